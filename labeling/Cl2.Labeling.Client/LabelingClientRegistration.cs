@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Cl2.Labeling.Client;
+
+public static class LabelingClientRegistration
+{
+    public static IHttpClientBuilder AddLabelingClient(this IServiceCollection services)
+    {
+        services.AddOptions<LabelingClientOptions>().BindConfiguration(LabelingClientOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        return services.AddHttpClient<LabelingClient>((provider, http) =>
+            http.BaseAddress = provider.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress);
+    }
+}

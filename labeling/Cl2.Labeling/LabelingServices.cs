@@ -1,0 +1,19 @@
+using Cl2.Labeling.Database;
+using Cl2.ServiceDefaults;
+
+namespace Cl2.Labeling;
+
+public static class LabelingServices
+{
+    public static WebApplicationBuilder AddLabelingServices(this WebApplicationBuilder builder)
+    {
+        builder.AddPostgres();
+        return builder;
+    }
+
+    public static WebApplication MapLabelingEndpoints(this WebApplication app)
+    {
+        app.MapGet("/", () => Results.Json(new { service = "cl2 labeling", health = "/health/ready" }));
+        return app;
+    }
+}

@@ -1,0 +1,71 @@
+namespace Cl2.Testing;
+
+/// <summary>
+/// A throw-away PostgreSQL cluster on a free loopback port (initdb + pg_ctl, about a second), for tests that need
+/// a real database. As root the cluster is owned and run by the <c>postgres</c> user, since initdb refuses root.
+/// </summary>
+public sealed class PostgresCluster : IAsyncDisposable
+{
+    private readonly string root;
+    private readonly string dataDirectory;
+    private readonly bool runAsPostgres;
+
+    private PostgresCluster(string root, int port, bool runAsPostgres)
+    {
+        this.root = root;
+        dataDirectory = Path.Combine(root, "data");
+        Port = port;
+        this.runAsPostgres = runAsPostgres;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Timeout=5;Command Timeout=30";
+
+    public static string BinDirectory =>
+        Environment.GetEnvironmentVariable("CL2_PG_BIN") is { Length: > 0 } configured ? configured : "/usr/lib/postgresql/15/bin";
+
+    public static async Task<PostgresCluster> CreateAsync(CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(Path.Combine(BinDirectory, "initdb")))
+        {
+            throw new InvalidOperationException($"PostgreSQL 15 is not installed in {BinDirectory}: run ./cl2 test, which installs it.");
+        }
+        var runAsPostgres = Environment.UserName == "root";
+        var root = Directory.CreateTempSubdirectory("cl2-pg-").FullName;
+        if (runAsPostgres)
+        {
+            await ProcessRunner.RunAsync("chown", ["postgres:postgres", root], cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        var cluster = new PostgresCluster(root, FreePort.Next(), runAsPostgres);
+        (await cluster.RunAsync("initdb", ["-D", cluster.dataDirectory, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"],
+            cancellationToken).ConfigureAwait(false)).EnsureSuccess("initdb");
+        await cluster.StartAsync(cancellationToken).ConfigureAwait(false);
+        return cluster;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var settings = $"-c listen_addresses=127.0.0.1 -p {Port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        (await RunAsync("pg_ctl", ["-D", dataDirectory, "-l", Path.Combine(root, "postgres.log"), "-o", settings, "-w", "-t", "60", "start"],
+            cancellationToken).ConfigureAwait(false)).EnsureSuccess("pg_ctl start");
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default) =>
+        (await RunAsync("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], cancellationToken).ConfigureAwait(false))
+            .EnsureSuccess("pg_ctl stop");
+
+    public async ValueTask DisposeAsync()
+    {
+        await RunAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None).ConfigureAwait(false);
+        Directory.Delete(root, recursive: true);
+    }
+
+    private Task<ProcessResult> RunAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(BinDirectory, tool);
+        return runAsPostgres
+            ? ProcessRunner.RunAsync("runuser", ["-u", "postgres", "--", path, .. arguments], cancellationToken: cancellationToken)
+            : ProcessRunner.RunAsync(path, arguments, cancellationToken: cancellationToken);
+    }
+}

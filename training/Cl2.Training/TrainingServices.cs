@@ -1,0 +1,26 @@
+using Cl2.Labeling.Client;
+using Cl2.Models;
+using Cl2.ServiceDefaults;
+using Microsoft.Extensions.Options;
+
+namespace Cl2.Training;
+
+public static class TrainingServices
+{
+    public static HostApplicationBuilder AddTrainingServices(this HostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<TrainingOptions>(TrainingOptions.Section);
+        builder.Services.AddLabelingClient();
+        builder.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<TrainingOptions>>().Value;
+            return ComputeDevice.Select(options.Device, options.CpuThreads);
+        });
+        builder.Services.AddHealthChecks()
+            .AddServiceDependency("labeling", services => services.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress)
+            .AddCheck<ComputeDeviceHealthCheck>("compute-device", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        builder.Services.AddHealthStatusFile();
+        builder.Services.AddHostedService<TrainingWorker>();
+        return builder;
+    }
+}
