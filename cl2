@@ -1,0 +1,388 @@
+#!/usr/bin/env bash
+# cl2 — one entry point: set up, run, inspect and test the platform on one machine.
+# Everything it makes lives under .cl2/ (git-ignored): logs, pid files, data, the local PostgreSQL cluster.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+STATE="$ROOT/.cl2"
+RUN="$STATE/run"
+LOGS="$STATE/logs"
+DATA="$STATE/data"
+CONFIGURATION="${CL2_CONFIGURATION:-Release}"
+PG_BIN="${CL2_PG_BIN:-/usr/lib/postgresql/15/bin}"
+PG_PORT="${CL2_PG_PORT:-55432}"
+GATEWAY_PORT="${CL2_GATEWAY_PORT:-8080}"
+LABELING_PORT="${CL2_LABELING_PORT:-8081}"
+INFERENCE_PORT="${CL2_INFERENCE_PORT:-8082}"
+SERVICES=(labeling inference training gateway) # start order: dependencies first
+
+# Debian packages the platform and its tests need (PEERS.md says why each one is there).
+APT_PACKAGES=(
+  postgresql-15 postgresql-client-15 # the system of record (Marten)
+  curl ca-certificates               # readiness probes from this script
+  dcmtk                              # DICOM peer: dcmdump, dcm2json, storescu/storescp, dcmdjpeg, dcmdrle …
+  python3-pydicom                    # the real DICOM corpus the DICOM tests read
+  libgdcm-tools                      # gdcmconv: the JPEG 2000 / JPEG-LS oracle
+  libcharls2 libopenjp2-7            # JPEG-LS and JPEG 2000 codecs, loaded by Cl2.Dicom
+)
+
+say() { printf '\033[1m%s\033[0m\n' "$*"; }
+warn() { printf '\033[33m%s\033[0m\n' "$*" >&2; }
+die() { printf '\033[31mcl2: %s\033[0m\n' "$*" >&2; exit 1; }
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+usage() {
+  cat <<EOF
+usage: ./cl2 <command>
+
+  up                 set up everything (apt packages, PostgreSQL, restore, build) and start the platform
+  down               stop the processes that 'up' started
+  status             which services run and whether they are ready
+  logs [service] [-f] show (or follow) a service's log; services: ${SERVICES[*]} postgres
+  test               set up everything and run every test
+  dicom <command>    DICOM tools (dump, json, pixels, convert); './cl2 dicom' lists them
+
+Environment: CL2_CONFIGURATION (Release), CL2_PG_PORT (55432), CL2_GATEWAY_PORT (8080),
+CL2_LABELING_PORT (8081), CL2_INFERENCE_PORT (8082). See docs/configuration.md.
+EOF
+}
+
+# ---------------------------------------------------------------- set-up
+
+ensure_apt_packages() {
+  local missing=() package
+  for package in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! is_root; then
+    die "missing Debian packages; install them with:
+  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}"
+  fi
+  say "Installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >"$STATE/apt.log" 2>&1 ||
+    { tail -n 30 "$STATE/apt.log" >&2; die "apt-get install failed (full log: $STATE/apt.log)"; }
+}
+
+ensure_dotnet() {
+  command -v dotnet >/dev/null || die "the .NET SDK is not installed. Install the version in global.json (https://learn.microsoft.com/dotnet/core/install/linux-debian)."
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+}
+
+build() {
+  say "Restoring and building ($CONFIGURATION)"
+  (cd "$ROOT" && dotnet build cl2.sln -c "$CONFIGURATION" -nologo -v:minimal -clp:NoSummary) ||
+    die "the build failed; the errors are above"
+}
+
+setup() {
+  mkdir -p "$STATE" "$RUN" "$LOGS" "$DATA"
+  ensure_apt_packages
+  ensure_dotnet
+  build
+}
+
+# ---------------------------------------------------------------- PostgreSQL (local cluster)
+
+# The cluster must sit where the postgres user can enter (not under /root, mode 700): .cl2/postgres when it can,
+# otherwise /var/lib/cl2/<hash of this checkout>/postgres with .cl2/postgres pointing at it.
+pg_data_dir() {
+  if [ -e "$STATE/postgres" ]; then
+    readlink -f "$STATE/postgres"
+  elif is_root && ! runuser -u postgres -- test -x "$STATE"; then
+    echo "/var/lib/cl2/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)/postgres"
+  else
+    echo "$STATE/postgres"
+  fi
+}
+
+as_pg_owner() {
+  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_running() {
+  local data
+  data=$(pg_data_dir)
+  [ -f "$data/postmaster.pid" ] && as_pg_owner "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1
+}
+
+pg_password() { cat "$STATE/postgres.password"; }
+
+connection_string() {
+  echo "Host=127.0.0.1;Port=$PG_PORT;Username=cl2;Password=$(pg_password);Database=cl2"
+}
+
+ensure_postgres() {
+  local data
+  data=$(pg_data_dir)
+  [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 is not installed in $PG_BIN"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    say "Creating a PostgreSQL 15 cluster in $data (port $PG_PORT)"
+    mkdir -p "$data"
+    [ -f "$STATE/postgres.password" ] || (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$STATE/postgres.password")
+    local pwfile
+    pwfile=$(mktemp)
+    pg_password >"$pwfile"
+    if is_root; then chown -R postgres:postgres "$data" "$pwfile"; fi
+    chmod 700 "$data"
+    as_pg_owner "$PG_BIN/initdb" -D "$data" -U postgres --auth-local=peer --auth-host=scram-sha-256 \
+      --pwfile="$pwfile" -E UTF8 --locale=C >"$LOGS/initdb.log" 2>&1 ||
+      { rm -f "$pwfile"; die "initdb failed; see $LOGS/initdb.log"; }
+    rm -f "$pwfile"
+    [ "$data" = "$STATE/postgres" ] || ln -sfn "$data" "$STATE/postgres"
+  fi
+  if ! pg_running; then
+    say "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    touch "$LOGS/postgres.log"
+    if is_root; then chown postgres:postgres "$LOGS/postgres.log"; fi
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $data" start >/dev/null ||
+      die "PostgreSQL did not start; see ./cl2 logs postgres (is port $PG_PORT taken?)"
+  fi
+  # Idempotent: the cl2 role and database exist with the password in .cl2/postgres.password.
+  PGPASSWORD=$(pg_password) "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt >/dev/null <<SQL ||
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cl2') THEN CREATE ROLE cl2 LOGIN; END IF;
+END \$\$;
+ALTER ROLE cl2 PASSWORD '$(pg_password)';
+SELECT 'CREATE DATABASE cl2 OWNER cl2' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'cl2') \gexec
+SQL
+    die "could not create the cl2 role and database; see ./cl2 logs postgres"
+}
+
+stop_postgres() {
+  pg_running || return 0
+  say "Stopping PostgreSQL"
+  as_pg_owner "$PG_BIN/pg_ctl" -D "$(pg_data_dir)" -m fast -w stop >/dev/null
+}
+
+# ---------------------------------------------------------------- services
+
+service_project() {
+  case "$1" in
+    gateway) echo gateway/Cl2.Gateway ;;
+    labeling) echo labeling/Cl2.Labeling ;;
+    inference) echo inference/Cl2.Inference ;;
+    training) echo training/Cl2.Training ;;
+  esac
+}
+
+service_dll() {
+  local project
+  project=$(service_project "$1")
+  echo "$ROOT/$project/bin/$CONFIGURATION/net10.0/$(basename "$project").dll"
+}
+
+service_url() {
+  case "$1" in
+    gateway) echo "http://127.0.0.1:$GATEWAY_PORT" ;;
+    labeling) echo "http://127.0.0.1:$LABELING_PORT" ;;
+    inference) echo "http://127.0.0.1:$INFERENCE_PORT" ;;
+    training) echo "" ;;
+  esac
+}
+
+service_pid() { cat "$RUN/$1.pid" 2>/dev/null || true; }
+
+service_running() {
+  local pid
+  pid=$(service_pid "$1")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$(basename "$(service_dll "$1")")"
+}
+
+service_environment() {
+  local labeling="http://127.0.0.1:$LABELING_PORT/"
+  echo "DOTNET_ENVIRONMENT=Development"
+  echo "ASPNETCORE_ENVIRONMENT=Development"
+  case "$1" in
+    gateway)
+      echo "Urls=$(service_url gateway)"
+      echo "ReverseProxy__Clusters__labeling__Destinations__labeling__Address=$labeling"
+      echo "ReverseProxy__Clusters__inference__Destinations__inference__Address=http://127.0.0.1:$INFERENCE_PORT/" ;;
+    labeling)
+      echo "Urls=$(service_url labeling)"
+      echo "Postgres__ConnectionString=$(connection_string)" ;;
+    inference)
+      echo "Urls=$(service_url inference)"
+      echo "Labeling__BaseAddress=$labeling"
+      echo "Inference__StoragePath=$DATA/inference" ;;
+    training)
+      echo "Labeling__BaseAddress=$labeling"
+      echo "Health__StatusFile__Path=$RUN/training.health" ;;
+  esac
+}
+
+start_service() {
+  local name=$1 dll
+  dll=$(service_dll "$name")
+  [ -f "$dll" ] || die "$name is not built ($dll missing)"
+  local -a environment
+  mapfile -t environment < <(service_environment "$name")
+  rm -f "$RUN/$name.health"
+  (cd "$(dirname "$dll")" && exec env "${environment[@]}" setsid dotnet "$dll" >>"$LOGS/$name.log" 2>&1 </dev/null) &
+  echo $! >"$RUN/$name.pid"
+}
+
+service_ready() {
+  case "$1" in
+    training) [ -f "$RUN/training.health" ] && [ "$(head -n1 "$RUN/training.health")" = Healthy ] ;;
+    *) curl -fsS -o /dev/null --max-time 3 "$(service_url "$1")/health/ready" ;;
+  esac
+}
+
+wait_ready() {
+  local name=$1 deadline=$((SECONDS + 120))
+  printf '  %-10s ' "$name"
+  until service_ready "$name"; do
+    if ! service_running "$name"; then
+      echo "exited"
+      tail -n 20 "$LOGS/$name.log" >&2
+      die "$name exited during start-up; full log: ./cl2 logs $name"
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      echo "not ready after 120 s"
+      die "$name did not become ready; see ./cl2 logs $name and ./cl2 status"
+    fi
+    printf '.'
+    sleep 1
+  done
+  echo " ready"
+}
+
+stop_service() {
+  local name=$1 pid
+  pid=$(service_pid "$name")
+  if service_running "$name"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      warn "$name did not stop in 10 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    echo "  stopped $name (pid $pid)"
+  fi
+  rm -f "$RUN/$name.pid" "$RUN/$name.health"
+}
+
+print_urls() {
+  cat <<EOF
+
+cl2 is running.
+  Gateway (everything a user or client needs)  $(service_url gateway)
+  GraphQL API                                   $(service_url gateway)/graphql
+  Inference API                                 $(service_url gateway)/api/inference/status
+  Readiness                                     $(service_url gateway)/health/ready
+  PostgreSQL                                    127.0.0.1:$PG_PORT (database cl2, role cl2, password in .cl2/postgres.password)
+  Logs                                          ./cl2 logs [service]   (files in .cl2/logs/)
+Stop with ./cl2 down.
+EOF
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_up() {
+  local running=() name
+  for name in "${SERVICES[@]}"; do service_running "$name" && running+=("$name"); done
+  if [ ${#running[@]} -eq ${#SERVICES[@]} ]; then
+    say "cl2 is already running (${running[*]}); nothing changed. ./cl2 status shows its health, ./cl2 down stops it."
+    print_urls
+    return 0
+  fi
+  setup
+  ensure_postgres
+  say "Starting services"
+  for name in "${SERVICES[@]}"; do
+    if service_running "$name"; then
+      echo "  $name already running (pid $(service_pid "$name"))"
+    else
+      start_service "$name"
+    fi
+  done
+  say "Waiting for readiness"
+  for name in "${SERVICES[@]}"; do wait_ready "$name"; done
+  print_urls
+}
+
+cmd_down() {
+  local index
+  for ((index = ${#SERVICES[@]} - 1; index >= 0; index--)); do stop_service "${SERVICES[index]}"; done
+  [ -d "$STATE" ] && stop_postgres
+  say "cl2 is stopped."
+}
+
+cmd_status() {
+  local name state
+  printf '%-10s %-8s %-8s %s\n' SERVICE PID STATE READY
+  for name in "${SERVICES[@]}"; do
+    if service_running "$name"; then
+      state=running
+      if service_ready "$name"; then ready=yes; else ready=no; fi
+      printf '%-10s %-8s %-8s %s\n' "$name" "$(service_pid "$name")" "$state" "$ready"
+    else
+      printf '%-10s %-8s %-8s %s\n' "$name" - stopped -
+    fi
+  done
+  if [ -d "$STATE" ] && pg_running; then
+    printf '%-10s %-8s %-8s %s\n' postgres "$(head -n1 "$(pg_data_dir)/postmaster.pid")" running "127.0.0.1:$PG_PORT"
+  else
+    printf '%-10s %-8s %-8s %s\n' postgres - stopped -
+  fi
+}
+
+cmd_logs() {
+  local name=${1:-} follow=()
+  [ "${2:-}" = "-f" ] || [ "${1:-}" = "-f" ] && follow=(-f)
+  [ "$name" = "-f" ] && name=""
+  if [ -z "$name" ]; then
+    for name in "${SERVICES[@]}" postgres; do
+      [ -f "$LOGS/$name.log" ] && { say "== $name"; tail -n 20 "$LOGS/$name.log"; }
+    done
+    return 0
+  fi
+  [ -f "$LOGS/$name.log" ] || die "no log for '$name' (services: ${SERVICES[*]} postgres)"
+  tail -n 200 "${follow[@]}" "$LOGS/$name.log"
+}
+
+cmd_test() {
+  setup
+  local results="$STATE/test-results" started=$SECONDS status=0
+  rm -rf "$results" && mkdir -p "$results"
+  say "Running the tests"
+  (cd "$ROOT" && dotnet test cl2.sln -c "$CONFIGURATION" --no-build -nologo \
+    --blame-hang-timeout 10m --results-directory "$results" \
+    --logger "console;verbosity=normal") 2>&1 | tee "$results/console.log" || status=$?
+  # One closing line for the whole suite, summed over the test projects.
+  awk '/^(Passed|Failed)! +- Failed:/ {
+         gsub(/,/, ""); failed += $4; passed += $6; skipped += $8
+       }
+       END { printf "cl2: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$results/console.log" |
+    tee "$results/summary.txt"
+  echo "cl2: tests took $((SECONDS - started)) s"
+  if [ $status -ne 0 ] || grep -q ' [1-9][0-9]* failed' "$results/summary.txt"; then
+    die "tests failed (exit $status); the console log is in $results/console.log"
+  fi
+}
+
+cmd_dicom() {
+  ensure_dotnet
+  local dll="$ROOT/inference/Cl2.Dicom.Tools/bin/$CONFIGURATION/net10.0/Cl2.Dicom.Tools.dll"
+  if [ ! -f "$dll" ]; then
+    (cd "$ROOT" && dotnet build inference/Cl2.Dicom.Tools -c "$CONFIGURATION" -nologo -v:quiet) >&2 || die "could not build the DICOM tools"
+  fi
+  exec dotnet "$dll" "$@"
+}
+
+command=${1:-}
+[ $# -gt 0 ] && shift
+case "$command" in
+  up) cmd_up "$@" ;;
+  down) cmd_down "$@" ;;
+  status) cmd_status "$@" ;;
+  logs) cmd_logs "$@" ;;
+  test) cmd_test "$@" ;;
+  dicom) cmd_dicom "$@" ;;
+  -h | --help | help | "") usage ;;
+  *) usage >&2; exit 2 ;;
+esac
