@@ -228,7 +228,7 @@ start_service() {
 service_ready() {
   case "$1" in
     training) [ -f "$RUN/training.health" ] && [ "$(head -n1 "$RUN/training.health")" = Healthy ] ;;
-    *) curl -fsS -o /dev/null --max-time 3 "$(service_url "$1")/health/ready" ;;
+    *) curl -fs -o /dev/null --max-time 3 "$(service_url "$1")/health/ready" ;;
   esac
 }
 
@@ -353,16 +353,19 @@ cmd_test() {
   (cd "$ROOT" && dotnet test cl2.sln -c "$CONFIGURATION" --no-build -nologo \
     --blame-hang-timeout 10m --results-directory "$results" \
     --logger "console;verbosity=normal") 2>&1 | tee "$results/console.log" || status=$?
-  # One closing line for the whole suite, summed over the test projects.
-  awk '/^(Passed|Failed)! +- Failed:/ {
-         gsub(/,/, ""); failed += $4; passed += $6; skipped += $8
-       }
-       END { printf "cl2: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$results/console.log" |
-    tee "$results/summary.txt"
-  echo "cl2: tests took $((SECONDS - started)) s"
-  if [ $status -ne 0 ] || grep -q ' [1-9][0-9]* failed' "$results/summary.txt"; then
-    die "tests failed (exit $status); the console log is in $results/console.log"
+  echo "cl2: tests took $((SECONDS - started)) s; the console log is in $results/console.log"
+  # One closing line for the whole suite, summed over the test projects; it is the last thing printed.
+  local summary
+  summary=$(awk '/^ +Passed: [0-9]+$/ { passed += $2 }
+       /^ +Failed: [0-9]+$/ { failed += $2 }
+       /^ +Skipped: [0-9]+$/ { skipped += $2 }
+       END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$results/console.log")
+  if [ $status -ne 0 ] || ! grep -q ' 0 failed' <<<"$summary" || grep -q '^0 passed' <<<"$summary"; then
+    warn "cl2: tests failed (dotnet test exit $status)"
+    echo "$summary"
+    exit 1
   fi
+  echo "$summary"
 }
 
 cmd_dicom() {
