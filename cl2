@@ -4,7 +4,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-STATE="$ROOT/.cl2"
+STATE="${CL2_STATE_DIR:-$ROOT/.cl2}"
 RUN="$STATE/run"
 LOGS="$STATE/logs"
 DATA="$STATE/data"
@@ -79,24 +79,28 @@ build() {
 
 setup() {
   mkdir -p "$STATE" "$RUN" "$LOGS" "$DATA"
-  ensure_apt_packages
   ensure_dotnet
+  # The end-to-end tests run ./cl2 against what the test run already installed and built.
+  [ "${CL2_SKIP_SETUP:-}" = 1 ] && return 0
+  ensure_apt_packages
   build
 }
 
 # ---------------------------------------------------------------- PostgreSQL (local cluster)
 
-# The cluster must sit where the postgres user can enter (not under /root, mode 700): .cl2/postgres when it can,
-# otherwise /var/lib/cl2/<hash of this checkout>/postgres with .cl2/postgres pointing at it.
-pg_data_dir() {
+# The cluster's home (data/ and server.log) must be a folder the postgres user owns and can reach (not under /root,
+# mode 700): .cl2/postgres when it can, else /var/lib/cl2/<hash of the state folder> with .cl2/postgres pointing at it.
+pg_home() {
   if [ -e "$STATE/postgres" ]; then
     readlink -f "$STATE/postgres"
   elif is_root && ! runuser -u postgres -- test -x "$STATE"; then
-    echo "/var/lib/cl2/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)/postgres"
+    echo "/var/lib/cl2/$(printf '%s' "$STATE" | sha256sum | cut -c1-12)"
   else
     echo "$STATE/postgres"
   fi
 }
+
+pg_data_dir() { echo "$(pg_home)/data"; }
 
 as_pg_owner() {
   if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -119,25 +123,26 @@ ensure_postgres() {
   data=$(pg_data_dir)
   [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 is not installed in $PG_BIN"
   if [ ! -f "$data/PG_VERSION" ]; then
-    say "Creating a PostgreSQL 15 cluster in $data (port $PG_PORT)"
+    local home pwfile
+    home=$(pg_home)
+    say "Creating a PostgreSQL 15 cluster in $home (port $PG_PORT)"
     mkdir -p "$data"
     [ -f "$STATE/postgres.password" ] || (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$STATE/postgres.password")
-    local pwfile
-    pwfile=$(mktemp)
-    pg_password >"$pwfile"
-    if is_root; then chown -R postgres:postgres "$data" "$pwfile"; fi
-    chmod 700 "$data"
+    pwfile="$home/initdb.password"
+    (umask 077 && pg_password >"$pwfile")
+    if is_root; then chown -R postgres:postgres "$home"; fi
+    chmod 700 "$home" "$data"
     as_pg_owner "$PG_BIN/initdb" -D "$data" -U postgres --auth-local=peer --auth-host=scram-sha-256 \
       --pwfile="$pwfile" -E UTF8 --locale=C >"$LOGS/initdb.log" 2>&1 ||
       { rm -f "$pwfile"; die "initdb failed; see $LOGS/initdb.log"; }
     rm -f "$pwfile"
-    [ "$data" = "$STATE/postgres" ] || ln -sfn "$data" "$STATE/postgres"
+    [ "$home" = "$STATE/postgres" ] || ln -sfn "$home" "$STATE/postgres"
   fi
   if ! pg_running; then
     say "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    touch "$LOGS/postgres.log"
-    if is_root; then chown postgres:postgres "$LOGS/postgres.log"; fi
-    as_pg_owner "$PG_BIN/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 60 \
+    # The server writes its log as postgres, in its home; .cl2/logs/postgres.log points there.
+    ln -sfn "$(pg_home)/server.log" "$LOGS/postgres.log"
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$data" -l "$(pg_home)/server.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $data" start >/dev/null ||
       die "PostgreSQL did not start; see ./cl2 logs postgres (is port $PG_PORT taken?)"
   fi

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text;
 
 namespace Cl2.EndToEnd;
@@ -72,18 +71,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>The service's build output, next to this test assembly's (same configuration).</summary>
     private static string BuiltAssembly(string project)
     {
-        var configuration = typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "cl2.sln")))
-        {
-            root = root.Parent;
-        }
-        if (root is null)
-        {
-            throw new InvalidOperationException("cl2.sln not found above the test assembly");
-        }
         var folder = project.Split('.')[1].ToLowerInvariant();
-        var path = Path.Combine(root.FullName, folder, project, "bin", configuration, "net10.0", project + ".dll");
+        var path = Path.Combine(Repository.Root, folder, project, "bin", Repository.Configuration, "net10.0", project + ".dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"{project} is not built (expected {path}); run ./cl2 test", path);
     }
 
