@@ -24,6 +24,8 @@ APT_PACKAGES=(
   python3-pydicom                    # the real DICOM corpus the DICOM tests read
   libgdcm-tools                      # gdcmconv: the JPEG 2000 / JPEG-LS oracle
   libcharls2 libopenjp2-7            # JPEG-LS and JPEG 2000 codecs, loaded by Cl2.Dicom
+  orthanc orthanc-dicomweb orthanc-gdcm # the test / demo PACS (DIMSE, REST, DICOMweb, JPEG 2000)
+  dicom3tools                        # dciodvfy: validates the SEG / SR objects we write
 )
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }

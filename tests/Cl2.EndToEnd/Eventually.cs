@@ -5,7 +5,7 @@ namespace Cl2.EndToEnd;
 public static class Eventually
 {
     /// <summary>Polls until the condition holds; on time-out fails with every service's output, so the reason is visible.</summary>
-    public static async Task IsTrueAsync(Func<Task<bool>> condition, IReadOnlyList<ServiceProcess> services, string what, int timeoutSeconds = 120)
+    public static async Task IsTrueAsync(Func<Task<bool>> condition, IReadOnlyList<BackgroundProcess> services, string what, int timeoutSeconds = 120)
     {
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
         while (DateTime.UtcNow < deadline)

@@ -38,7 +38,7 @@ public sealed class PlatformTests
             ["ReverseProxy__Clusters__labeling__Destinations__labeling__Address"] = labelingUrl,
             ["ReverseProxy__Clusters__inference__Destinations__inference__Address"] = inferenceUrl,
         });
-        ServiceProcess[] services = [labeling, inference, training, gateway];
+        BackgroundProcess[] services = [labeling, inference, training, gateway];
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 
         foreach (var url in new[] { labelingUrl, inferenceUrl, $"http://127.0.0.1:{gatewayPort}/" })

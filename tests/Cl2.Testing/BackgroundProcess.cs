@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Cl2.Testing;
+
+/// <summary>
+/// A long-running process a test starts (a cl2 service, Orthanc, storescp): its output is kept for failure
+/// messages, and disposing it kills the whole process tree.
+/// </summary>
+public sealed class BackgroundProcess : IAsyncDisposable
+{
+    private const int MaxKeptCharacters = 200_000;
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+
+    private BackgroundProcess(string name, Process process)
+    {
+        Name = name;
+        this.process = process;
+    }
+
+    public string Name { get; }
+
+    public int Id => process.Id;
+
+    public bool HasExited => process.HasExited;
+
+    /// <summary>What the process printed so far (the last 200 000 characters).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public static BackgroundProcess Start(string name, string fileName, IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+        var process = new Process { StartInfo = start };
+        var background = new BackgroundProcess(name, process);
+        process.OutputDataReceived += (_, line) => background.Append(line.Data);
+        process.ErrorDataReceived += (_, line) => background.Append(line.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"could not start {fileName}");
+        }
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return background;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (output)
+        {
+            output.AppendLine(line);
+            if (output.Length > MaxKeptCharacters)
+            {
+                output.Remove(0, output.Length - MaxKeptCharacters);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync().ConfigureAwait(false);
+        }
+        process.Dispose();
+    }
+}

@@ -1,0 +1,125 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Cl2.Testing;
+
+/// <summary>
+/// A real Orthanc (Debian's package, with the DICOMweb and GDCM plugins) as a throw-away PACS on free loopback
+/// ports, storage in a temp folder. Ready in a few seconds. TCP_NODELAY is set, or loopback C-STORE crawls.
+/// </summary>
+public sealed class OrthancPeer : IAsyncDisposable
+{
+    public const string Executable = "/usr/sbin/Orthanc";
+    public const string PluginFolder = "/usr/share/orthanc/plugins";
+    private readonly BackgroundProcess process;
+    private readonly string root;
+
+    private OrthancPeer(BackgroundProcess process, string root, string aeTitle, int dicomPort, int httpPort)
+    {
+        this.process = process;
+        this.root = root;
+        AeTitle = aeTitle;
+        DicomPort = dicomPort;
+        HttpPort = httpPort;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public string AeTitle { get; }
+
+    public int DicomPort { get; }
+
+    public int HttpPort { get; }
+
+    /// <summary>Orthanc's REST API; DICOMweb is under <c>dicom-web/</c>.</summary>
+    public HttpClient Http { get; }
+
+    public string Output => process.Output;
+
+    /// <param name="modalities">DICOM peers Orthanc may send to (C-MOVE destinations), by AE title.</param>
+    public static async Task<OrthancPeer> StartAsync(IReadOnlyDictionary<string, (string Host, int Port)>? modalities = null,
+        string aeTitle = "ORTHANC", CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(Executable))
+        {
+            throw new InvalidOperationException($"Orthanc is not installed ({Executable}): run ./cl2 test, which installs it.");
+        }
+        var root = Directory.CreateTempSubdirectory("cl2-orthanc-").FullName;
+        int dicomPort = FreePort.Next(), httpPort = FreePort.Next();
+        var configuration = new JsonObject
+        {
+            ["Name"] = "cl2-test-pacs",
+            ["StorageDirectory"] = Path.Combine(root, "storage"),
+            ["IndexDirectory"] = Path.Combine(root, "index"),
+            ["HttpPort"] = httpPort,
+            ["DicomPort"] = dicomPort,
+            ["DicomAet"] = aeTitle,
+            ["RemoteAccessAllowed"] = false,
+            ["AuthenticationEnabled"] = false,
+            ["DicomCheckCalledAet"] = false,
+            ["DicomAlwaysAllowEcho"] = true,
+            ["DicomAlwaysAllowStore"] = true,
+            ["StableAge"] = 1,
+            ["Plugins"] = new JsonArray(
+                JsonValue.Create(Path.Combine(PluginFolder, "libOrthancDicomWeb.so")),
+                JsonValue.Create(Path.Combine(PluginFolder, "libOrthancGdcm.so"))),
+            ["DicomWeb"] = new JsonObject { ["Enable"] = true, ["Root"] = "/dicom-web/" },
+            ["DicomModalities"] = new JsonObject((modalities ?? new Dictionary<string, (string, int)>())
+                .Select(modality => KeyValuePair.Create<string, JsonNode?>(modality.Key,
+                    new JsonArray(JsonValue.Create(modality.Key), JsonValue.Create(modality.Value.Host), JsonValue.Create(modality.Value.Port))))),
+        };
+        var configurationPath = Path.Combine(root, "orthanc.json");
+        await File.WriteAllTextAsync(configurationPath, configuration.ToJsonString(), cancellationToken).ConfigureAwait(false);
+        var process = BackgroundProcess.Start("Orthanc", Executable, [configurationPath],
+            new Dictionary<string, string> { ["TCP_NODELAY"] = "1" }, root);
+        var peer = new OrthancPeer(process, root, aeTitle, dicomPort, httpPort);
+        await peer.WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
+        return peer;
+    }
+
+    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"Orthanc exited during start-up:\n{process.Output}");
+            }
+            try
+            {
+                using var response = await Http.GetAsync(new Uri("system", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+        }
+        throw new TimeoutException($"Orthanc did not answer on port {HttpPort} within 60 s:\n{process.Output}");
+    }
+
+    /// <summary>The SOP Instance UIDs Orthanc holds.</summary>
+    public async Task<IReadOnlyList<string>> InstanceUidsAsync(CancellationToken cancellationToken = default)
+    {
+        var ids = await Http.GetFromJsonAsync<string[]>(new Uri("instances", UriKind.Relative), cancellationToken).ConfigureAwait(false) ?? [];
+        var uids = new List<string>();
+        foreach (var id in ids)
+        {
+            var tags = await Http.GetFromJsonAsync<JsonElement>(new Uri($"instances/{id}/simplified-tags", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            uids.Add(tags.GetProperty("SOPInstanceUID").GetString()!);
+        }
+        return uids;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await process.DisposeAsync().ConfigureAwait(false);
+        Directory.Delete(root, recursive: true);
+    }
+}
