@@ -39,7 +39,7 @@ public sealed class PlatformTests
             ["ReverseProxy__Clusters__inference__Destinations__inference__Address"] = inferenceUrl,
         });
         BackgroundProcess[] services = [labeling, inference, training, gateway];
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 
         foreach (var url in new[] { labelingUrl, inferenceUrl, $"http://127.0.0.1:{gatewayPort}/" })
         {
@@ -62,8 +62,9 @@ public sealed class PlatformTests
             using var response = await http.GetAsync(new Uri(url));
             return response.StatusCode;
         }
-        catch (HttpRequestException)
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {
+            // Not listening yet, or too busy starting to answer in time.
             return null;
         }
     }
