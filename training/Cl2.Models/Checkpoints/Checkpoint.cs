@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cl2.Models.Checkpoints;
+
+/// <summary>
+/// A checkpoint on disk: <c>weights.bin</c> (TorchSharp's state-dict format, keys named as in MONAI/torchvision) and
+/// <c>manifest.json</c> beside it. The folder is what the blob store keeps under <see cref="CheckpointManifest.ContentAddress"/>.
+/// </summary>
+public static class Checkpoint
+{
+    public const string WeightsFileName = "weights.bin";
+    public const string ManifestFileName = "manifest.json";
+
+    /// <summary>Writes the weights, fills in their digest, writes the manifest, and returns the manifest as written.</summary>
+    public static async Task<CheckpointManifest> WriteAsync(nn.Module module, CheckpointManifest manifest, string directory,
+        CancellationToken cancellationToken)
+    {
+        manifest.Validate();
+        Directory.CreateDirectory(directory);
+        var weightsPath = Path.Combine(directory, WeightsFileName);
+        module.save(weightsPath);
+        var written = manifest with { WeightsDigest = await DigestOfFileAsync(weightsPath, cancellationToken) };
+        await File.WriteAllTextAsync(Path.Combine(directory, ManifestFileName), written.ToJson(), cancellationToken);
+        return written;
+    }
+
+    /// <summary>
+    /// Reads the manifest, checks the weights against its digest, builds the network on the CPU and loads the weights.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The weights are not the ones the manifest names.</exception>
+    public static async Task<(CheckpointManifest Manifest, nn.Module<Tensor, Tensor> Network)> ReadAsync(string directory,
+        CancellationToken cancellationToken)
+    {
+        var manifest = CheckpointManifest.FromJson(await File.ReadAllTextAsync(Path.Combine(directory, ManifestFileName), cancellationToken));
+        var weightsPath = Path.Combine(directory, WeightsFileName);
+        var actual = await DigestOfFileAsync(weightsPath, cancellationToken);
+        if (actual != manifest.WeightsDigest)
+        {
+            throw new InvalidDataException($"The weights in '{directory}' are {actual}, but the manifest names {manifest.WeightsDigest}.");
+        }
+        var network = manifest.Architecture.Create();
+        network.load(weightsPath);
+        return (manifest, network);
+    }
+
+    private static async Task<string> DigestOfFileAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(path);
+        return "sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }
+}

@@ -1,0 +1,34 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cl2.Models.Networks;
+
+/// <summary>
+/// MONAI's SegResNet <c>ResBlock</c> (Myronenko 2018, fig. 1): GroupNorm → ReLU → 3³ conv, twice, plus the identity.
+/// Field names are MONAI's attribute names (<c>norm1</c>, <c>conv1.conv</c>, …) so checkpoints interoperate.
+/// </summary>
+public sealed class SegResNetResBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> norm1;
+    private readonly nn.Module<Tensor, Tensor> norm2;
+    private readonly nn.Module<Tensor, Tensor> act;
+    private readonly nn.Module<Tensor, Tensor> conv1;
+    private readonly nn.Module<Tensor, Tensor> conv2;
+
+    public SegResNetResBlock(int spatialDims, long channels, int numGroups) : base(nameof(SegResNetResBlock))
+    {
+        norm1 = SpatialLayers.GroupNorm(numGroups, channels);
+        norm2 = SpatialLayers.GroupNorm(numGroups, channels);
+        act = nn.ReLU();
+        conv1 = MonaiConvolution.ConvOnly(spatialDims, channels, channels);
+        conv2 = MonaiConvolution.ConvOnly(spatialDims, channels, channels);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        var x = conv1.forward(act.forward(norm1.forward(input)));
+        x = conv2.forward(act.forward(norm2.forward(x)));
+        return x + input;
+    }
+}
