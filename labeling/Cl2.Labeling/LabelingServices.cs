@@ -1,5 +1,5 @@
 using Cl2.Labeling.Database;
-using Cl2.ServiceDefaults;
+using Cl2.Labeling.GraphQL;
 
 namespace Cl2.Labeling;
 
@@ -8,12 +8,16 @@ public static class LabelingServices
     public static WebApplicationBuilder AddLabelingServices(this WebApplicationBuilder builder)
     {
         builder.AddPostgres();
+        builder.AddEventStore();
+        builder.AddLabelingGraphQL();
         return builder;
     }
 
     public static WebApplication MapLabelingEndpoints(this WebApplication app)
     {
-        app.MapGet("/", () => Results.Json(new { service = "cl2 labeling", health = "/health/ready" }));
+        app.MapGet("/", () => Results.Json(new { service = "cl2 labeling", health = "/health/ready", graphql = GraphQLHttpEndpoint.Path }));
+        app.UseWebSockets();
+        app.MapGraphQL();
         return app;
     }
 }

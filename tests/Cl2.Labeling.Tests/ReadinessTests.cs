@@ -32,6 +32,25 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public async Task labeling_starts_while_postgres_is_down_and_creates_its_tables_on_first_use_once_it_is_back()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await postgres.StopAsync();
+        await using var host = new LabelingHost(postgres);
+        using var client = host.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode);
+        var whileDown = await LabelingApi.PostAsync(client, "{ datasets { totalCount } }");
+        Assert.NotNull(whileDown.Errors);
+
+        await postgres.StartAsync();
+        var created = await LabelingApi.PostAsync(client, """mutation { createDataset(input: { name: "after the outage" }) { id } }""");
+        Assert.True(created.Errors is null, created.Body);
+        var listed = await LabelingApi.PostAsync(client, "{ datasets { totalCount } }");
+        Assert.Equal(1, listed.Data!["datasets"]!["totalCount"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void labeling_refuses_to_start_without_a_connection_string_and_says_which_setting_is_missing()
     {
         using var host = new WebApplicationFactoryWithoutDatabase();

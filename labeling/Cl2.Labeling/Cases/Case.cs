@@ -1,0 +1,52 @@
+using Cl2.Labeling.Labels;
+using Marten.Schema;
+
+namespace Cl2.Labeling.Cases;
+
+// The case stream: one study in one dataset, who works on it, and its label revisions (events in Labels/).
+
+public sealed record CaseAdded(Guid CaseId, Guid DatasetId, string StudyInstanceUid, string AddedBy, DateTimeOffset AddedAt);
+
+public sealed record CaseAssigned(Guid CaseId, Guid DatasetId, string Assignee, string AssignedBy, DateTimeOffset AssignedAt);
+
+public enum LabelStatus
+{
+    Unlabelled,
+    Submitted,
+    Approved,
+    Rejected,
+}
+
+/// <summary>The case aggregate, stored as an inline snapshot; it is also the read model that case listings filter and sort.</summary>
+public sealed record Case(
+    Guid Id,
+    Guid DatasetId,
+    string StudyInstanceUid,
+    string AddedBy,
+    DateTimeOffset AddedAt,
+    string? AssignedTo,
+    LabelStatus LabelStatus,
+    int CurrentRevision,
+    Guid? CurrentRevisionId,
+    DateTimeOffset? LabelledAt)
+{
+    [Version]
+    public long Version { get; set; }
+
+    public static Case Create(CaseAdded added) =>
+        new(added.CaseId, added.DatasetId, added.StudyInstanceUid, added.AddedBy, added.AddedAt, null, LabelStatus.Unlabelled, 0, null, null);
+
+    public static Case Apply(CaseAssigned assigned, Case current) => current with { AssignedTo = assigned.Assignee };
+
+    public static Case Apply(LabelSubmitted submitted, Case current) => current with
+    {
+        LabelStatus = LabelStatus.Submitted,
+        CurrentRevision = submitted.Revision,
+        CurrentRevisionId = submitted.LabelRevisionId,
+        LabelledAt = submitted.SubmittedAt,
+    };
+
+    public static Case Apply(LabelReviewed reviewed, Case current) => reviewed.LabelRevisionId != current.CurrentRevisionId
+        ? current
+        : current with { LabelStatus = reviewed.Decision == ReviewDecision.Approve ? LabelStatus.Approved : LabelStatus.Rejected };
+}

@@ -1,0 +1,50 @@
+using Cl2.Labeling.Cases;
+using Cl2.Labeling.Datasets;
+using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Labels;
+using Cl2.Labeling.Models;
+using JasperFx;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Weasel.Core;
+
+namespace Cl2.Labeling.Database;
+
+public static class EventStoreRegistration
+{
+    /// <summary>
+    /// Marten on the labeling data source, in the configured schema. Tables are created or updated on first use, not at
+    /// start-up: the host starts and reports "not ready" while PostgreSQL is down, and the first request after it is
+    /// back creates what is missing.
+    /// </summary>
+    public static void AddEventStore(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<EventHub>();
+        builder.Services.AddSingleton<CommittedEventsListener>();
+        builder.Services.AddMarten(services =>
+        {
+            var postgres = services.GetRequiredService<IOptions<PostgresOptions>>().Value;
+            var options = new StoreOptions();
+            options.Connection(services.GetRequiredService<NpgsqlDataSource>());
+            options.DatabaseSchemaName = postgres.Schema;
+            options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+            options.DisableNpgsqlLogging = true;
+            options.Listeners.Add(services.GetRequiredService<CommittedEventsListener>());
+
+            options.Projections.Snapshot<Dataset>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<Model>(SnapshotLifecycle.Inline);
+            options.Projections.Add<LabelRevisionProjection>(ProjectionLifecycle.Inline);
+
+            options.Schema.For<Case>()
+                .Index(@case => @case.DatasetId)
+                .UniqueIndex(@case => @case.DatasetId, @case => @case.StudyInstanceUid);
+            options.Schema.For<LabelRevision>().Index(revision => revision.CaseId);
+            options.Schema.For<Model>().Index(model => model.Name);
+            return options;
+        }).UseLightweightSessions();
+    }
+}

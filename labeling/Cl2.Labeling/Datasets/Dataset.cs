@@ -1,0 +1,18 @@
+using Marten.Schema;
+
+namespace Cl2.Labeling.Datasets;
+
+// The dataset stream: a named collection of cases. Cases are streams of their own (Cases/Case.cs), so that labelling
+// one case never contends with labelling another.
+
+public sealed record DatasetCreated(Guid DatasetId, string Name, string Description, bool Research, string CreatedBy, DateTimeOffset CreatedAt);
+
+/// <summary>The dataset aggregate, stored as an inline snapshot.</summary>
+public sealed record Dataset(Guid Id, string Name, string Description, bool Research, string CreatedBy, DateTimeOffset CreatedAt)
+{
+    [Version]
+    public long Version { get; set; }
+
+    public static Dataset Create(DatasetCreated created) =>
+        new(created.DatasetId, created.Name, created.Description, created.Research, created.CreatedBy, created.CreatedAt);
+}

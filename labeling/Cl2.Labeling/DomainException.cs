@@ -1,0 +1,34 @@
+namespace Cl2.Labeling;
+
+/// <summary>
+/// A rule of the domain said no. <see cref="Code"/> is stable: clients switch on it (GraphQL <c>extensions.code</c>),
+/// so a code is never renamed once published.
+/// </summary>
+public class DomainException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+
+    /// <summary>Extra facts a client needs to recover (ids, current versions), published under <c>extensions</c>.</summary>
+    public IReadOnlyDictionary<string, object?> Details { get; init; } = new Dictionary<string, object?>();
+
+    public static DomainException NotFound(string code, string what, Guid id) => new(code, $"{what} {id} does not exist.");
+
+    public static DomainException Invalid(string message) => new(ErrorCodes.InvalidInput, message);
+}
+
+/// <summary>The published error codes, in one place so that clients and tests use the same names.</summary>
+public static class ErrorCodes
+{
+    public const string InvalidInput = "INVALID_INPUT";
+    public const string DatasetNotFound = "DATASET_NOT_FOUND";
+    public const string CaseNotFound = "CASE_NOT_FOUND";
+    public const string LabelRevisionConflict = "LABEL_REVISION_CONFLICT";
+    public const string LabelRevisionNotFound = "LABEL_REVISION_NOT_FOUND";
+    public const string LabelAlreadyReviewed = "LABEL_ALREADY_REVIEWED";
+    public const string ModelNotFound = "MODEL_NOT_FOUND";
+    public const string ModelNameTaken = "MODEL_NAME_TAKEN";
+    public const string ModelVersionNotFound = "MODEL_VERSION_NOT_FOUND";
+    public const string ModelVersionConflict = "MODEL_VERSION_CONFLICT";
+    public const string ModelStageInvalid = "MODEL_STAGE_INVALID";
+    public const string NothingToRollBackTo = "NOTHING_TO_ROLL_BACK_TO";
+}

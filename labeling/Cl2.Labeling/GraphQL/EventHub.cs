@@ -1,0 +1,93 @@
+using Marten;
+using Marten.Services;
+
+namespace Cl2.Labeling.GraphQL;
+
+/// <summary>
+/// The events this process has just committed, pushed to GraphQL subscriptions as soon as the transaction commits
+/// (no polling). Each replica sees the events it committed itself; subscribers behind several replicas need a
+/// cross-process feed (PostgreSQL LISTEN/NOTIFY or Marten's async daemon) in front of this hub.
+/// </summary>
+public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<object>
+{
+    private readonly Lock gate = new();
+    private IObserver<object>[] observers = [];
+
+    public IDisposable Subscribe(IObserver<object> observer)
+    {
+        lock (gate)
+        {
+            observers = [.. observers, observer];
+        }
+        return new Unsubscriber(this, observer);
+    }
+
+    public void Publish(object @event)
+    {
+        foreach (var observer in Volatile.Read(ref observers))
+        {
+            try
+            {
+                observer.OnNext(@event);
+            }
+            catch (Exception exception)
+            {
+                // The event is committed whatever a subscriber does with it; one broken subscriber must not fail the
+                // mutation that committed it, nor keep the others from hearing about it.
+                SubscriberFailed(logger, exception, @event.GetType().Name);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A subscriber failed to take a {EventType} event")]
+    private static partial void SubscriberFailed(ILogger logger, Exception exception, string eventType);
+
+    /// <summary>The events of <typeparamref name="T"/> that pass <paramref name="filter"/>, as their own stream.</summary>
+    public IObservable<TResult> Of<T, TResult>(Func<T, bool> filter, Func<T, TResult> map) => new Filtered<T, TResult>(this, filter, map);
+
+    private void Remove(IObserver<object> observer)
+    {
+        lock (gate)
+        {
+            observers = [.. observers.Where(existing => !ReferenceEquals(existing, observer))];
+        }
+    }
+
+    private sealed class Unsubscriber(EventHub hub, IObserver<object> observer) : IDisposable
+    {
+        public void Dispose() => hub.Remove(observer);
+    }
+
+    private sealed class Filtered<T, TResult>(EventHub hub, Func<T, bool> filter, Func<T, TResult> map) : IObservable<TResult>
+    {
+        public IDisposable Subscribe(IObserver<TResult> observer) => hub.Subscribe(new Forward(observer, filter, map));
+
+        private sealed class Forward(IObserver<TResult> target, Func<T, bool> filter, Func<T, TResult> map) : IObserver<object>
+        {
+            public void OnNext(object value)
+            {
+                if (value is T typed && filter(typed))
+                {
+                    target.OnNext(map(typed));
+                }
+            }
+
+            public void OnError(Exception error) => target.OnError(error);
+
+            public void OnCompleted() => target.OnCompleted();
+        }
+    }
+}
+
+/// <summary>Hands every committed event to the <see cref="EventHub"/> once PostgreSQL has committed it.</summary>
+public sealed class CommittedEventsListener(EventHub hub) : DocumentSessionListenerBase
+{
+    public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+    {
+        foreach (var @event in commit.GetEvents())
+        {
+            hub.Publish(@event.Data);
+        }
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,36 @@
+using Cl2.ServiceDefaults;
+using GraphQL;
+using GraphQL.Validation;
+using GraphQL.Validation.Rules.Custom;
+using Microsoft.Extensions.Options;
+
+namespace Cl2.Labeling.GraphQL;
+
+public static class GraphQLRegistration
+{
+    public static void AddLabelingGraphQL(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<GraphQLOptions>(GraphQLOptions.Section);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<BatchLoaders>();
+        builder.Services.AddGraphQL(graphQL => graphQL
+            .AddSchema<LabelingSchema>()
+            .AddSystemTextJson()
+            .AddGraphTypes(typeof(LabelingSchema).Assembly)
+            .AddClrTypeMappings(typeof(LabelingSchema).Assembly)
+            .AddComplexityAnalyzer((complexity, services) =>
+            {
+                var options = services.GetRequiredService<IOptions<GraphQLOptions>>().Value;
+                complexity.MaxDepth = options.MaxDepth;
+                complexity.MaxComplexity = options.MaxComplexity;
+            })
+            .ConfigureExecutionOptions(execution =>
+            {
+                var options = execution.RequestServices!.GetRequiredService<IOptions<GraphQLOptions>>().Value;
+                if (!options.EnableIntrospection)
+                {
+                    execution.ValidationRules = (execution.ValidationRules ?? DocumentValidator.CoreRules).Append(NoIntrospectionValidationRule.Instance);
+                }
+            }));
+    }
+}

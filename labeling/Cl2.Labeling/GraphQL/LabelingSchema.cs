@@ -1,0 +1,58 @@
+using Cl2.Labeling.Cases;
+using Cl2.Labeling.Datasets;
+using Cl2.Labeling.Labels;
+using Cl2.Labeling.Models;
+using GraphQL.Types;
+
+namespace Cl2.Labeling.GraphQL;
+
+/// <summary>The schema: each feature slice adds its own fields to the root types.</summary>
+public sealed class LabelingSchema : Schema
+{
+    public LabelingSchema(IServiceProvider services, LabelingQuery query, LabelingMutation mutation, LabelingSubscription subscription)
+        : base(services)
+    {
+        Query = query;
+        Mutation = mutation;
+        Subscription = subscription;
+    }
+}
+
+public sealed class LabelingQuery : ObjectGraphType
+{
+    public LabelingQuery()
+    {
+        Name = "Query";
+        DatasetQueries.AddFields(this);
+        CaseQueries.AddFields(this);
+        LabelQueries.AddFields(this);
+        ModelQueries.AddFields(this);
+    }
+}
+
+public sealed class LabelingMutation : ObjectGraphType
+{
+    public LabelingMutation()
+    {
+        Name = "Mutation";
+        CreateDataset.AddField(this);
+        AddCases.AddField(this);
+        AssignCase.AddField(this);
+        SubmitLabel.AddField(this);
+        ReviewLabel.AddField(this);
+        RegisterModel.AddField(this);
+        RegisterModelVersion.AddField(this);
+        PromoteModelVersion.AddField(this);
+        RetireModelVersion.AddField(this);
+        RollbackModel.AddField(this);
+    }
+}
+
+public sealed class LabelingSubscription : ObjectGraphType
+{
+    public LabelingSubscription()
+    {
+        Name = "Subscription";
+        ModelSubscriptions.AddFields(this);
+    }
+}

@@ -1,0 +1,88 @@
+using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Labels;
+using GraphQL.DataLoader;
+using GraphQL.Types;
+
+namespace Cl2.Labeling.Models;
+
+public sealed class ModelGraphType : ObjectGraphType<Model>
+{
+    public ModelGraphType()
+    {
+        Name = "Model";
+        Field(model => model.Id, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(model => model.Name);
+        Field(model => model.Task);
+        Field<NonNullGraphType<IntGraphType>, long>("version")
+            .Description("The model's event count: pass it as expectedVersion to promote, retire or roll back.")
+            .Resolve(context => context.Source.Version);
+        Field(model => model.RegisteredBy);
+        Field(model => model.RegisteredAt);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<ModelVersionGraphType>>>, IEnumerable<ModelVersion>>("versions")
+            .Resolve(context => context.Source.Versions);
+        Field<ModelVersionGraphType, ModelVersion>("productionVersion")
+            .Resolve(context => context.Source.ProductionVersionId is { } id ? context.Source.FindVersion(id) : null);
+    }
+}
+
+public sealed class ModelStageGraphType : EnumerationGraphType<ModelStage>
+{
+    public ModelStageGraphType() => Name = "ModelStage";
+}
+
+public sealed class MetricGraphType : ObjectGraphType<Metric>
+{
+    public MetricGraphType()
+    {
+        Name = "Metric";
+        Field(metric => metric.Name);
+        Field(metric => metric.Value);
+    }
+}
+
+public sealed class ModelVersionGraphType : ObjectGraphType<ModelVersion>
+{
+    public ModelVersionGraphType()
+    {
+        Name = "ModelVersion";
+        Field(version => version.Id, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(version => version.Number);
+        Field(version => version.Stage, type: typeof(NonNullGraphType<ModelStageGraphType>));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<MetricGraphType>>>, IEnumerable<Metric>>("metrics")
+            .Resolve(context => context.Source.Metrics);
+        Field(version => version.ArtifactDigest);
+        Field(version => version.RegisteredBy);
+        Field(version => version.RegisteredAt);
+        Field<NonNullGraphType<ModelLineageGraphType>, ModelVersion>("lineage").Resolve(context => context.Source);
+        Field<NonNullGraphType<ModelGraphType>, IDataLoaderResult<Model?>>("model")
+            .Resolve(context => ModelQueries.ModelById(context).Load(context.Source.ModelId));
+    }
+}
+
+/// <summary>Lineage of a version (its source is the version, so the base version resolves within the same model).</summary>
+public sealed class ModelLineageGraphType : ObjectGraphType<ModelVersion>
+{
+    public ModelLineageGraphType()
+    {
+        Name = "ModelLineage";
+        Field<IdGraphType, Guid?>("baseVersionId").Resolve(context => context.Source.Lineage.BaseVersionId);
+        Field<ModelVersionGraphType, IDataLoaderResult<ModelVersion?>?>("baseVersion").Resolve(context =>
+            context.Source.Lineage.BaseVersionId is { } baseId
+                ? ModelQueries.ModelById(context).Load(context.Source.ModelId).Then(model => model?.FindVersion(baseId))
+                : null);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<IdGraphType>>>, IEnumerable<Guid>>("labelRevisionIds")
+            .Resolve(context => context.Source.Lineage.LabelRevisionIds);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<LabelRevisionGraphType>>>, IDataLoaderResult<IEnumerable<LabelRevision>>>("labelRevisions")
+            .Description("The label revisions this version was trained on.")
+            .Resolve(context =>
+            {
+                var loader = LabelQueries.RevisionById(context);
+                var loads = context.Source.Lineage.LabelRevisionIds.Select(loader.Load).ToList();
+                return new AllResults<LabelRevision>(loads);
+            });
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<IdGraphType>>>, IEnumerable<Guid>>("feedbackIds")
+            .Resolve(context => context.Source.Lineage.FeedbackIds);
+        Field<NonNullGraphType<StringGraphType>, string>("dataDigest").Resolve(context => context.Source.Lineage.DataDigest);
+        Field<NonNullGraphType<StringGraphType>, string>("codeVersion").Resolve(context => context.Source.Lineage.CodeVersion);
+    }
+}

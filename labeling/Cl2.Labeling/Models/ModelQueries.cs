@@ -1,0 +1,86 @@
+using Cl2.Labeling.GraphQL;
+using GraphQL;
+using GraphQL.Types;
+using GraphQL.Types.Relay;
+using GraphQL.Types.Relay.DataObjects;
+using Marten;
+using Marten.Linq;
+
+namespace Cl2.Labeling.Models;
+
+public static class ModelQueries
+{
+    public static void AddFields(ObjectGraphType query)
+    {
+        var models = query.Field<NonNullGraphType<ConnectionType<ModelGraphType>>, Connection<Model>>("models")
+            .Description("Models by name, paged.")
+            .Argument<StringGraphType>("nameContains");
+        Page.AddArguments(models);
+        models.ResolveAsync(async context =>
+        {
+            var page = Page.From(context);
+            var nameContains = context.GetArgument<string?>("nameContains");
+            await using var session = context.Store().QuerySession();
+            IQueryable<Model> filtered = session.Query<Model>().Stats(out var stats);
+            if (!string.IsNullOrEmpty(nameContains))
+            {
+                filtered = filtered.Where(model => model.Name.Contains(nameContains, StringComparison.OrdinalIgnoreCase));
+            }
+            var items = await filtered.OrderBy(model => model.Name).ThenBy(model => model.Id)
+                .Skip(page.Skip).Take(page.Take).ToListAsync(context.CancellationToken);
+            return page.ToConnection(items, stats.TotalResults);
+        });
+
+        query.Field<ModelGraphType, Model>("model")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async context =>
+            {
+                await using var session = context.Store().QuerySession();
+                return await session.LoadAsync<Model>(context.GetArgument<Guid>("id"), context.CancellationToken);
+            });
+
+        query.Field<ModelVersionGraphType, ModelVersion>("modelVersion")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async context =>
+            {
+                var id = context.GetArgument<Guid>("id");
+                await using var session = context.Store().QuerySession();
+                var model = await session.Query<Model>().Where(model => model.Versions.Any(version => version.Id == id))
+                    .FirstOrDefaultAsync(context.CancellationToken);
+                return model?.FindVersion(id);
+            });
+
+        query.Field<ModelVersionGraphType, ModelVersion>("productionVersion")
+            .Description("The version of a model that is in production now, if any.")
+            .Argument<NonNullGraphType<IdGraphType>>("model")
+            .ResolveAsync(async context =>
+            {
+                await using var session = context.Store().QuerySession();
+                var model = await session.LoadAsync<Model>(context.GetArgument<Guid>("model"), context.CancellationToken);
+                return model?.ProductionVersionId is { } id ? model.FindVersion(id) : null;
+            });
+
+        query.Field<ModelVersionGraphType, ModelVersion>("productionVersionAt")
+            .Description("The version of a model that was in production at an instant, replayed from the model's events.")
+            .Argument<NonNullGraphType<IdGraphType>>("model")
+            .Argument<NonNullGraphType<DateTimeOffsetGraphType>>("at")
+            .ResolveAsync(async context =>
+            {
+                await using var session = context.Store().QuerySession();
+                var events = await session.Events.FetchStreamAsync(context.GetArgument<Guid>("model"), token: context.CancellationToken);
+                var model = Model.AsOf(events.Select(@event => @event.Data), context.GetArgument<DateTimeOffset>("at"));
+                return model?.ProductionVersionId is { } id ? model.FindVersion(id) : null;
+            });
+    }
+
+    public static BatchLoader<Guid, Model> ModelById(IResolveFieldContext context)
+    {
+        var store = context.Store();
+        return context.Loaders().For<Guid, Model>("modelById", async (ids, cancellationToken) =>
+        {
+            await using var session = store.QuerySession();
+            var models = await session.LoadManyAsync<Model>(cancellationToken, ids);
+            return models.ToDictionary(model => model.Id);
+        });
+    }
+}

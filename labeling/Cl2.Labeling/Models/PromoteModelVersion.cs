@@ -1,0 +1,43 @@
+using Cl2.Labeling.GraphQL;
+using GraphQL;
+using GraphQL.Types;
+
+namespace Cl2.Labeling.Models;
+
+/// <summary>
+/// Put a version into production. <see cref="ExpectedVersion"/> is the model's version the caller decided on: if anyone
+/// changed the model since (another promotion, a rollback), the promotion is refused with MODEL_VERSION_CONFLICT.
+/// </summary>
+public sealed record PromoteModelVersion(Guid ModelId, Guid VersionId, int ExpectedVersion)
+{
+    public static ModelVersionPromoted Decide(Model? model, PromoteModelVersion command, string by, DateTimeOffset now)
+    {
+        if (model is null)
+        {
+            throw DomainException.NotFound(ErrorCodes.ModelNotFound, "Model", command.ModelId);
+        }
+        ModelConcurrency.Require(model, command.ExpectedVersion);
+        var version = model.FindVersion(command.VersionId)
+            ?? throw DomainException.NotFound(ErrorCodes.ModelVersionNotFound, "Model version", command.VersionId);
+        if (version.Stage is ModelStage.Production or ModelStage.Retired)
+        {
+            throw new DomainException(ErrorCodes.ModelStageInvalid, $"Version {version.Number} is {version.Stage} and cannot be promoted.");
+        }
+        return new ModelVersionPromoted(model.Id, version.Id, model.ProductionVersionId, by, now);
+    }
+
+    public static void AddField(ObjectGraphType mutation) => mutation
+        .Field<NonNullGraphType<ModelGraphType>, Model>("promoteModelVersion")
+        .Argument<NonNullGraphType<PromoteModelVersionInputType>>("input")
+        .ResolveAsync(context =>
+        {
+            var command = context.GetArgument<PromoteModelVersion>("input");
+            return ModelConcurrency.AppendAsync(context, command.ModelId, command.ExpectedVersion,
+                model => Decide(model, command, context.Actor(), context.Now()), Model.Apply);
+        });
+}
+
+public sealed class PromoteModelVersionInputType : AutoRegisteringInputObjectGraphType<PromoteModelVersion>
+{
+    public PromoteModelVersionInputType() => Name = "PromoteModelVersionInput";
+}

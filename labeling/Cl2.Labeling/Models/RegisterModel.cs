@@ -1,0 +1,52 @@
+using Cl2.Labeling.GraphQL;
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+
+namespace Cl2.Labeling.Models;
+
+/// <summary>Register a model (a task and the line of versions that serve it), e.g. "brain-tumour-segresnet".</summary>
+public sealed record RegisterModel(string Name, string Task)
+{
+    public const int MaxNameLength = 200;
+
+    public static ModelRegistered Decide(bool nameTaken, RegisterModel command, Guid modelId, string by, DateTimeOffset now)
+    {
+        var name = command.Name.Trim();
+        if (name.Length is 0 or > MaxNameLength)
+        {
+            throw DomainException.Invalid($"A model name has 1 to {MaxNameLength} characters.");
+        }
+        if (string.IsNullOrWhiteSpace(command.Task))
+        {
+            throw DomainException.Invalid("A model needs a task (segmentation, classification, detection).");
+        }
+        if (nameTaken)
+        {
+            throw new DomainException(ErrorCodes.ModelNameTaken, $"A model named '{name}' exists already.");
+        }
+        return new ModelRegistered(modelId, name, command.Task.Trim(), by, now);
+    }
+
+    public static void AddField(ObjectGraphType mutation) => mutation
+        .Field<NonNullGraphType<ModelGraphType>, Model>("registerModel")
+        .Argument<NonNullGraphType<RegisterModelInputType>>("input")
+        .ResolveAsync(async context =>
+        {
+            var command = context.GetArgument<RegisterModel>("input");
+            var cancellationToken = context.CancellationToken;
+            await using var session = context.Store().LightweightSession();
+            var name = command.Name.Trim();
+            // Names are how people find a model; the check is advisory (a race can still register two), ids stay unique.
+            var nameTaken = await session.Query<Model>().AnyAsync(model => model.Name == name, cancellationToken);
+            var registered = Decide(nameTaken, command, Guid.CreateVersion7(), context.Actor(), context.Now());
+            session.Events.StartStream<Model>(registered.ModelId, registered);
+            await session.SaveChangesAsync(cancellationToken);
+            return Model.Create(registered) with { Version = 1 };
+        });
+}
+
+public sealed class RegisterModelInputType : AutoRegisteringInputObjectGraphType<RegisterModel>
+{
+    public RegisterModelInputType() => Name = "RegisterModelInput";
+}

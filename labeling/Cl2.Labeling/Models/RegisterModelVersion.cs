@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Labels;
+using GraphQL;
+using GraphQL.Types;
+
+namespace Cl2.Labeling.Models;
+
+/// <summary>Register a trained version of a model as a candidate, with its metrics and where it came from.</summary>
+public sealed partial record RegisterModelVersion(
+    Guid ModelId,
+    IReadOnlyList<Metric> Metrics,
+    string ArtifactDigest,
+    Guid? BaseVersionId,
+    IReadOnlyList<Guid>? LabelRevisionIds,
+    IReadOnlyList<Guid>? FeedbackIds,
+    string DataDigest,
+    string CodeVersion)
+{
+    public static ModelVersionRegistered Decide(
+        Model? model,
+        IReadOnlySet<Guid> knownLabelRevisionIds,
+        RegisterModelVersion command,
+        Guid versionId,
+        string by,
+        DateTimeOffset now)
+    {
+        if (model is null)
+        {
+            throw DomainException.NotFound(ErrorCodes.ModelNotFound, "Model", command.ModelId);
+        }
+        RequireDigest(command.ArtifactDigest, "artifactDigest");
+        RequireDigest(command.DataDigest, "dataDigest");
+        if (string.IsNullOrWhiteSpace(command.CodeVersion))
+        {
+            throw DomainException.Invalid("codeVersion is required: a version must say which code trained it.");
+        }
+        if (command.BaseVersionId is { } baseVersion && model.FindVersion(baseVersion) is null)
+        {
+            throw DomainException.NotFound(ErrorCodes.ModelVersionNotFound, "Base version", baseVersion);
+        }
+        foreach (var metric in command.Metrics)
+        {
+            if (string.IsNullOrWhiteSpace(metric.Name) || !double.IsFinite(metric.Value))
+            {
+                throw DomainException.Invalid($"Metric '{metric.Name}' needs a name and a finite value.");
+            }
+        }
+        if (command.Metrics.Select(metric => metric.Name).Distinct(StringComparer.Ordinal).Count() != command.Metrics.Count)
+        {
+            throw DomainException.Invalid("Each metric name appears once.");
+        }
+        var labelRevisionIds = command.LabelRevisionIds ?? [];
+        if (labelRevisionIds.FirstOrDefault(id => !knownLabelRevisionIds.Contains(id)) is var unknown && unknown != Guid.Empty)
+        {
+            throw DomainException.NotFound(ErrorCodes.LabelRevisionNotFound, "Label revision", unknown);
+        }
+        var lineage = new ModelLineage(command.BaseVersionId, [.. labelRevisionIds.Distinct()], [.. (command.FeedbackIds ?? []).Distinct()],
+            command.DataDigest, command.CodeVersion.Trim());
+        return new ModelVersionRegistered(model.Id, versionId, model.Versions.Count + 1, command.Metrics, lineage, command.ArtifactDigest, by, now);
+    }
+
+    /// <summary>Blobs are content-addressed by SHA-256; a digest names one exactly.</summary>
+    public static void RequireDigest(string digest, string field)
+    {
+        if (!Sha256Digest().IsMatch(digest))
+        {
+            throw DomainException.Invalid($"{field} must be 'sha256:' followed by 64 lower-case hex digits.");
+        }
+    }
+
+    [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
+    private static partial Regex Sha256Digest();
+
+    public static void AddField(ObjectGraphType mutation) => mutation
+        .Field<NonNullGraphType<ModelVersionGraphType>, ModelVersion>("registerModelVersion")
+        .Argument<NonNullGraphType<RegisterModelVersionInputType>>("input")
+        .ResolveAsync(async context =>
+        {
+            var command = context.GetArgument<RegisterModelVersion>("input");
+            var cancellationToken = context.CancellationToken;
+            await using var session = context.Store().LightweightSession();
+            var stream = await session.Events.FetchForWriting<Model>(command.ModelId, cancellationToken);
+            var revisions = await session.LoadManyAsync<LabelRevision>(cancellationToken, command.LabelRevisionIds ?? []);
+            var registered = Decide(stream.Aggregate, revisions.Select(revision => revision.Id).ToHashSet(), command,
+                Guid.CreateVersion7(), context.Actor(), context.Now());
+            stream.AppendOne(registered);
+            await session.SaveChangesAsync(cancellationToken);
+            return Model.Apply(registered, stream.Aggregate!).FindVersion(registered.VersionId);
+        });
+}
+
+public sealed class MetricInputType : AutoRegisteringInputObjectGraphType<Metric>
+{
+    public MetricInputType() => Name = "MetricInput";
+}
+
+public sealed class RegisterModelVersionInputType : AutoRegisteringInputObjectGraphType<RegisterModelVersion>
+{
+    public RegisterModelVersionInputType() => Name = "RegisterModelVersionInput";
+}

@@ -1,0 +1,189 @@
+using Cl2.Labeling.Cases;
+using Cl2.Labeling.Datasets;
+using Cl2.Labeling.Labels;
+using Cl2.Labeling.Models;
+
+namespace Cl2.Labeling.Tests;
+
+/// <summary>The decide functions alone: state and command in, events (or a typed refusal) out. No database.</summary>
+public sealed class DecideTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
+    private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    private static Case NewCase() => Case.Create(new CaseAdded(Guid.NewGuid(), Guid.NewGuid(), "1.2.3", "importer", Now));
+
+    private static Model ModelWithVersions(int count)
+    {
+        var model = Model.Create(new ModelRegistered(Guid.NewGuid(), "brain", "segmentation", "ml", Now));
+        for (var number = 1; number <= count; number++)
+        {
+            model = Model.Apply(new ModelVersionRegistered(model.Id, Guid.NewGuid(), number, [new Metric("dice", 0.8)],
+                new ModelLineage(null, [], [], Digest, "git:1"), Digest, "ml", Now), model);
+        }
+        return model with { Version = 1 + count };
+    }
+
+    private static DomainException Refusal(Action decide) => Assert.ThrowsAny<DomainException>(decide);
+
+    [Fact]
+    public void creating_a_dataset_trims_its_name_and_refuses_an_empty_one()
+    {
+        var id = Guid.NewGuid();
+        var created = CreateDataset.Decide(new CreateDataset("  hips ", null, null), id, "alice", Now);
+        Assert.Equal(new DatasetCreated(id, "hips", "", false, "alice", Now), created);
+        Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => CreateDataset.Decide(new CreateDataset(" ", null, null), id, "alice", Now)).Code);
+    }
+
+    [Fact]
+    public void adding_cases_skips_studies_already_present_or_repeated_and_refuses_a_missing_dataset_or_bad_uid()
+    {
+        var dataset = Dataset.Create(new DatasetCreated(Guid.NewGuid(), "hips", "", false, "alice", Now));
+        var ids = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
+        var added = AddCases.Decide(dataset, new HashSet<string> { "1.2.1" }, new AddCases(dataset.Id, ["1.2.1", "1.2.2", "1.2.2"]), ids, "bob", Now);
+        Assert.Equal([new CaseAdded(ids[1], dataset.Id, "1.2.2", "bob", Now)], added);
+
+        Assert.Equal(ErrorCodes.DatasetNotFound,
+            Refusal(() => AddCases.Decide(null, new HashSet<string>(), new AddCases(dataset.Id, ["1.2"]), ids, "bob", Now)).Code);
+        Assert.Equal(ErrorCodes.InvalidInput,
+            Refusal(() => AddCases.Decide(dataset, new HashSet<string>(), new AddCases(dataset.Id, ["1.02"]), ids, "bob", Now)).Code);
+    }
+
+    [Fact]
+    public void assigning_a_case_to_its_current_assignee_changes_nothing()
+    {
+        var @case = NewCase();
+        var assigned = Assert.Single(AssignCase.Decide(@case, new AssignCase(@case.Id, "ann"), "lead", Now));
+        Assert.Empty(AssignCase.Decide(Case.Apply(assigned, @case), new AssignCase(@case.Id, "ann"), "lead", Now));
+    }
+
+    [Fact]
+    public void submitting_on_the_current_revision_makes_the_next_revision()
+    {
+        var @case = NewCase();
+        var revisionId = Guid.NewGuid();
+        var submitted = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), revisionId, "ann", Now);
+        Assert.Equal(new LabelSubmitted(@case.Id, revisionId, 1, LabelKind.Segmentation, Digest, "ann", Now), submitted);
+        Assert.Equal(1, Case.Apply(submitted, @case).CurrentRevision);
+    }
+
+    [Fact]
+    public void submitting_on_a_stale_revision_is_a_conflict_that_names_the_current_revision()
+    {
+        var @case = NewCase();
+        var first = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Guid.NewGuid(), "ann", Now);
+        @case = Case.Apply(first, @case);
+
+        var conflict = Refusal(() => SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Guid.NewGuid(), "ben", Now));
+        Assert.Equal(ErrorCodes.LabelRevisionConflict, conflict.Code);
+        Assert.Equal(1, conflict.Details["currentRevision"]);
+        Assert.Equal(ErrorCodes.InvalidInput,
+            Refusal(() => SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 1, LabelKind.Segmentation, "md5:x"), Guid.NewGuid(), "ben", Now)).Code);
+    }
+
+    [Fact]
+    public void a_review_applies_to_the_current_revision_only_and_only_once()
+    {
+        var @case = NewCase();
+        var submitted = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Guid.NewGuid(), "ann", Now);
+        @case = Case.Apply(submitted, @case);
+
+        Assert.Equal(ErrorCodes.LabelRevisionConflict,
+            Refusal(() => ReviewLabel.Decide(@case, new ReviewLabel(@case.Id, Guid.NewGuid(), ReviewDecision.Approve, null), "rad", Now)).Code);
+        var reviewed = ReviewLabel.Decide(@case, new ReviewLabel(@case.Id, submitted.LabelRevisionId, ReviewDecision.Reject, " redo "), "rad", Now);
+        Assert.Equal("redo", reviewed.Comment);
+        @case = Case.Apply(reviewed, @case);
+        Assert.Equal(LabelStatus.Rejected, @case.LabelStatus);
+        Assert.Equal(ErrorCodes.LabelAlreadyReviewed,
+            Refusal(() => ReviewLabel.Decide(@case, new ReviewLabel(@case.Id, submitted.LabelRevisionId, ReviewDecision.Approve, null), "rad", Now)).Code);
+    }
+
+    [Fact]
+    public void registering_a_version_numbers_it_and_checks_its_lineage()
+    {
+        var model = ModelWithVersions(1);
+        var baseId = model.Versions[0].Id;
+        var labelId = Guid.NewGuid();
+        var command = new RegisterModelVersion(model.Id, [new Metric("dice", 0.9)], Digest, baseId, [labelId, labelId], null, Digest, "git:2");
+        var registered = RegisterModelVersion.Decide(model, new HashSet<Guid> { labelId }, command, Guid.NewGuid(), "trainer", Now);
+        Assert.Equal(2, registered.Number);
+        Assert.Equal([labelId], registered.Lineage.LabelRevisionIds);
+        Assert.Equal(baseId, registered.Lineage.BaseVersionId);
+
+        Assert.Equal(ErrorCodes.LabelRevisionNotFound,
+            Refusal(() => RegisterModelVersion.Decide(model, new HashSet<Guid>(), command, Guid.NewGuid(), "trainer", Now)).Code);
+        Assert.Equal(ErrorCodes.ModelVersionNotFound,
+            Refusal(() => RegisterModelVersion.Decide(model, new HashSet<Guid> { labelId }, command with { BaseVersionId = Guid.NewGuid() }, Guid.NewGuid(), "t", Now)).Code);
+        Assert.Equal(ErrorCodes.InvalidInput,
+            Refusal(() => RegisterModelVersion.Decide(model, new HashSet<Guid> { labelId }, command with { Metrics = [new Metric("dice", double.NaN)] }, Guid.NewGuid(), "t", Now)).Code);
+    }
+
+    [Fact]
+    public void promoting_archives_the_previous_production_version_and_a_stale_expected_version_is_a_conflict()
+    {
+        var model = ModelWithVersions(2);
+        var (v1, v2) = (model.Versions[0].Id, model.Versions[1].Id);
+
+        var first = PromoteModelVersion.Decide(model, new PromoteModelVersion(model.Id, v1, (int)model.Version), "ml", Now);
+        Assert.Null(first.ReplacedVersionId);
+        model = Model.Apply(first, model) with { Version = model.Version + 1 };
+
+        Assert.Equal(ErrorCodes.ModelVersionConflict,
+            Refusal(() => PromoteModelVersion.Decide(model, new PromoteModelVersion(model.Id, v2, (int)model.Version - 1), "ml", Now)).Code);
+        Assert.Equal(ErrorCodes.ModelStageInvalid,
+            Refusal(() => PromoteModelVersion.Decide(model, new PromoteModelVersion(model.Id, v1, (int)model.Version), "ml", Now)).Code);
+
+        var second = PromoteModelVersion.Decide(model, new PromoteModelVersion(model.Id, v2, (int)model.Version), "ml", Now);
+        Assert.Equal(v1, second.ReplacedVersionId);
+        model = Model.Apply(second, model);
+        Assert.Equal(ModelStage.Archived, model.FindVersion(v1)!.Stage);
+        Assert.Equal(v2, model.ProductionVersionId);
+    }
+
+    [Fact]
+    public void rolling_back_restores_the_version_that_was_replaced_and_needs_one()
+    {
+        var model = ModelWithVersions(2);
+        Assert.Equal(ErrorCodes.NothingToRollBackTo,
+            Refusal(() => RollbackModel.Decide(model, new RollbackModel(model.Id, (int)model.Version), "ml", Now)).Code);
+
+        model = Model.Apply(new ModelVersionPromoted(model.Id, model.Versions[0].Id, null, "ml", Now), model);
+        model = Model.Apply(new ModelVersionPromoted(model.Id, model.Versions[1].Id, model.Versions[0].Id, "ml", Now), model);
+        var rolledBack = RollbackModel.Decide(model, new RollbackModel(model.Id, (int)model.Version), "ml", Now);
+        Assert.Equal((model.Versions[1].Id, model.Versions[0].Id), (rolledBack.FromVersionId, rolledBack.ToVersionId));
+        model = Model.Apply(rolledBack, model);
+        Assert.Equal(model.Versions[0].Id, model.ProductionVersionId);
+        Assert.Equal(ModelStage.RolledBack, model.Versions[1].Stage);
+    }
+
+    [Fact]
+    public void retiring_refuses_the_production_version()
+    {
+        var model = ModelWithVersions(1);
+        model = Model.Apply(new ModelVersionPromoted(model.Id, model.Versions[0].Id, null, "ml", Now), model);
+        Assert.Equal(ErrorCodes.ModelStageInvalid,
+            Refusal(() => RetireModelVersion.Decide(model, new RetireModelVersion(model.Id, model.Versions[0].Id, (int)model.Version), "ml", Now)).Code);
+    }
+
+    [Fact]
+    public void production_as_of_an_instant_replays_only_the_events_that_had_happened()
+    {
+        var modelId = Guid.NewGuid();
+        var (v1, v2) = (Guid.NewGuid(), Guid.NewGuid());
+        var lineage = new ModelLineage(null, [], [], Digest, "git:1");
+        object[] events =
+        [
+            new ModelRegistered(modelId, "m", "segmentation", "ml", Now),
+            new ModelVersionRegistered(modelId, v1, 1, [], lineage, Digest, "ml", Now),
+            new ModelVersionRegistered(modelId, v2, 2, [], lineage, Digest, "ml", Now),
+            new ModelVersionPromoted(modelId, v1, null, "ml", Now.AddHours(1)),
+            new ModelVersionPromoted(modelId, v2, v1, "ml", Now.AddHours(2)),
+            new ModelVersionRolledBack(modelId, v2, v1, "ml", Now.AddHours(3)),
+        ];
+        Assert.Null(Model.AsOf(events, Now.AddMinutes(30))!.ProductionVersionId);
+        Assert.Equal(v1, Model.AsOf(events, Now.AddHours(1.5))!.ProductionVersionId);
+        Assert.Equal(v2, Model.AsOf(events, Now.AddHours(2.5))!.ProductionVersionId);
+        Assert.Equal(v1, Model.AsOf(events, Now.AddHours(4))!.ProductionVersionId);
+        Assert.Null(Model.AsOf(events, Now.AddMinutes(-1)));
+    }
+}

@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cl2.Labeling.Tests;
+
+/// <summary>
+/// One PostgreSQL cluster and one labeling host per test class; each test starts from empty tables
+/// (<see cref="ResetAsync"/>), and talks to the host only through HTTP <c>/graphql</c>.
+/// </summary>
+public sealed class LabelingApi : IAsyncLifetime
+{
+    private PostgresCluster? postgres;
+    private LabelingHost? host;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public LabelingHost Host => host ?? throw new InvalidOperationException("The fixture has not started.");
+
+    public async Task InitializeAsync()
+    {
+        postgres = await PostgresCluster.CreateAsync();
+        host = new LabelingHost(postgres);
+        Client = host.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        if (host is not null)
+        {
+            await host.DisposeAsync();
+        }
+        if (postgres is not null)
+        {
+            await postgres.DisposeAsync();
+        }
+    }
+
+    public Task ResetAsync() => Host.Services.GetRequiredService<IDocumentStore>().Advanced.ResetAllData();
+
+    public Task<GraphQLResponse> PostAsync(string query, object? variables = null) => PostAsync(Client, query, variables);
+
+    public static async Task<GraphQLResponse> PostAsync(HttpClient client, string query, object? variables = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
+        {
+            Content = JsonContent.Create(new { query, variables }),
+        };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/graphql-response+json"));
+        using var response = await client.SendAsync(request);
+        return await GraphQLResponse.ReadAsync(response);
+    }
+
+    /// <summary>Posts and insists on success: no errors, and returns <c>data</c>.</summary>
+    public async Task<JsonNode> RunAsync(string query, object? variables = null)
+    {
+        var response = await PostAsync(query, variables);
+        Assert.True(response.Errors is null, $"GraphQL errors: {response.Body}");
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        return response.Data!;
+    }
+}
+
+public sealed record GraphQLResponse(HttpStatusCode Status, string? MediaType, string Body, JsonNode? Root)
+{
+    public JsonNode? Data => Root?["data"];
+
+    public JsonArray? Errors => Root?["errors"]?.AsArray();
+
+    public string? FirstErrorCode => Errors?[0]?["extensions"]?["code"]?.GetValue<string>();
+
+    public static async Task<GraphQLResponse> ReadAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        JsonNode? root;
+        try
+        {
+            root = body.Length > 0 ? JsonNode.Parse(body) : null;
+        }
+        catch (JsonException)
+        {
+            root = null;
+        }
+        return new GraphQLResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, root);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Xunit.Abstractions;
+
+namespace Cl2.Labeling.Tests;
+
+public sealed class SubscriptionTests(LabelingApi api, ITestOutputHelper output) : IClassFixture<LabelingApi>, IAsyncLifetime
+{
+    private const string Digest = "sha256:abababababababababababababababababababababababababababababababab";
+
+    public Task InitializeAsync() => api.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private async Task<WebSocket> ConnectAsync()
+    {
+        var client = api.Host.Server.CreateWebSocketClient();
+        client.ConfigureRequest = request => request.Headers.SecWebSocketProtocol = "graphql-transport-ws";
+        return await client.ConnectAsync(new Uri(api.Host.Server.BaseAddress, "graphql"), CancellationToken.None);
+    }
+
+    private static Task SendAsync(WebSocket socket, object message) =>
+        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    private static async Task<JsonNode> ReceiveAsync(WebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        WebSocketReceiveResult received;
+        do
+        {
+            received = await socket.ReceiveAsync(buffer, timeout.Token);
+            message.Write(buffer, 0, received.Count);
+        }
+        while (!received.EndOfMessage);
+        Assert.Equal(WebSocketMessageType.Text, received.MessageType);
+        return JsonNode.Parse(Encoding.UTF8.GetString(message.ToArray()))!;
+    }
+
+    [Fact]
+    public async Task a_subscriber_hears_each_promotion_of_its_model_in_order_right_after_the_commit()
+    {
+        var modelId = (await api.RunAsync("""mutation { registerModel(input: { name: "watched", task: "segmentation" }) { id } }"""))["registerModel"]!["id"]!.GetValue<string>();
+        var versions = new List<string>();
+        for (var index = 0; index < 5; index++)
+        {
+            versions.Add((await api.RunAsync("""
+                mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }
+                """, new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = Digest, dataDigest = Digest, codeVersion = "git:1" } }))
+                ["registerModelVersion"]!["id"]!.GetValue<string>());
+        }
+
+        using var socket = await ConnectAsync();
+        Assert.Equal("graphql-transport-ws", socket.SubProtocol);
+        await SendAsync(socket, new { type = "connection_init", payload = new { } });
+        Assert.Equal("connection_ack", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
+        await SendAsync(socket, new { type = "ping" });
+        Assert.Equal("pong", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
+        await SendAsync(socket, new
+        {
+            id = "promotions",
+            type = "subscribe",
+            payload = new { query = "subscription($model: ID) { modelPromoted(model: $model) { versionId change model { name } } }", variables = new { model = modelId } },
+        });
+
+        var delays = new List<double>();
+        foreach (var versionId in versions)
+        {
+            var version = (await api.RunAsync("query($id: ID!) { model(id: $id) { version } }", new { id = modelId }))["model"]!["version"]!.GetValue<int>();
+            var clock = Stopwatch.StartNew();
+            await api.RunAsync("""
+                mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { version } }
+                """, new { input = new { modelId, versionId, expectedVersion = version } });
+            var next = await ReceiveAsync(socket);
+            delays.Add(clock.Elapsed.TotalMilliseconds);
+
+            Assert.Equal("next", next["type"]!.GetValue<string>());
+            Assert.Equal("promotions", next["id"]!.GetValue<string>());
+            var promoted = next["payload"]!["data"]!["modelPromoted"]!;
+            Assert.Equal(versionId, promoted["versionId"]!.GetValue<string>());
+            Assert.Equal("PROMOTED", promoted["change"]!.GetValue<string>());
+            Assert.Equal("watched", promoted["model"]!["name"]!.GetValue<string>());
+        }
+        delays.Sort();
+        // Mutation sent → message received, measured and reported (not asserted: it depends on the machine).
+        output.WriteLine($"promotion → subscription message: p50 {delays[delays.Count / 2]:F1} ms, max {delays[^1]:F1} ms over {delays.Count}");
+
+        await SendAsync(socket, new { id = "promotions", type = "complete" });
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task subscribing_before_connection_init_closes_the_socket_with_4401()
+    {
+        using var socket = await ConnectAsync();
+        await SendAsync(socket, new { id = "1", type = "subscribe", payload = new { query = "subscription { modelPromoted { versionId } }" } });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var received = await socket.ReceiveAsync(new byte[1024], timeout.Token);
+        Assert.Equal(WebSocketMessageType.Close, received.MessageType);
+        Assert.Equal(4401, (int)socket.CloseStatus!.Value);
+    }
+
+    [Fact]
+    public async Task an_invalid_subscription_gets_an_error_message_for_its_id()
+    {
+        using var socket = await ConnectAsync();
+        await SendAsync(socket, new { type = "connection_init" });
+        Assert.Equal("connection_ack", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
+        await SendAsync(socket, new { id = "bad", type = "subscribe", payload = new { query = "subscription { noSuchStream { id } }" } });
+        var error = await ReceiveAsync(socket);
+        Assert.Equal("error", error["type"]!.GetValue<string>());
+        Assert.Equal("bad", error["id"]!.GetValue<string>());
+        Assert.Contains("noSuchStream", error["payload"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+}
