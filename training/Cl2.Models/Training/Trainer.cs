@@ -1,0 +1,234 @@
+using Cl2.Models.Training.Metrics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Cl2.Models.Training;
+
+/// <summary>
+/// Supervised training of one network: shuffled micro-batches, gradient accumulation, a scheduled learning rate,
+/// validation on a fixed split after each epoch, early stopping and resumable checkpoints. Each optimizer step runs
+/// in its own dispose scope, so native memory stays flat however long the run. The caller owns the network and the
+/// loss; the trainer moves the network to the device (create it on the CPU and load its weights first).
+/// <para>libtorch's random generator is one per process and a run seeds it: train one network per process (the worker
+/// does), or runs will draw from each other's sequences and stop being reproducible.</para>
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    /// <summary>The resumable checkpoint's folder under <see cref="TrainerOptions.CheckpointDirectory"/>.</summary>
+    public const string ResumeFolder = "resume";
+
+    /// <summary>The best validation epoch's weights, under <see cref="TrainerOptions.CheckpointDirectory"/>.</summary>
+    public const string BestWeightsPath = "best/weights.bin";
+
+    private readonly nn.Module<Tensor, Tensor> network;
+    private readonly nn.Module<Tensor, Tensor, Tensor> loss;
+    private readonly TrainerOptions options;
+    private readonly Device device;
+    private readonly OptimizerHelper optimizer;
+    private bool resumed;
+
+    public Trainer(nn.Module<Tensor, Tensor> network, nn.Module<Tensor, Tensor, Tensor> loss, TrainerOptions options, ComputeDevice device)
+    {
+        options.Validate();
+        this.network = network;
+        this.loss = loss;
+        this.options = options;
+        this.device = device.Device;
+        network.to(this.device);
+        if (options.Precision == TrainingPrecision.BFloat16)
+        {
+            network.to(ScalarType.BFloat16);
+        }
+        var parameters = network.parameters();
+        optimizer = options.Optimizer switch
+        {
+            OptimizerKind.Adam => optim.Adam(parameters, options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay),
+            OptimizerKind.AdamW => optim.AdamW(parameters, options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
+        };
+        State = new TrainingState { Seed = options.Seed };
+    }
+
+    public TrainingState State { get; private set; }
+
+    /// <summary>Continues from the checkpoint in <see cref="TrainerOptions.CheckpointDirectory"/> if there is one.</summary>
+    public bool TryResume()
+    {
+        if (options.CheckpointDirectory is null || !TrainingCheckpoint.Exists(ResumeDirectory(options.CheckpointDirectory)))
+        {
+            return false;
+        }
+        State = TrainingCheckpoint.Read(ResumeDirectory(options.CheckpointDirectory), network, optimizer);
+        if (State.Seed != options.Seed)
+        {
+            throw new InvalidOperationException($"The checkpoint was trained with seed {State.Seed}, these options say {options.Seed}.");
+        }
+        resumed = true;
+        return true;
+    }
+
+    public TrainingResult Train(ITrainingData training, ITrainingData validation, IValidationMetrics metrics,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (training.Count == 0)
+        {
+            throw new ArgumentException("The training split is empty.", nameof(training));
+        }
+        if (!resumed)
+        {
+            random.manual_seed(options.Seed);
+        }
+        var batches = (training.Count + options.BatchSize - 1) / options.BatchSize;
+        IReadOnlyDictionary<string, double> last = new Dictionary<string, double>();
+        IReadOnlyDictionary<string, double>? best = null;
+        var learningRate = options.LearningRate;
+        while (State.Epoch < options.Epochs)
+        {
+            var order = EpochShuffle.Order(training.Count, options.Seed, State.Epoch);
+            network.train();
+            double lossSum = 0;
+            var lossCount = 0;
+            while (State.NextBatch < batches)
+            {
+                if (options.MaxSteps is { } maxSteps && State.Step >= maxSteps)
+                {
+                    return Finish(TrainingStopReason.MaxStepsReached, last, best);
+                }
+                cancellationToken.ThrowIfCancellationRequested();
+                // A group never crosses the epoch's end, so its size is known before its first backward pass.
+                var group = Math.Min(options.AccumulationSteps, batches - State.NextBatch);
+                learningRate = options.Schedule.At(options.LearningRate, State.Step);
+                foreach (var parameterGroup in optimizer.ParamGroups)
+                {
+                    parameterGroup.LearningRate = learningRate;
+                }
+                var report = (State.Step + 1) % options.ProgressEvery == 0;
+                var stepLoss = OptimizerStep(training, order, State.NextBatch, group, report);
+                State = State with { Step = State.Step + 1, NextBatch = State.NextBatch + group };
+                if (stepLoss is { } value)
+                {
+                    lossSum += value;
+                    lossCount++;
+                    progress?.Report(new TrainingProgress(TrainingProgressKind.Step, State.Epoch, State.Step, value, learningRate,
+                        new Dictionary<string, double>()));
+                }
+                if (options.CheckpointEvery > 0 && State.Step % options.CheckpointEvery == 0)
+                {
+                    WriteCheckpoint();
+                }
+            }
+
+            last = Validate(validation, metrics, cancellationToken);
+            if (options.EarlyStopping is { } stopping)
+            {
+                if (!last.TryGetValue(stopping.Metric, out var value))
+                {
+                    throw new InvalidOperationException(
+                        $"Early stopping watches '{stopping.Metric}', but validation reports only {string.Join(", ", last.Keys)}.");
+                }
+                State = stopping.Improves(value, State.BestMetric)
+                    ? State with { BestMetric = value, BestEpoch = State.Epoch, EpochsWithoutImprovement = 0 }
+                    : State with { EpochsWithoutImprovement = State.EpochsWithoutImprovement + 1 };
+                if (State.BestEpoch == State.Epoch)
+                {
+                    best = last;
+                    SaveBestWeights();
+                }
+            }
+            progress?.Report(new TrainingProgress(TrainingProgressKind.EpochValidated, State.Epoch, State.Step,
+                lossCount == 0 ? double.NaN : lossSum / lossCount, learningRate, last));
+            State = State with { Epoch = State.Epoch + 1, NextBatch = 0 };
+            if (options.EarlyStopping is { } patience && State.EpochsWithoutImprovement >= patience.Patience)
+            {
+                return Finish(TrainingStopReason.EarlyStopped, last, best);
+            }
+        }
+        return Finish(TrainingStopReason.Completed, last, best);
+    }
+
+    public void Dispose() => optimizer.Dispose();
+
+    /// <returns>The mean micro-batch loss when <paramref name="report"/> asks for it (reading it waits for the device).</returns>
+    private double? OptimizerStep(ITrainingData training, int[] order, int firstBatch, int group, bool report)
+    {
+        using var scope = NewDisposeScope();
+        optimizer.zero_grad();
+        Tensor? total = null;
+        for (var b = firstBatch; b < firstBatch + group; b++)
+        {
+            var start = b * options.BatchSize;
+            var indices = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
+            var (input, target) = training.GetBatch(indices);
+            var output = Forward(input);
+            var batchLoss = loss.forward(output, target.to(device));
+            // Dividing by the group size makes the summed gradients those of the mean loss over the whole group.
+            (batchLoss / group).backward();
+            total = total is null ? batchLoss.detach() : total + batchLoss.detach();
+        }
+        optimizer.step();
+        return report ? (total! / group).item<float>() : null;
+    }
+
+    private Tensor Forward(Tensor input)
+    {
+        var onDevice = input.to(device);
+        if (options.Precision == TrainingPrecision.BFloat16)
+        {
+            // Losses and metrics need float32's range and precision; only the network runs in bfloat16.
+            return network.forward(onDevice.to_type(ScalarType.BFloat16)).to_type(ScalarType.Float32);
+        }
+        return network.forward(onDevice);
+    }
+
+    private Dictionary<string, double> Validate(ITrainingData validation, IValidationMetrics metrics, CancellationToken cancellationToken)
+    {
+        network.eval();
+        metrics.Reset();
+        using (no_grad())
+        {
+            for (var first = 0; first < validation.Count; first += options.BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var indices = Enumerable.Range(first, Math.Min(options.BatchSize, validation.Count - first)).ToArray();
+                var (input, target) = validation.GetBatch(indices);
+                metrics.Add(Forward(input), target);
+            }
+        }
+        network.train();
+        return new Dictionary<string, double>(metrics.Compute());
+    }
+
+    private TrainingResult Finish(TrainingStopReason reason, IReadOnlyDictionary<string, double> last,
+        IReadOnlyDictionary<string, double>? best)
+    {
+        if (options.CheckpointDirectory is not null)
+        {
+            WriteCheckpoint();
+        }
+        return new TrainingResult(reason, State, last, best);
+    }
+
+    private void WriteCheckpoint()
+    {
+        if (options.CheckpointDirectory is { } directory)
+        {
+            TrainingCheckpoint.Write(ResumeDirectory(directory), network, optimizer, State);
+        }
+    }
+
+    private void SaveBestWeights()
+    {
+        if (options.CheckpointDirectory is not { } directory)
+        {
+            return;
+        }
+        var path = Path.Combine(directory, BestWeightsPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        network.save(path + ".partial");
+        File.Move(path + ".partial", path, overwrite: true);
+    }
+
+    private static string ResumeDirectory(string directory) => Path.Combine(directory, ResumeFolder);
+}

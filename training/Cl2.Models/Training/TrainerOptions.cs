@@ -1,0 +1,78 @@
+namespace Cl2.Models.Training;
+
+public enum OptimizerKind
+{
+    Adam,
+
+    /// <summary>Adam with decoupled weight decay (Loshchilov &amp; Hutter 2019).</summary>
+    AdamW,
+}
+
+public enum TrainingPrecision
+{
+    Float32,
+
+    /// <summary>
+    /// Weights, activations and optimizer state in bfloat16 (the loss is computed in float32). TorchSharp 0.107 has no
+    /// autocast, so there is no float32 master copy of the weights: meant for CUDA, where it nearly halves the step
+    /// time; it runs on the CPU too, slowly.
+    /// </summary>
+    BFloat16,
+}
+
+/// <summary>How a <see cref="Trainer"/> trains: optimizer, schedule, batching, stopping and checkpoints.</summary>
+public sealed record TrainerOptions
+{
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+    public double LearningRate { get; init; } = 1e-3;
+    public double WeightDecay { get; init; } = 1e-5;
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Adam's ε; a large one makes the update follow the gradient's scale, as SGD with momentum does.</summary>
+    public double Epsilon { get; init; } = 1e-8;
+    public LearningRateSchedule Schedule { get; init; } = new() { Kind = LearningRateScheduleKind.Constant };
+
+    public int Epochs { get; init; } = 1;
+    public int BatchSize { get; init; } = 2;
+
+    /// <summary>Micro-batches whose gradients are summed into one optimizer step (the effective batch is this × <see cref="BatchSize"/>).</summary>
+    public int AccumulationSteps { get; init; } = 1;
+
+    /// <summary>Stop after this many optimizer steps even mid-epoch (null: run all epochs). The schedule does not
+    /// depend on it, so a run cut short here and resumed matches one that was never cut.</summary>
+    public long? MaxSteps { get; init; }
+
+    /// <summary>Seeds libtorch's generator at the start of a fresh run and the per-epoch shuffle.</summary>
+    public long Seed { get; init; } = 42;
+
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+
+    /// <summary>Write a resumable checkpoint every this many optimizer steps (0: only at the end).</summary>
+    public int CheckpointEvery { get; init; }
+
+    /// <summary>Where checkpoints go; null for none. The best validation epoch's weights go beside them.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Report the step loss every this many optimizer steps: reading the loss waits for the device.</summary>
+    public int ProgressEvery { get; init; } = 1;
+
+    public EarlyStoppingOptions? EarlyStopping { get; init; }
+
+    internal void Validate()
+    {
+        if (LearningRate < 0 || Epochs < 1 || BatchSize < 1 || AccumulationSteps < 1 || ProgressEvery < 1 || CheckpointEvery < 0)
+        {
+            throw new ArgumentException("The learning rate cannot be negative; epochs, batch size, accumulation and progress interval must be at least 1.");
+        }
+        if (CheckpointEvery > 0 && CheckpointDirectory is null)
+        {
+            throw new ArgumentException($"Checkpoints every {CheckpointEvery} steps need a {nameof(CheckpointDirectory)}.");
+        }
+        if (EarlyStopping is { Patience: < 1 })
+        {
+            throw new ArgumentException("Early stopping needs a patience of at least one epoch.");
+        }
+        Schedule.Validate();
+    }
+}
