@@ -1,0 +1,3 @@
+using Cl2.Dicom.Tools;
+
+return DicomTool.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,22 @@
+namespace Cl2.Dicom;
+
+/// <summary>The limits a reader enforces on untrusted input; a value beyond a limit is a <see cref="DicomFormatException"/>.</summary>
+public sealed record DicomReaderOptions
+{
+    public static readonly DicomReaderOptions Default = new();
+
+    /// <summary>Values at least this long stay in the file and are read on demand (only when reading from a path).</summary>
+    public long LazyValueThreshold { get; init; } = 64 * 1024;
+
+    /// <summary>The largest value read into memory at once (lazy values are exempt: they are read by range).</summary>
+    public long MaxInMemoryValueLength { get; init; } = 1L << 30;
+
+    /// <summary>Sequences nested deeper than this are refused (real objects nest a handful of levels).</summary>
+    public int MaxSequenceDepth { get; init; } = 64;
+
+    /// <summary>The most fragments one encapsulated pixel data element may have.</summary>
+    public int MaxFragments { get; init; } = 1_000_000;
+
+    /// <summary>The most bytes a deflated dataset may inflate to (a guard against deflate bombs).</summary>
+    public long MaxInflatedLength { get; init; } = 1L << 30;
+}

@@ -1,0 +1,26 @@
+namespace Cl2.Dicom.Network.Association;
+
+/// <summary>
+/// What an acceptor agrees to: who may call us by which title, which abstract syntaxes and transfer syntaxes we take.
+/// Transfer syntaxes are in our order of preference.
+/// </summary>
+public sealed record AssociationPolicy
+{
+    public required string AeTitle { get; init; }
+
+    /// <summary>Calling AE titles allowed to associate; empty allows any caller.</summary>
+    public IReadOnlySet<string> AllowedCallingAeTitles { get; init; } = new HashSet<string>();
+
+    public IReadOnlySet<string> AbstractSyntaxes { get; init; } = new HashSet<string>();
+
+    /// <summary>Accept every Storage SOP Class (a store SCP should not need a list that the standard keeps growing).</summary>
+    public bool AcceptAllStorageSopClasses { get; init; }
+
+    public IReadOnlyList<string> TransferSyntaxes { get; init; } = TransferSyntaxUids.Uncompressed;
+
+    /// <summary>Whether a requestor may take the SCP role (C-GET retrievers store into themselves).</summary>
+    public bool AllowRequestorScpRole { get; init; }
+
+    public bool AcceptsAbstractSyntax(string uid) =>
+        AbstractSyntaxes.Contains(uid) || (AcceptAllStorageSopClasses && DicomUids.IsStorageSopClass(uid));
+}

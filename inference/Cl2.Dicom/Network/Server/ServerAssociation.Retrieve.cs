@@ -1,0 +1,251 @@
+using Cl2.Dicom.Network.Association;
+using Cl2.Dicom.Network.Client;
+using Cl2.Dicom.Network.Dimse;
+using Cl2.Dicom.Network.UpperLayer;
+
+namespace Cl2.Dicom.Network.Server;
+
+/// <summary>The retrieve services of an association: C-GET (sub-operations back over it) and C-MOVE (over one of ours).</summary>
+internal sealed partial class ServerAssociation
+{
+    /// <summary>C-GET (PS3.4 C.4.3): one C-STORE sub-operation per instance over this association, a Pending response
+    /// with the counts after each, then the final status. A C-CANCEL stops before the next sub-operation.</summary>
+    private async Task GetAsync(AssociationChannel channel, InboundCommand inbound, NegotiatedContext context,
+        CancellationToken cancellationToken)
+    {
+        var (contextId, command) = inbound;
+        if (!command.HasDataSet)
+        {
+            throw new DimseProtocolException("C-GET-RQ without an identifier");
+        }
+        var identifier = await channel.ReadDataSetAsync(contextId, _network.MaxIdentifierLength, cancellationToken);
+        if (getProvider is null)
+        {
+            await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.SopClassNotSupported), null, cancellationToken);
+            return;
+        }
+        var request = new CGetRequest(_callingAeTitle!, command.AffectedSopClassUid ?? context.AbstractSyntax, context.TransferSyntax,
+            command.MessageId ?? 0, command.Priority ?? DimsePriority.Medium, identifier);
+        var instances = new List<RetrieveInstance>();
+        try
+        {
+            await foreach (var instance in getProvider.OnCGetAsync(request, cancellationToken))
+            {
+                instances.Add(instance);
+            }
+        }
+        catch (Exception e) when (e is not DicomNetworkException and not OperationCanceledException and not IOException)
+        {
+            await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.CannotUnderstand), null, cancellationToken);
+            return;
+        }
+
+        var association = channel.Association!;
+        ushort completed = 0, failed = 0, warning = 0;
+        var remaining = checked((ushort)instances.Count);
+        var cancelled = false;
+        foreach (var instance in instances)
+        {
+            var storeContext = association.FindContext(instance.SopClassUid, instance.TransferSyntaxUid);
+            if (storeContext is null || storeContext.TransferSyntax != instance.TransferSyntaxUid
+                || !association.RequestorScpRoles.Contains(instance.SopClassUid))
+            {
+                failed++;
+            }
+            else
+            {
+                var subMessageId = ++_lastSubOperationMessageId == 0 ? ++_lastSubOperationMessageId : _lastSubOperationMessageId;
+                await using (var dataSet = instance.OpenDataSet())
+                {
+                    await channel.SendAsync(storeContext.Id, CStoreRequest.Command(subMessageId, instance.SopClassUid, instance.SopInstanceUid), dataSet,
+                        cancellationToken);
+                }
+                var (status, cancelRequested) = await ReadSubOperationResponseAsync(channel, subMessageId, command.MessageId, cancellationToken);
+                cancelled |= cancelRequested;
+                if (status.IsSuccess)
+                {
+                    completed++;
+                }
+                else if (status.IsWarning)
+                {
+                    warning++;
+                }
+                else
+                {
+                    failed++;
+                }
+            }
+            remaining--;
+            if (cancelled)
+            {
+                break;
+            }
+            if (remaining > 0)
+            {
+                await channel.SendAsync(contextId, Progress(command, DimseStatus.Pending, remaining, completed, failed, warning), null, cancellationToken);
+            }
+        }
+        var final = cancelled ? DimseStatus.Cancel
+            : failed > 0 || warning > 0 ? DimseStatus.SubOperationsCompleteWithFailures
+            : DimseStatus.Success;
+        await channel.SendAsync(contextId, Progress(command, final, cancelled ? remaining : null, completed, failed, warning), null, cancellationToken);
+    }
+
+    /// <summary>C-MOVE (PS3.4 C.4.2): the instances go to the move destination over a new association of ours, with
+    /// a Pending response to the requestor after each. C-CANCEL is not read while a move runs.</summary>
+    private async Task MoveAsync(AssociationChannel channel, InboundCommand inbound, NegotiatedContext context,
+        CancellationToken cancellationToken)
+    {
+        var (contextId, command) = inbound;
+        if (!command.HasDataSet)
+        {
+            throw new DimseProtocolException("C-MOVE-RQ without an identifier");
+        }
+        var identifier = await channel.ReadDataSetAsync(contextId, _network.MaxIdentifierLength, cancellationToken);
+        if (moveProvider is null)
+        {
+            await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.SopClassNotSupported), null, cancellationToken);
+            return;
+        }
+        if (command.MoveDestination is not { } destination || !options.MoveDestinations.TryGetValue(destination, out var peer))
+        {
+            await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.MoveDestinationUnknown), null, cancellationToken);
+            return;
+        }
+        var request = new CMoveRequest(_callingAeTitle!, command.AffectedSopClassUid ?? context.AbstractSyntax, context.TransferSyntax,
+            command.MessageId ?? 0, command.Priority ?? DimsePriority.Medium, destination, identifier);
+        var instances = new List<RetrieveInstance>();
+        try
+        {
+            await foreach (var instance in moveProvider.OnCMoveAsync(request, cancellationToken))
+            {
+                instances.Add(instance);
+            }
+        }
+        catch (Exception e) when (e is not DicomNetworkException and not OperationCanceledException and not IOException)
+        {
+            await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.CannotUnderstand), null, cancellationToken);
+            return;
+        }
+        if (instances.Count == 0)
+        {
+            await channel.SendAsync(contextId, Progress(command, DimseStatus.Success, null, 0, 0, 0), null, cancellationToken);
+            return;
+        }
+
+        DicomClientAssociation subAssociation;
+        try
+        {
+            var contexts = instances.Select(i => (i.SopClassUid, i.TransferSyntaxUid)).Distinct()
+                .Select((c, index) => new PresentationContext((byte)(2 * index + 1), c.SopClassUid, [c.TransferSyntaxUid]))
+                .Take(StoreScu.MaxPresentationContexts).ToList();
+            subAssociation = await DicomClientAssociation.OpenAsync(peer.Host, peer.Port,
+                new DicomClientOptions { CallingAeTitle = options.Policy.AeTitle, CalledAeTitle = destination, Network = _network },
+                contexts, cancellationToken);
+        }
+        catch (Exception e) when (e is DicomNetworkException or IOException or System.Net.Sockets.SocketException)
+        {
+            await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.OutOfResourcesSubOperations) with { ErrorComment = Truncate(e.Message) },
+                null, cancellationToken);
+            return;
+        }
+
+        ushort completed = 0, failed = 0, warning = 0;
+        var remaining = checked((ushort)instances.Count);
+        var destinationLost = false;
+        await using (subAssociation)
+        {
+            foreach (var instance in instances)
+            {
+                DimseStatus status;
+                try
+                {
+                    await using var dataSet = instance.OpenDataSet();
+                    status = await subAssociation.StoreAsync(instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid, dataSet,
+                        _callingAeTitle, command.MessageId, cancellationToken);
+                }
+                catch (NoPresentationContextException)
+                {
+                    status = DimseStatus.ProcessingFailure;
+                }
+                catch (Exception e) when (e is DicomNetworkException or IOException)
+                {
+                    // The destination failed, not the requestor: this and every remaining sub-operation count as failed.
+                    failed = (ushort)(failed + remaining);
+                    remaining = 0;
+                    destinationLost = true;
+                    break;
+                }
+                if (status.IsSuccess)
+                {
+                    completed++;
+                }
+                else if (status.IsWarning)
+                {
+                    warning++;
+                }
+                else
+                {
+                    failed++;
+                }
+                remaining--;
+                if (remaining > 0)
+                {
+                    await channel.SendAsync(contextId, Progress(command, DimseStatus.Pending, remaining, completed, failed, warning), null, cancellationToken);
+                }
+            }
+            if (!destinationLost)
+            {
+                try
+                {
+                    await subAssociation.ReleaseAsync(cancellationToken);
+                }
+                catch (Exception e) when (e is DicomNetworkException or IOException)
+                {
+                    // Every sub-operation was answered already; a failed release changes none of the counts.
+                }
+            }
+        }
+        var final = failed > 0 || warning > 0 ? DimseStatus.SubOperationsCompleteWithFailures : DimseStatus.Success;
+        await channel.SendAsync(contextId, Progress(command, final, null, completed, failed, warning), null, cancellationToken);
+    }
+
+    /// <summary>Error Comment is LO: at most 64 characters.</summary>
+    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64];
+
+    private static DimseCommand Progress(DimseCommand request, DimseStatus status, ushort? remaining, ushort completed, ushort failed, ushort warning) =>
+        request.ResponseWith(status) with
+        {
+            NumberOfRemainingSubOperations = remaining,
+            NumberOfCompletedSubOperations = completed,
+            NumberOfFailedSubOperations = failed,
+            NumberOfWarningSubOperations = warning,
+        };
+
+    /// <summary>The C-STORE-RSP to a sub-operation, noting a C-CANCEL-RQ for the retrieve if one arrives first.</summary>
+    private static async Task<(DimseStatus Status, bool CancelRequested)> ReadSubOperationResponseAsync(AssociationChannel channel,
+        ushort subMessageId, ushort? retrieveMessageId, CancellationToken cancellationToken)
+    {
+        var cancelRequested = false;
+        while (true)
+        {
+            var (inbound, other) = await channel.ReadCommandAsync(cancellationToken);
+            if (other is not null)
+            {
+                throw new UnexpectedPduException(other.Type, "awaiting a C-STORE-RSP of a C-GET sub-operation");
+            }
+            var response = inbound!.Command;
+            await DiscardDataSetAsync(channel, inbound, cancellationToken);
+            if (response.CommandField == CommandField.CCancelRq && response.MessageIdBeingRespondedTo == retrieveMessageId)
+            {
+                cancelRequested = true;
+                continue;
+            }
+            if (response.CommandField != CommandField.CStoreRsp || response.MessageIdBeingRespondedTo != subMessageId)
+            {
+                throw new DimseProtocolException($"{response.CommandField} where the C-STORE-RSP to sub-operation {subMessageId} was due");
+            }
+            return (response.Status ?? DimseStatus.ProcessingFailure, cancelRequested);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using Cl2.Dicom;
+using Cl2.Dicom.Tools;
+
+namespace Cl2.Inference.Tests.Dicom;
+
+public sealed class DicomToolTests
+{
+    private static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = DicomTool.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void dump_prints_one_line_per_element_with_keyword_and_value()
+    {
+        var (code, output, _) = Run("dump", DicomCorpus.PathOf("test_files/CT_small.dcm"));
+
+        Assert.Equal(DicomTool.Success, code);
+        Assert.Contains("(0010,0010) PN [CompressedSamples^CT1]", output, StringComparison.Ordinal);
+        Assert.Contains("PatientName", output, StringComparison.Ordinal);
+        Assert.Contains("(0002,0010) UI [1.2.840.10008.1.2.1]", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task json_prints_what_dcm2json_prints()
+    {
+        var path = DicomCorpus.PathOf("test_files/rtplan.dcm");
+        var (code, output, _) = Run("json", path);
+        var theirs = await Dcmtk.RunAsync("dcm2json", [path]);
+
+        Assert.Equal(DicomTool.Success, code);
+        Assert.Empty(DicomJsonComparison.Compare(JsonNode.Parse(output), JsonNode.Parse(theirs.Output)));
+    }
+
+    [Fact]
+    public async Task convert_writes_the_requested_syntax_and_dcmtk_reads_it()
+    {
+        var destination = Path.Combine(Directory.CreateTempSubdirectory("cl2-tool-").FullName, "big.dcm");
+        try
+        {
+            var (code, _, _) = Run("convert", DicomCorpus.PathOf("test_files/CT_small.dcm"), "--transfer-syntax", "1.2.840.10008.1.2.2", "--out", destination);
+            var dump = await Dcmtk.RunAsync("dcmdump", [destination]);
+
+            Assert.Equal(DicomTool.Success, code);
+            Assert.Equal(0, dump.ExitCode);
+            Assert.Contains("BigEndianExplicit", dump.Output, StringComparison.Ordinal);
+            Assert.Equal(DicomTransferSyntax.ExplicitVRBigEndian.Uid, DicomFile.Open(destination).TransferSyntax.Uid);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(destination)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void bad_input_exits_1_with_the_reason_and_bad_usage_exits_2()
+    {
+        var truncated = Run("json", DicomCorpus.PathOf("test_files/rtplan_truncated.dcm"));
+        var missing = Run("dump", "/nonexistent/file.dcm");
+        var compressed = Run("convert", DicomCorpus.PathOf("test_files/JPEG2000.dcm"), "--transfer-syntax", "1.2.840.10008.1.2.1", "--out", "/tmp/never.dcm");
+
+        Assert.Equal(DicomTool.BadInput, truncated.ExitCode);
+        Assert.Contains("byte offset", truncated.Error, StringComparison.Ordinal);
+        Assert.Equal(DicomTool.BadInput, missing.ExitCode);
+        Assert.Equal(DicomTool.BadInput, compressed.ExitCode);
+        Assert.Contains("codec", compressed.Error, StringComparison.Ordinal);
+        Assert.Equal(DicomTool.BadUsage, Run().ExitCode);
+        Assert.Equal(DicomTool.BadUsage, Run("frobnicate").ExitCode);
+        Assert.Equal(DicomTool.BadUsage, Run("json").ExitCode);
+        Assert.Equal(DicomTool.BadUsage, Run("convert", "x.dcm", "--transfer-syntax", "1.2.840.10008.1.2.4.50", "--out", "y.dcm").ExitCode);
+    }
+}
