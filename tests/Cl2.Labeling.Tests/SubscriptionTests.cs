@@ -66,6 +66,9 @@ public sealed class SubscriptionTests(LabelingApi api, ITestOutputHelper output)
             type = "subscribe",
             payload = new { query = "subscription($model: ID) { modelPromoted(model: $model) { versionId change model { name } } }", variables = new { model = modelId } },
         });
+        // The server handles a connection's messages in order, so once the pong is back the subscription is registered.
+        await SendAsync(socket, new { type = "ping" });
+        Assert.Equal("pong", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
 
         var delays = new List<double>();
         foreach (var versionId in versions)
