@@ -15,7 +15,15 @@ public sealed class DumpCommand : IDicomCommand
     public int Run(IReadOnlyList<string> arguments, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var file = DicomFile.Open(DicomTool.SingleFile(DicomTool.Parse(arguments).Positional));
+        Write(output, DicomFile.Open(DicomTool.SingleFile(DicomTool.Parse(arguments).Positional)));
+        return DicomTool.Success;
+    }
+
+    /// <summary>Writes the dump of an opened file (the benchmark opens files with its own reader options).</summary>
+    public static void Write(TextWriter output, DicomFile file)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(file);
         if (file.HasFileMetaInformation)
         {
             output.WriteLine("# Dicom-File-Format\n\n# Dicom-Meta-Information-Header\n# Used TransferSyntax: Little Endian Explicit");
@@ -24,7 +32,6 @@ public sealed class DumpCommand : IDicomCommand
         }
         output.WriteLine($"# Dicom-Data-Set\n# Used TransferSyntax: {file.TransferSyntax.Name}");
         Dump(output, file.Dataset, 0);
-        return DicomTool.Success;
     }
 
     private static void Dump(TextWriter output, DicomDataset dataset, int depth)

@@ -1,0 +1,13 @@
+using Cl2.Benchmarks;
+
+IReadOnlyDictionary<string, Func<string[], Task<int>>> benchmarks = new Dictionary<string, Func<string[], Task<int>>>
+{
+    ["dicom-parse"] = DicomParseBenchmark.RunAsync,
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
+{
+    Console.Error.WriteLine($"usage: ./cl2 bench <{string.Join('|', benchmarks.Keys)}>");
+    return 2;
+}
+return await benchmark(args[1..]);
