@@ -56,18 +56,68 @@ public sealed class DicomToolTests
         }
     }
 
+    [Theory]
+    [InlineData("test_files/JPEG2000.dcm", "1.2.840.10008.1.2.1")]
+    [InlineData("test_files/SC_rgb_rle.dcm", "1.2.840.10008.1.2.2")]
+    [InlineData("test_files/MR_small_jpeg_ls_lossless.dcm", "1.2.840.10008.1.2")]
+    [InlineData("test_files/SC_rgb_jpeg_dcmtk.dcm", "1.2.840.10008.1.2.1.99")]
+    public async Task convert_decodes_compressed_pixel_data_into_a_native_syntax_with_the_same_pixels(string relative, string target)
+    {
+        var folder = Directory.CreateTempSubdirectory("cl2-tool-").FullName;
+        try
+        {
+            var destination = Path.Combine(folder, "native.dcm");
+            var (code, _, error) = Run("convert", DicomCorpus.PathOf(relative), "--transfer-syntax", target, "--out", destination);
+            Assert.True(code == DicomTool.Success, error);
+            Assert.Equal(0, (await Dcmtk.RunAsync("dcmdump", ["-q", destination])).ExitCode);
+
+            var converted = DicomFile.Open(destination);
+            Assert.Equal(target, converted.TransferSyntax.Uid);
+            Assert.Equal(FramePixels(DicomFile.Open(DicomCorpus.PathOf(relative))), FramePixels(converted));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task convert_to_rle_writes_a_file_dcmtk_decompresses_to_the_original_pixels()
+    {
+        var folder = Directory.CreateTempSubdirectory("cl2-tool-").FullName;
+        try
+        {
+            var original = DicomCorpus.PathOf("test_files/CT_small.dcm");
+            var rle = Path.Combine(folder, "rle.dcm");
+            var decompressed = Path.Combine(folder, "decompressed.dcm");
+            var (code, _, error) = Run("convert", original, "--transfer-syntax", "1.2.840.10008.1.2.5", "--out", rle);
+            Assert.True(code == DicomTool.Success, error);
+            (await Dcmtk.RunAsync("dcmdrle", [rle, decompressed])).EnsureSuccess("dcmdrle");
+
+            Assert.Equal("1.2.840.10008.1.2.5", DicomFile.Open(rle).TransferSyntax.Uid);
+            Assert.Equal(FramePixels(DicomFile.Open(original)), FramePixels(DicomFile.Open(decompressed)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static byte[] FramePixels(DicomFile file)
+    {
+        var pixels = Cl2.Dicom.Imaging.DicomPixelData.From(file);
+        return Enumerable.Range(0, pixels.NumberOfFrames).SelectMany(frame => pixels.DecodeFrame(frame).Data.ToArray()).ToArray();
+    }
+
     [Fact]
     public void bad_input_exits_1_with_the_reason_and_bad_usage_exits_2()
     {
         var truncated = Run("json", DicomCorpus.PathOf("test_files/rtplan_truncated.dcm"));
         var missing = Run("dump", "/nonexistent/file.dcm");
-        var compressed = Run("convert", DicomCorpus.PathOf("test_files/JPEG2000.dcm"), "--transfer-syntax", "1.2.840.10008.1.2.1", "--out", "/tmp/never.dcm");
 
         Assert.Equal(DicomTool.BadInput, truncated.ExitCode);
         Assert.Contains("byte offset", truncated.Error, StringComparison.Ordinal);
         Assert.Equal(DicomTool.BadInput, missing.ExitCode);
-        Assert.Equal(DicomTool.BadInput, compressed.ExitCode);
-        Assert.Contains("codec", compressed.Error, StringComparison.Ordinal);
         Assert.Equal(DicomTool.BadUsage, Run().ExitCode);
         Assert.Equal(DicomTool.BadUsage, Run("frobnicate").ExitCode);
         Assert.Equal(DicomTool.BadUsage, Run("json").ExitCode);
