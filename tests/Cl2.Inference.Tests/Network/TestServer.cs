@@ -61,17 +61,17 @@ internal sealed class TestServer : IAsyncDisposable
     public static async Task<TestServer> StartAsync(DicomNetworkOptions? network = null, AssociationPolicy? policy = null,
         ICFindProvider? find = null, ICGetProvider? get = null)
     {
-        var port = FreePort.Next();
         var store = new CollectingStoreProvider();
         var server = new DicomServer(new DicomServerOptions
         {
             BindAddress = IPAddress.Loopback,
-            Port = port,
+            // Port 0: the kernel picks a free port at bind time, so no other process can take it between choice and bind.
+            Port = 0,
             Policy = policy ?? DefaultPolicy,
             Network = network ?? new DicomNetworkOptions(),
         }, storeProvider: store, findProvider: find, getProvider: get);
         await server.StartAsync(CancellationToken.None);
-        return new TestServer(server, port, store);
+        return new TestServer(server, server.Port, store);
     }
 
     /// <summary>The next association end the server reports, within <paramref name="timeout"/>.</summary>
