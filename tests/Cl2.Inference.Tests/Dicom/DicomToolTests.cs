@@ -1,19 +1,12 @@
 using System.Text.Json.Nodes;
 using Cl2.Dicom;
 using Cl2.Dicom.Tools;
+using static Cl2.Inference.Tests.DicomToolRunner;
 
 namespace Cl2.Inference.Tests.Dicom;
 
 public sealed class DicomToolTests
 {
-    private static (int ExitCode, string Output, string Error) Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = DicomTool.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void dump_prints_one_line_per_element_with_keyword_and_value()
     {

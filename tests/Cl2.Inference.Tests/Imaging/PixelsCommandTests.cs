@@ -1,17 +1,10 @@
 using Cl2.Dicom.Tools;
+using static Cl2.Inference.Tests.DicomToolRunner;
 
 namespace Cl2.Inference.Tests.Imaging;
 
 public sealed class PixelsCommandTests
 {
-    private static (int ExitCode, string Output, string Error) Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = DicomTool.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void pixels_writes_the_requested_frame_and_says_how_to_read_it()
     {
