@@ -1,3 +1,4 @@
+using Cl2.Inference.Listener;
 using Cl2.Labeling.Client;
 using Cl2.ServiceDefaults;
 using Microsoft.Extensions.Options;
@@ -9,6 +10,7 @@ public static class InferenceServices
     public static WebApplicationBuilder AddInferenceServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<InferenceOptions>(InferenceOptions.Section);
+        builder.Services.AddDicomListener();
         builder.Services.AddLabelingClient();
         builder.Services.AddHealthChecks()
             .AddCheck<StorageWritableCheck>("storage", tags: [ServiceDefaultsExtensions.ReadyTag])
@@ -24,6 +26,7 @@ public static class InferenceServices
             service = "cl2 inference",
             storage = Path.GetFullPath(options.Value.StoragePath),
         }));
+        api.MapReceivedStudies();
         return app;
     }
 }

@@ -12,6 +12,7 @@ public sealed class InferenceHostTests
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseSetting("Inference:StoragePath", storage);
+            builder.UseSetting("Inference:Listener:Port", "0");
             // Nothing listens here: the host must still start and say that labeling is missing.
             builder.UseSetting("Labeling:BaseAddress", $"http://127.0.0.1:{FreePort.Next()}/");
         }

@@ -1,0 +1,71 @@
+using System.Net;
+using Cl2.Dicom.Network;
+using Cl2.Dicom.Network.Association;
+using Cl2.Dicom.Network.Server;
+using Cl2.Inference.Ingest;
+using Cl2.Inference.QueryRetrieve;
+using Microsoft.Extensions.Options;
+
+namespace Cl2.Inference.Listener;
+
+/// <summary>
+/// The inference service's DICOM front door: a <see cref="DicomServer"/> that accepts C-ECHO, C-STORE of every storage
+/// SOP class into the <see cref="InstanceStore"/>, and C-FIND/C-MOVE/C-GET over what it holds. It starts after the store
+/// has replayed its journal (hosted services start in registration order) and needs nothing else: not labeling.
+/// </summary>
+public sealed class DicomListener(IOptions<ListenerOptions> options, StoreScp store, FindScp find, RetrieveScp retrieve, ILogger<DicomListener> logger)
+    : IHostedService, IAsyncDisposable
+{
+    private static readonly HashSet<string> QueryRetrieveSopClasses =
+    [
+        DicomUids.Verification,
+        DicomUids.PatientRootQueryRetrieveFind, DicomUids.PatientRootQueryRetrieveMove, DicomUids.PatientRootQueryRetrieveGet,
+        DicomUids.StudyRootQueryRetrieveFind, DicomUids.StudyRootQueryRetrieveMove, DicomUids.StudyRootQueryRetrieveGet,
+    ];
+
+    private DicomServer? _server;
+
+    /// <summary>The bound port (the configured one, or the one the system chose for port 0).</summary>
+    public int Port => Volatile.Read(ref _server)?.Port ?? throw new InvalidOperationException("the DICOM listener is not started");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        _server = new DicomServer(new DicomServerOptions
+        {
+            BindAddress = IPAddress.Parse(settings.BindAddress),
+            Port = settings.Port,
+            Policy = new AssociationPolicy
+            {
+                AeTitle = settings.AeTitle,
+                AllowedCallingAeTitles = settings.AllowedCallingAeTitles.Select(title => title.Trim()).ToHashSet(),
+                AbstractSyntaxes = QueryRetrieveSopClasses,
+                AcceptAllStorageSopClasses = true,
+                TransferSyntaxes = settings.EffectiveTransferSyntaxes,
+                AllowRequestorScpRole = true,
+            },
+            Network = new DicomNetworkOptions { MaxConcurrentAssociations = settings.MaxConcurrentAssociations },
+            MoveDestinations = settings.ParsedMoveDestinations(),
+        }, storeProvider: store, findProvider: find, getProvider: retrieve, moveProvider: retrieve);
+        _server.AssociationClosed += (_, closed) =>
+        {
+            if (closed.Error is not null)
+            {
+                logger.LogInformation("Association with {CallingAeTitle} ended: {Reason}", closed.CallingAeTitle ?? "(no A-ASSOCIATE-RQ)", closed.Error.Message);
+            }
+        };
+        await _server.StartAsync(cancellationToken);
+        logger.LogInformation("DICOM listener {AeTitle} on {Address}:{Port}", settings.AeTitle, settings.BindAddress, _server.Port);
+    }
+
+    /// <summary>Idempotent: the host stops its services and then disposes the container, which would stop us again.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _server, null) is { } server)
+        {
+            await server.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+}

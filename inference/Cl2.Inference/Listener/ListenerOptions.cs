@@ -1,0 +1,85 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Net;
+using Cl2.Dicom.Network;
+using Cl2.Dicom.Network.Server;
+
+namespace Cl2.Inference.Listener;
+
+/// <summary>The inference service's DICOM listener (section <c>Inference:Listener</c>); docs/dicom-conformance.md says
+/// what each setting means to a peer.</summary>
+public sealed class ListenerOptions : IValidatableObject
+{
+    public const string Section = "Inference:Listener";
+
+    /// <summary>Our AE title: 1–16 characters of the default repertoire, no backslash (PS3.5 6.2, VR AE).</summary>
+    [Required]
+    [RegularExpression(@"^[\x20-\x5B\x5D-\x7E]{1,16}$", ErrorMessage = "Inference:Listener:AeTitle must be 1-16 printable ASCII characters without a backslash.")]
+    public string AeTitle { get; set; } = "CL2";
+
+    /// <summary>Where the listener binds; 0.0.0.0 serves the hospital network, the default only this machine.</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>11112 is the registered DICOM port; 0 lets the system pick one (tests).</summary>
+    [Range(0, 65535, ErrorMessage = "Inference:Listener:Port must be 0-65535.")]
+    public int Port { get; set; } = 11112;
+
+    /// <summary>Calling AE titles allowed to associate; empty allows any caller.</summary>
+    public List<string> AllowedCallingAeTitles { get; set; } = [];
+
+    /// <summary>Transfer syntax UIDs accepted for storage, in our order of preference; empty means
+    /// <see cref="TransferSyntaxUids.StorageDefaults"/> (uncompressed, deflate, RLE, JPEG family, JPEG-LS, JPEG 2000).</summary>
+    public List<string> TransferSyntaxes { get; set; } = [];
+
+    [Range(1, 1024, ErrorMessage = "Inference:Listener:MaxConcurrentAssociations must be 1-1024.")]
+    public int MaxConcurrentAssociations { get; set; } = 32;
+
+    /// <summary>C-MOVE destinations: AE title → "host:port".</summary>
+    public Dictionary<string, string> MoveDestinations { get; set; } = [];
+
+    /// <summary>Most instances one group commit makes durable with one round of fsyncs.</summary>
+    [Range(1, 65536, ErrorMessage = "Inference:Listener:MaxCommitBatch must be 1-65536.")]
+    public int MaxCommitBatch { get; set; } = 512;
+
+    /// <summary>Largest instance (meta header + data set) held in memory before it is written; larger ones are refused
+    /// with Out of Resources (0xA700).</summary>
+    [Range(1024, int.MaxValue, ErrorMessage = "Inference:Listener:MaxInstanceLength must be 1 KiB - 2 GiB.")]
+    public int MaxInstanceLength { get; set; } = 1024 * 1024 * 1024;
+
+    public IReadOnlyList<string> EffectiveTransferSyntaxes => TransferSyntaxes.Count == 0 ? TransferSyntaxUids.StorageDefaults : TransferSyntaxes;
+
+    public IReadOnlyDictionary<string, DicomPeer> ParsedMoveDestinations() =>
+        MoveDestinations.ToDictionary(pair => pair.Key, pair => ParsePeer(pair.Value) ?? throw new FormatException(pair.Value));
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IPAddress.TryParse(BindAddress, out _))
+        {
+            yield return new ValidationResult($"Inference:Listener:BindAddress '{BindAddress}' is not an IP address (use 0.0.0.0 for every interface).");
+        }
+        foreach (var title in AllowedCallingAeTitles.Concat(MoveDestinations.Keys).Where(title => !IsAeTitle(title)))
+        {
+            yield return new ValidationResult($"AE title '{title}' in Inference:Listener must be 1-16 printable ASCII characters without a backslash.");
+        }
+        var known = TransferSyntaxUids.StorageDefaults.ToHashSet();
+        foreach (var uid in TransferSyntaxes.Where(uid => !known.Contains(uid)))
+        {
+            yield return new ValidationResult($"Inference:Listener:TransferSyntaxes: '{uid}' is not one we accept; choose from {string.Join(", ", known)}.");
+        }
+        foreach (var (title, address) in MoveDestinations.Where(pair => ParsePeer(pair.Value) is null))
+        {
+            yield return new ValidationResult($"Inference:Listener:MoveDestinations:{title} '{address}' must be host:port.");
+        }
+    }
+
+    private static bool IsAeTitle(string title) =>
+        title.Trim().Length is >= 1 and <= 16 && title.All(c => c is >= ' ' and <= '~' and not '\\');
+
+    private static DicomPeer? ParsePeer(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        return colon > 0 && int.TryParse(address[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535
+            ? new DicomPeer(address[..colon], port)
+            : null;
+    }
+}

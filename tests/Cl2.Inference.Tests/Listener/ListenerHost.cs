@@ -1,0 +1,52 @@
+using Cl2.Inference.Ingest;
+using Cl2.Inference.Listener;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cl2.Inference.Tests.Listener;
+
+/// <summary>The real inference host in-process, its DICOM listener on a port the system picks, an empty store of its own.</summary>
+internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
+{
+    public string Storage { get; } = Directory.CreateTempSubdirectory("cl2-listener-").FullName;
+
+    public int Port => Services.GetRequiredService<DicomListener>().Port;
+
+    public InstanceStore Store => Services.GetRequiredService<InstanceStore>();
+
+    /// <summary>Starts the host; settings are configuration keys below Inference:Listener.</summary>
+    public static ListenerHost Start(params (string Key, string Value)[] settings)
+    {
+        var host = new ListenerHost(settings.ToDictionary(setting => $"{ListenerOptions.Section}:{setting.Key}", setting => setting.Value));
+        _ = host.Services; // builds and starts the host, hosted services included
+        return host;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Inference:StoragePath", Storage);
+        builder.UseSetting("Labeling:BaseAddress", $"http://127.0.0.1:{FreePort.Next()}/");
+        builder.UseSetting($"{ListenerOptions.Section}:Port", "0");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>The stored data set bytes (meta header aside) of the latest version of an instance, checking its content address.</summary>
+    public byte[] StoredDataSet(string sopInstanceUid)
+    {
+        var instance = Store.Versions(sopInstanceUid) is { Count: > 0 } versions ? versions[^1]
+            : throw new Xunit.Sdk.XunitException($"{sopInstanceUid} is not in the store");
+        var blob = File.ReadAllBytes(Path.Combine(Store.Folder, StoredInstance.BlobPath(instance.Digest)));
+        Assert.Equal(instance.Digest, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(blob)));
+        return blob[(int)instance.DataSetOffset..];
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(Storage, recursive: true);
+    }
+}
