@@ -135,7 +135,7 @@ public static class DicomParseBenchmark
         return readable;
     }
 
-    private static List<string> MakeSeries(string template, string folder, int count)
+    internal static List<string> MakeSeries(string template, string folder, int count)
     {
         Directory.CreateDirectory(folder);
         var root = "2.25." + (BitConverter.ToUInt64(Guid.NewGuid().ToByteArray()) % 1_000_000_000_000UL).ToString(CultureInfo.InvariantCulture);
