@@ -43,7 +43,7 @@ usage: ./cl2 <command>
   logs [service] [-f] show (or follow) a service's log; services: ${SERVICES[*]} postgres
   test               set up everything and run every test
   dicom <command>    DICOM tools (dump, json, pixels, convert); './cl2 dicom' lists them
-  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, ingest)
+  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, ingest, ingest-kill)
 
 Environment: CL2_CONFIGURATION (Release), CL2_PG_PORT (55432), CL2_GATEWAY_PORT (8080),
 CL2_LABELING_PORT (8081), CL2_INFERENCE_PORT (8082). See docs/configuration.md.
@@ -388,7 +388,7 @@ cmd_dicom() {
 cmd_bench() {
   setup
   local name=${1:-}
-  [ -n "$name" ] || die "usage: ./cl2 bench <dicom-parse|ingest> (docs/benchmarks.md lists them and their latest figures)"
+  [ -n "$name" ] || die "usage: ./cl2 bench <dicom-parse|ingest|ingest-kill> (docs/benchmarks.md lists them and their latest figures)"
   exec dotnet "$ROOT/tests/Cl2.Benchmarks/bin/$CONFIGURATION/net10.0/Cl2.Benchmarks.dll" "$@"
 }
 

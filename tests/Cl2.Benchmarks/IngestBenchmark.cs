@@ -90,8 +90,14 @@ public static class IngestBenchmark
 
     private static async Task<Receiver> StartListenerAsync(string work)
     {
+        var (port, process) = await StartListenerProcessAsync(Directory.CreateDirectory(Path.Combine(work, "cl2-" + Guid.NewGuid().ToString("N"))).FullName);
+        return new Receiver("cl2", "CL2", port, process);
+    }
+
+    /// <summary>The built Cl2.Inference as its own process over <paramref name="storage"/>, once it answers C-ECHO.</summary>
+    internal static async Task<(int Port, BackgroundProcess Process)> StartListenerProcessAsync(string storage)
+    {
         var port = FreePort.Next();
-        var storage = Directory.CreateDirectory(Path.Combine(work, "cl2-" + Guid.NewGuid().ToString("N"))).FullName;
         var assembly = Path.Combine(RepositoryRoot(), "inference", "Cl2.Inference", "bin", Configuration(), "net10.0", "Cl2.Inference.dll");
         var process = BackgroundProcess.Start("Cl2.Inference", "dotnet", [assembly], new Dictionary<string, string>
         {
@@ -103,7 +109,7 @@ public static class IngestBenchmark
             ["Labeling__BaseAddress"] = $"http://127.0.0.1:{FreePort.Next()}/",
         }, Path.GetDirectoryName(assembly));
         await WaitForEchoAsync(port, "CL2");
-        return new Receiver("cl2", "CL2", port, process);
+        return (port, process);
     }
 
     private static async Task WaitForEchoAsync(int port, string aeTitle)

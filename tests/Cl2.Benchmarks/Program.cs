@@ -4,6 +4,7 @@ IReadOnlyDictionary<string, Func<string[], Task<int>>> benchmarks = new Dictiona
 {
     ["dicom-parse"] = DicomParseBenchmark.RunAsync,
     ["ingest"] = IngestBenchmark.RunAsync,
+    ["ingest-kill"] = IngestKillBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
