@@ -24,6 +24,8 @@ public sealed class PlatformTests
         {
             ["Urls"] = inferenceUrl,
             ["Inference__StoragePath"] = Path.Combine(state, "inference"),
+            // The DICOM listener's default port 11112 may be taken by ./cl2 up or another test run on this machine.
+            ["Inference__Listener__Port"] = "0",
             ["Labeling__BaseAddress"] = labelingUrl,
         });
         await using var training = ServiceProcess.Start("Cl2.Training", new Dictionary<string, string>
