@@ -19,6 +19,7 @@ public static class LabelingServices
         app.UseWebSockets();
         app.UseDevelopmentIdentity();
         app.MapGraphQL();
+        app.MapGraphiQL();
         return app;
     }
 }
