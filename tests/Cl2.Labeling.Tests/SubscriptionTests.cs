@@ -142,6 +142,25 @@ public sealed class SubscriptionTests(LabelingApi api, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task a_subscriber_without_a_role_for_the_stream_gets_forbidden_for_its_id()
+    {
+        var client = api.Host.Server.CreateWebSocketClient();
+        client.ConfigureRequest = request =>
+        {
+            request.Headers.SecWebSocketProtocol = "graphql-transport-ws";
+            request.Headers["X-Cl2-User"] = "visitor";
+            request.Headers["X-Cl2-Roles"] = "guest";
+        };
+        using var socket = await client.ConnectAsync(new Uri(api.Host.Server.BaseAddress, "graphql"), CancellationToken.None);
+        await SendAsync(socket, new { type = "connection_init" });
+        Assert.Equal("connection_ack", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
+        await SendAsync(socket, new { id = "watch", type = "subscribe", payload = new { query = "subscription { trainingProgress { epoch } }" } });
+        var error = await ReceiveAsync(socket);
+        Assert.Equal(("error", "watch"), (error["type"]!.GetValue<string>(), error["id"]!.GetValue<string>()));
+        Assert.Equal("FORBIDDEN", error["payload"]![0]!["extensions"]!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task subscribing_before_connection_init_closes_the_socket_with_4401()
     {
         using var socket = await ConnectAsync();

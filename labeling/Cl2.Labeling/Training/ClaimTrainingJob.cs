@@ -18,16 +18,22 @@ public sealed record ClaimTrainingJob(string Worker, string Device, Guid? ModelI
     /// <returns>The claim, or no events when the job is not free (someone else has it, or it is finished).</returns>
     public static IReadOnlyList<object> Decide(TrainingJob job, ClaimTrainingJob command, string by, DateTimeOffset now)
     {
-        if (string.IsNullOrWhiteSpace(command.Worker) || string.IsNullOrWhiteSpace(command.Device))
-        {
-            throw DomainException.Invalid("A claim names its worker and device (e.g. worker \"train-7\", device \"cuda:0\").");
-        }
-        var lease = Lease(command.LeaseSeconds);
+        var lease = Validate(command);
         if (!job.IsClaimable(now) || (command.ModelId is { } modelId && job.ModelId != modelId))
         {
             return [];
         }
         return [new TrainingClaimed(job.Id, job.Attempt + 1, command.Worker.Trim(), command.Device.Trim(), now + lease, by, now)];
+    }
+
+    /// <summary>Refuses a malformed claim even when no job is waiting, so a misconfigured worker hears of it at once.</summary>
+    public static TimeSpan Validate(ClaimTrainingJob command)
+    {
+        if (string.IsNullOrWhiteSpace(command.Worker) || string.IsNullOrWhiteSpace(command.Device))
+        {
+            throw DomainException.Invalid("A claim names its worker and device (e.g. worker \"train-7\", device \"cuda:0\").");
+        }
+        return Lease(command.LeaseSeconds);
     }
 
     public static TimeSpan Lease(int? seconds) => seconds switch
@@ -46,7 +52,7 @@ public sealed record ClaimTrainingJob(string Worker, string Device, Guid? ModelI
         {
             var command = context.GetArgument<ClaimTrainingJob>("input");
             var by = context.Actor();
-            Lease(command.LeaseSeconds);
+            Validate(command);
             return StreamDecision.ClaimFirstAsync(
                 context.Store(),
                 async (session, cancellationToken) =>
