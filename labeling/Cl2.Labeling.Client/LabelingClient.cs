@@ -7,7 +7,11 @@ namespace Cl2.Labeling.Client;
 /// <summary>Typed access to labeling's GraphQL API (GraphQL-over-HTTP, POST with JSON).</summary>
 public sealed class LabelingClient(HttpClient http)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper) },
+    };
 
     public async Task<TData> QueryAsync<TData>(string query, object? variables = null, CancellationToken cancellationToken = default)
     {
@@ -27,9 +31,74 @@ public sealed class LabelingClient(HttpClient http)
         return body is { Data: not null } ? body.Data : throw new LabelingApiException([new GraphQLError("The response had no data.", null)]);
     }
 
+    public async Task<TrainingJobInfo?> ClaimTrainingJobAsync(ClaimTrainingJobInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<ClaimData>(LabelingOperations.ClaimTrainingJob, new { input }, cancellationToken)).ClaimTrainingJob;
+
+    public async Task<TrainingJobInfo> ReportTrainingProgressAsync(ReportTrainingProgressInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<ReportData>(LabelingOperations.ReportTrainingProgress, new { input }, cancellationToken)).ReportTrainingProgress;
+
+    public async Task<TrainingJobInfo> CompleteTrainingJobAsync(CompleteTrainingJobInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<CompleteData>(LabelingOperations.CompleteTrainingJob, new { input }, cancellationToken)).CompleteTrainingJob;
+
+    public async Task<TrainingJobInfo?> TrainingJobAsync(Guid id, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<TrainingJobData>(LabelingOperations.TrainingJob, new { id }, cancellationToken)).TrainingJob;
+
+    public async Task<ModelVersionInfo> RegisterModelVersionAsync(RegisterModelVersionInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<RegisterData>(LabelingOperations.RegisterModelVersion, new { input }, cancellationToken)).RegisterModelVersion;
+
+    /// <summary>The version of <paramref name="modelId"/> in production now, or null when none is.</summary>
+    public async Task<ModelVersionInfo?> ProductionVersionAsync(Guid modelId, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<ProductionData>(LabelingOperations.ProductionVersion, new { model = modelId }, cancellationToken)).ProductionVersion;
+
+    public async Task<ReceivedStudyInfo> RecordStudyReceivedAsync(RecordStudyReceivedInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<ReceivedData>(LabelingOperations.RecordStudyReceived, new { input }, cancellationToken)).RecordStudyReceived;
+
+    public async Task<InferenceResultInfo> RecordInferenceResultAsync(RecordInferenceResultInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<InferenceData>(LabelingOperations.RecordInferenceResult, new { input }, cancellationToken)).RecordInferenceResult;
+
+    public async Task<InferenceResultInfo> RecordDeliveryAsync(RecordDeliveryInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<DeliveryData>(LabelingOperations.RecordDelivery, new { input }, cancellationToken)).RecordDelivery;
+
+    /// <summary>
+    /// Subscribes over graphql-transport-ws. When this returns, the server has registered the subscription: every event
+    /// committed from then on is delivered, in commit order.
+    /// </summary>
+    public Task<LabelingSubscription<TData>> SubscribeAsync<TData>(string query, object? variables = null, CancellationToken cancellationToken = default) =>
+        LabelingSubscription<TData>.StartAsync(http, query, variables, cancellationToken);
+
+    public async Task<LabelingSubscription<TrainingProgressInfo>> SubscribeTrainingProgressAsync(Guid? jobId, CancellationToken cancellationToken = default) =>
+        (await SubscribeAsync<TrainingProgressData>(LabelingOperations.TrainingProgress, new { job = jobId }, cancellationToken))
+            .Select(data => data.TrainingProgress);
+
+    public async Task<LabelingSubscription<ModelPromotionInfo>> SubscribeModelPromotedAsync(Guid? modelId, CancellationToken cancellationToken = default) =>
+        (await SubscribeAsync<ModelPromotedData>(LabelingOperations.ModelPromoted, new { model = modelId }, cancellationToken))
+            .Select(data => data.ModelPromoted);
+
     private sealed record GraphQLRequest(string Query, object? Variables);
 
-    private sealed record GraphQLResponse<TData>(TData? Data, IReadOnlyList<GraphQLError>? Errors);
+    internal sealed record GraphQLResponse<TData>(TData? Data, IReadOnlyList<GraphQLError>? Errors);
+
+    private sealed record ClaimData(TrainingJobInfo? ClaimTrainingJob);
+
+    private sealed record ReportData(TrainingJobInfo ReportTrainingProgress);
+
+    private sealed record CompleteData(TrainingJobInfo CompleteTrainingJob);
+
+    private sealed record TrainingJobData(TrainingJobInfo? TrainingJob);
+
+    private sealed record RegisterData(ModelVersionInfo RegisterModelVersion);
+
+    private sealed record ProductionData(ModelVersionInfo? ProductionVersion);
+
+    private sealed record ReceivedData(ReceivedStudyInfo RecordStudyReceived);
+
+    private sealed record InferenceData(InferenceResultInfo RecordInferenceResult);
+
+    private sealed record DeliveryData(InferenceResultInfo RecordDelivery);
+
+    private sealed record TrainingProgressData(TrainingProgressInfo TrainingProgress);
+
+    private sealed record ModelPromotedData(ModelPromotionInfo ModelPromoted);
 }
 
 public sealed record GraphQLError(string Message, IReadOnlyDictionary<string, JsonElement>? Extensions)

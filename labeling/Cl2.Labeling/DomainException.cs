@@ -31,4 +31,13 @@ public static class ErrorCodes
     public const string ModelVersionConflict = "MODEL_VERSION_CONFLICT";
     public const string ModelStageInvalid = "MODEL_STAGE_INVALID";
     public const string NothingToRollBackTo = "NOTHING_TO_ROLL_BACK_TO";
+    public const string DatasetSplitAlreadyFixed = "DATASET_SPLIT_ALREADY_FIXED";
+    public const string TrainingJobNotFound = "TRAINING_JOB_NOT_FOUND";
+    public const string TrainingJobNotRunning = "TRAINING_JOB_NOT_RUNNING";
+    public const string TrainingLeaseLost = "TRAINING_LEASE_LOST";
+    public const string InferenceResultNotFound = "INFERENCE_RESULT_NOT_FOUND";
+    public const string DeliveryFinished = "DELIVERY_FINISHED";
+    public const string FeedbackNotFound = "FEEDBACK_NOT_FOUND";
+    public const string Unauthenticated = "UNAUTHENTICATED";
+    public const string Forbidden = "FORBIDDEN";
 }

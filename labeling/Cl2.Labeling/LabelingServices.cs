@@ -17,7 +17,9 @@ public static class LabelingServices
     {
         app.MapGet("/", () => Results.Json(new { service = "cl2 labeling", health = "/health/ready", graphql = GraphQLHttpEndpoint.Path }));
         app.UseWebSockets();
+        app.UseDevelopmentIdentity();
         app.MapGraphQL();
+        app.MapGraphiQL();
         return app;
     }
 }

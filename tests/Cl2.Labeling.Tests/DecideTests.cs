@@ -24,6 +24,8 @@ public sealed class DecideTests
         return model with { Version = 1 + count };
     }
 
+    private static RegisterModelVersion.Known Known(Guid[] labelRevisionIds) => new(labelRevisionIds.ToHashSet(), new HashSet<Guid>(), null);
+
     private static DomainException Refusal(Action decide) => Assert.ThrowsAny<DomainException>(decide);
 
     [Fact]
@@ -105,17 +107,17 @@ public sealed class DecideTests
         var baseId = model.Versions[0].Id;
         var labelId = Guid.NewGuid();
         var command = new RegisterModelVersion(model.Id, [new Metric("dice", 0.9)], Digest, baseId, [labelId, labelId], null, Digest, "git:2");
-        var registered = RegisterModelVersion.Decide(model, new HashSet<Guid> { labelId }, command, Guid.NewGuid(), "trainer", Now);
+        var registered = RegisterModelVersion.Decide(model, Known([labelId]), command, Guid.NewGuid(), "trainer", Now);
         Assert.Equal(2, registered.Number);
         Assert.Equal([labelId], registered.Lineage.LabelRevisionIds);
         Assert.Equal(baseId, registered.Lineage.BaseVersionId);
 
         Assert.Equal(ErrorCodes.LabelRevisionNotFound,
-            Refusal(() => RegisterModelVersion.Decide(model, new HashSet<Guid>(), command, Guid.NewGuid(), "trainer", Now)).Code);
+            Refusal(() => RegisterModelVersion.Decide(model, RegisterModelVersion.Known.Nothing, command, Guid.NewGuid(), "trainer", Now)).Code);
         Assert.Equal(ErrorCodes.ModelVersionNotFound,
-            Refusal(() => RegisterModelVersion.Decide(model, new HashSet<Guid> { labelId }, command with { BaseVersionId = Guid.NewGuid() }, Guid.NewGuid(), "t", Now)).Code);
+            Refusal(() => RegisterModelVersion.Decide(model, Known([labelId]), command with { BaseVersionId = Guid.NewGuid() }, Guid.NewGuid(), "t", Now)).Code);
         Assert.Equal(ErrorCodes.InvalidInput,
-            Refusal(() => RegisterModelVersion.Decide(model, new HashSet<Guid> { labelId }, command with { Metrics = [new Metric("dice", double.NaN)] }, Guid.NewGuid(), "t", Now)).Code);
+            Refusal(() => RegisterModelVersion.Decide(model, Known([labelId]), command with { Metrics = [new Metric("dice", double.NaN)] }, Guid.NewGuid(), "t", Now)).Code);
     }
 
     [Fact]

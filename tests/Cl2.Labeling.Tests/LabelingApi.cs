@@ -45,21 +45,35 @@ public sealed class LabelingApi : IAsyncLifetime
 
     public Task<GraphQLResponse> PostAsync(string query, object? variables = null) => PostAsync(Client, query, variables);
 
-    public static async Task<GraphQLResponse> PostAsync(HttpClient client, string query, object? variables = null)
+    public static Task<GraphQLResponse> PostAsync(HttpClient client, string query, object? variables = null) =>
+        PostAsAsync(client, null, query, variables);
+
+    /// <summary>Posts as <paramref name="user"/> with its roles (the development identity headers); null posts as the default caller.</summary>
+    public Task<GraphQLResponse> PostAsAsync((string Name, string Roles)? user, string query, object? variables = null) =>
+        PostAsAsync(Client, user, query, variables);
+
+    public static async Task<GraphQLResponse> PostAsAsync(HttpClient client, (string Name, string Roles)? user, string query, object? variables = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
         {
             Content = JsonContent.Create(new { query, variables }),
         };
+        if (user is { } caller)
+        {
+            request.Headers.Add("X-Cl2-User", caller.Name);
+            request.Headers.Add("X-Cl2-Roles", caller.Roles);
+        }
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/graphql-response+json"));
         using var response = await client.SendAsync(request);
         return await GraphQLResponse.ReadAsync(response);
     }
 
     /// <summary>Posts and insists on success: no errors, and returns <c>data</c>.</summary>
-    public async Task<JsonNode> RunAsync(string query, object? variables = null)
+    public Task<JsonNode> RunAsync(string query, object? variables = null) => RunAsAsync(null, query, variables);
+
+    public async Task<JsonNode> RunAsAsync((string Name, string Roles)? user, string query, object? variables = null)
     {
-        var response = await PostAsync(query, variables);
+        var response = await PostAsAsync(user, query, variables);
         Assert.True(response.Errors is null, $"GraphQL errors: {response.Body}");
         Assert.Equal(HttpStatusCode.OK, response.Status);
         return response.Data!;

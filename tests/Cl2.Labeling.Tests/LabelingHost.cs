@@ -1,14 +1,27 @@
+using Cl2.Labeling.GraphQL;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Cl2.Labeling.Tests;
 
 /// <summary>The real labeling <c>Program</c>, pointed at a throw-away PostgreSQL cluster.</summary>
-public sealed class LabelingHost(PostgresCluster postgres) : WebApplicationFactory<Program>
+/// <param name="urls">Where Kestrel listens, for tests that need a real socket (after <c>UseKestrel()</c>).</param>
+public sealed class LabelingHost(PostgresCluster postgres, string? urls = null) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Postgres:ConnectionString", postgres.ConnectionString);
         builder.UseSetting("Postgres:ReadinessTimeoutSeconds", "2");
+        if (urls is not null)
+        {
+            builder.UseSetting("Urls", urls);
+        }
+        // Tests call as a developer holding every role unless they send X-Cl2-User / X-Cl2-Roles themselves.
+        builder.UseSetting("DevelopmentIdentity:Enabled", "true");
+        builder.UseSetting("DevelopmentIdentity:DefaultUser", "tester");
+        for (var index = 0; index < Roles.All.Count; index++)
+        {
+            builder.UseSetting($"DevelopmentIdentity:DefaultRoles:{index}", Roles.All[index]);
+        }
     }
 }

@@ -97,6 +97,70 @@ public sealed class SubscriptionTests(LabelingApi api, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task a_subscriber_hears_a_jobs_training_progress_in_order_and_the_delay_is_measured()
+    {
+        var modelId = (await api.RunAsync("""mutation { registerModel(input: { name: "trained", task: "segmentation" }) { id } }"""))["registerModel"]!["id"]!.GetValue<string>();
+        var jobId = (await api.RunAsync("mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
+            new { input = new { modelId, trigger = "test" } }))["requestTraining"]!["id"]!.GetValue<string>();
+        var otherJobId = (await api.RunAsync("mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
+            new { input = new { modelId, trigger = "other" } }))["requestTraining"]!["id"]!.GetValue<string>();
+        foreach (var worker in new[] { "w1", "w2" })
+        {
+            await api.RunAsync("mutation($input: ClaimTrainingJobInput!) { claimTrainingJob(input: $input) { id } }", new { input = new { worker, device = "cuda:0" } });
+        }
+
+        using var socket = await ConnectAsync();
+        await SendAsync(socket, new { type = "connection_init" });
+        Assert.Equal("connection_ack", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
+        await SendAsync(socket, new
+        {
+            id = "progress",
+            type = "subscribe",
+            payload = new { query = "subscription($job: ID) { trainingProgress(job: $job) { jobId attempt epoch loss } }", variables = new { job = jobId } },
+        });
+        await SendAsync(socket, new { type = "ping" });
+        Assert.Equal("pong", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
+
+        const int Epochs = 40;
+        const string Report = "mutation($input: ReportTrainingProgressInput!) { reportTrainingProgress(input: $input) { id } }";
+        var delays = new List<double>();
+        for (var epoch = 1; epoch <= Epochs; epoch++)
+        {
+            // A report for another job in between must not reach this subscriber.
+            await api.RunAsync(Report, new { input = new { jobId = otherJobId, attempt = 1, epoch, loss = 9.0 } });
+            var clock = Stopwatch.StartNew();
+            await api.RunAsync(Report, new { input = new { jobId, attempt = 1, epoch, loss = 1.0 / epoch } });
+            var next = await ReceiveAsync(socket);
+            delays.Add(clock.Elapsed.TotalMilliseconds);
+            var progress = next["payload"]!["data"]!["trainingProgress"]!;
+            Assert.Equal((jobId, epoch), (progress["jobId"]!.GetValue<string>(), progress["epoch"]!.GetValue<int>()));
+        }
+        delays.Sort();
+        output.WriteLine($"training progress → subscription message over {Epochs}: p50 {delays[Epochs / 2]:F1} ms, " +
+            $"p99 {delays[(int)Math.Ceiling(Epochs * 0.99) - 1]:F1} ms, max {delays[^1]:F1} ms (includes the mutation's own round trip)");
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task a_subscriber_without_a_role_for_the_stream_gets_forbidden_for_its_id()
+    {
+        var client = api.Host.Server.CreateWebSocketClient();
+        client.ConfigureRequest = request =>
+        {
+            request.Headers.SecWebSocketProtocol = "graphql-transport-ws";
+            request.Headers["X-Cl2-User"] = "visitor";
+            request.Headers["X-Cl2-Roles"] = "guest";
+        };
+        using var socket = await client.ConnectAsync(new Uri(api.Host.Server.BaseAddress, "graphql"), CancellationToken.None);
+        await SendAsync(socket, new { type = "connection_init" });
+        Assert.Equal("connection_ack", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
+        await SendAsync(socket, new { id = "watch", type = "subscribe", payload = new { query = "subscription { trainingProgress { epoch } }" } });
+        var error = await ReceiveAsync(socket);
+        Assert.Equal(("error", "watch"), (error["type"]!.GetValue<string>(), error["id"]!.GetValue<string>()));
+        Assert.Equal("FORBIDDEN", error["payload"]![0]!["extensions"]!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task subscribing_before_connection_init_closes_the_socket_with_4401()
     {
         using var socket = await ConnectAsync();

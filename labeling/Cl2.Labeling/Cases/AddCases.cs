@@ -55,6 +55,7 @@ public sealed partial record AddCases(Guid DatasetId, IReadOnlyList<string> Stud
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseGraphType>>>, IEnumerable<Case>>("addCases")
+        .AuthorizeWithRoles(Roles.MlEngineer, Roles.Service)
         .Description("Adds the studies that are not in the dataset yet and returns the cases it added.")
         .Argument<NonNullGraphType<AddCasesInputType>>("input")
         .ResolveAsync(async context =>

@@ -24,6 +24,7 @@ public sealed record AssignCase(Guid CaseId, string Assignee)
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<CaseGraphType>, Case>("assignCase")
+        .AuthorizeWithRoles(Roles.MlEngineer, Roles.Annotator)
         .Argument<NonNullGraphType<AssignCaseInputType>>("input")
         .ResolveAsync(async context =>
         {

@@ -28,7 +28,8 @@ public sealed record Case(
     LabelStatus LabelStatus,
     int CurrentRevision,
     Guid? CurrentRevisionId,
-    DateTimeOffset? LabelledAt)
+    DateTimeOffset? LabelledAt,
+    LabelPrediction? LatestPrediction = null)
 {
     [Version]
     public long Version { get; set; }
@@ -44,6 +45,12 @@ public sealed record Case(
         CurrentRevision = submitted.Revision,
         CurrentRevisionId = submitted.LabelRevisionId,
         LabelledAt = submitted.SubmittedAt,
+    };
+
+    public static Case Apply(LabelPredicted predicted, Case current) => current with
+    {
+        LatestPrediction = new LabelPrediction(predicted.PredictionId, predicted.ModelId, predicted.VersionId, predicted.Kind,
+            predicted.BlobDigest, predicted.PredictedBy, predicted.PredictedAt),
     };
 
     public static Case Apply(LabelReviewed reviewed, Case current) => reviewed.LabelRevisionId != current.CurrentRevisionId

@@ -27,6 +27,7 @@ public static class CaseQueries
     public static void AddFields(ObjectGraphType query)
     {
         var cases = query.Field<NonNullGraphType<ConnectionType<CaseGraphType>>, Connection<Case>>("cases")
+            .AuthorizeWithRoles(Roles.Anyone)
             .Description("The cases of a dataset, filtered and sorted by the database, paged.")
             .Argument<NonNullGraphType<IdGraphType>>("dataset");
         AddFilterArguments(cases);
@@ -58,6 +59,7 @@ public static class CaseQueries
         });
 
         query.Field<CaseGraphType, Case>("case")
+            .AuthorizeWithRoles(Roles.Anyone)
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async context =>
             {
@@ -164,6 +166,8 @@ public sealed class CaseGraphType : ObjectGraphType<Case>
         Field(@case => @case.LabelStatus, type: typeof(NonNullGraphType<LabelStatusGraphType>));
         Field(@case => @case.CurrentRevision).Description("The revision a new submission builds on (0 before the first).");
         Field(@case => @case.LabelledAt, nullable: true);
+        Field<LabelPredictionGraphType, LabelPrediction>("latestPrediction").Description("What a model last predicted for this case.")
+            .Resolve(context => context.Source.LatestPrediction);
         Field<NonNullGraphType<DatasetGraphType>, IDataLoaderResult<Dataset?>>("dataset")
             .Resolve(context => DatasetQueries.DatasetById(context).Load(context.Source.DatasetId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LabelRevisionGraphType>>>, IDataLoaderResult<IReadOnlyList<LabelRevision>>>("labelHistory")

@@ -1,8 +1,11 @@
 using Cl2.Labeling.Cases;
 using Cl2.Labeling.Datasets;
+using Cl2.Labeling.Feedback;
+using Cl2.Labeling.Inference;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Labels;
 using Cl2.Labeling.Models;
+using Cl2.Labeling.Training;
 using JasperFx;
 using JasperFx.Events.Projections;
 using Marten;
@@ -37,6 +40,10 @@ public static class EventStoreRegistration
             options.Projections.Snapshot<Dataset>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<Model>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<TrainingJob>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<ReceivedStudy>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<InferenceResult>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<GivenFeedback>(SnapshotLifecycle.Inline);
             options.Projections.Add<LabelRevisionProjection>(ProjectionLifecycle.Inline);
 
             options.Schema.For<Case>()
@@ -44,6 +51,10 @@ public static class EventStoreRegistration
                 .UniqueIndex(@case => @case.DatasetId, @case => @case.StudyInstanceUid);
             options.Schema.For<LabelRevision>().Index(revision => revision.CaseId);
             options.Schema.For<Model>().Index(model => model.Name);
+            options.Schema.For<TrainingJob>().Index(job => job.Status).Index(job => job.ModelId).Index(job => job.RequestedAt);
+            options.Schema.For<ReceivedStudy>().Index(received => received.StudyInstanceUid);
+            options.Schema.For<InferenceResult>().Index(result => result.StudyInstanceUid).Index(result => result.VersionId);
+            options.Schema.For<GivenFeedback>().Index(given => given.VersionId).Index(given => given.InferenceResultId);
             return options;
         }).UseLightweightSessions();
     }

@@ -21,6 +21,7 @@ public sealed record CreateDataset(string Name, string? Description, bool? Resea
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<DatasetGraphType>, Dataset>("createDataset")
+        .AuthorizeWithRoles(Roles.MlEngineer)
         .Argument<NonNullGraphType<CreateDatasetInputType>>("input")
         .ResolveAsync(async context =>
         {

@@ -8,11 +8,33 @@ namespace Cl2.Labeling.Datasets;
 public sealed record DatasetCreated(Guid DatasetId, string Name, string Description, bool Research, string CreatedBy, DateTimeOffset CreatedAt);
 
 /// <summary>The dataset aggregate, stored as an inline snapshot.</summary>
-public sealed record Dataset(Guid Id, string Name, string Description, bool Research, string CreatedBy, DateTimeOffset CreatedAt)
+/// <summary>
+/// The dataset's cases divided once and for all into train, validation and test, so that every model trained on the
+/// dataset is evaluated on the same held-out cases.
+/// </summary>
+public sealed record DatasetSplitFixed(
+    Guid DatasetId,
+    int Seed,
+    IReadOnlyList<Guid> TrainCaseIds,
+    IReadOnlyList<Guid> ValidationCaseIds,
+    IReadOnlyList<Guid> TestCaseIds,
+    string FixedBy,
+    DateTimeOffset FixedAt);
+
+public sealed record Dataset(
+    Guid Id,
+    string Name,
+    string Description,
+    bool Research,
+    string CreatedBy,
+    DateTimeOffset CreatedAt,
+    DatasetSplitFixed? Split = null)
 {
     [Version]
     public long Version { get; set; }
 
     public static Dataset Create(DatasetCreated created) =>
         new(created.DatasetId, created.Name, created.Description, created.Research, created.CreatedBy, created.CreatedAt);
+
+    public static Dataset Apply(DatasetSplitFixed fixedSplit, Dataset dataset) => dataset with { Split = fixedSplit };
 }

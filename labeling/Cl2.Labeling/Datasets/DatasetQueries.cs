@@ -18,6 +18,7 @@ public static class DatasetQueries
     public static void AddFields(ObjectGraphType query)
     {
         var datasets = query.Field<NonNullGraphType<ConnectionType<DatasetGraphType>>, Connection<Dataset>>("datasets")
+            .AuthorizeWithRoles(Roles.Anyone)
             .Description("Datasets, newest first, paged.")
             .Argument<StringGraphType>("nameContains")
             .Argument<BooleanGraphType>("research");
@@ -43,6 +44,7 @@ public static class DatasetQueries
         });
 
         query.Field<DatasetGraphType, Dataset>("dataset")
+            .AuthorizeWithRoles(Roles.Anyone)
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async context =>
             {
@@ -111,6 +113,8 @@ public sealed class DatasetGraphType : ObjectGraphType<Dataset>
         Field(dataset => dataset.Research);
         Field(dataset => dataset.CreatedBy);
         Field(dataset => dataset.CreatedAt);
+        Field<DatasetSplitGraphType, DatasetSplitFixed>("split").Description("The fixed train/validation/test split, once fixed.")
+            .Resolve(context => context.Source.Split);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LabelStatusCountGraphType>>>, IDataLoaderResult<IReadOnlyList<LabelStatusCount>>>("labelStatusCounts")
             .Description("Cases per label status (statuses with no case are left out).")
             .Resolve(context => DatasetQueries.StatusCountsOf(context, context.Source.Id).Then(counts => counts ?? []));

@@ -11,11 +11,14 @@ public static class GraphQLRegistration
     public static void AddLabelingGraphQL(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<GraphQLOptions>(GraphQLOptions.Section);
+        builder.AddDevelopmentIdentity();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<BatchLoaders>();
         builder.Services.AddGraphQL(graphQL => graphQL
             .AddSchema<LabelingSchema>()
             .AddSystemTextJson()
+            // DomainException.Details (current versions, ids) reach clients under extensions.data.
+            .AddErrorInfoProvider(errors => errors.ExposeData = true)
             .AddGraphTypes(typeof(LabelingSchema).Assembly)
             .AddClrTypeMappings(typeof(LabelingSchema).Assembly)
             .AddComplexityAnalyzer((complexity, services) =>
@@ -27,9 +30,10 @@ public static class GraphQLRegistration
             .ConfigureExecutionOptions(execution =>
             {
                 var options = execution.RequestServices!.GetRequiredService<IOptions<GraphQLOptions>>().Value;
+                execution.ValidationRules = (execution.ValidationRules ?? DocumentValidator.CoreRules).Append(RoleValidationRule.Instance);
                 if (!options.EnableIntrospection)
                 {
-                    execution.ValidationRules = (execution.ValidationRules ?? DocumentValidator.CoreRules).Append(NoIntrospectionValidationRule.Instance);
+                    execution.ValidationRules = execution.ValidationRules.Append(NoIntrospectionValidationRule.Instance);
                 }
             }));
     }

@@ -1,7 +1,10 @@
 using Cl2.Labeling.Cases;
 using Cl2.Labeling.Datasets;
+using Cl2.Labeling.Feedback;
+using Cl2.Labeling.Inference;
 using Cl2.Labeling.Labels;
 using Cl2.Labeling.Models;
+using Cl2.Labeling.Training;
 using GraphQL.Types;
 
 namespace Cl2.Labeling.GraphQL;
@@ -27,6 +30,10 @@ public sealed class LabelingQuery : ObjectGraphType
         CaseQueries.AddFields(this);
         LabelQueries.AddFields(this);
         ModelQueries.AddFields(this);
+        NextCase.AddField(this);
+        TrainingQueries.AddFields(this);
+        InferenceQueries.AddFields(this);
+        FeedbackQueries.AddFields(this);
     }
 }
 
@@ -45,6 +52,16 @@ public sealed class LabelingMutation : ObjectGraphType
         PromoteModelVersion.AddField(this);
         RetireModelVersion.AddField(this);
         RollbackModel.AddField(this);
+        FixDatasetSplit.AddField(this);
+        PredictLabel.AddField(this);
+        RequestTraining.AddField(this);
+        ClaimTrainingJob.AddField(this);
+        ReportTrainingProgress.AddField(this);
+        CompleteTrainingJob.AddField(this);
+        RecordStudyReceived.AddField(this);
+        RecordInferenceResult.AddField(this);
+        RecordDelivery.AddField(this);
+        GiveFeedback.AddField(this);
     }
 }
 
@@ -54,5 +71,8 @@ public sealed class LabelingSubscription : ObjectGraphType
     {
         Name = "Subscription";
         ModelSubscriptions.AddFields(this);
+        TrainingSubscriptions.AddFields(this);
+        InferenceSubscriptions.AddFields(this);
+        FeedbackSubscriptions.AddFields(this);
     }
 }

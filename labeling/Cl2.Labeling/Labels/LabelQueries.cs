@@ -11,6 +11,7 @@ public static class LabelQueries
 {
     public static void AddFields(ObjectGraphType query) => query
         .Field<LabelRevisionGraphType, LabelRevision>("labelRevision")
+        .AuthorizeWithRoles(Roles.Anyone)
         .Argument<NonNullGraphType<IdGraphType>>("id")
         .ResolveAsync(async context =>
         {

@@ -38,6 +38,19 @@ public sealed record LabelSubmissionConflicted(
     string SubmittedBy,
     DateTimeOffset SubmittedAt);
 
+/// <summary>A model's output for a case, shown to the annotator as a starting point; it is not a revision of the label.</summary>
+public sealed record LabelPredicted(
+    Guid CaseId,
+    Guid PredictionId,
+    Guid ModelId,
+    Guid VersionId,
+    LabelKind Kind,
+    string BlobDigest,
+    string PredictedBy,
+    DateTimeOffset PredictedAt);
+
+public sealed record LabelPrediction(Guid Id, Guid ModelId, Guid VersionId, LabelKind Kind, string BlobDigest, string PredictedBy, DateTimeOffset PredictedAt);
+
 public sealed record LabelReviewed(
     Guid CaseId,
     Guid LabelRevisionId,

@@ -33,6 +33,7 @@ public sealed record ReviewLabel(Guid CaseId, Guid LabelRevisionId, ReviewDecisi
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<LabelRevisionGraphType>, LabelRevision>("reviewLabel")
+        .AuthorizeWithRoles(Roles.Radiologist)
         .Argument<NonNullGraphType<ReviewLabelInputType>>("input")
         .ResolveAsync(async context =>
         {

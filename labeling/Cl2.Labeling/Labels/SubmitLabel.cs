@@ -48,6 +48,7 @@ public sealed record SubmitLabel(Guid CaseId, int BaseRevision, LabelKind Kind, 
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<LabelRevisionGraphType>, LabelRevision>("submitLabel")
+        .AuthorizeWithRoles(Roles.Annotator, Roles.Radiologist)
         .Argument<NonNullGraphType<SubmitLabelInputType>>("input")
         .ResolveAsync(async context =>
         {

@@ -15,7 +15,8 @@ public sealed record ModelLineage(
     IReadOnlyList<Guid> LabelRevisionIds,
     IReadOnlyList<Guid> FeedbackIds,
     string DataDigest,
-    string CodeVersion);
+    string CodeVersion,
+    Guid? TrainingJobId = null);
 
 public sealed record ModelVersionRegistered(
     Guid ModelId,

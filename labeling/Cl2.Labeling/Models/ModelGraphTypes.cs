@@ -1,3 +1,4 @@
+using Cl2.Labeling.Feedback;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Labels;
 using GraphQL.DataLoader;
@@ -46,6 +47,7 @@ public sealed class ModelVersionGraphType : ObjectGraphType<ModelVersion>
     {
         Name = "ModelVersion";
         Field(version => version.Id, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(version => version.ModelId, type: typeof(NonNullGraphType<IdGraphType>));
         Field(version => version.Number);
         Field(version => version.Stage, type: typeof(NonNullGraphType<ModelStageGraphType>));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<MetricGraphType>>>, IEnumerable<Metric>>("metrics")
@@ -56,6 +58,9 @@ public sealed class ModelVersionGraphType : ObjectGraphType<ModelVersion>
         Field<NonNullGraphType<ModelLineageGraphType>, ModelVersion>("lineage").Resolve(context => context.Source);
         Field<NonNullGraphType<ModelGraphType>, IDataLoaderResult<Model?>>("model")
             .Resolve(context => ModelQueries.ModelById(context).Load(context.Source.ModelId));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>, IDataLoaderResult<IReadOnlyList<string>>>("correctedStudies")
+            .Description("Study Instance UIDs this version inferred whose result a radiologist later corrected.")
+            .Resolve(context => FeedbackQueries.CorrectedStudiesOf(context, context.Source.Id).Then(studies => studies ?? []));
     }
 }
 
@@ -82,6 +87,14 @@ public sealed class ModelLineageGraphType : ObjectGraphType<ModelVersion>
             });
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<IdGraphType>>>, IEnumerable<Guid>>("feedbackIds")
             .Resolve(context => context.Source.Lineage.FeedbackIds);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<FeedbackGraphType>>>, IDataLoaderResult<IEnumerable<GivenFeedback>>>("feedback")
+            .Description("The radiologists' feedback this version was trained on.")
+            .Resolve(context =>
+            {
+                var loader = FeedbackQueries.FeedbackById(context);
+                return new AllResults<GivenFeedback>([.. context.Source.Lineage.FeedbackIds.Select(loader.Load)]);
+            });
+        Field<IdGraphType, Guid?>("trainingJobId").Resolve(context => context.Source.Lineage.TrainingJobId);
         Field<NonNullGraphType<StringGraphType>, string>("dataDigest").Resolve(context => context.Source.Lineage.DataDigest);
         Field<NonNullGraphType<StringGraphType>, string>("codeVersion").Resolve(context => context.Source.Lineage.CodeVersion);
     }

@@ -13,6 +13,7 @@ public static class ModelQueries
     public static void AddFields(ObjectGraphType query)
     {
         var models = query.Field<NonNullGraphType<ConnectionType<ModelGraphType>>, Connection<Model>>("models")
+            .AuthorizeWithRoles(Roles.Anyone)
             .Description("Models by name, paged.")
             .Argument<StringGraphType>("nameContains");
         Page.AddArguments(models);
@@ -32,6 +33,7 @@ public static class ModelQueries
         });
 
         query.Field<ModelGraphType, Model>("model")
+            .AuthorizeWithRoles(Roles.Anyone)
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async context =>
             {
@@ -40,17 +42,16 @@ public static class ModelQueries
             });
 
         query.Field<ModelVersionGraphType, ModelVersion>("modelVersion")
+            .AuthorizeWithRoles(Roles.Anyone)
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async context =>
             {
-                var id = context.GetArgument<Guid>("id");
                 await using var session = context.Store().QuerySession();
-                var model = await session.Query<Model>().Where(model => model.Versions.Any(version => version.Id == id))
-                    .FirstOrDefaultAsync(context.CancellationToken);
-                return model?.FindVersion(id);
+                return await FindVersionAsync(session, context.GetArgument<Guid>("id"), context.CancellationToken);
             });
 
         query.Field<ModelVersionGraphType, ModelVersion>("productionVersion")
+            .AuthorizeWithRoles(Roles.Anyone)
             .Description("The version of a model that is in production now, if any.")
             .Argument<NonNullGraphType<IdGraphType>>("model")
             .ResolveAsync(async context =>
@@ -61,6 +62,7 @@ public static class ModelQueries
             });
 
         query.Field<ModelVersionGraphType, ModelVersion>("productionVersionAt")
+            .AuthorizeWithRoles(Roles.Anyone)
             .Description("The version of a model that was in production at an instant, replayed from the model's events.")
             .Argument<NonNullGraphType<IdGraphType>>("model")
             .Argument<NonNullGraphType<DateTimeOffsetGraphType>>("at")
@@ -71,6 +73,14 @@ public static class ModelQueries
                 var model = Model.AsOf(events.Select(@event => @event.Data), context.GetArgument<DateTimeOffset>("at"));
                 return model?.ProductionVersionId is { } id ? model.FindVersion(id) : null;
             });
+    }
+
+    /// <summary>A version by its id alone (versions live inside their model's document).</summary>
+    public static async Task<ModelVersion?> FindVersionAsync(IQuerySession session, Guid versionId, CancellationToken cancellationToken)
+    {
+        var model = await session.Query<Model>().Where(model => model.Versions.Any(version => version.Id == versionId))
+            .FirstOrDefaultAsync(cancellationToken);
+        return model?.FindVersion(versionId);
     }
 
     public static BatchLoader<Guid, Model> ModelById(IResolveFieldContext context)

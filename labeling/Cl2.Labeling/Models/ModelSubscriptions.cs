@@ -18,6 +18,7 @@ public static class ModelSubscriptions
     public static void AddFields(ObjectGraphType subscription)
     {
         subscription.Field<NonNullGraphType<ModelPromotionGraphType>, ModelPromotion>("modelPromoted")
+            .AuthorizeWithRoles(Roles.Anyone)
             .Description("Each time a version of the model (or of any model) goes into production.")
             .Argument<IdGraphType>("model")
             .ResolveStream(context =>

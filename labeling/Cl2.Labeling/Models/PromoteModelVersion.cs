@@ -28,6 +28,7 @@ public sealed record PromoteModelVersion(Guid ModelId, Guid VersionId, int Expec
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<ModelGraphType>, Model>("promoteModelVersion")
+        .AuthorizeWithRoles(Roles.MlEngineer)
         .Argument<NonNullGraphType<PromoteModelVersionInputType>>("input")
         .ResolveAsync(context =>
         {

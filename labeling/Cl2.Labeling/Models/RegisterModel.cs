@@ -30,6 +30,7 @@ public sealed record RegisterModel(string Name, string Task)
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<ModelGraphType>, Model>("registerModel")
+        .AuthorizeWithRoles(Roles.MlEngineer)
         .Argument<NonNullGraphType<RegisterModelInputType>>("input")
         .ResolveAsync(async context =>
         {

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Feedback;
 using Cl2.Labeling.Labels;
+using Cl2.Labeling.Training;
 using GraphQL;
 using GraphQL.Types;
 
@@ -15,11 +17,18 @@ public sealed partial record RegisterModelVersion(
     IReadOnlyList<Guid>? LabelRevisionIds,
     IReadOnlyList<Guid>? FeedbackIds,
     string DataDigest,
-    string CodeVersion)
+    string CodeVersion,
+    Guid? TrainingJobId = null)
 {
+    /// <summary>What the lineage names and exists: the label revisions and feedback found, and the training job.</summary>
+    public sealed record Known(IReadOnlySet<Guid> LabelRevisionIds, IReadOnlySet<Guid> FeedbackIds, TrainingJob? TrainingJob)
+    {
+        public static readonly Known Nothing = new(new HashSet<Guid>(), new HashSet<Guid>(), null);
+    }
+
     public static ModelVersionRegistered Decide(
         Model? model,
-        IReadOnlySet<Guid> knownLabelRevisionIds,
+        Known known,
         RegisterModelVersion command,
         Guid versionId,
         string by,
@@ -51,12 +60,21 @@ public sealed partial record RegisterModelVersion(
             throw DomainException.Invalid("Each metric name appears once.");
         }
         var labelRevisionIds = command.LabelRevisionIds ?? [];
-        if (labelRevisionIds.FirstOrDefault(id => !knownLabelRevisionIds.Contains(id)) is var unknown && unknown != Guid.Empty)
+        if (labelRevisionIds.FirstOrDefault(id => !known.LabelRevisionIds.Contains(id)) is var unknown && unknown != Guid.Empty)
         {
             throw DomainException.NotFound(ErrorCodes.LabelRevisionNotFound, "Label revision", unknown);
         }
-        var lineage = new ModelLineage(command.BaseVersionId, [.. labelRevisionIds.Distinct()], [.. (command.FeedbackIds ?? []).Distinct()],
-            command.DataDigest, command.CodeVersion.Trim());
+        var feedbackIds = command.FeedbackIds ?? [];
+        if (feedbackIds.FirstOrDefault(id => !known.FeedbackIds.Contains(id)) is var unknownFeedback && unknownFeedback != Guid.Empty)
+        {
+            throw DomainException.NotFound(ErrorCodes.FeedbackNotFound, "Feedback", unknownFeedback);
+        }
+        if (command.TrainingJobId is { } jobId && (known.TrainingJob is null || known.TrainingJob.ModelId != model.Id))
+        {
+            throw DomainException.NotFound(ErrorCodes.TrainingJobNotFound, $"Training job of model {model.Id}", jobId);
+        }
+        var lineage = new ModelLineage(command.BaseVersionId, [.. labelRevisionIds.Distinct()], [.. feedbackIds.Distinct()],
+            command.DataDigest, command.CodeVersion.Trim(), command.TrainingJobId);
         return new ModelVersionRegistered(model.Id, versionId, model.Versions.Count + 1, command.Metrics, lineage, command.ArtifactDigest, by, now);
     }
 
@@ -74,6 +92,7 @@ public sealed partial record RegisterModelVersion(
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<ModelVersionGraphType>, ModelVersion>("registerModelVersion")
+        .AuthorizeWithRoles(Roles.MlEngineer, Roles.Service)
         .Argument<NonNullGraphType<RegisterModelVersionInputType>>("input")
         .ResolveAsync(async context =>
         {
@@ -82,7 +101,10 @@ public sealed partial record RegisterModelVersion(
             await using var session = context.Store().LightweightSession();
             var stream = await session.Events.FetchForWriting<Model>(command.ModelId, cancellationToken);
             var revisions = await session.LoadManyAsync<LabelRevision>(cancellationToken, command.LabelRevisionIds ?? []);
-            var registered = Decide(stream.Aggregate, revisions.Select(revision => revision.Id).ToHashSet(), command,
+            var feedback = await session.LoadManyAsync<GivenFeedback>(cancellationToken, command.FeedbackIds ?? []);
+            var job = command.TrainingJobId is { } jobId ? await session.LoadAsync<TrainingJob>(jobId, cancellationToken) : null;
+            var known = new Known(revisions.Select(revision => revision.Id).ToHashSet(), feedback.Select(given => given.Id).ToHashSet(), job);
+            var registered = Decide(stream.Aggregate, known, command,
                 Guid.CreateVersion7(), context.Actor(), context.Now());
             stream.AppendOne(registered);
             await session.SaveChangesAsync(cancellationToken);

@@ -28,6 +28,7 @@ public sealed record RetireModelVersion(Guid ModelId, Guid VersionId, int Expect
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<ModelGraphType>, Model>("retireModelVersion")
+        .AuthorizeWithRoles(Roles.MlEngineer)
         .Argument<NonNullGraphType<RetireModelVersionInputType>>("input")
         .ResolveAsync(context =>
         {

@@ -24,6 +24,7 @@ public sealed record RollbackModel(Guid ModelId, int ExpectedVersion)
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<ModelGraphType>, Model>("rollbackModel")
+        .AuthorizeWithRoles(Roles.MlEngineer)
         .Argument<NonNullGraphType<RollbackModelInputType>>("input")
         .ResolveAsync(context =>
         {

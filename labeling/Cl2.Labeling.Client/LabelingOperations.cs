@@ -1,0 +1,47 @@
+namespace Cl2.Labeling.Client;
+
+/// <summary>
+/// The GraphQL operations training and inference send, as text. Each selects exactly what its result record reads,
+/// so a breaking change of labeling's schema shows up in the client test against the real host.
+/// </summary>
+public static class LabelingOperations
+{
+    private const string TrainingJobFields =
+        "id modelId baseVersionId datasetId status attempt worker device leaseExpiresAt lastCheckpointDigest versionId failureReason";
+
+    private const string ModelVersionFields = "id modelId number stage artifactDigest metrics { name value }";
+
+    private const string InferenceResultFields =
+        "id studyInstanceUid modelId versionId pipeline resultUids deliveries { destination status attempts lastError }";
+
+    public const string ClaimTrainingJob =
+        $"mutation ClaimTrainingJob($input: ClaimTrainingJobInput!) {{ claimTrainingJob(input: $input) {{ {TrainingJobFields} }} }}";
+
+    public const string ReportTrainingProgress =
+        $"mutation ReportTrainingProgress($input: ReportTrainingProgressInput!) {{ reportTrainingProgress(input: $input) {{ {TrainingJobFields} }} }}";
+
+    public const string CompleteTrainingJob =
+        $"mutation CompleteTrainingJob($input: CompleteTrainingJobInput!) {{ completeTrainingJob(input: $input) {{ {TrainingJobFields} }} }}";
+
+    public const string TrainingJob = $"query TrainingJob($id: ID!) {{ trainingJob(id: $id) {{ {TrainingJobFields} }} }}";
+
+    public const string RegisterModelVersion =
+        $"mutation RegisterModelVersion($input: RegisterModelVersionInput!) {{ registerModelVersion(input: $input) {{ {ModelVersionFields} }} }}";
+
+    public const string ProductionVersion = $"query ProductionVersion($model: ID!) {{ productionVersion(model: $model) {{ {ModelVersionFields} }} }}";
+
+    public const string RecordStudyReceived =
+        "mutation RecordStudyReceived($input: RecordStudyReceivedInput!) { recordStudyReceived(input: $input) { id studyInstanceUid callingAeTitle instanceCount receivedAt } }";
+
+    public const string RecordInferenceResult =
+        $"mutation RecordInferenceResult($input: RecordInferenceResultInput!) {{ recordInferenceResult(input: $input) {{ {InferenceResultFields} }} }}";
+
+    public const string RecordDelivery =
+        $"mutation RecordDelivery($input: RecordDeliveryInput!) {{ recordDelivery(input: $input) {{ {InferenceResultFields} }} }}";
+
+    public const string TrainingProgress =
+        "subscription TrainingProgress($job: ID) { trainingProgress(job: $job) { jobId attempt epoch loss checkpointDigest reportedAt metrics { name value } } }";
+
+    public const string ModelPromoted =
+        "subscription ModelPromoted($model: ID) { modelPromoted(model: $model) { modelId versionId replacedVersionId change by at } }";
+}

@@ -1,0 +1,103 @@
+namespace Cl2.Labeling.Client;
+
+// What the operations in LabelingOperations return and take, as labeling's schema names them. Enum values travel as
+// the schema's upper-case names (DEAD_LETTERED), through the client's JSON options.
+
+public sealed record MetricValue(string Name, double Value);
+
+public enum TrainingStatus
+{
+    Requested,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+public enum TrainingOutcome
+{
+    Succeeded,
+    Failed,
+}
+
+public enum DeliveryOutcome
+{
+    Failed,
+    Succeeded,
+    DeadLettered,
+}
+
+public enum DeliveryStatus
+{
+    Retrying,
+    Delivered,
+    DeadLettered,
+}
+
+public enum ProductionChange
+{
+    Promoted,
+    RolledBack,
+}
+
+public sealed record TrainingJobInfo(
+    Guid Id,
+    Guid ModelId,
+    Guid? BaseVersionId,
+    Guid? DatasetId,
+    TrainingStatus Status,
+    int Attempt,
+    string? Worker,
+    string? Device,
+    DateTimeOffset? LeaseExpiresAt,
+    string? LastCheckpointDigest,
+    Guid? VersionId,
+    string? FailureReason);
+
+public sealed record ModelVersionInfo(Guid Id, Guid ModelId, int Number, string Stage, string ArtifactDigest, IReadOnlyList<MetricValue> Metrics);
+
+public sealed record ReceivedStudyInfo(Guid Id, string StudyInstanceUid, string CallingAeTitle, int InstanceCount, DateTimeOffset ReceivedAt);
+
+public sealed record DeliveryInfo(string Destination, DeliveryStatus Status, int Attempts, string? LastError);
+
+public sealed record InferenceResultInfo(
+    Guid Id,
+    string StudyInstanceUid,
+    Guid ModelId,
+    Guid VersionId,
+    string Pipeline,
+    IReadOnlyList<string> ResultUids,
+    IReadOnlyList<DeliveryInfo> Deliveries);
+
+public sealed record TrainingProgressInfo(Guid JobId, int Attempt, int Epoch, double Loss, string? CheckpointDigest, DateTimeOffset ReportedAt, IReadOnlyList<MetricValue> Metrics);
+
+public sealed record ModelPromotionInfo(Guid ModelId, Guid VersionId, Guid? ReplacedVersionId, ProductionChange Change, string By, DateTimeOffset At);
+
+public sealed record ClaimTrainingJobInput(string Worker, string Device, Guid? ModelId = null, int? LeaseSeconds = null);
+
+public sealed record ReportTrainingProgressInput(
+    Guid JobId,
+    int Attempt,
+    int Epoch,
+    double Loss,
+    IReadOnlyList<MetricValue>? Metrics = null,
+    string? CheckpointDigest = null,
+    int? LeaseSeconds = null);
+
+public sealed record CompleteTrainingJobInput(Guid JobId, int Attempt, TrainingOutcome Outcome, Guid? VersionId = null, string? FailureReason = null);
+
+public sealed record RegisterModelVersionInput(
+    Guid ModelId,
+    IReadOnlyList<MetricValue> Metrics,
+    string ArtifactDigest,
+    string DataDigest,
+    string CodeVersion,
+    Guid? BaseVersionId = null,
+    IReadOnlyList<Guid>? LabelRevisionIds = null,
+    IReadOnlyList<Guid>? FeedbackIds = null,
+    Guid? TrainingJobId = null);
+
+public sealed record RecordStudyReceivedInput(string StudyInstanceUid, string CallingAeTitle, int InstanceCount);
+
+public sealed record RecordInferenceResultInput(string StudyInstanceUid, Guid ModelVersionId, string Pipeline, IReadOnlyList<string> ResultUids, double DurationMs);
+
+public sealed record RecordDeliveryInput(Guid InferenceResultId, string Destination, DeliveryOutcome Outcome, string? Error = null);

@@ -1,0 +1,56 @@
+using Cl2.Labeling.Database;
+using Cl2.Labeling.GraphQL;
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+
+namespace Cl2.Labeling.Cases;
+
+/// <summary>
+/// The case an annotator should label next in a dataset: the unlabelled case they hold already, else the first
+/// unlabelled case nobody holds, which is assigned to them in the same step. Two annotators asking at once never get
+/// the same case (the assignment is appended at the version the case was read at; the loser takes the next one).
+/// Active-learning strategies replace "first" in a later issue.
+/// </summary>
+public static class NextCase
+{
+    private const int CandidatesPerRead = 20;
+
+    /// <returns>The assignment, or no events when the case is no longer free.</returns>
+    public static IReadOnlyList<object> Decide(Case current, string annotator, DateTimeOffset now) =>
+        current.AssignedTo is null && current.LabelStatus == LabelStatus.Unlabelled
+            ? [new CaseAssigned(current.Id, current.DatasetId, annotator, annotator, now)]
+            : [];
+
+    public static void AddField(ObjectGraphType query) => query
+        .Field<CaseGraphType, Case>("nextCase")
+        .Description("The next unlabelled case of the dataset for the caller, assigned to them; null when none is left.")
+        .AuthorizeWithRoles(Roles.Annotator)
+        .Argument<NonNullGraphType<IdGraphType>>("dataset")
+        .ResolveAsync(async context =>
+        {
+            var datasetId = context.GetArgument<Guid>("dataset");
+            var annotator = context.Actor();
+            var cancellationToken = context.CancellationToken;
+            await using (var session = context.Store().QuerySession())
+            {
+                var held = await session.Query<Case>()
+                    .Where(@case => @case.DatasetId == datasetId && @case.LabelStatus == LabelStatus.Unlabelled && @case.AssignedTo == annotator)
+                    .OrderBy(@case => @case.AddedAt).ThenBy(@case => @case.Id)
+                    .FirstOrDefaultAsync(cancellationToken);
+                if (held is not null)
+                {
+                    return held;
+                }
+            }
+            return await StreamDecision.ClaimFirstAsync(
+                context.Store(),
+                async (session, token) => await session.Query<Case>()
+                    .Where(@case => @case.DatasetId == datasetId && @case.LabelStatus == LabelStatus.Unlabelled && @case.AssignedTo == null)
+                    .OrderBy(@case => @case.AddedAt).ThenBy(@case => @case.Id)
+                    .Take(CandidatesPerRead).ToListAsync(token),
+                @case => (@case.Id, @case.Version),
+                @case => Decide(@case, annotator, context.Now()),
+                cancellationToken);
+        });
+}

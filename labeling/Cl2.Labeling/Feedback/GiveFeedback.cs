@@ -1,0 +1,69 @@
+using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Inference;
+using Cl2.Labeling.Labels;
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+
+namespace Cl2.Labeling.Feedback;
+
+/// <summary>
+/// A radiologist accepts, rejects or corrects an inference result. A correction names the label revision that holds
+/// the corrected label (submitted first with submitLabel), so the next training run can learn from it.
+/// </summary>
+public sealed record GiveFeedback(Guid InferenceResultId, FeedbackVerdict Verdict, string? Comment, Guid? CorrectedLabelRevisionId)
+{
+    public const int MaxCommentLength = 4000;
+
+    public static FeedbackGiven Decide(InferenceResult? result, LabelRevision? correction, GiveFeedback command, Guid feedbackId, string by, DateTimeOffset now)
+    {
+        if (result is null)
+        {
+            throw DomainException.NotFound(ErrorCodes.InferenceResultNotFound, "Inference result", command.InferenceResultId);
+        }
+        if (command.Comment is { Length: > MaxCommentLength })
+        {
+            throw DomainException.Invalid($"A comment has at most {MaxCommentLength} characters.");
+        }
+        switch (command.Verdict, command.CorrectedLabelRevisionId)
+        {
+            case (FeedbackVerdict.Correct, null):
+                throw DomainException.Invalid("A correction names its correctedLabelRevisionId: submit the corrected label first.");
+            case (FeedbackVerdict.Correct, { } revisionId) when correction is null || correction.Id != revisionId:
+                throw DomainException.NotFound(ErrorCodes.LabelRevisionNotFound, "Label revision", revisionId);
+            case (not FeedbackVerdict.Correct, not null):
+                throw DomainException.Invalid("Only a correction names a correctedLabelRevisionId.");
+        }
+        return new FeedbackGiven(feedbackId, result.Id, result.StudyInstanceUid, result.ModelId, result.VersionId, command.Verdict,
+            string.IsNullOrWhiteSpace(command.Comment) ? null : command.Comment.Trim(), command.CorrectedLabelRevisionId, by, now);
+    }
+
+    public static void AddField(ObjectGraphType mutation) => mutation
+        .Field<NonNullGraphType<FeedbackGraphType>, GivenFeedback>("giveFeedback")
+        .AuthorizeWithRoles(Roles.Radiologist)
+        .Argument<NonNullGraphType<GiveFeedbackInputType>>("input")
+        .ResolveAsync(async context =>
+        {
+            var command = context.GetArgument<GiveFeedback>("input");
+            var cancellationToken = context.CancellationToken;
+            await using var session = context.Store().LightweightSession();
+            var result = await session.LoadAsync<InferenceResult>(command.InferenceResultId, cancellationToken);
+            var correction = command.CorrectedLabelRevisionId is { } revisionId
+                ? await session.LoadAsync<LabelRevision>(revisionId, cancellationToken)
+                : null;
+            var given = Decide(result, correction, command, Guid.CreateVersion7(), context.Actor(), context.Now());
+            session.Events.StartStream<GivenFeedback>(given.FeedbackId, given);
+            await session.SaveChangesAsync(cancellationToken);
+            return GivenFeedback.Create(given) with { Version = 1 };
+        });
+}
+
+public sealed class FeedbackVerdictGraphType : EnumerationGraphType<FeedbackVerdict>
+{
+    public FeedbackVerdictGraphType() => Name = "FeedbackVerdict";
+}
+
+public sealed class GiveFeedbackInputType : AutoRegisteringInputObjectGraphType<GiveFeedback>
+{
+    public GiveFeedbackInputType() => Name = "GiveFeedbackInput";
+}

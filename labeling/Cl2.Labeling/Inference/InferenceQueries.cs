@@ -1,0 +1,135 @@
+using Cl2.Labeling.Feedback;
+using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Models;
+using GraphQL;
+using GraphQL.DataLoader;
+using GraphQL.Types;
+using GraphQL.Types.Relay;
+using GraphQL.Types.Relay.DataObjects;
+using Marten;
+using Marten.Linq;
+
+namespace Cl2.Labeling.Inference;
+
+public static class InferenceQueries
+{
+    public static void AddFields(ObjectGraphType query)
+    {
+        var results = query.Field<NonNullGraphType<ConnectionType<InferenceResultGraphType>>, Connection<InferenceResult>>("inferenceResults")
+            .Description("Inference results for a study and/or a model version, newest first, paged.")
+            .AuthorizeWithRoles(Roles.Anyone)
+            .Argument<StringGraphType>("study", argument => argument.Description = "Study Instance UID.")
+            .Argument<IdGraphType>("modelVersion");
+        Page.AddArguments(results);
+        results.ResolveAsync(async context =>
+        {
+            var page = Page.From(context);
+            var study = context.GetArgument<string?>("study");
+            var versionId = context.GetArgument<Guid?>("modelVersion");
+            await using var session = context.Store().QuerySession();
+            IQueryable<InferenceResult> filtered = session.Query<InferenceResult>().Stats(out var stats).Where(result => true);
+            if (study is not null)
+            {
+                filtered = filtered.Where(result => result.StudyInstanceUid == study);
+            }
+            if (versionId is { } version)
+            {
+                filtered = filtered.Where(result => result.VersionId == version);
+            }
+            var items = await filtered.OrderByDescending(result => result.CompletedAt).ThenBy(result => result.Id)
+                .Skip(page.Skip).Take(page.Take).ToListAsync(context.CancellationToken);
+            return page.ToConnection(items, stats.TotalResults);
+        });
+
+        query.Field<InferenceResultGraphType, InferenceResult>("inferenceResult")
+            .AuthorizeWithRoles(Roles.Anyone)
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async context =>
+            {
+                await using var session = context.Store().QuerySession();
+                return await session.LoadAsync<InferenceResult>(context.GetArgument<Guid>("id"), context.CancellationToken);
+            });
+
+        query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ReceivedStudyGraphType>>>, IReadOnlyList<ReceivedStudy>>("receivedStudies")
+            .Description("Each time inference received the study, oldest first.")
+            .AuthorizeWithRoles(Roles.Anyone)
+            .Argument<NonNullGraphType<StringGraphType>>("study")
+            .ResolveAsync(async context =>
+            {
+                var study = context.GetArgument<string>("study");
+                await using var session = context.Store().QuerySession();
+                return await session.Query<ReceivedStudy>().Where(received => received.StudyInstanceUid == study)
+                    .OrderBy(received => received.ReceivedAt).ToListAsync(context.CancellationToken);
+            });
+    }
+
+    public static BatchLoader<Guid, InferenceResult> ResultById(IResolveFieldContext context)
+    {
+        var store = context.Store();
+        return context.Loaders().For<Guid, InferenceResult>("inferenceResultById", async (ids, cancellationToken) =>
+        {
+            await using var session = store.QuerySession();
+            var found = await session.LoadManyAsync<InferenceResult>(cancellationToken, ids);
+            return found.ToDictionary(result => result.Id);
+        });
+    }
+}
+
+public sealed class ReceivedStudyGraphType : ObjectGraphType<ReceivedStudy>
+{
+    public ReceivedStudyGraphType()
+    {
+        Name = "ReceivedStudy";
+        Field(received => received.Id, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(received => received.StudyInstanceUid);
+        Field(received => received.CallingAeTitle);
+        Field(received => received.InstanceCount);
+        Field(received => received.ReceivedBy);
+        Field(received => received.ReceivedAt);
+    }
+}
+
+public sealed class DeliveryStatusGraphType : EnumerationGraphType<DeliveryStatus>
+{
+    public DeliveryStatusGraphType() => Name = "DeliveryStatus";
+}
+
+public sealed class DeliveryGraphType : ObjectGraphType<Delivery>
+{
+    public DeliveryGraphType()
+    {
+        Name = "Delivery";
+        Field(delivery => delivery.Destination);
+        Field(delivery => delivery.Status, type: typeof(NonNullGraphType<DeliveryStatusGraphType>));
+        Field(delivery => delivery.Attempts);
+        Field(delivery => delivery.LastError, nullable: true);
+        Field(delivery => delivery.LastAttemptAt);
+        Field(delivery => delivery.DeliveredAt, nullable: true);
+    }
+}
+
+public sealed class InferenceResultGraphType : ObjectGraphType<InferenceResult>
+{
+    public InferenceResultGraphType()
+    {
+        Name = "InferenceResult";
+        Field(result => result.Id, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(result => result.StudyInstanceUid);
+        Field(result => result.ModelId, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(result => result.VersionId, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(result => result.Pipeline);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>, IEnumerable<string>>("resultUids")
+            .Description("SOP Instance UIDs of the results written (DICOM SEG, SR).")
+            .Resolve(context => context.Source.ResultUids);
+        Field(result => result.DurationMs);
+        Field(result => result.CompletedBy);
+        Field(result => result.CompletedAt);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<DeliveryGraphType>>>, IEnumerable<Delivery>>("deliveries")
+            .Resolve(context => context.Source.Deliveries);
+        Field<NonNullGraphType<ModelVersionGraphType>, IDataLoaderResult<ModelVersion?>>("modelVersion")
+            .Resolve(context => ModelQueries.ModelById(context).Load(context.Source.ModelId).Then(model => model?.FindVersion(context.Source.VersionId)));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<FeedbackGraphType>>>, IDataLoaderResult<IReadOnlyList<GivenFeedback>>>("feedback")
+            .Description("What radiologists said about this result, oldest first.")
+            .Resolve(context => FeedbackQueries.FeedbackOfResult(context, context.Source.Id).Then(feedback => feedback ?? []));
+    }
+}

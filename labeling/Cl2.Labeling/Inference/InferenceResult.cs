@@ -1,0 +1,98 @@
+using Marten.Schema;
+
+namespace Cl2.Labeling.Inference;
+
+// What inference did with the studies it received. A received study is a stream of its own (one per receipt); each
+// inference result is a stream that also holds its deliveries, so retries of one delivery never contend with another
+// result. Deliveries are never dropped silently: each ends delivered or dead-lettered, with every attempt recorded.
+
+public sealed record StudyReceived(
+    Guid ReceiptId,
+    string StudyInstanceUid,
+    string CallingAeTitle,
+    int InstanceCount,
+    string ReceivedBy,
+    DateTimeOffset ReceivedAt);
+
+public sealed record InferenceCompleted(
+    Guid ResultId,
+    string StudyInstanceUid,
+    Guid ModelId,
+    Guid VersionId,
+    string Pipeline,
+    IReadOnlyList<string> ResultUids,
+    double DurationMs,
+    string CompletedBy,
+    DateTimeOffset CompletedAt);
+
+/// <summary>An attempt to deliver a result that did not (yet) succeed, and why.</summary>
+public sealed record DeliveryAttempted(Guid ResultId, string Destination, int Attempt, string Error, string AttemptedBy, DateTimeOffset AttemptedAt);
+
+public sealed record DeliverySucceeded(Guid ResultId, string Destination, int Attempt, string DeliveredBy, DateTimeOffset DeliveredAt);
+
+/// <summary>Delivery given up after retries; a person has to look at it.</summary>
+public sealed record DeliveryDeadLettered(Guid ResultId, string Destination, int Attempts, string Reason, string DeadLetteredBy, DateTimeOffset DeadLetteredAt);
+
+public enum DeliveryStatus
+{
+    Retrying,
+    Delivered,
+    DeadLettered,
+}
+
+public sealed record Delivery(
+    string Destination,
+    DeliveryStatus Status,
+    int Attempts,
+    string? LastError,
+    DateTimeOffset LastAttemptAt,
+    DateTimeOffset? DeliveredAt);
+
+/// <summary>A study as inference received it (inline snapshot).</summary>
+public sealed record ReceivedStudy(Guid Id, string StudyInstanceUid, string CallingAeTitle, int InstanceCount, string ReceivedBy, DateTimeOffset ReceivedAt)
+{
+    [Version]
+    public long Version { get; set; }
+
+    public static ReceivedStudy Create(StudyReceived received) =>
+        new(received.ReceiptId, received.StudyInstanceUid, received.CallingAeTitle, received.InstanceCount, received.ReceivedBy, received.ReceivedAt);
+}
+
+/// <summary>One run of a model version on a study, and where its results went (inline snapshot).</summary>
+public sealed record InferenceResult(
+    Guid Id,
+    string StudyInstanceUid,
+    Guid ModelId,
+    Guid VersionId,
+    string Pipeline,
+    IReadOnlyList<string> ResultUids,
+    double DurationMs,
+    string CompletedBy,
+    DateTimeOffset CompletedAt,
+    IReadOnlyList<Delivery> Deliveries)
+{
+    [Version]
+    public long Version { get; set; }
+
+    public Delivery? FindDelivery(string destination) => Deliveries.FirstOrDefault(delivery => delivery.Destination == destination);
+
+    public static InferenceResult Create(InferenceCompleted completed) =>
+        new(completed.ResultId, completed.StudyInstanceUid, completed.ModelId, completed.VersionId, completed.Pipeline, completed.ResultUids,
+            completed.DurationMs, completed.CompletedBy, completed.CompletedAt, []);
+
+    public static InferenceResult Apply(DeliveryAttempted attempted, InferenceResult result) =>
+        result.With(new Delivery(attempted.Destination, DeliveryStatus.Retrying, attempted.Attempt, attempted.Error, attempted.AttemptedAt, null));
+
+    public static InferenceResult Apply(DeliverySucceeded succeeded, InferenceResult result) =>
+        result.With(new Delivery(succeeded.Destination, DeliveryStatus.Delivered, succeeded.Attempt,
+            result.FindDelivery(succeeded.Destination)?.LastError, succeeded.DeliveredAt, succeeded.DeliveredAt));
+
+    public static InferenceResult Apply(DeliveryDeadLettered deadLettered, InferenceResult result) =>
+        result.With(new Delivery(deadLettered.Destination, DeliveryStatus.DeadLettered, deadLettered.Attempts, deadLettered.Reason,
+            deadLettered.DeadLetteredAt, null));
+
+    private InferenceResult With(Delivery delivery) => this with
+    {
+        Deliveries = [.. Deliveries.Where(existing => existing.Destination != delivery.Destination), delivery],
+    };
+}

@@ -1,0 +1,103 @@
+using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Models;
+using GraphQL;
+using GraphQL.DataLoader;
+using GraphQL.Types;
+using GraphQL.Types.Relay;
+using GraphQL.Types.Relay.DataObjects;
+using Marten;
+using Marten.Linq;
+
+namespace Cl2.Labeling.Training;
+
+public static class TrainingQueries
+{
+    public static void AddFields(ObjectGraphType query)
+    {
+        var jobs = query.Field<NonNullGraphType<ConnectionType<TrainingJobGraphType>>, Connection<TrainingJob>>("trainingJobs")
+            .Description("Training jobs, newest first, filtered by the database, paged.")
+            .AuthorizeWithRoles(Roles.Anyone)
+            .Argument<TrainingStatusGraphType>("status")
+            .Argument<IdGraphType>("model");
+        Page.AddArguments(jobs);
+        jobs.ResolveAsync(async context =>
+        {
+            var page = Page.From(context);
+            var status = context.GetArgument<TrainingStatus?>("status");
+            var modelId = context.GetArgument<Guid?>("model");
+            await using var session = context.Store().QuerySession();
+            IQueryable<TrainingJob> filtered = session.Query<TrainingJob>().Stats(out var stats).Where(job => true);
+            if (status is { } wanted)
+            {
+                filtered = filtered.Where(job => job.Status == wanted);
+            }
+            if (modelId is { } model)
+            {
+                filtered = filtered.Where(job => job.ModelId == model);
+            }
+            var items = await filtered.OrderByDescending(job => job.RequestedAt).ThenBy(job => job.Id)
+                .Skip(page.Skip).Take(page.Take).ToListAsync(context.CancellationToken);
+            return page.ToConnection(items, stats.TotalResults);
+        });
+
+        query.Field<TrainingJobGraphType, TrainingJob>("trainingJob")
+            .AuthorizeWithRoles(Roles.Anyone)
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async context =>
+            {
+                await using var session = context.Store().QuerySession();
+                return await session.LoadAsync<TrainingJob>(context.GetArgument<Guid>("id"), context.CancellationToken);
+            });
+    }
+}
+
+public sealed class TrainingStatusGraphType : EnumerationGraphType<TrainingStatus>
+{
+    public TrainingStatusGraphType() => Name = "TrainingStatus";
+}
+
+public sealed class TrainingEpochGraphType : ObjectGraphType<TrainingEpoch>
+{
+    public TrainingEpochGraphType()
+    {
+        Name = "TrainingEpoch";
+        Field(epoch => epoch.Attempt);
+        Field(epoch => epoch.Epoch);
+        Field(epoch => epoch.Loss);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<MetricGraphType>>>, IEnumerable<Metric>>("metrics").Resolve(context => context.Source.Metrics);
+        Field(epoch => epoch.CheckpointDigest, nullable: true);
+        Field(epoch => epoch.ReportedAt);
+    }
+}
+
+public sealed class TrainingJobGraphType : ObjectGraphType<TrainingJob>
+{
+    public TrainingJobGraphType()
+    {
+        Name = "TrainingJob";
+        Field(job => job.Id, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(job => job.ModelId, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(job => job.BaseVersionId, type: typeof(IdGraphType)).Description("The version to fine-tune from; null trains from scratch.");
+        Field(job => job.DatasetId, type: typeof(IdGraphType));
+        Field(job => job.Trigger);
+        Field(job => job.RequestedBy);
+        Field(job => job.RequestedAt);
+        Field(job => job.Status, type: typeof(NonNullGraphType<TrainingStatusGraphType>));
+        Field(job => job.Attempt).Description("How many times the job was claimed; pass it back with each report.");
+        Field(job => job.Worker, nullable: true);
+        Field(job => job.Device, nullable: true);
+        Field(job => job.ClaimedAt, nullable: true);
+        Field(job => job.LeaseExpiresAt, nullable: true);
+        Field(job => job.LastCheckpointDigest, nullable: true).Description("The checkpoint a worker that reclaims the job resumes from.");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TrainingEpochGraphType>>>, IEnumerable<TrainingEpoch>>("progress")
+            .Description("Every epoch reported, oldest first, across attempts.")
+            .Resolve(context => context.Source.Progress);
+        Field<TrainingEpochGraphType, TrainingEpoch>("lastEpoch").Resolve(context => context.Source.LastEpoch);
+        Field(job => job.VersionId, type: typeof(IdGraphType)).Description("The version a successful job registered.");
+        Field(job => job.FailureReason, nullable: true);
+        Field(job => job.FinishedAt, nullable: true);
+        Field<NonNullGraphType<IntGraphType>, long>("version").Resolve(context => context.Source.Version);
+        Field<NonNullGraphType<ModelGraphType>, IDataLoaderResult<Model?>>("model")
+            .Resolve(context => ModelQueries.ModelById(context).Load(context.Source.ModelId));
+    }
+}

@@ -1,0 +1,112 @@
+using Cl2.Labeling.Client;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cl2.Labeling.Tests;
+
+/// <summary>The typed client as training and inference use it, against the real host listening on a loopback port.</summary>
+public sealed class LabelingClientTests : IAsyncLifetime
+{
+    private const string Digest = "sha256:abababababababababababababababababababababababababababababababab";
+
+    private PostgresCluster? postgres;
+    private LabelingHost? host;
+    private HttpClient? http;
+
+    private LabelingClient Client => new(http!);
+
+    public async Task InitializeAsync()
+    {
+        postgres = await PostgresCluster.CreateAsync();
+        host = new LabelingHost(postgres, urls: "http://127.0.0.1:0");
+        host.UseKestrel();
+        host.StartServer();
+        var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        http = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/") };
+        http.DefaultRequestHeaders.Add("X-Cl2-User", "trainer-1");
+        http.DefaultRequestHeaders.Add("X-Cl2-Roles", "service,ml-engineer");
+    }
+
+    public async Task DisposeAsync()
+    {
+        http?.Dispose();
+        if (host is not null)
+        {
+            await host.DisposeAsync();
+        }
+        if (postgres is not null)
+        {
+            await postgres.DisposeAsync();
+        }
+    }
+
+    private async Task<Guid> RegisterModelAsync()
+    {
+        var data = await Client.QueryAsync<System.Text.Json.JsonElement>("""mutation { registerModel(input: { name: "client", task: "segmentation" }) { id } }""");
+        return data.GetProperty("registerModel").GetProperty("id").GetGuid();
+    }
+
+    [Fact]
+    public async Task a_worker_claims_trains_with_a_live_progress_feed_registers_and_finishes_through_the_typed_client()
+    {
+        var modelId = await RegisterModelAsync();
+        Assert.Null(await Client.ProductionVersionAsync(modelId));
+        var requested = await Client.QueryAsync<System.Text.Json.JsonElement>(
+            "mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }", new { input = new { modelId, trigger = "client test" } });
+        var jobId = requested.GetProperty("requestTraining").GetProperty("id").GetGuid();
+
+        var job = await Client.ClaimTrainingJobAsync(new ClaimTrainingJobInput("trainer-1", "cuda:0", modelId));
+        Assert.NotNull(job);
+        Assert.Equal((jobId, TrainingStatus.Running, 1), (job.Id, job.Status, job.Attempt));
+        Assert.Null(await Client.ClaimTrainingJobAsync(new ClaimTrainingJobInput("trainer-2", "cuda:1", modelId)));
+
+        await using (var progress = await Client.SubscribeTrainingProgressAsync(jobId))
+        {
+            for (var epoch = 1; epoch <= 3; epoch++)
+            {
+                await Client.ReportTrainingProgressAsync(new ReportTrainingProgressInput(jobId, job.Attempt, epoch, 1.0 / epoch, [new MetricValue("dice", 0.6)], Digest));
+            }
+            using var hangGuard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var heard = new List<int>();
+            await foreach (var report in progress.ReadAllAsync(hangGuard.Token))
+            {
+                heard.Add(report.Epoch);
+                Assert.Equal(("dice", Digest), (report.Metrics[0].Name, report.CheckpointDigest));
+                if (heard.Count == 3)
+                {
+                    break;
+                }
+            }
+            Assert.Equal([1, 2, 3], heard);
+        }
+
+        var version = await Client.RegisterModelVersionAsync(new RegisterModelVersionInput(modelId, [new MetricValue("dice", 0.83)], Digest, Digest, "git:client",
+            TrainingJobId: jobId));
+        Assert.Equal((1, "CANDIDATE"), (version.Number, version.Stage));
+        var finished = await Client.CompleteTrainingJobAsync(new CompleteTrainingJobInput(jobId, job.Attempt, TrainingOutcome.Succeeded, version.Id));
+        Assert.Equal((TrainingStatus.Succeeded, version.Id), (finished.Status, finished.VersionId));
+        Assert.Equal(Digest, (await Client.TrainingJobAsync(jobId))!.LastCheckpointDigest);
+
+        var refused = await Assert.ThrowsAsync<LabelingApiException>(() =>
+            Client.ReportTrainingProgressAsync(new ReportTrainingProgressInput(jobId, job.Attempt, 4, 0.1)));
+        Assert.Equal("TRAINING_JOB_NOT_RUNNING", refused.Errors[0].Code);
+    }
+
+    [Fact]
+    public async Task inference_records_a_study_its_result_and_each_delivery_through_the_typed_client()
+    {
+        var modelId = await RegisterModelAsync();
+        var version = await Client.RegisterModelVersionAsync(new RegisterModelVersionInput(modelId, [], Digest, Digest, "git:client"));
+        var received = await Client.RecordStudyReceivedAsync(new RecordStudyReceivedInput("1.2.826.1", "MR1", 12));
+        Assert.Equal(("1.2.826.1", 12), (received.StudyInstanceUid, received.InstanceCount));
+
+        var result = await Client.RecordInferenceResultAsync(new RecordInferenceResultInput("1.2.826.1", version.Id, "brain-seg", ["1.2.826.1.5"], 420));
+        Assert.Equal((modelId, version.Id), (result.ModelId, result.VersionId));
+        await Client.RecordDeliveryAsync(new RecordDeliveryInput(result.Id, "PACS", DeliveryOutcome.Failed, "association rejected"));
+        var delivered = await Client.RecordDeliveryAsync(new RecordDeliveryInput(result.Id, "PACS", DeliveryOutcome.Succeeded));
+        Assert.Equal(new DeliveryInfo("PACS", DeliveryStatus.Delivered, 2, "association rejected"), Assert.Single(delivered.Deliveries));
+        var dead = await Client.RecordDeliveryAsync(new RecordDeliveryInput(result.Id, "XNAT", DeliveryOutcome.DeadLettered, "unreachable"));
+        Assert.Contains(dead.Deliveries, delivery => delivery is { Destination: "XNAT", Status: DeliveryStatus.DeadLettered });
+    }
+}

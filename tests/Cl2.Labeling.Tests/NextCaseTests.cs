@@ -1,0 +1,35 @@
+namespace Cl2.Labeling.Tests;
+
+public sealed class NextCaseTests(LabelingApi api) : IClassFixture<LabelingApi>, IAsyncLifetime
+{
+    public Task InitializeAsync() => api.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private Task<GraphQLResponse> NextAsync(string annotator, string dataset) =>
+        api.PostAsAsync((annotator, "annotator"), "query($dataset: ID!) { nextCase(dataset: $dataset) { id assignedTo } }", new { dataset });
+
+    [Fact]
+    public async Task annotators_asking_at_once_never_get_the_same_case_and_each_keeps_theirs_until_it_is_labelled()
+    {
+        var dataset = (await api.RunAsync("""mutation { createDataset(input: { name: "queue" }) { id } }"""))["createDataset"]!["id"]!.GetValue<string>();
+        await api.RunAsync("mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
+            new { input = new { datasetId = dataset, studyInstanceUids = Enumerable.Range(1, 6).Select(index => $"1.2.840.{index}").ToArray() } });
+
+        var annotators = Enumerable.Range(0, 10).Select(index => $"annotator-{index}").ToList();
+        var answers = await Task.WhenAll(annotators.Select(annotator => NextAsync(annotator, dataset)));
+
+        Assert.All(answers, answer => Assert.True(answer.Errors is null, answer.Body));
+        var handed = answers.Select((answer, index) => (Annotator: annotators[index], Case: answer.Data!["nextCase"]))
+            .Where(entry => entry.Case is not null).ToList();
+        Assert.Equal(6, handed.Count);
+        Assert.Equal(6, handed.Select(entry => entry.Case!["id"]!.GetValue<string>()).Distinct().Count());
+        Assert.All(handed, entry => Assert.Equal(entry.Annotator, entry.Case!["assignedTo"]!.GetValue<string>()));
+
+        var (annotator, held) = handed[0];
+        var again = await NextAsync(annotator, dataset);
+        Assert.Equal(held!["id"]!.GetValue<string>(), again.Data!["nextCase"]!["id"]!.GetValue<string>());
+        var assigned = await api.RunAsync("query($dataset: ID!) { cases(dataset: $dataset, assignedTo: \"annotator-0\") { totalCount } }", new { dataset });
+        Assert.Equal(handed.Any(entry => entry.Annotator == "annotator-0") ? 1 : 0, assigned["cases"]!["totalCount"]!.GetValue<int>());
+    }
+}
