@@ -64,6 +64,7 @@ public sealed class ArchiveTests
         var (contentType, png) = await client.RetrieveRenderedAsync(ctStudy, ctSeries, ctSop);
         Assert.Equal(DicomMediaTypes.Png, contentType);
         Assert.Equal("89504E470D0A1A0A", Convert.ToHexString(png[..8]));
+        Assert.Equal("128x128 gray", await PngOracle.DescribeAsync(png));
 
         var rle = DicomFile.Open(paths[3]).Dataset;
         var frames = await client.RetrieveFramesAsync(rle.GetString(DicomTags.StudyInstanceUID), rle.GetString(DicomTags.SeriesInstanceUID),
@@ -117,6 +118,22 @@ public sealed class ArchiveTests
         var wrongType = new ByteArrayContent(valid);
         wrongType.Headers.TryAddWithoutValidation("Content-Type", "application/dicom");
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await http.PostAsync(new Uri("/dicomweb/studies", UriKind.Relative), wrongType)).StatusCode);
+    }
+
+    [Fact]
+    public async Task an_instance_over_the_size_limit_is_a_stow_failure_with_out_of_resources_and_is_not_stored()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var host = new StorageHost(postgres, maxBlobBytes: 10_000);
+        var client = ClientFor(host);
+
+        var stow = await client.StoreFilesAsync([Path.Combine(Corpus, "CT_small.dcm")]);
+
+        Assert.Equal(HttpStatusCode.Conflict, stow.Status);
+        Assert.Equal((ushort)0xA700, Assert.Single(stow.Failed).FailureReason);
+        Assert.Empty(stow.Stored);
+        Assert.Empty(host.StoredFiles);
+        Assert.Empty(await client.SearchInstancesAsync());
     }
 
     [Fact]
