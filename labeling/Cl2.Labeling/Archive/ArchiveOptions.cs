@@ -15,6 +15,12 @@ public sealed class ArchiveOptions
     [Range(1, 1_000_000)]
     public int MaxInstancesPerStow { get; set; } = 10_000;
 
+    /// <summary>
+    /// Where STOW-RS parts wait while the whole request is read and checked; empty means the system temp folder. Put it on
+    /// a disk with room for the largest upload (it is emptied after each request).
+    /// </summary>
+    public string SpoolPath { get; set; } = "";
+
     /// <summary>Binary elements larger than this are left out of WADO-RS metadata (pixel data always is: fetch it as frames).</summary>
     [Range(0, 1024 * 1024)]
     public int MaxInlineBinaryBytes { get; set; } = 1024;

@@ -42,7 +42,9 @@ public static class StoreInstances
         {
             bodyLimit.MaxRequestBodySize = null; // each part is held to Blobs:MaxBlobBytes below
         }
-        var spool = Directory.CreateTempSubdirectory("cl2-stow-").FullName;
+        var spool = options.Value.SpoolPath.Length == 0
+            ? Directory.CreateTempSubdirectory("cl2-stow-").FullName
+            : Directory.CreateDirectory(Path.Combine(options.Value.SpoolPath, "cl2-stow-" + Guid.NewGuid().ToString("N"))).FullName;
         try
         {
             List<Spooled> parts;

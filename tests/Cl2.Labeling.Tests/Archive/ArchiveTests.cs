@@ -115,6 +115,11 @@ public sealed class ArchiveTests
         Assert.Single(host.StoredFiles);
         Assert.Single(await ClientFor(host).SearchInstancesAsync());
 
+        var otherStudy = await ClientFor(host).StoreAsync([MultipartRelatedPart.FromBytes(otherInstance)], studyInstanceUid: "1.2.3.999");
+        Assert.Equal(HttpStatusCode.Conflict, otherStudy.Status);
+        Assert.Equal((ushort)0xA900, Assert.Single(otherStudy.Failed).FailureReason);
+        Assert.Single(host.StoredFiles);
+
         var wrongType = new ByteArrayContent(valid);
         wrongType.Headers.TryAddWithoutValidation("Content-Type", "application/dicom");
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await http.PostAsync(new Uri("/dicomweb/studies", UriKind.Relative), wrongType)).StatusCode);
