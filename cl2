@@ -211,7 +211,8 @@ service_environment() {
       echo "ReverseProxy__Clusters__inference__Destinations__inference__Address=http://127.0.0.1:$INFERENCE_PORT/" ;;
     labeling)
       echo "Urls=$(service_url labeling)"
-      echo "Postgres__ConnectionString=$(connection_string)" ;;
+      echo "Postgres__ConnectionString=$(connection_string)"
+      echo "Blobs__Root=$DATA/blobs" ;;
     inference)
       echo "Urls=$(service_url inference)"
       echo "Labeling__BaseAddress=$labeling"

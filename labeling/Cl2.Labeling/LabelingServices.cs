@@ -1,3 +1,5 @@
+using Cl2.Labeling.Archive;
+using Cl2.Labeling.Blobs;
 using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 
@@ -10,6 +12,8 @@ public static class LabelingServices
         builder.AddPostgres();
         builder.AddEventStore();
         builder.AddLabelingGraphQL();
+        builder.AddBlobStore();
+        builder.AddImageArchive();
         return builder;
     }
 
@@ -20,6 +24,8 @@ public static class LabelingServices
         app.UseDevelopmentIdentity();
         app.MapGraphQL();
         app.MapGraphiQL();
+        app.MapBlobEndpoints();
+        app.MapImageArchiveEndpoints();
         return app;
     }
 }

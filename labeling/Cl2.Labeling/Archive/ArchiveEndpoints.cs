@@ -1,0 +1,83 @@
+using Cl2.Labeling.Blobs;
+using Cl2.ServiceDefaults;
+using Microsoft.Extensions.Options;
+
+namespace Cl2.Labeling.Archive;
+
+/// <summary>
+/// The image archive's DICOMweb service under <c>/dicomweb</c> (the gateway routes <c>/dicomweb/**</c> here): STOW-RS,
+/// QIDO-RS and WADO-RS over instances kept in the blob store and indexed in PostgreSQL. See docs/archive.md.
+/// </summary>
+public static class ArchiveEndpoints
+{
+    public const string Path = "/dicomweb";
+
+    public static WebApplicationBuilder AddImageArchive(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<ArchiveOptions>(ArchiveOptions.Section);
+        builder.Services.AddSingleton<ArchiveIndex>();
+        return builder;
+    }
+
+    /// <summary>The service root as the caller addressed it, for RetrieveURL and Content-Location.</summary>
+    public static string RootUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}{Path}";
+
+    public static WebApplication MapImageArchiveEndpoints(this WebApplication app)
+    {
+        var dicomweb = app.MapGroup(Path);
+
+        // STOW-RS
+        dicomweb.MapPost("/studies", (HttpContext context, IBlobStore blobs, ArchiveIndex index, IOptions<ArchiveOptions> options,
+            IOptions<BlobStoreOptions> blobOptions, CancellationToken cancellationToken) =>
+            StoreInstances.HandleAsync(context, null, blobs, index, options, blobOptions, cancellationToken));
+        dicomweb.MapPost("/studies/{study}", (string study, HttpContext context, IBlobStore blobs, ArchiveIndex index, IOptions<ArchiveOptions> options,
+            IOptions<BlobStoreOptions> blobOptions, CancellationToken cancellationToken) =>
+            StoreInstances.HandleAsync(context, study, blobs, index, options, blobOptions, cancellationToken));
+
+        // QIDO-RS
+        dicomweb.MapGet("/studies", (HttpContext context, ArchiveIndex index, IOptions<ArchiveOptions> options, CancellationToken cancellationToken) =>
+            SearchInstances.SearchAsync(context, QidoLevel.Study, null, null, index, options, cancellationToken));
+        dicomweb.MapGet("/series", (HttpContext context, ArchiveIndex index, IOptions<ArchiveOptions> options, CancellationToken cancellationToken) =>
+            SearchInstances.SearchAsync(context, QidoLevel.Series, null, null, index, options, cancellationToken));
+        dicomweb.MapGet("/instances", (HttpContext context, ArchiveIndex index, IOptions<ArchiveOptions> options, CancellationToken cancellationToken) =>
+            SearchInstances.SearchAsync(context, QidoLevel.Instance, null, null, index, options, cancellationToken));
+        dicomweb.MapGet("/studies/{study}/series", (string study, HttpContext context, ArchiveIndex index, IOptions<ArchiveOptions> options,
+            CancellationToken cancellationToken) =>
+            SearchInstances.SearchAsync(context, QidoLevel.Series, study, null, index, options, cancellationToken));
+        dicomweb.MapGet("/studies/{study}/instances", (string study, HttpContext context, ArchiveIndex index, IOptions<ArchiveOptions> options,
+            CancellationToken cancellationToken) =>
+            SearchInstances.SearchAsync(context, QidoLevel.Instance, study, null, index, options, cancellationToken));
+        dicomweb.MapGet("/studies/{study}/series/{series}/instances", (string study, string series, HttpContext context, ArchiveIndex index,
+            IOptions<ArchiveOptions> options, CancellationToken cancellationToken) =>
+            SearchInstances.SearchAsync(context, QidoLevel.Instance, study, series, index, options, cancellationToken));
+
+        // WADO-RS
+        dicomweb.MapGet("/studies/{study}", (string study, HttpContext context, ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken) =>
+            RetrieveInstances.RetrieveAsync(context, study, null, null, index, blobs, cancellationToken));
+        dicomweb.MapGet("/studies/{study}/series/{series}", (string study, string series, HttpContext context, ArchiveIndex index, IBlobStore blobs,
+            CancellationToken cancellationToken) =>
+            RetrieveInstances.RetrieveAsync(context, study, series, null, index, blobs, cancellationToken));
+        dicomweb.MapGet("/studies/{study}/series/{series}/instances/{instance}", (string study, string series, string instance, HttpContext context,
+            ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken) =>
+            RetrieveInstances.RetrieveAsync(context, study, series, instance, index, blobs, cancellationToken));
+        dicomweb.MapGet("/studies/{study}/metadata", (string study, HttpContext context, ArchiveIndex index, IBlobStore blobs,
+            IOptions<ArchiveOptions> options, CancellationToken cancellationToken) =>
+            RetrieveInstances.MetadataAsync(context, study, null, null, index, blobs, options, cancellationToken));
+        dicomweb.MapGet("/studies/{study}/series/{series}/metadata", (string study, string series, HttpContext context, ArchiveIndex index,
+            IBlobStore blobs, IOptions<ArchiveOptions> options, CancellationToken cancellationToken) =>
+            RetrieveInstances.MetadataAsync(context, study, series, null, index, blobs, options, cancellationToken));
+        dicomweb.MapGet("/studies/{study}/series/{series}/instances/{instance}/metadata", (string study, string series, string instance,
+            HttpContext context, ArchiveIndex index, IBlobStore blobs, IOptions<ArchiveOptions> options, CancellationToken cancellationToken) =>
+            RetrieveInstances.MetadataAsync(context, study, series, instance, index, blobs, options, cancellationToken));
+        dicomweb.MapGet("/studies/{study}/series/{series}/instances/{instance}/frames/{frames}", (string study, string series, string instance,
+            string frames, HttpContext context, ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken) =>
+            RetrieveInstances.FramesAsync(context, study, series, instance, frames, index, blobs, cancellationToken));
+        dicomweb.MapGet("/studies/{study}/series/{series}/instances/{instance}/rendered", (string study, string series, string instance,
+            HttpContext context, ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken) =>
+            RetrieveInstances.RenderedAsync(context, study, series, instance, null, index, blobs, cancellationToken));
+        dicomweb.MapGet("/studies/{study}/series/{series}/instances/{instance}/frames/{frames}/rendered", (string study, string series,
+            string instance, string frames, HttpContext context, ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken) =>
+            RetrieveInstances.RenderedAsync(context, study, series, instance, frames, index, blobs, cancellationToken));
+        return app;
+    }
+}

@@ -1,0 +1,154 @@
+using Cl2.Labeling.Database;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Cl2.Labeling.Archive;
+
+/// <summary>
+/// The archive's index table in the labeling schema. Like Marten's tables it is created on first use, so labeling starts
+/// while PostgreSQL is down. Rows are written in one transaction per STOW-RS request.
+/// </summary>
+public sealed class ArchiveIndex(NpgsqlDataSource dataSource, IOptions<PostgresOptions> postgres)
+{
+    private readonly SemaphoreSlim creating = new(1, 1);
+    private volatile bool created;
+
+    public string Table => $"{postgres.Value.Schema}.archive_instances";
+
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        if (created)
+        {
+            return;
+        }
+        await creating.WaitAsync(cancellationToken);
+        try
+        {
+            if (created)
+            {
+                return;
+            }
+            await using var command = dataSource.CreateCommand($"""
+                create schema if not exists {postgres.Value.Schema};
+                create table if not exists {Table} (
+                    sop_instance_uid text primary key,
+                    sop_class_uid text not null,
+                    study_instance_uid text not null,
+                    series_instance_uid text not null,
+                    patient_id text, patient_name text, study_date text, study_time text, accession_number text, study_description text,
+                    modality text, series_number integer, series_description text, instance_number integer,
+                    rows integer, columns integer, number_of_frames integer,
+                    transfer_syntax_uid text not null,
+                    blob_digest text not null,
+                    length bigint not null,
+                    stored_at timestamptz not null default now());
+                create index if not exists archive_instances_series on {Table} (study_instance_uid, series_instance_uid);
+                create index if not exists archive_instances_patient on {Table} (patient_id);
+                """);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            created = true;
+        }
+        finally
+        {
+            creating.Release();
+        }
+    }
+
+    /// <summary>Adds the rows, or points an existing SOP Instance UID at its newest bytes (the last one stored wins).</summary>
+    public async Task UpsertAsync(IReadOnlyList<ArchivedInstance> instances, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var instance in instances)
+        {
+            await using var command = new NpgsqlCommand($"""
+                insert into {Table} (sop_instance_uid, sop_class_uid, study_instance_uid, series_instance_uid, patient_id, patient_name,
+                    study_date, study_time, accession_number, study_description, modality, series_number, series_description,
+                    instance_number, rows, columns, number_of_frames, transfer_syntax_uid, blob_digest, length)
+                values (@sop, @class, @study, @series, @patient_id, @patient_name, @study_date, @study_time, @accession, @study_description,
+                    @modality, @series_number, @series_description, @instance_number, @rows, @columns, @frames, @syntax, @digest, @length)
+                on conflict (sop_instance_uid) do update set
+                    sop_class_uid = excluded.sop_class_uid, study_instance_uid = excluded.study_instance_uid,
+                    series_instance_uid = excluded.series_instance_uid, patient_id = excluded.patient_id, patient_name = excluded.patient_name,
+                    study_date = excluded.study_date, study_time = excluded.study_time, accession_number = excluded.accession_number,
+                    study_description = excluded.study_description, modality = excluded.modality, series_number = excluded.series_number,
+                    series_description = excluded.series_description, instance_number = excluded.instance_number, rows = excluded.rows,
+                    columns = excluded.columns, number_of_frames = excluded.number_of_frames, transfer_syntax_uid = excluded.transfer_syntax_uid,
+                    blob_digest = excluded.blob_digest, length = excluded.length, stored_at = now()
+                """, connection, transaction);
+            var p = command.Parameters;
+            p.AddWithValue("sop", instance.SopInstanceUid);
+            p.AddWithValue("class", instance.SopClassUid);
+            p.AddWithValue("study", instance.StudyInstanceUid);
+            p.AddWithValue("series", instance.SeriesInstanceUid);
+            Nullable(p, "patient_id", NpgsqlDbType.Text, instance.PatientId);
+            Nullable(p, "patient_name", NpgsqlDbType.Text, instance.PatientName);
+            Nullable(p, "study_date", NpgsqlDbType.Text, instance.StudyDate);
+            Nullable(p, "study_time", NpgsqlDbType.Text, instance.StudyTime);
+            Nullable(p, "accession", NpgsqlDbType.Text, instance.AccessionNumber);
+            Nullable(p, "study_description", NpgsqlDbType.Text, instance.StudyDescription);
+            Nullable(p, "modality", NpgsqlDbType.Text, instance.Modality);
+            Nullable(p, "series_number", NpgsqlDbType.Integer, instance.SeriesNumber);
+            Nullable(p, "series_description", NpgsqlDbType.Text, instance.SeriesDescription);
+            Nullable(p, "instance_number", NpgsqlDbType.Integer, instance.InstanceNumber);
+            Nullable(p, "rows", NpgsqlDbType.Integer, instance.Rows);
+            Nullable(p, "columns", NpgsqlDbType.Integer, instance.Columns);
+            Nullable(p, "frames", NpgsqlDbType.Integer, instance.NumberOfFrames);
+            p.AddWithValue("syntax", instance.TransferSyntaxUid);
+            p.AddWithValue("digest", instance.BlobDigest);
+            p.AddWithValue("length", instance.Length);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static void Nullable(NpgsqlParameterCollection parameters, string name, NpgsqlDbType type, object? value) =>
+        parameters.Add(new NpgsqlParameter(name, type) { Value = value ?? DBNull.Value });
+
+    /// <summary>The instances of a study, series or one instance (what WADO-RS retrieves), in series and instance order.</summary>
+    public async Task<IReadOnlyList<ArchivedInstance>> FindAsync(string studyInstanceUid, string? seriesInstanceUid, string? sopInstanceUid,
+        CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        await using var command = dataSource.CreateCommand($"""
+            select * from {Table}
+            where study_instance_uid = @study and (@series::text is null or series_instance_uid = @series)
+                and (@sop::text is null or sop_instance_uid = @sop)
+            order by series_number nulls last, series_instance_uid, instance_number nulls last, sop_instance_uid
+            """);
+        command.Parameters.AddWithValue("study", studyInstanceUid);
+        Nullable(command.Parameters, "series", NpgsqlDbType.Text, seriesInstanceUid);
+        Nullable(command.Parameters, "sop", NpgsqlDbType.Text, sopInstanceUid);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var instances = new List<ArchivedInstance>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            string? Text(string column) => reader[column] as string;
+            int? Number(string column) => reader[column] is int value ? value : null;
+            instances.Add(new ArchivedInstance(
+                (string)reader["sop_instance_uid"], (string)reader["sop_class_uid"], (string)reader["study_instance_uid"],
+                (string)reader["series_instance_uid"], Text("patient_id"), Text("patient_name"), Text("study_date"), Text("study_time"),
+                Text("accession_number"), Text("study_description"), Text("modality"), Number("series_number"), Text("series_description"),
+                Number("instance_number"), Number("rows"), Number("columns"), Number("number_of_frames"), (string)reader["transfer_syntax_uid"],
+                (string)reader["blob_digest"], (long)reader["length"]));
+        }
+        return instances;
+    }
+
+    /// <summary>The QIDO-RS matches at the search's level, as DICOM datasets of the attributes the index holds.</summary>
+    public async Task<IReadOnlyList<Cl2.Dicom.DicomDataset>> SearchAsync(QidoSearch search, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        await using var command = dataSource.CreateCommand();
+        command.CommandText = QidoSql.Build(search, Table, command.Parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<Cl2.Dicom.DicomDataset>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(QidoSql.Read(reader, search.Level));
+        }
+        return rows;
+    }
+}
