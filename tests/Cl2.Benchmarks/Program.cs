@@ -3,6 +3,7 @@ using Cl2.Benchmarks;
 IReadOnlyDictionary<string, Func<string[], Task<int>>> benchmarks = new Dictionary<string, Func<string[], Task<int>>>
 {
     ["dicom-parse"] = DicomParseBenchmark.RunAsync,
+    ["train"] = TrainBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
