@@ -20,7 +20,8 @@ namespace Cl2.Benchmarks;
 /// Both sides start from the same weights (ours, exported as a PyTorch state dict), step on the same synthetic batch
 /// with AdamW and Dice+CE, read the loss after every step, and use the same number of intra-op threads. The Trainer
 /// runs its normal path (dispose scope per step, progress every step); its batch is an alias of the fixed tensors.
-/// On a GPU machine pass the device in CL2_BENCH_DEVICE=cuda (docs/benchmarks.md says how both sides share one libtorch).
+/// On a GPU machine set CL2_BENCH_DEVICE=cuda and CL2_BENCH_PYTHON to a Python whose PyTorch has CUDA, and put that
+/// PyTorch's torch/lib on LD_LIBRARY_PATH so both sides run on one libtorch (docs/benchmarks.md).
 /// </summary>
 public static class TrainBenchmark
 {
@@ -100,7 +101,8 @@ public static class TrainBenchmark
         int threads, ComputeDevice device)
     {
         var root = RepositoryRoot();
-        var result = (await ProcessRunner.RunAsync("/usr/bin/python3",
+        var python = Environment.GetEnvironmentVariable("CL2_BENCH_PYTHON") ?? "/usr/bin/python3";
+        var result = (await ProcessRunner.RunAsync(python,
             ["-B", Path.Combine(root, "tests", "Cl2.Benchmarks", "train_step.py"), name, weights, batch,
              Warmup.ToString(CultureInfo.InvariantCulture), steps.ToString(CultureInfo.InvariantCulture),
              threads.ToString(CultureInfo.InvariantCulture), device.IsCuda ? "cuda" : "cpu"],

@@ -56,6 +56,8 @@ public sealed class ModelImportTests : IDisposable
 
         Assert.Equal(DigestOf(source), written.Lineage.ImportedFrom);
         Assert.Equal(written.Lineage.ImportedFrom, written.WeightsDigest);
+        Assert.Contains("\"name\":\"TorchScript\"", written.ToJson());
+        Assert.DoesNotContain("isTorchScript", written.ToJson());
         AssertGivesPyTorchOutput(await Checkpoint.ReadAsync(checkpoint, CancellationToken.None), "densenet_small.traced", written);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Cl2.Models.Import;
 using Cl2.Models.Networks;
 using TorchSharp;
@@ -27,6 +28,7 @@ public sealed record ArchitectureSpec(string Name, JsonObject HyperParameters)
     public static ArchitectureSpec Of(DenseNetOptions options) => new(DenseNetName, ToJson(options));
     public static ArchitectureSpec Of(TorchScriptOptions options) => new(TorchScriptName, ToJson(options));
 
+    [JsonIgnore]
     public bool IsTorchScript => Name == TorchScriptName;
 
     /// <summary>Builds the network on the CPU with fresh weights; load the checkpoint's weights next, then move it to the device.</summary>
