@@ -26,6 +26,7 @@ APT_PACKAGES=(
   libcharls2 libopenjp2-7            # JPEG-LS and JPEG 2000 codecs, loaded by Cl2.Dicom
   orthanc orthanc-dicomweb orthanc-gdcm # the test / demo PACS (DIMSE, REST, DICOMweb, JPEG 2000)
   dicom3tools                        # dciodvfy: validates the SEG / SR objects we write
+  python3-torch python3-torchvision  # the PyTorch peer: model import/export tests, ./cl2 bench train
 )
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }
@@ -43,7 +44,7 @@ usage: ./cl2 <command>
   logs [service] [-f] show (or follow) a service's log; services: ${SERVICES[*]} postgres
   test               set up everything and run every test
   dicom <command>    DICOM tools (dump, json, pixels, convert); './cl2 dicom' lists them
-  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, ingest, ingest-kill)
+  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, ingest, ingest-kill, train)
 
 Environment: CL2_CONFIGURATION (Release), CL2_PG_PORT (55432), CL2_GATEWAY_PORT (8080),
 CL2_LABELING_PORT (8081), CL2_INFERENCE_PORT (8082). See docs/configuration.md.
@@ -389,7 +390,7 @@ cmd_dicom() {
 cmd_bench() {
   setup
   local name=${1:-}
-  [ -n "$name" ] || die "usage: ./cl2 bench <dicom-parse|ingest|ingest-kill> (docs/benchmarks.md lists them and their latest figures)"
+  [ -n "$name" ] || die "usage: ./cl2 bench <dicom-parse|ingest|ingest-kill|train> (docs/benchmarks.md lists them and their latest figures)"
   exec dotnet "$ROOT/tests/Cl2.Benchmarks/bin/$CONFIGURATION/net10.0/Cl2.Benchmarks.dll" "$@"
 }
 

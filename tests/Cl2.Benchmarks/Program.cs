@@ -5,6 +5,7 @@ IReadOnlyDictionary<string, Func<string[], Task<int>>> benchmarks = new Dictiona
     ["dicom-parse"] = DicomParseBenchmark.RunAsync,
     ["ingest"] = IngestBenchmark.RunAsync,
     ["ingest-kill"] = IngestKillBenchmark.RunAsync,
+    ["train"] = TrainBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))

@@ -38,5 +38,5 @@ internal static class NetworkFixtures
 
     private static string Describe(string key, IEnumerable<long> shape) => $"{key} [{string.Join(',', shape)}]";
 
-    private static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
+    public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
 }

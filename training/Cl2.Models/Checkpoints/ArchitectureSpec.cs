@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Cl2.Models.Import;
 using Cl2.Models.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,10 +19,17 @@ public sealed record ArchitectureSpec(string Name, JsonObject HyperParameters)
     public const string UNetName = "UNet";
     public const string DenseNetName = "DenseNet";
 
+    /// <summary>A model imported as TorchScript: its weights file is the TorchScript archive, which holds its code.</summary>
+    public const string TorchScriptName = "TorchScript";
+
     public static ArchitectureSpec Of(SegResNetOptions options) => new(SegResNetName, ToJson(options));
     public static ArchitectureSpec Of(SegResNetVaeOptions options) => new(SegResNetVaeName, ToJson(options));
     public static ArchitectureSpec Of(UNetOptions options) => new(UNetName, ToJson(options));
     public static ArchitectureSpec Of(DenseNetOptions options) => new(DenseNetName, ToJson(options));
+    public static ArchitectureSpec Of(TorchScriptOptions options) => new(TorchScriptName, ToJson(options));
+
+    [JsonIgnore]
+    public bool IsTorchScript => Name == TorchScriptName;
 
     /// <summary>Builds the network on the CPU with fresh weights; load the checkpoint's weights next, then move it to the device.</summary>
     public nn.Module<Tensor, Tensor> Create() => Name switch
@@ -29,6 +38,8 @@ public sealed record ArchitectureSpec(string Name, JsonObject HyperParameters)
         SegResNetVaeName => new SegResNetVae(FromJson<SegResNetVaeOptions>()),
         UNetName => new UNet(FromJson<UNetOptions>()),
         DenseNetName => new DenseNet(FromJson<DenseNetOptions>()),
+        TorchScriptName => throw new InvalidOperationException(
+            "A TorchScript model cannot be built from hyper-parameters: read its checkpoint with Checkpoint.ReadAsync, which loads the archive."),
         _ => throw UnknownArchitecture(),
     };
 
@@ -51,6 +62,9 @@ public sealed record ArchitectureSpec(string Name, JsonObject HyperParameters)
                 case DenseNetName:
                     var denseNet = FromJson<DenseNetOptions>();
                     return (denseNet.InChannels, denseNet.NumClasses, 2);
+                case TorchScriptName:
+                    var script = FromJson<TorchScriptOptions>();
+                    return (script.InChannels, script.OutChannels, script.SpatialDims);
                 default:
                     throw UnknownArchitecture();
             }
@@ -58,7 +72,7 @@ public sealed record ArchitectureSpec(string Name, JsonObject HyperParameters)
     }
 
     private InvalidOperationException UnknownArchitecture() =>
-        new($"Unknown architecture '{Name}'. Known: {SegResNetName}, {SegResNetVaeName}, {UNetName}, {DenseNetName}.");
+        new($"Unknown architecture '{Name}'. Known: {SegResNetName}, {SegResNetVaeName}, {UNetName}, {DenseNetName}, {TorchScriptName}.");
 
     private static JsonObject ToJson<T>(T options) => JsonSerializer.SerializeToNode(options, ManifestJson.Options)!.AsObject();
 

@@ -3,5 +3,6 @@ namespace Cl2.Models.Checkpoints;
 /// <summary>Where a model version came from, so that every version can say what made it.</summary>
 /// <param name="TrainingDataDigest">Digest of the label set (case ids and label revisions) it was trained on; null for imported models.</param>
 /// <param name="BaseVersion">Content address of the checkpoint it was fine-tuned from; null when trained from scratch.</param>
-/// <param name="CodeVersion">The source revision of the trainer (e.g. a git commit).</param>
-public sealed record TrainingLineage(string? TrainingDataDigest, string? BaseVersion, string CodeVersion);
+/// <param name="CodeVersion">The source revision of the trainer (e.g. a git commit); for an import, of the importer.</param>
+/// <param name="ImportedFrom">"sha256:&lt;hex&gt;" of the file a model trained elsewhere was imported from; null for our own training.</param>
+public sealed record TrainingLineage(string? TrainingDataDigest, string? BaseVersion, string CodeVersion, string? ImportedFrom = null);
