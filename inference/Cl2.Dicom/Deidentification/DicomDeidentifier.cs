@@ -146,7 +146,7 @@ public sealed class DicomDeidentifier
                 var attribute = ConfidentialityProfile.Find(tag);
                 if (attribute is null)
                 {
-                    if (inDummySequence && element is DicomValueElement value && IsFreeTextInDummySequence(value))
+                    if (element is DicomValueElement value && ((inDummySequence && IsFreeTextInDummySequence(value)) || IsDate(value)))
                     {
                         AddDummyOrShiftedDate(source, value, target);
                     }
@@ -351,6 +351,10 @@ public sealed class DicomDeidentifier
             return !CodeSequenceAttributes.Contains(value.Tag)
                 && vr.Code is "PN" or "LO" or "SH" or "ST" or "LT" or "UT" or "UC" or "DA" or "DT" or "TM";
         }
+
+        // Beyond the table: a date it does not list (Instance Creation Date, Observation DateTime…) would give away the study
+        // date that it blanks, so unlisted DA and DT values are treated like the listed ones (dummy, kept or shifted).
+        private static bool IsDate(DicomValueElement value) => ValueVR(value) == DicomVR.DA || ValueVR(value) == DicomVR.DT;
 
         private static bool IsRepeatingGroup(DicomTag tag, ushort first) => (tag.Group & 0xFFE1) == first;
 

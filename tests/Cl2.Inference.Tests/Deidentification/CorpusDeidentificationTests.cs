@@ -65,7 +65,7 @@ public sealed class CorpusDeidentificationTests
         Assert.True(verifier.Failures.Count == 0, string.Join('\n', verifier.Failures.Take(40)));
         // The corpus must exercise the main actions, or this test would prove little.
         var retainsUids = options.Contains(ConfidentialityOption.RetainUids);
-        foreach (var code in retainsUids ? new[] { "X", "Z", "K", "X private" } : ["X", "Z", "U", "X private"])
+        foreach (var code in retainsUids ? new[] { "X", "Z", "K", "X private", "unlisted date" } : ["X", "Z", "U", "X private", "unlisted date"])
         {
             Assert.True(verifier.Checked.GetValueOrDefault(code) > 0, $"no attribute with action {code} was checked");
         }

@@ -78,7 +78,11 @@ internal sealed partial class ProfileVerifier(IReadOnlySet<ConfidentialityOption
             var row = Row(tag);
             if (row is null)
             {
-                if (inDummySequence && element is DicomValueElement && IsFreeText(element))
+                if (element is DicomValueElement && EffectiveVR(element).Code is "DA" or "DT" or "TM" && (inDummySequence || EffectiveVR(element) != DicomVR.TM))
+                {
+                    CheckUnlistedDate(at, original, output, element);
+                }
+                else if (inDummySequence && element is DicomValueElement && IsFreeText(element))
                 {
                     CheckDummyText(at, original, output, element, allowDates: true);
                 }
@@ -274,21 +278,7 @@ internal sealed partial class ProfileVerifier(IReadOnlySet<ConfidentialityOption
         var after = Text(output, output.GetElement(element.Tag));
         if (option == ConfidentialityOption.RetainLongitudinalTemporalInformationModifiedDates)
         {
-            if (vr != DicomVR.DA && vr != DicomVR.DT)
-            {
-                Expect(after == before, at, "C (modified dates): a time or offset should stay");
-                return;
-            }
-            if (after.Length == 0)
-            {
-                Expect(before.Length < 8 || !DateOnly.TryParseExact(before[..8], "yyyyMMdd", out _), at, $"C (modified dates): readable date '{before}' was dropped");
-                return;
-            }
-            var shift = DateOnly.ParseExact(before[..8], "yyyyMMdd").DayNumber - DateOnly.ParseExact(after[..8], "yyyyMMdd").DayNumber;
-            Expect(shift is >= 1 and <= 3650 && before[8..] == after[8..], at, $"C (modified dates): '{before}' became '{after}'");
-            dateShift ??= shift;
-            Expect(shift == dateShift, at, $"C (modified dates): shifted by {shift} days, elsewhere by {dateShift}");
-            Count("C dates shifted");
+            CheckShifted(at, vr, before, after);
             return;
         }
         foreach (var word in identifyingWords)
@@ -297,6 +287,54 @@ internal sealed partial class ProfileVerifier(IReadOnlySet<ConfidentialityOption
         }
         Expect(!LongNumber().IsMatch(after), at, $"C: '{after}' still holds a long number");
         Count("C descriptors");
+    }
+
+    /// <summary>Dates the table does not list follow the listed ones: dummy, kept with Full Dates, shifted with Modified Dates.</summary>
+    private void CheckUnlistedDate(string at, DicomDataset original, DicomDataset output, DicomElement element)
+    {
+        if (output.Find(element.Tag) is not DicomValueElement)
+        {
+            Failures.Add($"{at}: date missing");
+            return;
+        }
+        var vr = EffectiveVR(element);
+        var before = Text(original, element);
+        var after = Text(output, output.GetElement(element.Tag));
+        Count("unlisted date");
+        if (options.Contains(ConfidentialityOption.RetainLongitudinalTemporalInformationFullDates) || (vr == DicomVR.TM && options.Contains(ConfidentialityOption.RetainLongitudinalTemporalInformationModifiedDates)))
+        {
+            Expect(after == before, at, $"date '{before}' should be kept, is '{after}'");
+        }
+        else if (options.Contains(ConfidentialityOption.RetainLongitudinalTemporalInformationModifiedDates))
+        {
+            CheckShifted(at, vr, before, after);
+        }
+        else
+        {
+            Expect(after == DummyValues.ForText(vr), at, $"date '{before}' should be the dummy, is '{after}'");
+        }
+    }
+
+    private void CheckShifted(string at, DicomVR vr, string before, string after)
+    {
+        if (vr != DicomVR.DA && vr != DicomVR.DT)
+        {
+            Expect(after == before, at, "modified dates: a time or offset should stay");
+            return;
+        }
+        if (after.Length == 0)
+        {
+            Expect(before.Split('\\').Any(v => v.Length < 8 || !DateOnly.TryParseExact(v[..8], "yyyyMMdd", out _)), at, $"modified dates: readable date '{before}' was dropped");
+            return;
+        }
+        foreach (var (old, shifted) in before.Split('\\').Zip(after.Split('\\')))
+        {
+            var shift = DateOnly.ParseExact(old[..8], "yyyyMMdd").DayNumber - DateOnly.ParseExact(shifted[..8], "yyyyMMdd").DayNumber;
+            Expect(shift is >= 1 and <= 3650 && old[8..] == shifted[8..], at, $"modified dates: '{old}' became '{shifted}'");
+            dateShift ??= shift;
+            Expect(shift == dateShift, at, $"modified dates: shifted by {shift} days, elsewhere by {dateShift}");
+        }
+        Count("C dates shifted");
     }
 
     /// <summary>The patient's own name parts and ID, 4 characters or longer: what a clean descriptor must never show.</summary>
