@@ -34,7 +34,7 @@ public static class DicomTool
     public const int BadInput = 1;
     public const int BadUsage = 2;
 
-    public static IReadOnlyList<IDicomCommand> Commands { get; } = [new DumpCommand(), new JsonCommand(), new PixelsCommand(), new ConvertCommand()];
+    public static IReadOnlyList<IDicomCommand> Commands { get; } = [new DumpCommand(), new JsonCommand(), new PixelsCommand(), new ConvertCommand(), new DeidentifyCommand()];
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
