@@ -52,6 +52,10 @@ public sealed class DicomClientAssociation : IAsyncDisposable
                 {
                     throw new DicomNetworkTimeoutException($"TCP connection to {host}:{port}", network.ArtimTimeout);
                 }
+                catch (SocketException e)
+                {
+                    throw new PeerUnreachableException(host, port, e);
+                }
             }
             var stream = tcp.GetStream();
             var channel = new AssociationChannel(stream, network);
@@ -122,6 +126,16 @@ public sealed class DicomClientAssociation : IAsyncDisposable
         await using var file = File.OpenRead(path);
         var header = await Part10FileHeader.ReadAsync(file, path, cancellationToken);
         file.Position = header.DataSetOffset;
+        if (header.TransferSyntaxUid == TransferSyntaxUids.DeflatedExplicitVrLittleEndian && (file.Length - header.DataSetOffset) % 2 == 1)
+        {
+            // PS3.5 A.5: an odd deflated bitstream gets one trailing NUL byte; files that lack it would reach the peer as an
+            // odd-length data set, which DCMTK refuses (odd fragment length) and aborts the association over.
+            var padded = new MemoryStream();
+            await file.CopyToAsync(padded, cancellationToken);
+            padded.WriteByte(0);
+            padded.Position = 0;
+            return await StoreAsync(header.MediaStorageSopClassUid, header.MediaStorageSopInstanceUid, header.TransferSyntaxUid, padded, cancellationToken);
+        }
         return await StoreAsync(header.MediaStorageSopClassUid, header.MediaStorageSopInstanceUid, header.TransferSyntaxUid, file, cancellationToken);
     }
 
