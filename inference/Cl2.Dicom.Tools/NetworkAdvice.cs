@@ -15,7 +15,8 @@ internal static class NetworkAdvice
         AssociationRejectedException { Reject.Result: AssociateRejectResult.RejectedTransient } =>
             "\n  the peer is busy: try again later",
         AssociationRejectedException => "\n  check the AE titles (-aet, -aec) and the peer's configuration for this caller",
-        AssociationAbortedException => "\n  the peer aborted the association: its log says why",
+        AssociationAbortedException => "\n  the peer aborted the association: its log says why (a PACS often does so for a calling AE title it does " +
+            "not know for query/retrieve: register ours there, or pass the one it knows with -aet)",
         DicomNetworkTimeoutException => "\n  the peer did not answer in time: check that host and port are a DICOM service, or raise the timeouts (-to, -ta, -td)",
         NoPresentationContextException => "\n  the peer does not accept this SOP class or transfer syntax: check its configuration",
         _ => "",

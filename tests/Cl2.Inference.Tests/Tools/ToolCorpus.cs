@@ -41,6 +41,17 @@ internal static class ToolCorpus
         return IsDeflated(header) && bytes.Length % 2 == 1 ? [.. bytes, 0] : bytes;
     }
 
+    /// <summary>A deflated data set's content (PS3.5 A.5 is raw deflate): a peer that re-deflates changes the bitstream, not the content.</summary>
+    public static byte[] Inflate(byte[] deflated)
+    {
+        using var inflater = new System.IO.Compression.DeflateStream(new MemoryStream(deflated), System.IO.Compression.CompressionMode.Decompress);
+        using var content = new MemoryStream();
+        inflater.CopyTo(content);
+        return content.ToArray();
+    }
+
+    public static async Task<bool> IsDeflatedAsync(string path) => IsDeflated(await Part10FileHeader.ReadAsync(path, CancellationToken.None));
+
     public static string Hash(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes));
 
     /// <summary>Hashes of the data sets of every file in a folder (what a receiver wrote).</summary>
