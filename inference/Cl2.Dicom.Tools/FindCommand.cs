@@ -51,7 +51,8 @@ public sealed class FindCommand : IDicomCommand
             }
             final = response.Status;
         }
-        await association.ReleaseAsync(cancellationToken);
+        // Not the command's token: after Ctrl-C the operation ends with the peer's Cancel response, and the release is still due.
+        await association.ReleaseAsync(CancellationToken.None);
         if (json)
         {
             output.WriteLine("[" + string.Join(",\n", matches.Select(DicomJsonWriter.Serialize)) + "]");

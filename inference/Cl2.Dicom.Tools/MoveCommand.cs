@@ -35,7 +35,8 @@ public sealed class MoveCommand : IDicomCommand
             await using var association = await DicomClientAssociation.OpenAsync(scu.Host, scu.Port, scu.Client, [QueryKeys.Context(1, model)], cancellationToken);
             var final = await association.MoveAsync(model, QueryKeys.Encode(identifier, association, model), destination,
                 RetrieveReport.Progress(line), cancellationToken);
-            await association.ReleaseAsync(cancellationToken);
+            // Not the command's token: after Ctrl-C the operation ends with the peer's Cancel response, and the release is still due.
+            await association.ReleaseAsync(CancellationToken.None);
             return RetrieveReport.Summarize($"C-MOVE to {destination} from", scu.Peer, final, line, output, error);
         }
     }
