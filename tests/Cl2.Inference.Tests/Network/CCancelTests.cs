@@ -132,6 +132,34 @@ public sealed class CCancelTests
         Assert.Equal(final.Completed, Volatile.Read(ref destinationStore.Stored));
     }
 
+    [Fact]
+    public async Task movescu_cancel_stops_a_running_c_move_of_our_scp_before_all_sub_operations()
+    {
+        const int count = 40;
+        var destinationStore = new SlowStoreProvider();
+        await using var destination = new DicomServer(new DicomServerOptions { Port = 0, Policy = TestServer.DefaultPolicy with { AeTitle = "SLOWDEST" } },
+            storeProvider: destinationStore);
+        await destination.StartAsync(CancellationToken.None);
+        await using var server = new DicomServer(new DicomServerOptions
+        {
+            Port = 0,
+            Policy = TestServer.DefaultPolicy with
+            {
+                AllowedCallingAeTitles = new HashSet<string> { "MOVESCU" },
+                AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveMove },
+            },
+            MoveDestinations = new Dictionary<string, DicomPeer> { ["SLOWDEST"] = new("127.0.0.1", destination.Port) },
+        }, moveProvider: new ManyInstancesMoveProvider(Corpus.File("CT_small.dcm"), count));
+        await server.StartAsync(CancellationToken.None);
+
+        var result = await Dcmtk.RunAsync("movescu", ["-S", "-v", "-aet", "MOVESCU", "-aem", "SLOWDEST", "-aec", TestServer.AeTitle, "--cancel", "1",
+            "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=1.2.3", "127.0.0.1", server.Port.ToString()], TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.Contains("Cancel", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.InRange(Volatile.Read(ref destinationStore.Stored), 1, count - 1);
+    }
+
     private sealed class InlineProgress(Action<CRetrieveProgress> report) : IProgress<CRetrieveProgress>
     {
         public void Report(CRetrieveProgress value) => report(value);
