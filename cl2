@@ -43,7 +43,7 @@ usage: ./cl2 <command>
   status             which services run and whether they are ready
   logs [service] [-f] show (or follow) a service's log; services: ${SERVICES[*]} postgres
   test               set up everything and run every test
-  dicom <command>    DICOM tools (dump, json, pixels, convert); './cl2 dicom' lists them
+  dicom <command>    DICOM tools (dump, json, pixels, convert, deidentify; echo, store, find, move, get, scp); './cl2 dicom' lists them
   bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, ingest, ingest-kill, train)
 
 Environment: CL2_CONFIGURATION (Release), CL2_PG_PORT (55432), CL2_GATEWAY_PORT (8080),

@@ -1,3 +1,5 @@
+using Cl2.Dicom.Network;
+
 namespace Cl2.Dicom.Tools;
 
 /// <summary>One command of `./cl2 dicom`: its name, usage line, and what it does with the arguments after the name.</summary>
@@ -9,6 +11,11 @@ public interface IDicomCommand
 
     /// <summary>Returns the exit code; throws <see cref="UsageException"/> for bad arguments.</summary>
     int Run(IReadOnlyList<string> arguments, TextWriter output);
+
+    /// <summary>Commands that talk to peers show progress on <paramref name="error"/> and stop on
+    /// <paramref name="cancellationToken"/> (Ctrl-C, SIGTERM).</summary>
+    int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        Run(arguments, output);
 }
 
 public sealed class UsageException(string message) : Exception(message)
@@ -26,17 +33,20 @@ public sealed class UsageException(string message) : Exception(message)
 
 /// <summary>
 /// The command-line tool for people who run PACS links. Exit codes: 0 success, 1 bad input (a message on stderr),
-/// 2 usage. A new command is one more <see cref="IDicomCommand"/> file and one line in <see cref="Commands"/>.
+/// 2 usage, 3 the peer or the network failed (unreachable, rejected, aborted, or a non-success DIMSE status). A new command is one more <see cref="IDicomCommand"/> file and one line in <see cref="Commands"/>.
 /// </summary>
 public static class DicomTool
 {
     public const int Success = 0;
     public const int BadInput = 1;
     public const int BadUsage = 2;
+    public const int PeerFailure = 3;
 
     public static IReadOnlyList<IDicomCommand> Commands { get; } = [new DumpCommand(), new JsonCommand(), new PixelsCommand(), new ConvertCommand(), new DeidentifyCommand()];
 
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error) => Run(args, output, error, CancellationToken.None);
+
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
@@ -53,7 +63,17 @@ public static class DicomTool
         }
         try
         {
-            return command.Run(args.Skip(1).ToArray(), output);
+            return command.Run(args.Skip(1).ToArray(), output, error, cancellationToken);
+        }
+        catch (DicomNetworkException e)
+        {
+            error.WriteLine($"{command.Name}: {e.Message}{NetworkAdvice.For(e)}");
+            return PeerFailure;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            error.WriteLine($"{command.Name}: interrupted");
+            return PeerFailure;
         }
         catch (UsageException e)
         {

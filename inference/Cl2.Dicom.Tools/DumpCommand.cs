@@ -34,6 +34,14 @@ public sealed class DumpCommand : IDicomCommand
         Dump(output, file.Dataset, 0);
     }
 
+    /// <summary>Dumps a bare data set (a C-FIND match, say).</summary>
+    public static void WriteDataset(TextWriter output, DicomDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(dataset);
+        Dump(output, dataset, 0);
+    }
+
     private static void Dump(TextWriter output, DicomDataset dataset, int depth)
     {
         var indent = new string(' ', depth * 2);

@@ -52,6 +52,10 @@ public sealed class DicomClientAssociation : IAsyncDisposable
                 {
                     throw new DicomNetworkTimeoutException($"TCP connection to {host}:{port}", network.ArtimTimeout);
                 }
+                catch (SocketException e)
+                {
+                    throw new PeerUnreachableException(host, port, e);
+                }
             }
             var stream = tcp.GetStream();
             var channel = new AssociationChannel(stream, network);
@@ -122,10 +126,22 @@ public sealed class DicomClientAssociation : IAsyncDisposable
         await using var file = File.OpenRead(path);
         var header = await Part10FileHeader.ReadAsync(file, path, cancellationToken);
         file.Position = header.DataSetOffset;
+        if (header.TransferSyntaxUid == TransferSyntaxUids.DeflatedExplicitVrLittleEndian && (file.Length - header.DataSetOffset) % 2 == 1)
+        {
+            // PS3.5 A.5: an odd deflated bitstream gets one trailing NUL byte; files that lack it would reach the peer as an
+            // odd-length data set, which DCMTK refuses (odd fragment length) and aborts the association over.
+            var padded = new MemoryStream();
+            await file.CopyToAsync(padded, cancellationToken);
+            padded.WriteByte(0);
+            padded.Position = 0;
+            return await StoreAsync(header.MediaStorageSopClassUid, header.MediaStorageSopInstanceUid, header.TransferSyntaxUid, padded, cancellationToken);
+        }
         return await StoreAsync(header.MediaStorageSopClassUid, header.MediaStorageSopInstanceUid, header.TransferSyntaxUid, file, cancellationToken);
     }
 
-    /// <summary>C-FIND: yields every response, Pending ones with their identifier, the final one last.</summary>
+    /// <summary>C-FIND: yields every response, Pending ones with their identifier, the final one last. Cancelling
+    /// <paramref name="cancellationToken"/> sends C-CANCEL-RQ and the enumeration goes on to the peer's final response
+    /// (Cancel, 0xFE00, from a peer that honours it), bounded by the idle timeout.</summary>
     public async IAsyncEnumerable<CFindResponse> FindAsync(string informationModelUid, ReadOnlyMemory<byte> identifier,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -140,22 +156,67 @@ public sealed class DicomClientAssociation : IAsyncDisposable
                 return 0;
             });
         }
-        while (true)
+        var cancel = new CancelOnRequest(this, context.Id, messageId, cancellationToken);
+        try
         {
-            var (response, match) = await RunAsync(async () =>
+            while (true)
             {
-                var (contextId, command) = await ReadResponseCommandAsync(messageId, CommandField.CFindRsp, cancellationToken);
-                var data = command.HasDataSet ? await _channel.ReadDataSetAsync(contextId, _network.MaxIdentifierLength, cancellationToken) : null;
-                return (command, data);
-            });
-            var status = response.Status ?? DimseStatus.ProcessingFailure;
-            // Spelled out: a null byte[] converts implicitly to an empty ReadOnlyMemory, which would read as "an identifier".
-            ReadOnlyMemory<byte>? matched = match is null ? (ReadOnlyMemory<byte>?)null : match;
-            yield return new CFindResponse(status, matched);
-            if (!status.IsPending)
-            {
-                yield break;
+                var (response, match) = await RunAsync(async () =>
+                {
+                    var (contextId, command) = await ReadResponseCommandAsync(messageId, CommandField.CFindRsp, CancellationToken.None);
+                    var data = command.HasDataSet ? await _channel.ReadDataSetAsync(contextId, _network.MaxIdentifierLength, CancellationToken.None) : null;
+                    return (command, data);
+                });
+                var status = response.Status ?? DimseStatus.ProcessingFailure;
+                // Spelled out: a null byte[] converts implicitly to an empty ReadOnlyMemory, which would read as "an identifier".
+                ReadOnlyMemory<byte>? matched = match is null ? (ReadOnlyMemory<byte>?)null : match;
+                if (!status.IsPending)
+                {
+                    await cancel.DisposeAsync();
+                }
+                yield return new CFindResponse(status, matched);
+                if (!status.IsPending)
+                {
+                    yield break;
+                }
             }
+        }
+        finally
+        {
+            await cancel.DisposeAsync();
+        }
+    }
+
+    /// <summary>Sends C-CANCEL-RQ for a running operation when the token is cancelled; nothing else writes while the
+    /// requestor waits for a C-FIND/C-MOVE response, so the write cannot interleave with another message. Disposing
+    /// waits for a cancel already being written, so that the next request does not interleave with it either.</summary>
+    private sealed class CancelOnRequest : IAsyncDisposable
+    {
+        private readonly CancellationTokenRegistration _registration;
+        private Task? _sent;
+
+        public CancelOnRequest(DicomClientAssociation association, byte contextId, ushort messageId, CancellationToken cancellationToken) =>
+            _registration = cancellationToken.Register(() => _sent = association.SendCancelAsync(contextId, messageId));
+
+        public async ValueTask DisposeAsync()
+        {
+            await _registration.DisposeAsync();
+            if (_sent is { } sent)
+            {
+                await sent;
+            }
+        }
+    }
+
+    private async Task SendCancelAsync(byte contextId, ushort messageId)
+    {
+        try
+        {
+            await _channel.SendAsync(contextId, new DimseCommand(CommandField.CCancelRq) { MessageIdBeingRespondedTo = messageId }, null, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or DicomNetworkException)
+        {
+            // The association is failing anyway; the read of the response reports how.
         }
     }
 
@@ -213,7 +274,8 @@ public sealed class DicomClientAssociation : IAsyncDisposable
     });
 
     /// <summary>C-MOVE: the peer stores the matches into <paramref name="moveDestination"/> over an association of its own.
-    /// Returns the final response's status and sub-operation counts; Pending ones go to <paramref name="progress"/>.</summary>
+    /// Returns the final response's status and sub-operation counts; Pending ones go to <paramref name="progress"/>.
+    /// Cancelling <paramref name="cancellationToken"/> sends C-CANCEL-RQ; the final response then says Cancel (0xFE00).</summary>
     public Task<CRetrieveProgress> MoveAsync(string informationModelUid, ReadOnlyMemory<byte> identifier, string moveDestination,
         IProgress<CRetrieveProgress>? progress, CancellationToken cancellationToken) => RunAsync(async () =>
     {
@@ -232,9 +294,10 @@ public sealed class DicomClientAssociation : IAsyncDisposable
         {
             await _channel.SendAsync(context.Id, request, body, cancellationToken);
         }
+        await using var cancel = new CancelOnRequest(this, context.Id, messageId, cancellationToken);
         while (true)
         {
-            var command = await ReadResponseAsync(messageId, CommandField.CMoveRsp, cancellationToken);
+            var command = await ReadResponseAsync(messageId, CommandField.CMoveRsp, CancellationToken.None);
             var counts = new CRetrieveProgress(command.Status ?? DimseStatus.ProcessingFailure, command.NumberOfRemainingSubOperations ?? 0,
                 command.NumberOfCompletedSubOperations ?? 0, command.NumberOfFailedSubOperations ?? 0, command.NumberOfWarningSubOperations ?? 0);
             if (!counts.Status.IsPending)

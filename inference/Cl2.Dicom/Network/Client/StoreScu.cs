@@ -7,6 +7,9 @@ namespace Cl2.Dicom.Network.Client;
 public sealed record StoreResult(string Path, string? SopInstanceUid, DimseStatus? Status, string? Error)
 {
     public bool Succeeded => Status is { IsSuccess: true } || Status is { IsWarning: true };
+
+    /// <summary>Sent, but the association ended before the peer answered: the peer may or may not have it.</summary>
+    public bool NotAcknowledged => Error?.StartsWith(StoreScu.NotAcknowledged, StringComparison.Ordinal) == true;
 }
 
 /// <summary>
@@ -18,6 +21,8 @@ public static class StoreScu
 {
     /// <summary>PS3.8 allows 128 presentation contexts (odd ids 1..255) per association.</summary>
     public const int MaxPresentationContexts = 128;
+
+    internal const string NotAcknowledged = "not acknowledged";
 
     public static IReadOnlyList<PresentationContext> ProposeContexts(IEnumerable<Part10FileHeader> headers)
     {
@@ -50,7 +55,16 @@ public static class StoreScu
         {
             try
             {
-                headers.Add((path, await Part10FileHeader.ReadAsync(path, cancellationToken)));
+                var header = await Part10FileHeader.ReadAsync(path, cancellationToken);
+                var dataSetLength = new FileInfo(path).Length - header.DataSetOffset;
+                if (dataSetLength % 2 == 1 && header.TransferSyntaxUid != TransferSyntaxUids.DeflatedExplicitVrLittleEndian)
+                {
+                    // Every element of a valid encoding has an even length; peers abort the association over an odd data set.
+                    Report(new StoreResult(path, header.MediaStorageSopInstanceUid, null,
+                        $"not sent: its data set has an odd length ({dataSetLength} bytes), so the file is truncated or malformed"));
+                    continue;
+                }
+                headers.Add((path, header));
             }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
@@ -63,8 +77,9 @@ public static class StoreScu
         }
         await using var association = await DicomClientAssociation.OpenAsync(host, port, options,
             ProposeContexts(headers.Select(h => h.Header)), cancellationToken);
-        foreach (var (path, header) in headers)
+        for (var i = 0; i < headers.Count; i++)
         {
+            var (path, header) = headers[i];
             try
             {
                 var status = await association.StoreFileAsync(path, cancellationToken);
@@ -73,6 +88,15 @@ public static class StoreScu
             catch (NoPresentationContextException e)
             {
                 Report(new StoreResult(path, header.MediaStorageSopInstanceUid, null, e.Message));
+            }
+            catch (Exception e) when (e is DicomNetworkException or IOException)
+            {
+                // The association is gone: this file and every one after it got no response, so the peer may not have them.
+                foreach (var (lost, lostHeader) in headers.Skip(i))
+                {
+                    Report(new StoreResult(lost, lostHeader.MediaStorageSopInstanceUid, null, $"{NotAcknowledged}: the association ended ({e.Message})"));
+                }
+                return results;
             }
         }
         await association.ReleaseAsync(cancellationToken);

@@ -92,7 +92,7 @@ internal sealed partial class ServerAssociation
     }
 
     /// <summary>C-MOVE (PS3.4 C.4.2): the instances go to the move destination over a new association of ours, with
-    /// a Pending response to the requestor after each. C-CANCEL is not read while a move runs.</summary>
+    /// a Pending response to the requestor after each. A C-CANCEL stops before the next sub-operation (final status Cancel).</summary>
     private async Task MoveAsync(AssociationChannel channel, InboundCommand inbound, NegotiatedContext context,
         CancellationToken cancellationToken)
     {
@@ -114,100 +114,118 @@ internal sealed partial class ServerAssociation
         }
         var request = new CMoveRequest(_callingAeTitle!, command.AffectedSopClassUid ?? context.AbstractSyntax, context.TransferSyntax,
             command.MessageId ?? 0, command.Priority ?? DimsePriority.Medium, destination, identifier);
-        var instances = new List<RetrieveInstance>();
-        try
+                await RunCancellableAsync(channel, command.MessageId, async cancelled =>
         {
-            await foreach (var instance in moveProvider.OnCMoveAsync(request, cancellationToken))
+    var instances = new List<RetrieveInstance>();
+            try
             {
-                instances.Add(instance);
+                await foreach (var instance in moveProvider.OnCMoveAsync(request, cancelled))
+                {
+                    instances.Add(instance);
+                }
             }
-        }
-        catch (Exception e) when (e is not DicomNetworkException and not OperationCanceledException and not IOException)
-        {
-            await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.CannotUnderstand), null, cancellationToken);
-            return;
-        }
-        if (instances.Count == 0)
-        {
-            await channel.SendAsync(contextId, Progress(command, DimseStatus.Success, null, 0, 0, 0), null, cancellationToken);
-            return;
-        }
+            catch (OperationCanceledException) when (cancelled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                await channel.SendAsync(contextId, Progress(command, DimseStatus.Cancel, null, 0, 0, 0), null, cancellationToken);
+                return;
+            }
+            catch (Exception e) when (e is not DicomNetworkException and not OperationCanceledException and not IOException)
+            {
+                await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.CannotUnderstand), null, cancellationToken);
+                return;
+            }
+            if (instances.Count == 0 || cancelled.IsCancellationRequested)
+            {
+                var status = cancelled.IsCancellationRequested ? DimseStatus.Cancel : DimseStatus.Success;
+                await channel.SendAsync(contextId, Progress(command, status, cancelled.IsCancellationRequested ? (ushort)instances.Count : null, 0, 0, 0), null, cancellationToken);
+                return;
+            }
 
-        DicomClientAssociation subAssociation;
-        try
-        {
-            var contexts = instances.Select(i => (i.SopClassUid, i.TransferSyntaxUid)).Distinct()
-                .Select((c, index) => new PresentationContext((byte)(2 * index + 1), c.SopClassUid, [c.TransferSyntaxUid]))
-                .Take(StoreScu.MaxPresentationContexts).ToList();
-            subAssociation = await DicomClientAssociation.OpenAsync(peer.Host, peer.Port,
-                new DicomClientOptions { CallingAeTitle = options.Policy.AeTitle, CalledAeTitle = destination, Network = _network },
-                contexts, cancellationToken);
-        }
-        catch (Exception e) when (e is DicomNetworkException or IOException or System.Net.Sockets.SocketException)
-        {
-            await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.OutOfResourcesSubOperations) with { ErrorComment = Truncate(e.Message) },
-                null, cancellationToken);
-            return;
-        }
+            DicomClientAssociation subAssociation;
+            try
+            {
+                var contexts = instances.Select(i => (i.SopClassUid, i.TransferSyntaxUid)).Distinct()
+                    .Select((c, index) => new PresentationContext((byte)(2 * index + 1), c.SopClassUid, [c.TransferSyntaxUid]))
+                    .Take(StoreScu.MaxPresentationContexts).ToList();
+                subAssociation = await DicomClientAssociation.OpenAsync(peer.Host, peer.Port,
+                    new DicomClientOptions { CallingAeTitle = options.Policy.AeTitle, CalledAeTitle = destination, Network = _network },
+                    contexts, cancellationToken);
+            }
+            catch (Exception e) when (e is DicomNetworkException or IOException or System.Net.Sockets.SocketException)
+            {
+                await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.OutOfResourcesSubOperations) with { ErrorComment = Truncate(e.Message) },
+                    null, cancellationToken);
+                return;
+            }
 
-        ushort completed = 0, failed = 0, warning = 0;
-        var remaining = checked((ushort)instances.Count);
-        var destinationLost = false;
-        await using (subAssociation)
-        {
-            foreach (var instance in instances)
+            ushort completed = 0, failed = 0, warning = 0;
+            var remaining = checked((ushort)instances.Count);
+            var destinationLost = false;
+            var wasCancelled = false;
+            await using (subAssociation)
             {
-                DimseStatus status;
-                try
+                foreach (var instance in instances)
                 {
-                    await using var dataSet = instance.OpenDataSet();
-                    status = await subAssociation.StoreAsync(instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid, dataSet,
-                        _callingAeTitle, command.MessageId, cancellationToken);
+                    if (cancelled.IsCancellationRequested)
+                    {
+                        // A sub-operation in flight is finished, not cut: the destination keeps a consistent association.
+                        wasCancelled = true;
+                        break;
+                    }
+                    DimseStatus status;
+                    try
+                    {
+                        await using var dataSet = instance.OpenDataSet();
+                        status = await subAssociation.StoreAsync(instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid, dataSet,
+                            _callingAeTitle, command.MessageId, cancellationToken);
+                    }
+                    catch (NoPresentationContextException)
+                    {
+                        status = DimseStatus.ProcessingFailure;
+                    }
+                    catch (Exception e) when (e is DicomNetworkException or IOException)
+                    {
+                        // The destination failed, not the requestor: this and every remaining sub-operation count as failed.
+                        failed = (ushort)(failed + remaining);
+                        remaining = 0;
+                        destinationLost = true;
+                        break;
+                    }
+                    if (status.IsSuccess)
+                    {
+                        completed++;
+                    }
+                    else if (status.IsWarning)
+                    {
+                        warning++;
+                    }
+                    else
+                    {
+                        failed++;
+                    }
+                    remaining--;
+                    if (remaining > 0)
+                    {
+                        await channel.SendAsync(contextId, Progress(command, DimseStatus.Pending, remaining, completed, failed, warning), null, cancellationToken);
+                    }
                 }
-                catch (NoPresentationContextException)
+                if (!destinationLost)
                 {
-                    status = DimseStatus.ProcessingFailure;
-                }
-                catch (Exception e) when (e is DicomNetworkException or IOException)
-                {
-                    // The destination failed, not the requestor: this and every remaining sub-operation count as failed.
-                    failed = (ushort)(failed + remaining);
-                    remaining = 0;
-                    destinationLost = true;
-                    break;
-                }
-                if (status.IsSuccess)
-                {
-                    completed++;
-                }
-                else if (status.IsWarning)
-                {
-                    warning++;
-                }
-                else
-                {
-                    failed++;
-                }
-                remaining--;
-                if (remaining > 0)
-                {
-                    await channel.SendAsync(contextId, Progress(command, DimseStatus.Pending, remaining, completed, failed, warning), null, cancellationToken);
+                    try
+                    {
+                        await subAssociation.ReleaseAsync(cancellationToken);
+                    }
+                    catch (Exception e) when (e is DicomNetworkException or IOException)
+                    {
+                        // Every sub-operation was answered already; a failed release changes none of the counts.
+                    }
                 }
             }
-            if (!destinationLost)
-            {
-                try
-                {
-                    await subAssociation.ReleaseAsync(cancellationToken);
-                }
-                catch (Exception e) when (e is DicomNetworkException or IOException)
-                {
-                    // Every sub-operation was answered already; a failed release changes none of the counts.
-                }
-            }
-        }
-        var final = failed > 0 || warning > 0 ? DimseStatus.SubOperationsCompleteWithFailures : DimseStatus.Success;
-        await channel.SendAsync(contextId, Progress(command, final, null, completed, failed, warning), null, cancellationToken);
+            var final = wasCancelled ? DimseStatus.Cancel
+                : failed > 0 || warning > 0 ? DimseStatus.SubOperationsCompleteWithFailures
+                : DimseStatus.Success;
+            await channel.SendAsync(contextId, Progress(command, final, wasCancelled ? remaining : null, completed, failed, warning), null, cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>Error Comment is LO: at most 64 characters.</summary>

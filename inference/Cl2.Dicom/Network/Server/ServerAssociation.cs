@@ -48,7 +48,7 @@ internal sealed partial class ServerAssociation(
 
             while (true)
             {
-                var (command, other) = await channel.ReadCommandAsync(stopping);
+                var (command, other) = await NextCommandAsync(channel, stopping);
                 if (other is AReleaseRq)
                 {
                     await channel.SendAsync(AReleaseRp.Instance, stopping);
@@ -119,7 +119,7 @@ internal sealed partial class ServerAssociation(
                 await MoveAsync(channel, inbound, context, cancellationToken);
                 break;
             case CommandField.CCancelRq:
-                // Operations run to completion before we read again, so a cancel always arrives after its operation.
+                // A cancel of a C-FIND/C-MOVE is caught while it runs (RunCancellableAsync); one here came after its operation ended.
                 await DiscardDataSetAsync(channel, inbound, cancellationToken);
                 break;
             default:
@@ -175,24 +175,36 @@ internal sealed partial class ServerAssociation(
         var request = new CFindRequest(_callingAeTitle!, command.AffectedSopClassUid ?? context.AbstractSyntax, context.TransferSyntax,
             command.MessageId ?? 0, command.Priority ?? DimsePriority.Medium, identifier);
         var final = DimseStatus.Success;
-        try
+        await RunCancellableAsync(channel, command.MessageId, async cancelled =>
         {
-            await foreach (var response in findProvider.OnCFindAsync(request, cancellationToken))
+            try
             {
-                if (!response.Status.IsPending)
+                await foreach (var response in findProvider.OnCFindAsync(request, cancelled))
                 {
-                    final = response.Status;
-                    break;
+                    if (cancelled.IsCancellationRequested)
+                    {
+                        final = DimseStatus.Cancel;
+                        break;
+                    }
+                    if (!response.Status.IsPending)
+                    {
+                        final = response.Status;
+                        break;
+                    }
+                    var pending = command.ResponseWith(response.Status) with { HasDataSet = response.Identifier is not null };
+                    using var body = response.Identifier is { } match ? new MemoryStream(match.ToArray(), writable: false) : null;
+                    await channel.SendAsync(contextId, pending, body, cancellationToken);
                 }
-                var pending = command.ResponseWith(response.Status) with { HasDataSet = response.Identifier is not null };
-                using var body = response.Identifier is { } match ? new MemoryStream(match.ToArray(), writable: false) : null;
-                await channel.SendAsync(contextId, pending, body, cancellationToken);
             }
-        }
-        catch (Exception e) when (e is not DicomNetworkException and not OperationCanceledException and not IOException)
-        {
-            final = DimseStatus.CannotUnderstand;
-        }
+            catch (OperationCanceledException) when (cancelled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                final = DimseStatus.Cancel;
+            }
+            catch (Exception e) when (e is not DicomNetworkException and not OperationCanceledException and not IOException)
+            {
+                final = DimseStatus.CannotUnderstand;
+            }
+        }, cancellationToken);
         await channel.SendAsync(contextId, command.ResponseWith(final), null, cancellationToken);
     }
 
