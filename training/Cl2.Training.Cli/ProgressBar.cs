@@ -7,12 +7,19 @@ public sealed class ProgressBar(TextWriter writer, string label, long total) : I
     private readonly bool interactive = !Console.IsErrorRedirected && ReferenceEquals(writer, Console.Error);
     private readonly object gate = new();
     private long lastTenth = -1;
+    private long shown = -1;
     private bool drawn;
 
     public void Update(long done, string detail)
     {
         lock (gate)
         {
+            // Parallel workers report out of order; the bar only moves forward.
+            if (done < shown)
+            {
+                return;
+            }
+            shown = done;
             var fraction = total == 0 ? 1 : Math.Clamp((double)done / total, 0, 1);
             var line = $"{label} [{new string('#', (int)(fraction * Width)).PadRight(Width, '.')}] {done}/{total} {detail}";
             if (interactive)

@@ -23,7 +23,7 @@ public sealed class SynthCommand : ITrainingCommand
             return TrainingTool.Failure;
         }
         using var bar = new ProgressBar(error, $"synth {task.Name()}", cases);
-        var manifest = SyntheticCohort.Write(task, directory, cases, seed, size, new Progress<int>(done => bar.Update(done, "cases")));
+        var manifest = SyntheticCohort.Write(task, directory, cases, seed, size, new SynchronousProgress<int>(done => bar.Update(done, "cases")));
         bar.Complete(cases, "cases");
         output.WriteLine($"wrote {manifest.Cases.Count} {task.Name()} cases (seed {seed}, size {size}) to {Path.GetFullPath(directory)}; index: {CohortManifest.FileName}");
         return TrainingTool.Success;

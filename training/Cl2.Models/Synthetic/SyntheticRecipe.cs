@@ -71,6 +71,8 @@ public sealed record SyntheticRecipe(
     private static LearningRateSchedule Cosine(int epochs, int trainingCases, int batchSize)
     {
         var steps = (long)epochs * ((trainingCases + batchSize - 1) / batchSize);
-        return new LearningRateSchedule { Kind = LearningRateScheduleKind.WarmupCosine, WarmupSteps = (int)Math.Max(1, steps / 20), TotalSteps = steps };
+        return steps < 2
+            ? new LearningRateSchedule { Kind = LearningRateScheduleKind.Constant }
+            : new LearningRateSchedule { Kind = LearningRateScheduleKind.WarmupCosine, WarmupSteps = (int)Math.Clamp(steps / 20, 1, steps - 1), TotalSteps = steps };
     }
 }

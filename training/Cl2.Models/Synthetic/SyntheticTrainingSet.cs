@@ -43,6 +43,18 @@ public static class SyntheticTrainingSet
         return (stack(inputs).MoveToOuterDisposeScope(), stack(targets).MoveToOuterDisposeScope());
     }
 
+    /// <summary>Voxel spacing of a case in array order (slices, rows, columns; rows, columns for a radiograph), in mm.</summary>
+    public static IReadOnlyList<double> Spacing(string cohortDirectory, CohortCase item, SyntheticTask task)
+    {
+        if (task == SyntheticTask.HipXray)
+        {
+            var radiograph = DicomSeriesLoader.Load(Path.Combine(cohortDirectory, item.Series["DX"]));
+            return [radiograph.Geometry.RowSpacing, radiograph.Geometry.ColumnSpacing];
+        }
+        var (header, _) = LabelVolume.Read(Path.Combine(cohortDirectory, item.Labels ?? throw new InvalidDataException($"{item.Id} has no labels")));
+        return header.Spacing;
+    }
+
     private static (Tensor, Tensor) LoadBrain(string root, CohortCase item)
     {
         var sequences = BrainMriPhantom.SequenceNames.Select(name => DicomSeriesLoader.Load(Path.Combine(root, item.Series[name]))).ToList();
