@@ -40,6 +40,21 @@ public sealed class SyntheticCohortTests : IDisposable
     }
 
     [Theory]
+    [InlineData("brain-mri", "T1c")]
+    [InlineData("liver-ct", "CT")]
+    [InlineData("hip-xray", "DX")]
+    public async Task dciodvfy_finds_no_error_in_the_images_of_each_modality(string task, string series)
+    {
+        var cohort = Synth(task, cases: 2, seed: 6, size: 32);
+        var image = Directory.GetFiles(Path.Combine(cohort, "case-001", series), "*.dcm").Order(StringComparer.Ordinal).First();
+        var check = await ProcessRunner.RunAsync("/usr/bin/dciodvfy", [image], TimeSpan.FromMinutes(1));
+        var report = check.Output + check.Error;
+        var errors = report.Split('\n').Where(line => line.StartsWith("Error", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 0, string.Join('\n', errors));
+        Assert.Contains(task == "hip-xray" ? "DXImage" : task == "liver-ct" ? "CTImage" : "MRImage", report);
+    }
+
+    [Theory]
     [InlineData("brain-mri")]
     [InlineData("liver-ct")]
     public void every_series_assembles_into_a_volume_on_the_grid_of_its_ground_truth(string task)

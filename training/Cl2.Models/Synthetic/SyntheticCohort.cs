@@ -79,11 +79,29 @@ public static class SyntheticCohort
     {
         var image = PelvisRadiographPhantom.Generate(study.Seed, study.CaseIndex, size);
         var header = new SeriesHeader("DX", 1, "PELVIS AP", "DX", DicomUids.DigitalXRayImageStorageForPresentation.Value, "PELVIS",
-            2048, 4096, dataset => dataset.SetValues(DicomTags.KVP, 75.0));
+            2048, 4096, dataset =>
+            {
+                dataset
+                    .SetValues(DicomTags.KVP, 75.0)
+                    .SetString(DicomTags.DetectorType, "SCINTILLATOR")
+                    .SetString(DicomTags.PositionerType, "")
+                    .SetValues(DicomTags.RescaleIntercept, 0.0)
+                    .SetValues(DicomTags.RescaleSlope, 1.0)
+                    .SetString(DicomTags.RescaleType, "US");
+                dataset.Add(new DicomSequence(DicomTags.AnatomicRegionSequence, [Code("12921003", "SCT", "Pelvis")]));
+                dataset.Add(new DicomSequence(DicomTags.ViewCodeSequence, [Code("399348003", "SCT", "antero-posterior")]));
+                // Type 2: present and empty, no acquisition context is recorded.
+                dataset.Add(new DicomSequence(DicomTags.AcquisitionContextSequence, []));
+            });
         SyntheticDicom.WriteRadiograph(Path.Combine(caseDirectory, "DX", "0001.dcm"), study, header, image);
         return new CohortCase(study.CaseId, study.PatientId, study.StudyInstanceUid,
             new Dictionary<string, string> { ["DX"] = $"{study.CaseId}/DX" }, Fracture: image.Fracture, FracturedSide: image.FracturedSide);
     }
+
+    private static DicomDataset Code(string value, string scheme, string meaning) => new DicomDataset()
+        .SetString(DicomTags.CodeValue, value)
+        .SetString(DicomTags.CodingSchemeDesignator, scheme)
+        .SetString(DicomTags.CodeMeaning, meaning);
 
     private static string BrainSeriesDescription(string sequence) => sequence switch
     {
@@ -107,6 +125,7 @@ public static class SyntheticCohort
             .SetString(DicomTags.SequenceVariant, "SK")
             .SetString(DicomTags.ScanOptions, "")
             .SetString(DicomTags.MRAcquisitionType, "2D")
+            .SetString(DicomTags.PatientPosition, "HFS")
             .SetValues(DicomTags.RepetitionTime, repetition)
             .SetValues(DicomTags.EchoTime, echo)
             .SetValues(DicomTags.MagneticFieldStrength, 1.5)
