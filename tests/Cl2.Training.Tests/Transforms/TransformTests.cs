@@ -35,7 +35,7 @@ public sealed class TransformTests
     public void a_ct_window_clips_and_scales_hounsfield_units_to_the_unit_interval()
     {
         using var scope = NewDisposeScope();
-        var scaled = IntensityNormalisation.CtWindow(tensor(new[] { -1000f, -175f, 37.5f, 250f, 1500f }), -175, 250);
+        var scaled = NormaliseIntensity.CtWindow(tensor(new[] { -1000f, -175f, 37.5f, 250f, 1500f }), -175, 250);
         Assert.Equal(new[] { 0f, 0f, 0.5f, 1f, 1f }, scaled.data<float>().ToArray());
     }
 
@@ -47,7 +47,7 @@ public sealed class TransformTests
         image[0, TensorIndex.Slice(0, 2)] = tensor(100f);
         image[0, TensorIndex.Slice(2, 3)] = tensor(300f);
         image[0, 3, 0, 0] = tensor(2f); // below a tenth of the maximum: background
-        var normalised = IntensityNormalisation.ZScoreForeground(image);
+        var normalised = NormaliseIntensity.ZScoreForeground(image);
         var foreground = normalised.masked_select(image > 30);
         Assert.Equal(0, foreground.mean().item<float>(), 4);
         Assert.Equal(1, foreground.std().item<float>(), 4);

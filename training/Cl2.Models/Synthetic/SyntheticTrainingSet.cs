@@ -62,14 +62,14 @@ public static class SyntheticTrainingSet
         var image = stack(sequences.Select(s => tensor(s.Values).reshape(shape)).ToList());
         var (_, labels) = ReadLabels(root, item, shape);
         var classes = labels.Select(l => (long)BratsClass(l)).ToArray();
-        return (IntensityNormalisation.ZScoreForeground(image), tensor(classes).reshape(shape).unsqueeze(0));
+        return (NormaliseIntensity.ZScoreForeground(image), tensor(classes).reshape(shape).unsqueeze(0));
     }
 
     private static (Tensor, Tensor) LoadLiver(string root, CohortCase item)
     {
         var ct = DicomSeriesLoader.Load(Path.Combine(root, item.Series["CT"]));
         var shape = new long[] { ct.Depth, ct.Height, ct.Width };
-        var image = IntensityNormalisation.CtWindow(tensor(ct.Values).reshape(shape), CtWindowLow, CtWindowHigh).unsqueeze(0);
+        var image = NormaliseIntensity.CtWindow(tensor(ct.Values).reshape(shape), CtWindowLow, CtWindowHigh).unsqueeze(0);
         var (_, labels) = ReadLabels(root, item, shape);
         return (image, tensor(labels.Select(l => (long)l).ToArray()).reshape(shape).unsqueeze(0));
     }
@@ -77,7 +77,7 @@ public static class SyntheticTrainingSet
     private static (Tensor, Tensor) LoadHip(string root, CohortCase item)
     {
         var radiograph = DicomSeriesLoader.Load(Path.Combine(root, item.Series["DX"]));
-        var image = IntensityNormalisation.ZScore(tensor(radiograph.Values).reshape(radiograph.Height, radiograph.Width)).unsqueeze(0);
+        var image = NormaliseIntensity.ZScore(tensor(radiograph.Values).reshape(radiograph.Height, radiograph.Width)).unsqueeze(0);
         var fracture = item.Fracture ?? throw new InvalidDataException($"{item.Id} has no fracture label in {CohortManifest.FileName}");
         return (image, tensor(new[] { fracture ? 1f : 0f }));
     }

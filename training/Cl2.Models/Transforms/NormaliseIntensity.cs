@@ -2,8 +2,8 @@ using static TorchSharp.torch;
 
 namespace Cl2.Models.Transforms;
 
-/// <summary>Intensity normalisation per modality, as MONAI's ScaleIntensityRange (CT) and NormalizeIntensity (MRI).</summary>
-public static class IntensityNormalisation
+/// <summary>Intensity normalisation per modality (named apart from the manifest's Checkpoints.IntensityNormalisation record), as MONAI's ScaleIntensityRange (CT) and NormalizeIntensity (MRI).</summary>
+public static class NormaliseIntensity
 {
     /// <summary>CT: clip Hounsfield units to the window [<paramref name="low"/>, <paramref name="high"/>] and scale it to [0, 1].</summary>
     public static Tensor CtWindow(Tensor hounsfieldUnits, double low, double high)
