@@ -45,6 +45,8 @@ usage: ./cl2 <command>
   test               set up everything and run every test
   dicom <command>    DICOM tools (dump, json, pixels, convert, deidentify; echo, store, find, move, get, scp); './cl2 dicom' lists them
   bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, ingest, ingest-kill, train)
+  synth --task T --out DIR   write a synthetic cohort (brain-mri, liver-ct, hip-xray) as DICOM + ground truth
+  train --task T     train locally on a synthetic cohort read back from DICOM; prints the metrics (docs/training.md)
 
 Environment: CL2_CONFIGURATION (Release), CL2_PG_PORT (55432), CL2_GATEWAY_PORT (8080),
 CL2_LABELING_PORT (8081), CL2_INFERENCE_PORT (8082). See docs/configuration.md.
@@ -387,6 +389,16 @@ cmd_dicom() {
   exec dotnet "$dll" "$@"
 }
 
+# synth and train: the local training tool (training/Cl2.Training.Cli), built on first use.
+cmd_training_tool() {
+  ensure_dotnet
+  local dll="$ROOT/training/Cl2.Training.Cli/bin/$CONFIGURATION/net10.0/Cl2.Training.Cli.dll"
+  if [ ! -f "$dll" ]; then
+    (cd "$ROOT" && dotnet build training/Cl2.Training.Cli -c "$CONFIGURATION" -nologo -v:quiet) >&2 || die "could not build the training tool"
+  fi
+  exec dotnet "$dll" "$@"
+}
+
 cmd_bench() {
   setup
   local name=${1:-}
@@ -400,6 +412,8 @@ case "$command" in
   up) cmd_up "$@" ;;
   down) cmd_down "$@" ;;
   status) cmd_status "$@" ;;
+  synth) cmd_training_tool synth "$@" ;;
+  train) cmd_training_tool train "$@" ;;
   logs) cmd_logs "$@" ;;
   test) cmd_test "$@" ;;
   dicom) cmd_dicom "$@" ;;

@@ -42,7 +42,20 @@ public static class DicomTool
     public const int BadUsage = 2;
     public const int PeerFailure = 3;
 
-    public static IReadOnlyList<IDicomCommand> Commands { get; } = [new DumpCommand(), new JsonCommand(), new PixelsCommand(), new ConvertCommand(), new DeidentifyCommand()];
+    public static IReadOnlyList<IDicomCommand> Commands { get; } = 
+    [
+        new DumpCommand(),
+        new JsonCommand(),
+        new PixelsCommand(),
+        new ConvertCommand(),
+        new DeidentifyCommand(),
+        new EchoCommand(),
+        new StoreCommand(),
+        new FindCommand(),
+        new MoveCommand(),
+        new GetCommand(),
+        new ScpCommand(),
+    ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error) => Run(args, output, error, CancellationToken.None);
 

@@ -1,0 +1,76 @@
+using Cl2.Models;
+using Cl2.Models.Synthetic;
+using Cl2.Models.Training;
+using Cl2.Training.Cli;
+using Cl2.Training.Tests.Training;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Cl2.Training.Tests.Synthetic;
+
+/// <summary>
+/// "Learning works": each synthetic task, written as DICOM by ./cl2 synth and read back through the DICOM loader,
+/// trains on one CPU thread with its <see cref="SyntheticRecipe"/> to a threshold on held-out cases. The thresholds sit
+/// below the values observed (in the comments) with a margin; the seeds fix everything, so a run repeats exactly.
+/// </summary>
+public sealed class SyntheticLearningTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("cl2-learn-").FullName;
+    private readonly ComputeDevice cpu = ComputeDevice.Select("cpu", cpuThreads: 1);
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public void a_small_unet_learns_to_segment_the_liver_on_synthetic_ct()
+    {
+        var result = Train(SyntheticTask.LiverCt, cases: 16, validation: 4, size: 32, epochs: 12);
+        // Observed: liver Dice 0.18 after the first epoch, 0.94 after the twelfth (libtorch 2.10 CPU, one thread, ~45 s).
+        // Lesions (a few voxels at 32³) are not learned at this size: their Dice stays at the empty-case rate.
+        Assert.True(result.LastMetrics["dice_liver"] >= 0.85, $"liver Dice {result.LastMetrics["dice_liver"]:F3}");
+    }
+
+    [Fact]
+    public void a_small_densenet_learns_to_detect_femoral_neck_fractures_on_synthetic_radiographs()
+    {
+        var result = Train(SyntheticTask.HipXray, cases: 320, validation: 64, size: 96, epochs: 10);
+        // Observed: AUC 0.53 after the first epoch, 0.91–0.95 from the fourth on, 0.94 after the tenth (one thread, ~60 s).
+        Assert.True(result.LastMetrics["auc"] >= 0.9, $"AUC {result.LastMetrics["auc"]:F3}");
+    }
+
+    [Fact]
+    public void a_small_unet_learns_to_segment_the_whole_tumour_on_synthetic_multiparametric_mri()
+    {
+        var result = Train(SyntheticTask.BrainMri, cases: 16, validation: 4, size: 32, epochs: 12);
+        // Observed after the twelfth epoch: WT 0.94, TC 0.81, ET 0.74 (0.84 / 0.02 / 0.02 after the first; one thread, ~45 s).
+        Assert.True(result.LastMetrics["dice_wt"] >= 0.8, $"whole-tumour Dice {result.LastMetrics["dice_wt"]:F3}");
+        Assert.True(result.LastMetrics["dice_tc"] >= 0.65, $"tumour-core Dice {result.LastMetrics["dice_tc"]:F3}");
+    }
+
+    private TrainingResult Train(SyntheticTask task, int cases, int validation, int size, int epochs)
+    {
+        using var scope = NewDisposeScope();
+        var cohort = Path.Combine(root, task.Name());
+        using (var log = new StringWriter())
+        {
+            Assert.Equal(TrainingTool.Success, TrainingTool.Run(
+                ["synth", "--task", task.Name(), "--out", cohort, "--cases", $"{cases}", "--seed", "1", "--size", $"{size}"], log, log));
+        }
+        var manifest = CohortManifest.Read(cohort);
+        var started = DateTime.UtcNow;
+        var (trainInputs, trainTargets) = SyntheticTrainingSet.Load(cohort, manifest.Cases.Take(cases - validation).ToList(), task);
+        var (validInputs, validTargets) = SyntheticTrainingSet.Load(cohort, manifest.Cases.Skip(cases - validation).ToList(), task);
+        output.WriteLine($"loaded {cases} cases in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
+        var recipe = SyntheticRecipe.For(task, epochs, seed: 1, trainingCases: cases - validation);
+        random.manual_seed(1);
+        using var trainer = new Trainer(recipe.CreateNetwork(), recipe.CreateLoss(), recipe.Options, cpu);
+        var progress = new RecordingProgress(r =>
+        {
+            if (r.Kind == TrainingProgressKind.EpochValidated)
+            {
+                output.WriteLine($"epoch {r.Epoch} step {r.Step} loss {r.Loss:F4} {string.Join(' ', r.Metrics.Select(m => $"{m.Key}={m.Value:F3}"))} at {(DateTime.UtcNow - started).TotalSeconds:F1} s");
+            }
+        });
+        return trainer.Train(new InMemoryData(trainInputs, trainTargets), new InMemoryData(validInputs, validTargets),
+            recipe.CreateMetrics([1, 1, 1]), progress);
+    }
+}

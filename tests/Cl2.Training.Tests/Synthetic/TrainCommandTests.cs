@@ -1,0 +1,38 @@
+using Cl2.Models.Checkpoints;
+using Cl2.Training.Cli;
+
+namespace Cl2.Training.Tests.Synthetic;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("cl2-train-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public async Task cl2_train_prints_the_metrics_table_and_saves_a_checkpoint_that_loads()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = TrainingTool.Run(["train", "--task", "hip-xray", "--synthetic", "8", "--epochs", "1", "--size", "32", "--out", root], output, error);
+        Assert.True(code == TrainingTool.Success, error.ToString());
+        Assert.Contains("reading 8 cases back from DICOM (7 training, 1 validation)", error.ToString());
+        Assert.Contains("epoch 1/1 loss", error.ToString());
+        foreach (var metric in new[] { "auc", "sensitivity", "specificity" })
+        {
+            Assert.Matches($@"\n  {metric} +(\d\.\d{{3}}|NaN)", output.ToString());
+        }
+        var (manifest, network) = await Checkpoint.ReadAsync(Path.Combine(root, "model"), CancellationToken.None);
+        using (network)
+        {
+            Assert.Equal(ArchitectureSpec.DenseNetName, manifest.Architecture.Name);
+            Assert.Equal(["fracture"], manifest.Output.Labels);
+            Assert.StartsWith("sha256:", manifest.Lineage.TrainingDataDigest);
+        }
+
+        // A second run in the same folder reuses the cohort; a different one is refused with what to do.
+        using var again = new StringWriter();
+        Assert.Equal(TrainingTool.Failure, TrainingTool.Run(["train", "--task", "hip-xray", "--synthetic", "9", "--size", "32", "--out", root], again, again));
+        Assert.Contains("choose another --out or delete it", again.ToString());
+    }
+}

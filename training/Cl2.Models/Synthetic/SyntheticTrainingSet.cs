@@ -1,0 +1,92 @@
+using Cl2.Models.Transforms;
+using static TorchSharp.torch;
+
+namespace Cl2.Models.Synthetic;
+
+/// <summary>
+/// Cases of a cohort written by <see cref="SyntheticCohort"/>, read back from its DICOM through
+/// <see cref="DicomSeriesLoader"/> (the path real data takes) and normalised per modality into tensors: segmentation
+/// inputs N×C×D×H×W with class-index targets N×1×D×H×W, radiographs N×1×H×W with 0/1 targets N×1.
+/// </summary>
+public static class SyntheticTrainingSet
+{
+    /// <summary>CT window for the liver: fat to well above enhanced parenchyma.</summary>
+    public const double CtWindowLow = -175;
+    public const double CtWindowHigh = 250;
+
+    /// <summary>BraTS label value → class index (0 background, 1 necrotic core, 2 oedema, 3 enhancing).</summary>
+    public static int BratsClass(byte label) => label switch
+    {
+        BrainMriPhantom.NecroticCore => 1,
+        BrainMriPhantom.Oedema => 2,
+        BrainMriPhantom.EnhancingTumour => 3,
+        _ => 0,
+    };
+
+    public static (Tensor Inputs, Tensor Targets) Load(string cohortDirectory, IReadOnlyList<CohortCase> cases, SyntheticTask task)
+    {
+        using var scope = NewDisposeScope();
+        var inputs = new List<Tensor>();
+        var targets = new List<Tensor>();
+        foreach (var item in cases)
+        {
+            var (input, target) = task switch
+            {
+                SyntheticTask.BrainMri => LoadBrain(cohortDirectory, item),
+                SyntheticTask.LiverCt => LoadLiver(cohortDirectory, item),
+                SyntheticTask.HipXray => LoadHip(cohortDirectory, item),
+                _ => throw new ArgumentOutOfRangeException(nameof(task), task, null),
+            };
+            inputs.Add(input);
+            targets.Add(target);
+        }
+        return (stack(inputs).MoveToOuterDisposeScope(), stack(targets).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Voxel spacing of a case in array order (slices, rows, columns; rows, columns for a radiograph), in mm.</summary>
+    public static IReadOnlyList<double> Spacing(string cohortDirectory, CohortCase item, SyntheticTask task)
+    {
+        if (task == SyntheticTask.HipXray)
+        {
+            var radiograph = DicomSeriesLoader.Load(Path.Combine(cohortDirectory, item.Series["DX"]));
+            return [radiograph.Geometry.RowSpacing, radiograph.Geometry.ColumnSpacing];
+        }
+        var (header, _) = LabelVolume.Read(Path.Combine(cohortDirectory, item.Labels ?? throw new InvalidDataException($"{item.Id} has no labels")));
+        return header.Spacing;
+    }
+
+    private static (Tensor, Tensor) LoadBrain(string root, CohortCase item)
+    {
+        var sequences = BrainMriPhantom.SequenceNames.Select(name => DicomSeriesLoader.Load(Path.Combine(root, item.Series[name]))).ToList();
+        var shape = new long[] { sequences[0].Depth, sequences[0].Height, sequences[0].Width };
+        var image = stack(sequences.Select(s => tensor(s.Values).reshape(shape)).ToList());
+        var (_, labels) = ReadLabels(root, item, shape);
+        var classes = labels.Select(l => (long)BratsClass(l)).ToArray();
+        return (NormaliseIntensity.ZScoreForeground(image), tensor(classes).reshape(shape).unsqueeze(0));
+    }
+
+    private static (Tensor, Tensor) LoadLiver(string root, CohortCase item)
+    {
+        var ct = DicomSeriesLoader.Load(Path.Combine(root, item.Series["CT"]));
+        var shape = new long[] { ct.Depth, ct.Height, ct.Width };
+        var image = NormaliseIntensity.CtWindow(tensor(ct.Values).reshape(shape), CtWindowLow, CtWindowHigh).unsqueeze(0);
+        var (_, labels) = ReadLabels(root, item, shape);
+        return (image, tensor(labels.Select(l => (long)l).ToArray()).reshape(shape).unsqueeze(0));
+    }
+
+    private static (Tensor, Tensor) LoadHip(string root, CohortCase item)
+    {
+        var radiograph = DicomSeriesLoader.Load(Path.Combine(root, item.Series["DX"]));
+        var image = NormaliseIntensity.ZScore(tensor(radiograph.Values).reshape(radiograph.Height, radiograph.Width)).unsqueeze(0);
+        var fracture = item.Fracture ?? throw new InvalidDataException($"{item.Id} has no fracture label in {CohortManifest.FileName}");
+        return (image, tensor(new[] { fracture ? 1f : 0f }));
+    }
+
+    private static (LabelVolume Header, byte[] Labels) ReadLabels(string root, CohortCase item, long[] shape)
+    {
+        var labels = LabelVolume.Read(Path.Combine(root, item.Labels ?? throw new InvalidDataException($"{item.Id} has no labels")));
+        return labels.Header.Shape.Select(s => (long)s).SequenceEqual(shape)
+            ? labels
+            : throw new InvalidDataException($"{item.Id}: labels are {string.Join('×', labels.Header.Shape)}, the series {string.Join('×', shape)}");
+    }
+}

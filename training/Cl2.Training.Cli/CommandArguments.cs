@@ -1,0 +1,48 @@
+using System.Globalization;
+using Cl2.Models.Synthetic;
+
+namespace Cl2.Training.Cli;
+
+/// <summary>"--name value" options; every option takes one value.</summary>
+public sealed class CommandArguments(IReadOnlyDictionary<string, string> options)
+{
+    public static CommandArguments Parse(IReadOnlyList<string> arguments)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (!arguments[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new UsageException($"unexpected argument '{arguments[i]}'");
+            }
+            if (i + 1 >= arguments.Count)
+            {
+                throw new UsageException($"{arguments[i]} needs a value");
+            }
+            options[arguments[i]] = arguments[++i];
+        }
+        return new CommandArguments(options);
+    }
+
+    public void RequireOnly(params string[] known)
+    {
+        foreach (var name in options.Keys.Where(name => !known.Contains(name)))
+        {
+            throw new UsageException($"unknown option {name}");
+        }
+    }
+
+    public string? String(string name) => options.GetValueOrDefault(name);
+
+    public SyntheticTask Task() =>
+        String("--task") is { } name
+            ? (SyntheticTasks.Names.Contains(name) ? SyntheticTasks.Parse(name) : throw new UsageException($"--task must be one of {string.Join(", ", SyntheticTasks.Names)}"))
+            : throw new UsageException($"--task is needed ({string.Join(", ", SyntheticTasks.Names)})");
+
+    public int Integer(string name, int fallback, int minimum = 1) =>
+        String(name) is not { } text
+            ? fallback
+            : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= minimum
+                ? value
+                : throw new UsageException($"{name} must be a whole number ≥ {minimum}, not '{text}'");
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Cl2.Models;
+using Cl2.Models.Checkpoints;
+using Cl2.Models.Synthetic;
+using Cl2.Models.Training;
+using static TorchSharp.torch;
+
+namespace Cl2.Training.Cli;
+
+/// <summary>
+/// <c>./cl2 train</c>: writes a synthetic cohort as DICOM (or reuses the one already in the output folder), reads it
+/// back through the DICOM loader, trains the task's <see cref="SyntheticRecipe"/> with the project's trainer, prints the
+/// validation metrics, and saves the weights with their manifest.
+/// </summary>
+public sealed class TrainCommand : ITrainingCommand
+{
+    public string Name => "train";
+
+    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 96)] [--out DIR (.cl2/train/TASK)]";
+
+    public int Run(CommandArguments arguments, TextWriter output, TextWriter error)
+    {
+        arguments.RequireOnly("--task", "--synthetic", "--epochs", "--seed", "--size", "--out");
+        var task = arguments.Task();
+        var hip = task == SyntheticTask.HipXray;
+        var cases = arguments.Integer("--synthetic", hip ? 320 : 24, minimum: 2);
+        var epochs = arguments.Integer("--epochs", 12);
+        var seed = arguments.Integer("--seed", 1, minimum: 0);
+        var size = arguments.Integer("--size", hip ? 96 : 32, minimum: hip ? 32 : 16);
+        var directory = Path.GetFullPath(arguments.String("--out") ?? Path.Combine(".cl2", "train", task.Name()));
+        var cohort = Path.Combine(directory, "cohort");
+
+        var manifest = PrepareCohort(task, cohort, cases, seed, size, error);
+        var validation = Math.Max(1, cases / 5);
+        var trainingCases = manifest.Cases.Take(cases - validation).ToList();
+        var validationCases = manifest.Cases.Skip(cases - validation).ToList();
+        error.WriteLine($"reading {cases} cases back from DICOM ({trainingCases.Count} training, {validationCases.Count} validation)");
+        using var scope = NewDisposeScope();
+        var (trainInputs, trainTargets) = SyntheticTrainingSet.Load(cohort, trainingCases, task);
+        var (validInputs, validTargets) = SyntheticTrainingSet.Load(cohort, validationCases, task);
+        var spacing = SyntheticTrainingSet.Spacing(cohort, manifest.Cases[0], task);
+
+        var device = ComputeDevice.Select();
+        var recipe = SyntheticRecipe.For(task, epochs, seed, trainingCases.Count);
+        var options = recipe.Options with { CheckpointDirectory = Path.Combine(directory, "checkpoints") };
+        random.manual_seed(seed);
+        var network = recipe.CreateNetwork();
+        error.WriteLine($"training {recipe.Architecture.Name} on {device.Description} for {epochs} epochs");
+        var steps = (long)epochs * ((trainingCases.Count + options.BatchSize - 1) / options.BatchSize);
+        TrainingResult result;
+        using (var bar = new ProgressBar(error, $"train {task.Name()}", steps))
+        using (var trainer = new Trainer(network, recipe.CreateLoss(), options, device))
+        {
+            var progress = new SynchronousProgress<TrainingProgress>(report =>
+            {
+                if (report.Kind == TrainingProgressKind.Step)
+                {
+                    bar.Update(report.Step, $"epoch {report.Epoch + 1}/{epochs} loss {report.Loss:F4}");
+                }
+                else if (report.Metrics.TryGetValue(recipe.KeyMetric, out var key))
+                {
+                    bar.Update(report.Step, $"epoch {report.Epoch + 1}/{epochs} loss {report.Loss:F4} {recipe.KeyMetric} {key:F3}");
+                }
+            });
+            result = trainer.Train(new InMemoryData(trainInputs, trainTargets), new InMemoryData(validInputs, validTargets),
+                recipe.CreateMetrics(spacing), progress);
+        }
+
+        PrintMetrics(output, task, result);
+        var written = WriteCheckpoint(network, recipe, spacing, cohort, Path.Combine(directory, "model"));
+        output.WriteLine($"checkpoint: {Path.Combine(directory, "model")} ({written.WeightsDigest}); content address {written.ContentAddress()}");
+        return TrainingTool.Success;
+    }
+
+    private static CohortManifest PrepareCohort(SyntheticTask task, string cohort, int cases, int seed, int size, TextWriter error)
+    {
+        if (File.Exists(Path.Combine(cohort, CohortManifest.FileName)))
+        {
+            var existing = CohortManifest.Read(cohort);
+            if (existing.Task == task.Name() && existing.Seed == seed && existing.Size == size && existing.Cases.Count == cases)
+            {
+                error.WriteLine($"reusing the cohort in {cohort}");
+                return existing;
+            }
+            throw new InvalidOperationException(
+                $"{cohort} holds a different cohort ({existing.Task}, {existing.Cases.Count} cases, seed {existing.Seed}, size {existing.Size}); choose another --out or delete it");
+        }
+        using var bar = new ProgressBar(error, $"synth {task.Name()}", cases);
+        var manifest = SyntheticCohort.Write(task, cohort, cases, seed, size, new SynchronousProgress<int>(done => bar.Update(done, "cases")));
+        bar.Complete(cases, "cases");
+        return manifest;
+    }
+
+    private static void PrintMetrics(TextWriter output, SyntheticTask task, TrainingResult result)
+    {
+        output.WriteLine();
+        output.WriteLine($"{task.Name()}: validation after epoch {result.State.Epoch} ({result.State.Step} steps)");
+        output.WriteLine($"  {"metric",-16} {"value",10}");
+        output.WriteLine($"  {new string('-', 16)} {new string('-', 10)}");
+        foreach (var (name, value) in result.LastMetrics.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            output.WriteLine($"  {name,-16} {value.ToString("F3", CultureInfo.InvariantCulture),10}");
+        }
+    }
+
+    private static CheckpointManifest WriteCheckpoint(TorchSharp.torch.nn.Module<Tensor, Tensor> network, SyntheticRecipe recipe,
+        IReadOnlyList<double> spacing, string cohort, string directory)
+    {
+        // The manifest lists spacing as x, y[, z]; the data sets keep axes in array order (z, y, x).
+        var input = new InputSpec(recipe.Channels, [.. spacing.Reverse()]);
+        var dataDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(cohort, CohortManifest.FileName))));
+        var codeVersion = typeof(TrainCommand).Assembly.GetName().Version?.ToString() ?? "unknown";
+        var manifest = new CheckpointManifest(recipe.Architecture, input, recipe.Output, new TrainingLineage(dataDigest, null, codeVersion), "");
+        return Checkpoint.WriteAsync(network, manifest, directory, CancellationToken.None).GetAwaiter().GetResult();
+    }
+}
