@@ -42,7 +42,7 @@ public static class DicomTool
     public const int BadUsage = 2;
     public const int PeerFailure = 3;
 
-    public static IReadOnlyList<IDicomCommand> Commands { get; } = 
+    public static IReadOnlyList<IDicomCommand> Commands { get; } =
     [
         new DumpCommand(),
         new JsonCommand(),
