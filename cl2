@@ -14,6 +14,7 @@ PG_PORT="${CL2_PG_PORT:-55432}"
 GATEWAY_PORT="${CL2_GATEWAY_PORT:-8080}"
 LABELING_PORT="${CL2_LABELING_PORT:-8081}"
 INFERENCE_PORT="${CL2_INFERENCE_PORT:-8082}"
+DICOM_PORT="${CL2_DICOM_PORT:-11112}"
 SERVICES=(labeling inference training gateway) # start order: dependencies first
 
 # Debian packages the platform and its tests need (PEERS.md says why each one is there).
@@ -49,7 +50,7 @@ usage: ./cl2 <command>
   train --task T     train locally on a synthetic cohort read back from DICOM; prints the metrics (docs/training.md)
 
 Environment: CL2_CONFIGURATION (Release), CL2_PG_PORT (55432), CL2_GATEWAY_PORT (8080),
-CL2_LABELING_PORT (8081), CL2_INFERENCE_PORT (8082). See docs/configuration.md.
+CL2_LABELING_PORT (8081), CL2_INFERENCE_PORT (8082), CL2_DICOM_PORT (11112). See docs/configuration.md.
 EOF
 }
 
@@ -219,7 +220,8 @@ service_environment() {
     inference)
       echo "Urls=$(service_url inference)"
       echo "Labeling__BaseAddress=$labeling"
-      echo "Inference__StoragePath=$DATA/inference" ;;
+      echo "Inference__StoragePath=$DATA/inference"
+      echo "Inference__Listener__Port=$DICOM_PORT" ;;
     training)
       echo "Labeling__BaseAddress=$labeling"
       echo "Health__StatusFile__Path=$RUN/training.health" ;;
@@ -284,7 +286,10 @@ print_urls() {
 cl2 is running.
   Gateway (everything a user or client needs)  $(service_url gateway)
   GraphQL API                                   $(service_url gateway)/graphql
+  GraphiQL (development)                        $(service_url gateway)/graphiql
+  DICOMweb archive (QIDO / WADO / STOW)         $(service_url gateway)/dicomweb
   Inference API                                 $(service_url gateway)/api/inference/status
+  DICOM listener (C-ECHO, C-STORE, C-FIND, ...) AE CL2 at 127.0.0.1:$DICOM_PORT   (./cl2 dicom echo 127.0.0.1 $DICOM_PORT -aec CL2)
   Readiness                                     $(service_url gateway)/health/ready
   PostgreSQL                                    127.0.0.1:$PG_PORT (database cl2, role cl2, password in .cl2/postgres.password)
   Logs                                          ./cl2 logs [service]   (files in .cl2/logs/)

@@ -20,6 +20,7 @@ public sealed class Cl2ScriptTests
             ["CL2_GATEWAY_PORT"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CL2_LABELING_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CL2_INFERENCE_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CL2_DICOM_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         Task<ProcessResult> Cl2(string command) =>
             ProcessRunner.RunAsync("bash", [Path.Combine(Repository.Root, "cl2"), command], TimeSpan.FromMinutes(4), environment);

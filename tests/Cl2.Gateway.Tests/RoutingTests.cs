@@ -24,6 +24,22 @@ public sealed class RoutingTests
     }
 
     [Fact]
+    public async Task the_archive_the_blob_store_and_graphiql_are_forwarded_to_labeling()
+    {
+        await using var labeling = await RecordingBackend.StartAsync("labeling");
+        await using var inference = await RecordingBackend.StartAsync("inference");
+        await using var gateway = new GatewayHost(labeling.Address, inference.Address);
+        using var client = gateway.CreateClient();
+
+        await client.GetStringAsync(new Uri("/dicomweb/studies?PatientID=P1", UriKind.Relative));
+        await client.GetStringAsync(new Uri("/blobs/sha256:00", UriKind.Relative));
+        await client.GetStringAsync(new Uri("/graphiql", UriKind.Relative));
+
+        Assert.Equal(["GET /dicomweb/studies?PatientID=P1", "GET /blobs/sha256:00", "GET /graphiql"], labeling.Requests);
+        Assert.Empty(inference.Requests);
+    }
+
+    [Fact]
     public async Task a_path_with_no_route_is_not_forwarded_anywhere()
     {
         await using var labeling = await RecordingBackend.StartAsync("labeling");
