@@ -37,8 +37,12 @@ public sealed class NothingAcknowledgedIsLostTests
         {
             var process = await ListenerProcess.StartAsync(storage, port, ReadyWithin);
             var killed = false;
-            var sending = SendUntilCutOffAsync(port, SmallCtInstances(InstancesPerRun), acknowledged, () => Volatile.Read(ref killed));
-            await Task.WhenAny(sending, Task.Delay(TimeSpan.FromMilliseconds(random.Next(20, 600))));
+            // The kill point is chosen by progress (after a random number of acknowledgements, then a random few
+            // milliseconds into whatever is in flight), not by wall time: a loaded machine then still kills mid-stream.
+            var killAfter = new KillPoint(random.Next(1, InstancesPerRun));
+            var sending = SendUntilCutOffAsync(port, SmallCtInstances(InstancesPerRun), acknowledged, killAfter, () => Volatile.Read(ref killed));
+            await Task.WhenAny(sending, killAfter.Reached);
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 15)));
             Volatile.Write(ref killed, true);
             await process.DisposeAsync(); // SIGKILL: no shutdown hook runs, nothing is flushed on the way out
             cutOff += await sending ? 0 : 1;
@@ -66,7 +70,7 @@ public sealed class NothingAcknowledgedIsLostTests
     /// <summary>Stores instances one after another until the listener goes away; records each that got Success.
     /// True when all were sent before the kill.</summary>
     private static async Task<bool> SendUntilCutOffAsync(int port, IReadOnlyList<(string Uid, byte[] DataSet)> instances,
-        List<(string Uid, byte[] DataSet)> acknowledged, Func<bool> killed)
+        List<(string Uid, byte[] DataSet)> acknowledged, KillPoint killPoint, Func<bool> killed)
     {
         try
         {
@@ -83,6 +87,7 @@ public sealed class NothingAcknowledgedIsLostTests
                     {
                         acknowledged.Add((uid, dataSet));
                     }
+                    killPoint.Acknowledged();
                 }
             }
             await association.ReleaseAsync(CancellationToken.None);
@@ -92,6 +97,23 @@ public sealed class NothingAcknowledgedIsLostTests
         {
             // The listener was killed: whatever had not been acknowledged yet may be lost, and that is allowed.
             return false;
+        }
+    }
+
+    /// <summary>Completes once a run has had the given number of acknowledgements.</summary>
+    private sealed class KillPoint(int acknowledgements)
+    {
+        private readonly TaskCompletionSource reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int count;
+
+        public Task Reached => reached.Task;
+
+        public void Acknowledged()
+        {
+            if (Interlocked.Increment(ref count) >= acknowledgements)
+            {
+                reached.TrySetResult();
+            }
         }
     }
 
