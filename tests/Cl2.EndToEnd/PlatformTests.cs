@@ -8,8 +8,15 @@ public sealed class PlatformTests
     [Fact]
     public async Task all_services_become_ready_and_the_gateway_reaches_them()
     {
-        await using var postgres = await PostgresCluster.CreateAsync();
         var state = Directory.CreateTempSubdirectory("cl2-e2e-").FullName;
+        await CheckPlatformAsync(state);
+        // Only now: the services (the training worker rewrites its health file) have been stopped when CheckPlatformAsync returned.
+        Directory.Delete(state, recursive: true);
+    }
+
+    private static async Task CheckPlatformAsync(string state)
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
         int gatewayPort = FreePort.Next(), labelingPort = FreePort.Next(), inferencePort = FreePort.Next();
         var labelingUrl = $"http://127.0.0.1:{labelingPort}/";
         var inferenceUrl = $"http://127.0.0.1:{inferencePort}/";
@@ -53,8 +60,6 @@ public sealed class PlatformTests
         Assert.Equal("cl2 inference", status.GetProperty("service").GetString());
         Assert.Contains("\"cpu (", File.ReadAllText(trainingStatus), StringComparison.Ordinal);
         Assert.All(services, service => Assert.False(service.HasExited, $"{service.Name} exited:\n{service.Output}"));
-
-        Directory.Delete(state, recursive: true);
     }
 
     private static async Task<HttpStatusCode?> TryGetStatusAsync(HttpClient http, string url)
