@@ -8,6 +8,13 @@ public sealed record DicomReaderOptions
     /// <summary>Values at least this long stay in the file and are read on demand (only when reading from a path).</summary>
     public long LazyValueThreshold { get; init; } = 64 * 1024;
 
+    /// <summary>
+    /// Reading stops before the first top-level element whose tag is at least this one (elements come in ascending tag
+    /// order, PS3.5 §7.1): a reader that needs only the leading attributes (an index) skips the rest, pixel data included,
+    /// and is not told whether the rest is well formed. Null reads everything.
+    /// </summary>
+    public DicomTag? StopBeforeTag { get; init; }
+
     /// <summary>The largest value read into memory at once (lazy values are exempt: they are read by range).</summary>
     public long MaxInMemoryValueLength { get; init; } = 1L << 30;
 

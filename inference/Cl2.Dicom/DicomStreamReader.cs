@@ -133,6 +133,10 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
                 }
                 return;
             }
+            if (depth == 0 && options.StopBeforeTag is { } stop && PeekTag(syntax.IsBigEndian) is { } next && next >= stop)
+            {
+                return;
+            }
             var element = ReadElement(dataset, syntax, end, depth, out var delimiter);
             if (delimiter == DicomTag.ItemDelimitationItem)
             {
@@ -397,6 +401,12 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
     {
         Span<byte> group = stackalloc byte[2];
         return ReadAt(position, group) ? BinaryPrimitives.ReadUInt16LittleEndian(group) : (ushort)0xFFFF;
+    }
+
+    private DicomTag? PeekTag(bool bigEndian)
+    {
+        Span<byte> tag = stackalloc byte[4];
+        return ReadAt(position, tag) ? new DicomTag(U16(tag, bigEndian), U16(tag[2..], bigEndian)) : null;
     }
 
     private bool ReadAt(long at, Span<byte> destination)

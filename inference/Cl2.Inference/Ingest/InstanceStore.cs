@@ -1,13 +1,13 @@
-using System.Security.Cryptography;
-using System.Threading.Channels;
 using Cl2.Inference.Listener;
 using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference.Ingest;
 
-/// <summary>An instance received and parsed, not yet durable: its Part 10 bytes and the attributes to index.</summary>
+/// <summary>An instance received and parsed, not yet durable: its Part 10 bytes, their SHA-256 (lower-case hex) and the
+/// attributes to index.</summary>
 public sealed record IncomingInstance(
     ReadOnlyMemory<byte> Part10Bytes,
+    string Digest,
     long DataSetOffset,
     string SopClassUid,
     string SopInstanceUid,
@@ -18,9 +18,12 @@ public sealed record IncomingInstance(
 /// <summary>
 /// The durable ingest store. An instance is durable when its blob (content-addressed by the SHA-256 of its Part 10
 /// bytes) is written and fsync'd, its directory is fsync'd and its index record is in the fsync'd journal.
-/// <see cref="StoreAsync"/> returns only then. Blobs are written and synced by the storing association; one writer
-/// loop then makes every waiting instance durable together (group commit: one directory sync per touched directory and
-/// one journal write + fsync per batch), so concurrent associations share the cost.
+/// <see cref="StoreAsync"/> returns only then. Blobs are written and synced by the storing association; then every
+/// waiting instance is made durable together (group commit: one directory sync per touched directory and one journal
+/// write + fsync per batch), so concurrent associations share the cost. The commit runs on the thread of the first
+/// association that finds no commit running (the leader); those arriving meanwhile queue and are committed by it in the
+/// next batch. One association alone thus commits on its own thread: no hand-off to a writer thread and back, which on a
+/// loaded machine costs more than the fsyncs.
 /// </summary>
 public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions<ListenerOptions> listener, TimeProvider time,
     ILogger<InstanceStore> logger) : IHostedService, IDisposable
@@ -33,9 +36,10 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
     private readonly Dictionary<string, Task<StoreOutcome>> _inFlight = [];
     private readonly List<StudyReceived> _studies = [];
     private readonly Dictionary<string, int> _studyIndex = [];
-    private readonly Channel<PendingCommit> _commits = Channel.CreateUnbounded<PendingCommit>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _queueGate = new();
+    private readonly Queue<PendingCommit> _queue = [];
+    private bool _committing;
     private IngestJournal? _journal;
-    private Task? _writer;
     private long _duplicates;
     private long _newVersions;
 
@@ -73,16 +77,22 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
             }
         }
         logger.LogInformation("DICOM store {Folder}: {Instances} instances of {Studies} studies", Folder, _byDigest.Count, _studies.Count);
-        _writer = Task.Run(WriteLoopAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
 
+    /// <summary>Waits for a commit that is running (the listener, stopped before us, sends no more).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _commits.Writer.TryComplete();
-        if (_writer is not null)
+        while (true)
         {
-            await _writer.WaitAsync(cancellationToken);
+            lock (_queueGate)
+            {
+                if (!_committing)
+                {
+                    return;
+                }
+            }
+            await Task.Delay(10, cancellationToken);
         }
     }
 
@@ -91,7 +101,7 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
     /// <summary>Makes the instance durable and indexed; returns only then (or throws: then it is not acknowledged).</summary>
     public async Task<StoreOutcome> StoreAsync(IncomingInstance incoming, CancellationToken cancellationToken)
     {
-        var digest = Convert.ToHexStringLower(SHA256.HashData(incoming.Part10Bytes.Span));
+        var digest = incoming.Digest;
         TaskCompletionSource<StoreOutcome>? done = null;
         Task<StoreOutcome>? sameBytes = null;
         lock (_gate)
@@ -114,18 +124,20 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
             Interlocked.Increment(ref _duplicates);
             return first with { Kind = StoreOutcomeKind.Duplicate };
         }
+        PendingCommit pending;
         try
         {
-            var path = Path.Combine(Folder, StoredInstance.BlobPath(digest));
+            // Synchronous on purpose: the caller's buffer is used only before this method first yields, and an async
+            // write to a file opened without FileOptions.Asynchronous is only a blocking write moved to another thread.
             // Rewriting a blob the journal does not know is safe: it is the leftover of a commit that never finished.
-            await using (var blob = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            using (var blob = new FileStream(Path.Combine(Folder, StoredInstance.BlobPath(digest)), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                await blob.WriteAsync(incoming.Part10Bytes, cancellationToken);
+                blob.Write(incoming.Part10Bytes.Span);
                 blob.Flush(flushToDisk: true);
             }
             var instance = new StoredInstance(digest, 0, incoming.SopClassUid, incoming.SopInstanceUid, incoming.TransferSyntaxUid,
                 incoming.Part10Bytes.Length, incoming.DataSetOffset, incoming.CallingAeTitle, time.GetUtcNow(), incoming.Attributes);
-            await _commits.Writer.WriteAsync(new PendingCommit(instance, done), cancellationToken);
+            pending = new PendingCommit(instance, done);
         }
         catch (Exception e)
         {
@@ -134,8 +146,71 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
                 _inFlight.Remove(digest);
             }
             done.TrySetException(e);
+            return await done.Task;
+        }
+        bool lead;
+        lock (_queueGate)
+        {
+            _queue.Enqueue(pending);
+            lead = !_committing;
+            _committing = true;
+        }
+        if (lead)
+        {
+            CommitQueued(pending);
         }
         return await done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Commits queued instances in batches until <paramref name="own"/> (the leader's instance) is durable; what queued
+    /// meanwhile is handed to a thread-pool task, so the leader's association answers without waiting for others.
+    /// </summary>
+    private void CommitQueued(PendingCommit? own)
+    {
+        var maxBatch = listener.Value.MaxCommitBatch;
+        while (true)
+        {
+            var batch = new List<PendingCommit>();
+            lock (_queueGate)
+            {
+                if (_queue.Count == 0)
+                {
+                    _committing = false;
+                    return;
+                }
+                if (own is not null && own.Done.Task.IsCompleted)
+                {
+                    _ = Task.Run(() => CommitQueued(null), CancellationToken.None);
+                    return;
+                }
+                while (batch.Count < maxBatch && _queue.TryDequeue(out var next))
+                {
+                    batch.Add(next);
+                }
+            }
+            try
+            {
+                Commit(batch);
+            }
+#pragma warning disable CA1031 // Whatever failed, the batch is not durable: its stores fail, and the next batch is tried.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                logger.LogError(e, "Group commit of {Count} instances failed; they were not acknowledged", batch.Count);
+                lock (_gate)
+                {
+                    foreach (var failed in batch)
+                    {
+                        _inFlight.Remove(failed.Instance.Digest);
+                    }
+                }
+                foreach (var failed in batch)
+                {
+                    failed.Done.TrySetException(e);
+                }
+            }
+        }
     }
 
     /// <summary>The latest version of every instance: what query and retrieve see.</summary>
@@ -169,41 +244,6 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
             64 * 1024, FileOptions.SequentialScan);
         file.Position = instance.DataSetOffset;
         return file;
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<PendingCommit>();
-        var maxBatch = listener.Value.MaxCommitBatch;
-        while (await _commits.Reader.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < maxBatch && _commits.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-            try
-            {
-                Commit(batch);
-            }
-#pragma warning disable CA1031 // Whatever failed, the batch is not durable: its stores fail, and the loop goes on for the next.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                logger.LogError(e, "Group commit of {Count} instances failed; they were not acknowledged", batch.Count);
-                lock (_gate)
-                {
-                    foreach (var pending in batch)
-                    {
-                        _inFlight.Remove(pending.Instance.Digest);
-                    }
-                }
-                foreach (var pending in batch)
-                {
-                    pending.Done.TrySetException(e);
-                }
-            }
-        }
     }
 
     private void Commit(List<PendingCommit> batch)
