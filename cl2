@@ -222,6 +222,7 @@ service_environment() {
       echo "Inference__StoragePath=$DATA/inference" ;;
     training)
       echo "Labeling__BaseAddress=$labeling"
+      echo "Training__Jobs__WorkDirectory=$DATA/training"
       echo "Health__StatusFile__Path=$RUN/training.health" ;;
   esac
 }

@@ -9,6 +9,13 @@ public static class JobContext
 
     private const string ArtifactQuery = "query VersionArtifact($id: ID!) { modelVersion(id: $id) { artifactDigest } }";
 
+    private const string VersionsQuery = "query JobVersions($id: ID!) { model(id: $id) { versions { id lineage { trainingJobId } } } }";
+
+    /// <summary>The version an earlier attempt of the job registered before it was cut off, if any.</summary>
+    public static async Task<Guid?> RegisteredVersionAsync(this LabelingClient labeling, Guid modelId, Guid jobId, CancellationToken cancellationToken) =>
+        (await labeling.QueryAsync<ModelData>(VersionsQuery, new { id = modelId }, cancellationToken)).Model?.Versions
+            .FirstOrDefault(version => version.Lineage.TrainingJobId == jobId)?.Id;
+
     public static async Task<string> ModelTaskAsync(this LabelingClient labeling, Guid jobId, CancellationToken cancellationToken) =>
         (await labeling.QueryAsync<JobData>(ModelTaskQuery, new { id = jobId }, cancellationToken)).TrainingJob?.Model.Task
         ?? throw new InvalidOperationException($"Training job {jobId} is not known to labeling.");
@@ -22,6 +29,14 @@ public static class JobContext
     private sealed record JobModel(ModelTask Model);
 
     private sealed record ModelTask(string Task);
+
+    private sealed record ModelData(ModelVersions? Model);
+
+    private sealed record ModelVersions(IReadOnlyList<VersionLineage> Versions);
+
+    private sealed record VersionLineage(Guid Id, Lineage Lineage);
+
+    private sealed record Lineage(Guid? TrainingJobId);
 
     private sealed record VersionData(VersionArtifact? ModelVersion);
 

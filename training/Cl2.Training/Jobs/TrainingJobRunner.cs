@@ -61,6 +61,12 @@ public sealed partial class TrainingJobRunner(
                 $"The job names dataset {datasetId}, and this worker cannot read a dataset's images and labels yet; " +
                 "request the training without a dataset to train on the model task's synthetic cohort.");
         }
+        if (await labeling.RegisteredVersionAsync(job.ModelId, job.Id, cancellationToken) is { } registered)
+        {
+            // A worker was cut off between registering and completing: complete with its version instead of a second one.
+            LogAlreadyRegistered(logger, job.Id, registered);
+            return registered;
+        }
         var settings = options.Value;
         var task = SyntheticTasks.Parse(await labeling.ModelTaskAsync(job.Id, cancellationToken));
         var size = settings.SyntheticSize > 0 ? settings.SyntheticSize : task.DefaultSize();
@@ -167,6 +173,9 @@ public sealed partial class TrainingJobRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} resumed at epoch {Epoch}, step {Step}")]
     private static partial void LogResumed(ILogger logger, Guid jobId, int attempt, int epoch, long step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} already has version {VersionId} from an earlier attempt")]
+    private static partial void LogAlreadyRegistered(ILogger logger, Guid jobId, Guid versionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} epoch {Epoch}: loss {Loss:F4}, checkpoint {Digest}")]
     private static partial void LogEpoch(ILogger logger, Guid jobId, int epoch, double loss, string digest);
