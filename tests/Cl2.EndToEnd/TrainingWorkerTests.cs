@@ -104,6 +104,17 @@ public sealed class TrainingWorkerTests
             Assert.Contains(versions, version => version.GetProperty("id").GetString() == job.GetProperty("versionId").GetString());
         }
 
+        // A job that names a dataset fails with a reason: the worker cannot read datasets yet, and must not pretend to.
+        var datasetId = (await GraphQLAsync(http, "mutation { createDataset(input: { name: \"e2e\" }) { id } }"))
+            .GetProperty("createDataset").GetProperty("id").GetString()!;
+        var datasetJobId = (await GraphQLAsync(http,
+                "mutation($model: ID!, $dataset: ID!) { requestTraining(input: { modelId: $model, datasetId: $dataset, trigger: \"dataset\" }) { id } }",
+                new { model = modelId, dataset = datasetId }))
+            .GetProperty("requestTraining").GetProperty("id").GetString()!;
+        await Eventually.IsTrueAsync(async () => (await JobAsync(http, datasetJobId)).GetProperty("status").GetString() == "FAILED",
+            [labeling, workerB], "the dataset job to fail");
+        Assert.Contains("cannot read a dataset", (await JobAsync(http, datasetJobId)).GetProperty("failureReason").GetString(), StringComparison.Ordinal);
+
         Directory.Delete(state, recursive: true);
     }
 
