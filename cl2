@@ -224,6 +224,7 @@ service_environment() {
       echo "Inference__Listener__Port=$DICOM_PORT" ;;
     training)
       echo "Labeling__BaseAddress=$labeling"
+      echo "Training__Jobs__WorkDirectory=$DATA/training"
       echo "Health__StatusFile__Path=$RUN/training.health" ;;
   esac
 }

@@ -3,15 +3,17 @@ namespace Cl2.EndToEnd;
 /// <summary>Starts one built cl2 service as its own process, as `./cl2 up` starts it.</summary>
 public static class ServiceProcess
 {
-    public static BackgroundProcess Start(string project, IReadOnlyDictionary<string, string> environment)
+    /// <param name="environmentName">Development turns on labeling's development identity (callers hold every role).</param>
+    public static BackgroundProcess Start(string project, IReadOnlyDictionary<string, string> environment, string environmentName = "Production",
+        string? name = null)
     {
         var assembly = BuiltAssembly(project);
         var settings = new Dictionary<string, string>(environment)
         {
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["DOTNET_ENVIRONMENT"] = environmentName,
+            ["ASPNETCORE_ENVIRONMENT"] = environmentName,
         };
-        return BackgroundProcess.Start(project, "dotnet", [assembly], settings, Path.GetDirectoryName(assembly));
+        return BackgroundProcess.Start(name ?? project, "dotnet", [assembly], settings, Path.GetDirectoryName(assembly));
     }
 
     /// <summary>The service's build output, next to this test assembly's (same configuration).</summary>

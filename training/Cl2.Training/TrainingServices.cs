@@ -1,6 +1,7 @@
 using Cl2.Labeling.Client;
 using Cl2.Models;
 using Cl2.ServiceDefaults;
+using Cl2.Training.Jobs;
 using Microsoft.Extensions.Options;
 
 namespace Cl2.Training;
@@ -10,7 +11,11 @@ public static class TrainingServices
     public static HostApplicationBuilder AddTrainingServices(this HostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<TrainingOptions>(TrainingOptions.Section);
+        builder.Services.AddValidatedOptions<TrainingJobOptions>(TrainingJobOptions.Section);
         builder.Services.AddLabelingClient();
+        builder.Services.AddHttpClient<BlobClient>((services, http) =>
+            http.BaseAddress = services.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress);
+        builder.Services.AddSingleton<TrainingJobRunner>();
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<TrainingOptions>>().Value;
@@ -20,7 +25,7 @@ public static class TrainingServices
             .AddServiceDependency("labeling", services => services.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress)
             .AddCheck<ComputeDeviceHealthCheck>("compute-device", tags: [ServiceDefaultsExtensions.ReadyTag]);
         builder.Services.AddHealthStatusFile();
-        builder.Services.AddHostedService<TrainingWorker>();
+        builder.Services.AddHostedService<TrainingJobLoop>();
         return builder;
     }
 }

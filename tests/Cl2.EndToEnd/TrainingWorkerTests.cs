@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit.Sdk;
+
+namespace Cl2.EndToEnd;
+
+/// <summary>
+/// Two training worker processes against the real labeling service and PostgreSQL: ten tiny jobs, one worker killed
+/// (SIGKILL) after it reported its second epoch of a job; the other must finish every job, that one from its checkpoint.
+/// </summary>
+public sealed class TrainingWorkerTests
+{
+    private const int JobCount = 10;
+    private const int Epochs = 4;
+
+    [Fact]
+    public async Task two_workers_finish_each_job_once_and_a_killed_workers_job_resumes_from_its_checkpoint()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        var state = Directory.CreateTempSubdirectory("cl2-workers-").FullName;
+        var labelingUrl = $"http://127.0.0.1:{FreePort.Next()}/";
+        await using var labeling = ServiceProcess.Start("Cl2.Labeling", new Dictionary<string, string>
+        {
+            ["Urls"] = labelingUrl,
+            ["Postgres__ConnectionString"] = postgres.ConnectionString,
+            ["Blobs__Root"] = Path.Combine(state, "blobs"),
+            // Every poll is a query; at Information its SQL would bury the workers' output on a failure.
+            ["Logging__LogLevel__Default"] = "Warning",
+        }, environmentName: "Development");
+        using var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(30) };
+        await Eventually.IsTrueAsync(() => IsReadyAsync(http), [labeling], "labeling ready");
+
+        var modelId = (await GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-e2e\", task: \"liver-ct\" }) { id } }"))
+            .GetProperty("registerModel").GetProperty("id").GetString()!;
+        var jobIds = new List<string>();
+        for (var i = 0; i < JobCount; i++)
+        {
+            var job = await GraphQLAsync(http, "mutation($model: ID!, $trigger: String!) { requestTraining(input: { modelId: $model, trigger: $trigger }) { id } }",
+                new { model = modelId, trigger = $"end-to-end job {i}" });
+            jobIds.Add(job.GetProperty("requestTraining").GetProperty("id").GetString()!);
+        }
+
+        await using var workerA = StartWorker("worker-a", labelingUrl, state);
+        await using var workerB = StartWorker("worker-b", labelingUrl, state);
+
+        // Wait for worker A to report a second epoch of a job it still holds: from then on its checkpoint is mid-run.
+        JsonElement victim = default;
+        await Eventually.IsTrueAsync(async () =>
+        {
+            await ThrowIfAnyFailedAsync(http, jobIds, workerA, workerB);
+            var running = (await GraphQLAsync(http, "{ trainingJobs(status: RUNNING) { items { id worker attempt status lastEpoch { attempt epoch } } } }"))
+                .GetProperty("trainingJobs").GetProperty("items").EnumerateArray()
+                .Where(job => job.GetProperty("worker").GetString() == "worker-a" && job.GetProperty("lastEpoch") is { ValueKind: JsonValueKind.Object } last
+                    && last.GetProperty("epoch").GetInt32() >= 1 && last.GetProperty("epoch").GetInt32() < Epochs - 1)
+                .ToList();
+            victim = running.FirstOrDefault();
+            return running.Count > 0;
+        }, [labeling, workerA, workerB], "worker A to report a mid-run epoch", timeoutSeconds: 180);
+        using (var process = Process.GetProcessById(workerA.Id))
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+        var victimId = victim.GetProperty("id").GetString()!;
+        var atKill = await JobAsync(http, victimId);
+        Assert.True(atKill.GetProperty("status").GetString() == "RUNNING",
+            $"worker A finished job {victimId} before it was killed; the test's timing assumption failed:\n{workerA.Output}");
+
+        await Eventually.IsTrueAsync(async () =>
+        {
+            var jobs = await ThrowIfAnyFailedAsync(http, jobIds, workerB);
+            return jobs.All(job => job.GetProperty("status").GetString() == "SUCCEEDED");
+        }, [labeling, workerB], "every job to succeed", timeoutSeconds: 240);
+
+        // The killed job: taken over by B as a second attempt that resumed at the epoch A's last checkpoint ended.
+        var resumed = await JobAsync(http, victimId);
+        Assert.Equal("worker-b", resumed.GetProperty("worker").GetString());
+        Assert.Equal(2, resumed.GetProperty("attempt").GetInt32());
+        var epochs = resumed.GetProperty("progress").EnumerateArray()
+            .Select(epoch => (Attempt: epoch.GetProperty("attempt").GetInt32(), Epoch: epoch.GetProperty("epoch").GetInt32())).ToList();
+        var lastOfFirst = epochs.Where(epoch => epoch.Attempt == 1).Max(epoch => epoch.Epoch);
+        var second = epochs.Where(epoch => epoch.Attempt == 2).Select(epoch => epoch.Epoch).ToList();
+        Assert.True(lastOfFirst >= 1, $"attempt 1 reported epochs {string.Join(",", epochs)}");
+        // Resuming re-scores the checkpoint's epoch, then trains the rest; a fresh start would report epoch 0 again.
+        Assert.Equal(Enumerable.Range(lastOfFirst, Epochs - lastOfFirst), second);
+
+        // Each job: exactly one success event, and exactly one registered version that names it.
+        var successes = (await PsqlAsync(postgres, "select stream_id from cl2.mt_events where type = 'training_succeeded' order by stream_id"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(jobIds.Order(StringComparer.Ordinal), successes.Order(StringComparer.Ordinal));
+        var versions = (await GraphQLAsync(http, "query($id: ID!) { model(id: $id) { versions { id lineage { trainingJobId dataDigest } metrics { name value } } } }",
+            new { id = modelId })).GetProperty("model").GetProperty("versions").EnumerateArray().ToList();
+        Assert.Equal(jobIds.Order(StringComparer.Ordinal),
+            versions.Select(version => version.GetProperty("lineage").GetProperty("trainingJobId").GetString()!).Order(StringComparer.Ordinal));
+        Assert.All(versions, version =>
+        {
+            Assert.StartsWith("sha256:", version.GetProperty("lineage").GetProperty("dataDigest").GetString(), StringComparison.Ordinal);
+            Assert.Contains(version.GetProperty("metrics").EnumerateArray(), metric => metric.GetProperty("name").GetString() == "dice_liver");
+        });
+        foreach (var id in jobIds)
+        {
+            var job = await JobAsync(http, id);
+            Assert.Contains(versions, version => version.GetProperty("id").GetString() == job.GetProperty("versionId").GetString());
+        }
+
+        // A job that names a dataset fails with a reason: the worker cannot read datasets yet, and must not pretend to.
+        var datasetId = (await GraphQLAsync(http, "mutation { createDataset(input: { name: \"e2e\" }) { id } }"))
+            .GetProperty("createDataset").GetProperty("id").GetString()!;
+        var datasetJobId = (await GraphQLAsync(http,
+                "mutation($model: ID!, $dataset: ID!) { requestTraining(input: { modelId: $model, datasetId: $dataset, trigger: \"dataset\" }) { id } }",
+                new { model = modelId, dataset = datasetId }))
+            .GetProperty("requestTraining").GetProperty("id").GetString()!;
+        await Eventually.IsTrueAsync(async () => (await JobAsync(http, datasetJobId)).GetProperty("status").GetString() == "FAILED",
+            [labeling, workerB], "the dataset job to fail");
+        Assert.Contains("cannot read a dataset", (await JobAsync(http, datasetJobId)).GetProperty("failureReason").GetString(), StringComparison.Ordinal);
+
+        Directory.Delete(state, recursive: true);
+    }
+
+    private static async Task<JsonElement[]> ThrowIfAnyFailedAsync(HttpClient http, IEnumerable<string> jobIds, params BackgroundProcess[] workers)
+    {
+        var jobs = await Task.WhenAll(jobIds.Select(id => JobAsync(http, id)));
+        if (jobs.FirstOrDefault(job => job.GetProperty("status").GetString() == "FAILED") is { ValueKind: JsonValueKind.Object } failed)
+        {
+            throw new XunitException($"job {failed.GetProperty("id")} failed: {failed.GetProperty("failureReason")}\n"
+                + string.Join("\n", workers.Select(worker => $"--- {worker.Name}\n{worker.Output}")));
+        }
+        return jobs;
+    }
+
+    private static BackgroundProcess StartWorker(string name, string labelingUrl, string state) =>
+        ServiceProcess.Start("Cl2.Training", new Dictionary<string, string>
+        {
+            ["Labeling__BaseAddress"] = labelingUrl,
+            ["Training__Device"] = "cpu",
+            ["Training__CpuThreads"] = "1",
+            ["Training__Jobs__WorkerName"] = name,
+            ["Training__Jobs__PollInterval"] = "00:00:00.200",
+            // Short, so the killed worker's job is free again soon; each epoch report renews it.
+            ["Training__Jobs__LeaseSeconds"] = "6",
+            ["Training__Jobs__WorkDirectory"] = Path.Combine(state, name),
+            ["Training__Jobs__SyntheticCases"] = "8",
+            ["Training__Jobs__SyntheticSize"] = "16",
+            ["Training__Jobs__Epochs"] = Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Training__Jobs__Seed"] = "3",
+        }, environmentName: "Development", name: name);
+
+    private static Task<JsonElement> JobAsync(HttpClient http, string id) =>
+        GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { id status worker attempt versionId failureReason progress { attempt epoch } } }", new { id })
+            .ContinueWith(task => task.Result.GetProperty("trainingJob"), TaskScheduler.Default);
+
+    private static async Task<JsonElement> GraphQLAsync(HttpClient http, string query, object? variables = null)
+    {
+        using var response = await http.PostAsJsonAsync("graphql", new { query, variables });
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        if (body.TryGetProperty("errors", out var errors))
+        {
+            throw new XunitException($"{query} answered {errors}");
+        }
+        return body.GetProperty("data").Clone();
+    }
+
+    private static async Task<bool> IsReadyAsync(HttpClient http)
+    {
+        try
+        {
+            using var response = await http.GetAsync("health/ready");
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<string> PsqlAsync(PostgresCluster postgres, string sql) =>
+        (await ProcessRunner.RunAsync(Path.Combine(PostgresCluster.BinDirectory, "psql"),
+            ["-h", "127.0.0.1", "-p", postgres.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", "-d", "postgres", "-At", "-c", sql]))
+            .EnsureSuccess("psql").Output;
+}

@@ -1,0 +1,60 @@
+using Cl2.Labeling.Client;
+using Cl2.Models;
+using Microsoft.Extensions.Options;
+
+namespace Cl2.Training.Jobs;
+
+/// <summary>
+/// The worker's main loop: claim a job (labeling gives each job to exactly one worker), run it, and ask again; wait
+/// <see cref="TrainingJobOptions.PollInterval"/> when none is waiting or labeling cannot be reached. One job at a time:
+/// libtorch's random generator is one per process.
+/// </summary>
+public sealed partial class TrainingJobLoop(
+    LabelingClient labeling,
+    TrainingJobRunner runner,
+    ComputeDevice device,
+    IOptions<TrainingJobOptions> options,
+    ILogger<TrainingJobLoop> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var worker = settings.ResolvedWorkerName;
+        LogStarted(logger, worker, device.Description);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TrainingJobInfo? job;
+            try
+            {
+                job = await labeling.ClaimTrainingJobAsync(
+                    new ClaimTrainingJobInput(worker, device.Description, LeaseSeconds: settings.LeaseSeconds), stoppingToken);
+            }
+            catch (Exception exception) when (exception is HttpRequestException or LabelingApiException or TaskCanceledException
+                && !stoppingToken.IsCancellationRequested)
+            {
+                LogClaimFailed(logger, exception.Message);
+                job = null;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (job is null)
+            {
+                await Task.Delay(settings.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                continue;
+            }
+            LogClaimed(logger, job.Id, job.Attempt, job.LastCheckpointDigest ?? "none");
+            await runner.RunAsync(job, stoppingToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training worker {Worker} started on {Device}")]
+    private static partial void LogStarted(ILogger logger, string worker, string device);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claimed job {JobId} (attempt {Attempt}, last checkpoint {Checkpoint})")]
+    private static partial void LogClaimed(ILogger logger, Guid jobId, int attempt, string checkpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not claim a training job, trying again later: {Reason}")]
+    private static partial void LogClaimFailed(ILogger logger, string reason);
+}

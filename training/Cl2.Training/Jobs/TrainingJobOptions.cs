@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Cl2.Training.Jobs;
+
+/// <summary>
+/// How the worker takes jobs from labeling and what it trains on. Until datasets can be read from the archive, a job
+/// trains its model's task (<c>brain-mri</c>, <c>liver-ct</c> or <c>hip-xray</c>) on a synthetic cohort sized here;
+/// every worker that may pick up a job must use the same cohort and schedule settings, or a resumed job would not
+/// continue the run it was cut from.
+/// </summary>
+public sealed class TrainingJobOptions
+{
+    public const string Section = "Training:Jobs";
+
+    /// <summary>The name the worker claims jobs as; empty means host name and process id.</summary>
+    [MaxLength(200)]
+    public string WorkerName { get; set; } = "";
+
+    /// <summary>How long to wait before asking again when no job is waiting.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00", ErrorMessage = "Training:Jobs:PollInterval is 50 ms to 1 hour, e.g. 00:00:05.")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a claim lasts without a progress report; it must outlast cohort preparation and one epoch.</summary>
+    [Range(1, 24 * 3600)]
+    public int LeaseSeconds { get; set; } = 300;
+
+    /// <summary>Where jobs write cohorts and checkpoints; empty means a folder under the system's temporary folder.</summary>
+    public string WorkDirectory { get; set; } = "";
+
+    [Range(4, 100_000)]
+    public int SyntheticCases { get; set; } = 24;
+
+    /// <summary>Voxels per side of the synthetic cohort (pixels for hip radiographs); 0 uses the task's default.</summary>
+    [Range(0, 1024)]
+    public int SyntheticSize { get; set; }
+
+    [Range(1, 10_000)]
+    public int Epochs { get; set; } = 12;
+
+    [Range(0, int.MaxValue)]
+    public int Seed { get; set; } = 1;
+
+    public string ResolvedWorkerName => WorkerName.Length > 0 ? WorkerName : $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    public string ResolvedWorkDirectory =>
+        WorkDirectory.Length > 0 ? WorkDirectory : Path.Combine(Path.GetTempPath(), "cl2-training", ResolvedWorkerName);
+}
