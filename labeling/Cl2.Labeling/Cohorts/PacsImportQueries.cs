@@ -22,14 +22,14 @@ public static class PacsImportSubscriptions
 {
     public static void AddFields(ObjectGraphType subscription) => subscription
         .Field<NonNullGraphType<StudyImportedGraphType>, StudyImported>("pacsImportProgress")
-        .Description("Each study an import brings into the archive, as it is committed.")
+        .Description("Each study an import (or any import) brings into the archive, as it is committed.")
         .AuthorizeWithRoles(Roles.MlEngineer)
-        .Argument<NonNullGraphType<IdGraphType>>("import")
+        .Argument<IdGraphType>("import")
         .ResolveStream(context =>
         {
-            var importId = context.GetArgument<Guid>("import");
+            var importId = context.GetArgument<Guid?>("import");
             return context.RequestServices!.GetRequiredService<EventHub>()
-                .Of<StudyImported, StudyImported>(imported => imported.ImportId == importId, imported => imported);
+                .Of<StudyImported, StudyImported>(imported => importId is null || imported.ImportId == importId, imported => imported);
         });
 }
 

@@ -128,6 +128,58 @@ public sealed class PacsImportTests(PacsFixture pacs) : IClassFixture<PacsFixtur
     }
 
     [Fact]
+    public async Task a_subscriber_hears_each_study_an_import_brings_in()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        var blobs = Directory.CreateTempSubdirectory("cl2-blobs-").FullName;
+        await using var api = new Api(postgres, pacs.Settings(blobs));
+        var datasetId = await CreateDatasetAsync(api, research: false);
+        var client = api.Host.Server.CreateWebSocketClient();
+        client.ConfigureRequest = request => request.Headers.SecWebSocketProtocol = "graphql-transport-ws";
+        using var socket = await client.ConnectAsync(new Uri(api.Host.Server.BaseAddress, "graphql"), CancellationToken.None);
+        await SendAsync(socket, new { type = "connection_init", payload = new { } });
+        Assert.Equal("connection_ack", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
+        await SendAsync(socket, new
+        {
+            id = "1",
+            type = "subscribe",
+            payload = new { query = "subscription { pacsImportProgress { importId studyInstanceUid instancesFetched instancesSkipped } }" },
+        });
+        // The server handles a connection's messages in order, so once the pong is back the subscription is registered.
+        await SendAsync(socket, new { type = "ping" });
+        Assert.Equal("pong", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
+
+        var import = await ImportAsync(api, datasetId, pacs.MrStudy);
+
+        var message = await ReceiveAsync(socket);
+        Assert.Equal("next", message["type"]!.GetValue<string>());
+        var progress = message["payload"]!["data"]!["pacsImportProgress"]!;
+        Assert.Equal(import["id"]!.GetValue<string>(), progress["importId"]!.GetValue<string>());
+        Assert.Equal(pacs.MrStudy, progress["studyInstanceUid"]!.GetValue<string>());
+        Assert.Equal(1, Number(progress, "instancesFetched"));
+        Directory.Delete(blobs, recursive: true);
+    }
+
+    private static Task SendAsync(System.Net.WebSockets.WebSocket socket, object message) =>
+        socket.SendAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(message), System.Net.WebSockets.WebSocketMessageType.Text, true,
+            CancellationToken.None);
+
+    private static async Task<JsonNode> ReceiveAsync(System.Net.WebSockets.WebSocket socket)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // a hang guard
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        System.Net.WebSockets.WebSocketReceiveResult received;
+        do
+        {
+            received = await socket.ReceiveAsync(buffer, guard.Token);
+            message.Write(buffer, 0, received.Count);
+        }
+        while (!received.EndOfMessage);
+        return JsonNode.Parse(System.Text.Encoding.UTF8.GetString(message.ToArray()))!;
+    }
+
+    [Fact]
     public async Task a_pacs_that_is_down_gives_a_typed_error_and_leaves_an_import_that_a_rerun_completes()
     {
         await using var postgres = await PostgresCluster.CreateAsync();
