@@ -38,6 +38,11 @@ public static class ErrorCodes
     public const string InferenceResultNotFound = "INFERENCE_RESULT_NOT_FOUND";
     public const string DeliveryFinished = "DELIVERY_FINISHED";
     public const string FeedbackNotFound = "FEEDBACK_NOT_FOUND";
+    public const string PacsNotConfigured = "PACS_NOT_CONFIGURED";
+    public const string PacsUnreachable = "PACS_UNREACHABLE";
+    public const string PacsFailed = "PACS_FAILED";
+    public const string PacsImportNotFound = "PACS_IMPORT_NOT_FOUND";
+    public const string PseudonymKeyMissing = "PSEUDONYM_KEY_MISSING";
     public const string Unauthenticated = "UNAUTHENTICATED";
     public const string Forbidden = "FORBIDDEN";
 }

@@ -1,5 +1,6 @@
 using Cl2.Labeling.Archive;
 using Cl2.Labeling.Blobs;
+using Cl2.Labeling.Cohorts;
 using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 
@@ -14,6 +15,7 @@ public static class LabelingServices
         builder.AddLabelingGraphQL();
         builder.AddBlobStore();
         builder.AddImageArchive();
+        builder.AddPacsCohorts();
         return builder;
     }
 

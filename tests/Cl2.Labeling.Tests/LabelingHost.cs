@@ -6,7 +6,9 @@ namespace Cl2.Labeling.Tests;
 
 /// <summary>The real labeling <c>Program</c>, pointed at a throw-away PostgreSQL cluster.</summary>
 /// <param name="urls">Where Kestrel listens, for tests that need a real socket (after <c>UseKestrel()</c>).</param>
-public sealed class LabelingHost(PostgresCluster postgres, string? urls = null) : WebApplicationFactory<Program>
+/// <param name="settings">More configuration (a PACS to import from, say).</param>
+public sealed class LabelingHost(PostgresCluster postgres, string? urls = null, IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -22,6 +24,10 @@ public sealed class LabelingHost(PostgresCluster postgres, string? urls = null) 
         for (var index = 0; index < Roles.All.Count; index++)
         {
             builder.UseSetting($"DevelopmentIdentity:DefaultRoles:{index}", Roles.All[index]);
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Cl2.Labeling.Cases;
+using Cl2.Labeling.Cohorts;
 using Cl2.Labeling.Datasets;
 using Cl2.Labeling.Feedback;
 using Cl2.Labeling.Inference;
@@ -34,6 +35,8 @@ public sealed class LabelingQuery : ObjectGraphType
         TrainingQueries.AddFields(this);
         InferenceQueries.AddFields(this);
         FeedbackQueries.AddFields(this);
+        PacsStudies.AddField(this);
+        PacsImportQueries.AddFields(this);
     }
 }
 
@@ -62,6 +65,7 @@ public sealed class LabelingMutation : ObjectGraphType
         RecordInferenceResult.AddField(this);
         RecordDelivery.AddField(this);
         GiveFeedback.AddField(this);
+        ImportFromPacs.AddField(this);
     }
 }
 
@@ -74,5 +78,6 @@ public sealed class LabelingSubscription : ObjectGraphType
         TrainingSubscriptions.AddFields(this);
         InferenceSubscriptions.AddFields(this);
         FeedbackSubscriptions.AddFields(this);
+        PacsImportSubscriptions.AddFields(this);
     }
 }

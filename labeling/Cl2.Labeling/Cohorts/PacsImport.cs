@@ -1,0 +1,69 @@
+using Marten.Schema;
+
+namespace Cl2.Labeling.Cohorts;
+
+// The import stream: one retrieval of studies from the PACS into the archive and a dataset. Re-running an import of the
+// same studies resumes it: instances already in the archive are not fetched again.
+
+public sealed record PacsImportStarted(
+    Guid ImportId,
+    Guid DatasetId,
+    IReadOnlyList<string> StudyInstanceUids,
+    bool Deidentify,
+    bool RetainLongitudinalTemporalInformation,
+    bool CleanDescriptors,
+    string StartedBy,
+    DateTimeOffset StartedAt);
+
+/// <summary>One study is in the archive: <paramref name="InstancesFetched"/> came from the PACS, <paramref name="InstancesSkipped"/> were there already.</summary>
+public sealed record StudyImported(Guid ImportId, string StudyInstanceUid, string ArchivedStudyInstanceUid, int InstancesFetched, int InstancesSkipped,
+    DateTimeOffset ImportedAt);
+
+public sealed record PacsImportCompleted(Guid ImportId, int CasesAdded, DateTimeOffset CompletedAt);
+
+public sealed record PacsImportFailed(Guid ImportId, string Code, string Reason, DateTimeOffset FailedAt);
+
+public enum PacsImportStatus
+{
+    Running,
+    Completed,
+    Failed,
+}
+
+/// <summary>The import aggregate, stored as an inline snapshot: what pacsImport(id) answers.</summary>
+public sealed record PacsImport(
+    Guid Id,
+    Guid DatasetId,
+    IReadOnlyList<string> StudyInstanceUids,
+    bool Deidentify,
+    PacsImportStatus Status,
+    int StudiesImported,
+    int InstancesFetched,
+    int InstancesSkipped,
+    int CasesAdded,
+    string? FailureCode,
+    string? FailureReason,
+    string StartedBy,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? FinishedAt)
+{
+    [Version]
+    public long Version { get; set; }
+
+    public static PacsImport Create(PacsImportStarted started) =>
+        new(started.ImportId, started.DatasetId, started.StudyInstanceUids, started.Deidentify, PacsImportStatus.Running, 0, 0, 0, 0, null, null,
+            started.StartedBy, started.StartedAt, null);
+
+    public static PacsImport Apply(StudyImported imported, PacsImport current) => current with
+    {
+        StudiesImported = current.StudiesImported + 1,
+        InstancesFetched = current.InstancesFetched + imported.InstancesFetched,
+        InstancesSkipped = current.InstancesSkipped + imported.InstancesSkipped,
+    };
+
+    public static PacsImport Apply(PacsImportCompleted completed, PacsImport current) =>
+        current with { Status = PacsImportStatus.Completed, CasesAdded = completed.CasesAdded, FinishedAt = completed.CompletedAt };
+
+    public static PacsImport Apply(PacsImportFailed failed, PacsImport current) =>
+        current with { Status = PacsImportStatus.Failed, FailureCode = failed.Code, FailureReason = failed.Reason, FinishedAt = failed.FailedAt };
+}

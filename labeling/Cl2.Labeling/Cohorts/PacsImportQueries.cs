@@ -1,0 +1,71 @@
+using Cl2.Labeling.GraphQL;
+using GraphQL;
+using GraphQL.Types;
+
+namespace Cl2.Labeling.Cohorts;
+
+public static class PacsImportQueries
+{
+    public static void AddFields(ObjectGraphType query) => query
+        .Field<PacsImportGraphType, PacsImport>("pacsImport")
+        .Description("How far an import from the PACS got: studies and instances so far, and its status.")
+        .AuthorizeWithRoles(Roles.MlEngineer)
+        .Argument<NonNullGraphType<IdGraphType>>("id")
+        .ResolveAsync(async context =>
+        {
+            await using var session = context.Store().QuerySession();
+            return await session.LoadAsync<PacsImport>(context.GetArgument<Guid>("id"), context.CancellationToken);
+        });
+}
+
+public static class PacsImportSubscriptions
+{
+    public static void AddFields(ObjectGraphType subscription) => subscription
+        .Field<NonNullGraphType<StudyImportedGraphType>, StudyImported>("pacsImportProgress")
+        .Description("Each study an import (or any import) brings into the archive, as it is committed.")
+        .AuthorizeWithRoles(Roles.MlEngineer)
+        .Argument<IdGraphType>("import")
+        .ResolveStream(context =>
+        {
+            var importId = context.GetArgument<Guid?>("import");
+            return context.RequestServices!.GetRequiredService<EventHub>()
+                .Of<StudyImported, StudyImported>(imported => importId is null || imported.ImportId == importId, imported => imported);
+        });
+}
+
+public sealed class PacsImportGraphType : ObjectGraphType<PacsImport>
+{
+    public PacsImportGraphType()
+    {
+        Name = "PacsImport";
+        Field(import => import.Id, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(import => import.DatasetId, type: typeof(NonNullGraphType<IdGraphType>));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>, IReadOnlyList<string>>("studyInstanceUids")
+            .Resolve(context => context.Source.StudyInstanceUids);
+        Field(import => import.Deidentify);
+        Field(import => import.Status);
+        Field(import => import.StudiesImported);
+        Field(import => import.InstancesFetched);
+        Field(import => import.InstancesSkipped);
+        Field(import => import.CasesAdded);
+        Field(import => import.FailureCode, nullable: true);
+        Field(import => import.FailureReason, nullable: true);
+        Field(import => import.StartedBy);
+        Field(import => import.StartedAt);
+        Field(import => import.FinishedAt, nullable: true);
+    }
+}
+
+public sealed class StudyImportedGraphType : ObjectGraphType<StudyImported>
+{
+    public StudyImportedGraphType()
+    {
+        Name = "StudyImported";
+        Field(imported => imported.ImportId, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(imported => imported.StudyInstanceUid);
+        Field(imported => imported.ArchivedStudyInstanceUid);
+        Field(imported => imported.InstancesFetched);
+        Field(imported => imported.InstancesSkipped);
+        Field(imported => imported.ImportedAt);
+    }
+}

@@ -1,0 +1,116 @@
+using Cl2.Dicom;
+using Cl2.Labeling.Archive;
+using Cl2.Labeling.Blobs;
+using Cl2.Labeling.Cases;
+using Cl2.Labeling.Datasets;
+using Marten;
+
+namespace Cl2.Labeling.Cohorts;
+
+/// <summary>
+/// Runs an import in the background, study by study: list the study's instances (C-FIND at IMAGE level), skip those the
+/// archive holds already, fetch the rest (C-GET of the whole study when none is there, else instance by instance), record
+/// StudyImported; at the end add the studies as cases. Any failure ends the import with PacsImportFailed; running the
+/// import again picks up where it stopped.
+/// </summary>
+public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnection pacs, IBlobStore blobs, ArchiveIndex index, TimeProvider time,
+    IHostApplicationLifetime lifetime, ILogger<PacsImportRunner> logger)
+{
+    public void Start(PacsImportStarted started) => _ = Task.Run(() => RunAsync(started, lifetime.ApplicationStopping));
+
+    public async Task RunAsync(PacsImportStarted started, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var key = started.Deidentify ? DatasetPseudonyms.KeyFor(pacs.Options.PseudonymMasterKey, started.DatasetId) : null;
+            var deidentifier = key is null ? null : DatasetPseudonyms.DeidentifierFor(key, started);
+            var archivedStudies = new List<string>();
+            foreach (var study in started.StudyInstanceUids)
+            {
+                var archivedStudy = key?.MapUid(study) ?? study;
+                var archived = (await index.FindAsync(archivedStudy, null, null, cancellationToken)).Select(instance => instance.SopInstanceUid).ToHashSet();
+                var instances = await pacs.FindAsync(InstancesOf(study), cancellationToken);
+                var missing = instances.Where(instance => !archived.Contains(key?.MapUid(Uid(instance, DicomTags.SOPInstanceUID)) ?? Uid(instance, DicomTags.SOPInstanceUID)))
+                    .ToList();
+                var receiver = new ArchiveReceiver(blobs, index, key, deidentifier);
+                if (missing.Count > 0 && missing.Count == instances.Count)
+                {
+                    await pacs.GetAsync(Identifier("STUDY", study, null, null), receiver, cancellationToken);
+                }
+                else
+                {
+                    foreach (var instance in missing)
+                    {
+                        await pacs.GetAsync(Identifier("IMAGE", study, Uid(instance, DicomTags.SeriesInstanceUID), Uid(instance, DicomTags.SOPInstanceUID)),
+                            receiver, cancellationToken);
+                    }
+                }
+                archivedStudies.Add(archivedStudy);
+                await AppendAsync(started.ImportId, cancellationToken,
+                    new StudyImported(started.ImportId, study, archivedStudy, receiver.Received, instances.Count - missing.Count, time.GetUtcNow()));
+            }
+            await CompleteAsync(started, archivedStudies, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            ImportFailed(logger, exception, started.ImportId);
+            var code = exception is DomainException domain ? domain.Code : ErrorCodes.PacsFailed;
+            var reason = exception is DomainException ? exception.Message
+                : $"the import stopped: {exception.Message}. Run importFromPacs again with the same studies to resume";
+            await AppendAsync(started.ImportId, CancellationToken.None, new PacsImportFailed(started.ImportId, code, reason, time.GetUtcNow()));
+        }
+    }
+
+    private async Task CompleteAsync(PacsImportStarted started, IReadOnlyList<string> archivedStudies, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        var dataset = await session.LoadAsync<Dataset>(started.DatasetId, cancellationToken);
+        var uids = archivedStudies.ToArray();
+        var existing = await session.Query<Case>()
+            .Where(@case => @case.DatasetId == started.DatasetId && uids.Contains(@case.StudyInstanceUid))
+            .Select(@case => @case.StudyInstanceUid)
+            .ToListAsync(cancellationToken);
+        var added = AddCases.Decide(dataset, existing.ToHashSet(StringComparer.Ordinal), new AddCases(started.DatasetId, uids),
+            [.. uids.Select(_ => Guid.CreateVersion7())], started.StartedBy, time.GetUtcNow());
+        foreach (var @event in added)
+        {
+            session.Events.StartStream<Case>(@event.CaseId, @event);
+        }
+        session.Events.Append(started.ImportId, new PacsImportCompleted(started.ImportId, added.Count, time.GetUtcNow()));
+        await session.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task AppendAsync(Guid importId, CancellationToken cancellationToken, object @event)
+    {
+        await using var session = store.LightweightSession();
+        session.Events.Append(importId, @event);
+        await session.SaveChangesAsync(cancellationToken);
+    }
+
+    private static string Uid(DicomDataset dataset, DicomTag tag) => dataset.GetStringOrDefault(tag)?.Trim() ?? "";
+
+    private static DicomDataset InstancesOf(string study)
+    {
+        var identifier = Identifier("IMAGE", study, "", "");
+        return identifier;
+    }
+
+    private static DicomDataset Identifier(string level, string study, string? series, string? sop)
+    {
+        var identifier = new DicomDataset();
+        identifier.SetString(DicomTags.QueryRetrieveLevel, DicomVR.CS, level);
+        identifier.SetString(DicomTags.StudyInstanceUID, DicomVR.UI, study);
+        if (series is not null)
+        {
+            identifier.SetString(DicomTags.SeriesInstanceUID, DicomVR.UI, series);
+        }
+        if (sop is not null)
+        {
+            identifier.SetString(DicomTags.SOPInstanceUID, DicomVR.UI, sop);
+        }
+        return identifier;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PACS import {ImportId} failed")]
+    private static partial void ImportFailed(ILogger logger, Exception exception, Guid importId);
+}
