@@ -8,19 +8,18 @@ using Cl2.Testing;
 namespace Cl2.Benchmarks;
 
 /// <summary>
-/// `./cl2 bench graphql [cases] [seconds] [workers]`: the built labeling service and gateway as their own processes over
+/// `./cl2 bench graphql [cases] [seconds] [workers] [events]`: the built labeling service and gateway as their own processes over
 /// a PostgreSQL with fsync on. Seeds a dataset of <c>cases</c> cases with one label each, then a closed load loop on
 /// 127.0.0.1 (<c>workers</c> concurrent HttpClient requests for <c>seconds</c>, after a warm-up) for (a) a page of
 /// <c>cases</c> and (b) <c>submitLabel</c> (each worker owns its own cases and submits on their current revision, so no
 /// request conflicts), each direct to labeling and through the gateway, alternating twice. Every response is checked;
-/// any error fails the run. Then bulk import: 10,000 label events (one per case of a fresh dataset) with one
+/// any error fails the run. First, bulk import: <c>events</c> (10,000) label events, one per case of a fresh dataset, with one
 /// <c>importLabels</c> call, three times.
 /// </summary>
 public static class GraphQLBenchmark
 {
     private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     private const int PageSize = 50;
-    private const int BulkEvents = 10_000;
 
     private const string CasesQuery = """
         query($dataset: ID!, $after: String) {
@@ -48,6 +47,7 @@ public static class GraphQLBenchmark
         var cases = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         var workers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 16;
+        var bulkEvents = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10_000;
         Console.WriteLine($"graphql on {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; " +
             $"{cases} cases, {workers} workers, {seconds} s per run; PostgreSQL with fsync on");
 
@@ -83,19 +83,19 @@ public static class GraphQLBenchmark
         var proxied = new Uri(gatewayUrl + "graphql");
 
         var bulkDataset = await CreateDatasetAsync(http, direct, "bulk");
-        var bulkCases = await AddCasesAsync(http, direct, bulkDataset, BulkEvents, "1.2.826.0.1.3680043.10.2");
-        Console.WriteLine($"bulk import of {BulkEvents} label events (one per case, one importLabels call, direct to labeling):");
+        var bulkCases = await AddCasesAsync(http, direct, bulkDataset, bulkEvents, "1.2.826.0.1.3680043.10.2");
+        Console.WriteLine($"bulk import of {bulkEvents} label events (one per case, one importLabels call, direct to labeling):");
         for (var run = 0; run < 3; run++)
         {
             var labels = bulkCases.Select(caseId => new { caseId, baseRevision = run, kind = "SEGMENTATION", blobDigest = Digest }).ToArray();
             var clock = Stopwatch.StartNew();
             var stored = (await RunAsync(http, direct, ImportMutation, new { input = new { labels } }))["importLabels"]!.GetValue<int>();
             clock.Stop();
-            if (stored != BulkEvents)
+            if (stored != bulkEvents)
             {
-                throw new InvalidOperationException($"importLabels stored {stored} label revisions, not {BulkEvents}");
+                throw new InvalidOperationException($"importLabels stored {stored} label revisions, not {bulkEvents}");
             }
-            Console.WriteLine($"  run {run + 1}: {clock.Elapsed.TotalSeconds:F2} s, {BulkEvents / clock.Elapsed.TotalSeconds:F0} events/s");
+            Console.WriteLine($"  run {run + 1}: {clock.Elapsed.TotalSeconds:F2} s, {bulkEvents / clock.Elapsed.TotalSeconds:F0} events/s");
         }
 
         var dataset = await CreateDatasetAsync(http, direct, "load");
