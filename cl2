@@ -45,7 +45,7 @@ usage: ./cl2 <command>
   logs [service] [-f] show (or follow) a service's log; services: ${SERVICES[*]} postgres
   test               set up everything and run every test
   dicom <command>    DICOM tools (dump, json, pixels, convert, deidentify; echo, store, find, move, get, scp); './cl2 dicom' lists them
-  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, ingest, ingest-kill, train)
+  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, graphql, ingest, ingest-kill, train)
   synth --task T --out DIR   write a synthetic cohort (brain-mri, liver-ct, hip-xray) as DICOM + ground truth
   train --task T     train locally on a synthetic cohort read back from DICOM; prints the metrics (docs/training.md)
 
@@ -408,7 +408,7 @@ cmd_training_tool() {
 cmd_bench() {
   setup
   local name=${1:-}
-  [ -n "$name" ] || die "usage: ./cl2 bench <dicom-parse|ingest|ingest-kill|train> (docs/benchmarks.md lists them and their latest figures)"
+  [ -n "$name" ] || die "usage: ./cl2 bench <dicom-parse|graphql|ingest|ingest-kill|train> (docs/benchmarks.md lists them and their latest figures)"
   exec dotnet "$ROOT/tests/Cl2.Benchmarks/bin/$CONFIGURATION/net10.0/Cl2.Benchmarks.dll" "$@"
 }
 

@@ -9,13 +9,15 @@ public sealed class PostgresCluster : IAsyncDisposable
     private readonly string root;
     private readonly string dataDirectory;
     private readonly bool runAsPostgres;
+    private readonly bool durable;
 
-    private PostgresCluster(string root, int port, bool runAsPostgres)
+    private PostgresCluster(string root, int port, bool runAsPostgres, bool durable)
     {
         this.root = root;
         dataDirectory = Path.Combine(root, "data");
         Port = port;
         this.runAsPostgres = runAsPostgres;
+        this.durable = durable;
     }
 
     public int Port { get; }
@@ -25,7 +27,11 @@ public sealed class PostgresCluster : IAsyncDisposable
     public static string BinDirectory =>
         Environment.GetEnvironmentVariable("CL2_PG_BIN") is { Length: > 0 } configured ? configured : "/usr/lib/postgresql/15/bin";
 
-    public static async Task<PostgresCluster> CreateAsync(CancellationToken cancellationToken = default)
+    public static Task<PostgresCluster> CreateAsync(CancellationToken cancellationToken = default) => CreateAsync(durable: false, cancellationToken);
+
+    /// <param name="durable">fsync, synchronous commit and full-page writes on, as in production (for benchmarks);
+    /// tests leave them off, since a throw-away cluster need not survive a crash.</param>
+    public static async Task<PostgresCluster> CreateAsync(bool durable, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(Path.Combine(BinDirectory, "initdb")))
         {
@@ -37,7 +43,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         {
             await ProcessRunner.RunAsync("chown", ["postgres:postgres", root], cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        var cluster = new PostgresCluster(root, FreePort.Next(), runAsPostgres);
+        var cluster = new PostgresCluster(root, FreePort.Next(), runAsPostgres, durable);
         (await cluster.RunAsync("initdb", ["-D", cluster.dataDirectory, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"],
             cancellationToken).ConfigureAwait(false)).EnsureSuccess("initdb");
         await cluster.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -46,7 +52,8 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var settings = $"-c listen_addresses=127.0.0.1 -p {Port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        var settings = $"-c listen_addresses=127.0.0.1 -p {Port} -k {root}" +
+            (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         (await RunAsync("pg_ctl", ["-D", dataDirectory, "-l", Path.Combine(root, "postgres.log"), "-o", settings, "-w", "-t", "60", "start"],
             cancellationToken).ConfigureAwait(false)).EnsureSuccess("pg_ctl start");
     }

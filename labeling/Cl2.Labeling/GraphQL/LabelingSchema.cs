@@ -49,6 +49,7 @@ public sealed class LabelingMutation : ObjectGraphType
         AddCases.AddField(this);
         AssignCase.AddField(this);
         SubmitLabel.AddField(this);
+        ImportLabels.AddField(this);
         ReviewLabel.AddField(this);
         RegisterModel.AddField(this);
         RegisterModelVersion.AddField(this);

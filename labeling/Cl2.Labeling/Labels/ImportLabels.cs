@@ -1,0 +1,79 @@
+using Cl2.Labeling.Cases;
+using Cl2.Labeling.GraphQL;
+using GraphQL;
+using GraphQL.Types;
+using JasperFx;
+using Marten;
+
+namespace Cl2.Labeling.Labels;
+
+/// <summary>
+/// Import many label revisions at once (labels made elsewhere, or migrated): all of them are stored in one
+/// transaction, or none. Each is decided like <see cref="SubmitLabel"/>; several for one case chain their revisions.
+/// </summary>
+public sealed record ImportLabels(IReadOnlyList<SubmitLabel> Labels)
+{
+    public const int MaxPerCall = 10_000;
+
+    /// <param name="cases">The current state of every case the labels name; a missing one is an error.</param>
+    /// <param name="labelRevisionIds">One new id per label, in the same order.</param>
+    public static IReadOnlyList<LabelSubmitted> Decide(
+        IReadOnlyDictionary<Guid, Case> cases,
+        ImportLabels command,
+        IReadOnlyList<Guid> labelRevisionIds,
+        string by,
+        DateTimeOffset now)
+    {
+        if (command.Labels.Count is 0 or > MaxPerCall)
+        {
+            throw DomainException.Invalid($"Import 1 to {MaxPerCall} labels at a time.");
+        }
+        var current = new Dictionary<Guid, Case>();
+        var submitted = new List<LabelSubmitted>(command.Labels.Count);
+        for (var index = 0; index < command.Labels.Count; index++)
+        {
+            var label = command.Labels[index];
+            var state = current.GetValueOrDefault(label.CaseId) ?? cases.GetValueOrDefault(label.CaseId);
+            // The same rules as one submission, conflict included; nothing is kept, since nothing is stored.
+            var @event = SubmitLabel.Decide(state, label, labelRevisionIds[index], by, now);
+            current[label.CaseId] = Case.Apply(@event, state!);
+            submitted.Add(@event);
+        }
+        return submitted;
+    }
+
+    public static void AddField(ObjectGraphType mutation) => mutation
+        .Field<NonNullGraphType<IntGraphType>, int>("importLabels")
+        .AuthorizeWithRoles(Roles.MlEngineer)
+        .Description($"Stores all the label revisions in one transaction, or none, and returns how many it stored (at most {MaxPerCall}).")
+        .Argument<NonNullGraphType<ImportLabelsInputType>>("input")
+        .ResolveAsync(async context =>
+        {
+            var command = context.GetArgument<ImportLabels>("input");
+            var cancellationToken = context.CancellationToken;
+            await using var session = context.Store().LightweightSession();
+            var caseIds = command.Labels.Select(label => label.CaseId).Distinct().ToArray();
+            var cases = (await session.LoadManyAsync<Case>(cancellationToken, caseIds)).ToDictionary(@case => @case.Id);
+            var submitted = Decide(cases, command, [.. command.Labels.Select(_ => Guid.CreateVersion7())], context.Actor(), context.Now());
+            foreach (var stream in submitted.GroupBy(@event => @event.CaseId))
+            {
+                // The version the stream must reach: anyone appending to one of these cases meanwhile fails the import.
+                session.Events.Append(stream.Key, cases[stream.Key].Version + stream.Count(), stream.Cast<object>().ToArray());
+            }
+            try
+            {
+                await session.SaveChangesAsync(cancellationToken);
+            }
+            catch (ConcurrencyException)
+            {
+                throw new DomainException(ErrorCodes.LabelRevisionConflict,
+                    "Someone changed some of these cases while the import ran; nothing was stored. Import again on their current revisions.");
+            }
+            return submitted.Count;
+        });
+}
+
+public sealed class ImportLabelsInputType : AutoRegisteringInputObjectGraphType<ImportLabels>
+{
+    public ImportLabelsInputType() => Name = "ImportLabelsInput";
+}
