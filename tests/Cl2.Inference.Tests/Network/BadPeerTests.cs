@@ -73,8 +73,9 @@ public sealed class BadPeerTests
     public async Task a_connection_silent_past_artim_is_closed_without_an_association()
     {
         await using var server = await TestServer.StartAsync(Network);
-        using var peer = await RawPeer.ConnectAsync(server.Port);
+        // The clock starts before the connection: the server's ARTIM timer starts at accept, which may be before ConnectAsync returns.
         var clock = Stopwatch.StartNew();
+        using var peer = await RawPeer.ConnectAsync(server.Port);
 
         Assert.Empty(await peer.ReadUntilClosedAsync(Wait));
 
@@ -88,8 +89,9 @@ public sealed class BadPeerTests
     {
         await using var server = await TestServer.StartAsync(Network);
         using var peer = await RawPeer.ConnectAsync(server.Port);
-        await peer.AssociateAsync();
+        // The clock starts before the request: the server's idle timer starts when it sends A-ASSOCIATE-AC, before we read it.
         var clock = Stopwatch.StartNew();
+        await peer.AssociateAsync();
 
         Assert.Equal(Abort(AbortReason.NotSpecified), await peer.ReadUntilClosedAsync(Wait));
 
