@@ -58,14 +58,7 @@ public static class CaseQueries
             return page.ToConnection(items, stats.TotalResults);
         });
 
-        query.Field<CaseGraphType, Case>("case")
-            .AuthorizeWithRoles(Roles.Anyone)
-            .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context =>
-            {
-                await using var session = context.Store().QuerySession();
-                return await session.LoadAsync<Case>(context.GetArgument<Guid>("id"), context.CancellationToken);
-            });
+        query.FieldById<CaseGraphType, Case>("case", Roles.Anyone);
     }
 
     public static void AddFilterArguments<TSource, TReturn>(FieldBuilder<TSource, TReturn> field)

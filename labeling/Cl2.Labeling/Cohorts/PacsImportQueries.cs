@@ -6,16 +6,9 @@ namespace Cl2.Labeling.Cohorts;
 
 public static class PacsImportQueries
 {
-    public static void AddFields(ObjectGraphType query) => query
-        .Field<PacsImportGraphType, PacsImport>("pacsImport")
-        .Description("How far an import from the PACS got: studies and instances so far, and its status.")
-        .AuthorizeWithRoles(Roles.MlEngineer)
-        .Argument<NonNullGraphType<IdGraphType>>("id")
-        .ResolveAsync(async context =>
-        {
-            await using var session = context.Store().QuerySession();
-            return await session.LoadAsync<PacsImport>(context.GetArgument<Guid>("id"), context.CancellationToken);
-        });
+    public static void AddFields(ObjectGraphType query) =>
+        query.FieldById<PacsImportGraphType, PacsImport>("pacsImport", Roles.MlEngineer)
+            .Description("How far an import from the PACS got: studies and instances so far, and its status.");
 }
 
 public static class PacsImportSubscriptions

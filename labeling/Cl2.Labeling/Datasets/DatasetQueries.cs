@@ -43,14 +43,7 @@ public static class DatasetQueries
             return page.ToConnection(items, stats.TotalResults);
         });
 
-        query.Field<DatasetGraphType, Dataset>("dataset")
-            .AuthorizeWithRoles(Roles.Anyone)
-            .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context =>
-            {
-                await using var session = context.Store().QuerySession();
-                return await session.LoadAsync<Dataset>(context.GetArgument<Guid>("id"), context.CancellationToken);
-            });
+        query.FieldById<DatasetGraphType, Dataset>("dataset", Roles.Anyone);
     }
 
     public static BatchLoader<Guid, Dataset> DatasetById(IResolveFieldContext context)

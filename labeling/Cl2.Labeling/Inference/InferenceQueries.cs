@@ -41,14 +41,7 @@ public static class InferenceQueries
             return page.ToConnection(items, stats.TotalResults);
         });
 
-        query.Field<InferenceResultGraphType, InferenceResult>("inferenceResult")
-            .AuthorizeWithRoles(Roles.Anyone)
-            .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context =>
-            {
-                await using var session = context.Store().QuerySession();
-                return await session.LoadAsync<InferenceResult>(context.GetArgument<Guid>("id"), context.CancellationToken);
-            });
+        query.FieldById<InferenceResultGraphType, InferenceResult>("inferenceResult", Roles.Anyone);
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ReceivedStudyGraphType>>>, IReadOnlyList<ReceivedStudy>>("receivedStudies")
             .Description("Each time inference received the study, oldest first.")

@@ -9,15 +9,8 @@ namespace Cl2.Labeling.Labels;
 
 public static class LabelQueries
 {
-    public static void AddFields(ObjectGraphType query) => query
-        .Field<LabelRevisionGraphType, LabelRevision>("labelRevision")
-        .AuthorizeWithRoles(Roles.Anyone)
-        .Argument<NonNullGraphType<IdGraphType>>("id")
-        .ResolveAsync(async context =>
-        {
-            await using var session = context.Store().QuerySession();
-            return await session.LoadAsync<LabelRevision>(context.GetArgument<Guid>("id"), context.CancellationToken);
-        });
+    public static void AddFields(ObjectGraphType query) =>
+        query.FieldById<LabelRevisionGraphType, LabelRevision>("labelRevision", Roles.Anyone);
 
     public static BatchLoader<Guid, LabelRevision> RevisionById(IResolveFieldContext context)
     {

@@ -32,14 +32,7 @@ public static class ModelQueries
             return page.ToConnection(items, stats.TotalResults);
         });
 
-        query.Field<ModelGraphType, Model>("model")
-            .AuthorizeWithRoles(Roles.Anyone)
-            .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context =>
-            {
-                await using var session = context.Store().QuerySession();
-                return await session.LoadAsync<Model>(context.GetArgument<Guid>("id"), context.CancellationToken);
-            });
+        query.FieldById<ModelGraphType, Model>("model", Roles.Anyone);
 
         query.Field<ModelVersionGraphType, ModelVersion>("modelVersion")
             .AuthorizeWithRoles(Roles.Anyone)

@@ -40,14 +40,7 @@ public static class TrainingQueries
             return page.ToConnection(items, stats.TotalResults);
         });
 
-        query.Field<TrainingJobGraphType, TrainingJob>("trainingJob")
-            .AuthorizeWithRoles(Roles.Anyone)
-            .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context =>
-            {
-                await using var session = context.Store().QuerySession();
-                return await session.LoadAsync<TrainingJob>(context.GetArgument<Guid>("id"), context.CancellationToken);
-            });
+        query.FieldById<TrainingJobGraphType, TrainingJob>("trainingJob", Roles.Anyone);
     }
 }
 
