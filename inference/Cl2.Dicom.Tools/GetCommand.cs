@@ -11,26 +11,6 @@ namespace Cl2.Dicom.Tools;
 /// </summary>
 public sealed class GetCommand : IDicomCommand
 {
-    /// <summary>What getscu proposes too: one association holds at most 128 contexts, fewer than the standard's storage classes.</summary>
-    private static readonly string[] CommonStorageSopClasses =
-    [
-        .. new[]
-        {
-            DicomUids.ComputedRadiographyImageStorage, DicomUids.CTImageStorage, DicomUids.EnhancedCTImageStorage,
-            DicomUids.MRImageStorage, DicomUids.EnhancedMRImageStorage, DicomUids.UltrasoundImageStorage,
-            DicomUids.UltrasoundMultiFrameImageStorage, DicomUids.SecondaryCaptureImageStorage,
-            DicomUids.MultiFrameGrayscaleByteSecondaryCaptureImageStorage, DicomUids.MultiFrameGrayscaleWordSecondaryCaptureImageStorage,
-            DicomUids.MultiFrameTrueColorSecondaryCaptureImageStorage, DicomUids.DigitalXRayImageStorageForPresentation,
-            DicomUids.DigitalMammographyXRayImageStorageForPresentation, DicomUids.XRayAngiographicImageStorage,
-            DicomUids.XRayRadiofluoroscopicImageStorage, DicomUids.NuclearMedicineImageStorage,
-            DicomUids.PositronEmissionTomographyImageStorage, DicomUids.EnhancedPETImageStorage, DicomUids.SegmentationStorage,
-            DicomUids.ParametricMapStorage, DicomUids.SpatialRegistrationStorage, DicomUids.GrayscaleSoftcopyPresentationStateStorage,
-            DicomUids.BasicTextSRStorage, DicomUids.EnhancedSRStorage, DicomUids.ComprehensiveSRStorage, DicomUids.KeyObjectSelectionDocumentStorage,
-            DicomUids.XRayRadiationDoseSRStorage, DicomUids.EncapsulatedPDFStorage, DicomUids.RTImageStorage, DicomUids.RTDoseStorage,
-            DicomUids.RTStructureSetStorage, DicomUids.RTPlanStorage, DicomUids.RTIonPlanStorage, DicomUids.VLPhotographicImageStorage,
-        }.Select(u => u.Value),
-    ];
-
     public string Name => "get";
 
     public string Usage => "get " + ScuArguments.Usage + " -od FOLDER " + QueryKeys.Usage + " [--sop-class UID]...";
@@ -50,10 +30,10 @@ public sealed class GetCommand : IDicomCommand
         Directory.CreateDirectory(folder);
         var identifier = QueryKeys.Identifier(scu.Line);
         var model = QueryKeys.Model(QueryKeys.Root(scu.Line), "get");
-        var storage = CommonStorageSopClasses.Concat(scu.Line.All("--sop-class")).Distinct().ToList();
+        var storage = NetworkUids.DicomUids.CommonStorageSopClasses.Concat(scu.Line.All("--sop-class")).Distinct().ToList();
         if (storage.Count > StoreScu.MaxPresentationContexts - 1)
         {
-            throw new UsageException($"at most {StoreScu.MaxPresentationContexts - 1 - CommonStorageSopClasses.Length} --sop-class fit one association");
+            throw new UsageException($"at most {StoreScu.MaxPresentationContexts - 1 - NetworkUids.DicomUids.CommonStorageSopClasses.Count} --sop-class fit one association");
         }
         var contexts = new List<PresentationContext> { QueryKeys.Context(1, model) };
         contexts.AddRange(storage.Select((uid, i) => new PresentationContext((byte)(2 * i + 3), uid, NetworkUids.TransferSyntaxUids.Uncompressed)));

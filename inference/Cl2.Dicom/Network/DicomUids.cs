@@ -1,3 +1,5 @@
+using StandardUids = Cl2.Dicom.DicomUids;
+
 namespace Cl2.Dicom.Network;
 
 /// <summary>UIDs the network layer names (PS3.6 Annex A). The data dictionary proper lives with the data model.</summary>
@@ -21,6 +23,31 @@ public static class DicomUids
     public const string StudyRootQueryRetrieveGet = "1.2.840.10008.5.1.4.1.2.2.3";
 
     public static bool IsStorageSopClass(string uid) => uid.StartsWith(StorageSopClassRoot, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The storage classes a C-GET SCU takes the SCP role for, as getscu does: one association holds at most 128
+    /// presentation contexts, fewer than the standard's storage classes, so a retrieving SCU names the common ones.
+    /// </summary>
+    public static IReadOnlyList<string> CommonStorageSopClasses { get; } =
+    [
+        .. new[]
+        {
+            StandardUids.ComputedRadiographyImageStorage, StandardUids.CTImageStorage, StandardUids.EnhancedCTImageStorage,
+            StandardUids.MRImageStorage, StandardUids.EnhancedMRImageStorage, StandardUids.UltrasoundImageStorage,
+            StandardUids.UltrasoundMultiFrameImageStorage, StandardUids.SecondaryCaptureImageStorage,
+            StandardUids.MultiFrameGrayscaleByteSecondaryCaptureImageStorage,
+            StandardUids.MultiFrameGrayscaleWordSecondaryCaptureImageStorage, StandardUids.MultiFrameTrueColorSecondaryCaptureImageStorage,
+            StandardUids.DigitalXRayImageStorageForPresentation, StandardUids.DigitalMammographyXRayImageStorageForPresentation,
+            StandardUids.XRayAngiographicImageStorage, StandardUids.XRayRadiofluoroscopicImageStorage,
+            StandardUids.NuclearMedicineImageStorage, StandardUids.PositronEmissionTomographyImageStorage,
+            StandardUids.EnhancedPETImageStorage, StandardUids.SegmentationStorage, StandardUids.ParametricMapStorage,
+            StandardUids.SpatialRegistrationStorage, StandardUids.GrayscaleSoftcopyPresentationStateStorage,
+            StandardUids.BasicTextSRStorage, StandardUids.EnhancedSRStorage, StandardUids.ComprehensiveSRStorage,
+            StandardUids.KeyObjectSelectionDocumentStorage, StandardUids.XRayRadiationDoseSRStorage, StandardUids.EncapsulatedPDFStorage,
+            StandardUids.RTImageStorage, StandardUids.RTDoseStorage, StandardUids.RTStructureSetStorage, StandardUids.RTPlanStorage,
+            StandardUids.RTIonPlanStorage, StandardUids.VLPhotographicImageStorage,
+        }.Select(uid => uid.Value),
+    ];
 }
 
 /// <summary>Transfer syntax UIDs (PS3.5 Section 10 and Annex A).</summary>

@@ -14,23 +14,6 @@ namespace Cl2.Labeling.Cohorts;
 /// </summary>
 public sealed class PacsConnection(IOptions<PacsOptions> options)
 {
-    /// <summary>The storage classes we take the SCP role for on a C-GET association (an association holds at most 128 contexts).</summary>
-    private static readonly string[] StorageSopClasses =
-    [
-        .. new[]
-        {
-            Cl2.Dicom.DicomUids.ComputedRadiographyImageStorage, Cl2.Dicom.DicomUids.CTImageStorage, Cl2.Dicom.DicomUids.EnhancedCTImageStorage,
-            Cl2.Dicom.DicomUids.MRImageStorage, Cl2.Dicom.DicomUids.EnhancedMRImageStorage, Cl2.Dicom.DicomUids.UltrasoundImageStorage,
-            Cl2.Dicom.DicomUids.UltrasoundMultiFrameImageStorage, Cl2.Dicom.DicomUids.SecondaryCaptureImageStorage,
-            Cl2.Dicom.DicomUids.DigitalXRayImageStorageForPresentation, Cl2.Dicom.DicomUids.DigitalMammographyXRayImageStorageForPresentation,
-            Cl2.Dicom.DicomUids.XRayAngiographicImageStorage, Cl2.Dicom.DicomUids.NuclearMedicineImageStorage,
-            Cl2.Dicom.DicomUids.PositronEmissionTomographyImageStorage, Cl2.Dicom.DicomUids.SegmentationStorage,
-            Cl2.Dicom.DicomUids.BasicTextSRStorage, Cl2.Dicom.DicomUids.EnhancedSRStorage, Cl2.Dicom.DicomUids.ComprehensiveSRStorage,
-            Cl2.Dicom.DicomUids.RTImageStorage, Cl2.Dicom.DicomUids.RTDoseStorage, Cl2.Dicom.DicomUids.RTStructureSetStorage,
-            Cl2.Dicom.DicomUids.RTPlanStorage,
-        }.Select(uid => uid.Value),
-    ];
-
     public PacsOptions Options => options.Value;
 
     /// <summary>Every match of a Study Root C-FIND; a failure status or an unreachable PACS throws <see cref="PacsException"/>.</summary>
@@ -61,9 +44,9 @@ public sealed class PacsConnection(IOptions<PacsOptions> options)
     {
         const string model = Cl2.Dicom.Network.DicomUids.StudyRootQueryRetrieveGet;
         var contexts = new List<PresentationContext> { new(1, model, TransferSyntaxUids.Uncompressed) };
-        contexts.AddRange(StorageSopClasses.Select((uid, index) => new PresentationContext((byte)(2 * index + 3), uid, TransferSyntaxUids.Uncompressed)));
+        contexts.AddRange(Cl2.Dicom.Network.DicomUids.CommonStorageSopClasses.Select((uid, index) => new PresentationContext((byte)(2 * index + 3), uid, TransferSyntaxUids.Uncompressed)));
         await using var association = await OpenAsync(contexts,
-            [.. StorageSopClasses.Select(uid => new ScpScuRoleSelection(uid, ScuRole: false, ScpRole: true))], cancellationToken);
+            [.. Cl2.Dicom.Network.DicomUids.CommonStorageSopClasses.Select(uid => new ScpScuRoleSelection(uid, ScuRole: false, ScpRole: true))], cancellationToken);
         var final = await association.GetAsync(model, Encode(identifier, association, model), receiver, null, cancellationToken);
         await association.ReleaseAsync(cancellationToken);
         if (final.Status.IsFailure || final.Failed > 0)
