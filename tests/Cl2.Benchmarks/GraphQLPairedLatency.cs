@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Cl2.Benchmarks;
+
+/// <summary>
+/// What the gateway adds to one request's latency, without the queueing of a loaded closed loop: one request at a time,
+/// alternating direct and gateway (which one goes first alternates too), so that a change in the machine's load hits both
+/// paths alike. The added latency is the median of the per-pair differences, which a load swing between two runs cannot fake.
+/// </summary>
+internal static class GraphQLPairedLatency
+{
+    public sealed record Result(int Pairs, double DirectP50, double GatewayP50, double AddedP50, double AddedP90);
+
+    public static async Task<Result> MeasureAsync(HttpClient http, Uri direct, Uri gateway, Func<int, string> body, int pairs)
+    {
+        var (viaDirect, viaGateway, added) = (new double[pairs], new double[pairs], new double[pairs]);
+        for (var pair = -pairs / 10; pair < pairs; pair++)
+        {
+            // Negative pairs warm both paths' connections and JIT and are not counted.
+            var request = pair + pairs / 10;
+            double first, second;
+            if (request % 2 == 0)
+            {
+                first = await SendCheckedAsync(http, direct, body(2 * request));
+                second = await SendCheckedAsync(http, gateway, body(2 * request + 1));
+            }
+            else
+            {
+                second = await SendCheckedAsync(http, gateway, body(2 * request));
+                first = await SendCheckedAsync(http, direct, body(2 * request + 1));
+            }
+            if (pair >= 0)
+            {
+                (viaDirect[pair], viaGateway[pair], added[pair]) = (first, second, second - first);
+            }
+        }
+        Array.Sort(viaDirect);
+        Array.Sort(viaGateway);
+        Array.Sort(added);
+        return new Result(pairs, Median(viaDirect), Median(viaGateway), Median(added), added[(int)(0.9 * (pairs - 1))]);
+    }
+
+    /// <summary>Sends one GraphQL request and returns its latency in milliseconds; anything but 200 with data and no errors throws.</summary>
+    public static async Task<double> SendCheckedAsync(HttpClient http, Uri endpoint, string body)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(endpoint, content);
+        var text = await response.Content.ReadAsStringAsync();
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (!response.IsSuccessStatusCode || !text.StartsWith("{\"data\":", StringComparison.Ordinal) || text.Contains("\"errors\"", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{endpoint} answered {(int)response.StatusCode}: {text}");
+        }
+        return elapsed;
+    }
+
+    private static double Median(double[] sorted) => sorted[(sorted.Length - 1) / 2];
+}
