@@ -1,4 +1,5 @@
 using Cl2.Labeling.Blobs;
+using Cl2.Labeling.GraphQL;
 using Cl2.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
@@ -12,6 +13,9 @@ public static class ArchiveEndpoints
 {
     public const string Path = "/dicomweb";
 
+    /// <summary>Images enter the archive from the inference listener and PACS imports (services) or an ML engineer; annotators and radiologists read.</summary>
+    private static readonly string[] Stowers = [Roles.MlEngineer, Roles.Service];
+
     public static WebApplicationBuilder AddImageArchive(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<ArchiveOptions>(ArchiveOptions.Section);
@@ -24,15 +28,15 @@ public static class ArchiveEndpoints
 
     public static WebApplication MapImageArchiveEndpoints(this WebApplication app)
     {
-        var dicomweb = app.MapGroup(Path);
+        var dicomweb = app.MapGroup(Path).RequireRoles(Roles.Anyone);
 
         // STOW-RS
         dicomweb.MapPost("/studies", (HttpContext context, IBlobStore blobs, ArchiveIndex index, IOptions<ArchiveOptions> options,
             IOptions<BlobStoreOptions> blobOptions, CancellationToken cancellationToken) =>
-            StoreInstances.HandleAsync(context, null, blobs, index, options, blobOptions, cancellationToken));
+            StoreInstances.HandleAsync(context, null, blobs, index, options, blobOptions, cancellationToken)).RequireRoles(Stowers);
         dicomweb.MapPost("/studies/{study}", (string study, HttpContext context, IBlobStore blobs, ArchiveIndex index, IOptions<ArchiveOptions> options,
             IOptions<BlobStoreOptions> blobOptions, CancellationToken cancellationToken) =>
-            StoreInstances.HandleAsync(context, study, blobs, index, options, blobOptions, cancellationToken));
+            StoreInstances.HandleAsync(context, study, blobs, index, options, blobOptions, cancellationToken)).RequireRoles(Stowers);
 
         // QIDO-RS
         dicomweb.MapGet("/studies", (HttpContext context, ArchiveIndex index, IOptions<ArchiveOptions> options, CancellationToken cancellationToken) =>

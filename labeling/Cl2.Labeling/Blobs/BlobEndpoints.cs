@@ -1,3 +1,4 @@
+using Cl2.Labeling.GraphQL;
 using Cl2.ServiceDefaults;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,8 @@ public static class BlobEndpoints
 
     public static WebApplication MapBlobEndpoints(this WebApplication app)
     {
-        var blobs = app.MapGroup(Path);
+        // Masks, corrections and weights are written by every kind of user and by the workers; nobody anonymous reads or writes.
+        var blobs = app.MapGroup(Path).RequireRoles(Roles.Anyone);
         blobs.MapPost("", (HttpContext context, IBlobStore store, IOptions<BlobStoreOptions> options, CancellationToken cancellationToken) =>
         {
             var header = context.Request.Headers["Content-Digest"].ToString();

@@ -38,7 +38,7 @@ public sealed class RoleValidationRule : ValidationRuleBase
             {
                 Refuse(context, node, ErrorCodes.Unauthenticated, $"'{field.Name}' needs a signed-in caller with one of the roles {string.Join(", ", roles)}.");
             }
-            else if (!user.IsInRole(Roles.Admin) && !roles.Any(user.IsInRole))
+            else if (!Roles.Allow(user, roles))
             {
                 Refuse(context, node, ErrorCodes.Forbidden,
                     $"'{field.Name}' needs one of the roles {string.Join(", ", roles)}; {user.Identity.Name} has none of them.");

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+
 namespace Cl2.Labeling.GraphQL;
 
 /// <summary>
@@ -17,4 +19,7 @@ public static class Roles
 
     /// <summary>Reads anyone signed in may make.</summary>
     public static readonly string[] Anyone = [Annotator, Radiologist, MlEngineer, Service];
+
+    /// <summary>Whether a signed-in caller holds one of <paramref name="roles"/>; an admin holds them all.</summary>
+    public static bool Allow(ClaimsPrincipal user, IEnumerable<string> roles) => user.IsInRole(Admin) || roles.Any(user.IsInRole);
 }
