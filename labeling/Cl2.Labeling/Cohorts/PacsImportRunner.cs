@@ -11,21 +11,25 @@ namespace Cl2.Labeling.Cohorts;
 /// Runs an import in the background, study by study: list the study's instances (C-FIND at IMAGE level), skip those the
 /// archive holds already, fetch the rest (C-GET of the whole study when none is there, else instance by instance), record
 /// StudyImported; at the end add the studies as cases. Any failure ends the import with PacsImportFailed; running the
-/// import again picks up where it stopped.
+/// import again picks up where it stopped. An import the service was stopped in the middle of is resumed when it starts
+/// again (<see cref="PacsImportResumer"/>), skipping the studies it had recorded.
 /// </summary>
 public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnection pacs, IBlobStore blobs, ArchiveIndex index, TimeProvider time,
     IHostApplicationLifetime lifetime, ILogger<PacsImportRunner> logger)
 {
-    public void Start(PacsImportStarted started) => _ = Task.Run(() => RunAsync(started, lifetime.ApplicationStopping));
+    public void Start(PacsImportStarted started, IReadOnlyList<StudyImported>? done = null) =>
+        _ = Task.Run(() => RunAsync(started, done ?? [], lifetime.ApplicationStopping));
 
-    public async Task RunAsync(PacsImportStarted started, CancellationToken cancellationToken)
+    /// <param name="done">The studies this import recorded before (when it resumes after a restart): not fetched or recorded again.</param>
+    public async Task RunAsync(PacsImportStarted started, IReadOnlyList<StudyImported> done, CancellationToken cancellationToken)
     {
         try
         {
             var key = started.Deidentify ? DatasetPseudonyms.KeyFor(pacs.Options.PseudonymMasterKey, started.DatasetId) : null;
             var deidentifier = key is null ? null : DatasetPseudonyms.DeidentifierFor(key, started);
-            var archivedStudies = new List<string>();
-            foreach (var study in started.StudyInstanceUids)
+            var archivedStudies = done.Select(imported => imported.ArchivedStudyInstanceUid).ToList();
+            var recorded = done.Select(imported => imported.StudyInstanceUid).ToHashSet(StringComparer.Ordinal);
+            foreach (var study in started.StudyInstanceUids.Where(study => !recorded.Contains(study)))
             {
                 var archivedStudy = key?.MapUid(study) ?? study;
                 var archived = (await index.FindAsync(archivedStudy, null, null, cancellationToken)).Select(instance => instance.SopInstanceUid).ToHashSet();

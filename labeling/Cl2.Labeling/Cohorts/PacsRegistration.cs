@@ -10,6 +10,7 @@ public static class PacsRegistration
             .Validate(options => options.PseudonymMasterKey.Length is 0 or >= 16, "Pacs:PseudonymMasterKey needs at least 16 characters (or none)");
         builder.Services.AddSingleton<PacsConnection>();
         builder.Services.AddSingleton<PacsImportRunner>();
+        builder.Services.AddHostedService<PacsImportResumer>();
         return builder;
     }
 }

@@ -211,6 +211,37 @@ public sealed class PacsImportTests(PacsFixture pacs) : IClassFixture<PacsFixtur
     }
 
     [Fact]
+    public async Task an_import_the_service_stopped_in_the_middle_of_is_resumed_at_start_without_fetching_recorded_studies_again()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        var blobs = Directory.CreateTempSubdirectory("cl2-blobs-").FullName;
+        var importId = Guid.CreateVersion7();
+        await using (var before = new Api(postgres, pacs.Settings(blobs)))
+        {
+            // What a service that died after importing the CT study leaves behind: the stream says RUNNING, one study recorded.
+            var datasetId = Guid.Parse(await CreateDatasetAsync(before, research: false));
+            await using var session = before.Host.Services.GetRequiredService<Marten.IDocumentStore>().LightweightSession();
+            var now = DateTimeOffset.UtcNow;
+            session.Events.StartStream<Labeling.Cohorts.PacsImport>(importId,
+                new Labeling.Cohorts.PacsImportStarted(importId, datasetId, [pacs.CtStudy, pacs.MrStudy], false, false, false, "tester", now),
+                new Labeling.Cohorts.StudyImported(importId, pacs.CtStudy, pacs.CtStudy, 2, 0, now));
+            await session.SaveChangesAsync();
+        }
+        await using var after = new Api(postgres, pacs.Settings(blobs));
+
+        var resumed = await WaitAsync(after, importId.ToString());
+
+        Assert.Equal("COMPLETED", resumed["status"]!.GetValue<string>());
+        Assert.Equal(2, Number(resumed, "studiesImported"));
+        Assert.Equal(3, Number(resumed, "instancesFetched"));
+        Assert.Equal(2, Number(resumed, "casesAdded"));
+        Assert.Equal(pacs.Instances[pacs.MrStudy], (await after.ArchivedAsync(pacs.MrStudy)).Select(i => i.SopInstanceUid).ToArray());
+        // The recorded study was not fetched a second time.
+        Assert.Empty(await after.ArchivedAsync(pacs.CtStudy));
+        Directory.Delete(blobs, recursive: true);
+    }
+
+    [Fact]
     public async Task a_research_dataset_gets_de_identified_instances_under_consistent_pseudonymous_uids()
     {
         await using var postgres = await PostgresCluster.CreateAsync();
