@@ -77,6 +77,7 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
             }
         }
         var backlog = ForwardingBacklog.Compute(store.LatestVersions(), ledger);
+        var forwarded = false;
         foreach (var study in backlog.Where(study => study.IsQuiet(now, settings.QuietPeriod)))
         {
             lock (_gate)
@@ -89,6 +90,7 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
             try
             {
                 await ForwardAsync(study, cancellationToken);
+                forwarded = true;
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -108,7 +110,7 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
                 {
                     _labelingFailure = labeling = Failed(_labelingFailure, e.Message, now);
                 }
-                logger.LogWarning("Labeling at {LabelingUrl} failed ({Attempts} tries in a row): {Error}. {Studies} studies ({Instances} instances) " +
+                logger.LogWarning("Forwarding to labeling at {LabelingUrl} failed ({Attempts} tries in a row): {Error}. {Studies} studies ({Instances} instances) " +
                     "are pending, the oldest since {Since}; next try at {RetryAt}. GET /api/inference/forwarding shows the backlog",
                     httpClients.CreateClient(GraphQLClient).BaseAddress, labeling.Count, e.Message, backlog.Count, backlog.Sum(pending => pending.ToStore.Count),
                     backlog[0].PendingSince, labeling.RetryAt);
@@ -117,7 +119,7 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
         }
         lock (_gate)
         {
-            if (_labelingFailure is { } recovered)
+            if (forwarded && _labelingFailure is { } recovered)
             {
                 logger.LogInformation("Labeling answers again after {Attempts} failed tries", recovered.Count);
                 _labelingFailure = null;
