@@ -19,15 +19,19 @@ public sealed class StudyForwardingTests
     [Fact]
     public async Task studies_from_storescu_reach_the_archive_byte_for_byte_as_one_fact_each_and_a_later_instance_updates_it()
     {
+        // A study labeling refuses (its Study Instance UID is no UID) waits on its own; the others go on.
         await using var postgres = await PostgresCluster.CreateAsync();
         await using var platform = new Platform();
         var labeling = await platform.StartLabelingAsync(postgres);
         var inference = await platform.StartInferenceAsync();
         var ct = await platform.CorpusCopyAsync("CT_small.dcm");
         var mr = await platform.CorpusCopyAsync("MR_small.dcm");
+        var refused = await platform.CorpusCopyAsync("SC_rgb_small_odd.dcm", studyInstanceUid: "1.2.3.not-a-uid");
 
-        await platform.StoreScuAsync(ct.Path, mr.Path);
-        await platform.UntilAsync(async () => (await platform.ForwardingAsync()) is { Pending: 0, Forwarded: >= 2 }, "both studies forwarded", inference, labeling);
+        await platform.StoreScuAsync(ct.Path, mr.Path, refused.Path);
+        await platform.UntilAsync(async () => (await platform.ForwardingAsync()) is { Pending: 1, Forwarded: >= 2 } forwarding
+            && forwarding.Studies.Single() is { State: "refused" } study && study.Uid == refused.Study && study.LastError!.Contains("INVALID_INPUT", StringComparison.Ordinal),
+            "CT and MR forwarded, the third study refused", inference, labeling);
 
         foreach (var sent in new[] { ct, mr })
         {
@@ -79,7 +83,9 @@ public sealed class StudyForwardingTests
 
     private sealed record Sent(string Path, string Study, string Series, string SopInstance);
 
-    private sealed record Forwarding(int Pending, long Forwarded, string? LastError);
+    private sealed record PendingStudy(string Uid, string State, string? LastError);
+
+    private sealed record Forwarding(int Pending, long Forwarded, string? LastError, IReadOnlyList<PendingStudy> Studies);
 
     /// <summary>Ports, folders and clients of one test's inference and labeling processes; disposing it kills those still running.</summary>
     private sealed class Platform : IAsyncDisposable
@@ -138,13 +144,17 @@ public sealed class StudyForwardingTests
         }
 
         /// <summary>A DCMTK-encoded copy of a corpus file (optionally under a new SOP Instance UID) and its UIDs.</summary>
-        public async Task<Sent> CorpusCopyAsync(string name, string? newSopInstanceUid = null)
+        public async Task<Sent> CorpusCopyAsync(string name, string? newSopInstanceUid = null, string? studyInstanceUid = null)
         {
             var folder = Directory.CreateDirectory(Path.Combine(_root, "sent-" + Guid.NewGuid().ToString("N"))).FullName;
             var path = await Corpus.DcmtkEncodedCopyAsync(name, folder);
             if (newSopInstanceUid is not null)
             {
                 (await Dcmtk.RunAsync("dcmodify", ["-nb", "-m", $"(0008,0018)={newSopInstanceUid}", path])).EnsureSuccess("dcmodify");
+            }
+            if (studyInstanceUid is not null)
+            {
+                (await Dcmtk.RunAsync("dcmodify", ["-nb", "-m", $"(0020,000D)={studyInstanceUid}", path])).EnsureSuccess("dcmodify");
             }
             var dump = await Dcmtk.RunAsync("dcm2json", [path]);
             var json = JsonDocument.Parse(dump.EnsureSuccess("dcm2json").Output).RootElement;
@@ -160,7 +170,9 @@ public sealed class StudyForwardingTests
         {
             var status = JsonDocument.Parse(await _http.GetStringAsync(new Uri(_inferenceUrl + "api/inference/forwarding"))).RootElement;
             return new Forwarding(status.GetProperty("pendingStudies").GetInt32(), status.GetProperty("forwardedStudiesSinceStart").GetInt64(),
-                status.GetProperty("lastError").GetString());
+                status.GetProperty("lastError").GetString(),
+                status.GetProperty("studies").EnumerateArray().Select(study => new PendingStudy(study.GetProperty("studyInstanceUid").GetString()!,
+                    study.GetProperty("state").GetString()!, study.GetProperty("lastError").GetString())).ToList());
         }
 
         public async Task<string> ForwardingHealthAsync()
