@@ -220,6 +220,7 @@ service_environment() {
     inference)
       echo "Urls=$(service_url inference)"
       echo "Labeling__BaseAddress=$labeling"
+      echo "Inference__Forwarding__LabelingUrl=$labeling"
       echo "Inference__StoragePath=$DATA/inference"
       echo "Inference__Listener__Port=$DICOM_PORT" ;;
     training)

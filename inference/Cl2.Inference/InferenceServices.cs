@@ -1,3 +1,4 @@
+using Cl2.Inference.Forwarding;
 using Cl2.Inference.Listener;
 using Cl2.Labeling.Client;
 using Cl2.ServiceDefaults;
@@ -11,6 +12,7 @@ public static class InferenceServices
     {
         builder.Services.AddValidatedOptions<InferenceOptions>(InferenceOptions.Section);
         builder.Services.AddDicomListener();
+        builder.Services.AddStudyForwarding();
         builder.Services.AddLabelingClient();
         builder.Services.AddHealthChecks()
             .AddCheck<StorageWritableCheck>("storage", tags: [ServiceDefaultsExtensions.ReadyTag])
@@ -27,6 +29,7 @@ public static class InferenceServices
             storage = Path.GetFullPath(options.Value.StoragePath),
         }));
         api.MapReceivedStudies();
+        api.MapForwardingStatus();
         return app;
     }
 }

@@ -34,6 +34,7 @@ public sealed class Cl2ScriptTests
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(ready)).StatusCode);
             var pids = RecordedPids(state);
             Assert.Equal(4, pids.Count);
+            await AStudySentToTheListenerReachesTheArchiveAsync(http, gatewayPort, environment["CL2_DICOM_PORT"]);
 
             var again = (await Cl2("up")).EnsureSuccess("second ./cl2 up");
             Assert.Contains("already running", again.Output, StringComparison.Ordinal);
@@ -60,6 +61,23 @@ public sealed class Cl2ScriptTests
                 Directory.Delete(target, recursive: true);
             }
             Directory.Delete(state, recursive: true);
+        }
+    }
+
+    /// <summary>`up` wires inference's forwarding to labeling (URL and service identity): a study stored into the listener
+    /// shows up in the archive's QIDO-RS through the gateway once its quiet period (10 s by default) has passed.</summary>
+    private static async Task AStudySentToTheListenerReachesTheArchiveAsync(HttpClient http, int gatewayPort, string dicomPort)
+    {
+        const string CtStudy = "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322";
+        (await Dcmtk.RunAsync("storescu", ["-aet", "E2E", "-aec", "CL2", "127.0.0.1", dicomPort,
+            "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm"])).EnsureSuccess("storescu");
+        var qido = new Uri($"http://127.0.0.1:{gatewayPort}/dicomweb/studies?StudyInstanceUID={CtStudy}");
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!(await http.GetStringAsync(qido)).Contains(CtStudy, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the study stored into the listener did not reach labeling's archive within 90 s: " +
+                await http.GetStringAsync(new Uri($"http://127.0.0.1:{gatewayPort}/api/inference/forwarding")));
+            await Task.Delay(500);
         }
     }
 

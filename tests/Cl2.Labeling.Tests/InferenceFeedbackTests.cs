@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Cl2.Labeling.Inference;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cl2.Labeling.Tests;
 
@@ -64,6 +66,24 @@ public sealed class InferenceFeedbackTests(LabelingApi api) : IClassFixture<Labe
         Assert.Equal(1, byStudy["inferenceResults"]!["totalCount"]!.GetValue<int>());
         Assert.Equal(resultId, byStudy["inferenceResults"]!["edges"]![0]!["node"]!["id"]!.GetValue<string>());
         Assert.Equal("CT_SCANNER", byStudy["receivedStudies"]![0]!["callingAeTitle"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task a_study_reported_again_or_concurrently_is_one_fact_whose_count_only_grows()
+    {
+        const string Record = "mutation($input: RecordStudyReceivedInput!) { recordStudyReceived(input: $input) { id instanceCount } }";
+        var reports = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            api.RunAsync(Record, new { input = new { studyInstanceUid = "1.2.40", callingAeTitle = "CT1", instanceCount = 3 } })));
+        await api.RunAsync(Record, new { input = new { studyInstanceUid = "1.2.40", callingAeTitle = "CT1", instanceCount = 2 } });
+        var grown = await api.RunAsync(Record, new { input = new { studyInstanceUid = "1.2.40", callingAeTitle = "CT1", instanceCount = 5 } });
+
+        Assert.Single(reports.Select(report => Id(report, "recordStudyReceived")).Distinct());
+        Assert.Equal(5, grown["recordStudyReceived"]!["instanceCount"]!.GetValue<int>());
+        var studies = (await api.RunAsync("""query { receivedStudies(study: "1.2.40") { id instanceCount } }"""))["receivedStudies"]!.AsArray();
+        Assert.Equal(5, Assert.Single(studies)!["instanceCount"]!.GetValue<int>());
+        await using var session = api.Host.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession();
+        var events = await session.Events.FetchStreamAsync(Guid.Parse(Id(grown, "recordStudyReceived")));
+        Assert.Equal([typeof(StudyReceived), typeof(StudyReceiptUpdated)], events.Select(e => e.EventType));
     }
 
     [Fact]

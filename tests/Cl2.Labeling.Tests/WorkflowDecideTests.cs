@@ -98,9 +98,9 @@ public sealed class WorkflowDecideTests
     public void inference_records_need_real_uids_and_a_known_version()
     {
         ModelWithVersion(out var version);
-        var received = RecordStudyReceived.Decide(new RecordStudyReceived("1.2.3", " CT1 ", 40), Guid.NewGuid(), "inference", Now);
+        var received = Assert.IsType<StudyReceived>(Assert.Single(RecordStudyReceived.Decide(null, new RecordStudyReceived("1.2.3", " CT1 ", 40), "inference", Now)));
         Assert.Equal("CT1", received.CallingAeTitle);
-        Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => RecordStudyReceived.Decide(new RecordStudyReceived("1.2.3", "A_TITLE_OF_17_CHR", 1), Guid.NewGuid(), "i", Now)).Code);
+        Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => RecordStudyReceived.Decide(null, new RecordStudyReceived("1.2.3", "A_TITLE_OF_17_CHR", 1), "i", Now)).Code);
 
         var completed = RecordInferenceResult.Decide(version, new RecordInferenceResult("1.2.3", version.Id, "seg", ["1.2.3.4"], 812.5), Guid.NewGuid(), "inference", Now);
         Assert.Equal((version.ModelId, version.Id), (completed.ModelId, completed.VersionId));
@@ -108,6 +108,21 @@ public sealed class WorkflowDecideTests
             Refusal(() => RecordInferenceResult.Decide(null, new RecordInferenceResult("1.2.3", version.Id, "seg", [], 1), Guid.NewGuid(), "i", Now)).Code);
         Assert.Equal(ErrorCodes.InvalidInput,
             Refusal(() => RecordInferenceResult.Decide(version, new RecordInferenceResult("1.2.3", version.Id, "seg", ["1.2.x"], 1), Guid.NewGuid(), "i", Now)).Code);
+    }
+
+    [Fact]
+    public void a_study_reported_again_is_one_fact_and_only_more_instances_update_it()
+    {
+        var first = Assert.IsType<StudyReceived>(Assert.Single(RecordStudyReceived.Decide(null, new RecordStudyReceived("1.2.3", "CT1", 40), "inference", Now)));
+        var study = ReceivedStudy.Create(first);
+
+        Assert.Equal(RecordStudyReceived.ReceiptId("1.2.3"), first.ReceiptId);
+        Assert.NotEqual(RecordStudyReceived.ReceiptId("1.2.3"), RecordStudyReceived.ReceiptId("1.2.30"));
+        Assert.Empty(RecordStudyReceived.Decide(study, new RecordStudyReceived("1.2.3", "CT1", 40), "inference", Now));
+        Assert.Empty(RecordStudyReceived.Decide(study, new RecordStudyReceived("1.2.3", "CT1", 39), "inference", Now));
+        var updated = Assert.IsType<StudyReceiptUpdated>(Assert.Single(RecordStudyReceived.Decide(study, new RecordStudyReceived("1.2.3", "CT1", 41), "inference", Now)));
+        Assert.Equal((first.ReceiptId, 41), (updated.ReceiptId, updated.InstanceCount));
+        Assert.Equal(41, ReceivedStudy.Apply(updated, study).InstanceCount);
     }
 
     [Fact]

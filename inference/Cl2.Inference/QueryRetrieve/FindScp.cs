@@ -11,7 +11,8 @@ namespace Cl2.Inference.QueryRetrieve;
 /// <summary>
 /// C-FIND SCP over what the listener received: Patient Root (PATIENT, STUDY, SERIES, IMAGE) and Study Root (STUDY,
 /// SERIES, IMAGE). One Pending response per matching patient/study/series/instance, with every requested key: our
-/// value when we index it (docs/dicom-conformance.md lists which), empty otherwise.
+/// value when we index it (docs/dicom-conformance.md lists which), empty otherwise. A C-CANCEL (the server cancels our
+/// token) stops matching and the responses at the next match; the server then answers Cancel.
 /// </summary>
 public sealed class FindScp(InstanceStore store, IOptions<ListenerOptions> options, ILogger<FindScp> logger) : ICFindProvider
 {
@@ -32,7 +33,8 @@ public sealed class FindScp(InstanceStore store, IOptions<ListenerOptions> optio
             yield break;
         }
         var syntax = DicomTransferSyntax.Lookup(request.TransferSyntaxUid);
-        foreach (var group in Groups(query, store.LatestVersions()))
+        // Matching runs before the first response; over a large store a C-CANCEL that comes meanwhile stops it too.
+        foreach (var group in Groups(query, store.LatestVersions().TakeWhile(_ => !cancellationToken.IsCancellationRequested)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var bytes = new MemoryStream();
@@ -40,6 +42,7 @@ public sealed class FindScp(InstanceStore store, IOptions<ListenerOptions> optio
             yield return CFindResponse.Match(bytes.ToArray());
             await Task.Yield();
         }
+        cancellationToken.ThrowIfCancellationRequested(); // cut short by a cancel during matching: the answer is Cancel, not Success
     }
 
     /// <summary>The matching instances, grouped by the unique key of the query level (latest version of each instance).</summary>

@@ -44,7 +44,7 @@ public static class InferenceQueries
         query.FieldById<InferenceResultGraphType, InferenceResult>("inferenceResult", Roles.Anyone);
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ReceivedStudyGraphType>>>, IReadOnlyList<ReceivedStudy>>("receivedStudies")
-            .Description("Each time inference received the study, oldest first.")
+            .Description("The study as inference received it: one entry per study (none when it was not received), its instance count the latest reported.")
             .AuthorizeWithRoles(Roles.Anyone)
             .Argument<NonNullGraphType<StringGraphType>>("study")
             .ResolveAsync(async context =>

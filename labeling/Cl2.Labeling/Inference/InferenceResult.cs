@@ -14,6 +14,9 @@ public sealed record StudyReceived(
     string ReceivedBy,
     DateTimeOffset ReceivedAt);
 
+/// <summary>More instances of a study already received arrived at inference; <see cref="InstanceCount"/> is its new total.</summary>
+public sealed record StudyReceiptUpdated(Guid ReceiptId, string StudyInstanceUid, int InstanceCount, string UpdatedBy, DateTimeOffset UpdatedAt);
+
 public sealed record InferenceCompleted(
     Guid ResultId,
     string StudyInstanceUid,
@@ -48,7 +51,7 @@ public sealed record Delivery(
     DateTimeOffset LastAttemptAt,
     DateTimeOffset? DeliveredAt);
 
-/// <summary>A study as inference received it (inline snapshot).</summary>
+/// <summary>A study as inference received it (inline snapshot): one per study, its instance count the latest reported.</summary>
 public sealed record ReceivedStudy(Guid Id, string StudyInstanceUid, string CallingAeTitle, int InstanceCount, string ReceivedBy, DateTimeOffset ReceivedAt)
 {
     [Version]
@@ -56,6 +59,8 @@ public sealed record ReceivedStudy(Guid Id, string StudyInstanceUid, string Call
 
     public static ReceivedStudy Create(StudyReceived received) =>
         new(received.ReceiptId, received.StudyInstanceUid, received.CallingAeTitle, received.InstanceCount, received.ReceivedBy, received.ReceivedAt);
+
+    public static ReceivedStudy Apply(StudyReceiptUpdated updated, ReceivedStudy study) => study with { InstanceCount = updated.InstanceCount };
 }
 
 /// <summary>One run of a model version on a study, and where its results went (inline snapshot).</summary>

@@ -1,14 +1,26 @@
+using System.Security.Cryptography;
+using System.Text;
 using Cl2.Labeling.Cases;
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
+using Marten.Exceptions;
 
 namespace Cl2.Labeling.Inference;
 
-/// <summary>Inference's DICOM listener received a complete study (after its quiet period) from a PACS or scanner.</summary>
+/// <summary>
+/// Inference's DICOM listener received a study (after its quiet period) from a PACS or scanner; <see cref="InstanceCount"/>
+/// is how many instances of it inference holds now. Inference forwards at least once, so the same report may come again:
+/// one study is one stream (its id derives from the Study Instance UID), the first report is the <see cref="StudyReceived"/>
+/// fact, a report of more instances is a <see cref="StudyReceiptUpdated"/>, and a report of no more instances changes nothing.
+/// </summary>
 public sealed record RecordStudyReceived(string StudyInstanceUid, string CallingAeTitle, int InstanceCount)
 {
-    public static StudyReceived Decide(RecordStudyReceived command, Guid receiptId, string by, DateTimeOffset now)
+    /// <summary>RFC 9562 name-based (v5) UUIDs of Study Instance UIDs live in this namespace (a random v4, fixed forever).</summary>
+    private static readonly Guid ReceiptNamespace = new("6f0c2a7e-3b61-4d2c-9a51-2f8e0b9c4d17");
+
+    public static IReadOnlyList<object> Decide(ReceivedStudy? current, RecordStudyReceived command, string by, DateTimeOffset now)
     {
         if (!AddCases.IsUid(command.StudyInstanceUid))
         {
@@ -24,7 +36,25 @@ public sealed record RecordStudyReceived(string StudyInstanceUid, string Calling
         {
             throw DomainException.Invalid("instanceCount is at least 1.");
         }
-        return new StudyReceived(receiptId, command.StudyInstanceUid, aeTitle, command.InstanceCount, by, now);
+        if (current is null)
+        {
+            return [new StudyReceived(ReceiptId(command.StudyInstanceUid), command.StudyInstanceUid, aeTitle, command.InstanceCount, by, now)];
+        }
+        // A retry of a report already recorded, or an older report arriving late: the fact stands as it is.
+        return command.InstanceCount <= current.InstanceCount
+            ? []
+            : [new StudyReceiptUpdated(current.Id, command.StudyInstanceUid, command.InstanceCount, by, now)];
+    }
+
+    /// <summary>The stream of a study's receipt: the same for every report of that study, so retries meet on one stream.</summary>
+    public static Guid ReceiptId(string studyInstanceUid)
+    {
+        Span<byte> name = stackalloc byte[16];
+        ReceiptNamespace.TryWriteBytes(name, bigEndian: true, out _);
+        var hash = SHA1.HashData([.. name, .. Encoding.ASCII.GetBytes(studyInstanceUid)]);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50); // version 5
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80); // RFC 9562 variant
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
 
     public static void AddField(ObjectGraphType mutation) => mutation
@@ -33,11 +63,20 @@ public sealed record RecordStudyReceived(string StudyInstanceUid, string Calling
         .Argument<NonNullGraphType<RecordStudyReceivedInputType>>("input")
         .ResolveAsync(async context =>
         {
-            var received = Decide(context.GetArgument<RecordStudyReceived>("input"), Guid.CreateVersion7(), context.Actor(), context.Now());
-            await using var session = context.Store().LightweightSession();
-            session.Events.StartStream<ReceivedStudy>(received.ReceiptId, received);
-            await session.SaveChangesAsync(context.CancellationToken);
-            return ReceivedStudy.Create(received) with { Version = 1 };
+            var command = context.GetArgument<RecordStudyReceived>("input");
+            var (by, now) = (context.Actor(), context.Now());
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return (await StreamDecision.DecideAsync<ReceivedStudy>(context.Store(), ReceiptId(command.StudyInstanceUid),
+                        current => Decide(current, command, by, now), context.CancellationToken))!;
+                }
+                catch (ExistingStreamIdCollisionException) when (attempt < 3)
+                {
+                    // Two first reports of one study raced to start its stream; the loser decides again on the winner's fact.
+                }
+            }
         });
 }
 

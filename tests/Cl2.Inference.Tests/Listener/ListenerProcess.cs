@@ -7,10 +7,11 @@ namespace Cl2.Inference.Tests.Listener;
 /// store; disposing it kills it with SIGKILL. Labeling is pointed at nothing: the listener must not need it.</summary>
 internal static class ListenerProcess
 {
-    public static async Task<BackgroundProcess> StartAsync(string storage, int port, TimeSpan readyWithin)
+    /// <param name="settings">More environment variables, or ones replacing the defaults (Urls, Labeling__BaseAddress …).</param>
+    public static async Task<BackgroundProcess> StartAsync(string storage, int port, TimeSpan readyWithin, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var assembly = BuiltAssembly();
-        var process = BackgroundProcess.Start("Cl2.Inference", "dotnet", [assembly], new Dictionary<string, string>
+        var assembly = BuiltAssembly("inference", "Cl2.Inference");
+        var environment = new Dictionary<string, string>
         {
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
@@ -18,7 +19,12 @@ internal static class ListenerProcess
             ["Inference__StoragePath"] = storage,
             ["Inference__Listener__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Labeling__BaseAddress"] = $"http://127.0.0.1:{FreePort.Next()}/",
-        }, Path.GetDirectoryName(assembly));
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        var process = BackgroundProcess.Start("Cl2.Inference", "dotnet", [assembly], environment, Path.GetDirectoryName(assembly));
         var deadline = DateTime.UtcNow + readyWithin;
         while (true)
         {
@@ -41,17 +47,17 @@ internal static class ListenerProcess
         }
     }
 
-    /// <summary>The service's build output next to this test assembly's (same configuration).</summary>
-    private static string BuiltAssembly()
+    /// <summary>A service's build output (<paramref name="folder"/>/<paramref name="project"/>) next to this test assembly's (same configuration).</summary>
+    public static string BuiltAssembly(string folder, string project)
     {
         var configuration = AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "cl2.sln")))
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "cl2.sln")))
         {
-            folder = folder.Parent;
+            root = root.Parent;
         }
-        var path = Path.Combine(folder?.FullName ?? throw new InvalidOperationException("cl2.sln not found above " + AppContext.BaseDirectory),
-            "inference", "Cl2.Inference", "bin", configuration, "net10.0", "Cl2.Inference.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"Cl2.Inference is not built (expected {path}); run ./cl2 test", path);
+        var path = Path.Combine(root?.FullName ?? throw new InvalidOperationException("cl2.sln not found above " + AppContext.BaseDirectory),
+            folder, project, "bin", configuration, "net10.0", project + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{project} is not built (expected {path}); run ./cl2 test", path);
     }
 }

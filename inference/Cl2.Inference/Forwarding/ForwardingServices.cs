@@ -1,0 +1,48 @@
+using Cl2.Labeling.Client;
+using Cl2.ServiceDefaults;
+using Microsoft.Extensions.Options;
+
+namespace Cl2.Inference.Forwarding;
+
+public static class ForwardingServices
+{
+    private const int MaxStudiesListed = 100;
+    private const string UserHeader = "X-Cl2-User";
+    private const string RolesHeader = "X-Cl2-Roles";
+    private const string ServiceRole = "service";
+
+    /// <summary>The forwarder and its two HTTP clients (labeling's GraphQL API and its DICOMweb archive); after the listener,
+    /// so that the store has replayed its journal when the forwarder first looks.</summary>
+    public static IServiceCollection AddStudyForwarding(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<ForwardingOptions>(ForwardingOptions.Section);
+        services.AddSingleton<ForwardingLedger>();
+        services.AddSingleton<StudyForwarder>();
+        services.AddHostedService(provider => provider.GetRequiredService<StudyForwarder>());
+        services.AddHttpClient(StudyForwarder.GraphQLClient, (provider, http) => Configure(provider, http, ""));
+        services.AddHttpClient(StudyForwarder.DicomWebClient, (provider, http) => Configure(provider, http, "dicomweb/"));
+        services.AddHealthChecks().AddCheck<ForwardingBacklogCheck>("forwarding", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        return services;
+    }
+
+    /// <summary><c>/api/inference/forwarding</c>: what labeling does not have yet, and why.</summary>
+    public static RouteGroupBuilder MapForwardingStatus(this RouteGroupBuilder api)
+    {
+        api.MapGet("/forwarding", (StudyForwarder forwarder, IServiceProvider provider) =>
+            Results.Json(forwarder.Status().ToResponse(LabelingRoot(provider), MaxStudiesListed)));
+        return api;
+    }
+
+    private static Uri LabelingRoot(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<ForwardingOptions>>().Value.LabelingRoot(provider.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress);
+
+    private static void Configure(IServiceProvider provider, HttpClient http, string path)
+    {
+        var settings = provider.GetRequiredService<IOptions<ForwardingOptions>>().Value;
+        http.BaseAddress = new Uri(LabelingRoot(provider), path);
+        http.Timeout = settings.RequestTimeout;
+        // Labeling's development identity: who we are and the one role recordStudyReceived needs (docs/configuration.md).
+        http.DefaultRequestHeaders.Add(UserHeader, settings.ServiceUser.Trim());
+        http.DefaultRequestHeaders.Add(RolesHeader, ServiceRole);
+    }
+}

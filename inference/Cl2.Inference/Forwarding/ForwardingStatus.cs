@@ -1,0 +1,47 @@
+namespace Cl2.Inference.Forwarding;
+
+/// <summary>One pending study as the operator sees it. <c>State</c>: quiet-period (instances may still come), due (goes
+/// at the next poll), retrying (labeling failed; every study waits), refused (labeling said no to this study).</summary>
+public sealed record StudyForwardingState(
+    string StudyInstanceUid,
+    string CallingAeTitle,
+    int Instances,
+    int InstancesToStore,
+    int RecordedInstanceCount,
+    DateTimeOffset PendingSince,
+    string State,
+    string? LastError,
+    DateTimeOffset? NextAttemptAt);
+
+/// <summary>The forwarding backlog (GET /api/inference/forwarding).</summary>
+public sealed record ForwardingStatus(
+    bool Enabled,
+    DateTimeOffset At,
+    IReadOnlyList<PendingStudy> Backlog,
+    string? LastError,
+    DateTimeOffset? LastErrorAt,
+    DateTimeOffset? NextAttemptAt,
+    DateTimeOffset? LastForwardedAt,
+    long ForwardedStudies,
+    IReadOnlyList<StudyForwardingState> Studies)
+{
+    public int PendingInstances => Backlog.Sum(study => study.ToStore.Count);
+
+    public DateTimeOffset? OldestPendingSince => Backlog.Count == 0 ? null : Backlog.Min(study => study.PendingSince);
+
+    /// <summary>The answer of the status endpoint: counts first, then at most <paramref name="maxStudies"/> studies, oldest first.</summary>
+    public object ToResponse(Uri labelingUrl, int maxStudies) => new
+    {
+        Enabled,
+        LabelingUrl = labelingUrl,
+        PendingStudies = Backlog.Count,
+        PendingInstances,
+        OldestPendingSince,
+        LastError,
+        LastErrorAt,
+        NextAttemptAt,
+        LastForwardedAt,
+        ForwardedStudiesSinceStart = ForwardedStudies,
+        Studies = Studies.Take(maxStudies),
+    };
+}

@@ -1,0 +1,188 @@
+using Cl2.Dicom.Web;
+using Cl2.Inference.Ingest;
+using Cl2.Labeling.Client;
+using Microsoft.Extensions.Options;
+
+namespace Cl2.Inference.Forwarding;
+
+/// <summary>
+/// Sends every received study to labeling, at least once and without a second effect: its instances to the archive by
+/// STOW-RS, then <c>recordStudyReceived</c> with the study's instance count; each answer is written to the
+/// <see cref="ForwardingLedger"/> before the next step. A study is due once it has been quiet for
+/// <see cref="ForwardingOptions.QuietPeriod"/>; instances of it that arrive later make it due again (the archive gets them,
+/// and the fact its new count). While labeling is unreachable or failing nothing is dropped: the round stops and the next
+/// one waits 1, 2, 4 … seconds up to <see cref="ForwardingOptions.MaxRetryDelay"/>. A study labeling refuses (a bad UID,
+/// an instance the archive cannot read) waits the same way on its own, and the others go on.
+/// </summary>
+public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger, IHttpClientFactory httpClients, IOptions<ForwardingOptions> options,
+    TimeProvider time, ILogger<StudyForwarder> logger) : BackgroundService
+{
+    public const string GraphQLClient = "forwarding-graphql";
+    public const string DicomWebClient = "forwarding-dicomweb";
+
+    private sealed record Failure(string Error, DateTimeOffset At, int Count, DateTimeOffset RetryAt);
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Failure> _studyFailures = [];
+    private Failure? _labelingFailure;
+    private DateTimeOffset? _lastForwardedAt;
+    private long _forwardedStudies;
+
+    /// <summary>What is pending now, what failed last and when the next try is: for the status endpoint and the health check.</summary>
+    public ForwardingStatus Status()
+    {
+        var settings = options.Value;
+        var backlog = settings.Enabled && ledger.IsOpen ? ForwardingBacklog.Compute(store.LatestVersions(), ledger) : [];
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            return new ForwardingStatus(settings.Enabled, now, backlog, _labelingFailure?.Error, _labelingFailure?.At, _labelingFailure?.RetryAt,
+                _lastForwardedAt, Interlocked.Read(ref _forwardedStudies),
+                backlog.Select(study => StudyState(study, now, settings.QuietPeriod)).ToList());
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (!settings.Enabled)
+        {
+            logger.LogWarning("Forwarding of received studies to labeling is off (Inference:Forwarding:Enabled): labeling's archive will not get them");
+            return;
+        }
+        ledger.Open();
+        var waiting = ForwardingBacklog.Compute(store.LatestVersions(), ledger);
+        if (waiting.Count > 0)
+        {
+            logger.LogInformation("{Studies} received studies ({Instances} instances) are waiting to be forwarded to labeling, the oldest since {Since}",
+                waiting.Count, waiting.Sum(study => study.ToStore.Count), waiting[0].PendingSince);
+        }
+        using var timer = new PeriodicTimer(settings.PollInterval, time);
+        do
+        {
+            await ForwardDueStudiesAsync(stoppingToken);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task ForwardDueStudiesAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            if (_labelingFailure is { } failing && now < failing.RetryAt)
+            {
+                return;
+            }
+        }
+        var backlog = ForwardingBacklog.Compute(store.LatestVersions(), ledger);
+        var forwarded = false;
+        foreach (var study in backlog.Where(study => study.IsQuiet(now, settings.QuietPeriod)))
+        {
+            lock (_gate)
+            {
+                if (_studyFailures.TryGetValue(study.StudyInstanceUid, out var failed) && now < failed.RetryAt)
+                {
+                    continue;
+                }
+            }
+            try
+            {
+                await ForwardAsync(study, cancellationToken);
+                forwarded = true;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (IsRefusalOfThisStudy(e))
+                {
+                    var failure = Failed(_studyFailures.GetValueOrDefault(study.StudyInstanceUid), e.Message, now);
+                    lock (_gate)
+                    {
+                        _studyFailures[study.StudyInstanceUid] = failure;
+                    }
+                    logger.LogWarning("Labeling refused study {StudyInstanceUid} ({Attempts} tries): {Error}. It stays pending; next try at {RetryAt}",
+                        study.StudyInstanceUid, failure.Count, e.Message, failure.RetryAt);
+                    continue;
+                }
+                Failure labeling;
+                lock (_gate)
+                {
+                    _labelingFailure = labeling = Failed(_labelingFailure, e.Message, now);
+                }
+                logger.LogWarning("Forwarding to labeling at {LabelingUrl} failed ({Attempts} tries in a row): {Error}. {Studies} studies ({Instances} instances) " +
+                    "are pending, the oldest since {Since}; next try at {RetryAt}. GET /api/inference/forwarding shows the backlog",
+                    httpClients.CreateClient(GraphQLClient).BaseAddress, labeling.Count, e.Message, backlog.Count, backlog.Sum(pending => pending.ToStore.Count),
+                    backlog[0].PendingSince, labeling.RetryAt);
+                return;
+            }
+        }
+        lock (_gate)
+        {
+            if (forwarded && _labelingFailure is { } recovered)
+            {
+                logger.LogInformation("Labeling answers again after {Attempts} failed tries", recovered.Count);
+                _labelingFailure = null;
+            }
+        }
+    }
+
+    private async Task ForwardAsync(PendingStudy study, CancellationToken cancellationToken)
+    {
+        var archive = new DicomWebClient(httpClients.CreateClient(DicomWebClient));
+        foreach (var batch in study.ToStore.Chunk(options.Value.BatchSize))
+        {
+            var answer = await archive.StoreAsync(
+                batch.Select(instance => new MultipartRelatedPart(DicomMediaTypes.Dicom, () => new Part10Content(instance, store), instance.Length)),
+                study.StudyInstanceUid, cancellationToken);
+            var stored = answer.Stored.Select(instance => instance.SopInstanceUid).ToHashSet();
+            ledger.MarkStored(batch.Where(instance => stored.Contains(instance.SopInstanceUid)).Select(instance => instance.Digest));
+            if (batch.FirstOrDefault(instance => !stored.Contains(instance.SopInstanceUid)) is { } refused)
+            {
+                var reason = answer.Failed.FirstOrDefault(failed => failed.SopInstanceUid == refused.SopInstanceUid)?.FailureReason;
+                throw new ArchiveRefusedException($"labeling's archive did not store SOP Instance {refused.SopInstanceUid} of study {study.StudyInstanceUid} " +
+                    $"(HTTP {(int)answer.Status}{(reason is { } code ? $", Failure Reason 0x{code:X4}" : "")}); see labeling's log");
+            }
+        }
+        if (study.RecordedCount < study.InstanceCount)
+        {
+            var labeling = new LabelingClient(httpClients.CreateClient(GraphQLClient));
+            await labeling.RecordStudyReceivedAsync(new RecordStudyReceivedInput(study.StudyInstanceUid, study.CallingAeTitle, study.InstanceCount), cancellationToken);
+            ledger.MarkRecorded(study.StudyInstanceUid, study.InstanceCount);
+        }
+        lock (_gate)
+        {
+            _studyFailures.Remove(study.StudyInstanceUid);
+            _lastForwardedAt = time.GetUtcNow();
+        }
+        Interlocked.Increment(ref _forwardedStudies);
+        logger.LogInformation("Forwarded study {StudyInstanceUid} to labeling: {Stored} instances stored in the archive, {Instances} recorded as received",
+            study.StudyInstanceUid, study.ToStore.Count, study.InstanceCount);
+    }
+
+    /// <summary>Labeling answered and said no to this study: retrying others makes sense. Anything else means labeling (or the
+    /// way to it) is not working, and every study would fail alike.</summary>
+    private static bool IsRefusalOfThisStudy(Exception e) => e switch
+    {
+        LabelingApiException or ArchiveRefusedException => true,
+        DicomWebException { StatusCode: { } status } => (int)status is >= 400 and < 500,
+        _ => false,
+    };
+
+    private Failure Failed(Failure? previous, string error, DateTimeOffset now)
+    {
+        var count = (previous?.Count ?? 0) + 1;
+        var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, count - 1), options.Value.MaxRetryDelay.TotalSeconds));
+        return new Failure(error, now, count, now + delay);
+    }
+
+    private StudyForwardingState StudyState(PendingStudy study, DateTimeOffset now, TimeSpan quietPeriod)
+    {
+        var failure = _studyFailures.GetValueOrDefault(study.StudyInstanceUid);
+        var state = failure is not null ? "refused" : _labelingFailure is not null ? "retrying" : study.IsQuiet(now, quietPeriod) ? "due" : "quiet-period";
+        return new StudyForwardingState(study.StudyInstanceUid, study.CallingAeTitle, study.InstanceCount, study.ToStore.Count, study.RecordedCount,
+            study.PendingSince, state, failure?.Error, failure?.RetryAt);
+    }
+
+    private sealed class ArchiveRefusedException(string message) : Exception(message);
+}
