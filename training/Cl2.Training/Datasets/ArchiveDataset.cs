@@ -1,0 +1,142 @@
+using System.Security.Cryptography;
+using System.Text;
+using Cl2.Dicom;
+using Cl2.Dicom.Imaging;
+using Cl2.Dicom.Web;
+using Cl2.Labeling.Client;
+using Cl2.Models.Datasets;
+using Cl2.Models.Synthetic;
+using Cl2.Models.Transforms;
+using Cl2.Training.Jobs;
+using static TorchSharp.torch;
+
+namespace Cl2.Training.Datasets;
+
+/// <summary>
+/// Reads a dataset for a segmentation job: per usable case the mask blob (<see cref="MaskArchive"/>) from labeling's blob
+/// store, the series it references (in the recipe's channel order) with WADO-RS from labeling's archive, assembled
+/// through <see cref="DicomSeriesLoader"/>, checked against the mask's grid and normalised as the task's recipe says
+/// (<see cref="TaskTensors"/>). A case whose mask or series cannot be used is skipped with its reason; the job fails
+/// only when no training or no validation case is left. Every case is resized to the first training case's shape.
+/// </summary>
+public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient blobs, DicomWebClient archive, ILogger<ArchiveDataset> logger)
+{
+    public async Task<JobData> LoadAsync(Guid datasetId, SyntheticTask task, int channels, CancellationToken cancellationToken)
+    {
+        if (task == SyntheticTask.HipXray)
+        {
+            throw new NotSupportedException(
+                "The worker reads segmentation datasets (brain-mri, liver-ct) only; classification labels of hip-xray cases have no blob format yet. " +
+                "Request hip-xray training without a dataset to train on the synthetic cohort.");
+        }
+        var (name, cases) = await DatasetLabels.ReadAsync(labeling, datasetId, cancellationToken);
+        var skipped = cases.Where(item => item.SkipReason is not null).Select(item => (item.CaseId, item.SkipReason!)).ToList();
+        var train = new List<(Tensor Input, Tensor Target)>();
+        var validation = new List<(Tensor Input, Tensor Target)>();
+        var used = new List<LabelledCase>();
+        IReadOnlyList<double>? spacing = null;
+        // No dispose scope here: scopes are per thread and this method awaits. Each case's tensors are disposed once stacked.
+        foreach (var item in cases.Where(item => item.Label is not null))
+        {
+            try
+            {
+                var (input, target, caseSpacing) = await LoadCaseAsync(item, task, channels, cancellationToken);
+                (item.Part == DatasetPart.Train ? train : validation).Add((input, target));
+                spacing ??= item.Part == DatasetPart.Train ? caseSpacing : null;
+                used.Add(item);
+            }
+            catch (Exception exception) when (exception is InvalidDataException or DicomWebException or DicomFormatException
+                or VolumeAssemblyException or PixelDataException or HttpRequestException { StatusCode: System.Net.HttpStatusCode.NotFound })
+            {
+                skipped.Add((item.CaseId, exception.Message));
+            }
+        }
+        foreach (var (caseId, reason) in skipped)
+        {
+            LogSkipped(logger, caseId, reason);
+        }
+        if (train.Count == 0 || validation.Count == 0)
+        {
+            DisposeAll(train);
+            DisposeAll(validation);
+            var part = train.Count == 0 ? "training" : "validation";
+            var reasons = string.Join("; ", skipped.Take(5).Select(entry => $"case {entry.CaseId}: {entry.Item2}"));
+            throw new InvalidOperationException(
+                $"Dataset '{name}' has no usable {part} case ({used.Count} usable, {skipped.Count} skipped" + (reasons.Length > 0 ? $": {reasons}" : "") +
+                "). Label (or fix) cases in its " + part + " part, then request the training again.");
+        }
+        var size = train[0].Input.shape.Skip(1).ToArray();
+        var (trainInputs, trainTargets) = Stack(train, size);
+        var (validInputs, validTargets) = Stack(validation, size);
+        return new JobData(trainInputs, trainTargets, validInputs, validTargets, spacing!,
+            [.. used.Select(item => item.Label!.Id)], Digest(used), skipped);
+    }
+
+    private async Task<(Tensor Input, Tensor Target, IReadOnlyList<double> Spacing)> LoadCaseAsync(LabelledCase item, SyntheticTask task, int channels,
+        CancellationToken cancellationToken)
+    {
+        var label = item.Label!;
+        if (label.Kind != "SEGMENTATION")
+        {
+            throw new InvalidDataException($"its label revision {label.Revision} is a {label.Kind.ToLowerInvariant()} label; a {task.Name()} model needs a segmentation mask");
+        }
+        using var mask = new MemoryStream(await blobs.ReadAsync(label.BlobDigest, cancellationToken));
+        var (header, labels) = MaskArchive.Read(mask, $"mask blob {label.BlobDigest}");
+        if (header.ReferencedSeriesInstanceUids.Count != channels)
+        {
+            throw new InvalidDataException(
+                $"its mask references {header.ReferencedSeriesInstanceUids.Count} series; a {task.Name()} model reads {channels} (one per input channel, in channel order)");
+        }
+        var series = new List<LoadedSeries>();
+        foreach (var seriesUid in header.ReferencedSeriesInstanceUids)
+        {
+            var loaded = await RetrieveSeriesAsync(item.StudyInstanceUid, seriesUid, cancellationToken);
+            if (MaskGeometry.Mismatch(header, loaded) is { } mismatch)
+            {
+                throw new InvalidDataException($"its mask does not lie on series {seriesUid}: {mismatch}");
+            }
+            series.Add(loaded);
+        }
+        var (input, target) = TaskTensors.Segmentation(task, series, labels);
+        return (input, target, header.Spacing);
+    }
+
+    private async Task<LoadedSeries> RetrieveSeriesAsync(string studyUid, string seriesUid, CancellationToken cancellationToken)
+    {
+        var files = new List<DicomFile>();
+        await foreach (var part in archive.RetrieveAsync(studyUid, seriesUid, cancellationToken: cancellationToken))
+        {
+            files.Add(DicomFile.Open(new MemoryStream(part)));
+        }
+        return files.Count > 0
+            ? DicomSeriesLoader.Load(files)
+            : throw new InvalidDataException($"the archive holds no image of series {seriesUid} in study {studyUid}");
+    }
+
+    private static (Tensor Inputs, Tensor Targets) Stack(List<(Tensor Input, Tensor Target)> cases, long[] size)
+    {
+        using var scope = NewDisposeScope();
+        var inputs = stack(cases.Select(item => Resample.ToSize(item.Input, size, labels: false)).ToList());
+        var targets = stack(cases.Select(item => Resample.ToSize(item.Target, size, labels: true)).ToList());
+        DisposeAll(cases);
+        return (inputs.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope());
+    }
+
+    private static void DisposeAll(List<(Tensor Input, Tensor Target)> cases)
+    {
+        foreach (var (input, target) in cases)
+        {
+            input.Dispose();
+            target.Dispose();
+        }
+    }
+
+    private static string Digest(IEnumerable<LabelledCase> used)
+    {
+        var lines = used.Select(item => $"{item.CaseId:D} {item.Part} {item.Label!.Id:D} {item.Label.BlobDigest}\n").Order(StringComparer.Ordinal);
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(lines))));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId} skipped: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, Guid caseId, string reason);
+}
