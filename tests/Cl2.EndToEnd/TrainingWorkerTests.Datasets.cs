@@ -105,7 +105,54 @@ public sealed partial class TrainingWorkerTests
         var freshManifest = await ManifestAsync(http, fresh.ArtifactDigest, Path.Combine(state, "fresh"));
         Assert.NotEqual(trainedManifest["weightsDigest"]!.GetValue<string>(), freshManifest["weightsDigest"]!.GetValue<string>());
 
+        await HipDatasetJobAsync(http, worker, state);
+
         Directory.Delete(state, recursive: true);
+    }
+
+    /// <summary>
+    /// A classification dataset without a fixed split: radiographs from <c>./cl2 synth --task hip-xray</c>, each labelled
+    /// with a <c>cl2-classification/1</c> blob naming its DX series; every fifth case by id validates.
+    /// </summary>
+    private static async Task HipDatasetJobAsync(HttpClient http, BackgroundProcess worker, string state)
+    {
+        const int count = 6;
+        var cohort = Path.Combine(state, "hip");
+        (await ProcessRunner.RunAsync(Path.Combine(Repository.Root, "cl2"),
+            ["synth", "--task", "hip-xray", "--out", cohort, "--cases", $"{count}", "--size", "64", "--seed", "5"], TimeSpan.FromMinutes(5)))
+            .EnsureSuccess("./cl2 synth");
+        var cases = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(cohort, "cohort.json")))!["cases"]!.AsArray();
+        var datasetId = (await GraphQLAsync(http, "mutation { createDataset(input: { name: \"hip e2e\" }) { id } }"))
+            .GetProperty("createDataset").GetProperty("id").GetString()!;
+        var revisions = new List<string>();
+        foreach (var item in cases)
+        {
+            await StoreSeriesAsync(http, Path.Combine(cohort, item!["series"]!["DX"]!.GetValue<string>()));
+            var study = item["studyInstanceUid"]!.GetValue<string>();
+            // The series UID as the archive reports it (QIDO-RS, DICOM JSON): what a labelling tool would reference.
+            var series = JsonDocument.Parse(await http.GetStringAsync($"dicomweb/studies/{study}/series")).RootElement[0]
+                .GetProperty("0020000E").GetProperty("Value")[0].GetString()!;
+            var caseId = (await GraphQLAsync(http, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
+                new { input = new { datasetId, studyInstanceUids = new[] { study } } })).GetProperty("addCases")[0].GetProperty("id").GetString()!;
+            var label = new JsonObject
+            {
+                ["format"] = "cl2-classification/1",
+                ["referencedSeriesInstanceUids"] = new JsonArray(series),
+                ["labels"] = new JsonObject { ["fracture"] = item["fracture"]!.GetValue<bool>() },
+            };
+            var digest = await UploadBlobAsync(http, System.Text.Encoding.UTF8.GetBytes(label.ToJsonString()));
+            revisions.Add((await GraphQLAsync(http, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
+                    new { input = new { caseId, baseRevision = 0, kind = "CLASSIFICATION", blobDigest = digest } }))
+                .GetProperty("submitLabel").GetProperty("id").GetString()!);
+        }
+        var modelId = (await GraphQLAsync(http, "mutation { registerModel(input: { name: \"hip-dataset\", task: \"hip-xray\" }) { id } }"))
+            .GetProperty("registerModel").GetProperty("id").GetString()!;
+
+        var trained = await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 1 });
+        Assert.Equal(revisions.Order(), trained.LabelRevisionIds);
+        var lastEpoch = trained.Job.GetProperty("progress").EnumerateArray().Last().GetProperty("metrics").EnumerateArray()
+            .ToDictionary(metric => metric.GetProperty("name").GetString()!, metric => metric.GetProperty("value").GetDouble());
+        Assert.Equal((count - (count / 5), count / 5, 0), (lastEpoch["cases_train"], lastEpoch["cases_validation"], lastEpoch["cases_skipped"]));
     }
 
     private sealed record RegisteredVersion(JsonElement Job, string VersionId, string? BaseVersionId, IReadOnlyList<string> LabelRevisionIds,
@@ -167,7 +214,12 @@ public sealed partial class TrainingWorkerTests
         File.Copy(Path.Combine(Path.GetDirectoryName(headerPath)!, header["dataFile"]!.GetValue<string>()), Path.Combine(folder, "labels.u8"));
         var archive = folder + ".tar";
         await TarFile.CreateFromDirectoryAsync(folder, archive, includeBaseDirectory: false);
-        using var content = new ByteArrayContent(await File.ReadAllBytesAsync(archive));
+        return await UploadBlobAsync(http, await File.ReadAllBytesAsync(archive));
+    }
+
+    private static async Task<string> UploadBlobAsync(HttpClient http, byte[] bytes)
+    {
+        using var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         using var response = await http.PostAsync("blobs", content);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;

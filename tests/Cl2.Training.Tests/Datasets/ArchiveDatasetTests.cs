@@ -78,6 +78,20 @@ public sealed class ArchiveDatasetTests : IDisposable
     }
 
     [Fact]
+    public void a_classification_label_round_trips_and_other_json_is_refused_with_the_format_it_needs()
+    {
+        var label = new ClassificationLabel(ClassificationLabel.CurrentFormat, ["1.2.3"], new Dictionary<string, bool> { ["fracture"] = true });
+        var read = ClassificationLabel.Read(label.ToJson(), "blob a");
+        Assert.Equal(["1.2.3"], read.ReferencedSeriesInstanceUids);
+        Assert.True(read.Labels["fracture"]);
+
+        Assert.Contains("cl2-classification/1", Assert.Throws<InvalidDataException>(() => ClassificationLabel.Read("{\"fracture\": true}"u8.ToArray(), "blob b")).Message);
+        Assert.Contains("not a cl2-classification/1 JSON document", Assert.Throws<InvalidDataException>(() => ClassificationLabel.Read([0x1f, 0x8b, 0], "blob c")).Message);
+        Assert.Contains("no referenced series",
+            Assert.Throws<InvalidDataException>(() => ClassificationLabel.Read((label with { ReferencedSeriesInstanceUids = [] }).ToJson(), "blob d")).Message);
+    }
+
+    [Fact]
     public void resizing_to_a_shape_keeps_label_values_and_leaves_a_volume_of_that_shape_as_it_is()
     {
         using var labels = arange(8L).reshape(1, 2, 2, 2);

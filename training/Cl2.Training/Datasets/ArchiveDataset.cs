@@ -4,6 +4,7 @@ using Cl2.Dicom;
 using Cl2.Dicom.Imaging;
 using Cl2.Dicom.Web;
 using Cl2.Labeling.Client;
+using Cl2.Models.Checkpoints;
 using Cl2.Models.Datasets;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Transforms;
@@ -13,22 +14,16 @@ using static TorchSharp.torch;
 namespace Cl2.Training.Datasets;
 
 /// <summary>
-/// Reads a dataset for a segmentation job: per usable case the mask blob (<see cref="MaskArchive"/>) from labeling's blob
-/// store, the series it references (in the recipe's channel order) with WADO-RS from labeling's archive, assembled
-/// through <see cref="DicomSeriesLoader"/>, checked against the mask's grid and normalised as the task's recipe says
-/// (<see cref="TaskTensors"/>). A case whose mask or series cannot be used is skipped with its reason; the job fails
+/// Reads a dataset for a job: per usable case the label blob from labeling's blob store (a <see cref="MaskArchive"/> for
+/// segmentation, a <see cref="ClassificationLabel"/> for classification), the series it references (in the recipe's
+/// channel order) with WADO-RS from labeling's archive, assembled through <see cref="DicomSeriesLoader"/>, a mask checked
+/// against its series' grid, normalised as the task's recipe says (<see cref="TaskTensors"/>). A case whose mask or series cannot be used is skipped with its reason; the job fails
 /// only when no training or no validation case is left. Every case is resized to the first training case's shape.
 /// </summary>
 public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient blobs, DicomWebClient archive, ILogger<ArchiveDataset> logger)
 {
-    public async Task<JobData> LoadAsync(Guid datasetId, SyntheticTask task, int channels, CancellationToken cancellationToken)
+    public async Task<JobData> LoadAsync(Guid datasetId, SyntheticRecipe recipe, CancellationToken cancellationToken)
     {
-        if (task == SyntheticTask.HipXray)
-        {
-            throw new NotSupportedException(
-                "The worker reads segmentation datasets (brain-mri, liver-ct) only; classification labels of hip-xray cases have no blob format yet. " +
-                "Request hip-xray training without a dataset to train on the synthetic cohort.");
-        }
         var (name, cases) = await DatasetLabels.ReadAsync(labeling, datasetId, cancellationToken);
         var skipped = cases.Where(item => item.SkipReason is not null).Select(item => (item.CaseId, item.SkipReason!)).ToList();
         var train = new List<(Tensor Input, Tensor Target)>();
@@ -40,7 +35,7 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
         {
             try
             {
-                var (input, target, caseSpacing) = await LoadCaseAsync(item, task, channels, cancellationToken);
+                var (input, target, caseSpacing) = await LoadCaseAsync(item, recipe, cancellationToken);
                 (item.Part == DatasetPart.Train ? train : validation).Add((input, target));
                 spacing ??= item.Part == DatasetPart.Train ? caseSpacing : null;
                 used.Add(item);
@@ -72,33 +67,57 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
             [.. used.Select(item => item.Label!.Id)], Digest(used), skipped);
     }
 
-    private async Task<(Tensor Input, Tensor Target, IReadOnlyList<double> Spacing)> LoadCaseAsync(LabelledCase item, SyntheticTask task, int channels,
+    private async Task<(Tensor Input, Tensor Target, IReadOnlyList<double> Spacing)> LoadCaseAsync(LabelledCase item, SyntheticRecipe recipe,
         CancellationToken cancellationToken)
     {
         var label = item.Label!;
-        if (label.Kind != "SEGMENTATION")
-        {
-            throw new InvalidDataException($"its label revision {label.Revision} is a {label.Kind.ToLowerInvariant()} label; a {task.Name()} model needs a segmentation mask");
-        }
-        using var mask = new MemoryStream(await blobs.ReadAsync(label.BlobDigest, cancellationToken));
-        var (header, labels) = MaskArchive.Read(mask, $"mask blob {label.BlobDigest}");
-        if (header.ReferencedSeriesInstanceUids.Count != channels)
+        var wanted = recipe.Output.Kind == OutputKind.Segmentation ? "SEGMENTATION" : "CLASSIFICATION";
+        if (label.Kind != wanted)
         {
             throw new InvalidDataException(
-                $"its mask references {header.ReferencedSeriesInstanceUids.Count} series; a {task.Name()} model reads {channels} (one per input channel, in channel order)");
+                $"its label revision {label.Revision} is a {label.Kind.ToLowerInvariant()} label; a {recipe.Task.Name()} model learns from {wanted.ToLowerInvariant()} labels");
         }
-        var series = new List<LoadedSeries>();
-        foreach (var seriesUid in header.ReferencedSeriesInstanceUids)
+        var blob = await blobs.ReadAsync(label.BlobDigest, cancellationToken);
+        var source = $"label blob {label.BlobDigest}";
+        if (recipe.Output.Kind == OutputKind.Classification)
         {
-            var loaded = await RetrieveSeriesAsync(item.StudyInstanceUid, seriesUid, cancellationToken);
+            var classification = ClassificationLabel.Read(blob, source);
+            var name = recipe.Output.Labels[0];
+            var radiograph = await ReferencedSeriesAsync(item, classification.ReferencedSeriesInstanceUids, recipe, cancellationToken);
+            var (image, value) = TaskTensors.Radiograph(radiograph[0], classification.Labels.TryGetValue(name, out var present) ? present
+                : throw new InvalidDataException($"its label names {string.Join(", ", classification.Labels.Keys)}, not '{name}'"));
+            return (image, value, [radiograph[0].Geometry.RowSpacing, radiograph[0].Geometry.ColumnSpacing]);
+        }
+        using var mask = new MemoryStream(blob);
+        var (header, labels) = MaskArchive.Read(mask, source);
+        var series = await ReferencedSeriesAsync(item, header.ReferencedSeriesInstanceUids, recipe, cancellationToken);
+        foreach (var (loaded, seriesUid) in series.Zip(header.ReferencedSeriesInstanceUids))
+        {
             if (MaskGeometry.Mismatch(header, loaded) is { } mismatch)
             {
                 throw new InvalidDataException($"its mask does not lie on series {seriesUid}: {mismatch}");
             }
-            series.Add(loaded);
         }
-        var (input, target) = TaskTensors.Segmentation(task, series, labels);
+        var (input, target) = TaskTensors.Segmentation(recipe.Task, series, labels);
         return (input, target, header.Spacing);
+    }
+
+    /// <summary>The series a label names, one per input channel in channel order, from the archive.</summary>
+    private async Task<List<LoadedSeries>> ReferencedSeriesAsync(LabelledCase item, IReadOnlyList<string> seriesUids, SyntheticRecipe recipe,
+        CancellationToken cancellationToken)
+    {
+        if (seriesUids.Count != recipe.Channels.Count)
+        {
+            throw new InvalidDataException(
+                $"its label references {seriesUids.Count} series; a {recipe.Task.Name()} model reads {recipe.Channels.Count} " +
+                $"({string.Join(", ", recipe.Channels.Select(channel => channel.Modality))}, in this order)");
+        }
+        var series = new List<LoadedSeries>();
+        foreach (var seriesUid in seriesUids)
+        {
+            series.Add(await RetrieveSeriesAsync(item.StudyInstanceUid, seriesUid, cancellationToken));
+        }
+        return series;
     }
 
     private async Task<LoadedSeries> RetrieveSeriesAsync(string studyUid, string seriesUid, CancellationToken cancellationToken)
@@ -117,7 +136,8 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
     {
         using var scope = NewDisposeScope();
         var inputs = stack(cases.Select(item => Resample.ToSize(item.Input, size, labels: false)).ToList());
-        var targets = stack(cases.Select(item => Resample.ToSize(item.Target, size, labels: true)).ToList());
+        // A class-index map is resized with its image; a classification target (one value per label) is not an image.
+        var targets = stack(cases.Select(item => item.Target.dim() == 1 ? item.Target.alias() : Resample.ToSize(item.Target, size, labels: true)).ToList());
         DisposeAll(cases);
         return (inputs.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope());
     }

@@ -73,7 +73,7 @@ public sealed partial class TrainingJobRunner(
             ? await BaseCheckpointAsync(baseVersion, taskRecipe, Path.Combine(folder, "base"), cancellationToken)
             : null;
         using var data = job.DatasetId is { } datasetId
-            ? await dataset.LoadAsync(datasetId, task, taskRecipe.Channels.Count, cancellationToken)
+            ? await dataset.LoadAsync(datasetId, taskRecipe, cancellationToken)
             : await SyntheticDataAsync(task, Path.Combine(folder, "cohort"), cancellationToken);
         LogData(logger, job.Id, data.TrainingCount, data.ValidationCount, data.Skipped.Count, data.DataDigest);
         var recipe = SyntheticRecipe.For(task, epochs, settings.Seed, data.TrainingCount)
