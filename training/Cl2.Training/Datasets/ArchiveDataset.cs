@@ -17,8 +17,9 @@ namespace Cl2.Training.Datasets;
 /// Reads a dataset for a job: per usable case the label blob from labeling's blob store (a <see cref="MaskArchive"/> for
 /// segmentation, a <see cref="ClassificationLabel"/> for classification), the series it references (in the recipe's
 /// channel order) with WADO-RS from labeling's archive, assembled through <see cref="DicomSeriesLoader"/>, a mask checked
-/// against its series' grid, normalised as the task's recipe says (<see cref="TaskTensors"/>). A case whose mask or series cannot be used is skipped with its reason; the job fails
-/// only when no training or no validation case is left. Every case is resized to the first training case's shape.
+/// against its series' grid, normalised as the task's recipe says (<see cref="TaskTensors"/>). A case whose label or
+/// series cannot be used is skipped with its reason; the job fails only when no training or no validation case is left.
+/// Every case is resized to the first training case's shape.
 /// </summary>
 public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient blobs, DicomWebClient archive, ILogger<ArchiveDataset> logger)
 {
@@ -31,20 +32,30 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
         var used = new List<LabelledCase>();
         IReadOnlyList<double>? spacing = null;
         // No dispose scope here: scopes are per thread and this method awaits. Each case's tensors are disposed once stacked.
-        foreach (var item in cases.Where(item => item.Label is not null))
+        try
         {
-            try
+            foreach (var item in cases.Where(item => item.Label is not null))
             {
-                var (input, target, caseSpacing) = await LoadCaseAsync(item, recipe, cancellationToken);
-                (item.Part == DatasetPart.Train ? train : validation).Add((input, target));
-                spacing ??= item.Part == DatasetPart.Train ? caseSpacing : null;
-                used.Add(item);
+                try
+                {
+                    var (input, target, caseSpacing) = await LoadCaseAsync(item, recipe, cancellationToken);
+                    (item.Part == DatasetPart.Train ? train : validation).Add((input, target));
+                    spacing ??= item.Part == DatasetPart.Train ? caseSpacing : null;
+                    used.Add(item);
+                }
+                catch (Exception exception) when (exception is InvalidDataException or DicomWebException or DicomFormatException
+                    or VolumeAssemblyException or PixelDataException or HttpRequestException { StatusCode: System.Net.HttpStatusCode.NotFound })
+                {
+                    skipped.Add((item.CaseId, exception.Message));
+                }
             }
-            catch (Exception exception) when (exception is InvalidDataException or DicomWebException or DicomFormatException
-                or VolumeAssemblyException or PixelDataException or HttpRequestException { StatusCode: System.Net.HttpStatusCode.NotFound })
-            {
-                skipped.Add((item.CaseId, exception.Message));
-            }
+        }
+        catch
+        {
+            // Labeling or the archive failed, or the job was cancelled: nothing will stack what was read.
+            DisposeAll(train);
+            DisposeAll(validation);
+            throw;
         }
         foreach (var (caseId, reason) in skipped)
         {

@@ -20,7 +20,7 @@ public sealed class TrainingJobOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00", ErrorMessage = "Training:Jobs:PollInterval is 50 ms to 1 hour, e.g. 00:00:05.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a claim lasts without a progress report; it must outlast cohort preparation and one epoch.</summary>
+    /// <summary>How long a claim lasts without a progress report; it must outlast reading the data (cohort or dataset) and one epoch.</summary>
     [Range(1, 24 * 3600)]
     public int LeaseSeconds { get; set; } = 300;
 
