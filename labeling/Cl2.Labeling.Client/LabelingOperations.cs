@@ -7,7 +7,8 @@ namespace Cl2.Labeling.Client;
 public static class LabelingOperations
 {
     private const string TrainingJobFields =
-        "id modelId baseVersionId datasetId status attempt worker device leaseExpiresAt lastCheckpointDigest versionId failureReason";
+        "id modelId baseVersionId datasetId status attempt worker device leaseExpiresAt lastCheckpointDigest versionId failureReason " +
+        "recipe { epochs learningRate batchSize }";
 
     private const string ModelVersionFields = "id modelId number stage artifactDigest metrics { name value }";
 

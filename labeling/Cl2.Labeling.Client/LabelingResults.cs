@@ -51,7 +51,11 @@ public sealed record TrainingJobInfo(
     DateTimeOffset? LeaseExpiresAt,
     string? LastCheckpointDigest,
     Guid? VersionId,
-    string? FailureReason);
+    string? FailureReason,
+    TrainingRecipeInfo? Recipe = null);
+
+/// <summary>A job's own epochs, learning rate and batch size; null fields keep the worker's settings.</summary>
+public sealed record TrainingRecipeInfo(int? Epochs, double? LearningRate, int? BatchSize);
 
 public sealed record ModelVersionInfo(Guid Id, Guid ModelId, int Number, string Stage, string ArtifactDigest, IReadOnlyList<MetricValue> Metrics);
 

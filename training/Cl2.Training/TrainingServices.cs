@@ -1,6 +1,8 @@
+using Cl2.Dicom.Web;
 using Cl2.Labeling.Client;
 using Cl2.Models;
 using Cl2.ServiceDefaults;
+using Cl2.Training.Datasets;
 using Cl2.Training.Jobs;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +17,14 @@ public static class TrainingServices
         builder.Services.AddLabelingClient();
         builder.Services.AddHttpClient<BlobClient>((services, http) =>
             http.BaseAddress = services.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress);
+        builder.Services.AddHttpClient<DicomWebClient>((services, http) =>
+        {
+            http.BaseAddress = services.GetRequiredService<IOptions<TrainingJobOptions>>().Value.ArchiveAddress(
+                services.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress);
+            // A series of a few hundred slices comes as one multipart response.
+            http.Timeout = TimeSpan.FromMinutes(10);
+        });
+        builder.Services.AddSingleton<ArchiveDataset>();
         builder.Services.AddSingleton<TrainingJobRunner>();
         builder.Services.AddSingleton(services =>
         {

@@ -7,7 +7,7 @@ using Marten;
 namespace Cl2.Labeling.Training;
 
 /// <summary>Ask for a model to be (re)trained, e.g. by a retraining policy after N corrections, or by an ML engineer.</summary>
-public sealed record RequestTraining(Guid ModelId, Guid? BaseVersionId, Guid? DatasetId, string Trigger)
+public sealed record RequestTraining(Guid ModelId, Guid? BaseVersionId, Guid? DatasetId, string Trigger, TrainingRecipe? Recipe = null)
 {
     public const int MaxTriggerLength = 500;
 
@@ -30,8 +30,10 @@ public sealed record RequestTraining(Guid ModelId, Guid? BaseVersionId, Guid? Da
         {
             throw DomainException.Invalid($"trigger says why training was asked for (1 to {MaxTriggerLength} characters), e.g. \"20 corrections\".");
         }
+        TrainingRecipe.Validate(command.Recipe);
         // Without an explicit base, fine-tune from what is in production now (ARCHITECTURE.md, step 6).
-        return new TrainingRequested(jobId, model.Id, command.BaseVersionId ?? model.ProductionVersionId, command.DatasetId, trigger, by, now);
+        return new TrainingRequested(jobId, model.Id, command.BaseVersionId ?? model.ProductionVersionId, command.DatasetId, trigger, by, now,
+            command.Recipe);
     }
 
     public static void AddField(ObjectGraphType mutation) => mutation

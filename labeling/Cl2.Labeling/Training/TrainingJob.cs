@@ -15,7 +15,8 @@ public sealed record TrainingRequested(
     Guid? DatasetId,
     string Trigger,
     string RequestedBy,
-    DateTimeOffset RequestedAt);
+    DateTimeOffset RequestedAt,
+    TrainingRecipe? Recipe = null);
 
 public sealed record TrainingClaimed(
     Guid JobId,
@@ -71,7 +72,8 @@ public sealed record TrainingJob(
     string? LastCheckpointDigest,
     Guid? VersionId,
     string? FailureReason,
-    DateTimeOffset? FinishedAt)
+    DateTimeOffset? FinishedAt,
+    TrainingRecipe? Recipe = null)
 {
     [Version]
     public long Version { get; set; }
@@ -84,7 +86,7 @@ public sealed record TrainingJob(
 
     public static TrainingJob Create(TrainingRequested requested) =>
         new(requested.JobId, requested.ModelId, requested.BaseVersionId, requested.DatasetId, requested.Trigger, requested.RequestedBy,
-            requested.RequestedAt, TrainingStatus.Requested, 0, null, null, null, null, [], null, null, null, null);
+            requested.RequestedAt, TrainingStatus.Requested, 0, null, null, null, null, [], null, null, null, null, requested.Recipe);
 
     public static TrainingJob Apply(TrainingClaimed claimed, TrainingJob job) => job with
     {

@@ -73,6 +73,8 @@ public sealed class TrainingJobGraphType : ObjectGraphType<TrainingJob>
         Field(job => job.BaseVersionId, type: typeof(IdGraphType)).Description("The version to fine-tune from; null trains from scratch.");
         Field(job => job.DatasetId, type: typeof(IdGraphType));
         Field(job => job.Trigger);
+        Field<TrainingRecipeGraphType, TrainingRecipe>("recipe").Description("The job's own epochs, learning rate, batch size; null when it takes the worker's.")
+            .Resolve(context => context.Source.Recipe);
         Field(job => job.RequestedBy);
         Field(job => job.RequestedAt);
         Field(job => job.Status, type: typeof(NonNullGraphType<TrainingStatusGraphType>));

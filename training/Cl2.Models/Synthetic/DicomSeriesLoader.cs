@@ -5,7 +5,7 @@ namespace Cl2.Models.Synthetic;
 
 /// <summary>A series read into memory: its geometry as <see cref="SeriesVolume"/> assembled it, and the modality values
 /// (stored value through the Modality LUT: HU for CT) in (slice, row, column) order, slices sorted along the normal.</summary>
-public sealed record LoadedSeries(SeriesVolume Geometry, float[] Values, string Modality)
+public sealed record LoadedSeries(SeriesVolume Geometry, float[] Values, string Modality, string? FrameOfReferenceUid = null)
 {
     public int Depth => Geometry.Slices.Count;
 
@@ -23,18 +23,22 @@ public static class DicomSeriesLoader
     public static LoadedSeries Load(string directory)
     {
         var files = Directory.GetFiles(directory, "*.dcm").Order(StringComparer.Ordinal).Select(path => DicomFile.Open(path)).ToList();
-        if (files.Count == 0)
-        {
-            throw new FileNotFoundException($"{directory} holds no .dcm files");
-        }
+        return files.Count > 0 ? Load(files) : throw new FileNotFoundException($"{directory} holds no .dcm files");
+    }
+
+    /// <summary>The images of one series already parsed (e.g. retrieved with WADO-RS), in any order.</summary>
+    public static LoadedSeries Load(IReadOnlyList<DicomFile> files)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(files.Count);
         var modality = files[0].Dataset.GetStringOrDefault(DicomTags.Modality, "OT")!.Trim();
+        var frameOfReference = files[0].Dataset.GetStringOrDefault(DicomTags.FrameOfReferenceUID, null)?.Trim();
         if (files.Count == 1)
         {
             // A projection radiograph: one slice, no volume to assemble.
             var single = VolumeSlice.From(PlaneOf(files[0].Dataset));
             var geometry = new SeriesVolume([single], single.ImagePosition, single.RowDirection, single.ColumnDirection, single.Normal,
                 single.RowSpacing, single.ColumnSpacing, 0);
-            return new LoadedSeries(geometry, Values(files[0]), modality);
+            return new LoadedSeries(geometry, Values(files[0]), modality, frameOfReference);
         }
         var byId = files.ToDictionary(f => f.Dataset.GetString(DicomTags.SOPInstanceUID).Trim());
         var volume = SeriesVolume.Assemble(byId.Select(pair => VolumeSlice.From(pair.Value.Dataset, pair.Key)));
@@ -44,7 +48,7 @@ public static class DicomSeriesLoader
         {
             Values(byId[volume.Slices[z].Id]).CopyTo(values, z * perSlice);
         }
-        return new LoadedSeries(volume, values, modality);
+        return new LoadedSeries(volume, values, modality, frameOfReference);
     }
 
     private static float[] Values(DicomFile file)

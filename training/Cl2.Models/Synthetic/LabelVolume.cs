@@ -34,11 +34,20 @@ public sealed record LabelVolume(
         File.WriteAllText(Path.Combine(caseDirectory, HeaderFileName), JsonSerializer.Serialize(header, CohortManifest.Json));
     }
 
-    public static (LabelVolume Header, byte[] Labels) Read(string headerPath)
+    public static (LabelVolume Header, byte[] Labels) Read(string headerPath) =>
+        Parse(File.ReadAllText(headerPath), header => File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(headerPath)!, header.DataFile)), headerPath);
+
+    /// <param name="readData">Reads the header's <see cref="DataFile"/>.</param>
+    /// <param name="source">Names the header in messages.</param>
+    public static (LabelVolume Header, byte[] Labels) Parse(string headerJson, Func<LabelVolume, byte[]> readData, string source)
     {
-        var header = JsonSerializer.Deserialize<LabelVolume>(File.ReadAllText(headerPath), CohortManifest.Json)
-            ?? throw new InvalidDataException($"{headerPath} is empty");
-        var data = File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(headerPath)!, header.DataFile));
+        var header = JsonSerializer.Deserialize<LabelVolume>(headerJson, CohortManifest.Json)
+            ?? throw new InvalidDataException($"{source} is empty");
+        if (header.Shape is not { Length: 3 } || header.Spacing is not { Length: 3 } || header.Origin is not { Length: 3 } || header.Orientation is not { Length: 6 })
+        {
+            throw new InvalidDataException($"{source} needs shape, spacing and origin with 3 values each and orientation with 6");
+        }
+        var data = readData(header);
         var voxels = header.Shape.Aggregate(1, (a, s) => a * s);
         return data.Length == voxels
             ? (header, data)

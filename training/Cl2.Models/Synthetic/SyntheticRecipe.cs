@@ -62,6 +62,21 @@ public sealed record SyntheticRecipe(
         _ => throw new ArgumentOutOfRangeException(nameof(task), task, null),
     };
 
+    /// <summary>The recipe with a job's own batch size and learning rate (null keeps the recipe's); the schedule is sized again.</summary>
+    public SyntheticRecipe With(int? batchSize, double? learningRate, int trainingCases)
+    {
+        var batch = batchSize ?? Options.BatchSize;
+        return this with
+        {
+            Options = Options with
+            {
+                BatchSize = batch,
+                LearningRate = learningRate ?? Options.LearningRate,
+                Schedule = Cosine(Options.Epochs, trainingCases, batch),
+            },
+        };
+    }
+
     private static TrainerOptions Segmentation(int epochs, long seed, int trainingCases) => new()
     {
         Epochs = epochs, BatchSize = 2, LearningRate = 1e-2, Optimizer = OptimizerKind.AdamW, Seed = seed,

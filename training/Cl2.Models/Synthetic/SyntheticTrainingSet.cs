@@ -1,4 +1,4 @@
-using Cl2.Models.Transforms;
+using Cl2.Models.Datasets;
 using static TorchSharp.torch;
 
 namespace Cl2.Models.Synthetic;
@@ -13,15 +13,6 @@ public static class SyntheticTrainingSet
     /// <summary>CT window for the liver: fat to well above enhanced parenchyma.</summary>
     public const double CtWindowLow = -175;
     public const double CtWindowHigh = 250;
-
-    /// <summary>BraTS label value → class index (0 background, 1 necrotic core, 2 oedema, 3 enhancing).</summary>
-    public static int BratsClass(byte label) => label switch
-    {
-        BrainMriPhantom.NecroticCore => 1,
-        BrainMriPhantom.Oedema => 2,
-        BrainMriPhantom.EnhancingTumour => 3,
-        _ => 0,
-    };
 
     public static (Tensor Inputs, Tensor Targets) Load(string cohortDirectory, IReadOnlyList<CohortCase> cases, SyntheticTask task)
     {
@@ -58,29 +49,20 @@ public static class SyntheticTrainingSet
     private static (Tensor, Tensor) LoadBrain(string root, CohortCase item)
     {
         var sequences = BrainMriPhantom.SequenceNames.Select(name => DicomSeriesLoader.Load(Path.Combine(root, item.Series[name]))).ToList();
-        var shape = new long[] { sequences[0].Depth, sequences[0].Height, sequences[0].Width };
-        var image = stack(sequences.Select(s => tensor(s.Values).reshape(shape)).ToList());
-        var (_, labels) = ReadLabels(root, item, shape);
-        var classes = labels.Select(l => (long)BratsClass(l)).ToArray();
-        return (NormaliseIntensity.ZScoreForeground(image), tensor(classes).reshape(shape).unsqueeze(0));
+        var (_, labels) = ReadLabels(root, item, [sequences[0].Depth, sequences[0].Height, sequences[0].Width]);
+        return TaskTensors.Segmentation(SyntheticTask.BrainMri, sequences, labels);
     }
 
     private static (Tensor, Tensor) LoadLiver(string root, CohortCase item)
     {
         var ct = DicomSeriesLoader.Load(Path.Combine(root, item.Series["CT"]));
-        var shape = new long[] { ct.Depth, ct.Height, ct.Width };
-        var image = NormaliseIntensity.CtWindow(tensor(ct.Values).reshape(shape), CtWindowLow, CtWindowHigh).unsqueeze(0);
-        var (_, labels) = ReadLabels(root, item, shape);
-        return (image, tensor(labels.Select(l => (long)l).ToArray()).reshape(shape).unsqueeze(0));
+        var (_, labels) = ReadLabels(root, item, [ct.Depth, ct.Height, ct.Width]);
+        return TaskTensors.Segmentation(SyntheticTask.LiverCt, [ct], labels);
     }
 
-    private static (Tensor, Tensor) LoadHip(string root, CohortCase item)
-    {
-        var radiograph = DicomSeriesLoader.Load(Path.Combine(root, item.Series["DX"]));
-        var image = NormaliseIntensity.ZScore(tensor(radiograph.Values).reshape(radiograph.Height, radiograph.Width)).unsqueeze(0);
-        var fracture = item.Fracture ?? throw new InvalidDataException($"{item.Id} has no fracture label in {CohortManifest.FileName}");
-        return (image, tensor(new[] { fracture ? 1f : 0f }));
-    }
+    private static (Tensor, Tensor) LoadHip(string root, CohortCase item) =>
+        TaskTensors.Radiograph(DicomSeriesLoader.Load(Path.Combine(root, item.Series["DX"])),
+            item.Fracture ?? throw new InvalidDataException($"{item.Id} has no fracture label in {CohortManifest.FileName}"));
 
     private static (LabelVolume Header, byte[] Labels) ReadLabels(string root, CohortCase item, long[] shape)
     {

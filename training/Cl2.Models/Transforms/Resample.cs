@@ -15,6 +15,24 @@ public static class Resample
     public static Tensor Labels(Tensor labels, IReadOnlyList<double> spacing, IReadOnlyList<double> targetSpacing) =>
         Run(labels, spacing, targetSpacing, labels: true);
 
+    /// <summary>
+    /// Resizes a C×spatial volume to <paramref name="size"/> voxels per spatial axis (as MONAI's Resized): for bringing
+    /// cases of different sizes onto one tensor shape; the spacing changes by the same factor.
+    /// </summary>
+    public static Tensor ToSize(Tensor volume, IReadOnlyList<long> size, bool labels)
+    {
+        using var scope = NewDisposeScope();
+        if (volume.shape.Skip(1).SequenceEqual(size))
+        {
+            return volume.alias().MoveToOuterDisposeScope();
+        }
+        var spatial = (int)volume.dim() - 1;
+        var batch = volume.unsqueeze(0).to_type(ScalarType.Float32);
+        var mode = labels ? InterpolationMode.Nearest : spatial == 3 ? InterpolationMode.Trilinear : InterpolationMode.Bilinear;
+        var resized = nn.functional.interpolate(batch, [.. size], mode: mode, align_corners: labels ? null : false).squeeze(0);
+        return (labels ? resized.round().to_type(volume.dtype) : resized).MoveToOuterDisposeScope();
+    }
+
     /// <summary>The size after resampling, per spatial axis.</summary>
     public static long[] OutputSize(IReadOnlyList<long> size, IReadOnlyList<double> spacing, IReadOnlyList<double> targetSpacing) =>
         size.Select((s, axis) => Math.Max(1, (long)Math.Round(s * spacing[axis] / targetSpacing[axis]))).ToArray();

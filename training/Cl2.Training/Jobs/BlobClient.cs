@@ -33,5 +33,13 @@ public sealed class BlobClient(HttpClient http)
         await response.Content.CopyToAsync(file, cancellationToken);
     }
 
+    public async Task<byte[]> ReadAsync(string digest, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync($"blobs/{digest}", cancellationToken);
+        return response.IsSuccessStatusCode
+            ? await response.Content.ReadAsByteArrayAsync(cancellationToken)
+            : throw new HttpRequestException($"blob {digest} could not be fetched from labeling ({(int)response.StatusCode}).", null, response.StatusCode);
+    }
+
     private sealed record StoredBlob(string Digest, long Length);
 }

@@ -3,10 +3,10 @@ using System.ComponentModel.DataAnnotations;
 namespace Cl2.Training.Jobs;
 
 /// <summary>
-/// How the worker takes jobs from labeling and what it trains on. Until datasets can be read from the archive, a job
-/// trains its model's task (<c>brain-mri</c>, <c>liver-ct</c> or <c>hip-xray</c>) on a synthetic cohort sized here;
-/// every worker that may pick up a job must use the same cohort and schedule settings, or a resumed job would not
-/// continue the run it was cut from.
+/// How the worker takes jobs from labeling and what it trains on. A job that names a dataset trains on its labelled
+/// cases read from the archive; one without trains its model's task (<c>brain-mri</c>, <c>liver-ct</c> or
+/// <c>hip-xray</c>) on a synthetic cohort sized here. Every worker that may pick up a job must use the same cohort and
+/// schedule settings, or a resumed job would not continue the run it was cut from.
 /// </summary>
 public sealed class TrainingJobOptions
 {
@@ -20,12 +20,16 @@ public sealed class TrainingJobOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00", ErrorMessage = "Training:Jobs:PollInterval is 50 ms to 1 hour, e.g. 00:00:05.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a claim lasts without a progress report; it must outlast cohort preparation and one epoch.</summary>
+    /// <summary>How long a claim lasts without a progress report; it must outlast reading the data (cohort or dataset) and one epoch.</summary>
     [Range(1, 24 * 3600)]
     public int LeaseSeconds { get; set; } = 300;
 
     /// <summary>Where jobs write cohorts and checkpoints; empty means a folder under the system's temporary folder.</summary>
     public string WorkDirectory { get; set; } = "";
+
+    /// <summary>The DICOMweb service root dataset images are retrieved from; empty means labeling's archive (<c>dicomweb/</c> under Labeling:BaseAddress).</summary>
+    [Url]
+    public string? DicomWebBaseAddress { get; set; }
 
     [Range(4, 100_000)]
     public int SyntheticCases { get; set; } = 24;
@@ -34,11 +38,17 @@ public sealed class TrainingJobOptions
     [Range(0, 1024)]
     public int SyntheticSize { get; set; }
 
+    /// <summary>Epochs of a job that does not set its own (requestTraining's recipe).</summary>
     [Range(1, 10_000)]
     public int Epochs { get; set; } = 12;
 
     [Range(0, int.MaxValue)]
     public int Seed { get; set; } = 1;
+
+    public Uri ArchiveAddress(Uri labelingBaseAddress) =>
+        string.IsNullOrEmpty(DicomWebBaseAddress)
+            ? new Uri(labelingBaseAddress, "dicomweb/")
+            : new Uri(DicomWebBaseAddress.EndsWith('/') ? DicomWebBaseAddress : DicomWebBaseAddress + "/");
 
     public string ResolvedWorkerName => WorkerName.Length > 0 ? WorkerName : $"{Environment.MachineName}-{Environment.ProcessId}";
 

@@ -4,19 +4,22 @@ using Cl2.Models;
 using Cl2.Models.Checkpoints;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Training;
+using Cl2.Training.Datasets;
 using Microsoft.Extensions.Options;
 using static TorchSharp.torch;
 
 namespace Cl2.Training.Jobs;
 
 /// <summary>
-/// Runs one claimed job to its end: prepares the synthetic cohort of the model's task, resumes from the job's last
+/// Runs one claimed job to its end: reads the job's dataset from the archive (or, without one, prepares the synthetic
+/// cohort of the model's task), loads the base version's weights, resumes from the job's last
 /// checkpoint when another worker started it, trains, uploads a resumable checkpoint and reports after every epoch
 /// (which renews the lease), uploads the final weights, registers the candidate version and completes the job.
 /// </summary>
 public sealed partial class TrainingJobRunner(
     LabelingClient labeling,
     BlobClient blobs,
+    ArchiveDataset dataset,
     ComputeDevice device,
     IOptions<TrainingJobOptions> options,
     ILogger<TrainingJobRunner> logger)
@@ -55,12 +58,6 @@ public sealed partial class TrainingJobRunner(
 
     private async Task<Guid> TrainAsync(TrainingJobInfo job, string folder, CancellationToken cancellationToken)
     {
-        if (job.DatasetId is { } datasetId)
-        {
-            throw new NotSupportedException(
-                $"The job names dataset {datasetId}, and this worker cannot read a dataset's images and labels yet; " +
-                "request the training without a dataset to train on the model task's synthetic cohort.");
-        }
         if (await labeling.RegisteredVersionAsync(job.ModelId, job.Id, cancellationToken) is { } registered)
         {
             // A worker was cut off between registering and completing: complete with its version instead of a second one.
@@ -69,21 +66,20 @@ public sealed partial class TrainingJobRunner(
         }
         var settings = options.Value;
         var task = SyntheticTasks.Parse(await labeling.ModelTaskAsync(job.Id, cancellationToken));
-        var size = settings.SyntheticSize > 0 ? settings.SyntheticSize : task.DefaultSize();
-        var cohort = Path.Combine(folder, "cohort");
-        var manifest = SyntheticCohort.Write(task, cohort, settings.SyntheticCases, settings.Seed, size, cancellationToken: cancellationToken);
-        var validationCount = Math.Max(1, manifest.Cases.Count / 5);
-        var trainingCases = manifest.Cases.Take(manifest.Cases.Count - validationCount).ToList();
-        var validationCases = manifest.Cases.Skip(manifest.Cases.Count - validationCount).ToList();
-        var dataDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(cohort, CohortManifest.FileName), cancellationToken)));
-
-        using var scope = NewDisposeScope();
-        var (trainInputs, trainTargets) = SyntheticTrainingSet.Load(cohort, trainingCases, task);
-        var (validInputs, validTargets) = SyntheticTrainingSet.Load(cohort, validationCases, task);
-        var spacing = SyntheticTrainingSet.Spacing(cohort, manifest.Cases[0], task);
-        var recipe = SyntheticRecipe.For(task, settings.Epochs, settings.Seed, trainingCases.Count);
+        var epochs = job.Recipe?.Epochs ?? settings.Epochs;
+        // The base is read before the data, so a job whose base does not fit its task fails at once.
+        var taskRecipe = SyntheticRecipe.For(task, epochs, settings.Seed, trainingCases: 1);
+        (CheckpointManifest Manifest, TorchSharp.torch.nn.Module<Tensor, Tensor> Network)? baseCheckpoint = job.BaseVersionId is { } baseVersion
+            ? await BaseCheckpointAsync(baseVersion, taskRecipe, Path.Combine(folder, "base"), cancellationToken)
+            : null;
+        using var data = job.DatasetId is { } datasetId
+            ? await dataset.LoadAsync(datasetId, taskRecipe, cancellationToken)
+            : await SyntheticDataAsync(task, Path.Combine(folder, "cohort"), cancellationToken);
+        LogData(logger, job.Id, data.TrainingCount, data.ValidationCount, data.Skipped.Count, data.DataDigest);
+        var recipe = SyntheticRecipe.For(task, epochs, settings.Seed, data.TrainingCount)
+            .With(job.Recipe?.BatchSize, job.Recipe?.LearningRate, data.TrainingCount);
         var checkpoints = Path.Combine(folder, "checkpoints");
-        var batchesPerEpoch = (trainingCases.Count + recipe.Options.BatchSize - 1) / recipe.Options.BatchSize;
+        var batchesPerEpoch = (data.TrainingCount + recipe.Options.BatchSize - 1) / recipe.Options.BatchSize;
         // A resumable checkpoint at each epoch's last step, so every epoch report can name one.
         var trainerOptions = recipe.Options with { CheckpointDirectory = checkpoints, CheckpointEvery = batchesPerEpoch };
 
@@ -94,38 +90,60 @@ public sealed partial class TrainingJobRunner(
             CheckpointArchive.Unpack(archive, Path.Combine(checkpoints, Trainer.ResumeFolder));
         }
         random.manual_seed(settings.Seed);
-        var network = job.BaseVersionId is { } baseVersion
-            ? await BaseNetworkAsync(baseVersion, Path.Combine(folder, "base"), cancellationToken)
-            : recipe.CreateNetwork();
+        using var network = baseCheckpoint?.Network ?? recipe.CreateNetwork();
         using var trainer = new Trainer(network, recipe.CreateLoss(), trainerOptions, device);
         if (trainer.TryResume())
         {
             LogResumed(logger, job.Id, job.Attempt, trainer.State.Epoch, trainer.State.Step);
         }
-        var reporter = new EpochReporter(report => ReportEpochAsync(job, report, checkpoints, cancellationToken).GetAwaiter().GetResult());
+        List<MetricValue> counts = job.DatasetId is null ? [] :
+        [
+            new("cases_train", data.TrainingCount), new("cases_validation", data.ValidationCount), new("cases_skipped", data.Skipped.Count),
+        ];
+        var reporter = new EpochReporter(report => ReportEpochAsync(job, report, counts, checkpoints, cancellationToken).GetAwaiter().GetResult());
         // The trainer is synchronous; it runs off the host's threads and reports each epoch from its own thread.
         var result = await Task.Run(
-            () => trainer.Train(new InMemoryData(trainInputs, trainTargets), new InMemoryData(validInputs, validTargets),
-                recipe.CreateMetrics(spacing), reporter, cancellationToken),
+            () => trainer.Train(new InMemoryData(data.TrainInputs, data.TrainTargets), new InMemoryData(data.ValidationInputs, data.ValidationTargets),
+                recipe.CreateMetrics(data.Spacing), reporter, cancellationToken),
             cancellationToken);
 
-        var input = new InputSpec(recipe.Channels, [.. spacing.Reverse()]);
+        var input = new InputSpec(recipe.Channels, [.. data.Spacing.Reverse()]);
         var codeVersion = typeof(TrainingJobRunner).Assembly.GetName().Version?.ToString() ?? "unknown";
-        var lineage = new TrainingLineage(dataDigest, job.BaseVersionId?.ToString(), codeVersion);
+        var lineage = new TrainingLineage(data.DataDigest, job.BaseVersionId?.ToString(), codeVersion);
         var model = Path.Combine(folder, "model");
-        await Checkpoint.WriteAsync(network, new CheckpointManifest(recipe.Architecture, input, recipe.Output, lineage, ""), model, cancellationToken);
+        // Fine-tuned weights keep the base's architecture (its hyper-parameters may differ from the recipe's).
+        var architecture = baseCheckpoint?.Manifest.Architecture ?? recipe.Architecture;
+        await Checkpoint.WriteAsync(network, new CheckpointManifest(architecture, input, recipe.Output, lineage, ""), model, cancellationToken);
         var artifact = await blobs.UploadAsync(CheckpointArchive.Pack(model), cancellationToken);
         var metrics = Finite(result.LastMetrics);
         var version = await labeling.RegisterModelVersionAsync(
-            new RegisterModelVersionInput(job.ModelId, metrics, artifact, dataDigest, codeVersion, job.BaseVersionId, TrainingJobId: job.Id),
+            new RegisterModelVersionInput(job.ModelId, metrics, artifact, data.DataDigest, codeVersion, job.BaseVersionId,
+                LabelRevisionIds: data.LabelRevisionIds.Count > 0 ? data.LabelRevisionIds : null, TrainingJobId: job.Id),
             cancellationToken);
         return version.Id;
     }
 
-    private async Task ReportEpochAsync(TrainingJobInfo job, TrainingProgress report, string checkpoints, CancellationToken cancellationToken)
+    /// <summary>The model task's synthetic cohort, written as DICOM and read back; the last fifth validates.</summary>
+    private async Task<JobData> SyntheticDataAsync(SyntheticTask task, string cohort, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var size = settings.SyntheticSize > 0 ? settings.SyntheticSize : task.DefaultSize();
+        var manifest = SyntheticCohort.Write(task, cohort, settings.SyntheticCases, settings.Seed, size, cancellationToken: cancellationToken);
+        var validationCount = Math.Max(1, manifest.Cases.Count / 5);
+        var trainingCases = manifest.Cases.Take(manifest.Cases.Count - validationCount).ToList();
+        var validationCases = manifest.Cases.Skip(manifest.Cases.Count - validationCount).ToList();
+        var dataDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(cohort, CohortManifest.FileName), cancellationToken)));
+        var (trainInputs, trainTargets) = SyntheticTrainingSet.Load(cohort, trainingCases, task);
+        var (validInputs, validTargets) = SyntheticTrainingSet.Load(cohort, validationCases, task);
+        return new JobData(trainInputs, trainTargets, validInputs, validTargets, SyntheticTrainingSet.Spacing(cohort, manifest.Cases[0], task),
+            [], dataDigest, []);
+    }
+
+    private async Task ReportEpochAsync(TrainingJobInfo job, TrainingProgress report, IReadOnlyList<MetricValue> counts, string checkpoints,
+        CancellationToken cancellationToken)
     {
         var digest = await blobs.UploadAsync(CheckpointArchive.Pack(Path.Combine(checkpoints, Trainer.ResumeFolder)), cancellationToken);
-        var metrics = Finite(report.Metrics);
+        List<MetricValue> metrics = [.. Finite(report.Metrics), .. counts];
         var loss = double.IsFinite(report.Loss) ? report.Loss : 0;
         await labeling.ReportTrainingProgressAsync(
             new ReportTrainingProgressInput(job.Id, job.Attempt, report.Epoch, loss, metrics, digest, options.Value.LeaseSeconds),
@@ -137,12 +155,50 @@ public sealed partial class TrainingJobRunner(
     private static List<MetricValue> Finite(IReadOnlyDictionary<string, double> metrics) =>
         [.. metrics.Where(metric => double.IsFinite(metric.Value)).Select(metric => new MetricValue(metric.Key, metric.Value))];
 
-    private async Task<TorchSharp.torch.nn.Module<Tensor, Tensor>> BaseNetworkAsync(Guid versionId, string folder, CancellationToken cancellationToken)
+    /// <summary>Downloads the base version's checkpoint and loads its weights, after checking it was made for this task.</summary>
+    private async Task<(CheckpointManifest Manifest, TorchSharp.torch.nn.Module<Tensor, Tensor> Network)> BaseCheckpointAsync(
+        Guid versionId, SyntheticRecipe recipe, string folder, CancellationToken cancellationToken)
     {
         var archive = folder + ".tar";
         await blobs.DownloadAsync(await labeling.ArtifactDigestAsync(versionId, cancellationToken), archive, cancellationToken);
         CheckpointArchive.Unpack(archive, folder);
-        return (await Checkpoint.ReadAsync(folder, cancellationToken)).Network;
+        var manifest = CheckpointManifest.FromJson(await File.ReadAllTextAsync(Path.Combine(folder, Checkpoint.ManifestFileName), cancellationToken));
+        if (BaseMismatch(manifest, recipe) is { } mismatch)
+        {
+            throw new InvalidOperationException(
+                $"Base version {versionId} does not fit the {recipe.Task.Name()} task: {mismatch}. " +
+                "Request the training with a base version of this model's task, or without one to train from fresh weights.");
+        }
+        var loaded = await Checkpoint.ReadAsync(folder, cancellationToken);
+        LogBaseLoaded(logger, versionId, manifest.Architecture.Name, manifest.WeightsDigest);
+        return loaded;
+    }
+
+    /// <summary>What in the base's manifest differs from what the task's recipe feeds and reads: channels, dimensions, outputs.</summary>
+    public static string? BaseMismatch(CheckpointManifest manifest, SyntheticRecipe recipe)
+    {
+        if (manifest.Architecture.IsTorchScript)
+        {
+            return "it is an imported TorchScript model, whose weights cannot be trained here";
+        }
+        var problems = new List<string>();
+        var (baseIn, baseOut, baseDims) = manifest.Architecture.Interface;
+        var (wantIn, wantOut, wantDims) = recipe.Architecture.Interface;
+        if ((baseIn, baseOut, baseDims) != (wantIn, wantOut, wantDims))
+        {
+            problems.Add($"its {manifest.Architecture.Name} takes {baseIn} channel(s) and gives {baseOut} in {baseDims}-D; the recipe needs {wantIn}, {wantOut}, {wantDims}-D");
+        }
+        var baseChannels = manifest.Input.Channels.Select(channel => channel.Modality);
+        var wantChannels = recipe.Channels.Select(channel => channel.Modality);
+        if (!baseChannels.SequenceEqual(wantChannels))
+        {
+            problems.Add($"its input channels are {string.Join(", ", baseChannels)}; the task's are {string.Join(", ", wantChannels)}");
+        }
+        if (manifest.Output.Kind != recipe.Output.Kind || !manifest.Output.Labels.SequenceEqual(recipe.Output.Labels))
+        {
+            problems.Add($"its outputs are {manifest.Output.Kind} [{string.Join(", ", manifest.Output.Labels)}]; the task's are {recipe.Output.Kind} [{string.Join(", ", recipe.Output.Labels)}]");
+        }
+        return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
     private async Task TryFailAsync(TrainingJobInfo job, Exception exception, CancellationToken cancellationToken)
@@ -173,6 +229,12 @@ public sealed partial class TrainingJobRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} resumed at epoch {Epoch}, step {Step}")]
     private static partial void LogResumed(ILogger logger, Guid jobId, int attempt, int epoch, long step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} trains on {Training} cases, validates on {Validation}, skipped {Skipped}; data {Digest}")]
+    private static partial void LogData(ILogger logger, Guid jobId, int training, int validation, int skipped, string digest);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fine-tuning from base version {VersionId} ({Architecture}, weights {WeightsDigest})")]
+    private static partial void LogBaseLoaded(ILogger logger, Guid versionId, string architecture, string weightsDigest);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} already has version {VersionId} from an earlier attempt")]
     private static partial void LogAlreadyRegistered(ILogger logger, Guid jobId, Guid versionId);
