@@ -47,6 +47,32 @@ public sealed class WorkflowDecideTests
     }
 
     [Fact]
+    public void a_training_recipe_is_kept_on_the_job_and_one_out_of_range_is_refused_with_the_range()
+    {
+        var model = ModelWithVersion(out _);
+        TrainingRequested Request(TrainingRecipe recipe) =>
+            RequestTraining.Decide(model, false, new RequestTraining(model.Id, null, null, "x", recipe), Guid.NewGuid(), "c", Now);
+
+        var kept = Request(new TrainingRecipe(3, 0.0, 2));
+        Assert.Equal(new TrainingRecipe(3, 0.0, 2), kept.Recipe);
+        Assert.Equal(new TrainingRecipe(null, 1e-4, null), Request(new TrainingRecipe(null, 1e-4, null)).Recipe);
+
+        foreach (var (recipe, says) in new[]
+        {
+            (new TrainingRecipe(0, null, null), "epochs is 1 to"),
+            (new TrainingRecipe(TrainingRecipe.MaxEpochs + 1, null, null), "epochs is 1 to"),
+            (new TrainingRecipe(null, -0.1, null), "learningRate is 0 to"),
+            (new TrainingRecipe(null, double.NaN, null), "learningRate is 0 to"),
+            (new TrainingRecipe(null, null, 0), "batchSize is 1 to"),
+        })
+        {
+            var refusal = Refusal(() => Request(recipe));
+            Assert.Equal(ErrorCodes.InvalidInput, refusal.Code);
+            Assert.Contains(says, refusal.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void a_job_can_be_claimed_while_waiting_or_after_its_lease_ran_out_but_not_while_held()
     {
         var job = RequestedJob(ModelWithVersion(out _));
