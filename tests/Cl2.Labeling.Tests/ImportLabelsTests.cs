@@ -157,36 +157,48 @@ public sealed class ImportLabelsTests(LabelingApi api) : IClassFixture<LabelingA
     [Fact]
     public async Task an_append_between_reading_and_writing_fails_the_import_and_stores_nothing()
     {
-        var caseIds = await AddCasesAsync("raced", "1.2.7.1", "1.2.7.2");
+        // More cases than one statement batch takes, and the raced case in the last batch: the batches already written roll back too.
+        Guid[] caseIds =
+        [
+            .. await AddCasesAsync("raced", [.. Enumerable.Range(1, AddCases.MaxPerCall).Select(study => $"1.2.7.{study}")]),
+            .. await AddCasesAsync("raced more", [.. Enumerable.Range(1, 100).Select(study => $"1.2.6.{study}")]),
+        ];
+        var raced = caseIds[^1];
         var store = api.Host.Services.GetRequiredService<IDocumentStore>();
         var dataSource = api.Host.Services.GetRequiredService<NpgsqlDataSource>();
-        Dictionary<Guid, Case> cases;
-        await using (var session = store.QuerySession())
-        {
-            cases = (await session.LoadManyAsync<Case>(caseIds)).ToDictionary(@case => @case.Id);
-        }
-        var now = DateTimeOffset.UtcNow;
-        var command = new ImportLabels([.. caseIds.Select(caseId => new SubmitLabel(caseId, 0, LabelKind.Segmentation, Digest1))]);
-        var submitted = ImportLabels.Decide(cases, command, [Guid.NewGuid(), Guid.NewGuid()], "ml", now);
+        var (cases, submitted) = await DecideAsync(store, caseIds, caseId => 0);
 
-        // Someone labels the second case after the import read it, before the import writes.
-        await api.RunAsync(Submit, new { input = new { caseId = caseIds[1], baseRevision = 0, kind = "SEGMENTATION", blobDigest = Digest2 } });
+        // Someone labels the last case after the import read it, before the import writes.
+        await api.RunAsync(Submit, new { input = new { caseId = raced, baseRevision = 0, kind = "SEGMENTATION", blobDigest = Digest2 } });
 
-        Assert.False(await LabelImportStorage.TryWriteAsync(store, dataSource, "*DEFAULT*", cases, submitted, now, CancellationToken.None));
+        Assert.False(await LabelImportStorage.TryWriteAsync(store, dataSource, "*DEFAULT*", cases, submitted, DateTimeOffset.UtcNow, CancellationToken.None));
         await using var check = store.QuerySession();
-        Assert.Equal(new long[] { 1, 2 }, await Task.WhenAll(caseIds.Select(async caseId => (await check.Events.FetchStreamStateAsync(caseId))!.Version)));
-        Assert.Equal([0, 1], (await check.LoadManyAsync<Case>(caseIds)).OrderBy(@case => @case.StudyInstanceUid).Select(@case => @case.CurrentRevision));
+        Assert.Equal(caseIds.Select(caseId => caseId == raced ? 2L : 1L), await StreamVersionsAsync(check, caseIds));
+        Assert.Equal(caseIds.Select(caseId => caseId == raced ? 1 : 0), (await check.LoadManyAsync<Case>(caseIds)).OrderBy(@case => Array.IndexOf(caseIds, @case.Id)).Select(@case => @case.CurrentRevision));
         Assert.Empty(await check.LoadManyAsync<LabelRevision>(submitted.Select(@event => @event.LabelRevisionId)));
 
-        // Read again, the same import goes through on the second case's new revision.
-        await using (var session = store.QuerySession())
+        // Read again, the same import goes through on the raced case's new revision.
+        (cases, submitted) = await DecideAsync(store, caseIds, caseId => caseId == raced ? 1 : 0);
+        Assert.True(await LabelImportStorage.TryWriteAsync(store, dataSource, "*DEFAULT*", cases, submitted, DateTimeOffset.UtcNow, CancellationToken.None));
+        Assert.Equal(caseIds.Select(caseId => caseId == raced ? 3L : 2L), await StreamVersionsAsync(check, caseIds));
+    }
+
+    private static async Task<(Dictionary<Guid, Case> Cases, IReadOnlyList<LabelSubmitted> Submitted)> DecideAsync(IDocumentStore store, Guid[] caseIds, Func<Guid, int> baseRevision)
+    {
+        await using var session = store.QuerySession();
+        var cases = (await session.LoadManyAsync<Case>(caseIds)).ToDictionary(@case => @case.Id);
+        var command = new ImportLabels([.. caseIds.Select(caseId => new SubmitLabel(caseId, baseRevision(caseId), LabelKind.Segmentation, Digest1))]);
+        return (cases, ImportLabels.Decide(cases, command, [.. caseIds.Select(_ => Guid.NewGuid())], "ml", DateTimeOffset.UtcNow));
+    }
+
+    private static async Task<long[]> StreamVersionsAsync(IQuerySession session, IEnumerable<Guid> caseIds)
+    {
+        var versions = new List<long>();
+        foreach (var caseId in caseIds)
         {
-            cases = (await session.LoadManyAsync<Case>(caseIds)).ToDictionary(@case => @case.Id);
+            versions.Add((await session.Events.FetchStreamStateAsync(caseId))!.Version);
         }
-        var retried = ImportLabels.Decide(cases, new ImportLabels([new SubmitLabel(caseIds[0], 0, LabelKind.Segmentation, Digest1), new SubmitLabel(caseIds[1], 1, LabelKind.Segmentation, Digest1)]),
-            [Guid.NewGuid(), Guid.NewGuid()], "ml", now);
-        Assert.True(await LabelImportStorage.TryWriteAsync(store, dataSource, "*DEFAULT*", cases, retried, now, CancellationToken.None));
-        Assert.Equal(new long[] { 2, 3 }, await Task.WhenAll(caseIds.Select(async caseId => (await check.Events.FetchStreamStateAsync(caseId))!.Version)));
+        return [.. versions];
     }
 
     private async Task<Guid[]> AddCasesAsync(string dataset, params string[] studyInstanceUids)
