@@ -2,8 +2,8 @@ using Cl2.Labeling.Cases;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
-using JasperFx;
 using Marten;
+using Npgsql;
 
 namespace Cl2.Labeling.Labels;
 
@@ -51,23 +51,29 @@ public sealed record ImportLabels(IReadOnlyList<SubmitLabel> Labels)
         {
             var command = context.GetArgument<ImportLabels>("input");
             var cancellationToken = context.CancellationToken;
-            await using var session = context.Store().LightweightSession();
-            var caseIds = command.Labels.Select(label => label.CaseId).Distinct().ToArray();
-            var cases = (await session.LoadManyAsync<Case>(cancellationToken, caseIds)).ToDictionary(@case => @case.Id);
-            var submitted = Decide(cases, command, [.. command.Labels.Select(_ => Guid.CreateVersion7())], context.Actor(), context.Now());
-            foreach (var stream in submitted.GroupBy(@event => @event.CaseId))
+            var store = context.Store();
+            Dictionary<Guid, Case> cases;
+            string tenantId;
+            await using (var session = store.QuerySession())
             {
-                // The version the stream must reach: anyone appending to one of these cases meanwhile fails the import.
-                session.Events.Append(stream.Key, cases[stream.Key].Version + stream.Count(), stream.Cast<object>().ToArray());
+                var caseIds = command.Labels.Select(label => label.CaseId).Distinct().ToArray();
+                cases = (await session.LoadManyAsync<Case>(cancellationToken, caseIds)).ToDictionary(@case => @case.Id);
+                tenantId = session.TenantId;
             }
-            try
-            {
-                await session.SaveChangesAsync(cancellationToken);
-            }
-            catch (ConcurrencyException)
+            var now = context.Now();
+            var submitted = Decide(cases, command, [.. command.Labels.Select(_ => Guid.CreateVersion7())], context.Actor(), now);
+            var services = context.RequestServices!;
+            // One transaction, and the version each stream was read at must still be current when it commits.
+            if (!await LabelImportStorage.TryWriteAsync(store, services.GetRequiredService<NpgsqlDataSource>(), tenantId, cases, submitted, now, cancellationToken))
             {
                 throw new DomainException(ErrorCodes.LabelRevisionConflict,
                     "Someone changed some of these cases while the import ran; nothing was stored. Import again on their current revisions.");
+            }
+            // Marten's commit listener does not see these events: hand them to subscriptions as it would.
+            var hub = services.GetRequiredService<EventHub>();
+            foreach (var @event in submitted)
+            {
+                hub.Publish(@event);
             }
             return submitted.Count;
         });
