@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using Cl2.Inference.Ingest;
+using Cl2.Inference.Listener;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NetworkUids = Cl2.Dicom.Network.DicomUids;
+using TransferSyntaxUids = Cl2.Dicom.Network.TransferSyntaxUids;
+
+namespace Cl2.Inference.Tests.Listener;
+
+/// <summary>
+/// A commit the process died in may leave a record whose header reached the disk and whose bytes did not. Replay must
+/// check the content of what an unsealed pack holds, cut from the first record that fails, and go on storing after it.
+/// </summary>
+public sealed class TornCommitTests
+{
+    [Fact]
+    public async Task a_record_whose_bytes_do_not_match_its_digest_is_cut_off_at_restart_and_storing_goes_on()
+    {
+        var storage = Directory.CreateTempSubdirectory("cl2-torn-").FullName;
+        try
+        {
+            var instances = NothingAcknowledgedIsLostTests.SmallCtInstances(5).Select(Incoming).ToList();
+            using (var store = Open(storage))
+            {
+                await store.StartAsync(CancellationToken.None);
+                foreach (var instance in instances)
+                {
+                    Assert.Equal(StoreOutcomeKind.Stored, (await store.StoreAsync(instance, CancellationToken.None)).Kind);
+                }
+                await store.StopAsync(CancellationToken.None);
+            }
+            // Damage the last instance's pixel data where it lies in its pack, as a torn write would.
+            var last = instances[^1].Part10Bytes.ToArray()[(int)instances[^1].DataSetOffset..];
+            var pack = Directory.GetFiles(Path.Combine(storage, "dicom", "packs"), "*.pack").Single(path => File.ReadAllBytes(path).AsSpan().IndexOf(last) >= 0);
+            var content = File.ReadAllBytes(pack);
+            content[content.AsSpan().IndexOf(last) + last.Length - 100] ^= 0xff;
+            File.WriteAllBytes(pack, content);
+
+            using (var store = Open(storage))
+            {
+                await store.StartAsync(CancellationToken.None);
+                Assert.Equal(instances[..4].Select(instance => instance.SopInstanceUid), store.LatestVersions().Select(stored => stored.SopInstanceUid));
+                Assert.Equal(StoreOutcomeKind.Stored, (await store.StoreAsync(instances[^1], CancellationToken.None)).Kind);
+                await store.StopAsync(CancellationToken.None);
+            }
+
+            using (var store = Open(storage))
+            {
+                await store.StartAsync(CancellationToken.None);
+                Assert.Equal(instances.Select(instance => instance.SopInstanceUid), store.LatestVersions().Select(stored => stored.SopInstanceUid));
+                foreach (var instance in instances)
+                {
+                    await using var part10 = store.OpenPart10(store.Versions(instance.SopInstanceUid).Single());
+                    using var bytes = new MemoryStream();
+                    await part10.CopyToAsync(bytes);
+                    Assert.True(instance.Part10Bytes.Span.SequenceEqual(bytes.ToArray()), $"{instance.SopInstanceUid} differs after replay");
+                }
+                Assert.Equal(StoreOutcomeKind.Duplicate, (await store.StoreAsync(instances[0], CancellationToken.None)).Kind);
+                await store.StopAsync(CancellationToken.None);
+            }
+        }
+        finally
+        {
+            Directory.Delete(storage, recursive: true);
+        }
+    }
+
+    private static InstanceStore Open(string storage) =>
+        new(Options.Create(new InferenceOptions { StoragePath = storage }), Options.Create(new ListenerOptions()), TimeProvider.System, NullLogger<InstanceStore>.Instance);
+
+    private static IncomingInstance Incoming((string Uid, byte[] DataSet) instance)
+    {
+        var meta = Part10.FileMetaInformation(NetworkUids.CtImageStorage, instance.Uid, TransferSyntaxUids.ExplicitVrLittleEndian);
+        var bytes = meta.Concat(instance.DataSet).ToArray();
+        return new IncomingInstance(bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), meta.Length, NetworkUids.CtImageStorage, instance.Uid,
+            TransferSyntaxUids.ExplicitVrLittleEndian, "TORNTEST", new Dictionary<string, string> { ["SOPInstanceUID"] = instance.Uid });
+    }
+}
