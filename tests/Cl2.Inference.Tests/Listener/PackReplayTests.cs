@@ -9,10 +9,11 @@ using TransferSyntaxUids = Cl2.Dicom.Network.TransferSyntaxUids;
 namespace Cl2.Inference.Tests.Listener;
 
 /// <summary>
-/// A commit the process died in may leave a record whose header reached the disk and whose bytes did not. Replay must
-/// check the content of what an unsealed pack holds, cut from the first record that fails, and go on storing after it.
+/// The store's packs across restarts. A commit the process died in may leave a record whose header reached the disk and
+/// whose bytes did not: replay must check the content of what an unsealed pack holds, cut from the first record that
+/// fails, and go on storing after it. Full packs are sealed and replayed without that check.
 /// </summary>
-public sealed class TornCommitTests
+public sealed class PackReplayTests
 {
     [Fact]
     public async Task a_record_whose_bytes_do_not_match_its_digest_is_cut_off_at_restart_and_storing_goes_on()
@@ -59,6 +60,51 @@ public sealed class TornCommitTests
                 Assert.Equal(StoreOutcomeKind.Duplicate, (await store.StoreAsync(instances[0], CancellationToken.None)).Kind);
                 await store.StopAsync(CancellationToken.None);
             }
+        }
+        finally
+        {
+            Directory.Delete(storage, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task instances_beyond_a_full_pack_and_one_larger_than_a_pack_come_back_byte_identical_after_restart()
+    {
+        var storage = Directory.CreateTempSubdirectory("cl2-packs-").FullName;
+        try
+        {
+            var random = new Random(64);
+            var sizes = Enumerable.Repeat(1024 * 1024, 70).Append(65 * 1024 * 1024).Append(4096);
+            var instances = sizes.Select((size, i) =>
+            {
+                var bytes = new byte[size];
+                random.NextBytes(bytes);
+                var uid = $"2.25.{i + 1}";
+                return new IncomingInstance(bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), 0, NetworkUids.CtImageStorage, uid,
+                    TransferSyntaxUids.ExplicitVrLittleEndian, "PACKTEST", new Dictionary<string, string> { ["SOPInstanceUID"] = uid });
+            }).ToList();
+            using (var store = Open(storage))
+            {
+                await store.StartAsync(CancellationToken.None);
+                // Concurrently, so that group commits of several instances cross from one pack into the next.
+                var outcomes = await Task.WhenAll(instances.Select(instance => Task.Run(() => store.StoreAsync(instance, CancellationToken.None))));
+                Assert.All(outcomes, outcome => Assert.Equal(StoreOutcomeKind.Stored, outcome.Kind));
+                await store.StopAsync(CancellationToken.None);
+            }
+
+            using (var store = Open(storage))
+            {
+                await store.StartAsync(CancellationToken.None);
+                foreach (var instance in instances)
+                {
+                    await using var part10 = store.OpenPart10(store.Versions(instance.SopInstanceUid).Single());
+                    using var bytes = new MemoryStream();
+                    await part10.CopyToAsync(bytes);
+                    Assert.True(instance.Part10Bytes.Span.SequenceEqual(bytes.ToArray()), $"{instance.SopInstanceUid} differs after replay");
+                }
+                await store.StopAsync(CancellationToken.None);
+            }
+            Assert.True(Directory.GetFiles(Path.Combine(storage, "dicom", "packs"), "*.pack").Length >= 3, "the instances should have filled more than two packs");
         }
         finally
         {
