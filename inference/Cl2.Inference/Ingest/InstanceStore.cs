@@ -54,16 +54,15 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (File.Exists(Path.Combine(Folder, "index.journal")))
-        {
-            throw new InvalidOperationException($"{Folder} holds a store of the old layout (blobs/ and index.journal), which this version does not read: " +
-                "point Inference:StoragePath elsewhere, or move that folder away and have the senders send those studies again.");
-        }
         var (packs, replayed, cut) = InstancePacks.Open(Path.Combine(Folder, "packs"));
         _packs = packs;
         if (cut > 0)
         {
             logger.LogWarning("Cut {Bytes} bytes of an unfinished commit off the end of the store; those instances were never acknowledged", cut);
+        }
+        if (EarlierLayoutImport.Run(Folder, packs, replayed) is var imported and > 0)
+        {
+            logger.LogInformation("Moved {Instances} instances from the earlier layout (blobs/ and index.journal) into packs", imported);
         }
         lock (_gate)
         {

@@ -112,6 +112,51 @@ public sealed class PackReplayTests
         }
     }
 
+    [Fact]
+    public async Task a_store_of_the_earlier_blob_and_journal_layout_is_moved_into_packs_at_start()
+    {
+        var storage = Directory.CreateTempSubdirectory("cl2-earlier-").FullName;
+        try
+        {
+            var instances = NothingAcknowledgedIsLostTests.SmallCtInstances(3).Select(Incoming).ToList();
+            var dicom = Path.Combine(storage, "dicom");
+            var journal = new System.Text.StringBuilder();
+            foreach (var (instance, version) in instances.Zip([1, 1, 1]))
+            {
+                var blob = Path.Combine(dicom, "blobs", instance.Digest[..2], instance.Digest + ".dcm");
+                Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
+                File.WriteAllBytes(blob, instance.Part10Bytes.ToArray());
+                var json = System.Text.Json.JsonSerializer.Serialize(new StoredInstance(instance.Digest, version, instance.SopClassUid, instance.SopInstanceUid,
+                    instance.TransferSyntaxUid, instance.Part10Bytes.Length, instance.DataSetOffset, instance.CallingAeTitle, DateTimeOffset.UtcNow,
+                    instance.Attributes), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+                journal.Append(Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)))[..8]).Append(' ').Append(json).Append('\n');
+            }
+            // The last record's line torn, as a crash in its commit leaves it: that instance was never acknowledged.
+            File.WriteAllText(Path.Combine(dicom, "index.journal"), journal.ToString()[..^40]);
+
+            for (var start = 0; start < 2; start++)
+            {
+                using var store = Open(storage);
+                await store.StartAsync(CancellationToken.None);
+                Assert.Equal(instances[..2].Select(instance => instance.SopInstanceUid), store.LatestVersions().Select(stored => stored.SopInstanceUid));
+                foreach (var instance in instances[..2])
+                {
+                    await using var part10 = store.OpenPart10(store.Versions(instance.SopInstanceUid).Single());
+                    using var bytes = new MemoryStream();
+                    await part10.CopyToAsync(bytes);
+                    Assert.True(instance.Part10Bytes.Span.SequenceEqual(bytes.ToArray()), $"{instance.SopInstanceUid} differs after the move");
+                }
+                await store.StopAsync(CancellationToken.None);
+                Assert.False(File.Exists(Path.Combine(dicom, "index.journal")));
+                Assert.False(Directory.Exists(Path.Combine(dicom, "blobs")));
+            }
+        }
+        finally
+        {
+            Directory.Delete(storage, recursive: true);
+        }
+    }
+
     private static InstanceStore Open(string storage) =>
         new(Options.Create(new InferenceOptions { StoragePath = storage }), Options.Create(new ListenerOptions()), TimeProvider.System, NullLogger<InstanceStore>.Instance);
 
