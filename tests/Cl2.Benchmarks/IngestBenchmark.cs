@@ -8,8 +8,8 @@ namespace Cl2.Benchmarks;
 /// <summary>
 /// `./cl2 bench ingest [instances]`: DCMTK storescu (TCP_NODELAY=1) sends the same small CT instances (CT_small.dcm with
 /// new UIDs) to (a) DCMTK storescp (writes files, no fsync, no index), (b) Orthanc (SQLite index) and (c) our listener
-/// (the built Cl2.Inference process: content-addressed blobs fsync'd, directory fsync'd, journal fsync'd by group
-/// commit; Success only once durable), in one association and in 4 concurrent associations. Each receiver starts empty
+/// (the built Cl2.Inference process: content-addressed instances and their index records in pack files, one
+/// fdatasync per group commit; Success only once durable), in one association and in 4 concurrent associations. Each receiver starts empty
 /// for each scenario. Wall time is from storescu's start to the end of the last storescu; every storescu must succeed.
 /// </summary>
 public static class IngestBenchmark

@@ -54,7 +54,8 @@ public static class IngestKillBenchmark
                 var (port, process) = await IngestBenchmark.StartListenerProcessAsync(storage);
                 var killed = false;
                 var sending = SendAsync(port, instances.Where(instance => !acknowledged.ContainsKey(instance.Uid)).ToList(), acknowledged, () => Volatile.Read(ref killed));
-                await Task.WhenAny(sending, Task.Delay(random.Next(50, 3000)));
+                // Short enough that a listener storing several hundred instances a second is still killed several times.
+                await Task.WhenAny(sending, Task.Delay(random.Next(50, 700)));
                 if (!sending.IsCompleted)
                 {
                     Volatile.Write(ref killed, true);

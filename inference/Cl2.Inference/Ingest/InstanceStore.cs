@@ -16,22 +16,22 @@ public sealed record IncomingInstance(
     IReadOnlyDictionary<string, string> Attributes);
 
 /// <summary>
-/// The durable ingest store. An instance is durable when its blob (content-addressed by the SHA-256 of its Part 10
-/// bytes) is written and fsync'd, its directory is fsync'd and its index record is in the fsync'd journal.
-/// <see cref="StoreAsync"/> returns only then. Blobs are written and synced by the storing association; then every
-/// waiting instance is made durable together (group commit: one directory sync per touched directory and one journal
-/// write + fsync per batch), so concurrent associations share the cost. The commit runs on the thread of the first
-/// association that finds no commit running (the leader); those arriving meanwhile queue and are committed by it in the
-/// next batch. One association alone thus commits on its own thread: no hand-off to a writer thread and back, which on a
-/// loaded machine costs more than the fsyncs.
+/// The durable ingest store. An instance is durable when its Part 10 bytes and its index record are in a pack
+/// (<see cref="InstancePacks"/>) and fdatasync'd; <see cref="StoreAsync"/> returns only then. Content-addressed: the
+/// SHA-256 of the Part 10 bytes names an instance, and the same bytes again are not written twice. Every waiting instance
+/// is made durable together (group commit: one gathered write and one fdatasync per batch), so concurrent associations
+/// share the cost. The commit runs on the thread of the first association that finds no commit running (the leader);
+/// those arriving meanwhile queue and are committed by it in the next batch. One association alone thus commits on its
+/// own thread: no hand-off to a writer thread and back, which on a loaded machine costs more than the sync.
 /// </summary>
 public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions<ListenerOptions> listener, TimeProvider time,
     ILogger<InstanceStore> logger) : IHostedService, IDisposable
 {
-    private sealed record PendingCommit(StoredInstance Instance, TaskCompletionSource<StoreOutcome> Done);
+    private sealed record PendingCommit(StoredInstance Instance, ReadOnlyMemory<byte> Part10Bytes, TaskCompletionSource<StoreOutcome> Done);
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StoredInstance> _byDigest = [];
+    private readonly Dictionary<string, PackLocation> _locations = [];
     private readonly Dictionary<string, List<StoredInstance>> _versions = [];
     private readonly Dictionary<string, Task<StoreOutcome>> _inFlight = [];
     private readonly List<StudyReceived> _studies = [];
@@ -39,7 +39,7 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
     private readonly Lock _queueGate = new();
     private readonly Queue<PendingCommit> _queue = [];
     private bool _committing;
-    private IngestJournal? _journal;
+    private InstancePacks? _packs;
     private long _duplicates;
     private long _newVersions;
 
@@ -54,26 +54,21 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var blobs = Path.Combine(Folder, "blobs");
-        Directory.CreateDirectory(blobs);
-        for (var fan = 0; fan < 256; fan++)
+        var (packs, replayed, cut) = InstancePacks.Open(Path.Combine(Folder, "packs"));
+        _packs = packs;
+        if (cut > 0)
         {
-            Directory.CreateDirectory(Path.Combine(blobs, fan.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+            logger.LogWarning("Cut {Bytes} bytes of an unfinished commit off the end of the store; those instances were never acknowledged", cut);
         }
-        Fsync.Directory(blobs);
-        Fsync.Directory(Folder);
-        var (journal, replayed, dropped) = IngestJournal.Open(Path.Combine(Folder, "index.journal"));
-        _journal = journal;
-        Fsync.Directory(Folder);
-        if (dropped > 0)
+        if (EarlierLayoutImport.Run(Folder, packs, replayed) is var imported and > 0)
         {
-            logger.LogWarning("Cut {Bytes} bytes of an unfinished commit off the end of the index journal; those instances were never acknowledged", dropped);
+            logger.LogInformation("Moved {Instances} instances from the earlier layout (blobs/ and index.journal) into packs", imported);
         }
         lock (_gate)
         {
-            foreach (var instance in replayed)
+            foreach (var (instance, location) in replayed)
             {
-                Apply(instance);
+                Apply(instance, location);
             }
         }
         logger.LogInformation("DICOM store {Folder}: {Instances} instances of {Studies} studies", Folder, _byDigest.Count, _studies.Count);
@@ -96,7 +91,7 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
         }
     }
 
-    public void Dispose() => _journal?.Dispose();
+    public void Dispose() => _packs?.Dispose();
 
     /// <summary>Makes the instance durable and indexed; returns only then (or throws: then it is not acknowledged).</summary>
     public async Task<StoreOutcome> StoreAsync(IncomingInstance incoming, CancellationToken cancellationToken)
@@ -124,30 +119,10 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
             Interlocked.Increment(ref _duplicates);
             return first with { Kind = StoreOutcomeKind.Duplicate };
         }
-        PendingCommit pending;
-        try
-        {
-            // Synchronous on purpose: the caller's buffer is used only before this method first yields, and an async
-            // write to a file opened without FileOptions.Asynchronous is only a blocking write moved to another thread.
-            // Rewriting a blob the journal does not know is safe: it is the leftover of a commit that never finished.
-            using (var blob = new FileStream(Path.Combine(Folder, StoredInstance.BlobPath(digest)), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
-            {
-                blob.Write(incoming.Part10Bytes.Span);
-                blob.Flush(flushToDisk: true);
-            }
-            var instance = new StoredInstance(digest, 0, incoming.SopClassUid, incoming.SopInstanceUid, incoming.TransferSyntaxUid,
-                incoming.Part10Bytes.Length, incoming.DataSetOffset, incoming.CallingAeTitle, time.GetUtcNow(), incoming.Attributes);
-            pending = new PendingCommit(instance, done);
-        }
-        catch (Exception e)
-        {
-            lock (_gate)
-            {
-                _inFlight.Remove(digest);
-            }
-            done.TrySetException(e);
-            return await done.Task;
-        }
+        // The caller's buffer is written by the commit: it must stay untouched until this method returns, which is why
+        // the commit is awaited without the cancellation token.
+        var pending = new PendingCommit(new StoredInstance(digest, 0, incoming.SopClassUid, incoming.SopInstanceUid, incoming.TransferSyntaxUid,
+            incoming.Part10Bytes.Length, incoming.DataSetOffset, incoming.CallingAeTitle, time.GetUtcNow(), incoming.Attributes), incoming.Part10Bytes, done);
         bool lead;
         lock (_queueGate)
         {
@@ -159,7 +134,7 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
         {
             CommitQueued(pending);
         }
-        return await done.Task.WaitAsync(cancellationToken);
+        return await done.Task;
     }
 
     /// <summary>
@@ -238,20 +213,24 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
         }
     }
 
-    public Stream OpenDataSet(StoredInstance instance)
+    /// <summary>The stored data set (the Part 10 bytes after the meta header).</summary>
+    public Stream OpenDataSet(StoredInstance instance) => OpenPart10(instance, instance.DataSetOffset);
+
+    /// <summary>The stored Part 10 bytes, whose SHA-256 is the instance's digest.</summary>
+    public Stream OpenPart10(StoredInstance instance) => OpenPart10(instance, 0);
+
+    private Stream OpenPart10(StoredInstance instance, long skip)
     {
-        var file = new FileStream(Path.Combine(Folder, StoredInstance.BlobPath(instance.Digest)), FileMode.Open, FileAccess.Read, FileShare.Read,
-            64 * 1024, FileOptions.SequentialScan);
-        file.Position = instance.DataSetOffset;
-        return file;
+        PackLocation location;
+        lock (_gate)
+        {
+            location = _locations.GetValueOrDefault(instance.Digest) ?? throw new InvalidOperationException($"{instance.SopInstanceUid} ({instance.Digest}) is not in the store");
+        }
+        return _packs!.Read(location, skip);
     }
 
     private void Commit(List<PendingCommit> batch)
     {
-        foreach (var directory in batch.Select(pending => Path.GetDirectoryName(Path.Combine(Folder, StoredInstance.BlobPath(pending.Instance.Digest)))!).Distinct())
-        {
-            Fsync.Directory(directory);
-        }
         var records = new List<StoredInstance>(batch.Count);
         var outcomes = new List<StoreOutcome>(batch.Count);
         lock (_gate)
@@ -267,13 +246,14 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
                 outcomes.Add(new StoreOutcome(known == 0 ? StoreOutcomeKind.Stored : StoreOutcomeKind.NewVersion, record));
             }
         }
-        _journal!.Append(records);
+        var locations = _packs!.Append(records.Select((record, i) => new PackEntry(record, batch[i].Part10Bytes)).ToList());
         var newStudies = new List<StudyReceived>();
         lock (_gate)
         {
-            foreach (var record in records)
+            for (var i = 0; i < records.Count; i++)
             {
-                if (Apply(record) is { } study)
+                var record = records[i];
+                if (Apply(record, locations[i]) is { } study)
                 {
                     newStudies.Add(study);
                 }
@@ -297,9 +277,10 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
     }
 
     /// <summary>Adds a durable record to the in-memory index; returns the study fact when it is the study's first instance.</summary>
-    private StudyReceived? Apply(StoredInstance instance)
+    private StudyReceived? Apply(StoredInstance instance, PackLocation location)
     {
         _byDigest[instance.Digest] = instance;
+        _locations[instance.Digest] = location;
         if (!_versions.TryGetValue(instance.SopInstanceUid, out var versions))
         {
             _versions[instance.SopInstanceUid] = versions = [];

@@ -15,7 +15,7 @@ namespace Cl2.Inference.Ingest;
 /// are logged and counted in <see cref="InstanceStore.NewVersionsReceived"/>.
 /// The data set is received straight into one pooled buffer behind its meta header and hashed as it arrives; only the
 /// attributes the index needs are parsed (<see cref="IndexedAttributes.ReaderOptions"/>), so pixel data is copied once,
-/// off the association, and then written.
+/// off the association, and then written from that buffer by the group commit.
 /// </summary>
 public sealed class StoreScp(InstanceStore store, IOptions<ListenerOptions> options, ILogger<StoreScp> logger) : ICStoreProvider
 {
@@ -65,7 +65,7 @@ public sealed class StoreScp(InstanceStore store, IOptions<ListenerOptions> opti
             }
             try
             {
-                // StoreAsync has written the bytes before it first yields, so the buffer may go back to the pool after it.
+                // The group commit writes from this buffer: it goes back to the pool only once StoreAsync has returned.
                 await store.StoreAsync(new IncomingInstance(buffer.AsMemory(0, length), Convert.ToHexStringLower(hash.GetHashAndReset()), meta.Length,
                     request.SopClassUid, request.SopInstanceUid, request.TransferSyntaxUid, request.CallingAeTitle, attributes), cancellationToken);
                 return DimseStatus.Success;

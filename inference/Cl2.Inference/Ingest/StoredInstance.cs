@@ -1,7 +1,7 @@
 namespace Cl2.Inference.Ingest;
 
 /// <summary>
-/// One durable instance as the index journal records it: the blob's content address (SHA-256 of its Part 10 bytes), its
+/// One durable instance as its index record in the pack holds it: the content address (SHA-256 of its Part 10 bytes), its
 /// version among instances with the same SOP Instance UID (1 = first), and the attributes C-FIND matches on, by keyword.
 /// </summary>
 public sealed record StoredInstance(
@@ -19,9 +19,6 @@ public sealed record StoredInstance(
     public string StudyInstanceUid => Attributes.GetValueOrDefault("StudyInstanceUID", "");
 
     public string? Attribute(string keyword) => Attributes.GetValueOrDefault(keyword);
-
-    /// <summary>Where the blob lives under the store's folder: fanned out by the first two hex digits of its digest.</summary>
-    public static string BlobPath(string digest) => Path.Combine("blobs", digest[..2], digest + ".dcm");
 }
 
 /// <summary>The first instance of a study became durable here: the fact labeling will pick up (one per study).</summary>

@@ -39,10 +39,28 @@ internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings)
     {
         var instance = Store.Versions(sopInstanceUid) is { Count: > 0 } versions ? versions[^1]
             : throw new Xunit.Sdk.XunitException($"{sopInstanceUid} is not in the store");
-        var blob = File.ReadAllBytes(Path.Combine(Store.Folder, StoredInstance.BlobPath(instance.Digest)));
+        using var part10 = Store.OpenPart10(instance);
+        using var bytes = new MemoryStream();
+        part10.CopyTo(bytes);
+        var blob = bytes.ToArray();
         Assert.Equal(instance.Digest, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(blob)));
         return blob[(int)instance.DataSetOffset..];
     }
+
+    /// <summary>How many times <paramref name="bytes"/> occur in the store's files: whatever their layout, an instance
+    /// kept once is there once.</summary>
+    public int CopiesOnDisk(byte[] bytes) =>
+        Directory.EnumerateFiles(Store.Folder, "*", SearchOption.AllDirectories).Sum(path =>
+        {
+            var content = File.ReadAllBytes(path).AsSpan();
+            var copies = 0;
+            for (var at = content.IndexOf(bytes); at >= 0; at = content.IndexOf(bytes))
+            {
+                copies++;
+                content = content[(at + bytes.Length)..];
+            }
+            return copies;
+        });
 
     public override async ValueTask DisposeAsync()
     {

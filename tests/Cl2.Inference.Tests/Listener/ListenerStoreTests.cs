@@ -92,11 +92,11 @@ public sealed class ListenerStoreTests
 
         var first = await StoreScuAsync(host, [], path);
         var again = await StoreScuAsync(host, [], path);
-        var blobsAfterDuplicate = Directory.GetFiles(Path.Combine(host.Store.Folder, "blobs"), "*.dcm", SearchOption.AllDirectories).Length;
+        var copiesAfterDuplicate = host.CopiesOnDisk(await Corpus.DataSetBytesAsync(path));
         var other = await StoreScuAsync(host, [], changed);
 
         Assert.All(new[] { first, again, other }, result => Assert.True(result.ExitCode == 0, result.Output + result.Error));
-        Assert.Equal(1, blobsAfterDuplicate);
+        Assert.Equal(1, copiesAfterDuplicate);
         Assert.Equal(1, host.Store.DuplicatesReceived);
         Assert.Equal(1, host.Store.NewVersionsReceived);
         var versions = host.Store.Versions(uid);
