@@ -37,6 +37,10 @@ public sealed class LabelingClient(HttpClient http)
     public async Task<TrainingJobInfo> ReportTrainingProgressAsync(ReportTrainingProgressInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<ReportData>(LabelingOperations.ReportTrainingProgress, new { input }, cancellationToken)).ReportTrainingProgress;
 
+    /// <summary>Extends the lease of a held job; a <see cref="LabelingApiException"/> with TRAINING_LEASE_LOST says another worker took it.</summary>
+    public async Task<TrainingJobInfo> RenewTrainingLeaseAsync(RenewTrainingLeaseInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<RenewData>(LabelingOperations.RenewTrainingLease, new { input }, cancellationToken)).RenewTrainingLease;
+
     public async Task<TrainingJobInfo> CompleteTrainingJobAsync(CompleteTrainingJobInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<CompleteData>(LabelingOperations.CompleteTrainingJob, new { input }, cancellationToken)).CompleteTrainingJob;
 
@@ -81,6 +85,8 @@ public sealed class LabelingClient(HttpClient http)
     private sealed record ClaimData(TrainingJobInfo? ClaimTrainingJob);
 
     private sealed record ReportData(TrainingJobInfo ReportTrainingProgress);
+
+    private sealed record RenewData(TrainingJobInfo RenewTrainingLease);
 
     private sealed record CompleteData(TrainingJobInfo CompleteTrainingJob);
 
