@@ -53,6 +53,8 @@ public sealed partial class TrainingJobRunner(
         catch (Exception exception)
         {
             LogFailed(logger, exception, job.Id, job.Attempt);
+            // No renewal may race the completion: refused as "not running", it would read as a take-over.
+            await heartbeat.StopAsync();
             await TryFailAsync(job, exception, cancellationToken);
         }
         finally
