@@ -14,14 +14,59 @@ public sealed partial class TrainingWorkerTests
     private const int ShortLeaseSeconds = 2;
 
     [Fact]
-    public async Task a_job_that_outlasts_its_lease_between_reports_keeps_it_through_the_heartbeat_and_finishes_once()
+    public async Task a_job_that_outlasts_its_lease_between_reports_keeps_it_through_the_heartbeat_and_finishes_once() =>
+        await WithHeldJobAsync(failRenewals: false, "the job to succeed", async run =>
+        {
+            Assert.True(run.Relay.LateClaims >= HoldingRelay.LateClaimsToRelease, $"the rescuer asked {run.Relay.LateClaims} times after the lease would have run out");
+            Assert.Equal(("holder", 1), (run.Job.GetProperty("worker").GetString(), run.Job.GetProperty("attempt").GetInt32()));
+            var events = await run.EventsAsync();
+            Assert.Single(events, type => type == "training_claimed");
+            Assert.Single(events, type => type == "training_succeeded");
+            Assert.Contains("training_lease_renewed", events);
+            Assert.DoesNotContain("took the job over", run.Holder.Output, StringComparison.Ordinal);
+        });
+
+    /// <summary>
+    /// The holder's renewals fail (labeling unreachable for them) while its first request after the claim is held, until
+    /// its lease runs out and the rescuer reclaims the job; the holder's next renewal is answered TRAINING_LEASE_LOST, and
+    /// it cancels its job at once (the held request included) without reporting anything.
+    /// </summary>
+    [Fact]
+    public async Task a_worker_whose_lease_was_reclaimed_stops_the_job_without_reporting_and_the_new_holder_finishes_it() =>
+        await WithHeldJobAsync(failRenewals: true, "the rescuer to finish the job and the holder to stop", async run =>
+        {
+            Assert.Equal(("rescuer", 2), (run.Job.GetProperty("worker").GetString(), run.Job.GetProperty("attempt").GetInt32()));
+            Assert.All(run.Job.GetProperty("progress").EnumerateArray(), epoch => Assert.Equal(2, epoch.GetProperty("attempt").GetInt32()));
+            var events = await run.EventsAsync();
+            Assert.Equal(2, events.Count(type => type == "training_claimed"));
+            Assert.Single(events, type => type is "training_succeeded" or "training_failed");
+            Assert.Contains("could not renew the lease, trying again", run.Holder.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("attempt 1 failed", run.Holder.Output, StringComparison.Ordinal);
+            // Stopped promptly, inside the held request: it never read the data, let alone reported an epoch.
+            Assert.DoesNotContain("trains on", run.Holder.Output, StringComparison.Ordinal);
+        });
+
+    /// <summary>What a held-job run leaves to check: the finished job and both workers' output.</summary>
+    private sealed record HeldJobRun(PostgresCluster Postgres, HoldingRelay Relay, BackgroundProcess Holder, string JobId, System.Text.Json.JsonElement Job)
+    {
+        public async Task<string[]> EventsAsync() =>
+            (await PsqlAsync(Postgres, $"select type from cl2.mt_events where stream_id = '{JobId}' order by seq_id"))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>
+    /// One two-epoch job with a <see cref="ShortLeaseSeconds"/> lease: the holder claims it through the relay and is held;
+    /// then the rescuer starts; waits for the job to succeed (and, with <paramref name="failRenewals"/>, for the holder to
+    /// say it was taken over), then checks.
+    /// </summary>
+    private static async Task WithHeldJobAsync(bool failRenewals, string waitingFor, Func<HeldJobRun, Task> check)
     {
         await using var postgres = await PostgresCluster.CreateAsync();
         var state = Directory.CreateTempSubdirectory("cl2-heartbeat-").FullName;
         var (labelingProcess, labelingUrl) = await StartLabelingAsync(postgres, state);
         await using var labeling = labelingProcess;
         using var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(30) };
-        await using var relay = HoldingRelay.Start(new Uri(labelingUrl), TimeSpan.FromSeconds(2 * ShortLeaseSeconds), failRenewals: false);
+        await using var relay = HoldingRelay.Start(new Uri(labelingUrl), TimeSpan.FromSeconds(failRenewals ? 0 : 2 * ShortLeaseSeconds), failRenewals);
 
         var modelId = (await GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-heartbeat\", task: \"liver-ct\" }) { id } }"))
             .GetProperty("registerModel").GetProperty("id").GetString()!;
@@ -36,66 +81,11 @@ public sealed partial class TrainingWorkerTests
         await Eventually.IsTrueAsync(async () =>
         {
             await ThrowIfAnyFailedAsync(http, [jobId], holder, rescuer);
-            return (await JobAsync(http, jobId)).GetProperty("status").GetString() == "SUCCEEDED";
-        }, [labeling, holder, rescuer], "the job to succeed", timeoutSeconds: 180);
-
-        Assert.True(relay.LateClaims >= HoldingRelay.LateClaimsToRelease, $"the rescuer asked {relay.LateClaims} times after the lease would have run out");
-        var job = await JobAsync(http, jobId);
-        Assert.Equal(("holder", 1), (job.GetProperty("worker").GetString(), job.GetProperty("attempt").GetInt32()));
-        var events = (await PsqlAsync(postgres, $"select type from cl2.mt_events where stream_id = '{jobId}' order by seq_id"))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(events, type => type == "training_claimed");
-        Assert.Single(events, type => type == "training_succeeded");
-        Assert.Contains("training_lease_renewed", events);
-        Assert.DoesNotContain("took the job over", holder.Output, StringComparison.Ordinal);
-
-        Directory.Delete(state, recursive: true);
-    }
-
-    /// <summary>
-    /// The holder's renewals fail (labeling unreachable for them) while its first request after the claim is held, until
-    /// its lease runs out and the rescuer reclaims the job; the holder's next renewal is answered TRAINING_LEASE_LOST, and
-    /// it cancels its job at once (the held request included) without reporting anything.
-    /// </summary>
-    [Fact]
-    public async Task a_worker_whose_lease_was_reclaimed_stops_the_job_without_reporting_and_the_new_holder_finishes_it()
-    {
-        await using var postgres = await PostgresCluster.CreateAsync();
-        var state = Directory.CreateTempSubdirectory("cl2-lease-lost-").FullName;
-        var (labelingProcess, labelingUrl) = await StartLabelingAsync(postgres, state);
-        await using var labeling = labelingProcess;
-        using var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(30) };
-        await using var relay = HoldingRelay.Start(new Uri(labelingUrl), TimeSpan.Zero, failRenewals: true);
-
-        var modelId = (await GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-lease-lost\", task: \"liver-ct\" }) { id } }"))
-            .GetProperty("registerModel").GetProperty("id").GetString()!;
-        var jobId = (await GraphQLAsync(http, "mutation($model: ID!) { requestTraining(input: { modelId: $model, trigger: \"lease lost\", recipe: { epochs: 2 } }) { id } }",
-            new { model = modelId })).GetProperty("requestTraining").GetProperty("id").GetString()!;
-
-        var leaseSettings = new Dictionary<string, string> { ["Training__Jobs__LeaseSeconds"] = $"{ShortLeaseSeconds}" };
-        await using var holder = StartWorker("holder", relay.Url, state, leaseSettings);
-        await Eventually.IsTrueAsync(() => Task.FromResult(relay.IsHolding), [labeling, holder], "the holder to claim the job and be held", timeoutSeconds: 120);
-        await using var rescuer = StartWorker("rescuer", relay.Url, state, leaseSettings);
-
-        await Eventually.IsTrueAsync(async () =>
-        {
-            await ThrowIfAnyFailedAsync(http, [jobId], holder, rescuer);
             return (await JobAsync(http, jobId)).GetProperty("status").GetString() == "SUCCEEDED"
-                && holder.Output.Contains("took the job over", StringComparison.Ordinal);
-        }, [labeling, holder, rescuer], "the rescuer to finish the job and the holder to stop", timeoutSeconds: 120);
+                && (!failRenewals || holder.Output.Contains("took the job over", StringComparison.Ordinal));
+        }, [labeling, holder, rescuer], waitingFor, timeoutSeconds: 120);
 
-        var job = await JobAsync(http, jobId);
-        Assert.Equal(("rescuer", 2), (job.GetProperty("worker").GetString(), job.GetProperty("attempt").GetInt32()));
-        Assert.All(job.GetProperty("progress").EnumerateArray(), epoch => Assert.Equal(2, epoch.GetProperty("attempt").GetInt32()));
-        var events = (await PsqlAsync(postgres, $"select type from cl2.mt_events where stream_id = '{jobId}' order by seq_id"))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(2, events.Count(type => type == "training_claimed"));
-        Assert.Single(events, type => type is "training_succeeded" or "training_failed");
-        Assert.Contains("could not renew the lease, trying again", holder.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("attempt 1 failed", holder.Output, StringComparison.Ordinal);
-        // Stopped promptly, inside the held request: it never read the data, let alone reported an epoch.
-        Assert.DoesNotContain("trains on", holder.Output, StringComparison.Ordinal);
-
+        await check(new HeldJobRun(postgres, relay, holder, jobId, await JobAsync(http, jobId)));
         Directory.Delete(state, recursive: true);
     }
 
