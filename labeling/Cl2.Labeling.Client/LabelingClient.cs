@@ -22,6 +22,11 @@ public sealed class LabelingClient(HttpClient http)
         request.Headers.Accept.ParseAdd("application/graphql-response+json");
         request.Headers.Accept.ParseAdd("application/json");
         using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.Ordinal) != true)
+        {
+            // A proxy's or a stopping server's answer, not GraphQL's: say which status it was rather than "no JSON".
+            response.EnsureSuccessStatusCode();
+        }
         var body = await response.Content.ReadFromJsonAsync<GraphQLResponse<TData>>(Json, cancellationToken);
         if (body?.Errors is { Count: > 0 } errors)
         {

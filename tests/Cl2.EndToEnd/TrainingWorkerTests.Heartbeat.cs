@@ -40,7 +40,7 @@ public sealed partial class TrainingWorkerTests
             var events = await run.EventsAsync();
             Assert.Equal(2, events.Count(type => type == "training_claimed"));
             Assert.Single(events, type => type is "training_succeeded" or "training_failed");
-            Assert.Contains("could not renew the lease, trying again", run.Holder.Output, StringComparison.Ordinal);
+            Assert.Contains("could not renew the lease, trying again at the next tick: Response status code does not indicate success: 503", run.Holder.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("attempt 1 failed", run.Holder.Output, StringComparison.Ordinal);
             // Stopped promptly, inside the held request: it never read the data, let alone reported an epoch.
             Assert.DoesNotContain("trains on", run.Holder.Output, StringComparison.Ordinal);
