@@ -22,6 +22,11 @@ public sealed class LabelingClient(HttpClient http)
         request.Headers.Accept.ParseAdd("application/graphql-response+json");
         request.Headers.Accept.ParseAdd("application/json");
         using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.Ordinal) != true)
+        {
+            // A proxy's or a stopping server's answer, not GraphQL's: say which status it was rather than "no JSON".
+            response.EnsureSuccessStatusCode();
+        }
         var body = await response.Content.ReadFromJsonAsync<GraphQLResponse<TData>>(Json, cancellationToken);
         if (body?.Errors is { Count: > 0 } errors)
         {
@@ -36,6 +41,10 @@ public sealed class LabelingClient(HttpClient http)
 
     public async Task<TrainingJobInfo> ReportTrainingProgressAsync(ReportTrainingProgressInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<ReportData>(LabelingOperations.ReportTrainingProgress, new { input }, cancellationToken)).ReportTrainingProgress;
+
+    /// <summary>Extends the lease of a held job; a <see cref="LabelingApiException"/> with TRAINING_LEASE_LOST says another worker took it.</summary>
+    public async Task<TrainingJobInfo> RenewTrainingLeaseAsync(RenewTrainingLeaseInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<RenewData>(LabelingOperations.RenewTrainingLease, new { input }, cancellationToken)).RenewTrainingLease;
 
     public async Task<TrainingJobInfo> CompleteTrainingJobAsync(CompleteTrainingJobInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<CompleteData>(LabelingOperations.CompleteTrainingJob, new { input }, cancellationToken)).CompleteTrainingJob;
@@ -81,6 +90,8 @@ public sealed class LabelingClient(HttpClient http)
     private sealed record ClaimData(TrainingJobInfo? ClaimTrainingJob);
 
     private sealed record ReportData(TrainingJobInfo ReportTrainingProgress);
+
+    private sealed record RenewData(TrainingJobInfo RenewTrainingLease);
 
     private sealed record CompleteData(TrainingJobInfo CompleteTrainingJob);
 

@@ -21,6 +21,9 @@ public static class LabelingOperations
     public const string ReportTrainingProgress =
         $"mutation ReportTrainingProgress($input: ReportTrainingProgressInput!) {{ reportTrainingProgress(input: $input) {{ {TrainingJobFields} }} }}";
 
+    public const string RenewTrainingLease =
+        $"mutation RenewTrainingLease($input: RenewTrainingLeaseInput!) {{ renewTrainingLease(input: $input) {{ {TrainingJobFields} }} }}";
+
     public const string CompleteTrainingJob =
         $"mutation CompleteTrainingJob($input: CompleteTrainingJobInput!) {{ completeTrainingJob(input: $input) {{ {TrainingJobFields} }} }}";
 

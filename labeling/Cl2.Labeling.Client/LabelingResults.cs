@@ -87,6 +87,8 @@ public sealed record ReportTrainingProgressInput(
     string? CheckpointDigest = null,
     int? LeaseSeconds = null);
 
+public sealed record RenewTrainingLeaseInput(Guid JobId, int Attempt, int? LeaseSeconds = null);
+
 public sealed record CompleteTrainingJobInput(Guid JobId, int Attempt, TrainingOutcome Outcome, Guid? VersionId = null, string? FailureReason = null);
 
 public sealed record RegisterModelVersionInput(

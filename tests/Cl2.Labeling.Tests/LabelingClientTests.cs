@@ -66,6 +66,9 @@ public sealed class LabelingClientTests : IAsyncLifetime
             for (var epoch = 1; epoch <= 3; epoch++)
             {
                 await Client.ReportTrainingProgressAsync(new ReportTrainingProgressInput(jobId, job.Attempt, epoch, 1.0 / epoch, [new MetricValue("dice", 0.6)], Digest));
+                // A heartbeat between epochs renews the lease but is no epoch: subscribers hear only the three reports.
+                var renewed = await Client.RenewTrainingLeaseAsync(new RenewTrainingLeaseInput(jobId, job.Attempt, 600));
+                Assert.True(renewed.LeaseExpiresAt > DateTimeOffset.UtcNow.AddSeconds(300));
             }
             using var hangGuard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             var heard = new List<int>();
@@ -91,6 +94,8 @@ public sealed class LabelingClientTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<LabelingApiException>(() =>
             Client.ReportTrainingProgressAsync(new ReportTrainingProgressInput(jobId, job.Attempt, 4, 0.1)));
         Assert.Equal("TRAINING_JOB_NOT_RUNNING", refused.Errors[0].Code);
+        var late = await Assert.ThrowsAsync<LabelingApiException>(() => Client.RenewTrainingLeaseAsync(new RenewTrainingLeaseInput(jobId, job.Attempt)));
+        Assert.Equal("TRAINING_JOB_NOT_RUNNING", late.Errors[0].Code);
     }
 
     [Fact]

@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using Cl2.Labeling.Training;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cl2.Labeling.Tests;
 
@@ -91,5 +94,54 @@ public sealed class TrainingJobTests(LabelingApi api) : IClassFixture<LabelingAp
         var failed = await api.RunAsync("query($id: ID!) { trainingJob(id: $id) { status failureReason model { name } } }", new { id = jobId });
         Assert.Equal("resumable", failed["trainingJob"]!["model"]!["name"]!.GetValue<string>());
         Assert.Equal(1, (await api.RunAsync("{ trainingJobs(status: FAILED) { totalCount } }"))["trainingJobs"]!["totalCount"]!.GetValue<int>());
+    }
+
+    private Task<GraphQLResponse> RenewAsync(string jobId, int attempt, int? leaseSeconds, (string Name, string Roles)? user = null) => api.PostAsAsync(user,
+        $"mutation($input: RenewTrainingLeaseInput!) {{ renewTrainingLease(input: $input) {{ {JobFields} }} }}",
+        new { input = new { jobId, attempt, leaseSeconds } });
+
+    [Fact]
+    public async Task a_heartbeat_extends_the_lease_of_the_holder_only_and_a_reclaimed_attempt_is_told_its_lease_was_lost()
+    {
+        var modelId = await RegisterModelAsync("heartbeat");
+        var jobId = await RequestAsync(modelId);
+        var claimed = (await ClaimAsync("slow-reader", modelId, leaseSeconds: 2)).Data!["claimTrainingJob"]!;
+        var claimedUntil = claimed["leaseExpiresAt"]!.GetValue<DateTimeOffset>();
+
+        var renewed = await RenewAsync(jobId, 1, 600, ("train-1", "service"));
+        Assert.True(renewed.Errors is null, renewed.Body);
+        var job = renewed.Data!["renewTrainingLease"]!;
+        Assert.Equal(("RUNNING", 1, "slow-reader"), (job["status"]!.GetValue<string>(), job["attempt"]!.GetValue<int>(), job["worker"]!.GetValue<string>()));
+        Assert.True(job["leaseExpiresAt"]!.GetValue<DateTimeOffset>() > claimedUntil.AddSeconds(500), renewed.Body);
+        Assert.Empty(job["progress"]!.AsArray());
+        Assert.Equal("FORBIDDEN", (await RenewAsync(jobId, 1, 600, ("ann", "annotator"))).FirstErrorCode);
+
+        // The holder went silent: a short renewal runs out, another worker reclaims the job, and the first one's heartbeat is refused.
+        Assert.True((await RenewAsync(jobId, 1, 1)).Errors is null);
+        JsonNode? second = null;
+        using var hangGuard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (second is null)
+        {
+            await Task.Delay(250, hangGuard.Token);
+            second = (await ClaimAsync("rescuer", modelId)).Data!["claimTrainingJob"];
+        }
+        Assert.Equal(2, second["attempt"]!.GetValue<int>());
+        var stale = await RenewAsync(jobId, 1, null);
+        Assert.Equal("TRAINING_LEASE_LOST", stale.FirstErrorCode);
+        Assert.Equal(2, stale.Errors![0]!["extensions"]!["data"]!["currentAttempt"]!.GetValue<int>());
+        Assert.True((await RenewAsync(jobId, 2, null)).Errors is null);
+
+        await api.RunAsync("mutation($input: CompleteTrainingJobInput!) { completeTrainingJob(input: $input) { id } }",
+            new { input = new { jobId, attempt = 2, outcome = "FAILED", failureReason = "stopped by the test" } });
+        Assert.Equal("TRAINING_JOB_NOT_RUNNING", (await RenewAsync(jobId, 2, null)).FirstErrorCode);
+
+        // Each renewal is kept in the job's history (who held it when); refusals leave none.
+        await using var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var events = await session.Events.FetchStreamAsync(Guid.Parse(jobId));
+        Assert.Equal(
+            [typeof(TrainingRequested), typeof(TrainingClaimed), typeof(TrainingLeaseRenewed), typeof(TrainingLeaseRenewed), typeof(TrainingClaimed),
+                typeof(TrainingLeaseRenewed), typeof(TrainingFailed)],
+            events.Select(e => e.EventType));
+        Assert.Equal([1, 1, 2], events.Select(e => e.Data).OfType<TrainingLeaseRenewed>().Select(renewal => renewal.Attempt));
     }
 }

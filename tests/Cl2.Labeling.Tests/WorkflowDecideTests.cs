@@ -104,6 +104,33 @@ public sealed class WorkflowDecideTests
     }
 
     [Fact]
+    public void only_the_current_holder_of_a_running_job_renews_its_lease()
+    {
+        var model = ModelWithVersion(out var version);
+        var job = Claimed(RequestedJob(model));
+        var renewed = RenewTrainingLease.Decide(job, new RenewTrainingLease(job.Id, 1, 90), "w1", Now.AddSeconds(40));
+        Assert.Equal((job.Id, 1, Now.AddSeconds(130), "w1"), (renewed.JobId, renewed.Attempt, renewed.LeaseExpiresAt, renewed.RenewedBy));
+        var extended = TrainingJob.Apply(renewed, job);
+        Assert.Equal(Now.AddSeconds(130), extended.LeaseExpiresAt);
+        Assert.Empty(ClaimTrainingJob.Decide(extended, new ClaimTrainingJob("w2", "cuda:1", null, null), "w2", Now.AddSeconds(100)));
+        Assert.Equal((job.Status, job.Attempt, job.Progress.Count), (extended.Status, extended.Attempt, extended.Progress.Count));
+
+        // Its lease ran out and another worker reclaimed the job: the first worker's renewal is refused.
+        var reclaimed = TrainingJob.Apply((TrainingClaimed)Assert.Single(ClaimTrainingJob.Decide(job, new ClaimTrainingJob("w2", "cuda:1", null, null), "w2", Now.AddSeconds(61))), job);
+        var lost = Refusal(() => RenewTrainingLease.Decide(reclaimed, new RenewTrainingLease(job.Id, 1, null), "w1", Now.AddSeconds(62)));
+        Assert.Equal(ErrorCodes.TrainingLeaseLost, lost.Code);
+        Assert.Equal(Now.AddSeconds(62 + ClaimTrainingJob.DefaultLeaseSeconds),
+            RenewTrainingLease.Decide(reclaimed, new RenewTrainingLease(job.Id, 2, null), "w2", Now.AddSeconds(62)).LeaseExpiresAt);
+
+        var finished = TrainingJob.Apply(new TrainingSucceeded(job.Id, 1, version.Id, "w1", Now), job);
+        Assert.Equal(ErrorCodes.TrainingJobNotRunning, Refusal(() => RenewTrainingLease.Decide(finished, new RenewTrainingLease(job.Id, 1, null), "w1", Now)).Code);
+        Assert.Equal(ErrorCodes.TrainingJobNotRunning,
+            Refusal(() => RenewTrainingLease.Decide(RequestedJob(model), new RenewTrainingLease(job.Id, 0, null), "w1", Now)).Code);
+        Assert.Equal(ErrorCodes.TrainingJobNotFound, Refusal(() => RenewTrainingLease.Decide(null, new RenewTrainingLease(job.Id, 1, null), "w1", Now)).Code);
+        Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => RenewTrainingLease.Decide(job, new RenewTrainingLease(job.Id, 1, 0), "w1", Now)).Code);
+    }
+
+    [Fact]
     public void completing_a_job_needs_its_holder_a_reason_to_fail_and_a_version_of_the_same_model()
     {
         var model = ModelWithVersion(out var version);

@@ -61,6 +61,7 @@ public sealed class LabelingMutation : ObjectGraphType
         RequestTraining.AddField(this);
         ClaimTrainingJob.AddField(this);
         ReportTrainingProgress.AddField(this);
+        RenewTrainingLease.AddField(this);
         CompleteTrainingJob.AddField(this);
         RecordStudyReceived.AddField(this);
         RecordInferenceResult.AddField(this);

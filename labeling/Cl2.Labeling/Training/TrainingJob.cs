@@ -3,10 +3,10 @@ using Marten.Schema;
 
 namespace Cl2.Labeling.Training;
 
-// The training job stream: one stream per job. Workers claim a job with a lease that each progress report renews;
-// a job whose lease ran out (its worker died) can be claimed again, and the new worker resumes from the last
-// checkpoint the job recorded. The attempt number says which claim a report belongs to, so a worker that lost its
-// lease cannot report over the one that took the job from it.
+// The training job stream: one stream per job. Workers claim a job with a lease that each progress report and each
+// heartbeat (TrainingLeaseRenewed) renews; a job whose lease ran out (its worker died) can be claimed again, and the
+// new worker resumes from the last checkpoint the job recorded. The attempt number says which claim a report belongs
+// to, so a worker that lost its lease cannot report over the one that took the job from it.
 
 public sealed record TrainingRequested(
     Guid JobId,
@@ -38,6 +38,9 @@ public sealed record TrainingProgressed(
     DateTimeOffset LeaseExpiresAt,
     string ReportedBy,
     DateTimeOffset ReportedAt);
+
+/// <summary>The holder extended its lease between epochs (a heartbeat); the audit of who held the job when.</summary>
+public sealed record TrainingLeaseRenewed(Guid JobId, int Attempt, DateTimeOffset LeaseExpiresAt, string RenewedBy, DateTimeOffset RenewedAt);
 
 public sealed record TrainingSucceeded(Guid JobId, int Attempt, Guid? VersionId, string CompletedBy, DateTimeOffset CompletedAt);
 
@@ -105,6 +108,8 @@ public sealed record TrainingJob(
         LastCheckpointDigest = progressed.CheckpointDigest ?? job.LastCheckpointDigest,
         LeaseExpiresAt = progressed.LeaseExpiresAt,
     };
+
+    public static TrainingJob Apply(TrainingLeaseRenewed renewed, TrainingJob job) => job with { LeaseExpiresAt = renewed.LeaseExpiresAt };
 
     public static TrainingJob Apply(TrainingSucceeded succeeded, TrainingJob job) => job with
     {

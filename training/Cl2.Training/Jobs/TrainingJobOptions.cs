@@ -8,7 +8,7 @@ namespace Cl2.Training.Jobs;
 /// <c>hip-xray</c>) on a synthetic cohort sized here. Every worker that may pick up a job must use the same cohort and
 /// schedule settings, or a resumed job would not continue the run it was cut from.
 /// </summary>
-public sealed class TrainingJobOptions
+public sealed class TrainingJobOptions : IValidatableObject
 {
     public const string Section = "Training:Jobs";
 
@@ -20,9 +20,15 @@ public sealed class TrainingJobOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00", ErrorMessage = "Training:Jobs:PollInterval is 50 ms to 1 hour, e.g. 00:00:05.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a claim lasts without a progress report; it must outlast reading the data (cohort or dataset) and one epoch.</summary>
+    /// <summary>
+    /// How long a claim lasts without a renewal. The worker renews it every <see cref="LeaseRenewalInterval"/> while the
+    /// job runs (reading the data included), so it only needs to outlast a worker that stopped answering.
+    /// </summary>
     [Range(1, 24 * 3600)]
     public int LeaseSeconds { get; set; } = 300;
+
+    /// <summary>How often the lease of the running job is renewed; unset means a third of <see cref="LeaseSeconds"/>. Must be shorter than the lease.</summary>
+    public TimeSpan? LeaseRenewalInterval { get; set; }
 
     /// <summary>Where jobs write cohorts and checkpoints; empty means a folder under the system's temporary folder.</summary>
     public string WorkDirectory { get; set; } = "";
@@ -44,6 +50,18 @@ public sealed class TrainingJobOptions
 
     [Range(0, int.MaxValue)]
     public int Seed { get; set; } = 1;
+
+    public TimeSpan ResolvedLeaseRenewalInterval => LeaseRenewalInterval ?? TimeSpan.FromSeconds(LeaseSeconds / 3.0);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (LeaseRenewalInterval is { } interval && (interval < TimeSpan.FromMilliseconds(100) || interval >= TimeSpan.FromSeconds(LeaseSeconds)))
+        {
+            yield return new ValidationResult(
+                $"Training:Jobs:LeaseRenewalInterval is 100 ms to less than LeaseSeconds ({LeaseSeconds} s), e.g. {TimeSpan.FromSeconds(LeaseSeconds / 3.0):c}; leave it unset for a third of the lease.",
+                [nameof(LeaseRenewalInterval)]);
+        }
+    }
 
     public Uri ArchiveAddress(Uri labelingBaseAddress) =>
         string.IsNullOrEmpty(DicomWebBaseAddress)

@@ -13,8 +13,9 @@ namespace Cl2.Training.Jobs;
 /// <summary>
 /// Runs one claimed job to its end: reads the job's dataset from the archive (or, without one, prepares the synthetic
 /// cohort of the model's task), loads the base version's weights, resumes from the job's last
-/// checkpoint when another worker started it, trains, uploads a resumable checkpoint and reports after every epoch
-/// (which renews the lease), uploads the final weights, registers the candidate version and completes the job.
+/// checkpoint when another worker started it, trains, uploads a resumable checkpoint and reports after every epoch,
+/// uploads the final weights, registers the candidate version and completes the job. A <see cref="LeaseHeartbeat"/>
+/// renews the lease throughout, and stops the job when another worker took it over.
 /// </summary>
 public sealed partial class TrainingJobRunner(
     LabelingClient labeling,
@@ -27,15 +28,22 @@ public sealed partial class TrainingJobRunner(
     public async Task RunAsync(TrainingJobInfo job, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(options.Value.ResolvedWorkDirectory, job.Id.ToString("N"));
+        await using var heartbeat = LeaseHeartbeat.Start(labeling, job, options.Value, logger, cancellationToken);
         try
         {
             if (Directory.Exists(folder))
             {
                 Directory.Delete(folder, recursive: true);
             }
-            var versionId = await TrainAsync(job, folder, cancellationToken);
+            var versionId = await TrainAsync(job, folder, heartbeat.Token);
+            await heartbeat.StopAsync();
             await labeling.CompleteTrainingJobAsync(new CompleteTrainingJobInput(job.Id, job.Attempt, TrainingOutcome.Succeeded, versionId), cancellationToken);
             LogSucceeded(logger, job.Id, job.Attempt, versionId);
+        }
+        catch (Exception exception) when (heartbeat.IsLost || (exception is LabelingApiException refused && LeaseHeartbeat.IsTakenOver(refused)))
+        {
+            // Another worker holds the job now and owns its outcome: report nothing more.
+            LogTakenOver(logger, job.Id, job.Attempt);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -45,6 +53,8 @@ public sealed partial class TrainingJobRunner(
         catch (Exception exception)
         {
             LogFailed(logger, exception, job.Id, job.Attempt);
+            // No renewal may race the completion: refused as "not running", it would read as a take-over.
+            await heartbeat.StopAsync();
             await TryFailAsync(job, exception, cancellationToken);
         }
         finally
@@ -244,6 +254,9 @@ public sealed partial class TrainingJobRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} succeeded: version {VersionId}")]
     private static partial void LogSucceeded(ILogger logger, Guid jobId, int attempt, Guid versionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} attempt {Attempt} stopped: another worker took the job over; nothing more is reported for this attempt")]
+    private static partial void LogTakenOver(ILogger logger, Guid jobId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} left unfinished at shutdown; another worker resumes it when its lease runs out")]
     private static partial void LogAbandoned(ILogger logger, Guid jobId);
