@@ -47,6 +47,29 @@ public sealed class GraphQLOverHttpTests(LabelingApi api) : IClassFixture<Labeli
     }
 
     [Fact]
+    public async Task a_query_that_assigns_work_is_refused_over_get_even_through_a_fragment_and_assigns_nothing()
+    {
+        var dataset = (await api.RunAsync("""mutation { createDataset(input: { name: "queue" }) { id } }"""))["createDataset"]!["id"]!.GetValue<string>();
+        await api.RunAsync("mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
+            new { input = new { datasetId = dataset, studyInstanceUids = new[] { "1.2.3.4" } } });
+
+        foreach (var query in new[]
+        {
+            $$"""{ nextCase(dataset: "{{dataset}}") { id } }""",
+            $$"""{ datasets { totalCount } ...work } fragment work on Query { next: nextCase(dataset: "{{dataset}}") { id } }""",
+        })
+        {
+            var response = await GetAsync(query);
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, response.Status);
+            Assert.Equal("REQUEST_METHOD_NOT_ALLOWED", response.FirstErrorCode);
+            Assert.Contains("'nextCase' changes state", response.Errors![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        var cases = await api.RunAsync("query($dataset: ID!) { cases(dataset: $dataset) { items { assignedTo } } }", new { dataset });
+        Assert.Null(Assert.Single(cases["cases"]!["items"]!.AsArray())!["assignedTo"]);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("{ datasets { totalCount } }")).Status);
+    }
+
+    [Fact]
     public async Task a_post_that_is_not_json_is_refused_with_415_and_malformed_json_with_400()
     {
         var notJson = await PostRawAsync("{ datasets { totalCount } }", "text/plain");

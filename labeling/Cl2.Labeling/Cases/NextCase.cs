@@ -26,6 +26,7 @@ public static class NextCase
         .Field<CaseGraphType, Case>("nextCase")
         .Description("The next unlabelled case of the dataset for the caller, assigned to them; null when none is left.")
         .AuthorizeWithRoles(Roles.Annotator)
+        .HasSideEffects()
         .Argument<NonNullGraphType<IdGraphType>>("dataset")
         .ResolveAsync(async context =>
         {

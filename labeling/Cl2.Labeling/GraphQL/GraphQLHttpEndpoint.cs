@@ -15,7 +15,7 @@ namespace Cl2.Labeling.GraphQL;
 /// GraphQL over HTTP (the GraphQL-over-HTTP spec): POST with a JSON body for anything, GET with query parameters for
 /// queries only. Answers <c>application/graphql-response+json</c>, whose status says whether the request ran:
 /// 200 when it executed (field errors included), 400 when it could not (malformed, invalid, too deep), 405 for a
-/// mutation over GET or another method, 406 for an Accept it cannot meet, 413 for a body over the limit, 415 for a
+/// mutation over GET (or a query field that changes state, <see cref="SideEffects"/>) or another method, 406 for an Accept it cannot meet, 413 for a body over the limit, 415 for a
 /// POST body that is not JSON. A WebSocket upgrade on the same path speaks graphql-transport-ws (subscriptions). Clients that accept only <c>application/json</c> get the legacy behaviour: 200 for any
 /// well-formed request.
 /// </summary>
@@ -86,6 +86,14 @@ public static class GraphQLHttpEndpoint
             http.Response.Headers.Allow = "POST";
             await WriteRequestErrorAsync(http, serializer, StatusCodes.Status405MethodNotAllowed, mediaType,
                 "REQUEST_METHOD_NOT_ALLOWED", "Mutations are sent with POST; GET may only run queries.");
+            return;
+        }
+        if (isGet && document is not null && SelectOperation(document, request.OperationName) is { Operation: OperationType.Query } read
+            && SideEffects.FirstIn(read, document, services.GetRequiredService<LabelingSchema>().Query) is { } changing)
+        {
+            http.Response.Headers.Allow = "POST";
+            await WriteRequestErrorAsync(http, serializer, StatusCodes.Status405MethodNotAllowed, mediaType,
+                "REQUEST_METHOD_NOT_ALLOWED", $"'{changing}' changes state (it assigns work to the caller); send it with POST.");
             return;
         }
 
