@@ -1,0 +1,38 @@
+using Cl2.ServiceDefaults;
+using Cl2.Training.Jobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Cl2.Training.Tests.Training;
+
+/// <summary>The worker's job options as the host binds and validates them at start-up.</summary>
+public sealed class TrainingJobOptionsTests
+{
+    private static TrainingJobOptions Bind(params (string Key, string Value)[] settings)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(setting => KeyValuePair.Create<string, string?>($"{TrainingJobOptions.Section}:{setting.Key}", setting.Value)))
+            .Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddValidatedOptions<TrainingJobOptions>(TrainingJobOptions.Section);
+        return services.BuildServiceProvider().GetRequiredService<IOptions<TrainingJobOptions>>().Value;
+    }
+
+    [Fact]
+    public void the_lease_is_renewed_every_third_of_it_unless_an_interval_shorter_than_the_lease_is_set()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(100), Bind(("LeaseSeconds", "300")).ResolvedLeaseRenewalInterval);
+        Assert.Equal(TimeSpan.FromSeconds(20), Bind(("LeaseSeconds", "60"), ("LeaseRenewalInterval", "00:00:20")).ResolvedLeaseRenewalInterval);
+    }
+
+    [Theory]
+    [InlineData("00:01:00")]
+    [InlineData("00:05:00")]
+    [InlineData("00:00:00.050")]
+    public void a_renewal_interval_not_shorter_than_the_lease_or_under_100_ms_refuses_to_start_and_says_the_range(string interval)
+    {
+        var refusal = Assert.Throws<OptionsValidationException>(() => Bind(("LeaseSeconds", "60"), ("LeaseRenewalInterval", interval)));
+        Assert.Contains("Training:Jobs:LeaseRenewalInterval is 100 ms to less than LeaseSeconds (60 s)", refusal.Message, StringComparison.Ordinal);
+    }
+}
