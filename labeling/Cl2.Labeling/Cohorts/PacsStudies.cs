@@ -15,7 +15,8 @@ public sealed record PacsCriteria(
     string? StudyDateTo,
     string? StudyDescription,
     string? BodyPartExamined,
-    IReadOnlyList<string>? AccessionNumbers)
+    IReadOnlyList<string>? AccessionNumbers,
+    string? SeriesDescription = null)
 {
     /// <summary>The C-FIND identifier: the criteria as matching keys, the attributes a reviewer needs as return keys.</summary>
     public DicomDataset Identifier()
@@ -52,6 +53,24 @@ public sealed record PacsCriteria(
         return identifier;
     }
 
+    /// <summary>
+    /// Series Description is a series attribute, so it is asked of each matching study at SERIES level (Study Root
+    /// C-FIND is hierarchical: a series query names its study); a study stays a match when one of its series matches.
+    /// </summary>
+    public DicomDataset? SeriesIdentifier(string studyInstanceUid)
+    {
+        if (SeriesDescription is not { Length: > 0 } description)
+        {
+            return null;
+        }
+        var identifier = new DicomDataset();
+        identifier.SetString(DicomTags.QueryRetrieveLevel, DicomVR.CS, "SERIES");
+        identifier.SetString(DicomTags.StudyInstanceUID, DicomVR.UI, studyInstanceUid);
+        identifier.SetString(DicomTags.SeriesInstanceUID, DicomVR.UI, "");
+        identifier.SetString(DicomTags.SeriesDescription, DicomVR.LO, description);
+        return identifier;
+    }
+
     private static bool IsDate(string value) => value.Length == 8 && value.All(char.IsAsciiDigit);
 }
 
@@ -81,7 +100,20 @@ public static class PacsStudies
     public static async Task<IReadOnlyList<PacsStudy>> FindAsync(PacsConnection pacs, PacsCriteria criteria, CancellationToken cancellationToken)
     {
         var matches = await pacs.FindAsync(criteria.Identifier(), cancellationToken);
-        return [.. matches.Select(PacsStudy.From).Where(study => study.StudyInstanceUid.Length > 0).Take(pacs.Options.MaxStudies)];
+        var studies = new List<PacsStudy>();
+        foreach (var study in matches.Select(PacsStudy.From).Where(study => study.StudyInstanceUid.Length > 0))
+        {
+            if (criteria.SeriesIdentifier(study.StudyInstanceUid) is { } series && (await pacs.FindAsync(series, cancellationToken)).Count == 0)
+            {
+                continue;
+            }
+            studies.Add(study);
+            if (studies.Count == pacs.Options.MaxStudies)
+            {
+                break;
+            }
+        }
+        return studies;
     }
 
     public static void AddField(ObjectGraphType query) => query

@@ -27,6 +27,8 @@ public sealed class PacsFixture : IAsyncLifetime
 
     public string CtPatientName { get; private set; } = "";
 
+    public const string SecondCtSeriesDescription = "AXIAL LIVER 5MM";
+
     public async Task InitializeAsync()
     {
         Orthanc = await OrthancPeer.StartAsync(new Dictionary<string, (string, int)> { [CallingAeTitle] = ("127.0.0.1", FreePort.Next()) });
@@ -37,6 +39,9 @@ public sealed class PacsFixture : IAsyncLifetime
         var secondUid = "2.25." + new System.Numerics.BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true);
         ct.Dataset.SetUid(DicomTags.SOPInstanceUID, secondUid);
         ct.FileMetaInformation.SetUid(DicomTags.MediaStorageSOPInstanceUID, secondUid);
+        // A second series in the CT study, with a description to search by (the corpus files have none).
+        ct.Dataset.SetUid(DicomTags.SeriesInstanceUID, "2.25." + new System.Numerics.BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true));
+        ct.Dataset.SetString(DicomTags.SeriesDescription, DicomVR.LO, SecondCtSeriesDescription);
         ct.Save(secondCt);
         var mrPath = Path.Combine(ArchiveTests.Corpus, "MR_small.dcm");
         var mr = DicomFile.Open(mrPath).Dataset;

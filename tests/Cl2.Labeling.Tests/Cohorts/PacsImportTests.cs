@@ -85,6 +85,9 @@ public sealed class PacsImportTests(PacsFixture pacs) : IClassFixture<PacsFixtur
         Assert.Equal([pacs.MrStudy], await FindAsync(new { modality = "MR" }));
         Assert.Equal(new[] { pacs.CtStudy, pacs.MrStudy }.Order(StringComparer.Ordinal), await FindAsync(new { }));
         Assert.Empty(await FindAsync(new { modality = "CT", studyDateFrom = "19000101", studyDateTo = "19000102" }));
+        Assert.Equal([pacs.CtStudy], await FindAsync(new { seriesDescription = "AXIAL*" }));
+        Assert.Equal([pacs.CtStudy], await FindAsync(new { seriesDescription = PacsFixture.SecondCtSeriesDescription }));
+        Assert.Empty(await FindAsync(new { seriesDescription = "SAGITTAL*" }));
         var ctDate = DicomFile.Open(pacs.CtPath).Dataset.GetString(DicomTags.StudyDate);
         Assert.Equal([pacs.CtStudy], await FindAsync(new { studyDateFrom = ctDate, studyDateTo = ctDate }));
         Directory.Delete(blobs, recursive: true);
