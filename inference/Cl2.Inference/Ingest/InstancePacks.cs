@@ -163,7 +163,17 @@ internal sealed class InstancePacks : IDisposable
     public void Dispose()
     {
         _active.Dispose();
-        _next?.ContinueWith(created => created.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
+        // Wait for a pack still being prepared: a store opened on this folder next (a restart in the same process) must
+        // find it finished, not have it appear under the number it picks for its own new pack.
+        try
+        {
+            _next?.GetAwaiter().GetResult().Dispose();
+        }
+        catch (IOException)
+        {
+            // It could not be prepared; it holds no record, and replay deletes what is left of it.
+        }
+        _next = null;
     }
 
     private void WriteAndSync(List<ReadOnlyMemory<byte>> buffers, long start, long end)
