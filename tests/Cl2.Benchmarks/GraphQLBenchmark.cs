@@ -15,7 +15,7 @@ namespace Cl2.Benchmarks;
 /// request conflicts), each direct to labeling and through the gateway, alternating twice. Every response is checked;
 /// any error fails the run. First, bulk import: <c>events</c> (10,000) label events, one per case of a fresh dataset, with one
 /// <c>importLabels</c> call, three times. Last, the latency the gateway adds, one request at a time with the paths
-/// alternating (<see cref="GraphQLPairedLatency"/>).
+/// alternating (<see cref="GraphQLPairedLatency"/>). With <c>seconds</c> 0, only the bulk import runs.
 /// </summary>
 public static class GraphQLBenchmark
 {
@@ -90,16 +90,23 @@ public static class GraphQLBenchmark
         for (var run = 0; run < 3; run++)
         {
             var labels = bulkCases.Select(caseId => new { caseId, baseRevision = run, kind = "SEGMENTATION", blobDigest = Digest }).ToArray();
+            var (labelingCpu, postgresCpu) = (CpuTime.OfProcess(labeling.Id), CpuTime.OfTree(postgres.ServerProcessId));
             var clock = Stopwatch.StartNew();
             var stored = (await RunAsync(http, direct, ImportMutation, new { input = new { labels } }))["importLabels"]!.GetValue<int>();
             clock.Stop();
+            (labelingCpu, postgresCpu) = (CpuTime.OfProcess(labeling.Id) - labelingCpu, CpuTime.OfTree(postgres.ServerProcessId) - postgresCpu);
             if (stored != bulkEvents)
             {
                 throw new InvalidOperationException($"importLabels stored {stored} label revisions, not {bulkEvents}");
             }
-            Console.WriteLine($"  run {run + 1}: {clock.Elapsed.TotalSeconds:F2} s, {bulkEvents / clock.Elapsed.TotalSeconds:F0} events/s");
+            Console.WriteLine($"  run {run + 1}: {clock.Elapsed.TotalSeconds:F2} s, {bulkEvents / clock.Elapsed.TotalSeconds:F0} events/s " +
+                $"(CPU: labeling {labelingCpu.TotalSeconds:F2} s, PostgreSQL {postgresCpu.TotalSeconds:F2} s)");
         }
 
+        if (seconds <= 0)
+        {
+            return 0; // `./cl2 bench graphql N 0`: the bulk import only
+        }
         var dataset = await CreateDatasetAsync(http, direct, "load");
         var caseIds = await AddCasesAsync(http, direct, dataset, cases, "1.2.826.0.1.3680043.10.1");
         await RunAsync(http, direct, ImportMutation,

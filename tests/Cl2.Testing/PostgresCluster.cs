@@ -22,6 +22,9 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The postmaster's process id (its backends are its children), from postmaster.pid.</summary>
+    public int ServerProcessId => int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Timeout=5;Command Timeout=30";
 
     public static string BinDirectory =>

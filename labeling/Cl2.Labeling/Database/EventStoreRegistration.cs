@@ -47,9 +47,10 @@ public static class EventStoreRegistration
             options.Projections.Snapshot<Cohorts.PacsImport>(SnapshotLifecycle.Inline);
             options.Projections.Add<LabelRevisionProjection>(ProjectionLifecycle.Inline);
 
-            options.Schema.For<Case>()
-                .Index(@case => @case.DatasetId)
-                .UniqueIndex(@case => @case.DatasetId, @case => @case.StudyInstanceUid);
+            // The unique index also serves every "cases of these datasets" query (DatasetId is its leading column); a second
+            // index on DatasetId alone cost a fifth of the PostgreSQL time of a bulk label import (one value repeated for
+            // the whole dataset, updated with every snapshot) and sped up no query.
+            options.Schema.For<Case>().UniqueIndex(@case => @case.DatasetId, @case => @case.StudyInstanceUid);
             options.Schema.For<LabelRevision>().Index(revision => revision.CaseId);
             options.Schema.For<Model>().Index(model => model.Name);
             options.Schema.For<TrainingJob>().Index(job => job.Status).Index(job => job.ModelId).Index(job => job.RequestedAt);

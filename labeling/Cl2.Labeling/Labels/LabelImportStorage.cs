@@ -131,6 +131,9 @@ public static class LabelImportStorage
             }
             streams = snapshots.Count;
             var batch = new NpgsqlBatch(connection, transaction);
+            // The updates name their rows by `id = any(…)` as well as by the join: PostgreSQL cannot know how many rows an
+            // unnest of a parameter gives, and without it hashes the whole table for every batch (a sequential scan of
+            // every stream and case, 20 times per 10,000 events) instead of looking up the batch's rows by primary key.
             // Events first, then the streams, in the order Marten's own append takes its locks, so that an import and a
             // concurrent single append cannot deadlock: the later of the two fails on the stream's version.
             batch.BatchCommands.Add(Command($"""
@@ -144,14 +147,14 @@ public static class LabelImportStorage
             batch.BatchCommands.Add(Command($"""
                 update {EventSchema}.mt_streams as s set version = u.version, timestamp = now()
                 from unnest($1::uuid[], $2::bigint[], $3::bigint[]) as u(id, expected, version)
-                where s.id = u.id and s.version = u.expected
+                where s.id = any($1) and s.id = u.id and s.version = u.expected
                 """,
                 Value(snapshots.Keys.ToArray()), Value(snapshots.Keys.Select(id => cases[id].Version).ToArray()),
                 Value(snapshots.Values.Select(@case => @case.Version).ToArray())));
             batch.BatchCommands.Add(Command($"""
                 update {CaseTable} as d set data = u.data, mt_version = u.version, mt_last_modified = transaction_timestamp()
                 from unnest($1::uuid[], $2::jsonb[], $3::bigint[]) as u(id, data, version)
-                where d.id = u.id
+                where d.id = any($1) and d.id = u.id
                 """,
                 Value(snapshots.Keys.ToArray()), Json([.. snapshots.Values.Select(Serializer.ToJson)]),
                 Value(snapshots.Values.Select(@case => @case.Version).ToArray())));
