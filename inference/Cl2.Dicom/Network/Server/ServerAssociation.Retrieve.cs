@@ -41,8 +41,7 @@ internal sealed partial class ServerAssociation
         }
 
         var association = channel.Association!;
-        ushort completed = 0, failed = 0, warning = 0;
-        var remaining = checked((ushort)instances.Count);
+        var tally = new SubOperationTally(instances.Count);
         var cancelled = false;
         foreach (var instance in instances)
         {
@@ -50,7 +49,7 @@ internal sealed partial class ServerAssociation
             if (storeContext is null || storeContext.TransferSyntax != instance.TransferSyntaxUid
                 || !association.RequestorScpRoles.Contains(instance.SopClassUid))
             {
-                failed++;
+                tally.RecordFailed();
             }
             else
             {
@@ -62,33 +61,18 @@ internal sealed partial class ServerAssociation
                 }
                 var (status, cancelRequested) = await ReadSubOperationResponseAsync(channel, subMessageId, command.MessageId, cancellationToken);
                 cancelled |= cancelRequested;
-                if (status.IsSuccess)
-                {
-                    completed++;
-                }
-                else if (status.IsWarning)
-                {
-                    warning++;
-                }
-                else
-                {
-                    failed++;
-                }
+                tally.Record(status);
             }
-            remaining--;
             if (cancelled)
             {
                 break;
             }
-            if (remaining > 0)
+            if (tally.Remaining > 0)
             {
-                await channel.SendAsync(contextId, Progress(command, DimseStatus.Pending, remaining, completed, failed, warning), null, cancellationToken);
+                await channel.SendAsync(contextId, tally.Pending(command), null, cancellationToken);
             }
         }
-        var final = cancelled ? DimseStatus.Cancel
-            : failed > 0 || warning > 0 ? DimseStatus.SubOperationsCompleteWithFailures
-            : DimseStatus.Success;
-        await channel.SendAsync(contextId, Progress(command, final, cancelled ? remaining : null, completed, failed, warning), null, cancellationToken);
+        await channel.SendAsync(contextId, tally.Final(command, cancelled), null, cancellationToken);
     }
 
     /// <summary>C-MOVE (PS3.4 C.4.2): the instances go to the move destination over a new association of ours, with
@@ -126,7 +110,7 @@ internal sealed partial class ServerAssociation
             }
             catch (OperationCanceledException) when (cancelled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                await channel.SendAsync(contextId, Progress(command, DimseStatus.Cancel, null, 0, 0, 0), null, cancellationToken);
+                await channel.SendAsync(contextId, new SubOperationTally(0).Final(command, cancelled: true), null, cancellationToken);
                 return;
             }
             catch (Exception e) when (e is not DicomNetworkException and not OperationCanceledException and not IOException)
@@ -136,8 +120,8 @@ internal sealed partial class ServerAssociation
             }
             if (instances.Count == 0 || cancelled.IsCancellationRequested)
             {
-                var status = cancelled.IsCancellationRequested ? DimseStatus.Cancel : DimseStatus.Success;
-                await channel.SendAsync(contextId, Progress(command, status, cancelled.IsCancellationRequested ? (ushort)instances.Count : null, 0, 0, 0), null, cancellationToken);
+                await channel.SendAsync(contextId, new SubOperationTally(instances.Count).Final(command, cancelled.IsCancellationRequested), null,
+                    cancellationToken);
                 return;
             }
 
@@ -158,8 +142,7 @@ internal sealed partial class ServerAssociation
                 return;
             }
 
-            ushort completed = 0, failed = 0, warning = 0;
-            var remaining = checked((ushort)instances.Count);
+            var tally = new SubOperationTally(instances.Count);
             var destinationLost = false;
             var wasCancelled = false;
             await using (subAssociation)
@@ -185,28 +168,15 @@ internal sealed partial class ServerAssociation
                     }
                     catch (Exception e) when (e is DicomNetworkException or IOException)
                     {
-                        // The destination failed, not the requestor: this and every remaining sub-operation count as failed.
-                        failed = (ushort)(failed + remaining);
-                        remaining = 0;
+                        // The destination failed, not the requestor.
+                        tally.FailRemaining();
                         destinationLost = true;
                         break;
                     }
-                    if (status.IsSuccess)
+                    tally.Record(status);
+                    if (tally.Remaining > 0)
                     {
-                        completed++;
-                    }
-                    else if (status.IsWarning)
-                    {
-                        warning++;
-                    }
-                    else
-                    {
-                        failed++;
-                    }
-                    remaining--;
-                    if (remaining > 0)
-                    {
-                        await channel.SendAsync(contextId, Progress(command, DimseStatus.Pending, remaining, completed, failed, warning), null, cancellationToken);
+                        await channel.SendAsync(contextId, tally.Pending(command), null, cancellationToken);
                     }
                 }
                 if (!destinationLost)
@@ -221,24 +191,12 @@ internal sealed partial class ServerAssociation
                     }
                 }
             }
-            var final = wasCancelled ? DimseStatus.Cancel
-                : failed > 0 || warning > 0 ? DimseStatus.SubOperationsCompleteWithFailures
-                : DimseStatus.Success;
-            await channel.SendAsync(contextId, Progress(command, final, wasCancelled ? remaining : null, completed, failed, warning), null, cancellationToken);
+            await channel.SendAsync(contextId, tally.Final(command, wasCancelled), null, cancellationToken);
         }, cancellationToken);
     }
 
     /// <summary>Error Comment is LO: at most 64 characters.</summary>
     private static string Truncate(string text) => text.Length <= 64 ? text : text[..64];
-
-    private static DimseCommand Progress(DimseCommand request, DimseStatus status, ushort? remaining, ushort completed, ushort failed, ushort warning) =>
-        request.ResponseWith(status) with
-        {
-            NumberOfRemainingSubOperations = remaining,
-            NumberOfCompletedSubOperations = completed,
-            NumberOfFailedSubOperations = failed,
-            NumberOfWarningSubOperations = warning,
-        };
 
     /// <summary>The C-STORE-RSP to a sub-operation, noting a C-CANCEL-RQ for the retrieve if one arrives first.</summary>
     private static async Task<(DimseStatus Status, bool CancelRequested)> ReadSubOperationResponseAsync(AssociationChannel channel,
