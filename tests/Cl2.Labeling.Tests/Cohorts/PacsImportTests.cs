@@ -220,8 +220,10 @@ public sealed partial class PacsImportTests(PacsFixture pacs) : IClassFixture<Pa
         Directory.Delete(blobs, recursive: true);
     }
 
-    [Fact]
-    public async Task an_import_the_service_stopped_in_the_middle_of_is_resumed_at_start_without_fetching_recorded_studies_again()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task an_import_the_service_stopped_in_the_middle_of_is_resumed_at_start_without_fetching_recorded_studies_again(bool move)
     {
         await using var postgres = await PostgresCluster.CreateAsync();
         var blobs = Directory.CreateTempSubdirectory("cl2-blobs-").FullName;
@@ -237,7 +239,12 @@ public sealed partial class PacsImportTests(PacsFixture pacs) : IClassFixture<Pa
                 new Labeling.Cohorts.StudyImported(importId, pacs.CtStudy, pacs.CtStudy, 2, 0, now));
             await session.SaveChangesAsync();
         }
-        await using var after = new Api(postgres, pacs.Settings(blobs));
+        // By C-MOVE the storage SCP must listen before the resumer moves anything: a port known before the host starts.
+        var scpPort = FreePort.Next();
+        var settings = move ? pacs.MoveSettings(blobs) : pacs.Settings(blobs);
+        settings["Pacs:StorageScpPort"] = scpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await pacs.Orthanc.SetModalityAsync(PacsFixture.MoveDestination, "127.0.0.1", scpPort);
+        await using var after = new Api(postgres, settings);
 
         var resumed = await WaitAsync(after, importId.ToString());
 
