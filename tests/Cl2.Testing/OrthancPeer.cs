@@ -103,6 +103,18 @@ public sealed class OrthancPeer : IAsyncDisposable
         throw new TimeoutException($"Orthanc did not answer on port {HttpPort} within 60 s:\n{process.Output}");
     }
 
+    /// <summary>Adds (or moves) a DICOM peer Orthanc may send to, while it runs: a C-MOVE destination that binds port 0 is known only once it listens.</summary>
+    public async Task SetModalityAsync(string aeTitle, string host, int port, CancellationToken cancellationToken = default)
+    {
+        var modality = new JsonObject { ["AET"] = aeTitle, ["Host"] = host, ["Port"] = port };
+        using var content = new StringContent(modality.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        using var response = await Http.PutAsync(new Uri($"modalities/{aeTitle}", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Orthanc refused modality {aeTitle}: {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+        }
+    }
+
     /// <summary>The SOP Instance UIDs Orthanc holds.</summary>
     public async Task<IReadOnlyList<string>> InstanceUidsAsync(CancellationToken cancellationToken = default)
     {

@@ -7,8 +7,10 @@ namespace Cl2.Labeling.Cohorts;
 
 /// <summary>
 /// Retrieve studies from the PACS into the archive and add them to a dataset as cases: the reviewed matches by Study
-/// Instance UID, or whatever the criteria match now. Runs in the background; pacsImport(id) shows how far it got. Running
-/// the same import again resumes it (instances already archived are not fetched again).
+/// Instance UID, or whatever the criteria match now. When the criteria name a series description, only the matching
+/// series are retrieved (with studyInstanceUids too: the criteria then only choose the series). Runs in the background;
+/// pacsImport(id) shows how far it got. Running the same import again resumes it (instances already archived are not
+/// fetched again).
 /// </summary>
 public sealed record ImportFromPacs(
     Guid DatasetId,
@@ -38,12 +40,20 @@ public sealed record ImportFromPacs(
                 $"Dataset {dataset.Id} is a research dataset and is de-identified on the way in, which needs Pacs:PseudonymMasterKey (at least 16 characters) set on the server.");
         }
         return new PacsImportStarted(importId, dataset.Id, [.. studies.Distinct(StringComparer.Ordinal)], dataset.Research,
-            command.RetainLongitudinalTemporalInformation ?? false, command.CleanDescriptors ?? false, by, now);
+            command.RetainLongitudinalTemporalInformation ?? false, command.CleanDescriptors ?? false, by, now,
+            command.Criteria?.SeriesDescription is { Length: > 0 } series ? series : null);
     }
 
-    public static void AddField(ObjectGraphType mutation) => mutation
+    /// <summary>importFromPacs, and resumePacsImport with it (the schema registers the cohort mutations through this one call).</summary>
+    public static void AddField(ObjectGraphType mutation)
+    {
+        AddImportField(mutation);
+        ResumePacsImport.AddField(mutation);
+    }
+
+    private static void AddImportField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<PacsImportGraphType>, PacsImport>("importFromPacs")
-        .Description("Starts retrieving the studies (C-GET) into the archive and the dataset; follow it with pacsImport(id). Run it again to resume.")
+        .Description("Starts retrieving the studies (C-GET or C-MOVE, as the server is configured) into the archive and the dataset; follow it with pacsImport(id). With criteria.seriesDescription only the matching series are retrieved. Run it again, or resumePacsImport, to resume.")
         .AuthorizeWithRoles(Roles.MlEngineer)
         .Argument<NonNullGraphType<ImportFromPacsInputType>>("input")
         .ResolveAsync(async context =>

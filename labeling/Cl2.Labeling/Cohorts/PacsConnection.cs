@@ -9,10 +9,10 @@ using Microsoft.Extensions.Options;
 namespace Cl2.Labeling.Cohorts;
 
 /// <summary>
-/// C-FIND and C-GET against the configured PACS (Study Root). C-GET rather than C-MOVE: the instances come back over our
-/// own association, so no listener of ours has to be reachable from the PACS.
+/// C-FIND, and C-GET or C-MOVE (Pacs:RetrieveMethod), against the configured PACS (Study Root). C-GET needs no listener
+/// of ours reachable from the PACS; C-MOVE is for PACS that offer nothing else (<see cref="PacsStorageScp"/> receives).
 /// </summary>
-public sealed class PacsConnection(IOptions<PacsOptions> options)
+public sealed class PacsConnection(IOptions<PacsOptions> options, PacsMoves moves)
 {
     public PacsOptions Options => options.Value;
 
@@ -39,22 +39,71 @@ public sealed class PacsConnection(IOptions<PacsOptions> options)
         return matches;
     }
 
-    /// <summary>C-GET of one study, series or instance (by the identifier's level); each instance goes to <paramref name="receiver"/>.</summary>
-    public async Task<CRetrieveProgress> GetAsync(DicomDataset identifier, ICStoreProvider receiver, CancellationToken cancellationToken)
+    /// <summary>
+    /// Retrieves each identifier (a study, series or instance, by its level) with the configured method, one association
+    /// for all: C-GET brings the instances back over it; C-MOVE has the PACS send them to our storage SCP, which takes only
+    /// <paramref name="expected"/> (SOP Instance UIDs). Either way each instance goes to <paramref name="receiver"/>.
+    /// </summary>
+    public async Task RetrieveAsync(IReadOnlyList<DicomDataset> identifiers, IReadOnlyCollection<string> expected, ICStoreProvider receiver,
+        CancellationToken cancellationToken)
+    {
+        if (identifiers.Count == 0)
+        {
+            return;
+        }
+        if (Options.RetrieveMethod is PacsRetrieveMethod.CMove)
+        {
+            await MoveAsync(identifiers, expected, receiver, cancellationToken);
+        }
+        else
+        {
+            await GetAsync(identifiers, receiver, cancellationToken);
+        }
+    }
+
+    private async Task GetAsync(IReadOnlyList<DicomDataset> identifiers, ICStoreProvider receiver, CancellationToken cancellationToken)
     {
         const string model = Cl2.Dicom.Network.DicomUids.StudyRootQueryRetrieveGet;
         var contexts = new List<PresentationContext> { new(1, model, TransferSyntaxUids.Uncompressed) };
         contexts.AddRange(Cl2.Dicom.Network.DicomUids.CommonStorageSopClasses.Select((uid, index) => new PresentationContext((byte)(2 * index + 3), uid, TransferSyntaxUids.Uncompressed)));
         await using var association = await OpenAsync(contexts,
             [.. Cl2.Dicom.Network.DicomUids.CommonStorageSopClasses.Select(uid => new ScpScuRoleSelection(uid, ScuRole: false, ScpRole: true))], cancellationToken);
-        var final = await association.GetAsync(model, Encode(identifier, association, model), receiver, null, cancellationToken);
+        foreach (var identifier in identifiers)
+        {
+            var final = await association.GetAsync(model, Encode(identifier, association, model), receiver, null, cancellationToken);
+            ThrowIfFailed("C-GET", final, "");
+        }
         await association.ReleaseAsync(cancellationToken);
+    }
+
+    private async Task MoveAsync(IReadOnlyList<DicomDataset> identifiers, IReadOnlyCollection<string> expected, ICStoreProvider receiver,
+        CancellationToken cancellationToken)
+    {
+        const string model = Cl2.Dicom.Network.DicomUids.StudyRootQueryRetrieveMove;
+        using var expecting = moves.Expect(expected, receiver);
+        await using var association = await OpenAsync([new PresentationContext(1, model, TransferSyntaxUids.Uncompressed)], [], cancellationToken);
+        foreach (var identifier in identifiers)
+        {
+            var final = await association.MoveAsync(model, Encode(identifier, association, model), Options.EffectiveMoveDestination, null, cancellationToken);
+            // A PACS that does not know the destination says so with 0xA801 or a plain failure: name what to check either way.
+            ThrowIfFailed("C-MOVE", final,
+                $"; it must know our move destination {Options.EffectiveMoveDestination} (Pacs:MoveDestinationAeTitle) at this host, port {Options.StorageScpPort} (Pacs:StorageScpPort)");
+        }
+        await association.ReleaseAsync(cancellationToken);
+        if (expecting.Missing > 0)
+        {
+            throw new PacsException(ErrorCodes.PacsFailed,
+                $"the PACS {Describe()} reported the C-MOVE done, but {expecting.Missing} of {expected.Count} instances never reached our storage SCP: check that the PACS sends {Options.EffectiveMoveDestination} to this host, port {Options.StorageScpPort}, then run the import again");
+        }
+    }
+
+    private void ThrowIfFailed(string operation, CRetrieveProgress final, string hint)
+    {
         if (final.Status.IsFailure || final.Failed > 0)
         {
             throw new PacsException(ErrorCodes.PacsFailed,
-                $"the PACS {Describe()} answered C-GET with {final.Status} ({final.Completed} completed, {final.Failed} failed)");
+                $"the PACS {Describe()} answered {operation} with {final.Status} ({final.Completed} completed, {final.Failed} failed){hint}; then run the import again (resumePacsImport) to fetch what is missing");
         }
-        return final;
     }
 
     private string Describe() => $"{Options.AeTitle} at {Options.Host}:{Options.Port}";

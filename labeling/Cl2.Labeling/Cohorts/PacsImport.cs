@@ -13,15 +13,23 @@ public sealed record PacsImportStarted(
     bool RetainLongitudinalTemporalInformation,
     bool CleanDescriptors,
     string StartedBy,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt,
+    string? SeriesDescription = null);
 
-/// <summary>One study is in the archive: <paramref name="InstancesFetched"/> came from the PACS, <paramref name="InstancesSkipped"/> were there already.</summary>
+/// <summary>One study is in the archive: <paramref name="InstancesFetched"/> came from the PACS, <paramref name="InstancesSkipped"/> were there already.
+/// A study of which nothing matched a series filter has neither, and does not become a case.</summary>
 public sealed record StudyImported(Guid ImportId, string StudyInstanceUid, string ArchivedStudyInstanceUid, int InstancesFetched, int InstancesSkipped,
-    DateTimeOffset ImportedAt);
+    DateTimeOffset ImportedAt)
+{
+    public bool HasInstances() => InstancesFetched + InstancesSkipped > 0;
+}
 
 public sealed record PacsImportCompleted(Guid ImportId, int CasesAdded, DateTimeOffset CompletedAt);
 
 public sealed record PacsImportFailed(Guid ImportId, string Code, string Reason, DateTimeOffset FailedAt);
+
+/// <summary>A failed import goes on where it stopped (resumePacsImport).</summary>
+public sealed record PacsImportResumed(Guid ImportId, string ResumedBy, DateTimeOffset ResumedAt);
 
 public enum PacsImportStatus
 {
@@ -45,14 +53,15 @@ public sealed record PacsImport(
     string? FailureReason,
     string StartedBy,
     DateTimeOffset StartedAt,
-    DateTimeOffset? FinishedAt)
+    DateTimeOffset? FinishedAt,
+    string? SeriesDescription = null)
 {
     [Version]
     public long Version { get; set; }
 
     public static PacsImport Create(PacsImportStarted started) =>
         new(started.ImportId, started.DatasetId, started.StudyInstanceUids, started.Deidentify, PacsImportStatus.Running, 0, 0, 0, 0, null, null,
-            started.StartedBy, started.StartedAt, null);
+            started.StartedBy, started.StartedAt, null, started.SeriesDescription);
 
     public static PacsImport Apply(StudyImported imported, PacsImport current) => current with
     {
@@ -63,6 +72,9 @@ public sealed record PacsImport(
 
     public static PacsImport Apply(PacsImportCompleted completed, PacsImport current) =>
         current with { Status = PacsImportStatus.Completed, CasesAdded = completed.CasesAdded, FinishedAt = completed.CompletedAt };
+
+    public static PacsImport Apply(PacsImportResumed resumed, PacsImport current) =>
+        current with { Status = PacsImportStatus.Running, FailureCode = null, FailureReason = null, FinishedAt = null };
 
     public static PacsImport Apply(PacsImportFailed failed, PacsImport current) =>
         current with { Status = PacsImportStatus.Failed, FailureCode = failed.Code, FailureReason = failed.Reason, FinishedAt = failed.FailedAt };

@@ -46,6 +46,7 @@ public sealed class PacsImportGraphType : ObjectGraphType<PacsImport>
         Field(import => import.StartedBy);
         Field(import => import.StartedAt);
         Field(import => import.FinishedAt, nullable: true);
+        Field(import => import.SeriesDescription, nullable: true).Description("Only the series matching it are retrieved; null: whole studies.");
     }
 }
 

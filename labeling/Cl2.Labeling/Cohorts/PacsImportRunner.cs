@@ -8,9 +8,10 @@ using Marten;
 namespace Cl2.Labeling.Cohorts;
 
 /// <summary>
-/// Runs an import in the background, study by study: list the study's instances (C-FIND at IMAGE level), skip those the
-/// archive holds already, fetch the rest (C-GET of the whole study when none is there, else instance by instance), record
-/// StudyImported; at the end add the studies as cases. Any failure ends the import with PacsImportFailed; running the
+/// Runs an import in the background, study by study: list the study's instances (C-FIND at IMAGE level; with a series
+/// description, only those of the matching series), skip those the archive holds already, fetch the rest by C-GET or
+/// C-MOVE (<see cref="RetrievalPlan"/>: the whole study, whole series, or instance by instance), record StudyImported; at
+/// the end add the studies that have instances as cases. Any failure ends the import with PacsImportFailed; running the
 /// import again picks up where it stopped. An import the service was stopped in the middle of is resumed when it starts
 /// again (<see cref="PacsImportResumer"/>), skipping the studies it had recorded.
 /// </summary>
@@ -27,31 +28,23 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
         {
             var key = started.Deidentify ? DatasetPseudonyms.KeyFor(pacs.Options.PseudonymMasterKey, started.DatasetId) : null;
             var deidentifier = key is null ? null : DatasetPseudonyms.DeidentifierFor(key, started);
-            var archivedStudies = done.Select(imported => imported.ArchivedStudyInstanceUid).ToList();
+            var archivedStudies = done.Where(imported => imported.HasInstances()).Select(imported => imported.ArchivedStudyInstanceUid).ToList();
             var recorded = done.Select(imported => imported.StudyInstanceUid).ToHashSet(StringComparer.Ordinal);
             foreach (var study in started.StudyInstanceUids.Where(study => !recorded.Contains(study)))
             {
                 var archivedStudy = key?.MapUid(study) ?? study;
                 var archived = (await index.FindAsync(archivedStudy, null, null, cancellationToken)).Select(instance => instance.SopInstanceUid).ToHashSet();
-                var instances = await pacs.FindAsync(InstancesOf(study), cancellationToken);
-                var missing = instances.Where(instance => !archived.Contains(key?.MapUid(Uid(instance, DicomTags.SOPInstanceUID)) ?? Uid(instance, DicomTags.SOPInstanceUID)))
-                    .ToList();
+                var wanted = await WantedAsync(study, started.SeriesDescription, cancellationToken);
+                var missing = wanted.Where(instance => !archived.Contains(key?.MapUid(instance.SopInstanceUid) ?? instance.SopInstanceUid)).ToList();
                 var receiver = new ArchiveReceiver(blobs, index, key, deidentifier);
-                if (missing.Count > 0 && missing.Count == instances.Count)
+                await pacs.RetrieveAsync(RetrievalPlan.Identifiers(study, wanted, missing, wholeStudy: started.SeriesDescription is null),
+                    [.. missing.Select(instance => instance.SopInstanceUid)], receiver, cancellationToken);
+                var imported = new StudyImported(started.ImportId, study, archivedStudy, receiver.Received, wanted.Count - missing.Count, time.GetUtcNow());
+                if (imported.HasInstances())
                 {
-                    await pacs.GetAsync(Identifier("STUDY", study, null, null), receiver, cancellationToken);
+                    archivedStudies.Add(archivedStudy);
                 }
-                else
-                {
-                    foreach (var instance in missing)
-                    {
-                        await pacs.GetAsync(Identifier("IMAGE", study, Uid(instance, DicomTags.SeriesInstanceUID), Uid(instance, DicomTags.SOPInstanceUID)),
-                            receiver, cancellationToken);
-                    }
-                }
-                archivedStudies.Add(archivedStudy);
-                await AppendAsync(started.ImportId, cancellationToken,
-                    new StudyImported(started.ImportId, study, archivedStudy, receiver.Received, instances.Count - missing.Count, time.GetUtcNow()));
+                await AppendAsync(started.ImportId, cancellationToken, imported);
             }
             await CompleteAsync(started, archivedStudies, cancellationToken);
         }
@@ -91,29 +84,28 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
         await session.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The study's instances to have (IMAGE-level C-FIND): all of them, or with a series description only those of the
+    /// series it matches (SERIES-level C-FIND first, then each such series' instances).
+    /// </summary>
+    private async Task<IReadOnlyList<PacsInstance>> WantedAsync(string study, string? seriesDescription, CancellationToken cancellationToken)
+    {
+        if (seriesDescription is null)
+        {
+            return Instances(await pacs.FindAsync(RetrievalPlan.Identifier("IMAGE", study, "", ""), cancellationToken));
+        }
+        var wanted = new List<PacsInstance>();
+        foreach (var series in await pacs.FindAsync(PacsCriteria.SeriesQuery(study, seriesDescription), cancellationToken))
+        {
+            wanted.AddRange(Instances(await pacs.FindAsync(RetrievalPlan.Identifier("IMAGE", study, Uid(series, DicomTags.SeriesInstanceUID), ""), cancellationToken)));
+        }
+        return wanted;
+    }
+
+    private static List<PacsInstance> Instances(IEnumerable<DicomDataset> matches) =>
+        [.. matches.Select(match => new PacsInstance(Uid(match, DicomTags.SeriesInstanceUID), Uid(match, DicomTags.SOPInstanceUID)))];
+
     private static string Uid(DicomDataset dataset, DicomTag tag) => dataset.GetStringOrDefault(tag)?.Trim() ?? "";
-
-    private static DicomDataset InstancesOf(string study)
-    {
-        var identifier = Identifier("IMAGE", study, "", "");
-        return identifier;
-    }
-
-    private static DicomDataset Identifier(string level, string study, string? series, string? sop)
-    {
-        var identifier = new DicomDataset();
-        identifier.SetString(DicomTags.QueryRetrieveLevel, DicomVR.CS, level);
-        identifier.SetString(DicomTags.StudyInstanceUID, DicomVR.UI, study);
-        if (series is not null)
-        {
-            identifier.SetString(DicomTags.SeriesInstanceUID, DicomVR.UI, series);
-        }
-        if (sop is not null)
-        {
-            identifier.SetString(DicomTags.SOPInstanceUID, DicomVR.UI, sop);
-        }
-        return identifier;
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "PACS import {ImportId} failed")]
     private static partial void ImportFailed(ILogger logger, Exception exception, Guid importId);

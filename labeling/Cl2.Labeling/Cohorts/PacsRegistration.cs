@@ -6,9 +6,12 @@ public static class PacsRegistration
 {
     public static WebApplicationBuilder AddPacsCohorts(this WebApplicationBuilder builder)
     {
-        builder.Services.AddValidatedOptions<PacsOptions>(PacsOptions.Section)
-            .Validate(options => options.PseudonymMasterKey.Length is 0 or >= 16, "Pacs:PseudonymMasterKey needs at least 16 characters (or none)");
+        builder.Services.AddValidatedOptions<PacsOptions>(PacsOptions.Section);
+        builder.Services.AddSingleton<PacsMoves>();
         builder.Services.AddSingleton<PacsConnection>();
+        // Before the resumer: a resumed C-MOVE import needs the storage SCP listening.
+        builder.Services.AddSingleton<PacsStorageScp>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PacsStorageScp>());
         builder.Services.AddSingleton<PacsImportRunner>();
         builder.Services.AddHostedService<PacsImportResumer>();
         return builder;

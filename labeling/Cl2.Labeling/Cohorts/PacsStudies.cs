@@ -57,17 +57,17 @@ public sealed record PacsCriteria(
     /// Series Description is a series attribute, so it is asked of each matching study at SERIES level (Study Root
     /// C-FIND is hierarchical: a series query names its study); a study stays a match when one of its series matches.
     /// </summary>
-    public DicomDataset? SeriesIdentifier(string studyInstanceUid)
+    public DicomDataset? SeriesIdentifier(string studyInstanceUid) =>
+        SeriesDescription is { Length: > 0 } description ? SeriesQuery(studyInstanceUid, description) : null;
+
+    /// <summary>The study's series whose Series Description matches (wildcards allowed): a SERIES-level C-FIND.</summary>
+    public static DicomDataset SeriesQuery(string studyInstanceUid, string seriesDescription)
     {
-        if (SeriesDescription is not { Length: > 0 } description)
-        {
-            return null;
-        }
         var identifier = new DicomDataset();
         identifier.SetString(DicomTags.QueryRetrieveLevel, DicomVR.CS, "SERIES");
         identifier.SetString(DicomTags.StudyInstanceUID, DicomVR.UI, studyInstanceUid);
         identifier.SetString(DicomTags.SeriesInstanceUID, DicomVR.UI, "");
-        identifier.SetString(DicomTags.SeriesDescription, DicomVR.LO, description);
+        identifier.SetString(DicomTags.SeriesDescription, DicomVR.LO, seriesDescription);
         return identifier;
     }
 

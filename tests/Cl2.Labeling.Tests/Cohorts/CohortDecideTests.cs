@@ -26,6 +26,21 @@ public sealed class CohortDecideTests
     }
 
     [Fact]
+    public void a_series_description_in_the_criteria_is_recorded_as_the_import_s_series_filter()
+    {
+        var dataset = NewDataset(research: false);
+        PacsCriteria Criteria(string? series) => new(null, null, null, null, null, null, series);
+
+        var filtered = ImportFromPacs.Decide(dataset, new ImportFromPacs(dataset.Id, ["1.2.3"], Criteria("AXIAL*"), null, null), ["1.2.3"], false, 10,
+            Guid.NewGuid(), "ml", Now);
+        var whole = ImportFromPacs.Decide(dataset, new ImportFromPacs(dataset.Id, null, Criteria(""), null, null), ["1.2.3"], false, 10, Guid.NewGuid(), "ml", Now);
+
+        Assert.Equal("AXIAL*", filtered.SeriesDescription);
+        Assert.Equal("AXIAL*", PacsImport.Create(filtered).SeriesDescription);
+        Assert.Null(whole.SeriesDescription);
+    }
+
+    [Fact]
     public void an_import_is_refused_for_a_missing_dataset_bad_uids_too_many_studies_or_a_research_dataset_without_a_key()
     {
         var plain = NewDataset(research: false);

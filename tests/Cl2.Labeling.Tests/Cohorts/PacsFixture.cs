@@ -12,6 +12,9 @@ public sealed class PacsFixture : IAsyncLifetime
 {
     public const string CallingAeTitle = "CL2SCU";
 
+    /// <summary>Where C-MOVE hosts have Orthanc send (registered with Orthanc by each test once its storage SCP listens).</summary>
+    public const string MoveDestination = "CL2STORE";
+
     public OrthancPeer Orthanc { get; private set; } = null!;
 
     public string Folder { get; } = Directory.CreateTempSubdirectory("cl2-pacs-corpus-").FullName;
@@ -67,6 +70,16 @@ public sealed class PacsFixture : IAsyncLifetime
         ["Pacs:CallingAeTitle"] = CallingAeTitle,
         ["Pacs:PseudonymMasterKey"] = "a test master key of some length",
     };
+
+    /// <summary>Settings of a labeling host that retrieves by C-MOVE into its storage SCP (on a port the system picks).</summary>
+    public Dictionary<string, string> MoveSettings(string blobRoot, string moveDestination = MoveDestination)
+    {
+        var settings = Settings(blobRoot);
+        settings["Pacs:RetrieveMethod"] = "CMove";
+        settings["Pacs:MoveDestinationAeTitle"] = moveDestination;
+        settings["Pacs:StorageScpPort"] = "0";
+        return settings;
+    }
 
     public async Task DisposeAsync()
     {

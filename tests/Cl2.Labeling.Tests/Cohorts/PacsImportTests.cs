@@ -8,7 +8,7 @@ using Cl2.Labeling.Tests.Archive;
 namespace Cl2.Labeling.Tests.Cohorts;
 
 /// <summary>Cohort acquisition: pacsStudies and importFromPacs against a real Orthanc and a real PostgreSQL.</summary>
-public sealed class PacsImportTests(PacsFixture pacs) : IClassFixture<PacsFixture>
+public sealed partial class PacsImportTests(PacsFixture pacs) : IClassFixture<PacsFixture>
 {
     private sealed class Api(PostgresCluster postgres, IReadOnlyDictionary<string, string> settings) : IAsyncDisposable
     {
@@ -37,7 +37,7 @@ public sealed class PacsImportTests(PacsFixture pacs) : IClassFixture<PacsFixtur
         }
     }
 
-    private const string ImportFields = "id status studiesImported instancesFetched instancesSkipped casesAdded failureCode failureReason";
+    private const string ImportFields = "id status studiesImported instancesFetched instancesSkipped casesAdded failureCode failureReason seriesDescription";
 
     private static async Task<string> CreateDatasetAsync(Api api, bool research) =>
         (await api.RunAsync("mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }",
@@ -183,11 +183,11 @@ public sealed class PacsImportTests(PacsFixture pacs) : IClassFixture<PacsFixtur
     }
 
     [Fact]
-    public async Task a_pacs_that_is_down_gives_a_typed_error_and_leaves_an_import_that_a_rerun_completes()
+    public async Task a_pacs_that_is_down_gives_a_typed_error_and_leaves_an_import_that_resuming_completes()
     {
         await using var postgres = await PostgresCluster.CreateAsync();
         var blobs = Directory.CreateTempSubdirectory("cl2-blobs-").FullName;
-        string datasetId;
+        string datasetId, importId;
         await using (var down = new Api(postgres, pacs.Settings(blobs, port: FreePort.Next())))
         {
             var query = await down.PostAsync("{ pacsStudies(criteria: { modality: \"CT\" }) { studyInstanceUid } }");
@@ -196,6 +196,7 @@ public sealed class PacsImportTests(PacsFixture pacs) : IClassFixture<PacsFixtur
 
             datasetId = await CreateDatasetAsync(down, research: false);
             var failed = await ImportAsync(down, datasetId, pacs.CtStudy);
+            importId = failed["id"]!.GetValue<string>();
 
             Assert.Equal("FAILED", failed["status"]!.GetValue<string>());
             Assert.Equal("PACS_UNREACHABLE", failed["failureCode"]!.GetValue<string>());
@@ -204,17 +205,25 @@ public sealed class PacsImportTests(PacsFixture pacs) : IClassFixture<PacsFixtur
             Assert.Empty(await CaseStudiesAsync(down, datasetId));
         }
         await using var up = new Api(postgres, pacs.Settings(blobs));
+        const string Resume = "mutation($id: ID!) { resumePacsImport(id: $id) { id status failureCode } }";
+        Assert.Equal("PACS_IMPORT_NOT_FOUND", (await up.PostAsync(Resume, new { id = Guid.NewGuid() })).FirstErrorCode);
 
-        var resumed = await ImportAsync(up, datasetId, pacs.CtStudy);
+        var resuming = (await up.RunAsync(Resume, new { id = importId }))["resumePacsImport"]!;
+        var resumed = await WaitAsync(up, importId);
 
+        Assert.Equal("RUNNING", resuming["status"]!.GetValue<string>());
+        Assert.Null(resuming["failureCode"]);
         Assert.Equal("COMPLETED", resumed["status"]!.GetValue<string>());
         Assert.Equal(2, Number(resumed, "instancesFetched"));
         Assert.Equal([pacs.CtStudy], await CaseStudiesAsync(up, datasetId));
+        Assert.Equal("INVALID_INPUT", (await up.PostAsync(Resume, new { id = importId })).FirstErrorCode);
         Directory.Delete(blobs, recursive: true);
     }
 
-    [Fact]
-    public async Task an_import_the_service_stopped_in_the_middle_of_is_resumed_at_start_without_fetching_recorded_studies_again()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task an_import_the_service_stopped_in_the_middle_of_is_resumed_at_start_without_fetching_recorded_studies_again(bool move)
     {
         await using var postgres = await PostgresCluster.CreateAsync();
         var blobs = Directory.CreateTempSubdirectory("cl2-blobs-").FullName;
@@ -230,7 +239,12 @@ public sealed class PacsImportTests(PacsFixture pacs) : IClassFixture<PacsFixtur
                 new Labeling.Cohorts.StudyImported(importId, pacs.CtStudy, pacs.CtStudy, 2, 0, now));
             await session.SaveChangesAsync();
         }
-        await using var after = new Api(postgres, pacs.Settings(blobs));
+        // By C-MOVE the storage SCP must listen before the resumer moves anything: a port known before the host starts.
+        var scpPort = FreePort.Next();
+        var settings = move ? pacs.MoveSettings(blobs) : pacs.Settings(blobs);
+        settings["Pacs:StorageScpPort"] = scpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await pacs.Orthanc.SetModalityAsync(PacsFixture.MoveDestination, "127.0.0.1", scpPort);
+        await using var after = new Api(postgres, settings);
 
         var resumed = await WaitAsync(after, importId.ToString());
 
