@@ -46,7 +46,18 @@ public static class RetrieveInstances
                 }
                 continue;
             }
-            var transcoded = Transcode(await OpenAsync(blobs, row, cancellationToken), DicomTransferSyntax.Lookup(target!));
+            byte[] transcoded;
+            try
+            {
+                transcoded = Transcode(await OpenAsync(blobs, row, cancellationToken), DicomTransferSyntax.Lookup(target!));
+            }
+            catch (PixelDataException exception) when (!context.Response.HasStarted)
+            {
+                // Only the first part can still become a 406; a later failure can only cut the answer short (the client sees no closing boundary).
+                await NotAcceptable($"{row.SopInstanceUid} cannot be decoded into {target} ({exception.Message}); ask for it as stored with transfer-syntax=*")
+                    .ExecuteAsync(context);
+                return;
+            }
             await writer.WritePartAsync($"{DicomMediaTypes.Dicom}; transfer-syntax={target}", transcoded, headers, cancellationToken);
         }
         await writer.CompleteAsync(cancellationToken);

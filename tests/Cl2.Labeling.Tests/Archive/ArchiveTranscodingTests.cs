@@ -154,6 +154,34 @@ public sealed class ArchiveTranscodingTests
         }
     }
 
+    [Fact]
+    public async Task a_compressed_instance_whose_frames_cannot_be_decoded_is_406_when_asked_native_and_still_comes_as_stored()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var host = new StorageHost(postgres);
+        using var http = host.CreateClient();
+        // A JPEG instance whose frame lost its Start Of Image marker: well-formed DICOM (STOW stores it), undecodable pixels.
+        var bytes = await File.ReadAllBytesAsync(Corpus("SC_rgb_jpeg_dcmtk.dcm"));
+        var soi = bytes.AsSpan().IndexOf([(byte)0xFF, (byte)0xD8, (byte)0xFF]);
+        Assert.True(soi > 0);
+        bytes[soi] = 0;
+        bytes[soi + 1] = 0;
+        var stow = await ArchiveTests.ClientFor(host).StoreAsync([MultipartRelatedPart.FromBytes(bytes)]);
+        Assert.Equal(HttpStatusCode.OK, stow.Status);
+        var url = InstanceUrl("SC_rgb_jpeg_dcmtk.dcm");
+
+        var instance = await WadoHttp.GetAsync(http, url, WadoHttp.Accept(DicomMediaTypes.Dicom));
+        Assert.Equal(HttpStatusCode.NotAcceptable, instance.Status);
+        Assert.Contains("transfer-syntax=*", instance.Text, StringComparison.Ordinal);
+        var frames = await WadoHttp.GetAsync(http, url + "/frames/1", null);
+        Assert.Equal(HttpStatusCode.NotAcceptable, frames.Status);
+        Assert.Contains("cannot be decoded", frames.Text, StringComparison.Ordinal);
+
+        Assert.Equal(bytes, Assert.Single((await WadoHttp.GetAsync(http, url, WadoHttp.Accept(DicomMediaTypes.Dicom, "*"))).Parts).Body);
+        Assert.Equal(DicomMediaTypes.Jpeg + "; transfer-syntax=" + JpegBaseline,
+            Assert.Single((await WadoHttp.GetAsync(http, url + "/frames/1", WadoHttp.Accept(DicomMediaTypes.Jpeg))).Parts).ContentType);
+    }
+
     public static string Corpus(string name) => Path.Combine(ArchiveTests.Corpus, name);
 
     public static string InstanceUrl(string name)
