@@ -182,6 +182,36 @@ public sealed class ArchiveTranscodingTests
             Assert.Single((await WadoHttp.GetAsync(http, url + "/frames/1", WadoHttp.Accept(DicomMediaTypes.Jpeg))).Parts).ContentType);
     }
 
+    [Fact]
+    public async Task native_frames_of_jpeg_ls_and_jpeg_2000_instances_are_the_pixels_dcmdjpls_and_gdcmconv_decode()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var host = new StorageHost(postgres);
+        using var http = host.CreateClient();
+        var work = Directory.CreateTempSubdirectory("cl2-wado-codecs-").FullName;
+        try
+        {
+            // Both are MR_small compressed losslessly, with its SOP Instance UID: the second STOW replaces the first in the index.
+            foreach (var (name, decoder, arguments) in new[]
+            {
+                ("MR_small_jpeg_ls_lossless.dcm", "/usr/bin/dcmdjpls", Array.Empty<string>()),
+                ("MR_small_jp2klossless.dcm", "/usr/bin/gdcmconv", ["--raw"]),
+            })
+            {
+                Assert.Empty((await ArchiveTests.ClientFor(host).StoreFilesAsync([Corpus(name)])).Failed);
+                var output = Path.Combine(work, name);
+                (await ProcessRunner.RunAsync(decoder, [.. arguments, Corpus(name), output])).EnsureSuccess($"{decoder} {name}");
+                var frame = await WadoHttp.GetAsync(http, InstanceUrl(name) + "/frames/1", WadoHttp.Accept(DicomMediaTypes.OctetStream));
+                Assert.Equal($"{DicomMediaTypes.OctetStream}; transfer-syntax={ExplicitLE}", Assert.Single(frame.Parts).ContentType);
+                Assert.Equal(PixelBytes(DicomFile.Open(output)), frame.Parts[0].Body);
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     public static string Corpus(string name) => Path.Combine(ArchiveTests.Corpus, name);
 
     public static string InstanceUrl(string name)
