@@ -59,13 +59,13 @@ public static class TransferSyntaxNegotiation
                 continue;
             }
             var asked = range.TransferSyntax ?? DicomTransferSyntax.ExplicitVRLittleEndian.Uid;
-            if (asked == AsStored || storedUids.All(stored => stored == asked))
-            {
-                return (asked == AsStored ? AsStored : asked, null);
-            }
-            if (Writable.Any(w => w.Uid == asked) && storedUids.All(CanDecode))
+            if (asked == AsStored || storedUids.All(uid => uid == asked) || (Writable.Any(w => w.Uid == asked) && storedUids.All(CanDecode)))
             {
                 return (asked, null);
+            }
+            if (range.IsAny && range.TransferSyntax is null)
+            {
+                return (AsStored, null); // "*/*" takes anything: what no codec here decodes goes as stored rather than not at all
             }
         }
         var stored = storedUids.Distinct(StringComparer.Ordinal).ToArray();
