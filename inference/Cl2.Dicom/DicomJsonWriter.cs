@@ -5,7 +5,8 @@ namespace Cl2.Dicom;
 
 /// <summary>
 /// The DICOM JSON model of PS3.18 Annex F: elements keyed by "ggggeeee", text decoded to UTF-8, DS/IS as JSON numbers,
-/// PN as component-group objects, AT as "ggggeeee", binary values (and encapsulated pixel data) as InlineBinary.
+/// PN as component-group objects, AT as "ggggeeee", binary values (and encapsulated pixel data) as InlineBinary, or as a
+/// BulkDataURI (§F.2.6) where a <see cref="DicomBulkDataLocator"/> gives one.
 /// </summary>
 public static class DicomJsonWriter
 {
@@ -18,15 +19,21 @@ public static class DicomJsonWriter
         return System.Text.Encoding.UTF8.GetString(output.ToArray());
     }
 
-    public static void Write(Stream output, DicomDataset dataset)
+    public static void Write(Stream output, DicomDataset dataset) => Write(output, dataset, null);
+
+    /// <summary>
+    /// Writes <paramref name="dataset"/>; each element that is not a sequence is offered to <paramref name="bulkData"/>, and
+    /// one it names a URI for is written as <c>BulkDataURI</c> instead of its value.
+    /// </summary>
+    public static void Write(Stream output, DicomDataset dataset, DicomBulkDataLocator? bulkData)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(dataset);
         using var writer = new Utf8JsonWriter(output, Indented);
-        WriteDataset(writer, dataset, topLevel: true);
+        WriteDataset(writer, dataset, topLevel: true, "", bulkData);
     }
 
-    private static void WriteDataset(Utf8JsonWriter writer, DicomDataset dataset, bool topLevel)
+    private static void WriteDataset(Utf8JsonWriter writer, DicomDataset dataset, bool topLevel, string path, DicomBulkDataLocator? bulkData)
     {
         writer.WriteStartObject();
         foreach (var element in dataset)
@@ -48,18 +55,26 @@ public static class DicomJsonWriter
                 writer.WriteEndObject();
                 continue;
             }
-            writer.WritePropertyName($"{element.Tag.Group:X4}{element.Tag.Element:X4}");
+            var key = $"{element.Tag.Group:X4}{element.Tag.Element:X4}";
+            var elementPath = path + key;
+            writer.WritePropertyName(key);
             writer.WriteStartObject();
             writer.WriteString("vr", element.VR.Code);
+            if (element is not DicomSequence && bulkData?.Invoke(elementPath, element) is { } uri)
+            {
+                writer.WriteString("BulkDataURI", uri);
+                writer.WriteEndObject();
+                continue;
+            }
             switch (element)
             {
                 case DicomSequence sequence:
                     if (sequence.Items.Count > 0)
                     {
                         writer.WriteStartArray("Value");
-                        foreach (var item in sequence.Items)
+                        for (var i = 0; i < sequence.Items.Count; i++)
                         {
-                            WriteDataset(writer, item, topLevel: false);
+                            WriteDataset(writer, sequence.Items[i], topLevel: false, $"{elementPath}/{i}/", bulkData);
                         }
                         writer.WriteEndArray();
                     }
@@ -197,3 +212,10 @@ public static class DicomJsonWriter
         return stream.ToArray();
     }
 }
+
+/// <summary>
+/// Where the value of <paramref name="element"/> can be retrieved, or null to write it inline. <paramref name="tagPath"/>
+/// names the element from the top-level dataset: "ggggeeee" tags in upper-case hex, with the 0-based item number between a
+/// sequence and an element of its item ("00880200/0/7FE00010").
+/// </summary>
+public delegate string? DicomBulkDataLocator(string tagPath, DicomElement element);

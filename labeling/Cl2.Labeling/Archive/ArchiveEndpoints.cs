@@ -82,6 +82,9 @@ public static class ArchiveEndpoints
         dicomweb.MapGet("/studies/{study}/series/{series}/instances/{instance}/frames/{frames}/rendered", (string study, string series,
             string instance, string frames, HttpContext context, ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken) =>
             RetrieveInstances.RenderedAsync(context, study, series, instance, frames, index, blobs, cancellationToken));
+        dicomweb.MapGet("/studies/{study}/series/{series}/instances/{instance}/" + RetrieveBulkData.Segment + "/{**path}", (string study, string series,
+            string instance, string path, HttpContext context, ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken) =>
+            RetrieveBulkData.RetrieveAsync(context, study, series, instance, path, index, blobs, cancellationToken));
         return app;
     }
 }

@@ -21,7 +21,13 @@ public sealed class ArchiveOptions
     /// </summary>
     public string SpoolPath { get; set; } = "";
 
-    /// <summary>Binary elements larger than this are left out of WADO-RS metadata (pixel data always is: fetch it as frames).</summary>
+    /// <summary>
+    /// Values of binary VRs (OB, OD, OF, OL, OV, OW, UN) longer than this are given in WADO-RS metadata as a BulkDataURI
+    /// instead of inline Base64 (Pixel Data always is). 1 KiB keeps small binaries (versions, short private blobs, small
+    /// LUTs) in the one metadata request a viewer makes, while an image's overlays, icon pixels, curve and waveform data
+    /// and large LUTs, which would each add a third to their size as Base64 to every series' metadata, are fetched only
+    /// by the client that needs them.
+    /// </summary>
     [Range(0, 1024 * 1024)]
     public int MaxInlineBinaryBytes { get; set; } = 1024;
 }

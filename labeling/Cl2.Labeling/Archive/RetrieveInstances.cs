@@ -8,9 +8,10 @@ using Microsoft.Extensions.Options;
 namespace Cl2.Labeling.Archive;
 
 /// <summary>
-/// WADO-RS (PS3.18 §10.4): instances of a study, series or one instance as multipart/related application/dicom, streamed
-/// from the blob store byte for byte as they were stored; metadata as DICOM JSON (pixel data and large binary values
-/// left out: fetch frames); frames as stored (native bytes, or a compressed frame's fragments joined); rendered PNG.
+/// WADO-RS (PS3.18 §10.4): instances of a study, series or one instance as multipart/related application/dicom in the
+/// transfer syntax the Accept header asks for (<see cref="TransferSyntaxNegotiation"/>; "*" streams the stored bytes);
+/// metadata as DICOM JSON with large binary values as BulkDataURI (<see cref="RetrieveBulkData"/>); frames native or as
+/// stored; rendered PNG.
 /// </summary>
 public static class RetrieveInstances
 {
@@ -23,21 +24,56 @@ public static class RetrieveInstances
             await NotFound(context, study, series, instance).ExecuteAsync(context);
             return;
         }
+        var (target, refusal) = TransferSyntaxNegotiation.ForInstances(MediaRange.FromRequest(context.Request), found.Select(row => row.TransferSyntaxUid).ToArray());
+        if (refusal is not null)
+        {
+            await NotAcceptable(refusal).ExecuteAsync(context);
+            return;
+        }
         var boundary = MultipartRelatedWriter.NewBoundary();
         context.Response.ContentType = MultipartRelatedWriter.ContentType(boundary, DicomMediaTypes.Dicom);
         var writer = new MultipartRelatedWriter(context.Response.Body, boundary);
         var root = ArchiveEndpoints.RootUrl(context.Request);
         foreach (var row in found)
         {
-            var content = await blobs.OpenReadAsync(BlobDigest.Parse(row.BlobDigest), cancellationToken)
-                ?? throw new InvalidOperationException($"the index names blob {row.BlobDigest} for {row.SopInstanceUid}, but the blob store has no such blob");
-            await using (content)
+            var headers = new Dictionary<string, string> { ["Content-Location"] = InstanceUrl(root, row) };
+            if (target == TransferSyntaxNegotiation.AsStored || target == row.TransferSyntaxUid)
             {
-                await writer.WritePartAsync($"{DicomMediaTypes.Dicom}; transfer-syntax={row.TransferSyntaxUid}", content,
-                    new Dictionary<string, string> { ["Content-Location"] = InstanceUrl(root, row) }, cancellationToken);
+                var content = await blobs.OpenReadAsync(BlobDigest.Parse(row.BlobDigest), cancellationToken) ?? throw MissingBlob(row);
+                await using (content)
+                {
+                    await writer.WritePartAsync($"{DicomMediaTypes.Dicom}; transfer-syntax={row.TransferSyntaxUid}", content, headers, cancellationToken);
+                }
+                continue;
             }
+            byte[] transcoded;
+            try
+            {
+                transcoded = Transcode(await OpenAsync(blobs, row, cancellationToken), DicomTransferSyntax.Lookup(target!));
+            }
+            catch (PixelDataException exception) when (!context.Response.HasStarted)
+            {
+                // Only the first part can still become a 406; a later failure can only cut the answer short (the client sees no closing boundary).
+                await NotAcceptable($"{row.SopInstanceUid} cannot be decoded into {target} ({exception.Message}); ask for it as stored with transfer-syntax=*")
+                    .ExecuteAsync(context);
+                return;
+            }
+            await writer.WritePartAsync($"{DicomMediaTypes.Dicom}; transfer-syntax={target}", transcoded, headers, cancellationToken);
         }
         await writer.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>The file in an uncompressed <paramref name="target"/> syntax, its pixel data decoded first if it is encapsulated.</summary>
+    public static byte[] Transcode(DicomFile file, DicomTransferSyntax target)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.TransferSyntax.IsEncapsulated && file.Dataset.Contains(DicomTags.PixelData))
+        {
+            file = PixelDataTranscoding.Decode(file, target);
+        }
+        using var output = new MemoryStream();
+        file.Save(output, target);
+        return output.ToArray();
     }
 
     public static async Task<IResult> MetadataAsync(HttpContext context, string study, string? series, string? instance, ArchiveIndex index,
@@ -48,25 +84,17 @@ public static class RetrieveInstances
         {
             return NotFound(context, study, series, instance);
         }
+        var root = ArchiveEndpoints.RootUrl(context.Request);
         using var json = new MemoryStream();
         json.WriteByte((byte)'[');
         for (var i = 0; i < found.Count; i++)
         {
             var file = await OpenAsync(blobs, found[i], cancellationToken);
-            var dataset = file.Dataset;
-            foreach (var element in dataset.ToArray())
-            {
-                if (element.Tag == DicomTags.PixelData || element is DicomFragmentSequence
-                    || (element is DicomValueElement value && !value.VR.IsText && value.Length > options.Value.MaxInlineBinaryBytes))
-                {
-                    dataset.Remove(element.Tag);
-                }
-            }
             if (i > 0)
             {
                 json.WriteByte((byte)',');
             }
-            DicomJsonWriter.Write(json, dataset);
+            DicomJsonWriter.Write(json, file.Dataset, RetrieveBulkData.Locator(InstanceUrl(root, found[i]), options.Value.MaxInlineBinaryBytes));
         }
         json.WriteByte((byte)']');
         return Results.Bytes(json.ToArray(), DicomMediaTypes.DicomJson);
@@ -81,13 +109,41 @@ public static class RetrieveInstances
             await problem.ExecuteAsync(context);
             return;
         }
-        var boundary = MultipartRelatedWriter.NewBoundary();
-        context.Response.ContentType = MultipartRelatedWriter.ContentType(boundary, DicomMediaTypes.OctetStream);
-        var writer = new MultipartRelatedWriter(context.Response.Body, boundary);
-        foreach (var frame in frames)
+        await WriteFramesAsync(context, row!, pixelData!, frames, cancellationToken);
+    }
+
+    /// <summary>Frames (1-based) as multipart/related in the encoding the Accept header allows, or 406 naming what is available.</summary>
+    public static async Task WriteFramesAsync(HttpContext context, ArchivedInstance row, DicomPixelData pixelData, IReadOnlyList<int> frames,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(pixelData);
+        ArgumentNullException.ThrowIfNull(frames);
+        var (encoding, refusal) = TransferSyntaxNegotiation.ForFrames(MediaRange.FromRequest(context.Request), row.TransferSyntaxUid);
+        if (refusal is not null)
         {
-            await writer.WritePartAsync($"{DicomMediaTypes.OctetStream}; transfer-syntax={row!.TransferSyntaxUid}", pixelData!.GetFrameBytes(frame - 1),
-                cancellationToken: cancellationToken);
+            await NotAcceptable(refusal).ExecuteAsync(context);
+            return;
+        }
+        // Decode every frame before the answer starts, so that a frame no codec can read is a clear 406, not a cut-off body.
+        byte[][] bytes;
+        try
+        {
+            bytes = frames.Select(frame => encoding!.Decode ? pixelData.DecodeFrame(frame - 1).Data.ToArray() : pixelData.GetFrameBytes(frame - 1)).ToArray();
+        }
+        catch (PixelDataException exception)
+        {
+            await NotAcceptable($"frames of {row.SopInstanceUid} cannot be decoded ({exception.Message}); ask for them as stored with "
+                + "Accept: multipart/related; type=\"application/octet-stream\"; transfer-syntax=*").ExecuteAsync(context);
+            return;
+        }
+        var boundary = MultipartRelatedWriter.NewBoundary();
+        context.Response.ContentType = MultipartRelatedWriter.ContentType(boundary, encoding!.PartContentType.Split(';')[0]);
+        var writer = new MultipartRelatedWriter(context.Response.Body, boundary);
+        foreach (var frame in bytes)
+        {
+            await writer.WritePartAsync(encoding.PartContentType, frame, cancellationToken: cancellationToken);
         }
         await writer.CompleteAsync(cancellationToken);
     }
@@ -95,6 +151,13 @@ public static class RetrieveInstances
     public static async Task<IResult> RenderedAsync(HttpContext context, string study, string series, string instance, string? frameList,
         ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken)
     {
+        // PNG is what is rendered: JPEG would need an encoder this toolkit does not have, so other types are refused before any work.
+        var accepted = MediaRange.FromRequest(context.Request);
+        if (!accepted.Any(range => range.Covers(DicomMediaTypes.Png)))
+        {
+            return NotAcceptable($"rendered frames are sent as {DicomMediaTypes.Png} only (no JPEG or GIF encoder here); Accept asks for "
+                + $"{string.Join(", ", accepted)}: ask for {DicomMediaTypes.Png} or leave Accept out");
+        }
         var (_, file, pixelData, frames, problem) = await FramesOfAsync(context, study, series, instance, frameList ?? "1", index, blobs, cancellationToken);
         if (problem is not null)
         {
@@ -107,7 +170,7 @@ public static class RetrieveInstances
         }
         catch (Exception exception) when (exception is PixelDataException or NotSupportedException)
         {
-            return Results.Problem($"frame {frames[0]} of {instance} cannot be rendered: {exception.Message}", statusCode: StatusCodes.Status406NotAcceptable);
+            return NotAcceptable($"frame {frames[0]} of {instance} cannot be rendered: {exception.Message}");
         }
     }
 
@@ -136,20 +199,29 @@ public static class RetrieveInstances
         return (row, file, pixelData, numbers, null);
     }
 
-    private static async Task<DicomFile> OpenAsync(IBlobStore blobs, ArchivedInstance row, CancellationToken cancellationToken)
+    public static async Task<DicomFile> OpenAsync(IBlobStore blobs, ArchivedInstance row, CancellationToken cancellationToken)
     {
-        var content = await blobs.OpenReadAsync(BlobDigest.Parse(row.BlobDigest), cancellationToken)
-            ?? throw new InvalidOperationException($"the index names blob {row.BlobDigest} for {row.SopInstanceUid}, but the blob store has no such blob");
+        ArgumentNullException.ThrowIfNull(blobs);
+        ArgumentNullException.ThrowIfNull(row);
+        var content = await blobs.OpenReadAsync(BlobDigest.Parse(row.BlobDigest), cancellationToken) ?? throw MissingBlob(row);
         await using (content)
         {
             return DicomFile.Open(content);
         }
     }
 
-    private static string InstanceUrl(string root, ArchivedInstance row) =>
-        $"{root}/studies/{row.StudyInstanceUid}/series/{row.SeriesInstanceUid}/instances/{row.SopInstanceUid}";
+    public static string InstanceUrl(string root, ArchivedInstance row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return $"{root}/studies/{row.StudyInstanceUid}/series/{row.SeriesInstanceUid}/instances/{row.SopInstanceUid}";
+    }
 
-    private static IResult NotFound(HttpContext context, string study, string? series, string? instance) =>
+    public static IResult NotAcceptable(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status406NotAcceptable, title: "Not Acceptable");
+
+    public static IResult NotFound(HttpContext context, string study, string? series, string? instance) =>
         Results.Problem($"the archive has no {(instance is not null ? $"instance {instance}" : series is not null ? $"series {series}" : $"study {study}")}"
             + $" under {context.Request.Path}", statusCode: StatusCodes.Status404NotFound);
+
+    private static InvalidOperationException MissingBlob(ArchivedInstance row) =>
+        new($"the index names blob {row.BlobDigest} for {row.SopInstanceUid}, but the blob store has no such blob");
 }

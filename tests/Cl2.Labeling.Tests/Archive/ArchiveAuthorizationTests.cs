@@ -55,5 +55,6 @@ public sealed class ArchiveAuthorizationTests
         var read = await http.GetAsync("/blobs/sha256:" + new string('0', 64));
         Assert.Equal(HttpStatusCode.Unauthorized, read.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/dicomweb/studies")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/dicomweb/studies/1.2/series/1.3/instances/1.4/bulk/7FE00010")).StatusCode);
     }
 }

@@ -47,6 +47,32 @@ public sealed class ArchiveCurlTests
             var part = await reader.ReadNextPartAsync();
             Assert.Equal(await File.ReadAllBytesAsync(path), await part!.ReadAllAsync());
             Assert.Null(await reader.ReadNextPartAsync());
+
+            // Transfer syntax negotiation as curl asks for it: implicit VR little endian comes back as a file dcmdump reads as such ...
+            var implicitBody = Path.Combine(work, "implicit.bin");
+            (await ProcessRunner.RunAsync("curl", ["-sS", "-f", "-D", headers, "-o", implicitBody,
+                "-H", "Accept: multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2", $"{root}/studies/{study}/series/{series}/instances/{sop}"]))
+                .EnsureSuccess("curl WADO-RS implicit VR");
+            contentType = (await File.ReadAllLinesAsync(headers)).Single(line => line.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase))[13..].Trim();
+            await using (var implicitResponse = File.OpenRead(implicitBody))
+            {
+                using var implicitReader = MultipartRelatedReader.Create(implicitResponse, contentType);
+                await File.WriteAllBytesAsync(Path.Combine(work, "implicit.dcm"), await (await implicitReader.ReadNextPartAsync())!.ReadAllAsync());
+            }
+            var dump = await Dcmtk.RunAsync("dcmdump", ["-M", "+P", "0002,0010", Path.Combine(work, "implicit.dcm")]);
+            Assert.Contains("=LittleEndianImplicit", dump.EnsureSuccess("dcmdump").Output, StringComparison.Ordinal);
+
+            // ... a compressed one is 406 Not Acceptable ...
+            var refused = await ProcessRunner.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}",
+                "-H", "Accept: multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.50", $"{root}/studies/{study}/series/{series}/instances/{sop}"]);
+            Assert.Equal("406", refused.EnsureSuccess("curl WADO-RS JPEG").Output.Trim());
+
+            // ... and the Pixel Data's bulk data URI gives a byte range of the value.
+            var pixels = ((DicomValueElement)dataset.GetElement(DicomTags.PixelData)).Buffer.GetBytes().ToArray();
+            var range = await ProcessRunner.RunAsync("curl", ["-sS", "-f", "-r", "100-199", "-o", Path.Combine(work, "range.bin"), "-H", "Accept: application/octet-stream",
+                $"{root}/studies/{study}/series/{series}/instances/{sop}/bulk/7FE00010"]);
+            range.EnsureSuccess("curl bulk data range");
+            Assert.Equal(pixels[100..200], await File.ReadAllBytesAsync(Path.Combine(work, "range.bin")));
         }
         finally
         {
