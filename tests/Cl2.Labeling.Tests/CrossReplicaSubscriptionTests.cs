@@ -27,8 +27,8 @@ public sealed class TwoReplicas : IAsyncLifetime
     public async Task InitializeAsync()
     {
         postgres = await PostgresCluster.CreateAsync();
-        // Reconnect soon after a dropped connection, to keep the test short.
-        var settings = new Dictionary<string, string> { ["EventFeed:ReconnectDelayMilliseconds"] = "100" };
+        // Reconnect soon after a dropped connection, and probe a quiet one every second, to keep the tests short.
+        var settings = new Dictionary<string, string> { ["EventFeed:ReconnectDelayMilliseconds"] = "100", ["EventFeed:HeartbeatSeconds"] = "1" };
         // One after the other: each creates Marten's tables on start, and the second finds them.
         (A, ClientA) = Start(new LabelingHost(postgres, settings: settings));
         (B, ClientB) = Start(new LabelingHost(postgres, settings: settings));
@@ -121,6 +121,31 @@ public sealed class CrossReplicaSubscriptionTests(TwoReplicas replicas, ITestOut
         // Listening again, it hears the next commit as usual, and nothing it caught up on a second time.
         await ReportAsync(replicas.ClientB, jobId, 7);
         Assert.Equal((jobId, 7), await NextEpochAsync(socket));
+        await AssertNothingElseAsync(socket);
+    }
+
+    [Fact]
+    public async Task a_replica_puts_back_a_dropped_trigger_and_delivers_what_was_committed_without_it()
+    {
+        var (jobId, _) = await ClaimTwoJobsAsync();
+        using var socket = await GraphQLSocket.SubscribeAsync(replicas.A, "progress", Progress, new { job = jobId });
+        await using var admin = new NpgsqlConnection(replicas.Postgres.ConnectionString);
+        await admin.OpenAsync();
+        await ExecuteAsync(admin, $"select pg_advisory_lock({CommittedEventsTrigger.InstallLockKey})");
+        await ExecuteAsync(admin, "drop trigger cl2_notify_events_committed on cl2.mt_events");
+        // Nothing notifies these; with the lock held no replica can put the trigger back before they are committed.
+        for (var epoch = 1; epoch <= 3; epoch++)
+        {
+            await ReportAsync(replicas.ClientB, jobId, epoch);
+        }
+        await ExecuteAsync(admin, $"select pg_advisory_unlock({CommittedEventsTrigger.InstallLockKey})");
+
+        for (var epoch = 1; epoch <= 3; epoch++)
+        {
+            Assert.Equal((jobId, epoch), await NextEpochAsync(socket));
+        }
+        await ReportAsync(replicas.ClientB, jobId, 4);
+        Assert.Equal((jobId, 4), await NextEpochAsync(socket));
         await AssertNothingElseAsync(socket);
     }
 

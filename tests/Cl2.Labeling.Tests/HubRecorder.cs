@@ -13,8 +13,8 @@ public sealed class HubRecorder : IObserver<object>, IDisposable
 
     public HubRecorder(EventHub hub) => subscription = hub.Subscribe(this);
 
-    /// <summary>The <typeparamref name="T"/> events recorded so far, once there are at least <paramref name="count"/>.</summary>
-    public async Task<IReadOnlyList<T>> WaitForAsync<T>(int count)
+    /// <summary>The <typeparamref name="T"/> events (that pass <paramref name="filter"/>) recorded so far, once there are at least <paramref name="count"/>.</summary>
+    public async Task<IReadOnlyList<T>> WaitForAsync<T>(int count, Func<T, bool>? filter = null)
     {
         using var guard = new CancellationTokenSource(HangGuard);
         while (true)
@@ -22,7 +22,7 @@ public sealed class HubRecorder : IObserver<object>, IDisposable
             Task next;
             lock (events)
             {
-                var recorded = events.OfType<T>().ToArray();
+                var recorded = events.OfType<T>().Where(filter ?? (_ => true)).ToArray();
                 if (recorded.Length >= count)
                 {
                     return recorded;

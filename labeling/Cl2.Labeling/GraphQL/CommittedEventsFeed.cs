@@ -122,10 +122,10 @@ public sealed partial class CommittedEventsFeed(
                 }
                 await DeliverAsync(range.First - 1, range.Last, cancellationToken);
             }
-            if (!await connection.WaitAsync(heartbeat, cancellationToken))
+            // A quiet while: a dead connection fails this probe, and a lost trigger is put back by listening again.
+            if (!await connection.WaitAsync(heartbeat, cancellationToken) && !await CommittedEventsTrigger.IsInstalledAsync(connection, schema, cancellationToken))
             {
-                await using var probe = new NpgsqlCommand("select 1", connection);
-                await probe.ExecuteScalarAsync(cancellationToken);
+                throw new InvalidOperationException($"The trigger that notifies {channel} is gone (was mt_events dropped?)");
             }
         }
     }

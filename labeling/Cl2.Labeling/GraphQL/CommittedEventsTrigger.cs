@@ -70,6 +70,17 @@ public static class CommittedEventsTrigger
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Whether the trigger is still on mt_events. Dropping the table (Marten's CompletelyRemoveAll) drops it, and the
+    /// table Marten makes again would notify nobody.
+    /// </summary>
+    public static async Task<bool> IsInstalledAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select exists (select from pg_trigger where tgname = '{Name}' and tgrelid = to_regclass('{schema}.mt_events'))", connection);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
     public static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"set application_name = '{ApplicationName}'; select pg_advisory_xact_lock({InstallLockKey})", connection, transaction);
