@@ -89,6 +89,11 @@ public sealed partial class CommittedEventsFeed(
         var heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
         var pending = new ConcurrentQueue<(long First, long Last)>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (!delivered.Started)
+        {
+            // As early as possible: should this attempt fail further on, what commits before the next one still counts.
+            delivered.Start(await CommittedEventsTrigger.HighestSequenceAsync(connection, schema, cancellationToken));
+        }
         connection.Notification += (_, notification) =>
         {
             if (notification.Channel == channel && CommittedEventsTrigger.Parse(notification.Payload) is { } range)
@@ -132,9 +137,7 @@ public sealed partial class CommittedEventsFeed(
 
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
-        var highest = await store.Storage.Database.FetchHighestEventSequenceNumber(cancellationToken);
-        delivered.Start(highest);
-        if (highest < delivered.Floor)
+        if (await store.Storage.Database.FetchHighestEventSequenceNumber(cancellationToken) < delivered.Floor)
         {
             delivered.SequenceRestarted();
         }

@@ -9,7 +9,8 @@ namespace Cl2.Labeling.GraphQL;
 /// last sequence number the statement inserted. PostgreSQL delivers it only if and when that transaction commits, to
 /// every replica listening, in commit order; the payload stays a few bytes however many events a statement inserts
 /// (NOTIFY payloads are limited to 8000 bytes), and listeners read the events themselves. Being on the table, it sees
-/// every writer: Marten's appends and the bulk label import's own insert alike.
+/// every writer: Marten's appends and the bulk label import's own insert alike. The price: PostgreSQL serializes the
+/// commits of notifying transactions (docs/architecture.md, "Scaling past one machine").
 /// </summary>
 public static class CommittedEventsTrigger
 {
@@ -79,6 +80,18 @@ public static class CommittedEventsTrigger
         await using var command = new NpgsqlCommand(
             $"select exists (select from pg_trigger where tgname = '{Name}' and tgrelid = to_regclass('{schema}.mt_events'))", connection);
         return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
+    /// <summary>The highest event sequence number stored, 0 while Marten has not made mt_events yet.</summary>
+    public static async Task<long> HighestSequenceAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        await using var exists = new NpgsqlCommand($"select to_regclass('{schema}.mt_events') is not null", connection);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+        {
+            return 0;
+        }
+        await using var highest = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {schema}.mt_events", connection);
+        return (long)(await highest.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)

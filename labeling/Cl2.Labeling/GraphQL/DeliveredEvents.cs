@@ -20,7 +20,7 @@ public sealed class DeliveredEvents(TimeSpan remember, int maxRemembered)
 
     public bool Started { get; private set; }
 
-    /// <summary>Where the first catch-up starts: events committed before the replica first listened are not delivered.</summary>
+    /// <summary>Where the first catch-up starts: events committed before the replica first reached PostgreSQL are not delivered.</summary>
     public void Start(long floor)
     {
         if (!Started)
