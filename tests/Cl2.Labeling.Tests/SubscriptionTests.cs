@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
 
@@ -15,31 +13,11 @@ public sealed class SubscriptionTests(LabelingApi api, ITestOutputHelper output)
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private async Task<WebSocket> ConnectAsync()
-    {
-        var client = api.Host.Server.CreateWebSocketClient();
-        client.ConfigureRequest = request => request.Headers.SecWebSocketProtocol = "graphql-transport-ws";
-        return await client.ConnectAsync(new Uri(api.Host.Server.BaseAddress, "graphql"), CancellationToken.None);
-    }
+    private Task<WebSocket> ConnectAsync() => GraphQLSocket.ConnectAsync(api.Host);
 
-    private static Task SendAsync(WebSocket socket, object message) =>
-        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
+    private static Task SendAsync(WebSocket socket, object message) => GraphQLSocket.SendAsync(socket, message);
 
-    private static async Task<JsonNode> ReceiveAsync(WebSocket socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        WebSocketReceiveResult received;
-        do
-        {
-            received = await socket.ReceiveAsync(buffer, timeout.Token);
-            message.Write(buffer, 0, received.Count);
-        }
-        while (!received.EndOfMessage);
-        Assert.Equal(WebSocketMessageType.Text, received.MessageType);
-        return JsonNode.Parse(Encoding.UTF8.GetString(message.ToArray()))!;
-    }
+    private static Task<JsonNode> ReceiveAsync(WebSocket socket) => GraphQLSocket.ReceiveAsync(socket);
 
     [Fact]
     public async Task a_subscriber_hears_each_promotion_of_its_model_in_order_right_after_the_commit()

@@ -2,7 +2,6 @@ using Cl2.Labeling.Cases;
 using Cl2.Labeling.Datasets;
 using Cl2.Labeling.Feedback;
 using Cl2.Labeling.Inference;
-using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Labels;
 using Cl2.Labeling.Models;
 using Cl2.Labeling.Training;
@@ -24,8 +23,6 @@ public static class EventStoreRegistration
     /// </summary>
     public static void AddEventStore(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<EventHub>();
-        builder.Services.AddSingleton<CommittedEventsListener>();
         builder.Services.AddMarten(services =>
         {
             var postgres = services.GetRequiredService<IOptions<PostgresOptions>>().Value;
@@ -35,7 +32,6 @@ public static class EventStoreRegistration
             options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
             options.DisableNpgsqlLogging = true;
-            options.Listeners.Add(services.GetRequiredService<CommittedEventsListener>());
 
             options.Projections.Snapshot<Dataset>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);

@@ -1,12 +1,8 @@
-using Marten;
-using Marten.Services;
-
 namespace Cl2.Labeling.GraphQL;
 
 /// <summary>
-/// The events this process has just committed, pushed to GraphQL subscriptions as soon as the transaction commits
-/// (no polling). Each replica sees the events it committed itself; subscribers behind several replicas need a
-/// cross-process feed (PostgreSQL LISTEN/NOTIFY or Marten's async daemon) in front of this hub.
+/// The events committed by any replica, in commit order and each once, as <see cref="CommittedEventsFeed"/> hears
+/// them from PostgreSQL (LISTEN/NOTIFY, no polling); GraphQL subscriptions take their streams from here.
 /// </summary>
 public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<object>
 {
@@ -76,18 +72,5 @@ public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<obj
 
             public void OnCompleted() => target.OnCompleted();
         }
-    }
-}
-
-/// <summary>Hands every committed event to the <see cref="EventHub"/> once PostgreSQL has committed it.</summary>
-public sealed class CommittedEventsListener(EventHub hub) : DocumentSessionListenerBase
-{
-    public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
-    {
-        foreach (var @event in commit.GetEvents())
-        {
-            hub.Publish(@event.Data);
-        }
-        return Task.CompletedTask;
     }
 }

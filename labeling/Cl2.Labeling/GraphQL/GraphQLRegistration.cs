@@ -11,8 +11,11 @@ public static class GraphQLRegistration
     public static void AddLabelingGraphQL(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<GraphQLOptions>(GraphQLOptions.Section);
+        builder.Services.AddValidatedOptions<EventFeedOptions>(EventFeedOptions.Section);
         builder.AddDevelopmentIdentity();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<EventHub>();
+        builder.Services.AddHostedService<CommittedEventsFeed>();
         builder.Services.AddScoped<BatchLoaders>();
         builder.Services.AddGraphQL(graphQL => graphQL
             .AddSchema<LabelingSchema>()

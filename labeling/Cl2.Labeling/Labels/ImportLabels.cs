@@ -69,12 +69,7 @@ public sealed record ImportLabels(IReadOnlyList<SubmitLabel> Labels)
                 throw new DomainException(ErrorCodes.LabelRevisionConflict,
                     "Someone changed some of these cases while the import ran; nothing was stored. Import again on their current revisions.");
             }
-            // Marten's commit listener does not see these events: hand them to subscriptions as it would.
-            var hub = services.GetRequiredService<EventHub>();
-            foreach (var @event in submitted)
-            {
-                hub.Publish(@event);
-            }
+            // Subscriptions hear of these events like of any other: the insert into mt_events notifies every replica.
             return submitted.Count;
         });
 }

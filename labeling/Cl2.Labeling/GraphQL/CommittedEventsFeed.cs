@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Cl2.Labeling.GraphQL;
+
+/// <summary>
+/// Each replica's one listening connection: it hears (<see cref="CommittedEventsTrigger"/>) the sequence numbers of
+/// every transaction that commits events, on any replica, reads those events from mt_events and hands them, each once,
+/// to this replica's <see cref="EventHub"/>: in commit order, and what is read at once in sequence order (so a stream's
+/// events always in stream order). When the connection drops it listens again and first
+/// catches up on what was committed meanwhile.
+/// </summary>
+public sealed partial class CommittedEventsFeed(
+    IDocumentStore store,
+    NpgsqlDataSource dataSource,
+    EventHub hub,
+    IOptions<EventFeedOptions> options,
+    TimeProvider time,
+    ILogger<CommittedEventsFeed> logger) : IHostedService, IDisposable
+{
+    private const int PageSize = 1000;
+
+    private readonly CancellationTokenSource stopping = new();
+    private readonly TaskCompletionSource firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DeliveredEvents delivered = new(TimeSpan.FromSeconds(options.Value.RememberSeconds), options.Value.MaxRemembered);
+    private Task running = Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        running = Task.Run(() => RunAsync(stopping.Token), CancellationToken.None);
+        try
+        {
+            // A replica that takes subscriptions should already be listening, or a subscriber could miss what is committed
+            // next. While PostgreSQL does not answer, the host starts anyway (not ready) and the feed keeps trying.
+            await firstAttempt.Task.WaitAsync(TimeSpan.FromSeconds(options.Value.StartTimeoutSeconds), time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            StillConnecting(logger, options.Value.StartTimeoutSeconds);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await stopping.CancelAsync();
+        await running.WaitAsync(cancellationToken);
+    }
+
+    public void Dispose() => stopping.Dispose();
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var reconnectDelay = TimeSpan.FromMilliseconds(options.Value.ReconnectDelayMilliseconds);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ListenAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // Whatever broke the connection or a read, subscribers are served again only by listening again.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                ListeningLost(logger, exception, reconnectDelay.TotalMilliseconds);
+            }
+            firstAttempt.TrySetResult();
+            try
+            {
+                await Task.Delay(reconnectDelay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken cancellationToken)
+    {
+        var schema = store.Options.Events.DatabaseSchemaName;
+        var channel = CommittedEventsTrigger.Channel(schema);
+        var heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
+        var pending = new ConcurrentQueue<(long First, long Last)>();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (!delivered.Started)
+        {
+            // As early as possible: should this attempt fail further on, what commits before the next one still counts.
+            delivered.Start(await CommittedEventsTrigger.HighestSequenceAsync(connection, schema, cancellationToken));
+        }
+        connection.Notification += (_, notification) =>
+        {
+            if (notification.Channel == channel && CommittedEventsTrigger.Parse(notification.Payload) is { } range)
+            {
+                pending.Enqueue(range);
+            }
+        };
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await CommittedEventsTrigger.LockAsync(connection, transaction, cancellationToken);
+            // Marten creates its tables on first use; the trigger needs mt_events now (and replicas starting together
+            // create it one at a time under the lock).
+            await store.Storage.Database.EnsureStorageExistsAsync(typeof(IEvent), cancellationToken);
+            await CommittedEventsTrigger.InstallAsync(connection, transaction, schema, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        // Listening from here on; what committed before (while this replica was not listening) is read now.
+        await CatchUpAsync(cancellationToken);
+        Listening(logger, channel, delivered.Floor);
+        firstAttempt.TrySetResult();
+        while (true)
+        {
+            while (pending.TryDequeue(out var range))
+            {
+                // Notifications that queued up while the last read ran are read at once (under load, one read for many
+                // commits); what else the merged range holds is committed too, or not visible yet and notified later.
+                while (pending.TryPeek(out var next) && Math.Max(range.Last, next.Last) - Math.Min(range.First, next.First) < PageSize)
+                {
+                    pending.TryDequeue(out _);
+                    range = (Math.Min(range.First, next.First), Math.Max(range.Last, next.Last));
+                }
+                await DeliverAsync(range.First - 1, range.Last, cancellationToken);
+            }
+            // A quiet while: a dead connection fails this probe, and a lost trigger is put back by listening again.
+            if (!await connection.WaitAsync(heartbeat, cancellationToken) && !await CommittedEventsTrigger.IsInstalledAsync(connection, schema, cancellationToken))
+            {
+                throw new InvalidOperationException($"The trigger that notifies {channel} is gone (was mt_events dropped?)");
+            }
+        }
+    }
+
+    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        if (await store.Storage.Database.FetchHighestEventSequenceNumber(cancellationToken) < delivered.Floor)
+        {
+            delivered.SequenceRestarted();
+        }
+        await DeliverAsync(delivered.Floor, long.MaxValue, cancellationToken);
+    }
+
+    /// <summary>Hands over the events numbered after <paramref name="after"/> up to <paramref name="last"/> that are not delivered yet.</summary>
+    private async Task DeliverAsync(long after, long last, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        while (true)
+        {
+            var events = await session.Events.QueryAllRawEvents()
+                .Where(@event => @event.Sequence > after && @event.Sequence <= last)
+                .OrderBy(@event => @event.Sequence)
+                .Take(PageSize)
+                .ToListAsync(cancellationToken);
+            var now = time.GetUtcNow();
+            foreach (var @event in events)
+            {
+                if (delivered.TryAdd(@event.Id, @event.Sequence, now))
+                {
+                    hub.Publish(@event.Data);
+                }
+            }
+            if (events.Count < PageSize)
+            {
+                delivered.Forget(now);
+                return;
+            }
+            after = events[^1].Sequence;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listening on {Channel} for committed events (catching up after sequence {Floor} when reconnecting)")]
+    private static partial void Listening(ILogger logger, string channel, long floor);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the connection that listens for committed events; listening again in {DelayMilliseconds} ms, then catching up")]
+    private static partial void ListeningLost(ILogger logger, Exception exception, double delayMilliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not listening for committed events after {Seconds} s (is PostgreSQL up?); still trying, subscriptions start once it listens")]
+    private static partial void StillConnecting(ILogger logger, int seconds);
+}

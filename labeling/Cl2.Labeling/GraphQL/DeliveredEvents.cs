@@ -1,0 +1,56 @@
+namespace Cl2.Labeling.GraphQL;
+
+/// <summary>
+/// The committed events this replica has handed to its subscribers lately, so that each is handed over once although
+/// it can be read twice (a notification's sequence range can take in another transaction's events, and catching up
+/// after a reconnect reads again what was delivered just before). Events are remembered by id, not by sequence number,
+/// since the sequence can restart (Marten's ResetAllData).
+/// </summary>
+public sealed class DeliveredEvents(TimeSpan remember, int maxRemembered)
+{
+    private readonly Queue<(DateTimeOffset At, long Sequence, Guid Id)> order = new();
+    private readonly HashSet<Guid> ids = [];
+
+    /// <summary>
+    /// Catching up reads the events after this sequence number: the highest one forgotten, or where listening first
+    /// started. Every forgotten event was committed more than <c>remember</c> ago, so its number was taken before that
+    /// of any transaction shorter than <c>remember</c> that was still running.
+    /// </summary>
+    public long Floor { get; private set; }
+
+    public bool Started { get; private set; }
+
+    /// <summary>Where the first catch-up starts: events committed before the replica first reached PostgreSQL are not delivered.</summary>
+    public void Start(long floor)
+    {
+        if (!Started)
+        {
+            (Floor, Started) = (floor, true);
+        }
+    }
+
+    /// <summary>The sequence restarted below <see cref="Floor"/> (the event store was reset): catch up from its start.</summary>
+    public void SequenceRestarted() => Floor = 0;
+
+    /// <returns>True when the event was not delivered yet (and now counts as delivered).</returns>
+    public bool TryAdd(Guid id, long sequence, DateTimeOffset now)
+    {
+        if (!ids.Add(id))
+        {
+            return false;
+        }
+        order.Enqueue((now, sequence, id));
+        Forget(now);
+        return true;
+    }
+
+    public void Forget(DateTimeOffset now)
+    {
+        while (order.TryPeek(out var oldest) && (order.Count > maxRemembered || now - oldest.At > remember))
+        {
+            order.Dequeue();
+            ids.Remove(oldest.Id);
+            Floor = Math.Max(Floor, oldest.Sequence);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.WebSockets;
+using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Labels;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Cl2.Labeling.Tests;
+
+/// <summary>Two labeling replicas on one database, as behind the gateway: each one's subscribers hear what either commits.</summary>
+public sealed class TwoReplicas : IAsyncLifetime
+{
+    private PostgresCluster? postgres;
+
+    public PostgresCluster Postgres => postgres ?? throw new InvalidOperationException("The fixture has not started.");
+
+    public LabelingHost A { get; private set; } = null!;
+
+    public LabelingHost B { get; private set; } = null!;
+
+    public HttpClient ClientA { get; private set; } = null!;
+
+    public HttpClient ClientB { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        postgres = await PostgresCluster.CreateAsync();
+        // Reconnect soon after a dropped connection, and probe a quiet one every second, to keep the tests short.
+        var settings = new Dictionary<string, string> { ["EventFeed:ReconnectDelayMilliseconds"] = "100", ["EventFeed:HeartbeatSeconds"] = "1" };
+        // One after the other: each creates Marten's tables on start, and the second finds them.
+        (A, ClientA) = Start(new LabelingHost(postgres, settings: settings));
+        (B, ClientB) = Start(new LabelingHost(postgres, settings: settings));
+    }
+
+    private static (LabelingHost, HttpClient) Start(LabelingHost host) => (host, host.CreateClient());
+
+    public async Task DisposeAsync()
+    {
+        foreach (var (host, client) in new[] { (A, ClientA), (B, ClientB) })
+        {
+            client?.Dispose();
+            if (host is not null)
+            {
+                await host.DisposeAsync();
+            }
+        }
+        if (postgres is not null)
+        {
+            await postgres.DisposeAsync();
+        }
+    }
+}
+
+public sealed class CrossReplicaSubscriptionTests(TwoReplicas replicas, ITestOutputHelper output) : IClassFixture<TwoReplicas>, IAsyncLifetime
+{
+    private const string Report = "mutation($input: ReportTrainingProgressInput!) { reportTrainingProgress(input: $input) { id } }";
+
+    private const string Progress = "subscription($job: ID) { trainingProgress(job: $job) { jobId epoch } }";
+
+    public Task InitializeAsync() => replicas.A.Services.GetRequiredService<Marten.IDocumentStore>().Advanced.ResetAllData();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task a_subscriber_on_one_replica_hears_once_and_in_order_the_progress_reported_through_either()
+    {
+        var (jobId, otherJobId) = await ClaimTwoJobsAsync();
+        using var socket = await GraphQLSocket.SubscribeAsync(replicas.A, "progress", Progress, new { job = jobId });
+
+        const int Epochs = 40;
+        var delays = new Dictionary<string, List<double>> { ["A"] = [], ["B"] = [] };
+        for (var epoch = 1; epoch <= Epochs; epoch++)
+        {
+            // Odd epochs through the other replica, even ones through the subscriber's own: its own commits come once too.
+            var (name, client) = epoch % 2 == 1 ? ("B", replicas.ClientB) : ("A", replicas.ClientA);
+            await RunAsync(client, Report, new { input = new { jobId = otherJobId, attempt = 1, epoch, loss = 9.0 } });
+            var clock = Stopwatch.StartNew();
+            await RunAsync(client, Report, new { input = new { jobId, attempt = 1, epoch, loss = 1.0 / epoch } });
+            Assert.Equal((jobId, epoch), await NextEpochAsync(socket));
+            delays[name].Add(clock.Elapsed.TotalMilliseconds);
+        }
+        await AssertNothingElseAsync(socket);
+        foreach (var (name, measured) in delays)
+        {
+            measured.Sort();
+            output.WriteLine($"progress reported through {name} → message on A over {measured.Count}: p50 {measured[measured.Count / 2]:F1} ms, " +
+                $"p99 {measured[(int)Math.Ceiling(measured.Count * 0.99) - 1]:F1} ms, max {measured[^1]:F1} ms (includes the mutation's own round trip)");
+        }
+    }
+
+    [Fact]
+    public async Task a_replica_whose_listening_connection_was_terminated_delivers_what_was_committed_meanwhile_once()
+    {
+        var (jobId, _) = await ClaimTwoJobsAsync();
+        using var socket = await GraphQLSocket.SubscribeAsync(replicas.A, "progress", Progress, new { job = jobId });
+        await ReportAsync(replicas.ClientB, jobId, 1);
+        Assert.Equal((jobId, 1), await NextEpochAsync(socket));
+
+        await using var admin = new NpgsqlConnection(replicas.Postgres.ConnectionString);
+        await admin.OpenAsync();
+        // Holding the lock a replica takes to listen again keeps both replicas from listening until it is released, so
+        // the epochs below are committed while nobody listens, whatever the timing.
+        await ExecuteAsync(admin, $"select pg_advisory_lock({CommittedEventsTrigger.InstallLockKey})");
+        var terminated = await ExecuteAsync(admin, $"""
+            select count(*) filter (where pg_terminate_backend(pid)) from pg_stat_activity
+            where application_name = '{CommittedEventsTrigger.ApplicationName}' and pid <> pg_backend_pid()
+            """);
+        Assert.Equal(2L, terminated);
+        for (var epoch = 2; epoch <= 6; epoch++)
+        {
+            await ReportAsync(epoch % 2 == 0 ? replicas.ClientB : replicas.ClientA, jobId, epoch);
+        }
+        await ExecuteAsync(admin, $"select pg_advisory_unlock({CommittedEventsTrigger.InstallLockKey})");
+
+        for (var epoch = 2; epoch <= 6; epoch++)
+        {
+            Assert.Equal((jobId, epoch), await NextEpochAsync(socket));
+        }
+        // Listening again, it hears the next commit as usual, and nothing it caught up on a second time.
+        await ReportAsync(replicas.ClientB, jobId, 7);
+        Assert.Equal((jobId, 7), await NextEpochAsync(socket));
+        await AssertNothingElseAsync(socket);
+    }
+
+    [Fact]
+    public async Task a_replica_puts_back_a_dropped_trigger_and_delivers_what_was_committed_without_it()
+    {
+        var (jobId, _) = await ClaimTwoJobsAsync();
+        using var socket = await GraphQLSocket.SubscribeAsync(replicas.A, "progress", Progress, new { job = jobId });
+        await using var admin = new NpgsqlConnection(replicas.Postgres.ConnectionString);
+        await admin.OpenAsync();
+        await ExecuteAsync(admin, $"select pg_advisory_lock({CommittedEventsTrigger.InstallLockKey})");
+        await ExecuteAsync(admin, "drop trigger cl2_notify_events_committed on cl2.mt_events");
+        // Nothing notifies these; with the lock held no replica can put the trigger back before they are committed.
+        for (var epoch = 1; epoch <= 3; epoch++)
+        {
+            await ReportAsync(replicas.ClientB, jobId, epoch);
+        }
+        await ExecuteAsync(admin, $"select pg_advisory_unlock({CommittedEventsTrigger.InstallLockKey})");
+
+        for (var epoch = 1; epoch <= 3; epoch++)
+        {
+            Assert.Equal((jobId, epoch), await NextEpochAsync(socket));
+        }
+        await ReportAsync(replicas.ClientB, jobId, 4);
+        Assert.Equal((jobId, 4), await NextEpochAsync(socket));
+        await AssertNothingElseAsync(socket);
+    }
+
+    [Fact]
+    public async Task a_bulk_import_through_one_replica_reaches_the_other_replicas_subscribers_once_per_label()
+    {
+        var datasetId = (await RunAsync(replicas.ClientB, """mutation { createDataset(input: { name: "imported elsewhere" }) { id } }"""))
+            ["createDataset"]!["id"]!.GetValue<string>();
+        var caseIds = (await RunAsync(replicas.ClientB, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
+            new { input = new { datasetId, studyInstanceUids = Enumerable.Range(1, 600).Select(study => $"1.2.5.{study}").ToArray() } }))
+            ["addCases"]!.AsArray().Select(node => node!["id"]!.GetValue<string>()).ToArray();
+        using var heard = new HubRecorder(replicas.A.Services.GetRequiredService<EventHub>());
+
+        // Two labels per case: 1200 events in the import's own statements, more than one read of the feed takes.
+        var labels = caseIds.SelectMany(caseId => new[] { (caseId, baseRevision: 0), (caseId, baseRevision: 1) })
+            .Select(label => new { label.caseId, label.baseRevision, kind = "SEGMENTATION", blobDigest = $"sha256:{new string('c', 64)}" });
+        var imported = await RunAsync(replicas.ClientB, "mutation($input: ImportLabelsInput!) { importLabels(input: $input) }", new { input = new { labels } });
+        Assert.Equal(1200, imported["importLabels"]!.GetValue<int>());
+
+        var submitted = await heard.WaitForAsync<LabelSubmitted>(1200);
+        Assert.Equal(1200, submitted.Select(@event => @event.LabelRevisionId).Distinct().Count());
+        Assert.Equal(caseIds.Select(Guid.Parse).Order(), submitted.Select(@event => @event.CaseId).Distinct().Order());
+        // A label submitted afterwards through A itself comes next, after the import's and without a repeat of them.
+        await RunAsync(replicas.ClientA, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
+            new { input = new { caseId = caseIds[0], baseRevision = 2, kind = "SEGMENTATION", blobDigest = $"sha256:{new string('d', 64)}" } });
+        var all = await heard.WaitForAsync<LabelSubmitted>(1201);
+        Assert.Equal(1201, all.Count);
+        Assert.Equal((Guid.Parse(caseIds[0]), 3), (all[^1].CaseId, all[^1].Revision));
+    }
+
+    private async Task<(string JobId, string OtherJobId)> ClaimTwoJobsAsync()
+    {
+        var modelId = (await RunAsync(replicas.ClientB, """mutation { registerModel(input: { name: "trained", task: "segmentation" }) { id } }"""))
+            ["registerModel"]!["id"]!.GetValue<string>();
+        var jobIds = new List<string>();
+        foreach (var trigger in new[] { "test", "other" })
+        {
+            jobIds.Add((await RunAsync(replicas.ClientB, "mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
+                new { input = new { modelId, trigger } }))["requestTraining"]!["id"]!.GetValue<string>());
+        }
+        foreach (var worker in new[] { "w1", "w2" })
+        {
+            await RunAsync(replicas.ClientB, "mutation($input: ClaimTrainingJobInput!) { claimTrainingJob(input: $input) { id } }", new { input = new { worker, device = "cuda:0" } });
+        }
+        return (jobIds[0], jobIds[1]);
+    }
+
+    private static Task ReportAsync(HttpClient client, string jobId, int epoch) =>
+        RunAsync(client, Report, new { input = new { jobId, attempt = 1, epoch, loss = 1.0 / epoch } });
+
+    private static async Task<(string JobId, int Epoch)> NextEpochAsync(WebSocket socket)
+    {
+        var next = await GraphQLSocket.ReceiveAsync(socket);
+        Assert.Equal("next", next["type"]!.GetValue<string>());
+        var progress = next["payload"]!["data"]!["trainingProgress"]!;
+        return (progress["jobId"]!.GetValue<string>(), progress["epoch"]!.GetValue<int>());
+    }
+
+    /// <summary>A ping is answered after every message queued before it: a repeated event would come first.</summary>
+    private static async Task AssertNothingElseAsync(WebSocket socket)
+    {
+        await GraphQLSocket.SendAsync(socket, new { type = "ping" });
+        Assert.Equal("pong", (await GraphQLSocket.ReceiveAsync(socket))["type"]!.GetValue<string>());
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> RunAsync(HttpClient client, string query, object? variables = null)
+    {
+        var response = await LabelingApi.PostAsync(client, query, variables);
+        Assert.True(response.Errors is null, $"GraphQL errors: {response.Body}");
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        return response.Data!;
+    }
+
+    private static async Task<object?> ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+}

@@ -1,0 +1,49 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Cl2.Labeling.Tests;
+
+/// <summary>graphql-transport-ws over a host's test server, one JSON message at a time.</summary>
+public static class GraphQLSocket
+{
+    public static async Task<WebSocket> ConnectAsync(LabelingHost host)
+    {
+        var client = host.Server.CreateWebSocketClient();
+        client.ConfigureRequest = request => request.Headers.SecWebSocketProtocol = "graphql-transport-ws";
+        return await client.ConnectAsync(new Uri(host.Server.BaseAddress, "graphql"), CancellationToken.None);
+    }
+
+    public static Task SendAsync(WebSocket socket, object message) =>
+        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    public static async Task<JsonNode> ReceiveAsync(WebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        WebSocketReceiveResult received;
+        do
+        {
+            received = await socket.ReceiveAsync(buffer, timeout.Token);
+            message.Write(buffer, 0, received.Count);
+        }
+        while (!received.EndOfMessage);
+        Assert.Equal(WebSocketMessageType.Text, received.MessageType);
+        return JsonNode.Parse(Encoding.UTF8.GetString(message.ToArray()))!;
+    }
+
+    /// <summary>connection_init, then the subscription, answered once the server has registered it.</summary>
+    public static async Task<WebSocket> SubscribeAsync(LabelingHost host, string id, string query, object variables)
+    {
+        var socket = await ConnectAsync(host);
+        await SendAsync(socket, new { type = "connection_init" });
+        Assert.Equal("connection_ack", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
+        await SendAsync(socket, new { id, type = "subscribe", payload = new { query, variables } });
+        // The server handles a connection's messages in order, so once the pong is back the subscription is registered.
+        await SendAsync(socket, new { type = "ping" });
+        Assert.Equal("pong", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
+        return socket;
+    }
+}

@@ -1,0 +1,63 @@
+using Cl2.Labeling.GraphQL;
+
+namespace Cl2.Labeling.Tests;
+
+/// <summary>What a host's <see cref="EventHub"/> hands its subscribers, recorded for a test to wait on.</summary>
+public sealed class HubRecorder : IObserver<object>, IDisposable
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
+    private readonly List<object> events = [];
+    private readonly IDisposable subscription;
+    private TaskCompletionSource added = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public HubRecorder(EventHub hub) => subscription = hub.Subscribe(this);
+
+    /// <summary>The <typeparamref name="T"/> events (that pass <paramref name="filter"/>) recorded so far, once there are at least <paramref name="count"/>.</summary>
+    public async Task<IReadOnlyList<T>> WaitForAsync<T>(int count, Func<T, bool>? filter = null)
+    {
+        using var guard = new CancellationTokenSource(HangGuard);
+        while (true)
+        {
+            Task next;
+            lock (events)
+            {
+                var recorded = events.OfType<T>().Where(filter ?? (_ => true)).ToArray();
+                if (recorded.Length >= count)
+                {
+                    return recorded;
+                }
+                next = added.Task;
+            }
+            try
+            {
+                await next.WaitAsync(guard.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"The hub handed over fewer than {count} {typeof(T).Name} events in {HangGuard.TotalSeconds} s.");
+            }
+        }
+    }
+
+    public void OnNext(object value)
+    {
+        TaskCompletionSource signal;
+        lock (events)
+        {
+            events.Add(value);
+            (signal, added) = (added, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+        signal.SetResult();
+    }
+
+    public void OnError(Exception error)
+    {
+    }
+
+    public void OnCompleted()
+    {
+    }
+
+    public void Dispose() => subscription.Dispose();
+}
