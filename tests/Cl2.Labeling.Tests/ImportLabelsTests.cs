@@ -170,7 +170,7 @@ public sealed class ImportLabelsTests(LabelingApi api) : IClassFixture<LabelingA
         // Someone labels the last case after the import read it, before the import writes.
         await api.RunAsync(Submit, new { input = new { caseId = raced, baseRevision = 0, kind = "SEGMENTATION", blobDigest = Digest2 } });
 
-        Assert.False(await LabelImportStorage.TryWriteAsync(store, dataSource, "*DEFAULT*", cases, submitted, DateTimeOffset.UtcNow, CancellationToken.None));
+        Assert.Null(await LabelImportStorage.TryWriteAsync(store, dataSource, "*DEFAULT*", cases, submitted, DateTimeOffset.UtcNow, CancellationToken.None));
         await using var check = store.QuerySession();
         Assert.Equal(caseIds.Select(caseId => caseId == raced ? 2L : 1L), await StreamVersionsAsync(check, caseIds));
         Assert.Equal(caseIds.Select(caseId => caseId == raced ? 1 : 0), (await check.LoadManyAsync<Case>(caseIds)).OrderBy(@case => Array.IndexOf(caseIds, @case.Id)).Select(@case => @case.CurrentRevision));
@@ -178,7 +178,11 @@ public sealed class ImportLabelsTests(LabelingApi api) : IClassFixture<LabelingA
 
         // Read again, the same import goes through on the raced case's new revision.
         (cases, submitted) = await DecideAsync(store, caseIds, caseId => caseId == raced ? 1 : 0);
-        Assert.True(await LabelImportStorage.TryWriteAsync(store, dataSource, "*DEFAULT*", cases, submitted, DateTimeOffset.UtcNow, CancellationToken.None));
+        var stored = await LabelImportStorage.TryWriteAsync(store, dataSource, "*DEFAULT*", cases, submitted, DateTimeOffset.UtcNow, CancellationToken.None);
+        // The sequence numbers it answers (what the replicas are notified of) are exactly those of its events.
+        Assert.NotNull(stored);
+        Assert.Equal(submitted.Count, stored.Value.Last - stored.Value.First + 1);
+        Assert.Equal(await store.Storage.Database.FetchHighestEventSequenceNumber(), stored.Value.Last);
         Assert.Equal(caseIds.Select(caseId => caseId == raced ? 3L : 2L), await StreamVersionsAsync(check, caseIds));
     }
 

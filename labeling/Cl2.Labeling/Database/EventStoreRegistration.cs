@@ -2,6 +2,7 @@ using Cl2.Labeling.Cases;
 using Cl2.Labeling.Datasets;
 using Cl2.Labeling.Feedback;
 using Cl2.Labeling.Inference;
+using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Labels;
 using Cl2.Labeling.Models;
 using Cl2.Labeling.Training;
@@ -32,6 +33,8 @@ public static class EventStoreRegistration
             options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
             options.DisableNpgsqlLogging = true;
+            // After each commit, every replica's subscribers hear of its events (CommittedEventsNotifier).
+            options.Listeners.Add(services.GetRequiredService<CommittedEventsListener>());
 
             options.Projections.Snapshot<Dataset>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);

@@ -7,11 +7,12 @@ using Npgsql;
 namespace Cl2.Labeling.GraphQL;
 
 /// <summary>
-/// Each replica's one listening connection: it hears (<see cref="CommittedEventsTrigger"/>) the sequence numbers of
+/// Each replica's one listening connection: it hears (<see cref="CommittedEventsChannel"/>) the sequence numbers of
 /// every transaction that commits events, on any replica, reads those events from mt_events and hands them, each once,
-/// to this replica's <see cref="EventHub"/>: in commit order, and what is read at once in sequence order (so a stream's
-/// events always in stream order). When the connection drops it listens again and first
-/// catches up on what was committed meanwhile.
+/// to this replica's <see cref="EventHub"/>: in the order the notifications come, and what is read at once in sequence
+/// order (so a stream's events always in stream order). When the connection drops it listens again and first catches
+/// up on what was committed meanwhile; when it has been quiet for a heartbeat it catches up too, for a notification
+/// lost between some replica's commit and its NOTIFY.
 /// </summary>
 public sealed partial class CommittedEventsFeed(
     IDocumentStore store,
@@ -85,31 +86,28 @@ public sealed partial class CommittedEventsFeed(
     private async Task ListenAsync(CancellationToken cancellationToken)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
-        var channel = CommittedEventsTrigger.Channel(schema);
+        var channel = CommittedEventsChannel.Name(schema);
         var heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
         var pending = new ConcurrentQueue<(long First, long Last)>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (!delivered.Started)
         {
             // As early as possible: should this attempt fail further on, what commits before the next one still counts.
-            delivered.Start(await CommittedEventsTrigger.HighestSequenceAsync(connection, schema, cancellationToken));
+            delivered.Start(await CommittedEventsChannel.HighestSequenceAsync(connection, schema, cancellationToken));
         }
         connection.Notification += (_, notification) =>
         {
-            if (notification.Channel == channel && CommittedEventsTrigger.Parse(notification.Payload) is { } range)
+            if (notification.Channel == channel && CommittedEventsChannel.Parse(notification.Payload) is { } range)
             {
                 pending.Enqueue(range);
             }
         };
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        await using (var listen = new NpgsqlCommand($"set application_name = '{CommittedEventsChannel.ApplicationName}'; listen \"{channel}\"", connection))
         {
-            await CommittedEventsTrigger.LockAsync(connection, transaction, cancellationToken);
-            // Marten creates its tables on first use; the trigger needs mt_events now (and replicas starting together
-            // create it one at a time under the lock).
-            await store.Storage.Database.EnsureStorageExistsAsync(typeof(IEvent), cancellationToken);
-            await CommittedEventsTrigger.InstallAsync(connection, transaction, schema, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await listen.ExecuteNonQueryAsync(cancellationToken);
         }
+        // Marten creates its tables on first use; catching up reads mt_events.
+        await store.Storage.Database.EnsureStorageExistsAsync(typeof(IEvent), cancellationToken);
         // Listening from here on; what committed before (while this replica was not listening) is read now.
         await CatchUpAsync(cancellationToken);
         Listening(logger, channel, delivered.Floor);
@@ -127,10 +125,15 @@ public sealed partial class CommittedEventsFeed(
                 }
                 await DeliverAsync(range.First - 1, range.Last, cancellationToken);
             }
-            // A quiet while: a dead connection fails this probe, and a lost trigger is put back by listening again.
-            if (!await connection.WaitAsync(heartbeat, cancellationToken) && !await CommittedEventsTrigger.IsInstalledAsync(connection, schema, cancellationToken))
+            if (!await connection.WaitAsync(heartbeat, cancellationToken))
             {
-                throw new InvalidOperationException($"The trigger that notifies {channel} is gone (was mt_events dropped?)");
+                // A quiet while: a dead listening connection fails this probe, and a commit whose notification was lost
+                // (its replica stopped between commit and NOTIFY) is delivered now.
+                await using (var probe = new NpgsqlCommand("select 1", connection))
+                {
+                    await probe.ExecuteScalarAsync(cancellationToken);
+                }
+                await CatchUpAsync(cancellationToken);
             }
         }
     }

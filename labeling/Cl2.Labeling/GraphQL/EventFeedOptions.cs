@@ -11,7 +11,8 @@ public sealed class EventFeedOptions
     [Range(10, 60_000)]
     public int ReconnectDelayMilliseconds { get; set; } = 1000;
 
-    /// <summary>A quiet listening connection is probed this often, so a silently dropped one is noticed and replaced.</summary>
+    /// <summary>A quiet listening connection is probed this often, so a silently dropped one is noticed and replaced, and
+    /// the feed catches up then, which delivers events whose notification was lost.</summary>
     [Range(1, 3600)]
     public int HeartbeatSeconds { get; set; } = 30;
 

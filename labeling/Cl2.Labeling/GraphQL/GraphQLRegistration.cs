@@ -16,6 +16,9 @@ public static class GraphQLRegistration
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EventHub>();
         builder.Services.AddHostedService<CommittedEventsFeed>();
+        builder.Services.AddSingleton<CommittedEventsNotifier>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CommittedEventsNotifier>());
+        builder.Services.AddSingleton<CommittedEventsListener>();
         builder.Services.AddScoped<BatchLoaders>();
         builder.Services.AddGraphQL(graphQL => graphQL
             .AddSchema<LabelingSchema>()

@@ -64,12 +64,14 @@ public sealed record ImportLabels(IReadOnlyList<SubmitLabel> Labels)
             var submitted = Decide(cases, command, [.. command.Labels.Select(_ => Guid.CreateVersion7())], context.Actor(), now);
             var services = context.RequestServices!;
             // One transaction, and the version each stream was read at must still be current when it commits.
-            if (!await LabelImportStorage.TryWriteAsync(store, services.GetRequiredService<NpgsqlDataSource>(), tenantId, cases, submitted, now, cancellationToken))
+            if (await LabelImportStorage.TryWriteAsync(store, services.GetRequiredService<NpgsqlDataSource>(), tenantId, cases, submitted, now, cancellationToken)
+                is not { } sequences)
             {
                 throw new DomainException(ErrorCodes.LabelRevisionConflict,
                     "Someone changed some of these cases while the import ran; nothing was stored. Import again on their current revisions.");
             }
-            // Subscriptions hear of these events like of any other: the insert into mt_events notifies every replica.
+            // Marten's commit listener does not see these events: every replica's subscribers hear of them as of any other.
+            services.GetRequiredService<CommittedEventsNotifier>().Committed(sequences.First, sequences.Last);
             return submitted.Count;
         });
 }

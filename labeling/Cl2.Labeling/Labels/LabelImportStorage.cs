@@ -18,9 +18,9 @@ public static class LabelImportStorage
 {
     /// <param name="cases">Every case the events name, as loaded before deciding: its Version is the stream version
     /// the import was decided on, and the import fails if any stream moved since.</param>
-    /// <returns>False when someone appended to one of the streams since <paramref name="cases"/> were loaded; then
-    /// nothing is stored.</returns>
-    public static async Task<bool> TryWriteAsync(
+    /// <returns>The first and last event sequence number stored, or null when someone appended to one of the streams
+    /// since <paramref name="cases"/> were loaded; then nothing is stored.</returns>
+    public static async Task<(long First, long Last)?> TryWriteAsync(
         IDocumentStore store,
         NpgsqlDataSource dataSource,
         string tenantId,
@@ -46,21 +46,30 @@ public static class LabelImportStorage
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // A few hundred streams per batch, so that the next batch is serialized here while PostgreSQL stores the last.
         var chunks = submitted.GroupBy(@event => @event.CaseId).Chunk(StreamsPerBatch).Select(streams => streams.SelectMany(stream => stream).ToArray());
-        (NpgsqlBatch Batch, int Streams, Task Running)? pending = null;
+        (NpgsqlBatch Batch, int Streams, Task<(long, long)> Running)? pending = null;
+        (long First, long Last) sequences = (long.MaxValue, long.MinValue);
+        bool Stored((long First, long Last)? batch)
+        {
+            if (batch is { } stored)
+            {
+                sequences = (Math.Min(sequences.First, stored.First), Math.Max(sequences.Last, stored.Last));
+            }
+            return batch is not null;
+        }
         try
         {
             foreach (var chunk in chunks)
             {
                 var batch = statements.Batch(connection, transaction, cases, chunk, out var streams);
-                if (pending is { } last && !await CompletedAsync(last))
+                if (pending is { } last && !Stored(await CompletedAsync(last)))
                 {
-                    return false;
+                    return null;
                 }
-                pending = (batch, streams, batch.ExecuteNonQueryAsync(cancellationToken));
+                pending = (batch, streams, ExecuteAsync(batch, cancellationToken));
             }
-            if (pending is { } final && !await CompletedAsync(final))
+            if (pending is { } final && !Stored(await CompletedAsync(final)))
             {
-                return false;
+                return null;
             }
         }
         catch (PostgresException exception) when (
@@ -68,21 +77,36 @@ public static class LabelImportStorage
             exception is { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "mt_events" })
         {
             // Someone appended the same versions to one of these streams: theirs stand, this import stores nothing.
-            return false;
+            return null;
         }
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return sequences;
     }
 
     private const int StreamsPerBatch = 500;
 
-    /// <summary>Waits for a batch; false when one of its streams or snapshots had moved on (its version check matched no row).</summary>
-    private static async Task<bool> CompletedAsync((NpgsqlBatch Batch, int Streams, Task Running) pending)
+    /// <summary>Runs a batch; its first statement answers the first and last sequence number of the events it inserted.</summary>
+    private static async Task<(long, long)> ExecuteAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
+    {
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var sequences = (reader.GetInt64(0), reader.GetInt64(1));
+        while (await reader.NextResultAsync(cancellationToken))
+        {
+        }
+        return sequences;
+    }
+
+    /// <summary>Waits for a batch: the sequence numbers of its events, or null when one of its streams or snapshots had
+    /// moved on (its version check matched no row).</summary>
+    private static async Task<(long First, long Last)?> CompletedAsync((NpgsqlBatch Batch, int Streams, Task<(long, long)> Running) pending)
     {
         await using var batch = pending.Batch;
-        await pending.Running;
+        var sequences = await pending.Running;
         return batch.BatchCommands[Statements.StreamUpdate].RecordsAffected == pending.Streams &&
-            batch.BatchCommands[Statements.SnapshotUpdate].RecordsAffected == pending.Streams;
+            batch.BatchCommands[Statements.SnapshotUpdate].RecordsAffected == pending.Streams
+            ? sequences
+            : null;
     }
 
     private static string TableOf<T>(IReadOnlyStoreOptions options)
@@ -137,9 +161,12 @@ public static class LabelImportStorage
             // Events first, then the streams, in the order Marten's own append takes its locks, so that an import and a
             // concurrent single append cannot deadlock: the later of the two fails on the stream's version.
             batch.BatchCommands.Add(Command($"""
-                insert into {EventSchema}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived)
-                select nextval('{EventSchema}.mt_events_sequence'), e.id, e.stream_id, e.version, e.data, $5, $6, $7, $8, false
-                from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::jsonb[]) as e(id, stream_id, version, data)
+                with inserted as (
+                    insert into {EventSchema}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived)
+                    select nextval('{EventSchema}.mt_events_sequence'), e.id, e.stream_id, e.version, e.data, $5, $6, $7, $8, false
+                    from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::jsonb[]) as e(id, stream_id, version, data)
+                    returning seq_id)
+                select min(seq_id), max(seq_id) from inserted
                 """,
                 Value(events.Select(_ => Guid.CreateVersion7()).ToArray()), Value(events.Select(@event => @event.CaseId).ToArray()),
                 Value(versions), Json([.. events.Select(Serializer.ToJson)]),
