@@ -81,7 +81,8 @@ public static class ServiceDefaultsExtensions
 
         // Exported only where a collector is configured (OTEL_EXPORTER_OTLP_ENDPOINT), as in production. Spans are recorded
         // only then too: with nowhere to go they cost every request (~8 % of the gateway's CPU per proxied request) for
-        // nothing. Without them requests still get a trace id (in the log scopes) and pass traceparent on to backends.
+        // nothing. Without them requests still get a trace id (in the log scopes) and pass traceparent on to backends, marked
+        // not sampled where this process started the trace: a collector must be configured on every host, not on some.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             telemetry
