@@ -4,8 +4,19 @@ namespace Cl2.Gateway;
 
 public static class GatewayServices
 {
+    /// <summary>The runtime's switch for running socket completions on its event threads; read once, at the first socket.</summary>
+    public const string InlineSocketCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     public static WebApplicationBuilder AddGatewayServices(this WebApplicationBuilder builder)
     {
+        builder.Services.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section);
+        // Read here rather than from IOptions: it must take effect before Kestrel and YARP open their first socket.
+        var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        if (options.InlineIoCompletions)
+        {
+            Environment.SetEnvironmentVariable(InlineSocketCompletionsVariable, "1");
+            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        }
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         builder.Services.AddHttpClient(nameof(BackendsReadinessCheck));
         builder.Services.AddHealthChecks()

@@ -11,8 +11,12 @@ public static class CpuTime
     private static readonly Lazy<double> TicksPerSecond = new(() =>
         double.Parse(ProcessOutput("getconf", "CLK_TCK"), CultureInfo.InvariantCulture));
 
-    public static TimeSpan OfProcess(int processId) =>
-        Read(processId) is { } stat ? Seconds(stat.Ticks) : TimeSpan.Zero;
+    /// <summary>User + system CPU time of a whole process, all its threads.</summary>
+    public static TimeSpan OfProcess(int processId)
+    {
+        using var process = System.Diagnostics.Process.GetProcessById(processId);
+        return process.TotalProcessorTime;
+    }
 
     /// <summary>The process and its living children (a PostgreSQL server: the postmaster, its backends and writers).</summary>
     public static TimeSpan OfTree(int processId)

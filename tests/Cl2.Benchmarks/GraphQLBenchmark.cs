@@ -8,20 +8,20 @@ using Cl2.Testing;
 namespace Cl2.Benchmarks;
 
 /// <summary>
-/// `./cl2 bench graphql [cases] [seconds] [workers] [events]`: the built labeling service and gateway as their own processes over
+/// `./cl2 bench graphql [cases] [seconds] [workers] [events] [pairs]`: the built labeling service and gateway as their own processes over
 /// a PostgreSQL with fsync on. Seeds a dataset of <c>cases</c> cases with one label each, then a closed load loop on
 /// 127.0.0.1 (<c>workers</c> concurrent HttpClient requests for <c>seconds</c>, after a warm-up) for (a) a page of
 /// <c>cases</c> and (b) <c>submitLabel</c> (each worker owns its own cases and submits on their current revision, so no
 /// request conflicts), each direct to labeling and through the gateway, alternating twice. Every response is checked;
 /// any error fails the run. First, bulk import: <c>events</c> (10,000) label events, one per case of a fresh dataset, with one
 /// <c>importLabels</c> call, three times. Last, the latency the gateway adds, one request at a time with the paths
-/// alternating (<see cref="GraphQLPairedLatency"/>). With <c>seconds</c> 0, only the bulk import runs.
+/// alternating (<see cref="GraphQLPairedLatency"/>, <c>pairs</c> (1000) pairs per operation), with the CPU time per request.
+/// With <c>seconds</c> 0, only the bulk import runs.
 /// </summary>
 public static class GraphQLBenchmark
 {
     private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     private const int PageSize = 50;
-    private const int LatencyPairs = 1000;
 
     private const string CasesQuery = """
         query($dataset: ID!, $after: String) {
@@ -50,6 +50,7 @@ public static class GraphQLBenchmark
         var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         var workers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 16;
         var bulkEvents = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10_000;
+        var latencyPairs = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1000;
         Console.WriteLine($"graphql on {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; " +
             $"{cases} cases, {workers} workers, {seconds} s per run; PostgreSQL with fsync on");
 
@@ -147,13 +148,15 @@ public static class GraphQLBenchmark
             var added = viaGateway.Average(load => load.P50) - viaDirect.Average(load => load.P50);
             Console.WriteLine($"  {operation,-12} {ratio:F2}×  {added:+0.00;-0.00} ms");
         }
-        Console.WriteLine($"one request at a time, direct and gateway alternating ({LatencyPairs} pairs each): p50 direct, p50 gateway, " +
-            "median and 90th percentile of the per-pair difference (goal: under 1 ms added at p50)");
+        Console.WriteLine($"one request at a time, direct and gateway alternating ({latencyPairs} pairs each): p50 direct, p50 gateway, " +
+            "median and 90th percentile of the per-pair difference (goal: under 1 ms added at p50), " +
+            "CPU ms per request of the gateway and of labeling");
         foreach (var (operation, body) in new[] { ("cases", casesBody), ("submitLabel", submitBody) })
         {
             // Worker 0's cases: the load loops are over, so its revision counts are exact and it alone submits now.
-            var paired = await GraphQLPairedLatency.MeasureAsync(http, direct, proxied, request => body(0, request), LatencyPairs);
-            Console.WriteLine($"  {operation,-12} {paired.DirectP50,8:F2} {paired.GatewayP50,8:F2} {paired.AddedP50,8:+0.00;-0.00} {paired.AddedP90,8:+0.00;-0.00} ms");
+            var paired = await GraphQLPairedLatency.MeasureAsync(http, direct, proxied, request => body(0, request), latencyPairs, gateway.Id, labeling.Id);
+            Console.WriteLine($"  {operation,-12} {paired.DirectP50,8:F2} {paired.GatewayP50,8:F2} {paired.AddedP50,8:+0.00;-0.00} {paired.AddedP90,8:+0.00;-0.00} ms  " +
+                $"CPU {paired.GatewayCpu,6:F3} / {paired.BackendCpu,6:F3} ms");
         }
         if (labeling.HasExited || gateway.HasExited)
         {

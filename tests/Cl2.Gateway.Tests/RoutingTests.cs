@@ -60,14 +60,12 @@ public sealed class RoutingTests
         await using var labeling = await RecordingBackend.StartAsync("labeling");
         await using var inference = await RecordingBackend.StartAsync("inference");
         // Upgrades are proxied only by a real server (TestServer has no upgrade feature), so this gateway runs on Kestrel.
-        var port = FreePort.Next();
         await using var gateway = new GatewayHost(labeling.Address, inference.Address);
-        gateway.UseKestrel(port);
-        gateway.StartServer();
+        var address = gateway.StartOnKestrel();
         using var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol("graphql-transport-ws");
 
-        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/graphql"), CancellationToken.None);
+        await socket.ConnectAsync(new Uri($"ws://{address.Authority}/graphql"), CancellationToken.None);
         var hello = """{"type":"connection_init"}"""u8.ToArray();
         await socket.SendAsync(hello, WebSocketMessageType.Text, true, CancellationToken.None);
         var buffer = new byte[4096];
