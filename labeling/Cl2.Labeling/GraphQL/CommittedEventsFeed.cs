@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using JasperFx.Events;
 using Marten;
+using Marten.Events;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -28,6 +29,7 @@ public sealed partial class CommittedEventsFeed(
     private readonly TaskCompletionSource firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly DeliveredEvents delivered = new(TimeSpan.FromSeconds(options.Value.RememberSeconds), options.Value.MaxRemembered);
     private Task running = Task.CompletedTask;
+    private int stopped;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -46,11 +48,19 @@ public sealed partial class CommittedEventsFeed(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref stopped, 1) == 1)
+        {
+            return; // a host stopped twice (disposed after a stop) stops its services twice
+        }
         await stopping.CancelAsync();
         await running.WaitAsync(cancellationToken);
     }
 
-    public void Dispose() => stopping.Dispose();
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref stopped, 1);
+        stopping.Dispose();
+    }
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -147,31 +157,56 @@ public sealed partial class CommittedEventsFeed(
         await DeliverAsync(delivered.Floor, long.MaxValue, cancellationToken);
     }
 
-    /// <summary>Hands over the events numbered after <paramref name="after"/> up to <paramref name="last"/> that are not delivered yet.</summary>
+    /// <summary>
+    /// Hands over the events numbered after <paramref name="after"/> up to <paramref name="last"/> that are not delivered
+    /// yet. Their ids and types are read first, and only the events of types some subscriber takes are read whole: a bulk
+    /// import's 10,000 LabelSubmitted events, which no subscription takes, cost a page of ids, not 10,000 deserializations.
+    /// </summary>
     private async Task DeliverAsync(long after, long last, CancellationToken cancellationToken)
     {
+        var schema = store.Options.Events.DatabaseSchemaName;
+        var events = (EventGraph)store.Options.Events;
         await using var session = store.QuerySession();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         while (true)
         {
-            var events = await session.Events.QueryAllRawEvents()
-                .Where(@event => @event.Sequence > after && @event.Sequence <= last)
-                .OrderBy(@event => @event.Sequence)
-                .Take(PageSize)
-                .ToListAsync(cancellationToken);
-            var now = time.GetUtcNow();
-            foreach (var @event in events)
+            var page = new List<(long Sequence, Guid Id, string Type)>(PageSize);
+            await using (var command = new NpgsqlCommand(
+                $"select seq_id, id, type from {schema}.mt_events where seq_id > $1 and seq_id <= $2 order by seq_id limit {PageSize}", connection))
             {
-                if (delivered.TryAdd(@event.Id, @event.Sequence, now))
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = last });
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    page.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2)));
+                }
+            }
+            var fresh = page.Where(row => !delivered.Contains(row.Id)).ToList();
+            var taken = hub.Taken()?.Select(type => events.EventMappingFor(type).EventTypeName).ToHashSet();
+            var wanted = fresh.Where(row => taken is null || taken.Contains(row.Type)).Select(row => row.Sequence).ToArray();
+            if (wanted.Length > 0)
+            {
+                var read = await session.Events.QueryAllRawEvents()
+                    .Where(@event => @event.Sequence.IsOneOf(wanted))
+                    .OrderBy(@event => @event.Sequence)
+                    .ToListAsync(cancellationToken);
+                foreach (var @event in read)
                 {
                     hub.Publish(@event.Data);
                 }
             }
-            if (events.Count < PageSize)
+            var now = time.GetUtcNow();
+            foreach (var row in fresh)
+            {
+                delivered.TryAdd(row.Id, row.Sequence, now);
+            }
+            if (page.Count < PageSize)
             {
                 delivered.Forget(now);
                 return;
             }
-            after = events[^1].Sequence;
+            after = page[^1].Sequence;
         }
     }
 

@@ -32,6 +32,8 @@ public sealed class DeliveredEvents(TimeSpan remember, int maxRemembered)
     /// <summary>The sequence restarted below <see cref="Floor"/> (the event store was reset): catch up from its start.</summary>
     public void SequenceRestarted() => Floor = 0;
 
+    public bool Contains(Guid id) => ids.Contains(id);
+
     /// <returns>True when the event was not delivered yet (and now counts as delivered).</returns>
     public bool TryAdd(Guid id, long sequence, DateTimeOffset now)
     {

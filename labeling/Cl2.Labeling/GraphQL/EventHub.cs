@@ -8,12 +8,28 @@ public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<obj
 {
     private readonly Lock gate = new();
     private IObserver<object>[] observers = [];
+    // The event type each observer takes (null: every event), so the feed reads from the store only what someone takes.
+    private (IObserver<object> Observer, Type? Takes)[] takes = [];
 
-    public IDisposable Subscribe(IObserver<object> observer)
+    /// <summary>Takes every event.</summary>
+    public IDisposable Subscribe(IObserver<object> observer) => Subscribe(observer, null);
+
+    /// <summary>
+    /// The event types some subscriber takes now, or null when one takes every event. Events of other types need not
+    /// be read: a subscription only hears what commits after it started.
+    /// </summary>
+    public IReadOnlySet<Type>? Taken()
+    {
+        var current = Volatile.Read(ref takes);
+        return current.Any(entry => entry.Takes is null) ? null : current.Select(entry => entry.Takes!).ToHashSet();
+    }
+
+    private IDisposable Subscribe(IObserver<object> observer, Type? type)
     {
         lock (gate)
         {
             observers = [.. observers, observer];
+            takes = [.. takes, (observer, type)];
         }
         return new Unsubscriber(this, observer);
     }
@@ -38,7 +54,8 @@ public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<obj
     [LoggerMessage(Level = LogLevel.Warning, Message = "A subscriber failed to take a {EventType} event")]
     private static partial void SubscriberFailed(ILogger logger, Exception exception, string eventType);
 
-    /// <summary>The events of <typeparamref name="T"/> that pass <paramref name="filter"/>, as their own stream.</summary>
+    /// <summary>The events of <typeparamref name="T"/> (an event type as stored, not a base type) that pass
+    /// <paramref name="filter"/>, as their own stream.</summary>
     public IObservable<TResult> Of<T, TResult>(Func<T, bool> filter, Func<T, TResult> map) => new Filtered<T, TResult>(this, filter, map);
 
     private void Remove(IObserver<object> observer)
@@ -46,6 +63,7 @@ public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<obj
         lock (gate)
         {
             observers = [.. observers.Where(existing => !ReferenceEquals(existing, observer))];
+            takes = [.. takes.Where(existing => !ReferenceEquals(existing.Observer, observer))];
         }
     }
 
@@ -56,7 +74,7 @@ public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<obj
 
     private sealed class Filtered<T, TResult>(EventHub hub, Func<T, bool> filter, Func<T, TResult> map) : IObservable<TResult>
     {
-        public IDisposable Subscribe(IObserver<TResult> observer) => hub.Subscribe(new Forward(observer, filter, map));
+        public IDisposable Subscribe(IObserver<TResult> observer) => hub.Subscribe(new Forward(observer, filter, map), typeof(T));
 
         private sealed class Forward(IObserver<TResult> target, Func<T, bool> filter, Func<T, TResult> map) : IObserver<object>
         {
