@@ -53,7 +53,14 @@ public sealed partial class CommittedEventsFeed(
             return; // a host stopped twice (disposed after a stop) stops its services twice
         }
         await stopping.CancelAsync();
-        await running.WaitAsync(cancellationToken);
+        try
+        {
+            await running.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's shutdown time is up: it stops waiting, as for any background service; the loop ends on its own.
+        }
     }
 
     public void Dispose()
@@ -98,6 +105,8 @@ public sealed partial class CommittedEventsFeed(
         var schema = store.Options.Events.DatabaseSchemaName;
         var channel = CommittedEventsChannel.Name(schema);
         var heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
+        var slice = TimeSpan.FromSeconds(1);
+        var quiet = TimeSpan.Zero;
         var pending = new ConcurrentQueue<(long First, long Last)>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (!delivered.Started)
@@ -135,8 +144,17 @@ public sealed partial class CommittedEventsFeed(
                 }
                 await DeliverAsync(range.First - 1, range.Last, cancellationToken);
             }
-            if (!await connection.WaitAsync(heartbeat, cancellationToken))
+            // Waited for in slices of at most a second: Npgsql's wait does not end when the token is cancelled, and a
+            // host that stops should not wait out a whole heartbeat.
+            if (await connection.WaitAsync(slice, cancellationToken))
             {
+                quiet = TimeSpan.Zero;
+                continue;
+            }
+            quiet += slice;
+            if (quiet >= heartbeat)
+            {
+                quiet = TimeSpan.Zero;
                 // A quiet while: a dead listening connection fails this probe, and a commit whose notification was lost
                 // (its replica stopped between commit and NOTIFY) is delivered now.
                 await using (var probe = new NpgsqlCommand("select 1", connection))
