@@ -43,15 +43,6 @@ public static class IndexedAttributes
 
     public static IReadOnlyDictionary<DicomTag, IndexedAttribute> ByTag { get; } = All.ToDictionary(attribute => attribute.Tag);
 
-    /// <summary>Parses a received data set only up to the last indexed attribute: pixel data and the rest are stored as
-    /// they came, never copied into a parsed model.</summary>
-    public static DicomReaderOptions ReaderOptions { get; } = new()
-    {
-        StopBeforeTag = After(All.Max(attribute => attribute.Tag)),
-    };
-
-    private static DicomTag After(DicomTag tag) => new(tag.Group, checked((ushort)(tag.Element + 1)));
-
     public static IndexedAttribute UniqueKey(QueryLevel level) => All.Single(attribute => attribute.Level == level && attribute.IsUniqueKey);
 
     /// <summary>The indexed attributes of a parsed data set, by keyword; absent or empty ones are left out.</summary>

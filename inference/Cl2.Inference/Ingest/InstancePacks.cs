@@ -10,8 +10,11 @@ namespace Cl2.Inference.Ingest;
 /// <summary>Where an instance's Part 10 bytes are: pack number, offset of the first byte in it, length.</summary>
 public sealed record PackLocation(int Pack, long Offset, long Length);
 
-/// <summary>An instance to make durable: its index record and its Part 10 bytes.</summary>
-internal readonly record struct PackEntry(StoredInstance Record, ReadOnlyMemory<byte> Part10Bytes);
+/// <summary>An instance to make durable: its index record and its Part 10 bytes, in memory or in a spool file.</summary>
+internal readonly record struct PackEntry(StoredInstance Record, ReadOnlyMemory<byte> Part10Bytes, InstanceSpool? Spool = null)
+{
+    public long Length => Spool?.Length ?? Part10Bytes.Length;
+}
 
 /// <summary>
 /// The durable store's files: numbered packs (<c>packs/000001.pack</c>, ...), each filled with zeros and synced when
@@ -109,7 +112,7 @@ internal sealed class InstancePacks : IDisposable
     public List<PackLocation> Append(IReadOnlyList<PackEntry> entries)
     {
         var locations = new List<PackLocation>(entries.Count);
-        var buffers = new List<ReadOnlyMemory<byte>>(2 * entries.Count);
+        var buffers = new List<Piece>(2 * entries.Count);
         try
         {
             if (_activeFailed)
@@ -121,10 +124,10 @@ internal sealed class InstancePacks : IDisposable
             }
             var start = _active.Position;
             var position = start;
-            foreach (var (record, bytes) in entries)
+            foreach (var entry in entries)
             {
-                var json = JsonSerializer.SerializeToUtf8Bytes(record, Json);
-                var length = HeaderLength + json.Length + bytes.Length;
+                var json = JsonSerializer.SerializeToUtf8Bytes(entry.Record, Json);
+                var length = HeaderLength + json.Length + entry.Length;
                 if (position + length + HeaderLength > _active.Length)
                 {
                     WriteAndSync(buffers, start, position);
@@ -133,11 +136,11 @@ internal sealed class InstancePacks : IDisposable
                     start = position = 0;
                 }
                 var head = new byte[HeaderLength + json.Length];
-                Header(RecordMagic, json, bytes.Length).CopyTo(head, 0);
+                Header(RecordMagic, json, entry.Length).CopyTo(head, 0);
                 json.CopyTo(head, HeaderLength);
-                buffers.Add(head);
-                buffers.Add(bytes);
-                locations.Add(new PackLocation(_active.Number, position + head.Length, bytes.Length));
+                buffers.Add(new Piece(head, null));
+                buffers.Add(new Piece(entry.Part10Bytes, entry.Spool));
+                locations.Add(new PackLocation(_active.Number, position + head.Length, entry.Length));
                 position += length;
             }
             WriteAndSync(buffers, start, position);
@@ -176,16 +179,63 @@ internal sealed class InstancePacks : IDisposable
         _next = null;
     }
 
-    private void WriteAndSync(List<ReadOnlyMemory<byte>> buffers, long start, long end)
+    /// <summary>Bytes in memory, or (when <see cref="Spool"/> is set) the bytes of a spool file.</summary>
+    private readonly record struct Piece(ReadOnlyMemory<byte> Bytes, InstanceSpool? Spool);
+
+    /// <summary>One gathered write per run of in-memory pieces, a chunked copy per spooled one, then one sync for all.</summary>
+    private void WriteAndSync(List<Piece> buffers, long start, long end)
     {
         if (buffers.Count == 0)
         {
             return;
         }
-        RandomAccess.Write(_active.File, buffers, start);
+        var gathered = new List<ReadOnlyMemory<byte>>(buffers.Count);
+        var position = start;
+        foreach (var piece in buffers)
+        {
+            if (piece.Spool is null)
+            {
+                gathered.Add(piece.Bytes);
+                continue;
+            }
+            position = WriteGathered(gathered, position);
+            CopySpool(piece.Spool, position);
+            position += piece.Spool.Length;
+        }
+        WriteGathered(gathered, position);
         Fsync.Data(_active.File, _active.Path);
         _active.Position = end;
         buffers.Clear();
+    }
+
+    private long WriteGathered(List<ReadOnlyMemory<byte>> gathered, long position)
+    {
+        RandomAccess.Write(_active.File, gathered, position);
+        position += gathered.Sum(bytes => (long)bytes.Length);
+        gathered.Clear();
+        return position;
+    }
+
+    private void CopySpool(InstanceSpool spool, long position)
+    {
+        var chunk = ArrayPool<byte>.Shared.Rent(ZeroChunk);
+        try
+        {
+            for (var done = 0L; done < spool.Length;)
+            {
+                var read = RandomAccess.Read(spool.File, chunk.AsSpan(0, (int)Math.Min(ZeroChunk, spool.Length - done)), done);
+                if (read == 0)
+                {
+                    throw new IOException($"spool file {spool.Path} ended after {done} of {spool.Length} bytes");
+                }
+                RandomAccess.Write(_active.File, chunk.AsSpan(0, read), position + done);
+                done += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
     }
 
     private void Seal()

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference.Ingest;
 
-/// <summary>An instance received and parsed, not yet durable: its Part 10 bytes, their SHA-256 (lower-case hex) and the
-/// attributes to index.</summary>
+/// <summary>An instance received and parsed, not yet durable: its Part 10 bytes (in memory, or in <paramref name="Spool"/>
+/// when that is set), their SHA-256 (lower-case hex) and the attributes to index.</summary>
 public sealed record IncomingInstance(
     ReadOnlyMemory<byte> Part10Bytes,
     string Digest,
@@ -13,7 +13,11 @@ public sealed record IncomingInstance(
     string SopInstanceUid,
     string TransferSyntaxUid,
     string CallingAeTitle,
-    IReadOnlyDictionary<string, string> Attributes);
+    IReadOnlyDictionary<string, string> Attributes,
+    InstanceSpool? Spool = null)
+{
+    public long Length => Spool?.Length ?? Part10Bytes.Length;
+}
 
 /// <summary>
 /// The durable ingest store. An instance is durable when its Part 10 bytes and its index record are in a pack
@@ -27,7 +31,7 @@ public sealed record IncomingInstance(
 public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions<ListenerOptions> listener, TimeProvider time,
     ILogger<InstanceStore> logger) : IHostedService, IDisposable
 {
-    private sealed record PendingCommit(StoredInstance Instance, ReadOnlyMemory<byte> Part10Bytes, TaskCompletionSource<StoreOutcome> Done);
+    private sealed record PendingCommit(StoredInstance Instance, ReadOnlyMemory<byte> Part10Bytes, InstanceSpool? Spool, TaskCompletionSource<StoreOutcome> Done);
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StoredInstance> _byDigest = [];
@@ -48,12 +52,20 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
 
     public string Folder { get; } = Path.Combine(Path.GetFullPath(inference.Value.StoragePath), "dicom");
 
+    /// <summary>Where instances too large to hold in memory are written as they arrive, until their commit copies them
+    /// into a pack; what a killed process left there was never acknowledged and is deleted at start.</summary>
+    public string SpoolFolder => Path.Combine(Folder, "incoming");
+
     public long DuplicatesReceived => Interlocked.Read(ref _duplicates);
 
     public long NewVersionsReceived => Interlocked.Read(ref _newVersions);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (Directory.Exists(SpoolFolder))
+        {
+            Directory.Delete(SpoolFolder, recursive: true);
+        }
         var (packs, replayed, cut) = InstancePacks.Open(Path.Combine(Folder, "packs"));
         _packs = packs;
         if (cut > 0)
@@ -122,7 +134,7 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
         // The caller's buffer is written by the commit: it must stay untouched until this method returns, which is why
         // the commit is awaited without the cancellation token.
         var pending = new PendingCommit(new StoredInstance(digest, 0, incoming.SopClassUid, incoming.SopInstanceUid, incoming.TransferSyntaxUid,
-            incoming.Part10Bytes.Length, incoming.DataSetOffset, incoming.CallingAeTitle, time.GetUtcNow(), incoming.Attributes), incoming.Part10Bytes, done);
+            incoming.Length, incoming.DataSetOffset, incoming.CallingAeTitle, time.GetUtcNow(), incoming.Attributes), incoming.Part10Bytes, incoming.Spool, done);
         bool lead;
         lock (_queueGate)
         {
@@ -246,7 +258,7 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
                 outcomes.Add(new StoreOutcome(known == 0 ? StoreOutcomeKind.Stored : StoreOutcomeKind.NewVersion, record));
             }
         }
-        var locations = _packs!.Append(records.Select((record, i) => new PackEntry(record, batch[i].Part10Bytes)).ToList());
+        var locations = _packs!.Append(records.Select((record, i) => new PackEntry(record, batch[i].Part10Bytes, batch[i].Spool)).ToList());
         var newStudies = new List<StudyReceived>();
         lock (_gate)
         {

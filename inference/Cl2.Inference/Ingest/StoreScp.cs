@@ -1,5 +1,4 @@
-using System.Buffers;
-using System.Security.Cryptography;
+using System.Runtime.InteropServices;
 using Cl2.Dicom;
 using Cl2.Dicom.Network.Dimse;
 using Cl2.Dicom.Network.Server;
@@ -9,84 +8,90 @@ using Microsoft.Extensions.Options;
 namespace Cl2.Inference.Ingest;
 
 /// <summary>
-/// C-STORE SCP of the listener. Success means durable: the status is sent only after <see cref="InstanceStore.StoreAsync"/>
-/// returned. A duplicate (same bytes) and a new version (same SOP Instance UID, other bytes) both answer Success: PS3.4
-/// B.2.3 has no status for either (0x0111 Duplicate SOP Instance is a failure, and the instance was kept); new versions
-/// are logged and counted in <see cref="InstanceStore.NewVersionsReceived"/>.
-/// The data set is received straight into one pooled buffer behind its meta header and hashed as it arrives; only the
-/// attributes the index needs are parsed (<see cref="IndexedAttributes.ReaderOptions"/>), so pixel data is copied once,
-/// off the association, and then written from that buffer by the group commit.
+/// C-STORE SCP of the listener. Success means durable and readable: the status is sent only after the whole data set was
+/// parsed (as labeling's archive will parse it) and <see cref="InstanceStore.StoreAsync"/> returned. A data set that does
+/// not parse is refused with Cannot Understand (0xC000), one without the UIDs the archive files it under with Data Set
+/// Does Not Match SOP Class (0xA900), each with a log line saying why: acknowledging it would leave a study that labeling
+/// refuses for ever. A duplicate (same bytes) and a new version (same SOP Instance UID, other bytes) both answer Success:
+/// PS3.4 B.2.3 has no status for either (0x0111 Duplicate SOP Instance is a failure, and the instance was kept); new
+/// versions are logged and counted in <see cref="InstanceStore.NewVersionsReceived"/>.
+/// The data set is received behind its meta header into a <see cref="ReceivedInstance"/> (memory while small and within
+/// the listener's memory budget, a spool file beyond) and hashed as it arrives; the group commit writes it from there.
 /// </summary>
-public sealed class StoreScp(InstanceStore store, IOptions<ListenerOptions> options, ILogger<StoreScp> logger) : ICStoreProvider
+public sealed class StoreScp(InstanceStore store, ListenerMemoryBudget budget, IOptions<ListenerOptions> options, ILogger<StoreScp> logger) : ICStoreProvider
 {
-    private const int InitialCapacity = 64 * 1024;
+    private static readonly DicomTag[] RequiredUids = [DicomTags.StudyInstanceUID, DicomTags.SeriesInstanceUID, DicomTags.SOPInstanceUID];
 
     public async ValueTask<DimseStatus> OnCStoreAsync(CStoreRequest request, CancellationToken cancellationToken)
     {
+        var settings = options.Value;
         var meta = Part10.FileMetaInformation(request.SopClassUid, request.SopInstanceUid, request.TransferSyntaxUid);
-        var limit = options.Value.MaxInstanceLength;
-        var buffer = ArrayPool<byte>.Shared.Rent(meta.Length + InitialCapacity);
-        try
+        using var received = new ReceivedInstance(meta, budget, store.SpoolFolder, settings.SpoolThreshold);
+        while (await request.DataSet.ReadAsync(received.GetWritable(), cancellationToken) is var read and > 0)
         {
-            meta.CopyTo(buffer, 0);
-            var length = meta.Length;
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            hash.AppendData(meta);
-            while (true)
+            received.Advance(read);
+            if (received.Length > settings.MaxInstanceLength)
             {
-                if (length == buffer.Length)
-                {
-                    buffer = Grow(buffer, length, (int)Math.Min(2L * buffer.Length, Array.MaxLength));
-                }
-                var read = await request.DataSet.ReadAsync(buffer.AsMemory(length), cancellationToken);
-                if (read == 0)
-                {
-                    break;
-                }
-                hash.AppendData(buffer, length, read);
-                length += read;
-                if (length > limit)
-                {
-                    logger.LogWarning("Refused SOP Instance {SopInstanceUid} from {CallingAeTitle}: larger than Inference:Listener:MaxInstanceLength ({Limit} bytes)",
-                        request.SopInstanceUid, request.CallingAeTitle, limit);
-                    return DimseStatus.OutOfResources;
-                }
-            }
-            Dictionary<string, string> attributes;
-            try
-            {
-                using var parse = new MemoryStream(buffer, 0, length, writable: false);
-                attributes = IndexedAttributes.Extract(DicomFile.Open(parse, IndexedAttributes.ReaderOptions).Dataset);
-            }
-            catch (DicomFormatException e)
-            {
-                logger.LogWarning("Refused SOP Instance {SopInstanceUid} from {CallingAeTitle}: {Reason}", request.SopInstanceUid, request.CallingAeTitle, e.Message);
-                return DimseStatus.CannotUnderstand;
-            }
-            try
-            {
-                // The group commit writes from this buffer: it goes back to the pool only once StoreAsync has returned.
-                await store.StoreAsync(new IncomingInstance(buffer.AsMemory(0, length), Convert.ToHexStringLower(hash.GetHashAndReset()), meta.Length,
-                    request.SopClassUid, request.SopInstanceUid, request.TransferSyntaxUid, request.CallingAeTitle, attributes), cancellationToken);
-                return DimseStatus.Success;
-            }
-            catch (IOException e)
-            {
-                logger.LogError(e, "Could not make SOP Instance {SopInstanceUid} durable; answered Out of Resources", request.SopInstanceUid);
+                logger.LogWarning("Refused SOP Instance {SopInstanceUid} from {CallingAeTitle}: larger than Inference:Listener:MaxInstanceLength ({Limit} bytes)",
+                    request.SopInstanceUid, request.CallingAeTitle, settings.MaxInstanceLength);
                 return DimseStatus.OutOfResources;
             }
         }
-        finally
+        var (attributes, refusal) = Understand(received, request, settings);
+        if (refusal is { } status)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            return status;
+        }
+        try
+        {
+            // The group commit writes from the received buffer or spool: both are released only once StoreAsync has returned.
+            await store.StoreAsync(new IncomingInstance(received.Memory, received.Digest(), meta.Length, request.SopClassUid, request.SopInstanceUid,
+                request.TransferSyntaxUid, request.CallingAeTitle, attributes!, received.Spool), cancellationToken);
+            return DimseStatus.Success;
+        }
+        catch (IOException e)
+        {
+            logger.LogError(e, "Could not make SOP Instance {SopInstanceUid} durable; answered Out of Resources", request.SopInstanceUid);
+            return DimseStatus.OutOfResources;
         }
     }
 
-    private static byte[] Grow(byte[] buffer, int used, int size)
+    /// <summary>Parses the whole data set (values of a spooled one stay on disk) and takes the attributes the index keeps;
+    /// or the refusal and why.</summary>
+    private (Dictionary<string, string>? Attributes, DimseStatus? Refusal) Understand(ReceivedInstance received, CStoreRequest request, ListenerOptions settings)
     {
-        var larger = ArrayPool<byte>.Shared.Rent(size);
-        buffer.AsSpan(0, used).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return larger;
+        var reader = new DicomReaderOptions { MaxInflatedLength = settings.MaxInflatedLength };
+        DicomDataset dataSet;
+        try
+        {
+            if (received.Spool is { } spool)
+            {
+                dataSet = DicomFile.Open(spool.Path, reader).Dataset;
+            }
+            else
+            {
+                MemoryMarshal.TryGetArray(received.Memory, out var buffer);
+                using var bytes = new MemoryStream(buffer.Array!, buffer.Offset, buffer.Count, writable: false);
+                dataSet = DicomFile.Open(bytes, reader).Dataset;
+            }
+        }
+        catch (Exception e) when (e is DicomFormatException or EndOfStreamException or InvalidDataException or NotSupportedException)
+        {
+            logger.LogWarning("Refused SOP Instance {SopInstanceUid} from {CallingAeTitle} with Cannot Understand (0xC000): its data set does not parse: {Reason}",
+                request.SopInstanceUid, request.CallingAeTitle, e.Message);
+            return (null, DimseStatus.CannotUnderstand);
+        }
+        var missing = RequiredUids.Where(tag => dataSet.GetStringOrDefault(tag) is not { Length: > 0 }).Select(tag => DicomDataset.Describe(tag)).ToList();
+        var sopInstanceUid = dataSet.GetStringOrDefault(DicomTags.SOPInstanceUID);
+        var problem = missing.Count > 0 ? $"it lacks {string.Join(", ", missing)}"
+            : sopInstanceUid != request.SopInstanceUid ? $"its SOP Instance UID {sopInstanceUid} is not the C-STORE request's {request.SopInstanceUid}"
+            : null;
+        if (problem is not null)
+        {
+            logger.LogWarning("Refused SOP Instance {SopInstanceUid} from {CallingAeTitle} with Data Set Does Not Match SOP Class (0xA900): {Reason}",
+                request.SopInstanceUid, request.CallingAeTitle, problem);
+            return (null, DimseStatus.DataSetDoesNotMatchSopClass);
+        }
+        return (IndexedAttributes.Extract(dataSet), null);
     }
 }

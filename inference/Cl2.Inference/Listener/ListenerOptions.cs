@@ -41,10 +41,26 @@ public sealed class ListenerOptions : IValidatableObject
     [Range(1, 65536, ErrorMessage = "Inference:Listener:MaxCommitBatch must be 1-65536.")]
     public int MaxCommitBatch { get; set; } = 512;
 
-    /// <summary>Largest instance (meta header + data set) held in memory before it is written; larger ones are refused
-    /// with Out of Resources (0xA700).</summary>
+    /// <summary>Largest instance (meta header + data set) accepted; a larger one is refused with Out of Resources (0xA700)
+    /// once that many bytes arrived. 512 MiB holds enhanced multi-frame CT/MR and breast tomosynthesis; it bounds the disk
+    /// one unfinished instance can take, since anything beyond <see cref="SpoolThreshold"/> is spooled, not held in memory.</summary>
     [Range(1024, int.MaxValue, ErrorMessage = "Inference:Listener:MaxInstanceLength must be 1 KiB - 2 GiB.")]
-    public int MaxInstanceLength { get; set; } = 1024 * 1024 * 1024;
+    public int MaxInstanceLength { get; set; } = 512 * 1024 * 1024;
+
+    /// <summary>An instance longer than this is written to a spool file (<c>dicom/incoming/</c> in the storage folder) as
+    /// it arrives instead of being held in memory.</summary>
+    [Range(64 * 1024, 256 * 1024 * 1024, ErrorMessage = "Inference:Listener:SpoolThreshold must be 64 KiB - 256 MiB.")]
+    public int SpoolThreshold { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>What all associations together may hold of received instances in memory; once it is spent, instances are
+    /// spooled to disk whatever their length.</summary>
+    [Range(1024 * 1024, long.MaxValue, ErrorMessage = "Inference:Listener:MaxInMemoryBytes must be at least 1 MiB.")]
+    public long MaxInMemoryBytes { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>Most bytes a deflated data set may inflate to while the listener parses it (inflated in memory; a guard
+    /// against deflate bombs).</summary>
+    [Range(1024 * 1024, int.MaxValue, ErrorMessage = "Inference:Listener:MaxInflatedLength must be 1 MiB - 2 GiB.")]
+    public int MaxInflatedLength { get; set; } = 64 * 1024 * 1024;
 
     public IReadOnlyList<string> EffectiveTransferSyntaxes => TransferSyntaxes.Count == 0 ? TransferSyntaxUids.StorageDefaults : TransferSyntaxes;
 

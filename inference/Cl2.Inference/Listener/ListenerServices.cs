@@ -13,6 +13,7 @@ public static class ListenerServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<InstanceStore>();
         services.AddHostedService(provider => provider.GetRequiredService<InstanceStore>());
+        services.AddSingleton<ListenerMemoryBudget>();
         services.AddSingleton<StoreScp>();
         services.AddSingleton<FindScp>();
         services.AddSingleton<RetrieveScp>();

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Sockets;
+using Cl2.Dicom.Network;
+using Cl2.Dicom.Network.Dimse;
+using Cl2.Dicom.Network.UpperLayer;
+
+namespace Cl2.Inference.Tests.Listener;
+
+/// <summary>A peer written byte by byte: associates for CT Image Storage and streams a C-STORE data set in as many
+/// P-DATA-TF PDUs as a test wants, without ever sending its last fragment (the probe of a peer that holds instances open).</summary>
+internal sealed class RawStoreAssociation : IDisposable
+{
+    private const byte ContextId = 1;
+    private const int FragmentLength = 64 * 1024;
+    private static readonly byte[] Zeros = new byte[FragmentLength];
+
+    private readonly TcpClient _tcp;
+
+    private RawStoreAssociation(TcpClient tcp)
+    {
+        _tcp = tcp;
+        Stream = tcp.GetStream();
+    }
+
+    public NetworkStream Stream { get; }
+
+    /// <param name="from">The local address to connect from (any of 127.0.0.0/8 reaches a loopback listener).</param>
+    public static async Task<RawStoreAssociation> OpenAsync(int port, string callingAeTitle, IPAddress? from = null)
+    {
+        var tcp = new TcpClient(new IPEndPoint(from ?? IPAddress.Loopback, 0)) { NoDelay = true };
+        await tcp.ConnectAsync(IPAddress.Loopback, port);
+        var association = new RawStoreAssociation(tcp);
+        await association.SendAsync(new AAssociateRq("CL2", callingAeTitle,
+            [new PresentationContext(ContextId, DicomUids.CtImageStorage, [TransferSyntaxUids.ExplicitVrLittleEndian])], new UserInformation(FragmentLength * 2)));
+        var reply = await new PduReader(association.Stream, new DicomNetworkOptions()).ReadAsync(TimeSpan.FromSeconds(30), "A-ASSOCIATE-AC", CancellationToken.None);
+        Assert.IsType<AAssociateAc>(reply);
+        return association;
+    }
+
+    /// <summary>A C-STORE-RQ command, then <paramref name="length"/> bytes of its data set, the last fragment never sent.</summary>
+    public async Task StreamUnfinishedStoreAsync(string sopInstanceUid, long length)
+    {
+        var command = new DimseCommand(CommandField.CStoreRq)
+        {
+            AffectedSopClassUid = DicomUids.CtImageStorage,
+            AffectedSopInstanceUid = sopInstanceUid,
+            MessageId = 1,
+            Priority = DimsePriority.Medium,
+            HasDataSet = true,
+        };
+        await SendAsync(new PDataTf([new PresentationDataValue(ContextId, IsCommand: true, IsLastFragment: true, command.Encode())]));
+        for (var sent = 0L; sent < length; sent += FragmentLength)
+        {
+            await SendAsync(new PDataTf([new PresentationDataValue(ContextId, IsCommand: false, IsLastFragment: false, Zeros)]));
+        }
+    }
+
+    public async Task AbortAsync() => await SendAsync(new AAbort(AbortSource.ServiceUser, AbortReason.NotSpecified));
+
+    public void Dispose() => _tcp.Dispose();
+
+    private async Task SendAsync(Pdu pdu) => await Stream.WriteAsync(PduEncoder.Encode(pdu));
+}
