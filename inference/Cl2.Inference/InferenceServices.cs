@@ -1,7 +1,9 @@
+using Cl2.Inference.Api;
 using Cl2.Inference.Forwarding;
 using Cl2.Inference.Listener;
 using Cl2.Labeling.Client;
 using Cl2.ServiceDefaults;
+using Cl2.ServiceDefaults.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference;
@@ -11,6 +13,8 @@ public static class InferenceServices
     public static WebApplicationBuilder AddInferenceServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<InferenceOptions>(InferenceOptions.Section);
+        builder.Services.AddValidatedOptions<InferenceApiOptions>(InferenceApiOptions.Section);
+        builder.AddDevelopmentIdentity();
         builder.Services.AddDicomListener();
         builder.Services.AddStudyForwarding();
         builder.Services.AddLabelingClient();
@@ -22,11 +26,15 @@ public static class InferenceServices
 
     public static WebApplication MapInferenceEndpoints(this WebApplication app)
     {
-        var api = app.MapGroup("/api/inference");
-        api.MapGet("/status", (IOptions<InferenceOptions> options) => Results.Json(new
+        app.UseDevelopmentIdentity();
+        // Patient IDs, accession numbers and calling AEs: only for the platform's services and admins, whatever signed the
+        // caller in (nobody is signed in without an identity source: every call is then 401).
+        var api = app.MapGroup("/api/inference").RequireRoles(Roles.Service);
+        api.MapGet("/status", (HttpContext http, IOptions<InferenceOptions> options) => Results.Json(new
         {
             service = "cl2 inference",
-            storage = Path.GetFullPath(options.Value.StoragePath),
+            // Where patient data lies on disk is for an admin to know.
+            storage = http.User.IsInRole(Roles.Admin) ? Path.GetFullPath(options.Value.StoragePath) : null,
         }));
         api.MapReceivedStudies();
         api.MapForwardingStatus();

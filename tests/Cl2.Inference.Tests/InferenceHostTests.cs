@@ -37,11 +37,13 @@ public sealed class InferenceHostTests
     }
 
     [Fact]
-    public async Task the_status_endpoint_reports_where_instances_are_stored()
+    public async Task the_status_endpoint_reports_where_instances_are_stored_to_an_admin()
     {
         var storage = Directory.CreateTempSubdirectory("cl2-inference-").FullName;
         await using var host = new InferenceHost(storage);
         using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Cl2-User", "ops");
+        client.DefaultRequestHeaders.Add("X-Cl2-Roles", "admin");
 
         var status = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/inference/status", UriKind.Relative))).RootElement;
 

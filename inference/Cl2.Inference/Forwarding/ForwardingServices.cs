@@ -1,3 +1,4 @@
+using Cl2.Inference.Api;
 using Cl2.Labeling.Client;
 using Cl2.ServiceDefaults;
 using Microsoft.Extensions.Options;
@@ -6,7 +7,6 @@ namespace Cl2.Inference.Forwarding;
 
 public static class ForwardingServices
 {
-    private const int MaxStudiesListed = 100;
     private const string UserHeader = "X-Cl2-User";
     private const string RolesHeader = "X-Cl2-Roles";
     private const string ServiceRole = "service";
@@ -25,11 +25,15 @@ public static class ForwardingServices
         return services;
     }
 
-    /// <summary><c>/api/inference/forwarding</c>: what labeling does not have yet, and why.</summary>
+    /// <summary><c>/api/inference/forwarding</c>: what labeling does not have yet, and why (the studies paged, oldest first).</summary>
     public static RouteGroupBuilder MapForwardingStatus(this RouteGroupBuilder api)
     {
-        api.MapGet("/forwarding", (StudyForwarder forwarder, IServiceProvider provider) =>
-            Results.Json(forwarder.Status().ToResponse(LabelingRoot(provider), MaxStudiesListed)));
+        const string Path = "/api/inference/forwarding";
+        api.MapGet("/forwarding", (StudyForwarder forwarder, IServiceProvider provider, IOptions<InferenceApiOptions> options, int? offset, int? limit) =>
+        {
+            var (page, problem) = Page.From(offset, limit, options.Value.MaxPageSize);
+            return page is null ? Page.Refused(Path, problem!) : Results.Json(forwarder.Status().ToResponse(LabelingRoot(provider), page, Path));
+        });
         return api;
     }
 

@@ -1,3 +1,5 @@
+using Cl2.Inference.Api;
+
 namespace Cl2.Inference.Forwarding;
 
 /// <summary>One pending study as the operator sees it. <c>State</c>: quiet-period (instances may still come), due (goes
@@ -29,8 +31,8 @@ public sealed record ForwardingStatus(
 
     public DateTimeOffset? OldestPendingSince => Backlog.Count == 0 ? null : Backlog.Min(study => study.PendingSince);
 
-    /// <summary>The answer of the status endpoint: counts first, then at most <paramref name="maxStudies"/> studies, oldest first.</summary>
-    public object ToResponse(Uri labelingUrl, int maxStudies) => new
+    /// <summary>The answer of the status endpoint: counts first, then one page of the studies, oldest first.</summary>
+    public object ToResponse(Uri labelingUrl, Page page, string path) => new
     {
         Enabled,
         LabelingUrl = labelingUrl,
@@ -42,6 +44,6 @@ public sealed record ForwardingStatus(
         NextAttemptAt,
         LastForwardedAt,
         ForwardedStudiesSinceStart = ForwardedStudies,
-        Studies = Studies.Take(maxStudies),
+        Studies = page.Answer(page.Slice(Studies), Studies.Count, path),
     };
 }

@@ -1,6 +1,8 @@
+using Cl2.Inference.Api;
 using Cl2.Inference.Ingest;
 using Cl2.Inference.QueryRetrieve;
 using Cl2.ServiceDefaults;
+using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference.Listener;
 
@@ -22,13 +24,23 @@ public static class ListenerServices
         return services;
     }
 
-    /// <summary><c>/api/inference/studies</c>: the StudyReceived facts, oldest first, with what each study holds now.</summary>
+    /// <summary><c>/api/inference/studies</c>: the StudyReceived facts, oldest first and paged, with what each study holds now.</summary>
     public static RouteGroupBuilder MapReceivedStudies(this RouteGroupBuilder api)
     {
-        api.MapGet("/studies", (InstanceStore store) =>
+        const string Path = "/api/inference/studies";
+        api.MapGet("/studies", (InstanceStore store, IOptions<InferenceApiOptions> options, int? offset, int? limit) =>
         {
-            var instances = store.LatestVersions().GroupBy(instance => instance.StudyInstanceUid).ToDictionary(group => group.Key, group => group.ToList());
-            return Results.Json(store.Studies().Select(study => new
+            var (page, problem) = Page.From(offset, limit, options.Value.MaxPageSize);
+            if (page is null)
+            {
+                return Page.Refused(Path, problem!);
+            }
+            var all = store.Studies();
+            var studies = page.Slice(all);
+            var wanted = studies.Select(study => study.StudyInstanceUid).ToHashSet();
+            var instances = store.LatestVersions().Where(instance => wanted.Contains(instance.StudyInstanceUid))
+                .GroupBy(instance => instance.StudyInstanceUid).ToDictionary(group => group.Key, group => group.ToList());
+            return Results.Json(page.Answer(studies.Select(study => new
             {
                 study.StudyInstanceUid,
                 study.PatientId,
@@ -37,7 +49,7 @@ public static class ListenerServices
                 study.ReceivedAt,
                 Series = instances.GetValueOrDefault(study.StudyInstanceUid, []).Select(i => i.Attribute("SeriesInstanceUID")).Distinct().Count(),
                 Instances = instances.GetValueOrDefault(study.StudyInstanceUid, []).Count,
-            }));
+            }), all.Count, Path));
         });
         return api;
     }

@@ -95,7 +95,7 @@ public sealed class StudyForwardingTests
         private readonly string _labelingUrl = $"http://127.0.0.1:{FreePort.Next()}/";
         private readonly string _inferenceUrl = $"http://127.0.0.1:{FreePort.Next()}/";
         private readonly int _dicomPort = FreePort.Next();
-        private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+        private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30), DefaultRequestHeaders = { { "X-Cl2-User", "forwarding-test" }, { "X-Cl2-Roles", "service" } } };
 
         private readonly HttpClient _archiveHttp;
 
@@ -131,6 +131,9 @@ public sealed class StudyForwardingTests
         {
             var inference = await ListenerProcess.StartAsync(Storage, _dicomPort, ReadyWithin, new Dictionary<string, string>
             {
+                // Development: the inference API takes its callers from the X-Cl2-User / X-Cl2-Roles headers _http sends.
+                ["DOTNET_ENVIRONMENT"] = "Development",
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["Urls"] = _inferenceUrl,
                 ["Inference__Forwarding__LabelingUrl"] = _labelingUrl,
                 ["Inference__Forwarding__QuietPeriod"] = "00:00:01",
@@ -171,7 +174,7 @@ public sealed class StudyForwardingTests
             var status = JsonDocument.Parse(await _http.GetStringAsync(new Uri(_inferenceUrl + "api/inference/forwarding"))).RootElement;
             return new Forwarding(status.GetProperty("pendingStudies").GetInt32(), status.GetProperty("forwardedStudiesSinceStart").GetInt64(),
                 status.GetProperty("lastError").GetString(),
-                status.GetProperty("studies").EnumerateArray().Select(study => new PendingStudy(study.GetProperty("studyInstanceUid").GetString()!,
+                status.GetProperty("studies").GetProperty("items").EnumerateArray().Select(study => new PendingStudy(study.GetProperty("studyInstanceUid").GetString()!,
                     study.GetProperty("state").GetString()!, study.GetProperty("lastError").GetString())).ToList());
         }
 

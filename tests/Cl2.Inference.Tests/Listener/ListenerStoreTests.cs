@@ -53,7 +53,7 @@ public sealed class ListenerStoreTests
             await AssertStoredUnchangedAsync(host, path);
         }
         Assert.Equal(3, received.Count);
-        var studies = JsonDocument.Parse(await host.CreateClient().GetStringAsync(new Uri("/api/inference/studies", UriKind.Relative))).RootElement;
+        var studies = JsonDocument.Parse(await host.CreateClient().GetStringAsync(new Uri("/api/inference/studies", UriKind.Relative))).RootElement.GetProperty("items");
         Assert.Equal(received.Select(study => study.StudyInstanceUid).Order(),
             studies.EnumerateArray().Select(study => study.GetProperty("studyInstanceUid").GetString()).Order());
         Assert.All(studies.EnumerateArray(), study => Assert.Equal(1, study.GetProperty("instances").GetInt32()));

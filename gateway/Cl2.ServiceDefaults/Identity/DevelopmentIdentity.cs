@@ -1,8 +1,11 @@
 using System.Security.Claims;
-using Cl2.ServiceDefaults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Cl2.Labeling.GraphQL;
+namespace Cl2.ServiceDefaults.Identity;
 
 /// <summary>
 /// Who the caller is, until sign-in (OIDC at the gateway) arrives: taken from the headers <c>X-Cl2-User</c> and

@@ -1,8 +1,12 @@
-namespace Cl2.Labeling.GraphQL;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Cl2.ServiceDefaults.Identity;
 
 /// <summary>
-/// The HTTP endpoints beside GraphQL (the blob store, the DICOMweb archive) declare their roles the same way and are
-/// checked by the same rule as <see cref="RoleValidationRule"/>: 401 when nobody signed in, 403 without one of the roles.
+/// HTTP endpoints (labeling's blob store and DICOMweb archive, the inference API) declare their roles the same way as
+/// labeling's GraphQL fields and are checked by the same rule (<see cref="Roles.Allow"/>): 401 when nobody signed in,
+/// 403 without one of the roles.
 /// </summary>
 public static class HttpRoles
 {

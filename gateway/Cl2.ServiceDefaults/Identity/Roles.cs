@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace Cl2.Labeling.GraphQL;
+namespace Cl2.ServiceDefaults.Identity;
 
 /// <summary>
 /// The roles an operation can ask for (claims of type <see cref="System.Security.Claims.ClaimTypes.Role"/>).
