@@ -4,9 +4,12 @@ using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference.Forwarding;
 
+/// <summary>How often in a row labeling refused a study, when it last did and why.</summary>
+public sealed record StudyRefusal(int Attempts, DateTimeOffset At, string Error);
+
 /// <summary>
 /// What labeling is known to have: the digests of instances its archive stored and, per study, the instance count its
-/// StudyReceived fact holds. An append-only text file beside the ingest store (<c>forwarding/ledger</c>), one line per
+/// StudyReceived fact holds; and the studies labeling keeps refusing, so that their count survives a restart. An append-only text file beside the ingest store (<c>forwarding/ledger</c>), one line per
 /// fact, synced after each batch. It only ever lags behind labeling: a line is written after labeling answered, so a
 /// crash before the write makes the forwarder send that batch again, which labeling takes without a second effect (the
 /// archive upserts by SOP Instance UID and keeps blobs by digest; recordStudyReceived of a known count adds nothing).
@@ -16,10 +19,13 @@ public sealed class ForwardingLedger(IOptions<InferenceOptions> inference, ILogg
 {
     private const string StoredLine = "stored";
     private const string RecordedLine = "recorded";
+    private const string RefusedLine = "refused";
+    private const string ClearedLine = "cleared";
 
     private readonly Lock _gate = new();
     private readonly HashSet<string> _stored = [];
     private readonly Dictionary<string, int> _recorded = [];
+    private readonly Dictionary<string, StudyRefusal> _refusals = [];
     private FileStream? _file;
 
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetFullPath(inference.Value.StoragePath), "forwarding", "ledger");
@@ -75,6 +81,21 @@ public sealed class ForwardingLedger(IOptions<InferenceOptions> inference, ILogg
         }
     }
 
+    /// <summary>The studies labeling refused last time they were tried (cleared once one goes through).</summary>
+    public IReadOnlyDictionary<string, StudyRefusal> Refusals()
+    {
+        lock (_gate)
+        {
+            return new Dictionary<string, StudyRefusal>(_refusals);
+        }
+    }
+
+    public void MarkRefused(string studyInstanceUid, StudyRefusal refusal) =>
+        Append([string.Create(CultureInfo.InvariantCulture,
+            $"{RefusedLine} {studyInstanceUid} {refusal.Attempts} {refusal.At.ToUnixTimeMilliseconds()} {refusal.Error.ReplaceLineEndings(" ")}")]);
+
+    public void MarkCleared(string studyInstanceUid) => Append([$"{ClearedLine} {studyInstanceUid}"]);
+
     public void MarkStored(IEnumerable<string> digests) => Append(digests.Select(digest => $"{StoredLine} {digest}"));
 
     public void MarkRecorded(string studyInstanceUid, int instanceCount) =>
@@ -110,9 +131,18 @@ public sealed class ForwardingLedger(IOptions<InferenceOptions> inference, ILogg
 
     private void Apply(string line)
     {
-        var fields = line.Split(' ');
+        // A refusal's error is the rest of its line; the other kinds have no spaces in their fields.
+        var fields = line.Split(' ', 5);
         switch (fields)
         {
+            case [RefusedLine, var study, var count, var at, var error]
+                when int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var attempts)
+                    && long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds):
+                _refusals[study] = new StudyRefusal(attempts, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), error);
+                break;
+            case [ClearedLine, var study]:
+                _refusals.Remove(study);
+                break;
             case [StoredLine, var digest]:
                 _stored.Add(digest);
                 break;

@@ -25,6 +25,11 @@ public sealed class ForwardingOptions : IValidatableObject
     /// <summary>The longest wait between tries while labeling fails; the wait doubles from one second up to this.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>After this many refusals in a row labeling's answer is taken as final: the study is stuck, no longer tried,
+    /// and reported (health Degraded, state <c>stuck</c>) until an admin asks for another try. The count is kept in the
+    /// ledger, so a restart does not start it again.</summary>
+    public int MaxStudyAttempts { get; set; } = 10;
+
     /// <summary>The forwarding health check reports Degraded once something has been pending longer than this.</summary>
     public TimeSpan BacklogDegradedAfter { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -51,6 +56,10 @@ public sealed class ForwardingOptions : IValidatableObject
         }.Where(setting => setting.Item2 < setting.Item3 || setting.Item2 > setting.Item4))
         {
             yield return new($"Inference:Forwarding:{name} is {value}; it must be {least} to {most} (hh:mm:ss).");
+        }
+        if (MaxStudyAttempts is < 1 or > 1000)
+        {
+            yield return new("Inference:Forwarding:MaxStudyAttempts must be 1-1000.");
         }
         if (BatchSize is < 1 or > 10000)
         {

@@ -1,6 +1,7 @@
 using Cl2.Inference.Api;
 using Cl2.Labeling.Client;
 using Cl2.ServiceDefaults;
+using Cl2.ServiceDefaults.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference.Forwarding;
@@ -34,6 +35,11 @@ public static class ForwardingServices
             var (page, problem) = Page.From(offset, limit, options.Value.MaxPageSize);
             return page is null ? Page.Refused(Path, problem!) : Results.Json(forwarder.Status().ToResponse(LabelingRoot(provider), page, Path));
         });
+        api.MapPost("/forwarding/{studyInstanceUid}/retry", (string studyInstanceUid, StudyForwarder forwarder) => forwarder.Retry(studyInstanceUid)
+                ? Results.Json(new { studyInstanceUid, state = "due" })
+                : Results.Problem($"Study {studyInstanceUid} is not refused by labeling: nothing to retry (GET {Path} lists the pending studies).",
+                    statusCode: StatusCodes.Status404NotFound))
+            .RequireRoles(Roles.Admin);
         return api;
     }
 

@@ -12,7 +12,9 @@ namespace Cl2.Inference.Forwarding;
 /// <see cref="ForwardingOptions.QuietPeriod"/>; instances of it that arrive later make it due again (the archive gets them,
 /// and the fact its new count). While labeling is unreachable or failing nothing is dropped: the round stops and the next
 /// one waits 1, 2, 4 … seconds up to <see cref="ForwardingOptions.MaxRetryDelay"/>. A study labeling refuses (a bad UID,
-/// an instance the archive cannot read) waits the same way on its own, and the others go on.
+/// an instance the archive cannot read) waits the same way on its own, and the others go on; after
+/// <see cref="ForwardingOptions.MaxStudyAttempts"/> refusals in a row (counted in the ledger, across restarts) it is stuck:
+/// no longer tried, reported by the health check, until an admin asks for another try (<see cref="Retry"/>).
 /// </summary>
 public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger, IHttpClientFactory httpClients, IOptions<ForwardingOptions> options,
     TimeProvider time, ILogger<StudyForwarder> logger) : BackgroundService
@@ -51,6 +53,13 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
             return;
         }
         ledger.Open();
+        lock (_gate)
+        {
+            foreach (var (study, refusal) in ledger.Refusals())
+            {
+                _studyFailures[study] = new Failure(refusal.Error, refusal.At, refusal.Attempts, refusal.At + Delay(refusal.Attempts));
+            }
+        }
         var waiting = ForwardingBacklog.Compute(store.LatestVersions(), ledger);
         if (waiting.Count > 0)
         {
@@ -82,7 +91,7 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
         {
             lock (_gate)
             {
-                if (_studyFailures.TryGetValue(study.StudyInstanceUid, out var failed) && now < failed.RetryAt)
+                if (_studyFailures.TryGetValue(study.StudyInstanceUid, out var failed) && (IsStuck(failed) || now < failed.RetryAt))
                 {
                     continue;
                 }
@@ -96,13 +105,23 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
             {
                 if (IsRefusalOfThisStudy(e))
                 {
-                    var failure = Failed(_studyFailures.GetValueOrDefault(study.StudyInstanceUid), e.Message, now);
+                    Failure failure;
                     lock (_gate)
                     {
-                        _studyFailures[study.StudyInstanceUid] = failure;
+                        _studyFailures[study.StudyInstanceUid] = failure = Failed(_studyFailures.GetValueOrDefault(study.StudyInstanceUid), e.Message, now);
                     }
-                    logger.LogWarning("Labeling refused study {StudyInstanceUid} ({Attempts} tries): {Error}. It stays pending; next try at {RetryAt}",
-                        study.StudyInstanceUid, failure.Count, e.Message, failure.RetryAt);
+                    ledger.MarkRefused(study.StudyInstanceUid, new StudyRefusal(failure.Count, failure.At, failure.Error));
+                    if (IsStuck(failure))
+                    {
+                        logger.LogError("Study {StudyInstanceUid} from {CallingAeTitle} is stuck: labeling refused it {Attempts} times (Inference:Forwarding:MaxStudyAttempts), " +
+                            "last with: {Error}. It is no longer tried; fix the cause, then POST /api/inference/forwarding/{StudyInstanceUid}/retry as an admin",
+                            study.StudyInstanceUid, study.CallingAeTitle, failure.Count, e.Message, study.StudyInstanceUid);
+                    }
+                    else
+                    {
+                        logger.LogWarning("Labeling refused study {StudyInstanceUid} ({Attempts} tries): {Error}. It stays pending; next try at {RetryAt}",
+                            study.StudyInstanceUid, failure.Count, e.Message, failure.RetryAt);
+                    }
                     continue;
                 }
                 Failure labeling;
@@ -150,10 +169,15 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
             await labeling.RecordStudyReceivedAsync(new RecordStudyReceivedInput(study.StudyInstanceUid, study.CallingAeTitle, study.InstanceCount), cancellationToken);
             ledger.MarkRecorded(study.StudyInstanceUid, study.InstanceCount);
         }
+        bool wasRefused;
         lock (_gate)
         {
-            _studyFailures.Remove(study.StudyInstanceUid);
+            wasRefused = _studyFailures.Remove(study.StudyInstanceUid);
             _lastForwardedAt = time.GetUtcNow();
+        }
+        if (wasRefused)
+        {
+            ledger.MarkCleared(study.StudyInstanceUid);
         }
         Interlocked.Increment(ref _forwardedStudies);
         logger.LogInformation("Forwarded study {StudyInstanceUid} to labeling: {Stored} instances stored in the archive, {Instances} recorded as received",
@@ -169,19 +193,39 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
         _ => false,
     };
 
+    /// <summary>Gives a stuck (or refused) study its tries back: it goes at the next poll. False when labeling has not
+    /// refused it.</summary>
+    public bool Retry(string studyInstanceUid)
+    {
+        lock (_gate)
+        {
+            if (!_studyFailures.Remove(studyInstanceUid))
+            {
+                return false;
+            }
+        }
+        ledger.MarkCleared(studyInstanceUid);
+        logger.LogInformation("Study {StudyInstanceUid} gets its tries back on request; it goes to labeling at the next poll", studyInstanceUid);
+        return true;
+    }
+
+    private bool IsStuck(Failure failure) => failure.Count >= options.Value.MaxStudyAttempts;
+
+    private TimeSpan Delay(int failures) => TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failures - 1), options.Value.MaxRetryDelay.TotalSeconds));
+
     private Failure Failed(Failure? previous, string error, DateTimeOffset now)
     {
         var count = (previous?.Count ?? 0) + 1;
-        var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, count - 1), options.Value.MaxRetryDelay.TotalSeconds));
-        return new Failure(error, now, count, now + delay);
+        return new Failure(error, now, count, now + Delay(count));
     }
 
     private StudyForwardingState StudyState(PendingStudy study, DateTimeOffset now, TimeSpan quietPeriod)
     {
         var failure = _studyFailures.GetValueOrDefault(study.StudyInstanceUid);
-        var state = failure is not null ? "refused" : _labelingFailure is not null ? "retrying" : study.IsQuiet(now, quietPeriod) ? "due" : "quiet-period";
+        var state = failure is not null ? (IsStuck(failure) ? StudyForwardingState.Stuck : "refused")
+            : _labelingFailure is not null ? "retrying" : study.IsQuiet(now, quietPeriod) ? "due" : "quiet-period";
         return new StudyForwardingState(study.StudyInstanceUid, study.CallingAeTitle, study.InstanceCount, study.ToStore.Count, study.RecordedCount,
-            study.PendingSince, state, failure?.Error, failure?.RetryAt);
+            study.PendingSince, state, failure?.Count ?? 0, failure?.Error, failure is null || IsStuck(failure) ? null : failure.RetryAt);
     }
 
     private sealed class ArchiveRefusedException(string message) : Exception(message);

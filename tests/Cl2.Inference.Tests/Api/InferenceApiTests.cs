@@ -115,6 +115,29 @@ public sealed class InferenceApiTests
         Assert.Equal(host.Store.Studies().Select(study => study.StudyInstanceUid), listed);
     }
 
+    [Fact]
+    public async Task retrying_a_refused_study_needs_the_admin_role()
+    {
+        await using var host = Start();
+        using var service = Caller(host, "training", "service");
+
+        using var response = await service.PostAsync(new Uri("/api/inference/forwarding/1.2.3/retry", UriKind.Relative), null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task retrying_a_study_labeling_has_not_refused_answers_404_saying_so()
+    {
+        await using var host = Start();
+        using var admin = Caller(host, "ops", "admin");
+
+        using var response = await admin.PostAsync(new Uri("/api/inference/forwarding/1.2.3/retry", UriKind.Relative), null);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("Study 1.2.3 is not refused by labeling", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/api/inference/studies?limit=3", "limit must be 1 to 2 (Inference:Api:MaxPageSize), not 3")]
     [InlineData("/api/inference/forwarding?limit=0", "limit must be 1 to 2")]

@@ -12,7 +12,7 @@ namespace Cl2.Inference.Tests.Forwarding;
 /// acknowledged reach labeling's archive byte for byte and become one StudyReceived fact each, whatever happens to
 /// labeling or to inference on the way.
 /// </summary>
-public sealed class StudyForwardingTests
+public sealed partial class StudyForwardingTests
 {
     private static readonly TimeSpan ReadyWithin = TimeSpan.FromSeconds(90);
 
@@ -30,7 +30,7 @@ public sealed class StudyForwardingTests
 
         await platform.StoreScuAsync(ct.Path, mr.Path, refused.Path);
         await platform.UntilAsync(async () => (await platform.ForwardingAsync()) is { Pending: 1, Forwarded: >= 2 } forwarding
-            && forwarding.Studies.Single() is { State: "refused" } study && study.Uid == refused.Study && study.LastError!.Contains("INVALID_INPUT", StringComparison.Ordinal),
+            && forwarding.Studies.Single() is { State: "refused" or "stuck" } study && study.Uid == refused.Study && study.LastError!.Contains("INVALID_INPUT", StringComparison.Ordinal),
             "CT and MR forwarded, the third study refused", inference, labeling);
 
         foreach (var sent in new[] { ct, mr })
@@ -83,7 +83,7 @@ public sealed class StudyForwardingTests
 
     private sealed record Sent(string Path, string Study, string Series, string SopInstance);
 
-    private sealed record PendingStudy(string Uid, string State, string? LastError);
+    private sealed record PendingStudy(string Uid, string State, int Attempts, string? LastError);
 
     private sealed record Forwarding(int Pending, long Forwarded, string? LastError, IReadOnlyList<PendingStudy> Studies);
 
@@ -127,9 +127,10 @@ public sealed class StudyForwardingTests
             return labeling;
         }
 
-        public async Task<BackgroundProcess> StartInferenceAsync()
+        /// <param name="settings">More environment variables for inference (or ones replacing these).</param>
+        public async Task<BackgroundProcess> StartInferenceAsync(params (string Key, string Value)[] settings)
         {
-            var inference = await ListenerProcess.StartAsync(Storage, _dicomPort, ReadyWithin, new Dictionary<string, string>
+            var environment = new Dictionary<string, string>
             {
                 // Development: the inference API takes its callers from the X-Cl2-User / X-Cl2-Roles headers _http sends.
                 ["DOTNET_ENVIRONMENT"] = "Development",
@@ -140,7 +141,12 @@ public sealed class StudyForwardingTests
                 ["Inference__Forwarding__PollInterval"] = "00:00:00.200",
                 ["Inference__Forwarding__MaxRetryDelay"] = "00:00:01",
                 ["Inference__Forwarding__BacklogDegradedAfter"] = "00:00:02",
-            });
+            };
+            foreach (var (key, value) in settings)
+            {
+                environment[key] = value;
+            }
+            var inference = await ListenerProcess.StartAsync(Storage, _dicomPort, ReadyWithin, environment);
             _running.Add(inference);
             await UntilAsync(async () => await StatusAsync(_inferenceUrl + "health/live") == HttpStatusCode.OK, "inference's HTTP endpoint", inference);
             return inference;
@@ -175,15 +181,18 @@ public sealed class StudyForwardingTests
             return new Forwarding(status.GetProperty("pendingStudies").GetInt32(), status.GetProperty("forwardedStudiesSinceStart").GetInt64(),
                 status.GetProperty("lastError").GetString(),
                 status.GetProperty("studies").GetProperty("items").EnumerateArray().Select(study => new PendingStudy(study.GetProperty("studyInstanceUid").GetString()!,
-                    study.GetProperty("state").GetString()!, study.GetProperty("lastError").GetString())).ToList());
+                    study.GetProperty("state").GetString()!, study.GetProperty("attempts").GetInt32(), study.GetProperty("lastError").GetString())).ToList());
         }
 
-        public async Task<string> ForwardingHealthAsync()
+        public async Task<string> ForwardingHealthAsync() => (await ForwardingCheckAsync()).Status;
+
+        /// <summary>The forwarding check of /health/ready: its status and what it says.</summary>
+        public async Task<(string Status, string Description)> ForwardingCheckAsync()
         {
             using var response = await _http.GetAsync(new Uri(_inferenceUrl + "health/ready"));
             var health = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            return health.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == "forwarding")
-                .GetProperty("status").GetString()!;
+            var check = health.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == "forwarding");
+            return (check.GetProperty("status").GetString()!, check.GetProperty("description").GetString()!);
         }
 
         /// <summary>WADO-RS of the instance from labeling's archive: its data set is byte for byte what storescu sent.</summary>

@@ -6,8 +6,8 @@ using Cl2.Dicom.Network.UpperLayer;
 
 namespace Cl2.Inference.Tests.Listener;
 
-/// <summary>A peer written byte by byte: associates for CT Image Storage and streams a C-STORE data set in as many
-/// P-DATA-TF PDUs as a test wants, without ever sending its last fragment (the probe of a peer that holds instances open).</summary>
+/// <summary>A peer written byte by byte: associates for CT Image Storage and sends C-STORE data sets exactly as a test gives
+/// them (a corrupt one, or one whose last fragment never comes: the probe of a peer that holds instances open).</summary>
 internal sealed class RawStoreAssociation : IDisposable
 {
     private const byte ContextId = 1;
@@ -40,19 +40,39 @@ internal sealed class RawStoreAssociation : IDisposable
     /// <summary>A C-STORE-RQ command, then <paramref name="length"/> bytes of its data set, the last fragment never sent.</summary>
     public async Task StreamUnfinishedStoreAsync(string sopInstanceUid, long length)
     {
-        var command = new DimseCommand(CommandField.CStoreRq)
-        {
-            AffectedSopClassUid = DicomUids.CtImageStorage,
-            AffectedSopInstanceUid = sopInstanceUid,
-            MessageId = 1,
-            Priority = DimsePriority.Medium,
-            HasDataSet = true,
-        };
-        await SendAsync(new PDataTf([new PresentationDataValue(ContextId, IsCommand: true, IsLastFragment: true, command.Encode())]));
+        await SendCommandAsync(sopInstanceUid, 1);
         for (var sent = 0L; sent < length; sent += FragmentLength)
         {
             await SendAsync(new PDataTf([new PresentationDataValue(ContextId, IsCommand: false, IsLastFragment: false, Zeros)]));
         }
+    }
+
+    /// <summary>A whole C-STORE of a CT data set (Explicit VR Little Endian bytes, sent as they are) and the status answered.</summary>
+    public async Task<DimseStatus> StoreAsync(string sopInstanceUid, byte[] dataSet, ushort messageId = 1)
+    {
+        await SendCommandAsync(sopInstanceUid, messageId);
+        var fragments = dataSet.Chunk(FragmentLength).ToList();
+        for (var i = 0; i < fragments.Count; i++)
+        {
+            await SendAsync(new PDataTf([new PresentationDataValue(ContextId, IsCommand: false, IsLastFragment: i == fragments.Count - 1, fragments[i])]));
+        }
+        var reply = await new PduReader(Stream, new DicomNetworkOptions()).ReadAsync(TimeSpan.FromSeconds(30), "C-STORE-RSP", CancellationToken.None);
+        var response = DimseCommand.Decode(Assert.IsType<PDataTf>(reply).Values.Single().Data.Span);
+        Assert.Equal(CommandField.CStoreRsp, response.CommandField);
+        return response.Status!.Value;
+    }
+
+    private async Task SendCommandAsync(string sopInstanceUid, ushort messageId)
+    {
+        var command = new DimseCommand(CommandField.CStoreRq)
+        {
+            AffectedSopClassUid = DicomUids.CtImageStorage,
+            AffectedSopInstanceUid = sopInstanceUid,
+            MessageId = messageId,
+            Priority = DimsePriority.Medium,
+            HasDataSet = true,
+        };
+        await SendAsync(new PDataTf([new PresentationDataValue(ContextId, IsCommand: true, IsLastFragment: true, command.Encode())]));
     }
 
     public async Task AbortAsync() => await SendAsync(new AAbort(AbortSource.ServiceUser, AbortReason.NotSpecified));
