@@ -90,3 +90,12 @@ public sealed class AssociationAbortedException(AAbort abort)
 /// <summary>A request that the negotiated association cannot carry (no accepted presentation context for it).</summary>
 public sealed class NoPresentationContextException(string what)
     : DicomNetworkException(what);
+
+/// <summary>A connection refused before any PDU because its address already holds
+/// <see cref="DicomNetworkOptions.MaxAssociationsPerAddress"/> connections; it was closed at once.</summary>
+public sealed class PeerAddressLimitException(System.Net.IPAddress address, int limit)
+    : DicomNetworkException($"refused a connection from {address}: it already holds {limit} connections (the most one address may hold)")
+{
+    public System.Net.IPAddress Address { get; } = address;
+    public int Limit { get; } = limit;
+}

@@ -22,11 +22,19 @@ public sealed record DicomNetworkOptions
     /// accepting a connection, for A-ASSOCIATE-AC/RJ after sending a request, and for the peer to close after the end.</summary>
     public TimeSpan ArtimTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a new connection may take to deliver its whole A-ASSOCIATE-RQ (the first PDU); a real requestor
+    /// sends it at once, so a silent connection gives its slot back after this, not after <see cref="ArtimTimeout"/>.</summary>
+    public TimeSpan AssociateRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long an established association may stay silent (or stall inside a PDU) before we abort it.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Associations served at once; one more is rejected transiently with local-limit-exceeded.</summary>
     public int MaxConcurrentAssociations { get; init; } = 32;
+
+    /// <summary>Connections one peer address may hold at once; one more is closed as soon as it is accepted (nothing is read
+    /// from it), so one address cannot take every slot of <see cref="MaxConcurrentAssociations"/>.</summary>
+    public int MaxAssociationsPerAddress { get; init; } = 8;
 
     /// <summary>Identifies this implementation in A-ASSOCIATE user information (a 2.25 UUID-derived UID).</summary>
     public string ImplementationClassUid { get; init; } = "2.25.1954171250259625404208260112068377278";

@@ -18,7 +18,6 @@ public sealed class DicomListener(IOptions<ListenerOptions> options, StoreScp st
 {
     private static readonly HashSet<string> QueryRetrieveSopClasses =
     [
-        DicomUids.Verification,
         DicomUids.PatientRootQueryRetrieveFind, DicomUids.PatientRootQueryRetrieveMove, DicomUids.PatientRootQueryRetrieveGet,
         DicomUids.StudyRootQueryRetrieveFind, DicomUids.StudyRootQueryRetrieveMove, DicomUids.StudyRootQueryRetrieveGet,
     ];
@@ -39,23 +38,52 @@ public sealed class DicomListener(IOptions<ListenerOptions> options, StoreScp st
             {
                 AeTitle = settings.AeTitle,
                 AllowedCallingAeTitles = settings.AllowedCallingAeTitles.Select(title => title.Trim()).ToHashSet(),
-                AbstractSyntaxes = QueryRetrieveSopClasses,
+                AbstractSyntaxes = new HashSet<string>([DicomUids.Verification, .. QueryRetrieveSopClasses]),
+                RestrictedAbstractSyntaxes = QueryRetrieveSopClasses,
+                CallingAeTitlesForRestricted = settings.QueryRetrieveCallingAeTitles.Select(title => title.Trim()).ToHashSet(),
                 AcceptAllStorageSopClasses = true,
                 TransferSyntaxes = settings.EffectiveTransferSyntaxes,
                 AllowRequestorScpRole = true,
             },
-            Network = new DicomNetworkOptions { MaxConcurrentAssociations = settings.MaxConcurrentAssociations },
+            Network = new DicomNetworkOptions
+            {
+                MaxConcurrentAssociations = settings.MaxConcurrentAssociations,
+                MaxAssociationsPerAddress = settings.MaxAssociationsPerAddress,
+                AssociateRequestTimeout = settings.AssociateRequestTimeout,
+            },
             MoveDestinations = settings.ParsedMoveDestinations(),
         }, storeProvider: store, findProvider: find, getProvider: retrieve, moveProvider: retrieve);
-        _server.AssociationClosed += (_, closed) =>
-        {
-            if (closed.Error is not null)
-            {
-                logger.LogInformation("Association with {CallingAeTitle} ended: {Reason}", closed.CallingAeTitle ?? "(no A-ASSOCIATE-RQ)", closed.Error.Message);
-            }
-        };
+        _server.AssociationClosed += (_, closed) => LogClosed(closed);
         await _server.StartAsync(cancellationToken);
         logger.LogInformation("DICOM listener {AeTitle} on {Address}:{Port}", settings.AeTitle, settings.BindAddress, _server.Port);
+    }
+
+    /// <summary>Every refusal leaves a warning (who, what, which setting); other failed associations an information line.</summary>
+    private void LogClosed(AssociationClosedEventArgs closed)
+    {
+        var caller = closed.CallingAeTitle ?? "(no A-ASSOCIATE-RQ)";
+        if (closed.RefusedAbstractSyntaxes.Count > 0)
+        {
+            logger.LogWarning("Refused query/retrieve ({SopClasses}) to calling AE {CallingAeTitle}: it is not in Inference:Listener:QueryRetrieveCallingAeTitles",
+                string.Join(", ", closed.RefusedAbstractSyntaxes), caller);
+        }
+        switch (closed.Error)
+        {
+            case null:
+                break;
+            case PeerAddressLimitException limit:
+                logger.LogWarning("{Reason} (Inference:Listener:MaxAssociationsPerAddress)", limit.Message);
+                break;
+            case AssociationRejectedException rejected:
+                logger.LogWarning("Rejected an association from {CallingAeTitle}: {Reason}", caller, rejected.Message);
+                break;
+            case DicomNetworkTimeoutException timeout when closed.CallingAeTitle is null:
+                logger.LogWarning("Closed a connection that sent no A-ASSOCIATE-RQ: {Reason} (Inference:Listener:AssociateRequestTimeout)", timeout.Message);
+                break;
+            default:
+                logger.LogInformation("Association with {CallingAeTitle} ended: {Reason}", caller, closed.Error.Message);
+                break;
+        }
     }
 
     /// <summary>Idempotent: the host stops its services and then disposes the container, which would stop us again.</summary>

@@ -34,6 +34,19 @@ public sealed class ListenerOptions : IValidatableObject
     [Range(1, 1024, ErrorMessage = "Inference:Listener:MaxConcurrentAssociations must be 1-1024.")]
     public int MaxConcurrentAssociations { get; set; } = 32;
 
+    /// <summary>Connections one peer address may hold at once; one more is closed at once (and logged). Below
+    /// <see cref="MaxConcurrentAssociations"/>, so one address cannot take every slot.</summary>
+    [Range(1, 1024, ErrorMessage = "Inference:Listener:MaxAssociationsPerAddress must be 1-1024.")]
+    public int MaxAssociationsPerAddress { get; set; } = 8;
+
+    /// <summary>How long a new connection may take to send its A-ASSOCIATE-RQ; a silent one is closed after this.</summary>
+    public TimeSpan AssociateRequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Calling AE titles that may query and retrieve (C-FIND, C-GET, C-MOVE); empty (the default, as in Orthanc)
+    /// lets nobody: those presentation contexts are refused (user-rejection) and the refusal logged. C-ECHO and C-STORE
+    /// are not affected.</summary>
+    public List<string> QueryRetrieveCallingAeTitles { get; set; } = [];
+
     /// <summary>C-MOVE destinations: AE title → "host:port".</summary>
     public Dictionary<string, string> MoveDestinations { get; set; } = [];
 
@@ -73,7 +86,11 @@ public sealed class ListenerOptions : IValidatableObject
         {
             yield return new ValidationResult($"Inference:Listener:BindAddress '{BindAddress}' is not an IP address (use 0.0.0.0 for every interface).");
         }
-        foreach (var title in AllowedCallingAeTitles.Concat(MoveDestinations.Keys).Where(title => !IsAeTitle(title)))
+        if (AssociateRequestTimeout < TimeSpan.FromMilliseconds(100) || AssociateRequestTimeout > TimeSpan.FromMinutes(5))
+        {
+            yield return new ValidationResult($"Inference:Listener:AssociateRequestTimeout is {AssociateRequestTimeout}; it must be 00:00:00.1 to 00:05:00.");
+        }
+        foreach (var title in AllowedCallingAeTitles.Concat(QueryRetrieveCallingAeTitles).Concat(MoveDestinations.Keys).Where(title => !IsAeTitle(title)))
         {
             yield return new ValidationResult($"AE title '{title}' in Inference:Listener must be 1-16 printable ASCII characters without a backslash.");
         }

@@ -15,10 +15,16 @@ internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings)
 
     public InstanceStore Store => Services.GetRequiredService<InstanceStore>();
 
+    /// <summary>Where the host's log lines go besides its console, when a test wants to read them.</summary>
+    public CapturedLog? Log { get; init; }
+
     /// <summary>Starts the host; settings are configuration keys below Inference:Listener.</summary>
-    public static ListenerHost Start(params (string Key, string Value)[] settings)
+    public static ListenerHost Start(params (string Key, string Value)[] settings) => Start(null, settings);
+
+    /// <summary>Starts the host with its log captured in <paramref name="log"/>.</summary>
+    public static ListenerHost Start(CapturedLog? log, params (string Key, string Value)[] settings)
     {
-        var host = new ListenerHost(settings.ToDictionary(setting => $"{ListenerOptions.Section}:{setting.Key}", setting => setting.Value));
+        var host = new ListenerHost(settings.ToDictionary(setting => $"{ListenerOptions.Section}:{setting.Key}", setting => setting.Value)) { Log = log };
         _ = host.Services; // builds and starts the host, hosted services included
         return host;
     }
@@ -31,6 +37,10 @@ internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings)
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (Log is { } log)
+        {
+            builder.ConfigureServices(services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(log));
         }
     }
 

@@ -17,7 +17,9 @@ public sealed class ListenerQueryRetrieveTests
 
     private static async Task<(ListenerHost Host, string[] Paths)> HostWithThreeStudiesAsync(params (string Key, string Value)[] settings)
     {
-        var host = ListenerHost.Start(settings);
+        // Query/retrieve is for configured callers only: these are DCMTK's, as the tests below name them.
+        var host = ListenerHost.Start([("QueryRetrieveCallingAeTitles:0", "FINDSCU"), ("QueryRetrieveCallingAeTitles:1", "MOVESCU"),
+            ("QueryRetrieveCallingAeTitles:2", "GETSCU"), .. settings]);
         var folder = Directory.CreateTempSubdirectory("cl2-listener-send-").FullName;
         var paths = await Task.WhenAll(new[] { "CT_small.dcm", "MR_small.dcm", "SC_rgb_small_odd.dcm" }.Select(file => Corpus.DcmtkEncodedCopyAsync(file, folder)));
         (await Dcmtk.RunAsync("storescu", ["-aet", "STORESCU", "-aec", "CL2", "127.0.0.1", host.Port.ToString(), .. paths])).EnsureSuccess("storescu");

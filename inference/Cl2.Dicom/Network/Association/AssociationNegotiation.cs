@@ -2,8 +2,9 @@ using Cl2.Dicom.Network.UpperLayer;
 
 namespace Cl2.Dicom.Network.Association;
 
-/// <summary>The answer to an A-ASSOCIATE-RQ: exactly one of <see cref="Accept"/> and <see cref="Reject"/>.</summary>
-public sealed record NegotiationOutcome(AAssociateAc? Accept, AAssociateRj? Reject)
+/// <summary>The answer to an A-ASSOCIATE-RQ: exactly one of <see cref="Accept"/> and <see cref="Reject"/>.
+/// <see cref="Restricted"/>: abstract syntaxes refused because the policy keeps them from this caller.</summary>
+public sealed record NegotiationOutcome(AAssociateAc? Accept, AAssociateRj? Reject, IReadOnlyList<string>? Restricted = null)
 {
     public Pdu Response => (Pdu?)Accept ?? Reject!;
 }
@@ -32,7 +33,11 @@ public static class AssociationNegotiation
             return Rejected(AssociateRejectSource.ServiceUser, AssociateRejectReason.CallingAeTitleNotRecognized);
         }
 
-        var results = request.PresentationContexts.Select(context => NegotiateContext(context, policy)).ToList();
+        var results = request.PresentationContexts.Select(context => policy.RestrictsFrom(context.AbstractSyntax, request.CallingAeTitle)
+            ? new PresentationContextResult(context.Id, PresentationContextResultReason.UserRejection, Ignored(context))
+            : NegotiateContext(context, policy)).ToList();
+        var restricted = request.PresentationContexts.Select(context => context.AbstractSyntax)
+            .Where(syntax => policy.RestrictsFrom(syntax, request.CallingAeTitle)).Distinct().ToList();
         var accepted = request.PresentationContexts
             .Where(context => results.Any(r => r.Id == context.Id && r.IsAccepted))
             .Select(context => context.AbstractSyntax)
@@ -49,7 +54,7 @@ public static class AssociationNegotiation
             request.UserInformation.AsynchronousOperationsWindow is null ? null : AsynchronousOperationsWindow.Synchronous,
             roles.Count == 0 ? null : roles);
         return new NegotiationOutcome(
-            new AAssociateAc(request.CalledAeTitle, request.CallingAeTitle, results, userInformation, DicomUids.ApplicationContext), null);
+            new AAssociateAc(request.CalledAeTitle, request.CallingAeTitle, results, userInformation, DicomUids.ApplicationContext), null, restricted);
     }
 
     /// <summary>More associations than we serve at once: a transient rejection the requestor may retry.</summary>

@@ -18,8 +18,17 @@ public sealed record AssociationPolicy
 
     public IReadOnlyList<string> TransferSyntaxes { get; init; } = TransferSyntaxUids.Uncompressed;
 
+    /// <summary>Abstract syntaxes only <see cref="CallingAeTitlesForRestricted"/> may use (query/retrieve, say); a context for
+    /// one of them from another caller is answered user-rejection and the rest of the association goes on.</summary>
+    public IReadOnlySet<string> RestrictedAbstractSyntaxes { get; init; } = new HashSet<string>();
+
+    public IReadOnlySet<string> CallingAeTitlesForRestricted { get; init; } = new HashSet<string>();
+
     /// <summary>Whether a requestor may take the SCP role (C-GET retrievers store into themselves).</summary>
     public bool AllowRequestorScpRole { get; init; }
+
+    public bool RestrictsFrom(string abstractSyntax, string callingAeTitle) =>
+        RestrictedAbstractSyntaxes.Contains(abstractSyntax) && !CallingAeTitlesForRestricted.Contains(callingAeTitle);
 
     public bool AcceptsAbstractSyntax(string uid) =>
         AbstractSyntaxes.Contains(uid) || (AcceptAllStorageSopClasses && DicomUids.IsStorageSopClass(uid));

@@ -20,6 +20,7 @@ public sealed class DicomServer(
     private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(10);
 
     private readonly ConcurrentDictionary<long, Task> _associations = new();
+    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private TcpListener? _listener;
     private CancellationTokenSource? _stopping;
     private Task? _acceptLoop;
@@ -72,6 +73,14 @@ public sealed class DicomServer(
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
+    private void Release(IPAddress address)
+    {
+        if (_perAddress.AddOrUpdate(address, 0, (_, count) => count - 1) <= 0)
+        {
+            _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, 0));
+        }
+    }
+
     private async Task AcceptLoopAsync(TcpListener listener, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
@@ -91,7 +100,16 @@ public sealed class DicomServer(
                 await Task.Delay(AcceptRetryDelay, CancellationToken.None);
                 continue;
             }
-            // Nagle + delayed ACK turns every small response into a 40 ms wait (PEERS.md).
+            var address = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+            if (_perAddress.AddOrUpdate(address, 1, (_, count) => count + 1) > options.Network.MaxAssociationsPerAddress)
+            {
+                // Closed before anything is read: a peer holding connections open costs us nothing more per attempt.
+                Release(address);
+                socket.Dispose();
+                AssociationClosed?.Invoke(this, new AssociationClosedEventArgs(null, new PeerAddressLimitException(address, options.Network.MaxAssociationsPerAddress)));
+                continue;
+            }
+            // Nagle + delayed ACK turns every small response into a 40 ms wait.
             socket.NoDelay = true;
             var id = Interlocked.Increment(ref _nextConnectionId);
             var overLimit = Interlocked.Increment(ref _active) > options.Network.MaxConcurrentAssociations;
@@ -100,11 +118,13 @@ public sealed class DicomServer(
                 try
                 {
                     var association = new ServerAssociation(socket, options, echoProvider, storeProvider, findProvider, getProvider, moveProvider);
-                    var (callingAeTitle, error) = await association.RunAsync(overLimit, stopping);
-                    AssociationClosed?.Invoke(this, new AssociationClosedEventArgs(callingAeTitle, error));
+                    // Run first: with no subscriber, ?.Invoke would not evaluate its argument at all.
+                    var closed = await association.RunAsync(overLimit, stopping);
+                    AssociationClosed?.Invoke(this, closed);
                 }
                 finally
                 {
+                    Release(address);
                     Interlocked.Decrement(ref _active);
                     _associations.TryRemove(id, out _);
                 }

@@ -21,14 +21,15 @@ internal sealed partial class ServerAssociation(
     private readonly DicomNetworkOptions _network = options.Network;
     private ushort _lastSubOperationMessageId;
     private string? _callingAeTitle;
+    private IReadOnlyList<string>? _restricted;
 
-    public async Task<(string? CallingAeTitle, Exception? Error)> RunAsync(bool overLimit, CancellationToken stopping)
+    public async Task<AssociationClosedEventArgs> RunAsync(bool overLimit, CancellationToken stopping)
     {
         await using var stream = new NetworkStream(socket, ownsSocket: true);
         var channel = new AssociationChannel(stream, _network);
         try
         {
-            var first = await channel.Reader.ReadAsync(_network.ArtimTimeout, "A-ASSOCIATE-RQ", stopping)
+            var first = await channel.Reader.ReadAsync(_network.AssociateRequestTimeout, "A-ASSOCIATE-RQ", stopping)
                 ?? throw new PeerClosedException("A-ASSOCIATE-RQ");
             if (first is not AAssociateRq request)
             {
@@ -38,11 +39,12 @@ internal sealed partial class ServerAssociation(
             var outcome = overLimit
                 ? new NegotiationOutcome(null, AssociationNegotiation.LocalLimitExceeded)
                 : AssociationNegotiation.Negotiate(request, options.Policy, _network);
+            _restricted = outcome.Restricted;
             await channel.SendAsync(outcome.Response, stopping);
             if (outcome.Reject is { } reject)
             {
                 await WaitForPeerToCloseAsync(stream, stopping);
-                return (_callingAeTitle, new AssociationRejectedException(reject));
+                return Closed(new AssociationRejectedException(reject));
             }
             channel.Association = NegotiatedAssociation.From(request, outcome.Accept!, weAreRequestor: false);
 
@@ -53,7 +55,7 @@ internal sealed partial class ServerAssociation(
                 {
                     await channel.SendAsync(AReleaseRp.Instance, stopping);
                     await WaitForPeerToCloseAsync(stream, stopping);
-                    return (_callingAeTitle, null);
+                    return Closed(null);
                 }
                 if (other is not null)
                 {
@@ -73,25 +75,27 @@ internal sealed partial class ServerAssociation(
             {
                 await TryAbortAsync(stream, AbortReason.NotSpecified);
             }
-            return (_callingAeTitle, e);
+            return Closed(e);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             await TryAbortAsync(stream, AbortReason.NotSpecified);
-            return (_callingAeTitle, new OperationCanceledException("the server is stopping", stopping));
+            return Closed(new OperationCanceledException("the server is stopping", stopping));
         }
         catch (IOException e)
         {
-            return (_callingAeTitle, e);
+            return Closed(e);
         }
 #pragma warning disable CA1031 // A bug on one association (a provider's, say) must not take the server down with it.
         catch (Exception e) when (e is not OperationCanceledException)
 #pragma warning restore CA1031
         {
             await TryAbortAsync(stream, AbortReason.NotSpecified);
-            return (_callingAeTitle, e);
+            return Closed(e);
         }
     }
+
+    private AssociationClosedEventArgs Closed(Exception? error) => new(_callingAeTitle, error, _restricted);
 
     private async Task DispatchAsync(AssociationChannel channel, InboundCommand inbound, CancellationToken cancellationToken)
     {
