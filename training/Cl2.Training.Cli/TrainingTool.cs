@@ -55,7 +55,9 @@ public static class TrainingTool
             return BadUsage;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException
-            or Cl2.Dicom.DicomFormatException or Cl2.Dicom.Imaging.VolumeAssemblyException)
+            or Cl2.Dicom.DicomFormatException or Cl2.Dicom.Imaging.VolumeAssemblyException
+            or Cl2.Models.Numerics.NumericsCheckFailedException or Cl2.Models.Training.NonFiniteTrainingException
+            or Cl2.Models.Checkpoints.NonFiniteWeightsException)
         {
             error.WriteLine($"{command.Name}: {e.Message}");
             return Failure;

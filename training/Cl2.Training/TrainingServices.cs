@@ -1,6 +1,7 @@
 using Cl2.Dicom.Web;
 using Cl2.Labeling.Client;
 using Cl2.Models;
+using Cl2.Models.Numerics;
 using Cl2.ServiceDefaults;
 using Cl2.Training.Datasets;
 using Cl2.Training.Jobs;
@@ -29,7 +30,11 @@ public static class TrainingServices
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<TrainingOptions>>().Value;
-            return ComputeDevice.Select(options.Device, options.CpuThreads);
+            var device = ComputeDevice.Select(options.Device, options.CpuThreads,
+                options.OneDnn is { } oneDnn ? OneDnnModes.Parse(oneDnn) : OneDnnModes.FromEnvironment());
+            NumericsLog.Decided(services.GetRequiredService<ILogger<ComputeDevice>>(), device.Description, device.Numerics.Summary,
+                device.Numerics.CheckMilliseconds);
+            return device;
         });
         builder.Services.AddHealthChecks()
             .AddServiceDependency("labeling", services => services.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress)
