@@ -112,6 +112,11 @@ public sealed partial class TrainingWorkerTests
         var freshManifest = await ManifestAsync(http, fresh.ArtifactDigest, Path.Combine(state, "fresh"));
         Assert.NotEqual(trainedManifest["weightsDigest"]!.GetValue<string>(), freshManifest["weightsDigest"]!.GetValue<string>());
 
+        // The worker calls labeling as its own service identity, not as the development default user.
+        var registeredBy = (await GraphQLAsync(http, "query($id: ID!) { modelVersion(id: $id) { registeredBy } }", new { id = trained.VersionId }))
+            .GetProperty("modelVersion").GetProperty("registeredBy").GetString();
+        Assert.Equal("training-worker", registeredBy);
+
         // The worker records the numerics it trained on in the manifest's lineage.
         var numerics = trainedManifest["lineage"]!["numerics"]!;
         Assert.Equal("cpu", numerics["device"]!.GetValue<string>());

@@ -17,11 +17,16 @@ public static class TrainingServices
         builder.Services.AddValidatedOptions<TrainingJobOptions>(TrainingJobOptions.Section);
         builder.Services.AddLabelingClient();
         builder.Services.AddHttpClient<BlobClient>((services, http) =>
-            http.BaseAddress = services.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress);
+        {
+            var labeling = services.GetRequiredService<IOptions<LabelingClientOptions>>().Value;
+            http.BaseAddress = labeling.BaseAddress;
+            labeling.Identify(http);
+        });
         builder.Services.AddHttpClient<DicomWebClient>((services, http) =>
         {
-            http.BaseAddress = services.GetRequiredService<IOptions<TrainingJobOptions>>().Value.ArchiveAddress(
-                services.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress);
+            var labeling = services.GetRequiredService<IOptions<LabelingClientOptions>>().Value;
+            http.BaseAddress = services.GetRequiredService<IOptions<TrainingJobOptions>>().Value.ArchiveAddress(labeling.BaseAddress);
+            labeling.Identify(http);
             // A series of a few hundred slices comes as one multipart response.
             http.Timeout = TimeSpan.FromMinutes(10);
         });
