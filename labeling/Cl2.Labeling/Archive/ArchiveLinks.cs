@@ -20,6 +20,12 @@ public static class ArchiveLinks
         ForwardedHeadersDefaults.XOriginalPrefixHeaderName, ForwardedHeadersDefaults.XOriginalForHeaderName,
     ];
 
+    private static readonly string[] ForwardedHeaderNames =
+    [
+        ForwardedHeadersDefaults.XForwardedHostHeaderName, ForwardedHeadersDefaults.XForwardedProtoHeaderName,
+        ForwardedHeadersDefaults.XForwardedPrefixHeaderName, ForwardedHeadersDefaults.XForwardedForHeaderName,
+    ];
+
     private static readonly HashSet<string> WildcardHosts = new(StringComparer.Ordinal) { "*", "+", "0.0.0.0", "[::]" };
 
     public static IServiceCollection AddTrustedForwardedHeaders(this IServiceCollection services)
@@ -49,7 +55,8 @@ public static class ArchiveLinks
 
     /// <summary>
     /// Applies X-Forwarded-* from trusted proxies. The middleware keeps what it replaced in X-Original-* headers; a client
-    /// could send those itself, so they are dropped first, and their presence afterwards means a trusted proxy spoke.
+    /// could send those itself, so they are dropped first, and their presence afterwards means a trusted proxy spoke. A
+    /// request whose sender is unknown (the middleware would believe it) has its X-Forwarded-* dropped too.
     /// </summary>
     public static WebApplication UseTrustedForwardedHeaders(this WebApplication app)
     {
@@ -58,6 +65,13 @@ public static class ArchiveLinks
             foreach (var header in OriginalHeaders)
             {
                 context.Request.Headers.Remove(header);
+            }
+            if (context.Connection.RemoteIpAddress is null)
+            {
+                foreach (var header in ForwardedHeaderNames)
+                {
+                    context.Request.Headers.Remove(header);
+                }
             }
             return next(context);
         });

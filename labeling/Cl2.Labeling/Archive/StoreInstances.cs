@@ -219,7 +219,7 @@ public static class StoreInstances
         {
             return Failed(CannotUnderstand, $"part {number} lacks {string.Join(", ", missing)}");
         }
-        if (IdentifyingUids.FirstOrDefault(tag => !DicomUid.IsValid(dataset.GetString(tag))) is { } invalidUid)
+        if (IdentifyingUids.Where(tag => !DicomUid.IsValid(dataset.GetString(tag))).Select(tag => (DicomTag?)tag).FirstOrDefault() is { } invalidUid)
         {
             return Failed(CannotUnderstand, $"part {number} has {DicomDataset.Describe(invalidUid)} '{ArchiveEndpoints.Printable(dataset.GetString(invalidUid))}', "
                 + $"which is not a DICOM UID: {DicomUid.Rule}");
@@ -228,7 +228,8 @@ public static class StoreInstances
         {
             return Failed(CannotUnderstand, $"part {number} has Transfer Syntax UID '{ArchiveEndpoints.Printable(file.TransferSyntax.Uid)}', which is not a DICOM UID");
         }
-        if (IndexedText.FirstOrDefault(tag => dataset.GetStringOrDefault(tag)?.Contains('\0', StringComparison.Ordinal) == true) is { } withNul)
+        if (IndexedText.Where(tag => dataset.GetStringOrDefault(tag)?.Contains('\0', StringComparison.Ordinal) == true).Select(tag => (DicomTag?)tag)
+            .FirstOrDefault() is { } withNul)
         {
             return Failed(CannotUnderstand, $"part {number} has a NUL character inside {DicomDataset.Describe(withNul)}, which DICOM text does not allow");
         }
