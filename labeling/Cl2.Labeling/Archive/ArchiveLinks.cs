@@ -1,6 +1,5 @@
 using System.Net;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Cl2.ServiceDefaults;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
@@ -25,8 +24,6 @@ public static class ArchiveLinks
         ForwardedHeadersDefaults.XForwardedHostHeaderName, ForwardedHeadersDefaults.XForwardedProtoHeaderName,
         ForwardedHeadersDefaults.XForwardedPrefixHeaderName, ForwardedHeadersDefaults.XForwardedForHeaderName,
     ];
-
-    private static readonly HashSet<string> WildcardHosts = new(StringComparer.Ordinal) { "*", "+", "0.0.0.0", "[::]" };
 
     public static IServiceCollection AddTrustedForwardedHeaders(this IServiceCollection services)
     {
@@ -93,23 +90,6 @@ public static class ArchiveLinks
         {
             return $"{request.Scheme}://{request.Host}{request.PathBase}{ArchiveEndpoints.Path}";
         }
-        return OwnAddress(context.RequestServices) + ArchiveEndpoints.Path;
-    }
-
-    /// <summary>The first address labeling listens on, a wildcard host read as localhost; http://localhost when it has none (an in-memory test server).</summary>
-    private static string OwnAddress(IServiceProvider services)
-    {
-        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        foreach (var address in addresses)
-        {
-            var binding = BindingAddress.Parse(address);
-            if (binding.Scheme is "http" or "https" && !binding.IsUnixPipe)
-            {
-                var host = WildcardHosts.Contains(binding.Host) ? "localhost" : binding.Host;
-                var defaultPort = binding.Scheme == "http" ? 80 : 443;
-                return $"{binding.Scheme}://{host}{(binding.Port == defaultPort ? "" : $":{binding.Port}")}{binding.PathBase}";
-            }
-        }
-        return "http://localhost";
+        return ListeningAddress.Of(context.RequestServices) + ArchiveEndpoints.Path;
     }
 }
