@@ -141,6 +141,25 @@ public sealed class ArchiveHostileInputTests
     }
 
     [Fact]
+    public async Task a_stow_part_with_a_nul_inside_an_indexed_text_attribute_fails_alone()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var host = new StorageHost(postgres);
+        var client = ArchiveTests.ClientFor(host);
+        var file = DicomFile.Open(ArchiveTranscodingTests.Corpus("CT_small.dcm"));
+        file.Dataset.SetString(DicomTags.PatientID, "a\0b");
+        using var bytes = new MemoryStream();
+        file.Save(bytes);
+
+        var stow = await client.StoreAsync([MultipartRelatedPart.FromBytes(bytes.ToArray()), MultipartRelatedPart.FromFile(ArchiveTranscodingTests.Corpus("MR_small.dcm"))]);
+
+        Assert.Equal(HttpStatusCode.Accepted, stow.Status);
+        Assert.Equal((ushort)0xC000, Assert.Single(stow.Failed).FailureReason);
+        Assert.Single(stow.Stored);
+        Assert.Single(host.StoredFiles);
+    }
+
+    [Fact]
     public async Task a_stow_with_many_failed_parts_answers_one_warning_header_and_each_reason_in_the_body()
     {
         await using var postgres = await PostgresCluster.CreateAsync();
