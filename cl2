@@ -216,7 +216,8 @@ service_environment() {
     labeling)
       echo "Urls=$(service_url labeling)"
       echo "Postgres__ConnectionString=$(connection_string)"
-      echo "Blobs__Root=$DATA/blobs" ;;
+      echo "Blobs__Root=$DATA/blobs"
+      echo "Archive__SpoolPath=$DATA/stow-spool" ;;
     inference)
       echo "Urls=$(service_url inference)"
       echo "Labeling__BaseAddress=$labeling"
