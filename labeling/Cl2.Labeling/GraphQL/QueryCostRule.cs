@@ -10,7 +10,7 @@ namespace Cl2.Labeling.GraphQL;
 /// Refuses, before anything runs, an operation that is too deep (QUERY_TOO_DEEP), costs too much (QUERY_TOO_COMPLEX) or
 /// selects too many root fields (TOO_MANY_ROOT_FIELDS). The cost of a selection set is the sum of its fields, each 1 plus
 /// its selections times the list size it stands for (its <c>first</c> argument, or that of the connection above it, else
-/// <see cref="DefaultListSize"/>); a root field adds <see cref="GraphQLOptions.RootFieldCost"/>, since it opens a
+/// <see cref="DefaultListSize"/>; for introspection, the schema's own sizes); a root field adds <see cref="GraphQLOptions.RootFieldCost"/>, since it opens a
 /// database session of its own. Each fragment is costed once and its cost reused wherever it is spread, so the work here is
 /// linear in the document, however many times the fragments nest into each other (GraphQL.NET's own analyzer walks the
 /// expanded tree: 2^N for N fragments that spread the next one twice).
@@ -150,9 +150,37 @@ public sealed partial class QueryCostRule(GraphQLOptions options, ILogger logger
             }
             var first = First(field);
             var isList = IsList(type);
-            var size = isList ? first ?? pageSize ?? DefaultListSize : 1;
+            var size = !isList ? 1
+                : parent.GetNamedType().Name.StartsWith("__", StringComparison.Ordinal) ? IntrospectionListSize(field.Name.StringValue)
+                : first ?? pageSize ?? DefaultListSize;
             var children = Of(field.SelectionSet, type.GetNamedType(), isList ? null : first);
             return (1 + (size * children.Cost), 1 + children.Depth);
+        }
+
+        /// <summary>
+        /// Introspection lists are as long as the schema makes them, not as the data: all types, all directives, and for
+        /// the lists of one type (fields, arguments, enum values …) their average length over the schema, rounded up.
+        /// </summary>
+        private double IntrospectionListSize(string field)
+        {
+            var types = context.Schema.AllTypes;
+            return field switch
+            {
+                "types" => types.Count,
+                "directives" => context.Schema.Directives.Count,
+                "args" => Average(types.OfType<IComplexGraphType>().SelectMany(type => type.Fields).Select(each => each.Arguments?.Count ?? 0)),
+                "enumValues" => Average(types.OfType<EnumerationGraphType>().Select(type => type.Values.Count)),
+                "interfaces" => Average(types.OfType<IObjectGraphType>().Select(type => type.ResolvedInterfaces.Count)),
+                "possibleTypes" => Average(types.OfType<IAbstractGraphType>().Select(type => type.PossibleTypes.Count)),
+                // fields and inputFields: every type counted, since each has one of the two or neither.
+                _ => Math.Ceiling(types.OfType<IComplexGraphType>().Sum(type => type.Fields.Count) / (double)Math.Max(types.Count, 1)),
+            };
+
+            static double Average(IEnumerable<int> counts)
+            {
+                var list = counts.ToList();
+                return list.Count == 0 ? 1 : Math.Max(1, Math.Ceiling(list.Average()));
+            }
         }
 
         private static bool IsList(IGraphType type) => (type is NonNullGraphType nonNull ? nonNull.ResolvedType : type) is ListGraphType;
