@@ -41,13 +41,15 @@ public sealed class InternalErrorTests(LabelingApi api) : IClassFixture<Labeling
         var error = Assert.Single(response.Errors!)!;
         Assert.Equal("INTERNAL", error["extensions"]!["code"]!.GetValue<string>());
         var correlationId = error["extensions"]!["correlationId"]!.GetValue<string>();
-        foreach (var leak in new[] { "File", "Line", "Routine", "42P01", "mt_doc_dataset", "Npgsql", "Postgres", " at ", ".cs" })
+        // PostgresException's Data (File, Line, Routine, SqlState …), its message, and any stack frame.
+        foreach (var leak in new[] { "\"File\"", "\"Line\"", "\"Routine\"", "42P01", "mt_doc_dataset", "Npgsql", "Postgres", ".cs:line", "   at " })
         {
-            Assert.DoesNotContain(leak, response.Body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(leak, response.Body, StringComparison.Ordinal);
         }
         var logged = Assert.Single(logs.Lines, line => line.Message.Contains(correlationId, StringComparison.Ordinal));
         Assert.Equal(LogLevel.Error, logged.Level);
-        Assert.IsType<PostgresException>(logged.Exception);
+        var postgresError = Assert.IsType<PostgresException>(logged.Exception is PostgresException ? logged.Exception : logged.Exception?.InnerException);
+        Assert.Equal("42P01", postgresError.SqlState);
     }
 
     [Fact]

@@ -110,8 +110,8 @@ public sealed class QueryLimitsTests(LabelingApi api) : IClassFixture<LabelingAp
         Assert.Equal(HttpStatusCode.BadRequest, response.Status);
         Assert.Equal("application/graphql-response+json", response.MediaType);
         Assert.Equal("QUERY_TOO_DEEP", response.FirstErrorCode);
-        Assert.DoesNotContain(" at ", response.Body, StringComparison.Ordinal);
-        Assert.DoesNotContain(".cs", response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(".cs:line", response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", response.Body, StringComparison.Ordinal);
     }
 
     [Fact]
