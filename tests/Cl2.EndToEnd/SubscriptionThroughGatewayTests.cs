@@ -32,7 +32,8 @@ public sealed class SubscriptionThroughGatewayTests
             ["ReverseProxy__Clusters__labeling__HttpRequest__ActivityTimeout"] = "00:00:03",
         });
         BackgroundProcess[] services = [labeling, gateway];
-        using var http = new HttpClient { BaseAddress = new Uri(gatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
+        // Mutations go to labeling directly: the short timeout would also cut a slow first request (schema creation) short.
+        using var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(60) };
         await Eventually.IsTrueAsync(async () => await IsReadyAsync(http, labelingUrl + "health/ready") && await IsReadyAsync(http, gatewayUrl + "health/live"),
             services, "labeling and the gateway ready");
 
@@ -78,7 +79,9 @@ public sealed class SubscriptionThroughGatewayTests
     private static async Task<JsonNode> RunAsync(HttpClient http, string query, object? variables = null)
     {
         using var response = await http.PostAsJsonAsync(new Uri("graphql", UriKind.Relative), new { query, variables });
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} from labeling: {text}");
+        var body = JsonNode.Parse(text)!;
         Assert.True(body["errors"] is null, body.ToJsonString());
         return body["data"]!;
     }
