@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cl2.Labeling.Tests;
 
@@ -98,6 +99,28 @@ public sealed class QueryLimitsTests(LabelingApi api) : IClassFixture<LabelingAp
 
         Assert.Equal(HttpStatusCode.OK, within.Status);
         Assert.Equal("QUERY_TOO_COMPLEX", over.FirstErrorCode);
+    }
+
+    [Fact]
+    public async Task a_query_that_outlasts_the_time_budget_is_stopped_with_timeout()
+    {
+        await using var host = api.Host.WithWebHostBuilder(builder => builder.UseSetting("GraphQL:RequestTimeoutSeconds", "1"));
+        using var client = host.CreateClient();
+        Assert.Null((await LabelingApi.PostAsync(client, "{ datasets { totalCount } }")).Errors);
+        // A real wait in PostgreSQL: the datasets table is locked by another transaction until the test ends.
+        var connectionString = host.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Postgres:ConnectionString"];
+        await using var admin = new Npgsql.NpgsqlConnection(connectionString);
+        await admin.OpenAsync();
+        await using var transaction = await admin.BeginTransactionAsync();
+        await using (var lockTable = new Npgsql.NpgsqlCommand("LOCK TABLE cl2.mt_doc_dataset IN ACCESS EXCLUSIVE MODE", admin, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var response = await LabelingApi.PostAsync(client, "{ datasets { totalCount } }").WaitAsync(Bound);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.Status);
+        Assert.Equal("TIMEOUT", response.FirstErrorCode);
     }
 
     [Fact]

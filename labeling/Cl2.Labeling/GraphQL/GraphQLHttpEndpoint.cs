@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GraphQL;
+using GraphQL.Execution;
 using GraphQL.Transport;
 using GraphQLParser.AST;
 using Microsoft.AspNetCore.Http.Features;
@@ -11,7 +12,7 @@ namespace Cl2.Labeling.GraphQL;
 /// <summary>
 /// GraphQL over HTTP (the GraphQL-over-HTTP spec): POST with a JSON body for anything, GET with query parameters for
 /// queries only. Answers <c>application/graphql-response+json</c>, whose status says whether the request ran:
-/// 200 when it executed (field errors included), 400 when it could not (malformed, invalid, too deep), 405 for a
+/// 200 when it executed (field errors included), 400 when it could not (malformed, invalid, too deep, too costly), 503 when it ran out of time, 405 for a
 /// mutation over GET (or a query field that changes state, <see cref="SideEffects"/>) or another method, 406 for an Accept it cannot meet, 413 for a body over the limit, 415 for a
 /// POST body that is not JSON. A WebSocket upgrade on the same path speaks graphql-transport-ws (subscriptions). Clients that accept only <c>application/json</c> get the legacy behaviour: 200 for any
 /// well-formed request.
@@ -131,7 +132,14 @@ public static class GraphQLHttpEndpoint
             CancellationToken = cancellationToken,
         });
 
-        http.Response.StatusCode = result.Executed || mediaType == JsonMediaType ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+        // Out of time (GraphQLOptions.RequestTimeoutSeconds) is the server's answer, not the request's fault.
+        var timedOut = result.Errors?.OfType<TimeoutError>().Any() == true;
+        if (timedOut)
+        {
+            QueryDocument.LogRefused(services, result.Errors!.OfType<TimeoutError>().First(), http.User);
+        }
+        http.Response.StatusCode = timedOut && mediaType != JsonMediaType ? StatusCodes.Status503ServiceUnavailable
+            : result.Executed || mediaType == JsonMediaType ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
         http.Response.ContentType = mediaType + "; charset=utf-8";
         await serializer.WriteAsync(http.Response.Body, result, cancellationToken);
     }
