@@ -106,6 +106,10 @@ public sealed class QueryLimitsTests(LabelingApi api) : IClassFixture<LabelingAp
     {
         await using var host = api.Host.WithWebHostBuilder(builder => builder.UseSetting("GraphQL:RequestTimeoutSeconds", "1"));
         using var client = host.CreateClient();
+        // The host's first requests pay its start-up (Marten's schema check, the JIT) and may take longer than the budget.
+        for (var attempt = 0; attempt < 10 && (await LabelingApi.PostAsync(client, "{ datasets { totalCount } }")).Errors is not null; attempt++)
+        {
+        }
         Assert.Null((await LabelingApi.PostAsync(client, "{ datasets { totalCount } }")).Errors);
         // A real wait in PostgreSQL: the datasets table is locked by another transaction until the test ends.
         var connectionString = host.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Postgres:ConnectionString"];
