@@ -44,6 +44,8 @@ public sealed class SubscriptionThroughGatewayTests
 
         using var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol("graphql-transport-ws");
+        // As a page the gateway served would open it: labeling takes the gateway's origin as its own (X-Forwarded-Host).
+        socket.Options.SetRequestHeader("Origin", gatewayUrl.TrimEnd('/'));
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{gatewayPort}/graphql"), CancellationToken.None);
         await SendAsync(socket, new { type = "connection_init" });
         Assert.Equal("connection_ack", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
