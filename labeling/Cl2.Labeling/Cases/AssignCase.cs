@@ -1,7 +1,7 @@
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
-using JasperFx;
 
 namespace Cl2.Labeling.Cases;
 
@@ -29,27 +29,9 @@ public sealed record AssignCase(Guid CaseId, string Assignee)
         .ResolveAsync(async context =>
         {
             var command = context.GetArgument<AssignCase>("input");
-            var cancellationToken = context.CancellationToken;
             // Assignment is last-writer-wins by design; the stream check only makes a racing pair decide again.
-            for (var attempt = 1; ; attempt++)
-            {
-                await using var session = context.Store().LightweightSession();
-                var stream = await session.Events.FetchForWriting<Case>(command.CaseId, cancellationToken);
-                var assigned = Decide(stream.Aggregate, command, context.Actor(), context.Now());
-                if (assigned.Count == 0)
-                {
-                    return stream.Aggregate;
-                }
-                stream.AppendMany(assigned);
-                try
-                {
-                    await session.SaveChangesAsync(cancellationToken);
-                    return Case.Apply(assigned[0], stream.Aggregate!) with { Version = stream.Aggregate!.Version + 1 };
-                }
-                catch (ConcurrencyException) when (attempt < 3)
-                {
-                }
-            }
+            return await StreamDecision.DecideAsync<Case>(context.Store(), command.CaseId,
+                current => Decide(current, command, context.Actor(), context.Now()), context.CancellationToken);
         });
 }
 

@@ -1,10 +1,9 @@
 using Cl2.Labeling.Cases;
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Models;
 using GraphQL;
 using GraphQL.Types;
-using JasperFx;
-using Marten;
 
 namespace Cl2.Labeling.Labels;
 
@@ -53,37 +52,16 @@ public sealed record SubmitLabel(Guid CaseId, int BaseRevision, LabelKind Kind, 
         .ResolveAsync(async context =>
         {
             var command = context.GetArgument<SubmitLabel>("input");
-            var cancellationToken = context.CancellationToken;
-            var store = context.Store();
             var labelRevisionId = Guid.CreateVersion7();
-            for (var attempt = 1; ; attempt++)
-            {
-                await using var session = store.LightweightSession();
-                var stream = await session.Events.FetchForWriting<Case>(command.CaseId, cancellationToken);
-                LabelSubmitted submitted;
-                try
-                {
-                    submitted = Decide(stream.Aggregate, command, labelRevisionId, context.Actor(), context.Now());
-                }
-                catch (DomainException conflict) when (conflict.Code == ErrorCodes.LabelRevisionConflict)
-                {
-                    await using var keeper = store.LightweightSession();
-                    keeper.Events.Append(command.CaseId, Keep(stream.Aggregate!, command, labelRevisionId, context.Actor(), context.Now()));
-                    await keeper.SaveChangesAsync(cancellationToken);
-                    throw;
-                }
-                stream.AppendOne(submitted);
-                try
-                {
-                    await session.SaveChangesAsync(cancellationToken);
-                    return LabelRevisionProjection.Create(submitted);
-                }
-                catch (ConcurrencyException) when (attempt < 5)
-                {
-                    // Someone appended to this case between our read and write: decide again on what they wrote.
-                    // If it was a label revision, the next decision is the typed conflict above.
-                }
-            }
+            LabelSubmitted? submitted = null;
+            // A racing submission makes this one decide again on what it wrote: then the typed conflict, kept in the history.
+            await StreamDecision.DecideAsync<Case>(context.Store(), command.CaseId,
+                current => [submitted = Decide(current, command, labelRevisionId, context.Actor(), context.Now())],
+                (current, refusal) => refusal.Code == ErrorCodes.LabelRevisionConflict
+                    ? [Keep(current!, command, labelRevisionId, context.Actor(), context.Now())]
+                    : [],
+                context.CancellationToken);
+            return LabelRevisionProjection.Create(submitted!);
         });
 }
 

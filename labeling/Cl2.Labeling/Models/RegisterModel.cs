@@ -1,3 +1,4 @@
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
@@ -36,13 +37,12 @@ public sealed record RegisterModel(string Name, string Task)
         {
             var command = context.GetArgument<RegisterModel>("input");
             var cancellationToken = context.CancellationToken;
-            await using var session = context.Store().LightweightSession();
+            await using var query = context.Store().QuerySession();
             var name = command.Name.Trim();
             // Names are how people find a model; the check is advisory (a race can still register two), ids stay unique.
-            var nameTaken = await session.Query<Model>().AnyAsync(model => model.Name == name, cancellationToken);
+            var nameTaken = await query.Query<Model>().AnyAsync(model => model.Name == name, cancellationToken);
             var registered = Decide(nameTaken, command, Guid.CreateVersion7(), context.Actor(), context.Now());
-            session.Events.StartStream<Model>(registered.ModelId, registered);
-            await session.SaveChangesAsync(cancellationToken);
+            await StreamDecision.StartAsync<Model>(context.Store(), registered.ModelId, registered, cancellationToken);
             return Model.Create(registered) with { Version = 1 };
         });
 }

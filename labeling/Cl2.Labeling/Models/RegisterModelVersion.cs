@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Feedback;
 using Cl2.Labeling.Labels;
@@ -98,17 +99,19 @@ public sealed partial record RegisterModelVersion(
         {
             var command = context.GetArgument<RegisterModelVersion>("input");
             var cancellationToken = context.CancellationToken;
-            await using var session = context.Store().LightweightSession();
-            var stream = await session.Events.FetchForWriting<Model>(command.ModelId, cancellationToken);
-            var revisions = await session.LoadManyAsync<LabelRevision>(cancellationToken, command.LabelRevisionIds ?? []);
-            var feedback = await session.LoadManyAsync<GivenFeedback>(cancellationToken, command.FeedbackIds ?? []);
-            var job = command.TrainingJobId is { } jobId ? await session.LoadAsync<TrainingJob>(jobId, cancellationToken) : null;
-            var known = new Known(revisions.Select(revision => revision.Id).ToHashSet(), feedback.Select(given => given.Id).ToHashSet(), job);
-            var registered = Decide(stream.Aggregate, known, command,
-                Guid.CreateVersion7(), context.Actor(), context.Now());
-            stream.AppendOne(registered);
-            await session.SaveChangesAsync(cancellationToken);
-            return Model.Apply(registered, stream.Aggregate!).FindVersion(registered.VersionId);
+            Known known;
+            await using (var query = context.Store().QuerySession())
+            {
+                var revisions = await query.LoadManyAsync<LabelRevision>(cancellationToken, command.LabelRevisionIds ?? []);
+                var feedback = await query.LoadManyAsync<GivenFeedback>(cancellationToken, command.FeedbackIds ?? []);
+                var job = command.TrainingJobId is { } jobId ? await query.LoadAsync<TrainingJob>(jobId, cancellationToken) : null;
+                known = new Known(revisions.Select(revision => revision.Id).ToHashSet(), feedback.Select(given => given.Id).ToHashSet(), job);
+            }
+            var versionId = Guid.CreateVersion7();
+            // Two workers registering at once both get a version: the second decides again on the first's, and numbers after it.
+            var model = await StreamDecision.DecideAsync<Model>(context.Store(), command.ModelId,
+                current => [Decide(current, known, command, versionId, context.Actor(), context.Now())], cancellationToken);
+            return model!.FindVersion(versionId);
         });
 }
 
