@@ -6,9 +6,13 @@ namespace Cl2.Labeling.Tests;
 
 public sealed class InferenceFeedbackTests(LabelingApi api) : IClassFixture<LabelingApi>, IAsyncLifetime
 {
-    private const string Digest = "sha256:abababababababababababababababababababababababababababababababab";
+    private static readonly string Digest = LabelingApi.DigestOf("corrected mask");
 
-    public Task InitializeAsync() => api.ResetAsync();
+    public async Task InitializeAsync()
+    {
+        await api.ResetAsync();
+        await api.StoreBlobAsync("corrected mask");
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
@@ -16,7 +20,7 @@ public sealed class InferenceFeedbackTests(LabelingApi api) : IClassFixture<Labe
 
     private async Task<(string ModelId, string VersionId)> ModelVersionAsync(string name, object? lineage = null)
     {
-        var modelId = Id(await api.RunAsync("mutation($name: String!) { registerModel(input: { name: $name, task: \"segmentation\" }) { id } }", new { name }), "registerModel");
+        var modelId = Id(await api.RunAsync("mutation($name: String!) { registerModel(input: { name: $name, task: \"liver-ct\" }) { id } }", new { name }), "registerModel");
         var versionId = Id(await api.RunAsync("mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
             new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = Digest, dataDigest = Digest, codeVersion = "git:1" } }), "registerModelVersion");
         return (modelId, versionId);

@@ -5,16 +5,20 @@ namespace Cl2.Labeling.Tests;
 public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<LabelingApi>, IAsyncLifetime
 {
     private const string Artifact = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-    private const string Data = "sha256:dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd";
+    private static readonly string Data = LabelingApi.DigestOf("training data");
 
-    public Task InitializeAsync() => api.ResetAsync();
+    public async Task InitializeAsync()
+    {
+        await api.ResetAsync();
+        await api.StoreBlobAsync("training data");
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     private async Task<string> RegisterModelAsync(string name) =>
         (await api.RunAsync("""
             mutation($input: RegisterModelInput!) { registerModel(input: $input) { id version } }
-            """, new { input = new { name, task = "segmentation" } }))["registerModel"]!["id"]!.GetValue<string>();
+            """, new { input = new { name, task = "liver-ct" } }))["registerModel"]!["id"]!.GetValue<string>();
 
     private async Task<JsonNode> RegisterVersionAsync(string modelId, double dice, string? baseVersionId = null, string[]? labelRevisionIds = null) =>
         (await api.RunAsync("""

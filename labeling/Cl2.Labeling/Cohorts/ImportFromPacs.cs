@@ -45,14 +45,7 @@ public sealed record ImportFromPacs(
             command.Criteria?.SeriesDescription is { Length: > 0 } series ? series : null);
     }
 
-    /// <summary>importFromPacs, and resumePacsImport with it (the schema registers the cohort mutations through this one call).</summary>
-    public static void AddField(ObjectGraphType mutation)
-    {
-        AddImportField(mutation);
-        ResumePacsImport.AddField(mutation);
-    }
-
-    private static void AddImportField(ObjectGraphType mutation) => mutation
+    public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<PacsImportGraphType>, PacsImport>("importFromPacs")
         .Description("Starts retrieving the studies (C-GET or C-MOVE, as the server is configured) into the archive and the dataset; follow it with pacsImport(id). With criteria.seriesDescription only the matching series are retrieved. Run it again, or resumePacsImport, to resume.")
         .AuthorizeWithRoles(Roles.MlEngineer)

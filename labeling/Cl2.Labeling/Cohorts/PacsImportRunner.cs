@@ -59,7 +59,12 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
     }
 
     private Task CompleteAsync(PacsImportStarted started, IReadOnlyList<string> archivedStudies, CancellationToken cancellationToken) =>
-        StreamDecision.StartManyAsync<Case, CaseAdded>(store,
+        archivedStudies.Count == 0
+            ? throw new DomainException(ErrorCodes.PacsStudyNotFound,
+                $"The PACS has none of the studies {string.Join(", ", started.StudyInstanceUids)}: C-FIND found no instance of them" +
+                (started.SeriesDescription is null ? "" : $" in series matching '{started.SeriesDescription}'") +
+                ". Check the Study Instance UIDs with pacsStudies.")
+            : StreamDecision.StartManyAsync<Case, CaseAdded>(store,
             (session, token) => AddCases.DecideAsync(session, new AddCases(started.DatasetId, [.. archivedStudies]), started.StartedBy, time.GetUtcNow(), token),
             @event => @event.CaseId,
             added => [(started.ImportId, new PacsImportCompleted(started.ImportId, added.Count, time.GetUtcNow()))],

@@ -68,6 +68,7 @@ public sealed class LabelingMutation : ObjectGraphType
         RecordDelivery.AddField(this);
         GiveFeedback.AddField(this);
         ImportFromPacs.AddField(this);
+        ResumePacsImport.AddField(this);
     }
 }
 

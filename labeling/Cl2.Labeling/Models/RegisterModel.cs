@@ -11,6 +11,12 @@ public sealed record RegisterModel(string Name, string Task)
 {
     public const int MaxNameLength = 200;
 
+    /// <summary>
+    /// The workloads the training worker can train (training/Cl2.Models/Synthetic/SyntheticTask.cs names the same three):
+    /// a model registered for any other task would only fail when its first job runs.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Tasks = ["brain-mri", "liver-ct", "hip-xray"];
+
     public static ModelRegistered Decide(bool nameTaken, RegisterModel command, Guid modelId, string by, DateTimeOffset now)
     {
         var name = command.Name.Trim();
@@ -18,9 +24,10 @@ public sealed record RegisterModel(string Name, string Task)
         {
             throw DomainException.Invalid($"A model name has 1 to {MaxNameLength} characters.");
         }
-        if (string.IsNullOrWhiteSpace(command.Task))
+        if (!Tasks.Contains(command.Task.Trim()))
         {
-            throw DomainException.Invalid("A model needs a task (segmentation, classification, detection).");
+            throw new DomainException(ErrorCodes.ModelTaskUnknown,
+                $"'{command.Task}' is not a workload the training worker knows: the task is one of {string.Join(", ", Tasks)}.");
         }
         if (nameTaken)
         {
