@@ -10,8 +10,6 @@ using JasperFx;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Options;
-using Cl2.ServiceDefaults;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Weasel.Core;
 
@@ -21,8 +19,8 @@ public static class EventStoreRegistration
 {
     /// <summary>
     /// Marten on the labeling data source, in the configured schema. Tables are created or updated at start-up
-    /// (<see cref="EventStoreSchema"/>); while PostgreSQL is down the host starts anyway, reports "not ready", and
-    /// creates them once it is back.
+    /// (<see cref="EventStoreSchema"/>); while PostgreSQL is down the host starts anyway, reports "not ready", and the
+    /// first request after it is back creates what is missing.
     /// </summary>
     public static void AddEventStore(this WebApplicationBuilder builder)
     {
@@ -60,9 +58,6 @@ public static class EventStoreRegistration
             options.Schema.For<GivenFeedback>().Index(given => given.VersionId).Index(given => given.InferenceResultId);
             return options;
         }).UseLightweightSessions();
-        builder.Services.AddSingleton<EventStoreSchema>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<EventStoreSchema>());
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("schema", services => services.GetRequiredService<EventStoreSchema>(),
-            HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag]));
+        builder.Services.AddHostedService<EventStoreSchema>();
     }
 }

@@ -16,8 +16,4 @@ public sealed class PostgresOptions
 
     [Range(1, 60)]
     public int ReadinessTimeoutSeconds { get; set; } = 3;
-
-    /// <summary>How often labeling tries again to create its tables when PostgreSQL was down at start.</summary>
-    [Range(1, 300, ErrorMessage = "Postgres:SchemaRetrySeconds is 1 to 300.")]
-    public int SchemaRetrySeconds { get; set; } = 5;
 }
