@@ -73,6 +73,25 @@ public sealed class InferenceFeedbackTests(LabelingApi api) : IClassFixture<Labe
     }
 
     [Fact]
+    public async Task the_studies_the_listener_received_are_listed_newest_first_without_naming_one()
+    {
+        const string Record = "mutation($input: RecordStudyReceivedInput!) { recordStudyReceived(input: $input) { id } }";
+        foreach (var study in new[] { "1.2.50.1", "1.2.50.2", "1.2.50.3" })
+        {
+            await api.RunAsync(Record, new { input = new { studyInstanceUid = study, callingAeTitle = "CT1", instanceCount = 1 } });
+        }
+
+        var first = (await api.RunAsync("query { recentlyReceivedStudies(first: 2) { totalCount pageInfo { endCursor } edges { node { studyInstanceUid } } } }"))
+            ["recentlyReceivedStudies"]!;
+        var rest = (await api.RunAsync("query($after: String) { recentlyReceivedStudies(first: 2, after: $after) { edges { node { studyInstanceUid } } } }",
+            new { after = first["pageInfo"]!["endCursor"]!.GetValue<string>() }))["recentlyReceivedStudies"]!;
+
+        Assert.Equal(3, first["totalCount"]!.GetValue<int>());
+        Assert.Equal(["1.2.50.3", "1.2.50.2", "1.2.50.1"],
+            first["edges"]!.AsArray().Concat(rest["edges"]!.AsArray()).Select(edge => edge!["node"]!["studyInstanceUid"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task a_study_reported_again_or_concurrently_is_one_fact_whose_count_only_grows()
     {
         const string Record = "mutation($input: RecordStudyReceivedInput!) { recordStudyReceived(input: $input) { id instanceCount } }";

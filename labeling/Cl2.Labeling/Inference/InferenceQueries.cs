@@ -42,6 +42,13 @@ public static class InferenceQueries
 
         query.FieldById<InferenceResultGraphType, InferenceResult>("inferenceResult", Roles.Anyone);
 
+        var received = query.Field<NonNullGraphType<ConnectionType<ReceivedStudyGraphType>>, Connection<ReceivedStudy>>("recentlyReceivedStudies")
+            .Description("Every study the listener received, newest first, paged (receivedStudies answers for one Study Instance UID).")
+            .AuthorizeWithRoles(Roles.Anyone);
+        Page.AddArguments(received);
+        received.ResolveAsync(async context =>
+            await context.PageAsync<ReceivedStudy>(studies => studies.OrderByDescending(study => study.ReceivedAt).ThenBy(study => study.Id)));
+
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ReceivedStudyGraphType>>>, IReadOnlyList<ReceivedStudy>>("receivedStudies")
             .Description("The study as inference received it: one entry per study (none when it was not received), its instance count the latest reported.")
             .AuthorizeWithRoles(Roles.Anyone)

@@ -289,6 +289,9 @@ public sealed partial class PacsImportTests(PacsFixture pacs) : IClassFixture<Pa
         Assert.Empty(await api.ArchivedAsync(pacs.CtStudy));
         var study = Assert.Single(await CaseStudiesAsync(api, datasetId));
         Assert.StartsWith("2.25.", study, StringComparison.Ordinal);
+        var mapping = Assert.Single((await api.RunAsync("query($id: ID!) { pacsImport(id: $id) { studies { studyInstanceUid archivedStudyInstanceUid } } }",
+            new { id = import["id"]!.GetValue<string>() }))["pacsImport"]!["studies"]!.AsArray())!;
+        Assert.Equal((pacs.CtStudy, study), (mapping["studyInstanceUid"]!.GetValue<string>(), mapping["archivedStudyInstanceUid"]!.GetValue<string>()));
         var archived = await api.ArchivedAsync(study);
         Assert.Equal(2, archived.Count);
         var store = api.Host.Services.GetRequiredService<IBlobStore>();
