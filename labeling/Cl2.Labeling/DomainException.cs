@@ -23,6 +23,7 @@ public static class ErrorCodes
     public const string DatasetNotFound = "DATASET_NOT_FOUND";
     public const string CaseNotFound = "CASE_NOT_FOUND";
     public const string CaseAssignedToSomeoneElse = "CASE_ASSIGNED_TO_SOMEONE_ELSE";
+    public const string CaseInFixedSplit = "CASE_IN_FIXED_SPLIT";
     public const string BlobNotFound = "BLOB_NOT_FOUND";
     public const string LabelRevisionConflict = "LABEL_REVISION_CONFLICT";
     public const string LabelRevisionNotFound = "LABEL_REVISION_NOT_FOUND";
@@ -30,6 +31,7 @@ public static class ErrorCodes
     public const string ModelNotFound = "MODEL_NOT_FOUND";
     public const string ModelNameTaken = "MODEL_NAME_TAKEN";
     public const string ModelTaskUnknown = "MODEL_TASK_UNKNOWN";
+    public const string ModelHasVersions = "MODEL_HAS_VERSIONS";
     public const string ModelVersionNotFound = "MODEL_VERSION_NOT_FOUND";
     public const string ModelVersionConflict = "MODEL_VERSION_CONFLICT";
     public const string ModelStageInvalid = "MODEL_STAGE_INVALID";

@@ -233,6 +233,33 @@ public sealed class LabelWorkflowTests(LabelingApi api) : IClassFixture<Labeling
     }
 
     [Fact]
+    public async Task a_removed_case_leaves_the_listing_and_its_study_can_be_added_again()
+    {
+        var datasetId = await CreateDatasetAsync("with a mistake");
+        var caseIds = await AddCasesAsync(datasetId, "1.2.5.20", "1.2.5.21");
+
+        await api.RunAsync("mutation($input: RemoveCaseInput!) { removeCase(input: $input) }", new { input = new { caseId = caseIds[1] } });
+
+        var dataset = (await api.RunAsync("query($id: ID!) { dataset(id: $id) { caseCount cases { edges { node { id } } } } }", new { id = datasetId }))["dataset"]!;
+        Assert.Equal(1, dataset["caseCount"]!.GetValue<int>());
+        Assert.Equal(caseIds[0], Assert.Single(dataset["cases"]!["edges"]!.AsArray())!["node"]!["id"]!.GetValue<string>());
+        Assert.Single(await AddCasesAsync(datasetId, "1.2.5.21"));
+    }
+
+    [Fact]
+    public async Task a_case_in_a_fixed_split_is_not_removed()
+    {
+        var datasetId = await CreateDatasetAsync("split");
+        var caseIds = await AddCasesAsync(datasetId, "1.2.5.30", "1.2.5.31", "1.2.5.32");
+        await api.RunAsync("mutation($input: FixDatasetSplitInput!) { fixDatasetSplit(input: $input) { id } }",
+            new { input = new { datasetId, validationFraction = 0.2, testFraction = 0.2, seed = 1 } });
+
+        var refused = await api.PostAsync("mutation($input: RemoveCaseInput!) { removeCase(input: $input) }", new { input = new { caseId = caseIds[0] } });
+
+        Assert.Equal("CASE_IN_FIXED_SPLIT", refused.FirstErrorCode);
+    }
+
+    [Fact]
     public async Task domain_errors_carry_a_stable_code()
     {
         var missing = await api.PostAsync("""

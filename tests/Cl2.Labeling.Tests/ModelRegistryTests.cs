@@ -184,4 +184,30 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
         await Task.Delay(20);
         return now;
     }
+
+    [Fact]
+    public async Task a_model_without_versions_can_be_deleted_and_its_name_registered_again()
+    {
+        var modelId = await RegisterModelAsync("wrong-task");
+        const string Delete = "mutation($input: DeleteModelInput!) { deleteModel(input: $input) }";
+
+        var stale = await api.PostAsync(Delete, new { input = new { modelId, expectedVersion = 7 } });
+        await api.RunAsync(Delete, new { input = new { modelId, expectedVersion = 1 } });
+
+        Assert.Equal("MODEL_VERSION_CONFLICT", stale.FirstErrorCode);
+        Assert.Null((await api.RunAsync("query($id: ID!) { model(id: $id) { id } }", new { id = modelId }))["model"]);
+        Assert.NotEqual(modelId, await RegisterModelAsync("wrong-task"));
+    }
+
+    [Fact]
+    public async Task a_model_with_a_version_is_not_deleted()
+    {
+        var modelId = await RegisterModelAsync("trained");
+        await RegisterVersionAsync(modelId, 0.8);
+
+        var refused = await api.PostAsync("mutation($input: DeleteModelInput!) { deleteModel(input: $input) }",
+            new { input = new { modelId, expectedVersion = await ModelVersionAsync(modelId) } });
+
+        Assert.Equal("MODEL_HAS_VERSIONS", refused.FirstErrorCode);
+    }
 }
