@@ -32,7 +32,7 @@ public sealed class SchemaSnapshotTests(LabelingApi api) : IClassFixture<Labelin
         }
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -1,3 +1,4 @@
+using Cl2.Labeling.Reading;
 using Cl2.ServiceDefaults;
 using GraphQL;
 using GraphQL.Validation;

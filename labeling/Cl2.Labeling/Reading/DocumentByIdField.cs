@@ -1,9 +1,10 @@
+using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Builders;
 using GraphQL.Types;
 using Marten;
 
-namespace Cl2.Labeling.GraphQL;
+namespace Cl2.Labeling.Reading;
 
 /// <summary>The root query field every slice has: one document (an aggregate snapshot or a read model) by its id.</summary>
 public static class DocumentByIdField
@@ -17,6 +18,6 @@ public static class DocumentByIdField
             .ResolveAsync(async context =>
             {
                 await using var session = context.Store().QuerySession();
-                return await session.LoadAsync<TDocument>(context.GetArgument<Guid>("id"), context.CancellationToken);
+                return await session.LoadAsync<TDocument>(context.GetId("id"), context.CancellationToken);
             });
 }

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Reflection;
+using Cl2.Labeling.GraphQL;
+using GraphQL;
 using GraphQL.DataLoader;
 
-namespace Cl2.Labeling.GraphQL;
+namespace Cl2.Labeling.Reading;
 
 /// <summary>
 /// Collects the keys that sibling fields ask for and loads them with one query when GraphQL.NET first asks for a
@@ -66,6 +69,38 @@ public sealed class BatchLoaders
         Func<IReadOnlyList<TKey>, CancellationToken, Task<IReadOnlyDictionary<TKey, TValue>>> fetch)
         where TKey : notnull =>
         (BatchLoader<TKey, TValue>)loaders.GetOrAdd(name, _ => new BatchLoader<TKey, TValue>(fetch));
+}
+
+public static class BatchLoading
+{
+    /// <summary>The request's batch loaders (one set per request, so each name batches across the whole response).</summary>
+    public static BatchLoaders Loaders(this IResolveFieldContext context) =>
+        (context.RequestServices ?? throw new InvalidOperationException("GraphQL ran without request services.")).GetRequiredService<BatchLoaders>();
+
+    /// <summary>
+    /// One document (an aggregate snapshot or a read model) by its id, loaded with every other document of its type that
+    /// the same response asks for by id: one query for a whole level, whichever fields ask.
+    /// </summary>
+    public static IDataLoaderResult<TDocument?> LoadById<TDocument>(this IResolveFieldContext context, Guid id)
+        where TDocument : class
+    {
+        var store = context.Store();
+        return context.Loaders().For<Guid, TDocument>("byId:" + typeof(TDocument).FullName, async (ids, cancellationToken) =>
+        {
+            await using var session = store.QuerySession();
+            var found = await session.LoadManyAsync<TDocument>(cancellationToken, ids);
+            return found.ToDictionary(DocumentId<TDocument>.Of);
+        }).Load(id);
+    }
+
+    /// <summary>A document's id: its <c>Id</c> property, the member Marten itself takes as the id of every labeling document.</summary>
+    private static class DocumentId<TDocument>
+    {
+        public static readonly Func<TDocument, Guid> Of = typeof(TDocument).GetProperty("Id", BindingFlags.Public | BindingFlags.Instance) is { PropertyType: var type } id
+            && type == typeof(Guid)
+                ? id.GetMethod!.CreateDelegate<Func<TDocument, Guid>>()
+                : throw new InvalidOperationException($"{typeof(TDocument).Name} has no Guid Id property to load it by.");
+    }
 }
 
 public static class DataLoaderResultExtensions

@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Text;
+using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Builders;
 using GraphQL.Types;
 using GraphQL.Types.Relay.DataObjects;
+using Marten;
+using Marten.Linq;
 
-namespace Cl2.Labeling.GraphQL;
+namespace Cl2.Labeling.Reading;
 
 /// <summary>
 /// Relay paging by position: the cursor is an opaque offset into the filtered, sorted result, which the database
@@ -67,5 +70,22 @@ public readonly record struct Page(int Skip, int Take)
             // Falls through to the typed error below: a client sent a cursor it did not get from us.
         }
         throw DomainException.Invalid($"'{cursor}' is not a cursor this API issued.");
+    }
+}
+
+public static class PagedQuery
+{
+    /// <summary>
+    /// The page a connection field's <c>first</c>/<c>after</c> arguments ask for, of the documents that
+    /// <paramref name="filterAndOrder"/> picks, in its order: the database filters, counts, orders and cuts.
+    /// </summary>
+    public static async Task<Connection<T>> PageAsync<T>(this IResolveFieldContext context, Func<IQueryable<T>, IOrderedQueryable<T>> filterAndOrder)
+        where T : notnull
+    {
+        var page = Page.From(context);
+        await using var session = context.Store().QuerySession();
+        var items = await filterAndOrder(session.Query<T>().Stats(out var stats))
+            .Skip(page.Skip).Take(page.Take).ToListAsync(context.CancellationToken);
+        return page.ToConnection(items, stats.TotalResults);
     }
 }
