@@ -1,3 +1,4 @@
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Association;
 using Cl2.Dicom.Network.UpperLayer;
@@ -11,16 +12,16 @@ public sealed class AssociationNegotiationTests
     {
         AeTitle = "CL2",
         AllowedCallingAeTitles = new HashSet<string> { "MODALITY" },
-        AbstractSyntaxes = new HashSet<string> { DicomUids.Verification },
+        AbstractSyntaxes = new HashSet<string> { DicomUids.Verification.Value },
         AcceptAllStorageSopClasses = true,
-        TransferSyntaxes = [TransferSyntaxUids.ExplicitVrLittleEndian, TransferSyntaxUids.ImplicitVrLittleEndian, TransferSyntaxUids.RleLossless],
+        TransferSyntaxes = [DicomTransferSyntax.ExplicitVRLittleEndian.Uid, DicomTransferSyntax.ImplicitVRLittleEndian.Uid, DicomUids.RLELossless.Value],
     };
 
     private static readonly DicomNetworkOptions Network = new() { MaxPduLength = 65536 };
 
     private static AAssociateRq Request(string called = "CL2", string calling = "MODALITY", params PresentationContext[] contexts) =>
         new(called, calling,
-            contexts.Length > 0 ? contexts : [new PresentationContext(1, DicomUids.Verification, [TransferSyntaxUids.ImplicitVrLittleEndian])],
+            contexts.Length > 0 ? contexts : [new PresentationContext(1, DicomUids.Verification.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid])],
             new UserInformation(16384, "1.2.3", "PEER"));
 
     [Fact]
@@ -72,17 +73,17 @@ public sealed class AssociationNegotiationTests
     public void each_presentation_context_gets_its_own_result_and_our_preferred_transfer_syntax()
     {
         var outcome = AssociationNegotiation.Negotiate(Request("CL2", "MODALITY",
-            new PresentationContext(1, DicomUids.CtImageStorage, [TransferSyntaxUids.ImplicitVrLittleEndian, TransferSyntaxUids.ExplicitVrLittleEndian]),
-            new PresentationContext(3, DicomUids.StudyRootQueryRetrieveFind, [TransferSyntaxUids.ImplicitVrLittleEndian]),
-            new PresentationContext(5, DicomUids.MrImageStorage, [TransferSyntaxUids.Jpeg2000]),
-            new PresentationContext(7, DicomUids.MrImageStorage, [TransferSyntaxUids.RleLossless])), Policy, Network);
+            new PresentationContext(1, DicomUids.CTImageStorage.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid, DicomTransferSyntax.ExplicitVRLittleEndian.Uid]),
+            new PresentationContext(3, DicomUids.StudyRootQueryRetrieveInformationModelFind.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid]),
+            new PresentationContext(5, DicomUids.MRImageStorage.Value, [DicomUids.JPEG2000.Value]),
+            new PresentationContext(7, DicomUids.MRImageStorage.Value, [DicomUids.RLELossless.Value])), Policy, Network);
 
         Assert.Equal(
         [
-            new PresentationContextResult(1, PresentationContextResultReason.Acceptance, TransferSyntaxUids.ExplicitVrLittleEndian),
-            new PresentationContextResult(3, PresentationContextResultReason.AbstractSyntaxNotSupported, TransferSyntaxUids.ImplicitVrLittleEndian),
-            new PresentationContextResult(5, PresentationContextResultReason.TransferSyntaxesNotSupported, TransferSyntaxUids.Jpeg2000),
-            new PresentationContextResult(7, PresentationContextResultReason.Acceptance, TransferSyntaxUids.RleLossless),
+            new PresentationContextResult(1, PresentationContextResultReason.Acceptance, DicomTransferSyntax.ExplicitVRLittleEndian.Uid),
+            new PresentationContextResult(3, PresentationContextResultReason.AbstractSyntaxNotSupported, DicomTransferSyntax.ImplicitVRLittleEndian.Uid),
+            new PresentationContextResult(5, PresentationContextResultReason.TransferSyntaxesNotSupported, DicomUids.JPEG2000.Value),
+            new PresentationContextResult(7, PresentationContextResultReason.Acceptance, DicomUids.RLELossless.Value),
         ], outcome.Accept!.PresentationContextResults);
         Assert.Equal("MODALITY", outcome.Accept.CallingAeTitle);
         Assert.Equal(65536u, outcome.Accept.UserInformation.MaxPduLength);
@@ -106,11 +107,11 @@ public sealed class AssociationNegotiationTests
     public void the_requestor_is_granted_the_scp_role_only_when_the_policy_allows_it_and_only_for_accepted_classes()
     {
         var request = Request("CL2", "MODALITY",
-            new PresentationContext(1, DicomUids.CtImageStorage, [TransferSyntaxUids.ExplicitVrLittleEndian])) with
+            new PresentationContext(1, DicomUids.CTImageStorage.Value, [DicomTransferSyntax.ExplicitVRLittleEndian.Uid])) with
         {
             UserInformation = new UserInformation(0, RoleSelections:
             [
-                new ScpScuRoleSelection(DicomUids.CtImageStorage, ScuRole: false, ScpRole: true),
+                new ScpScuRoleSelection(DicomUids.CTImageStorage.Value, ScuRole: false, ScpRole: true),
                 new ScpScuRoleSelection("1.2.3.4.5", ScuRole: false, ScpRole: true),
             ]),
         };
@@ -118,7 +119,7 @@ public sealed class AssociationNegotiationTests
         var denied = AssociationNegotiation.Negotiate(request, Policy, Network).Accept!.UserInformation.RoleSelectionsOrEmpty;
         var granted = AssociationNegotiation.Negotiate(request, Policy with { AllowRequestorScpRole = true }, Network).Accept!.UserInformation.RoleSelectionsOrEmpty;
 
-        Assert.Equal([new ScpScuRoleSelection(DicomUids.CtImageStorage, false, false)], denied);
-        Assert.Equal([new ScpScuRoleSelection(DicomUids.CtImageStorage, false, true)], granted);
+        Assert.Equal([new ScpScuRoleSelection(DicomUids.CTImageStorage.Value, false, false)], denied);
+        Assert.Equal([new ScpScuRoleSelection(DicomUids.CTImageStorage.Value, false, true)], granted);
     }
 }

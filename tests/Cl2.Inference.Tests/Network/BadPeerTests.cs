@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Client;
 using Cl2.Dicom.Network.Dimse;
@@ -116,7 +117,7 @@ public sealed class BadPeerTests
     {
         await using var server = await TestServer.StartAsync(Network with { IdleTimeout = TimeSpan.FromSeconds(30) });
         await using var good = await DicomClientAssociation.OpenAsync("127.0.0.1", server.Port, ClientOptions,
-            [new PresentationContext(1, DicomUids.Verification, [TransferSyntaxUids.ImplicitVrLittleEndian])], CancellationToken.None);
+            [new PresentationContext(1, DicomUids.Verification.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid])], CancellationToken.None);
 
         var bad = Enumerable.Range(0, 4).Select(async i =>
         {
@@ -147,7 +148,7 @@ public sealed class BadPeerTests
     {
         await using var server = await TestServer.StartAsync(Network with { IdleTimeout = Wait });
         var association = await DicomClientAssociation.OpenAsync("127.0.0.1", server.Port, ClientOptions,
-            [new PresentationContext(1, DicomUids.Verification, [TransferSyntaxUids.ImplicitVrLittleEndian])], CancellationToken.None);
+            [new PresentationContext(1, DicomUids.Verification.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid])], CancellationToken.None);
 
         await association.AbortAsync();
 
@@ -160,7 +161,7 @@ public sealed class BadPeerTests
     public async Task one_association_more_than_the_limit_is_rejected_transiently_with_local_limit_exceeded()
     {
         await using var server = await TestServer.StartAsync(Network with { MaxConcurrentAssociations = 1, IdleTimeout = Wait });
-        PresentationContext[] verification = [new PresentationContext(1, DicomUids.Verification, [TransferSyntaxUids.ImplicitVrLittleEndian])];
+        PresentationContext[] verification = [new PresentationContext(1, DicomUids.Verification.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid])];
         await using var first = await DicomClientAssociation.OpenAsync("127.0.0.1", server.Port, ClientOptions, verification, CancellationToken.None);
 
         var rejected = await Assert.ThrowsAsync<AssociationRejectedException>(() =>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Client;
 using Cl2.Dicom.Network.Dimse;
@@ -67,13 +68,13 @@ public sealed class CCancelTests
         await using var association = await DicomClientAssociation.OpenAsync("127.0.0.1", server.Port,
             new DicomClientOptions { CallingAeTitle = TestServer.KnownCaller, CalledAeTitle = TestServer.AeTitle },
             [
-                new PresentationContext(1, DicomUids.StudyRootQueryRetrieveFind, [TransferSyntaxUids.ExplicitVrLittleEndian]),
-                new PresentationContext(3, DicomUids.Verification, [TransferSyntaxUids.ImplicitVrLittleEndian]),
+                new PresentationContext(1, DicomUids.StudyRootQueryRetrieveInformationModelFind.Value, [DicomTransferSyntax.ExplicitVRLittleEndian.Uid]),
+                new PresentationContext(3, DicomUids.Verification.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid]),
             ], CancellationToken.None);
         using var cancel = new CancellationTokenSource();
 
         var responses = new List<CFindResponse>();
-        await foreach (var response in association.FindAsync(DicomUids.StudyRootQueryRetrieveFind, Match, cancel.Token))
+        await foreach (var response in association.FindAsync(DicomUids.StudyRootQueryRetrieveInformationModelFind.Value, Match, cancel.Token))
         {
             responses.Add(response);
             if (responses.Count == 3)
@@ -113,16 +114,16 @@ public sealed class CCancelTests
         await using var server = new DicomServer(new DicomServerOptions
         {
             Port = 0,
-            Policy = TestServer.DefaultPolicy with { AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveMove } },
+            Policy = TestServer.DefaultPolicy with { AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveInformationModelMove.Value } },
             MoveDestinations = new Dictionary<string, DicomPeer> { [TestServer.KnownCaller] = new("127.0.0.1", destination.Port) },
         }, moveProvider: new ManyInstancesMoveProvider(Corpus.File("CT_small.dcm"), count));
         await server.StartAsync(CancellationToken.None);
         await using var association = await DicomClientAssociation.OpenAsync("127.0.0.1", server.Port,
             new DicomClientOptions { CallingAeTitle = TestServer.KnownCaller, CalledAeTitle = TestServer.AeTitle },
-            [new PresentationContext(1, DicomUids.StudyRootQueryRetrieveMove, [TransferSyntaxUids.ExplicitVrLittleEndian])], CancellationToken.None);
+            [new PresentationContext(1, DicomUids.StudyRootQueryRetrieveInformationModelMove.Value, [DicomTransferSyntax.ExplicitVRLittleEndian.Uid])], CancellationToken.None);
         using var cancel = new CancellationTokenSource();
 
-        var final = await association.MoveAsync(DicomUids.StudyRootQueryRetrieveMove, Match, TestServer.KnownCaller,
+        var final = await association.MoveAsync(DicomUids.StudyRootQueryRetrieveInformationModelMove.Value, Match, TestServer.KnownCaller,
             new InlineProgress(_ => cancel.Cancel()), cancel.Token).WaitAsync(TimeSpan.FromSeconds(60));
         await association.ReleaseAsync(CancellationToken.None);
 
@@ -146,7 +147,7 @@ public sealed class CCancelTests
             Policy = TestServer.DefaultPolicy with
             {
                 AllowedCallingAeTitles = new HashSet<string> { "MOVESCU" },
-                AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveMove },
+                AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveInformationModelMove.Value },
             },
             MoveDestinations = new Dictionary<string, DicomPeer> { ["SLOWDEST"] = new("127.0.0.1", destination.Port) },
         }, moveProvider: new ManyInstancesMoveProvider(Corpus.File("CT_small.dcm"), count));

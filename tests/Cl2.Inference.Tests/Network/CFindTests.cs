@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Client;
 using Cl2.Dicom.Network.Dimse;
@@ -36,11 +37,11 @@ public sealed class CFindTests
         await using var server = await TestServer.StartAsync(find: provider);
         await using var association = await DicomClientAssociation.OpenAsync("127.0.0.1", server.Port,
             new DicomClientOptions { CallingAeTitle = TestServer.KnownCaller, CalledAeTitle = TestServer.AeTitle },
-            [new PresentationContext(1, DicomUids.StudyRootQueryRetrieveFind, [TransferSyntaxUids.ExplicitVrLittleEndian])], CancellationToken.None);
+            [new PresentationContext(1, DicomUids.StudyRootQueryRetrieveInformationModelFind.Value, [DicomTransferSyntax.ExplicitVRLittleEndian.Uid])], CancellationToken.None);
         var query = StudyIdentifier("", "");
 
         var responses = new List<CFindResponse>();
-        await foreach (var response in association.FindAsync(DicomUids.StudyRootQueryRetrieveFind, query, CancellationToken.None))
+        await foreach (var response in association.FindAsync(DicomUids.StudyRootQueryRetrieveInformationModelFind.Value, query, CancellationToken.None))
         {
             responses.Add(response);
         }
@@ -52,7 +53,7 @@ public sealed class CFindTests
         Assert.Null(responses[2].Identifier);
         var request = Assert.Single(provider.Requests);
         Assert.Equal(query, request.Identifier.ToArray());
-        Assert.Equal((TestServer.KnownCaller, TransferSyntaxUids.ExplicitVrLittleEndian), (request.CallingAeTitle, request.TransferSyntaxUid));
+        Assert.Equal((TestServer.KnownCaller, DicomTransferSyntax.ExplicitVRLittleEndian.Uid), (request.CallingAeTitle, request.TransferSyntaxUid));
     }
 
     [Fact]

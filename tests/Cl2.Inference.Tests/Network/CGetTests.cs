@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Association;
 using Cl2.Dicom.Network.UpperLayer;
@@ -49,16 +50,16 @@ public sealed class CGetTests
                 CallingAeTitle = TestServer.KnownCaller,
                 CalledAeTitle = TestServer.AeTitle,
                 // The SCP role only for CT: the MR instance has no way back and counts as a failed sub-operation.
-                RoleSelections = [new ScpScuRoleSelection(DicomUids.CtImageStorage, ScuRole: false, ScpRole: true)],
+                RoleSelections = [new ScpScuRoleSelection(DicomUids.CTImageStorage.Value, ScuRole: false, ScpRole: true)],
             },
             [
-                new PresentationContext(1, DicomUids.StudyRootQueryRetrieveGet, [TransferSyntaxUids.ImplicitVrLittleEndian]),
-                new PresentationContext(3, DicomUids.CtImageStorage, [ctHeader.TransferSyntaxUid]),
-                new PresentationContext(5, DicomUids.MrImageStorage, [mrHeader.TransferSyntaxUid]),
+                new PresentationContext(1, DicomUids.StudyRootQueryRetrieveInformationModelGet.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid]),
+                new PresentationContext(3, DicomUids.CTImageStorage.Value, [ctHeader.TransferSyntaxUid]),
+                new PresentationContext(5, DicomUids.MRImageStorage.Value, [mrHeader.TransferSyntaxUid]),
             ], CancellationToken.None);
         var pending = new ListProgress();
 
-        var final = await association.GetAsync(DicomUids.StudyRootQueryRetrieveGet, StudyLevelIdentifier, store, pending, CancellationToken.None);
+        var final = await association.GetAsync(DicomUids.StudyRootQueryRetrieveInformationModelGet.Value, StudyLevelIdentifier, store, pending, CancellationToken.None);
         await association.ReleaseAsync(CancellationToken.None);
 
         Assert.Equal([new CRetrieveProgress(DimseStatus.Pending, 1, 1, 0, 0)], pending.Reports);
@@ -81,7 +82,7 @@ public sealed class CGetTests
 
     private static AssociationPolicy GetPolicy => TestServer.DefaultPolicy with
     {
-        AbstractSyntaxes = new HashSet<string>(TestServer.DefaultPolicy.AbstractSyntaxes) { DicomUids.StudyRootQueryRetrieveGet },
+        AbstractSyntaxes = new HashSet<string>(TestServer.DefaultPolicy.AbstractSyntaxes) { DicomUids.StudyRootQueryRetrieveInformationModelGet.Value },
         AllowRequestorScpRole = true,
     };
 

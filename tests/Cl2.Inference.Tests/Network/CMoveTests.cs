@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Client;
 using Cl2.Dicom.Network.Dimse;
@@ -43,7 +44,7 @@ public sealed class CMoveTests
             Policy = TestServer.DefaultPolicy with
             {
                 AllowedCallingAeTitles = new HashSet<string> { "MOVESCU" },
-                AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveMove },
+                AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveInformationModelMove.Value },
             },
             MoveDestinations = new Dictionary<string, DicomPeer> { ["MOVESCU"] = new("127.0.0.1", movescuPort) },
         }, moveProvider: provider);
@@ -82,16 +83,16 @@ public sealed class CMoveTests
         await using var server = new DicomServer(new DicomServerOptions
         {
             Port = port,
-            Policy = TestServer.DefaultPolicy with { AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveMove } },
+            Policy = TestServer.DefaultPolicy with { AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveInformationModelMove.Value } },
             // The destination accepts callers by AE title; ours calls it as CL2, so it is listed there as a known caller too.
             MoveDestinations = new Dictionary<string, DicomPeer> { [TestServer.AeTitle] = new("127.0.0.1", destination.Port) },
         }, moveProvider: new FilesMoveProvider([ct, ct]));
         await server.StartAsync(CancellationToken.None);
         await using var association = await DicomClientAssociation.OpenAsync("127.0.0.1", port,
             new DicomClientOptions { CallingAeTitle = TestServer.KnownCaller, CalledAeTitle = TestServer.AeTitle },
-            [new PresentationContext(1, DicomUids.StudyRootQueryRetrieveMove, [TransferSyntaxUids.ImplicitVrLittleEndian])], CancellationToken.None);
+            [new PresentationContext(1, DicomUids.StudyRootQueryRetrieveInformationModelMove.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid])], CancellationToken.None);
 
-        var final = await association.MoveAsync(DicomUids.StudyRootQueryRetrieveMove, StudyLevelIdentifier, TestServer.AeTitle, null,
+        var final = await association.MoveAsync(DicomUids.StudyRootQueryRetrieveInformationModelMove.Value, StudyLevelIdentifier, TestServer.AeTitle, null,
             CancellationToken.None);
         await association.ReleaseAsync(CancellationToken.None);
 
@@ -114,7 +115,7 @@ public sealed class CMoveTests
             Policy = TestServer.DefaultPolicy with
             {
                 AllowedCallingAeTitles = new HashSet<string> { "MOVESCU" },
-                AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveMove },
+                AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveInformationModelMove.Value },
             },
         }, moveProvider: new FilesMoveProvider([]));
         await server.StartAsync(CancellationToken.None);

@@ -1,4 +1,5 @@
 using System.Net;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Association;
 using Cl2.Dicom.Network.Client;
@@ -63,7 +64,7 @@ public sealed class DicomServerHostingTests
             new DicomClientOptions { CallingAeTitle = TestServer.KnownCaller, CalledAeTitle = TestServer.AeTitle },
             [
                 new PresentationContext(1, header.MediaStorageSopClassUid, [header.TransferSyntaxUid]),
-                new PresentationContext(3, DicomUids.Verification, [TransferSyntaxUids.ImplicitVrLittleEndian]),
+                new PresentationContext(3, DicomUids.Verification.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid]),
             ], CancellationToken.None);
 
         Assert.Equal(DimseStatus.ProcessingFailure, await association.StoreFileAsync(path, CancellationToken.None));
@@ -79,9 +80,9 @@ public sealed class DicomServerHostingTests
         var data = Enumerable.Range(0, 3_000_000).Select(i => (byte)(i % 251)).ToArray();
         await using var association = await DicomClientAssociation.OpenAsync("127.0.0.1", server.Port,
             new DicomClientOptions { CallingAeTitle = TestServer.KnownCaller, CalledAeTitle = TestServer.AeTitle, Network = small },
-            [new PresentationContext(1, DicomUids.CtImageStorage, [TransferSyntaxUids.ExplicitVrLittleEndian])], CancellationToken.None);
+            [new PresentationContext(1, DicomUids.CTImageStorage.Value, [DicomTransferSyntax.ExplicitVRLittleEndian.Uid])], CancellationToken.None);
 
-        var status = await association.StoreAsync(DicomUids.CtImageStorage, "1.2.3.4", TransferSyntaxUids.ExplicitVrLittleEndian,
+        var status = await association.StoreAsync(DicomUids.CTImageStorage.Value, "1.2.3.4", DicomTransferSyntax.ExplicitVRLittleEndian.Uid,
             new MemoryStream(data), CancellationToken.None);
         await association.ReleaseAsync(CancellationToken.None);
 

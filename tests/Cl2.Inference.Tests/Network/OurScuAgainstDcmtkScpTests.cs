@@ -1,3 +1,4 @@
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Client;
 using Cl2.Dicom.Network.Dimse;
@@ -54,7 +55,7 @@ public sealed class OurScuAgainstDcmtkScpTests
             [Corpus.File("SC_rgb_jpeg_gdcm.dcm"), Corpus.File("CT_small.dcm")], null, CancellationToken.None);
 
         Assert.Null(results[0].Status);
-        Assert.Contains(TransferSyntaxUids.JpegLosslessSv1, results[0].Error, StringComparison.Ordinal);
+        Assert.Contains(DicomUids.JPEGLosslessSV1.Value, results[0].Error, StringComparison.Ordinal);
         Assert.Equal(DimseStatus.Success, results[1].Status);
         Assert.Single(Directory.GetFiles(storescp.Folder));
     }

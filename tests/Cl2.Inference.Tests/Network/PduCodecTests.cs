@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Dimse;
 using Cl2.Dicom.Network.UpperLayer;
@@ -14,16 +15,16 @@ public sealed class PduCodecTests
     {
         var request = new AAssociateRq("CL2", "MODALITY",
             [
-                new PresentationContext(1, DicomUids.CtImageStorage, [TransferSyntaxUids.ExplicitVrLittleEndian, TransferSyntaxUids.ImplicitVrLittleEndian]),
-                new PresentationContext(3, DicomUids.Verification, [TransferSyntaxUids.ImplicitVrLittleEndian]),
+                new PresentationContext(1, DicomUids.CTImageStorage.Value, [DicomTransferSyntax.ExplicitVRLittleEndian.Uid, DicomTransferSyntax.ImplicitVRLittleEndian.Uid]),
+                new PresentationContext(3, DicomUids.Verification.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid]),
             ],
             new UserInformation(32768, "1.2.3.4", "PEER_1", new AsynchronousOperationsWindow(3, 2),
-                [new ScpScuRoleSelection(DicomUids.CtImageStorage, true, true)]));
+                [new ScpScuRoleSelection(DicomUids.CTImageStorage.Value, true, true)]));
 
         var parsed = await ReadOneAsync(PduEncoder.Encode(request));
 
         var rq = Assert.IsType<AAssociateRq>(parsed);
-        Assert.Equal(("CL2", "MODALITY", DicomUids.ApplicationContext), (rq.CalledAeTitle, rq.CallingAeTitle, rq.ApplicationContextName));
+        Assert.Equal(("CL2", "MODALITY", DicomUids.DICOMApplicationContext.Value), (rq.CalledAeTitle, rq.CallingAeTitle, rq.ApplicationContextName));
         Assert.Equal(request.PresentationContexts.Select(c => (c.Id, c.AbstractSyntax, string.Join('|', c.TransferSyntaxes))),
             rq.PresentationContexts.Select(c => (c.Id, c.AbstractSyntax, string.Join('|', c.TransferSyntaxes))));
         Assert.Equal((32768u, "1.2.3.4", "PEER_1", new AsynchronousOperationsWindow(3, 2)),
@@ -102,7 +103,7 @@ public sealed class PduCodecTests
     [Fact]
     public void a_c_store_request_command_set_survives_encoding_and_decoding_with_its_group_length()
     {
-        var command = CStoreRequest.Command(7, DicomUids.CtImageStorage, "1.2.3.4.5") with
+        var command = CStoreRequest.Command(7, DicomUids.CTImageStorage.Value, "1.2.3.4.5") with
         {
             MoveOriginatorApplicationEntityTitle = "MOVER",
             MoveOriginatorMessageId = 3,
@@ -120,7 +121,7 @@ public sealed class PduCodecTests
     {
         var response = new DimseCommand(CommandField.CMoveRsp)
         {
-            AffectedSopClassUid = DicomUids.StudyRootQueryRetrieveMove,
+            AffectedSopClassUid = DicomUids.StudyRootQueryRetrieveInformationModelMove.Value,
             MessageIdBeingRespondedTo = 9,
             Status = DimseStatus.Pending,
             NumberOfRemainingSubOperations = 4,

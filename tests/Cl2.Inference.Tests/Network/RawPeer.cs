@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.UpperLayer;
 
@@ -34,7 +35,7 @@ internal sealed class RawPeer : IDisposable
     public async Task AssociateAsync(string callingAeTitle = TestServer.KnownCaller)
     {
         await SendAsync(PduEncoder.Encode(new AAssociateRq(TestServer.AeTitle, callingAeTitle,
-            [new PresentationContext(1, DicomUids.Verification, [TransferSyntaxUids.ImplicitVrLittleEndian])], new UserInformation(16384))));
+            [new PresentationContext(1, DicomUids.Verification.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid])], new UserInformation(16384))));
         var reply = await new PduReader(Stream, new DicomNetworkOptions()).ReadAsync(TimeSpan.FromSeconds(5), "A-ASSOCIATE-AC", CancellationToken.None);
         Assert.IsType<AAssociateAc>(reply);
     }

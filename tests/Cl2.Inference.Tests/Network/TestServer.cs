@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Association;
 using Cl2.Dicom.Network.Dimse;
@@ -53,9 +54,9 @@ internal sealed class TestServer : IAsyncDisposable
     {
         AeTitle = AeTitle,
         AllowedCallingAeTitles = new HashSet<string> { KnownCaller, AeTitle, "ECHOSCU", "STORESCU", "FINDSCU", "GETSCU" },
-        AbstractSyntaxes = new HashSet<string> { DicomUids.Verification, DicomUids.StudyRootQueryRetrieveFind },
+        AbstractSyntaxes = new HashSet<string> { DicomUids.Verification.Value, DicomUids.StudyRootQueryRetrieveInformationModelFind.Value },
         AcceptAllStorageSopClasses = true,
-        TransferSyntaxes = TransferSyntaxUids.StorageDefaults,
+        TransferSyntaxes = DicomTransferSyntax.StorageDefaultUids,
     };
 
     public static async Task<TestServer> StartAsync(DicomNetworkOptions? network = null, AssociationPolicy? policy = null,

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Client;
 using Cl2.Inference.Tests.Network;
@@ -65,5 +66,5 @@ internal static class ToolCorpus
         return hashes;
     }
 
-    private static bool IsDeflated(Part10FileHeader header) => header.TransferSyntaxUid == TransferSyntaxUids.DeflatedExplicitVrLittleEndian;
+    private static bool IsDeflated(Part10FileHeader header) => header.TransferSyntaxUid == DicomTransferSyntax.DeflatedExplicitVRLittleEndian.Uid;
 }

@@ -129,7 +129,7 @@ public sealed class ToolsAgainstOrthancTests(OrthancWithReceiver pacs) : IClassF
     /// <summary>The study with most instances (C-GET proposes only uncompressed syntaxes, so Orthanc would transcode others).</summary>
     private static List<HeldInstance> LargestStudy(List<HeldInstance> held, bool explicitLittleEndianOnly) =>
         held.Where(i => i.PatientId.Length > 0).GroupBy(i => i.Study)
-            .Where(g => !explicitLittleEndianOnly || g.All(i => i.TransferSyntax == TransferSyntaxUids.ExplicitVrLittleEndian))
+            .Where(g => !explicitLittleEndianOnly || g.All(i => i.TransferSyntax == DicomTransferSyntax.ExplicitVRLittleEndian.Uid))
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().ToList();
 
     private static async Task AssertArrivedAsSentAsync(string folder, List<HeldInstance> study)
