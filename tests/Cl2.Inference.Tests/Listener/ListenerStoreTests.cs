@@ -4,7 +4,6 @@ using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Client;
 using Cl2.Inference.Ingest;
-using Cl2.Inference.Tests.Network;
 
 namespace Cl2.Inference.Tests.Listener;
 

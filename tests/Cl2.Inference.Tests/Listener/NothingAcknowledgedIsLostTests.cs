@@ -4,7 +4,6 @@ using Cl2.Dicom.Network.Dimse;
 using Cl2.Dicom.Network.UpperLayer;
 using Cl2.Inference.Ingest;
 using Cl2.Inference.Listener;
-using Cl2.Inference.Tests.Network;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
