@@ -11,8 +11,8 @@ public static class DicomFileMetaInformation
 {
     public const int PreambleLength = 128;
 
-    /// <summary>The preamble and "DICM": where group 0002 starts.</summary>
-    public const int PrefixLength = PreambleLength + 4;
+    /// <summary>Where group 0002 starts: after the preamble and the DICOM prefix "DICM".</summary>
+    public const int MetaGroupOffset = PreambleLength + 4;
 
     /// <summary>Our Implementation Class UID (PS3.7 §D.3.3.2), a UUID-derived UID under 2.25.</summary>
     public const string ImplementationClassUid = "2.25.243529167429716391926548961326473725561";
@@ -25,6 +25,7 @@ public static class DicomFileMetaInformation
     /// <summary>(0002,0000) UL with its 4-byte value: tag, VR, 16-bit length, value.</summary>
     private const int GroupLengthElementLength = 12;
 
+    /// <summary>The DICOM prefix (PS3.10 §7.1).</summary>
     public static ReadOnlySpan<byte> Prefix => "DICM"u8;
 
     /// <summary>File Meta Information Version 00 01 (PS3.10 Table 7.1-1).</summary>
@@ -110,23 +111,23 @@ public static class DicomFileMetaInformation
     public static async Task<(DicomDataset Group, long DataSetOffset)> ReadAsync(Stream stream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var head = new byte[PrefixLength + GroupLengthElementLength];
+        var head = new byte[MetaGroupOffset + GroupLengthElementLength];
         if (await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken) < head.Length
             || !head.AsSpan(PreambleLength, Prefix.Length).SequenceEqual(Prefix))
         {
             throw new DicomFormatException(PreambleLength, null, $"not a Part 10 file (no DICM prefix after the {PreambleLength}-byte preamble)");
         }
-        var first = head.AsSpan(PrefixLength);
+        var first = head.AsSpan(MetaGroupOffset);
         var tag = new DicomTag(BinaryPrimitives.ReadUInt16LittleEndian(first), BinaryPrimitives.ReadUInt16LittleEndian(first[2..]));
         if (tag != DicomTags.FileMetaInformationGroupLength || !DicomVR.TryParse(first[4..6], out var vr) || vr != DicomVR.UL
             || BinaryPrimitives.ReadUInt16LittleEndian(first[6..]) != sizeof(uint))
         {
-            throw new DicomFormatException(PrefixLength, tag, $"the file meta information does not start with its group length {DicomTags.FileMetaInformationGroupLength} UL");
+            throw new DicomFormatException(MetaGroupOffset, tag, $"the file meta information does not start with its group length {DicomTags.FileMetaInformationGroupLength} UL");
         }
         var groupLength = BinaryPrimitives.ReadUInt32LittleEndian(first[8..]);
         if (groupLength > MaxGroupLength)
         {
-            throw new DicomFormatException(PrefixLength, tag, $"file meta group length {groupLength} exceeds {MaxGroupLength}");
+            throw new DicomFormatException(MetaGroupOffset, tag, $"file meta group length {groupLength} exceeds {MaxGroupLength}");
         }
         var whole = new byte[head.Length + groupLength];
         head.CopyTo(whole, 0);

@@ -23,7 +23,7 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
     public DicomFile ReadFile()
     {
         var meta = new DicomDataset();
-        Span<byte> preamble = stackalloc byte[DicomFileMetaInformation.PrefixLength];
+        Span<byte> preamble = stackalloc byte[DicomFileMetaInformation.MetaGroupOffset];
         var hasPreamble = length >= preamble.Length && ReadAt(0, preamble)
             && preamble[DicomFileMetaInformation.PreambleLength..].SequenceEqual(DicomFileMetaInformation.Prefix);
         DicomTransferSyntax? syntax = null;
@@ -53,7 +53,7 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
     public DicomDataset ReadFileMetaInformation()
     {
         var meta = new DicomDataset();
-        Seek(DicomFileMetaInformation.PrefixLength);
+        Seek(DicomFileMetaInformation.MetaGroupOffset);
         ReadMeta(meta);
         return meta;
     }

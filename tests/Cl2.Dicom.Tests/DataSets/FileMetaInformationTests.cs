@@ -19,8 +19,8 @@ public sealed class FileMetaInformationTests
         var bytes = DicomFileMetaInformation.ToBytes(DicomFileMetaInformation.Create("1.2.840.10008.5.1.4.1.1.2", "1.2.3.4.5", "1.2.840.10008.1.2.1"));
 
         Assert.Equal(new byte[DicomFileMetaInformation.PreambleLength], bytes[..DicomFileMetaInformation.PreambleLength]);
-        Assert.Equal("DICM"u8.ToArray(), bytes[DicomFileMetaInformation.PreambleLength..DicomFileMetaInformation.PrefixLength]);
-        Assert.Equal(expected, Convert.ToHexStringLower(bytes[DicomFileMetaInformation.PrefixLength..]));
+        Assert.Equal("DICM"u8.ToArray(), bytes[DicomFileMetaInformation.PreambleLength..DicomFileMetaInformation.MetaGroupOffset]);
+        Assert.Equal(expected, Convert.ToHexStringLower(bytes[DicomFileMetaInformation.MetaGroupOffset..]));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class FileMetaInformationTests
             Assert.Equal((relative, meta.GetString(DicomTags.MediaStorageSOPClassUID), meta.GetString(DicomTags.MediaStorageSOPInstanceUID),
                 meta.GetString(DicomTags.TransferSyntaxUID)),
                 (relative, header.MediaStorageSopClassUid, header.MediaStorageSopInstanceUid, header.TransferSyntaxUid));
-            Assert.Equal(DicomFileMetaInformation.PrefixLength + 12 + meta.GetValues<uint>(DicomTags.FileMetaInformationGroupLength)[0],
+            Assert.Equal(DicomFileMetaInformation.MetaGroupOffset + 12 + meta.GetValues<uint>(DicomTags.FileMetaInformationGroupLength)[0],
                 header.DataSetOffset);
             compared++;
         }
@@ -83,7 +83,7 @@ public sealed class FileMetaInformationTests
         DicomFileMetaInformation.Write(stream, DicomFileMetaInformation.Create("1.2.3", "1.2.3.4", DicomTransferSyntax.ExplicitVRLittleEndian.Uid));
         var bytes = stream.ToArray();
         // Drop the 12-byte group length element: the group now starts with (0002,0001).
-        var headless = bytes[..DicomFileMetaInformation.PrefixLength].Concat(bytes[(DicomFileMetaInformation.PrefixLength + 12)..]).ToArray();
+        var headless = bytes[..DicomFileMetaInformation.MetaGroupOffset].Concat(bytes[(DicomFileMetaInformation.MetaGroupOffset + 12)..]).ToArray();
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
             Part10FileHeader.ReadAsync(new MemoryStream(headless), "headless.dcm", CancellationToken.None));

@@ -48,12 +48,7 @@ public sealed class CCancelTests
             var header = await Part10FileHeader.ReadAsync(path, cancellationToken);
             for (var i = 0; i < count; i++)
             {
-                yield return new RetrieveInstance(header.MediaStorageSopClassUid, $"{header.MediaStorageSopInstanceUid}.{i + 1}", header.TransferSyntaxUid, () =>
-                {
-                    var file = File.OpenRead(path);
-                    file.Position = header.DataSetOffset;
-                    return file;
-                });
+                yield return FileRetrieveInstance.From(path, header, $"{header.MediaStorageSopInstanceUid}.{i + 1}");
             }
         }
     }

@@ -23,13 +23,7 @@ public sealed class CGetTests
             Requests.Add(request);
             foreach (var path in paths)
             {
-                var header = await Part10FileHeader.ReadAsync(path, cancellationToken);
-                yield return new RetrieveInstance(header.MediaStorageSopClassUid, header.MediaStorageSopInstanceUid, header.TransferSyntaxUid, () =>
-                {
-                    var file = File.OpenRead(path);
-                    file.Position = header.DataSetOffset;
-                    return file;
-                });
+                yield return FileRetrieveInstance.From(path, await Part10FileHeader.ReadAsync(path, cancellationToken));
             }
         }
     }

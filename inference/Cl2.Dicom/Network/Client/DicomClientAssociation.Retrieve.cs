@@ -15,20 +15,7 @@ public sealed partial class DicomClientAssociation
     public Task<CRetrieveProgress> GetAsync(string informationModelUid, ReadOnlyMemory<byte> identifier, ICStoreProvider storeProvider,
         IProgress<CRetrieveProgress>? progress, CancellationToken cancellationToken) => RunAsync(async () =>
     {
-        var context = Negotiated.FindContext(informationModelUid)
-            ?? throw new NoPresentationContextException($"the peer did not accept {informationModelUid}");
-        var messageId = NextMessageId();
-        var request = new DimseCommand(CommandField.CGetRq)
-        {
-            AffectedSopClassUid = informationModelUid,
-            MessageId = messageId,
-            Priority = DimsePriority.Medium,
-            HasDataSet = true,
-        };
-        using (var body = new MemoryStream(identifier.ToArray(), writable: false))
-        {
-            await _channel.SendAsync(context.Id, request, body, cancellationToken);
-        }
+        var (_, messageId) = await SendRetrieveRequestAsync(new DimseCommand(CommandField.CGetRq), informationModelUid, identifier, cancellationToken);
         while (true)
         {
             var (inbound, other) = await _channel.ReadCommandAsync(cancellationToken);
@@ -65,22 +52,9 @@ public sealed partial class DicomClientAssociation
     public Task<CRetrieveProgress> MoveAsync(string informationModelUid, ReadOnlyMemory<byte> identifier, string moveDestination,
         IProgress<CRetrieveProgress>? progress, CancellationToken cancellationToken) => RunAsync(async () =>
     {
-        var context = Negotiated.FindContext(informationModelUid)
-            ?? throw new NoPresentationContextException($"the peer did not accept {informationModelUid}");
-        var messageId = NextMessageId();
-        var request = new DimseCommand(CommandField.CMoveRq)
-        {
-            AffectedSopClassUid = informationModelUid,
-            MessageId = messageId,
-            Priority = DimsePriority.Medium,
-            MoveDestination = moveDestination,
-            HasDataSet = true,
-        };
-        using (var body = new MemoryStream(identifier.ToArray(), writable: false))
-        {
-            await _channel.SendAsync(context.Id, request, body, cancellationToken);
-        }
-        await using var cancel = new CancelOnRequest(this, context.Id, messageId, cancellationToken);
+        var (contextId, messageId) = await SendRetrieveRequestAsync(new DimseCommand(CommandField.CMoveRq) { MoveDestination = moveDestination },
+            informationModelUid, identifier, cancellationToken);
+        await using var cancel = new CancelOnRequest(this, contextId, messageId, cancellationToken);
         while (true)
         {
             var command = await ReadResponseAsync(messageId, CommandField.CMoveRsp, CancellationToken.None);
@@ -111,6 +85,24 @@ public sealed partial class DicomClientAssociation
         }
         await dataSet.DrainAsync(cancellationToken);
         await _channel.SendAsync(contextId, command.ResponseWith(status), null, cancellationToken);
+    }
+
+    /// <summary>Sends a C-GET-RQ or C-MOVE-RQ with its identifier on the information model's context, at medium priority.</summary>
+    private async Task<(byte ContextId, ushort MessageId)> SendRetrieveRequestAsync(DimseCommand request, string informationModelUid,
+        ReadOnlyMemory<byte> identifier, CancellationToken cancellationToken)
+    {
+        var context = Negotiated.FindContext(informationModelUid)
+            ?? throw new NoPresentationContextException($"the peer did not accept {informationModelUid}");
+        var messageId = NextMessageId();
+        using var body = new MemoryStream(identifier.ToArray(), writable: false);
+        await _channel.SendAsync(context.Id, request with
+        {
+            AffectedSopClassUid = informationModelUid,
+            MessageId = messageId,
+            Priority = DimsePriority.Medium,
+            HasDataSet = true,
+        }, body, cancellationToken);
+        return (context.Id, messageId);
     }
 
     /// <summary>A C-GET-RSP's or C-MOVE-RSP's status and sub-operation counts (PS3.7 9.3.3.2, 9.3.4.2).</summary>
