@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Cl2.Dicom;
 using Cl2.Dicom.Network;
-using DicomUids = Cl2.Dicom.Network.DicomUids;
 using Cl2.Dicom.Network.Client;
 using Cl2.Dicom.Network.Dimse;
 using Cl2.Dicom.Network.Server;
