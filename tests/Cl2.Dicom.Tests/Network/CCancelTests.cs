@@ -48,7 +48,7 @@ public sealed class CCancelTests
             var header = await Part10FileHeader.ReadAsync(path, cancellationToken);
             for (var i = 0; i < count; i++)
             {
-                yield return FileRetrieveInstance.From(path, header, $"{header.MediaStorageSopInstanceUid}.{i + 1}");
+                yield return FilesRetrieveProvider.FromFile(path, header, $"{header.MediaStorageSopInstanceUid}.{i + 1}");
             }
         }
     }

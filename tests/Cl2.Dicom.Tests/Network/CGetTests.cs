@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Association;
@@ -13,27 +12,12 @@ namespace Cl2.Dicom.Tests.Network;
 /// with +B it writes them to disk as received, so the bytes can be compared.</summary>
 public sealed class CGetTests
 {
-    /// <summary>Answers every retrieve with the same Part 10 files, sent from past their meta header.</summary>
-    private sealed class FilesGetProvider(IReadOnlyList<string> paths) : ICGetProvider
-    {
-        public List<CGetRequest> Requests { get; } = [];
-
-        public async IAsyncEnumerable<RetrieveInstance> OnCGetAsync(CGetRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            Requests.Add(request);
-            foreach (var path in paths)
-            {
-                yield return FileRetrieveInstance.From(path, await Part10FileHeader.ReadAsync(path, cancellationToken));
-            }
-        }
-    }
-
     [Fact]
     public async Task our_get_scu_receives_the_instances_whose_scp_role_it_negotiated_and_counts_the_rest_as_failed()
     {
         var ct = Corpus.File("CT_small.dcm");
         var mr = Corpus.File("MR_small.dcm");
-        var provider = new FilesGetProvider([ct, mr]);
+        var provider = new FilesRetrieveProvider([ct, mr]);
         await using var server = await TestServer.StartAsync(policy: GetPolicy, get: provider);
         var store = new CollectingStoreProvider();
         var ctHeader = await Part10FileHeader.ReadAsync(ct, CancellationToken.None);
@@ -84,7 +68,7 @@ public sealed class CGetTests
     public async Task getscu_receives_every_instance_with_identical_data_set_bytes()
     {
         string[] paths = [Corpus.File("CT_small.dcm"), Corpus.File("MR_small.dcm")];
-        var provider = new FilesGetProvider(paths);
+        var provider = new FilesRetrieveProvider(paths);
         await using var server = await TestServer.StartAsync(policy: GetPolicy, get: provider);
         var folder = Directory.CreateTempSubdirectory("cl2-getscu-").FullName;
 
@@ -92,7 +76,7 @@ public sealed class CGetTests
             "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=1.2.3", "127.0.0.1", server.Port.ToString()]);
 
         Assert.True(result.ExitCode == 0, result.Output + result.Error);
-        Assert.Single(provider.Requests);
+        Assert.Single(provider.GetRequests);
         var stored = new Dictionary<string, byte[]>();
         foreach (var file in Directory.GetFiles(folder))
         {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Client;
@@ -11,25 +10,11 @@ namespace Cl2.Dicom.Tests.Network;
 /// <summary>C-MOVE SCP: movescu asks our SCP to move instances to movescu's own storage port.</summary>
 public sealed class CMoveTests
 {
-    private sealed class FilesMoveProvider(IReadOnlyList<string> paths) : ICMoveProvider
-    {
-        public List<CMoveRequest> Requests { get; } = [];
-
-        public async IAsyncEnumerable<RetrieveInstance> OnCMoveAsync(CMoveRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            Requests.Add(request);
-            foreach (var path in paths)
-            {
-                yield return FileRetrieveInstance.From(path, await Part10FileHeader.ReadAsync(path, cancellationToken));
-            }
-        }
-    }
-
     [Fact]
     public async Task movescu_receives_the_moved_instances_on_its_own_port_with_identical_data_set_bytes()
     {
         string[] paths = [Corpus.File("CT_small.dcm"), Corpus.File("MR_small.dcm")];
-        var provider = new FilesMoveProvider(paths);
+        var provider = new FilesRetrieveProvider(paths);
         var movescuPort = FreePort.Next();
         var port = FreePort.Next();
         await using var server = new DicomServer(new DicomServerOptions
@@ -53,7 +38,7 @@ public sealed class CMoveTests
             TimeSpan.FromSeconds(30), Dcmtk.Environment);
 
         Assert.True(result.ExitCode == 0, result.Output + result.Error);
-        Assert.Equal("MOVESCU", Assert.Single(provider.Requests).MoveDestination);
+        Assert.Equal("MOVESCU", Assert.Single(provider.MoveRequests).MoveDestination);
         var stored = new Dictionary<string, byte[]>();
         foreach (var file in Directory.GetFiles(folder))
         {
@@ -80,7 +65,7 @@ public sealed class CMoveTests
             Policy = TestServer.DefaultPolicy with { AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveInformationModelMove.Value } },
             // The destination accepts callers by AE title; ours calls it as CL2, so it is listed there as a known caller too.
             MoveDestinations = new Dictionary<string, DicomPeer> { [TestServer.AeTitle] = new("127.0.0.1", destination.Port) },
-        }, moveProvider: new FilesMoveProvider([ct, ct]));
+        }, moveProvider: new FilesRetrieveProvider([ct, ct]));
         await server.StartAsync(CancellationToken.None);
         await using var association = await DicomClientAssociation.OpenAsync("127.0.0.1", port,
             new DicomClientOptions { CallingAeTitle = TestServer.KnownCaller, CalledAeTitle = TestServer.AeTitle },
@@ -111,7 +96,7 @@ public sealed class CMoveTests
                 AllowedCallingAeTitles = new HashSet<string> { "MOVESCU" },
                 AbstractSyntaxes = new HashSet<string> { DicomUids.StudyRootQueryRetrieveInformationModelMove.Value },
             },
-        }, moveProvider: new FilesMoveProvider([]));
+        }, moveProvider: new FilesRetrieveProvider([]));
         await server.StartAsync(CancellationToken.None);
 
         var result = await Dcmtk.RunAsync("movescu", ["-v", "-S", "-aet", "MOVESCU", "-aem", "NOWHERE", "-aec", TestServer.AeTitle,
