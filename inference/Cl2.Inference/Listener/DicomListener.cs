@@ -1,4 +1,5 @@
 using System.Net;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Association;
 using Cl2.Dicom.Network.Server;
@@ -18,9 +19,9 @@ public sealed class DicomListener(IOptions<ListenerOptions> options, StoreScp st
 {
     private static readonly HashSet<string> QueryRetrieveSopClasses =
     [
-        DicomUids.Verification,
-        DicomUids.PatientRootQueryRetrieveFind, DicomUids.PatientRootQueryRetrieveMove, DicomUids.PatientRootQueryRetrieveGet,
-        DicomUids.StudyRootQueryRetrieveFind, DicomUids.StudyRootQueryRetrieveMove, DicomUids.StudyRootQueryRetrieveGet,
+        DicomUids.Verification.Value,
+        DicomUids.PatientRootQueryRetrieveInformationModelFind.Value, DicomUids.PatientRootQueryRetrieveInformationModelMove.Value, DicomUids.PatientRootQueryRetrieveInformationModelGet.Value,
+        DicomUids.StudyRootQueryRetrieveInformationModelFind.Value, DicomUids.StudyRootQueryRetrieveInformationModelMove.Value, DicomUids.StudyRootQueryRetrieveInformationModelGet.Value,
     ];
 
     private DicomServer? _server;

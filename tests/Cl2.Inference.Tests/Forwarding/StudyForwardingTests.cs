@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Cl2.Dicom.Web;
 using Cl2.Inference.Tests.Listener;
-using Cl2.Inference.Tests.Network;
 
 namespace Cl2.Inference.Tests.Forwarding;
 

@@ -1,6 +1,5 @@
 using Cl2.Dicom;
 using Cl2.Inference.Ingest;
-using Cl2.Inference.Tests.Dicom;
 
 namespace Cl2.Inference.Tests.Listener;
 

@@ -16,7 +16,7 @@ public sealed record AssociationPolicy
     /// <summary>Accept every Storage SOP Class (a store SCP should not need a list that the standard keeps growing).</summary>
     public bool AcceptAllStorageSopClasses { get; init; }
 
-    public IReadOnlyList<string> TransferSyntaxes { get; init; } = TransferSyntaxUids.Uncompressed;
+    public IReadOnlyList<string> TransferSyntaxes { get; init; } = DicomTransferSyntax.UncompressedUids;
 
     /// <summary>Whether a requestor may take the SCP role (C-GET retrievers store into themselves).</summary>
     public bool AllowRequestorScpRole { get; init; }
