@@ -24,7 +24,7 @@ public sealed record ComputeDevice(Device Device, string Description)
         if (wantsCuda)
         {
             throw new InvalidOperationException(
-                "CUDA was requested but libtorch has no CUDA backend here. Put NVIDIA's libtorch folder on LD_LIBRARY_PATH (see ARCHITECTURE.md, GPU).");
+                "CUDA was requested but libtorch has no CUDA backend here. Put NVIDIA's libtorch folder (for example PyTorch's torch/lib) on LD_LIBRARY_PATH (docs/configuration.md, section GPU).");
         }
         var threads = cpuThreads > 0 ? cpuThreads : Environment.ProcessorCount;
         set_num_threads(threads);

@@ -21,7 +21,7 @@ public sealed class StudyForwardingTests
     {
         // A study labeling refuses (its Study Instance UID is no UID) waits on its own; the others go on.
         await using var postgres = await PostgresCluster.CreateAsync();
-        await using var platform = new Platform();
+        await using var platform = new PlatformLauncher();
         var labeling = await platform.StartLabelingAsync(postgres);
         var inference = await platform.StartInferenceAsync();
         var ct = await platform.CorpusCopyAsync("CT_small.dcm");
@@ -50,7 +50,7 @@ public sealed class StudyForwardingTests
     public async Task studies_received_while_labeling_is_down_wait_through_a_sigkill_and_are_forwarded_once_when_it_is_up()
     {
         await using var postgres = await PostgresCluster.CreateAsync();
-        await using var platform = new Platform();
+        await using var platform = new PlatformLauncher();
         var ct = await platform.CorpusCopyAsync("CT_small.dcm");
         var mr = await platform.CorpusCopyAsync("MR_small.dcm");
 
@@ -111,17 +111,13 @@ public sealed class StudyForwardingTests
 
         public async Task<BackgroundProcess> StartLabelingAsync(PostgresCluster postgres)
         {
-            var assembly = ListenerProcess.BuiltAssembly("labeling", "Cl2.Labeling");
-            var labeling = BackgroundProcess.Start("Cl2.Labeling", "dotnet", [assembly], new Dictionary<string, string>
+            var labeling = await new PlatformLauncher(_root, postgres.ConnectionString).StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
             {
-                // Development: labeling takes its callers from the X-Cl2-User / X-Cl2-Roles headers inference sends.
-                ["DOTNET_ENVIRONMENT"] = "Development",
-                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                // Development (the script's): labeling takes its callers from the X-Cl2-User / X-Cl2-Roles headers inference sends.
                 ["Urls"] = _labelingUrl,
-                ["Postgres__ConnectionString"] = postgres.ConnectionString,
                 ["Blobs__Root"] = Path.Combine(_root, "blobs"),
                 ["Logging__LogLevel__Default"] = "Warning",
-            }, Path.GetDirectoryName(assembly));
+            });
             _running.Add(labeling);
             await UntilAsync(async () => await StatusAsync(_labelingUrl + "health/ready") == HttpStatusCode.OK, "labeling ready", labeling);
             return labeling;
