@@ -524,20 +524,68 @@ cmd_logs() {
   tail -n "$lines" "${follow[@]}" "$LOGS/$name.log" | $format
 }
 
+# A solution filter of the projects named (folders or .csproj files, relative to the checkout), into file $1.
+write_solution_filter() {
+  local file=$1 separator="" project
+  shift
+  {
+    printf '{ "solution": { "path": "%s", "projects": [' "$ROOT/cl2.sln"
+    for project in "$@"; do
+      [ -d "$ROOT/$project" ] && project="${project%/}/$(basename "$project").csproj"
+      [ -f "$ROOT/$project" ] || die "no project $project"
+      printf '%s "%s"' "$separator" "$project"
+      separator=,
+    done
+    printf ' ] } }\n'
+  } >"$file"
+}
+
+# What a person reads of `dotnet test`: a line when a test project starts and its result line when it ends, each failing
+# test's name and message (at most 40 lines of it), and any aborted run; the whole output goes to console.log.
+summarize_test_output() {
+  awk '
+    function flush_failure() { if (cut > 0) printf "      ... %d more lines in %s\n", cut, logfile; cut = 0 }
+    /^Test run for / { flush_failure(); failing = 0; name = $0; sub(/^.*\//, "", name); sub(/\.dll.*$/, "", name); print "  " name ": running"; fflush(); next }
+    /^(Passed|Failed)! +- / { flush_failure(); failing = 0; sub(/ *\(net[0-9.]+\) *$/, ""); print "  " $0; fflush(); next }
+    /^  Failed [^ ]+ \[/ { flush_failure(); failing = 1; shown = 0; print "  FAILED " substr($0, 10); next }
+    failing && /^  (Stack Trace|Standard Output Messages|Standard Error Messages|Error Message):$/ {
+      if ($0 ~ /Error Message/) next
+      failing = 0; flush_failure(); fflush(); next
+    }
+    failing { if (shown++ < 40) print "    " $0; else cut++; next }
+    /aborted|[Cc]rashed|[Hh]ang (dump|detected)|could not be found|No test is available/ { print "  " $0; fflush() }
+    END { flush_failure() }
+  ' logfile="$1"
+}
+
 cmd_test() {
-  setup
-  local results="$STATE/test-results" started=$SECONDS status=0
+  setup all
+  local results="$STATE/test-results" started=$SECONDS status=0 target=cl2.sln
   rm -rf "$results" && mkdir -p "$results"
-  say "Running the tests"
-  (cd "$ROOT" && dotnet test cl2.sln -c "$CONFIGURATION" --no-build -nologo \
+  if [ -n "${CL2_TEST_PROJECTS:-}" ]; then
+    target="$results/tests.slnf"
+    # shellcheck disable=SC2086 # a space-separated list of paths
+    write_solution_filter "$target" $CL2_TEST_PROJECTS
+  fi
+  say "Running the tests (the whole output goes to $results/console.log)"
+  # Minimal verbosity: at normal, every in-process test host's JSON log reaches the console. trx keeps every test's
+  # outcome, duration and output instead; processes the tests start write theirs to processes/ (CL2_TEST_PROCESS_LOGS).
+  # TORCH_CPP_LOG_LEVEL: libtorch warns once per process where NNPACK does not support the CPU; not the reader's concern.
+  (cd "$ROOT" && CL2_TEST_PROCESS_LOGS="$results/processes" TORCH_CPP_LOG_LEVEL=ERROR dotnet test "$target" -c "$CONFIGURATION" --no-build -nologo \
     --blame-hang-timeout 10m --results-directory "$results" \
-    --logger "console;verbosity=normal") 2>&1 | tee "$results/console.log" || status=$?
-  echo "cl2: tests took $((SECONDS - started)) s; the console log is in $results/console.log"
-  # One closing line for the whole suite, summed over the test projects; it is the last thing printed.
+    --logger "console;verbosity=minimal" --logger trx) 2>&1 | tee "$results/console.log" |
+    summarize_test_output "$results/console.log" || status=$?
+  echo "cl2: tests took $((SECONDS - started)) s; output in $results/ (console.log, a .trx per project, processes/)"
+  # One closing line for the whole suite, summed over the test projects' result lines; it is the last thing printed.
   local summary
-  summary=$(awk '/^ +Passed: [0-9]+$/ { passed += $2 }
-       /^ +Failed: [0-9]+$/ { failed += $2 }
-       /^ +Skipped: [0-9]+$/ { skipped += $2 }
+  summary=$(awk '/^(Passed|Failed)! +- / {
+         line = $0; gsub(/[,:]/, " ", line); split(line, word, / +/)
+         for (i = 1; i < length(word); i++) {
+           if (word[i] == "Passed") passed += word[i + 1]
+           if (word[i] == "Failed") failed += word[i + 1]
+           if (word[i] == "Skipped") skipped += word[i + 1]
+         }
+       }
        END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$results/console.log")
   if [ $status -ne 0 ] || ! grep -q ' 0 failed' <<<"$summary" || grep -q '^0 passed' <<<"$summary"; then
     warn "cl2: tests failed (dotnet test exit $status)"
