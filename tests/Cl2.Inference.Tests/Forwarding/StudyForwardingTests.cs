@@ -21,7 +21,7 @@ public sealed class StudyForwardingTests
     {
         // A study labeling refuses (its Study Instance UID is no UID) waits on its own; the others go on.
         await using var postgres = await PostgresCluster.CreateAsync();
-        await using var platform = new PlatformLauncher();
+        await using var platform = new Platform();
         var labeling = await platform.StartLabelingAsync(postgres);
         var inference = await platform.StartInferenceAsync();
         var ct = await platform.CorpusCopyAsync("CT_small.dcm");
@@ -50,7 +50,7 @@ public sealed class StudyForwardingTests
     public async Task studies_received_while_labeling_is_down_wait_through_a_sigkill_and_are_forwarded_once_when_it_is_up()
     {
         await using var postgres = await PostgresCluster.CreateAsync();
-        await using var platform = new PlatformLauncher();
+        await using var platform = new Platform();
         var ct = await platform.CorpusCopyAsync("CT_small.dcm");
         var mr = await platform.CorpusCopyAsync("MR_small.dcm");
 
