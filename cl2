@@ -543,7 +543,10 @@ write_solution_filter() {
 # What a person reads of `dotnet test`: a line when a test project starts and its result line when it ends, each failing
 # test's name and message (at most 40 lines of it), and any aborted run; the whole output goes to console.log.
 summarize_test_output() {
-  awk '
+  # mawk (Debian's awk) reads a pipe in blocks unless told to read it line by line; other awks need no option.
+  local live=()
+  awk -W version 2>/dev/null | grep -q mawk && live=(-W interactive)
+  awk "${live[@]}" '
     function flush_failure() { if (cut > 0) printf "      ... %d more lines in %s\n", cut, logfile; cut = 0 }
     /^Test run for / { flush_failure(); failing = 0; name = $0; sub(/^.*\//, "", name); sub(/\.dll.*$/, "", name); print "  " name ": running"; fflush(); next }
     /^(Passed|Failed)! +- / { flush_failure(); failing = 0; sub(/ *\(net[0-9.]+\) *$/, ""); print "  " $0; fflush(); next }
