@@ -147,8 +147,8 @@ public sealed partial class TrainingWorkerTests
             // Short, so the killed worker's job is free again soon; each epoch report renews it.
             ["Training__Jobs__LeaseSeconds"] = "6",
             ["Training__Jobs__WorkDirectory"] = Path.Combine(state, name),
-            // One health file per worker: two writing one file would race on its temporary copy.
-            ["Health__StatusFile__Path"] = Path.Combine(state, name + ".health"),
+            // No health file (the script names one for its single worker): these tests watch jobs, not worker health.
+            ["Health__StatusFile__Path"] = "",
             ["Training__Jobs__SyntheticCases"] = "8",
             ["Training__Jobs__SyntheticSize"] = "16",
             ["Training__Jobs__Epochs"] = Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
