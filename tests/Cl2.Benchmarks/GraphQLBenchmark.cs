@@ -55,29 +55,19 @@ public static class GraphQLBenchmark
             $"{cases} cases, {workers} workers, {seconds} s per run; PostgreSQL with fsync on");
 
         await using var postgres = await PostgresCluster.CreateAsync(durable: true);
-        int labelingPort = FreePort.Next(), gatewayPort = FreePort.Next();
-        var labelingUrl = $"http://127.0.0.1:{labelingPort}/";
-        var gatewayUrl = $"http://127.0.0.1:{gatewayPort}/";
-        await using var labeling = BuiltService.Start("labeling", "Cl2.Labeling", new Dictionary<string, string>
+        var platform = new PlatformLauncher(Directory.CreateTempSubdirectory("cl2-bench-graphql-").FullName,
+            postgres.ConnectionString + ";Maximum Pool Size=100");
+        var (labelingUrl, gatewayUrl) = (platform.LabelingUrl, platform.GatewayUrl);
+        await using var labeling = await platform.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
         {
             // The development identity (every role for the default caller) is refused in Production.
-            ["DOTNET_ENVIRONMENT"] = "Development",
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["DevelopmentIdentity__Enabled"] = "true",
-            ["Urls"] = labelingUrl,
-            ["Postgres__ConnectionString"] = postgres.ConnectionString + ";Maximum Pool Size=100",
             ["Logging__LogLevel__Default"] = "Warning",
             // 10,000 labels are about 1.8 MB of JSON, more than the default limit of 1 MiB.
             ["GraphQL__MaxRequestBytes"] = (8 << 20).ToString(CultureInfo.InvariantCulture),
         });
-        await using var gateway = BuiltService.Start("gateway", "Cl2.Gateway", new Dictionary<string, string>
-        {
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Urls"] = gatewayUrl,
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["ReverseProxy__Clusters__labeling__Destinations__labeling__Address"] = labelingUrl,
-        });
+        await using var gateway = await platform.StartAsync(PlatformLauncher.Gateway,
+            new Dictionary<string, string>(PlatformLauncher.Production) { ["Logging__LogLevel__Default"] = "Warning" });
         using var http = NewClient(workers);
         await WaitLiveAsync(http, labelingUrl + "health/ready", labeling);
         // The gateway's readiness also asks for inference, which this benchmark does not start.

@@ -142,7 +142,7 @@ public static class TrainBenchmark
     private static async Task<(double[] Losses, double MsPerStep)> RunPyTorchAsync(string name, string weights, string batch, int steps,
         int threads, ComputeDevice device)
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var python = Environment.GetEnvironmentVariable("CL2_BENCH_PYTHON") ?? "/usr/bin/python3";
         var result = (await ProcessRunner.RunAsync(python,
             ["-B", Path.Combine(root, "tests", "Cl2.Benchmarks", "train_step.py"), name, weights, batch,
@@ -157,18 +157,6 @@ public static class TrainBenchmark
         using var json = JsonDocument.Parse(result.Output.Trim().Split('\n')[^1]);
         var losses = json.RootElement.GetProperty("losses").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         return (losses, json.RootElement.GetProperty("ms_per_step").GetDouble());
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "cl2.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException("Run the benchmark from the repository (./cl2 bench train): train_step.py is found beside cl2.sln.");
     }
 
     /// <summary>The same batch for every step, handed out as aliases so the Trainer's per-step scope can dispose them.</summary>

@@ -82,7 +82,7 @@ public sealed partial class TrainingWorkerTests
         {
             Assert.Contains("recipe.epochs is 1 to", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
-        await using var worker = StartWorker("worker-d", labelingUrl, state, new Dictionary<string, string> { ["Training__Jobs__LeaseSeconds"] = "120" });
+        await using var worker = await StartWorkerAsync("worker-d", labelingUrl, state, new Dictionary<string, string> { ["Training__Jobs__LeaseSeconds"] = "120" });
 
         // Job 1: from fresh weights, two epochs.
         var trained = await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 2 });

@@ -35,7 +35,7 @@ public sealed partial class WritePathTests
 
     private static IEnumerable<(string Path, string Text)> Sources()
     {
-        var root = Path.Combine(SchemaSnapshotTests.RepositoryRoot(), "labeling", "Cl2.Labeling");
+        var root = Path.Combine(Repository.Root, "labeling", "Cl2.Labeling");
         return Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
             .Select(path => Path.GetRelativePath(root, path).Replace('\\', '/'))
             .Where(path => !path.StartsWith("obj/", StringComparison.Ordinal) && !path.StartsWith("bin/", StringComparison.Ordinal))

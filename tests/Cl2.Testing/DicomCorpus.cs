@@ -1,6 +1,6 @@
 namespace Cl2.Testing;
 
-/// <summary>python3-pydicom's data files (PEERS.md): test files, character set files and palettes, recursively.</summary>
+/// <summary>python3-pydicom's data files (Debian's package, the real DICOM corpus): test files, character set files and palettes, recursively.</summary>
 public static class DicomCorpus
 {
     public const string Root = "/usr/lib/python3/dist-packages/pydicom/data";

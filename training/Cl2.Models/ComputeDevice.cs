@@ -34,7 +34,7 @@ public sealed record ComputeDevice(Device Device, string Description, NumericsDe
         if (wantsCuda)
         {
             throw new InvalidOperationException(
-                "CUDA was requested but libtorch has no CUDA backend here. Put NVIDIA's libtorch folder on LD_LIBRARY_PATH (docs/training.md, GPU).");
+                "CUDA was requested but libtorch has no CUDA backend here. Put NVIDIA's libtorch folder (for example PyTorch's torch/lib) on LD_LIBRARY_PATH (docs/configuration.md, section GPU).");
         }
         return new ComputeDevice(CPU, $"cpu ({threads} threads, libtorch {__version__}, oneDNN {OnOff(numerics)})", numerics);
     }

@@ -113,7 +113,7 @@ public sealed class PacsConnection(IOptions<PacsOptions> options, PacsMoves move
     {
         if (Options.Host.Length == 0)
         {
-            throw new PacsException(ErrorCodes.PacsNotConfigured, "no PACS is configured: set Pacs:Host, Pacs:Port, Pacs:AeTitle and Pacs:CallingAeTitle");
+            throw new PacsException(ErrorCodes.PacsNotConfigured, "no PACS is configured: set Pacs:Host, Pacs:Port, Pacs:AeTitle and Pacs:CallingAeTitle (environment variables Pacs__Host, Pacs__Port, Pacs__AeTitle, Pacs__CallingAeTitle; with ./cl2, lines in the [labeling] section of .cl2/settings.env, then ./cl2 restart labeling: docs/cohorts.md)");
         }
         var client = new DicomClientOptions { CallingAeTitle = Options.CallingAeTitle, CalledAeTitle = Options.AeTitle, RoleSelections = roles };
         try

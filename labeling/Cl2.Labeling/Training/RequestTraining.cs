@@ -32,7 +32,7 @@ public sealed record RequestTraining(Guid ModelId, Guid? BaseVersionId, Guid? Da
             throw DomainException.Invalid($"trigger says why training was asked for (1 to {MaxTriggerLength} characters), e.g. \"20 corrections\".");
         }
         TrainingRecipe.Validate(command.Recipe);
-        // Without an explicit base, fine-tune from what is in production now (ARCHITECTURE.md, step 6).
+        // Without an explicit base, fine-tune from what is in production now (docs/architecture.md, step 6 of the loop).
         return new TrainingRequested(jobId, model.Id, command.BaseVersionId ?? model.ProductionVersionId, command.DatasetId, trigger, by, now,
             command.Recipe);
     }

@@ -3,7 +3,7 @@ using Cl2.Dicom.Imaging;
 
 namespace Cl2.Dicom.Tests.Imaging;
 
-/// <summary>The test files of Debian's python3-pydicom (PEERS.md): the real-world corpus the pixel tests are judged on.</summary>
+/// <summary>The test files of Debian's python3-pydicom: the real-world corpus the pixel tests are judged on.</summary>
 internal static class PydicomCorpus
 {
     public const string Root = "/usr/lib/python3/dist-packages/pydicom/data/test_files";

@@ -23,6 +23,12 @@ public sealed class StorageHost(PostgresCluster? postgres, long? maxBlobBytes = 
     {
         builder.UseSetting("Postgres:ConnectionString", postgres?.ConnectionString ?? "Host=127.0.0.1;Port=1;Username=unused");
         builder.UseSetting("Postgres:ReadinessTimeoutSeconds", "2");
+        if (postgres is null)
+        {
+            // Nothing listens at the fake database: labeling's background readers (the committed-events feed, the PACS
+            // import resumer) would warn, with a stack trace, every second of every test. Errors still show.
+            builder.UseSetting("Logging:LogLevel:Cl2.Labeling", "Error");
+        }
         builder.UseSetting("Blobs:Root", BlobRoot);
         if (maxBlobBytes is { } limit)
         {

@@ -91,7 +91,7 @@ public sealed class DicomServer(
                 await Task.Delay(AcceptRetryDelay, CancellationToken.None);
                 continue;
             }
-            // Nagle + delayed ACK turns every small response into a 40 ms wait (PEERS.md).
+            // Nagle + delayed ACK turns every small response into a 40 ms wait (measured on loopback against DCMTK's storescu).
             socket.NoDelay = true;
             var id = Interlocked.Increment(ref _nextConnectionId);
             var overLimit = Interlocked.Increment(ref _active) > options.Network.MaxConcurrentAssociations;
