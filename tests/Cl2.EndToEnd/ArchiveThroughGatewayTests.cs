@@ -49,7 +49,7 @@ public sealed class ArchiveThroughGatewayTests
         private readonly List<IAsyncDisposable> parts = [];
         private readonly string state = Directory.CreateTempSubdirectory("cl2-e2e-archive-").FullName;
 
-        public string GatewayUrl { get; } = $"http://127.0.0.1:{FreePort.Next()}";
+        public string GatewayUrl { get; private set; } = "";
 
         public static async Task<ArchivePlatform> StartAsync()
         {
@@ -58,19 +58,17 @@ public sealed class ArchiveThroughGatewayTests
             {
                 var postgres = await PostgresCluster.CreateAsync();
                 platform.parts.Add(postgres);
-                var labelingUrl = $"http://127.0.0.1:{FreePort.Next()}/";
-                var labeling = ServiceProcess.Start("Cl2.Labeling", new Dictionary<string, string>
+                var launcher = new PlatformLauncher(platform.state, postgres.ConnectionString);
+                platform.GatewayUrl = launcher.GatewayUrl.TrimEnd('/');
+                var labelingUrl = launcher.LabelingUrl;
+                var labeling = await launcher.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
                 {
-                    ["Urls"] = labelingUrl,
-                    ["Postgres__ConnectionString"] = postgres.ConnectionString,
                     ["Blobs__Root"] = Path.Combine(platform.state, "blobs"),
                     ["Archive__SpoolPath"] = Path.Combine(platform.state, "spool"),
-                }, "Development");
+                });
                 platform.parts.Add(labeling);
-                var gateway = ServiceProcess.Start("Cl2.Gateway", new Dictionary<string, string>
+                var gateway = await launcher.StartAsync(PlatformLauncher.Gateway, new Dictionary<string, string>
                 {
-                    ["Urls"] = platform.GatewayUrl,
-                    ["ReverseProxy__Clusters__labeling__Destinations__labeling__Address"] = labelingUrl,
                     ["ReverseProxy__Clusters__inference__Destinations__inference__Address"] = "http://127.0.0.1:1/",
                 });
                 platform.parts.Add(gateway);

@@ -15,20 +15,17 @@ public sealed class SubscriptionThroughGatewayTests
     public async Task a_subscription_idle_longer_than_the_gateways_activity_timeout_still_hears_the_next_event()
     {
         await using var postgres = await PostgresCluster.CreateAsync();
-        int gatewayPort = FreePort.Next(), labelingPort = FreePort.Next();
-        var labelingUrl = $"http://127.0.0.1:{labelingPort}/";
-        var gatewayUrl = $"http://127.0.0.1:{gatewayPort}/";
-        await using var labeling = ServiceProcess.Start("Cl2.Labeling", new Dictionary<string, string>
+        var state = Directory.CreateTempSubdirectory("cl2-e2e-idle-").FullName;
+        var launcher = new PlatformLauncher(state, postgres.ConnectionString);
+        var labelingUrl = launcher.LabelingUrl;
+        var gatewayUrl = launcher.GatewayUrl;
+        await using var labeling = await launcher.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
         {
-            ["Urls"] = labelingUrl,
-            ["Postgres__ConnectionString"] = postgres.ConnectionString,
             ["GraphQL__KeepAliveIntervalSeconds"] = "1",
-        }, environmentName: "Development");
+        });
         // The gateway drops a proxied connection that carries nothing for this long (YARP's ActivityTimeout).
-        await using var gateway = ServiceProcess.Start("Cl2.Gateway", new Dictionary<string, string>
+        await using var gateway = await launcher.StartAsync(PlatformLauncher.Gateway, new Dictionary<string, string>
         {
-            ["Urls"] = gatewayUrl.TrimEnd('/'),
-            ["ReverseProxy__Clusters__labeling__Destinations__labeling__Address"] = labelingUrl,
             ["ReverseProxy__Clusters__labeling__HttpRequest__ActivityTimeout"] = "00:00:03",
         });
         BackgroundProcess[] services = [labeling, gateway];
@@ -37,7 +34,7 @@ public sealed class SubscriptionThroughGatewayTests
         await Eventually.IsTrueAsync(async () => await IsReadyAsync(http, labelingUrl + "health/ready") && await IsReadyAsync(http, gatewayUrl + "health/live"),
             services, "labeling and the gateway ready");
 
-        var modelId = (await RunAsync(http, """mutation { registerModel(input: { name: "idle", task: "segmentation" }) { id } }"""))["registerModel"]!["id"]!.GetValue<string>();
+        var modelId = (await RunAsync(http, """mutation { registerModel(input: { name: "idle", task: "liver-ct" }) { id } }"""))["registerModel"]!["id"]!.GetValue<string>();
         var versionId = (await RunAsync(http, "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
             new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = Digest, dataDigest = Digest, codeVersion = "git:1" } }))
             ["registerModelVersion"]!["id"]!.GetValue<string>();
@@ -46,7 +43,7 @@ public sealed class SubscriptionThroughGatewayTests
         socket.Options.AddSubProtocol("graphql-transport-ws");
         // As a page the gateway served would open it: labeling takes the gateway's origin as its own (X-Forwarded-Host).
         socket.Options.SetRequestHeader("Origin", gatewayUrl.TrimEnd('/'));
-        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{gatewayPort}/graphql"), CancellationToken.None);
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{launcher.GatewayPort}/graphql"), CancellationToken.None);
         await SendAsync(socket, new { type = "connection_init" });
         Assert.Equal("connection_ack", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
         await SendAsync(socket, new { id = "idle", type = "subscribe", payload = new { query = "subscription($model: ID) { modelPromoted(model: $model) { versionId } }", variables = new { model = modelId } } });

@@ -216,7 +216,7 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
     }
 
     private async Task<string> RegisterModelAsync() =>
-        (await RunAsync("""mutation { registerModel(input: { name: "watched", task: "segmentation" }) { id } }"""))["registerModel"]!["id"]!.GetValue<string>();
+        (await RunAsync("""mutation { registerModel(input: { name: "watched", task: "liver-ct" }) { id } }"""))["registerModel"]!["id"]!.GetValue<string>();
 
     private async Task<string> RegisterVersionAsync(string modelId) =>
         (await RunAsync("mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
