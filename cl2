@@ -15,9 +15,23 @@ GATEWAY_PORT="${CL2_GATEWAY_PORT:-8080}"
 LABELING_PORT="${CL2_LABELING_PORT:-8081}"
 INFERENCE_PORT="${CL2_INFERENCE_PORT:-8082}"
 DICOM_PORT="${CL2_DICOM_PORT:-11112}"
-SERVICES=(labeling inference training gateway) # start order: dependencies first
+# The services, in start order: name, project, HTTP port (- for none), what must be ready before it starts. This table and
+# service_environment (below) are all the script knows about a service; the test launcher asks this script for both
+# (`./cl2 service-command NAME`), so tests start each service exactly as `up` does.
+SERVICE_TABLE=(
+  "labeling   labeling/Cl2.Labeling    $LABELING_PORT   postgres"
+  "inference  inference/Cl2.Inference  $INFERENCE_PORT  labeling"
+  "training   training/Cl2.Training    -                labeling"
+  "gateway    gateway/Cl2.Gateway      $GATEWAY_PORT    labeling,inference"
+)
+# What `up` builds besides the services: the tools `./cl2 dicom`, `synth` and `train` run.
+TOOL_PROJECTS=(inference/Cl2.Dicom.Tools training/Cl2.Training.Cli)
+SERVICES=()
+for row in "${SERVICE_TABLE[@]}"; do SERVICES+=("${row%% *}"); done
+# Settings a person adds for the services (docs/operations.md): KEY=VALUE lines, in [service] sections.
+SETTINGS="$STATE/settings.env"
 
-# Debian packages the platform and its tests need (PEERS.md says why each one is there).
+# Debian packages the platform and its tests need, and why each one is there.
 APT_PACKAGES=(
   postgresql-15 postgresql-client-15 # the system of record (Marten)
   curl ca-certificates               # readiness probes from this script
@@ -39,10 +53,11 @@ usage() {
   cat <<EOF
 usage: ./cl2 <command>
 
-  up                 set up everything (apt packages, PostgreSQL, restore, build) and start the platform
+  up                 set up what runs (apt packages, PostgreSQL, build) and start the platform
   down               stop the processes that 'up' started
+  restart SERVICE    stop and start one service, with the settings in .cl2/settings.env
   status             which services run and whether they are ready
-  logs [service] [-f] show (or follow) a service's log; services: ${SERVICES[*]} postgres
+  logs [service] [-f] [--json]  show (or follow) a service's log; services: ${SERVICES[*]} postgres
   test               set up everything and run every test
   dicom <command>    DICOM tools (dump, json, pixels, convert, deidentify; echo, store, find, move, get, scp); './cl2 dicom' lists them
   bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, graphql, ingest, ingest-kill, train)
@@ -51,6 +66,7 @@ usage: ./cl2 <command>
 
 Environment: CL2_CONFIGURATION (Release), CL2_PG_PORT (55432), CL2_GATEWAY_PORT (8080),
 CL2_LABELING_PORT (8081), CL2_INFERENCE_PORT (8082), CL2_DICOM_PORT (11112). See docs/configuration.md.
+'./cl2 COMMAND --help' describes a command.
 EOF
 }
 
@@ -78,19 +94,35 @@ ensure_dotnet() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
 
+# build all|platform: the whole solution (tests, benchmarks, fuzzing), or only what `up` runs (services and tools).
 build() {
-  say "Restoring and building ($CONFIGURATION)"
-  (cd "$ROOT" && dotnet build cl2.sln -c "$CONFIGURATION" -nologo -v:minimal -clp:NoSummary) ||
+  local target=cl2.sln
+  if [ "$1" = platform ]; then
+    # A solution filter made from SERVICE_TABLE and TOOL_PROJECTS; project references come along.
+    target="$STATE/platform.slnf"
+    local projects=() name project
+    for name in "${SERVICES[@]}"; do projects+=("$(service_project "$name")"); done
+    projects+=("${TOOL_PROJECTS[@]}")
+    {
+      printf '{ "solution": { "path": "%s", "projects": [' "$ROOT/cl2.sln"
+      local separator=""
+      for project in "${projects[@]}"; do printf '%s "%s/%s.csproj"' "$separator" "$project" "$(basename "$project")"; separator=,; done
+      printf ' ] } }\n'
+    } >"$target"
+  fi
+  say "Restoring and building ($CONFIGURATION, $([ "$1" = platform ] && echo "services and tools" || echo "everything"))"
+  (cd "$ROOT" && dotnet build "$target" -c "$CONFIGURATION" -nologo -v:minimal -clp:NoSummary) ||
     die "the build failed; the errors are above"
 }
 
+# setup all|platform: state folders, .NET, Debian packages, and a build of that scope.
 setup() {
   mkdir -p "$STATE" "$RUN" "$LOGS" "$DATA"
   ensure_dotnet
   # The end-to-end tests run ./cl2 against what the test run already installed and built.
   [ "${CL2_SKIP_SETUP:-}" = 1 ] && return 0
   ensure_apt_packages
-  build
+  build "$1"
 }
 
 # ---------------------------------------------------------------- PostgreSQL (local cluster)
@@ -121,8 +153,13 @@ pg_running() {
 
 pg_password() { cat "$STATE/postgres.password"; }
 
+# CL2_POSTGRES_CONNECTION_STRING replaces the local cluster's (the test launcher points labeling at its own cluster).
 connection_string() {
-  echo "Host=127.0.0.1;Port=$PG_PORT;Username=cl2;Password=$(pg_password);Database=cl2"
+  if [ -n "${CL2_POSTGRES_CONNECTION_STRING:-}" ]; then
+    echo "$CL2_POSTGRES_CONNECTION_STRING"
+  else
+    echo "Host=127.0.0.1;Port=$PG_PORT;Username=cl2;Password=$(pg_password);Database=cl2"
+  fi
 }
 
 ensure_postgres() {
@@ -172,14 +209,18 @@ stop_postgres() {
 
 # ---------------------------------------------------------------- services
 
-service_project() {
-  case "$1" in
-    gateway) echo gateway/Cl2.Gateway ;;
-    labeling) echo labeling/Cl2.Labeling ;;
-    inference) echo inference/Cl2.Inference ;;
-    training) echo training/Cl2.Training ;;
-  esac
+# service_field NAME COLUMN: a column of NAME's row in SERVICE_TABLE (1 name, 2 project, 3 port, 4 needs).
+service_field() {
+  local row
+  for row in "${SERVICE_TABLE[@]}"; do
+    [ "${row%% *}" = "$1" ] && { awk -v column="$2" '{ print $column }' <<<"$row"; return 0; }
+  done
+  die "no service '$1' (services: ${SERVICES[*]})"
 }
+
+service_project() { service_field "$1" 2; }
+
+service_needs() { service_field "$1" 4 | tr ',' ' '; }
 
 service_dll() {
   local project
@@ -188,12 +229,9 @@ service_dll() {
 }
 
 service_url() {
-  case "$1" in
-    gateway) echo "http://127.0.0.1:$GATEWAY_PORT" ;;
-    labeling) echo "http://127.0.0.1:$LABELING_PORT" ;;
-    inference) echo "http://127.0.0.1:$INFERENCE_PORT" ;;
-    training) echo "" ;;
-  esac
+  local port
+  port=$(service_field "$1" 3)
+  [ "$port" = - ] || echo "http://127.0.0.1:$port"
 }
 
 service_pid() { cat "$RUN/$1.pid" 2>/dev/null || true; }
@@ -204,6 +242,7 @@ service_running() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$(basename "$(service_dll "$1")")"
 }
 
+# The environment a service starts with: what a local run needs, then the settings file's lines for it (they win).
 service_environment() {
   local labeling="http://127.0.0.1:$LABELING_PORT/"
   echo "DOTNET_ENVIRONMENT=Development"
@@ -216,7 +255,8 @@ service_environment() {
     labeling)
       echo "Urls=$(service_url labeling)"
       echo "Postgres__ConnectionString=$(connection_string)"
-      echo "Blobs__Root=$DATA/blobs" ;;
+      echo "Blobs__Root=$DATA/blobs"
+      echo "Archive__SpoolPath=$DATA/stow-spool" ;;
     inference)
       echo "Urls=$(service_url inference)"
       echo "Labeling__BaseAddress=$labeling"
@@ -228,12 +268,34 @@ service_environment() {
       echo "Training__Jobs__WorkDirectory=$DATA/training"
       echo "Health__StatusFile__Path=$RUN/training.health" ;;
   esac
+  service_settings "$1"
+}
+
+# The settings file's KEY=VALUE lines for service $1: those above the first [section] (every service) and those in [$1].
+service_settings() {
+  [ -f "$SETTINGS" ] || return 0
+  awk -v service="$1" -v file="$SETTINGS" -v services=" ${SERVICES[*]} " '
+    /^[ \t]*(#|$)/ { next }
+    /^[ \t]*\[[^]]*\][ \t]*$/ {
+      section = $0; gsub(/[][ \t]/, "", section)
+      if (index(services, " " section " ") == 0) {
+        printf "cl2: %s line %d: no service [%s] (services:%s)\n", file, NR, section, services > "/dev/stderr"; failed = 1; exit 1
+      }
+      next
+    }
+    !/^[ \t]*[A-Za-z_][A-Za-z0-9_:.]*=/ {
+      printf "cl2: %s line %d is not KEY=VALUE or [service]: %s\n", file, NR, $0 > "/dev/stderr"; failed = 1; exit 1
+    }
+    section == "" || section == service { sub(/^[ \t]+/, ""); print }
+    END { exit failed }
+  ' "$SETTINGS" || die "fix $SETTINGS (docs/operations.md, \"Settings\")"
 }
 
 start_service() {
   local name=$1 dll
   dll=$(service_dll "$name")
   [ -f "$dll" ] || die "$name is not built ($dll missing)"
+  service_settings "$name" >/dev/null # a bad settings file stops here, with its line
   local -a environment
   mapfile -t environment < <(service_environment "$name")
   rm -f "$RUN/$name.health"
@@ -249,22 +311,21 @@ service_ready() {
 }
 
 wait_ready() {
-  local name=$1 deadline=$((SECONDS + 120))
+  local name=$1 started=$SECONDS deadline=$((SECONDS + 120))
   printf '  %-10s ' "$name"
   until service_ready "$name"; do
     if ! service_running "$name"; then
       echo "exited"
-      tail -n 20 "$LOGS/$name.log" >&2
+      tail -n 20 "$LOGS/$name.log" | format_log >&2
       die "$name exited during start-up; full log: ./cl2 logs $name"
     fi
     if [ $SECONDS -ge $deadline ]; then
       echo "not ready after 120 s"
       die "$name did not become ready; see ./cl2 logs $name and ./cl2 status"
     fi
-    printf '.'
-    sleep 1
+    sleep 0.5
   done
-  echo " ready"
+  echo "ready ($((SECONDS - started)) s)"
 }
 
 stop_service() {
@@ -295,33 +356,125 @@ cl2 is running.
   Readiness                                     $(service_url gateway)/health/ready
   PostgreSQL                                    127.0.0.1:$PG_PORT (database cl2, role cl2, password in .cl2/postgres.password)
   Logs                                          ./cl2 logs [service]   (files in .cl2/logs/)
+  Settings                                      $SETTINGS   (./cl2 restart SERVICE applies a change)
 Stop with ./cl2 down.
 EOF
+}
+
+# JSON log lines (Timestamp, LogLevel, Category, Message, Exception) as "time level category: message"; other lines as
+# they are. A message longer than a few lines (Marten's schema SQL) shows its start; --json shows everything.
+format_log() {
+  if ! command -v python3 >/dev/null; then cat; return; fi
+  python3 -u -c '
+import json, sys
+LEVELS = {"Trace": "trce", "Debug": "dbug", "Information": "info", "Warning": "warn", "Error": "fail", "Critical": "crit"}
+KEPT_LINES = 4
+for line in sys.stdin:
+    text = line.rstrip("\n")
+    try:
+        entry = json.loads(text)
+    except ValueError:
+        entry = None
+    if not isinstance(entry, dict) or "Message" not in entry:
+        print(text)
+        continue
+    stamp = str(entry.get("Timestamp", "")).replace("T", " ").rstrip("Z")
+    level = LEVELS.get(entry.get("LogLevel"), str(entry.get("LogLevel", "?"))[:4].lower())
+    lines = str(entry.get("Message", "")).splitlines() or [""]
+    if len(lines) > KEPT_LINES + 1:
+        lines = lines[:KEPT_LINES] + ["... (%d more lines; --json shows them)" % (len(lines) - KEPT_LINES)]
+    print("%s %s %s: %s" % (stamp, level, entry.get("Category", ""), "\n    ".join(lines)))
+    for detail in str(entry.get("Exception") or "").splitlines():
+        print("    " + detail)
+'
+}
+
+# ---------------------------------------------------------------- help
+
+help_requested() {
+  local argument
+  for argument in "$@"; do
+    if [ "$argument" = --help ] || [ "$argument" = -h ]; then return 0; fi
+  done
+  return 1
+}
+
+# The --help text of the commands this script runs itself (dicom, synth and train pass --help to their tools).
+command_help() {
+  case "$1" in
+    up) echo "usage: ./cl2 up
+  Installs missing Debian packages, creates and starts the PostgreSQL cluster, builds the services and the tools,
+  starts each service once what it needs is ready (labeling; then inference and training; then the gateway) and
+  prints the URLs. While everything runs it changes nothing. Settings for the services: $SETTINGS
+  (docs/operations.md)." ;;
+    down) echo "usage: ./cl2 down
+  Stops the services 'up' started (the gateway first) and the PostgreSQL cluster." ;;
+    restart) echo "usage: ./cl2 restart SERVICE
+  Stops SERVICE (${SERVICES[*]}), starts it again with the current settings ($SETTINGS) and waits until
+  it is ready. What it needs must be running. It does not build: after a code change, ./cl2 down && ./cl2 up." ;;
+    status) echo "usage: ./cl2 status
+  Each service's pid, whether it runs and whether it is ready; the PostgreSQL cluster's pid and address." ;;
+    logs) echo "usage: ./cl2 logs [SERVICE] [-f] [--json] [-n LINES]
+  Without SERVICE: the last 20 lines of every log. With SERVICE (${SERVICES[*]} postgres): its last LINES
+  lines (200), followed with -f. Lines read 'time level category: message'; --json prints them as written, one JSON
+  object a line (the files are in $LOGS)." ;;
+    test) echo "usage: ./cl2 test
+  Installs and builds everything, then runs every test project: one line per project as it finishes, and each
+  failing test's name and message. The full output is kept in $STATE/test-results/console.log. The last line is
+  'N passed, N failed, N skipped'; the exit code is non-zero on any failure.
+  CL2_TEST_PROJECTS='tests/A tests/B' runs only those test projects." ;;
+    bench) echo "usage: ./cl2 bench NAME [ARGUMENTS]
+  A benchmark against its peer, measured in the same run: dicom-parse, graphql, ingest, ingest-kill, train.
+  Each one's arguments and latest figures are in docs/benchmarks.md." ;;
+    *) return 1 ;;
+  esac
 }
 
 # ---------------------------------------------------------------- commands
 
 cmd_up() {
-  local running=() name
+  local running=() name need
   for name in "${SERVICES[@]}"; do service_running "$name" && running+=("$name"); done
   if [ ${#running[@]} -eq ${#SERVICES[@]} ]; then
     say "cl2 is already running (${running[*]}); nothing changed. ./cl2 status shows its health, ./cl2 down stops it."
     print_urls
     return 0
   fi
-  setup
+  setup platform
   ensure_postgres
+  # Each service starts once what it needs answers, so none logs failed calls or failed health checks meanwhile.
   say "Starting services"
+  local -A ready=()
   for name in "${SERVICES[@]}"; do
+    for need in $(service_needs "$name"); do
+      [ "$need" = postgres ] || [ -n "${ready[$need]:-}" ] || { wait_ready "$need"; ready[$need]=1; }
+    done
     if service_running "$name"; then
       echo "  $name already running (pid $(service_pid "$name"))"
     else
       start_service "$name"
     fi
   done
-  say "Waiting for readiness"
-  for name in "${SERVICES[@]}"; do wait_ready "$name"; done
+  for name in "${SERVICES[@]}"; do [ -n "${ready[$name]:-}" ] || wait_ready "$name"; done
   print_urls
+}
+
+cmd_restart() {
+  [ $# -eq 1 ] || { command_help restart >&2; exit 2; }
+  local name=$1 need
+  service_field "$name" 1 >/dev/null
+  mkdir -p "$STATE" "$RUN" "$LOGS" "$DATA"
+  ensure_dotnet
+  for need in $(service_needs "$name"); do
+    if [ "$need" = postgres ]; then
+      pg_running || die "PostgreSQL is not running; ./cl2 up starts everything"
+    else
+      service_ready "$need" || die "$name needs $need, which is not ready; ./cl2 up starts everything"
+    fi
+  done
+  stop_service "$name"
+  start_service "$name"
+  wait_ready "$name"
 }
 
 cmd_down() {
@@ -351,33 +504,92 @@ cmd_status() {
 }
 
 cmd_logs() {
-  local name=${1:-} follow=()
-  [ "${2:-}" = "-f" ] || [ "${1:-}" = "-f" ] && follow=(-f)
-  [ "$name" = "-f" ] && name=""
+  local name="" follow=() format=format_log lines=200
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -f | --follow) follow=(-f) ;;
+      --json) format=cat ;;
+      -n) [ $# -gt 1 ] || die "-n needs a number of lines"; lines=$2; shift ;;
+      -*) command_help logs >&2; exit 2 ;;
+      *) [ -z "$name" ] || die "one service at a time ('$name' and '$1')"; name=$1 ;;
+    esac
+    shift
+  done
   if [ -z "$name" ]; then
     for name in "${SERVICES[@]}" postgres; do
-      [ -f "$LOGS/$name.log" ] && { say "== $name"; tail -n 20 "$LOGS/$name.log"; }
+      [ -f "$LOGS/$name.log" ] && { say "== $name"; tail -n 20 "$LOGS/$name.log" | $format; }
     done
     return 0
   fi
-  [ -f "$LOGS/$name.log" ] || die "no log for '$name' (services: ${SERVICES[*]} postgres)"
-  tail -n 200 "${follow[@]}" "$LOGS/$name.log"
+  [ -f "$LOGS/$name.log" ] || die "no log for '$name' (services: ${SERVICES[*]} postgres; ./cl2 logs --help)"
+  tail -n "$lines" "${follow[@]}" "$LOGS/$name.log" | $format
+}
+
+# A solution filter of the projects named (folders or .csproj files, relative to the checkout), into file $1.
+write_solution_filter() {
+  local file=$1 separator="" project
+  shift
+  {
+    printf '{ "solution": { "path": "%s", "projects": [' "$ROOT/cl2.sln"
+    for project in "$@"; do
+      [ -d "$ROOT/$project" ] && project="${project%/}/$(basename "$project").csproj"
+      [ -f "$ROOT/$project" ] || die "no project $project"
+      printf '%s "%s"' "$separator" "$project"
+      separator=,
+    done
+    printf ' ] } }\n'
+  } >"$file"
+}
+
+# What a person reads of `dotnet test`: a line when a test project starts and its result line when it ends, each failing
+# test's name and message (at most 40 lines of it), and any aborted run; the whole output goes to console.log.
+summarize_test_output() {
+  # mawk (Debian's awk) reads a pipe in blocks unless told to read it line by line; other awks need no option.
+  local live=()
+  awk -W version 2>/dev/null | grep -q mawk && live=(-W interactive)
+  awk "${live[@]}" '
+    function flush_failure() { if (cut > 0) printf "      ... %d more lines in %s\n", cut, logfile; cut = 0 }
+    /^Test run for / { flush_failure(); failing = 0; name = $0; sub(/^.*\//, "", name); sub(/\.dll.*$/, "", name); print "  " name ": running"; fflush(); next }
+    /^(Passed|Failed)! +- / { flush_failure(); failing = 0; sub(/ *\(net[0-9.]+\) *$/, ""); print "  " $0; fflush(); next }
+    /^  Failed [^ ]+ \[/ { flush_failure(); failing = 1; shown = 0; print "  FAILED " substr($0, 10); next }
+    failing && /^  (Stack Trace|Standard Output Messages|Standard Error Messages|Error Message):$/ {
+      if ($0 ~ /Error Message/) next
+      failing = 0; flush_failure(); fflush(); next
+    }
+    failing { if (shown++ < 40) print "    " $0; else cut++; next }
+    /aborted|[Cc]rashed|[Hh]ang (dump|detected)|could not be found|No test is available/ { print "  " $0; fflush() }
+    END { flush_failure() }
+  ' logfile="$1"
 }
 
 cmd_test() {
-  setup
-  local results="$STATE/test-results" started=$SECONDS status=0
+  setup all
+  local results="$STATE/test-results" started=$SECONDS status=0 target=cl2.sln
   rm -rf "$results" && mkdir -p "$results"
-  say "Running the tests"
-  (cd "$ROOT" && dotnet test cl2.sln -c "$CONFIGURATION" --no-build -nologo \
+  if [ -n "${CL2_TEST_PROJECTS:-}" ]; then
+    target="$results/tests.slnf"
+    # shellcheck disable=SC2086 # a space-separated list of paths
+    write_solution_filter "$target" $CL2_TEST_PROJECTS
+  fi
+  say "Running the tests (the whole output goes to $results/console.log)"
+  # Minimal verbosity: at normal, every in-process test host's JSON log reaches the console. trx keeps every test's
+  # outcome, duration and output instead; processes the tests start write theirs to processes/ (CL2_TEST_PROCESS_LOGS).
+  # TORCH_CPP_LOG_LEVEL: libtorch warns once per process where NNPACK does not support the CPU; not the reader's concern.
+  (cd "$ROOT" && CL2_TEST_PROCESS_LOGS="$results/processes" TORCH_CPP_LOG_LEVEL=ERROR dotnet test "$target" -c "$CONFIGURATION" --no-build -nologo \
     --blame-hang-timeout 10m --results-directory "$results" \
-    --logger "console;verbosity=normal") 2>&1 | tee "$results/console.log" || status=$?
-  echo "cl2: tests took $((SECONDS - started)) s; the console log is in $results/console.log"
-  # One closing line for the whole suite, summed over the test projects; it is the last thing printed.
+    --logger "console;verbosity=minimal" --logger trx) 2>&1 | tee "$results/console.log" |
+    summarize_test_output "$results/console.log" || status=$?
+  echo "cl2: tests took $((SECONDS - started)) s; output in $results/ (console.log, a .trx per project, processes/)"
+  # One closing line for the whole suite, summed over the test projects' result lines; it is the last thing printed.
   local summary
-  summary=$(awk '/^ +Passed: [0-9]+$/ { passed += $2 }
-       /^ +Failed: [0-9]+$/ { failed += $2 }
-       /^ +Skipped: [0-9]+$/ { skipped += $2 }
+  summary=$(awk '/^(Passed|Failed)! +- / {
+         line = $0; gsub(/[,:]/, " ", line); split(line, word, / +/)
+         for (i = 1; i < length(word); i++) {
+           if (word[i] == "Passed") passed += word[i + 1]
+           if (word[i] == "Failed") failed += word[i + 1]
+           if (word[i] == "Skipped") skipped += word[i + 1]
+         }
+       }
        END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$results/console.log")
   if [ $status -ne 0 ] || ! grep -q ' 0 failed' <<<"$summary" || grep -q '^0 passed' <<<"$summary"; then
     warn "cl2: tests failed (dotnet test exit $status)"
@@ -385,6 +597,15 @@ cmd_test() {
     exit 1
   fi
   echo "$summary"
+}
+
+# For the test launcher (tests/Cl2.Testing/PlatformLauncher.cs): the assembly `up` runs for SERVICE, then its environment, one
+# KEY=VALUE a line, for the ports and state folder in CL2_* (and CL2_POSTGRES_CONNECTION_STRING).
+cmd_service_command() {
+  [ $# -eq 1 ] || die "usage: ./cl2 service-command SERVICE"
+  service_settings "$1" >/dev/null
+  service_dll "$1"
+  service_environment "$1"
 }
 
 cmd_dicom() {
@@ -407,24 +628,28 @@ cmd_training_tool() {
 }
 
 cmd_bench() {
-  setup
-  local name=${1:-}
-  [ -n "$name" ] || die "usage: ./cl2 bench <dicom-parse|graphql|ingest|ingest-kill|train> (docs/benchmarks.md lists them and their latest figures)"
+  [ $# -gt 0 ] || { command_help bench >&2; exit 2; }
+  setup all
   exec dotnet "$ROOT/tests/Cl2.Benchmarks/bin/$CONFIGURATION/net10.0/Cl2.Benchmarks.dll" "$@"
 }
 
 command=${1:-}
 [ $# -gt 0 ] && shift
+# `./cl2 COMMAND --help` for the commands this script runs itself; the tools behind dicom, synth and train answer it too.
+if command_help "$command" >/dev/null && help_requested "$@"; then
+  command_help "$command"
+  exit 0
+fi
 case "$command" in
-  up) cmd_up "$@" ;;
-  down) cmd_down "$@" ;;
-  status) cmd_status "$@" ;;
+  up | down | status) [ $# -eq 0 ] || { command_help "$command" >&2; exit 2; }; "cmd_$command" ;;
+  restart) cmd_restart "$@" ;;
   synth) cmd_training_tool synth "$@" ;;
   train) cmd_training_tool train "$@" ;;
   logs) cmd_logs "$@" ;;
-  test) cmd_test "$@" ;;
+  test) [ $# -eq 0 ] || { command_help test >&2; exit 2; }; cmd_test ;;
   dicom) cmd_dicom "$@" ;;
   bench) cmd_bench "$@" ;;
+  service-command) cmd_service_command "$@" ;;
   -h | --help | help | "") usage ;;
   *) usage >&2; exit 2 ;;
 esac

@@ -19,6 +19,7 @@ public static class GatewayServices
         }
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         builder.Services.AddHttpClient(nameof(BackendsReadinessCheck));
+        builder.Services.AddHttpClient(nameof(FrontPage));
         builder.Services.AddHealthChecks()
             .AddCheck<BackendsReadinessCheck>("backends", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return builder;
@@ -27,6 +28,8 @@ public static class GatewayServices
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
         app.UseWebSockets();
+        app.UsePublicAddress();
+        app.MapFrontPage();
         app.MapReverseProxy();
         return app;
     }

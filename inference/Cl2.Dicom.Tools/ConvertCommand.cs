@@ -10,7 +10,7 @@ public sealed class ConvertCommand : IDicomCommand
 {
     private static readonly DicomTransferSyntax RleLossless = DicomTransferSyntax.Lookup(DicomUids.RLELossless.Value);
 
-    private static IEnumerable<DicomTransferSyntax> Targets => [.. DicomTransferSyntax.Uncompressed, RleLossless];
+    private static IEnumerable<DicomTransferSyntax> Targets => [.. DicomTransferSyntax.Native, RleLossless];
 
     public string Name => "convert";
 

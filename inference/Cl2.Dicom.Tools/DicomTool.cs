@@ -67,12 +67,20 @@ public static class DicomTool
         var command = args.Count > 0 ? Commands.FirstOrDefault(c => c.Name == args[0]) : null;
         if (command is null)
         {
-            error.WriteLine("usage: cl2 dicom <command> ...");
+            // Asked for (--help): the list on stdout and success; otherwise a usage error.
+            var asked = args.Count == 1 && IsHelp(args[0]);
+            var list = asked ? output : error;
+            list.WriteLine("usage: cl2 dicom <command> ...   ('cl2 dicom <command> --help' for one; docs/operations.md)");
             foreach (var known in Commands)
             {
-                error.WriteLine($"  {known.Usage}");
+                list.WriteLine($"  {known.Usage}");
             }
-            return BadUsage;
+            return asked ? Success : BadUsage;
+        }
+        if (args.Skip(1).Any(IsHelp))
+        {
+            output.WriteLine($"usage: cl2 dicom {command.Usage}");
+            return Success;
         }
         try
         {
@@ -104,6 +112,9 @@ public static class DicomTool
             return BadInput;
         }
     }
+
+    /// <summary>--help or -h anywhere after a command's name asks for its usage (as DCMTK's tools do), whatever else is given.</summary>
+    private static bool IsHelp(string argument) => argument is "--help" or "-h";
 
     /// <summary>Splits "FILE --name value" arguments; every option takes one value.</summary>
     internal static (List<string> Positional, Dictionary<string, string> Options) Parse(IReadOnlyList<string> arguments, params string[] known)

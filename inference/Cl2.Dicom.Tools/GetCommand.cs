@@ -1,6 +1,5 @@
 using Cl2.Dicom.Network.Client;
 using Cl2.Dicom.Network.UpperLayer;
-using NetworkUids = Cl2.Dicom.Network;
 
 namespace Cl2.Dicom.Tools;
 
@@ -30,13 +29,13 @@ public sealed class GetCommand : IDicomCommand
         Directory.CreateDirectory(folder);
         var identifier = QueryKeys.Identifier(scu.Line);
         var model = QueryKeys.Model(QueryKeys.Root(scu.Line), "get");
-        var storage = NetworkUids.DicomUids.CommonStorageSopClasses.Concat(scu.Line.All("--sop-class")).Distinct().ToList();
+        var storage = DicomUids.CommonStorageSopClasses.Concat(scu.Line.All("--sop-class")).Distinct().ToList();
         if (storage.Count > StoreScu.MaxPresentationContexts - 1)
         {
-            throw new UsageException($"at most {StoreScu.MaxPresentationContexts - 1 - NetworkUids.DicomUids.CommonStorageSopClasses.Count} --sop-class fit one association");
+            throw new UsageException($"at most {StoreScu.MaxPresentationContexts - 1 - DicomUids.CommonStorageSopClasses.Count} --sop-class fit one association");
         }
         var contexts = new List<PresentationContext> { QueryKeys.Context(1, model) };
-        contexts.AddRange(storage.Select((uid, i) => new PresentationContext((byte)(2 * i + 3), uid, NetworkUids.TransferSyntaxUids.Uncompressed)));
+        contexts.AddRange(storage.Select((uid, i) => new PresentationContext((byte)(2 * i + 3), uid, DicomTransferSyntax.UncompressedUids)));
         var client = scu.Client with { RoleSelections = storage.Select(uid => new ScpScuRoleSelection(uid, ScuRole: false, ScpRole: true)).ToList() };
         var receiver = new FolderStoreProvider(folder, received =>
         {

@@ -1,6 +1,5 @@
 using Cl2.Dicom.Network.Association;
 using Cl2.Dicom.Network.Client;
-using NetworkUids = Cl2.Dicom.Network.DicomUids;
 
 namespace Cl2.Dicom.Tools;
 
@@ -26,12 +25,12 @@ internal static class QueryKeys
 
     public static string Model(QueryRoot root, string service) => (root, service) switch
     {
-        (QueryRoot.Patient, "find") => NetworkUids.PatientRootQueryRetrieveFind,
-        (QueryRoot.Patient, "move") => NetworkUids.PatientRootQueryRetrieveMove,
-        (QueryRoot.Patient, "get") => NetworkUids.PatientRootQueryRetrieveGet,
-        (QueryRoot.Study, "find") => NetworkUids.StudyRootQueryRetrieveFind,
-        (QueryRoot.Study, "move") => NetworkUids.StudyRootQueryRetrieveMove,
-        (QueryRoot.Study, "get") => NetworkUids.StudyRootQueryRetrieveGet,
+        (QueryRoot.Patient, "find") => DicomUids.PatientRootQueryRetrieveInformationModelFind.Value,
+        (QueryRoot.Patient, "move") => DicomUids.PatientRootQueryRetrieveInformationModelMove.Value,
+        (QueryRoot.Patient, "get") => DicomUids.PatientRootQueryRetrieveInformationModelGet.Value,
+        (QueryRoot.Study, "find") => DicomUids.StudyRootQueryRetrieveInformationModelFind.Value,
+        (QueryRoot.Study, "move") => DicomUids.StudyRootQueryRetrieveInformationModelMove.Value,
+        (QueryRoot.Study, "get") => DicomUids.StudyRootQueryRetrieveInformationModelGet.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(service), service, "find, move or get"),
     };
 
@@ -69,7 +68,7 @@ internal static class QueryKeys
     }
 
     /// <summary>A query/retrieve context proposing the uncompressed syntaxes every peer reads.</summary>
-    public static Network.UpperLayer.PresentationContext Context(byte id, string model) => new(id, model, Network.TransferSyntaxUids.Uncompressed);
+    public static Network.UpperLayer.PresentationContext Context(byte id, string model) => new(id, model, DicomTransferSyntax.UncompressedUids);
 
     private static DicomTag Tag(string name)
     {

@@ -57,9 +57,9 @@ public sealed class ScpCommand : IDicomCommand
             {
                 AeTitle = aeTitle,
                 AllowedCallingAeTitles = allowed,
-                AbstractSyntaxes = new HashSet<string> { Network.DicomUids.Verification },
+                AbstractSyntaxes = new HashSet<string> { DicomUids.Verification.Value },
                 AcceptAllStorageSopClasses = true,
-                TransferSyntaxes = TransferSyntaxUids.StorageDefaults,
+                TransferSyntaxes = DicomTransferSyntax.StorageDefaultUids,
             },
             Network = defaults with { MaxPduLength = (uint)line.Int(line.Value("--max-pdu") is null ? "-pdu" : "--max-pdu", (int)defaults.MaxPduLength, 4096, 16 * 1024 * 1024) },
         }, storeProvider: store);

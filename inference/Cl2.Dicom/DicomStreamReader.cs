@@ -11,6 +11,7 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
 {
     private const uint UndefinedLength = 0xFFFFFFFF;
     private static readonly DicomTag PixelData = DicomTags.PixelData;
+    private static readonly ushort MetaGroup = DicomTags.FileMetaInformationGroupLength.Group;
 
     private Stream source = stream;
     private string? lazyPath = path;
@@ -22,14 +23,15 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
     public DicomFile ReadFile()
     {
         var meta = new DicomDataset();
-        Span<byte> preamble = stackalloc byte[132];
-        var hasPreamble = length >= 132 && ReadAt(0, preamble) && preamble[128..].SequenceEqual("DICM"u8);
+        Span<byte> preamble = stackalloc byte[DicomFileMetaInformation.MetaGroupOffset];
+        var hasPreamble = length >= preamble.Length && ReadAt(0, preamble)
+            && preamble[DicomFileMetaInformation.PreambleLength..].SequenceEqual(DicomFileMetaInformation.Prefix);
         DicomTransferSyntax? syntax = null;
         if (hasPreamble)
         {
-            Seek(132);
+            Seek(preamble.Length);
         }
-        if (PeekGroup() == 0x0002)
+        if (PeekGroup() == MetaGroup)
         {
             ReadMeta(meta);
             if (meta.TryGetString(DicomTags.TransferSyntaxUID, out var uid) && uid.Length > 0)
@@ -47,10 +49,19 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
         return new DicomFile(meta, dataset, syntax);
     }
 
+    /// <summary>Group 0002 of a file whose bytes end with the group (see <see cref="DicomFileMetaInformation.ReadAsync"/>).</summary>
+    public DicomDataset ReadFileMetaInformation()
+    {
+        var meta = new DicomDataset();
+        Seek(DicomFileMetaInformation.MetaGroupOffset);
+        ReadMeta(meta);
+        return meta;
+    }
+
     private void ReadMeta(DicomDataset meta)
     {
         // Group 0002 is always explicit VR little endian (PS3.10 §7.1), with or without a group length.
-        while (position < length && PeekGroup() == 0x0002)
+        while (position < length && PeekGroup() == MetaGroup)
         {
             var element = ReadElement(meta, DicomTransferSyntax.ExplicitVRLittleEndian, end: -1, depth: 0, out _);
             if (element is not null)
@@ -193,7 +204,7 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
                     valueLength = U16(header[6..], big);
                 }
             }
-            else if (header[4] == 0 && header[5] == 0 && tag.Group != 0x0002)
+            else if (header[4] == 0 && header[5] == 0 && tag.Group != MetaGroup)
             {
                 // Some writers switch to implicit VR mid-file; the two "VR" bytes are then the low half of a 32-bit length.
                 Read(header[6..8], "a 32-bit length");

@@ -10,11 +10,6 @@ namespace Cl2.Dicom;
 /// </summary>
 public static class DicomWriter
 {
-    /// <summary>Our Implementation Class UID (PS3.7 §D.3.3.2), a UUID-derived UID under 2.25.</summary>
-    public const string ImplementationClassUid = "2.25.243529167429716391926548961326473725561";
-
-    public const string ImplementationVersionName = "CL2_DICOM_1";
-
     public static void WriteFile(Stream stream, DicomFile file, DicomTransferSyntax syntax)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -29,9 +24,7 @@ public static class DicomWriter
         {
             throw new InvalidOperationException($"the pixel data is native; writing {syntax.Name} needs a codec");
         }
-        stream.Write(new byte[128]);
-        stream.Write("DICM"u8);
-        WriteMeta(stream, BuildMeta(file, syntax));
+        DicomFileMetaInformation.Write(stream, DicomFileMetaInformation.For(file, syntax));
         if (syntax.IsDeflated)
         {
             using var deflate = new DeflateStream(stream, CompressionLevel.Optimal, leaveOpen: true);
@@ -59,48 +52,7 @@ public static class DicomWriter
         }
     }
 
-    private static DicomDataset BuildMeta(DicomFile file, DicomTransferSyntax syntax)
-    {
-        var meta = new DicomDataset();
-        foreach (var element in file.FileMetaInformation)
-        {
-            if (!element.Tag.IsGroupLength && element.Tag.Group == 0x0002)
-            {
-                meta.Add(element);
-            }
-        }
-        if (!meta.Contains(DicomTags.FileMetaInformationVersion))
-        {
-            meta.SetBytes(DicomTags.FileMetaInformationVersion, DicomVR.OB, new byte[] { 0, 1 });
-        }
-        if (!meta.Contains(DicomTags.MediaStorageSOPClassUID) && file.Dataset.TryGetString(DicomTags.SOPClassUID, out var sopClass))
-        {
-            meta.SetUid(DicomTags.MediaStorageSOPClassUID, sopClass);
-        }
-        if (!meta.Contains(DicomTags.MediaStorageSOPInstanceUID) && file.Dataset.TryGetString(DicomTags.SOPInstanceUID, out var sopInstance))
-        {
-            meta.SetUid(DicomTags.MediaStorageSOPInstanceUID, sopInstance);
-        }
-        meta.SetUid(DicomTags.TransferSyntaxUID, syntax.Uid);
-        if (!meta.Contains(DicomTags.ImplementationClassUID))
-        {
-            meta.SetUid(DicomTags.ImplementationClassUID, ImplementationClassUid);
-            meta.SetString(DicomTags.ImplementationVersionName, ImplementationVersionName);
-        }
-        return meta;
-    }
-
-    private static void WriteMeta(Stream stream, DicomDataset meta)
-    {
-        var body = new MemoryStream();
-        WriteDataset(body, meta, DicomTransferSyntax.ExplicitVRLittleEndian);
-        var groupLength = new DicomDataset().SetValues(DicomTags.FileMetaInformationGroupLength, DicomVR.UL, (uint)body.Length);
-        WriteElement(stream, groupLength.GetElement(DicomTags.FileMetaInformationGroupLength), DicomTransferSyntax.ExplicitVRLittleEndian);
-        body.Position = 0;
-        body.CopyTo(stream);
-    }
-
-    private static void WriteElement(Stream stream, DicomElement element, DicomTransferSyntax syntax)
+    internal static void WriteElement(Stream stream, DicomElement element, DicomTransferSyntax syntax)
     {
         switch (element)
         {

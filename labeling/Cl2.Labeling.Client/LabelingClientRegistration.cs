@@ -10,6 +10,10 @@ public static class LabelingClientRegistration
         services.AddOptions<LabelingClientOptions>().BindConfiguration(LabelingClientOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         return services.AddHttpClient<LabelingClient>((provider, http) =>
-            http.BaseAddress = provider.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress);
+        {
+            var options = provider.GetRequiredService<IOptions<LabelingClientOptions>>().Value;
+            http.BaseAddress = options.BaseAddress;
+            options.Identify(http);
+        });
     }
 }

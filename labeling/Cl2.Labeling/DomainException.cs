@@ -22,11 +22,16 @@ public static class ErrorCodes
     public const string InvalidInput = "INVALID_INPUT";
     public const string DatasetNotFound = "DATASET_NOT_FOUND";
     public const string CaseNotFound = "CASE_NOT_FOUND";
+    public const string CaseAssignedToSomeoneElse = "CASE_ASSIGNED_TO_SOMEONE_ELSE";
+    public const string CaseInFixedSplit = "CASE_IN_FIXED_SPLIT";
+    public const string BlobNotFound = "BLOB_NOT_FOUND";
     public const string LabelRevisionConflict = "LABEL_REVISION_CONFLICT";
     public const string LabelRevisionNotFound = "LABEL_REVISION_NOT_FOUND";
     public const string LabelAlreadyReviewed = "LABEL_ALREADY_REVIEWED";
     public const string ModelNotFound = "MODEL_NOT_FOUND";
     public const string ModelNameTaken = "MODEL_NAME_TAKEN";
+    public const string ModelTaskUnknown = "MODEL_TASK_UNKNOWN";
+    public const string ModelHasVersions = "MODEL_HAS_VERSIONS";
     public const string ModelVersionNotFound = "MODEL_VERSION_NOT_FOUND";
     public const string ModelVersionConflict = "MODEL_VERSION_CONFLICT";
     public const string ModelStageInvalid = "MODEL_STAGE_INVALID";
@@ -42,6 +47,7 @@ public static class ErrorCodes
     public const string PacsUnreachable = "PACS_UNREACHABLE";
     public const string PacsFailed = "PACS_FAILED";
     public const string PacsImportNotFound = "PACS_IMPORT_NOT_FOUND";
+    public const string PacsStudyNotFound = "PACS_STUDY_NOT_FOUND";
     public const string PseudonymKeyMissing = "PSEUDONYM_KEY_MISSING";
     public const string Unauthenticated = "UNAUTHENTICATED";
     public const string Forbidden = "FORBIDDEN";

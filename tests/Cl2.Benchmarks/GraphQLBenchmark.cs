@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -20,7 +21,6 @@ namespace Cl2.Benchmarks;
 /// </summary>
 public static class GraphQLBenchmark
 {
-    private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     private const int PageSize = 50;
 
     private const string CasesQuery = """
@@ -55,29 +55,19 @@ public static class GraphQLBenchmark
             $"{cases} cases, {workers} workers, {seconds} s per run; PostgreSQL with fsync on");
 
         await using var postgres = await PostgresCluster.CreateAsync(durable: true);
-        int labelingPort = FreePort.Next(), gatewayPort = FreePort.Next();
-        var labelingUrl = $"http://127.0.0.1:{labelingPort}/";
-        var gatewayUrl = $"http://127.0.0.1:{gatewayPort}/";
-        await using var labeling = BuiltService.Start("labeling", "Cl2.Labeling", new Dictionary<string, string>
+        var platform = new PlatformLauncher(Directory.CreateTempSubdirectory("cl2-bench-graphql-").FullName,
+            postgres.ConnectionString + ";Maximum Pool Size=100");
+        var (labelingUrl, gatewayUrl) = (platform.LabelingUrl, platform.GatewayUrl);
+        await using var labeling = await platform.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
         {
             // The development identity (every role for the default caller) is refused in Production.
-            ["DOTNET_ENVIRONMENT"] = "Development",
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["DevelopmentIdentity__Enabled"] = "true",
-            ["Urls"] = labelingUrl,
-            ["Postgres__ConnectionString"] = postgres.ConnectionString + ";Maximum Pool Size=100",
             ["Logging__LogLevel__Default"] = "Warning",
             // 10,000 labels are about 1.8 MB of JSON, more than the default limit of 1 MiB.
             ["GraphQL__MaxRequestBytes"] = (8 << 20).ToString(CultureInfo.InvariantCulture),
         });
-        await using var gateway = BuiltService.Start("gateway", "Cl2.Gateway", new Dictionary<string, string>
-        {
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Urls"] = gatewayUrl,
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["ReverseProxy__Clusters__labeling__Destinations__labeling__Address"] = labelingUrl,
-        });
+        await using var gateway = await platform.StartAsync(PlatformLauncher.Gateway,
+            new Dictionary<string, string>(PlatformLauncher.Production) { ["Logging__LogLevel__Default"] = "Warning" });
         using var http = NewClient(workers);
         await WaitLiveAsync(http, labelingUrl + "health/ready", labeling);
         // The gateway's readiness also asks for inference, which this benchmark does not start.
@@ -85,6 +75,9 @@ public static class GraphQLBenchmark
         var direct = new Uri(labelingUrl + "graphql");
         var proxied = new Uri(gatewayUrl + "graphql");
 
+        // Labels name a stored mask (submitLabel and importLabels refuse a digest the blob store lacks).
+        using var mask = await http.PostAsync(new Uri(labelingUrl + "blobs"), new ByteArrayContent("benchmark mask"u8.ToArray()));
+        var digest = (await mask.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("digest").GetString()!;
         var bulkDataset = await CreateDatasetAsync(http, direct, "bulk");
         var bulkCases = await AddCasesAsync(http, direct, bulkDataset, bulkEvents, "1.2.826.0.1.3680043.10.2");
         Console.WriteLine($"bulk import of {bulkEvents} label events (one per case, one importLabels call, direct to labeling):");
@@ -92,7 +85,7 @@ public static class GraphQLBenchmark
         // per import falls from ~1.4 s to ~0.4 s once its code is tiered up), the last three show a running service.
         for (var run = 0; run < 5; run++)
         {
-            var labels = bulkCases.Select(caseId => new { caseId, baseRevision = run, kind = "SEGMENTATION", blobDigest = Digest }).ToArray();
+            var labels = bulkCases.Select(caseId => new { caseId, baseRevision = run, kind = "SEGMENTATION", blobDigest = digest }).ToArray();
             var (labelingCpu, postgresCpu) = (CpuTime.OfProcess(labeling.Id), CpuTime.OfTree(postgres.ServerProcessId));
             var clock = Stopwatch.StartNew();
             var stored = (await RunAsync(http, direct, ImportMutation, new { input = new { labels } }))["importLabels"]!.GetValue<int>();
@@ -113,7 +106,7 @@ public static class GraphQLBenchmark
         var dataset = await CreateDatasetAsync(http, direct, "load");
         var caseIds = await AddCasesAsync(http, direct, dataset, cases, "1.2.826.0.1.3680043.10.1");
         await RunAsync(http, direct, ImportMutation,
-            new { input = new { labels = caseIds.Select(caseId => new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = Digest }).ToArray() } });
+            new { input = new { labels = caseIds.Select(caseId => new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = digest }).ToArray() } });
         var revisions = Enumerable.Repeat(1, caseIds.Count).ToArray();
         var cursors = await PageCursorsAsync(http, direct, dataset);
         Console.WriteLine($"seeded {caseIds.Count} cases with one label each; {cursors.Count} pages of {PageSize}");
@@ -124,7 +117,7 @@ public static class GraphQLBenchmark
             // Worker w owns cases w, w + workers, …: it alone submits on them, so its revision counts are exact.
             var owned = (caseIds.Count - worker + workers - 1) / workers;
             var index = worker + request % owned * workers;
-            return Body(SubmitMutation, new { input = new { caseId = caseIds[index], baseRevision = revisions[index]++, kind = "SEGMENTATION", blobDigest = Digest } });
+            return Body(SubmitMutation, new { input = new { caseId = caseIds[index], baseRevision = revisions[index]++, kind = "SEGMENTATION", blobDigest = digest } });
         };
 
         Console.WriteLine($"{"operation",-12} {"path",-8} {"round",5} {"requests",9} {"req/s",8} {"p50 ms",8} {"p99 ms",8}");

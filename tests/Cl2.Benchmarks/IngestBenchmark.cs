@@ -97,17 +97,14 @@ public static class IngestBenchmark
     /// <summary>The built Cl2.Inference as its own process over <paramref name="storage"/>, once it answers C-ECHO.</summary>
     internal static async Task<(int Port, BackgroundProcess Process)> StartListenerProcessAsync(string storage)
     {
-        var port = FreePort.Next();
-        var assembly = Path.Combine(RepositoryRoot(), "inference", "Cl2.Inference", "bin", Configuration(), "net10.0", "Cl2.Inference.dll");
-        var process = BackgroundProcess.Start("Cl2.Inference", "dotnet", [assembly], new Dictionary<string, string>
+        var platform = new PlatformLauncher(storage);
+        var port = platform.DicomPort;
+        var process = await platform.StartAsync(PlatformLauncher.Inference, new Dictionary<string, string>(PlatformLauncher.Production)
         {
-            ["DOTNET_ENVIRONMENT"] = "Production",
             ["Urls"] = "http://127.0.0.1:0",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Inference__StoragePath"] = storage,
-            ["Inference__Listener__Port"] = port.ToString(CultureInfo.InvariantCulture),
-            ["Labeling__BaseAddress"] = $"http://127.0.0.1:{FreePort.Next()}/",
-        }, Path.GetDirectoryName(assembly));
+        });
         await WaitForEchoAsync(port, "CL2");
         return (port, process);
     }
@@ -127,17 +124,5 @@ public static class IngestBenchmark
                 await Task.Delay(100);
             }
         }
-    }
-
-    internal static string Configuration() => AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-
-    internal static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "cl2.sln")))
-        {
-            folder = folder.Parent;
-        }
-        return folder?.FullName ?? throw new InvalidOperationException("cl2.sln not found above " + AppContext.BaseDirectory);
     }
 }

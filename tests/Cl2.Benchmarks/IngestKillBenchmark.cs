@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Cl2.Dicom;
 using Cl2.Dicom.Network;
-using DicomUids = Cl2.Dicom.Network.DicomUids;
 using Cl2.Dicom.Network.Client;
 using Cl2.Dicom.Network.Dimse;
 using Cl2.Dicom.Network.Server;
@@ -87,10 +86,10 @@ public static class IngestKillBenchmark
         try
         {
             await using var association = await DicomClientAssociation.OpenAsync("127.0.0.1", port, new DicomClientOptions { CallingAeTitle = "KILLBENCH", CalledAeTitle = "CL2" },
-                [new PresentationContext(1, DicomUids.CtImageStorage, [TransferSyntaxUids.ExplicitVrLittleEndian])], CancellationToken.None);
+                [new PresentationContext(1, DicomUids.CTImageStorage.Value, [DicomTransferSyntax.ExplicitVRLittleEndian.Uid])], CancellationToken.None);
             foreach (var (uid, dataSet) in instances)
             {
-                var status = await association.StoreAsync(DicomUids.CtImageStorage, uid, TransferSyntaxUids.ExplicitVrLittleEndian, new MemoryStream(dataSet, writable: false), CancellationToken.None);
+                var status = await association.StoreAsync(DicomUids.CTImageStorage.Value, uid, DicomTransferSyntax.ExplicitVRLittleEndian.Uid, new MemoryStream(dataSet, writable: false), CancellationToken.None);
                 if (status.IsSuccess)
                 {
                     lock (acknowledged)
@@ -114,10 +113,10 @@ public static class IngestKillBenchmark
         DicomWriter.WriteDataset(bytes, identifier, DicomTransferSyntax.ExplicitVRLittleEndian);
         var store = new CollectingStore();
         await using var association = await DicomClientAssociation.OpenAsync("127.0.0.1", port,
-            new DicomClientOptions { CallingAeTitle = "KILLBENCH", CalledAeTitle = "CL2", RoleSelections = [new ScpScuRoleSelection(DicomUids.CtImageStorage, true, true)] },
-            [new PresentationContext(1, DicomUids.StudyRootQueryRetrieveGet, [TransferSyntaxUids.ExplicitVrLittleEndian]),
-             new PresentationContext(3, DicomUids.CtImageStorage, [TransferSyntaxUids.ExplicitVrLittleEndian])], CancellationToken.None);
-        var final = await association.GetAsync(DicomUids.StudyRootQueryRetrieveGet, bytes.ToArray(), store, null, CancellationToken.None);
+            new DicomClientOptions { CallingAeTitle = "KILLBENCH", CalledAeTitle = "CL2", RoleSelections = [new ScpScuRoleSelection(DicomUids.CTImageStorage.Value, true, true)] },
+            [new PresentationContext(1, DicomUids.StudyRootQueryRetrieveInformationModelGet.Value, [DicomTransferSyntax.ExplicitVRLittleEndian.Uid]),
+             new PresentationContext(3, DicomUids.CTImageStorage.Value, [DicomTransferSyntax.ExplicitVRLittleEndian.Uid])], CancellationToken.None);
+        var final = await association.GetAsync(DicomUids.StudyRootQueryRetrieveInformationModelGet.Value, bytes.ToArray(), store, null, CancellationToken.None);
         await association.ReleaseAsync(CancellationToken.None);
         Console.WriteLine($"C-GET: {final.Status}, {final.Completed} completed, {final.Failed} failed");
         return store.Received;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Cl2.Models;
 using Cl2.Models.Import;
+using Cl2.Models.Numerics;
 using Cl2.Models.Networks;
 using Cl2.Models.Training;
 using Cl2.Models.Training.Losses;
@@ -44,6 +45,7 @@ public static class TrainBenchmark
         var work = Directory.CreateTempSubdirectory("cl2-bench-train-").FullName;
         try
         {
+            Console.WriteLine($"numerics: {device.Numerics.Summary}");
             Console.WriteLine($"train on {device.Description}, {Environment.OSVersion}, .NET {Environment.Version}; " +
                 $"{Warmup} warm-up + {steps} timed steps per side, AdamW + Dice+CE, intra-op threads {threads} on both sides");
             Console.WriteLine($"{"network",-12} {"batch",-14} {"cl2 ms/step",12} {"PyTorch ms/step",16} {"ratio",7} {"max |Δloss|",12} {"3 decimals",11}");
@@ -83,6 +85,46 @@ public static class TrainBenchmark
             $"{workload.Name,-12} {workload.Shape,-14} {ourMs,12:F1} {theirMs,16:F1} {ourMs / theirMs,6:F3}x {difference,12:E1} {(agree ? "yes" : "no"),11}"));
         Console.WriteLine($"  loss cl2:     {string.Join(' ', ourLosses.Select(l => l.ToString("F4", CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"  loss PyTorch: {string.Join(' ', theirLosses.Select(l => l.ToString("F4", CultureInfo.InvariantCulture)))}");
+        if (!device.IsCuda)
+        {
+            CompareOneDnn(workload, input, target, steps, device, theirLosses);
+        }
+    }
+
+    /// <summary>
+    /// What oneDNN off costs on this CPU: our trainer from the same weights with oneDNN forced on, then off, whatever the
+    /// process decided (restored after). Where the self-check turned it off, the "on" losses show why.
+    /// </summary>
+    private static void CompareOneDnn(Workload workload, Tensor input, Tensor target, int steps, ComputeDevice device, double[] theirLosses)
+    {
+        var results = new Dictionary<bool, (double[] Losses, double Ms)>();
+        try
+        {
+            foreach (var enabled in new[] { true, false })
+            {
+                OneDnn.Enabled = enabled;
+                random.manual_seed(20261127);
+                try
+                {
+                    results[enabled] = RunTrainer(workload.Create(), input, target, workload.Classes, steps, device);
+                }
+                catch (NonFiniteTrainingException refused)
+                {
+                    Console.WriteLine($"  oneDNN {(enabled ? "on" : "off")}: the trainer refused to go on: {refused.Message}");
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            OneDnn.Enabled = device.Numerics.OneDnnEnabled;
+        }
+        string Agreement(double[] losses) =>
+            losses.Zip(theirLosses, (a, b) => Math.Abs(a - b)).Max() is var worst && double.IsFinite(worst) ? worst.ToString("E1", CultureInfo.InvariantCulture) : "non-finite";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  oneDNN on {results[true].Ms:F1} ms/step (max |Δloss| vs PyTorch {Agreement(results[true].Losses)}), " +
+            $"off {results[false].Ms:F1} ms/step ({Agreement(results[false].Losses)}): off costs {results[false].Ms / results[true].Ms:F2}x; " +
+            $"this process decided oneDNN {(device.Numerics.OneDnnEnabled ? "on" : "off")}"));
     }
 
     private static (double[] Losses, double MsPerStep) RunTrainer(nn.Module<Tensor, Tensor> network, Tensor input, Tensor target, int classes,
@@ -100,7 +142,7 @@ public static class TrainBenchmark
     private static async Task<(double[] Losses, double MsPerStep)> RunPyTorchAsync(string name, string weights, string batch, int steps,
         int threads, ComputeDevice device)
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var python = Environment.GetEnvironmentVariable("CL2_BENCH_PYTHON") ?? "/usr/bin/python3";
         var result = (await ProcessRunner.RunAsync(python,
             ["-B", Path.Combine(root, "tests", "Cl2.Benchmarks", "train_step.py"), name, weights, batch,
@@ -115,18 +157,6 @@ public static class TrainBenchmark
         using var json = JsonDocument.Parse(result.Output.Trim().Split('\n')[^1]);
         var losses = json.RootElement.GetProperty("losses").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         return (losses, json.RootElement.GetProperty("ms_per_step").GetDouble());
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "cl2.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException("Run the benchmark from the repository (./cl2 bench train): train_step.py is found beside cl2.sln.");
     }
 
     /// <summary>The same batch for every step, handed out as aliases so the Trainer's per-step scope can dispose them.</summary>

@@ -17,50 +17,25 @@ public sealed class PlatformTests
     private static async Task CheckPlatformAsync(string state)
     {
         await using var postgres = await PostgresCluster.CreateAsync();
-        int gatewayPort = FreePort.Next(), labelingPort = FreePort.Next(), inferencePort = FreePort.Next();
-        var labelingUrl = $"http://127.0.0.1:{labelingPort}/";
-        var inferenceUrl = $"http://127.0.0.1:{inferencePort}/";
-        var trainingStatus = Path.Combine(state, "training.health");
+        var platform = new PlatformLauncher(state, postgres.ConnectionString);
 
-        await using var labeling = ServiceProcess.Start("Cl2.Labeling", new Dictionary<string, string>
-        {
-            ["Urls"] = labelingUrl,
-            ["Postgres__ConnectionString"] = postgres.ConnectionString,
-        });
-        await using var inference = ServiceProcess.Start("Cl2.Inference", new Dictionary<string, string>
-        {
-            ["Urls"] = inferenceUrl,
-            ["Inference__StoragePath"] = Path.Combine(state, "inference"),
-            // The DICOM listener's default port 11112 may be taken by ./cl2 up or another test run on this machine.
-            ["Inference__Listener__Port"] = "0",
-            ["Labeling__BaseAddress"] = labelingUrl,
-        });
-        await using var training = ServiceProcess.Start("Cl2.Training", new Dictionary<string, string>
-        {
-            ["Labeling__BaseAddress"] = labelingUrl,
-            ["Training__Device"] = "cpu",
-            ["Health__StatusFile__Path"] = trainingStatus,
-        });
-        await using var gateway = ServiceProcess.Start("Cl2.Gateway", new Dictionary<string, string>
-        {
-            ["Urls"] = $"http://127.0.0.1:{gatewayPort}",
-            ["ReverseProxy__Clusters__labeling__Destinations__labeling__Address"] = labelingUrl,
-            ["ReverseProxy__Clusters__inference__Destinations__inference__Address"] = inferenceUrl,
-        });
+        // Each with the environment ./cl2 up gives it (the launcher asks the script), only the training device pinned.
+        await using var labeling = await platform.StartAsync(PlatformLauncher.Labeling);
+        await using var inference = await platform.StartAsync(PlatformLauncher.Inference);
+        await using var training = await platform.StartAsync(PlatformLauncher.Training, new Dictionary<string, string> { ["Training__Device"] = "cpu" });
+        await using var gateway = await platform.StartAsync(PlatformLauncher.Gateway);
         BackgroundProcess[] services = [labeling, inference, training, gateway];
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 
-        foreach (var url in new[] { labelingUrl, inferenceUrl, $"http://127.0.0.1:{gatewayPort}/" })
+        foreach (var url in new[] { platform.LabelingUrl, platform.InferenceUrl, platform.GatewayUrl })
         {
             await Eventually.IsTrueAsync(async () => (await TryGetStatusAsync(http, url + "health/ready")) == HttpStatusCode.OK, services, $"{url} ready");
         }
-        await Eventually.IsTrueAsync(() => Task.FromResult(File.Exists(trainingStatus) && File.ReadLines(trainingStatus).First() == "Healthy"), services, "training worker healthy");
+        await Eventually.IsTrueAsync(() => Task.FromResult(File.Exists(platform.TrainingHealthFile) && File.ReadLines(platform.TrainingHealthFile).First() == "Healthy"), services, "training worker healthy");
 
-        // In Production nothing signs a caller in yet: inference itself answers that its API needs one (401, its own message).
-        using var status = await http.GetAsync(new Uri($"http://127.0.0.1:{gatewayPort}/api/inference/status"));
-        Assert.Equal(HttpStatusCode.Unauthorized, status.StatusCode);
-        Assert.Contains("GET /api/inference/status needs a signed-in caller", await status.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Contains("\"cpu (", File.ReadAllText(trainingStatus), StringComparison.Ordinal);
+        var status = JsonDocument.Parse(await http.GetStringAsync(new Uri(platform.GatewayUrl + "api/inference/status"))).RootElement;
+        Assert.Equal("cl2 inference", status.GetProperty("service").GetString());
+        Assert.Contains("\"cpu (", File.ReadAllText(platform.TrainingHealthFile), StringComparison.Ordinal);
         Assert.All(services, service => Assert.False(service.HasExited, $"{service.Name} exited:\n{service.Output}"));
     }
 

@@ -82,7 +82,7 @@ public sealed partial class TrainingWorkerTests
         {
             Assert.Contains("recipe.epochs is 1 to", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
-        await using var worker = StartWorker("worker-d", labelingUrl, state, new Dictionary<string, string> { ["Training__Jobs__LeaseSeconds"] = "120" });
+        await using var worker = await StartWorkerAsync("worker-d", labelingUrl, state, new Dictionary<string, string> { ["Training__Jobs__LeaseSeconds"] = "120" });
 
         // Job 1: from fresh weights, two epochs.
         var trained = await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 2 });
@@ -111,6 +111,22 @@ public sealed partial class TrainingWorkerTests
         var fresh = await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 1, learningRate = 0.0 });
         var freshManifest = await ManifestAsync(http, fresh.ArtifactDigest, Path.Combine(state, "fresh"));
         Assert.NotEqual(trainedManifest["weightsDigest"]!.GetValue<string>(), freshManifest["weightsDigest"]!.GetValue<string>());
+
+        // The worker calls labeling as its own service identity, not as the development default user.
+        var registeredBy = (await GraphQLAsync(http, "query($id: ID!) { modelVersion(id: $id) { registeredBy } }", new { id = trained.VersionId }))
+            .GetProperty("modelVersion").GetProperty("registeredBy").GetString();
+        Assert.Equal("training-worker", registeredBy);
+
+        // The worker records the numerics it trained on in the manifest's lineage.
+        var numerics = trainedManifest["lineage"]!["numerics"]!;
+        Assert.Equal("cpu", numerics["device"]!.GetValue<string>());
+        Assert.Contains(numerics["oneDnnMode"]!.GetValue<string>(), new[] { "auto", "on", "off" });
+
+        // Job 4: fine-tuning from a base whose weights went bad (NaN) fails as NON_FINITE_LOSS and registers nothing.
+        var poisoned = await RegisterPoisonedVersionAsync(http, modelId, trained.ArtifactDigest, Path.Combine(state, "poisoned"));
+        var failed = await RunFailingJobAsync(http, worker, modelId, datasetId, poisoned, new { epochs = 3 });
+        Assert.StartsWith("NON_FINITE_LOSS: ", failed.GetProperty("failureReason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, failed.GetProperty("versionId").ValueKind);
 
         await HipDatasetJobAsync(http, worker, state);
 
@@ -194,6 +210,61 @@ public sealed partial class TrainingWorkerTests
             [.. lineage.GetProperty("labelRevisionIds").EnumerateArray().Select(id => id.GetString()!).Order()],
             lineage.GetProperty("dataDigest").GetString()!, version.GetProperty("artifactDigest").GetString()!,
             version.GetProperty("metrics").EnumerateArray().ToDictionary(metric => metric.GetProperty("name").GetString()!, metric => metric.GetProperty("value").GetDouble()));
+    }
+
+    private static async Task<JsonElement> RunFailingJobAsync(HttpClient http, BackgroundProcess worker, string modelId, string datasetId,
+        string? baseVersionId, object recipe)
+    {
+        var jobId = (await GraphQLAsync(http, "mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
+                new { input = new { modelId, datasetId, baseVersionId, trigger = "dataset e2e, expected to fail", recipe } }))
+            .GetProperty("requestTraining").GetProperty("id").GetString()!;
+        JsonElement job = default;
+        await Eventually.IsTrueAsync(async () =>
+        {
+            job = (await GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { status versionId failureReason } }", new { id = jobId }))
+                .GetProperty("trainingJob");
+            return job.GetProperty("status").GetString() switch
+            {
+                "SUCCEEDED" => throw new XunitException($"job {jobId} succeeded but should have failed\n{worker.Output}"),
+                "FAILED" => true,
+                _ => false,
+            };
+        }, [worker], $"job {jobId} to fail", timeoutSeconds: 180);
+        return job;
+    }
+
+    /// <summary>
+    /// Registers a copy of a version whose first tensor is all NaN: the weights file is TorchSharp's state-dict format
+    /// (a 7-bit-encoded entry count; per entry a length-prefixed name, a 7-bit-encoded dtype, rank and dims, then the raw
+    /// values), edited in place here so the test needs no libtorch of its own.
+    /// </summary>
+    private static async Task<string> RegisterPoisonedVersionAsync(HttpClient http, string modelId, string artifactDigest, string folder)
+    {
+        var manifest = await ManifestAsync(http, artifactDigest, folder);
+        var weightsPath = Path.Combine(folder, "weights.bin");
+        var weights = await File.ReadAllBytesAsync(weightsPath);
+        using (var reader = new BinaryReader(new MemoryStream(weights)))
+        {
+            Assert.True(reader.Read7BitEncodedInt64() > 0, "the weights file has no tensors");
+            _ = reader.ReadString();
+            const long float32 = 6;
+            Assert.Equal(float32, reader.Read7BitEncodedInt64());
+            var count = Enumerable.Range(0, (int)reader.Read7BitEncodedInt64()).Aggregate(1L, (product, _) => product * reader.Read7BitEncodedInt64());
+            var start = (int)reader.BaseStream.Position;
+            for (var index = 0; index < count; index++)
+            {
+                BitConverter.TryWriteBytes(weights.AsSpan(start + (index * 4), 4), float.NaN);
+            }
+        }
+        await File.WriteAllBytesAsync(weightsPath, weights);
+        manifest["weightsDigest"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(weights));
+        await File.WriteAllTextAsync(Path.Combine(folder, "manifest.json"), manifest.ToJsonString());
+        var archive = folder + ".tar";
+        await TarFile.CreateFromDirectoryAsync(folder, archive, includeBaseDirectory: false);
+        var digest = await UploadBlobAsync(http, await File.ReadAllBytesAsync(archive));
+        return (await GraphQLAsync(http, "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
+                new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = digest, dataDigest = "sha256:" + new string('0', 64), codeVersion = "poisoned by the test" } }))
+            .GetProperty("registerModelVersion").GetProperty("id").GetString()!;
     }
 
     /// <summary>STOW-RS of one series' files into labeling's archive, as one multipart/related request.</summary>

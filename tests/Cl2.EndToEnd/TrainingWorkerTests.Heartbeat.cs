@@ -74,9 +74,9 @@ public sealed partial class TrainingWorkerTests
             new { model = modelId })).GetProperty("requestTraining").GetProperty("id").GetString()!;
 
         var leaseSettings = new Dictionary<string, string> { ["Training__Jobs__LeaseSeconds"] = $"{ShortLeaseSeconds}" };
-        await using var holder = StartWorker("holder", relay.Url, state, leaseSettings);
+        await using var holder = await StartWorkerAsync("holder", relay.Url, state, leaseSettings);
         await Eventually.IsTrueAsync(() => Task.FromResult(relay.IsHolding), [labeling, holder], "the holder to claim the job and be held", timeoutSeconds: 120);
-        await using var rescuer = StartWorker("rescuer", relay.Url, state, leaseSettings);
+        await using var rescuer = await StartWorkerAsync("rescuer", relay.Url, state, leaseSettings);
 
         await Eventually.IsTrueAsync(async () =>
         {

@@ -33,8 +33,8 @@ public sealed partial class TrainingWorkerTests
             jobIds.Add(job.GetProperty("requestTraining").GetProperty("id").GetString()!);
         }
 
-        await using var workerA = StartWorker("worker-a", labelingUrl, state);
-        await using var workerB = StartWorker("worker-b", labelingUrl, state);
+        await using var workerA = await StartWorkerAsync("worker-a", labelingUrl, state);
+        await using var workerB = await StartWorkerAsync("worker-b", labelingUrl, state);
 
         // Wait for worker A to report the second epoch (epoch 1) of a job it still holds: from then on its checkpoint is
         // mid-run, and two more epochs are left, so A cannot finish the job in the moment between this check and the kill.
@@ -114,15 +114,13 @@ public sealed partial class TrainingWorkerTests
     /// <summary>The real labeling service (Development identity: every caller holds every role), ready.</summary>
     private static async Task<(BackgroundProcess Labeling, string Url)> StartLabelingAsync(PostgresCluster postgres, string state)
     {
-        var url = $"http://127.0.0.1:{FreePort.Next()}/";
-        var labeling = ServiceProcess.Start("Cl2.Labeling", new Dictionary<string, string>
+        var platform = new PlatformLauncher(state, postgres.ConnectionString);
+        var url = platform.LabelingUrl;
+        var labeling = await platform.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
         {
-            ["Urls"] = url,
-            ["Postgres__ConnectionString"] = postgres.ConnectionString,
-            ["Blobs__Root"] = Path.Combine(state, "blobs"),
             // Every poll is a query; at Information its SQL would bury the workers' output on a failure.
             ["Logging__LogLevel__Default"] = "Warning",
-        }, environmentName: "Development");
+        });
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
@@ -137,7 +135,7 @@ public sealed partial class TrainingWorkerTests
     }
 
     /// <param name="overrides">Settings that replace the defaults below.</param>
-    private static BackgroundProcess StartWorker(string name, string labelingUrl, string state, IReadOnlyDictionary<string, string>? overrides = null)
+    private static async Task<BackgroundProcess> StartWorkerAsync(string name, string labelingUrl, string state, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var settings = new Dictionary<string, string>
         {
@@ -149,6 +147,8 @@ public sealed partial class TrainingWorkerTests
             // Short, so the killed worker's job is free again soon; each epoch report renews it.
             ["Training__Jobs__LeaseSeconds"] = "6",
             ["Training__Jobs__WorkDirectory"] = Path.Combine(state, name),
+            // No health file (the script names one for its single worker): these tests watch jobs, not worker health.
+            ["Health__StatusFile__Path"] = "",
             ["Training__Jobs__SyntheticCases"] = "8",
             ["Training__Jobs__SyntheticSize"] = "16",
             ["Training__Jobs__Epochs"] = Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -158,7 +158,7 @@ public sealed partial class TrainingWorkerTests
         {
             settings[key] = value;
         }
-        return ServiceProcess.Start("Cl2.Training", settings, environmentName: "Development", name: name);
+        return await new PlatformLauncher(state).StartAsync(PlatformLauncher.Training, settings, name);
     }
 
     private static Task<JsonElement> JobAsync(HttpClient http, string id) =>

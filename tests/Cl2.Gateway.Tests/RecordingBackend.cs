@@ -10,7 +10,8 @@ namespace Cl2.Gateway.Tests;
 
 /// <summary>
 /// A Kestrel server on a free port that answers like a cl2 backend (liveness, any path, a graphql-transport-ws
-/// socket that echoes) and records what reached it, so a test can see what the gateway forwarded.
+/// socket that echoes, an early 413 for a large upload) and records what reached it, so a test can see what the gateway
+/// forwarded.
 /// </summary>
 public sealed class RecordingBackend : IAsyncDisposable
 {
@@ -23,11 +24,17 @@ public sealed class RecordingBackend : IAsyncDisposable
         Address = new Uri($"http://127.0.0.1:{port}/");
     }
 
+    /// <summary>A request that declares a longer body is answered 413 at once, its body unread.</summary>
+    public const long EarlyRefusalBytes = 1 << 20;
+
     public string Name { get; }
 
     public Uri Address { get; }
 
     public ConcurrentQueue<string> Requests { get; } = new();
+
+    /// <summary>What the gateway said about itself with each request: X-Forwarded-Proto://X-Forwarded-Host.</summary>
+    public ConcurrentQueue<string> ForwardedHosts { get; } = new();
 
     public static async Task<RecordingBackend> StartAsync(string name)
     {
@@ -39,9 +46,19 @@ public sealed class RecordingBackend : IAsyncDisposable
         var backend = new RecordingBackend(app, name, port);
         app.UseWebSockets();
         app.Map("/health/live", () => Results.Ok());
+        app.Map("/health/ready", () => Results.Text(
+            """{"status":"Healthy","checks":[{"name":"self","status":"Healthy","description":"process is running"}]}""", "application/json"));
         app.Map("/{**path}", async context =>
         {
             backend.Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
+            backend.ForwardedHosts.Enqueue($"{context.Request.Headers["X-Forwarded-Proto"]}://{context.Request.Headers["X-Forwarded-Host"]}");
+            if (context.Request.ContentLength > EarlyRefusalBytes)
+            {
+                // As labeling refuses an upload over its limit: from Content-Length, before reading a byte of the body.
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                await context.Response.WriteAsync($"{name} refused {context.Request.ContentLength} bytes");
+                return;
+            }
             if (context.WebSockets.IsWebSocketRequest)
             {
                 await backend.EchoAsync(context);

@@ -29,6 +29,21 @@ public sealed class AuthorizationTests(LabelingApi api) : IClassFixture<Labeling
     }
 
     [Fact]
+    public async Task roles_sent_without_a_user_leave_the_caller_unauthenticated_instead_of_the_default_developer()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { query = """mutation { createDataset(input: { name: "sneaky" }) { id } }""" }),
+        };
+        request.Headers.Add("X-Cl2-Roles", "annotator");
+        using var sent = await api.Client.SendAsync(request);
+        var response = await GraphQLResponse.ReadAsync(sent);
+
+        Assert.Equal("UNAUTHENTICATED", response.FirstErrorCode);
+        Assert.Equal(0, (await api.RunAsync("{ datasets { totalCount } }"))["datasets"]!["totalCount"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task without_an_identity_every_operation_answers_unauthenticated()
     {
         using var anonymous = api.Host.WithWebHostBuilder(builder => builder.UseSetting("DevelopmentIdentity:DefaultUser", ""));

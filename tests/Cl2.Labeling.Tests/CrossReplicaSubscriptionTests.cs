@@ -162,9 +162,10 @@ public sealed class CrossReplicaSubscriptionTests(TwoReplicas replicas, ITestOut
             ["addCases"]!.AsArray().Select(node => node!["id"]!.GetValue<string>()).ToArray();
         using var heard = new HubRecorder(replicas.A.Services.GetRequiredService<EventHub>());
 
+        var mask = await LabelingApi.StoreBlobAsync(replicas.ClientB, "imported mask");
         // Two labels per case: 1200 events in the import's own statements, more than one read of the feed takes.
         var labels = caseIds.SelectMany(caseId => new[] { (caseId, baseRevision: 0), (caseId, baseRevision: 1) })
-            .Select(label => new { label.caseId, label.baseRevision, kind = "SEGMENTATION", blobDigest = $"sha256:{new string('c', 64)}" });
+            .Select(label => new { label.caseId, label.baseRevision, kind = "SEGMENTATION", blobDigest = mask });
         var imported = await RunAsync(replicas.ClientB, "mutation($input: ImportLabelsInput!) { importLabels(input: $input) }", new { input = new { labels } });
         Assert.Equal(1200, imported["importLabels"]!.GetValue<int>());
 
@@ -173,7 +174,7 @@ public sealed class CrossReplicaSubscriptionTests(TwoReplicas replicas, ITestOut
         Assert.Equal(caseIds.Select(Guid.Parse).Order(), submitted.Select(@event => @event.CaseId).Distinct().Order());
         // A label submitted afterwards through A itself comes next, after the import's and without a repeat of them.
         await RunAsync(replicas.ClientA, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
-            new { input = new { caseId = caseIds[0], baseRevision = 2, kind = "SEGMENTATION", blobDigest = $"sha256:{new string('d', 64)}" } });
+            new { input = new { caseId = caseIds[0], baseRevision = 2, kind = "SEGMENTATION", blobDigest = mask } });
         var all = await heard.WaitForAsync<LabelSubmitted>(1201);
         Assert.Equal(1201, all.Count);
         Assert.Equal((Guid.Parse(caseIds[0]), 3), (all[^1].CaseId, all[^1].Revision));
@@ -181,7 +182,7 @@ public sealed class CrossReplicaSubscriptionTests(TwoReplicas replicas, ITestOut
 
     private async Task<(string JobId, string OtherJobId)> ClaimTwoJobsAsync()
     {
-        var modelId = (await RunAsync(replicas.ClientB, """mutation { registerModel(input: { name: "trained", task: "segmentation" }) { id } }"""))
+        var modelId = (await RunAsync(replicas.ClientB, """mutation { registerModel(input: { name: "trained", task: "liver-ct" }) { id } }"""))
             ["registerModel"]!["id"]!.GetValue<string>();
         var jobIds = new List<string>();
         foreach (var trigger in new[] { "test", "other" })

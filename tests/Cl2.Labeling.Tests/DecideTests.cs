@@ -1,3 +1,4 @@
+using Cl2.Labeling.Blobs;
 using Cl2.Labeling.Cases;
 using Cl2.Labeling.Datasets;
 using Cl2.Labeling.Labels;
@@ -10,6 +11,9 @@ public sealed class DecideTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
     private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private static readonly Caller Lead = new("lead", ActsForOthers: true);
+
+    private static bool Stored(BlobDigest digest) => true;
 
     private static Case NewCase() => Case.Create(new CaseAdded(Guid.NewGuid(), Guid.NewGuid(), "1.2.3", "importer", Now));
 
@@ -55,8 +59,88 @@ public sealed class DecideTests
     public void assigning_a_case_to_its_current_assignee_changes_nothing()
     {
         var @case = NewCase();
-        var assigned = Assert.Single(AssignCase.Decide(@case, new AssignCase(@case.Id, "ann"), "lead", Now));
-        Assert.Empty(AssignCase.Decide(Case.Apply(assigned, @case), new AssignCase(@case.Id, "ann"), "lead", Now));
+        var assigned = Assert.Single(AssignCase.Decide(@case, new AssignCase(@case.Id, "ann"), Lead, Now));
+        Assert.Empty(AssignCase.Decide(Case.Apply(assigned, @case), new AssignCase(@case.Id, "ann"), Lead, Now));
+    }
+
+    [Fact]
+    public void an_annotator_cannot_take_a_case_assigned_to_another_annotator()
+    {
+        var @case = Case.Apply(Assert.Single(AssignCase.Decide(NewCase(), new AssignCase(Guid.Empty, "ann"), Lead, Now)), NewCase());
+
+        var refusal = Refusal(() => AssignCase.Decide(@case, new AssignCase(@case.Id, "ben"), new Caller("ben", ActsForOthers: false), Now));
+
+        Assert.Equal(ErrorCodes.CaseAssignedToSomeoneElse, refusal.Code);
+        Assert.Equal("ann", refusal.Details["assignedTo"]);
+    }
+
+    [Fact]
+    public void an_annotator_assigns_a_free_case_only_to_themselves()
+    {
+        var @case = NewCase();
+        var ben = new Caller("ben", ActsForOthers: false);
+
+        Assert.Equal(ErrorCodes.Forbidden, Refusal(() => AssignCase.Decide(@case, new AssignCase(@case.Id, "nobody-knows"), ben, Now)).Code);
+        Assert.Equal("ben", Assert.Single(AssignCase.Decide(@case, new AssignCase(@case.Id, "ben"), ben, Now)).Assignee);
+    }
+
+    [Fact]
+    public void an_assignee_is_a_user_name_without_spaces()
+    {
+        var @case = NewCase();
+
+        Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => AssignCase.Decide(@case, new AssignCase(@case.Id, "ann smith"), Lead, Now)).Code);
+    }
+
+    [Fact]
+    public void an_annotator_cannot_label_a_case_assigned_to_someone_else()
+    {
+        var @case = NewCase() with { AssignedTo = "ann" };
+
+        var refusal = Refusal(() => SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Stored, Guid.NewGuid(),
+            new Caller("ben", ActsForOthers: false), Now));
+
+        Assert.Equal(ErrorCodes.CaseAssignedToSomeoneElse, refusal.Code);
+    }
+
+    [Fact]
+    public void a_radiologist_may_label_a_case_assigned_to_an_annotator()
+    {
+        var @case = NewCase() with { AssignedTo = "ann" };
+
+        var submitted = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Stored, Guid.NewGuid(),
+            new Caller("rad", ActsForOthers: true), Now);
+
+        Assert.Equal("rad", submitted.SubmittedBy);
+    }
+
+    [Fact]
+    public void a_label_whose_blob_is_not_stored_is_refused()
+    {
+        var @case = NewCase();
+
+        var refusal = Refusal(() => SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), _ => false, Guid.NewGuid(),
+            new Caller("ann", ActsForOthers: false), Now));
+
+        Assert.Equal(ErrorCodes.BlobNotFound, refusal.Code);
+    }
+
+    [Fact]
+    public void a_digest_in_upper_case_hex_is_accepted_and_kept_in_lower_case()
+    {
+        var @case = NewCase();
+
+        var submitted = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest.ToUpperInvariant()), Stored, Guid.NewGuid(),
+            new Caller("ann", ActsForOthers: false), Now);
+
+        Assert.Equal(Digest, submitted.BlobDigest);
+    }
+
+    [Fact]
+    public void a_model_for_a_task_the_worker_does_not_know_is_refused()
+    {
+        Assert.Equal(ErrorCodes.ModelTaskUnknown, Refusal(() => RegisterModel.Decide(false, new RegisterModel("liver", "liver"), Guid.NewGuid(), "ml", Now)).Code);
+        Assert.Equal("liver-ct", RegisterModel.Decide(false, new RegisterModel("liver", " liver-ct "), Guid.NewGuid(), "ml", Now).Task);
     }
 
     [Fact]
@@ -64,7 +148,7 @@ public sealed class DecideTests
     {
         var @case = NewCase();
         var revisionId = Guid.NewGuid();
-        var submitted = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), revisionId, "ann", Now);
+        var submitted = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Stored, revisionId, new Caller("ann", ActsForOthers: false), Now);
         Assert.Equal(new LabelSubmitted(@case.Id, revisionId, 1, LabelKind.Segmentation, Digest, "ann", Now), submitted);
         Assert.Equal(1, Case.Apply(submitted, @case).CurrentRevision);
     }
@@ -73,21 +157,21 @@ public sealed class DecideTests
     public void submitting_on_a_stale_revision_is_a_conflict_that_names_the_current_revision()
     {
         var @case = NewCase();
-        var first = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Guid.NewGuid(), "ann", Now);
+        var first = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Stored, Guid.NewGuid(), new Caller("ann", ActsForOthers: false), Now);
         @case = Case.Apply(first, @case);
 
-        var conflict = Refusal(() => SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Guid.NewGuid(), "ben", Now));
+        var conflict = Refusal(() => SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Stored, Guid.NewGuid(), new Caller("ben", ActsForOthers: false), Now));
         Assert.Equal(ErrorCodes.LabelRevisionConflict, conflict.Code);
         Assert.Equal(1, conflict.Details["currentRevision"]);
         Assert.Equal(ErrorCodes.InvalidInput,
-            Refusal(() => SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 1, LabelKind.Segmentation, "md5:x"), Guid.NewGuid(), "ben", Now)).Code);
+            Refusal(() => SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 1, LabelKind.Segmentation, "md5:x"), Stored, Guid.NewGuid(), new Caller("ben", ActsForOthers: false), Now)).Code);
     }
 
     [Fact]
     public void a_review_applies_to_the_current_revision_only_and_only_once()
     {
         var @case = NewCase();
-        var submitted = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Guid.NewGuid(), "ann", Now);
+        var submitted = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Stored, Guid.NewGuid(), new Caller("ann", ActsForOthers: false), Now);
         @case = Case.Apply(submitted, @case);
 
         Assert.Equal(ErrorCodes.LabelRevisionConflict,

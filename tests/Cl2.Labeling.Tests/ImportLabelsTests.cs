@@ -1,3 +1,4 @@
+using Cl2.Labeling.Blobs;
 using Cl2.Labeling.Cases;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Labels;
@@ -9,8 +10,8 @@ namespace Cl2.Labeling.Tests;
 
 public sealed class ImportLabelsTests(LabelingApi api) : IClassFixture<LabelingApi>, IAsyncLifetime
 {
-    private const string Digest1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
-    private const string Digest2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+    private static readonly string Digest1 = LabelingApi.DigestOf("mask 1");
+    private static readonly string Digest2 = LabelingApi.DigestOf("mask 2");
 
     private const string Import = """
         mutation($input: ImportLabelsInput!) { importLabels(input: $input) }
@@ -20,7 +21,14 @@ public sealed class ImportLabelsTests(LabelingApi api) : IClassFixture<LabelingA
         mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id revision } }
         """;
 
-    public Task InitializeAsync() => api.ResetAsync();
+    public async Task InitializeAsync()
+    {
+        await api.ResetAsync();
+        await api.StoreBlobAsync("mask 1");
+        await api.StoreBlobAsync("mask 2");
+    }
+
+    private static bool AllStored(BlobDigest digest) => true;
 
     public Task DisposeAsync() => Task.CompletedTask;
 
@@ -32,15 +40,15 @@ public sealed class ImportLabelsTests(LabelingApi api) : IClassFixture<LabelingA
         var cases = new Dictionary<Guid, Case> { [@case.Id] = @case };
         var chained = new ImportLabels([new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest1), new SubmitLabel(@case.Id, 1, LabelKind.Segmentation, Digest2)]);
 
-        var events = ImportLabels.Decide(cases, chained, [Guid.NewGuid(), Guid.NewGuid()], "ml", now);
+        var events = ImportLabels.Decide(cases, AllStored, chained, [Guid.NewGuid(), Guid.NewGuid()], "ml", now);
 
         Assert.Equal([1, 2], events.Select(@event => @event.Revision));
         var stale = new ImportLabels([new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest1), new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest2)]);
         Assert.Equal(ErrorCodes.LabelRevisionConflict,
-            Assert.Throws<DomainException>(() => ImportLabels.Decide(cases, stale, [Guid.NewGuid(), Guid.NewGuid()], "ml", now)).Code);
+            Assert.Throws<DomainException>(() => ImportLabels.Decide(cases, AllStored, stale, [Guid.NewGuid(), Guid.NewGuid()], "ml", now)).Code);
         Assert.Equal(ErrorCodes.CaseNotFound, Assert.Throws<DomainException>(() => ImportLabels.Decide(
-            new Dictionary<Guid, Case>(), new ImportLabels([new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest1)]), [Guid.NewGuid()], "ml", now)).Code);
-        Assert.Equal(ErrorCodes.InvalidInput, Assert.Throws<DomainException>(() => ImportLabels.Decide(cases, new ImportLabels([]), [], "ml", now)).Code);
+            new Dictionary<Guid, Case>(), AllStored, new ImportLabels([new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest1)]), [Guid.NewGuid()], "ml", now)).Code);
+        Assert.Equal(ErrorCodes.InvalidInput, Assert.Throws<DomainException>(() => ImportLabels.Decide(cases, AllStored, new ImportLabels([]), [], "ml", now)).Code);
     }
 
     [Fact]
@@ -191,7 +199,7 @@ public sealed class ImportLabelsTests(LabelingApi api) : IClassFixture<LabelingA
         await using var session = store.QuerySession();
         var cases = (await session.LoadManyAsync<Case>(caseIds)).ToDictionary(@case => @case.Id);
         var command = new ImportLabels([.. caseIds.Select(caseId => new SubmitLabel(caseId, baseRevision(caseId), LabelKind.Segmentation, Digest1))]);
-        return (cases, ImportLabels.Decide(cases, command, [.. caseIds.Select(_ => Guid.NewGuid())], "ml", DateTimeOffset.UtcNow));
+        return (cases, ImportLabels.Decide(cases, AllStored, command, [.. caseIds.Select(_ => Guid.NewGuid())], "ml", DateTimeOffset.UtcNow));
     }
 
     private static async Task<long[]> StreamVersionsAsync(IQuerySession session, IEnumerable<Guid> caseIds)

@@ -6,9 +6,13 @@ namespace Cl2.Labeling.Tests;
 
 public sealed class InferenceFeedbackTests(LabelingApi api) : IClassFixture<LabelingApi>, IAsyncLifetime
 {
-    private const string Digest = "sha256:abababababababababababababababababababababababababababababababab";
+    private static readonly string Digest = LabelingApi.DigestOf("corrected mask");
 
-    public Task InitializeAsync() => api.ResetAsync();
+    public async Task InitializeAsync()
+    {
+        await api.ResetAsync();
+        await api.StoreBlobAsync("corrected mask");
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
@@ -16,7 +20,7 @@ public sealed class InferenceFeedbackTests(LabelingApi api) : IClassFixture<Labe
 
     private async Task<(string ModelId, string VersionId)> ModelVersionAsync(string name, object? lineage = null)
     {
-        var modelId = Id(await api.RunAsync("mutation($name: String!) { registerModel(input: { name: $name, task: \"segmentation\" }) { id } }", new { name }), "registerModel");
+        var modelId = Id(await api.RunAsync("mutation($name: String!) { registerModel(input: { name: $name, task: \"liver-ct\" }) { id } }", new { name }), "registerModel");
         var versionId = Id(await api.RunAsync("mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
             new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = Digest, dataDigest = Digest, codeVersion = "git:1" } }), "registerModelVersion");
         return (modelId, versionId);
@@ -66,6 +70,25 @@ public sealed class InferenceFeedbackTests(LabelingApi api) : IClassFixture<Labe
         Assert.Equal(1, byStudy["inferenceResults"]!["totalCount"]!.GetValue<int>());
         Assert.Equal(resultId, byStudy["inferenceResults"]!["edges"]![0]!["node"]!["id"]!.GetValue<string>());
         Assert.Equal("CT_SCANNER", byStudy["receivedStudies"]![0]!["callingAeTitle"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task the_studies_the_listener_received_are_listed_newest_first_without_naming_one()
+    {
+        const string Record = "mutation($input: RecordStudyReceivedInput!) { recordStudyReceived(input: $input) { id } }";
+        foreach (var study in new[] { "1.2.50.1", "1.2.50.2", "1.2.50.3" })
+        {
+            await api.RunAsync(Record, new { input = new { studyInstanceUid = study, callingAeTitle = "CT1", instanceCount = 1 } });
+        }
+
+        var first = (await api.RunAsync("query { recentlyReceivedStudies(first: 2) { totalCount pageInfo { endCursor } edges { node { studyInstanceUid } } } }"))
+            ["recentlyReceivedStudies"]!;
+        var rest = (await api.RunAsync("query($after: String) { recentlyReceivedStudies(first: 2, after: $after) { edges { node { studyInstanceUid } } } }",
+            new { after = first["pageInfo"]!["endCursor"]!.GetValue<string>() }))["recentlyReceivedStudies"]!;
+
+        Assert.Equal(3, first["totalCount"]!.GetValue<int>());
+        Assert.Equal(["1.2.50.3", "1.2.50.2", "1.2.50.1"],
+            first["edges"]!.AsArray().Concat(rest["edges"]!.AsArray()).Select(edge => edge!["node"]!["studyInstanceUid"]!.GetValue<string>()));
     }
 
     [Fact]

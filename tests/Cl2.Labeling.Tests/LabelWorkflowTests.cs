@@ -4,10 +4,15 @@ namespace Cl2.Labeling.Tests;
 
 public sealed class LabelWorkflowTests(LabelingApi api) : IClassFixture<LabelingApi>, IAsyncLifetime
 {
-    private const string Digest1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
-    private const string Digest2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+    private static readonly string Digest1 = LabelingApi.DigestOf("mask 1");
+    private static readonly string Digest2 = LabelingApi.DigestOf("mask 2");
 
-    public Task InitializeAsync() => api.ResetAsync();
+    public async Task InitializeAsync()
+    {
+        await api.ResetAsync();
+        await api.StoreBlobAsync("mask 1");
+        await api.StoreBlobAsync("mask 2");
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
@@ -185,6 +190,73 @@ public sealed class LabelWorkflowTests(LabelingApi api) : IClassFixture<Labeling
             """, new { dataset = datasetId }))["cases"]!;
         Assert.Equal(1, mine["totalCount"]!.GetValue<int>());
         Assert.Equal(caseIds[1], mine["edges"]![0]!["node"]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task an_annotator_cannot_label_or_take_a_case_another_annotator_holds()
+    {
+        var datasetId = await CreateDatasetAsync("held");
+        var caseId = (await AddCasesAsync(datasetId, "1.2.5.9"))[0];
+        var held = await api.PostAsAsync(("ann", "annotator"), "query($dataset: ID!) { nextCase(dataset: $dataset) { id } }", new { dataset = datasetId });
+        Assert.Equal(caseId, held.Data!["nextCase"]!["id"]!.GetValue<string>());
+
+        var label = await api.PostAsAsync(("ben", "annotator"), "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
+            new { input = new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = Digest1 } });
+        var take = await api.PostAsAsync(("ben", "annotator"), "mutation($input: AssignCaseInput!) { assignCase(input: $input) { id } }",
+            new { input = new { caseId, assignee = "ben" } });
+        var reviewer = await api.PostAsAsync(("rad", "radiologist"), "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { submittedBy } }",
+            new { input = new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = Digest1 } });
+
+        Assert.Equal("CASE_ASSIGNED_TO_SOMEONE_ELSE", label.FirstErrorCode);
+        Assert.Equal("CASE_ASSIGNED_TO_SOMEONE_ELSE", take.FirstErrorCode);
+        Assert.Equal("rad", reviewer.Data!["submitLabel"]!["submittedBy"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task a_label_naming_a_blob_that_was_never_uploaded_is_refused()
+    {
+        var caseId = (await AddCasesAsync(await CreateDatasetAsync("unstored"), "1.2.5.10"))[0];
+
+        var refused = await SubmitAsync(caseId, 0, LabelingApi.DigestOf("never uploaded"));
+
+        Assert.Equal("BLOB_NOT_FOUND", refused.FirstErrorCode);
+        Assert.Contains("POST /blobs", refused.Errors![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task a_model_registered_for_an_unknown_task_is_refused_naming_the_known_ones()
+    {
+        var refused = await api.PostAsync("mutation { registerModel(input: { name: \"liver\", task: \"liver\" }) { id } }");
+
+        Assert.Equal("MODEL_TASK_UNKNOWN", refused.FirstErrorCode);
+        Assert.Contains("brain-mri, liver-ct, hip-xray", refused.Errors![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task a_removed_case_leaves_the_listing_and_its_study_can_be_added_again()
+    {
+        var datasetId = await CreateDatasetAsync("with a mistake");
+        var caseIds = await AddCasesAsync(datasetId, "1.2.5.20", "1.2.5.21");
+
+        await api.RunAsync("mutation($input: RemoveCaseInput!) { removeCase(input: $input) }", new { input = new { caseId = caseIds[1] } });
+
+        var dataset = (await api.RunAsync("query($id: ID!) { dataset(id: $id) { caseCount cases { edges { node { id } } } } }", new { id = datasetId }))["dataset"]!;
+        Assert.Equal(1, dataset["caseCount"]!.GetValue<int>());
+        Assert.Equal(caseIds[0], Assert.Single(dataset["cases"]!["edges"]!.AsArray())!["node"]!["id"]!.GetValue<string>());
+        Assert.Single(await AddCasesAsync(datasetId, "1.2.5.21"));
+    }
+
+    [Fact]
+    public async Task a_case_in_a_fixed_split_is_not_removed()
+    {
+        var datasetId = await CreateDatasetAsync("split");
+        var caseIds = await AddCasesAsync(datasetId, "1.2.5.30", "1.2.5.31", "1.2.5.32");
+        await api.RunAsync("mutation($input: FixDatasetSplitInput!) { fixDatasetSplit(input: $input) { id } }",
+            new { input = new { datasetId, validationFraction = 0.2, testFraction = 0.2, seed = 1 } });
+
+        var refused = await api.PostAsync("mutation($input: RemoveCaseInput!) { removeCase(input: $input) }", new { input = new { caseId = caseIds[0] } });
+
+        Assert.Equal("CASE_IN_FIXED_SPLIT", refused.FirstErrorCode);
     }
 
     [Fact]

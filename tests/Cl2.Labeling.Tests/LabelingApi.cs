@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Marten;
@@ -39,6 +41,19 @@ public sealed class LabelingApi : IAsyncLifetime
         {
             await postgres.DisposeAsync();
         }
+    }
+
+    /// <summary>The digest the blob store names <paramref name="content"/> by.</summary>
+    public static string DigestOf(string content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
+
+    /// <summary>Stores <paramref name="content"/> as a blob (a mask, say), as a client does before naming it in a label.</summary>
+    public Task<string> StoreBlobAsync(string content) => StoreBlobAsync(Client, content);
+
+    public static async Task<string> StoreBlobAsync(HttpClient client, string content)
+    {
+        using var stored = await client.PostAsync(new Uri("/blobs", UriKind.Relative), new StringContent(content));
+        stored.EnsureSuccessStatusCode();
+        return DigestOf(content);
     }
 
     public Task ResetAsync() => Host.Services.GetRequiredService<IDocumentStore>().Advanced.ResetAllData();

@@ -43,7 +43,7 @@ public sealed class LabelingClientTests : IAsyncLifetime
 
     private async Task<Guid> RegisterModelAsync()
     {
-        var data = await Client.QueryAsync<System.Text.Json.JsonElement>("""mutation { registerModel(input: { name: "client", task: "segmentation" }) { id } }""");
+        var data = await Client.QueryAsync<System.Text.Json.JsonElement>("""mutation { registerModel(input: { name: "client", task: "liver-ct" }) { id } }""");
         return data.GetProperty("registerModel").GetProperty("id").GetGuid();
     }
 

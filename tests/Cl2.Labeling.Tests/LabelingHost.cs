@@ -14,6 +14,8 @@ public sealed class LabelingHost(PostgresCluster postgres, string? urls = null, 
     {
         builder.UseSetting("Postgres:ConnectionString", postgres.ConnectionString);
         builder.UseSetting("Postgres:ReadinessTimeoutSeconds", "2");
+        // Blobs (masks the tests upload) outside the source tree; replicas on one database share them, as they would a store.
+        builder.UseSetting("Blobs:Root", Path.Combine(Path.GetTempPath(), $"cl2-test-blobs-{postgres.Port}"));
         if (urls is not null)
         {
             builder.UseSetting("Urls", urls);

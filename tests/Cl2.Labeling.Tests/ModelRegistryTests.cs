@@ -5,16 +5,20 @@ namespace Cl2.Labeling.Tests;
 public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<LabelingApi>, IAsyncLifetime
 {
     private const string Artifact = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-    private const string Data = "sha256:dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd";
+    private static readonly string Data = LabelingApi.DigestOf("training data");
 
-    public Task InitializeAsync() => api.ResetAsync();
+    public async Task InitializeAsync()
+    {
+        await api.ResetAsync();
+        await api.StoreBlobAsync("training data");
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     private async Task<string> RegisterModelAsync(string name) =>
         (await api.RunAsync("""
             mutation($input: RegisterModelInput!) { registerModel(input: $input) { id version } }
-            """, new { input = new { name, task = "segmentation" } }))["registerModel"]!["id"]!.GetValue<string>();
+            """, new { input = new { name, task = "liver-ct" } }))["registerModel"]!["id"]!.GetValue<string>();
 
     private async Task<JsonNode> RegisterVersionAsync(string modelId, double dice, string? baseVersionId = null, string[]? labelRevisionIds = null) =>
         (await api.RunAsync("""
@@ -179,5 +183,31 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
         var now = DateTimeOffset.UtcNow;
         await Task.Delay(20);
         return now;
+    }
+
+    [Fact]
+    public async Task a_model_without_versions_can_be_deleted_and_its_name_registered_again()
+    {
+        var modelId = await RegisterModelAsync("wrong-task");
+        const string Delete = "mutation($input: DeleteModelInput!) { deleteModel(input: $input) }";
+
+        var stale = await api.PostAsync(Delete, new { input = new { modelId, expectedVersion = 7 } });
+        await api.RunAsync(Delete, new { input = new { modelId, expectedVersion = 1 } });
+
+        Assert.Equal("MODEL_VERSION_CONFLICT", stale.FirstErrorCode);
+        Assert.Null((await api.RunAsync("query($id: ID!) { model(id: $id) { id } }", new { id = modelId }))["model"]);
+        Assert.NotEqual(modelId, await RegisterModelAsync("wrong-task"));
+    }
+
+    [Fact]
+    public async Task a_model_with_a_version_is_not_deleted()
+    {
+        var modelId = await RegisterModelAsync("trained");
+        await RegisterVersionAsync(modelId, 0.8);
+
+        var refused = await api.PostAsync("mutation($input: DeleteModelInput!) { deleteModel(input: $input) }",
+            new { input = new { modelId, expectedVersion = await ModelVersionAsync(modelId) } });
+
+        Assert.Equal("MODEL_HAS_VERSIONS", refused.FirstErrorCode);
     }
 }

@@ -10,6 +10,23 @@ public sealed class NextCaseTests(LabelingApi api) : IClassFixture<LabelingApi>,
         api.PostAsAsync((annotator, "annotator"), "query($dataset: ID!) { nextCase(dataset: $dataset) { id assignedTo } }", new { dataset });
 
     [Fact]
+    public async Task next_case_of_a_dataset_that_does_not_exist_is_dataset_not_found_not_all_done()
+    {
+        var missing = await NextAsync("ann", Guid.NewGuid().ToString());
+
+        Assert.Equal("DATASET_NOT_FOUND", missing.FirstErrorCode);
+    }
+
+    [Fact]
+    public async Task an_id_that_is_not_a_uuid_is_refused_as_not_a_valid_id()
+    {
+        var response = await api.PostAsync("{ dataset(id: \"nope\") { id } }");
+
+        Assert.Equal("INVALID_INPUT", response.FirstErrorCode);
+        Assert.Contains("id 'nope' is not a valid id", response.Errors![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task annotators_asking_at_once_never_get_the_same_case_and_each_keeps_theirs_until_it_is_labelled()
     {
         var dataset = (await api.RunAsync("""mutation { createDataset(input: { name: "queue" }) { id } }"""))["createDataset"]!["id"]!.GetValue<string>();

@@ -18,7 +18,7 @@ public sealed class SchemaSnapshotTests(LabelingApi api) : IClassFixture<Labelin
         var schema = api.Host.Services.GetRequiredService<LabelingSchema>();
         schema.Initialize();
         var actual = schema.Print(new PrintOptions { IncludeDescriptions = true, IncludeDeprecationReasons = true }).ReplaceLineEndings("\n").TrimEnd() + "\n";
-        var path = Path.Combine(RepositoryRoot(), "labeling", "Cl2.Labeling", "schema.graphql");
+        var path = Path.Combine(Repository.Root, "labeling", "Cl2.Labeling", "schema.graphql");
 
         if (Environment.GetEnvironmentVariable("CL2_UPDATE_SCHEMA") == "1")
         {
@@ -30,18 +30,6 @@ public sealed class SchemaSnapshotTests(LabelingApi api) : IClassFixture<Labelin
             Assert.Fail($"The GraphQL schema differs from {path}:\n{Diff(committed, actual)}\n" +
                 "If the change is intended, run: CL2_UPDATE_SCHEMA=1 dotnet test tests/Cl2.Labeling.Tests --filter SchemaSnapshot");
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "cl2.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException("cl2.sln not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>A unified-style line diff (longest common subsequence): "-" committed only, "+" running schema only.</summary>

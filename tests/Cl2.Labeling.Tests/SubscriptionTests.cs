@@ -22,7 +22,7 @@ public sealed class SubscriptionTests(LabelingApi api, ITestOutputHelper output)
     [Fact]
     public async Task a_subscriber_hears_each_promotion_of_its_model_in_order_right_after_the_commit()
     {
-        var modelId = (await api.RunAsync("""mutation { registerModel(input: { name: "watched", task: "segmentation" }) { id } }"""))["registerModel"]!["id"]!.GetValue<string>();
+        var modelId = (await api.RunAsync("""mutation { registerModel(input: { name: "watched", task: "liver-ct" }) { id } }"""))["registerModel"]!["id"]!.GetValue<string>();
         var versions = new List<string>();
         for (var index = 0; index < 5; index++)
         {
@@ -77,7 +77,7 @@ public sealed class SubscriptionTests(LabelingApi api, ITestOutputHelper output)
     [Fact]
     public async Task a_subscriber_hears_a_jobs_training_progress_in_order_and_the_delay_is_measured()
     {
-        var modelId = (await api.RunAsync("""mutation { registerModel(input: { name: "trained", task: "segmentation" }) { id } }"""))["registerModel"]!["id"]!.GetValue<string>();
+        var modelId = (await api.RunAsync("""mutation { registerModel(input: { name: "trained", task: "liver-ct" }) { id } }"""))["registerModel"]!["id"]!.GetValue<string>();
         var jobId = (await api.RunAsync("mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
             new { input = new { modelId, trigger = "test" } }))["requestTraining"]!["id"]!.GetValue<string>();
         var otherJobId = (await api.RunAsync("mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",

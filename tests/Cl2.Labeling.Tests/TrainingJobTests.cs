@@ -15,7 +15,7 @@ public sealed class TrainingJobTests(LabelingApi api) : IClassFixture<LabelingAp
     public Task DisposeAsync() => Task.CompletedTask;
 
     private async Task<string> RegisterModelAsync(string name) =>
-        (await api.RunAsync("mutation($name: String!) { registerModel(input: { name: $name, task: \"segmentation\" }) { id } }", new { name }))
+        (await api.RunAsync("mutation($name: String!) { registerModel(input: { name: $name, task: \"liver-ct\" }) { id } }", new { name }))
             ["registerModel"]!["id"]!.GetValue<string>();
 
     private async Task<string> RequestAsync(string modelId, string trigger = "20 corrections") =>

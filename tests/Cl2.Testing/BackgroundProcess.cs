@@ -4,20 +4,25 @@ using System.Text;
 namespace Cl2.Testing;
 
 /// <summary>
-/// A long-running process a test starts (a cl2 service, Orthanc, storescp): its output is kept for failure
-/// messages, and disposing it kills the whole process tree.
+/// A long-running process a test starts (a cl2 service, Orthanc, storescp): its output never reaches the test run's
+/// console; it is kept for failure messages and, when <c>CL2_TEST_PROCESS_LOGS</c> names a folder (<c>./cl2 test</c>
+/// sets it), written whole to a file there. Disposing it kills the whole process tree.
 /// </summary>
 public sealed class BackgroundProcess : IAsyncDisposable
 {
     private const int MaxKeptCharacters = 200_000;
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private StreamWriter? logFile;
 
     private BackgroundProcess(string name, Process process)
     {
         Name = name;
         this.process = process;
     }
+
+    /// <summary>The file the whole output goes to, or null (no <c>CL2_TEST_PROCESS_LOGS</c>).</summary>
+    public string? LogPath { get; private set; }
 
     public string Name { get; }
 
@@ -63,6 +68,12 @@ public sealed class BackgroundProcess : IAsyncDisposable
         {
             throw new InvalidOperationException($"could not start {fileName}");
         }
+        if (Environment.GetEnvironmentVariable("CL2_TEST_PROCESS_LOGS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            background.LogPath = Path.Combine(folder, $"{string.Concat(name.Split(Path.GetInvalidFileNameChars()))}-{process.Id}.log");
+            background.logFile = new StreamWriter(background.LogPath) { AutoFlush = true };
+        }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return background;
@@ -76,6 +87,7 @@ public sealed class BackgroundProcess : IAsyncDisposable
         }
         lock (output)
         {
+            logFile?.WriteLine(line);
             output.AppendLine(line);
             if (output.Length > MaxKeptCharacters)
             {
@@ -92,5 +104,10 @@ public sealed class BackgroundProcess : IAsyncDisposable
             await process.WaitForExitAsync().ConfigureAwait(false);
         }
         process.Dispose();
+        lock (output)
+        {
+            logFile?.Dispose();
+            logFile = null;
+        }
     }
 }

@@ -1,6 +1,6 @@
 namespace Cl2.Testing;
 
-/// <summary>DCMTK's command-line tools as test peers, always with TCP_NODELAY=1 (PEERS.md: without it loopback crawls).</summary>
+/// <summary>DCMTK's command-line tools as test peers, always with TCP_NODELAY=1: without it loopback C-STORE crawls (Nagle and delayed ACK).</summary>
 public static class Dcmtk
 {
     public static readonly IReadOnlyDictionary<string, string> Environment = new Dictionary<string, string> { ["TCP_NODELAY"] = "1" };

@@ -6,6 +6,9 @@ namespace Cl2.Training.Cli;
 /// <summary>"--name value" options; every option takes one value.</summary>
 public sealed class CommandArguments(IReadOnlyDictionary<string, string> options)
 {
+    /// <summary>--help or -h anywhere asks for the usage, whatever else is given (every other option takes a value).</summary>
+    public static bool IsHelp(IReadOnlyList<string> arguments) => arguments.Any(argument => argument is "--help" or "-h");
+
     public static CommandArguments Parse(IReadOnlyList<string> arguments)
     {
         var options = new Dictionary<string, string>(StringComparer.Ordinal);

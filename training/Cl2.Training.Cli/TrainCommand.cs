@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Cl2.Models;
 using Cl2.Models.Checkpoints;
+using Cl2.Models.Numerics;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Training;
 using static TorchSharp.torch;
@@ -17,11 +18,11 @@ public sealed class TrainCommand : ITrainingCommand
 {
     public string Name => "train";
 
-    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 96)] [--out DIR (.cl2/train/TASK)]";
+    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 96)] [--out DIR (.cl2/train/TASK)] [--learning-rate LR (the recipe's)] [--onednn auto|on|off (auto, or CL2_ONEDNN)]";
 
     public int Run(CommandArguments arguments, TextWriter output, TextWriter error)
     {
-        arguments.RequireOnly("--task", "--synthetic", "--epochs", "--seed", "--size", "--out");
+        arguments.RequireOnly("--task", "--synthetic", "--epochs", "--seed", "--size", "--out", "--learning-rate", "--onednn");
         var task = arguments.Task();
         var hip = task == SyntheticTask.HipXray;
         var cases = arguments.Integer("--synthetic", hip ? 320 : 24, minimum: 2);
@@ -41,8 +42,10 @@ public sealed class TrainCommand : ITrainingCommand
         var (validInputs, validTargets) = SyntheticTrainingSet.Load(cohort, validationCases, task);
         var spacing = SyntheticTrainingSet.Spacing(cohort, manifest.Cases[0], task);
 
-        var device = ComputeDevice.Select();
-        var recipe = SyntheticRecipe.For(task, epochs, seed, trainingCases.Count);
+        var device = ComputeDevice.Select(oneDnn: OneDnnSetting(arguments));
+        error.WriteLine($"numerics: {device.Numerics.Summary}; self-check {device.Numerics.CheckMilliseconds:F0} ms");
+        var recipe = SyntheticRecipe.For(task, epochs, seed, trainingCases.Count)
+            .With(batchSize: null, LearningRate(arguments), trainingCases.Count);
         var options = recipe.Options with { CheckpointDirectory = Path.Combine(directory, "checkpoints") };
         random.manual_seed(seed);
         var network = recipe.CreateNetwork();
@@ -68,9 +71,26 @@ public sealed class TrainCommand : ITrainingCommand
         }
 
         PrintMetrics(output, task, result);
-        var written = WriteCheckpoint(network, recipe, spacing, cohort, Path.Combine(directory, "model"));
+        var written = WriteCheckpoint(network, recipe, spacing, cohort, TrainingNumerics.Of(device), Path.Combine(directory, "model"));
         output.WriteLine($"checkpoint: {Path.Combine(directory, "model")} ({written.WeightsDigest}); content address {written.ContentAddress()}");
         return TrainingTool.Success;
+    }
+
+    private static double? LearningRate(CommandArguments arguments) =>
+        arguments.String("--learning-rate") is not { } text ? null
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && double.IsFinite(rate) && rate >= 0 ? rate
+        : throw new UsageException($"--learning-rate must be a number ≥ 0, not '{text}'");
+
+    private static OneDnnMode OneDnnSetting(CommandArguments arguments)
+    {
+        try
+        {
+            return arguments.String("--onednn") is { } value ? OneDnnModes.Parse(value) : OneDnnModes.FromEnvironment();
+        }
+        catch (ArgumentException invalid)
+        {
+            throw new UsageException(invalid.Message);
+        }
     }
 
     private static CohortManifest PrepareCohort(SyntheticTask task, string cohort, int cases, int seed, int size, TextWriter error)
@@ -105,13 +125,13 @@ public sealed class TrainCommand : ITrainingCommand
     }
 
     private static CheckpointManifest WriteCheckpoint(TorchSharp.torch.nn.Module<Tensor, Tensor> network, SyntheticRecipe recipe,
-        IReadOnlyList<double> spacing, string cohort, string directory)
+        IReadOnlyList<double> spacing, string cohort, TrainingNumerics numerics, string directory)
     {
         // The manifest lists spacing as x, y[, z]; the data sets keep axes in array order (z, y, x).
         var input = new InputSpec(recipe.Channels, [.. spacing.Reverse()]);
         var dataDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(cohort, CohortManifest.FileName))));
         var codeVersion = typeof(TrainCommand).Assembly.GetName().Version?.ToString() ?? "unknown";
-        var manifest = new CheckpointManifest(recipe.Architecture, input, recipe.Output, new TrainingLineage(dataDigest, null, codeVersion), "");
+        var manifest = new CheckpointManifest(recipe.Architecture, input, recipe.Output, new TrainingLineage(dataDigest, null, codeVersion, Numerics: numerics), "");
         return Checkpoint.WriteAsync(network, manifest, directory, CancellationToken.None).GetAwaiter().GetResult();
     }
 }

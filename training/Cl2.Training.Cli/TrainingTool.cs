@@ -38,12 +38,19 @@ public static class TrainingTool
         var command = args.Count > 0 ? Commands.FirstOrDefault(c => c.Name == args[0]) : null;
         if (command is null)
         {
-            error.WriteLine("usage:");
+            var asked = args.Count == 1 && CommandArguments.IsHelp(args);
+            var list = asked ? output : error;
+            list.WriteLine("usage:");
             foreach (var known in Commands)
             {
-                error.WriteLine($"  ./cl2 {known.Usage}");
+                list.WriteLine($"  ./cl2 {known.Usage}");
             }
-            return BadUsage;
+            return asked ? Success : BadUsage;
+        }
+        if (CommandArguments.IsHelp(args.Skip(1).ToArray()))
+        {
+            output.WriteLine($"usage: ./cl2 {command.Usage}   (docs/training.md)");
+            return Success;
         }
         try
         {
@@ -55,7 +62,9 @@ public static class TrainingTool
             return BadUsage;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException
-            or Cl2.Dicom.DicomFormatException or Cl2.Dicom.Imaging.VolumeAssemblyException)
+            or Cl2.Dicom.DicomFormatException or Cl2.Dicom.Imaging.VolumeAssemblyException
+            or Cl2.Models.Numerics.NumericsCheckFailedException or Cl2.Models.Training.NonFiniteTrainingException
+            or Cl2.Models.Checkpoints.NonFiniteWeightsException)
         {
             error.WriteLine($"{command.Name}: {e.Message}");
             return Failure;

@@ -1,6 +1,7 @@
 using Cl2.Dicom.Web;
 using Cl2.Labeling.Client;
 using Cl2.Models;
+using Cl2.Models.Numerics;
 using Cl2.ServiceDefaults;
 using Cl2.Training.Datasets;
 using Cl2.Training.Jobs;
@@ -16,11 +17,16 @@ public static class TrainingServices
         builder.Services.AddValidatedOptions<TrainingJobOptions>(TrainingJobOptions.Section);
         builder.Services.AddLabelingClient();
         builder.Services.AddHttpClient<BlobClient>((services, http) =>
-            http.BaseAddress = services.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress);
+        {
+            var labeling = services.GetRequiredService<IOptions<LabelingClientOptions>>().Value;
+            http.BaseAddress = labeling.BaseAddress;
+            labeling.Identify(http);
+        });
         builder.Services.AddHttpClient<DicomWebClient>((services, http) =>
         {
-            http.BaseAddress = services.GetRequiredService<IOptions<TrainingJobOptions>>().Value.ArchiveAddress(
-                services.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress);
+            var labeling = services.GetRequiredService<IOptions<LabelingClientOptions>>().Value;
+            http.BaseAddress = services.GetRequiredService<IOptions<TrainingJobOptions>>().Value.ArchiveAddress(labeling.BaseAddress);
+            labeling.Identify(http);
             // A series of a few hundred slices comes as one multipart response.
             http.Timeout = TimeSpan.FromMinutes(10);
         });
@@ -29,7 +35,11 @@ public static class TrainingServices
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<TrainingOptions>>().Value;
-            return ComputeDevice.Select(options.Device, options.CpuThreads);
+            var device = ComputeDevice.Select(options.Device, options.CpuThreads,
+                options.OneDnn is { } oneDnn ? OneDnnModes.Parse(oneDnn) : OneDnnModes.FromEnvironment());
+            NumericsLog.Decided(services.GetRequiredService<ILogger<ComputeDevice>>(), device.Description, device.Numerics.Summary,
+                device.Numerics.CheckMilliseconds);
+            return device;
         });
         builder.Services.AddHealthChecks()
             .AddServiceDependency("labeling", services => services.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress)

@@ -9,7 +9,8 @@ namespace Cl2.ServiceDefaults.Identity;
 
 /// <summary>
 /// Who the caller is, until sign-in (OIDC at the gateway) arrives: taken from the headers <c>X-Cl2-User</c> and
-/// <c>X-Cl2-Roles</c> (comma-separated), or <see cref="DefaultUser"/> when they are absent. Anyone can send these
+/// <c>X-Cl2-Roles</c> (comma-separated), or <see cref="DefaultUser"/> when both are absent; <c>X-Cl2-Roles</c> without
+/// <c>X-Cl2-User</c> leaves the caller unauthenticated. Anyone can send these
 /// headers, so the source must be switched on explicitly, and the host refuses to start with it in Production.
 /// </summary>
 public sealed class DevelopmentIdentityOptions
@@ -59,7 +60,8 @@ public static class DevelopmentIdentity
             .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (user.Length == 0)
         {
-            if (options.DefaultUser.Length == 0)
+            // Roles without a user are a mistake (or a probe): never widen them to the default caller's roles.
+            if (options.DefaultUser.Length == 0 || request.Headers.ContainsKey(DevelopmentIdentityOptions.RolesHeader))
             {
                 return null;
             }

@@ -62,8 +62,8 @@ public sealed class DicomDeidentifier
         }
         if (meta.Count > 0)
         {
-            meta.SetUid(DicomTags.ImplementationClassUID, DicomWriter.ImplementationClassUid);
-            meta.SetString(DicomTags.ImplementationVersionName, DicomWriter.ImplementationVersionName);
+            meta.SetUid(DicomTags.ImplementationClassUID, DicomFileMetaInformation.ImplementationClassUid);
+            meta.SetString(DicomTags.ImplementationVersionName, DicomFileMetaInformation.ImplementationVersionName);
         }
         return new DicomFile(meta, dataset, file.TransferSyntax);
     }

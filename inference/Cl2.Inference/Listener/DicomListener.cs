@@ -1,4 +1,5 @@
 using System.Net;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Association;
 using Cl2.Dicom.Network.Server;
@@ -18,8 +19,8 @@ public sealed class DicomListener(IOptions<ListenerOptions> options, StoreScp st
 {
     private static readonly HashSet<string> QueryRetrieveSopClasses =
     [
-        DicomUids.PatientRootQueryRetrieveFind, DicomUids.PatientRootQueryRetrieveMove, DicomUids.PatientRootQueryRetrieveGet,
-        DicomUids.StudyRootQueryRetrieveFind, DicomUids.StudyRootQueryRetrieveMove, DicomUids.StudyRootQueryRetrieveGet,
+        DicomUids.PatientRootQueryRetrieveInformationModelFind.Value, DicomUids.PatientRootQueryRetrieveInformationModelMove.Value, DicomUids.PatientRootQueryRetrieveInformationModelGet.Value,
+        DicomUids.StudyRootQueryRetrieveInformationModelFind.Value, DicomUids.StudyRootQueryRetrieveInformationModelMove.Value, DicomUids.StudyRootQueryRetrieveInformationModelGet.Value,
     ];
 
     private DicomServer? _server;
@@ -38,7 +39,7 @@ public sealed class DicomListener(IOptions<ListenerOptions> options, StoreScp st
             {
                 AeTitle = settings.AeTitle,
                 AllowedCallingAeTitles = settings.AllowedCallingAeTitles.Select(title => title.Trim()).ToHashSet(),
-                AbstractSyntaxes = new HashSet<string>([DicomUids.Verification, .. QueryRetrieveSopClasses]),
+                AbstractSyntaxes = new HashSet<string>([DicomUids.Verification.Value, .. QueryRetrieveSopClasses]),
                 RestrictedAbstractSyntaxes = QueryRetrieveSopClasses,
                 CallingAeTitlesForRestricted = settings.QueryRetrieveCallingAeTitles.Select(title => title.Trim()).ToHashSet(),
                 AcceptAllStorageSopClasses = true,

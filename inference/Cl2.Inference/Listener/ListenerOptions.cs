@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Server;
 
@@ -28,7 +29,7 @@ public sealed class ListenerOptions : IValidatableObject
     public List<string> AllowedCallingAeTitles { get; set; } = [];
 
     /// <summary>Transfer syntax UIDs accepted for storage, in our order of preference; empty means
-    /// <see cref="TransferSyntaxUids.StorageDefaults"/> (uncompressed, deflate, RLE, JPEG family, JPEG-LS, JPEG 2000).</summary>
+    /// <see cref="DicomTransferSyntax.StorageDefaultUids"/> (uncompressed, deflate, RLE, JPEG family, JPEG-LS, JPEG 2000).</summary>
     public List<string> TransferSyntaxes { get; set; } = [];
 
     [Range(1, 1024, ErrorMessage = "Inference:Listener:MaxConcurrentAssociations must be 1-1024.")]
@@ -75,7 +76,7 @@ public sealed class ListenerOptions : IValidatableObject
     [Range(1024 * 1024, int.MaxValue, ErrorMessage = "Inference:Listener:MaxInflatedLength must be 1 MiB - 2 GiB.")]
     public int MaxInflatedLength { get; set; } = 64 * 1024 * 1024;
 
-    public IReadOnlyList<string> EffectiveTransferSyntaxes => TransferSyntaxes.Count == 0 ? TransferSyntaxUids.StorageDefaults : TransferSyntaxes;
+    public IReadOnlyList<string> EffectiveTransferSyntaxes => TransferSyntaxes.Count == 0 ? DicomTransferSyntax.StorageDefaultUids : TransferSyntaxes;
 
     public IReadOnlyDictionary<string, DicomPeer> ParsedMoveDestinations() =>
         MoveDestinations.ToDictionary(pair => pair.Key, pair => ParsePeer(pair.Value) ?? throw new FormatException(pair.Value));
@@ -94,7 +95,7 @@ public sealed class ListenerOptions : IValidatableObject
         {
             yield return new ValidationResult($"AE title '{title}' in Inference:Listener must be 1-16 printable ASCII characters without a backslash.");
         }
-        var known = TransferSyntaxUids.StorageDefaults.ToHashSet();
+        var known = DicomTransferSyntax.StorageDefaultUids.ToHashSet();
         foreach (var uid in TransferSyntaxes.Where(uid => !known.Contains(uid)))
         {
             yield return new ValidationResult($"Inference:Listener:TransferSyntaxes: '{uid}' is not one we accept; choose from {string.Join(", ", known)}.");

@@ -1,5 +1,4 @@
 using Cl2.Dicom;
-using NetworkUids = Cl2.Dicom.Network.DicomUids;
 using Cl2.Inference.Ingest;
 
 namespace Cl2.Inference.QueryRetrieve;
@@ -24,7 +23,9 @@ public sealed record QueryIdentifier(QueryLevel Level, DicomDataset DataSet, IRe
             "IMAGE" => QueryLevel.Image,
             _ => null,
         };
-        var studyRoot = informationModel is NetworkUids.StudyRootQueryRetrieveFind or NetworkUids.StudyRootQueryRetrieveMove or NetworkUids.StudyRootQueryRetrieveGet;
+        var studyRoot = informationModel == DicomUids.StudyRootQueryRetrieveInformationModelFind.Value
+            || informationModel == DicomUids.StudyRootQueryRetrieveInformationModelMove.Value
+            || informationModel == DicomUids.StudyRootQueryRetrieveInformationModelGet.Value;
         if (level is null || (studyRoot && level == QueryLevel.Patient))
         {
             throw new InvalidDataException($"Query/Retrieve Level '{levelText}' is not one of {(studyRoot ? "" : "PATIENT, ")}STUDY, SERIES, IMAGE");

@@ -1,3 +1,4 @@
+using Cl2.Dicom;
 using Cl2.Labeling.Blobs;
 using Cl2.Labeling.GraphQL;
 using Cl2.ServiceDefaults;
@@ -20,15 +21,16 @@ public static class ArchiveEndpoints
     {
         builder.Services.AddValidatedOptions<ArchiveOptions>(ArchiveOptions.Section);
         builder.Services.AddSingleton<ArchiveIndex>();
+        builder.Services.PostConfigure<ArchiveOptions>(options =>
+            options.SpoolPath = System.IO.Path.GetFullPath(options.SpoolPath, builder.Environment.ContentRootPath));
+        builder.Services.AddTrustedForwardedHeaders();
         return builder;
     }
 
-    /// <summary>The service root as the caller addressed it, for RetrieveURL and Content-Location.</summary>
-    public static string RootUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}{Path}";
-
     public static WebApplication MapImageArchiveEndpoints(this WebApplication app)
     {
-        var dicomweb = app.MapGroup(Path).RequireRoles(Roles.Anyone);
+        app.UseTrustedForwardedHeaders();
+        var dicomweb = app.MapGroup(Path).RequireRoles(Roles.Anyone).AddEndpointFilter(RefuseInvalidUids);
 
         // STOW-RS
         dicomweb.MapPost("/studies", (HttpContext context, IBlobStore blobs, ArchiveIndex index, IOptions<ArchiveOptions> options,
@@ -74,17 +76,43 @@ public static class ArchiveEndpoints
             HttpContext context, ArchiveIndex index, IBlobStore blobs, IOptions<ArchiveOptions> options, CancellationToken cancellationToken) =>
             RetrieveInstances.MetadataAsync(context, study, series, instance, index, blobs, options, cancellationToken));
         dicomweb.MapGet("/studies/{study}/series/{series}/instances/{instance}/frames/{frames}", (string study, string series, string instance,
-            string frames, HttpContext context, ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken) =>
-            RetrieveInstances.FramesAsync(context, study, series, instance, frames, index, blobs, cancellationToken));
+            string frames, HttpContext context, ArchiveIndex index, IBlobStore blobs, IOptions<ArchiveOptions> options, CancellationToken cancellationToken) =>
+            RetrieveInstances.FramesAsync(context, study, series, instance, frames, index, blobs, options.Value, cancellationToken));
         dicomweb.MapGet("/studies/{study}/series/{series}/instances/{instance}/rendered", (string study, string series, string instance,
-            HttpContext context, ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken) =>
-            RetrieveInstances.RenderedAsync(context, study, series, instance, null, index, blobs, cancellationToken));
+            HttpContext context, ArchiveIndex index, IBlobStore blobs, IOptions<ArchiveOptions> options, CancellationToken cancellationToken) =>
+            RetrieveInstances.RenderedAsync(context, study, series, instance, null, index, blobs, options.Value, cancellationToken));
         dicomweb.MapGet("/studies/{study}/series/{series}/instances/{instance}/frames/{frames}/rendered", (string study, string series,
-            string instance, string frames, HttpContext context, ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken) =>
-            RetrieveInstances.RenderedAsync(context, study, series, instance, frames, index, blobs, cancellationToken));
+            string instance, string frames, HttpContext context, ArchiveIndex index, IBlobStore blobs, IOptions<ArchiveOptions> options,
+            CancellationToken cancellationToken) =>
+            RetrieveInstances.RenderedAsync(context, study, series, instance, frames, index, blobs, options.Value, cancellationToken));
         dicomweb.MapGet("/studies/{study}/series/{series}/instances/{instance}/" + RetrieveBulkData.Segment + "/{**path}", (string study, string series,
             string instance, string path, HttpContext context, ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken) =>
             RetrieveBulkData.RetrieveAsync(context, study, series, instance, path, index, blobs, cancellationToken));
         return app;
+    }
+
+    /// <summary>
+    /// Every UID in a DICOMweb path (study, series, instance) must be a UID (PS3.5 §9.1) before anything looks it up:
+    /// a path such as <c>../../etc/passwd</c> or a quote is a 400 that says why, not a 404 after a database query.
+    /// </summary>
+    private static async ValueTask<object?> RefuseInvalidUids(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        foreach (var name in (string[])["study", "series", "instance"])
+        {
+            if (context.HttpContext.GetRouteValue(name) is string uid && !DicomUid.IsValid(uid))
+            {
+                return Results.Problem($"the {name} in the path, '{Printable(uid)}', is not a DICOM UID: {DicomUid.Rule}",
+                    statusCode: StatusCodes.Status400BadRequest);
+            }
+        }
+        return await next(context);
+    }
+
+    /// <summary>Client text fit for a message or a header: printable ASCII, anything else as '?', at most <paramref name="most"/> characters.</summary>
+    public static string Printable(string text, int most = 80)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var shown = new string(text.Take(most).Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
+        return text.Length > most ? shown + "..." : shown;
     }
 }

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Cl2.Labeling.Archive;
 
 /// <summary>The image archive's DICOMweb service (instances themselves live in the blob store, Blobs:*).</summary>
-public sealed class ArchiveOptions
+public sealed class ArchiveOptions : IValidatableObject
 {
     public const string Section = "Archive";
 
@@ -16,10 +16,41 @@ public sealed class ArchiveOptions
     public int MaxInstancesPerStow { get; set; } = 10_000;
 
     /// <summary>
-    /// Where STOW-RS parts wait while the whole request is read and checked; empty means the system temp folder. Put it on
-    /// a disk with room for the largest upload (it is emptied after each request).
+    /// Most bytes one STOW-RS request may carry, all parts together. A request that declares more is refused with 413 before
+    /// a byte is read; one that sends more (chunked) is refused when it passes the limit, and nothing of it is stored. It is
+    /// also the most one request can put in <see cref="SpoolPath"/>.
     /// </summary>
-    public string SpoolPath { get; set; } = "";
+    [Range(1, long.MaxValue, ErrorMessage = "Archive:MaxStowBytes must be a positive number of bytes.")]
+    public long MaxStowBytes { get; set; } = 8L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Where STOW-RS parts wait while the whole request is read and checked; relative paths are under the content root
+    /// (<c>./cl2 up</c> sets the platform's data folder). Not the system temp folder, which is often memory (tmpfs). Needs
+    /// room for <see cref="MaxStowBytes"/> per concurrent upload; each request's files are removed when it ends.
+    /// </summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Archive:SpoolPath is required: the folder where STOW-RS uploads wait while they are checked.")]
+    public string SpoolPath { get; set; } = "data/stow-spool";
+
+    /// <summary>
+    /// Most frames one WADO-RS frame list (<c>…/frames/1,2,3</c>) may name. Each frame may be named once, so an answer is
+    /// never larger than the instance's frames; the limit bounds the work of a list of a many-frame instance.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxFramesPerRequest { get; set; } = 1000;
+
+    /// <summary>
+    /// The archive's address as clients reach it, e.g. <c>https://cl2.example.org</c>: RetrieveURL, BulkDataURI and
+    /// Content-Location start with it. Empty: the scheme, host and prefix that a trusted proxy (<see cref="TrustedProxies"/>;
+    /// the gateway) forwards, or else labeling's own listening address; never the Host header a client sent.
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "";
+
+    /// <summary>
+    /// Addresses or networks (CIDR) besides loopback whose X-Forwarded-Proto/Host/Prefix/For labeling believes (the
+    /// gateway's, where it runs on another machine); every other sender's are ignored. Loopback, where <c>./cl2 up</c>
+    /// runs the gateway, is always trusted.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
 
     /// <summary>
     /// Values of binary VRs (OB, OD, OF, OL, OV, OW, UN) longer than this are given in WADO-RS metadata as a BulkDataURI
@@ -30,4 +61,17 @@ public sealed class ArchiveOptions
     /// </summary>
     [Range(0, 1024 * 1024)]
     public int MaxInlineBinaryBytes { get; set; } = 1024;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (PublicBaseUrl.Length > 0 && !(Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+            && url.Query.Length == 0 && url.Fragment.Length == 0))
+        {
+            yield return new($"Archive:PublicBaseUrl '{PublicBaseUrl}' must be an absolute http(s) URL without query, such as https://cl2.example.org (or empty).");
+        }
+        foreach (var proxy in TrustedProxies.Where(proxy => !System.Net.IPNetwork.TryParse(proxy, out _) && !System.Net.IPAddress.TryParse(proxy, out _)))
+        {
+            yield return new($"Archive:TrustedProxies has '{proxy}', which is neither an IP address nor a network such as 10.0.0.0/8.");
+        }
+    }
 }

@@ -49,6 +49,15 @@ public sealed record QidoSearch(QidoLevel Level, IReadOnlyList<KeyValuePair<stri
                     throw new QidoSearchException(
                         $"'{name}' is not a matching key the archive supports at {level.ToString().ToLowerInvariant()} level; use one of: {string.Join(", ", QidoSql.KeysAt(level))}");
                 }
+                if (text.Contains('\0', StringComparison.Ordinal))
+                {
+                    throw new QidoSearchException($"the value of {keyword} holds a NUL character (%00), which no DICOM value has: leave it out");
+                }
+                if (QidoSql.IsUidKey(keyword) && QidoSql.UidList(text).FirstOrDefault(uid => !DicomUid.IsValid(uid)) is { } invalid)
+                {
+                    throw new QidoSearchException(
+                        $"'{ArchiveEndpoints.Printable(invalid)}' in {keyword} is not a DICOM UID: {DicomUid.Rule}; several are separated by '\\' or ','");
+                }
                 match.Add(KeyValuePair.Create(keyword, text));
             }
         }

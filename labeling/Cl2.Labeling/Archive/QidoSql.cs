@@ -43,6 +43,12 @@ internal static class QidoSql
 
     public static bool Supports(QidoLevel level, string keyword) => Keys.TryGetValue(keyword, out var key) && key.Level <= level;
 
+    /// <summary>Whether the key takes UID list matching (PS3.4 §C.2.2.2.2), so each of its values must be a UID.</summary>
+    public static bool IsUidKey(string keyword) => Keys.TryGetValue(keyword, out var key) && key.Matching == Matching.Uid;
+
+    /// <summary>The UIDs of a list-matching value ("\" or "," separated).</summary>
+    public static string[] UidList(string value) => value.Split(['\\', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public static IEnumerable<string> KeysAt(QidoLevel level) => Keys.Where(pair => pair.Value.Level <= level).Select(pair => pair.Key);
 
     public static string Build(QidoSearch search, string table, NpgsqlParameterCollection parameters)
@@ -56,10 +62,7 @@ internal static class QidoSql
             {
                 case Matching.Uid:
                     where.Add($"{key.Column} = any(@{name})");
-                    parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text)
-                    {
-                        Value = value.Split(['\\', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                    });
+                    parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = UidList(value) });
                     break;
                 case Matching.Number:
                     where.Add($"{key.Column} = @{name}");

@@ -33,7 +33,7 @@ public static class RetrieveInstances
         var boundary = MultipartRelatedWriter.NewBoundary();
         context.Response.ContentType = MultipartRelatedWriter.ContentType(boundary, DicomMediaTypes.Dicom);
         var writer = new MultipartRelatedWriter(context.Response.Body, boundary);
-        var root = ArchiveEndpoints.RootUrl(context.Request);
+        var root = ArchiveLinks.RootUrl(context);
         foreach (var row in found)
         {
             var headers = new Dictionary<string, string> { ["Content-Location"] = InstanceUrl(root, row) };
@@ -84,7 +84,7 @@ public static class RetrieveInstances
         {
             return NotFound(context, study, series, instance);
         }
-        var root = ArchiveEndpoints.RootUrl(context.Request);
+        var root = ArchiveLinks.RootUrl(context);
         using var json = new MemoryStream();
         json.WriteByte((byte)'[');
         for (var i = 0; i < found.Count; i++)
@@ -101,9 +101,9 @@ public static class RetrieveInstances
     }
 
     public static async Task FramesAsync(HttpContext context, string study, string series, string instance, string frameList, ArchiveIndex index,
-        IBlobStore blobs, CancellationToken cancellationToken)
+        IBlobStore blobs, ArchiveOptions options, CancellationToken cancellationToken)
     {
-        var (row, _, pixelData, frames, problem) = await FramesOfAsync(context, study, series, instance, frameList, index, blobs, cancellationToken);
+        var (row, _, pixelData, frames, problem) = await FramesOfAsync(context, study, series, instance, frameList, index, blobs, options, cancellationToken);
         if (problem is not null)
         {
             await problem.ExecuteAsync(context);
@@ -112,7 +112,13 @@ public static class RetrieveInstances
         await WriteFramesAsync(context, row!, pixelData!, frames, cancellationToken);
     }
 
-    /// <summary>Frames (1-based) as multipart/related in the encoding the Accept header allows, or 406 naming what is available.</summary>
+    /// <summary>
+    /// Frames (1-based) as multipart/related in the encoding the Accept header allows, or 406 naming what is available.
+    /// Streamed: one frame is decoded, written and let go before the next, so an answer costs one frame of memory beyond
+    /// the instance. The first frame is decoded before the answer starts, so an instance no codec reads is a clear 406;
+    /// a later frame that fails to decode can only cut the answer short (the connection is aborted, the client sees no
+    /// closing boundary) and is logged.
+    /// </summary>
     public static async Task WriteFramesAsync(HttpContext context, ArchivedInstance row, DicomPixelData pixelData, IReadOnlyList<int> frames,
         CancellationToken cancellationToken)
     {
@@ -126,30 +132,44 @@ public static class RetrieveInstances
             await NotAcceptable(refusal).ExecuteAsync(context);
             return;
         }
-        // Decode every frame before the answer starts, so that a frame no codec can read is a clear 406, not a cut-off body.
-        byte[][] bytes;
-        try
+        byte[] Frame(int number) => encoding!.Decode ? pixelData.DecodeFrame(number - 1).Data.ToArray() : pixelData.GetFrameBytes(number - 1);
+        MultipartRelatedWriter? writer = null;
+        foreach (var number in frames)
         {
-            bytes = frames.Select(frame => encoding!.Decode ? pixelData.DecodeFrame(frame - 1).Data.ToArray() : pixelData.GetFrameBytes(frame - 1)).ToArray();
+            byte[] bytes;
+            try
+            {
+                bytes = Frame(number);
+            }
+            catch (PixelDataException exception) when (writer is null)
+            {
+                await NotAcceptable($"frame {number} of {row.SopInstanceUid} cannot be decoded ({exception.Message}); ask for frames as stored with "
+                    + "Accept: multipart/related; type=\"application/octet-stream\"; transfer-syntax=*").ExecuteAsync(context);
+                return;
+            }
+            catch (PixelDataException exception)
+            {
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RetrieveInstances)).LogWarning(exception,
+                    "Frame {Frame} of {SopInstanceUid} could not be decoded after earlier frames were sent; the answer was cut short", number, row.SopInstanceUid);
+                context.Abort();
+                return;
+            }
+            if (writer is null)
+            {
+                var boundary = MultipartRelatedWriter.NewBoundary();
+                context.Response.ContentType = MultipartRelatedWriter.ContentType(boundary, encoding!.PartContentType.Split(';')[0]);
+                writer = new MultipartRelatedWriter(context.Response.Body, boundary);
+            }
+            await writer.WritePartAsync(encoding!.PartContentType, bytes, cancellationToken: cancellationToken);
         }
-        catch (PixelDataException exception)
+        if (writer is not null)
         {
-            await NotAcceptable($"frames of {row.SopInstanceUid} cannot be decoded ({exception.Message}); ask for them as stored with "
-                + "Accept: multipart/related; type=\"application/octet-stream\"; transfer-syntax=*").ExecuteAsync(context);
-            return;
+            await writer.CompleteAsync(cancellationToken);
         }
-        var boundary = MultipartRelatedWriter.NewBoundary();
-        context.Response.ContentType = MultipartRelatedWriter.ContentType(boundary, encoding!.PartContentType.Split(';')[0]);
-        var writer = new MultipartRelatedWriter(context.Response.Body, boundary);
-        foreach (var frame in bytes)
-        {
-            await writer.WritePartAsync(encoding.PartContentType, frame, cancellationToken: cancellationToken);
-        }
-        await writer.CompleteAsync(cancellationToken);
     }
 
     public static async Task<IResult> RenderedAsync(HttpContext context, string study, string series, string instance, string? frameList,
-        ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken)
+        ArchiveIndex index, IBlobStore blobs, ArchiveOptions options, CancellationToken cancellationToken)
     {
         // PNG is what is rendered: JPEG would need an encoder this toolkit does not have, so other types are refused before any work.
         var accepted = MediaRange.FromRequest(context.Request);
@@ -158,7 +178,8 @@ public static class RetrieveInstances
             return NotAcceptable($"rendered frames are sent as {DicomMediaTypes.Png} only (no JPEG or GIF encoder here); Accept asks for "
                 + $"{string.Join(", ", accepted)}: ask for {DicomMediaTypes.Png} or leave Accept out");
         }
-        var (_, file, pixelData, frames, problem) = await FramesOfAsync(context, study, series, instance, frameList ?? "1", index, blobs, cancellationToken);
+        var (_, file, pixelData, frames, problem) = await FramesOfAsync(context, study, series, instance, frameList ?? "1", index, blobs, options,
+            cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -175,8 +196,15 @@ public static class RetrieveInstances
     }
 
     private static async Task<(ArchivedInstance? Row, DicomFile? File, DicomPixelData? PixelData, int[] Frames, IResult? Problem)> FramesOfAsync(HttpContext context,
-        string study, string series, string instance, string frameList, ArchiveIndex index, IBlobStore blobs, CancellationToken cancellationToken)
+        string study, string series, string instance, string frameList, ArchiveIndex index, IBlobStore blobs, ArchiveOptions options,
+        CancellationToken cancellationToken)
     {
+        // The list is checked before the instance is read: a list that cannot be answered costs no I/O.
+        var (numbers, listProblem) = ParseFrameList(frameList, options.MaxFramesPerRequest);
+        if (listProblem is not null)
+        {
+            return (null, null, null, [], Results.Problem(listProblem, statusCode: StatusCodes.Status400BadRequest));
+        }
         var row = (await index.FindAsync(study, series, instance, cancellationToken)).SingleOrDefault();
         if (row is null)
         {
@@ -188,15 +216,42 @@ public static class RetrieveInstances
             return (row, file, null, [], Results.Problem($"{instance} has no pixel data, so no frames", statusCode: StatusCodes.Status404NotFound));
         }
         var pixelData = DicomPixelData.From(file);
-        var numbers = frameList.Split(',', StringSplitOptions.TrimEntries)
-            .Select(text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0)
-            .ToArray();
-        if (numbers.Any(n => n < 1 || n > pixelData.NumberOfFrames))
+        if (numbers.Any(n => n > pixelData.NumberOfFrames))
         {
             return (row, file, null, [], Results.Problem(
                 $"frames are numbered 1 to {pixelData.NumberOfFrames} for {instance}; '{frameList}' asks for others", statusCode: StatusCodes.Status404NotFound));
         }
         return (row, file, pixelData, numbers, null);
+    }
+
+    /// <summary>
+    /// A frame list (PS3.18 §8.3.3.1: 1-based numbers separated by ','), or why it cannot be answered: a number that is not
+    /// one, a frame named twice (the answer would repeat it: a list of frame 1 thousands of times asks for gigabytes of an
+    /// instance of megabytes), or more than <paramref name="maxFrames"/> frames.
+    /// </summary>
+    public static (int[] Frames, string? Problem) ParseFrameList(string frameList, int maxFrames)
+    {
+        ArgumentNullException.ThrowIfNull(frameList);
+        var texts = frameList.Split(',', StringSplitOptions.TrimEntries);
+        if (texts.Length > maxFrames)
+        {
+            return ([], $"the frame list names {texts.Length} frames; one request may name at most {maxFrames} (Archive:MaxFramesPerRequest): "
+                + "ask for the rest in further requests");
+        }
+        var numbers = new int[texts.Length];
+        var seen = new HashSet<int>();
+        for (var i = 0; i < texts.Length; i++)
+        {
+            if (!int.TryParse(texts[i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i]) || numbers[i] < 1)
+            {
+                return ([], $"'{ArchiveEndpoints.Printable(texts[i])}' in the frame list is not a frame number: frames are numbered from 1, separated by ','");
+            }
+            if (!seen.Add(numbers[i]))
+            {
+                return ([], $"frame {numbers[i]} is named more than once in the frame list: name each frame once");
+            }
+        }
+        return (numbers, null);
     }
 
     public static async Task<DicomFile> OpenAsync(IBlobStore blobs, ArchivedInstance row, CancellationToken cancellationToken)

@@ -20,8 +20,18 @@ public static class SearchInstances
         {
             return Results.Problem(exception.Message, statusCode: StatusCodes.Status400BadRequest);
         }
-        var matches = await index.SearchAsync(search, cancellationToken);
-        var root = ArchiveEndpoints.RootUrl(context.Request);
+        IReadOnlyList<DicomDataset> matches;
+        try
+        {
+            matches = await index.SearchAsync(search, cancellationToken);
+        }
+        catch (Npgsql.PostgresException exception) when (exception.SqlState.StartsWith("22", StringComparison.Ordinal))
+        {
+            // Class 22 is a value PostgreSQL cannot take (an encoding it refuses, a number out of range): the client's doing.
+            return Results.Problem($"a value of this search cannot be compared ({exception.MessageText}); check the matching keys' values",
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+        var root = ArchiveLinks.RootUrl(context);
         using var json = new MemoryStream();
         json.WriteByte((byte)'[');
         for (var i = 0; i < matches.Count; i++)

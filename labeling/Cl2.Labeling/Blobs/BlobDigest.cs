@@ -33,7 +33,11 @@ public readonly record struct BlobDigest
 }
 
 /// <summary>What the store knows about a blob: its digest and length in bytes.</summary>
-public sealed record BlobInfo(BlobDigest Digest, long Length);
+public sealed record BlobInfo(BlobDigest Digest, long Length)
+{
+    /// <summary>Set by <see cref="IBlobStore.PutAsync"/>: the store held these bytes before this upload (it kept no second copy).</summary>
+    public bool WasAlreadyStored { get; init; }
+}
 
 /// <summary>The uploaded bytes do not hash to the digest the client named; nothing was stored.</summary>
 public sealed class BlobDigestMismatchException(BlobDigest expected, BlobDigest actual)

@@ -81,7 +81,8 @@ public static class BlobEndpoints
         try
         {
             var stored = await store.PutAsync(context.Request.Body, expected, cancellationToken);
-            return Results.Created($"{Path}/{stored.Digest}", new { digest = stored.Digest.ToString(), length = stored.Length });
+            var answer = new { digest = stored.Digest.ToString(), length = stored.Length };
+            return stored.WasAlreadyStored ? Results.Ok(answer) : Results.Created($"{Path}/{stored.Digest}", answer);
         }
         catch (BlobTooLargeException)
         {

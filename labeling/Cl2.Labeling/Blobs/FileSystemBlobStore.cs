@@ -50,7 +50,8 @@ public sealed class FileSystemBlobStore(IOptions<BlobStoreOptions> options, IHos
             }
             var path = PathOf(digest);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            if (!File.Exists(path))
+            var existed = File.Exists(path);
+            if (!existed)
             {
                 try
                 {
@@ -59,9 +60,10 @@ public sealed class FileSystemBlobStore(IOptions<BlobStoreOptions> options, IHos
                 catch (IOException) when (File.Exists(path))
                 {
                     // Another upload of the same bytes won the rename: the content is the same, so is the answer.
+                    existed = true;
                 }
             }
-            return new BlobInfo(digest, length);
+            return new BlobInfo(digest, length) { WasAlreadyStored = existed };
         }
         finally
         {

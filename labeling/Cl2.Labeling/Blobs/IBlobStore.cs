@@ -10,7 +10,7 @@ public interface IBlobStore
     /// <summary>
     /// Streams <paramref name="content"/> into the store, hashing it on the way. When <paramref name="expected"/> is given
     /// and differs, or the content exceeds the size limit, nothing is stored and a typed exception says why.
-    /// Storing bytes that are already there is a no-op that answers the same digest.
+    /// Storing bytes that are already there keeps no second copy and answers the same digest, with <see cref="BlobInfo.WasAlreadyStored"/> set.
     /// </summary>
     Task<BlobInfo> PutAsync(Stream content, BlobDigest? expected, CancellationToken cancellationToken);
 

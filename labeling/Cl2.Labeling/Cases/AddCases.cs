@@ -1,10 +1,10 @@
 using System.Text.RegularExpressions;
+using Cl2.Labeling.Database;
 using Cl2.Labeling.Datasets;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
-using Npgsql;
 
 namespace Cl2.Labeling.Cases;
 
@@ -61,45 +61,25 @@ public sealed partial record AddCases(Guid DatasetId, IReadOnlyList<string> Stud
         .ResolveAsync(async context =>
         {
             var command = context.GetArgument<AddCases>("input");
-            var cancellationToken = context.CancellationToken;
-            var uids = command.StudyInstanceUids.ToArray();
-            for (var attempt = 1; ; attempt++)
-            {
-                await using var session = context.Store().LightweightSession();
-                var dataset = await session.LoadAsync<Dataset>(command.DatasetId, cancellationToken);
-                var existing = await session.Query<Case>()
-                    .Where(@case => @case.DatasetId == command.DatasetId && uids.Contains(@case.StudyInstanceUid))
-                    .Select(@case => @case.StudyInstanceUid)
-                    .ToListAsync(cancellationToken);
-                var added = Decide(dataset, existing.ToHashSet(StringComparer.Ordinal), command,
-                    [.. command.StudyInstanceUids.Select(_ => Guid.CreateVersion7())], context.Actor(), context.Now());
-                foreach (var @event in added)
-                {
-                    session.Events.StartStream<Case>(@event.CaseId, @event);
-                }
-                try
-                {
-                    await session.SaveChangesAsync(cancellationToken);
-                    return added.Select(@event => Case.Create(@event) with { Version = 1 });
-                }
-                catch (Exception exception) when (attempt < 3 && IsUniqueViolation(exception))
-                {
-                    // Someone added some of the same studies at the same moment (the unique index on dataset and
-                    // study said so, and nothing was stored): decide again, and their cases are skipped like any other.
-                }
-            }
+            // Someone adding some of the same studies at the same moment trips the unique index on dataset and study
+            // (and nothing is stored): the decision is taken again, and their cases are skipped like any other.
+            var added = await StreamDecision.StartManyAsync<Case, CaseAdded>(context.Store(),
+                (session, cancellationToken) => DecideAsync(session, command, context.Actor(), context.Now(), cancellationToken),
+                @event => @event.CaseId, _ => [], context.CancellationToken);
+            return added.Select(@event => Case.Create(@event) with { Version = 1 });
         });
 
-    private static bool IsUniqueViolation(Exception exception)
+    /// <summary><see cref="Decide"/> on the dataset and its cases of these studies as they are now.</summary>
+    public static async Task<IReadOnlyList<CaseAdded>> DecideAsync(IQuerySession session, AddCases command, string by, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
-        for (Exception? current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-            {
-                return true;
-            }
-        }
-        return false;
+        var uids = command.StudyInstanceUids.ToArray();
+        var dataset = await session.LoadAsync<Dataset>(command.DatasetId, cancellationToken);
+        var existing = await session.Query<Case>()
+            .Where(@case => @case.DatasetId == command.DatasetId && uids.Contains(@case.StudyInstanceUid))
+            .Select(@case => @case.StudyInstanceUid)
+            .ToListAsync(cancellationToken);
+        return Decide(dataset, existing.ToHashSet(StringComparer.Ordinal), command, [.. uids.Select(_ => Guid.CreateVersion7())], by, now);
     }
 }
 

@@ -9,6 +9,9 @@ public sealed record CaseAdded(Guid CaseId, Guid DatasetId, string StudyInstance
 
 public sealed record CaseAssigned(Guid CaseId, Guid DatasetId, string Assignee, string AssignedBy, DateTimeOffset AssignedAt);
 
+/// <summary>The case left its dataset (a study added by mistake); its events stay, its snapshot is deleted.</summary>
+public sealed record CaseRemoved(Guid CaseId, Guid DatasetId, string StudyInstanceUid, string RemovedBy, DateTimeOffset RemovedAt);
+
 public enum LabelStatus
 {
     Unlabelled,
@@ -38,6 +41,9 @@ public sealed record Case(
         new(added.CaseId, added.DatasetId, added.StudyInstanceUid, added.AddedBy, added.AddedAt, null, LabelStatus.Unlabelled, 0, null, null);
 
     public static Case Apply(CaseAssigned assigned, Case current) => current with { AssignedTo = assigned.Assignee };
+
+    /// <summary>A removed case is no longer listed, counted or handed out, and its study can be added again.</summary>
+    public static bool ShouldDelete(CaseRemoved removed) => true;
 
     public static Case Apply(LabelSubmitted submitted, Case current) => current with
     {

@@ -2,6 +2,7 @@ using Cl2.Labeling.Database;
 using Cl2.Labeling.Datasets;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Labels;
+using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.Builders;
 using GraphQL.DataLoader;
@@ -33,29 +34,30 @@ public static class CaseQueries
         AddFilterArguments(cases);
         cases.ResolveAsync(async context =>
         {
-            var page = Page.From(context);
-            var datasetId = context.GetArgument<Guid>("dataset");
+            var datasetId = context.GetId("dataset");
             var labelStatus = context.GetArgument<LabelStatus?>("labelStatus");
             var assignedTo = context.GetArgument<string?>("assignedTo");
-            await using var session = context.Store().QuerySession();
-            IQueryable<Case> filtered = session.Query<Case>().Stats(out var stats).Where(@case => @case.DatasetId == datasetId);
-            if (labelStatus is { } status)
-            {
-                filtered = filtered.Where(@case => @case.LabelStatus == status);
-            }
-            if (assignedTo is not null)
-            {
-                filtered = filtered.Where(@case => @case.AssignedTo == assignedTo);
-            }
             var descending = context.GetArgument<bool>("descending");
-            var ordered = context.GetArgument<CaseOrder>("orderBy") switch
+            var orderBy = context.GetArgument<CaseOrder>("orderBy");
+            return await context.PageAsync<Case>(cases =>
             {
-                CaseOrder.StudyInstanceUid => descending ? filtered.OrderByDescending(@case => @case.StudyInstanceUid) : filtered.OrderBy(@case => @case.StudyInstanceUid),
-                CaseOrder.LabelledAt => descending ? filtered.OrderByDescending(@case => @case.LabelledAt) : filtered.OrderBy(@case => @case.LabelledAt),
-                _ => descending ? filtered.OrderByDescending(@case => @case.AddedAt) : filtered.OrderBy(@case => @case.AddedAt),
-            };
-            var items = await ordered.ThenBy(@case => @case.Id).Skip(page.Skip).Take(page.Take).ToListAsync(context.CancellationToken);
-            return page.ToConnection(items, stats.TotalResults);
+                cases = cases.Where(@case => @case.DatasetId == datasetId);
+                if (labelStatus is { } status)
+                {
+                    cases = cases.Where(@case => @case.LabelStatus == status);
+                }
+                if (assignedTo is not null)
+                {
+                    cases = cases.Where(@case => @case.AssignedTo == assignedTo);
+                }
+                var ordered = orderBy switch
+                {
+                    CaseOrder.StudyInstanceUid => descending ? cases.OrderByDescending(@case => @case.StudyInstanceUid) : cases.OrderBy(@case => @case.StudyInstanceUid),
+                    CaseOrder.LabelledAt => descending ? cases.OrderByDescending(@case => @case.LabelledAt) : cases.OrderBy(@case => @case.LabelledAt),
+                    _ => descending ? cases.OrderByDescending(@case => @case.AddedAt) : cases.OrderBy(@case => @case.AddedAt),
+                };
+                return ordered.ThenBy(@case => @case.Id);
+            });
         });
 
         query.FieldById<CaseGraphType, Case>("case", Roles.Anyone);
@@ -88,6 +90,8 @@ public static class CaseQueries
         return context.Loaders().For<Guid, Connection<Case>>(name, async (datasetIds, cancellationToken) =>
         {
             // Marten stores a case as jsonb in mt_doc_case; the expressions match the indexes declared in EventStoreRegistration.
+            // The table exists from start-up on (EventStoreSchema), unless PostgreSQL was down then: create it as a session would.
+            await store.Storage.Database.EnsureStorageExistsAsync(typeof(Case), cancellationToken);
             var filter = "(data ->> 'DatasetId')::uuid = any(@datasets)"
                 + (status is null ? "" : " and data ->> 'LabelStatus' = @status")
                 + (assignedTo is null ? "" : " and data ->> 'AssignedTo' = @assignedTo");
@@ -133,17 +137,6 @@ public static class CaseQueries
                 totals.GetValueOrDefault(id)));
         }).Load(datasetId).Then(connection => connection ?? page.ToConnection<Case>([], 0));
     }
-
-    public static BatchLoader<Guid, Case> CaseById(IResolveFieldContext context)
-    {
-        var store = context.Store();
-        return context.Loaders().For<Guid, Case>("caseById", async (ids, cancellationToken) =>
-        {
-            await using var session = store.QuerySession();
-            var found = await session.LoadManyAsync<Case>(cancellationToken, ids);
-            return found.ToDictionary(@case => @case.Id);
-        });
-    }
 }
 
 public sealed class CaseGraphType : ObjectGraphType<Case>
@@ -162,7 +155,7 @@ public sealed class CaseGraphType : ObjectGraphType<Case>
         Field<LabelPredictionGraphType, LabelPrediction>("latestPrediction").Description("What a model last predicted for this case.")
             .Resolve(context => context.Source.LatestPrediction);
         Field<NonNullGraphType<DatasetGraphType>, IDataLoaderResult<Dataset?>>("dataset")
-            .Resolve(context => DatasetQueries.DatasetById(context).Load(context.Source.DatasetId));
+            .Resolve(context => context.LoadById<Dataset>(context.Source.DatasetId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LabelRevisionGraphType>>>, IDataLoaderResult<IReadOnlyList<LabelRevision>>>("labelHistory")
             .Description("Every submission for this case, oldest first, conflicted ones included.")
             .Resolve(context => LabelQueries.HistoryOf(context, context.Source.Id).Then(history => history ?? []));

@@ -1,5 +1,7 @@
 using Cl2.Labeling.Database;
+using Cl2.Labeling.Datasets;
 using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
@@ -24,13 +26,13 @@ public static class NextCase
 
     public static void AddField(ObjectGraphType query) => query
         .Field<CaseGraphType, Case>("nextCase")
-        .Description("The next unlabelled case of the dataset for the caller, assigned to them; null when none is left.")
+        .Description("The next unlabelled case of the dataset for the caller, assigned to them; null when none is left (DATASET_NOT_FOUND when there is no such dataset).")
         .AuthorizeWithRoles(Roles.Annotator)
         .HasSideEffects()
         .Argument<NonNullGraphType<IdGraphType>>("dataset")
         .ResolveAsync(async context =>
         {
-            var datasetId = context.GetArgument<Guid>("dataset");
+            var datasetId = context.GetId("dataset");
             var annotator = context.Actor();
             var cancellationToken = context.CancellationToken;
             await using (var session = context.Store().QuerySession())
@@ -44,7 +46,7 @@ public static class NextCase
                     return held;
                 }
             }
-            return await StreamDecision.ClaimFirstAsync(
+            var claimed = await StreamDecision.ClaimFirstAsync(
                 context.Store(),
                 async (session, token) => await session.Query<Case>()
                     .Where(@case => @case.DatasetId == datasetId && @case.LabelStatus == LabelStatus.Unlabelled && @case.AssignedTo == null)
@@ -53,5 +55,15 @@ public static class NextCase
                 @case => (@case.Id, @case.Version),
                 @case => Decide(@case, annotator, context.Now()),
                 cancellationToken);
+            if (claimed is null)
+            {
+                // "Nothing left" and "no such dataset" must not look alike: an annotator with a mistyped id would wait forever.
+                await using var session = context.Store().QuerySession();
+                if (await session.LoadAsync<Dataset>(datasetId, cancellationToken) is null)
+                {
+                    throw DomainException.NotFound(ErrorCodes.DatasetNotFound, "Dataset", datasetId);
+                }
+            }
+            return claimed;
         });
 }

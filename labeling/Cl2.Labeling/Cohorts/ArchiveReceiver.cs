@@ -22,11 +22,7 @@ public sealed class ArchiveReceiver(IBlobStore blobs, ArchiveIndex index, Pseudo
         await request.DataSet.CopyToAsync(received, cancellationToken);
         received.Position = 0;
         var dataset = DicomFile.Open(received).Dataset;
-        var meta = new DicomDataset()
-            .SetBytes(DicomTags.FileMetaInformationVersion, DicomVR.OB, new byte[] { 0, 1 })
-            .SetUid(DicomTags.MediaStorageSOPClassUID, request.SopClassUid)
-            .SetUid(DicomTags.MediaStorageSOPInstanceUID, request.SopInstanceUid)
-            .SetUid(DicomTags.TransferSyntaxUID, request.TransferSyntaxUid);
+        var meta = DicomFileMetaInformation.Create(request.SopClassUid, request.SopInstanceUid, request.TransferSyntaxUid);
         var file = new DicomFile(meta, dataset, DicomTransferSyntax.Lookup(request.TransferSyntaxUid));
         if (deidentifier is not null)
         {

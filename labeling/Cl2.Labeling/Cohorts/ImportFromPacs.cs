@@ -1,4 +1,5 @@
 using Cl2.Labeling.Datasets;
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
@@ -44,14 +45,7 @@ public sealed record ImportFromPacs(
             command.Criteria?.SeriesDescription is { Length: > 0 } series ? series : null);
     }
 
-    /// <summary>importFromPacs, and resumePacsImport with it (the schema registers the cohort mutations through this one call).</summary>
-    public static void AddField(ObjectGraphType mutation)
-    {
-        AddImportField(mutation);
-        ResumePacsImport.AddField(mutation);
-    }
-
-    private static void AddImportField(ObjectGraphType mutation) => mutation
+    public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<PacsImportGraphType>, PacsImport>("importFromPacs")
         .Description("Starts retrieving the studies (C-GET or C-MOVE, as the server is configured) into the archive and the dataset; follow it with pacsImport(id). With criteria.seriesDescription only the matching series are retrieved. Run it again, or resumePacsImport, to resume.")
         .AuthorizeWithRoles(Roles.MlEngineer)
@@ -61,16 +55,18 @@ public sealed record ImportFromPacs(
             var command = context.GetArgument<ImportFromPacs>("input");
             var services = context.RequestServices!;
             var pacs = services.GetRequiredService<PacsConnection>();
-            await using var session = context.Store().LightweightSession();
-            var dataset = await session.LoadAsync<Dataset>(command.DatasetId, context.CancellationToken);
+            Dataset? dataset;
+            await using (var query = context.Store().QuerySession())
+            {
+                dataset = await query.LoadAsync<Dataset>(command.DatasetId, context.CancellationToken);
+            }
             var studies = command.StudyInstanceUids
                 ?? (command.Criteria is { } criteria
                     ? [.. (await PacsStudies.FindAsync(pacs, criteria, context.CancellationToken)).Select(study => study.StudyInstanceUid)]
                     : throw DomainException.Invalid("Give studyInstanceUids (the reviewed matches of pacsStudies) or criteria."));
             var started = Decide(dataset, command, studies, pacs.Options.PseudonymMasterKey.Length > 0, pacs.Options.MaxStudies,
                 Guid.CreateVersion7(), context.Actor(), context.Now());
-            session.Events.StartStream<PacsImport>(started.ImportId, started);
-            await session.SaveChangesAsync(context.CancellationToken);
+            await StreamDecision.StartAsync<PacsImport>(context.Store(), started.ImportId, started, context.CancellationToken);
             services.GetRequiredService<PacsImportRunner>().Start(started);
             return PacsImport.Create(started) with { Version = 1 };
         });

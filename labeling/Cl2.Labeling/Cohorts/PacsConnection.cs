@@ -19,8 +19,8 @@ public sealed class PacsConnection(IOptions<PacsOptions> options, PacsMoves move
     /// <summary>Every match of a Study Root C-FIND; a failure status or an unreachable PACS throws <see cref="PacsException"/>.</summary>
     public async Task<IReadOnlyList<DicomDataset>> FindAsync(DicomDataset identifier, CancellationToken cancellationToken)
     {
-        const string model = Cl2.Dicom.Network.DicomUids.StudyRootQueryRetrieveFind;
-        await using var association = await OpenAsync([new PresentationContext(1, model, TransferSyntaxUids.Uncompressed)], [], cancellationToken);
+        var model = DicomUids.StudyRootQueryRetrieveInformationModelFind.Value;
+        await using var association = await OpenAsync([new PresentationContext(1, model, DicomTransferSyntax.UncompressedUids)], [], cancellationToken);
         var matches = new List<DicomDataset>();
         DimseStatus final = DimseStatus.ProcessingFailure;
         await foreach (var response in association.FindAsync(model, Encode(identifier, association, model), cancellationToken))
@@ -63,11 +63,11 @@ public sealed class PacsConnection(IOptions<PacsOptions> options, PacsMoves move
 
     private async Task GetAsync(IReadOnlyList<DicomDataset> identifiers, ICStoreProvider receiver, CancellationToken cancellationToken)
     {
-        const string model = Cl2.Dicom.Network.DicomUids.StudyRootQueryRetrieveGet;
-        var contexts = new List<PresentationContext> { new(1, model, TransferSyntaxUids.Uncompressed) };
-        contexts.AddRange(Cl2.Dicom.Network.DicomUids.CommonStorageSopClasses.Select((uid, index) => new PresentationContext((byte)(2 * index + 3), uid, TransferSyntaxUids.Uncompressed)));
+        var model = DicomUids.StudyRootQueryRetrieveInformationModelGet.Value;
+        var contexts = new List<PresentationContext> { new(1, model, DicomTransferSyntax.UncompressedUids) };
+        contexts.AddRange(DicomUids.CommonStorageSopClasses.Select((uid, index) => new PresentationContext((byte)(2 * index + 3), uid, DicomTransferSyntax.UncompressedUids)));
         await using var association = await OpenAsync(contexts,
-            [.. Cl2.Dicom.Network.DicomUids.CommonStorageSopClasses.Select(uid => new ScpScuRoleSelection(uid, ScuRole: false, ScpRole: true))], cancellationToken);
+            [.. DicomUids.CommonStorageSopClasses.Select(uid => new ScpScuRoleSelection(uid, ScuRole: false, ScpRole: true))], cancellationToken);
         foreach (var identifier in identifiers)
         {
             var final = await association.GetAsync(model, Encode(identifier, association, model), receiver, null, cancellationToken);
@@ -79,9 +79,9 @@ public sealed class PacsConnection(IOptions<PacsOptions> options, PacsMoves move
     private async Task MoveAsync(IReadOnlyList<DicomDataset> identifiers, IReadOnlyCollection<string> expected, ICStoreProvider receiver,
         CancellationToken cancellationToken)
     {
-        const string model = Cl2.Dicom.Network.DicomUids.StudyRootQueryRetrieveMove;
+        var model = DicomUids.StudyRootQueryRetrieveInformationModelMove.Value;
         using var expecting = moves.Expect(expected, receiver);
-        await using var association = await OpenAsync([new PresentationContext(1, model, TransferSyntaxUids.Uncompressed)], [], cancellationToken);
+        await using var association = await OpenAsync([new PresentationContext(1, model, DicomTransferSyntax.UncompressedUids)], [], cancellationToken);
         foreach (var identifier in identifiers)
         {
             var final = await association.MoveAsync(model, Encode(identifier, association, model), Options.EffectiveMoveDestination, null, cancellationToken);
@@ -113,7 +113,7 @@ public sealed class PacsConnection(IOptions<PacsOptions> options, PacsMoves move
     {
         if (Options.Host.Length == 0)
         {
-            throw new PacsException(ErrorCodes.PacsNotConfigured, "no PACS is configured: set Pacs:Host, Pacs:Port, Pacs:AeTitle and Pacs:CallingAeTitle");
+            throw new PacsException(ErrorCodes.PacsNotConfigured, "no PACS is configured: set Pacs:Host, Pacs:Port, Pacs:AeTitle and Pacs:CallingAeTitle (environment variables Pacs__Host, Pacs__Port, Pacs__AeTitle, Pacs__CallingAeTitle; with ./cl2, lines in the [labeling] section of .cl2/settings.env, then ./cl2 restart labeling: docs/cohorts.md)");
         }
         var client = new DicomClientOptions { CallingAeTitle = Options.CallingAeTitle, CalledAeTitle = Options.AeTitle, RoleSelections = roles };
         try

@@ -54,7 +54,9 @@ public sealed record PacsImport(
     string StartedBy,
     DateTimeOffset StartedAt,
     DateTimeOffset? FinishedAt,
-    string? SeriesDescription = null)
+    string? SeriesDescription = null,
+    // Each study recorded so far, with the Study Instance UID it was archived under (a pseudonym when de-identified).
+    IReadOnlyList<StudyImported>? Imported = null)
 {
     [Version]
     public long Version { get; set; }
@@ -66,6 +68,7 @@ public sealed record PacsImport(
     public static PacsImport Apply(StudyImported imported, PacsImport current) => current with
     {
         StudiesImported = current.StudiesImported + 1,
+        Imported = [.. current.Imported ?? [], imported],
         InstancesFetched = current.InstancesFetched + imported.InstancesFetched,
         InstancesSkipped = current.InstancesSkipped + imported.InstancesSkipped,
     };

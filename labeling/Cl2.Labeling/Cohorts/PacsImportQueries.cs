@@ -1,4 +1,5 @@
 using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.Types;
 
@@ -47,6 +48,9 @@ public sealed class PacsImportGraphType : ObjectGraphType<PacsImport>
         Field(import => import.StartedAt);
         Field(import => import.FinishedAt, nullable: true);
         Field(import => import.SeriesDescription, nullable: true).Description("Only the series matching it are retrieved; null: whole studies.");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StudyImportedGraphType>>>, IReadOnlyList<StudyImported>>("studies")
+            .Description("Each study recorded so far, in order: the PACS's Study Instance UID and the one it was archived under (its pseudonym in a research dataset, which the cases name).")
+            .Resolve(context => context.Source.Imported ?? []);
     }
 }
 

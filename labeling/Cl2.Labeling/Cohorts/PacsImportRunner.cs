@@ -2,7 +2,7 @@ using Cl2.Dicom;
 using Cl2.Labeling.Archive;
 using Cl2.Labeling.Blobs;
 using Cl2.Labeling.Cases;
-using Cl2.Labeling.Datasets;
+using Cl2.Labeling.Database;
 using Marten;
 
 namespace Cl2.Labeling.Cohorts;
@@ -58,31 +58,20 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
         }
     }
 
-    private async Task CompleteAsync(PacsImportStarted started, IReadOnlyList<string> archivedStudies, CancellationToken cancellationToken)
-    {
-        await using var session = store.LightweightSession();
-        var dataset = await session.LoadAsync<Dataset>(started.DatasetId, cancellationToken);
-        var uids = archivedStudies.ToArray();
-        var existing = await session.Query<Case>()
-            .Where(@case => @case.DatasetId == started.DatasetId && uids.Contains(@case.StudyInstanceUid))
-            .Select(@case => @case.StudyInstanceUid)
-            .ToListAsync(cancellationToken);
-        var added = AddCases.Decide(dataset, existing.ToHashSet(StringComparer.Ordinal), new AddCases(started.DatasetId, uids),
-            [.. uids.Select(_ => Guid.CreateVersion7())], started.StartedBy, time.GetUtcNow());
-        foreach (var @event in added)
-        {
-            session.Events.StartStream<Case>(@event.CaseId, @event);
-        }
-        session.Events.Append(started.ImportId, new PacsImportCompleted(started.ImportId, added.Count, time.GetUtcNow()));
-        await session.SaveChangesAsync(cancellationToken);
-    }
+    private Task CompleteAsync(PacsImportStarted started, IReadOnlyList<string> archivedStudies, CancellationToken cancellationToken) =>
+        archivedStudies.Count == 0
+            ? throw new DomainException(ErrorCodes.PacsStudyNotFound,
+                $"The PACS has none of the studies {string.Join(", ", started.StudyInstanceUids)}: C-FIND found no instance of them" +
+                (started.SeriesDescription is null ? "" : $" in series matching '{started.SeriesDescription}'") +
+                ". Check the Study Instance UIDs with pacsStudies.")
+            : StreamDecision.StartManyAsync<Case, CaseAdded>(store,
+            (session, token) => AddCases.DecideAsync(session, new AddCases(started.DatasetId, [.. archivedStudies]), started.StartedBy, time.GetUtcNow(), token),
+            @event => @event.CaseId,
+            added => [(started.ImportId, new PacsImportCompleted(started.ImportId, added.Count, time.GetUtcNow()))],
+            cancellationToken);
 
-    private async Task AppendAsync(Guid importId, CancellationToken cancellationToken, object @event)
-    {
-        await using var session = store.LightweightSession();
-        session.Events.Append(importId, @event);
-        await session.SaveChangesAsync(cancellationToken);
-    }
+    private Task AppendAsync(Guid importId, CancellationToken cancellationToken, object @event) =>
+        StreamDecision.DecideAsync<PacsImport>(store, importId, _ => [@event], cancellationToken);
 
     /// <summary>
     /// The study's instances to have (IMAGE-level C-FIND): all of them, or with a series description only those of the

@@ -1,5 +1,5 @@
 using System.Net;
-using Cl2.Dicom.Network;
+using Cl2.Dicom;
 using Cl2.Dicom.Network.Association;
 using Cl2.Dicom.Network.Dimse;
 using Cl2.Dicom.Network.Server;
@@ -15,9 +15,6 @@ namespace Cl2.Labeling.Cohorts;
 public sealed partial class PacsStorageScp(IOptions<PacsOptions> options, PacsMoves moves, ILogger<PacsStorageScp> logger)
     : IHostedService, ICStoreProvider, IAsyncDisposable
 {
-    /// <summary>Refused: Not Authorized (PS3.7 C.5.21).</summary>
-    private static readonly DimseStatus NotAuthorized = new(0x0124);
-
     private DicomServer? _server;
 
     /// <summary>The bound port (the configured one, or the one the system chose for port 0).</summary>
@@ -38,9 +35,9 @@ public sealed partial class PacsStorageScp(IOptions<PacsOptions> options, PacsMo
             {
                 AeTitle = settings.EffectiveMoveDestination,
                 AllowedCallingAeTitles = new HashSet<string> { settings.AeTitle },
-                AbstractSyntaxes = new HashSet<string> { DicomUids.Verification },
+                AbstractSyntaxes = new HashSet<string> { DicomUids.Verification.Value },
                 AcceptAllStorageSopClasses = true,
-                TransferSyntaxes = TransferSyntaxUids.Uncompressed,
+                TransferSyntaxes = DicomTransferSyntax.UncompressedUids,
             },
         }, storeProvider: this);
         await server.StartAsync(cancellationToken);
@@ -54,12 +51,12 @@ public sealed partial class PacsStorageScp(IOptions<PacsOptions> options, PacsMo
         if (request.MoveOriginatorAeTitle?.Trim() is { Length: > 0 } originator && originator != ours)
         {
             Refused(logger, request.SopInstanceUid, request.CallingAeTitle, $"the move was asked for by {originator}, not by us ({ours})");
-            return NotAuthorized;
+            return DimseStatus.NotAuthorized;
         }
         if (moves.Claim(request.SopInstanceUid) is not { } receiver)
         {
             Refused(logger, request.SopInstanceUid, request.CallingAeTitle, "no running import of ours asked for it (or it arrived already)");
-            return NotAuthorized;
+            return DimseStatus.NotAuthorized;
         }
         return await receiver.OnCStoreAsync(request, cancellationToken);
     }

@@ -1,5 +1,6 @@
 using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.Types;
 
@@ -29,7 +30,7 @@ public static class ResumePacsImport
         .Argument<NonNullGraphType<IdGraphType>>("id")
         .ResolveAsync(async context =>
         {
-            var importId = context.GetArgument<Guid>("id");
+            var importId = context.GetId("id");
             var store = context.Store();
             var by = context.Actor();
             var now = context.Now();

@@ -18,9 +18,9 @@ namespace Cl2.Labeling.Database;
 public static class EventStoreRegistration
 {
     /// <summary>
-    /// Marten on the labeling data source, in the configured schema. Tables are created or updated on first use, not at
-    /// start-up: the host starts and reports "not ready" while PostgreSQL is down, and the first request after it is
-    /// back creates what is missing.
+    /// Marten on the labeling data source, in the configured schema. Tables are created or updated at start-up
+    /// (<see cref="EventStoreSchema"/>); while PostgreSQL is down the host starts anyway, reports "not ready", and the
+    /// first request after it is back creates what is missing.
     /// </summary>
     public static void AddEventStore(this WebApplicationBuilder builder)
     {
@@ -58,5 +58,6 @@ public static class EventStoreRegistration
             options.Schema.For<GivenFeedback>().Index(given => given.VersionId).Index(given => given.InferenceResultId);
             return options;
         }).UseLightweightSessions();
+        builder.Services.AddHostedService<EventStoreSchema>();
     }
 }

@@ -1,38 +1,147 @@
 using JasperFx;
 using Marten;
+using Npgsql;
 
 namespace Cl2.Labeling.Database;
 
 /// <summary>
-/// The write path of a mutation on one stream: fetch for writing, decide, append, commit once. When another writer
-/// appends between the read and the commit, Marten's stream version check refuses the commit and the decision is
-/// taken again on what they wrote (which may now refuse with a typed error).
+/// The one way labeling writes events (the bulk label import's set-based SQL, <c>Labels/LabelImportStorage.cs</c>, is the
+/// one fenced exception). Every mutation commits once, through one of these:
+/// <list type="bullet">
+/// <item><see cref="StartAsync{TAggregate}"/> and <see cref="StartManyAsync{TAggregate, TEvent}"/>: new streams.</item>
+/// <item><see cref="DecideAsync{TAggregate}(IDocumentStore, Guid, Func{TAggregate, IReadOnlyList{object}}, CancellationToken)"/>:
+/// fetch one stream for writing, decide, append, commit; when another writer appended in between, Marten's stream
+/// version check refuses the commit and the decision is taken again on what they wrote (which may now refuse with a
+/// typed error). With an expected version the caller's view is the one decided on and a moved stream is a conflict,
+/// not a retry. A refusal can keep events of its own (a conflicted label revision stays in the case's history).</item>
+/// <item><see cref="ClaimFirstAsync{TAggregate}"/>: the first of several streams that nobody else claims at the same moment.</item>
+/// </list>
 /// </summary>
 public static class StreamDecision
 {
     private const int Attempts = 5;
 
-    public static async Task<TAggregate?> DecideAsync<TAggregate>(
+    /// <summary>Starts one new stream (its id is fresh, so no one else can have written to it).</summary>
+    public static async Task StartAsync<TAggregate>(IDocumentStore store, Guid streamId, object started, CancellationToken cancellationToken)
+        where TAggregate : class
+    {
+        await using var session = store.LightweightSession();
+        session.Events.StartStream<TAggregate>(streamId, started);
+        await session.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a stream for each event <paramref name="decide"/> returns, and appends <paramref name="alongside"/>'s
+    /// events to existing streams, in one commit. When a unique index refuses the commit (someone stored the same thing
+    /// at the same moment, and nothing of ours was stored), the decision is taken again on what they stored.
+    /// </summary>
+    public static async Task<IReadOnlyList<TEvent>> StartManyAsync<TAggregate, TEvent>(
+        IDocumentStore store,
+        Func<IQuerySession, CancellationToken, Task<IReadOnlyList<TEvent>>> decide,
+        Func<TEvent, Guid> streamOf,
+        Func<IReadOnlyList<TEvent>, IReadOnlyList<(Guid StreamId, object Event)>> alongside,
+        CancellationToken cancellationToken)
+        where TAggregate : class
+        where TEvent : notnull
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = store.LightweightSession();
+            var started = await decide(session, cancellationToken);
+            foreach (var @event in started)
+            {
+                session.Events.StartStream<TAggregate>(streamOf(@event), @event);
+            }
+            foreach (var (streamId, @event) in alongside(started))
+            {
+                session.Events.Append(streamId, @event);
+            }
+            try
+            {
+                await session.SaveChangesAsync(cancellationToken);
+                return started;
+            }
+            catch (Exception exception) when (attempt < Attempts && IsUniqueViolation(exception))
+            {
+                // Decide again: what the other writer stored is now there to be seen (and skipped, or refused).
+            }
+        }
+    }
+
+    public static Task<TAggregate?> DecideAsync<TAggregate>(
         IDocumentStore store,
         Guid streamId,
         Func<TAggregate?, IReadOnlyList<object>> decide,
+        CancellationToken cancellationToken)
+        where TAggregate : class =>
+        DecideAsync(store, streamId, null, decide, null, cancellationToken);
+
+    /// <param name="keepOnRefusal">Events to record although <paramref name="decide"/> refused (with this error), on the
+    /// stream as it was decided on; the refusal is thrown after they are committed.</param>
+    public static Task<TAggregate?> DecideAsync<TAggregate>(
+        IDocumentStore store,
+        Guid streamId,
+        Func<TAggregate?, IReadOnlyList<object>> decide,
+        Func<TAggregate?, DomainException, IReadOnlyList<object>> keepOnRefusal,
+        CancellationToken cancellationToken)
+        where TAggregate : class =>
+        DecideAsync(store, streamId, null, decide, keepOnRefusal, cancellationToken);
+
+    /// <summary>
+    /// Decides on the stream only as it was at <paramref name="expected"/>'s version, the one the caller saw: when it has
+    /// moved (before or during this decision) the caller hears <paramref name="expected"/>'s conflict, made from the
+    /// stream as it is now, and nothing is appended.
+    /// </summary>
+    public static Task<TAggregate?> DecideAsync<TAggregate>(
+        IDocumentStore store,
+        Guid streamId,
+        ExpectedVersion<TAggregate> expected,
+        Func<TAggregate?, IReadOnlyList<object>> decide,
+        CancellationToken cancellationToken)
+        where TAggregate : class =>
+        DecideAsync(store, streamId, expected, decide, null, cancellationToken);
+
+    private static async Task<TAggregate?> DecideAsync<TAggregate>(
+        IDocumentStore store,
+        Guid streamId,
+        ExpectedVersion<TAggregate>? expected,
+        Func<TAggregate?, IReadOnlyList<object>> decide,
+        Func<TAggregate?, DomainException, IReadOnlyList<object>>? keepOnRefusal,
         CancellationToken cancellationToken)
         where TAggregate : class
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var session = store.LightweightSession();
-            var stream = await session.Events.FetchForWriting<TAggregate>(streamId, cancellationToken);
-            var events = decide(stream.Aggregate);
-            if (events.Count == 0)
-            {
-                return stream.Aggregate;
-            }
-            stream.AppendMany(events);
             try
             {
+                var stream = expected is null
+                    ? await session.Events.FetchForWriting<TAggregate>(streamId, cancellationToken)
+                    : await session.Events.FetchForWriting<TAggregate>(streamId, expected.Version, cancellationToken);
+                IReadOnlyList<object> events;
+                try
+                {
+                    events = decide(stream.Aggregate);
+                }
+                catch (DomainException refusal) when (keepOnRefusal is not null && keepOnRefusal(stream.Aggregate, refusal) is { Count: > 0 } kept)
+                {
+                    await using var keeper = store.LightweightSession();
+                    keeper.Events.Append(streamId, kept);
+                    await keeper.SaveChangesAsync(cancellationToken);
+                    throw;
+                }
+                if (events.Count == 0)
+                {
+                    return stream.Aggregate;
+                }
+                stream.AppendMany(events);
                 await session.SaveChangesAsync(cancellationToken);
                 return await session.LoadAsync<TAggregate>(streamId, cancellationToken);
+            }
+            catch (ConcurrencyException) when (expected is not null)
+            {
+                await using var reader = store.LightweightSession();
+                throw expected.Conflict(await reader.Events.FetchLatest<TAggregate>(streamId, cancellationToken));
             }
             catch (ConcurrencyException) when (attempt < Attempts)
             {
@@ -96,4 +205,20 @@ public static class StreamDecision
             }
         }
     }
+
+    private static bool IsUniqueViolation(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }
+
+/// <summary>The stream version a caller decided on, and the error it hears when the stream has moved since.</summary>
+/// <param name="Conflict">Made from the stream as it is now (null when there is no such stream).</param>
+public sealed record ExpectedVersion<TAggregate>(long Version, Func<TAggregate?, Exception> Conflict);

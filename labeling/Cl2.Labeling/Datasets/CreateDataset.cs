@@ -1,3 +1,4 @@
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
@@ -26,9 +27,7 @@ public sealed record CreateDataset(string Name, string? Description, bool? Resea
         .ResolveAsync(async context =>
         {
             var created = Decide(context.GetArgument<CreateDataset>("input"), Guid.CreateVersion7(), context.Actor(), context.Now());
-            await using var session = context.Store().LightweightSession();
-            session.Events.StartStream<Dataset>(created.DatasetId, created);
-            await session.SaveChangesAsync(context.CancellationToken);
+            await StreamDecision.StartAsync<Dataset>(context.Store(), created.DatasetId, created, context.CancellationToken);
             return Dataset.Create(created) with { Version = 1 };
         });
 }

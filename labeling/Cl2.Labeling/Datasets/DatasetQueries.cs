@@ -1,6 +1,7 @@
 using Cl2.Labeling.Cases;
 using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.DataLoader;
 using GraphQL.Types;
@@ -25,36 +26,23 @@ public static class DatasetQueries
         Page.AddArguments(datasets);
         datasets.ResolveAsync(async context =>
         {
-            var page = Page.From(context);
             var nameContains = context.GetArgument<string?>("nameContains");
             var research = context.GetArgument<bool?>("research");
-            await using var session = context.Store().QuerySession();
-            IQueryable<Dataset> filtered = session.Query<Dataset>().Stats(out var stats).Where(dataset => true);
-            if (!string.IsNullOrEmpty(nameContains))
+            return await context.PageAsync<Dataset>(datasets =>
             {
-                filtered = filtered.Where(dataset => dataset.Name.Contains(nameContains, StringComparison.OrdinalIgnoreCase));
-            }
-            if (research is { } isResearch)
-            {
-                filtered = filtered.Where(dataset => dataset.Research == isResearch);
-            }
-            var items = await filtered.OrderByDescending(dataset => dataset.CreatedAt).ThenBy(dataset => dataset.Id)
-                .Skip(page.Skip).Take(page.Take).ToListAsync(context.CancellationToken);
-            return page.ToConnection(items, stats.TotalResults);
+                if (!string.IsNullOrEmpty(nameContains))
+                {
+                    datasets = datasets.Where(dataset => dataset.Name.Contains(nameContains, StringComparison.OrdinalIgnoreCase));
+                }
+                if (research is { } isResearch)
+                {
+                    datasets = datasets.Where(dataset => dataset.Research == isResearch);
+                }
+                return datasets.OrderByDescending(dataset => dataset.CreatedAt).ThenBy(dataset => dataset.Id);
+            });
         });
 
         query.FieldById<DatasetGraphType, Dataset>("dataset", Roles.Anyone);
-    }
-
-    public static BatchLoader<Guid, Dataset> DatasetById(IResolveFieldContext context)
-    {
-        var store = context.Store();
-        return context.Loaders().For<Guid, Dataset>("datasetById", async (ids, cancellationToken) =>
-        {
-            await using var session = store.QuerySession();
-            var found = await session.LoadManyAsync<Dataset>(cancellationToken, ids);
-            return found.ToDictionary(dataset => dataset.Id);
-        });
     }
 
     /// <summary>How many cases of each dataset are in each label status: one grouped query for many datasets.</summary>
@@ -62,8 +50,11 @@ public static class DatasetQueries
     {
         var dataSource = context.RequestServices!.GetRequiredService<NpgsqlDataSource>();
         var table = context.RequestServices!.GetRequiredService<IOptions<PostgresOptions>>().Value.Schema + ".mt_doc_case";
+        var store = context.Store();
         return context.Loaders().For<Guid, IReadOnlyList<LabelStatusCount>>("labelStatusCountsByDataset", async (ids, cancellationToken) =>
         {
+            // The table exists from start-up on (EventStoreSchema), unless PostgreSQL was down then: create it as a session would.
+            await store.Storage.Database.EnsureStorageExistsAsync(typeof(Case), cancellationToken);
             await using var command = dataSource.CreateCommand(
                 $"select (data ->> 'DatasetId')::uuid, data ->> 'LabelStatus', count(*) from {table} " +
                 "where (data ->> 'DatasetId')::uuid = any(@datasets) group by 1, 2");

@@ -1,6 +1,7 @@
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Inference;
 using Cl2.Labeling.Labels;
+using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.DataLoader;
 using GraphQL.Types;
@@ -23,29 +24,17 @@ public static class FeedbackQueries
         Page.AddArguments(feedback);
         feedback.ResolveAsync(async context =>
         {
-            var page = Page.From(context);
-            var versionId = context.GetArgument<Guid>("modelVersion");
+            var versionId = context.GetId("modelVersion");
             var verdict = context.GetArgument<FeedbackVerdict?>("verdict");
-            await using var session = context.Store().QuerySession();
-            var filtered = session.Query<GivenFeedback>().Stats(out var stats).Where(given => given.VersionId == versionId);
-            if (verdict is { } wanted)
+            return await context.PageAsync<GivenFeedback>(feedback =>
             {
-                filtered = filtered.Where(given => given.Verdict == wanted);
-            }
-            var items = await filtered.OrderByDescending(given => given.GivenAt).ThenBy(given => given.Id)
-                .Skip(page.Skip).Take(page.Take).ToListAsync(context.CancellationToken);
-            return page.ToConnection(items, stats.TotalResults);
-        });
-    }
-
-    public static BatchLoader<Guid, GivenFeedback> FeedbackById(IResolveFieldContext context)
-    {
-        var store = context.Store();
-        return context.Loaders().For<Guid, GivenFeedback>("feedbackById", async (ids, cancellationToken) =>
-        {
-            await using var session = store.QuerySession();
-            var found = await session.LoadManyAsync<GivenFeedback>(cancellationToken, ids);
-            return found.ToDictionary(given => given.Id);
+                feedback = feedback.Where(given => given.VersionId == versionId);
+                if (verdict is { } wanted)
+                {
+                    feedback = feedback.Where(given => given.Verdict == wanted);
+                }
+                return feedback.OrderByDescending(given => given.GivenAt).ThenBy(given => given.Id);
+            });
         });
     }
 
@@ -99,8 +88,8 @@ public sealed class FeedbackGraphType : ObjectGraphType<GivenFeedback>
         Field(given => given.Radiologist);
         Field(given => given.GivenAt);
         Field<NonNullGraphType<InferenceResultGraphType>, IDataLoaderResult<InferenceResult?>>("inferenceResult")
-            .Resolve(context => InferenceQueries.ResultById(context).Load(context.Source.InferenceResultId));
+            .Resolve(context => context.LoadById<InferenceResult>(context.Source.InferenceResultId));
         Field<LabelRevisionGraphType, IDataLoaderResult<LabelRevision?>?>("correctedLabelRevision")
-            .Resolve(context => context.Source.CorrectedLabelRevisionId is { } id ? LabelQueries.RevisionById(context).Load(id) : null);
+            .Resolve(context => context.Source.CorrectedLabelRevisionId is { } id ? context.LoadById<LabelRevision>(id) : null);
     }
 }

@@ -1,3 +1,4 @@
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Inference;
 using Cl2.Labeling.Labels;
@@ -46,14 +47,13 @@ public sealed record GiveFeedback(Guid InferenceResultId, FeedbackVerdict Verdic
         {
             var command = context.GetArgument<GiveFeedback>("input");
             var cancellationToken = context.CancellationToken;
-            await using var session = context.Store().LightweightSession();
-            var result = await session.LoadAsync<InferenceResult>(command.InferenceResultId, cancellationToken);
+            await using var query = context.Store().QuerySession();
+            var result = await query.LoadAsync<InferenceResult>(command.InferenceResultId, cancellationToken);
             var correction = command.CorrectedLabelRevisionId is { } revisionId
-                ? await session.LoadAsync<LabelRevision>(revisionId, cancellationToken)
+                ? await query.LoadAsync<LabelRevision>(revisionId, cancellationToken)
                 : null;
             var given = Decide(result, correction, command, Guid.CreateVersion7(), context.Actor(), context.Now());
-            session.Events.StartStream<GivenFeedback>(given.FeedbackId, given);
-            await session.SaveChangesAsync(cancellationToken);
+            await StreamDecision.StartAsync<GivenFeedback>(context.Store(), given.FeedbackId, given, cancellationToken);
             return GivenFeedback.Create(given) with { Version = 1 };
         });
 }

@@ -1,15 +1,23 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+
 namespace Cl2.Labeling.GraphQL;
 
 /// <summary>
 /// The events committed by any replica, in commit order and each once, as <see cref="CommittedEventsFeed"/> hears
 /// them from PostgreSQL (LISTEN/NOTIFY, no polling); GraphQL subscriptions take their streams from here.
+/// Each subscriber has a queue of its own (<see cref="GraphQLOptions.MaxQueuedEventsPerSubscriber"/>) that a task of its
+/// own empties, so <see cref="Publish"/> never waits for a subscriber; one that lets its queue fill is ended with
+/// <see cref="SubscriberTooSlowException"/> instead of holding events for it without bound.
 /// </summary>
-public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<object>
+public sealed partial class EventHub(ILogger<EventHub> logger, IOptions<GraphQLOptions> options) : IObservable<object>
 {
+    private readonly ILogger logger = logger;
+
     private readonly Lock gate = new();
-    private IObserver<object>[] observers = [];
+    private Queued[] observers = [];
     // The event type each observer takes (null: every event), so the feed reads from the store only what someone takes.
-    private (IObserver<object> Observer, Type? Takes)[] takes = [];
+    private (Queued Observer, Type? Takes)[] takes = [];
 
     /// <summary>Takes every event.</summary>
     public IDisposable Subscribe(IObserver<object> observer) => Subscribe(observer, null);
@@ -24,8 +32,9 @@ public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<obj
         return current.Any(entry => entry.Takes is null) ? null : current.Select(entry => entry.Takes!).ToHashSet();
     }
 
-    private IDisposable Subscribe(IObserver<object> observer, Type? type)
+    private IDisposable Subscribe(IObserver<object> target, Type? type)
     {
+        var observer = new Queued(this, target, options.Value.MaxQueuedEventsPerSubscriber);
         lock (gate)
         {
             observers = [.. observers, observer];
@@ -34,22 +43,17 @@ public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<obj
         return new Unsubscriber(this, observer);
     }
 
+    /// <summary>Hands <paramref name="event"/> to every subscriber's queue; never waits for one.</summary>
     public void Publish(object @event)
     {
         foreach (var observer in Volatile.Read(ref observers))
         {
-            try
-            {
-                observer.OnNext(@event);
-            }
-            catch (Exception exception)
-            {
-                // The event is committed whatever a subscriber does with it; one broken subscriber must not fail the
-                // mutation that committed it, nor keep the others from hearing about it.
-                SubscriberFailed(logger, exception, @event.GetType().Name);
-            }
+            observer.OnNext(@event);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A subscriber had {Capacity} events waiting when a {EventType} event came; it is ended as too slow")]
+    private static partial void SubscriberTooSlow(ILogger logger, int capacity, string eventType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A subscriber failed to take a {EventType} event")]
     private static partial void SubscriberFailed(ILogger logger, Exception exception, string eventType);
@@ -58,7 +62,7 @@ public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<obj
     /// <paramref name="filter"/>, as their own stream.</summary>
     public IObservable<TResult> Of<T, TResult>(Func<T, bool> filter, Func<T, TResult> map) => new Filtered<T, TResult>(this, filter, map);
 
-    private void Remove(IObserver<object> observer)
+    private void Remove(Queued observer)
     {
         lock (gate)
         {
@@ -67,9 +71,79 @@ public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<obj
         }
     }
 
-    private sealed class Unsubscriber(EventHub hub, IObserver<object> observer) : IDisposable
+    private sealed class Unsubscriber(EventHub hub, Queued observer) : IDisposable
     {
-        public void Dispose() => hub.Remove(observer);
+        public void Dispose()
+        {
+            hub.Remove(observer);
+            observer.Stop();
+        }
+    }
+
+    /// <summary>A subscriber behind its bounded queue, emptied in order by a task of its own.</summary>
+    private sealed class Queued : IObserver<object>
+    {
+        private readonly EventHub hub;
+        private readonly IObserver<object> target;
+        private readonly int capacity;
+        private readonly Channel<object> queue;
+
+        public Queued(EventHub hub, IObserver<object> target, int capacity)
+        {
+            (this.hub, this.target, this.capacity) = (hub, target, capacity);
+            queue = Channel.CreateBounded<object>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+            _ = Task.Run(DeliverAsync);
+        }
+
+        public void OnNext(object value)
+        {
+            if (queue.Writer.TryWrite(value))
+            {
+                return;
+            }
+            if (queue.Writer.TryComplete(new SubscriberTooSlowException(capacity)))
+            {
+                // Taken off at once, so later events are not offered to a subscriber that is ending.
+                hub.Remove(this);
+                SubscriberTooSlow(hub.logger, capacity, value.GetType().Name);
+            }
+        }
+
+        public void OnError(Exception error) => queue.Writer.TryComplete(error);
+
+        public void OnCompleted() => queue.Writer.TryComplete();
+
+        /// <summary>Unsubscribed: what is still queued is not delivered.</summary>
+        public void Stop() => queue.Writer.TryComplete(new OperationCanceledException());
+
+        private async Task DeliverAsync()
+        {
+            try
+            {
+                await foreach (var value in queue.Reader.ReadAllAsync())
+                {
+                    try
+                    {
+                        target.OnNext(value);
+                    }
+                    catch (Exception exception)
+                    {
+                        // The event is committed whatever a subscriber does with it; one broken subscriber must not keep
+                        // the others from hearing about it, nor stop hearing the next events itself.
+                        SubscriberFailed(hub.logger, exception, value.GetType().Name);
+                    }
+                }
+                target.OnCompleted();
+            }
+            catch (OperationCanceledException)
+            {
+                // Unsubscribed.
+            }
+            catch (Exception error)
+            {
+                target.OnError(error);
+            }
+        }
     }
 
     private sealed class Filtered<T, TResult>(EventHub hub, Func<T, bool> filter, Func<T, TResult> map) : IObservable<TResult>
@@ -92,3 +166,7 @@ public sealed partial class EventHub(ILogger<EventHub> logger) : IObservable<obj
         }
     }
 }
+
+/// <summary>A subscriber let more events wait than its queue holds; it is ended rather than held in memory.</summary>
+public sealed class SubscriberTooSlowException(int capacity)
+    : Exception($"The subscriber fell {capacity} events behind and was ended; subscribe again, and read what you miss with a query.");

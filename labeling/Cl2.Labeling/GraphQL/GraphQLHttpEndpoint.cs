@@ -1,10 +1,8 @@
 using System.Text.Json;
 using GraphQL;
+using GraphQL.Execution;
 using GraphQL.Transport;
-using GraphQL.Validation.Errors.Custom;
-using GraphQLParser;
 using GraphQLParser.AST;
-using GraphQLParser.Exceptions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -14,7 +12,7 @@ namespace Cl2.Labeling.GraphQL;
 /// <summary>
 /// GraphQL over HTTP (the GraphQL-over-HTTP spec): POST with a JSON body for anything, GET with query parameters for
 /// queries only. Answers <c>application/graphql-response+json</c>, whose status says whether the request ran:
-/// 200 when it executed (field errors included), 400 when it could not (malformed, invalid, too deep), 405 for a
+/// 200 when it executed (field errors included), 400 when it could not (malformed, invalid, too deep, too costly), 503 when it ran out of time, 405 for a
 /// mutation over GET (or a query field that changes state, <see cref="SideEffects"/>) or another method, 406 for an Accept it cannot meet, 413 for a body over the limit, 415 for a
 /// POST body that is not JSON. A WebSocket upgrade on the same path speaks graphql-transport-ws (subscriptions). Clients that accept only <c>application/json</c> get the legacy behaviour: 200 for any
 /// well-formed request.
@@ -27,7 +25,28 @@ public static class GraphQLHttpEndpoint
 
     public static IEndpointConventionBuilder MapGraphQL(this IEndpointRouteBuilder endpoints) => endpoints.Map(Path, HandleAsync);
 
+    /// <summary>
+    /// Whatever fails, a GraphQL client gets a GraphQL answer: an unexpected exception is logged with a correlation id and
+    /// answered 500 INTERNAL with that id, never with the developer exception page (which echoes the request's headers).
+    /// </summary>
     private static async Task HandleAsync(HttpContext http)
+    {
+        try
+        {
+            await HandleRequestAsync(http);
+        }
+        catch (Exception exception) when (!http.RequestAborted.IsCancellationRequested && !http.Response.HasStarted && !http.WebSockets.IsWebSocketRequest)
+        {
+            var error = DomainErrors.Logged(exception, null, http.RequestServices);
+            http.Response.Clear();
+            http.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            http.Response.ContentType = GraphQLResponseMediaType + "; charset=utf-8";
+            await http.RequestServices.GetRequiredService<IGraphQLTextSerializer>()
+                .WriteAsync(http.Response.Body, new ExecutionResult { Errors = [error] }, http.RequestAborted);
+        }
+    }
+
+    private static async Task HandleRequestAsync(HttpContext http)
     {
         var cancellationToken = http.RequestAborted;
         var services = http.RequestServices;
@@ -36,7 +55,13 @@ public static class GraphQLHttpEndpoint
 
         if (http.WebSockets.IsWebSocketRequest)
         {
-            await GraphQLWebSocketSession.AcceptAsync(http, TimeSpan.FromSeconds(options.ConnectionInitTimeoutSeconds));
+            if (!WebSocketOrigin.IsAllowed(http.Request, options))
+            {
+                await WriteRequestErrorAsync(http, serializer, StatusCodes.Status403Forbidden, GraphQLResponseMediaType, "ORIGIN_NOT_ALLOWED",
+                    $"A page from {http.Request.Headers.Origin} may not open a GraphQL WebSocket here; add the origin to GraphQL:AllowedOrigins if it should.");
+                return;
+            }
+            await GraphQLWebSocketSession.AcceptAsync(http, options);
             return;
         }
 
@@ -72,14 +97,12 @@ public static class GraphQLHttpEndpoint
             return;
         }
 
-        GraphQLDocument? document = null;
-        try
+        var (document, refusal) = QueryDocument.Parse(query, options);
+        if (refusal is not null)
         {
-            document = Parser.Parse(query);
-        }
-        catch (GraphQLSyntaxErrorException)
-        {
-            // The executer reports syntax errors with their location, as the spec asks; nothing to add here.
+            QueryDocument.LogRefused(services, refusal, http.User);
+            await WriteRequestErrorAsync(http, serializer, StatusCodes.Status400BadRequest, mediaType, refusal.Code!, refusal.Message);
+            return;
         }
         if (isGet && document is not null && SelectOperation(document, request.OperationName)?.Operation is OperationType.Mutation or OperationType.Subscription)
         {
@@ -107,22 +130,18 @@ public static class GraphQLHttpEndpoint
             RequestServices = services,
             User = http.User,
             CancellationToken = cancellationToken,
-            UnhandledExceptionDelegate = DomainErrors.ToExecutionErrorAsync,
         });
 
-        NameLimitErrors(result);
-        http.Response.StatusCode = result.Executed || mediaType == JsonMediaType ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+        // Out of time (GraphQLOptions.RequestTimeoutSeconds) is the server's answer, not the request's fault.
+        var timedOut = result.Errors?.OfType<TimeoutError>().Any() == true;
+        if (timedOut)
+        {
+            QueryDocument.LogRefused(services, result.Errors!.OfType<TimeoutError>().First(), http.User);
+        }
+        http.Response.StatusCode = timedOut && mediaType != JsonMediaType ? StatusCodes.Status503ServiceUnavailable
+            : result.Executed || mediaType == JsonMediaType ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
         http.Response.ContentType = mediaType + "; charset=utf-8";
         await serializer.WriteAsync(http.Response.Body, result, cancellationToken);
-    }
-
-    /// <summary>Gives the limit errors codes that say which limit, so clients can tell "too deep" from "too costly".</summary>
-    private static void NameLimitErrors(ExecutionResult result)
-    {
-        foreach (var error in result.Errors?.OfType<ComplexityError>() ?? [])
-        {
-            error.Code = error.Message.Contains("depth", StringComparison.OrdinalIgnoreCase) ? "QUERY_TOO_DEEP" : "QUERY_TOO_COMPLEX";
-        }
     }
 
     private static string? NegotiateMediaType(HttpRequest request)

@@ -1,3 +1,4 @@
+using Cl2.Labeling.Reading;
 using Cl2.ServiceDefaults;
 using GraphQL;
 using GraphQL.Validation;
@@ -27,16 +28,17 @@ public static class GraphQLRegistration
             .AddErrorInfoProvider(errors => errors.ExposeData = true)
             .AddGraphTypes(typeof(LabelingSchema).Assembly)
             .AddClrTypeMappings(typeof(LabelingSchema).Assembly)
-            .AddComplexityAnalyzer((complexity, services) =>
-            {
-                var options = services.GetRequiredService<IOptions<GraphQLOptions>>().Value;
-                complexity.MaxDepth = options.MaxDepth;
-                complexity.MaxComplexity = options.MaxComplexity;
-            })
             .ConfigureExecutionOptions(execution =>
             {
-                var options = execution.RequestServices!.GetRequiredService<IOptions<GraphQLOptions>>().Value;
-                execution.ValidationRules = (execution.ValidationRules ?? DocumentValidator.CoreRules).Append(RoleValidationRule.Instance);
+                var services = execution.RequestServices!;
+                var options = services.GetRequiredService<IOptions<GraphQLOptions>>().Value;
+                execution.ValidationRules = (execution.ValidationRules ?? DocumentValidator.CoreRules)
+                    .Append(RoleValidationRule.Instance)
+                    .Append(new QueryCostRule(options, services.GetRequiredService<ILogger<QueryCostRule>>()));
+                // Validation and execution share this budget; the request's own token (the client leaving) ends them sooner.
+                execution.Timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
+                execution.MaxParallelExecutionCount = options.MaxParallelResolvers;
+                execution.UnhandledExceptionDelegate = DomainErrors.ToExecutionErrorAsync;
                 if (!options.EnableIntrospection)
                 {
                     execution.ValidationRules = execution.ValidationRules.Append(NoIntrospectionValidationRule.Instance);

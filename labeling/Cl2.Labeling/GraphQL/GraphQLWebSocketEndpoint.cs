@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using GraphQL;
 using GraphQL.Transport;
 
@@ -12,18 +13,38 @@ namespace Cl2.Labeling.GraphQL;
 /// GraphQL over WebSocket with the graphql-transport-ws protocol (the one the graphql-ws library speaks): the client
 /// sends connection_init and gets connection_ack, then subscribe/complete per operation id; the server sends next,
 /// error and complete. Protocol violations close the socket with the codes the protocol names (4400, 4401, 4406,
-/// 4408, 4409, 4429).
+/// 4408, 4409, 4429). The server pings every <see cref="GraphQLOptions.KeepAliveIntervalSeconds"/> so proxies keep a
+/// quiet socket open. What the server sends waits in a bounded queue that one writer empties, each send under a time-out:
+/// a client that stops reading is closed (4500) when the queue is full, and never holds up the event hub or other
+/// clients. When the host stops, every socket is closed with 1001 (going away).
 /// </summary>
-public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, TimeSpan initTimeout)
+public sealed partial class GraphQLWebSocketSession
 {
     public const string SubProtocol = "graphql-transport-ws";
+    public const int TooSlowCloseCode = 4500;
 
+    private readonly WebSocket socket;
+    private readonly HttpContext http;
+    private readonly GraphQLOptions options;
+    private readonly ILogger logger;
+    private readonly Channel<string> outbox;
     private readonly SemaphoreSlim sending = new(1, 1);
     private readonly ConcurrentDictionary<string, IDisposable> operations = new(StringComparer.Ordinal);
-    private readonly IGraphQLTextSerializer serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
-    private bool acknowledged;
+    private readonly IGraphQLTextSerializer serializer;
+    private readonly CancellationTokenSource ended = new();
+    private volatile bool acknowledged;
 
-    public static async Task AcceptAsync(HttpContext http, TimeSpan initTimeout)
+    private GraphQLWebSocketSession(WebSocket socket, HttpContext http, GraphQLOptions options)
+    {
+        (this.socket, this.http, this.options) = (socket, http, options);
+        logger = http.RequestServices.GetRequiredService<ILogger<GraphQLWebSocketSession>>();
+        serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
+        outbox = Channel.CreateBounded<string>(new BoundedChannelOptions(options.MaxQueuedMessagesPerConnection) { SingleReader = true });
+    }
+
+    private TimeSpan SendTimeout => TimeSpan.FromSeconds(options.SendTimeoutSeconds);
+
+    public static async Task AcceptAsync(HttpContext http, GraphQLOptions options)
     {
         if (!http.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol))
         {
@@ -32,35 +53,32 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
             return;
         }
         using var socket = await http.WebSockets.AcceptWebSocketAsync(SubProtocol);
-        await new GraphQLWebSocketSession(socket, http, initTimeout).RunAsync(http.RequestAborted);
+        var session = new GraphQLWebSocketSession(socket, http, options);
+        var stopping = http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var onStop = stopping.Register(() => _ = session.CloseAsync(1001, "Server going away"));
+        await session.RunAsync(http.RequestAborted);
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var initTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        initTimer.CancelAfter(initTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, ended.Token);
+        var writer = WriteAsync();
+        var keepAlive = KeepAliveAsync(linked.Token);
+        var initDeadline = InitDeadlineAsync(linked.Token);
         try
         {
             while (socket.State == WebSocketState.Open)
             {
-                var text = await ReceiveAsync(acknowledged ? cancellationToken : initTimer.Token);
-                if (text is null)
-                {
-                    break;
-                }
-                if (!await HandleAsync(text, cancellationToken))
+                var text = await ReceiveAsync(linked.Token);
+                if (text is null || !await HandleAsync(text, linked.Token))
                 {
                     break;
                 }
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !acknowledged)
-        {
-            await CloseAsync(4408, "Connection initialisation timeout");
-        }
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException)
         {
-            // The client went away; its subscriptions end below.
+            // The client went away, or the socket was closed or aborted from here; its subscriptions end below.
         }
         finally
         {
@@ -69,6 +87,46 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
                 operation.Dispose();
             }
             operations.Clear();
+            await ended.CancelAsync();
+            outbox.Writer.TryComplete();
+            await Task.WhenAll(writer, keepAlive, initDeadline);
+        }
+    }
+
+    /// <summary>A client that has not sent connection_init in time is closed with 4408; the pending receive is left alone
+    /// (cancelling it would abort the socket before the close frame goes out).</summary>
+    private async Task InitDeadlineAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(options.ConnectionInitTimeoutSeconds), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        if (!acknowledged)
+        {
+            await CloseAsync(4408, "Connection initialisation timeout");
+        }
+    }
+
+    private async Task KeepAliveAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.KeepAliveIntervalSeconds));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                if (acknowledged)
+                {
+                    Enqueue("""{"type":"ping"}""");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The session ended.
         }
     }
 
@@ -94,10 +152,10 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
                 return false;
             case "connection_init":
                 acknowledged = true;
-                await SendAsync("""{"type":"connection_ack"}""");
+                Enqueue("""{"type":"connection_ack"}""");
                 return true;
             case "ping":
-                await SendAsync("""{"type":"pong"}""");
+                Enqueue("""{"type":"pong"}""");
                 return true;
             case "pong":
                 return true;
@@ -109,6 +167,13 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
                 {
                     await CloseAsync(4409, $"Subscriber for {id} already exists");
                     return false;
+                }
+                if (operations.Count >= options.MaxSubscriptionsPerConnection)
+                {
+                    SendError(id, [new ExecutionError(
+                        $"This connection has {operations.Count} operations open, the most one connection may have; complete one first, or open another connection.")
+                        { Code = "TOO_MANY_SUBSCRIPTIONS" }]);
+                    return true;
                 }
                 await SubscribeAsync(id, payload, cancellationToken);
                 return true;
@@ -137,7 +202,14 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
         }
         if (request?.Query is not { Length: > 0 } query)
         {
-            await SendErrorAsync(id, new ExecutionResult { Errors = [new ExecutionError("The subscribe payload needs a 'query' string.") { Code = "REQUEST_INVALID" }] });
+            SendError(id, [new ExecutionError("The subscribe payload needs a 'query' string.") { Code = "REQUEST_INVALID" }]);
+            return;
+        }
+        var (document, refusal) = QueryDocument.Parse(query, options);
+        if (refusal is not null)
+        {
+            QueryDocument.LogRefused(http.RequestServices, refusal, http.User);
+            SendError(id, [refusal]);
             return;
         }
         // Registered before executing so a 'complete' that arrives meanwhile is honoured, and a duplicate id is refused.
@@ -146,26 +218,26 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
         var result = await http.RequestServices.GetRequiredService<IDocumentExecuter<LabelingSchema>>().ExecuteAsync(new ExecutionOptions
         {
             Query = query,
+            Document = document,
             OperationName = request.OperationName,
             Variables = request.Variables,
             Extensions = request.Extensions,
             RequestServices = http.RequestServices,
             User = http.User,
             CancellationToken = cancellationToken,
-            UnhandledExceptionDelegate = DomainErrors.ToExecutionErrorAsync,
         });
         if (!result.Executed)
         {
             operations.TryRemove(id, out _);
-            await SendErrorAsync(id, result);
+            SendError(id, result.Errors ?? []);
             return;
         }
         if (result.Streams is not { Count: > 0 } streams)
         {
             // A query or mutation over the socket: one result, then complete.
             operations.TryRemove(id, out _);
-            await SendNextAsync(id, result);
-            await SendAsync(JsonSerializer.Serialize(new { id, type = "complete" }));
+            SendNext(id, result);
+            Enqueue(JsonSerializer.Serialize(new { id, type = "complete" }));
             return;
         }
         var stream = streams.Values.First();
@@ -176,28 +248,59 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
         }
     }
 
-    private Task SendNextAsync(string id, ExecutionResult result) =>
-        SendAsync($$"""{"id":{{JsonSerializer.Serialize(id)}},"type":"next","payload":{{serializer.Serialize(result)}}}""");
+    private void SendNext(string id, ExecutionResult result) =>
+        Enqueue($$"""{"id":{{JsonSerializer.Serialize(id)}},"type":"next","payload":{{serializer.Serialize(result)}}}""");
 
-    private Task SendErrorAsync(string id, ExecutionResult result)
+    private void SendError(string id, IEnumerable<ExecutionError> errors)
     {
-        var errors = JsonNode.Parse(serializer.Serialize(result))?["errors"]?.ToJsonString() ?? "[]";
-        return SendAsync($$"""{"id":{{JsonSerializer.Serialize(id)}},"type":"error","payload":{{errors}}}""");
+        var serialized = JsonNode.Parse(serializer.Serialize(new ExecutionResult { Errors = [.. errors] }))?["errors"]?.ToJsonString() ?? "[]";
+        Enqueue($$"""{"id":{{JsonSerializer.Serialize(id)}},"type":"error","payload":{{serialized}}}""");
     }
 
-    private async Task SendAsync(string text)
+    /// <summary>Queues a message for the writer; a client so far behind that the queue is full is closed instead.</summary>
+    private void Enqueue(string text)
+    {
+        if (outbox.Writer.TryWrite(text) || ended.IsCancellationRequested)
+        {
+            return;
+        }
+        if (outbox.Writer.TryComplete())
+        {
+            TooSlow(logger, options.MaxQueuedMessagesPerConnection, http.User.Identity?.Name ?? "anonymous");
+            _ = CloseAsync(TooSlowCloseCode, "Too slow: the client did not read what it subscribed to");
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        await foreach (var text in outbox.Reader.ReadAllAsync())
+        {
+            if (!await SendAsync(Encoding.UTF8.GetBytes(text)))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <returns>false when the socket is no longer open or the send did not finish in time (the socket is then aborted).</returns>
+    private async Task<bool> SendAsync(byte[] message)
     {
         await sending.WaitAsync();
         try
         {
-            if (socket.State == WebSocketState.Open)
+            if (socket.State != WebSocketState.Open)
             {
-                await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                return false;
             }
+            using var timeout = new CancellationTokenSource(SendTimeout);
+            await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+            return true;
         }
-        catch (WebSocketException)
+        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {
-            // The client left between the check and the send; nothing to deliver to.
+            // Cancelling a send aborts the socket: a client that takes longer than the send time-out to read a message is gone.
+            await ended.CancelAsync();
+            return false;
         }
         finally
         {
@@ -205,19 +308,45 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
         }
     }
 
+    /// <summary>
+    /// Sends the close frame (after a send in progress, bounded by the send time-out). The session ends when the client
+    /// answers with its own close, or one send time-out later (ending it at once would abort the socket before the close
+    /// frame has surely left).
+    /// </summary>
     private async Task CloseAsync(int code, string reason)
     {
-        await sending.WaitAsync();
+        outbox.Writer.TryComplete();
+        var sent = false;
         try
         {
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            if (await sending.WaitAsync(SendTimeout))
             {
-                await socket.CloseAsync((WebSocketCloseStatus)code, reason, CancellationToken.None);
+                try
+                {
+                    if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    {
+                        using var timeout = new CancellationTokenSource(SendTimeout);
+                        await socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, timeout.Token);
+                        sent = true;
+                    }
+                }
+                finally
+                {
+                    sending.Release();
+                }
             }
         }
-        finally
+        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {
-            sending.Release();
+            // The client is gone or not reading; the session ends all the same.
+        }
+        if (sent)
+        {
+            ended.CancelAfter(SendTimeout);
+        }
+        else
+        {
+            await ended.CancelAsync();
         }
     }
 
@@ -234,7 +363,7 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
                 return null;
             }
             message.Write(buffer, 0, received.Count);
-            if (message.Length > 1024 * 1024)
+            if (message.Length > options.MaxRequestBytes)
             {
                 await CloseAsync(4400, "Message too large");
                 return null;
@@ -246,14 +375,18 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GraphQL WebSocket of {User} closed as too slow: {Queued} messages were waiting to be sent")]
+    private static partial void TooSlow(ILogger logger, int queued, string user);
+
     private sealed class Registration : IDisposable
     {
+        private readonly Lock gate = new();
         private IDisposable? subscription;
         private bool disposed;
 
         public void Set(IDisposable value)
         {
-            lock (this)
+            lock (gate)
             {
                 if (disposed)
                 {
@@ -266,7 +399,7 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
 
         public void Dispose()
         {
-            lock (this)
+            lock (gate)
             {
                 disposed = true;
                 subscription?.Dispose();
@@ -276,16 +409,21 @@ public sealed class GraphQLWebSocketSession(WebSocket socket, HttpContext http, 
 
     private sealed class Forwarder(GraphQLWebSocketSession session, string id) : IObserver<ExecutionResult>
     {
-        public void OnNext(ExecutionResult value) => _ = session.SendNextAsync(id, value);
+        public void OnNext(ExecutionResult value) => session.SendNext(id, value);
 
-        public void OnError(Exception error) => _ = session.SendErrorAsync(id,
-            new ExecutionResult { Errors = [new ExecutionError(error.Message) { Code = "SUBSCRIPTION_FAILED" }] });
+        public void OnError(Exception error)
+        {
+            session.operations.TryRemove(id, out _);
+            session.SendError(id, [error is SubscriberTooSlowException tooSlow
+                ? new ExecutionError(tooSlow.Message) { Code = "SUBSCRIBER_TOO_SLOW" }
+                : DomainErrors.Logged(error, id, session.http.RequestServices)]);
+        }
 
         public void OnCompleted()
         {
             if (session.operations.TryRemove(id, out _))
             {
-                _ = session.SendAsync(JsonSerializer.Serialize(new { id, type = "complete" }));
+                session.Enqueue(JsonSerializer.Serialize(new { id, type = "complete" }));
             }
         }
     }

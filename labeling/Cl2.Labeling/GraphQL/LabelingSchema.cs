@@ -48,10 +48,12 @@ public sealed class LabelingMutation : ObjectGraphType
         CreateDataset.AddField(this);
         AddCases.AddField(this);
         AssignCase.AddField(this);
+        RemoveCase.AddField(this);
         SubmitLabel.AddField(this);
         ImportLabels.AddField(this);
         ReviewLabel.AddField(this);
         RegisterModel.AddField(this);
+        DeleteModel.AddField(this);
         RegisterModelVersion.AddField(this);
         PromoteModelVersion.AddField(this);
         RetireModelVersion.AddField(this);
@@ -68,6 +70,7 @@ public sealed class LabelingMutation : ObjectGraphType
         RecordDelivery.AddField(this);
         GiveFeedback.AddField(this);
         ImportFromPacs.AddField(this);
+        ResumePacsImport.AddField(this);
     }
 }
 

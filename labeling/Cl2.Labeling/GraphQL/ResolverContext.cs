@@ -3,7 +3,7 @@ using Marten;
 
 namespace Cl2.Labeling.GraphQL;
 
-/// <summary>What a resolver needs from the request: the store, the clock, the caller and the request's batch loaders.</summary>
+/// <summary>What a resolver needs from the request: the store, the clock, and the caller.</summary>
 public static class ResolverContext
 {
     /// <summary>
@@ -17,8 +17,6 @@ public static class ResolverContext
     /// <summary>Who asks: the signed-in user's name. Sign-in comes with the gateway; until then callers are anonymous.</summary>
     public static string Actor(this IResolveFieldContext context) =>
         context.User?.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : "anonymous";
-
-    public static BatchLoaders Loaders(this IResolveFieldContext context) => context.Service<BatchLoaders>();
 
     private static T Service<T>(this IResolveFieldContext context) where T : notnull =>
         (context.RequestServices ?? throw new InvalidOperationException("GraphQL ran without request services.")).GetRequiredService<T>();

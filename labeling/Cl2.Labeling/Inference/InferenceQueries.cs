@@ -1,6 +1,7 @@
 using Cl2.Labeling.Feedback;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Models;
+using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.DataLoader;
 using GraphQL.Types;
@@ -23,25 +24,30 @@ public static class InferenceQueries
         Page.AddArguments(results);
         results.ResolveAsync(async context =>
         {
-            var page = Page.From(context);
             var study = context.GetArgument<string?>("study");
             var versionId = context.GetArgument<Guid?>("modelVersion");
-            await using var session = context.Store().QuerySession();
-            IQueryable<InferenceResult> filtered = session.Query<InferenceResult>().Stats(out var stats).Where(result => true);
-            if (study is not null)
+            return await context.PageAsync<InferenceResult>(results =>
             {
-                filtered = filtered.Where(result => result.StudyInstanceUid == study);
-            }
-            if (versionId is { } version)
-            {
-                filtered = filtered.Where(result => result.VersionId == version);
-            }
-            var items = await filtered.OrderByDescending(result => result.CompletedAt).ThenBy(result => result.Id)
-                .Skip(page.Skip).Take(page.Take).ToListAsync(context.CancellationToken);
-            return page.ToConnection(items, stats.TotalResults);
+                if (study is not null)
+                {
+                    results = results.Where(result => result.StudyInstanceUid == study);
+                }
+                if (versionId is { } version)
+                {
+                    results = results.Where(result => result.VersionId == version);
+                }
+                return results.OrderByDescending(result => result.CompletedAt).ThenBy(result => result.Id);
+            });
         });
 
         query.FieldById<InferenceResultGraphType, InferenceResult>("inferenceResult", Roles.Anyone);
+
+        var received = query.Field<NonNullGraphType<ConnectionType<ReceivedStudyGraphType>>, Connection<ReceivedStudy>>("recentlyReceivedStudies")
+            .Description("Every study the listener received, newest first, paged (receivedStudies answers for one Study Instance UID).")
+            .AuthorizeWithRoles(Roles.Anyone);
+        Page.AddArguments(received);
+        received.ResolveAsync(async context =>
+            await context.PageAsync<ReceivedStudy>(studies => studies.OrderByDescending(study => study.ReceivedAt).ThenBy(study => study.Id)));
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ReceivedStudyGraphType>>>, IReadOnlyList<ReceivedStudy>>("receivedStudies")
             .Description("The study as inference received it: one entry per study (none when it was not received), its instance count the latest reported.")
@@ -56,16 +62,6 @@ public static class InferenceQueries
             });
     }
 
-    public static BatchLoader<Guid, InferenceResult> ResultById(IResolveFieldContext context)
-    {
-        var store = context.Store();
-        return context.Loaders().For<Guid, InferenceResult>("inferenceResultById", async (ids, cancellationToken) =>
-        {
-            await using var session = store.QuerySession();
-            var found = await session.LoadManyAsync<InferenceResult>(cancellationToken, ids);
-            return found.ToDictionary(result => result.Id);
-        });
-    }
 }
 
 public sealed class ReceivedStudyGraphType : ObjectGraphType<ReceivedStudy>
@@ -120,7 +116,7 @@ public sealed class InferenceResultGraphType : ObjectGraphType<InferenceResult>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<DeliveryGraphType>>>, IEnumerable<Delivery>>("deliveries")
             .Resolve(context => context.Source.Deliveries);
         Field<NonNullGraphType<ModelVersionGraphType>, IDataLoaderResult<ModelVersion?>>("modelVersion")
-            .Resolve(context => ModelQueries.ModelById(context).Load(context.Source.ModelId).Then(model => model?.FindVersion(context.Source.VersionId)));
+            .Resolve(context => context.LoadById<Model>(context.Source.ModelId).Then(model => model?.FindVersion(context.Source.VersionId)));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<FeedbackGraphType>>>, IDataLoaderResult<IReadOnlyList<GivenFeedback>>>("feedback")
             .Description("What radiologists said about this result, oldest first.")
             .Resolve(context => FeedbackQueries.FeedbackOfResult(context, context.Source.Id).Then(feedback => feedback ?? []));

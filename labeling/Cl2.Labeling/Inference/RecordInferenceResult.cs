@@ -1,4 +1,5 @@
 using Cl2.Labeling.Cases;
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Models;
 using GraphQL;
@@ -40,11 +41,10 @@ public sealed record RecordInferenceResult(string StudyInstanceUid, Guid ModelVe
         {
             var command = context.GetArgument<RecordInferenceResult>("input");
             var cancellationToken = context.CancellationToken;
-            await using var session = context.Store().LightweightSession();
-            var version = await ModelQueries.FindVersionAsync(session, command.ModelVersionId, cancellationToken);
+            await using var query = context.Store().QuerySession();
+            var version = await ModelQueries.FindVersionAsync(query, command.ModelVersionId, cancellationToken);
             var completed = Decide(version, command, Guid.CreateVersion7(), context.Actor(), context.Now());
-            session.Events.StartStream<InferenceResult>(completed.ResultId, completed);
-            await session.SaveChangesAsync(cancellationToken);
+            await StreamDecision.StartAsync<InferenceResult>(context.Store(), completed.ResultId, completed, cancellationToken);
             return InferenceResult.Create(completed) with { Version = 1 };
         });
 }

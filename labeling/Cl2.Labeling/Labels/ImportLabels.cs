@@ -1,3 +1,4 @@
+using Cl2.Labeling.Blobs;
 using Cl2.Labeling.Cases;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
@@ -17,8 +18,10 @@ public sealed record ImportLabels(IReadOnlyList<SubmitLabel> Labels)
 
     /// <param name="cases">The current state of every case the labels name; a missing one is an error.</param>
     /// <param name="labelRevisionIds">One new id per label, in the same order.</param>
+    /// <param name="stored">The blobs of the labels' digests that the blob store holds.</param>
     public static IReadOnlyList<LabelSubmitted> Decide(
         IReadOnlyDictionary<Guid, Case> cases,
+        Func<BlobDigest, bool> stored,
         ImportLabels command,
         IReadOnlyList<Guid> labelRevisionIds,
         string by,
@@ -34,8 +37,9 @@ public sealed record ImportLabels(IReadOnlyList<SubmitLabel> Labels)
         {
             var label = command.Labels[index];
             var state = current.GetValueOrDefault(label.CaseId) ?? cases.GetValueOrDefault(label.CaseId);
-            // The same rules as one submission, conflict included; nothing is kept, since nothing is stored.
-            var @event = SubmitLabel.Decide(state, label, labelRevisionIds[index], by, now);
+            // The same rules as one submission, conflict included; nothing is kept, since nothing is stored. An ML engineer
+            // imports labels made elsewhere, so whoever holds a case does not matter.
+            var @event = SubmitLabel.Decide(state, label, stored, labelRevisionIds[index], new Caller(by, ActsForOthers: true), now);
             current[label.CaseId] = Case.Apply(@event, state!);
             submitted.Add(@event);
         }
@@ -60,8 +64,17 @@ public sealed record ImportLabels(IReadOnlyList<SubmitLabel> Labels)
                 cases = (await session.LoadManyAsync<Case>(cancellationToken, caseIds)).ToDictionary(@case => @case.Id);
                 tenantId = session.TenantId;
             }
+            var blobs = context.RequestServices!.GetRequiredService<IBlobStore>();
+            var stored = new HashSet<BlobDigest>();
+            foreach (var digest in command.Labels.Select(label => BlobDigest.TryParse(label.BlobDigest, out var parsed) ? parsed : null).OfType<BlobDigest>().Distinct())
+            {
+                if (await blobs.GetInfoAsync(digest, cancellationToken) is not null)
+                {
+                    stored.Add(digest);
+                }
+            }
             var now = context.Now();
-            var submitted = Decide(cases, command, [.. command.Labels.Select(_ => Guid.CreateVersion7())], context.Actor(), now);
+            var submitted = Decide(cases, stored.Contains, command, [.. command.Labels.Select(_ => Guid.CreateVersion7())], context.Actor(), now);
             var services = context.RequestServices!;
             // One transaction, and the version each stream was read at must still be current when it commits.
             if (await LabelImportStorage.TryWriteAsync(store, services.GetRequiredService<NpgsqlDataSource>(), tenantId, cases, submitted, now, cancellationToken)

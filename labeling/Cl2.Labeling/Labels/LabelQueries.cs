@@ -1,5 +1,6 @@
 using Cl2.Labeling.Cases;
 using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.DataLoader;
 using GraphQL.Types;
@@ -11,17 +12,6 @@ public static class LabelQueries
 {
     public static void AddFields(ObjectGraphType query) =>
         query.FieldById<LabelRevisionGraphType, LabelRevision>("labelRevision", Roles.Anyone);
-
-    public static BatchLoader<Guid, LabelRevision> RevisionById(IResolveFieldContext context)
-    {
-        var store = context.Store();
-        return context.Loaders().For<Guid, LabelRevision>("labelRevisionById", async (ids, cancellationToken) =>
-        {
-            await using var session = store.QuerySession();
-            var revisions = await session.LoadManyAsync<LabelRevision>(cancellationToken, ids);
-            return revisions.ToDictionary(revision => revision.Id);
-        });
-    }
 
     /// <summary>The label history of many cases in one query, oldest first, conflicted submissions included.</summary>
     public static IDataLoaderResult<IReadOnlyList<LabelRevision>?> HistoryOf(IResolveFieldContext context, Guid caseId)
@@ -60,7 +50,7 @@ public sealed class LabelRevisionGraphType : ObjectGraphType<LabelRevision>
         Field(revision => revision.ReviewedAt, nullable: true);
         Field(revision => revision.ReviewComment, nullable: true);
         Field<NonNullGraphType<CaseGraphType>, IDataLoaderResult<Case?>>("case")
-            .Resolve(context => CaseQueries.CaseById(context).Load(context.Source.CaseId));
+            .Resolve(context => context.LoadById<Case>(context.Source.CaseId));
     }
 }
 

@@ -21,8 +21,8 @@ public sealed record PredictLabel(Guid CaseId, Guid ModelVersionId, LabelKind Ki
         {
             throw DomainException.NotFound(ErrorCodes.ModelVersionNotFound, "Model version", command.ModelVersionId);
         }
-        RegisterModelVersion.RequireDigest(command.BlobDigest, "blobDigest");
-        return new LabelPredicted(current.Id, predictionId, version.ModelId, version.Id, command.Kind, command.BlobDigest, by, now);
+        var digest = BlobReference.Require(command.BlobDigest, "blobDigest");
+        return new LabelPredicted(current.Id, predictionId, version.ModelId, version.Id, command.Kind, digest.ToString(), by, now);
     }
 
     public static void AddField(ObjectGraphType mutation) => mutation

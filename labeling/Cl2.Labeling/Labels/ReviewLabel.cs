@@ -1,8 +1,8 @@
 using Cl2.Labeling.Cases;
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
-using JasperFx;
 using Marten;
 
 namespace Cl2.Labeling.Labels;
@@ -39,22 +39,10 @@ public sealed record ReviewLabel(Guid CaseId, Guid LabelRevisionId, ReviewDecisi
         {
             var command = context.GetArgument<ReviewLabel>("input");
             var cancellationToken = context.CancellationToken;
-            for (var attempt = 1; ; attempt++)
-            {
-                await using var session = context.Store().LightweightSession();
-                var stream = await session.Events.FetchForWriting<Case>(command.CaseId, cancellationToken);
-                stream.AppendOne(Decide(stream.Aggregate, command, context.Actor(), context.Now()));
-                try
-                {
-                    await session.SaveChangesAsync(cancellationToken);
-                    await using var reader = context.Store().QuerySession();
-                    return await reader.LoadAsync<LabelRevision>(command.LabelRevisionId, cancellationToken);
-                }
-                catch (ConcurrencyException) when (attempt < 5)
-                {
-                    // Another event reached the case first; decide again on the case as it is now.
-                }
-            }
+            await StreamDecision.DecideAsync<Case>(context.Store(), command.CaseId,
+                current => [Decide(current, command, context.Actor(), context.Now())], cancellationToken);
+            await using var reader = context.Store().QuerySession();
+            return await reader.LoadAsync<LabelRevision>(command.LabelRevisionId, cancellationToken);
         });
 }
 

@@ -32,6 +32,9 @@ public sealed record ModelVersionPromoted(Guid ModelId, Guid VersionId, Guid? Re
 
 public sealed record ModelVersionRetired(Guid ModelId, Guid VersionId, string RetiredBy, DateTimeOffset RetiredAt);
 
+/// <summary>A model registered by mistake (a wrong task or name) withdrawn before it had versions; its name is free again.</summary>
+public sealed record ModelDeleted(Guid ModelId, string Name, string DeletedBy, DateTimeOffset DeletedAt);
+
 public sealed record ModelVersionRolledBack(Guid ModelId, Guid FromVersionId, Guid ToVersionId, string RolledBackBy, DateTimeOffset RolledBackAt);
 
 public enum ModelStage
@@ -107,6 +110,8 @@ public sealed record Model(
     {
         ProductionHistory = [.. model.ProductionHistory.Where(id => id != rolledBack.FromVersionId)],
     };
+
+    public static bool ShouldDelete(ModelDeleted deleted) => true;
 
     private Model WithStage(Guid? versionId, ModelStage stage) => versionId is null
         ? this

@@ -1,7 +1,5 @@
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
-using GraphQL;
-using JasperFx;
-using Marten;
 
 namespace Cl2.Labeling.Models;
 
@@ -19,30 +17,11 @@ public static class ModelConcurrency
         }
     }
 
-    public static async Task<Model?> AppendAsync<TEvent>(
-        IResolveFieldContext context,
-        Guid modelId,
-        int expectedVersion,
-        Func<Model?, TEvent> decide,
-        Func<TEvent, Model, Model> apply)
-        where TEvent : notnull
-    {
-        var cancellationToken = context.CancellationToken;
-        await using var session = context.Store().LightweightSession();
-        var stream = await session.Events.FetchForWriting<Model>(modelId, cancellationToken);
-        var decided = decide(stream.Aggregate);
-        stream.AppendOne(decided);
-        try
-        {
-            await session.SaveChangesAsync(cancellationToken);
-        }
-        catch (ConcurrencyException)
-        {
-            var current = await session.Events.FetchLatest<Model>(modelId, cancellationToken);
-            throw Conflict(modelId, expectedVersion, current?.Version ?? 0);
-        }
-        return apply(decided, stream.Aggregate!) with { Version = stream.Aggregate!.Version + 1 };
-    }
+    /// <summary>The version to decide on, and what a caller whose view is stale hears (or that the model does not exist).</summary>
+    public static ExpectedVersion<Model> Expected(Guid modelId, int expectedVersion) =>
+        new(expectedVersion, current => current is null
+            ? DomainException.NotFound(ErrorCodes.ModelNotFound, "Model", modelId)
+            : Conflict(modelId, expectedVersion, current.Version));
 
     private static DomainException Conflict(Guid modelId, long expectedVersion, long currentVersion) =>
         new(ErrorCodes.ModelVersionConflict,

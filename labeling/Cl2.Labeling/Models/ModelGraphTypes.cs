@@ -1,6 +1,7 @@
 using Cl2.Labeling.Feedback;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Labels;
+using Cl2.Labeling.Reading;
 using GraphQL.DataLoader;
 using GraphQL.Types;
 
@@ -57,7 +58,7 @@ public sealed class ModelVersionGraphType : ObjectGraphType<ModelVersion>
         Field(version => version.RegisteredAt);
         Field<NonNullGraphType<ModelLineageGraphType>, ModelVersion>("lineage").Resolve(context => context.Source);
         Field<NonNullGraphType<ModelGraphType>, IDataLoaderResult<Model?>>("model")
-            .Resolve(context => ModelQueries.ModelById(context).Load(context.Source.ModelId));
+            .Resolve(context => context.LoadById<Model>(context.Source.ModelId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>, IDataLoaderResult<IReadOnlyList<string>>>("correctedStudies")
             .Description("Study Instance UIDs this version inferred whose result a radiologist later corrected.")
             .Resolve(context => FeedbackQueries.CorrectedStudiesOf(context, context.Source.Id).Then(studies => studies ?? []));
@@ -73,27 +74,18 @@ public sealed class ModelLineageGraphType : ObjectGraphType<ModelVersion>
         Field<IdGraphType, Guid?>("baseVersionId").Resolve(context => context.Source.Lineage.BaseVersionId);
         Field<ModelVersionGraphType, IDataLoaderResult<ModelVersion?>?>("baseVersion").Resolve(context =>
             context.Source.Lineage.BaseVersionId is { } baseId
-                ? ModelQueries.ModelById(context).Load(context.Source.ModelId).Then(model => model?.FindVersion(baseId))
+                ? context.LoadById<Model>(context.Source.ModelId).Then(model => model?.FindVersion(baseId))
                 : null);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<IdGraphType>>>, IEnumerable<Guid>>("labelRevisionIds")
             .Resolve(context => context.Source.Lineage.LabelRevisionIds);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LabelRevisionGraphType>>>, IDataLoaderResult<IEnumerable<LabelRevision>>>("labelRevisions")
             .Description("The label revisions this version was trained on.")
-            .Resolve(context =>
-            {
-                var loader = LabelQueries.RevisionById(context);
-                var loads = context.Source.Lineage.LabelRevisionIds.Select(loader.Load).ToList();
-                return new AllResults<LabelRevision>(loads);
-            });
+            .Resolve(context => new AllResults<LabelRevision>([.. context.Source.Lineage.LabelRevisionIds.Select(context.LoadById<LabelRevision>)]));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<IdGraphType>>>, IEnumerable<Guid>>("feedbackIds")
             .Resolve(context => context.Source.Lineage.FeedbackIds);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<FeedbackGraphType>>>, IDataLoaderResult<IEnumerable<GivenFeedback>>>("feedback")
             .Description("The radiologists' feedback this version was trained on.")
-            .Resolve(context =>
-            {
-                var loader = FeedbackQueries.FeedbackById(context);
-                return new AllResults<GivenFeedback>([.. context.Source.Lineage.FeedbackIds.Select(loader.Load)]);
-            });
+            .Resolve(context => new AllResults<GivenFeedback>([.. context.Source.Lineage.FeedbackIds.Select(context.LoadById<GivenFeedback>)]));
         Field<IdGraphType, Guid?>("trainingJobId").Resolve(context => context.Source.Lineage.TrainingJobId);
         Field<NonNullGraphType<StringGraphType>, string>("dataDigest").Resolve(context => context.Source.Lineage.DataDigest);
         Field<NonNullGraphType<StringGraphType>, string>("codeVersion").Resolve(context => context.Source.Lineage.CodeVersion);

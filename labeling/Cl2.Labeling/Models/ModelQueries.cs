@@ -1,4 +1,5 @@
 using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.Types;
 using GraphQL.Types.Relay;
@@ -19,17 +20,15 @@ public static class ModelQueries
         Page.AddArguments(models);
         models.ResolveAsync(async context =>
         {
-            var page = Page.From(context);
             var nameContains = context.GetArgument<string?>("nameContains");
-            await using var session = context.Store().QuerySession();
-            IQueryable<Model> filtered = session.Query<Model>().Stats(out var stats);
-            if (!string.IsNullOrEmpty(nameContains))
+            return await context.PageAsync<Model>(models =>
             {
-                filtered = filtered.Where(model => model.Name.Contains(nameContains, StringComparison.OrdinalIgnoreCase));
-            }
-            var items = await filtered.OrderBy(model => model.Name).ThenBy(model => model.Id)
-                .Skip(page.Skip).Take(page.Take).ToListAsync(context.CancellationToken);
-            return page.ToConnection(items, stats.TotalResults);
+                if (!string.IsNullOrEmpty(nameContains))
+                {
+                    models = models.Where(model => model.Name.Contains(nameContains, StringComparison.OrdinalIgnoreCase));
+                }
+                return models.OrderBy(model => model.Name).ThenBy(model => model.Id);
+            });
         });
 
         query.FieldById<ModelGraphType, Model>("model", Roles.Anyone);
@@ -40,7 +39,7 @@ public static class ModelQueries
             .ResolveAsync(async context =>
             {
                 await using var session = context.Store().QuerySession();
-                return await FindVersionAsync(session, context.GetArgument<Guid>("id"), context.CancellationToken);
+                return await FindVersionAsync(session, context.GetId("id"), context.CancellationToken);
             });
 
         query.Field<ModelVersionGraphType, ModelVersion>("productionVersion")
@@ -50,7 +49,7 @@ public static class ModelQueries
             .ResolveAsync(async context =>
             {
                 await using var session = context.Store().QuerySession();
-                var model = await session.LoadAsync<Model>(context.GetArgument<Guid>("model"), context.CancellationToken);
+                var model = await session.LoadAsync<Model>(context.GetId("model"), context.CancellationToken);
                 return model?.ProductionVersionId is { } id ? model.FindVersion(id) : null;
             });
 
@@ -62,7 +61,7 @@ public static class ModelQueries
             .ResolveAsync(async context =>
             {
                 await using var session = context.Store().QuerySession();
-                var events = await session.Events.FetchStreamAsync(context.GetArgument<Guid>("model"), token: context.CancellationToken);
+                var events = await session.Events.FetchStreamAsync(context.GetId("model"), token: context.CancellationToken);
                 var model = Model.AsOf(events.Select(@event => @event.Data), context.GetArgument<DateTimeOffset>("at"));
                 return model?.ProductionVersionId is { } id ? model.FindVersion(id) : null;
             });
@@ -74,16 +73,5 @@ public static class ModelQueries
         var model = await session.Query<Model>().Where(model => model.Versions.Any(version => version.Id == versionId))
             .FirstOrDefaultAsync(cancellationToken);
         return model?.FindVersion(versionId);
-    }
-
-    public static BatchLoader<Guid, Model> ModelById(IResolveFieldContext context)
-    {
-        var store = context.Store();
-        return context.Loaders().For<Guid, Model>("modelById", async (ids, cancellationToken) =>
-        {
-            await using var session = store.QuerySession();
-            var models = await session.LoadManyAsync<Model>(cancellationToken, ids);
-            return models.ToDictionary(model => model.Id);
-        });
     }
 }

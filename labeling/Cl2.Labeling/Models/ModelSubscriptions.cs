@@ -1,4 +1,5 @@
 using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.Types;
 
@@ -75,6 +76,6 @@ public sealed class ModelPromotionGraphType : ObjectGraphType<ModelPromotion>
         Field(promotion => promotion.By);
         Field(promotion => promotion.At);
         Field<NonNullGraphType<ModelGraphType>, global::GraphQL.DataLoader.IDataLoaderResult<Model?>>("model")
-            .Resolve(context => ModelQueries.ModelById(context).Load(context.Source.ModelId));
+            .Resolve(context => context.LoadById<Model>(context.Source.ModelId));
     }
 }

@@ -1,3 +1,4 @@
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
@@ -10,6 +11,12 @@ public sealed record RegisterModel(string Name, string Task)
 {
     public const int MaxNameLength = 200;
 
+    /// <summary>
+    /// The workloads the training worker can train (training/Cl2.Models/Synthetic/SyntheticTask.cs names the same three):
+    /// a model registered for any other task would only fail when its first job runs.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Tasks = ["brain-mri", "liver-ct", "hip-xray"];
+
     public static ModelRegistered Decide(bool nameTaken, RegisterModel command, Guid modelId, string by, DateTimeOffset now)
     {
         var name = command.Name.Trim();
@@ -17,9 +24,10 @@ public sealed record RegisterModel(string Name, string Task)
         {
             throw DomainException.Invalid($"A model name has 1 to {MaxNameLength} characters.");
         }
-        if (string.IsNullOrWhiteSpace(command.Task))
+        if (!Tasks.Contains(command.Task.Trim()))
         {
-            throw DomainException.Invalid("A model needs a task (segmentation, classification, detection).");
+            throw new DomainException(ErrorCodes.ModelTaskUnknown,
+                $"'{command.Task}' is not a workload the training worker knows: the task is one of {string.Join(", ", Tasks)}.");
         }
         if (nameTaken)
         {
@@ -36,13 +44,12 @@ public sealed record RegisterModel(string Name, string Task)
         {
             var command = context.GetArgument<RegisterModel>("input");
             var cancellationToken = context.CancellationToken;
-            await using var session = context.Store().LightweightSession();
+            await using var query = context.Store().QuerySession();
             var name = command.Name.Trim();
             // Names are how people find a model; the check is advisory (a race can still register two), ids stay unique.
-            var nameTaken = await session.Query<Model>().AnyAsync(model => model.Name == name, cancellationToken);
+            var nameTaken = await query.Query<Model>().AnyAsync(model => model.Name == name, cancellationToken);
             var registered = Decide(nameTaken, command, Guid.CreateVersion7(), context.Actor(), context.Now());
-            session.Events.StartStream<Model>(registered.ModelId, registered);
-            await session.SaveChangesAsync(cancellationToken);
+            await StreamDecision.StartAsync<Model>(context.Store(), registered.ModelId, registered, cancellationToken);
             return Model.Create(registered) with { Version = 1 };
         });
 }

@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Feedback;
 using Cl2.Labeling.Labels;
@@ -9,7 +9,7 @@ using GraphQL.Types;
 namespace Cl2.Labeling.Models;
 
 /// <summary>Register a trained version of a model as a candidate, with its metrics and where it came from.</summary>
-public sealed partial record RegisterModelVersion(
+public sealed record RegisterModelVersion(
     Guid ModelId,
     IReadOnlyList<Metric> Metrics,
     string ArtifactDigest,
@@ -38,8 +38,8 @@ public sealed partial record RegisterModelVersion(
         {
             throw DomainException.NotFound(ErrorCodes.ModelNotFound, "Model", command.ModelId);
         }
-        RequireDigest(command.ArtifactDigest, "artifactDigest");
-        RequireDigest(command.DataDigest, "dataDigest");
+        var artifactDigest = BlobReference.Require(command.ArtifactDigest, "artifactDigest");
+        var dataDigest = BlobReference.Require(command.DataDigest, "dataDigest");
         if (string.IsNullOrWhiteSpace(command.CodeVersion))
         {
             throw DomainException.Invalid("codeVersion is required: a version must say which code trained it.");
@@ -74,21 +74,9 @@ public sealed partial record RegisterModelVersion(
             throw DomainException.NotFound(ErrorCodes.TrainingJobNotFound, $"Training job of model {model.Id}", jobId);
         }
         var lineage = new ModelLineage(command.BaseVersionId, [.. labelRevisionIds.Distinct()], [.. feedbackIds.Distinct()],
-            command.DataDigest, command.CodeVersion.Trim(), command.TrainingJobId);
-        return new ModelVersionRegistered(model.Id, versionId, model.Versions.Count + 1, command.Metrics, lineage, command.ArtifactDigest, by, now);
+            dataDigest.ToString(), command.CodeVersion.Trim(), command.TrainingJobId);
+        return new ModelVersionRegistered(model.Id, versionId, model.Versions.Count + 1, command.Metrics, lineage, artifactDigest.ToString(), by, now);
     }
-
-    /// <summary>Blobs are content-addressed by SHA-256; a digest names one exactly.</summary>
-    public static void RequireDigest(string digest, string field)
-    {
-        if (!Sha256Digest().IsMatch(digest))
-        {
-            throw DomainException.Invalid($"{field} must be 'sha256:' followed by 64 lower-case hex digits.");
-        }
-    }
-
-    [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
-    private static partial Regex Sha256Digest();
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<ModelVersionGraphType>, ModelVersion>("registerModelVersion")
@@ -98,17 +86,19 @@ public sealed partial record RegisterModelVersion(
         {
             var command = context.GetArgument<RegisterModelVersion>("input");
             var cancellationToken = context.CancellationToken;
-            await using var session = context.Store().LightweightSession();
-            var stream = await session.Events.FetchForWriting<Model>(command.ModelId, cancellationToken);
-            var revisions = await session.LoadManyAsync<LabelRevision>(cancellationToken, command.LabelRevisionIds ?? []);
-            var feedback = await session.LoadManyAsync<GivenFeedback>(cancellationToken, command.FeedbackIds ?? []);
-            var job = command.TrainingJobId is { } jobId ? await session.LoadAsync<TrainingJob>(jobId, cancellationToken) : null;
-            var known = new Known(revisions.Select(revision => revision.Id).ToHashSet(), feedback.Select(given => given.Id).ToHashSet(), job);
-            var registered = Decide(stream.Aggregate, known, command,
-                Guid.CreateVersion7(), context.Actor(), context.Now());
-            stream.AppendOne(registered);
-            await session.SaveChangesAsync(cancellationToken);
-            return Model.Apply(registered, stream.Aggregate!).FindVersion(registered.VersionId);
+            Known known;
+            await using (var query = context.Store().QuerySession())
+            {
+                var revisions = await query.LoadManyAsync<LabelRevision>(cancellationToken, command.LabelRevisionIds ?? []);
+                var feedback = await query.LoadManyAsync<GivenFeedback>(cancellationToken, command.FeedbackIds ?? []);
+                var job = command.TrainingJobId is { } jobId ? await query.LoadAsync<TrainingJob>(jobId, cancellationToken) : null;
+                known = new Known(revisions.Select(revision => revision.Id).ToHashSet(), feedback.Select(given => given.Id).ToHashSet(), job);
+            }
+            var versionId = Guid.CreateVersion7();
+            // Two workers registering at once both get a version: the second decides again on the first's, and numbers after it.
+            var model = await StreamDecision.DecideAsync<Model>(context.Store(), command.ModelId,
+                current => [Decide(current, known, command, versionId, context.Actor(), context.Now())], cancellationToken);
+            return model!.FindVersion(versionId);
         });
 }
 

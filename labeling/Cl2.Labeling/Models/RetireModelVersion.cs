@@ -1,3 +1,4 @@
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
@@ -33,8 +34,8 @@ public sealed record RetireModelVersion(Guid ModelId, Guid VersionId, int Expect
         .ResolveAsync(context =>
         {
             var command = context.GetArgument<RetireModelVersion>("input");
-            return ModelConcurrency.AppendAsync(context, command.ModelId, command.ExpectedVersion,
-                model => Decide(model, command, context.Actor(), context.Now()), Model.Apply);
+            return StreamDecision.DecideAsync(context.Store(), command.ModelId, ModelConcurrency.Expected(command.ModelId, command.ExpectedVersion),
+                model => [Decide(model, command, context.Actor(), context.Now())], context.CancellationToken);
         });
 }
 

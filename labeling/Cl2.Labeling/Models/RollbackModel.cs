@@ -1,3 +1,4 @@
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
@@ -29,8 +30,8 @@ public sealed record RollbackModel(Guid ModelId, int ExpectedVersion)
         .ResolveAsync(context =>
         {
             var command = context.GetArgument<RollbackModel>("input");
-            return ModelConcurrency.AppendAsync(context, command.ModelId, command.ExpectedVersion,
-                model => Decide(model, command, context.Actor(), context.Now()), Model.Apply);
+            return StreamDecision.DecideAsync(context.Store(), command.ModelId, ModelConcurrency.Expected(command.ModelId, command.ExpectedVersion),
+                model => [Decide(model, command, context.Actor(), context.Now())], context.CancellationToken);
         });
 }
 

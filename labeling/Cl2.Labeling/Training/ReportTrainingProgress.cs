@@ -26,16 +26,13 @@ public sealed record ReportTrainingProgress(
         {
             throw DomainException.Invalid("epoch is 0 or more and loss is a finite number.");
         }
-        if (command.CheckpointDigest is { } digest)
-        {
-            RegisterModelVersion.RequireDigest(digest, "checkpointDigest");
-        }
+        var checkpoint = command.CheckpointDigest is { } digest ? BlobReference.Require(digest, "checkpointDigest").ToString() : null;
         var metrics = command.Metrics ?? [];
         if (metrics.Any(metric => string.IsNullOrWhiteSpace(metric.Name) || !double.IsFinite(metric.Value)))
         {
             throw DomainException.Invalid("Each metric needs a name and a finite value.");
         }
-        return new TrainingProgressed(job!.Id, command.Attempt, command.Epoch, command.Loss, metrics, command.CheckpointDigest,
+        return new TrainingProgressed(job!.Id, command.Attempt, command.Epoch, command.Loss, metrics, checkpoint,
             now + ClaimTrainingJob.Lease(command.LeaseSeconds), by, now);
     }
 

@@ -1,3 +1,4 @@
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Models;
 using GraphQL;
@@ -31,7 +32,7 @@ public sealed record RequestTraining(Guid ModelId, Guid? BaseVersionId, Guid? Da
             throw DomainException.Invalid($"trigger says why training was asked for (1 to {MaxTriggerLength} characters), e.g. \"20 corrections\".");
         }
         TrainingRecipe.Validate(command.Recipe);
-        // Without an explicit base, fine-tune from what is in production now (ARCHITECTURE.md, step 6).
+        // Without an explicit base, fine-tune from what is in production now (docs/architecture.md, step 6 of the loop).
         return new TrainingRequested(jobId, model.Id, command.BaseVersionId ?? model.ProductionVersionId, command.DatasetId, trigger, by, now,
             command.Recipe);
     }
@@ -44,13 +45,12 @@ public sealed record RequestTraining(Guid ModelId, Guid? BaseVersionId, Guid? Da
         {
             var command = context.GetArgument<RequestTraining>("input");
             var cancellationToken = context.CancellationToken;
-            await using var session = context.Store().LightweightSession();
-            var model = await session.LoadAsync<Model>(command.ModelId, cancellationToken);
+            await using var query = context.Store().QuerySession();
+            var model = await query.LoadAsync<Model>(command.ModelId, cancellationToken);
             var datasetExists = command.DatasetId is { } datasetId
-                && await session.Query<Datasets.Dataset>().AnyAsync(dataset => dataset.Id == datasetId, cancellationToken);
+                && await query.Query<Datasets.Dataset>().AnyAsync(dataset => dataset.Id == datasetId, cancellationToken);
             var requested = Decide(model, datasetExists, command, Guid.CreateVersion7(), context.Actor(), context.Now());
-            session.Events.StartStream<TrainingJob>(requested.JobId, requested);
-            await session.SaveChangesAsync(cancellationToken);
+            await StreamDecision.StartAsync<TrainingJob>(context.Store(), requested.JobId, requested, cancellationToken);
             return TrainingJob.Create(requested) with { Version = 1 };
         });
 }

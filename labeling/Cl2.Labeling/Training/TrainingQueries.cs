@@ -1,5 +1,6 @@
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Models;
+using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.DataLoader;
 using GraphQL.Types;
@@ -22,22 +23,20 @@ public static class TrainingQueries
         Page.AddArguments(jobs);
         jobs.ResolveAsync(async context =>
         {
-            var page = Page.From(context);
             var status = context.GetArgument<TrainingStatus?>("status");
             var modelId = context.GetArgument<Guid?>("model");
-            await using var session = context.Store().QuerySession();
-            IQueryable<TrainingJob> filtered = session.Query<TrainingJob>().Stats(out var stats).Where(job => true);
-            if (status is { } wanted)
+            return await context.PageAsync<TrainingJob>(jobs =>
             {
-                filtered = filtered.Where(job => job.Status == wanted);
-            }
-            if (modelId is { } model)
-            {
-                filtered = filtered.Where(job => job.ModelId == model);
-            }
-            var items = await filtered.OrderByDescending(job => job.RequestedAt).ThenBy(job => job.Id)
-                .Skip(page.Skip).Take(page.Take).ToListAsync(context.CancellationToken);
-            return page.ToConnection(items, stats.TotalResults);
+                if (status is { } wanted)
+                {
+                    jobs = jobs.Where(job => job.Status == wanted);
+                }
+                if (modelId is { } model)
+                {
+                    jobs = jobs.Where(job => job.ModelId == model);
+                }
+                return jobs.OrderByDescending(job => job.RequestedAt).ThenBy(job => job.Id);
+            });
         });
 
         query.FieldById<TrainingJobGraphType, TrainingJob>("trainingJob", Roles.Anyone);
@@ -93,6 +92,6 @@ public sealed class TrainingJobGraphType : ObjectGraphType<TrainingJob>
         Field(job => job.FinishedAt, nullable: true);
         Field<NonNullGraphType<IntGraphType>, long>("version").Resolve(context => context.Source.Version);
         Field<NonNullGraphType<ModelGraphType>, IDataLoaderResult<Model?>>("model")
-            .Resolve(context => ModelQueries.ModelById(context).Load(context.Source.ModelId));
+            .Resolve(context => context.LoadById<Model>(context.Source.ModelId));
     }
 }

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Cl2.Dicom.Web;
 using Cl2.Inference.Tests.Listener;
-using Cl2.Inference.Tests.Network;
 
 namespace Cl2.Inference.Tests.Forwarding;
 
@@ -111,17 +110,13 @@ public sealed partial class StudyForwardingTests
 
         public async Task<BackgroundProcess> StartLabelingAsync(PostgresCluster postgres)
         {
-            var assembly = ListenerProcess.BuiltAssembly("labeling", "Cl2.Labeling");
-            var labeling = BackgroundProcess.Start("Cl2.Labeling", "dotnet", [assembly], new Dictionary<string, string>
+            var labeling = await new PlatformLauncher(_root, postgres.ConnectionString).StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
             {
-                // Development: labeling takes its callers from the X-Cl2-User / X-Cl2-Roles headers inference sends.
-                ["DOTNET_ENVIRONMENT"] = "Development",
-                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                // Development (the script's): labeling takes its callers from the X-Cl2-User / X-Cl2-Roles headers inference sends.
                 ["Urls"] = _labelingUrl,
-                ["Postgres__ConnectionString"] = postgres.ConnectionString,
                 ["Blobs__Root"] = Path.Combine(_root, "blobs"),
                 ["Logging__LogLevel__Default"] = "Warning",
-            }, Path.GetDirectoryName(assembly));
+            });
             _running.Add(labeling);
             await UntilAsync(async () => await StatusAsync(_labelingUrl + "health/ready") == HttpStatusCode.OK, "labeling ready", labeling);
             return labeling;

@@ -4,8 +4,6 @@ using Cl2.Dicom.Network.Dimse;
 using Cl2.Dicom.Network.UpperLayer;
 using Cl2.Inference.QueryRetrieve;
 using Microsoft.Extensions.DependencyInjection;
-using NetworkUids = Cl2.Dicom.Network.DicomUids;
-using TransferSyntaxUids = Cl2.Dicom.Network.TransferSyntaxUids;
 
 namespace Cl2.Inference.Tests.Listener;
 
@@ -24,11 +22,11 @@ public sealed class ListenerFindCancelTests
         await using var host = ListenerHost.Start();
         await using (var association = await DicomClientAssociation.OpenAsync("127.0.0.1", host.Port,
             new DicomClientOptions { CallingAeTitle = "STORESCU", CalledAeTitle = "CL2" },
-            [new PresentationContext(1, NetworkUids.CtImageStorage, [TransferSyntaxUids.ExplicitVrLittleEndian])], CancellationToken.None))
+            [new PresentationContext(1, DicomUids.CTImageStorage.Value, [DicomTransferSyntax.ExplicitVRLittleEndian.Uid])], CancellationToken.None))
         {
             foreach (var (uid, dataSet) in NothingAcknowledgedIsLostTests.SmallCtInstances(5))
             {
-                Assert.True((await association.StoreAsync(NetworkUids.CtImageStorage, uid, TransferSyntaxUids.ExplicitVrLittleEndian,
+                Assert.True((await association.StoreAsync(DicomUids.CTImageStorage.Value, uid, DicomTransferSyntax.ExplicitVRLittleEndian.Uid,
                     new MemoryStream(dataSet, writable: false), CancellationToken.None)).IsSuccess);
             }
             await association.ReleaseAsync(CancellationToken.None);
@@ -38,7 +36,7 @@ public sealed class ListenerFindCancelTests
         query.SetString(DicomTags.SOPInstanceUID, "");
         using var identifier = new MemoryStream();
         DicomWriter.WriteDataset(identifier, query, DicomTransferSyntax.ExplicitVRLittleEndian);
-        var request = new CFindRequest("FINDSCU", NetworkUids.StudyRootQueryRetrieveFind, TransferSyntaxUids.ExplicitVrLittleEndian, 1, DimsePriority.Medium,
+        var request = new CFindRequest("FINDSCU", DicomUids.StudyRootQueryRetrieveInformationModelFind.Value, DicomTransferSyntax.ExplicitVRLittleEndian.Uid, 1, DimsePriority.Medium,
             identifier.ToArray());
         var find = host.Services.GetRequiredService<FindScp>();
 

@@ -10,21 +10,18 @@ internal static class ListenerProcess
     /// <param name="settings">More environment variables, or ones replacing the defaults (Urls, Labeling__BaseAddress …).</param>
     public static async Task<BackgroundProcess> StartAsync(string storage, int port, TimeSpan readyWithin, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var assembly = BuiltAssembly("inference", "Cl2.Inference");
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(PlatformLauncher.Production)
         {
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Urls"] = "http://127.0.0.1:0",
             ["Inference__StoragePath"] = storage,
             ["Inference__Listener__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Labeling__BaseAddress"] = $"http://127.0.0.1:{FreePort.Next()}/",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;
         }
-        var process = BackgroundProcess.Start("Cl2.Inference", "dotnet", [assembly], environment, Path.GetDirectoryName(assembly));
+        // Labeling's URL is one of the platform's free ports, where nothing listens.
+        var process = await new PlatformLauncher(storage).StartAsync(PlatformLauncher.Inference, environment);
         var deadline = DateTime.UtcNow + readyWithin;
         while (true)
         {
@@ -45,19 +42,5 @@ internal static class ListenerProcess
                 throw new InvalidOperationException($"Cl2.Inference did not answer C-ECHO on port {port} within {readyWithin}:\n{process.Output}");
             }
         }
-    }
-
-    /// <summary>A service's build output (<paramref name="folder"/>/<paramref name="project"/>) next to this test assembly's (same configuration).</summary>
-    public static string BuiltAssembly(string folder, string project)
-    {
-        var configuration = AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "cl2.sln")))
-        {
-            root = root.Parent;
-        }
-        var path = Path.Combine(root?.FullName ?? throw new InvalidOperationException("cl2.sln not found above " + AppContext.BaseDirectory),
-            folder, project, "bin", configuration, "net10.0", project + ".dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"{project} is not built (expected {path}); run ./cl2 test", path);
     }
 }

@@ -1,5 +1,4 @@
 using Cl2.Dicom.Network.Client;
-using Cl2.Inference.Tests.Network;
 
 namespace Cl2.Inference.Tests.Listener;
 

@@ -1,9 +1,9 @@
 using System.Net.Sockets;
 using System.Text.Json;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Client;
 using Cl2.Inference.Ingest;
-using Cl2.Inference.Tests.Network;
 
 namespace Cl2.Inference.Tests.Listener;
 
@@ -17,7 +17,7 @@ public sealed class ListenerStoreTests
     {
         var header = await Part10FileHeader.ReadAsync(path, CancellationToken.None);
         var expected = await Corpus.DataSetBytesAsync(path);
-        if (header.TransferSyntaxUid == TransferSyntaxUids.DeflatedExplicitVrLittleEndian && expected.Length % 2 == 1)
+        if (header.TransferSyntaxUid == DicomTransferSyntax.DeflatedExplicitVRLittleEndian.Uid && expected.Length % 2 == 1)
         {
             expected = [.. expected, 0]; // a deflated bitstream travels padded to even length (PS3.5 A.5)
         }

@@ -4,11 +4,8 @@ using Cl2.Dicom.Network.Dimse;
 using Cl2.Dicom.Network.UpperLayer;
 using Cl2.Inference.Ingest;
 using Cl2.Inference.Listener;
-using Cl2.Inference.Tests.Network;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using NetworkUids = Cl2.Dicom.Network.DicomUids;
-using TransferSyntaxUids = Cl2.Dicom.Network.TransferSyntaxUids;
 
 namespace Cl2.Inference.Tests.Listener;
 
@@ -76,10 +73,10 @@ public sealed class NothingAcknowledgedIsLostTests
         {
             await using var association = await DicomClientAssociation.OpenAsync("127.0.0.1", port,
                 new DicomClientOptions { CallingAeTitle = "KILLTEST", CalledAeTitle = "CL2" },
-                [new PresentationContext(1, NetworkUids.CtImageStorage, [TransferSyntaxUids.ExplicitVrLittleEndian])], CancellationToken.None);
+                [new PresentationContext(1, DicomUids.CTImageStorage.Value, [DicomTransferSyntax.ExplicitVRLittleEndian.Uid])], CancellationToken.None);
             foreach (var (uid, dataSet) in instances)
             {
-                var status = await association.StoreAsync(NetworkUids.CtImageStorage, uid, TransferSyntaxUids.ExplicitVrLittleEndian,
+                var status = await association.StoreAsync(DicomUids.CTImageStorage.Value, uid, DicomTransferSyntax.ExplicitVRLittleEndian.Uid,
                     new MemoryStream(dataSet, writable: false), CancellationToken.None);
                 if (status.IsSuccess)
                 {

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Cl2.Dicom.Network.Client;
 using Cl2.Dicom.Tools;
-using Cl2.Inference.Tests.Network;
 
 namespace Cl2.Inference.Tests.Listener;
 

@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
+using Cl2.Dicom;
 using Cl2.Inference.Ingest;
 using Cl2.Inference.Listener;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using NetworkUids = Cl2.Dicom.Network.DicomUids;
-using TransferSyntaxUids = Cl2.Dicom.Network.TransferSyntaxUids;
 
 namespace Cl2.Inference.Tests.Listener;
 
@@ -80,8 +79,8 @@ public sealed class PackReplayTests
                 var bytes = new byte[size];
                 random.NextBytes(bytes);
                 var uid = $"2.25.{i + 1}";
-                return new IncomingInstance(bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), 0, NetworkUids.CtImageStorage, uid,
-                    TransferSyntaxUids.ExplicitVrLittleEndian, "PACKTEST", new Dictionary<string, string> { ["SOPInstanceUID"] = uid });
+                return new IncomingInstance(bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), 0, DicomUids.CTImageStorage.Value, uid,
+                    DicomTransferSyntax.ExplicitVRLittleEndian.Uid, "PACKTEST", new Dictionary<string, string> { ["SOPInstanceUID"] = uid });
             }).ToList();
             using (var store = Open(storage))
             {
@@ -162,9 +161,9 @@ public sealed class PackReplayTests
 
     private static IncomingInstance Incoming((string Uid, byte[] DataSet) instance)
     {
-        var meta = Part10.FileMetaInformation(NetworkUids.CtImageStorage, instance.Uid, TransferSyntaxUids.ExplicitVrLittleEndian);
+        var meta = Part10.FileMetaInformation(DicomUids.CTImageStorage.Value, instance.Uid, DicomTransferSyntax.ExplicitVRLittleEndian.Uid);
         var bytes = meta.Concat(instance.DataSet).ToArray();
-        return new IncomingInstance(bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), meta.Length, NetworkUids.CtImageStorage, instance.Uid,
-            TransferSyntaxUids.ExplicitVrLittleEndian, "TORNTEST", new Dictionary<string, string> { ["SOPInstanceUID"] = instance.Uid });
+        return new IncomingInstance(bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), meta.Length, DicomUids.CTImageStorage.Value, instance.Uid,
+            DicomTransferSyntax.ExplicitVRLittleEndian.Uid, "TORNTEST", new Dictionary<string, string> { ["SOPInstanceUID"] = instance.Uid });
     }
 }

@@ -96,9 +96,12 @@ public sealed class ArchiveTests
         Assert.Single(answer.Stored);
         Assert.Equal(2, answer.Failed.Count);
         Assert.All(answer.Failed, failure => Assert.Equal((ushort)0xC000, failure.FailureReason));
-        var warnings = string.Join("\n", mixed.Headers.GetValues("Warning"));
-        Assert.Contains("part 2 is not a readable DICOM Part 10 file", warnings, StringComparison.Ordinal);
-        Assert.Contains("part 3 is not a readable DICOM Part 10 file", warnings, StringComparison.Ordinal);
+        Assert.StartsWith("299 cl2: \"2 of 3 parts were not stored (first: part 2 is not a DICOM Part 10 file",
+            Assert.Single(mixed.Headers.GetValues("Warning")), StringComparison.Ordinal);
+        var reasons = DicomJsonReader.Parse(await mixed.Content.ReadAsStringAsync()).GetSequence(DicomTags.FailedSOPSequence).Items
+            .Select(item => item.TryGetPrivateTag(0x0009, "cl2", 0x01, out var tag) ? item.GetString(tag) : "").ToArray();
+        Assert.StartsWith("part 2 is not a DICOM Part 10 file: it does not start with a 128-byte preamble and 'DICM'", reasons[0], StringComparison.Ordinal);
+        Assert.StartsWith("part 3 is not a readable DICOM Part 10 file", reasons[1], StringComparison.Ordinal);
         Assert.Single(host.StoredFiles); // the valid instance, and no trace of the others
 
         using var onlyBad = await http.PostAsync(new Uri("/dicomweb/studies", UriKind.Relative),

@@ -65,6 +65,22 @@ public sealed class BlobStoreTests
     }
 
     [Fact]
+    public async Task posting_bytes_already_stored_without_a_digest_answers_200_not_201()
+    {
+        await using var host = new StorageHost(null);
+        using var client = host.CreateClient();
+        var content = RandomBytes(10_000, 5);
+
+        using var first = await client.PostAsync(new Uri("/blobs", UriKind.Relative), new ByteArrayContent(content));
+        using var again = await client.PostAsync(new Uri("/blobs", UriKind.Relative), new ByteArrayContent(content));
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(DigestOf(content), (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("digest").GetString());
+        Assert.Single(host.StoredFiles);
+    }
+
+    [Fact]
     public async Task an_upload_whose_bytes_do_not_match_the_named_digest_is_refused_and_leaves_nothing_behind()
     {
         await using var host = new StorageHost(null);

@@ -183,6 +183,22 @@ public sealed partial class PacsImportTests(PacsFixture pacs) : IClassFixture<Pa
     }
 
     [Fact]
+    public async Task importing_a_study_the_pacs_does_not_have_fails_saying_the_study_is_not_on_the_pacs()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        var blobs = Directory.CreateTempSubdirectory("cl2-blobs-").FullName;
+        await using var api = new Api(postgres, pacs.Settings(blobs));
+        var datasetId = await CreateDatasetAsync(api, research: false);
+
+        var failed = await ImportAsync(api, datasetId, "1.2.826.0.1.3680043.99.404");
+
+        Assert.Equal("FAILED", failed["status"]!.GetValue<string>());
+        Assert.Equal("PACS_STUDY_NOT_FOUND", failed["failureCode"]!.GetValue<string>());
+        Assert.Contains("The PACS has none of the studies 1.2.826.0.1.3680043.99.404", failed["failureReason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Directory.Delete(blobs, recursive: true);
+    }
+
+    [Fact]
     public async Task a_pacs_that_is_down_gives_a_typed_error_and_leaves_an_import_that_resuming_completes()
     {
         await using var postgres = await PostgresCluster.CreateAsync();
@@ -273,6 +289,9 @@ public sealed partial class PacsImportTests(PacsFixture pacs) : IClassFixture<Pa
         Assert.Empty(await api.ArchivedAsync(pacs.CtStudy));
         var study = Assert.Single(await CaseStudiesAsync(api, datasetId));
         Assert.StartsWith("2.25.", study, StringComparison.Ordinal);
+        var mapping = Assert.Single((await api.RunAsync("query($id: ID!) { pacsImport(id: $id) { studies { studyInstanceUid archivedStudyInstanceUid } } }",
+            new { id = import["id"]!.GetValue<string>() }))["pacsImport"]!["studies"]!.AsArray())!;
+        Assert.Equal((pacs.CtStudy, study), (mapping["studyInstanceUid"]!.GetValue<string>(), mapping["archivedStudyInstanceUid"]!.GetValue<string>()));
         var archived = await api.ArchivedAsync(study);
         Assert.Equal(2, archived.Count);
         var store = api.Host.Services.GetRequiredService<IBlobStore>();

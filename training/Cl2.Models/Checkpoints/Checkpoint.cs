@@ -16,10 +16,12 @@ public static class Checkpoint
     public const string ManifestFileName = "manifest.json";
 
     /// <summary>Writes the weights, fills in their digest, writes the manifest, and returns the manifest as written.</summary>
+    /// <exception cref="NonFiniteWeightsException">A weight or buffer is NaN or infinite: such a model must never be registered.</exception>
     public static async Task<CheckpointManifest> WriteAsync(nn.Module module, CheckpointManifest manifest, string directory,
         CancellationToken cancellationToken)
     {
         manifest.Validate();
+        NonFiniteWeightsException.ThrowIfAny(module);
         Directory.CreateDirectory(directory);
         var weightsPath = Path.Combine(directory, WeightsFileName);
         module.save(weightsPath);

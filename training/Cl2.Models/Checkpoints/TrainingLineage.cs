@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Cl2.Models.Checkpoints;
 
 /// <summary>Where a model version came from, so that every version can say what made it.</summary>
@@ -5,4 +7,11 @@ namespace Cl2.Models.Checkpoints;
 /// <param name="BaseVersion">Content address of the checkpoint it was fine-tuned from; null when trained from scratch.</param>
 /// <param name="CodeVersion">The source revision of the trainer (e.g. a git commit); for an import, of the importer.</param>
 /// <param name="ImportedFrom">"sha256:&lt;hex&gt;" of the file a model trained elsewhere was imported from; null for our own training.</param>
-public sealed record TrainingLineage(string? TrainingDataDigest, string? BaseVersion, string CodeVersion, string? ImportedFrom = null);
+/// <param name="Numerics">The numerics it was trained on; null for imported models and checkpoints written before it was recorded.</param>
+public sealed record TrainingLineage(
+    string? TrainingDataDigest,
+    string? BaseVersion,
+    string CodeVersion,
+    string? ImportedFrom = null,
+    // Left out when null, so manifests written before it keep their content address.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TrainingNumerics? Numerics = null);

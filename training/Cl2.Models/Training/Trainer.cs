@@ -103,15 +103,17 @@ public sealed class Trainer : IDisposable
                 {
                     parameterGroup.LearningRate = learningRate;
                 }
-                var report = (State.Step + 1) % options.ProgressEvery == 0;
-                var stepLoss = OptimizerStep(training, order, State.NextBatch, group, report);
+                var stepLoss = OptimizerStep(training, order, State.NextBatch, group);
                 State = State with { Step = State.Step + 1, NextBatch = State.NextBatch + group };
-                if (stepLoss is { } value)
+                if (double.IsFinite(stepLoss))
                 {
-                    lossSum += value;
+                    lossSum += stepLoss;
                     lossCount++;
-                    progress?.Report(new TrainingProgress(TrainingProgressKind.Step, State.Epoch, State.Step, value, learningRate,
-                        new Dictionary<string, double>()));
+                    if (State.Step % options.ProgressEvery == 0)
+                    {
+                        progress?.Report(new TrainingProgress(TrainingProgressKind.Step, State.Epoch, State.Step, stepLoss, learningRate,
+                            new Dictionary<string, double>()));
+                    }
                 }
                 if (options.CheckpointEvery > 0 && State.Step % options.CheckpointEvery == 0)
                 {
@@ -149,8 +151,14 @@ public sealed class Trainer : IDisposable
 
     public void Dispose() => optimizer.Dispose();
 
-    /// <returns>The mean micro-batch loss when <paramref name="report"/> asks for it (reading it waits for the device).</returns>
-    private double? OptimizerStep(ITrainingData training, int[] order, int firstBatch, int group, bool report)
+    /// <summary>
+    /// One optimizer step over <paramref name="group"/> micro-batches. A step whose loss or any gradient is not finite
+    /// updates nothing (Adam's moments would carry the NaN into every later step) and counts against
+    /// <see cref="TrainerOptions.MaxNonFiniteSteps"/>; past it the run fails with <see cref="NonFiniteTrainingException"/>.
+    /// Deciding needs the loss on the host each step, so the step waits for the device once.
+    /// </summary>
+    /// <returns>The mean micro-batch loss, or NaN/infinity for a skipped step.</returns>
+    private double OptimizerStep(ITrainingData training, int[] order, int firstBatch, int group)
     {
         using var scope = NewDisposeScope();
         optimizer.zero_grad();
@@ -166,8 +174,47 @@ public sealed class Trainer : IDisposable
             (batchLoss / group).backward();
             total = total is null ? batchLoss.detach() : total + batchLoss.detach();
         }
-        optimizer.step();
-        return report ? (total! / group).item<float>() : null;
+        var meanLoss = (total! / group).to_type(ScalarType.Float32).item<float>();
+        if (double.IsFinite(meanLoss) && GradientsAreFinite())
+        {
+            optimizer.step();
+            return meanLoss;
+        }
+        var firstNonFinite = FirstNonFiniteGradient();
+        if (State.NonFiniteSteps >= options.MaxNonFiniteSteps)
+        {
+            throw new NonFiniteTrainingException(State.Epoch, State.Step, meanLoss, firstNonFinite, State.NonFiniteSteps);
+        }
+        State = State with { NonFiniteSteps = State.NonFiniteSteps + 1 };
+        optimizer.zero_grad();
+        return double.IsFinite(meanLoss) ? double.NaN : meanLoss;
+    }
+
+    /// <summary>One reduction over all gradients: a NaN or infinity anywhere makes the sum non-finite.</summary>
+    private bool GradientsAreFinite()
+    {
+        Tensor? sum = null;
+        foreach (var parameter in network.parameters())
+        {
+            if (parameter.grad is { } gradient)
+            {
+                var part = gradient.abs().sum().to_type(ScalarType.Float32);
+                sum = sum is null ? part : sum + part;
+            }
+        }
+        return sum is null || double.IsFinite(sum.item<float>());
+    }
+
+    private string? FirstNonFiniteGradient()
+    {
+        foreach (var (name, parameter) in network.named_parameters())
+        {
+            if (parameter.grad is { } gradient && !gradient.isfinite().all().item<bool>())
+            {
+                return name;
+            }
+        }
+        return null;
     }
 
     private Tensor Forward(Tensor input)

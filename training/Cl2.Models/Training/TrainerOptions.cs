@@ -54,16 +54,20 @@ public sealed record TrainerOptions
     /// <summary>Where checkpoints go; null for none. The best validation epoch's weights go beside them.</summary>
     public string? CheckpointDirectory { get; init; }
 
-    /// <summary>Report the step loss every this many optimizer steps: reading the loss waits for the device.</summary>
+    /// <summary>Report the step loss every this many optimizer steps (every step's loss is read anyway, to refuse non-finite ones).</summary>
     public int ProgressEvery { get; init; } = 1;
 
     public EarlyStoppingOptions? EarlyStopping { get; init; }
 
+    /// <summary>Optimizer steps with a non-finite loss or gradient that are skipped (no update) before the run fails
+    /// with <see cref="NonFiniteTrainingException"/>; 0 fails at the first.</summary>
+    public int MaxNonFiniteSteps { get; init; } = 3;
+
     internal void Validate()
     {
-        if (LearningRate < 0 || Epochs < 1 || BatchSize < 1 || AccumulationSteps < 1 || ProgressEvery < 1 || CheckpointEvery < 0)
+        if (LearningRate < 0 || Epochs < 1 || BatchSize < 1 || AccumulationSteps < 1 || ProgressEvery < 1 || CheckpointEvery < 0 || MaxNonFiniteSteps < 0)
         {
-            throw new ArgumentException("The learning rate cannot be negative; epochs, batch size, accumulation and progress interval must be at least 1.");
+            throw new ArgumentException("The learning rate cannot be negative; epochs, batch size, accumulation and progress interval must be at least 1; skipped steps cannot be negative.");
         }
         if (CheckpointEvery > 0 && CheckpointDirectory is null)
         {

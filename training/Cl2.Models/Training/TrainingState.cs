@@ -14,4 +14,7 @@ public sealed record TrainingState
     public double? BestMetric { get; init; }
     public int? BestEpoch { get; init; }
     public int EpochsWithoutImprovement { get; init; }
+
+    /// <summary>Optimizer steps skipped so far because their loss or a gradient was not finite.</summary>
+    public int NonFiniteSteps { get; init; }
 }

@@ -119,7 +119,7 @@ public sealed partial class TrainingJobRunner(
 
         var input = new InputSpec(recipe.Channels, [.. data.Spacing.Reverse()]);
         var codeVersion = typeof(TrainingJobRunner).Assembly.GetName().Version?.ToString() ?? "unknown";
-        var lineage = new TrainingLineage(data.DataDigest, job.BaseVersionId?.ToString(), codeVersion);
+        var lineage = new TrainingLineage(data.DataDigest, job.BaseVersionId?.ToString(), codeVersion, Numerics: TrainingNumerics.Of(device));
         var model = Path.Combine(folder, "model");
         // Fine-tuned weights keep the base's architecture (its hyper-parameters may differ from the recipe's).
         var architecture = baseCheckpoint?.Manifest.Architecture ?? recipe.Architecture;
@@ -153,15 +153,23 @@ public sealed partial class TrainingJobRunner(
         CancellationToken cancellationToken)
     {
         var digest = await blobs.UploadAsync(CheckpointArchive.Pack(Path.Combine(checkpoints, Trainer.ResumeFolder)), cancellationToken);
+        if (!double.IsFinite(report.Loss))
+        {
+            // The trainer skipped every step of the epoch (each within its allowance): there is no loss to report, and
+            // reporting a stand-in number would make a broken run look like a converged one.
+            throw new InvalidOperationException(
+                $"{NonFiniteTrainingException.Code}: no step of epoch {report.Epoch} had a finite loss; the job stops rather than report one.");
+        }
+        var loss = report.Loss;
         List<MetricValue> metrics = [.. Finite(report.Metrics), .. counts];
-        var loss = double.IsFinite(report.Loss) ? report.Loss : 0;
         await labeling.ReportTrainingProgressAsync(
             new ReportTrainingProgressInput(job.Id, job.Attempt, report.Epoch, loss, metrics, digest, options.Value.LeaseSeconds),
             cancellationToken);
         LogEpoch(logger, job.Id, report.Epoch, loss, digest);
     }
 
-    /// <summary>JSON has no infinity: a Hausdorff distance with an empty prediction is left out rather than sent.</summary>
+    /// <summary>JSON has no infinity, and no non-finite value is ever reported as a number: a Hausdorff distance with an
+    /// empty prediction (infinite) is left out rather than sent.</summary>
     private static List<MetricValue> Finite(IReadOnlyDictionary<string, double> metrics) =>
         [.. metrics.Where(metric => double.IsFinite(metric.Value)).Select(metric => new MetricValue(metric.Key, metric.Value))];
 

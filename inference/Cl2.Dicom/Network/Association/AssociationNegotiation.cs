@@ -20,7 +20,7 @@ public static class AssociationNegotiation
         {
             return Rejected(AssociateRejectSource.ServiceProviderAcse, AssociateRejectReason.ProtocolVersionNotSupported);
         }
-        if (request.ApplicationContextName != DicomUids.ApplicationContext)
+        if (request.ApplicationContextName != DicomUids.DICOMApplicationContext.Value)
         {
             return Rejected(AssociateRejectSource.ServiceUser, AssociateRejectReason.ApplicationContextNameNotSupported);
         }
@@ -54,7 +54,7 @@ public static class AssociationNegotiation
             request.UserInformation.AsynchronousOperationsWindow is null ? null : AsynchronousOperationsWindow.Synchronous,
             roles.Count == 0 ? null : roles);
         return new NegotiationOutcome(
-            new AAssociateAc(request.CalledAeTitle, request.CallingAeTitle, results, userInformation, DicomUids.ApplicationContext), null, restricted);
+            new AAssociateAc(request.CalledAeTitle, request.CallingAeTitle, results, userInformation), null, restricted);
     }
 
     /// <summary>More associations than we serve at once: a transient rejection the requestor may retry.</summary>
@@ -76,7 +76,7 @@ public static class AssociationNegotiation
     /// <summary>A rejected context still carries a transfer syntax sub-item, which the requestor ignores (PS3.8 9.3.3.2);
     /// some peers choke on an empty one, so it repeats the first proposed.</summary>
     private static string Ignored(PresentationContext context) =>
-        context.TransferSyntaxes.FirstOrDefault() ?? TransferSyntaxUids.ImplicitVrLittleEndian;
+        context.TransferSyntaxes.FirstOrDefault() ?? DicomTransferSyntax.ImplicitVRLittleEndian.Uid;
 
     private static NegotiationOutcome Rejected(AssociateRejectSource source, byte reason) =>
         new(null, new AAssociateRj(AssociateRejectResult.RejectedPermanent, source, reason));

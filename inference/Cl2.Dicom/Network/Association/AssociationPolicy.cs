@@ -16,7 +16,7 @@ public sealed record AssociationPolicy
     /// <summary>Accept every Storage SOP Class (a store SCP should not need a list that the standard keeps growing).</summary>
     public bool AcceptAllStorageSopClasses { get; init; }
 
-    public IReadOnlyList<string> TransferSyntaxes { get; init; } = TransferSyntaxUids.Uncompressed;
+    public IReadOnlyList<string> TransferSyntaxes { get; init; } = DicomTransferSyntax.UncompressedUids;
 
     /// <summary>Abstract syntaxes only <see cref="CallingAeTitlesForRestricted"/> may use (query/retrieve, say); a context for
     /// one of them from another caller is answered user-rejection and the rest of the association goes on.</summary>

@@ -9,7 +9,7 @@ public static class EchoScu
     public static async Task<DimseStatus> EchoAsync(string host, int port, DicomClientOptions options, CancellationToken cancellationToken)
     {
         await using var association = await DicomClientAssociation.OpenAsync(host, port, options,
-            [new PresentationContext(1, DicomUids.Verification, [TransferSyntaxUids.ImplicitVrLittleEndian])], cancellationToken);
+            [new PresentationContext(1, DicomUids.Verification.Value, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid])], cancellationToken);
         var status = await association.EchoAsync(cancellationToken);
         await association.ReleaseAsync(cancellationToken);
         return status;

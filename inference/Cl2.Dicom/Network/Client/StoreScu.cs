@@ -34,9 +34,9 @@ public static class StoreScu
         }
         foreach (var sopClass in distinct.Select(d => d.MediaStorageSopClassUid).Distinct())
         {
-            if (!distinct.Any(d => d.MediaStorageSopClassUid == sopClass && TransferSyntaxUids.Uncompressed.Contains(d.TransferSyntaxUid)))
+            if (!distinct.Any(d => d.MediaStorageSopClassUid == sopClass && DicomTransferSyntax.UncompressedUids.Contains(d.TransferSyntaxUid)))
             {
-                contexts.Add(new PresentationContext(0, sopClass, TransferSyntaxUids.Uncompressed));
+                contexts.Add(new PresentationContext(0, sopClass, DicomTransferSyntax.UncompressedUids));
             }
         }
         if (contexts.Count > MaxPresentationContexts)
@@ -57,7 +57,7 @@ public static class StoreScu
             {
                 var header = await Part10FileHeader.ReadAsync(path, cancellationToken);
                 var dataSetLength = new FileInfo(path).Length - header.DataSetOffset;
-                if (dataSetLength % 2 == 1 && header.TransferSyntaxUid != TransferSyntaxUids.DeflatedExplicitVrLittleEndian)
+                if (dataSetLength % 2 == 1 && header.TransferSyntaxUid != DicomTransferSyntax.DeflatedExplicitVRLittleEndian.Uid)
                 {
                     // Every element of a valid encoding has an even length; peers abort the association over an odd data set.
                     Report(new StoreResult(path, header.MediaStorageSopInstanceUid, null,

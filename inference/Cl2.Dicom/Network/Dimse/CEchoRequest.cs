@@ -5,7 +5,7 @@ public sealed record CEchoRequest(string CallingAeTitle, ushort MessageId)
 {
     public static DimseCommand Command(ushort messageId) => new(CommandField.CEchoRq)
     {
-        AffectedSopClassUid = DicomUids.Verification,
+        AffectedSopClassUid = DicomUids.Verification.Value,
         MessageId = messageId,
     };
 }

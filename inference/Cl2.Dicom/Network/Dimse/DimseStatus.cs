@@ -12,6 +12,8 @@ public readonly record struct DimseStatus(ushort Code)
     public static DimseStatus DuplicateSopInstance { get; } = new(0x0111);
     public static DimseStatus NoSuchSopClass { get; } = new(0x0118);
     public static DimseStatus SopClassNotSupported { get; } = new(0x0122);
+    /// <summary>Refused: Not Authorized (PS3.7 C.5.21): the peer may not ask for this.</summary>
+    public static DimseStatus NotAuthorized { get; } = new(0x0124);
     public static DimseStatus UnrecognizedOperation { get; } = new(0x0211);
     public static DimseStatus MistypedArgument { get; } = new(0x0212);
 
@@ -32,7 +34,7 @@ public readonly record struct DimseStatus(ushort Code)
     public static DimseStatus ElementsDiscarded { get; } = new(0xB006);
 
     public bool IsSuccess => Code == Success.Code;
-    public bool IsPending => Code is 0xFF00 or 0xFF01;
+    public bool IsPending => Code == Pending.Code || Code == PendingWithWarnings.Code;
     public bool IsCancel => Code == Cancel.Code;
     public bool IsWarning => Code is 0x0001 or (>= 0xB000 and <= 0xBFFF);
     public bool IsFailure => !IsSuccess && !IsPending && !IsCancel && !IsWarning;

@@ -109,7 +109,7 @@ public sealed class DicomServer(
                 AssociationClosed?.Invoke(this, new AssociationClosedEventArgs(null, new PeerAddressLimitException(address, options.Network.MaxAssociationsPerAddress)));
                 continue;
             }
-            // Nagle + delayed ACK turns every small response into a 40 ms wait.
+            // Nagle + delayed ACK turns every small response into a 40 ms wait (measured on loopback against DCMTK's storescu).
             socket.NoDelay = true;
             var id = Interlocked.Increment(ref _nextConnectionId);
             var overLimit = Interlocked.Increment(ref _active) > options.Network.MaxConcurrentAssociations;

@@ -86,7 +86,7 @@ internal sealed partial class ServerAssociation
             throw new DimseProtocolException("C-MOVE-RQ without an identifier");
         }
         var identifier = await channel.ReadDataSetAsync(contextId, _network.MaxIdentifierLength, cancellationToken);
-        if (moveProvider is null)
+        if (moveProvider is not { } provider)
         {
             await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.SopClassNotSupported), null, cancellationToken);
             return;
@@ -98,101 +98,131 @@ internal sealed partial class ServerAssociation
         }
         var request = new CMoveRequest(_callingAeTitle!, command.AffectedSopClassUid ?? context.AbstractSyntax, context.TransferSyntax,
             command.MessageId ?? 0, command.Priority ?? DimsePriority.Medium, destination, identifier);
-                await RunCancellableAsync(channel, command.MessageId, async cancelled =>
+        await RunCancellableAsync(channel, command.MessageId, async cancelled =>
         {
-    var instances = new List<RetrieveInstance>();
-            try
+            if (await MatchMoveInstancesAsync(channel, inbound, provider, request, cancelled, cancellationToken) is not { } instances
+                || await OpenMoveDestinationAsync(channel, inbound, peer, destination, instances, cancellationToken) is not { } subAssociation)
             {
-                await foreach (var instance in moveProvider.OnCMoveAsync(request, cancelled))
-                {
-                    instances.Add(instance);
-                }
-            }
-            catch (OperationCanceledException) when (cancelled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                await channel.SendAsync(contextId, new SubOperationTally(0).Final(command, cancelled: true), null, cancellationToken);
                 return;
             }
-            catch (Exception e) when (e is not DicomNetworkException and not OperationCanceledException and not IOException)
-            {
-                await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.CannotUnderstand), null, cancellationToken);
-                return;
-            }
-            if (instances.Count == 0 || cancelled.IsCancellationRequested)
-            {
-                await channel.SendAsync(contextId, new SubOperationTally(instances.Count).Final(command, cancelled.IsCancellationRequested), null,
-                    cancellationToken);
-                return;
-            }
-
-            DicomClientAssociation subAssociation;
-            try
-            {
-                var contexts = instances.Select(i => (i.SopClassUid, i.TransferSyntaxUid)).Distinct()
-                    .Select((c, index) => new PresentationContext((byte)(2 * index + 1), c.SopClassUid, [c.TransferSyntaxUid]))
-                    .Take(StoreScu.MaxPresentationContexts).ToList();
-                subAssociation = await DicomClientAssociation.OpenAsync(peer.Host, peer.Port,
-                    new DicomClientOptions { CallingAeTitle = options.Policy.AeTitle, CalledAeTitle = destination, Network = _network },
-                    contexts, cancellationToken);
-            }
-            catch (Exception e) when (e is DicomNetworkException or IOException or System.Net.Sockets.SocketException)
-            {
-                await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.OutOfResourcesSubOperations) with { ErrorComment = Truncate(e.Message) },
-                    null, cancellationToken);
-                return;
-            }
-
-            var tally = new SubOperationTally(instances.Count);
-            var destinationLost = false;
-            var wasCancelled = false;
-            await using (subAssociation)
-            {
-                foreach (var instance in instances)
-                {
-                    if (cancelled.IsCancellationRequested)
-                    {
-                        // A sub-operation in flight is finished, not cut: the destination keeps a consistent association.
-                        wasCancelled = true;
-                        break;
-                    }
-                    DimseStatus status;
-                    try
-                    {
-                        await using var dataSet = instance.OpenDataSet();
-                        status = await subAssociation.StoreAsync(instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid, dataSet,
-                            _callingAeTitle, command.MessageId, cancellationToken);
-                    }
-                    catch (NoPresentationContextException)
-                    {
-                        status = DimseStatus.ProcessingFailure;
-                    }
-                    catch (Exception e) when (e is DicomNetworkException or IOException)
-                    {
-                        // The destination failed, not the requestor.
-                        tally.FailRemaining();
-                        destinationLost = true;
-                        break;
-                    }
-                    tally.Record(status);
-                    if (tally.Remaining > 0)
-                    {
-                        await channel.SendAsync(contextId, tally.Pending(command), null, cancellationToken);
-                    }
-                }
-                if (!destinationLost)
-                {
-                    try
-                    {
-                        await subAssociation.ReleaseAsync(cancellationToken);
-                    }
-                    catch (Exception e) when (e is DicomNetworkException or IOException)
-                    {
-                        // Every sub-operation was answered already; a failed release changes none of the counts.
-                    }
-                }
-            }
+            var (tally, wasCancelled) = await StoreAtMoveDestinationAsync(channel, inbound, subAssociation, instances, cancelled, cancellationToken);
             await channel.SendAsync(contextId, tally.Final(command, wasCancelled), null, cancellationToken);
         }, cancellationToken);
+    }
+
+    /// <summary>The instances the provider names for a C-MOVE; null once the requestor has had its final response instead
+    /// (the provider failed, nothing matched, or a C-CANCEL came first).</summary>
+    private static async Task<List<RetrieveInstance>?> MatchMoveInstancesAsync(AssociationChannel channel, InboundCommand inbound,
+        ICMoveProvider provider, CMoveRequest request, CancellationToken cancelled, CancellationToken cancellationToken)
+    {
+        var (contextId, command) = inbound;
+        var instances = new List<RetrieveInstance>();
+        try
+        {
+            await foreach (var instance in provider.OnCMoveAsync(request, cancelled))
+            {
+                instances.Add(instance);
+            }
+        }
+        catch (OperationCanceledException) when (cancelled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await channel.SendAsync(contextId, new SubOperationTally(0).Final(command, cancelled: true), null, cancellationToken);
+            return null;
+        }
+        catch (Exception e) when (e is not DicomNetworkException and not OperationCanceledException and not IOException)
+        {
+            await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.CannotUnderstand), null, cancellationToken);
+            return null;
+        }
+        if (instances.Count == 0 || cancelled.IsCancellationRequested)
+        {
+            await channel.SendAsync(contextId, new SubOperationTally(instances.Count).Final(command, cancelled.IsCancellationRequested), null,
+                cancellationToken);
+            return null;
+        }
+        return instances;
+    }
+
+    /// <summary>Our association to the move destination, one presentation context per SOP class and transfer syntax; null
+    /// once the requestor has been told that the destination could not be reached (Out of Resources, with the reason).</summary>
+    private async Task<DicomClientAssociation?> OpenMoveDestinationAsync(AssociationChannel channel, InboundCommand inbound, DicomPeer peer,
+        string destination, List<RetrieveInstance> instances, CancellationToken cancellationToken)
+    {
+        var (contextId, command) = inbound;
+        try
+        {
+            var contexts = instances.Select(i => (i.SopClassUid, i.TransferSyntaxUid)).Distinct()
+                .Select((c, index) => new PresentationContext((byte)(2 * index + 1), c.SopClassUid, [c.TransferSyntaxUid]))
+                .Take(StoreScu.MaxPresentationContexts).ToList();
+            return await DicomClientAssociation.OpenAsync(peer.Host, peer.Port,
+                new DicomClientOptions { CallingAeTitle = options.Policy.AeTitle, CalledAeTitle = destination, Network = _network },
+                contexts, cancellationToken);
+        }
+        catch (Exception e) when (e is DicomNetworkException or IOException or System.Net.Sockets.SocketException)
+        {
+            await channel.SendAsync(contextId, command.ResponseWith(DimseStatus.OutOfResourcesSubOperations) with { ErrorComment = Truncate(e.Message) },
+                null, cancellationToken);
+            return null;
+        }
+    }
+
+    /// <summary>One C-STORE sub-operation per instance at the destination, a Pending response to the requestor after each,
+    /// then A-RELEASE. Returns the counts and whether a C-CANCEL stopped it.</summary>
+    private async Task<(SubOperationTally Tally, bool WasCancelled)> StoreAtMoveDestinationAsync(AssociationChannel channel,
+        InboundCommand inbound, DicomClientAssociation subAssociation, List<RetrieveInstance> instances, CancellationToken cancelled,
+        CancellationToken cancellationToken)
+    {
+        var (contextId, command) = inbound;
+        var tally = new SubOperationTally(instances.Count);
+        var destinationLost = false;
+        var wasCancelled = false;
+        await using (subAssociation)
+        {
+            foreach (var instance in instances)
+            {
+                if (cancelled.IsCancellationRequested)
+                {
+                    // A sub-operation in flight is finished, not cut: the destination keeps a consistent association.
+                    wasCancelled = true;
+                    break;
+                }
+                DimseStatus status;
+                try
+                {
+                    await using var dataSet = instance.OpenDataSet();
+                    status = await subAssociation.StoreAsync(instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid, dataSet,
+                        _callingAeTitle, command.MessageId, cancellationToken);
+                }
+                catch (NoPresentationContextException)
+                {
+                    status = DimseStatus.ProcessingFailure;
+                }
+                catch (Exception e) when (e is DicomNetworkException or IOException)
+                {
+                    // The destination failed, not the requestor.
+                    tally.FailRemaining();
+                    destinationLost = true;
+                    break;
+                }
+                tally.Record(status);
+                if (tally.Remaining > 0)
+                {
+                    await channel.SendAsync(contextId, tally.Pending(command), null, cancellationToken);
+                }
+            }
+            if (!destinationLost)
+            {
+                try
+                {
+                    await subAssociation.ReleaseAsync(cancellationToken);
+                }
+                catch (Exception e) when (e is DicomNetworkException or IOException)
+                {
+                    // Every sub-operation was answered already; a failed release changes none of the counts.
+                }
+            }
+        }
+        return (tally, wasCancelled);
     }
 
     /// <summary>Error Comment is LO: at most 64 characters.</summary>

@@ -5,9 +5,11 @@ public sealed record AAssociateAc(
     string CalledAeTitle,
     string CallingAeTitle,
     IReadOnlyList<PresentationContextResult> PresentationContextResults,
-    UserInformation UserInformation,
-    string ApplicationContextName = DicomUids.ApplicationContext,
-    ushort ProtocolVersion = AAssociateRq.SupportedProtocolVersion) : Pdu
+    UserInformation UserInformation) : Pdu
 {
+    public string ApplicationContextName { get; init; } = DicomUids.DICOMApplicationContext.Value;
+
+    public ushort ProtocolVersion { get; init; } = AAssociateRq.SupportedProtocolVersion;
+
     public override PduType Type => PduType.AAssociateAc;
 }

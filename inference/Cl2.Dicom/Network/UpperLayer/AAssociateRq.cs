@@ -5,12 +5,14 @@ public sealed record AAssociateRq(
     string CalledAeTitle,
     string CallingAeTitle,
     IReadOnlyList<PresentationContext> PresentationContexts,
-    UserInformation UserInformation,
-    string ApplicationContextName = DicomUids.ApplicationContext,
-    ushort ProtocolVersion = AAssociateRq.SupportedProtocolVersion) : Pdu
+    UserInformation UserInformation) : Pdu
 {
     /// <summary>Bit 0 of the protocol version field: the only version PS3.8 defines.</summary>
     public const ushort SupportedProtocolVersion = 0x0001;
+
+    public string ApplicationContextName { get; init; } = DicomUids.DICOMApplicationContext.Value;
+
+    public ushort ProtocolVersion { get; init; } = SupportedProtocolVersion;
 
     public override PduType Type => PduType.AAssociateRq;
 }

@@ -107,7 +107,11 @@ public static class PduParser
         {
             throw Malformed(PduType.AAssociateRq, 0, "no presentation context item", AbortReason.UnexpectedPduParameter);
         }
-        return new AAssociateRq(called, calling, contexts, userInformation ?? new UserInformation(0), applicationContext, version);
+        return new AAssociateRq(called, calling, contexts, userInformation ?? new UserInformation(0))
+        {
+            ApplicationContextName = applicationContext,
+            ProtocolVersion = version,
+        };
     }
 
     private static AAssociateAc ParseAssociateAc(ReadOnlySpan<byte> body)
@@ -145,9 +149,12 @@ public static class PduParser
                     break;
             }
         }
-        return new AAssociateAc(called, calling, results, userInformation ?? new UserInformation(0),
-            applicationContext ?? throw Malformed(PduType.AAssociateAc, 0, "no application context item", AbortReason.UnexpectedPduParameter),
-            version);
+        return new AAssociateAc(called, calling, results, userInformation ?? new UserInformation(0))
+        {
+            ApplicationContextName = applicationContext
+                ?? throw Malformed(PduType.AAssociateAc, 0, "no application context item", AbortReason.UnexpectedPduParameter),
+            ProtocolVersion = version,
+        };
     }
 
     private static (ushort Version, string Called, string Calling) ParseAssociateFixedFields(PduType type, ReadOnlySpan<byte> body)

@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace Cl2.Testing;
+
+/// <summary>
+/// Starts cl2's services (labeling, inference, training, gateway) as their own processes, each exactly as <c>./cl2 up</c>
+/// starts it, on this platform's free ports and state folder. The script is the one place that knows a service's project
+/// and configuration: the launcher asks it (<c>./cl2 service-command NAME</c>) for the assembly and the environment, then
+/// adds the test's own settings. Asking the script, rather than sharing a data file both read, keeps one parser (bash)
+/// and makes every test that starts a service also a test of what <c>up</c> passes to it.
+/// </summary>
+/// <param name="state">The state folder (<c>CL2_STATE_DIR</c>): the services' data go under <c>data/</c>, the training
+/// worker's health file is <c>run/training.health</c>.</param>
+/// <param name="postgresConnectionString">Labeling's database (a test's <see cref="PostgresCluster"/>); only labeling needs one.</param>
+public sealed class PlatformLauncher(string state, string? postgresConnectionString = null)
+{
+    public const string Labeling = "labeling";
+    public const string Inference = "inference";
+    public const string Training = "training";
+    public const string Gateway = "gateway";
+
+    public string State { get; } = state;
+
+    public int LabelingPort { get; } = FreePort.Next();
+
+    public int InferencePort { get; } = FreePort.Next();
+
+    public int GatewayPort { get; } = FreePort.Next();
+
+    /// <summary>Inference's DICOM listener.</summary>
+    public int DicomPort { get; } = FreePort.Next();
+
+    public string LabelingUrl => $"http://127.0.0.1:{LabelingPort}/";
+
+    public string InferenceUrl => $"http://127.0.0.1:{InferencePort}/";
+
+    public string GatewayUrl => $"http://127.0.0.1:{GatewayPort}/";
+
+    /// <summary>Where the training worker writes its health report (first line: Healthy, Degraded or Unhealthy).</summary>
+    public string TrainingHealthFile => Path.Combine(State, "run", "training.health");
+
+    /// <summary>The settings that put a service in Production (the script starts every service in Development).</summary>
+    public static IReadOnlyDictionary<string, string> Production { get; } = new Dictionary<string, string>
+    {
+        ["DOTNET_ENVIRONMENT"] = "Production",
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+    };
+
+    /// <summary>Starts <paramref name="service"/>; it runs until the returned process is disposed (which kills it).</summary>
+    /// <param name="settings">Environment variables that replace or add to the script's, for this process only.</param>
+    /// <param name="name">The process's name in failure messages (several workers of one service).</param>
+    public async Task<BackgroundProcess> StartAsync(string service, IReadOnlyDictionary<string, string>? settings = null, string? name = null,
+        CancellationToken cancellationToken = default)
+    {
+        var (assembly, environment) = await CommandAsync(service, cancellationToken).ConfigureAwait(false);
+        if (!File.Exists(assembly))
+        {
+            throw new FileNotFoundException($"{service} is not built (expected {assembly}); run ./cl2 test, which builds it", assembly);
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        return BackgroundProcess.Start(name ?? service, "dotnet", [assembly], environment, Path.GetDirectoryName(assembly));
+    }
+
+    /// <summary>What <c>./cl2 service-command</c> prints: the assembly, then one KEY=VALUE line per environment variable.</summary>
+    private async Task<(string Assembly, Dictionary<string, string> Environment)> CommandAsync(string service, CancellationToken cancellationToken)
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["CL2_STATE_DIR"] = State,
+            ["CL2_CONFIGURATION"] = Repository.Configuration,
+            ["CL2_LABELING_PORT"] = LabelingPort.ToString(CultureInfo.InvariantCulture),
+            ["CL2_INFERENCE_PORT"] = InferencePort.ToString(CultureInfo.InvariantCulture),
+            ["CL2_GATEWAY_PORT"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
+            ["CL2_DICOM_PORT"] = DicomPort.ToString(CultureInfo.InvariantCulture),
+            ["CL2_POSTGRES_CONNECTION_STRING"] = postgresConnectionString ?? "",
+        };
+        var lines = (await ProcessRunner.RunAsync("bash", [Repository.Script, "service-command", service], TimeSpan.FromSeconds(30), variables,
+                cancellationToken).ConfigureAwait(false))
+            .EnsureSuccess($"./cl2 service-command {service}").Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in lines.Skip(1))
+        {
+            var equals = line.IndexOf('=', StringComparison.Ordinal);
+            environment[line[..equals]] = line[(equals + 1)..];
+        }
+        return (lines[0], environment);
+    }
+}
