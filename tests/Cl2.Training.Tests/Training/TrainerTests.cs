@@ -64,7 +64,7 @@ public sealed class TrainerTests : IDisposable
         using (var trainer = new Trainer(resumedNetwork, new DiceCeLoss(), interrupted with { MaxSteps = null }, cpu))
         {
             Assert.True(trainer.TryResume());
-            Assert.Equal(new TrainingState { Epoch = 1, NextBatch = 2, Step = 6, Seed = 11 }, trainer.State);
+            Assert.Equal(new TrainingState { Epoch = 1, NextBatch = 2, Step = 6, Seed = 11, EpochLossCount = 2, EpochLossSum = trainer.State.EpochLossSum }, trainer.State);
             var result = trainer.Train(data, data, metrics);
             Assert.Equal(TrainingStopReason.Completed, result.Reason);
             Assert.Equal(12, result.State.Step);

@@ -87,8 +87,9 @@ public sealed class Trainer : IDisposable
         {
             var order = EpochShuffle.Order(training.Count, options.Seed, State.Epoch);
             network.train();
-            double lossSum = 0;
-            var lossCount = 0;
+            // Kept in the state, so an epoch resumed from a checkpoint reports the mean over all its steps, not only the resumed ones.
+            var lossSum = State.EpochLossSum;
+            var lossCount = State.EpochLossCount;
             while (State.NextBatch < batches)
             {
                 if (options.MaxSteps is { } maxSteps && State.Step >= maxSteps)
@@ -109,6 +110,7 @@ public sealed class Trainer : IDisposable
                 {
                     lossSum += stepLoss;
                     lossCount++;
+                    State = State with { EpochLossSum = lossSum, EpochLossCount = lossCount };
                     if (State.Step % options.ProgressEvery == 0)
                     {
                         progress?.Report(new TrainingProgress(TrainingProgressKind.Step, State.Epoch, State.Step, stepLoss, learningRate,
@@ -140,7 +142,7 @@ public sealed class Trainer : IDisposable
             }
             progress?.Report(new TrainingProgress(TrainingProgressKind.EpochValidated, State.Epoch, State.Step,
                 lossCount == 0 ? double.NaN : lossSum / lossCount, learningRate, last));
-            State = State with { Epoch = State.Epoch + 1, NextBatch = 0 };
+            State = State with { Epoch = State.Epoch + 1, NextBatch = 0, EpochLossSum = 0, EpochLossCount = 0 };
             if (options.EarlyStopping is { } patience && State.EpochsWithoutImprovement >= patience.Patience)
             {
                 return Finish(TrainingStopReason.EarlyStopped, last, best);

@@ -15,6 +15,11 @@ public sealed record TrainingState
     public int? BestEpoch { get; init; }
     public int EpochsWithoutImprovement { get; init; }
 
+    /// <summary>Sum and count of the finite step losses of the epoch in progress (its reported loss is their mean).</summary>
+    public double EpochLossSum { get; init; }
+
+    public int EpochLossCount { get; init; }
+
     /// <summary>Optimizer steps skipped so far because their loss or a gradient was not finite.</summary>
     public int NonFiniteSteps { get; init; }
 }
