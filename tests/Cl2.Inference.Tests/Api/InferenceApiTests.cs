@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Cl2.Inference.Tests.Listener;
-using Cl2.Inference.Tests.Network;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Cl2.Dicom.Network.Dimse;
-using Cl2.Inference.Tests.Network;
 
 namespace Cl2.Inference.Tests.Listener;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Cl2.Dicom.Network.Client;
 using Cl2.Inference.Listener;
-using Cl2.Inference.Tests.Network;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cl2.Inference.Tests.Listener;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Cl2.Inference.Tests.Network;
 
 namespace Cl2.Inference.Tests.Listener;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Cl2.Dicom;
 using Cl2.Dicom.Network;
 using Cl2.Dicom.Network.Dimse;
 using Cl2.Dicom.Network.UpperLayer;
@@ -31,7 +32,7 @@ internal sealed class RawStoreAssociation : IDisposable
         await tcp.ConnectAsync(IPAddress.Loopback, port);
         var association = new RawStoreAssociation(tcp);
         await association.SendAsync(new AAssociateRq("CL2", callingAeTitle,
-            [new PresentationContext(ContextId, DicomUids.CtImageStorage, [TransferSyntaxUids.ExplicitVrLittleEndian])], new UserInformation(FragmentLength * 2)));
+            [new PresentationContext(ContextId, DicomUids.CTImageStorage.Value, [DicomUids.ExplicitVRLittleEndian.Value])], new UserInformation(FragmentLength * 2)));
         var reply = await new PduReader(association.Stream, new DicomNetworkOptions()).ReadAsync(TimeSpan.FromSeconds(30), "A-ASSOCIATE-AC", CancellationToken.None);
         Assert.IsType<AAssociateAc>(reply);
         return association;
@@ -66,7 +67,7 @@ internal sealed class RawStoreAssociation : IDisposable
     {
         var command = new DimseCommand(CommandField.CStoreRq)
         {
-            AffectedSopClassUid = DicomUids.CtImageStorage,
+            AffectedSopClassUid = DicomUids.CTImageStorage.Value,
             AffectedSopInstanceUid = sopInstanceUid,
             MessageId = messageId,
             Priority = DimsePriority.Medium,
