@@ -27,9 +27,9 @@ public sealed partial class StudyForwardingTests
         Assert.Equal("Degraded", status);
         Assert.Contains($"1 studies are stuck", description, StringComparison.Ordinal);
         Assert.Contains($"{refused.Study} from STORESCU", description, StringComparison.Ordinal);
-        Assert.Contains("INVALID_INPUT", description, StringComparison.Ordinal);
+        Assert.Contains("is not a DICOM UID", description, StringComparison.Ordinal);
         Assert.Equal(("stuck", 2), (afterRestart.State, afterRestart.Attempts));
-        Assert.Contains("INVALID_INPUT", afterRestart.LastError, StringComparison.Ordinal);
+        Assert.Contains("is not a DICOM UID", afterRestart.LastError, StringComparison.Ordinal);
         Assert.Equal("Degraded", await platform.ForwardingHealthAsync());
     }
 }

@@ -29,7 +29,7 @@ public sealed partial class StudyForwardingTests
 
         await platform.StoreScuAsync(ct.Path, mr.Path, refused.Path);
         await platform.UntilAsync(async () => (await platform.ForwardingAsync()) is { Pending: 1, Forwarded: >= 2 } forwarding
-            && forwarding.Studies.Single() is { State: "refused" or "stuck" } study && study.Uid == refused.Study && study.LastError!.Contains("INVALID_INPUT", StringComparison.Ordinal),
+            && forwarding.Studies.Single() is { State: "refused" or "stuck" } study && study.Uid == refused.Study && study.LastError!.Contains("is not a DICOM UID", StringComparison.Ordinal),
             "CT and MR forwarded, the third study refused", inference, labeling);
 
         foreach (var sent in new[] { ct, mr })
