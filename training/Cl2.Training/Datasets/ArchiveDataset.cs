@@ -69,7 +69,11 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
             var reasons = string.Join("; ", skipped.Take(5).Select(entry => $"case {entry.CaseId}: {entry.Item2}"));
             throw new InvalidOperationException(
                 $"Dataset '{name}' has no usable {part} case ({used.Count} usable, {skipped.Count} skipped" + (reasons.Length > 0 ? $": {reasons}" : "") +
-                "). Label (or fix) cases in its " + part + " part, then request the training again.");
+                "). Label (or fix) cases in its " + part + " part, then request the training again." +
+                (part == "validation"
+                    ? " Without a fixed split every fifth case (by id) validates, so a small dataset may have none: " +
+                      "fix one with fixDatasetSplit(input: { datasetId, validationFraction }) first."
+                    : ""));
         }
         var size = train[0].Input.shape.Skip(1).ToArray();
         var (trainInputs, trainTargets) = Stack(train, size);
