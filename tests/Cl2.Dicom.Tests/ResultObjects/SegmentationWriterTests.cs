@@ -152,4 +152,17 @@ public sealed class SegmentationWriterTests(SegmentationFixture fixture, ITestOu
 
         Assert.Equal(VolumeAssemblyFailure.InconsistentSpacing, error.Reason);
     }
+
+    [Fact]
+    public void writing_the_same_content_again_gives_the_same_bytes()
+    {
+        using var first = new MemoryStream();
+        using var second = new MemoryStream();
+
+        SegmentationWriter.Write(fixture.Content(fixture.Masks)).Save(first);
+        SegmentationWriter.Write(fixture.Content(fixture.Masks, fixture.Series.InOrder)).Save(second);
+
+        Assert.Equal(File.ReadAllBytes(fixture.Path), first.ToArray());
+        Assert.Equal(first.ToArray(), second.ToArray());
+    }
 }
