@@ -33,29 +33,13 @@ public static class SegmentationWriter
         CheckSegments(content.Segments, source);
 
         var frames = FramesOf(content.Segments, source);
-        var dataset = new DicomDataset();
-        if (source.First.TryGetElement(DicomTags.SpecificCharacterSet, out var characterSet))
-        {
-            dataset.Add(characterSet);
-        }
-        CopyPatientAndStudy(source.First, dataset);
+        var dataset = DerivedInstance.Start(source.First, DicomUids.SegmentationStorage, content.SopInstanceUid, "SEG",
+            content.SeriesInstanceUid, content.SeriesNumber, content.SeriesDescription, content.ContentDateTime, content.InstanceNumber);
         if (source.First.TryGetElement(DicomTags.BodyPartExamined, out var bodyPart))
         {
             dataset.Add(bodyPart); // General Series: a SEG keeps its source's body part; SR documents have no such attribute.
         }
-        var date = DateOnly.FromDateTime(content.ContentDateTime.DateTime);
-        var time = TimeOnly.FromDateTime(content.ContentDateTime.DateTime);
         dataset
-            .SetUid(DicomTags.SOPClassUID, DicomUids.SegmentationStorage)
-            .SetUid(DicomTags.SOPInstanceUID, content.SopInstanceUid)
-            .SetDate(DicomTags.InstanceCreationDate, date)
-            .SetTime(DicomTags.InstanceCreationTime, time)
-            .SetString(DicomTags.Modality, "SEG")
-            .SetUid(DicomTags.SeriesInstanceUID, content.SeriesInstanceUid)
-            .SetValues(DicomTags.SeriesNumber, content.SeriesNumber)
-            .SetString(DicomTags.SeriesDescription, content.SeriesDescription)
-            .SetDate(DicomTags.SeriesDate, date)
-            .SetTime(DicomTags.SeriesTime, time)
             .SetUid(DicomTags.FrameOfReferenceUID, source.First.GetString(DicomTags.FrameOfReferenceUID).Trim())
             .SetString(DicomTags.PositionReferenceIndicator, source.First.GetStringOrDefault(DicomTags.PositionReferenceIndicator, "")!)
             .SetString(DicomTags.Manufacturer, content.Manufacturer)
@@ -63,9 +47,6 @@ public static class SegmentationWriter
             .SetString(DicomTags.DeviceSerialNumber, content.DeviceSerialNumber)
             .SetString(DicomTags.SoftwareVersions, content.SoftwareVersions)
             .SetStrings(DicomTags.ImageType, "DERIVED", "PRIMARY")
-            .SetValues(DicomTags.InstanceNumber, content.InstanceNumber)
-            .SetDate(DicomTags.ContentDate, date)
-            .SetTime(DicomTags.ContentTime, time)
             .SetString(DicomTags.ContentLabel, content.ContentLabel)
             .SetString(DicomTags.ContentDescription, content.ContentDescription)
             .SetString(DicomTags.ContentCreatorName, "")
@@ -87,39 +68,7 @@ public static class SegmentationWriter
         dataset.Add(new DicomSequence(DicomTags.ReferencedSeriesSequence, [ReferencedSeries(source)]));
         dataset.SetBytes(DicomTags.PixelData, DicomVR.OB, Pack(frames, content.Segments, source));
 
-        var meta = DicomFileMetaInformation.Create(DicomUids.SegmentationStorage.Value, content.SopInstanceUid, DicomTransferSyntax.ExplicitVRLittleEndian.Uid);
-        return new DicomFile(meta, dataset, DicomTransferSyntax.ExplicitVRLittleEndian);
-    }
-
-    /// <summary>The attributes of the Patient, General Study and Patient Study modules copied from the source (type 2 ones empty if absent).</summary>
-    private static readonly DicomTag[] PatientAndStudy =
-    [
-        DicomTags.PatientName, DicomTags.PatientID, DicomTags.IssuerOfPatientID, DicomTags.PatientBirthDate, DicomTags.PatientSex,
-        DicomTags.PatientAge, DicomTags.PatientWeight, DicomTags.PatientSize, DicomTags.PatientComments,
-        DicomTags.StudyInstanceUID, DicomTags.StudyDate, DicomTags.StudyTime, DicomTags.ReferringPhysicianName, DicomTags.StudyID,
-        DicomTags.AccessionNumber, DicomTags.StudyDescription, DicomTags.StudyComments,
-    ];
-
-    private static readonly DicomTag[] TypeTwo =
-    [
-        DicomTags.PatientName, DicomTags.PatientID, DicomTags.PatientBirthDate, DicomTags.PatientSex,
-        DicomTags.StudyDate, DicomTags.StudyTime, DicomTags.ReferringPhysicianName, DicomTags.StudyID, DicomTags.AccessionNumber,
-    ];
-
-    /// <summary>Copies patient and study attributes from one image of the series the result belongs to (SEG and SR alike).</summary>
-    internal static void CopyPatientAndStudy(DicomDataset source, DicomDataset target)
-    {
-        foreach (var tag in PatientAndStudy)
-        {
-            if (source.TryGetElement(tag, out var element))
-            {
-                target.Add(element);
-            }
-        }
-        foreach (var tag in TypeTwo.Where(t => !target.Contains(t)))
-        {
-            target.SetString(tag, "");
-        }
+        return DerivedInstance.ToFile(dataset);
     }
 
     private static void CheckSegments(IReadOnlyList<SegmentMask> segments, SourceSeries source)

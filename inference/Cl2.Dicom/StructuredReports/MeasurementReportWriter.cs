@@ -32,30 +32,11 @@ public static class MeasurementReportWriter
             throw new ArgumentException($"the probability of {bad.Finding} is {bad.Probability}; give a value from 0 to 1", nameof(content));
         }
 
-        var dataset = new DicomDataset();
-        if (content.StudyImage.TryGetElement(DicomTags.SpecificCharacterSet, out var characterSet))
-        {
-            dataset.Add(characterSet);
-        }
-        SegmentationWriter.CopyPatientAndStudy(content.StudyImage, dataset);
-        var date = DateOnly.FromDateTime(content.ContentDateTime.DateTime);
-        var time = TimeOnly.FromDateTime(content.ContentDateTime.DateTime);
+        var dataset = DerivedInstance.Start(content.StudyImage, DicomUids.EnhancedSRStorage, content.SopInstanceUid, "SR",
+            content.SeriesInstanceUid, content.SeriesNumber, content.SeriesDescription, content.ContentDateTime, content.InstanceNumber);
         dataset
-            .SetUid(DicomTags.SOPClassUID, DicomUids.EnhancedSRStorage)
-            .SetUid(DicomTags.SOPInstanceUID, content.SopInstanceUid)
-            .SetDate(DicomTags.InstanceCreationDate, date)
-            .SetTime(DicomTags.InstanceCreationTime, time)
-            .SetString(DicomTags.Modality, "SR")
-            .SetUid(DicomTags.SeriesInstanceUID, content.SeriesInstanceUid)
-            .SetValues(DicomTags.SeriesNumber, content.SeriesNumber)
-            .SetString(DicomTags.SeriesDescription, content.SeriesDescription)
-            .SetDate(DicomTags.SeriesDate, date)
-            .SetTime(DicomTags.SeriesTime, time)
             .SetString(DicomTags.Manufacturer, content.Manufacturer)
             .SetString(DicomTags.SoftwareVersions, content.SoftwareVersions)
-            .SetValues(DicomTags.InstanceNumber, content.InstanceNumber)
-            .SetDate(DicomTags.ContentDate, date)
-            .SetTime(DicomTags.ContentTime, time)
             .SetString(DicomTags.CompletionFlag, "COMPLETE")
             .SetString(DicomTags.VerificationFlag, "UNVERIFIED")
             .SetString(DicomTags.ValueType, "CONTAINER")
@@ -68,8 +49,7 @@ public static class MeasurementReportWriter
         dataset.Add(new DicomSequence(DicomTags.ContentSequence, RootChildren(content)));
         dataset.Add(new DicomSequence(DicomTags.CurrentRequestedProcedureEvidenceSequence, Evidence(content)));
 
-        var meta = DicomFileMetaInformation.Create(DicomUids.EnhancedSRStorage.Value, content.SopInstanceUid, DicomTransferSyntax.ExplicitVRLittleEndian.Uid);
-        return new DicomFile(meta, dataset, DicomTransferSyntax.ExplicitVRLittleEndian);
+        return DerivedInstance.ToFile(dataset);
     }
 
     private static IEnumerable<DicomDataset> RootChildren(MeasurementReportContent content)
