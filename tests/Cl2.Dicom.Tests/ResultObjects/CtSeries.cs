@@ -10,7 +10,8 @@ namespace Cl2.Dicom.Tests.ResultObjects;
 internal sealed class CtSeries
 {
     public const int Depth = 6;
-    public const int Rows = 12;
+    // 11 x 10 = 110 bits a frame: frames start mid-byte, as BINARY packing allows.
+    public const int Rows = 11;
     public const int Columns = 10;
     public const double SliceSpacing = 2.5;
 

@@ -119,7 +119,7 @@ public sealed class SegmentationWriterTests(SegmentationFixture fixture, ITestOu
         var error = Assert.Throws<SegmentationException>(() => SegmentationWriter.Write(fixture.Content([small])));
 
         Assert.Equal(SegmentationFailure.MaskSizeMismatch, error.Reason);
-        Assert.Contains($"6x12x10 = {CtSeries.Voxels}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"6x11x10 = {CtSeries.Voxels}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
