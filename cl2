@@ -37,6 +37,7 @@ APT_PACKAGES=(
   curl ca-certificates               # readiness probes from this script
   dcmtk                              # DICOM peer: dcmdump, dcm2json, storescu/storescp, dcmdjpeg, dcmdrle …
   python3-pydicom                    # the real DICOM corpus the DICOM tests read
+  python3-numpy                      # pydicom's pixel_array: the SEG tests read frames with it
   libgdcm-tools                      # gdcmconv: the JPEG 2000 / JPEG-LS oracle
   libcharls2 libopenjp2-7            # JPEG-LS and JPEG 2000 codecs, loaded by Cl2.Dicom
   orthanc orthanc-dicomweb orthanc-gdcm # the test / demo PACS (DIMSE, REST, DICOMweb, JPEG 2000)
