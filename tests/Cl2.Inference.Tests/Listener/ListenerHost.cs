@@ -19,6 +19,9 @@ internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings,
 
     public int Port => Services.GetRequiredService<DicomListener>().Port;
 
+    /// <summary>The TLS port, when TLS has a port of its own.</summary>
+    public int TlsPort => Services.GetRequiredService<DicomListener>().TlsPort ?? throw new InvalidOperationException("TLS has no port of its own");
+
     public InstanceStore Store => Services.GetRequiredService<InstanceStore>();
 
     /// <summary>Where the host's log lines go besides its console, when a test wants to read them.</summary>
