@@ -30,6 +30,15 @@ public sealed class LimitsTests
         return statuses;
     }
 
+    /// <summary>The gateway's own front page and a proxied answer (buffered, so they outlive the gateway).</summary>
+    private static async Task<(HttpResponseMessage Page, HttpResponseMessage Proxied)> PageAndProxiedAsync()
+    {
+        await using var labeling = await RecordingBackend.StartAsync("labeling");
+        await using var gateway = new GatewayHost(labeling.Address, labeling.Address);
+        using var client = gateway.CreateClient();
+        return (await client.GetAsync(new Uri("/", UriKind.Relative)), await client.GetAsync(new Uri("/graphql/probe", UriKind.Relative)));
+    }
+
     [Fact]
     public async Task a_burst_from_one_user_gets_429_while_another_users_requests_succeed()
     {
@@ -105,12 +114,7 @@ public sealed class LimitsTests
     [Fact]
     public async Task every_answer_forbids_sniffing_and_framing()
     {
-        await using var labeling = await RecordingBackend.StartAsync("labeling");
-        await using var gateway = new GatewayHost(labeling.Address, labeling.Address);
-        using var client = gateway.CreateClient();
-
-        using var proxied = await client.GetAsync(new Uri("/graphql/probe", UriKind.Relative));
-        using var page = await client.GetAsync(new Uri("/", UriKind.Relative));
+        var (page, proxied) = await PageAndProxiedAsync();
 
         foreach (var response in new[] { proxied, page })
         {
@@ -122,12 +126,7 @@ public sealed class LimitsTests
     [Fact]
     public async Task the_gateways_own_pages_carry_a_content_security_policy_that_forbids_framing()
     {
-        await using var labeling = await RecordingBackend.StartAsync("labeling");
-        await using var gateway = new GatewayHost(labeling.Address, labeling.Address);
-        using var client = gateway.CreateClient();
-
-        using var page = await client.GetAsync(new Uri("/", UriKind.Relative));
-        using var proxied = await client.GetAsync(new Uri("/graphql/probe", UriKind.Relative));
+        var (page, proxied) = await PageAndProxiedAsync();
 
         Assert.Contains("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.False(proxied.Headers.Contains("Content-Security-Policy"));
