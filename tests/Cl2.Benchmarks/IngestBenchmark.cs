@@ -104,6 +104,9 @@ public static class IngestBenchmark
             ["Urls"] = "http://127.0.0.1:0",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Inference__StoragePath"] = storage,
+            // Production serves listed peers only: the benchmark's senders on this machine.
+            ["Inference__Listener__Peers__0__AeTitle"] = "*",
+            ["Inference__Listener__Peers__0__Hosts__0"] = "127.0.0.1",
         });
         await WaitForEchoAsync(port, "CL2");
         return (port, process);

@@ -25,8 +25,15 @@ public sealed class ListenerOptions : IValidatableObject
     [Range(0, 65535, ErrorMessage = "Inference:Listener:Port must be 0-65535.")]
     public int Port { get; set; } = 11112;
 
-    /// <summary>Calling AE titles allowed to associate; empty allows any caller.</summary>
+    /// <summary>The peers served: calling AE title, the addresses it calls from, the query/retrieve services it may use.
+    /// Outside Development only they are served (others get A-ASSOCIATE-RJ); in Development an empty list serves every
+    /// caller's C-ECHO and C-STORE. See <see cref="PeerTable"/>.</summary>
+    public List<ListenerPeer> Peers { get; set; } = [];
+
+    /// <summary>Replaced by <see cref="Peers"/>; still read only to refuse a configuration that sets it.</summary>
     public List<string> AllowedCallingAeTitles { get; set; } = [];
+
+    public ListenerTlsOptions Tls { get; set; } = new();
 
     /// <summary>Transfer syntax UIDs accepted for storage, in our order of preference; empty means
     /// <see cref="DicomTransferSyntax.StorageDefaultUids"/> (uncompressed, deflate, RLE, JPEG family, JPEG-LS, JPEG 2000).</summary>
@@ -43,9 +50,7 @@ public sealed class ListenerOptions : IValidatableObject
     /// <summary>How long a new connection may take to send its A-ASSOCIATE-RQ; a silent one is closed after this.</summary>
     public TimeSpan AssociateRequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Calling AE titles that may query and retrieve (C-FIND, C-GET, C-MOVE); empty (the default, as in Orthanc)
-    /// lets nobody: those presentation contexts are refused (user-rejection) and the refusal logged. C-ECHO and C-STORE
-    /// are not affected.</summary>
+    /// <summary>Replaced by <see cref="ListenerPeer.QueryRetrieve"/>; still read only to refuse a configuration that sets it.</summary>
     public List<string> QueryRetrieveCallingAeTitles { get; set; } = [];
 
     /// <summary>C-MOVE destinations: AE title → "host:port".</summary>
@@ -91,9 +96,34 @@ public sealed class ListenerOptions : IValidatableObject
         {
             yield return new ValidationResult($"Inference:Listener:AssociateRequestTimeout is {AssociateRequestTimeout}; it must be 00:00:00.1 to 00:05:00.");
         }
-        foreach (var title in AllowedCallingAeTitles.Concat(QueryRetrieveCallingAeTitles).Concat(MoveDestinations.Keys).Where(title => !IsAeTitle(title)))
+        if (AllowedCallingAeTitles.Count > 0 || QueryRetrieveCallingAeTitles.Count > 0)
+        {
+            yield return new ValidationResult("Inference:Listener:AllowedCallingAeTitles and QueryRetrieveCallingAeTitles were replaced by " +
+                "Inference:Listener:Peers: give each calling AE title an entry with the addresses it calls from, and list Find, Get, Move " +
+                "under its QueryRetrieve where it had them (docs/configuration.md, \"DICOM peers\").");
+        }
+        foreach (var title in MoveDestinations.Keys.Where(title => !IsAeTitle(title)))
         {
             yield return new ValidationResult($"AE title '{title}' in Inference:Listener must be 1-16 printable ASCII characters without a backslash.");
+        }
+        foreach (var (peer, index) in Peers.Select((peer, index) => (peer, index)))
+        {
+            if (peer.AeTitle.Trim() != PeerTable.AnyAeTitle && !IsAeTitle(peer.AeTitle))
+            {
+                yield return new ValidationResult($"Inference:Listener:Peers:{index}:AeTitle '{peer.AeTitle}' must be 1-16 printable ASCII characters without a backslash, or * for any.");
+            }
+            if (peer.Hosts.Count == 0)
+            {
+                yield return new ValidationResult($"Inference:Listener:Peers:{index} ({peer.AeTitle}) has no Hosts: list the IP addresses or CIDR networks it calls from (0.0.0.0/0 for anywhere).");
+            }
+            foreach (var host in peer.Hosts.Where(host => PeerTable.ParseHost(host) is null))
+            {
+                yield return new ValidationResult($"Inference:Listener:Peers:{index}:Hosts '{host}' is not an IP address or a CIDR network such as 10.20.0.0/16 (host names are not accepted).");
+            }
+        }
+        foreach (var result in Tls.Validate(Port))
+        {
+            yield return result;
         }
         var known = DicomTransferSyntax.StorageDefaultUids.ToHashSet();
         foreach (var uid in TransferSyntaxes.Where(uid => !known.Contains(uid)))

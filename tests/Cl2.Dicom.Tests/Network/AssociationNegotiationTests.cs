@@ -25,6 +25,37 @@ public sealed class AssociationNegotiationTests
             new UserInformation(16384, "1.2.3", "PEER"));
 
     [Fact]
+    public void a_caller_the_admission_refuses_at_its_address_is_rejected_with_calling_ae_not_recognized()
+    {
+        var policy = Policy with { AdmitCaller = (title, address) => title == "MODALITY" && address.Equals(System.Net.IPAddress.Loopback) ? new HashSet<string>() : null };
+
+        var elsewhere = AssociationNegotiation.Negotiate(Request(), policy, Network, System.Net.IPAddress.Parse("10.1.2.3"));
+        var here = AssociationNegotiation.Negotiate(Request(), policy, Network, System.Net.IPAddress.Loopback);
+
+        Assert.Equal(AssociateRejectReason.CallingAeTitleNotRecognized, elsewhere.Reject?.Reason);
+        Assert.NotNull(here.Accept);
+    }
+
+    [Fact]
+    public void a_restricted_abstract_syntax_is_accepted_only_where_the_admission_grants_it()
+    {
+        var find = DicomUids.StudyRootQueryRetrieveInformationModelFind.Value;
+        var policy = Policy with
+        {
+            AbstractSyntaxes = new HashSet<string> { DicomUids.Verification.Value, find },
+            RestrictedAbstractSyntaxes = new HashSet<string> { find },
+            AdmitCaller = (title, _) => title == "FINDER" ? new HashSet<string> { find } : new HashSet<string>(),
+        };
+        var context = new PresentationContext(1, find, [DicomTransferSyntax.ImplicitVRLittleEndian.Uid]);
+
+        var granted = AssociationNegotiation.Negotiate(Request(calling: "FINDER", contexts: context), policy, Network, System.Net.IPAddress.Loopback);
+        var refused = AssociationNegotiation.Negotiate(Request(calling: "MODALITY", contexts: context), policy, Network, System.Net.IPAddress.Loopback);
+
+        Assert.True(granted.Accept!.PresentationContextResults.Single().IsAccepted);
+        Assert.Equal(PresentationContextResultReason.UserRejection, refused.Accept!.PresentationContextResults.Single().Result);
+    }
+
+    [Fact]
     public void an_unknown_calling_ae_title_is_rejected_permanently_by_the_service_user_with_calling_ae_not_recognized()
     {
         var outcome = AssociationNegotiation.Negotiate(Request(calling: "STRANGER"), Policy, Network);

@@ -7,11 +7,20 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Cl2.Inference.Tests.Listener;
 
 /// <summary>The real inference host in-process, its DICOM listener on a port the system picks, an empty store of its own.</summary>
-internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
+internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings, string? storage = null) : WebApplicationFactory<Program>
 {
-    public string Storage { get; } = Directory.CreateTempSubdirectory("cl2-listener-").FullName;
+    public string Storage { get; } = storage ?? Directory.CreateTempSubdirectory("cl2-listener-").FullName;
+
+    /// <summary>The host's environment: Development unless a test asks for another (the peer table applies outside it).</summary>
+    public string Environment { get; init; } = "Development";
+
+    /// <summary>Whether disposing deletes <see cref="Storage"/> (a test that restarts over one store keeps it).</summary>
+    public bool KeepStorage { get; init; }
 
     public int Port => Services.GetRequiredService<DicomListener>().Port;
+
+    /// <summary>The TLS port, when TLS has a port of its own.</summary>
+    public int TlsPort => Services.GetRequiredService<DicomListener>().TlsPort ?? throw new InvalidOperationException("TLS has no port of its own");
 
     public InstanceStore Store => Services.GetRequiredService<InstanceStore>();
 
@@ -22,15 +31,26 @@ internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings)
     public static ListenerHost Start(params (string Key, string Value)[] settings) => Start(null, settings);
 
     /// <summary>Starts the host with its log captured in <paramref name="log"/>.</summary>
-    public static ListenerHost Start(CapturedLog? log, params (string Key, string Value)[] settings)
+    public static ListenerHost Start(CapturedLog? log, params (string Key, string Value)[] settings) => Start(new ListenerHost(Prefixed(settings)) { Log = log });
+
+    /// <summary>Starts the host in Production, where only the peers of <c>Peers</c> are served.</summary>
+    public static ListenerHost StartInProduction(CapturedLog? log, params (string Key, string Value)[] settings) =>
+        Start(new ListenerHost(Prefixed(settings)) { Log = log, Environment = "Production" });
+
+    /// <summary>Builds and starts <paramref name="host"/>, hosted services included.</summary>
+    public static ListenerHost Start(ListenerHost host)
     {
-        var host = new ListenerHost(settings.ToDictionary(setting => $"{ListenerOptions.Section}:{setting.Key}", setting => setting.Value)) { Log = log };
-        _ = host.Services; // builds and starts the host, hosted services included
+        _ = host.Services;
         return host;
     }
 
+    /// <summary>Settings below Inference:Listener as configuration keys.</summary>
+    public static Dictionary<string, string> Prefixed((string Key, string Value)[] settings) =>
+        settings.ToDictionary(setting => $"{ListenerOptions.Section}:{setting.Key}", setting => setting.Value);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.UseEnvironment(Environment);
         builder.UseSetting("Inference:StoragePath", Storage);
         builder.UseSetting("Labeling:BaseAddress", $"http://127.0.0.1:{FreePort.Next()}/");
         builder.UseSetting($"{ListenerOptions.Section}:Port", "0");
@@ -75,6 +95,9 @@ internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings)
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        Directory.Delete(Storage, recursive: true);
+        if (!KeepStorage)
+        {
+            Directory.Delete(Storage, recursive: true);
+        }
     }
 }

@@ -15,6 +15,9 @@ internal static class ListenerProcess
             ["Urls"] = "http://127.0.0.1:0",
             ["Inference__StoragePath"] = storage,
             ["Inference__Listener__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Production serves listed peers only: every AE title on this machine, as the tests' tools name themselves.
+            ["Inference__Listener__Peers__0__AeTitle"] = "*",
+            ["Inference__Listener__Peers__0__Hosts__0"] = "127.0.0.1",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -17,13 +17,17 @@ public sealed class ListenerQueryRetrieveTests
     private static async Task<(ListenerHost Host, string[] Paths)> HostWithThreeStudiesAsync(params (string Key, string Value)[] settings)
     {
         // Query/retrieve is for configured callers only: these are DCMTK's, as the tests below name them.
-        var host = ListenerHost.Start([("QueryRetrieveCallingAeTitles:0", "FINDSCU"), ("QueryRetrieveCallingAeTitles:1", "MOVESCU"),
-            ("QueryRetrieveCallingAeTitles:2", "GETSCU"), .. settings]);
+        var host = ListenerHost.Start([.. Peer(0, "FINDSCU", "Find"), .. Peer(1, "MOVESCU", "Move"), .. Peer(2, "GETSCU", "Get"), .. Peer(3, "STORESCU"), .. settings]);
         var folder = Directory.CreateTempSubdirectory("cl2-listener-send-").FullName;
         var paths = await Task.WhenAll(new[] { "CT_small.dcm", "MR_small.dcm", "SC_rgb_small_odd.dcm" }.Select(file => Corpus.DcmtkEncodedCopyAsync(file, folder)));
         (await Dcmtk.RunAsync("storescu", ["-aet", "STORESCU", "-aec", "CL2", "127.0.0.1", host.Port.ToString(), .. paths])).EnsureSuccess("storescu");
         return (host, paths);
     }
+
+    /// <summary>Settings for entry <paramref name="index"/> of Peers: a loopback caller that may use <paramref name="services"/>.</summary>
+    internal static (string Key, string Value)[] Peer(int index, string aeTitle, params string[] services) =>
+        [($"Peers:{index}:AeTitle", aeTitle), ($"Peers:{index}:Hosts:0", "127.0.0.1"),
+            .. services.Select((service, i) => ($"Peers:{index}:QueryRetrieve:{i}", service))];
 
     private static async Task<string> FindAsync(ListenerHost host, string root, params string[] keys)
     {

@@ -107,9 +107,9 @@ public sealed class ListenerStoreTests
     }
 
     [Fact]
-    public async Task an_unknown_calling_ae_title_is_rejected_and_a_listed_one_is_served()
+    public async Task an_unknown_calling_ae_title_is_rejected_where_peers_are_listed()
     {
-        await using var host = ListenerHost.Start(("AllowedCallingAeTitles:0", "ECHOSCU"));
+        await using var host = ListenerHost.Start(("Peers:0:AeTitle", "ECHOSCU"), ("Peers:0:Hosts:0", "127.0.0.1"));
 
         var stranger = await Dcmtk.RunAsync("echoscu", ["-aet", "STRANGER", "-aec", "CL2", "127.0.0.1", host.Port.ToString()]);
         var known = await Dcmtk.RunAsync("echoscu", ["-aet", "ECHOSCU", "-aec", "CL2", "127.0.0.1", host.Port.ToString()]);

@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Cl2.Inference.Tests.Listener;
 
-/// <summary>Issue 14: any AE could C-FIND/C-GET/C-MOVE the listener. Now only the calling AE titles in
-/// Inference:Listener:QueryRetrieveCallingAeTitles may (none by default, as in Orthanc); others are refused and logged.</summary>
+/// <summary>Issue 14: any AE could C-FIND/C-GET/C-MOVE the listener. Now only peers whose entry of Inference:Listener:Peers
+/// lists the service under QueryRetrieve may (none by default, as in Orthanc); others are refused and logged.</summary>
 public sealed class QueryRetrieveAccessTests
 {
     private static async Task<ProcessResult> FindAsync(ListenerHost host, string callingAeTitle) =>
@@ -20,13 +20,14 @@ public sealed class QueryRetrieveAccessTests
 
         Assert.NotEqual(0, find.ExitCode);
         Assert.Contains("No Acceptable Presentation Contexts", find.Output + find.Error, StringComparison.OrdinalIgnoreCase);
-        await log.LineAsync("Warning", "Refused query/retrieve", "to calling AE PROBE", "QueryRetrieveCallingAeTitles");
+        await log.LineAsync("Warning", "Refused query/retrieve", "to calling AE PROBE at 127.0.0.1", "Inference:Listener:Peers");
     }
 
     [Fact]
-    public async Task movescu_and_getscu_are_refused_to_a_calling_ae_that_may_only_find()
+    public async Task movescu_and_getscu_are_refused_to_peers_whose_entries_do_not_list_them()
     {
-        await using var host = ListenerHost.Start(("QueryRetrieveCallingAeTitles:0", "FINDER"));
+        await using var host = ListenerHost.Start([.. ListenerQueryRetrieveTests.Peer(0, "FINDER", "Find"), .. ListenerQueryRetrieveTests.Peer(1, "MOVER"),
+            .. ListenerQueryRetrieveTests.Peer(2, "GETTER")]);
         var port = host.Port.ToString(CultureInfo.InvariantCulture);
 
         var find = await FindAsync(host, "FINDER");
@@ -43,7 +44,7 @@ public sealed class QueryRetrieveAccessTests
     [Fact]
     public async Task storescu_stores_for_a_calling_ae_that_may_not_query()
     {
-        await using var host = ListenerHost.Start(("QueryRetrieveCallingAeTitles:0", "FINDER"));
+        await using var host = ListenerHost.Start([.. ListenerQueryRetrieveTests.Peer(0, "FINDER", "Find"), .. ListenerQueryRetrieveTests.Peer(1, "STORESCU")]);
         var path = await Corpus.DcmtkEncodedCopyAsync("MR_small.dcm", Directory.CreateTempSubdirectory("cl2-listener-send-").FullName);
 
         var store = await Dcmtk.RunAsync("storescu", ["-aet", "STORESCU", "-aec", "CL2", "127.0.0.1", host.Port.ToString(CultureInfo.InvariantCulture), path]);

@@ -1,3 +1,4 @@
+using System.Net;
 using Cl2.Dicom.Network.UpperLayer;
 
 namespace Cl2.Dicom.Network.Association;
@@ -13,7 +14,8 @@ public sealed record NegotiationOutcome(AAssociateAc? Accept, AAssociateRj? Reje
 public static class AssociationNegotiation
 {
     /// <param name="network">Our limits, announced in the user information (our Maximum Length is the limit our reader enforces).</param>
-    public static NegotiationOutcome Negotiate(AAssociateRq request, AssociationPolicy policy, DicomNetworkOptions network)
+    /// <param name="callerAddress">Where the connection comes from, for <see cref="AssociationPolicy.AdmitCaller"/>.</param>
+    public static NegotiationOutcome Negotiate(AAssociateRq request, AssociationPolicy policy, DicomNetworkOptions network, IPAddress? callerAddress = null)
     {
         // Checked in PS3.8's order of sources: the ACSE provider (protocol version), then the service user.
         if ((request.ProtocolVersion & AAssociateRq.SupportedProtocolVersion) == 0)
@@ -28,16 +30,18 @@ public static class AssociationNegotiation
         {
             return Rejected(AssociateRejectSource.ServiceUser, AssociateRejectReason.CalledAeTitleNotRecognized);
         }
-        if (policy.AllowedCallingAeTitles.Count > 0 && !policy.AllowedCallingAeTitles.Contains(request.CallingAeTitle))
+        var granted = policy.AdmitCaller?.Invoke(request.CallingAeTitle, callerAddress ?? IPAddress.None);
+        if (policy.AdmitCaller is not null ? granted is null
+            : policy.AllowedCallingAeTitles.Count > 0 && !policy.AllowedCallingAeTitles.Contains(request.CallingAeTitle))
         {
             return Rejected(AssociateRejectSource.ServiceUser, AssociateRejectReason.CallingAeTitleNotRecognized);
         }
 
-        var results = request.PresentationContexts.Select(context => policy.RestrictsFrom(context.AbstractSyntax, request.CallingAeTitle)
+        var results = request.PresentationContexts.Select(context => policy.RestrictsFrom(context.AbstractSyntax, request.CallingAeTitle, granted)
             ? new PresentationContextResult(context.Id, PresentationContextResultReason.UserRejection, Ignored(context))
             : NegotiateContext(context, policy)).ToList();
         var restricted = request.PresentationContexts.Select(context => context.AbstractSyntax)
-            .Where(syntax => policy.RestrictsFrom(syntax, request.CallingAeTitle)).Distinct().ToList();
+            .Where(syntax => policy.RestrictsFrom(syntax, request.CallingAeTitle, granted)).Distinct().ToList();
         var accepted = request.PresentationContexts
             .Where(context => results.Any(r => r.Id == context.Id && r.IsAccepted))
             .Select(context => context.AbstractSyntax)

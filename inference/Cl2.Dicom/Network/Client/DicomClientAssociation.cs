@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Cl2.Dicom.Network.Association;
 using Cl2.Dicom.Network.Dimse;
+using Cl2.Dicom.Network.Security;
 using Cl2.Dicom.Network.UpperLayer;
 
 namespace Cl2.Dicom.Network.Client;
@@ -12,13 +13,13 @@ namespace Cl2.Dicom.Network.Client;
 public sealed partial class DicomClientAssociation : IAsyncDisposable
 {
     private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly AssociationChannel _channel;
     private readonly DicomNetworkOptions _network;
     private ushort _lastMessageId;
     private bool _closed;
 
-    private DicomClientAssociation(TcpClient tcp, NetworkStream stream, AssociationChannel channel, NegotiatedAssociation negotiated,
+    private DicomClientAssociation(TcpClient tcp, Stream stream, AssociationChannel channel, NegotiatedAssociation negotiated,
         DicomNetworkOptions network)
     {
         _tcp = tcp;
@@ -55,7 +56,11 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
                     throw new PeerUnreachableException(host, port, e);
                 }
             }
-            var stream = tcp.GetStream();
+            Stream stream = tcp.GetStream();
+            if (options.Tls is { } tls)
+            {
+                stream = await DicomTls.ConnectAsync(stream, host, tls, network.ArtimTimeout, cancellationToken);
+            }
             var channel = new AssociationChannel(stream, network);
             var request = new AAssociateRq(options.CalledAeTitle, options.CallingAeTitle, presentationContexts,
                 new UserInformation(network.MaxPduLength, network.ImplementationClassUid, network.ImplementationVersionName,

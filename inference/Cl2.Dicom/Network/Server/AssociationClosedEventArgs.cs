@@ -1,11 +1,17 @@
+using System.Net;
+
 namespace Cl2.Dicom.Network.Server;
 
 /// <summary>How one association (or connection that never became one) ended: null <see cref="Error"/> is a clean
 /// release; otherwise the typed failure that ended it.
 /// <see cref="RefusedAbstractSyntaxes"/>: the abstract syntaxes the peer proposed that the policy keeps from its calling AE
 /// title (<see cref="Association.AssociationPolicy.RestrictedAbstractSyntaxes"/>).</summary>
-public sealed class AssociationClosedEventArgs(string? callingAeTitle, Exception? error, IReadOnlyList<string>? refusedAbstractSyntaxes = null) : EventArgs
+public sealed class AssociationClosedEventArgs(string? callingAeTitle, Exception? error, IReadOnlyList<string>? refusedAbstractSyntaxes = null,
+    IPAddress? remoteAddress = null) : EventArgs
 {
+    /// <summary>Where the connection came from (null where it is not known).</summary>
+    public IPAddress? RemoteAddress { get; } = remoteAddress;
+
     public string? CallingAeTitle { get; } = callingAeTitle;
     public Exception? Error { get; } = error;
     public IReadOnlyList<string> RefusedAbstractSyntaxes { get; } = refusedAbstractSyntaxes ?? [];

@@ -106,7 +106,7 @@ public sealed class DicomServer(
                 // Closed before anything is read: a peer holding connections open costs us nothing more per attempt.
                 Release(address);
                 socket.Dispose();
-                AssociationClosed?.Invoke(this, new AssociationClosedEventArgs(null, new PeerAddressLimitException(address, options.Network.MaxAssociationsPerAddress)));
+                AssociationClosed?.Invoke(this, new AssociationClosedEventArgs(null, new PeerAddressLimitException(address, options.Network.MaxAssociationsPerAddress), null, address));
                 continue;
             }
             // Nagle + delayed ACK turns every small response into a 40 ms wait (measured on loopback against DCMTK's storescu).

@@ -1,5 +1,6 @@
 using System.Net;
 using Cl2.Dicom.Network.Association;
+using Cl2.Dicom.Network.Security;
 
 namespace Cl2.Dicom.Network.Server;
 
@@ -13,6 +14,9 @@ public sealed record DicomServerOptions
     public required AssociationPolicy Policy { get; init; }
 
     public DicomNetworkOptions Network { get; init; } = new();
+
+    /// <summary>When set, every connection must complete a TLS handshake before its A-ASSOCIATE-RQ; a plain one is closed.</summary>
+    public DicomTlsServerOptions? Tls { get; init; }
 
     /// <summary>Where each C-MOVE destination AE title listens; a destination not listed is refused (0xA801).</summary>
     public IReadOnlyDictionary<string, DicomPeer> MoveDestinations { get; init; } = new Dictionary<string, DicomPeer>();

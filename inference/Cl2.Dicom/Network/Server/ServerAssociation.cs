@@ -1,6 +1,8 @@
+using System.Net;
 using System.Net.Sockets;
 using Cl2.Dicom.Network.Association;
 using Cl2.Dicom.Network.Dimse;
+using Cl2.Dicom.Network.Security;
 using Cl2.Dicom.Network.UpperLayer;
 
 namespace Cl2.Dicom.Network.Server;
@@ -19,13 +21,27 @@ internal sealed partial class ServerAssociation(
     ICMoveProvider? moveProvider)
 {
     private readonly DicomNetworkOptions _network = options.Network;
+    private readonly IPAddress _remoteAddress = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
     private ushort _lastSubOperationMessageId;
     private string? _callingAeTitle;
     private IReadOnlyList<string>? _restricted;
 
     public async Task<AssociationClosedEventArgs> RunAsync(bool overLimit, CancellationToken stopping)
     {
-        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (options.Tls is { } tls)
+        {
+            try
+            {
+                // Within the A-ASSOCIATE-RQ's time: a connection that never finishes its handshake gives its slot back as soon.
+                stream = await DicomTls.AcceptAsync(stream, tls, _network.AssociateRequestTimeout, stopping);
+            }
+            catch (DicomNetworkException e)
+            {
+                return Closed(e);
+            }
+        }
+        await using var disposeStream = stream;
         var channel = new AssociationChannel(stream, _network);
         try
         {
@@ -38,7 +54,7 @@ internal sealed partial class ServerAssociation(
             _callingAeTitle = request.CallingAeTitle;
             var outcome = overLimit
                 ? new NegotiationOutcome(null, AssociationNegotiation.LocalLimitExceeded)
-                : AssociationNegotiation.Negotiate(request, options.Policy, _network);
+                : AssociationNegotiation.Negotiate(request, options.Policy, _network, _remoteAddress);
             _restricted = outcome.Restricted;
             await channel.SendAsync(outcome.Response, stopping);
             if (outcome.Reject is { } reject)
@@ -95,7 +111,7 @@ internal sealed partial class ServerAssociation(
         }
     }
 
-    private AssociationClosedEventArgs Closed(Exception? error) => new(_callingAeTitle, error, _restricted);
+    private AssociationClosedEventArgs Closed(Exception? error) => new(_callingAeTitle, error, _restricted, _remoteAddress);
 
     private async Task DispatchAsync(AssociationChannel channel, InboundCommand inbound, CancellationToken cancellationToken)
     {
@@ -221,7 +237,7 @@ internal sealed partial class ServerAssociation(
     }
 
     /// <summary>After A-ASSOCIATE-RJ or A-RELEASE-RP the requestor closes the connection; ARTIM bounds the wait.</summary>
-    private async Task WaitForPeerToCloseAsync(NetworkStream stream, CancellationToken cancellationToken)
+    private async Task WaitForPeerToCloseAsync(Stream stream, CancellationToken cancellationToken)
     {
         using var artim = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         artim.CancelAfter(_network.ArtimTimeout);
@@ -238,7 +254,7 @@ internal sealed partial class ServerAssociation(
         }
     }
 
-    private async Task TryAbortAsync(NetworkStream stream, AbortReason reason)
+    private async Task TryAbortAsync(Stream stream, AbortReason reason)
     {
         using var artim = new CancellationTokenSource(_network.ArtimTimeout);
         try
