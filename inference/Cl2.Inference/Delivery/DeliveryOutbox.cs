@@ -334,7 +334,7 @@ public sealed class DeliveryOutbox(IOptions<InferenceOptions> inference, IOption
     }
 
     /// <summary>The wait after <paramref name="failures"/> failures in a row: doubling from FirstRetryDelay, capped, less a random share.</summary>
-    internal TimeSpan RetryDelay(int failures, double jitter)
+    public TimeSpan RetryDelay(int failures, double jitter)
     {
         var settings = options.Value;
         var doubled = settings.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30));
