@@ -1,6 +1,7 @@
 using Cl2.Inference.Api;
 using Cl2.Labeling.Client;
 using Cl2.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference.Delivery;
@@ -11,6 +12,7 @@ public static class DeliveryServices
     public static IServiceCollection AddResultDelivery(this IServiceCollection services)
     {
         services.AddValidatedOptions<DeliveryOptions>(DeliveryOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DeliveryOutbox>();
         services.AddSingleton<DeliveryTransport>();
         services.AddSingleton<DeliveryMetrics>();

@@ -57,7 +57,6 @@ public sealed class DeliveryMetricsTests
             ["Inference:Delivery:Destinations:1:CalledAeTitle"] = "NOWHERE",
         });
         builder.Services.AddValidatedOptions<InferenceOptions>(InferenceOptions.Section);
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddLabelingClient();
         builder.Services.AddResultDelivery();
         using var host = builder.Build();
