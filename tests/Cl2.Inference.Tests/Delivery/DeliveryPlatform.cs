@@ -37,15 +37,8 @@ internal sealed class DeliveryPlatform : IAsyncDisposable
 
     public async Task<BackgroundProcess> StartLabelingAsync(PostgresCluster postgres)
     {
-        var labeling = await new PlatformLauncher(_root, postgres.ConnectionString).StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
-        {
-            // Development (the script's): labeling takes its callers from the X-Cl2-User / X-Cl2-Roles headers.
-            ["Urls"] = LabelingUrl,
-            ["Blobs__Root"] = Path.Combine(_root, "blobs"),
-            ["Logging__LogLevel__Default"] = "Warning",
-        });
+        var labeling = await PlatformProcesses.StartLabelingAsync(_root, LabelingUrl, postgres);
         _running.Add(labeling);
-        await UntilAsync(async () => (await _http.GetAsync(new Uri(LabelingUrl + "health/ready"))).StatusCode == HttpStatusCode.OK, "labeling ready", labeling);
         return labeling;
     }
 
@@ -152,33 +145,8 @@ internal sealed class DeliveryPlatform : IAsyncDisposable
         return (path, sopInstanceUid);
     }
 
-    public async Task UntilAsync(Func<Task<bool>> condition, string what, params BackgroundProcess[] processes)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (true)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or KeyNotFoundException or JsonException or InvalidOperationException)
-            {
-                // Not answering yet, or not with that yet.
-            }
-            if (processes.FirstOrDefault(process => process.HasExited) is { } exited)
-            {
-                Assert.Fail($"{exited.Name} exited while waiting for {what}:\n{exited.Output}");
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out waiting for {what}:\n" + string.Join("\n", processes.Select(process => $"--- {process.Name}\n{process.Output}")));
-            }
-            await Task.Delay(200);
-        }
-    }
+    public Task UntilAsync(Func<Task<bool>> condition, string what, params BackgroundProcess[] processes) =>
+        PlatformProcesses.UntilAsync(condition, what, processes);
 
     /// <summary>SIGKILL: no shutdown hook runs.</summary>
     public async Task KillAsync(BackgroundProcess process)
