@@ -1,4 +1,5 @@
 using Cl2.Inference.Api;
+using Cl2.Inference.Delivery;
 using Cl2.Inference.Forwarding;
 using Cl2.Inference.Listener;
 using Cl2.Labeling.Client;
@@ -17,6 +18,7 @@ public static class InferenceServices
         builder.AddDevelopmentIdentity();
         builder.Services.AddDicomListener();
         builder.Services.AddStudyForwarding();
+        builder.Services.AddResultDelivery();
         builder.Services.AddLabelingClient();
         builder.Services.AddHealthChecks()
             .AddCheck<StorageWritableCheck>("storage", tags: [ServiceDefaultsExtensions.ReadyTag])
@@ -38,6 +40,7 @@ public static class InferenceServices
         }));
         api.MapReceivedStudies();
         api.MapForwardingStatus();
+        api.MapDeliveryStatus();
         return app;
     }
 }

@@ -43,6 +43,8 @@ public static class LabelingOperations
     public const string RecordDelivery =
         $"mutation RecordDelivery($input: RecordDeliveryInput!) {{ recordDelivery(input: $input) {{ {InferenceResultFields} }} }}";
 
+    public const string InferenceResult = $"query InferenceResult($id: ID!) {{ inferenceResult(id: $id) {{ {InferenceResultFields} }} }}";
+
     public const string TrainingProgress =
         "subscription TrainingProgress($job: ID) { trainingProgress(job: $job) { jobId attempt epoch loss checkpointDigest reportedAt metrics { name value } } }";
 

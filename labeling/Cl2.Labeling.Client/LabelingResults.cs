@@ -106,4 +106,6 @@ public sealed record RecordStudyReceivedInput(string StudyInstanceUid, string Ca
 
 public sealed record RecordInferenceResultInput(string StudyInstanceUid, Guid ModelVersionId, string Pipeline, IReadOnlyList<string> ResultUids, double DurationMs);
 
-public sealed record RecordDeliveryInput(Guid InferenceResultId, string Destination, DeliveryOutcome Outcome, string? Error = null);
+/// <param name="Attempt">The attempt's number as the sender counts them: a report of an attempt labeling already holds
+/// changes nothing, so the sender can report again after a crash. Null: the next attempt.</param>
+public sealed record RecordDeliveryInput(Guid InferenceResultId, string Destination, DeliveryOutcome Outcome, string? Error = null, int? Attempt = null);

@@ -42,6 +42,8 @@ public static class ErrorCodes
     public const string TrainingLeaseLost = "TRAINING_LEASE_LOST";
     public const string InferenceResultNotFound = "INFERENCE_RESULT_NOT_FOUND";
     public const string DeliveryFinished = "DELIVERY_FINISHED";
+    public const string DeliveryNotFound = "DELIVERY_NOT_FOUND";
+    public const string DeliveryNotDeadLettered = "DELIVERY_NOT_DEAD_LETTERED";
     public const string FeedbackNotFound = "FEEDBACK_NOT_FOUND";
     public const string PacsNotConfigured = "PACS_NOT_CONFIGURED";
     public const string PacsUnreachable = "PACS_UNREACHABLE";

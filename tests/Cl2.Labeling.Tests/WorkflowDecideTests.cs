@@ -179,19 +179,53 @@ public sealed class WorkflowDecideTests
     }
 
     [Fact]
+    public void a_numbered_delivery_report_that_labeling_holds_already_changes_nothing()
+    {
+        ModelWithVersion(out var version);
+        var result = InferenceResult.Create(RecordInferenceResult.Decide(version, new RecordInferenceResult("1.2.3", version.Id, "seg", [], 1), Guid.NewGuid(), "i", Now));
+        var failed = (DeliveryAttempted)Assert.Single(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Failed, "refused", 3), "i", Now));
+        Assert.Equal(3, failed.Attempt);
+        result = InferenceResult.Apply(failed, result);
+        Assert.Empty(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Failed, "refused", 3), "i", Now));
+        result = InferenceResult.Apply((DeliverySucceeded)Assert.Single(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Succeeded, null, 4), "i", Now)), result);
+        Assert.Empty(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Succeeded, null, 4), "i", Now));
+        Assert.Empty(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Failed, "late report", 3), "i", Now));
+        Assert.Equal(ErrorCodes.DeliveryFinished, Refusal(() => RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Failed, "x", 5), "i", Now)).Code);
+        Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => RecordDelivery.Decide(result, new RecordDelivery(result.Id, "XNAT", DeliveryOutcome.Failed, "x", 0), "i", Now)).Code);
+    }
+
+    [Fact]
+    public void a_retry_request_turns_only_a_dead_lettered_delivery_back_to_retrying()
+    {
+        ModelWithVersion(out var version);
+        var result = InferenceResult.Create(RecordInferenceResult.Decide(version, new RecordInferenceResult("1.2.3", version.Id, "seg", [], 1), Guid.NewGuid(), "i", Now));
+        Assert.Equal(ErrorCodes.DeliveryNotFound, Refusal(() => RetryDelivery.Decide(result, new RetryDelivery(result.Id, "PACS"), "admin", Now)).Code);
+        result = InferenceResult.Apply((DeliveryAttempted)Assert.Single(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Failed, "refused", 1), "i", Now)), result);
+        Assert.Equal(ErrorCodes.DeliveryNotDeadLettered, Refusal(() => RetryDelivery.Decide(result, new RetryDelivery(result.Id, "PACS"), "admin", Now)).Code);
+        result = InferenceResult.Apply((DeliveryDeadLettered)Assert.Single(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.DeadLettered, "refused", 2), "i", Now)), result);
+
+        var requested = RetryDelivery.Decide(result, new RetryDelivery(result.Id, " PACS "), "admin", Now);
+        result = InferenceResult.Apply(requested, result);
+
+        Assert.Equal(("PACS", "admin"), (requested.Destination, requested.RequestedBy));
+        Assert.Equal((DeliveryStatus.Retrying, 2, "refused"), (result.Deliveries[0].Status, result.Deliveries[0].Attempts, result.Deliveries[0].LastError));
+        Assert.Equal(3, ((DeliverySucceeded)Assert.Single(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Succeeded, null, 3), "i", Now))).Attempt);
+    }
+
+    [Fact]
     public void a_delivery_counts_its_attempts_and_takes_none_after_it_succeeded_or_was_dead_lettered()
     {
         ModelWithVersion(out var version);
         var result = InferenceResult.Create(RecordInferenceResult.Decide(version, new RecordInferenceResult("1.2.3", version.Id, "seg", [], 1), Guid.NewGuid(), "i", Now));
-        result = InferenceResult.Apply((DeliveryAttempted)RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Failed, "association rejected"), "i", Now), result);
-        result = InferenceResult.Apply((DeliveryAttempted)RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Failed, "timeout"), "i", Now), result);
-        var succeeded = Assert.IsType<DeliverySucceeded>(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Succeeded, null), "i", Now));
+        result = InferenceResult.Apply((DeliveryAttempted)Assert.Single(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Failed, "association rejected"), "i", Now)), result);
+        result = InferenceResult.Apply((DeliveryAttempted)Assert.Single(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Failed, "timeout"), "i", Now)), result);
+        var succeeded = Assert.IsType<DeliverySucceeded>(Assert.Single(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Succeeded, null), "i", Now)));
         Assert.Equal(3, succeeded.Attempt);
         var delivered = InferenceResult.Apply(succeeded, result);
         Assert.Equal(DeliveryStatus.Delivered, Assert.Single(delivered.Deliveries).Status);
         Assert.Equal(ErrorCodes.DeliveryFinished, Refusal(() => RecordDelivery.Decide(delivered, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Failed, "x"), "i", Now)).Code);
 
-        var dead = Assert.IsType<DeliveryDeadLettered>(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.DeadLettered, "gave up"), "i", Now));
+        var dead = Assert.IsType<DeliveryDeadLettered>(Assert.Single(RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.DeadLettered, "gave up"), "i", Now)));
         Assert.Equal(2, dead.Attempts);
         Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => RecordDelivery.Decide(result, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Failed, null), "i", Now)).Code);
         Assert.Equal(ErrorCodes.InferenceResultNotFound, Refusal(() => RecordDelivery.Decide(null, new RecordDelivery(result.Id, "PACS", DeliveryOutcome.Succeeded, null), "i", Now)).Code);

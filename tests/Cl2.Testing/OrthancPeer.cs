@@ -37,22 +37,23 @@ public sealed class OrthancPeer : IAsyncDisposable
     public string Output => process.Output;
 
     /// <param name="modalities">DICOM peers Orthanc may send to (C-MOVE destinations), by AE title.</param>
+    /// <param name="dicomPort">The DICOM port to listen on (a PACS that comes up where a sender already points); null: a free one.</param>
     public static async Task<OrthancPeer> StartAsync(IReadOnlyDictionary<string, (string Host, int Port)>? modalities = null,
-        string aeTitle = "ORTHANC", CancellationToken cancellationToken = default)
+        string aeTitle = "ORTHANC", int? dicomPort = null, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(Executable))
         {
             throw new InvalidOperationException($"Orthanc is not installed ({Executable}): run ./cl2 test, which installs it.");
         }
         var root = Directory.CreateTempSubdirectory("cl2-orthanc-").FullName;
-        int dicomPort = FreePort.Next(), httpPort = FreePort.Next();
+        var (port, httpPort) = (dicomPort ?? FreePort.Next(), FreePort.Next());
         var configuration = new JsonObject
         {
             ["Name"] = "cl2-test-pacs",
             ["StorageDirectory"] = Path.Combine(root, "storage"),
             ["IndexDirectory"] = Path.Combine(root, "index"),
             ["HttpPort"] = httpPort,
-            ["DicomPort"] = dicomPort,
+            ["DicomPort"] = port,
             ["DicomAet"] = aeTitle,
             ["RemoteAccessAllowed"] = false,
             ["AuthenticationEnabled"] = false,
@@ -72,7 +73,7 @@ public sealed class OrthancPeer : IAsyncDisposable
         await File.WriteAllTextAsync(configurationPath, configuration.ToJsonString(), cancellationToken).ConfigureAwait(false);
         var process = BackgroundProcess.Start("Orthanc", Executable, [configurationPath],
             new Dictionary<string, string> { ["TCP_NODELAY"] = "1" }, root);
-        var peer = new OrthancPeer(process, root, aeTitle, dicomPort, httpPort);
+        var peer = new OrthancPeer(process, root, aeTitle, port, httpPort);
         await peer.WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
         return peer;
     }

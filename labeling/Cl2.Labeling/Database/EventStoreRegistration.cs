@@ -45,6 +45,7 @@ public static class EventStoreRegistration
             options.Projections.Snapshot<GivenFeedback>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<Cohorts.PacsImport>(SnapshotLifecycle.Inline);
             options.Projections.Add<LabelRevisionProjection>(ProjectionLifecycle.Inline);
+            options.Projections.Add<DeliveryRecordProjection>(ProjectionLifecycle.Inline);
 
             // The unique index also serves every "cases of these datasets" query (DatasetId is its leading column); a second
             // index on DatasetId alone cost a fifth of the PostgreSQL time of a bulk label import (one value repeated for
@@ -55,6 +56,7 @@ public static class EventStoreRegistration
             options.Schema.For<TrainingJob>().Index(job => job.Status).Index(job => job.ModelId).Index(job => job.RequestedAt);
             options.Schema.For<ReceivedStudy>().Index(received => received.StudyInstanceUid);
             options.Schema.For<InferenceResult>().Index(result => result.StudyInstanceUid).Index(result => result.VersionId);
+            options.Schema.For<DeliveryRecord>().Index(delivery => delivery.Status);
             options.Schema.For<GivenFeedback>().Index(given => given.VersionId).Index(given => given.InferenceResultId);
             return options;
         }).UseLightweightSessions();

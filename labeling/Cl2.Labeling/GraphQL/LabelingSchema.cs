@@ -34,6 +34,7 @@ public sealed class LabelingQuery : ObjectGraphType
         NextCase.AddField(this);
         TrainingQueries.AddFields(this);
         InferenceQueries.AddFields(this);
+        DeliveryQueries.AddFields(this);
         FeedbackQueries.AddFields(this);
         PacsStudies.AddField(this);
         PacsImportQueries.AddFields(this);
@@ -68,6 +69,7 @@ public sealed class LabelingMutation : ObjectGraphType
         RecordStudyReceived.AddField(this);
         RecordInferenceResult.AddField(this);
         RecordDelivery.AddField(this);
+        RetryDelivery.AddField(this);
         GiveFeedback.AddField(this);
         ImportFromPacs.AddField(this);
         ResumePacsImport.AddField(this);

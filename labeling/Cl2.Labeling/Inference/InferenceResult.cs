@@ -96,6 +96,10 @@ public sealed record InferenceResult(
         result.With(new Delivery(deadLettered.Destination, DeliveryStatus.DeadLettered, deadLettered.Attempts, deadLettered.Reason,
             deadLettered.DeadLetteredAt, null));
 
+    // Delivery retried on an admin's request (RetryDelivery.cs): Retrying again, its attempts and last error kept.
+    public static InferenceResult Apply(DeliveryRetryRequested requested, InferenceResult result) =>
+        result.With(result.FindDelivery(requested.Destination)! with { Status = DeliveryStatus.Retrying });
+
     private InferenceResult With(Delivery delivery) => this with
     {
         Deliveries = [.. Deliveries.Where(existing => existing.Destination != delivery.Destination), delivery],

@@ -14,10 +14,15 @@ public enum DeliveryOutcome
     DeadLettered,
 }
 
-/// <summary>Inference reports what happened when it sent a result to a destination (a PACS AE, XNAT, a DICOMweb URL).</summary>
-public sealed record RecordDelivery(Guid InferenceResultId, string Destination, DeliveryOutcome Outcome, string? Error)
+/// <summary>
+/// Inference reports what happened when it sent a result to a destination (a PACS AE, XNAT, labeling's archive).
+/// <see cref="Attempt"/> is the attempt's number as the sender counts them: its outbox reports at least once (again after a
+/// crash), so a report of an attempt already recorded, or of a success already recorded, changes nothing. Without it the
+/// report is the next attempt.
+/// </summary>
+public sealed record RecordDelivery(Guid InferenceResultId, string Destination, DeliveryOutcome Outcome, string? Error, int? Attempt = null)
 {
-    public static object Decide(InferenceResult? result, RecordDelivery command, string by, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(InferenceResult? result, RecordDelivery command, string by, DateTimeOffset now)
     {
         if (result is null)
         {
@@ -28,22 +33,41 @@ public sealed record RecordDelivery(Guid InferenceResultId, string Destination, 
         {
             throw DomainException.Invalid("destination names where the result was sent (e.g. \"PACS1\" or a DICOMweb URL).");
         }
+        if (command.Attempt is < 1)
+        {
+            throw DomainException.Invalid($"attempt numbers the attempt from 1; {command.Attempt} is none.");
+        }
         var delivery = result.FindDelivery(destination);
+        var attempts = delivery?.Attempts ?? 0;
+        if (command.Attempt is { } reported && IsRecorded(delivery, command.Outcome, reported))
+        {
+            return [];
+        }
         if (delivery is { Status: not DeliveryStatus.Retrying })
         {
             throw new DomainException(ErrorCodes.DeliveryFinished,
-                $"Delivery of result {result.Id} to {destination} is {delivery.Status} already; it takes no more attempts.");
+                $"Delivery of result {result.Id} to {destination} is {delivery.Status} already; it takes no more attempts (retryDelivery gives a dead-lettered one more).");
         }
-        var attempts = delivery?.Attempts ?? 0;
+        var attempt = command.Attempt ?? attempts + 1;
         var error = command.Error?.Trim();
         return command.Outcome switch
         {
-            DeliveryOutcome.Succeeded => new DeliverySucceeded(result.Id, destination, attempts + 1, by, now),
+            DeliveryOutcome.Succeeded => [new DeliverySucceeded(result.Id, destination, attempt, by, now)],
             _ when string.IsNullOrEmpty(error) => throw DomainException.Invalid("A failed or dead-lettered delivery says why in error."),
-            DeliveryOutcome.Failed => new DeliveryAttempted(result.Id, destination, attempts + 1, error, by, now),
-            _ => new DeliveryDeadLettered(result.Id, destination, attempts, error, by, now),
+            DeliveryOutcome.Failed => [new DeliveryAttempted(result.Id, destination, attempt, error, by, now)],
+            _ => [new DeliveryDeadLettered(result.Id, destination, command.Attempt ?? attempts, error, by, now)],
         };
     }
+
+    /// <summary>A numbered report labeling holds already: the same success, the same dead letter, or a failure no later than the last attempt.</summary>
+    private static bool IsRecorded(Delivery? delivery, DeliveryOutcome outcome, int attempt) => (delivery, outcome) switch
+    {
+        (null, _) => false,
+        ({ Status: DeliveryStatus.Delivered }, DeliveryOutcome.Succeeded) => true,
+        ({ Status: DeliveryStatus.DeadLettered }, DeliveryOutcome.DeadLettered) => attempt <= delivery.Attempts,
+        (_, DeliveryOutcome.Failed) => attempt <= delivery.Attempts,
+        _ => false,
+    };
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<InferenceResultGraphType>, InferenceResult>("recordDelivery")
@@ -53,7 +77,7 @@ public sealed record RecordDelivery(Guid InferenceResultId, string Destination, 
         {
             var command = context.GetArgument<RecordDelivery>("input");
             return (await StreamDecision.DecideAsync<InferenceResult>(context.Store(), command.InferenceResultId,
-                result => [Decide(result, command, context.Actor(), context.Now())], context.CancellationToken))!;
+                result => Decide(result, command, context.Actor(), context.Now()), context.CancellationToken))!;
         });
 }
 

@@ -110,15 +110,8 @@ public sealed partial class StudyForwardingTests
 
         public async Task<BackgroundProcess> StartLabelingAsync(PostgresCluster postgres)
         {
-            var labeling = await new PlatformLauncher(_root, postgres.ConnectionString).StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
-            {
-                // Development (the script's): labeling takes its callers from the X-Cl2-User / X-Cl2-Roles headers inference sends.
-                ["Urls"] = _labelingUrl,
-                ["Blobs__Root"] = Path.Combine(_root, "blobs"),
-                ["Logging__LogLevel__Default"] = "Warning",
-            });
+            var labeling = await PlatformProcesses.StartLabelingAsync(_root, _labelingUrl, postgres);
             _running.Add(labeling);
-            await UntilAsync(async () => await StatusAsync(_labelingUrl + "health/ready") == HttpStatusCode.OK, "labeling ready", labeling);
             return labeling;
         }
 
@@ -220,33 +213,8 @@ public sealed partial class StudyForwardingTests
             return int.Parse(result.EnsureSuccess("psql").Output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        public async Task UntilAsync(Func<Task<bool>> condition, string what, params BackgroundProcess[] processes)
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-            while (true)
-            {
-                try
-                {
-                    if (await condition())
-                    {
-                        return;
-                    }
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or KeyNotFoundException or JsonException)
-                {
-                    // Not answering yet, or not with that yet.
-                }
-                if (processes.FirstOrDefault(process => process.HasExited) is { } exited)
-                {
-                    Assert.Fail($"{exited.Name} exited while waiting for {what}:\n{exited.Output}");
-                }
-                if (DateTime.UtcNow > deadline)
-                {
-                    Assert.Fail($"timed out waiting for {what}:\n" + string.Join("\n", processes.Select(process => $"--- {process.Name}\n{process.Output}")));
-                }
-                await Task.Delay(200);
-            }
-        }
+        public Task UntilAsync(Func<Task<bool>> condition, string what, params BackgroundProcess[] processes) =>
+            PlatformProcesses.UntilAsync(condition, what, processes);
 
         private async Task<HttpStatusCode?> StatusAsync(string url)
         {
