@@ -8,7 +8,7 @@ namespace Cl2.Models.Workloads;
 /// One clinical workload, defined once and used by training and inference alike (the idea of a MONAI bundle): which
 /// series it needs and how to find them in a study, how their values are normalised, the network and the manifests it
 /// accepts, how the network's output becomes masks or a finding, and what those mean as coded concepts. Each is a small
-/// plug-in registered by its task name in <see cref="WorkloadRegistry"/>; <see cref="WorkloadRunner"/> runs one on a study.
+/// plug-in registered by its task name in <see cref="WorkloadRegistry"/>; <see cref="Inference.WorkloadRunner"/> runs one on a study.
 /// </summary>
 public abstract class Workload
 {
