@@ -1,5 +1,4 @@
 using System.Globalization;
-using Cl2.Models.Synthetic;
 using Cl2.Models.Workloads;
 
 namespace Cl2.Training.Cli;

@@ -19,7 +19,7 @@ public sealed class TrainCommand : ITrainingCommand
 {
     public string Name => "train";
 
-    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 96)] [--out DIR (.cl2/train/TASK)] [--learning-rate LR (the recipe's)] [--onednn auto|on|off (auto, or CL2_ONEDNN)]";
+    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 96)] [--out DIR (.cl2/train/TASK)] [--learning-rate LR (the workload's)] [--onednn auto|on|off (auto, or CL2_ONEDNN)]";
 
     public int Run(CommandArguments arguments, TextWriter output, TextWriter error)
     {

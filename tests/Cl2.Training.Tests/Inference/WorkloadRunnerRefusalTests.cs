@@ -69,7 +69,7 @@ public sealed class WorkloadRunnerRefusalTests : IDisposable
         var finding = Assert.IsType<ClassificationOutput>(result.Classification);
         Assert.InRange(finding.Probability, 0, 1);
         Assert.Equal(finding.Probability >= 0.5, finding.Present);
-        Assert.Equal(SnomedCodes.Fracture, finding.Concept.Type);
+        Assert.Equal(Cl2.Dicom.Coding.CodedConcepts.FractureOfNeckOfFemur, finding.Finding.Finding);
         Assert.Equal("DX", Assert.Single(result.Sources).Instances[0].GetString(Cl2.Dicom.DicomTags.Modality).Trim());
     }
 }

@@ -21,7 +21,7 @@ public sealed class WorkloadRunnerTests(TrainedLiverModel model) : IClassFixture
         var liver = Dice(segmentation.Classes.Select(c => c is 1 or 2).ToArray(), model.GroundTruth.Select(c => c is 1 or 2).ToArray());
         // Observed about 0.9; the model's own validation Dice after 12 epochs is about the same.
         Assert.True(liver >= 0.8, $"liver Dice {liver:F3}");
-        Assert.Equal(["liver", "liver lesion"], segmentation.Segments.Select(segment => segment.Concept.Name));
+        Assert.Equal(["liver", "liver lesion"], segmentation.Segments.Select(segment => segment.Segment.Name));
         Assert.Equal(segmentation.Classes.Count(c => c == 1), segmentation.Segments[0].Voxels);
         // The ground truth files beside the series are not DICOM and are left out, not refused.
         Assert.Contains(skipped, path => path.EndsWith("labels.json", StringComparison.Ordinal));

@@ -52,8 +52,9 @@ public sealed class WorkloadRunner : IDisposable
     public ComputeDevice Device { get; }
 
     /// <summary>Reads a model folder as <c>./cl2 train</c> and <c>./cl2 model import</c> write it (weights.bin + manifest.json).</summary>
+    /// <param name="workload">The workload to run; null takes the one workload the manifest fits (<see cref="WorkloadRegistry.ForManifest"/>).</param>
     /// <exception cref="WorkloadException"><see cref="WorkloadErrorCodes.ModelUnreadable"/> or <see cref="WorkloadErrorCodes.ManifestDoesNotFit"/>.</exception>
-    public static async Task<WorkloadRunner> LoadAsync(Workload workload, string modelDirectory, ComputeDevice device,
+    public static async Task<WorkloadRunner> LoadAsync(Workload? workload, string modelDirectory, ComputeDevice device,
         CancellationToken cancellationToken)
     {
         foreach (var file in new[] { Checkpoint.ManifestFileName, Checkpoint.WeightsFileName })
@@ -77,7 +78,7 @@ public sealed class WorkloadRunner : IDisposable
         }
         try
         {
-            return new WorkloadRunner(workload, manifest, network, device);
+            return new WorkloadRunner(workload ?? WorkloadRegistry.ForManifest(manifest), manifest, network, device);
         }
         catch
         {
@@ -178,18 +179,18 @@ public sealed class WorkloadRunner : IDisposable
         {
             var probability = (double)sigmoid(logits.flatten()[0]).item<float>();
             var threshold = Workload.Postprocessing.Threshold;
-            classification = new ClassificationOutput(Workload.Concepts[0], probability, probability >= threshold, threshold);
+            classification = new ClassificationOutput(Workload.Finding!, probability, probability >= threshold, threshold);
         }
         var postprocess = watch.Elapsed;
         return new WorkloadResult(Workload, Manifest, sources, segmentation, classification, new WorkloadTimings(load, preprocess, model, postprocess));
     }
 
-    private (List<SourceSeries> Sources, List<LoadedSeries> Loaded) Load(IReadOnlyList<DicomFile> study)
+    private (List<InputSeries> Sources, List<LoadedSeries> Loaded) Load(IReadOnlyList<DicomFile> study)
     {
         var bySeries = study.GroupBy(file => file.Dataset.GetStringOrDefault(DicomTags.SeriesInstanceUID, "")!.Trim())
             .ToDictionary(group => group.Key, group => group.ToList());
         var summaries = bySeries.Select(pair => Summary(pair.Key, pair.Value)).ToList();
-        var sources = new List<SourceSeries>();
+        var sources = new List<InputSeries>();
         var loaded = new List<LoadedSeries>();
         foreach (var selection in SeriesSelection.Select(Workload, summaries))
         {
@@ -223,7 +224,7 @@ public sealed class WorkloadRunner : IDisposable
             }
             var byUid = files.ToDictionary(file => file.Dataset.GetString(DicomTags.SOPInstanceUID).Trim(), file => file.Dataset);
             IReadOnlyList<DicomDataset> instances = files.Count == 1 ? [files[0].Dataset] : [.. series.Geometry.Slices.Select(slice => byUid[slice.Id])];
-            sources.Add(new SourceSeries(selection, series.Geometry, instances));
+            sources.Add(new InputSeries(selection, series.Geometry, instances));
             loaded.Add(series);
         }
         foreach (var (other, source) in loaded.Zip(sources).Skip(1))
@@ -269,19 +270,19 @@ public sealed class WorkloadRunner : IDisposable
         {
             ConnectedComponents.FillHoles(classes, depth, height, width, filling.Of, (byte)filling.With);
         }
-        var segments = Workload.Concepts.Select(concept =>
+        var segments = Workload.Segments.Select(segment =>
         {
             var mask = new byte[classes.Length];
             var voxels = 0;
             for (var i = 0; i < classes.Length; i++)
             {
-                if (classes[i] == concept.Label)
+                if (classes[i] == segment.Label)
                 {
                     mask[i] = 1;
                     voxels++;
                 }
             }
-            return new SegmentMask(concept, mask, voxels);
+            return new PredictedSegment(segment, mask, voxels);
         }).ToList();
         return new SegmentationOutput(depth, height, width, classes, segments);
     }

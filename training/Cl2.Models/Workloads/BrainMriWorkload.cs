@@ -37,13 +37,6 @@ public sealed class BrainMriWorkload : Workload
     public override OutputSpec Output { get; } =
         new(OutputKind.Segmentation, ["background", "necrotic tumour core", "peritumoral oedema", "enhancing tumour"]);
 
-    public override IReadOnlyList<OutputConcept> Concepts { get; } =
-    [
-        new(1, "necrotic tumour core", SnomedCodes.MorphologicallyAlteredStructure, SnomedCodes.Necrosis),
-        new(2, "peritumoral oedema", SnomedCodes.MorphologicallyAlteredStructure, SnomedCodes.Edema),
-        new(3, "enhancing tumour", SnomedCodes.MorphologicallyAlteredStructure, SnomedCodes.Neoplasm),
-    ];
-
     public override Postprocessing Postprocessing { get; } = new(LargestComponentOf: [[1, 2, 3]], FillHoles: []);
 
     public override Tensor Normalise(Tensor image) => NormaliseIntensity.ZScoreForeground(image);

@@ -1,4 +1,5 @@
 using Cl2.Dicom;
+using Cl2.Dicom.Coding;
 using Cl2.Models.Checkpoints;
 using Cl2.Models.Networks;
 using Cl2.Models.Training;
@@ -31,8 +32,7 @@ public sealed class HipXrayWorkload : Workload
 
     public override OutputSpec Output { get; } = new(OutputKind.Classification, ["fracture"]);
 
-    public override IReadOnlyList<OutputConcept> Concepts { get; } =
-        [new(0, "fracture", SnomedCodes.ClinicalFinding, SnomedCodes.Fracture)];
+    public override OutputFinding Finding { get; } = new("fracture", CodedConcepts.FractureOfNeckOfFemur, CodedConcepts.Femur);
 
     public override Postprocessing Postprocessing { get; } = new(LargestComponentOf: [], FillHoles: [], Threshold: 0.5);
 

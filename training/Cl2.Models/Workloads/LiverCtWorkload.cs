@@ -32,12 +32,6 @@ public sealed class LiverCtWorkload : Workload
 
     public override OutputSpec Output { get; } = new(OutputKind.Segmentation, ["background", "liver", "liver lesion"]);
 
-    public override IReadOnlyList<OutputConcept> Concepts { get; } =
-    [
-        new(1, "liver", SnomedCodes.AnatomicalStructure, SnomedCodes.Liver),
-        new(2, "liver lesion", SnomedCodes.MorphologicallyAlteredStructure, SnomedCodes.Neoplasm),
-    ];
-
     public override Postprocessing Postprocessing { get; } = new(LargestComponentOf: [[1, 2]], FillHoles: [new HoleFilling([1, 2], 1)]);
 
     public override Tensor Normalise(Tensor image) => NormaliseIntensity.CtWindow(image, WindowLow, WindowHigh);

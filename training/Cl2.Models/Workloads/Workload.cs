@@ -28,8 +28,11 @@ public abstract class Workload
 
     public abstract OutputSpec Output { get; }
 
-    /// <summary>What the outputs mean: for segmentation one concept per label after background, for classification the finding.</summary>
-    public abstract IReadOnlyList<OutputConcept> Concepts { get; }
+    /// <summary>For a segmentation workload, what each output label after background is, coded; empty for classification.</summary>
+    public IReadOnlyList<OutputSegment> Segments => Output.Kind == OutputKind.Segmentation ? OutputSegment.Of(Output.Labels) : [];
+
+    /// <summary>For a classification workload, the finding its one output scores; null for segmentation.</summary>
+    public virtual OutputFinding? Finding => null;
 
     public abstract Postprocessing Postprocessing { get; }
 
