@@ -39,6 +39,10 @@ public static class SegmentationWriter
             dataset.Add(characterSet);
         }
         CopyPatientAndStudy(source.First, dataset);
+        if (source.First.TryGetElement(DicomTags.BodyPartExamined, out var bodyPart))
+        {
+            dataset.Add(bodyPart); // General Series: a SEG keeps its source's body part; SR documents have no such attribute.
+        }
         var date = DateOnly.FromDateTime(content.ContentDateTime.DateTime);
         var time = TimeOnly.FromDateTime(content.ContentDateTime.DateTime);
         dataset
@@ -93,7 +97,7 @@ public static class SegmentationWriter
         DicomTags.PatientName, DicomTags.PatientID, DicomTags.IssuerOfPatientID, DicomTags.PatientBirthDate, DicomTags.PatientSex,
         DicomTags.PatientAge, DicomTags.PatientWeight, DicomTags.PatientSize, DicomTags.PatientComments,
         DicomTags.StudyInstanceUID, DicomTags.StudyDate, DicomTags.StudyTime, DicomTags.ReferringPhysicianName, DicomTags.StudyID,
-        DicomTags.AccessionNumber, DicomTags.StudyDescription, DicomTags.StudyComments, DicomTags.BodyPartExamined,
+        DicomTags.AccessionNumber, DicomTags.StudyDescription, DicomTags.StudyComments,
     ];
 
     private static readonly DicomTag[] TypeTwo =
