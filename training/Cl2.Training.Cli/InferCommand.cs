@@ -3,6 +3,7 @@ using System.Text.Json;
 using Cl2.Dicom;
 using Cl2.Dicom.Coding;
 using Cl2.Dicom.Segmentation;
+using Cl2.Dicom.StructuredReports;
 using Cl2.Models;
 using Cl2.Models.Inference;
 using Cl2.Models.Workloads;
@@ -12,12 +13,13 @@ namespace Cl2.Training.Cli;
 /// <summary>
 /// <c>./cl2 infer</c>: runs a workload's model on a folder of DICOM files (one study) with <see cref="WorkloadRunner"/>,
 /// the path the inference service takes, and writes the result objects: a DICOM Segmentation for a segmentation
-/// workload, and for every workload <c>result.json</c> (selected series and why, segment volumes or the finding, stage
-/// timings).
+/// workload, a TID 1500 measurement report (the segments' volumes, or the classifier's finding), and <c>result.json</c>
+/// (selected series and why, segment volumes or the finding, stage timings).
 /// </summary>
 public sealed class InferCommand : ITrainingCommand
 {
     public const string SegmentationFileName = "segmentation.dcm";
+    public const string ReportFileName = "report.dcm";
     public const string ResultFileName = "result.json";
 
     public string Name => "infer";
@@ -55,36 +57,68 @@ public sealed class InferCommand : ITrainingCommand
             $"infer {runner.Workload.Name}: load {timings.Load.TotalSeconds:F2} s, preprocess {timings.Preprocess.TotalSeconds:F2} s, model {timings.Model.TotalSeconds:F2} s, postprocess {timings.Postprocess.TotalSeconds:F2} s"));
 
         Directory.CreateDirectory(outDirectory);
+        var model = runner.Manifest.ContentAddress();
+        var reference = result.Sources[0];
+        IReadOnlyList<VolumeMeasurement> volumes = [];
+        var report = new MeasurementReportContent
+        {
+            StudyImage = reference.Instances[0],
+            SopInstanceUid = NameBasedUid.For($"infer/report/{reference.SeriesInstanceUid}/{model}"),
+            SeriesInstanceUid = NameBasedUid.For($"infer/report-series/{reference.SeriesInstanceUid}/{model}"),
+            SeriesNumber = 2000 + (reference.Selection.Series.SeriesNumber ?? 0),
+            SeriesDescription = $"cl2 {result.Workload.Name} report",
+            ContentDateTime = DateTimeOffset.Now,
+            Observer = new DeviceObserver(NameBasedUid.For($"model/{model}"), $"cl2 {result.Workload.Name}", $"cl2 {result.Workload.Name} {ShortAddress(model)}"),
+            SoftwareVersions = SoftwareVersion,
+        };
         if (result.Segmentation is { } segmentation)
         {
+            var content = SegmentationContent(result, segmentation, model);
             var path = Path.Combine(outDirectory, SegmentationFileName);
-            WriteSegmentation(result, segmentation).Save(path);
+            SegmentationWriter.Write(content).Save(path);
             output.WriteLine($"segmentation: {Path.GetFullPath(path)}");
-            foreach (var segment in segmentation.Segments)
+            volumes = VolumeMeasurement.ForSegments(content);
+            foreach (var volume in volumes)
             {
-                output.WriteLine(FormattableString.Invariant($"  {segment.Segment.Name,-22} {VolumeMl(result, segment),10:F2} mL"));
+                output.WriteLine(FormattableString.Invariant($"  {volume.Segment.Label,-22} {volume.Millilitres,10:F2} mL"));
             }
+            report = report with
+            {
+                Segmentation = new SegmentationReference(content.SopInstanceUid, content.SeriesInstanceUid, reference.SeriesInstanceUid),
+                Volumes = volumes,
+            };
         }
         if (result.Classification is { } finding)
         {
             output.WriteLine(FormattableString.Invariant(
                 $"{finding.Finding.Name}: {(finding.Present ? "present" : "absent")} (probability {finding.Probability:F3}, threshold {finding.Threshold:F2})"));
+            report = report with
+            {
+                Findings = [new ClassificationFinding(finding.Finding.Finding, finding.Present, finding.Probability, reference.Instances[0],
+                    FindingSite: finding.Finding.FindingSite)],
+            };
         }
+        var reportPath = Path.Combine(outDirectory, ReportFileName);
+        MeasurementReportWriter.Write(report).Save(reportPath);
+        output.WriteLine($"report: {Path.GetFullPath(reportPath)}");
         var summary = Path.Combine(outDirectory, ResultFileName);
-        File.WriteAllText(summary, JsonSerializer.Serialize(Summary(result), SummaryJson));
+        File.WriteAllText(summary, JsonSerializer.Serialize(Summary(result, volumes), SummaryJson));
         output.WriteLine($"result: {Path.GetFullPath(summary)}");
         return TrainingTool.Success;
     }
 
     private static readonly JsonSerializerOptions SummaryJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    private static string SoftwareVersion => typeof(InferCommand).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    private static string ShortAddress(string contentAddress) => contentAddress["sha256:".Length..][..12];
+
     /// <summary>The SEG on the reference series' grid. Its UIDs are made from the source series and the model's content
     /// address, so running the same model on the same study again writes the same object.</summary>
-    private static DicomFile WriteSegmentation(WorkloadResult result, SegmentationOutput segmentation)
+    private static SegmentationContent SegmentationContent(WorkloadResult result, SegmentationOutput segmentation, string model)
     {
         var reference = result.Sources[0];
-        var model = result.Manifest.ContentAddress();
-        return SegmentationWriter.Write(new SegmentationContent
+        return new SegmentationContent
         {
             SourceImages = reference.Instances,
             Segments = [.. segmentation.Segments.Select(segment => new SegmentMask(
@@ -95,18 +129,12 @@ public sealed class InferCommand : ITrainingCommand
             SeriesDescription = $"cl2 {result.Workload.Name}",
             ContentDateTime = DateTimeOffset.Now,
             AlgorithmName = $"cl2 {result.Workload.Name}",
-            AlgorithmVersion = model["sha256:".Length..][..12],
-            SoftwareVersions = typeof(InferCommand).Assembly.GetName().Version?.ToString() ?? "unknown",
-        });
+            AlgorithmVersion = ShortAddress(model),
+            SoftwareVersions = SoftwareVersion,
+        };
     }
 
-    private static double VolumeMl(WorkloadResult result, PredictedSegment segment)
-    {
-        var geometry = result.Sources[0].Geometry;
-        return segment.Voxels * geometry.RowSpacing * geometry.ColumnSpacing * geometry.SliceSpacing / 1000;
-    }
-
-    private static object Summary(WorkloadResult result) => new
+    private static object Summary(WorkloadResult result, IReadOnlyList<VolumeMeasurement> volumes) => new
     {
         task = result.Workload.Name,
         model = new { contentAddress = result.Manifest.ContentAddress(), weights = result.Manifest.WeightsDigest, architecture = result.Manifest.Architecture.Name },
@@ -117,12 +145,12 @@ public sealed class InferCommand : ITrainingCommand
             images = source.Instances.Count,
             reason = source.Selection.Reason,
         }),
-        segments = result.Segmentation?.Segments.Select(segment => new
+        segments = result.Segmentation?.Segments.Zip(volumes).Select(pair => new
         {
-            number = segment.Segment.Label,
-            name = segment.Segment.Name,
-            voxels = segment.Voxels,
-            volumeMl = Math.Round(VolumeMl(result, segment), 3),
+            number = pair.First.Segment.Label,
+            name = pair.First.Segment.Name,
+            voxels = pair.First.Voxels,
+            volumeMl = Math.Round(pair.Second.Millilitres, 3),
         }),
         finding = result.Classification is { } finding
             ? new { name = finding.Finding.Name, code = finding.Finding.Finding.ToString(), finding.Probability, finding.Present, finding.Threshold }

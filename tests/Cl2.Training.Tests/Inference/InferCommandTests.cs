@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Cl2.Dicom;
+using Cl2.Dicom.Segmentation;
 using Cl2.Models;
+using Cl2.Models.Checkpoints;
 using Cl2.Models.Inference;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Workloads;
@@ -26,18 +29,51 @@ public sealed class InferCommandTests(TrainedLiverModel model) : IClassFixture<T
 
     public void Dispose() => Directory.Delete(output, recursive: true);
 
-    [Fact]
-    public async Task cl2_infer_writes_a_segmentation_that_dciodvfy_accepts()
+    [Theory]
+    [InlineData(InferCommand.SegmentationFileName, "Segmentation")]
+    [InlineData(InferCommand.ReportFileName, "EnhancedSR")]
+    public async Task cl2_infer_writes_result_objects_that_dciodvfy_accepts(string file, string iod)
     {
         var (code, printed, log) = Infer("--model", model.ModelDirectory, "--in", model.StudyDirectory, "--out", output);
         Assert.True(code == TrainingTool.Success, log);
         Assert.Contains("infer liver-ct: load ", log);
         Assert.Matches(@"liver +\d+\.\d\d mL", printed);
 
-        var result = await ProcessRunner.RunAsync("/usr/bin/dciodvfy", [Path.Combine(output, InferCommand.SegmentationFileName)]);
-        var errors = (result.Output + result.Error).Split('\n').Where(line => line.StartsWith("Error", StringComparison.Ordinal)).ToList();
-        Assert.True(errors.Count == 0, result.Output + result.Error);
-        Assert.Contains("Segmentation", result.Output + result.Error);
+        await AssertNoDciodvfyErrorsAsync(Path.Combine(output, file), iod);
+    }
+
+    [Fact]
+    public async Task the_segmentation_read_back_by_the_projects_reader_holds_the_runners_masks()
+    {
+        Assert.Equal(TrainingTool.Success, Infer("--model", model.ModelDirectory, "--in", model.StudyDirectory, "--out", output).Code);
+        using var runner = await WorkloadRunner.LoadAsync(null, model.ModelDirectory, ComputeDevice.Select("cpu"), CancellationToken.None);
+        var expected = runner.Run(model.StudyDirectory).Segmentation!;
+
+        var sources = Directory.GetFiles(Path.Combine(model.StudyDirectory, "CT"), "*.dcm").Select(path => DicomFile.Open(path).Dataset).ToList();
+        var read = SegmentationReader.Read(DicomFile.Open(Path.Combine(output, InferCommand.SegmentationFileName)).Dataset, sources);
+        Assert.Equal(expected.Segments.Select(segment => segment.Segment.Name), read.Segments.Select(segment => segment.Description.Label));
+        foreach (var (mine, theirs) in expected.Segments.Zip(read.Segments))
+        {
+            Assert.True(mine.Mask.AsSpan().SequenceEqual(theirs.Voxels), $"segment {mine.Segment.Name} differs");
+        }
+    }
+
+    [Fact]
+    public async Task cl2_infer_reports_a_hip_finding_in_a_structured_report_that_dciodvfy_accepts()
+    {
+        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.HipXray, Path.Combine(output, "hip"), size: 64);
+        var workload = WorkloadRegistry.Get("hip-xray");
+        TorchSharp.torch.random.manual_seed(1);
+        using (var network = workload.CreateNetwork())
+        {
+            await Checkpoint.WriteAsync(network, new CheckpointManifest(workload.Architecture, new InputSpec(workload.Channels, spacing),
+                workload.Output, new TrainingLineage(null, null, "test"), ""), Path.Combine(output, "hip-model"), CancellationToken.None);
+        }
+        var (code, printed, log) = Infer("--model", Path.Combine(output, "hip-model"), "--in", study, "--out", Path.Combine(output, "hip-result"));
+        Assert.True(code == TrainingTool.Success, log);
+        Assert.Matches(@"fracture: (present|absent) \(probability [01]\.\d{3}, threshold 0\.50\)", printed);
+        Assert.False(File.Exists(Path.Combine(output, "hip-result", InferCommand.SegmentationFileName)));
+        await AssertNoDciodvfyErrorsAsync(Path.Combine(output, "hip-result", InferCommand.ReportFileName), "EnhancedSR");
     }
 
     [Fact]
@@ -92,6 +128,14 @@ public sealed class InferCommandTests(TrainedLiverModel model) : IClassFixture<T
         Assert.Contains("infer --model DIR --in STUDY_DIR --out DIR", printed);
     }
 
+    private static async Task AssertNoDciodvfyErrorsAsync(string path, string iod)
+    {
+        var result = await ProcessRunner.RunAsync("/usr/bin/dciodvfy", [path]);
+        var printed = result.Output + result.Error;
+        Assert.True(!printed.Split('\n').Any(line => line.StartsWith("Error", StringComparison.Ordinal)), printed);
+        Assert.Contains(iod, printed);
+    }
+
     private static (int Code, string Output, string Error) Infer(params string[] arguments)
     {
         using var printed = new StringWriter();
@@ -116,7 +160,7 @@ public sealed class InferCommandTests(TrainedLiverModel model) : IClassFixture<T
                 {
                     continue;
                 }
-                var position = reference.Instances[z].GetValues<double>(Cl2.Dicom.DicomTags.ImagePositionPatient)[2];
+                var position = reference.Instances[z].GetValues<double>(DicomTags.ImagePositionPatient)[2];
                 frames.Add($"{segment.Segment.Label} {position.ToString("F3", CultureInfo.InvariantCulture)} {Convert.ToHexStringLower(SHA256.HashData(slice))}");
             }
         }
