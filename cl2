@@ -63,7 +63,7 @@ usage: ./cl2 <command>
   bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, graphql, ingest, ingest-kill, train)
   synth --task T --out DIR   write a synthetic cohort (brain-mri, liver-ct, hip-xray) as DICOM + ground truth
   train --task T     train locally on a synthetic cohort read back from DICOM; prints the metrics (docs/training.md)
-  infer --model DIR --in STUDY_DIR --out DIR   run a model on a folder of one study's DICOM files; writes a DICOM SEG (docs/inference.md)
+  infer --model DIR --in STUDY_DIR --out DIR   run a model on a folder of one study's DICOM files; writes a DICOM SEG and SR (docs/inference.md)
   model import --task T (--torchscript F | --state-dict F) --spacing MM,MM[,MM]   bring in a model trained elsewhere (docs/inference.md)
 
 Environment: CL2_CONFIGURATION (Release), CL2_PG_PORT (55432), CL2_GATEWAY_PORT (8080),
