@@ -64,6 +64,8 @@ usage: ./cl2 <command>
   bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, graphql, ingest, ingest-kill, train)
   synth --task T --out DIR   write a synthetic cohort (brain-mri, liver-ct, hip-xray) as DICOM + ground truth
   train --task T     train locally on a synthetic cohort read back from DICOM; prints the metrics (docs/training.md)
+  infer --model DIR --in STUDY_DIR --out DIR   run a model on a folder of one study's DICOM files; writes a DICOM SEG and SR (docs/inference.md)
+  model import --task T (--torchscript F | --state-dict F) --spacing MM,MM[,MM]   bring in a model trained elsewhere (docs/inference.md)
 
 Environment: CL2_CONFIGURATION (Release), CL2_PG_PORT (55432), CL2_GATEWAY_PORT (8080),
 CL2_LABELING_PORT (8081), CL2_INFERENCE_PORT (8082), CL2_DICOM_PORT (11112). See docs/configuration.md.
@@ -618,7 +620,7 @@ cmd_dicom() {
   exec dotnet "$dll" "$@"
 }
 
-# synth and train: the local training tool (training/Cl2.Training.Cli), built on first use.
+# synth, train, infer and model import: the local training tool (training/Cl2.Training.Cli), built on first use.
 cmd_training_tool() {
   ensure_dotnet
   local dll="$ROOT/training/Cl2.Training.Cli/bin/$CONFIGURATION/net10.0/Cl2.Training.Cli.dll"
@@ -646,6 +648,8 @@ case "$command" in
   restart) cmd_restart "$@" ;;
   synth) cmd_training_tool synth "$@" ;;
   train) cmd_training_tool train "$@" ;;
+  infer) cmd_training_tool infer "$@" ;;
+  model) cmd_training_tool model "$@" ;;
   logs) cmd_logs "$@" ;;
   test) [ $# -eq 0 ] || { command_help test >&2; exit 2; }; cmd_test ;;
   dicom) cmd_dicom "$@" ;;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Cl2.Models.Synthetic;
+using Cl2.Models.Workloads;
 
 namespace Cl2.Training.Cli;
 
@@ -37,10 +37,10 @@ public sealed class CommandArguments(IReadOnlyDictionary<string, string> options
 
     public string? String(string name) => options.GetValueOrDefault(name);
 
-    public SyntheticTask Task() =>
+    public WorkloadTask Task() =>
         String("--task") is { } name
-            ? (SyntheticTasks.Names.Contains(name) ? SyntheticTasks.Parse(name) : throw new UsageException($"--task must be one of {string.Join(", ", SyntheticTasks.Names)}"))
-            : throw new UsageException($"--task is needed ({string.Join(", ", SyntheticTasks.Names)})");
+            ? (WorkloadTasks.Names.Contains(name) ? WorkloadTasks.Parse(name) : throw new UsageException($"--task must be one of {string.Join(", ", WorkloadTasks.Names)}"))
+            : throw new UsageException($"--task is needed ({string.Join(", ", WorkloadTasks.Names)})");
 
     public int Integer(string name, int fallback, int minimum = 1) =>
         String(name) is not { } text

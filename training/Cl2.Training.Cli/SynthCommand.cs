@@ -1,4 +1,5 @@
 using Cl2.Models.Synthetic;
+using Cl2.Models.Workloads;
 
 namespace Cl2.Training.Cli;
 
@@ -16,7 +17,7 @@ public sealed class SynthCommand : ITrainingCommand
         var directory = arguments.String("--out") ?? throw new UsageException("--out DIR is needed");
         var cases = arguments.Integer("--cases", 20);
         var seed = arguments.Integer("--seed", 1, minimum: 0);
-        var size = arguments.Integer("--size", task.DefaultSize(), minimum: task == SyntheticTask.HipXray ? 32 : 16);
+        var size = arguments.Integer("--size", task.DefaultSize(), minimum: task == WorkloadTask.HipXray ? 32 : 16);
         if (File.Exists(Path.Combine(directory, CohortManifest.FileName)))
         {
             error.WriteLine($"synth: {directory} already holds a cohort; choose another --out or delete it first");

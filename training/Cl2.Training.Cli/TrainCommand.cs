@@ -5,26 +5,27 @@ using Cl2.Models.Checkpoints;
 using Cl2.Models.Numerics;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Training;
+using Cl2.Models.Workloads;
 using static TorchSharp.torch;
 
 namespace Cl2.Training.Cli;
 
 /// <summary>
 /// <c>./cl2 train</c>: writes a synthetic cohort as DICOM (or reuses the one already in the output folder), reads it
-/// back through the DICOM loader, trains the task's <see cref="SyntheticRecipe"/> with the project's trainer, prints the
+/// back through the DICOM loader, trains the task's <see cref="Workload"/> as its <see cref="WorkloadTraining"/> says with the project's trainer, prints the
 /// validation metrics, and saves the weights with their manifest.
 /// </summary>
 public sealed class TrainCommand : ITrainingCommand
 {
     public string Name => "train";
 
-    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 96)] [--out DIR (.cl2/train/TASK)] [--learning-rate LR (the recipe's)] [--onednn auto|on|off (auto, or CL2_ONEDNN)]";
+    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 96)] [--out DIR (.cl2/train/TASK)] [--learning-rate LR (the workload's)] [--onednn auto|on|off (auto, or CL2_ONEDNN)]";
 
     public int Run(CommandArguments arguments, TextWriter output, TextWriter error)
     {
         arguments.RequireOnly("--task", "--synthetic", "--epochs", "--seed", "--size", "--out", "--learning-rate", "--onednn");
         var task = arguments.Task();
-        var hip = task == SyntheticTask.HipXray;
+        var hip = task == WorkloadTask.HipXray;
         var cases = arguments.Integer("--synthetic", hip ? 320 : 24, minimum: 2);
         var epochs = arguments.Integer("--epochs", 12);
         var seed = arguments.Integer("--seed", 1, minimum: 0);
@@ -44,12 +45,13 @@ public sealed class TrainCommand : ITrainingCommand
 
         var device = ComputeDevice.Select(oneDnn: OneDnnSetting(arguments));
         error.WriteLine($"numerics: {device.Numerics.Summary}; self-check {device.Numerics.CheckMilliseconds:F0} ms");
-        var recipe = SyntheticRecipe.For(task, epochs, seed, trainingCases.Count)
+        var workload = WorkloadRegistry.For(task);
+        var recipe = workload.Training(epochs, seed, trainingCases.Count)
             .With(batchSize: null, LearningRate(arguments), trainingCases.Count);
         var options = recipe.Options with { CheckpointDirectory = Path.Combine(directory, "checkpoints") };
         random.manual_seed(seed);
-        var network = recipe.CreateNetwork();
-        error.WriteLine($"training {recipe.Architecture.Name} on {device.Description} for {epochs} epochs");
+        var network = workload.CreateNetwork();
+        error.WriteLine($"training {workload.Architecture.Name} on {device.Description} for {epochs} epochs");
         var steps = (long)epochs * ((trainingCases.Count + options.BatchSize - 1) / options.BatchSize);
         TrainingResult result;
         using (var bar = new ProgressBar(error, $"train {task.Name()}", steps))
@@ -71,7 +73,7 @@ public sealed class TrainCommand : ITrainingCommand
         }
 
         PrintMetrics(output, task, result);
-        var written = WriteCheckpoint(network, recipe, spacing, cohort, TrainingNumerics.Of(device), Path.Combine(directory, "model"));
+        var written = WriteCheckpoint(network, workload, spacing, cohort, TrainingNumerics.Of(device), Path.Combine(directory, "model"));
         output.WriteLine($"checkpoint: {Path.Combine(directory, "model")} ({written.WeightsDigest}); content address {written.ContentAddress()}");
         return TrainingTool.Success;
     }
@@ -93,7 +95,7 @@ public sealed class TrainCommand : ITrainingCommand
         }
     }
 
-    private static CohortManifest PrepareCohort(SyntheticTask task, string cohort, int cases, int seed, int size, TextWriter error)
+    private static CohortManifest PrepareCohort(WorkloadTask task, string cohort, int cases, int seed, int size, TextWriter error)
     {
         if (File.Exists(Path.Combine(cohort, CohortManifest.FileName)))
         {
@@ -112,7 +114,7 @@ public sealed class TrainCommand : ITrainingCommand
         return manifest;
     }
 
-    private static void PrintMetrics(TextWriter output, SyntheticTask task, TrainingResult result)
+    private static void PrintMetrics(TextWriter output, WorkloadTask task, TrainingResult result)
     {
         output.WriteLine();
         output.WriteLine($"{task.Name()}: validation after epoch {result.State.Epoch} ({result.State.Step} steps)");
@@ -124,14 +126,14 @@ public sealed class TrainCommand : ITrainingCommand
         }
     }
 
-    private static CheckpointManifest WriteCheckpoint(TorchSharp.torch.nn.Module<Tensor, Tensor> network, SyntheticRecipe recipe,
+    private static CheckpointManifest WriteCheckpoint(TorchSharp.torch.nn.Module<Tensor, Tensor> network, Workload workload,
         IReadOnlyList<double> spacing, string cohort, TrainingNumerics numerics, string directory)
     {
         // The manifest lists spacing as x, y[, z]; the data sets keep axes in array order (z, y, x).
-        var input = new InputSpec(recipe.Channels, [.. spacing.Reverse()]);
+        var input = new InputSpec(workload.Channels, [.. spacing.Reverse()]);
         var dataDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(cohort, CohortManifest.FileName))));
         var codeVersion = typeof(TrainCommand).Assembly.GetName().Version?.ToString() ?? "unknown";
-        var manifest = new CheckpointManifest(recipe.Architecture, input, recipe.Output, new TrainingLineage(dataDigest, null, codeVersion, Numerics: numerics), "");
+        var manifest = new CheckpointManifest(workload.Architecture, input, workload.Output, new TrainingLineage(dataDigest, null, codeVersion, Numerics: numerics), "");
         return Checkpoint.WriteAsync(network, manifest, directory, CancellationToken.None).GetAwaiter().GetResult();
     }
 }

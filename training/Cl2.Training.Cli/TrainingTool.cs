@@ -1,11 +1,14 @@
 namespace Cl2.Training.Cli;
 
-/// <summary>One command of the local training tool (<c>./cl2 synth</c>, <c>./cl2 train</c>).</summary>
+/// <summary>One command of the local training tool (<c>./cl2 synth</c>, <c>./cl2 train</c>, <c>./cl2 infer</c>).</summary>
 public interface ITrainingCommand
 {
     string Name { get; }
 
     string Usage { get; }
+
+    /// <summary>The page that explains the command, named by its --help.</summary>
+    string Documentation => "docs/training.md";
 
     /// <summary>Returns the exit code; throws <see cref="UsageException"/> for bad arguments.</summary>
     int Run(CommandArguments arguments, TextWriter output, TextWriter error);
@@ -31,11 +34,12 @@ public static class TrainingTool
     public const int Failure = 1;
     public const int BadUsage = 2;
 
-    public static IReadOnlyList<ITrainingCommand> Commands { get; } = [new SynthCommand(), new TrainCommand()];
+    public static IReadOnlyList<ITrainingCommand> Commands { get; } = [new SynthCommand(), new TrainCommand(), new InferCommand(), new ModelImportCommand()];
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        var command = args.Count > 0 ? Commands.FirstOrDefault(c => c.Name == args[0]) : null;
+        // A command's name may be two words ("model import").
+        var command = Commands.FirstOrDefault(c => c.Name.Split(' ') is var words && args.Take(words.Length).SequenceEqual(words));
         if (command is null)
         {
             var asked = args.Count == 1 && CommandArguments.IsHelp(args);
@@ -47,14 +51,15 @@ public static class TrainingTool
             }
             return asked ? Success : BadUsage;
         }
-        if (CommandArguments.IsHelp(args.Skip(1).ToArray()))
+        var rest = args.Skip(command.Name.Split(' ').Length).ToArray();
+        if (CommandArguments.IsHelp(rest))
         {
-            output.WriteLine($"usage: ./cl2 {command.Usage}   (docs/training.md)");
+            output.WriteLine($"usage: ./cl2 {command.Usage}   ({command.Documentation})");
             return Success;
         }
         try
         {
-            return command.Run(CommandArguments.Parse(args.Skip(1).ToArray()), output, error);
+            return command.Run(CommandArguments.Parse(rest), output, error);
         }
         catch (UsageException e)
         {
@@ -64,7 +69,8 @@ public static class TrainingTool
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException
             or Cl2.Dicom.DicomFormatException or Cl2.Dicom.Imaging.VolumeAssemblyException
             or Cl2.Models.Numerics.NumericsCheckFailedException or Cl2.Models.Training.NonFiniteTrainingException
-            or Cl2.Models.Checkpoints.NonFiniteWeightsException)
+            or Cl2.Models.Checkpoints.NonFiniteWeightsException or Cl2.Models.Inference.WorkloadException
+            or Cl2.Dicom.Segmentation.SegmentationException or Cl2.Models.Import.StateDictMismatchException)
         {
             error.WriteLine($"{command.Name}: {e.Message}");
             return Failure;

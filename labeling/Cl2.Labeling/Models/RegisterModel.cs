@@ -12,7 +12,7 @@ public sealed record RegisterModel(string Name, string Task)
     public const int MaxNameLength = 200;
 
     /// <summary>
-    /// The workloads the training worker can train (training/Cl2.Models/Synthetic/SyntheticTask.cs names the same three):
+    /// The workloads the training worker can train (training/Cl2.Models/Workloads/WorkloadTask.cs names the same three):
     /// a model registered for any other task would only fail when its first job runs.
     /// </summary>
     public static readonly IReadOnlyList<string> Tasks = ["brain-mri", "liver-ct", "hip-xray"];

@@ -4,6 +4,7 @@ using Cl2.Models.Checkpoints;
 using Cl2.Models.Datasets;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Transforms;
+using Cl2.Models.Workloads;
 using Cl2.Training.Jobs;
 using static TorchSharp.torch;
 
@@ -34,7 +35,7 @@ public sealed class ArchiveDatasetTests : IDisposable
         var series = LoadFromBytes(Path.Combine(cohort, item.Series["CT"]));
         Assert.Null(MaskGeometry.Mismatch(header, series));
 
-        var (input, target) = TaskTensors.Segmentation(SyntheticTask.LiverCt, [series], labels);
+        var (input, target) = TaskTensors.Segmentation(WorkloadRegistry.For(WorkloadTask.LiverCt), [series], labels);
         using (input)
         using (target)
         {
@@ -105,22 +106,22 @@ public sealed class ArchiveDatasetTests : IDisposable
     [Fact]
     public void a_base_version_fits_only_the_task_it_was_trained_for()
     {
-        var liver = SyntheticRecipe.For(SyntheticTask.LiverCt, epochs: 1, seed: 1, trainingCases: 4);
-        var brain = SyntheticRecipe.For(SyntheticTask.BrainMri, epochs: 1, seed: 1, trainingCases: 4);
+        var liver = WorkloadRegistry.For(WorkloadTask.LiverCt);
+        var brain = WorkloadRegistry.For(WorkloadTask.BrainMri);
         var lineage = new TrainingLineage(null, null, "test");
         var liverBase = new CheckpointManifest(liver.Architecture, new InputSpec(liver.Channels, [1, 1, 1]), liver.Output, lineage, "");
         var brainBase = new CheckpointManifest(brain.Architecture, new InputSpec(brain.Channels, [1, 1, 1]), brain.Output, lineage, "");
 
         Assert.Null(TrainingJobRunner.BaseMismatch(liverBase, liver));
         var mismatch = TrainingJobRunner.BaseMismatch(brainBase, liver);
-        Assert.Contains("takes 4 channel(s) and gives 4 in 3-D; the recipe needs 1, 3, 3-D", mismatch);
-        Assert.Contains("input channels are T1, T1c, T2, FLAIR; the task's are CT", mismatch);
+        Assert.Contains("takes 4 channel(s) and gives 4 in 3-D; liver-ct needs 1, 3, 3-D", mismatch);
+        Assert.Contains("input channels are T1, T1c, T2, FLAIR; liver-ct's are CT", mismatch);
     }
 
     private (string Cohort, CohortManifest Manifest) Cohort()
     {
         var cohort = Path.Combine(root, "cohort");
-        return (cohort, SyntheticCohort.Write(SyntheticTask.LiverCt, cohort, cases: 2, seed: 3, size: 16));
+        return (cohort, SyntheticCohort.Write(WorkloadTask.LiverCt, cohort, cases: 2, seed: 3, size: 16));
     }
 
     /// <summary>As the worker gets them: each image's Part 10 bytes, parsed from memory.</summary>

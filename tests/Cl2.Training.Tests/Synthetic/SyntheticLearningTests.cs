@@ -1,6 +1,7 @@
 using Cl2.Models;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Training;
+using Cl2.Models.Workloads;
 using Cl2.Training.Cli;
 using Cl2.Training.Tests.Training;
 using Xunit.Abstractions;
@@ -10,7 +11,7 @@ namespace Cl2.Training.Tests.Synthetic;
 
 /// <summary>
 /// "Learning works": each synthetic task, written as DICOM by ./cl2 synth and read back through the DICOM loader,
-/// trains on one CPU thread with its <see cref="SyntheticRecipe"/> to a threshold on held-out cases. The thresholds sit
+/// trains on one CPU thread with its workload's <see cref="WorkloadTraining"/> to a threshold on held-out cases. The thresholds sit
 /// below the values observed (in the comments) with a margin; the seeds fix everything, so a run repeats exactly.
 /// </summary>
 public sealed class SyntheticLearningTests(ITestOutputHelper output) : IDisposable
@@ -23,7 +24,7 @@ public sealed class SyntheticLearningTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public void a_small_unet_learns_to_segment_the_liver_on_synthetic_ct()
     {
-        var result = Train(SyntheticTask.LiverCt, cases: 16, validation: 4, size: 32, epochs: 12);
+        var result = Train(WorkloadTask.LiverCt, cases: 16, validation: 4, size: 32, epochs: 12);
         // Observed: liver Dice 0.18 after the first epoch, 0.94 after the twelfth (libtorch 2.10 CPU, one thread, ~45 s).
         // Lesions (a few voxels at 32³) are not learned at this size: their Dice stays at the empty-case rate.
         Assert.True(result.LastMetrics["dice_liver"] >= 0.85, $"liver Dice {result.LastMetrics["dice_liver"]:F3}");
@@ -32,7 +33,7 @@ public sealed class SyntheticLearningTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public void a_small_densenet_learns_to_detect_femoral_neck_fractures_on_synthetic_radiographs()
     {
-        var result = Train(SyntheticTask.HipXray, cases: 320, validation: 64, size: 96, epochs: 10);
+        var result = Train(WorkloadTask.HipXray, cases: 320, validation: 64, size: 96, epochs: 10);
         // Observed: AUC 0.53 after the first epoch, 0.91–0.95 from the fourth on, 0.94 after the tenth (one thread, ~60 s).
         Assert.True(result.LastMetrics["auc"] >= 0.9, $"AUC {result.LastMetrics["auc"]:F3}");
     }
@@ -40,13 +41,13 @@ public sealed class SyntheticLearningTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public void a_small_unet_learns_to_segment_the_whole_tumour_on_synthetic_multiparametric_mri()
     {
-        var result = Train(SyntheticTask.BrainMri, cases: 16, validation: 4, size: 32, epochs: 12);
+        var result = Train(WorkloadTask.BrainMri, cases: 16, validation: 4, size: 32, epochs: 12);
         // Observed after the twelfth epoch: WT 0.94, TC 0.81, ET 0.74 (0.84 / 0.02 / 0.02 after the first; one thread, ~45 s).
         Assert.True(result.LastMetrics["dice_wt"] >= 0.8, $"whole-tumour Dice {result.LastMetrics["dice_wt"]:F3}");
         Assert.True(result.LastMetrics["dice_tc"] >= 0.65, $"tumour-core Dice {result.LastMetrics["dice_tc"]:F3}");
     }
 
-    private TrainingResult Train(SyntheticTask task, int cases, int validation, int size, int epochs)
+    private TrainingResult Train(WorkloadTask task, int cases, int validation, int size, int epochs)
     {
         using var scope = NewDisposeScope();
         var cohort = Path.Combine(root, task.Name());
@@ -60,9 +61,10 @@ public sealed class SyntheticLearningTests(ITestOutputHelper output) : IDisposab
         var (trainInputs, trainTargets) = SyntheticTrainingSet.Load(cohort, manifest.Cases.Take(cases - validation).ToList(), task);
         var (validInputs, validTargets) = SyntheticTrainingSet.Load(cohort, manifest.Cases.Skip(cases - validation).ToList(), task);
         output.WriteLine($"loaded {cases} cases in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
-        var recipe = SyntheticRecipe.For(task, epochs, seed: 1, trainingCases: cases - validation);
+        var workload = WorkloadRegistry.For(task);
+        var recipe = workload.Training(epochs, seed: 1, trainingCases: cases - validation);
         random.manual_seed(1);
-        using var trainer = new Trainer(recipe.CreateNetwork(), recipe.CreateLoss(), recipe.Options, cpu);
+        using var trainer = new Trainer(workload.CreateNetwork(), recipe.CreateLoss(), recipe.Options, cpu);
         var progress = new RecordingProgress(r =>
         {
             if (r.Kind == TrainingProgressKind.EpochValidated)

@@ -51,7 +51,8 @@ public static class PyTorchStateDict
         var source = Read(path);
         var target = module.state_dict();
         var missing = target.Keys.Where(k => !source.ContainsKey(k)).ToList();
-        var unexpected = source.Keys.Where(k => !target.ContainsKey(k)).ToList();
+        // The file's entries come back unordered: sorted, the message names the same keys first every time.
+        var unexpected = source.Keys.Where(k => !target.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
         var shapes = target.Where(kv => source.TryGetValue(kv.Key, out var value) && !value.shape.SequenceEqual(kv.Value.shape))
             .Select(kv => new StateDictShapeMismatch(kv.Key, kv.Value.shape, source[kv.Key].shape))
             .ToList();

@@ -1,4 +1,5 @@
 using Cl2.Dicom;
+using Cl2.Models.Workloads;
 
 namespace Cl2.Models.Synthetic;
 
@@ -16,7 +17,7 @@ public static class SyntheticCohort
     };
 
     /// <param name="progress">Receives the number of cases written so far.</param>
-    public static CohortManifest Write(SyntheticTask task, string directory, int cases, int seed, int size,
+    public static CohortManifest Write(WorkloadTask task, string directory, int cases, int seed, int size,
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cases, 1);
@@ -29,9 +30,9 @@ public static class SyntheticCohort
             var caseDirectory = Path.Combine(directory, study.CaseId);
             written[index] = task switch
             {
-                SyntheticTask.BrainMri => WriteBrain(caseDirectory, study, size),
-                SyntheticTask.LiverCt => WriteLiver(caseDirectory, study, size),
-                SyntheticTask.HipXray => WriteHip(caseDirectory, study, size),
+                WorkloadTask.BrainMri => WriteBrain(caseDirectory, study, size),
+                WorkloadTask.LiverCt => WriteLiver(caseDirectory, study, size),
+                WorkloadTask.HipXray => WriteHip(caseDirectory, study, size),
                 _ => throw new ArgumentOutOfRangeException(nameof(task), task, null),
             };
             progress?.Report(Interlocked.Increment(ref done));

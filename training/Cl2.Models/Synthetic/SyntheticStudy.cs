@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cl2.Dicom;
+using Cl2.Models.Workloads;
 
 namespace Cl2.Models.Synthetic;
 
@@ -7,7 +8,7 @@ namespace Cl2.Models.Synthetic;
 /// The patient and study of one synthetic case, every identifier derived from the task, seed and case index, so a
 /// cohort written twice is byte-identical and two cohorts with different seeds share no UID.
 /// </summary>
-public sealed record SyntheticStudy(SyntheticTask Task, int Seed, int CaseIndex)
+public sealed record SyntheticStudy(WorkloadTask Task, int Seed, int CaseIndex)
 {
     private static readonly DateOnly FirstStudyDate = new(2024, 1, 8);
 
@@ -44,8 +45,8 @@ public sealed record SyntheticStudy(SyntheticTask Task, int Seed, int CaseIndex)
             .SetString(DicomTags.ReferringPhysicianName, "")
             .SetString(DicomTags.StudyDescription, Task switch
             {
-                SyntheticTask.BrainMri => "MRI BRAIN WITH AND WITHOUT CONTRAST",
-                SyntheticTask.LiverCt => "CT ABDOMEN",
+                WorkloadTask.BrainMri => "MRI BRAIN WITH AND WITHOUT CONTRAST",
+                WorkloadTask.LiverCt => "CT ABDOMEN",
                 _ => "XR PELVIS AP",
             })
             .SetString(DicomTags.PatientName, $"SYNTHETIC^{Task.Name().Replace('-', '_').ToUpperInvariant()}^{CaseIndex:D3}")

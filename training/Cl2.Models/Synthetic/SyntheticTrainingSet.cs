@@ -1,20 +1,17 @@
 using Cl2.Models.Datasets;
+using Cl2.Models.Workloads;
 using static TorchSharp.torch;
 
 namespace Cl2.Models.Synthetic;
 
 /// <summary>
 /// Cases of a cohort written by <see cref="SyntheticCohort"/>, read back from its DICOM through
-/// <see cref="DicomSeriesLoader"/> (the path real data takes) and normalised per modality into tensors: segmentation
+/// <see cref="DicomSeriesLoader"/> (the path real data takes) and normalised as each workload says into tensors: segmentation
 /// inputs N×C×D×H×W with class-index targets N×1×D×H×W, radiographs N×1×H×W with 0/1 targets N×1.
 /// </summary>
 public static class SyntheticTrainingSet
 {
-    /// <summary>CT window for the liver: fat to well above enhanced parenchyma.</summary>
-    public const double CtWindowLow = -175;
-    public const double CtWindowHigh = 250;
-
-    public static (Tensor Inputs, Tensor Targets) Load(string cohortDirectory, IReadOnlyList<CohortCase> cases, SyntheticTask task)
+    public static (Tensor Inputs, Tensor Targets) Load(string cohortDirectory, IReadOnlyList<CohortCase> cases, WorkloadTask task)
     {
         using var scope = NewDisposeScope();
         var inputs = new List<Tensor>();
@@ -23,9 +20,9 @@ public static class SyntheticTrainingSet
         {
             var (input, target) = task switch
             {
-                SyntheticTask.BrainMri => LoadBrain(cohortDirectory, item),
-                SyntheticTask.LiverCt => LoadLiver(cohortDirectory, item),
-                SyntheticTask.HipXray => LoadHip(cohortDirectory, item),
+                WorkloadTask.BrainMri => LoadBrain(cohortDirectory, item),
+                WorkloadTask.LiverCt => LoadLiver(cohortDirectory, item),
+                WorkloadTask.HipXray => LoadHip(cohortDirectory, item),
                 _ => throw new ArgumentOutOfRangeException(nameof(task), task, null),
             };
             inputs.Add(input);
@@ -35,9 +32,9 @@ public static class SyntheticTrainingSet
     }
 
     /// <summary>Voxel spacing of a case in array order (slices, rows, columns; rows, columns for a radiograph), in mm.</summary>
-    public static IReadOnlyList<double> Spacing(string cohortDirectory, CohortCase item, SyntheticTask task)
+    public static IReadOnlyList<double> Spacing(string cohortDirectory, CohortCase item, WorkloadTask task)
     {
-        if (task == SyntheticTask.HipXray)
+        if (task == WorkloadTask.HipXray)
         {
             var radiograph = DicomSeriesLoader.Load(Path.Combine(cohortDirectory, item.Series["DX"]));
             return [radiograph.Geometry.RowSpacing, radiograph.Geometry.ColumnSpacing];
@@ -50,18 +47,18 @@ public static class SyntheticTrainingSet
     {
         var sequences = BrainMriPhantom.SequenceNames.Select(name => DicomSeriesLoader.Load(Path.Combine(root, item.Series[name]))).ToList();
         var (_, labels) = ReadLabels(root, item, [sequences[0].Depth, sequences[0].Height, sequences[0].Width]);
-        return TaskTensors.Segmentation(SyntheticTask.BrainMri, sequences, labels);
+        return TaskTensors.Segmentation(WorkloadRegistry.For(WorkloadTask.BrainMri), sequences, labels);
     }
 
     private static (Tensor, Tensor) LoadLiver(string root, CohortCase item)
     {
         var ct = DicomSeriesLoader.Load(Path.Combine(root, item.Series["CT"]));
         var (_, labels) = ReadLabels(root, item, [ct.Depth, ct.Height, ct.Width]);
-        return TaskTensors.Segmentation(SyntheticTask.LiverCt, [ct], labels);
+        return TaskTensors.Segmentation(WorkloadRegistry.For(WorkloadTask.LiverCt), [ct], labels);
     }
 
     private static (Tensor, Tensor) LoadHip(string root, CohortCase item) =>
-        TaskTensors.Radiograph(DicomSeriesLoader.Load(Path.Combine(root, item.Series["DX"])),
+        TaskTensors.Radiograph(WorkloadRegistry.For(WorkloadTask.HipXray), DicomSeriesLoader.Load(Path.Combine(root, item.Series["DX"])),
             item.Fracture ?? throw new InvalidDataException($"{item.Id} has no fracture label in {CohortManifest.FileName}"));
 
     private static (LabelVolume Header, byte[] Labels) ReadLabels(string root, CohortCase item, long[] shape)

@@ -8,6 +8,7 @@ using Cl2.Models.Checkpoints;
 using Cl2.Models.Datasets;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Transforms;
+using Cl2.Models.Workloads;
 using Cl2.Training.Jobs;
 using static TorchSharp.torch;
 
@@ -15,15 +16,15 @@ namespace Cl2.Training.Datasets;
 
 /// <summary>
 /// Reads a dataset for a job: per usable case the label blob from labeling's blob store (a <see cref="MaskArchive"/> for
-/// segmentation, a <see cref="ClassificationLabel"/> for classification), the series it references (in the recipe's
+/// segmentation, a <see cref="ClassificationLabel"/> for classification), the series it references (in the workload's
 /// channel order) with WADO-RS from labeling's archive, assembled through <see cref="DicomSeriesLoader"/>, a mask checked
-/// against its series' grid, normalised as the task's recipe says (<see cref="TaskTensors"/>). A case whose label or
+/// against its series' grid, normalised as the workload says (<see cref="TaskTensors"/>). A case whose label or
 /// series cannot be used is skipped with its reason; the job fails only when no training or no validation case is left.
 /// Every case is resized to the first training case's shape.
 /// </summary>
 public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient blobs, DicomWebClient archive, ILogger<ArchiveDataset> logger)
 {
-    public async Task<JobData> LoadAsync(Guid datasetId, SyntheticRecipe recipe, CancellationToken cancellationToken)
+    public async Task<JobData> LoadAsync(Guid datasetId, Workload workload, CancellationToken cancellationToken)
     {
         var (name, cases) = await DatasetLabels.ReadAsync(labeling, datasetId, cancellationToken);
         var skipped = cases.Where(item => item.SkipReason is not null).Select(item => (item.CaseId, item.SkipReason!)).ToList();
@@ -38,7 +39,7 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
             {
                 try
                 {
-                    var (input, target, caseSpacing) = await LoadCaseAsync(item, recipe, cancellationToken);
+                    var (input, target, caseSpacing) = await LoadCaseAsync(item, workload, cancellationToken);
                     (item.Part == DatasetPart.Train ? train : validation).Add((input, target));
                     spacing ??= item.Part == DatasetPart.Train ? caseSpacing : null;
                     used.Add(item);
@@ -82,30 +83,30 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
             [.. used.Select(item => item.Label!.Id)], Digest(used), skipped);
     }
 
-    private async Task<(Tensor Input, Tensor Target, IReadOnlyList<double> Spacing)> LoadCaseAsync(LabelledCase item, SyntheticRecipe recipe,
+    private async Task<(Tensor Input, Tensor Target, IReadOnlyList<double> Spacing)> LoadCaseAsync(LabelledCase item, Workload workload,
         CancellationToken cancellationToken)
     {
         var label = item.Label!;
-        var wanted = recipe.Output.Kind == OutputKind.Segmentation ? "SEGMENTATION" : "CLASSIFICATION";
+        var wanted = workload.Output.Kind == OutputKind.Segmentation ? "SEGMENTATION" : "CLASSIFICATION";
         if (label.Kind != wanted)
         {
             throw new InvalidDataException(
-                $"its label revision {label.Revision} is a {label.Kind.ToLowerInvariant()} label; a {recipe.Task.Name()} model learns from {wanted.ToLowerInvariant()} labels");
+                $"its label revision {label.Revision} is a {label.Kind.ToLowerInvariant()} label; a {workload.Name} model learns from {wanted.ToLowerInvariant()} labels");
         }
         var blob = await blobs.ReadAsync(label.BlobDigest, cancellationToken);
         var source = $"label blob {label.BlobDigest}";
-        if (recipe.Output.Kind == OutputKind.Classification)
+        if (workload.Output.Kind == OutputKind.Classification)
         {
             var classification = ClassificationLabel.Read(blob, source);
-            var name = recipe.Output.Labels[0];
-            var radiograph = await ReferencedSeriesAsync(item, classification.ReferencedSeriesInstanceUids, recipe, cancellationToken);
-            var (image, value) = TaskTensors.Radiograph(radiograph[0], classification.Labels.TryGetValue(name, out var present) ? present
+            var name = workload.Output.Labels[0];
+            var radiograph = await ReferencedSeriesAsync(item, classification.ReferencedSeriesInstanceUids, workload, cancellationToken);
+            var (image, value) = TaskTensors.Radiograph(workload, radiograph[0], classification.Labels.TryGetValue(name, out var present) ? present
                 : throw new InvalidDataException($"its label names {string.Join(", ", classification.Labels.Keys)}, not '{name}'"));
             return (image, value, [radiograph[0].Geometry.RowSpacing, radiograph[0].Geometry.ColumnSpacing]);
         }
         using var mask = new MemoryStream(blob);
         var (header, labels) = MaskArchive.Read(mask, source);
-        var series = await ReferencedSeriesAsync(item, header.ReferencedSeriesInstanceUids, recipe, cancellationToken);
+        var series = await ReferencedSeriesAsync(item, header.ReferencedSeriesInstanceUids, workload, cancellationToken);
         foreach (var (loaded, seriesUid) in series.Zip(header.ReferencedSeriesInstanceUids))
         {
             if (MaskGeometry.Mismatch(header, loaded) is { } mismatch)
@@ -113,19 +114,19 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
                 throw new InvalidDataException($"its mask does not lie on series {seriesUid}: {mismatch}");
             }
         }
-        var (input, target) = TaskTensors.Segmentation(recipe.Task, series, labels);
+        var (input, target) = TaskTensors.Segmentation(workload, series, labels);
         return (input, target, header.Spacing);
     }
 
     /// <summary>The series a label names, one per input channel in channel order, from the archive.</summary>
-    private async Task<List<LoadedSeries>> ReferencedSeriesAsync(LabelledCase item, IReadOnlyList<string> seriesUids, SyntheticRecipe recipe,
+    private async Task<List<LoadedSeries>> ReferencedSeriesAsync(LabelledCase item, IReadOnlyList<string> seriesUids, Workload workload,
         CancellationToken cancellationToken)
     {
-        if (seriesUids.Count != recipe.Channels.Count)
+        if (seriesUids.Count != workload.Channels.Count)
         {
             throw new InvalidDataException(
-                $"its label references {seriesUids.Count} series; a {recipe.Task.Name()} model reads {recipe.Channels.Count} " +
-                $"({string.Join(", ", recipe.Channels.Select(channel => channel.Modality))}, in this order)");
+                $"its label references {seriesUids.Count} series; a {workload.Name} model reads {workload.Channels.Count} " +
+                $"({string.Join(", ", workload.Channels.Select(channel => channel.Modality))}, in this order)");
         }
         var series = new List<LoadedSeries>();
         foreach (var seriesUid in seriesUids)

@@ -4,6 +4,7 @@ using Cl2.Models;
 using Cl2.Models.Checkpoints;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Training;
+using Cl2.Models.Workloads;
 using Cl2.Training.Datasets;
 using Microsoft.Extensions.Options;
 using static TorchSharp.torch;
@@ -75,18 +76,18 @@ public sealed partial class TrainingJobRunner(
             return registered;
         }
         var settings = options.Value;
-        var task = SyntheticTasks.Parse(await labeling.ModelTaskAsync(job.Id, cancellationToken));
+        var task = WorkloadTasks.Parse(await labeling.ModelTaskAsync(job.Id, cancellationToken));
         var epochs = job.Recipe?.Epochs ?? settings.Epochs;
         // The base is read before the data, so a job whose base does not fit its task fails at once.
-        var taskRecipe = SyntheticRecipe.For(task, epochs, settings.Seed, trainingCases: 1);
+        var workload = WorkloadRegistry.For(task);
         (CheckpointManifest Manifest, TorchSharp.torch.nn.Module<Tensor, Tensor> Network)? baseCheckpoint = job.BaseVersionId is { } baseVersion
-            ? await BaseCheckpointAsync(baseVersion, taskRecipe, Path.Combine(folder, "base"), cancellationToken)
+            ? await BaseCheckpointAsync(baseVersion, workload, Path.Combine(folder, "base"), cancellationToken)
             : null;
         using var data = job.DatasetId is { } datasetId
-            ? await dataset.LoadAsync(datasetId, taskRecipe, cancellationToken)
+            ? await dataset.LoadAsync(datasetId, workload, cancellationToken)
             : await SyntheticDataAsync(task, Path.Combine(folder, "cohort"), cancellationToken);
         LogData(logger, job.Id, data.TrainingCount, data.ValidationCount, data.Skipped.Count, data.DataDigest);
-        var recipe = SyntheticRecipe.For(task, epochs, settings.Seed, data.TrainingCount)
+        var recipe = workload.Training(epochs, settings.Seed, data.TrainingCount)
             .With(job.Recipe?.BatchSize, job.Recipe?.LearningRate, data.TrainingCount);
         var checkpoints = Path.Combine(folder, "checkpoints");
         var batchesPerEpoch = (data.TrainingCount + recipe.Options.BatchSize - 1) / recipe.Options.BatchSize;
@@ -100,7 +101,7 @@ public sealed partial class TrainingJobRunner(
             CheckpointArchive.Unpack(archive, Path.Combine(checkpoints, Trainer.ResumeFolder));
         }
         random.manual_seed(settings.Seed);
-        using var network = baseCheckpoint?.Network ?? recipe.CreateNetwork();
+        using var network = baseCheckpoint?.Network ?? workload.CreateNetwork();
         using var trainer = new Trainer(network, recipe.CreateLoss(), trainerOptions, device);
         if (trainer.TryResume())
         {
@@ -117,13 +118,13 @@ public sealed partial class TrainingJobRunner(
                 recipe.CreateMetrics(data.Spacing), reporter, cancellationToken),
             cancellationToken);
 
-        var input = new InputSpec(recipe.Channels, [.. data.Spacing.Reverse()]);
+        var input = new InputSpec(workload.Channels, [.. data.Spacing.Reverse()]);
         var codeVersion = typeof(TrainingJobRunner).Assembly.GetName().Version?.ToString() ?? "unknown";
         var lineage = new TrainingLineage(data.DataDigest, job.BaseVersionId?.ToString(), codeVersion, Numerics: TrainingNumerics.Of(device));
         var model = Path.Combine(folder, "model");
-        // Fine-tuned weights keep the base's architecture (its hyper-parameters may differ from the recipe's).
-        var architecture = baseCheckpoint?.Manifest.Architecture ?? recipe.Architecture;
-        await Checkpoint.WriteAsync(network, new CheckpointManifest(architecture, input, recipe.Output, lineage, ""), model, cancellationToken);
+        // Fine-tuned weights keep the base's architecture (its hyper-parameters may differ from the workload's).
+        var architecture = baseCheckpoint?.Manifest.Architecture ?? workload.Architecture;
+        await Checkpoint.WriteAsync(network, new CheckpointManifest(architecture, input, workload.Output, lineage, ""), model, cancellationToken);
         var artifact = await blobs.UploadAsync(CheckpointArchive.Pack(model), cancellationToken);
         var metrics = Finite(result.LastMetrics);
         var version = await labeling.RegisterModelVersionAsync(
@@ -134,7 +135,7 @@ public sealed partial class TrainingJobRunner(
     }
 
     /// <summary>The model task's synthetic cohort, written as DICOM and read back; the last fifth validates.</summary>
-    private async Task<JobData> SyntheticDataAsync(SyntheticTask task, string cohort, CancellationToken cancellationToken)
+    private async Task<JobData> SyntheticDataAsync(WorkloadTask task, string cohort, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var size = settings.SyntheticSize > 0 ? settings.SyntheticSize : task.DefaultSize();
@@ -175,16 +176,16 @@ public sealed partial class TrainingJobRunner(
 
     /// <summary>Downloads the base version's checkpoint and loads its weights, after checking it was made for this task.</summary>
     private async Task<(CheckpointManifest Manifest, TorchSharp.torch.nn.Module<Tensor, Tensor> Network)> BaseCheckpointAsync(
-        Guid versionId, SyntheticRecipe recipe, string folder, CancellationToken cancellationToken)
+        Guid versionId, Workload workload, string folder, CancellationToken cancellationToken)
     {
         var archive = folder + ".tar";
         await blobs.DownloadAsync(await labeling.ArtifactDigestAsync(versionId, cancellationToken), archive, cancellationToken);
         CheckpointArchive.Unpack(archive, folder);
         var manifest = CheckpointManifest.FromJson(await File.ReadAllTextAsync(Path.Combine(folder, Checkpoint.ManifestFileName), cancellationToken));
-        if (BaseMismatch(manifest, recipe) is { } mismatch)
+        if (BaseMismatch(manifest, workload) is { } mismatch)
         {
             throw new InvalidOperationException(
-                $"Base version {versionId} does not fit the {recipe.Task.Name()} task: {mismatch}. " +
+                $"Base version {versionId} does not fit the {workload.Name} task: {mismatch}. " +
                 "Request the training with a base version of this model's task, or without one to train from fresh weights.");
         }
         var loaded = await Checkpoint.ReadAsync(folder, cancellationToken);
@@ -192,30 +193,15 @@ public sealed partial class TrainingJobRunner(
         return loaded;
     }
 
-    /// <summary>What in the base's manifest differs from what the task's recipe feeds and reads: channels, dimensions, outputs.</summary>
-    public static string? BaseMismatch(CheckpointManifest manifest, SyntheticRecipe recipe)
+    /// <summary>Why the base's manifest cannot be fine-tuned as <paramref name="workload"/>: a TorchScript archive, or
+    /// what <see cref="Workload.Check"/> finds; null when it can.</summary>
+    public static string? BaseMismatch(CheckpointManifest manifest, Workload workload)
     {
         if (manifest.Architecture.IsTorchScript)
         {
             return "it is an imported TorchScript model, whose weights cannot be trained here";
         }
-        var problems = new List<string>();
-        var (baseIn, baseOut, baseDims) = manifest.Architecture.Interface;
-        var (wantIn, wantOut, wantDims) = recipe.Architecture.Interface;
-        if ((baseIn, baseOut, baseDims) != (wantIn, wantOut, wantDims))
-        {
-            problems.Add($"its {manifest.Architecture.Name} takes {baseIn} channel(s) and gives {baseOut} in {baseDims}-D; the recipe needs {wantIn}, {wantOut}, {wantDims}-D");
-        }
-        var baseChannels = manifest.Input.Channels.Select(channel => channel.Modality);
-        var wantChannels = recipe.Channels.Select(channel => channel.Modality);
-        if (!baseChannels.SequenceEqual(wantChannels))
-        {
-            problems.Add($"its input channels are {string.Join(", ", baseChannels)}; the task's are {string.Join(", ", wantChannels)}");
-        }
-        if (manifest.Output.Kind != recipe.Output.Kind || !manifest.Output.Labels.SequenceEqual(recipe.Output.Labels))
-        {
-            problems.Add($"its outputs are {manifest.Output.Kind} [{string.Join(", ", manifest.Output.Labels)}]; the task's are {recipe.Output.Kind} [{string.Join(", ", recipe.Output.Labels)}]");
-        }
+        var problems = workload.Check(manifest);
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
