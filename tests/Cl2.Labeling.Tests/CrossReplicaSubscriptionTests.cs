@@ -132,13 +132,7 @@ public sealed class CrossReplicaSubscriptionTests(TwoReplicas replicas, ITestOut
         using var socket = await GraphQLSocket.SubscribeAsync(replicas.A, "progress", Progress, new { job = jobId });
         // A writer that never notifies, like a replica stopped between its commit and its NOTIFY: a Marten store on the
         // same tables without the labeling service's commit listener.
-        using (var silent = DocumentStore.For(options =>
-        {
-            options.Connection(replicas.Postgres.ConnectionString);
-            options.DatabaseSchemaName = "cl2";
-            options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
-            options.AutoCreateSchemaObjects = AutoCreate.None;
-        }))
+        using (var silent = SilentStore())
         {
             await using var session = silent.LightweightSession();
             session.Events.Append(Guid.Parse(jobId), new TrainingProgressed(Guid.Parse(jobId), 1, 1, 0.5, [], null,
@@ -148,6 +142,38 @@ public sealed class CrossReplicaSubscriptionTests(TwoReplicas replicas, ITestOut
         // The fixture's heartbeat is a second: the quiet feed catches up then.
         Assert.Equal((jobId, 1), await NextEpochAsync(socket));
         await ReportAsync(replicas.ClientB, jobId, 2);
+        Assert.Equal((jobId, 2), await NextEpochAsync(socket));
+        await AssertNothingElseAsync(socket);
+    }
+
+    [Fact]
+    public async Task a_later_commits_notification_arriving_first_still_hands_over_the_earlier_commit_first()
+    {
+        var (jobId, _) = await ClaimTwoJobsAsync();
+        using var socket = await GraphQLSocket.SubscribeAsync(replicas.A, "progress", Progress, new { job = jobId });
+        // Two commits by writers that do not notify; then only the second one's notification, as when another replica's
+        // notifier sends the first one late (replicas notify after they commit, each on its own schedule).
+        using (var silent = SilentStore())
+        {
+            foreach (var epoch in new[] { 1, 2 })
+            {
+                await using var session = silent.LightweightSession();
+                session.Events.Append(Guid.Parse(jobId), new TrainingProgressed(Guid.Parse(jobId), 1, epoch, 0.5, [], null,
+                    DateTimeOffset.UtcNow.AddMinutes(5), "silent", DateTimeOffset.UtcNow));
+                await session.SaveChangesAsync();
+            }
+        }
+        await using var admin = new NpgsqlConnection(replicas.Postgres.ConnectionString);
+        await admin.OpenAsync();
+        var second = (long)(await ExecuteAsync(admin, "select max(seq_id) from cl2.mt_events"))!;
+        await using (var notify = new NpgsqlCommand("select pg_notify($1, $2)", admin))
+        {
+            notify.Parameters.AddWithValue(CommittedEventsChannel.Name("cl2"));
+            notify.Parameters.AddWithValue(CommittedEventsChannel.Payload(second, second));
+            await notify.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal((jobId, 1), await NextEpochAsync(socket));
         Assert.Equal((jobId, 2), await NextEpochAsync(socket));
         await AssertNothingElseAsync(socket);
     }
@@ -196,6 +222,15 @@ public sealed class CrossReplicaSubscriptionTests(TwoReplicas replicas, ITestOut
         }
         return (jobIds[0], jobIds[1]);
     }
+
+    /// <summary>A Marten store on the labeling tables without the service's commit listener: its commits notify nobody.</summary>
+    private DocumentStore SilentStore() => DocumentStore.For(options =>
+    {
+        options.Connection(replicas.Postgres.ConnectionString);
+        options.DatabaseSchemaName = "cl2";
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+        options.AutoCreateSchemaObjects = AutoCreate.None;
+    });
 
     private static Task ReportAsync(HttpClient client, string jobId, int epoch) =>
         RunAsync(client, Report, new { input = new { jobId, attempt = 1, epoch, loss = 1.0 / epoch } });

@@ -10,10 +10,10 @@ namespace Cl2.Labeling.GraphQL;
 /// <summary>
 /// Each replica's one listening connection: it hears (<see cref="CommittedEventsChannel"/>) the sequence numbers of
 /// every transaction that commits events, on any replica, reads those events from mt_events and hands them, each once,
-/// to this replica's <see cref="EventHub"/>: in the order the notifications come, and what is read at once in sequence
-/// order (so a stream's events always in stream order). When the connection drops it listens again and first catches
-/// up on what was committed meanwhile; when it has been quiet for a heartbeat it catches up too, for a notification
-/// lost between some replica's commit and its NOTIFY.
+/// to this replica's <see cref="EventHub"/> in sequence order: a notification is read from the last event handed over
+/// up to its own last number, so another replica's earlier commit whose notification is late comes first. When the
+/// connection drops it listens again and first catches up on what was committed meanwhile; when it has been quiet for a
+/// heartbeat it catches up too, for a notification lost between some replica's commit and its NOTIFY.
 /// </summary>
 public sealed partial class CommittedEventsFeed(
     IDocumentStore store,
@@ -142,7 +142,9 @@ public sealed partial class CommittedEventsFeed(
                     pending.TryDequeue(out _);
                     range = (Math.Min(range.First, next.First), Math.Max(range.Last, next.Last));
                 }
-                await DeliverAsync(range.First - 1, range.Last, cancellationToken);
+                // From the last event handed over, not from the range's first: what committed in between (another
+                // replica's commit whose notification is still on its way) is handed over first, in sequence order.
+                await DeliverAsync(delivered.ReadFrom(range.First), range.Last, cancellationToken);
             }
             // Waited for in slices of at most a second: Npgsql's wait does not end when the token is cancelled, and a
             // host that stops should not wait out a whole heartbeat.

@@ -20,6 +20,20 @@ public sealed class DeliveredEvents(TimeSpan remember, int maxRemembered)
 
     public bool Started { get; private set; }
 
+    /// <summary>
+    /// The sequence number of the event handed over last. A notification's range is read from here on (see
+    /// <see cref="ReadFrom"/>): replicas notify after they commit, each on its own schedule, so the notification of a
+    /// later commit can arrive before that of an earlier one from another replica, and the earlier events must come first.
+    /// </summary>
+    public long Last { get; private set; }
+
+    /// <summary>
+    /// Where to read a notified range from: after the last event handed over, so what committed in between comes first —
+    /// never below <see cref="Floor"/> (forgotten events would be handed over again), never above the range's own start.
+    /// After the sequence restarted, <see cref="Last"/> is above the range and the range is read as it is.
+    /// </summary>
+    public long ReadFrom(long first) => Math.Min(first - 1, Math.Max(Floor, Last));
+
     /// <summary>Where the first catch-up starts: events committed before the replica first reached PostgreSQL are not delivered.</summary>
     public void Start(long floor)
     {
@@ -30,7 +44,7 @@ public sealed class DeliveredEvents(TimeSpan remember, int maxRemembered)
     }
 
     /// <summary>The sequence restarted below <see cref="Floor"/> (the event store was reset): catch up from its start.</summary>
-    public void SequenceRestarted() => Floor = 0;
+    public void SequenceRestarted() => (Floor, Last) = (0, 0);
 
     public bool Contains(Guid id) => ids.Contains(id);
 
@@ -42,6 +56,7 @@ public sealed class DeliveredEvents(TimeSpan remember, int maxRemembered)
             return false;
         }
         order.Enqueue((now, sequence, id));
+        Last = sequence;
         Forget(now);
         return true;
     }
