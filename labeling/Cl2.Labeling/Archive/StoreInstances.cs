@@ -176,7 +176,7 @@ public static class StoreInstances
             }
             parts.Add(tooLarge
                 ? new Spooled(path, null, null, null, OutOfResources, $"part {number} is larger than {maxInstanceBytes} bytes (Blobs:MaxBlobBytes)")
-                : Parse(path, number, studyInstanceUid));
+                : Parse(path, number, studyInstanceUid, options.ReaderOptions));
         }
         return parts;
     }
@@ -191,12 +191,12 @@ public static class StoreInstances
         }
     }
 
-    private static Spooled Parse(string path, int number, string? studyInstanceUid)
+    private static Spooled Parse(string path, int number, string? studyInstanceUid, DicomReaderOptions readerOptions)
     {
         DicomFile file;
         try
         {
-            file = DicomFile.Open(path);
+            file = DicomFile.Open(path, readerOptions);
         }
         catch (Exception exception) when (exception is DicomFormatException or EndOfStreamException or InvalidDataException or NotSupportedException)
         {
