@@ -167,17 +167,13 @@ public sealed partial class StudyForwardingTests
 
         /// <summary>A DCMTK-encoded copy of a corpus file (optionally under a new SOP Instance UID, with so many items in
         /// Referenced Image Sequence) and its UIDs.</summary>
-        public async Task<Sent> CorpusCopyAsync(string name, string? newSopInstanceUid = null, string? studyInstanceUid = null, int referencedImages = 0)
+        public async Task<Sent> CorpusCopyAsync(string name, string? newSopInstanceUid = null, int referencedImages = 0)
         {
             var folder = Directory.CreateDirectory(Path.Combine(_root, "sent-" + Guid.NewGuid().ToString("N"))).FullName;
             var path = await Corpus.DcmtkEncodedCopyAsync(name, folder);
             if (newSopInstanceUid is not null)
             {
                 (await Dcmtk.RunAsync("dcmodify", ["-nb", "-m", $"(0008,0018)={newSopInstanceUid}", path])).EnsureSuccess("dcmodify");
-            }
-            if (studyInstanceUid is not null)
-            {
-                (await Dcmtk.RunAsync("dcmodify", ["-nb", "-m", $"(0020,000D)={studyInstanceUid}", path])).EnsureSuccess("dcmodify");
             }
             if (referencedImages > 0)
             {
