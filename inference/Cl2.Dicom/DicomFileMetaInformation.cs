@@ -14,9 +14,12 @@ public static class DicomFileMetaInformation
     /// <summary>Where group 0002 starts: after the preamble and the DICOM prefix "DICM".</summary>
     public const int MetaGroupOffset = PreambleLength + 4;
 
-    /// <summary>Our Implementation Class UID (PS3.7 §D.3.3.2), a UUID-derived UID under 2.25.</summary>
+    /// <summary>Our Implementation Class UID, a UUID-derived UID under 2.25: the one in the files we write (0002,0012) and
+    /// in our A-ASSOCIATE user information (PS3.7 §D.3.3.2, <see cref="Network.DicomNetworkOptions"/>). It is part of the
+    /// bytes the listener's content addresses are computed over, so it never changes.</summary>
     public const string ImplementationClassUid = "2.25.243529167429716391926548961326473725561";
 
+    /// <summary>Our Implementation Version Name, in files (0002,0013) and associations alike.</summary>
     public const string ImplementationVersionName = "CL2_DICOM_1";
 
     /// <summary>Meta groups are a few hundred bytes; a larger group length means the file is not what it says.</summary>

@@ -18,6 +18,14 @@ public sealed record DicomReaderOptions
     /// <summary>The largest value read into memory at once (lazy values are exempt: they are read by range).</summary>
     public long MaxInMemoryValueLength { get; init; } = 1L << 30;
 
+    /// <summary>
+    /// The most data elements and sequence items a file may have, its meta group and nested ones included (fragments count against
+    /// <see cref="MaxFragments"/>). An empty element is 8 bytes of input but an object in memory, so a length limit alone
+    /// lets a few megabytes cost gigabytes. Large real objects (an RT structure set with thousands of contours, a multi-frame
+    /// with per-frame functional groups) have some hundred thousand.
+    /// </summary>
+    public int MaxElements { get; init; } = 1_000_000;
+
     /// <summary>Sequences nested deeper than this are refused (real objects nest a handful of levels).</summary>
     public int MaxSequenceDepth { get; init; } = 64;
 

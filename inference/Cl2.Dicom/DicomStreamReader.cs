@@ -19,6 +19,7 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
     private long length = stream.Length;
     private long baseOffset; // where an inflated stream begins in the file, for messages
     private DicomTag? currentTag;
+    private long elements; // data elements and sequence items read so far, against MaxElements
 
     public DicomFile ReadFile()
     {
@@ -184,6 +185,7 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
             }
             throw new DicomFormatException(start, tag, "an item tag where a data element was expected");
         }
+        Count(start, tag);
         DicomVR vr;
         uint valueLength;
         var explicitVR = syntax.IsExplicitVR && tag.Group != 0xFFFE;
@@ -311,6 +313,7 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
             {
                 throw new DicomFormatException(itemStart, tag, $"expected an item (FFFE,E000) in the sequence but found {itemTag}");
             }
+            Count(itemStart, tag);
             var item = new DicomDataset();
             sequence.Add(item);
             if (itemLength == UndefinedLength)
@@ -332,6 +335,17 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
             throw new DicomFormatException(position, tag, "an item runs past the end of its sequence");
         }
         return sequence;
+    }
+
+    /// <summary>Counts one more data element or item before it is allocated: millions of empty elements cost little input
+    /// but an object each in memory.</summary>
+    private void Count(long start, DicomTag tag)
+    {
+        if (++elements > options.MaxElements)
+        {
+            throw new DicomFormatException(baseOffset + start, tag,
+                $"more than {options.MaxElements} data elements and sequence items ({nameof(DicomReaderOptions.MaxElements)})");
+        }
     }
 
     private DicomFragmentSequence ReadFragments(DicomTag tag, DicomVR vr, DicomTransferSyntax syntax, long start)

@@ -62,6 +62,14 @@ public sealed class LabelingClient(HttpClient http)
     public async Task<ReceivedStudyInfo> RecordStudyReceivedAsync(RecordStudyReceivedInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<ReceivedData>(LabelingOperations.RecordStudyReceived, new { input }, cancellationToken)).RecordStudyReceived;
 
+    public async Task<StudyForwardingInfo> RecordStudyForwardingStuckAsync(RecordStudyForwardingStuckInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<StuckData>(LabelingOperations.RecordStudyForwardingStuck, new { input }, cancellationToken)).RecordStudyForwardingStuck;
+
+    /// <summary>Null when the study was never stuck.</summary>
+    public async Task<StudyForwardingInfo?> RecordStudyForwardingResumedAsync(string studyInstanceUid, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<ResumedData>(LabelingOperations.RecordStudyForwardingResumed, new { input = new { studyInstanceUid } }, cancellationToken))
+            .RecordStudyForwardingResumed;
+
     public async Task<InferenceResultInfo> RecordInferenceResultAsync(RecordInferenceResultInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<InferenceData>(LabelingOperations.RecordInferenceResult, new { input }, cancellationToken)).RecordInferenceResult;
 
@@ -106,6 +114,10 @@ public sealed class LabelingClient(HttpClient http)
     private sealed record ProductionData(ModelVersionInfo? ProductionVersion);
 
     private sealed record ReceivedData(ReceivedStudyInfo RecordStudyReceived);
+
+    private sealed record StuckData(StudyForwardingInfo RecordStudyForwardingStuck);
+
+    private sealed record ResumedData(StudyForwardingInfo? RecordStudyForwardingResumed);
 
     private sealed record InferenceData(InferenceResultInfo RecordInferenceResult);
 

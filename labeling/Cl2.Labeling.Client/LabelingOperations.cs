@@ -37,6 +37,14 @@ public static class LabelingOperations
     public const string RecordStudyReceived =
         "mutation RecordStudyReceived($input: RecordStudyReceivedInput!) { recordStudyReceived(input: $input) { id studyInstanceUid callingAeTitle instanceCount receivedAt } }";
 
+    private const string StudyForwardingFields = "studyInstanceUid callingAeTitle isStuck attempts reason stuckAt resumedAt";
+
+    public const string RecordStudyForwardingStuck =
+        $"mutation RecordStudyForwardingStuck($input: RecordStudyForwardingStuckInput!) {{ recordStudyForwardingStuck(input: $input) {{ {StudyForwardingFields} }} }}";
+
+    public const string RecordStudyForwardingResumed =
+        $"mutation RecordStudyForwardingResumed($input: RecordStudyForwardingResumedInput!) {{ recordStudyForwardingResumed(input: $input) {{ {StudyForwardingFields} }} }}";
+
     public const string RecordInferenceResult =
         $"mutation RecordInferenceResult($input: RecordInferenceResultInput!) {{ recordInferenceResult(input: $input) {{ {InferenceResultFields} }} }}";
 

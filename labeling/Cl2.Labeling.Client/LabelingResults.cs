@@ -59,6 +59,9 @@ public sealed record TrainingRecipeInfo(int? Epochs, double? LearningRate, int? 
 
 public sealed record ModelVersionInfo(Guid Id, Guid ModelId, int Number, string Stage, string ArtifactDigest, IReadOnlyList<MetricValue> Metrics);
 
+public sealed record StudyForwardingInfo(string StudyInstanceUid, string CallingAeTitle, bool IsStuck, int Attempts, string Reason,
+    DateTimeOffset StuckAt, DateTimeOffset? ResumedAt);
+
 public sealed record ReceivedStudyInfo(Guid Id, string StudyInstanceUid, string CallingAeTitle, int InstanceCount, DateTimeOffset ReceivedAt);
 
 public sealed record DeliveryInfo(string Destination, DeliveryStatus Status, int Attempts, string? LastError);
@@ -103,6 +106,8 @@ public sealed record RegisterModelVersionInput(
     Guid? TrainingJobId = null);
 
 public sealed record RecordStudyReceivedInput(string StudyInstanceUid, string CallingAeTitle, int InstanceCount);
+
+public sealed record RecordStudyForwardingStuckInput(string StudyInstanceUid, string CallingAeTitle, int Attempts, string Reason);
 
 public sealed record RecordInferenceResultInput(string StudyInstanceUid, Guid ModelVersionId, string Pipeline, IReadOnlyList<string> ResultUids, double DurationMs);
 

@@ -9,14 +9,20 @@ internal static class PlatformProcesses
 {
     /// <summary>Labeling as ./cl2 up starts it (Development: it takes callers from the X-Cl2-User / X-Cl2-Roles headers),
     /// on <paramref name="labelingUrl"/>, its blobs under <paramref name="root"/>; returned once /health/ready answers 200.</summary>
-    public static async Task<BackgroundProcess> StartLabelingAsync(string root, string labelingUrl, PostgresCluster postgres)
+    /// <param name="settings">More environment variables for labeling.</param>
+    public static async Task<BackgroundProcess> StartLabelingAsync(string root, string labelingUrl, PostgresCluster postgres, params (string Key, string Value)[] settings)
     {
-        var labeling = await new PlatformLauncher(root, postgres.ConnectionString).StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["Urls"] = labelingUrl,
             ["Blobs__Root"] = Path.Combine(root, "blobs"),
             ["Logging__LogLevel__Default"] = "Warning",
-        });
+        };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+        var labeling = await new PlatformLauncher(root, postgres.ConnectionString).StartAsync(PlatformLauncher.Labeling, environment);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         try
         {

@@ -114,4 +114,28 @@ public sealed class LabelingClientTests : IAsyncLifetime
         var dead = await Client.RecordDeliveryAsync(new RecordDeliveryInput(result.Id, "XNAT", DeliveryOutcome.DeadLettered, "unreachable"));
         Assert.Contains(dead.Deliveries, delivery => delivery is { Destination: "XNAT", Status: DeliveryStatus.DeadLettered });
     }
+
+    [Fact]
+    public async Task a_study_reported_stuck_through_the_typed_client_is_listed_in_stuck_studies_until_it_resumes()
+    {
+        const string study = "1.2.826.2";
+        var stuck = await Client.RecordStudyForwardingStuckAsync(new RecordStudyForwardingStuckInput(study, "MR1", 10, "Failure Reason 0xC000"));
+        var listed = await StuckStudiesAsync();
+        var resumed = await Client.RecordStudyForwardingResumedAsync(study);
+
+        Assert.Equal((study, true, 10), (stuck.StudyInstanceUid, stuck.IsStuck, stuck.Attempts));
+        Assert.Contains(study, listed);
+        Assert.False(resumed!.IsStuck);
+        Assert.DoesNotContain(study, await StuckStudiesAsync());
+        Assert.Null(await Client.RecordStudyForwardingResumedAsync("1.2.826.3"));
+    }
+
+    private async Task<IReadOnlyList<string>> StuckStudiesAsync() =>
+        (await Client.QueryAsync<StuckStudiesData>("{ stuckStudies(first: 500) { items { studyInstanceUid } } }")).StuckStudies.Items.Select(item => item.StudyInstanceUid).ToList();
+
+    private sealed record StuckStudiesData(StuckStudyPage StuckStudies);
+
+    private sealed record StuckStudyPage(IReadOnlyList<StuckStudyItem> Items);
+
+    private sealed record StuckStudyItem(string StudyInstanceUid);
 }

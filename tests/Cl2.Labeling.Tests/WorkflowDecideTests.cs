@@ -213,6 +213,34 @@ public sealed class WorkflowDecideTests
     }
 
     [Fact]
+    public void a_stuck_study_reported_again_is_one_fact_until_it_resumes()
+    {
+        var command = new RecordStudyForwardingStuck("1.2.3", "CT1", 10, "HTTP 409, Failure Reason 0xC000");
+        var stuck = Assert.IsType<StudyForwardingStuck>(Assert.Single(RecordStudyForwardingStuck.Decide(null, command, "inference", Now)));
+        var forwarding = StudyForwarding.Create(stuck);
+
+        Assert.Equal(StudyForwarding.IdOf("1.2.3"), stuck.ForwardingId);
+        Assert.NotEqual(RecordStudyReceived.ReceiptId("1.2.3"), stuck.ForwardingId);
+        Assert.Empty(RecordStudyForwardingStuck.Decide(forwarding, command, "inference", Now));
+        var resumed = Assert.IsType<StudyForwardingResumed>(Assert.Single(RecordStudyForwardingResumed.Decide(forwarding, "inference", Now)));
+        forwarding = StudyForwarding.Apply(resumed, forwarding);
+        Assert.False(forwarding.IsStuck);
+        Assert.Empty(RecordStudyForwardingResumed.Decide(forwarding, "inference", Now));
+        Assert.True(StudyForwarding.Apply(Assert.IsType<StudyForwardingStuck>(Assert.Single(RecordStudyForwardingStuck.Decide(forwarding, command, "inference", Now))), forwarding).IsStuck);
+    }
+
+    [Fact]
+    public void a_stuck_report_needs_a_study_a_calling_ae_title_attempts_and_a_reason()
+    {
+        Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => RecordStudyForwardingStuck.Decide(null, new RecordStudyForwardingStuck(" ", "CT1", 1, "why"), "i", Now)).Code);
+        Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => RecordStudyForwardingStuck.Decide(null, new RecordStudyForwardingStuck("1.2.3", "A_TITLE_OF_17_CHR", 1, "why"), "i", Now)).Code);
+        Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => RecordStudyForwardingStuck.Decide(null, new RecordStudyForwardingStuck("1.2.3", "CT1", 0, "why"), "i", Now)).Code);
+        Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => RecordStudyForwardingStuck.Decide(null, new RecordStudyForwardingStuck("1.2.3", "CT1", 1, " "), "i", Now)).Code);
+        // A UID the archive refuses is one way to get stuck, so it is taken as it is.
+        Assert.Single(RecordStudyForwardingStuck.Decide(null, new RecordStudyForwardingStuck("1.2.3.not-a-uid", "CT1", 1, "why"), "i", Now));
+    }
+
+    [Fact]
     public void a_delivery_counts_its_attempts_and_takes_none_after_it_succeeded_or_was_dead_lettered()
     {
         ModelWithVersion(out var version);

@@ -17,6 +17,7 @@ public sealed class Jpeg2000Codec : IPixelDataCodec
         ArgumentNullException.ThrowIfNull(format);
         format.Validate();
         var isJp2 = frame.Length >= 12 && frame[4] == (byte)'j' && frame[5] == (byte)'P';
+        Jpeg2000Header.Check(frame, isJp2, format);
         var codec = OpenJpeg.CreateDecompress(isJp2 ? OpenJpeg.CodecJP2 : OpenJpeg.CodecJ2K);
         var parameters = NativeMemory.AllocZeroed(OpenJpeg.DecoderParametersSize);
         var errors = (OpenJpeg.ErrorText*)NativeMemory.AllocZeroed((nuint)sizeof(OpenJpeg.ErrorText));

@@ -36,8 +36,8 @@ public sealed record DicomNetworkOptions
     /// from it), so one address cannot take every slot of <see cref="MaxConcurrentAssociations"/>.</summary>
     public int MaxAssociationsPerAddress { get; init; } = 8;
 
-    /// <summary>Identifies this implementation in A-ASSOCIATE user information (a 2.25 UUID-derived UID).</summary>
-    public string ImplementationClassUid { get; init; } = "2.25.1954171250259625404208260112068377278";
+    /// <summary>Identifies this implementation in A-ASSOCIATE user information; the same as in the files we write.</summary>
+    public string ImplementationClassUid { get; init; } = DicomFileMetaInformation.ImplementationClassUid;
 
-    public string ImplementationVersionName { get; init; } = "CL2_DICOM_1";
+    public string ImplementationVersionName { get; init; } = DicomFileMetaInformation.ImplementationVersionName;
 }

@@ -8,10 +8,6 @@ namespace Cl2.Inference.Forwarding;
 
 public static class ForwardingServices
 {
-    private const string UserHeader = "X-Cl2-User";
-    private const string RolesHeader = "X-Cl2-Roles";
-    private const string ServiceRole = "service";
-
     /// <summary>The forwarder and its two HTTP clients (labeling's GraphQL API and its DICOMweb archive); after the listener,
     /// so that the store has replayed its journal when the forwarder first looks.</summary>
     public static IServiceCollection AddStudyForwarding(this IServiceCollection services)
@@ -52,7 +48,6 @@ public static class ForwardingServices
         http.BaseAddress = new Uri(LabelingRoot(provider), path);
         http.Timeout = settings.RequestTimeout;
         // Labeling's development identity: who we are and the one role recordStudyReceived needs (docs/configuration.md).
-        http.DefaultRequestHeaders.Add(UserHeader, settings.ServiceUser.Trim());
-        http.DefaultRequestHeaders.Add(RolesHeader, ServiceRole);
+        new LabelingClientOptions { ServiceUser = settings.ServiceUser }.Identify(http);
     }
 }

@@ -14,7 +14,10 @@ namespace Cl2.Inference.Forwarding;
 /// one waits 1, 2, 4 … seconds up to <see cref="ForwardingOptions.MaxRetryDelay"/>. A study labeling refuses (a bad UID,
 /// an instance the archive cannot read) waits the same way on its own, and the others go on; after
 /// <see cref="ForwardingOptions.MaxStudyAttempts"/> refusals in a row (counted in the ledger, across restarts) it is stuck:
-/// no longer tried, reported by the health check, until an admin asks for another try (<see cref="Retry"/>).
+/// no longer tried, reported by the health check and to labeling (<c>recordStudyForwardingStuck</c>, so GraphQL's
+/// <c>stuckStudies</c> shows it), until an admin asks for another try (<see cref="Retry"/>, reported as
+/// <c>recordStudyForwardingResumed</c>). Those reports go at least once: pending ones wait in memory for the next poll,
+/// and a restart reports every stuck study again (labeling keeps one fact per change).
 /// </summary>
 public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger, IHttpClientFactory httpClients, IOptions<ForwardingOptions> options,
     TimeProvider time, ILogger<StudyForwarder> logger) : BackgroundService
@@ -24,8 +27,12 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
 
     private sealed record Failure(string Error, DateTimeOffset At, int Count, DateTimeOffset RetryAt);
 
+    /// <summary>What labeling is still to hear of a study: it got stuck (with why), or it was resumed (null).</summary>
+    private sealed record StuckReport(string CallingAeTitle, int Attempts, string Reason);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Failure> _studyFailures = [];
+    private readonly Dictionary<string, StuckReport?> _stuckReports = [];
     private Failure? _labelingFailure;
     private DateTimeOffset? _lastForwardedAt;
     private long _forwardedStudies;
@@ -61,6 +68,17 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
             }
         }
         var waiting = ForwardingBacklog.Compute(store.LatestVersions(), ledger);
+        lock (_gate)
+        {
+            // Labeling may not have heard before the last stop: tell it again (a repeated report changes nothing there).
+            foreach (var study in waiting)
+            {
+                if (_studyFailures.TryGetValue(study.StudyInstanceUid, out var failed) && IsStuck(failed))
+                {
+                    _stuckReports[study.StudyInstanceUid] = new StuckReport(study.CallingAeTitle, failed.Count, failed.Error);
+                }
+            }
+        }
         if (waiting.Count > 0)
         {
             logger.LogInformation("{Studies} received studies ({Instances} instances) are waiting to be forwarded to labeling, the oldest since {Since}",
@@ -85,6 +103,7 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
                 return;
             }
         }
+        await ReportStuckStudiesAsync(cancellationToken);
         var backlog = ForwardingBacklog.Compute(store.LatestVersions(), ledger);
         var forwarded = false;
         foreach (var study in backlog.Where(study => study.IsQuiet(now, settings.QuietPeriod)))
@@ -109,6 +128,10 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
                     lock (_gate)
                     {
                         _studyFailures[study.StudyInstanceUid] = failure = Failed(_studyFailures.GetValueOrDefault(study.StudyInstanceUid), e.Message, now);
+                        if (IsStuck(failure))
+                        {
+                            _stuckReports[study.StudyInstanceUid] = new StuckReport(study.CallingAeTitle, failure.Count, failure.Error);
+                        }
                     }
                     ledger.MarkRefused(study.StudyInstanceUid, new StudyRefusal(failure.Count, failure.At, failure.Error));
                     if (IsStuck(failure))
@@ -184,6 +207,51 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
             study.StudyInstanceUid, study.ToStore.Count, study.InstanceCount);
     }
 
+    /// <summary>Tells labeling which studies got stuck or were resumed since it last heard; what cannot be told now is told
+    /// at a later poll.</summary>
+    private async Task ReportStuckStudiesAsync(CancellationToken cancellationToken)
+    {
+        List<KeyValuePair<string, StuckReport?>> pending;
+        lock (_gate)
+        {
+            pending = [.. _stuckReports];
+        }
+        foreach (var (study, report) in pending)
+        {
+            var labeling = new LabelingClient(httpClients.CreateClient(GraphQLClient));
+            try
+            {
+                if (report is not null)
+                {
+                    await labeling.RecordStudyForwardingStuckAsync(new RecordStudyForwardingStuckInput(study, report.CallingAeTitle, report.Attempts, report.Reason),
+                        cancellationToken);
+                }
+                else
+                {
+                    await labeling.RecordStudyForwardingResumedAsync(study, cancellationToken);
+                }
+            }
+            catch (LabelingApiException e)
+            {
+                // Labeling answered and will answer the same again: keep the report out of the way of the others.
+                logger.LogError("Labeling refused the report that study {StudyInstanceUid} {Change}: {Error}", study, report is null ? "was resumed" : "is stuck", e.Message);
+            }
+            catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Could not tell labeling that study {StudyInstanceUid} {Change}: {Error}; trying again at the next poll",
+                    study, report is null ? "was resumed" : "is stuck", e.Message);
+                return;
+            }
+            lock (_gate)
+            {
+                if (_stuckReports.TryGetValue(study, out var now) && now == report)
+                {
+                    _stuckReports.Remove(study);
+                }
+            }
+        }
+    }
+
     /// <summary>Labeling answered and said no to this study: retrying others makes sense. Anything else means labeling (or the
     /// way to it) is not working, and every study would fail alike.</summary>
     private static bool IsRefusalOfThisStudy(Exception e) => e switch
@@ -199,9 +267,13 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
     {
         lock (_gate)
         {
-            if (!_studyFailures.Remove(studyInstanceUid))
+            if (!_studyFailures.Remove(studyInstanceUid, out var failed))
             {
                 return false;
+            }
+            if (IsStuck(failed))
+            {
+                _stuckReports[studyInstanceUid] = null;
             }
         }
         ledger.MarkCleared(studyInstanceUid);

@@ -81,6 +81,16 @@ public sealed class ListenerOptions : IValidatableObject
     [Range(1024 * 1024, int.MaxValue, ErrorMessage = "Inference:Listener:MaxInflatedLength must be 1 MiB - 2 GiB.")]
     public int MaxInflatedLength { get; set; } = 64 * 1024 * 1024;
 
+    /// <summary>Most data elements and sequence items a received data set may have (nested items included): each is an
+    /// object in memory (about 100 bytes) while the listener parses it, whatever the instance's length, so millions of
+    /// empty elements are refused with Cannot Understand. Every association may be parsing at once.</summary>
+    [Range(1000, int.MaxValue, ErrorMessage = "Inference:Listener:MaxDataSetElements must be at least 1000.")]
+    public int MaxDataSetElements { get; set; } = 500_000;
+
+    /// <summary>Sequences nested deeper than this in a received data set are refused with Cannot Understand.</summary>
+    [Range(4, 1000, ErrorMessage = "Inference:Listener:MaxSequenceDepth must be 4 - 1000.")]
+    public int MaxSequenceDepth { get; set; } = 64;
+
     public IReadOnlyList<string> EffectiveTransferSyntaxes => TransferSyntaxes.Count == 0 ? DicomTransferSyntax.StorageDefaultUids : TransferSyntaxes;
 
     public IReadOnlyDictionary<string, DicomPeer> ParsedMoveDestinations() =>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Cl2.Dicom;
 
 namespace Cl2.Labeling.Archive;
 
@@ -61,6 +62,24 @@ public sealed class ArchiveOptions : IValidatableObject
     /// </summary>
     [Range(0, 1024 * 1024)]
     public int MaxInlineBinaryBytes { get; set; } = 1024;
+
+    /// <summary>
+    /// Most data elements and sequence items one STOW-RS part may have (its meta group and nested items included). Values
+    /// stay in the spool file while a part is checked, but each element is an object in memory: a part of millions of
+    /// empty elements is refused with Cannot Understand (0xC000) instead of being held. Real objects have at most some
+    /// hundred thousand.
+    /// </summary>
+    [Range(1000, int.MaxValue, ErrorMessage = "Archive:MaxDataSetElements must be at least 1000.")]
+    public int MaxDataSetElements { get; set; } = 1_000_000;
+
+    /// <summary>Sequences nested deeper than this in a STOW-RS part are refused with Cannot Understand (real objects nest a
+    /// handful of levels).</summary>
+    [Range(4, 1000, ErrorMessage = "Archive:MaxSequenceDepth must be 4 - 1000.")]
+    public int MaxSequenceDepth { get; set; } = 64;
+
+    /// <summary>How a STOW-RS part is read: <see cref="MaxDataSetElements"/> and <see cref="MaxSequenceDepth"/> over the
+    /// reader's defaults.</summary>
+    public DicomReaderOptions ReaderOptions => DicomReaderOptions.Default with { MaxElements = MaxDataSetElements, MaxSequenceDepth = MaxSequenceDepth };
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

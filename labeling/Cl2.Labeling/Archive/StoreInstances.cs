@@ -1,4 +1,5 @@
 using Cl2.Dicom;
+using Cl2.Dicom.Network.Dimse;
 using Cl2.Dicom.Web;
 using Cl2.Labeling.Blobs;
 using Microsoft.AspNetCore.Http.Features;
@@ -17,10 +18,10 @@ namespace Cl2.Labeling.Archive;
 /// </summary>
 public static class StoreInstances
 {
-    /// <summary>PS3.18 Table 10.5.3-1 failure reasons.</summary>
-    private const ushort CannotUnderstand = 0xC000;
-    private const ushort OutOfResources = 0xA700;
-    private const ushort StudyInstanceUidMismatch = 0xA900;
+    // PS3.18 Table 10.5.3-1's failure reasons are C-STORE's statuses (PS3.4 B.2.3).
+    private static readonly DimseStatus CannotUnderstand = DimseStatus.CannotUnderstand;
+    private static readonly DimseStatus OutOfResources = DimseStatus.OutOfResources;
+    private static readonly DimseStatus StudyInstanceUidMismatch = DimseStatus.DataSetDoesNotMatchSopClass;
 
     /// <summary>The private block of a Failed SOP Sequence item that says why in words (PS3.5 §7.8: creator, then element 01).</summary>
     public const string PrivateCreator = "cl2";
@@ -41,7 +42,7 @@ public static class StoreInstances
         DicomTags.StudyDescription, DicomTags.Modality, DicomTags.SeriesDescription,
     ];
 
-    private sealed record Spooled(string Path, DicomFile? File, string? SopClassUid, string? SopInstanceUid, ushort? FailureReason, string? Problem);
+    private sealed record Spooled(string Path, DicomFile? File, string? SopClassUid, string? SopInstanceUid, DimseStatus? FailureReason, string? Problem);
 
     public static async Task<IResult> HandleAsync(HttpContext context, string? studyInstanceUid, IBlobStore blobs, ArchiveIndex index,
         IOptions<ArchiveOptions> options, IOptions<BlobStoreOptions> blobOptions, CancellationToken cancellationToken)
@@ -176,7 +177,7 @@ public static class StoreInstances
             }
             parts.Add(tooLarge
                 ? new Spooled(path, null, null, null, OutOfResources, $"part {number} is larger than {maxInstanceBytes} bytes (Blobs:MaxBlobBytes)")
-                : Parse(path, number, studyInstanceUid));
+                : Parse(path, number, studyInstanceUid, options.ReaderOptions));
         }
         return parts;
     }
@@ -191,12 +192,12 @@ public static class StoreInstances
         }
     }
 
-    private static Spooled Parse(string path, int number, string? studyInstanceUid)
+    private static Spooled Parse(string path, int number, string? studyInstanceUid, DicomReaderOptions readerOptions)
     {
         DicomFile file;
         try
         {
-            file = DicomFile.Open(path);
+            file = DicomFile.Open(path, readerOptions);
         }
         catch (Exception exception) when (exception is DicomFormatException or EndOfStreamException or InvalidDataException or NotSupportedException)
         {
@@ -205,7 +206,7 @@ public static class StoreInstances
         var dataset = file.Dataset;
         var sopClass = dataset.GetStringOrDefault(DicomTags.SOPClassUID);
         var sopInstance = dataset.GetStringOrDefault(DicomTags.SOPInstanceUID);
-        Spooled Failed(ushort reason, string problem) =>
+        Spooled Failed(DimseStatus reason, string problem) =>
             new(path, null, DicomUid.IsValid(sopClass) ? sopClass : null, DicomUid.IsValid(sopInstance) ? sopInstance : null, reason, problem);
         if (!file.HasFileMetaInformation)
         {
@@ -266,7 +267,7 @@ public static class StoreInstances
             var item = new DicomDataset();
             item.SetString(DicomTags.ReferencedSOPClassUID, part.SopClassUid ?? "");
             item.SetString(DicomTags.ReferencedSOPInstanceUID, part.SopInstanceUid ?? "");
-            item.SetValues(DicomTags.FailureReason, part.FailureReason!.Value);
+            item.SetValues(DicomTags.FailureReason, part.FailureReason!.Value.Code);
             item.SetString(item.ReservePrivateTag(PrivateGroup, PrivateCreator, FailureDescriptionElement), DicomVR.LT, part.Problem!);
             failed.Add(item);
         }

@@ -42,6 +42,7 @@ public static class EventStoreRegistration
             options.Projections.Snapshot<TrainingJob>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<ReceivedStudy>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<InferenceResult>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<StudyForwarding>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<GivenFeedback>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<Cohorts.PacsImport>(SnapshotLifecycle.Inline);
             options.Projections.Add<LabelRevisionProjection>(ProjectionLifecycle.Inline);
@@ -55,6 +56,7 @@ public static class EventStoreRegistration
             options.Schema.For<Model>().Index(model => model.Name);
             options.Schema.For<TrainingJob>().Index(job => job.Status).Index(job => job.ModelId).Index(job => job.RequestedAt);
             options.Schema.For<ReceivedStudy>().Index(received => received.StudyInstanceUid);
+            options.Schema.For<StudyForwarding>().Index(forwarding => forwarding.IsStuck);
             options.Schema.For<InferenceResult>().Index(result => result.StudyInstanceUid).Index(result => result.VersionId);
             options.Schema.For<DeliveryRecord>().Index(delivery => delivery.Status);
             options.Schema.For<GivenFeedback>().Index(given => given.VersionId).Index(given => given.InferenceResultId);

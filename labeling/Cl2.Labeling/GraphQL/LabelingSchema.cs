@@ -67,6 +67,8 @@ public sealed class LabelingMutation : ObjectGraphType
         RenewTrainingLease.AddField(this);
         CompleteTrainingJob.AddField(this);
         RecordStudyReceived.AddField(this);
+        RecordStudyForwardingStuck.AddField(this);
+        RecordStudyForwardingResumed.AddField(this);
         RecordInferenceResult.AddField(this);
         RecordDelivery.AddField(this);
         RetryDelivery.AddField(this);

@@ -49,6 +49,14 @@ public static class InferenceQueries
         received.ResolveAsync(async context =>
             await context.PageAsync<ReceivedStudy>(studies => studies.OrderByDescending(study => study.ReceivedAt).ThenBy(study => study.Id)));
 
+        var stuck = query.Field<NonNullGraphType<ConnectionType<StudyForwardingGraphType>>, Connection<StudyForwarding>>("stuckStudies")
+            .Description("Studies inference stopped forwarding because labeling kept refusing them, most recently stuck first, paged. " +
+                "Fix the cause (the reason says it), then POST /api/inference/forwarding/{study}/retry as an admin.")
+            .AuthorizeWithRoles(Roles.Anyone);
+        Page.AddArguments(stuck);
+        stuck.ResolveAsync(async context => await context.PageAsync<StudyForwarding>(studies =>
+            studies.Where(study => study.IsStuck).OrderByDescending(study => study.StuckAt).ThenBy(study => study.Id)));
+
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ReceivedStudyGraphType>>>, IReadOnlyList<ReceivedStudy>>("receivedStudies")
             .Description("The study as inference received it: one entry per study (none when it was not received), its instance count the latest reported.")
             .AuthorizeWithRoles(Roles.Anyone)
@@ -75,6 +83,26 @@ public sealed class ReceivedStudyGraphType : ObjectGraphType<ReceivedStudy>
         Field(received => received.InstanceCount);
         Field(received => received.ReceivedBy);
         Field(received => received.ReceivedAt);
+        Field<StudyForwardingGraphType, IDataLoaderResult<StudyForwarding?>>("forwarding")
+            .Description("Whether inference stopped forwarding this study (more of its instances) and why; null when it never did.")
+            .Resolve(context => context.LoadById<StudyForwarding>(StudyForwarding.IdOf(context.Source.StudyInstanceUid)));
+    }
+}
+
+public sealed class StudyForwardingGraphType : ObjectGraphType<StudyForwarding>
+{
+    public StudyForwardingGraphType()
+    {
+        Name = "StudyForwarding";
+        Description = "A study inference stopped forwarding to labeling after repeated refusals (or did, and resumed).";
+        Field(forwarding => forwarding.Id, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(forwarding => forwarding.StudyInstanceUid);
+        Field(forwarding => forwarding.CallingAeTitle);
+        Field(forwarding => forwarding.IsStuck).Description("True until inference tries the study again.");
+        Field(forwarding => forwarding.Attempts).Description("Refusals in a row when it got stuck.");
+        Field(forwarding => forwarding.Reason).Description("The last refusal.");
+        Field(forwarding => forwarding.StuckAt);
+        Field(forwarding => forwarding.ResumedAt, nullable: true);
     }
 }
 

@@ -26,12 +26,7 @@ public sealed record RecordStudyReceived(string StudyInstanceUid, string Calling
         {
             throw DomainException.Invalid($"'{command.StudyInstanceUid}' is not a DICOM UID (digits and dots, at most 64 characters).");
         }
-        // PS3.5 6.2: an AE title is 1 to 16 characters, leading and trailing spaces not significant.
-        var aeTitle = command.CallingAeTitle.Trim();
-        if (aeTitle.Length is 0 or > 16)
-        {
-            throw DomainException.Invalid("callingAeTitle is 1 to 16 characters (PS3.5 AE).");
-        }
+        var aeTitle = AeTitle(command.CallingAeTitle);
         if (command.InstanceCount < 1)
         {
             throw DomainException.Invalid("instanceCount is at least 1.");
@@ -46,12 +41,22 @@ public sealed record RecordStudyReceived(string StudyInstanceUid, string Calling
             : [new StudyReceiptUpdated(current.Id, command.StudyInstanceUid, command.InstanceCount, by, now)];
     }
 
-    /// <summary>The stream of a study's receipt: the same for every report of that study, so retries meet on one stream.</summary>
-    public static Guid ReceiptId(string studyInstanceUid)
+    /// <summary>PS3.5 6.2: an AE title is 1 to 16 characters, leading and trailing spaces not significant.</summary>
+    internal static string AeTitle(string callingAeTitle)
     {
-        Span<byte> name = stackalloc byte[16];
-        ReceiptNamespace.TryWriteBytes(name, bigEndian: true, out _);
-        var hash = SHA1.HashData([.. name, .. Encoding.ASCII.GetBytes(studyInstanceUid)]);
+        var aeTitle = callingAeTitle.Trim();
+        return aeTitle.Length is 0 or > 16 ? throw DomainException.Invalid("callingAeTitle is 1 to 16 characters (PS3.5 AE).") : aeTitle;
+    }
+
+    /// <summary>The stream of a study's receipt: the same for every report of that study, so retries meet on one stream.</summary>
+    public static Guid ReceiptId(string studyInstanceUid) => NameBasedId(ReceiptNamespace, studyInstanceUid);
+
+    /// <summary>An RFC 9562 name-based (v5) UUID: the same name in the same namespace always gives the same id.</summary>
+    internal static Guid NameBasedId(Guid nameSpace, string name)
+    {
+        Span<byte> prefix = stackalloc byte[16];
+        nameSpace.TryWriteBytes(prefix, bigEndian: true, out _);
+        var hash = SHA1.HashData([.. prefix, .. Encoding.ASCII.GetBytes(name)]);
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50); // version 5
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80); // RFC 9562 variant
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);

@@ -6,6 +6,16 @@ namespace Cl2.Dicom.Tests.DataSets;
 public sealed class FileMetaInformationTests
 {
     [Fact]
+    public void files_and_associations_name_one_implementation()
+    {
+        var meta = DicomFileMetaInformation.Create("1.2.840.10008.5.1.4.1.1.2", "1.2.3.4.5", "1.2.840.10008.1.2.1");
+        var network = new Cl2.Dicom.Network.DicomNetworkOptions();
+
+        Assert.Equal(meta.GetString(DicomTags.ImplementationClassUID), network.ImplementationClassUid);
+        Assert.Equal(meta.GetString(DicomTags.ImplementationVersionName), network.ImplementationVersionName);
+    }
+
+    [Fact]
     public void the_meta_group_of_a_data_set_keeps_the_bytes_stored_instances_are_addressed_by()
     {
         // The listener's content address is the SHA-256 of these bytes followed by the data set, and forwarding rebuilds

@@ -87,6 +87,49 @@ public sealed class MalformedInputTests
     }
 
     [Fact]
+    public void a_million_empty_sequence_items_are_refused_at_the_default_element_limit()
+    {
+        // 8 bytes of input per item, an object each in memory: the default limit stops them before they are allocated.
+        var items = new MemoryStream();
+        items.Write(Header(0x0008, 0x1140, "SQ"u8, 0xFFFFFFFF));
+        var empty = Item(0xE000, 0);
+        for (var i = 0; i <= DicomReaderOptions.Default.MaxElements; i++)
+        {
+            items.Write(empty);
+        }
+        var bytes = Explicit(items.ToArray());
+
+        var error = Assert.Throws<DicomFormatException>(() => DicomFile.Open(new MemoryStream(bytes)));
+
+        Assert.Contains(nameof(DicomReaderOptions.MaxElements), error.Message, StringComparison.Ordinal);
+        Assert.Equal(DicomTags.ReferencedImageSequence, error.Tag);
+    }
+
+    [Fact]
+    public void a_file_with_more_elements_than_the_limit_is_refused_naming_the_first_one_over_it()
+    {
+        // The meta group's Transfer Syntax UID is the first of the file's elements, so the tenth data element is one too many.
+        var elements = Enumerable.Range(0, 10).Select(i => Element(0x0009, (ushort)(0x1000 + i), "LO"u8, 0)).ToArray();
+        var options = new DicomReaderOptions { MaxElements = 10 };
+
+        var error = Assert.Throws<DicomFormatException>(() => DicomFile.Open(new MemoryStream(Explicit(elements)), options));
+
+        Assert.Equal(new DicomTag(0x0009, 0x1009), error.Tag);
+        Assert.Contains("more than 10 data elements and sequence items", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void a_file_at_the_element_limit_is_read()
+    {
+        var elements = Enumerable.Range(0, 9).Select(i => Element(0x0009, (ushort)(0x1000 + i), "LO"u8, 0)).ToArray();
+        var options = new DicomReaderOptions { MaxElements = 10 };
+
+        var file = DicomFile.Open(new MemoryStream(Explicit(elements)), options);
+
+        Assert.True(file.Dataset.Contains(new DicomTag(0x0009, 0x1008)));
+    }
+
+    [Fact]
     public void an_item_where_an_element_belongs_is_a_typed_error()
     {
         var bytes = Explicit(Item(0xE000, 4), new byte[4]);

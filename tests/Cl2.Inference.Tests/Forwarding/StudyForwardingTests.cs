@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Cl2.Dicom;
 using Cl2.Dicom.Web;
 using Cl2.Inference.Tests.Listener;
 
@@ -18,18 +19,19 @@ public sealed partial class StudyForwardingTests
     [Fact]
     public async Task studies_from_storescu_reach_the_archive_byte_for_byte_as_one_fact_each_and_a_later_instance_updates_it()
     {
-        // A study labeling refuses (its Study Instance UID is no UID) waits on its own; the others go on.
+        // A study labeling refuses (more elements than its archive reads, though the listener took it) waits on its own;
+        // the others go on.
         await using var postgres = await PostgresCluster.CreateAsync();
         await using var platform = new Platform();
-        var labeling = await platform.StartLabelingAsync(postgres);
+        var labeling = await platform.StartLabelingAsync(postgres, Platform.SmallElementLimit);
         var inference = await platform.StartInferenceAsync();
         var ct = await platform.CorpusCopyAsync("CT_small.dcm");
         var mr = await platform.CorpusCopyAsync("MR_small.dcm");
-        var refused = await platform.CorpusCopyAsync("SC_rgb_small_odd.dcm", studyInstanceUid: "1.2.3.not-a-uid");
+        var refused = await platform.CorpusCopyAsync("SC_rgb_small_odd.dcm", referencedImages: Platform.OverSmallElementLimit);
 
         await platform.StoreScuAsync(ct.Path, mr.Path, refused.Path);
         await platform.UntilAsync(async () => (await platform.ForwardingAsync()) is { Pending: 1, Forwarded: >= 2 } forwarding
-            && forwarding.Studies.Single() is { State: "refused" or "stuck" } study && study.Uid == refused.Study && study.LastError!.Contains("is not a DICOM UID", StringComparison.Ordinal),
+            && forwarding.Studies.Single() is { State: "refused" or "stuck" } study && study.Uid == refused.Study && study.LastError!.Contains(Platform.RefusalOfTooManyElements, StringComparison.Ordinal),
             "CT and MR forwarded, the third study refused", inference, labeling);
 
         foreach (var sent in new[] { ct, mr })
@@ -108,9 +110,20 @@ public sealed partial class StudyForwardingTests
 
         public DicomWebClient Archive { get; }
 
-        public async Task<BackgroundProcess> StartLabelingAsync(PostgresCluster postgres)
+        /// <summary>Labeling's archive then refuses an instance of more than 1000 elements and items, which the listener takes
+        /// (its limit is far higher): a study labeling refuses for a reason an admin can fix.</summary>
+        public static readonly (string Key, string Value) SmallElementLimit = ("Archive__MaxDataSetElements", "1000");
+
+        /// <summary>Referenced images (an item of one element each) that put a corpus file over <see cref="SmallElementLimit"/>.</summary>
+        public const int OverSmallElementLimit = 1200;
+
+        /// <summary>What inference's forwarding says about a study labeling refused so (every part failed: 409).</summary>
+        public const string RefusalOfTooManyElements = "(HTTP 409)";
+
+        /// <param name="settings">More environment variables for labeling.</param>
+        public async Task<BackgroundProcess> StartLabelingAsync(PostgresCluster postgres, params (string Key, string Value)[] settings)
         {
-            var labeling = await PlatformProcesses.StartLabelingAsync(_root, _labelingUrl, postgres);
+            var labeling = await PlatformProcesses.StartLabelingAsync(_root, _labelingUrl, postgres, settings);
             _running.Add(labeling);
             return labeling;
         }
@@ -140,8 +153,9 @@ public sealed partial class StudyForwardingTests
             return inference;
         }
 
-        /// <summary>A DCMTK-encoded copy of a corpus file (optionally under a new SOP Instance UID) and its UIDs.</summary>
-        public async Task<Sent> CorpusCopyAsync(string name, string? newSopInstanceUid = null, string? studyInstanceUid = null)
+        /// <summary>A DCMTK-encoded copy of a corpus file (optionally under a new SOP Instance UID, with so many items in
+        /// Referenced Image Sequence) and its UIDs.</summary>
+        public async Task<Sent> CorpusCopyAsync(string name, string? newSopInstanceUid = null, int referencedImages = 0)
         {
             var folder = Directory.CreateDirectory(Path.Combine(_root, "sent-" + Guid.NewGuid().ToString("N"))).FullName;
             var path = await Corpus.DcmtkEncodedCopyAsync(name, folder);
@@ -149,9 +163,11 @@ public sealed partial class StudyForwardingTests
             {
                 (await Dcmtk.RunAsync("dcmodify", ["-nb", "-m", $"(0008,0018)={newSopInstanceUid}", path])).EnsureSuccess("dcmodify");
             }
-            if (studyInstanceUid is not null)
+            if (referencedImages > 0)
             {
-                (await Dcmtk.RunAsync("dcmodify", ["-nb", "-m", $"(0020,000D)={studyInstanceUid}", path])).EnsureSuccess("dcmodify");
+                // dcmodify creates every item up to the one it names.
+                (await Dcmtk.RunAsync("dcmodify", ["-nb", "-i", $"(0008,1140)[{referencedImages - 1}].(0008,1150)={DicomUids.SecondaryCaptureImageStorage.Value}", path]))
+                    .EnsureSuccess("dcmodify");
             }
             var dump = await Dcmtk.RunAsync("dcm2json", [path]);
             var json = JsonDocument.Parse(dump.EnsureSuccess("dcm2json").Output).RootElement;
@@ -202,6 +218,29 @@ public sealed partial class StudyForwardingTests
             var receipts = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("receivedStudies");
             var receipt = Assert.Single(receipts.EnumerateArray().ToList());
             return (receipt.GetProperty("instanceCount").GetInt32(), receipt.GetProperty("receivedBy").GetString()!);
+        }
+
+        /// <summary>GraphQL's stuckStudies as anyone signed in sees it: each study's UID, refusals and reason.</summary>
+        public async Task<IReadOnlyList<(string Study, int Attempts, string Reason)>> StuckStudiesAsync()
+        {
+            using var response = await _http.PostAsJsonAsync(new Uri(_labelingUrl + "graphql"), new
+            {
+                query = "{ stuckStudies(first: 50) { items { studyInstanceUid attempts reason isStuck } } }",
+            });
+            var items = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("stuckStudies").GetProperty("items");
+            return items.EnumerateArray().Select(item => (item.GetProperty("studyInstanceUid").GetString()!, item.GetProperty("attempts").GetInt32(),
+                item.GetProperty("reason").GetString()!)).ToList();
+        }
+
+        /// <summary>An admin's POST /api/inference/forwarding/{study}/retry.</summary>
+        public async Task RetryAsync(string study)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_inferenceUrl + $"api/inference/forwarding/{study}/retry"));
+            request.Headers.Add("X-Cl2-User", "forwarding-admin");
+            request.Headers.Add("X-Cl2-Roles", "admin");
+            using var plain = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            using var response = await plain.SendAsync(request);
+            Assert.True(response.IsSuccessStatusCode, $"retry answered {(int)response.StatusCode}");
         }
 
         /// <summary>Events of a type in labeling's event store, counted by PostgreSQL itself.</summary>

@@ -50,6 +50,36 @@ public sealed class CorruptInstanceTests
         Assert.Empty(host.Store.Versions(uid));
     }
 
+    [Theory]
+    [InlineData("(0020,000d)=1.2.03.4", "Study Instance UID is not a valid DICOM UID (PS3.5 9.1)")]
+    [InlineData("(0020,000e)=../../etc/passwd", "Series Instance UID is not a valid DICOM UID (PS3.5 9.1)")]
+    public async Task a_data_set_whose_uid_is_not_a_dicom_uid_is_refused_with_an_error_comment_naming_it(string change, string errorComment)
+    {
+        await using var host = ListenerHost.Start();
+        var (dataSet, uid) = await CtDataSetAsync("-m", change);
+        using var peer = await RawStoreAssociation.OpenAsync(host.Port, "CORRUPT");
+
+        var response = await peer.StoreForResponseAsync(uid, dataSet);
+
+        Assert.Equal(DimseStatus.DataSetDoesNotMatchSopClass, response.Status);
+        Assert.Equal(errorComment, response.ErrorComment);
+        Assert.Empty(host.Store.Versions(uid));
+        Assert.Empty(host.Store.Studies());
+    }
+
+    [Fact]
+    public async Task a_data_set_with_more_elements_than_the_listener_allows_is_refused_with_cannot_understand()
+    {
+        await using var host = ListenerHost.Start(("MaxDataSetElements", "1000"));
+        var (dataSet, uid) = await CtDataSetAsync();
+        using var peer = await RawStoreAssociation.OpenAsync(host.Port, "CORRUPT");
+
+        var status = await peer.StoreAsync(uid, [.. dataSet, .. ManyElements.EmptyItems(1000)]);
+
+        Assert.Equal(DimseStatus.CannotUnderstand, status);
+        Assert.Empty(host.Store.Versions(uid));
+    }
+
     [Fact]
     public async Task after_refusing_a_corrupt_instance_the_same_association_stores_a_sound_one()
     {

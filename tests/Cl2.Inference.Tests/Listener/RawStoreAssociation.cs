@@ -49,7 +49,11 @@ internal sealed class RawStoreAssociation : IDisposable
     }
 
     /// <summary>A whole C-STORE of a CT data set (Explicit VR Little Endian bytes, sent as they are) and the status answered.</summary>
-    public async Task<DimseStatus> StoreAsync(string sopInstanceUid, byte[] dataSet, ushort messageId = 1)
+    public async Task<DimseStatus> StoreAsync(string sopInstanceUid, byte[] dataSet, ushort messageId = 1) =>
+        (await StoreForResponseAsync(sopInstanceUid, dataSet, messageId)).Status!.Value;
+
+    /// <summary>A whole C-STORE as <see cref="StoreAsync"/> does, and the C-STORE-RSP (its Error Comment, say).</summary>
+    public async Task<DimseCommand> StoreForResponseAsync(string sopInstanceUid, byte[] dataSet, ushort messageId = 1)
     {
         await SendCommandAsync(sopInstanceUid, messageId);
         var fragments = dataSet.Chunk(FragmentLength).ToList();
@@ -60,7 +64,7 @@ internal sealed class RawStoreAssociation : IDisposable
         var reply = await new PduReader(Stream, new DicomNetworkOptions()).ReadAsync(TimeSpan.FromSeconds(30), "C-STORE-RSP", CancellationToken.None);
         var response = DimseCommand.Decode(Assert.IsType<PDataTf>(reply).Values.Single().Data.Span);
         Assert.Equal(CommandField.CStoreRsp, response.CommandField);
-        return response.Status!.Value;
+        return response;
     }
 
     private async Task SendCommandAsync(string sopInstanceUid, ushort messageId)

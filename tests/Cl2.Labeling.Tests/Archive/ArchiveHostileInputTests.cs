@@ -160,6 +160,22 @@ public sealed class ArchiveHostileInputTests
     }
 
     [Fact]
+    public async Task a_stow_part_with_more_elements_than_the_archive_allows_fails_alone_with_cannot_understand()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var host = new StorageHost(postgres, settings: new Dictionary<string, string> { ["Archive:MaxDataSetElements"] = "1000" });
+        var client = ArchiveTests.ClientFor(host);
+        byte[] crowded = [.. File.ReadAllBytes(ArchiveTranscodingTests.Corpus("CT_small.dcm")), .. ManyElements.EmptyItems(1000)];
+
+        var stow = await client.StoreAsync([MultipartRelatedPart.FromBytes(crowded), MultipartRelatedPart.FromFile(ArchiveTranscodingTests.Corpus("MR_small.dcm"))]);
+
+        var failed = Assert.Single(stow.Failed);
+        Assert.Equal((ushort)0xC000, failed.FailureReason);
+        Assert.Single(stow.Stored);
+        Assert.Single(host.StoredFiles);
+    }
+
+    [Fact]
     public async Task a_stow_with_many_failed_parts_answers_one_warning_header_and_each_reason_in_the_body()
     {
         await using var postgres = await PostgresCluster.CreateAsync();

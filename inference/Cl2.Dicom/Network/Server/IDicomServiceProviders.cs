@@ -10,7 +10,8 @@ public interface ICEchoProvider
 
 /// <summary>
 /// Receives C-STORE. The returned status goes to the peer as is: a provider that promises durability returns Success
-/// only once the instance is durable. An exception becomes Processing Failure (0x0110) and the association goes on.
+/// only once the instance is durable. A <see cref="CStoreRefusedException"/> becomes its status with its Error Comment; any
+/// other exception becomes Processing Failure (0x0110). Either way the association goes on.
 /// </summary>
 public interface ICStoreProvider
 {

@@ -127,7 +127,8 @@ internal sealed partial class ServerAssociation(
                 await channel.SendAsync(contextId, command.ResponseWith(echoStatus), null, cancellationToken);
                 break;
             case CommandField.CStoreRq:
-                await channel.SendAsync(contextId, command.ResponseWith(await StoreAsync(channel, inbound, context, cancellationToken)), null, cancellationToken);
+                var (storeStatus, errorComment) = await StoreAsync(channel, inbound, context, cancellationToken);
+                await channel.SendAsync(contextId, command.ResponseWith(storeStatus) with { ErrorComment = errorComment }, null, cancellationToken);
                 break;
             case CommandField.CFindRq:
                 await FindAsync(channel, inbound, context, cancellationToken);
@@ -149,8 +150,8 @@ internal sealed partial class ServerAssociation(
         }
     }
 
-    private async Task<DimseStatus> StoreAsync(AssociationChannel channel, InboundCommand inbound, NegotiatedContext context,
-        CancellationToken cancellationToken)
+    private async Task<(DimseStatus Status, string? ErrorComment)> StoreAsync(AssociationChannel channel, InboundCommand inbound,
+        NegotiatedContext context, CancellationToken cancellationToken)
     {
         var command = inbound.Command;
         if (!command.HasDataSet)
@@ -159,6 +160,7 @@ internal sealed partial class ServerAssociation(
         }
         var dataSet = channel.OpenDataSet(inbound.PresentationContextId);
         var status = DimseStatus.SopClassNotSupported;
+        string? errorComment = null;
         if (storeProvider is not null)
         {
             var request = new CStoreRequest(_callingAeTitle!, command.AffectedSopClassUid ?? context.AbstractSyntax,
@@ -168,6 +170,10 @@ internal sealed partial class ServerAssociation(
             {
                 status = await storeProvider.OnCStoreAsync(request, cancellationToken);
             }
+            catch (CStoreRefusedException refused)
+            {
+                (status, errorComment) = (refused.Status, Truncate(refused.ErrorComment));
+            }
             catch (Exception e) when (e is not DicomNetworkException and not OperationCanceledException and not IOException)
             {
                 // The provider's failure is this instance's failure, not the association's.
@@ -175,7 +181,7 @@ internal sealed partial class ServerAssociation(
             }
         }
         await dataSet.DrainAsync(cancellationToken);
-        return status;
+        return (status, errorComment);
     }
 
     private async Task FindAsync(AssociationChannel channel, InboundCommand inbound, NegotiatedContext context,
