@@ -5,6 +5,7 @@ using Cl2.Labeling.Feedback;
 using Cl2.Labeling.Inference;
 using Cl2.Labeling.Labels;
 using Cl2.Labeling.Models;
+using Cl2.Labeling.Routing;
 using Cl2.Labeling.Training;
 using GraphQL.Types;
 
@@ -34,6 +35,7 @@ public sealed class LabelingQuery : ObjectGraphType
         NextCase.AddField(this);
         TrainingQueries.AddFields(this);
         InferenceQueries.AddFields(this);
+        RoutingQueries.AddFields(this);
         FeedbackQueries.AddFields(this);
         PacsStudies.AddField(this);
         PacsImportQueries.AddFields(this);
@@ -68,6 +70,8 @@ public sealed class LabelingMutation : ObjectGraphType
         RecordStudyReceived.AddField(this);
         RecordInferenceResult.AddField(this);
         RecordDelivery.AddField(this);
+        SaveRoutingRule.AddField(this);
+        DeleteRoutingRule.AddField(this);
         GiveFeedback.AddField(this);
         ImportFromPacs.AddField(this);
         ResumePacsImport.AddField(this);
