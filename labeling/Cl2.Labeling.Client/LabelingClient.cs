@@ -65,6 +65,10 @@ public sealed class LabelingClient(HttpClient http)
     public async Task<InferenceResultInfo> RecordInferenceResultAsync(RecordInferenceResultInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<InferenceData>(LabelingOperations.RecordInferenceResult, new { input }, cancellationToken)).RecordInferenceResult;
 
+    /// <summary>The routing table as labeling holds it now: its version and every rule, in the order they are tried.</summary>
+    public async Task<RoutingTableInfo> RoutingRulesAsync(CancellationToken cancellationToken = default) =>
+        (await QueryAsync<RoutingData>(LabelingOperations.RoutingRules, null, cancellationToken)).RoutingRules;
+
     public async Task<InferenceResultInfo> RecordDeliveryAsync(RecordDeliveryInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<DeliveryData>(LabelingOperations.RecordDelivery, new { input }, cancellationToken)).RecordDelivery;
 
@@ -104,6 +108,8 @@ public sealed class LabelingClient(HttpClient http)
     private sealed record ReceivedData(ReceivedStudyInfo RecordStudyReceived);
 
     private sealed record InferenceData(InferenceResultInfo RecordInferenceResult);
+
+    private sealed record RoutingData(RoutingTableInfo RoutingRules);
 
     private sealed record DeliveryData(InferenceResultInfo RecordDelivery);
 

@@ -43,6 +43,10 @@ public static class LabelingOperations
     public const string RecordDelivery =
         $"mutation RecordDelivery($input: RecordDeliveryInput!) {{ recordDelivery(input: $input) {{ {InferenceResultFields} }} }}";
 
+    public const string RoutingRules =
+        "query RoutingRules { routingRules { version rules { id name priority workload modelName callingAeTitle calledAeTitle modality bodyPart " +
+        "sopClassUid seriesDescription minInstances maxInstances ruleVersion } } }";
+
     public const string TrainingProgress =
         "subscription TrainingProgress($job: ID) { trainingProgress(job: $job) { jobId attempt epoch loss checkpointDigest reportedAt metrics { name value } } }";
 

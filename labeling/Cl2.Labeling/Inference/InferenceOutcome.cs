@@ -42,4 +42,4 @@ public enum InferenceFailure
 /// Which routing rule took the study, and why every rule tried before it did not (or, with no rule, why none did),
 /// decided on the routing table at <see cref="TableVersion"/>.
 /// </summary>
-public sealed record RoutingDecision(long TableVersion, Guid? RuleId, string? RuleName, int? RuleVersion, IReadOnlyList<string> Explanation);
+public sealed record RoutingDecision(int TableVersion, Guid? RuleId, string? RuleName, int? RuleVersion, IReadOnlyList<string> Explanation);

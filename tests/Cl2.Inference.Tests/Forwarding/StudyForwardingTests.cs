@@ -80,14 +80,14 @@ public sealed partial class StudyForwardingTests
         Assert.Equal((2, 0), (await platform.EventCountAsync(postgres, "study_received"), await platform.EventCountAsync(postgres, "study_receipt_updated")));
     }
 
-    private sealed record Sent(string Path, string Study, string Series, string SopInstance);
+    internal sealed record Sent(string Path, string Study, string Series, string SopInstance);
 
-    private sealed record PendingStudy(string Uid, string State, int Attempts, string? LastError);
+    internal sealed record PendingStudy(string Uid, string State, int Attempts, string? LastError);
 
-    private sealed record Forwarding(int Pending, long Forwarded, string? LastError, IReadOnlyList<PendingStudy> Studies);
+    internal sealed record Forwarding(int Pending, long Forwarded, string? LastError, IReadOnlyList<PendingStudy> Studies);
 
     /// <summary>Ports, folders and clients of one test's inference and labeling processes; disposing it kills those still running.</summary>
-    private sealed class Platform : IAsyncDisposable
+    internal sealed class Platform : IAsyncDisposable
     {
         private readonly List<BackgroundProcess> _running = [];
         private readonly string _root = Directory.CreateTempSubdirectory("cl2-forwarding-").FullName;
@@ -210,6 +210,19 @@ public sealed partial class StudyForwardingTests
             var receipt = Assert.Single(receipts.EnumerateArray().ToList());
             return (receipt.GetProperty("instanceCount").GetInt32(), receipt.GetProperty("receivedBy").GetString()!);
         }
+
+        /// <summary>A GraphQL request to labeling as an engineer holding every role; its <c>data</c>, or a failed assertion with its errors.</summary>
+        public async Task<JsonElement> GraphQLAsync(string query, object? variables = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_labelingUrl + "graphql")) { Content = JsonContent.Create(new { query, variables }) };
+            request.Headers.Add("X-Cl2-Roles", "ml-engineer,service");
+            using var response = await _http.SendAsync(request);
+            var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.False(root.TryGetProperty("errors", out var errors), errors.ToString());
+            return root.GetProperty("data");
+        }
+
+        public string LabelingUrl => _labelingUrl;
 
         /// <summary>Events of a type in labeling's event store, counted by PostgreSQL itself.</summary>
         public async Task<int> EventCountAsync(PostgresCluster postgres, string eventType)

@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Cl2.Inference.Ingest;
+using Cl2.Inference.Listener;
+using Cl2.Inference.Routing;
+using Cl2.Inference.Studies;
+using Cl2.Labeling.Client;
+using Microsoft.Extensions.Options;
+
+namespace Cl2.Inference.Processing;
+
+/// <summary>A complete study, queued for processing.</summary>
+public sealed record CompleteStudy(string StudyInstanceUid, IReadOnlyList<StoredInstance> Instances, DateTimeOffset FirstReceivedAt, DateTimeOffset CompletedAt,
+    CompletenessReason Reason);
+
+/// <summary>
+/// The processing loop: every poll, studies that became complete (<see cref="StudyCompleteness"/>) go into a bounded queue
+/// (<see cref="ProcessingOptions.QueueCapacity"/>; when it is full the poll waits, so studies wait in the store, not in
+/// memory); each queued study is routed (<see cref="RoutingEvaluation"/> on the cached table), run, and its outcome
+/// recorded through labeling's <c>recordInferenceResult</c> with the routing decision and the time of each stage, then
+/// written to the <see cref="ProcessingLedger"/>. Every outcome is recorded, failures with a code and an explanation.
+/// This build runs the <c>pass-through</c> workload (no model, no result object: the study is read and its outcome
+/// recorded); a rule selecting a model workload is recorded as WORKLOAD_FAILED, saying so.
+/// </summary>
+public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger, RoutingRulesCache rules, IServiceProvider services,
+    IOptions<ProcessingOptions> options, IOptions<CompletenessOptions> completeness, IOptions<RoutingOptions> routing, IOptions<ListenerOptions> listener,
+    TimeProvider time, ILogger<StudyProcessor> logger) : BackgroundService
+{
+    private readonly Channel<CompleteStudy> _queue = Channel.CreateBounded<CompleteStudy>(new BoundedChannelOptions(options.Value.QueueCapacity)
+    {
+        FullMode = BoundedChannelFullMode.Wait,
+        SingleReader = true,
+        SingleWriter = true,
+    });
+
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _inFlight = [];
+    private readonly Dictionary<string, (int Failures, DateTimeOffset RetryAt)> _recordFailures = [];
+    private ProcessingTelemetry? _telemetry;
+
+    public int QueueLength => _queue.Reader.Count;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            logger.LogWarning("Processing of received studies is off (Inference:Processing:Enabled): studies are not routed");
+            return;
+        }
+        ledger.Open();
+        _telemetry = new ProcessingTelemetry(() => QueueLength);
+        try
+        {
+            await Task.WhenAll(QueueCompleteStudiesAsync(stoppingToken), ProcessQueueAsync(stoppingToken));
+        }
+        finally
+        {
+            _telemetry.Dispose();
+        }
+    }
+
+    private async Task QueueCompleteStudiesAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.PollInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                if (rules.Current is null)
+                {
+                    continue; // no routing table known yet: nothing can be decided, studies wait in the store
+                }
+                foreach (var study in CompleteStudies(time.GetUtcNow()))
+                {
+                    await _queue.Writer.WriteAsync(study, cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            _queue.Writer.TryComplete();
+        }
+    }
+
+    private List<CompleteStudy> CompleteStudies(DateTimeOffset now)
+    {
+        var settings = completeness.Value;
+        var due = new List<CompleteStudy>();
+        foreach (var study in store.LatestVersions().Where(instance => instance.StudyInstanceUid.Length > 0).GroupBy(instance => instance.StudyInstanceUid))
+        {
+            var instances = study.OrderBy(instance => instance.ReceivedAt).ToList();
+            lock (_gate)
+            {
+                if (_inFlight.Contains(study.Key) || ledger.ProcessedCount(study.Key) >= instances.Count
+                    || (_recordFailures.TryGetValue(study.Key, out var failed) && now < failed.RetryAt))
+                {
+                    continue;
+                }
+            }
+            // The workloads this build runs name no required series, so only the quiet period and the maximum wait complete a study.
+            var reason = StudyCompleteness.Decide(instances[0].ReceivedAt, instances[^1].ReceivedAt, requiredSeriesPresent: false,
+                settings.QuietPeriodFor(instances[0].CallingAeTitle), settings.MaxWait, now);
+            if (reason is { } complete)
+            {
+                lock (_gate)
+                {
+                    _inFlight.Add(study.Key);
+                }
+                due.Add(new CompleteStudy(study.Key, instances, instances[0].ReceivedAt, now, complete));
+            }
+        }
+        return due;
+    }
+
+    private async Task ProcessQueueAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var study in _queue.Reader.ReadAllAsync(cancellationToken))
+        {
+            try
+            {
+                await ProcessAsync(study, cancellationToken);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _inFlight.Remove(study.StudyInstanceUid);
+                }
+            }
+        }
+    }
+
+    private async Task ProcessAsync(CompleteStudy study, CancellationToken cancellationToken)
+    {
+        using var span = ProcessingTelemetry.StartStudy(study.StudyInstanceUid);
+        var total = Stopwatch.StartNew();
+        var stages = new List<StageTimingInfo>();
+        void Stage(InferenceStage stage, double milliseconds)
+        {
+            stages.Add(new StageTimingInfo(stage, milliseconds));
+            _telemetry?.Stage(stage, milliseconds);
+        }
+        Stage(InferenceStage.WaitForCompleteness, (study.CompletedAt - study.FirstReceivedAt).TotalMilliseconds);
+
+        var table = rules.Current!;
+        var (rule, decision) = RoutingEvaluation.Decide(table, StudyForRouting.From(study.StudyInstanceUid, listener.Value.AeTitle, study.Instances),
+            routing.Value.PatternTimeout);
+        span?.SetTag("cl2.routing.rule", rule?.Name);
+        RecordInferenceResultInput outcome;
+        if (rule is null)
+        {
+            outcome = Failed(study, "none", InferenceFailure.NoRuleMatched,
+                $"No routing rule matched the study (routing table version {table.Version}); the decision lists why each rule did not.", decision);
+        }
+        else if (rule.Workload != "pass-through")
+        {
+            outcome = Failed(study, rule.Workload, InferenceFailure.WorkloadFailed,
+                $"Rule '{rule.Name}' selects the {rule.Workload} workload, which this build of inference does not run yet; only pass-through runs.", decision);
+        }
+        else
+        {
+            var load = Stopwatch.StartNew();
+            using (ProcessingTelemetry.StartStage(InferenceStage.Load))
+            {
+                outcome = await ReadAllAsync(study, decision, cancellationToken) ?? new RecordInferenceResultInput(study.StudyInstanceUid, null, rule.Workload, [], 0, Routing: decision);
+            }
+            Stage(InferenceStage.Load, load.Elapsed.TotalMilliseconds);
+        }
+        outcome = outcome with { DurationMs = total.Elapsed.TotalMilliseconds, Stages = stages };
+        await RecordAsync(study, outcome, cancellationToken);
+    }
+
+    /// <summary>The pass-through workload's run: every instance of the study read back whole from the store. A CORRUPT_INSTANCE
+    /// outcome when one cannot be read; null when all can.</summary>
+    private async Task<RecordInferenceResultInput?> ReadAllAsync(CompleteStudy study, RoutingDecisionInfo decision, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        foreach (var instance in study.Instances)
+        {
+            try
+            {
+                await using var part10 = store.OpenPart10(instance);
+                long read = 0;
+                for (int chunk; (chunk = await part10.ReadAsync(buffer, cancellationToken)) > 0;)
+                {
+                    read += chunk;
+                }
+                if (read != instance.Length)
+                {
+                    throw new IOException($"{read} bytes were read, the store holds {instance.Length}");
+                }
+            }
+            catch (IOException unreadable)
+            {
+                return Failed(study, "pass-through", InferenceFailure.CorruptInstance,
+                    $"SOP Instance {instance.SopInstanceUid} cannot be read from the store ({unreadable.Message}); send the study again.", decision);
+            }
+        }
+        return null;
+    }
+
+    private static RecordInferenceResultInput Failed(CompleteStudy study, string pipeline, InferenceFailure failure, string reason, RoutingDecisionInfo decision) =>
+        new(study.StudyInstanceUid, null, pipeline, [], 0, failure, reason, decision);
+
+    private async Task RecordAsync(CompleteStudy study, RecordInferenceResultInput outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await services.GetRequiredService<LabelingClient>().RecordInferenceResultAsync(outcome, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            var now = time.GetUtcNow();
+            (int Failures, DateTimeOffset RetryAt) failed;
+            lock (_gate)
+            {
+                var failures = _recordFailures.GetValueOrDefault(study.StudyInstanceUid).Failures + 1;
+                var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failures - 1), options.Value.MaxRetryDelay.TotalSeconds));
+                _recordFailures[study.StudyInstanceUid] = failed = (failures, now + delay);
+            }
+            logger.LogWarning("Recording the outcome of study {StudyInstanceUid} in labeling failed ({Failures} tries): {Error}. It is processed again at {RetryAt}",
+                study.StudyInstanceUid, failed.Failures, e.Message, failed.RetryAt);
+            return;
+        }
+        ledger.MarkProcessed(study.StudyInstanceUid, study.Instances.Count);
+        lock (_gate)
+        {
+            _recordFailures.Remove(study.StudyInstanceUid);
+        }
+        var what = outcome.Failure?.ToString() ?? "Completed";
+        _telemetry?.Processed(what);
+        logger.LogInformation("Study {StudyInstanceUid} ({Instances} instances, complete by {Reason}): {Outcome} by {Pipeline}, recorded in labeling",
+            study.StudyInstanceUid, study.Instances.Count, study.Reason, what, outcome.Pipeline);
+    }
+}
