@@ -1,4 +1,5 @@
 using Cl2.Inference.Api;
+using Cl2.Inference.Delivery;
 using Cl2.Inference.Forwarding;
 using Cl2.Inference.Listener;
 using Cl2.Inference.Processing;
@@ -18,6 +19,7 @@ public static class InferenceServices
         builder.AddDevelopmentIdentity();
         builder.Services.AddDicomListener();
         builder.Services.AddStudyForwarding();
+        builder.Services.AddResultDelivery();
         builder.Services.AddLabelingClient();
         builder.Services.AddStudyProcessing();
         builder.Services.AddHealthChecks()
@@ -40,6 +42,7 @@ public static class InferenceServices
         }));
         api.MapReceivedStudies();
         api.MapForwardingStatus();
+        api.MapDeliveryStatus();
         return app;
     }
 }

@@ -72,6 +72,10 @@ public sealed class LabelingClient(HttpClient http)
     public async Task<InferenceResultInfo> RecordDeliveryAsync(RecordDeliveryInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<DeliveryData>(LabelingOperations.RecordDelivery, new { input }, cancellationToken)).RecordDelivery;
 
+    /// <summary>The result and its deliveries as labeling records them; null when labeling does not know it.</summary>
+    public async Task<InferenceResultInfo?> InferenceResultAsync(Guid id, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<InferenceResultData>(LabelingOperations.InferenceResult, new { id }, cancellationToken)).InferenceResult;
+
     /// <summary>
     /// Subscribes over graphql-transport-ws. When this returns, the server has registered the subscription: every event
     /// committed from then on is delivered, in commit order.
@@ -112,6 +116,8 @@ public sealed class LabelingClient(HttpClient http)
     private sealed record RoutingData(RoutingTableInfo RoutingRules);
 
     private sealed record DeliveryData(InferenceResultInfo RecordDelivery);
+
+    private sealed record InferenceResultData(InferenceResultInfo? InferenceResult);
 
     private sealed record TrainingProgressData(TrainingProgressInfo TrainingProgress);
 

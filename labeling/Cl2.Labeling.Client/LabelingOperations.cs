@@ -47,6 +47,8 @@ public static class LabelingOperations
         "query RoutingRules { routingRules { version rules { id name priority workload modelName callingAeTitle calledAeTitle modality bodyPart " +
         "sopClassUid seriesDescription minInstances maxInstances ruleVersion } } }";
 
+    public const string InferenceResult = $"query InferenceResult($id: ID!) {{ inferenceResult(id: $id) {{ {InferenceResultFields} }} }}";
+
     public const string TrainingProgress =
         "subscription TrainingProgress($job: ID) { trainingProgress(job: $job) { jobId attempt epoch loss checkpointDigest reportedAt metrics { name value } } }";
 

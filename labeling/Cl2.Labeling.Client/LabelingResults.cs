@@ -161,4 +161,6 @@ public sealed record RoutingRuleInfo(
     int? MaxInstances,
     int RuleVersion);
 
-public sealed record RecordDeliveryInput(Guid InferenceResultId, string Destination, DeliveryOutcome Outcome, string? Error = null);
+/// <param name="Attempt">The attempt's number as the sender counts them: a report of an attempt labeling already holds
+/// changes nothing, so the sender can report again after a crash. Null: the next attempt.</param>
+public sealed record RecordDeliveryInput(Guid InferenceResultId, string Destination, DeliveryOutcome Outcome, string? Error = null, int? Attempt = null);
