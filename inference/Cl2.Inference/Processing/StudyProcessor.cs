@@ -120,6 +120,13 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
             {
                 await ProcessAsync(study, cancellationToken);
             }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Whatever went wrong is the study's outcome, recorded like any other; the loop goes on with the next study.
+                logger.LogError(e, "Processing study {StudyInstanceUid} failed unexpectedly; the failure is recorded as its outcome", study.StudyInstanceUid);
+                await RecordAsync(study, new RecordInferenceResultInput(study.StudyInstanceUid, null, "unknown", [], 0, InferenceFailure.WorkloadFailed,
+                    $"Processing failed unexpectedly ({e.GetType().Name}: {e.Message}); inference's log has the details."), cancellationToken);
+            }
             finally
             {
                 lock (_gate)

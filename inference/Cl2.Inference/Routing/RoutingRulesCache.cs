@@ -28,7 +28,7 @@ public sealed class RoutingRulesCache(IServiceProvider services, IOptions<Routin
             {
                 _table = JsonSerializer.Deserialize<RoutingTableInfo>(await File.ReadAllTextAsync(_file, stoppingToken), Json);
             }
-            catch (JsonException unreadable)
+            catch (Exception unreadable) when (unreadable is JsonException or IOException or UnauthorizedAccessException)
             {
                 logger.LogWarning("The saved routing table {File} is unreadable ({Error}); routing waits for labeling's", _file, unreadable.Message);
             }

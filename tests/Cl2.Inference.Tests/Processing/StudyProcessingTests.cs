@@ -43,6 +43,7 @@ public sealed class StudyProcessingTests
         Assert.Equal("pass-through", outcome.GetProperty("pipeline").GetString());
         Assert.Equal(("CT studies", 1), (outcome.GetProperty("routing").GetProperty("ruleName").GetString(), outcome.GetProperty("routing").GetProperty("tableVersion").GetInt32()));
         Assert.Equal(["WAIT_FOR_COMPLETENESS", "LOAD"], outcome.GetProperty("stages").EnumerateArray().Select(stage => stage.GetProperty("stage").GetString()));
+        Assert.True(File.Exists(Path.Combine(platform.Storage, "routing", "rules.json")), "the routing table is kept on disk");
         await Task.Delay(TimeSpan.FromSeconds(2)); // several polls: a recorded study is not processed again
         Assert.Equal(1, (await OutcomeAsync(platform, ct.Study)).GetProperty("totalCount").GetInt32());
     }
@@ -66,5 +67,28 @@ public sealed class StudyProcessingTests
         var explanation = outcome.GetProperty("routing").GetProperty("explanation").EnumerateArray().Select(line => line.GetString()!).ToList();
         Assert.Contains(explanation, line => line.Contains("rule 'CT studies' (priority 1) did not match", StringComparison.Ordinal)
             && line.Contains("modality is MR, the rule wants CT", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task a_study_received_while_labeling_is_down_is_routed_by_the_kept_table_and_recorded_once_when_it_is_back()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var platform = new StudyForwardingTests.Platform();
+        var labeling = await platform.StartLabelingAsync(postgres);
+        await platform.GraphQLAsync(SaveRule, new { input = new { name = "CT studies", priority = 1, workload = "pass-through", modality = "CT", expectedVersion = 0 } });
+        var inference = await platform.StartInferenceAsync([.. FastRouting, ("Labeling__BaseAddress", platform.LabelingUrl), ("Inference__Processing__MaxRetryDelay", "00:00:01")]);
+        await platform.UntilAsync(() => Task.FromResult(File.Exists(Path.Combine(platform.Storage, "routing", "rules.json"))), "the routing table kept on disk", inference);
+        await platform.KillAsync(labeling);
+        var ct = await platform.CorpusCopyAsync("CT_small.dcm");
+
+        await platform.StoreScuAsync(ct.Path);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the study completes and its outcome fails to be recorded, more than once
+        labeling = await platform.StartLabelingAsync(postgres);
+        await platform.UntilAsync(async () => (await OutcomeAsync(platform, ct.Study)).GetProperty("totalCount").GetInt32() == 1, "the CT study's outcome", inference, labeling);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // several polls and retry delays: no second outcome
+
+        var outcomes = await OutcomeAsync(platform, ct.Study);
+        Assert.Equal(1, outcomes.GetProperty("totalCount").GetInt32());
+        Assert.Equal("CT studies", outcomes.GetProperty("edges")[0].GetProperty("node").GetProperty("routing").GetProperty("ruleName").GetString());
     }
 }
