@@ -47,6 +47,8 @@ public static class LabelingOperations
         "query RoutingRules { routingRules { version rules { id name priority workload modelName callingAeTitle calledAeTitle modality bodyPart " +
         "sopClassUid seriesDescription minInstances maxInstances ruleVersion } } }";
 
+    public const string ModelsNamed = "query ModelsNamed($name: String) { models(nameContains: $name, first: 100) { edges { node { id name } } } }";
+
     public const string InferenceResult = $"query InferenceResult($id: ID!) {{ inferenceResult(id: $id) {{ {InferenceResultFields} }} }}";
 
     public const string TrainingProgress =

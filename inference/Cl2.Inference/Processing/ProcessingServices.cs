@@ -1,4 +1,5 @@
 using Cl2.Inference.Routing;
+using Cl2.Inference.Serving;
 using Cl2.Inference.Studies;
 using Cl2.ServiceDefaults;
 
@@ -14,6 +15,9 @@ public static class ProcessingServices
         services.AddValidatedOptions<RoutingOptions>(RoutingOptions.Section);
         services.AddSingleton<RoutingRulesCache>();
         services.AddHostedService(provider => provider.GetRequiredService<RoutingRulesCache>());
+        services.AddValidatedOptions<ServingOptions>(ServingOptions.Section);
+        services.AddSingleton<ProductionVersions>();
+        services.AddHostedService(provider => provider.GetRequiredService<ProductionVersions>());
         services.AddSingleton<ProcessingLedger>();
         services.AddSingleton<StudyProcessor>();
         services.AddHostedService(provider => provider.GetRequiredService<StudyProcessor>());

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Cl2.Inference.Ingest;
 using Cl2.Inference.Listener;
 using Cl2.Inference.Routing;
+using Cl2.Inference.Serving;
 using Cl2.Inference.Studies;
 using Cl2.Labeling.Client;
 using Microsoft.Extensions.Options;
@@ -20,9 +21,10 @@ public sealed record CompleteStudy(string StudyInstanceUid, IReadOnlyList<Stored
 /// recorded through labeling's <c>recordInferenceResult</c> with the routing decision and the time of each stage, then
 /// written to the <see cref="ProcessingLedger"/>. Every outcome is recorded, failures with a code and an explanation.
 /// This build runs the <c>pass-through</c> workload (no model, no result object: the study is read and its outcome
-/// recorded); a rule selecting a model workload is recorded as WORKLOAD_FAILED, saying so.
+/// recorded); for a rule selecting a model workload the model's production version is chosen (<see cref="ProductionVersions"/>)
+/// but not run yet: the outcome is WORKLOAD_FAILED naming that version, or NO_PRODUCTION_VERSION.
 /// </summary>
-public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger, RoutingRulesCache rules, IServiceProvider services,
+public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger, RoutingRulesCache rules, ProductionVersions production, IServiceProvider services,
     IOptions<ProcessingOptions> options, IOptions<CompletenessOptions> completeness, IOptions<RoutingOptions> routing, IOptions<ListenerOptions> listener,
     TimeProvider time, ILogger<StudyProcessor> logger) : BackgroundService
 {
@@ -120,6 +122,10 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
             {
                 await ProcessAsync(study, cancellationToken);
             }
+            catch (HttpRequestException unreachable) when (!cancellationToken.IsCancellationRequested)
+            {
+                RetryLater(study, unreachable.Message);
+            }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 // Whatever went wrong is the study's outcome, recorded like any other; the loop goes on with the next study.
@@ -161,8 +167,16 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
         }
         else if (rule.Workload != "pass-through")
         {
-            outcome = Failed(study, rule.Workload, InferenceFailure.WorkloadFailed,
-                $"Rule '{rule.Name}' selects the {rule.Workload} workload, which this build of inference does not run yet; only pass-through runs.", decision);
+            // The one version this study's outcome names, read once for it: a promotion after this moment is the next study's.
+            var model = await production.ResolveAsync(rule.ModelName ?? "", cancellationToken);
+            span?.SetTag("cl2.model.version", model?.Version?.Id);
+            outcome = model?.Version is { } version
+                ? Failed(study, rule.Workload, InferenceFailure.WorkloadFailed,
+                    $"Version {version.Number} of model '{model.Name}' is in production, but this build of inference does not run the {rule.Workload} workload yet; only pass-through runs.",
+                    decision) with { ModelVersionId = version.Id }
+                : Failed(study, rule.Workload, InferenceFailure.NoProductionVersion, model is null
+                    ? $"Rule '{rule.Name}' names model '{rule.ModelName}', which labeling does not have: register it, or change the rule."
+                    : $"Model '{model.Name}' has no version in production: promote one (promoteModelVersion).", decision);
         }
         else
         {
@@ -217,16 +231,7 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            var now = time.GetUtcNow();
-            (int Failures, DateTimeOffset RetryAt) failed;
-            lock (_gate)
-            {
-                var failures = _recordFailures.GetValueOrDefault(study.StudyInstanceUid).Failures + 1;
-                var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failures - 1), options.Value.MaxRetryDelay.TotalSeconds));
-                _recordFailures[study.StudyInstanceUid] = failed = (failures, now + delay);
-            }
-            logger.LogWarning("Recording the outcome of study {StudyInstanceUid} in labeling failed ({Failures} tries): {Error}. It is processed again at {RetryAt}",
-                study.StudyInstanceUid, failed.Failures, e.Message, failed.RetryAt);
+            RetryLater(study, e.Message);
             return;
         }
         ledger.MarkProcessed(study.StudyInstanceUid, study.Instances.Count);
@@ -238,5 +243,19 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
         _telemetry?.Processed(what);
         logger.LogInformation("Study {StudyInstanceUid} ({Instances} instances, complete by {Reason}): {Outcome} by {Pipeline}, recorded in labeling",
             study.StudyInstanceUid, study.Instances.Count, study.Reason, what, outcome.Pipeline);
+    }
+
+    /// <summary>Labeling did not answer or take the outcome: the study is processed again after 1, 2, 4 … seconds.</summary>
+    private void RetryLater(CompleteStudy study, string error)
+    {
+        (int Failures, DateTimeOffset RetryAt) failed;
+        lock (_gate)
+        {
+            var failures = _recordFailures.GetValueOrDefault(study.StudyInstanceUid).Failures + 1;
+            var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failures - 1), options.Value.MaxRetryDelay.TotalSeconds));
+            _recordFailures[study.StudyInstanceUid] = failed = (failures, time.GetUtcNow() + delay);
+        }
+        logger.LogWarning("Recording the outcome of study {StudyInstanceUid} in labeling failed ({Failures} tries): {Error}. It is processed again at {RetryAt}",
+            study.StudyInstanceUid, failed.Failures, error, failed.RetryAt);
     }
 }

@@ -224,6 +224,9 @@ public sealed partial class StudyForwardingTests
 
         public string LabelingUrl => _labelingUrl;
 
+        /// <summary>The port inference's DICOM listener serves (a PACS sends to it).</summary>
+        public int DicomPort => _dicomPort;
+
         /// <summary>Events of a type in labeling's event store, counted by PostgreSQL itself.</summary>
         public async Task<int> EventCountAsync(PostgresCluster postgres, string eventType)
         {
