@@ -25,14 +25,21 @@ public sealed class StudyProcessingTests
               routing { tableVersion ruleName explanation } stages { stage durationMs } } } } }
             """, new { study })).GetProperty("inferenceResults");
 
+    /// <summary>Labeling with one rule (CT studies go pass-through), then inference routing by it, both started.</summary>
+    private static async Task<(BackgroundProcess Labeling, BackgroundProcess Inference)> StartWithCtRuleAsync(StudyForwardingTests.Platform platform,
+        PostgresCluster postgres, params (string, string)[] settings)
+    {
+        var labeling = await platform.StartLabelingAsync(postgres);
+        await platform.GraphQLAsync(SaveRule, new { input = new { name = "CT studies", priority = 1, workload = "pass-through", modality = "CT", expectedVersion = 0 } });
+        return (labeling, await platform.StartInferenceAsync([.. FastRouting, ("Labeling__BaseAddress", platform.LabelingUrl), .. settings]));
+    }
+
     [Fact]
     public async Task a_study_a_pass_through_rule_matches_is_recorded_once_with_its_rule_and_stage_timings()
     {
         await using var postgres = await PostgresCluster.CreateAsync();
         await using var platform = new StudyForwardingTests.Platform();
-        var labeling = await platform.StartLabelingAsync(postgres);
-        await platform.GraphQLAsync(SaveRule, new { input = new { name = "CT studies", priority = 1, workload = "pass-through", modality = "CT", expectedVersion = 0 } });
-        var inference = await platform.StartInferenceAsync([.. FastRouting, ("Labeling__BaseAddress", platform.LabelingUrl)]);
+        var (labeling, inference) = await StartWithCtRuleAsync(platform, postgres);
         var ct = await platform.CorpusCopyAsync("CT_small.dcm");
 
         await platform.StoreScuAsync(ct.Path);
@@ -53,9 +60,7 @@ public sealed class StudyProcessingTests
     {
         await using var postgres = await PostgresCluster.CreateAsync();
         await using var platform = new StudyForwardingTests.Platform();
-        var labeling = await platform.StartLabelingAsync(postgres);
-        await platform.GraphQLAsync(SaveRule, new { input = new { name = "CT studies", priority = 1, workload = "pass-through", modality = "CT", expectedVersion = 0 } });
-        var inference = await platform.StartInferenceAsync([.. FastRouting, ("Labeling__BaseAddress", platform.LabelingUrl)]);
+        var (labeling, inference) = await StartWithCtRuleAsync(platform, postgres);
         var mr = await platform.CorpusCopyAsync("MR_small.dcm");
 
         await platform.StoreScuAsync(mr.Path);
@@ -74,9 +79,7 @@ public sealed class StudyProcessingTests
     {
         await using var postgres = await PostgresCluster.CreateAsync();
         await using var platform = new StudyForwardingTests.Platform();
-        var labeling = await platform.StartLabelingAsync(postgres);
-        await platform.GraphQLAsync(SaveRule, new { input = new { name = "CT studies", priority = 1, workload = "pass-through", modality = "CT", expectedVersion = 0 } });
-        var inference = await platform.StartInferenceAsync([.. FastRouting, ("Labeling__BaseAddress", platform.LabelingUrl), ("Inference__Processing__MaxRetryDelay", "00:00:01")]);
+        var (labeling, inference) = await StartWithCtRuleAsync(platform, postgres, ("Inference__Processing__MaxRetryDelay", "00:00:01"));
         await platform.UntilAsync(() => Task.FromResult(File.Exists(Path.Combine(platform.Storage, "routing", "rules.json"))), "the routing table kept on disk", inference);
         await platform.KillAsync(labeling);
         var ct = await platform.CorpusCopyAsync("CT_small.dcm");
