@@ -2,6 +2,7 @@ using Cl2.Inference.Api;
 using Cl2.Inference.Delivery;
 using Cl2.Inference.Forwarding;
 using Cl2.Inference.Listener;
+using Cl2.Inference.Processing;
 using Cl2.Labeling.Client;
 using Cl2.ServiceDefaults;
 using Cl2.ServiceDefaults.Identity;
@@ -20,6 +21,7 @@ public static class InferenceServices
         builder.Services.AddStudyForwarding();
         builder.Services.AddResultDelivery();
         builder.Services.AddLabelingClient();
+        builder.Services.AddStudyProcessing();
         builder.Services.AddHealthChecks()
             .AddCheck<StorageWritableCheck>("storage", tags: [ServiceDefaultsExtensions.ReadyTag])
             .AddServiceDependency("labeling", services => services.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress);

@@ -73,6 +73,15 @@ public sealed class LabelingClient(HttpClient http)
     public async Task<InferenceResultInfo> RecordInferenceResultAsync(RecordInferenceResultInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<InferenceData>(LabelingOperations.RecordInferenceResult, new { input }, cancellationToken)).RecordInferenceResult;
 
+    /// <summary>The id of the model named exactly <paramref name="name"/>, or null when there is none.</summary>
+    public async Task<Guid?> ModelIdAsync(string name, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<ModelsData>(LabelingOperations.ModelsNamed, new { name }, cancellationToken)).Models.Edges
+            .Select(edge => edge.Node).FirstOrDefault(model => model.Name == name)?.Id;
+
+    /// <summary>The routing table as labeling holds it now: its version and every rule, in the order they are tried.</summary>
+    public async Task<RoutingTableInfo> RoutingRulesAsync(CancellationToken cancellationToken = default) =>
+        (await QueryAsync<RoutingData>(LabelingOperations.RoutingRules, null, cancellationToken)).RoutingRules;
+
     public async Task<InferenceResultInfo> RecordDeliveryAsync(RecordDeliveryInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<DeliveryData>(LabelingOperations.RecordDelivery, new { input }, cancellationToken)).RecordDelivery;
 
@@ -120,6 +129,16 @@ public sealed class LabelingClient(HttpClient http)
     private sealed record ResumedData(StudyForwardingInfo? RecordStudyForwardingResumed);
 
     private sealed record InferenceData(InferenceResultInfo RecordInferenceResult);
+
+    private sealed record RoutingData(RoutingTableInfo RoutingRules);
+
+    private sealed record ModelsData(ModelConnection Models);
+
+    private sealed record ModelConnection(IReadOnlyList<ModelEdge> Edges);
+
+    private sealed record ModelEdge(ModelName Node);
+
+    private sealed record ModelName(Guid Id, string Name);
 
     private sealed record DeliveryData(InferenceResultInfo RecordDelivery);
 

@@ -51,6 +51,12 @@ public static class LabelingOperations
     public const string RecordDelivery =
         $"mutation RecordDelivery($input: RecordDeliveryInput!) {{ recordDelivery(input: $input) {{ {InferenceResultFields} }} }}";
 
+    public const string RoutingRules =
+        "query RoutingRules { routingRules { version rules { id name priority workload modelName callingAeTitle calledAeTitle modality bodyPart " +
+        "sopClassUid seriesDescription minInstances maxInstances ruleVersion } } }";
+
+    public const string ModelsNamed = "query ModelsNamed($name: String) { models(nameContains: $name, first: 100) { edges { node { id name } } } }";
+
     public const string InferenceResult = $"query InferenceResult($id: ID!) {{ inferenceResult(id: $id) {{ {InferenceResultFields} }} }}";
 
     public const string TrainingProgress =

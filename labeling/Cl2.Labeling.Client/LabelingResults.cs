@@ -69,8 +69,8 @@ public sealed record DeliveryInfo(string Destination, DeliveryStatus Status, int
 public sealed record InferenceResultInfo(
     Guid Id,
     string StudyInstanceUid,
-    Guid ModelId,
-    Guid VersionId,
+    Guid? ModelId,
+    Guid? VersionId,
     string Pipeline,
     IReadOnlyList<string> ResultUids,
     IReadOnlyList<DeliveryInfo> Deliveries);
@@ -109,7 +109,62 @@ public sealed record RecordStudyReceivedInput(string StudyInstanceUid, string Ca
 
 public sealed record RecordStudyForwardingStuckInput(string StudyInstanceUid, string CallingAeTitle, int Attempts, string Reason);
 
-public sealed record RecordInferenceResultInput(string StudyInstanceUid, Guid ModelVersionId, string Pipeline, IReadOnlyList<string> ResultUids, double DurationMs);
+/// <summary>A result (<see cref="Failure"/> null) or a recorded failure; <see cref="ModelVersionId"/> is null when no model ran.</summary>
+public sealed record RecordInferenceResultInput(
+    string StudyInstanceUid,
+    Guid? ModelVersionId,
+    string Pipeline,
+    IReadOnlyList<string> ResultUids,
+    double DurationMs,
+    InferenceFailure? Failure = null,
+    string? FailureReason = null,
+    RoutingDecisionInfo? Routing = null,
+    IReadOnlyList<StageTimingInfo>? Stages = null);
+
+public enum InferenceFailure
+{
+    NoRuleMatched,
+    NoProductionVersion,
+    MissingSeries,
+    UnusableVolume,
+    ManifestMismatch,
+    CorruptInstance,
+    WorkloadFailed,
+}
+
+public enum InferenceStage
+{
+    WaitForCompleteness,
+    Load,
+    Preprocess,
+    Model,
+    Postprocess,
+    Encode,
+    Deliver,
+}
+
+public sealed record StageTimingInfo(InferenceStage Stage, double DurationMs);
+
+public sealed record RoutingDecisionInfo(int TableVersion, Guid? RuleId, string? RuleName, int? RuleVersion, IReadOnlyList<string> Explanation);
+
+public sealed record RoutingTableInfo(int Version, IReadOnlyList<RoutingRuleInfo> Rules);
+
+/// <summary>A routing rule as labeling stores it; a null condition matches anything.</summary>
+public sealed record RoutingRuleInfo(
+    Guid Id,
+    string Name,
+    int Priority,
+    string Workload,
+    string? ModelName,
+    string? CallingAeTitle,
+    string? CalledAeTitle,
+    string? Modality,
+    string? BodyPart,
+    string? SopClassUid,
+    string? SeriesDescription,
+    int? MinInstances,
+    int? MaxInstances,
+    int RuleVersion);
 
 /// <param name="Attempt">The attempt's number as the sender counts them: a report of an attempt labeling already holds
 /// changes nothing, so the sender can report again after a crash. Null: the next attempt.</param>

@@ -44,6 +44,9 @@ public static class ErrorCodes
     public const string DeliveryFinished = "DELIVERY_FINISHED";
     public const string DeliveryNotFound = "DELIVERY_NOT_FOUND";
     public const string DeliveryNotDeadLettered = "DELIVERY_NOT_DEAD_LETTERED";
+    public const string RoutingTableConflict = "ROUTING_TABLE_CONFLICT";
+    public const string RoutingRuleNotFound = "ROUTING_RULE_NOT_FOUND";
+    public const string RoutingPatternInvalid = "ROUTING_PATTERN_INVALID";
     public const string FeedbackNotFound = "FEEDBACK_NOT_FOUND";
     public const string PacsNotConfigured = "PACS_NOT_CONFIGURED";
     public const string PacsUnreachable = "PACS_UNREACHABLE";

@@ -107,7 +107,7 @@ public sealed class LabelingClientTests : IAsyncLifetime
         Assert.Equal(("1.2.826.1", 12), (received.StudyInstanceUid, received.InstanceCount));
 
         var result = await Client.RecordInferenceResultAsync(new RecordInferenceResultInput("1.2.826.1", version.Id, "brain-seg", ["1.2.826.1.5"], 420));
-        Assert.Equal((modelId, version.Id), (result.ModelId, result.VersionId));
+        Assert.Equal(((Guid?)modelId, (Guid?)version.Id), (result.ModelId, result.VersionId));
         await Client.RecordDeliveryAsync(new RecordDeliveryInput(result.Id, "PACS", DeliveryOutcome.Failed, "association rejected"));
         var delivered = await Client.RecordDeliveryAsync(new RecordDeliveryInput(result.Id, "PACS", DeliveryOutcome.Succeeded));
         Assert.Equal(new DeliveryInfo("PACS", DeliveryStatus.Delivered, 2, "association rejected"), Assert.Single(delivered.Deliveries));

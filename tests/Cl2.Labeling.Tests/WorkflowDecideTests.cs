@@ -156,7 +156,7 @@ public sealed class WorkflowDecideTests
         Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => RecordStudyReceived.Decide(null, new RecordStudyReceived("1.2.3", "A_TITLE_OF_17_CHR", 1), "i", Now)).Code);
 
         var completed = RecordInferenceResult.Decide(version, new RecordInferenceResult("1.2.3", version.Id, "seg", ["1.2.3.4"], 812.5), Guid.NewGuid(), "inference", Now);
-        Assert.Equal((version.ModelId, version.Id), (completed.ModelId, completed.VersionId));
+        Assert.Equal(((Guid?)version.ModelId, (Guid?)version.Id), (completed.ModelId, completed.VersionId));
         Assert.Equal(ErrorCodes.ModelVersionNotFound,
             Refusal(() => RecordInferenceResult.Decide(null, new RecordInferenceResult("1.2.3", version.Id, "seg", [], 1), Guid.NewGuid(), "i", Now)).Code);
         Assert.Equal(ErrorCodes.InvalidInput,

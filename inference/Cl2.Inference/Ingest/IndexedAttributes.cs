@@ -33,6 +33,8 @@ public static class IndexedAttributes
         new(DicomTags.Modality, "Modality", QueryLevel.Series),
         new(DicomTags.SeriesNumber, "SeriesNumber", QueryLevel.Series),
         new(DicomTags.SeriesDescription, "SeriesDescription", QueryLevel.Series),
+        // Not a C-FIND key of PS3.4 C.6.1.1.4, but routing rules match on it (Routing/StudyForRouting.cs).
+        new(DicomTags.BodyPartExamined, "BodyPartExamined", QueryLevel.Series),
         new(DicomTags.SOPInstanceUID, "SOPInstanceUID", QueryLevel.Image, IsUniqueKey: true),
         new(DicomTags.SOPClassUID, "SOPClassUID", QueryLevel.Image),
         new(DicomTags.InstanceNumber, "InstanceNumber", QueryLevel.Image),

@@ -1,5 +1,6 @@
 using JasperFx;
 using Marten;
+using Marten.Exceptions;
 using Npgsql;
 
 namespace Cl2.Labeling.Database;
@@ -138,7 +139,8 @@ public static class StreamDecision
                 await session.SaveChangesAsync(cancellationToken);
                 return await session.LoadAsync<TAggregate>(streamId, cancellationToken);
             }
-            catch (ConcurrencyException) when (expected is not null)
+            // A stream that did not exist yet (expected version 0) started by someone else in between is a moved stream too.
+            catch (Exception moved) when (expected is not null && moved is ConcurrencyException or ExistingStreamIdCollisionException)
             {
                 await using var reader = store.LightweightSession();
                 throw expected.Conflict(await reader.Events.FetchLatest<TAggregate>(streamId, cancellationToken));

@@ -22,6 +22,10 @@ public sealed record GiveFeedback(Guid InferenceResultId, FeedbackVerdict Verdic
         {
             throw DomainException.NotFound(ErrorCodes.InferenceResultNotFound, "Inference result", command.InferenceResultId);
         }
+        if (result is not { ModelId: { } modelId, VersionId: { } versionId })
+        {
+            throw DomainException.Invalid($"Result {result.Id} ran no model ({result.Pipeline}{(result.Failure is { } failure ? $", {failure}" : "")}): there is no model output to give feedback on.");
+        }
         if (command.Comment is { Length: > MaxCommentLength })
         {
             throw DomainException.Invalid($"A comment has at most {MaxCommentLength} characters.");
@@ -35,7 +39,7 @@ public sealed record GiveFeedback(Guid InferenceResultId, FeedbackVerdict Verdic
             case (not FeedbackVerdict.Correct, not null):
                 throw DomainException.Invalid("Only a correction names a correctedLabelRevisionId.");
         }
-        return new FeedbackGiven(feedbackId, result.Id, result.StudyInstanceUid, result.ModelId, result.VersionId, command.Verdict,
+        return new FeedbackGiven(feedbackId, result.Id, result.StudyInstanceUid, modelId, versionId, command.Verdict,
             string.IsNullOrWhiteSpace(command.Comment) ? null : command.Comment.Trim(), command.CorrectedLabelRevisionId, by, now);
     }
 

@@ -5,6 +5,7 @@ using Cl2.Labeling.Feedback;
 using Cl2.Labeling.Inference;
 using Cl2.Labeling.Labels;
 using Cl2.Labeling.Models;
+using Cl2.Labeling.Routing;
 using Cl2.Labeling.Training;
 using GraphQL.Types;
 
@@ -35,6 +36,7 @@ public sealed class LabelingQuery : ObjectGraphType
         TrainingQueries.AddFields(this);
         InferenceQueries.AddFields(this);
         DeliveryQueries.AddFields(this);
+        RoutingQueries.AddFields(this);
         FeedbackQueries.AddFields(this);
         PacsStudies.AddField(this);
         PacsImportQueries.AddFields(this);
@@ -72,6 +74,8 @@ public sealed class LabelingMutation : ObjectGraphType
         RecordInferenceResult.AddField(this);
         RecordDelivery.AddField(this);
         RetryDelivery.AddField(this);
+        SaveRoutingRule.AddField(this);
+        DeleteRoutingRule.AddField(this);
         GiveFeedback.AddField(this);
         ImportFromPacs.AddField(this);
         ResumePacsImport.AddField(this);

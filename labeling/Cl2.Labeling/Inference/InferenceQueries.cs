@@ -132,9 +132,15 @@ public sealed class InferenceResultGraphType : ObjectGraphType<InferenceResult>
         Name = "InferenceResult";
         Field(result => result.Id, type: typeof(NonNullGraphType<IdGraphType>));
         Field(result => result.StudyInstanceUid);
-        Field(result => result.ModelId, type: typeof(NonNullGraphType<IdGraphType>));
-        Field(result => result.VersionId, type: typeof(NonNullGraphType<IdGraphType>));
-        Field(result => result.Pipeline);
+        Field(result => result.ModelId, type: typeof(IdGraphType)).Description("Null when no model ran (pass-through, or a failure before one).");
+        Field(result => result.VersionId, type: typeof(IdGraphType));
+        Field(result => result.Pipeline).Description("The workload that ran (brain-mri, liver-ct, hip-xray, pass-through).");
+        Field(result => result.Failure, type: typeof(InferenceFailureGraphType)).Description("Why the study produced no result; null when it did.");
+        Field(result => result.FailureReason, nullable: true);
+        Field(result => result.Routing, type: typeof(RoutingDecisionGraphType)).Description("The routing decision that chose the workload.");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StageTimingGraphType>>>, IEnumerable<StageTiming>>("stages")
+            .Description("The time each stage took, in the order they run.")
+            .Resolve(context => context.Source.Stages ?? []);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>, IEnumerable<string>>("resultUids")
             .Description("SOP Instance UIDs of the results written (DICOM SEG, SR).")
             .Resolve(context => context.Source.ResultUids);
@@ -143,10 +149,37 @@ public sealed class InferenceResultGraphType : ObjectGraphType<InferenceResult>
         Field(result => result.CompletedAt);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<DeliveryGraphType>>>, IEnumerable<Delivery>>("deliveries")
             .Resolve(context => context.Source.Deliveries);
-        Field<NonNullGraphType<ModelVersionGraphType>, IDataLoaderResult<ModelVersion?>>("modelVersion")
-            .Resolve(context => context.LoadById<Model>(context.Source.ModelId).Then(model => model?.FindVersion(context.Source.VersionId)));
+        Field<ModelVersionGraphType, IDataLoaderResult<ModelVersion?>?>("modelVersion")
+            .Resolve(context => context.Source is { ModelId: { } modelId, VersionId: { } versionId }
+                ? context.LoadById<Model>(modelId).Then(model => model?.FindVersion(versionId))
+                : null);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<FeedbackGraphType>>>, IDataLoaderResult<IReadOnlyList<GivenFeedback>>>("feedback")
             .Description("What radiologists said about this result, oldest first.")
             .Resolve(context => FeedbackQueries.FeedbackOfResult(context, context.Source.Id).Then(feedback => feedback ?? []));
+    }
+}
+
+public sealed class RoutingDecisionGraphType : ObjectGraphType<RoutingDecision>
+{
+    public RoutingDecisionGraphType()
+    {
+        Name = "RoutingDecision";
+        Field(decision => decision.TableVersion).Description("The routing table's version the decision was taken on.");
+        Field(decision => decision.RuleId, type: typeof(IdGraphType)).Description("The rule that took the study; null when none did.");
+        Field(decision => decision.RuleName, nullable: true);
+        Field(decision => decision.RuleVersion, nullable: true);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>, IEnumerable<string>>("explanation")
+            .Description("Why each rule tried did not take the study, and why the one that did took it.")
+            .Resolve(context => context.Source.Explanation);
+    }
+}
+
+public sealed class StageTimingGraphType : ObjectGraphType<StageTiming>
+{
+    public StageTimingGraphType()
+    {
+        Name = "StageTiming";
+        Field(timing => timing.Stage, type: typeof(NonNullGraphType<InferenceStageGraphType>));
+        Field(timing => timing.DurationMs);
     }
 }

@@ -17,16 +17,22 @@ public sealed record StudyReceived(
 /// <summary>More instances of a study already received arrived at inference; <see cref="InstanceCount"/> is its new total.</summary>
 public sealed record StudyReceiptUpdated(Guid ReceiptId, string StudyInstanceUid, int InstanceCount, string UpdatedBy, DateTimeOffset UpdatedAt);
 
+/// <summary>Inference ran on a study: a model version (none for pass-through) wrote <see cref="ResultUids"/>, or, with
+/// <see cref="Failure"/>, the study produced no result and <see cref="FailureReason"/> says why.</summary>
 public sealed record InferenceCompleted(
     Guid ResultId,
     string StudyInstanceUid,
-    Guid ModelId,
-    Guid VersionId,
+    Guid? ModelId,
+    Guid? VersionId,
     string Pipeline,
     IReadOnlyList<string> ResultUids,
     double DurationMs,
     string CompletedBy,
-    DateTimeOffset CompletedAt);
+    DateTimeOffset CompletedAt,
+    InferenceFailure? Failure = null,
+    string? FailureReason = null,
+    RoutingDecision? Routing = null,
+    IReadOnlyList<StageTiming>? Stages = null);
 
 /// <summary>An attempt to deliver a result that did not (yet) succeed, and why.</summary>
 public sealed record DeliveryAttempted(Guid ResultId, string Destination, int Attempt, string Error, string AttemptedBy, DateTimeOffset AttemptedAt);
@@ -63,18 +69,22 @@ public sealed record ReceivedStudy(Guid Id, string StudyInstanceUid, string Call
     public static ReceivedStudy Apply(StudyReceiptUpdated updated, ReceivedStudy study) => study with { InstanceCount = updated.InstanceCount };
 }
 
-/// <summary>One run of a model version on a study, and where its results went (inline snapshot).</summary>
+/// <summary>One run of inference on a study (of one model version, or none), and where its results went (inline snapshot).</summary>
 public sealed record InferenceResult(
     Guid Id,
     string StudyInstanceUid,
-    Guid ModelId,
-    Guid VersionId,
+    Guid? ModelId,
+    Guid? VersionId,
     string Pipeline,
     IReadOnlyList<string> ResultUids,
     double DurationMs,
     string CompletedBy,
     DateTimeOffset CompletedAt,
-    IReadOnlyList<Delivery> Deliveries)
+    IReadOnlyList<Delivery> Deliveries,
+    InferenceFailure? Failure = null,
+    string? FailureReason = null,
+    RoutingDecision? Routing = null,
+    IReadOnlyList<StageTiming>? Stages = null)
 {
     [Version]
     public long Version { get; set; }
@@ -83,7 +93,8 @@ public sealed record InferenceResult(
 
     public static InferenceResult Create(InferenceCompleted completed) =>
         new(completed.ResultId, completed.StudyInstanceUid, completed.ModelId, completed.VersionId, completed.Pipeline, completed.ResultUids,
-            completed.DurationMs, completed.CompletedBy, completed.CompletedAt, []);
+            completed.DurationMs, completed.CompletedBy, completed.CompletedAt, [], completed.Failure, completed.FailureReason, completed.Routing,
+            completed.Stages ?? []);
 
     public static InferenceResult Apply(DeliveryAttempted attempted, InferenceResult result) =>
         result.With(new Delivery(attempted.Destination, DeliveryStatus.Retrying, attempted.Attempt, attempted.Error, attempted.AttemptedAt, null));

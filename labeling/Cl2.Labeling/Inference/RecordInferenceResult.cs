@@ -2,20 +2,37 @@ using Cl2.Labeling.Cases;
 using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Models;
+using Cl2.Labeling.Routing;
 using GraphQL;
 using GraphQL.Types;
-using Marten;
 
 namespace Cl2.Labeling.Inference;
 
-/// <summary>A model version ran on a study and wrote results (DICOM SEG / SR instances, named by their SOP Instance UIDs).</summary>
-public sealed record RecordInferenceResult(string StudyInstanceUid, Guid ModelVersionId, string Pipeline, IReadOnlyList<string> ResultUids, double DurationMs)
+/// <summary>
+/// Inference reports what it did with a study: a model version (none for <c>pass-through</c>) wrote results (DICOM SEG /
+/// SR instances, named by their SOP Instance UIDs), or, with <see cref="Failure"/>, nothing was written and
+/// <see cref="FailureReason"/> says why. <see cref="Routing"/> is the decision that chose the workload and
+/// <see cref="Stages"/> the time each stage took.
+/// </summary>
+public sealed record RecordInferenceResult(
+    string StudyInstanceUid,
+    Guid? ModelVersionId,
+    string Pipeline,
+    IReadOnlyList<string> ResultUids,
+    double DurationMs,
+    InferenceFailure? Failure = null,
+    string? FailureReason = null,
+    RoutingDecision? Routing = null,
+    IReadOnlyList<StageTiming>? Stages = null)
 {
+    public const int MaxExplanationLines = 1000;
+    public const int MaxTextLength = 4000;
+
     public static InferenceCompleted Decide(ModelVersion? version, RecordInferenceResult command, Guid resultId, string by, DateTimeOffset now)
     {
-        if (version is null)
+        if (command.ModelVersionId is { } versionId && version is null)
         {
-            throw DomainException.NotFound(ErrorCodes.ModelVersionNotFound, "Model version", command.ModelVersionId);
+            throw DomainException.NotFound(ErrorCodes.ModelVersionNotFound, "Model version", versionId);
         }
         if (command.ResultUids.Prepend(command.StudyInstanceUid).FirstOrDefault(uid => !AddCases.IsUid(uid)) is { } invalid)
         {
@@ -23,15 +40,55 @@ public sealed record RecordInferenceResult(string StudyInstanceUid, Guid ModelVe
         }
         if (string.IsNullOrWhiteSpace(command.Pipeline))
         {
-            throw DomainException.Invalid("pipeline names the inference pipeline that ran (e.g. \"brain-tumour-seg\").");
+            throw DomainException.Invalid("pipeline names the workload that ran (e.g. \"brain-mri\", or \"pass-through\").");
         }
-        if (!double.IsFinite(command.DurationMs) || command.DurationMs < 0)
+        if (!IsDuration(command.DurationMs))
         {
             throw DomainException.Invalid("durationMs is a finite number, 0 or more.");
         }
-        return new InferenceCompleted(resultId, command.StudyInstanceUid, version.ModelId, version.Id, command.Pipeline.Trim(),
-            [.. command.ResultUids], command.DurationMs, by, now);
+        var pipeline = command.Pipeline.Trim();
+        var failureReason = command.FailureReason?.Trim();
+        if (command.Failure is { } failure)
+        {
+            if (string.IsNullOrEmpty(failureReason) || failureReason.Length > MaxTextLength)
+            {
+                throw DomainException.Invalid($"A {failure} outcome says why in failureReason (1 to {MaxTextLength} characters), so a person can act on it.");
+            }
+            if (command.ResultUids.Count > 0)
+            {
+                throw DomainException.Invalid("An outcome with a failure wrote no result: resultUids is empty.");
+            }
+            if (failure == InferenceFailure.NoRuleMatched && command.Routing?.RuleId is not null)
+            {
+                throw DomainException.Invalid("NO_RULE_MATCHED names no rule in routing.ruleId.");
+            }
+        }
+        else
+        {
+            if (failureReason is { Length: > 0 })
+            {
+                throw DomainException.Invalid("failureReason goes with a failure; a result without one has none.");
+            }
+            if (pipeline == RoutingTable.PassThrough ? command.ModelVersionId is not null : command.ModelVersionId is null)
+            {
+                throw DomainException.Invalid($"A result names the model version that made it (modelVersionId), except a {RoutingTable.PassThrough} result, which ran none.");
+            }
+        }
+        if (command.Routing is { } routing && (routing.TableVersion < 0 || routing.Explanation.Count > MaxExplanationLines
+            || routing.Explanation.Any(line => line.Length > MaxTextLength) || (routing.RuleId is null) != (routing.RuleName is null)))
+        {
+            throw DomainException.Invalid($"routing has a table version (0 or more), a rule id with its name (or neither), and at most {MaxExplanationLines} explanation lines of at most {MaxTextLength} characters.");
+        }
+        var stages = command.Stages ?? [];
+        if (stages.Any(stage => !IsDuration(stage.DurationMs)) || stages.DistinctBy(stage => stage.Stage).Count() != stages.Count)
+        {
+            throw DomainException.Invalid("stages names each stage at most once, with a finite durationMs of 0 or more.");
+        }
+        return new InferenceCompleted(resultId, command.StudyInstanceUid, version?.ModelId, version?.Id, pipeline, [.. command.ResultUids], command.DurationMs,
+            by, now, command.Failure, command.Failure is null ? null : failureReason, command.Routing, [.. stages.OrderBy(stage => stage.Stage)]);
     }
+
+    private static bool IsDuration(double milliseconds) => double.IsFinite(milliseconds) && milliseconds >= 0;
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<InferenceResultGraphType>, InferenceResult>("recordInferenceResult")
@@ -41,8 +98,12 @@ public sealed record RecordInferenceResult(string StudyInstanceUid, Guid ModelVe
         {
             var command = context.GetArgument<RecordInferenceResult>("input");
             var cancellationToken = context.CancellationToken;
-            await using var query = context.Store().QuerySession();
-            var version = await ModelQueries.FindVersionAsync(query, command.ModelVersionId, cancellationToken);
+            ModelVersion? version = null;
+            if (command.ModelVersionId is { } versionId)
+            {
+                await using var query = context.Store().QuerySession();
+                version = await ModelQueries.FindVersionAsync(query, versionId, cancellationToken);
+            }
             var completed = Decide(version, command, Guid.CreateVersion7(), context.Actor(), context.Now());
             await StreamDecision.StartAsync<InferenceResult>(context.Store(), completed.ResultId, completed, cancellationToken);
             return InferenceResult.Create(completed) with { Version = 1 };
@@ -52,4 +113,24 @@ public sealed record RecordInferenceResult(string StudyInstanceUid, Guid ModelVe
 public sealed class RecordInferenceResultInputType : AutoRegisteringInputObjectGraphType<RecordInferenceResult>
 {
     public RecordInferenceResultInputType() => Name = "RecordInferenceResultInput";
+}
+
+public sealed class RoutingDecisionInputType : AutoRegisteringInputObjectGraphType<RoutingDecision>
+{
+    public RoutingDecisionInputType() => Name = "RoutingDecisionInput";
+}
+
+public sealed class StageTimingInputType : AutoRegisteringInputObjectGraphType<StageTiming>
+{
+    public StageTimingInputType() => Name = "StageTimingInput";
+}
+
+public sealed class InferenceFailureGraphType : EnumerationGraphType<InferenceFailure>
+{
+    public InferenceFailureGraphType() => Name = "InferenceFailure";
+}
+
+public sealed class InferenceStageGraphType : EnumerationGraphType<InferenceStage>
+{
+    public InferenceStageGraphType() => Name = "InferenceStage";
 }

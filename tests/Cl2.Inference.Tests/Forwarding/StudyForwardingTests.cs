@@ -82,14 +82,14 @@ public sealed partial class StudyForwardingTests
         Assert.Equal((2, 0), (await platform.EventCountAsync(postgres, "study_received"), await platform.EventCountAsync(postgres, "study_receipt_updated")));
     }
 
-    private sealed record Sent(string Path, string Study, string Series, string SopInstance);
+    internal sealed record Sent(string Path, string Study, string Series, string SopInstance);
 
-    private sealed record PendingStudy(string Uid, string State, int Attempts, string? LastError);
+    internal sealed record PendingStudy(string Uid, string State, int Attempts, string? LastError);
 
-    private sealed record Forwarding(int Pending, long Forwarded, string? LastError, IReadOnlyList<PendingStudy> Studies);
+    internal sealed record Forwarding(int Pending, long Forwarded, string? LastError, IReadOnlyList<PendingStudy> Studies);
 
     /// <summary>Ports, folders and clients of one test's inference and labeling processes; disposing it kills those still running.</summary>
-    private sealed class Platform : IAsyncDisposable
+    internal sealed class Platform : IAsyncDisposable
     {
         private readonly List<BackgroundProcess> _running = [];
         private readonly string _root = Directory.CreateTempSubdirectory("cl2-forwarding-").FullName;
@@ -155,13 +155,17 @@ public sealed partial class StudyForwardingTests
 
         /// <summary>A DCMTK-encoded copy of a corpus file (optionally under a new SOP Instance UID, with so many items in
         /// Referenced Image Sequence) and its UIDs.</summary>
-        public async Task<Sent> CorpusCopyAsync(string name, string? newSopInstanceUid = null, int referencedImages = 0)
+        public async Task<Sent> CorpusCopyAsync(string name, string? newSopInstanceUid = null, int referencedImages = 0, string? studyInstanceUid = null)
         {
             var folder = Directory.CreateDirectory(Path.Combine(_root, "sent-" + Guid.NewGuid().ToString("N"))).FullName;
             var path = await Corpus.DcmtkEncodedCopyAsync(name, folder);
             if (newSopInstanceUid is not null)
             {
                 (await Dcmtk.RunAsync("dcmodify", ["-nb", "-m", $"(0008,0018)={newSopInstanceUid}", path])).EnsureSuccess("dcmodify");
+            }
+            if (studyInstanceUid is not null)
+            {
+                (await Dcmtk.RunAsync("dcmodify", ["-nb", "-m", $"(0020,000D)={studyInstanceUid}", path])).EnsureSuccess("dcmodify");
             }
             if (referencedImages > 0)
             {
@@ -242,6 +246,22 @@ public sealed partial class StudyForwardingTests
             using var response = await plain.SendAsync(request);
             Assert.True(response.IsSuccessStatusCode, $"retry answered {(int)response.StatusCode}");
         }
+
+        /// <summary>A GraphQL request to labeling as an engineer holding every role; its <c>data</c>, or a failed assertion with its errors.</summary>
+        public async Task<JsonElement> GraphQLAsync(string query, object? variables = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_labelingUrl + "graphql")) { Content = JsonContent.Create(new { query, variables }) };
+            request.Headers.Add("X-Cl2-Roles", "ml-engineer,service");
+            using var response = await _http.SendAsync(request);
+            var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.False(root.TryGetProperty("errors", out var errors), errors.ToString());
+            return root.GetProperty("data");
+        }
+
+        public string LabelingUrl => _labelingUrl;
+
+        /// <summary>The port inference's DICOM listener serves (a PACS sends to it).</summary>
+        public int DicomPort => _dicomPort;
 
         /// <summary>Events of a type in labeling's event store, counted by PostgreSQL itself.</summary>
         public async Task<int> EventCountAsync(PostgresCluster postgres, string eventType)

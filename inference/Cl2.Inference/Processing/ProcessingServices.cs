@@ -1,0 +1,26 @@
+using Cl2.Inference.Routing;
+using Cl2.Inference.Serving;
+using Cl2.Inference.Studies;
+using Cl2.ServiceDefaults;
+
+namespace Cl2.Inference.Processing;
+
+public static class ProcessingServices
+{
+    /// <summary>The routing table's cached copy and the processing loop; after the listener, so the store has replayed its journal.</summary>
+    public static IServiceCollection AddStudyProcessing(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<ProcessingOptions>(ProcessingOptions.Section);
+        services.AddValidatedOptions<CompletenessOptions>(CompletenessOptions.Section);
+        services.AddValidatedOptions<RoutingOptions>(RoutingOptions.Section);
+        services.AddSingleton<RoutingRulesCache>();
+        services.AddHostedService(provider => provider.GetRequiredService<RoutingRulesCache>());
+        services.AddValidatedOptions<ServingOptions>(ServingOptions.Section);
+        services.AddSingleton<ProductionVersions>();
+        services.AddHostedService(provider => provider.GetRequiredService<ProductionVersions>());
+        services.AddSingleton<ProcessingLedger>();
+        services.AddSingleton<StudyProcessor>();
+        services.AddHostedService(provider => provider.GetRequiredService<StudyProcessor>());
+        return services;
+    }
+}

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Cl2.Labeling.Client;
+using Cl2.ServiceDefaults;
+
+namespace Cl2.Inference.Processing;
+
+/// <summary>The processing loop's spans (one per study, one per stage under it) and metrics, under cl2's own names.</summary>
+public sealed class ProcessingTelemetry : IDisposable
+{
+    private readonly Meter _meter = new(Cl2Telemetry.MeterName);
+    private readonly Counter<long> _studies;
+    private readonly Histogram<double> _stageDuration;
+
+    public ProcessingTelemetry(Func<int> queueLength)
+    {
+        _studies = _meter.CreateCounter<long>("cl2.inference.studies_processed", description: "Studies with a recorded outcome, by outcome.");
+        _stageDuration = _meter.CreateHistogram<double>("cl2.inference.stage_duration", unit: "ms", description: "Time a stage of processing took.");
+        _meter.CreateObservableGauge("cl2.inference.queue_length", queueLength, description: "Complete studies waiting for processing.");
+    }
+
+    public static Activity? StartStudy(string studyInstanceUid) =>
+        Cl2Telemetry.ActivitySource.StartActivity("inference.study")?.SetTag("dicom.study_instance_uid", studyInstanceUid);
+
+    public static Activity? StartStage(InferenceStage stage) => Cl2Telemetry.ActivitySource.StartActivity($"inference.{stage}");
+
+    public void Stage(InferenceStage stage, double milliseconds) => _stageDuration.Record(milliseconds, new KeyValuePair<string, object?>("stage", stage.ToString()));
+
+    public void Processed(string outcome) => _studies.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Cl2.Inference.Ingest;
+using Cl2.Inference.Listener;
+using Cl2.Inference.Routing;
+using Cl2.Inference.Serving;
+using Cl2.Inference.Studies;
+using Cl2.Labeling.Client;
+using Microsoft.Extensions.Options;
+
+namespace Cl2.Inference.Processing;
+
+/// <summary>A complete study, queued for processing.</summary>
+public sealed record CompleteStudy(string StudyInstanceUid, IReadOnlyList<StoredInstance> Instances, DateTimeOffset FirstReceivedAt, DateTimeOffset CompletedAt,
+    CompletenessReason Reason);
+
+/// <summary>
+/// The processing loop: every poll, studies that became complete (<see cref="StudyCompleteness"/>) go into a bounded queue
+/// (<see cref="ProcessingOptions.QueueCapacity"/>; when it is full the poll waits, so studies wait in the store, not in
+/// memory); each queued study is routed (<see cref="RoutingEvaluation"/> on the cached table), run, and its outcome
+/// recorded through labeling's <c>recordInferenceResult</c> with the routing decision and the time of each stage, then
+/// written to the <see cref="ProcessingLedger"/>. Every outcome is recorded, failures with a code and an explanation.
+/// This build runs the <c>pass-through</c> workload (no model, no result object: the study is read and its outcome
+/// recorded); for a rule selecting a model workload the model's production version is chosen (<see cref="ProductionVersions"/>)
+/// but not run yet: the outcome is WORKLOAD_FAILED naming that version, or NO_PRODUCTION_VERSION.
+/// </summary>
+public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger, RoutingRulesCache rules, ProductionVersions production, IServiceProvider services,
+    IOptions<ProcessingOptions> options, IOptions<CompletenessOptions> completeness, IOptions<RoutingOptions> routing, IOptions<ListenerOptions> listener,
+    TimeProvider time, ILogger<StudyProcessor> logger) : BackgroundService
+{
+    private readonly Channel<CompleteStudy> _queue = Channel.CreateBounded<CompleteStudy>(new BoundedChannelOptions(options.Value.QueueCapacity)
+    {
+        FullMode = BoundedChannelFullMode.Wait,
+        SingleReader = true,
+        SingleWriter = true,
+    });
+
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _inFlight = [];
+    private readonly Dictionary<string, (int Failures, DateTimeOffset RetryAt)> _recordFailures = [];
+    private ProcessingTelemetry? _telemetry;
+
+    public int QueueLength => _queue.Reader.Count;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            logger.LogWarning("Processing of received studies is off (Inference:Processing:Enabled): studies are not routed");
+            return;
+        }
+        ledger.Open();
+        _telemetry = new ProcessingTelemetry(() => QueueLength);
+        try
+        {
+            await Task.WhenAll(QueueCompleteStudiesAsync(stoppingToken), ProcessQueueAsync(stoppingToken));
+        }
+        finally
+        {
+            _telemetry.Dispose();
+        }
+    }
+
+    private async Task QueueCompleteStudiesAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.PollInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                if (rules.Current is null)
+                {
+                    continue; // no routing table known yet: nothing can be decided, studies wait in the store
+                }
+                foreach (var study in CompleteStudies(time.GetUtcNow()))
+                {
+                    await _queue.Writer.WriteAsync(study, cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            _queue.Writer.TryComplete();
+        }
+    }
+
+    private List<CompleteStudy> CompleteStudies(DateTimeOffset now)
+    {
+        var settings = completeness.Value;
+        var due = new List<CompleteStudy>();
+        foreach (var study in store.LatestVersions().Where(instance => instance.StudyInstanceUid.Length > 0).GroupBy(instance => instance.StudyInstanceUid))
+        {
+            var instances = study.OrderBy(instance => instance.ReceivedAt).ToList();
+            lock (_gate)
+            {
+                if (_inFlight.Contains(study.Key) || ledger.ProcessedCount(study.Key) >= instances.Count
+                    || (_recordFailures.TryGetValue(study.Key, out var failed) && now < failed.RetryAt))
+                {
+                    continue;
+                }
+            }
+            // The workloads this build runs name no required series, so only the quiet period and the maximum wait complete a study.
+            var reason = StudyCompleteness.Decide(instances[0].ReceivedAt, instances[^1].ReceivedAt, requiredSeriesPresent: false,
+                settings.QuietPeriodFor(instances[0].CallingAeTitle), settings.MaxWait, now);
+            if (reason is { } complete)
+            {
+                lock (_gate)
+                {
+                    _inFlight.Add(study.Key);
+                }
+                due.Add(new CompleteStudy(study.Key, instances, instances[0].ReceivedAt, now, complete));
+            }
+        }
+        return due;
+    }
+
+    private async Task ProcessQueueAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var study in _queue.Reader.ReadAllAsync(cancellationToken))
+        {
+            try
+            {
+                await ProcessAsync(study, cancellationToken);
+            }
+            catch (HttpRequestException unreachable) when (!cancellationToken.IsCancellationRequested)
+            {
+                RetryLater(study, unreachable.Message);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Whatever went wrong is the study's outcome, recorded like any other; the loop goes on with the next study.
+                logger.LogError(e, "Processing study {StudyInstanceUid} failed unexpectedly; the failure is recorded as its outcome", study.StudyInstanceUid);
+                await RecordAsync(study, new RecordInferenceResultInput(study.StudyInstanceUid, null, "unknown", [], 0, InferenceFailure.WorkloadFailed,
+                    $"Processing failed unexpectedly ({e.GetType().Name}: {e.Message}); inference's log has the details."), cancellationToken);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _inFlight.Remove(study.StudyInstanceUid);
+                }
+            }
+        }
+    }
+
+    private async Task ProcessAsync(CompleteStudy study, CancellationToken cancellationToken)
+    {
+        using var span = ProcessingTelemetry.StartStudy(study.StudyInstanceUid);
+        var total = Stopwatch.StartNew();
+        var stages = new List<StageTimingInfo>();
+        void Stage(InferenceStage stage, double milliseconds)
+        {
+            stages.Add(new StageTimingInfo(stage, milliseconds));
+            _telemetry?.Stage(stage, milliseconds);
+        }
+        Stage(InferenceStage.WaitForCompleteness, (study.CompletedAt - study.FirstReceivedAt).TotalMilliseconds);
+
+        var table = rules.Current!;
+        var (rule, decision) = RoutingEvaluation.Decide(table, StudyForRouting.From(study.StudyInstanceUid, listener.Value.AeTitle, study.Instances),
+            routing.Value.PatternTimeout);
+        span?.SetTag("cl2.routing.rule", rule?.Name);
+        RecordInferenceResultInput outcome;
+        if (rule is null)
+        {
+            outcome = Failed(study, "none", InferenceFailure.NoRuleMatched,
+                $"No routing rule matched the study (routing table version {table.Version}); the decision lists why each rule did not.", decision);
+        }
+        else if (rule.Workload != "pass-through")
+        {
+            // The one version this study's outcome names, read once for it: a promotion after this moment is the next study's.
+            var model = await production.ResolveAsync(rule.ModelName ?? "", cancellationToken);
+            span?.SetTag("cl2.model.version", model?.Version?.Id);
+            outcome = model?.Version is { } version
+                ? Failed(study, rule.Workload, InferenceFailure.WorkloadFailed,
+                    $"Version {version.Number} of model '{model.Name}' is in production, but this build of inference does not run the {rule.Workload} workload yet; only pass-through runs.",
+                    decision) with { ModelVersionId = version.Id }
+                : Failed(study, rule.Workload, InferenceFailure.NoProductionVersion, model is null
+                    ? $"Rule '{rule.Name}' names model '{rule.ModelName}', which labeling does not have: register it, or change the rule."
+                    : $"Model '{model.Name}' has no version in production: promote one (promoteModelVersion).", decision);
+        }
+        else
+        {
+            var load = Stopwatch.StartNew();
+            using (ProcessingTelemetry.StartStage(InferenceStage.Load))
+            {
+                outcome = await ReadAllAsync(study, decision, cancellationToken) ?? new RecordInferenceResultInput(study.StudyInstanceUid, null, rule.Workload, [], 0, Routing: decision);
+            }
+            Stage(InferenceStage.Load, load.Elapsed.TotalMilliseconds);
+        }
+        outcome = outcome with { DurationMs = total.Elapsed.TotalMilliseconds, Stages = stages };
+        await RecordAsync(study, outcome, cancellationToken);
+    }
+
+    /// <summary>The pass-through workload's run: every instance of the study read back whole from the store. A CORRUPT_INSTANCE
+    /// outcome when one cannot be read; null when all can.</summary>
+    private async Task<RecordInferenceResultInput?> ReadAllAsync(CompleteStudy study, RoutingDecisionInfo decision, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        foreach (var instance in study.Instances)
+        {
+            try
+            {
+                await using var part10 = store.OpenPart10(instance);
+                long read = 0;
+                for (int chunk; (chunk = await part10.ReadAsync(buffer, cancellationToken)) > 0;)
+                {
+                    read += chunk;
+                }
+                if (read != instance.Length)
+                {
+                    throw new IOException($"{read} bytes were read, the store holds {instance.Length}");
+                }
+            }
+            catch (IOException unreadable)
+            {
+                return Failed(study, "pass-through", InferenceFailure.CorruptInstance,
+                    $"SOP Instance {instance.SopInstanceUid} cannot be read from the store ({unreadable.Message}); send the study again.", decision);
+            }
+        }
+        return null;
+    }
+
+    private static RecordInferenceResultInput Failed(CompleteStudy study, string pipeline, InferenceFailure failure, string reason, RoutingDecisionInfo decision) =>
+        new(study.StudyInstanceUid, null, pipeline, [], 0, failure, reason, decision);
+
+    private async Task RecordAsync(CompleteStudy study, RecordInferenceResultInput outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await services.GetRequiredService<LabelingClient>().RecordInferenceResultAsync(outcome, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            RetryLater(study, e.Message);
+            return;
+        }
+        ledger.MarkProcessed(study.StudyInstanceUid, study.Instances.Count);
+        lock (_gate)
+        {
+            _recordFailures.Remove(study.StudyInstanceUid);
+        }
+        var what = outcome.Failure?.ToString() ?? "Completed";
+        _telemetry?.Processed(what);
+        logger.LogInformation("Study {StudyInstanceUid} ({Instances} instances, complete by {Reason}): {Outcome} by {Pipeline}, recorded in labeling",
+            study.StudyInstanceUid, study.Instances.Count, study.Reason, what, outcome.Pipeline);
+    }
+
+    /// <summary>Labeling did not answer or take the outcome: the study is processed again after 1, 2, 4 … seconds.</summary>
+    private void RetryLater(CompleteStudy study, string error)
+    {
+        (int Failures, DateTimeOffset RetryAt) failed;
+        lock (_gate)
+        {
+            var failures = _recordFailures.GetValueOrDefault(study.StudyInstanceUid).Failures + 1;
+            var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failures - 1), options.Value.MaxRetryDelay.TotalSeconds));
+            _recordFailures[study.StudyInstanceUid] = failed = (failures, time.GetUtcNow() + delay);
+        }
+        logger.LogWarning("Recording the outcome of study {StudyInstanceUid} in labeling failed ({Failures} tries): {Error}. It is processed again at {RetryAt}",
+            study.StudyInstanceUid, failed.Failures, error, failed.RetryAt);
+    }
+}
