@@ -1,3 +1,4 @@
+using Cl2.Gateway.Identity;
 using Cl2.ServiceDefaults;
 
 namespace Cl2.Gateway;
@@ -17,6 +18,7 @@ public static class GatewayServices
             Environment.SetEnvironmentVariable(InlineSocketCompletionsVariable, "1");
             builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         }
+        builder.AddIdentityProvider();
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         builder.Services.AddHttpClient(nameof(BackendsReadinessCheck));
         builder.Services.AddHttpClient(nameof(FrontPage));
@@ -29,6 +31,8 @@ public static class GatewayServices
     {
         app.UseWebSockets();
         app.UsePublicAddress();
+        app.UseForgedHeaderRemoval();
+        app.UseIdentityProvider();
         app.MapFrontPage();
         app.MapReverseProxy();
         return app;
