@@ -387,7 +387,7 @@ cl2 is running.
   Inference API                                 $(service_url gateway)/api/inference/status
   DICOM listener (C-ECHO, C-STORE, C-FIND, ...) AE CL2 at 127.0.0.1:$DICOM_PORT   (./cl2 dicom echo 127.0.0.1 $DICOM_PORT -aec CL2)
   Readiness                                     $(service_url gateway)/health/ready
-  Sign-in ($ENVIRONMENT)                        users ${IDENTITY_USERS[*]}; passwords in $IDENTITY/secrets/users/
+  $(printf '%-45s' "Sign-in ($ENVIRONMENT)") users ${IDENTITY_USERS[*]}; passwords in ${IDENTITY#"$ROOT"/}/secrets/users/
   Access token for curl or a GraphQL client     ./cl2 token --role annotator   (then: curl -H "Authorization: Bearer \$TOKEN" ...)
   PostgreSQL                                    127.0.0.1:$PG_PORT (database cl2, role cl2, password in .cl2/postgres.password)
   Logs                                          ./cl2 logs [service]   (files in .cl2/logs/)

@@ -33,7 +33,20 @@ public sealed class PlatformTests
         }
         await Eventually.IsTrueAsync(() => Task.FromResult(File.Exists(platform.TrainingHealthFile) && File.ReadLines(platform.TrainingHealthFile).First() == "Healthy"), services, "training worker healthy");
 
-        var status = JsonDocument.Parse(await http.GetStringAsync(new Uri(platform.GatewayUrl + "api/inference/status"))).RootElement;
+        // Sign-in is on: nobody gets in without a token; the seeded admin's token (generated password, as ./cl2 token uses it) does.
+        using (var anonymous = await http.GetAsync(new Uri(platform.GatewayUrl + "api/inference/status")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+        using var signIn = await http.PostAsync(new Uri(platform.GatewayUrl + "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["client_id"] = "cl2-cli", ["username"] = "admin", ["password"] = platform.Secret("users", "admin"), ["scope"] = "cl2",
+        }));
+        var token = JsonDocument.Parse(await signIn.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(platform.GatewayUrl + "api/inference/status"));
+        request.Headers.Authorization = new("Bearer", token);
+        using var answer = await http.SendAsync(request);
+        var status = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("cl2 inference", status.GetProperty("service").GetString());
         Assert.Contains("\"cpu (", File.ReadAllText(platform.TrainingHealthFile), StringComparison.Ordinal);
         Assert.All(services, service => Assert.False(service.HasExited, $"{service.Name} exited:\n{service.Output}"));

@@ -46,6 +46,28 @@ public sealed class PlatformLauncher(string state, string? postgresConnectionStr
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
     };
 
+    /// <summary>
+    /// The settings that make a service read its callers from the development identity headers (<c>X-Cl2-User</c> /
+    /// <c>X-Cl2-Roles</c>; no headers: a developer holding every role) and make the workers send those headers instead of
+    /// an access token. Only for tests that ask for it: the script starts every service with sign-in (access tokens).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> HeaderIdentity { get; } = new Dictionary<string, string>
+    {
+        ["DevelopmentIdentity__Enabled"] = "true",
+        ["DevelopmentIdentity__DefaultUser"] = "developer",
+        ["DevelopmentIdentity__DefaultRoles__0"] = "annotator",
+        ["DevelopmentIdentity__DefaultRoles__1"] = "radiologist",
+        ["DevelopmentIdentity__DefaultRoles__2"] = "ml-engineer",
+        ["DevelopmentIdentity__DefaultRoles__3"] = "admin",
+        ["DevelopmentIdentity__DefaultRoles__4"] = "service",
+        ["Labeling__ClientId"] = "",
+    };
+
+    /// <summary>The built-in provider's generated password for a seeded user (<c>users</c>) or secret for a client
+    /// (<c>clients</c>), as the script wrote it for this platform's state folder.</summary>
+    public string Secret(string kind, string name) =>
+        File.ReadAllText(Path.Combine(State, "identity", "secrets", kind, $"{name}.{(kind == "users" ? "password" : "secret")}")).Trim();
+
     /// <summary>Starts <paramref name="service"/>; it runs until the returned process is disposed (which kills it).</summary>
     /// <param name="settings">Environment variables that replace or add to the script's, for this process only.</param>
     /// <param name="name">The process's name in failure messages (several workers of one service).</param>

@@ -1,7 +1,11 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Cl2.ServiceDefaults.Identity;
 
@@ -27,6 +31,26 @@ public static class CallerIdentity
     {
         app.UseAuthentication();
         app.UseDevelopmentIdentity();
+    }
+
+    /// <summary>
+    /// The caller a bearer token names, checked exactly as a request's <c>Authorization</c> header is (the same keys, issuer,
+    /// audience and lifetime); null when it is not valid. For tokens that come another way than the header: a GraphQL
+    /// WebSocket's <c>connection_init</c> payload (browsers cannot set headers on a WebSocket).
+    /// </summary>
+    public static async Task<ClaimsPrincipal?> ValidateBearerTokenAsync(this HttpContext http, string token, CancellationToken cancellationToken)
+    {
+        var jwt = http.RequestServices.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+        var parameters = jwt.TokenValidationParameters.Clone();
+        if (jwt.ConfigurationManager is { } provider)
+        {
+            var configuration = await provider.GetConfigurationAsync(cancellationToken);
+            parameters.ValidIssuers = [.. parameters.ValidIssuers ?? [], configuration.Issuer];
+            parameters.IssuerSigningKeys = [.. parameters.IssuerSigningKeys ?? [], .. configuration.SigningKeys];
+        }
+        var handler = jwt.TokenHandlers.OfType<TokenHandler>().FirstOrDefault() ?? new JsonWebTokenHandler();
+        var result = await handler.ValidateTokenAsync(token, parameters);
+        return result.IsValid ? new ClaimsPrincipal(result.ClaimsIdentity) : null;
     }
 
     private static void ConfigureBearer(JwtBearerOptions jwt, AuthorityOptions authority)

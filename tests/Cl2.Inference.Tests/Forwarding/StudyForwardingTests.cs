@@ -110,9 +110,9 @@ public sealed partial class StudyForwardingTests
 
         public async Task<BackgroundProcess> StartLabelingAsync(PostgresCluster postgres)
         {
-            var labeling = await new PlatformLauncher(_root, postgres.ConnectionString).StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
+            var labeling = await new PlatformLauncher(_root, postgres.ConnectionString).StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
             {
-                // Development (the script's): labeling takes its callers from the X-Cl2-User / X-Cl2-Roles headers inference sends.
+                // Labeling takes its callers from the X-Cl2-User / X-Cl2-Roles headers inference sends.
                 ["Urls"] = _labelingUrl,
                 ["Blobs__Root"] = Path.Combine(_root, "blobs"),
                 ["Logging__LogLevel__Default"] = "Warning",
@@ -125,7 +125,7 @@ public sealed partial class StudyForwardingTests
         /// <param name="settings">More environment variables for inference (or ones replacing these).</param>
         public async Task<BackgroundProcess> StartInferenceAsync(params (string Key, string Value)[] settings)
         {
-            var environment = new Dictionary<string, string>
+            var environment = new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
             {
                 // Development: the inference API takes its callers from the X-Cl2-User / X-Cl2-Roles headers _http sends.
                 ["DOTNET_ENVIRONMENT"] = "Development",
