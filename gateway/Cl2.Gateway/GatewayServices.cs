@@ -19,6 +19,7 @@ public static class GatewayServices
             builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         }
         builder.AddIdentityProvider();
+        builder.AddBrowserSession();
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         builder.Services.AddHttpClient(nameof(BackendsReadinessCheck));
         builder.Services.AddHttpClient(nameof(FrontPage));
@@ -32,7 +33,7 @@ public static class GatewayServices
         app.UseWebSockets();
         app.UsePublicAddress();
         app.UseForgedHeaderRemoval();
-        app.UseIdentityProvider();
+        app.UseSignIn();
         app.MapFrontPage();
         app.MapReverseProxy();
         return app;

@@ -25,7 +25,8 @@ public sealed class PlatformTests
         await using var training = await platform.StartAsync(PlatformLauncher.Training, new Dictionary<string, string> { ["Training__Device"] = "cpu" });
         await using var gateway = await platform.StartAsync(PlatformLauncher.Gateway);
         BackgroundProcess[] services = [labeling, inference, training, gateway];
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        // Generous: a first request to a service on a busy machine can take a while (answered by then, it is not refused).
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
 
         foreach (var url in new[] { platform.LabelingUrl, platform.InferenceUrl, platform.GatewayUrl })
         {

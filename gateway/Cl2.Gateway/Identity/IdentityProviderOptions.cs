@@ -86,4 +86,7 @@ public sealed class ProviderClient
 
     /// <summary>Browser clients: the addresses an authorization code may be sent to.</summary>
     public List<string> RedirectUris { get; set; } = [];
+
+    /// <summary>Browser clients: the addresses the provider may send the browser back to after sign-out.</summary>
+    public List<string> PostLogoutRedirectUris { get; set; } = [];
 }

@@ -64,16 +64,24 @@ public static class IdentityProviderServices
         return builder;
     }
 
-    /// <summary>The provider's endpoints and sign-in page; after the public address is set, so the issuer is the public one.</summary>
-    public static WebApplication UseIdentityProvider(this WebApplication app)
+    /// <summary>
+    /// The provider's endpoints and sign-in page, and the browser session's; after the public address is set, so the issuer
+    /// and the redirect addresses are the public ones.
+    /// </summary>
+    public static WebApplication UseSignIn(this WebApplication app)
     {
-        if (!app.Services.GetRequiredService<IOptions<IdentityProviderOptions>>().Value.Enabled)
+        var provider = app.Services.GetRequiredService<IOptions<IdentityProviderOptions>>().Value.Enabled;
+        var sessions = app.Services.GetRequiredService<IOptions<BrowserSessionOptions>>().Value.Enabled;
+        if (provider || sessions)
         {
-            return app;
+            app.UseAuthentication();
         }
-        app.UseAuthentication();
-        app.MapProviderEndpoints();
-        app.MapSignInPage();
+        if (provider)
+        {
+            app.MapProviderEndpoints();
+            app.MapSignInPage();
+        }
+        app.MapBrowserSession();
         return app;
     }
 }

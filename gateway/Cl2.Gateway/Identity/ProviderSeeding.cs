@@ -55,6 +55,10 @@ public sealed class ProviderSeeding(IServiceProvider services, ProviderAccounts 
             {
                 descriptor.RedirectUris.Add(new Uri(uri));
             }
+            foreach (var uri in client.PostLogoutRedirectUris)
+            {
+                descriptor.PostLogoutRedirectUris.Add(new Uri(uri));
+            }
             await SeedAsync(applications, descriptor, null, cancellationToken);
         }
         done = true;
@@ -79,7 +83,8 @@ public sealed class ProviderSeeding(IServiceProvider services, ProviderAccounts 
             {
                 var current = new OpenIddictApplicationDescriptor();
                 await applications.PopulateAsync(current, existing, cancellationToken);
-                if (current.Permissions.SetEquals(descriptor.Permissions) && current.RedirectUris.SetEquals(descriptor.RedirectUris))
+                if (current.Permissions.SetEquals(descriptor.Permissions) && current.RedirectUris.SetEquals(descriptor.RedirectUris)
+                    && current.PostLogoutRedirectUris.SetEquals(descriptor.PostLogoutRedirectUris))
                 {
                     return;
                 }

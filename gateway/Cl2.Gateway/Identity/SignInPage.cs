@@ -45,7 +45,7 @@ public static class SignInPage
     }
 
     /// <summary>Only a path on this site: never send a browser elsewhere after sign-in (open redirect).</summary>
-    private static string LocalOrRoot(string? url) =>
+    internal static string LocalOrRoot(string? url) =>
         url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : "/";
 
     private static IResult Page(string returnUrl, string? message, int status = StatusCodes.Status200OK)

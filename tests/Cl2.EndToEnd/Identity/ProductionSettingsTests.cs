@@ -84,7 +84,8 @@ public sealed class ProductionSettingsTests
     /// <summary>Waits for the gateway's provider and labeling, and returns a client of it signed in as <paramref name="user"/>.</summary>
     private static async Task<HttpClient> SignedInAsync(PlatformLauncher launcher, BackgroundProcess[] services, string user)
     {
-        var http = new HttpClient { BaseAddress = new Uri(launcher.GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
+        // Generous: the first GraphQL request creates labeling's schema, and on a busy machine that takes a while.
+        var http = new HttpClient { BaseAddress = new Uri(launcher.GatewayUrl), Timeout = TimeSpan.FromMinutes(3) };
         string? token = null;
         await Eventually.IsTrueAsync(async () =>
         {

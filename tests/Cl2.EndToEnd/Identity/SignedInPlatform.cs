@@ -79,7 +79,7 @@ public sealed class SignedInPlatform : IAsyncLifetime
     /// <summary>A client of the gateway that sends <paramref name="token"/> (none: anonymous).</summary>
     public HttpClient Client(string? token)
     {
-        var http = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
+        var http = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromMinutes(3) };
         if (token is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -28,7 +28,9 @@ public sealed class ProviderHost : IAsyncDisposable
 
     public string KeysPath => Path.Combine(Folder, "keys");
 
-    public static async Task<ProviderHost> StartAsync(PostgresCluster postgres, string? folder = null)
+    /// <param name="labeling">Where the gateway sends /graphql and the archive (a recording backend, say); nowhere by default.</param>
+    /// <param name="browserSession">Sign-in at the gateway on too, the gateway a browser client of its own provider.</param>
+    public static async Task<ProviderHost> StartAsync(PostgresCluster postgres, string? folder = null, Uri? labeling = null, bool browserSession = false)
     {
         folder ??= Directory.CreateTempSubdirectory("cl2-identity-").FullName;
         foreach (var (kind, name, extension) in new[]
@@ -47,7 +49,7 @@ public sealed class ProviderHost : IAsyncDisposable
         var port = FreePort.Next();
         var address = new Uri($"http://127.0.0.1:{port}/");
         var unused = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
-        var gateway = new GatewayHost(unused, unused, new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Identity:Authority"] = address.ToString(),
             ["Identity:Provider:Enabled"] = "true",
@@ -56,7 +58,16 @@ public sealed class ProviderHost : IAsyncDisposable
             ["Identity:Provider:SecretsPath"] = Path.Combine(folder, "secrets"),
             ["Identity:Provider:BrowserClients:0:Name"] = BrowserClient,
             ["Identity:Provider:BrowserClients:0:RedirectUris:0"] = BrowserRedirect,
-        });
+        };
+        if (browserSession)
+        {
+            settings["Identity:BrowserSession:Enabled"] = "true";
+            settings["Identity:BrowserSession:ClientId"] = "cl2-gateway";
+            settings["Identity:Provider:BrowserClients:1:Name"] = "cl2-gateway";
+            settings["Identity:Provider:BrowserClients:1:RedirectUris:0"] = $"{address}signin-oidc";
+            settings["Identity:Provider:BrowserClients:1:PostLogoutRedirectUris:0"] = $"{address}signout-callback-oidc";
+        }
+        var gateway = new GatewayHost(labeling ?? unused, unused, settings);
         gateway.StartOnKestrel(port);
         return new ProviderHost(gateway, address, folder);
     }
