@@ -279,6 +279,12 @@ service_environment() {
       echo "Identity__Provider__ConnectionString=$(connection_string)"
       echo "Identity__Provider__KeysPath=$IDENTITY/keys"
       echo "Identity__Provider__SecretsPath=$IDENTITY/secrets"
+      # Browser sign-in at the gateway: the gateway is its own provider's client cl2-gateway (code + PKCE).
+      echo "Identity__BrowserSession__Enabled=true"
+      echo "Identity__BrowserSession__ClientId=cl2-gateway"
+      echo "Identity__Provider__BrowserClients__0__Name=cl2-gateway"
+      echo "Identity__Provider__BrowserClients__0__RedirectUris__0=${authority}signin-oidc"
+      echo "Identity__Provider__BrowserClients__0__PostLogoutRedirectUris__0=${authority}signout-callback-oidc"
       for name in "${IDENTITY_USERS[@]}"; do identity_secret users "$name" >/dev/null; done
       for name in "${IDENTITY_CLIENTS[@]}"; do identity_secret clients "$name" >/dev/null; done ;;
     labeling)
@@ -388,6 +394,7 @@ cl2 is running.
   DICOM listener (C-ECHO, C-STORE, C-FIND, ...) AE CL2 at 127.0.0.1:$DICOM_PORT   (./cl2 dicom echo 127.0.0.1 $DICOM_PORT -aec CL2)
   Readiness                                     $(service_url gateway)/health/ready
   $(printf '%-45s' "Sign-in ($ENVIRONMENT)") users ${IDENTITY_USERS[*]}; passwords in ${IDENTITY#"$ROOT"/}/secrets/users/
+  Sign in with a browser                        $(service_url gateway)/account/signin   (sign out: /account/signout)
   Access token for curl or a GraphQL client     ./cl2 token --role annotator   (then: curl -H "Authorization: Bearer \$TOKEN" ...)
   PostgreSQL                                    127.0.0.1:$PG_PORT (database cl2, role cl2, password in .cl2/postgres.password)
   Logs                                          ./cl2 logs [service]   (files in .cl2/logs/)

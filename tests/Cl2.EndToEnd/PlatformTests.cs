@@ -39,11 +39,7 @@ public sealed class PlatformTests
         {
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         }
-        using var signIn = await http.PostAsync(new Uri(platform.GatewayUrl + "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "cl2-cli", ["username"] = "admin", ["password"] = platform.Secret("users", "admin"), ["scope"] = "cl2",
-        }));
-        var token = JsonDocument.Parse(await signIn.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString();
+        var token = await platform.UserTokenAsync("admin");
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(platform.GatewayUrl + "api/inference/status"));
         request.Headers.Authorization = new("Bearer", token);
         using var answer = await http.SendAsync(request);

@@ -91,15 +91,7 @@ public sealed class ProductionSettingsTests
         {
             try
             {
-                using var response = await http.PostAsync(new Uri("connect/token", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
-                {
-                    ["grant_type"] = "password", ["client_id"] = "cl2-cli", ["username"] = user, ["password"] = launcher.Secret("users", user), ["scope"] = "cl2",
-                }));
-                if (!response.IsSuccessStatusCode)
-                {
-                    return false;
-                }
-                token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+                token = await launcher.UserTokenAsync(user);
                 using var labeling = await http.GetAsync(new Uri(launcher.LabelingUrl + "health/ready"));
                 return labeling.IsSuccessStatusCode;
             }

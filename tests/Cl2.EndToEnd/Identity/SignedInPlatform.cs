@@ -64,17 +64,7 @@ public sealed class SignedInPlatform : IAsyncLifetime
     }
 
     /// <summary>An access token from the gateway's provider for a seeded user (password grant, as <c>./cl2 token</c>).</summary>
-    public async Task<string> UserTokenAsync(string user)
-    {
-        using var http = new HttpClient();
-        using var response = await http.PostAsync(new Uri(Gateway, "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "cl2-cli", ["username"] = user, ["password"] = Launcher.Secret("users", user), ["scope"] = "cl2",
-        }));
-        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(response.IsSuccessStatusCode, $"no token for {user}: {answer}");
-        return answer.GetProperty("access_token").GetString()!;
-    }
+    public Task<string> UserTokenAsync(string user) => Launcher.UserTokenAsync(user);
 
     /// <summary>A client of the gateway that sends <paramref name="token"/> (none: anonymous).</summary>
     public HttpClient Client(string? token)
