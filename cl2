@@ -22,11 +22,12 @@ DICOM_PORT="${CL2_DICOM_PORT:-11112}"
 # The services, in start order: name, project, HTTP port (- for none), what must be ready before it starts. This table and
 # service_environment (below) are all the script knows about a service; the test launcher asks this script for both
 # (`./cl2 service-command NAME`), so tests start each service exactly as `up` does.
+# The worker starts after the gateway: its first call to labeling asks the gateway's sign-in provider for a token.
 SERVICE_TABLE=(
   "labeling   labeling/Cl2.Labeling    $LABELING_PORT   postgres"
   "inference  inference/Cl2.Inference  $INFERENCE_PORT  labeling"
-  "training   training/Cl2.Training    -                labeling"
   "gateway    gateway/Cl2.Gateway      $GATEWAY_PORT    labeling,inference"
+  "training   training/Cl2.Training    -                labeling,gateway"
 )
 # What `up` builds besides the services: the tools `./cl2 dicom`, `synth` and `train` run.
 TOOL_PROJECTS=(inference/Cl2.Dicom.Tools training/Cl2.Training.Cli)
@@ -446,11 +447,11 @@ command_help() {
   case "$1" in
     up) echo "usage: ./cl2 up
   Installs missing Debian packages, creates and starts the PostgreSQL cluster, builds the services and the tools,
-  starts each service once what it needs is ready (labeling; then inference and training; then the gateway) and
+  starts each service once what it needs is ready (labeling; then inference; then the gateway; then training) and
   prints the URLs. While everything runs it changes nothing. Settings for the services: $SETTINGS
   (docs/operations.md)." ;;
     down) echo "usage: ./cl2 down
-  Stops the services 'up' started (the gateway first) and the PostgreSQL cluster." ;;
+  Stops the services 'up' started (in the reverse order: training, the gateway, inference, labeling) and the PostgreSQL cluster." ;;
     restart) echo "usage: ./cl2 restart SERVICE
   Stops SERVICE (${SERVICES[*]}), starts it again with the current settings ($SETTINGS) and waits until
   it is ready. What it needs must be running. It does not build: after a code change, ./cl2 down && ./cl2 up." ;;
