@@ -8,6 +8,10 @@ STATE="${CL2_STATE_DIR:-$ROOT/.cl2}"
 RUN="$STATE/run"
 LOGS="$STATE/logs"
 DATA="$STATE/data"
+# The built-in sign-in provider's generated passwords, client secrets (secrets/) and signing keys (keys/); docs/security.md.
+IDENTITY="$STATE/identity"
+# Development (the default) or Production: the ASP.NET Core environment every service runs in (docs/security.md).
+ENVIRONMENT="${CL2_ENVIRONMENT:-Development}"
 CONFIGURATION="${CL2_CONFIGURATION:-Release}"
 PG_BIN="${CL2_PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_PORT="${CL2_PG_PORT:-55432}"
@@ -18,11 +22,12 @@ DICOM_PORT="${CL2_DICOM_PORT:-11112}"
 # The services, in start order: name, project, HTTP port (- for none), what must be ready before it starts. This table and
 # service_environment (below) are all the script knows about a service; the test launcher asks this script for both
 # (`./cl2 service-command NAME`), so tests start each service exactly as `up` does.
+# The worker starts after the gateway: its first call to labeling asks the gateway's sign-in provider for a token.
 SERVICE_TABLE=(
   "labeling   labeling/Cl2.Labeling    $LABELING_PORT   postgres"
   "inference  inference/Cl2.Inference  $INFERENCE_PORT  labeling"
-  "training   training/Cl2.Training    -                labeling"
   "gateway    gateway/Cl2.Gateway      $GATEWAY_PORT    labeling,inference"
+  "training   training/Cl2.Training    -                labeling,gateway"
 )
 # What `up` builds besides the services: the tools `./cl2 dicom`, `synth` and `train` run.
 TOOL_PROJECTS=(inference/Cl2.Dicom.Tools training/Cl2.Training.Cli)
@@ -59,6 +64,7 @@ usage: ./cl2 <command>
   restart SERVICE    stop and start one service, with the settings in .cl2/settings.env
   status             which services run and whether they are ready
   logs [service] [-f] [--json]  show (or follow) a service's log; services: ${SERVICES[*]} postgres
+  token [--user NAME | --role ROLE | --client ID]  print an access token from the running gateway's sign-in provider
   test               set up everything and run every test
   dicom <command>    DICOM tools (dump, json, pixels, convert, deidentify; echo, store, find, move, get, scp); './cl2 dicom' lists them
   bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, graphql, ingest, ingest-kill, train)
@@ -67,7 +73,8 @@ usage: ./cl2 <command>
   infer --model DIR --in STUDY_DIR --out DIR   run a model on a folder of one study's DICOM files; writes a DICOM SEG and SR (docs/inference.md)
   model import --task T (--torchscript F | --state-dict F) --spacing MM,MM[,MM]   bring in a model trained elsewhere (docs/inference.md)
 
-Environment: CL2_CONFIGURATION (Release), CL2_PG_PORT (55432), CL2_GATEWAY_PORT (8080),
+Environment: CL2_ENVIRONMENT (Development; Production runs every service with production settings),
+CL2_CONFIGURATION (Release), CL2_PG_PORT (55432), CL2_GATEWAY_PORT (8080),
 CL2_LABELING_PORT (8081), CL2_INFERENCE_PORT (8082), CL2_DICOM_PORT (11112). See docs/configuration.md.
 './cl2 COMMAND --help' describes a command.
 EOF
@@ -245,16 +252,45 @@ service_running() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$(basename "$(service_dll "$1")")"
 }
 
+# The seeded users of the built-in provider (one per role) and its service clients.
+IDENTITY_USERS=(annotator radiologist ml-engineer admin)
+IDENTITY_CLIENTS=(training-worker inference)
+
+# identity_secret users|clients NAME: prints the generated password or client secret, making it on first use (mode 600).
+identity_secret() {
+  local folder="$IDENTITY/secrets/$1" extension file
+  extension=$([ "$1" = users ] && echo password || echo secret)
+  file="$folder/$2.$extension"
+  if [ ! -f "$file" ]; then
+    (umask 077 && mkdir -p "$folder" && head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$file")
+  fi
+  cat "$file"
+}
+
 # The environment a service starts with: what a local run needs, then the settings file's lines for it (they win).
 service_environment() {
-  local labeling="http://127.0.0.1:$LABELING_PORT/"
-  echo "DOTNET_ENVIRONMENT=Development"
-  echo "ASPNETCORE_ENVIRONMENT=Development"
+  local labeling="http://127.0.0.1:$LABELING_PORT/" authority="http://127.0.0.1:$GATEWAY_PORT/" name
+  echo "DOTNET_ENVIRONMENT=$ENVIRONMENT"
+  echo "ASPNETCORE_ENVIRONMENT=$ENVIRONMENT"
+  # Every service accepts the access tokens the gateway's built-in provider signs.
+  echo "Identity__Authority=$authority"
   case "$1" in
     gateway)
       echo "Urls=$(service_url gateway)"
       echo "ReverseProxy__Clusters__labeling__Destinations__labeling__Address=$labeling"
-      echo "ReverseProxy__Clusters__inference__Destinations__inference__Address=http://127.0.0.1:$INFERENCE_PORT/" ;;
+      echo "ReverseProxy__Clusters__inference__Destinations__inference__Address=http://127.0.0.1:$INFERENCE_PORT/"
+      echo "Identity__Provider__Enabled=true"
+      echo "Identity__Provider__ConnectionString=$(connection_string)"
+      echo "Identity__Provider__KeysPath=$IDENTITY/keys"
+      echo "Identity__Provider__SecretsPath=$IDENTITY/secrets"
+      # Browser sign-in at the gateway: the gateway is its own provider's client cl2-gateway (code + PKCE).
+      echo "Identity__BrowserSession__Enabled=true"
+      echo "Identity__BrowserSession__ClientId=cl2-gateway"
+      echo "Identity__Provider__BrowserClients__0__Name=cl2-gateway"
+      echo "Identity__Provider__BrowserClients__0__RedirectUris__0=${authority}signin-oidc"
+      echo "Identity__Provider__BrowserClients__0__PostLogoutRedirectUris__0=${authority}signout-callback-oidc"
+      for name in "${IDENTITY_USERS[@]}"; do identity_secret users "$name" >/dev/null; done
+      for name in "${IDENTITY_CLIENTS[@]}"; do identity_secret clients "$name" >/dev/null; done ;;
     labeling)
       echo "Urls=$(service_url labeling)"
       echo "Postgres__ConnectionString=$(connection_string)"
@@ -265,11 +301,15 @@ service_environment() {
       echo "Labeling__BaseAddress=$labeling"
       echo "Inference__Forwarding__LabelingUrl=$labeling"
       echo "Inference__StoragePath=$DATA/inference"
-      echo "Inference__Listener__Port=$DICOM_PORT" ;;
+      echo "Inference__Listener__Port=$DICOM_PORT"
+      echo "Labeling__ClientId=inference"
+      echo "Labeling__ClientSecret=$(identity_secret clients inference)" ;;
     training)
       echo "Labeling__BaseAddress=$labeling"
       echo "Training__Jobs__WorkDirectory=$DATA/training"
-      echo "Health__StatusFile__Path=$RUN/training.health" ;;
+      echo "Health__StatusFile__Path=$RUN/training.health"
+      echo "Labeling__ClientId=training-worker"
+      echo "Labeling__ClientSecret=$(identity_secret clients training-worker)" ;;
   esac
   service_settings "$1"
 }
@@ -357,6 +397,9 @@ cl2 is running.
   Inference API                                 $(service_url gateway)/api/inference/status
   DICOM listener (C-ECHO, C-STORE, C-FIND, ...) AE CL2 at 127.0.0.1:$DICOM_PORT   (./cl2 dicom echo 127.0.0.1 $DICOM_PORT -aec CL2)
   Readiness                                     $(service_url gateway)/health/ready
+  $(printf '%-45s' "Sign-in ($ENVIRONMENT)") users ${IDENTITY_USERS[*]}; passwords in ${IDENTITY#"$ROOT"/}/secrets/users/
+  Sign in with a browser                        $(service_url gateway)/account/signin   (sign out: /account/signout)
+  Access token for curl or a GraphQL client     ./cl2 token --role annotator   (then: curl -H "Authorization: Bearer \$TOKEN" ...)
   PostgreSQL                                    127.0.0.1:$PG_PORT (database cl2, role cl2, password in .cl2/postgres.password)
   Logs                                          ./cl2 logs [service]   (files in .cl2/logs/)
   Settings                                      $SETTINGS   (./cl2 restart SERVICE applies a change)
@@ -407,11 +450,11 @@ command_help() {
   case "$1" in
     up) echo "usage: ./cl2 up
   Installs missing Debian packages, creates and starts the PostgreSQL cluster, builds the services and the tools,
-  starts each service once what it needs is ready (labeling; then inference and training; then the gateway) and
+  starts each service once what it needs is ready (labeling; then inference; then the gateway; then training) and
   prints the URLs. While everything runs it changes nothing. Settings for the services: $SETTINGS
   (docs/operations.md)." ;;
     down) echo "usage: ./cl2 down
-  Stops the services 'up' started (the gateway first) and the PostgreSQL cluster." ;;
+  Stops the services 'up' started (in the reverse order: training, the gateway, inference, labeling) and the PostgreSQL cluster." ;;
     restart) echo "usage: ./cl2 restart SERVICE
   Stops SERVICE (${SERVICES[*]}), starts it again with the current settings ($SETTINGS) and waits until
   it is ready. What it needs must be running. It does not build: after a code change, ./cl2 down && ./cl2 up." ;;
@@ -426,6 +469,11 @@ command_help() {
   failing test's name and message. The full output is kept in $STATE/test-results/console.log. The last line is
   'N passed, N failed, N skipped'; the exit code is non-zero on any failure.
   CL2_TEST_PROJECTS='tests/A tests/B' runs only those test projects." ;;
+    token) echo "usage: ./cl2 token [--user NAME | --role ROLE | --client ID]
+  Prints an access token for a seeded user (${IDENTITY_USERS[*]}; --role ROLE is the user of that name) or a
+  service client (${IDENTITY_CLIENTS[*]}), from the gateway's built-in provider, with the generated password or
+  secret in $IDENTITY/secrets/. Without an option: --role admin. Use it as
+  curl -H \"Authorization: Bearer \$(./cl2 token --role annotator)\" http://127.0.0.1:$GATEWAY_PORT/dicomweb/studies" ;;
     bench) echo "usage: ./cl2 bench NAME [ARGUMENTS]
   A benchmark against its peer, measured in the same run: dicom-parse, graphql, ingest, ingest-kill, train.
   Each one's arguments and latest figures are in docs/benchmarks.md." ;;
@@ -611,6 +659,36 @@ cmd_service_command() {
   service_environment "$1"
 }
 
+cmd_token() {
+  local kind=users name=admin
+  case "${1:-}" in
+    "") ;;
+    --user | --role) [ $# -eq 2 ] || { command_help token >&2; exit 2; }; name=$2 ;;
+    --client) [ $# -eq 2 ] || { command_help token >&2; exit 2; }; kind=clients; name=$2 ;;
+    *) command_help token >&2; exit 2 ;;
+  esac
+  local extension file
+  extension=$([ "$kind" = users ] && echo password || echo secret)
+  file="$IDENTITY/secrets/$kind/$name.$extension"
+  [ -f "$file" ] || die "no ${kind%s} '$name' ($file is missing); users: ${IDENTITY_USERS[*]}, clients: ${IDENTITY_CLIENTS[*]}. ./cl2 up makes them."
+  local -a form=(--data-urlencode "scope=cl2")
+  if [ "$kind" = users ]; then
+    form+=(--data-urlencode grant_type=password --data-urlencode client_id=cl2-cli --data-urlencode "username=$name" --data-urlencode "password@$file")
+  else
+    form+=(--data-urlencode grant_type=client_credentials --data-urlencode "client_id=$name" --data-urlencode "client_secret@$file")
+  fi
+  local answer
+  answer=$(curl -sS --max-time 30 "${form[@]}" "$(service_url gateway)/connect/token") ||
+    die "the gateway at $(service_url gateway) does not answer; start cl2 with ./cl2 up"
+  python3 -c '
+import json, sys
+answer = json.loads(sys.argv[1])
+if "access_token" not in answer:
+    sys.exit("cl2: the provider refused: %s (%s)" % (answer.get("error"), answer.get("error_description", "")))
+print(answer["access_token"])
+' "$answer"
+}
+
 cmd_dicom() {
   ensure_dotnet
   local dll="$ROOT/inference/Cl2.Dicom.Tools/bin/$CONFIGURATION/net10.0/Cl2.Dicom.Tools.dll"
@@ -655,6 +733,7 @@ case "$command" in
   dicom) cmd_dicom "$@" ;;
   bench) cmd_bench "$@" ;;
   service-command) cmd_service_command "$@" ;;
+  token) cmd_token "$@" ;;
   -h | --help | help | "") usage ;;
   *) usage >&2; exit 2 ;;
 esac

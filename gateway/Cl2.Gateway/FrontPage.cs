@@ -13,6 +13,7 @@ public static class FrontPage
 {
     private static readonly (string Path, string What)[] Links =
     [
+        ("/account/signin", "Sign in: the browser keeps a session cookie and every link below works as that user (sign out: /account/signout)"),
         ("/graphiql", "GraphiQL: write and run GraphQL queries in the browser (development)"),
         ("/graphql", "GraphQL endpoint: POST application/json, or a graphql-transport-ws WebSocket for subscriptions"),
         ("/dicomweb/studies", "DICOMweb archive: QIDO-RS search (this link), WADO-RS retrieve and STOW-RS store under /dicomweb"),

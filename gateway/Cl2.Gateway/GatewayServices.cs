@@ -1,3 +1,4 @@
+using Cl2.Gateway.Identity;
 using Cl2.Gateway.Limits;
 using Cl2.ServiceDefaults;
 
@@ -19,6 +20,8 @@ public static class GatewayServices
             builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         }
         builder.AddGatewayLimits();
+        builder.AddIdentityProvider();
+        builder.AddBrowserSession();
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         builder.Services.AddHttpClient(nameof(BackendsReadinessCheck));
         builder.Services.AddHttpClient(nameof(FrontPage));
@@ -31,6 +34,8 @@ public static class GatewayServices
     {
         app.UseWebSockets();
         app.UsePublicAddress();
+        app.UseForgedHeaderRemoval();
+        app.UseSignIn();
         app.UseGatewayLimits();
         app.MapFrontPage();
         app.MapReverseProxy();

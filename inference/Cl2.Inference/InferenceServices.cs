@@ -16,7 +16,7 @@ public static class InferenceServices
     {
         builder.Services.AddValidatedOptions<InferenceOptions>(InferenceOptions.Section);
         builder.Services.AddValidatedOptions<InferenceApiOptions>(InferenceApiOptions.Section);
-        builder.AddDevelopmentIdentity();
+        builder.AddCallerIdentity();
         builder.Services.AddDicomListener();
         builder.Services.AddStudyForwarding();
         builder.Services.AddResultDelivery();
@@ -30,7 +30,7 @@ public static class InferenceServices
 
     public static WebApplication MapInferenceEndpoints(this WebApplication app)
     {
-        app.UseDevelopmentIdentity();
+        app.UseCallerIdentity();
         // Patient IDs, accession numbers and calling AEs: only for the platform's services and admins, whatever signed the
         // caller in (nobody is signed in without an identity source: every call is then 401).
         var api = app.MapGroup("/api/inference").RequireRoles(Roles.Service);

@@ -23,7 +23,7 @@ public static class LabelingServices
     {
         app.MapGet("/", () => Results.Json(new { service = "cl2 labeling", health = "/health/ready", graphql = GraphQLHttpEndpoint.Path }));
         app.UseWebSockets();
-        app.UseDevelopmentIdentity();
+        app.UseCallerIdentity();
         app.MapGraphQL();
         app.MapGraphiQL();
         app.MapBlobEndpoints();

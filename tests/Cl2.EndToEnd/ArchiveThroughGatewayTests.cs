@@ -61,7 +61,8 @@ public sealed class ArchiveThroughGatewayTests
                 var launcher = new PlatformLauncher(platform.state, postgres.ConnectionString);
                 platform.GatewayUrl = launcher.GatewayUrl.TrimEnd('/');
                 var labelingUrl = launcher.LabelingUrl;
-                var labeling = await launcher.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
+                // Callers through the gateway are the header identity's default developer (the gateway strips any X-Cl2-* sent).
+                var labeling = await launcher.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
                 {
                     ["Blobs__Root"] = Path.Combine(platform.state, "blobs"),
                     ["Archive__SpoolPath"] = Path.Combine(platform.state, "spool"),

@@ -20,7 +20,7 @@ public sealed class Cl2ScriptTests
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(ready)).StatusCode);
         var pids = cl2.RecordedPids();
         Assert.Equal(4, pids.Count);
-        await AStudySentToTheListenerReachesTheArchiveAsync(http, cl2.GatewayPort, cl2.DicomPort);
+        await AStudySentToTheListenerReachesTheArchiveAsync(http, cl2, cl2.GatewayPort, cl2.DicomPort);
 
         var again = (await cl2.RunAsync("up")).EnsureSuccess("second ./cl2 up");
         Assert.Contains("already running", again.Output, StringComparison.Ordinal);
@@ -65,6 +65,7 @@ public sealed class Cl2ScriptTests
         await using var cl2 = new ScriptRun();
         (await cl2.RunAsync("up")).EnsureSuccess("./cl2 up");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", (await cl2.RunAsync("token")).EnsureSuccess("./cl2 token").Output.Trim());
         var before = await PacsStudiesErrorAsync(http, cl2.GatewayPort);
         Assert.Equal("PACS_NOT_CONFIGURED", before.GetProperty("extensions").GetProperty("code").GetString());
         Assert.Contains("Pacs__Host", before.GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -105,6 +106,7 @@ public sealed class Cl2ScriptTests
     [InlineData("test")]
     [InlineData("bench")]
     [InlineData("bench", "graphql")]
+    [InlineData("token")]
     [InlineData("dicom")]
     [InlineData("dicom", "store")]
     [InlineData("dicom", "find", "-aec")]
@@ -173,10 +175,12 @@ public sealed class Cl2ScriptTests
         return errors[0].Clone();
     }
 
-    /// <summary>`up` wires inference's forwarding to labeling (URL and service identity): a study stored into the listener
-    /// shows up in the archive's QIDO-RS through the gateway once its quiet period (10 s by default) has passed.</summary>
-    private static async Task AStudySentToTheListenerReachesTheArchiveAsync(HttpClient http, int gatewayPort, int dicomPort)
+    /// <summary>`up` wires inference's forwarding to labeling (URL and its client credentials): a study stored into the
+    /// listener shows up in the archive's QIDO-RS through the gateway, asked with the token `./cl2 token` prints for the
+    /// seeded annotator, once its quiet period (10 s by default) has passed.</summary>
+    private static async Task AStudySentToTheListenerReachesTheArchiveAsync(HttpClient http, ScriptRun cl2, int gatewayPort, int dicomPort)
     {
+        http.DefaultRequestHeaders.Authorization = new("Bearer", (await cl2.RunAsync("token", "--role", "annotator")).EnsureSuccess("./cl2 token").Output.Trim());
         const string CtStudy = "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322";
         (await Dcmtk.RunAsync("storescu", ["-aet", "E2E", "-aec", "CL2", "127.0.0.1", $"{dicomPort}",
             "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm"])).EnsureSuccess("storescu");
@@ -185,7 +189,7 @@ public sealed class Cl2ScriptTests
         while (!(await http.GetStringAsync(qido)).Contains(CtStudy, StringComparison.Ordinal))
         {
             Assert.True(DateTime.UtcNow < deadline, "the study stored into the listener did not reach labeling's archive within 90 s: " +
-                await http.GetStringAsync(new Uri($"http://127.0.0.1:{gatewayPort}/api/inference/forwarding")));
+                await File.ReadAllTextAsync(Path.Combine(cl2.State, "logs", "inference.log")));
             await Task.Delay(500);
         }
     }

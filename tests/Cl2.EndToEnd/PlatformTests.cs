@@ -25,7 +25,8 @@ public sealed class PlatformTests
         await using var training = await platform.StartAsync(PlatformLauncher.Training, new Dictionary<string, string> { ["Training__Device"] = "cpu" });
         await using var gateway = await platform.StartAsync(PlatformLauncher.Gateway);
         BackgroundProcess[] services = [labeling, inference, training, gateway];
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        // Generous: a first request to a service on a busy machine can take a while (answered by then, it is not refused).
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
 
         foreach (var url in new[] { platform.LabelingUrl, platform.InferenceUrl, platform.GatewayUrl })
         {
@@ -33,7 +34,16 @@ public sealed class PlatformTests
         }
         await Eventually.IsTrueAsync(() => Task.FromResult(File.Exists(platform.TrainingHealthFile) && File.ReadLines(platform.TrainingHealthFile).First() == "Healthy"), services, "training worker healthy");
 
-        var status = JsonDocument.Parse(await http.GetStringAsync(new Uri(platform.GatewayUrl + "api/inference/status"))).RootElement;
+        // Sign-in is on: nobody gets in without a token; the seeded admin's token (generated password, as ./cl2 token uses it) does.
+        using (var anonymous = await http.GetAsync(new Uri(platform.GatewayUrl + "api/inference/status")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+        var token = await platform.UserTokenAsync("admin");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(platform.GatewayUrl + "api/inference/status"));
+        request.Headers.Authorization = new("Bearer", token);
+        using var answer = await http.SendAsync(request);
+        var status = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("cl2 inference", status.GetProperty("service").GetString());
         Assert.Contains("\"cpu (", File.ReadAllText(platform.TrainingHealthFile), StringComparison.Ordinal);
         Assert.All(services, service => Assert.False(service.HasExited, $"{service.Name} exited:\n{service.Output}"));

@@ -19,7 +19,7 @@ public sealed class SubscriptionThroughGatewayTests
         var launcher = new PlatformLauncher(state, postgres.ConnectionString);
         var labelingUrl = launcher.LabelingUrl;
         var gatewayUrl = launcher.GatewayUrl;
-        await using var labeling = await launcher.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
+        await using var labeling = await launcher.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
         {
             ["GraphQL__KeepAliveIntervalSeconds"] = "1",
         });

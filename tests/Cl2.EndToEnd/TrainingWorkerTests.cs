@@ -111,12 +111,12 @@ public sealed partial class TrainingWorkerTests
         return jobs;
     }
 
-    /// <summary>The real labeling service (Development identity: every caller holds every role), ready.</summary>
+    /// <summary>The real labeling service (the header identity: every caller holds every role), ready.</summary>
     private static async Task<(BackgroundProcess Labeling, string Url)> StartLabelingAsync(PostgresCluster postgres, string state)
     {
         var platform = new PlatformLauncher(state, postgres.ConnectionString);
         var url = platform.LabelingUrl;
-        var labeling = await platform.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
+        var labeling = await platform.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
         {
             // Every poll is a query; at Information its SQL would bury the workers' output on a failure.
             ["Logging__LogLevel__Default"] = "Warning",
@@ -137,7 +137,8 @@ public sealed partial class TrainingWorkerTests
     /// <param name="overrides">Settings that replace the defaults below.</param>
     private static async Task<BackgroundProcess> StartWorkerAsync(string name, string labelingUrl, string state, IReadOnlyDictionary<string, string>? overrides = null)
     {
-        var settings = new Dictionary<string, string>
+        // The worker names itself in the X-Cl2-User header (Labeling:ServiceUser) rather than with an access token.
+        var settings = new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
         {
             ["Labeling__BaseAddress"] = labelingUrl,
             ["Training__Device"] = "cpu",

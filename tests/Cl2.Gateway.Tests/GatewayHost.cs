@@ -34,9 +34,11 @@ public sealed class GatewayHost(Uri labeling, Uri inference, IReadOnlyDictionary
     }
 
     /// <summary>Serves on Kestrel at a free port (TestServer has no sockets and no upgrades) and returns its address.</summary>
-    public Uri StartOnKestrel()
+    public Uri StartOnKestrel() => StartOnKestrel(FreePort.Next());
+
+    /// <summary>Serves on Kestrel at <paramref name="port"/> (one the test chose, to name it in settings beforehand).</summary>
+    public Uri StartOnKestrel(int port)
     {
-        var port = FreePort.Next();
         UseKestrel(port);
         StartServer();
         return new Uri($"http://127.0.0.1:{port}/");

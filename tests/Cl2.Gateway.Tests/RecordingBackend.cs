@@ -36,6 +36,9 @@ public sealed class RecordingBackend : IAsyncDisposable
     /// <summary>What the gateway said about itself with each request: X-Forwarded-Proto://X-Forwarded-Host.</summary>
     public ConcurrentQueue<string> ForwardedHosts { get; } = new();
 
+    /// <summary>The identity headers each request arrived with (<c>X-Cl2-*</c> and <c>Authorization</c>), as "Name: value".</summary>
+    public ConcurrentQueue<string> IdentityHeaders { get; } = new();
+
     public static async Task<RecordingBackend> StartAsync(string name)
     {
         var port = FreePort.Next();
@@ -51,6 +54,11 @@ public sealed class RecordingBackend : IAsyncDisposable
         app.Map("/{**path}", async context =>
         {
             backend.Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
+            foreach (var (header, value) in context.Request.Headers.Where(header =>
+                         header.Key.StartsWith("X-Cl2-", StringComparison.OrdinalIgnoreCase) || header.Key == "Authorization"))
+            {
+                backend.IdentityHeaders.Enqueue($"{header}: {value}");
+            }
             backend.ForwardedHosts.Enqueue($"{context.Request.Headers["X-Forwarded-Proto"]}://{context.Request.Headers["X-Forwarded-Host"]}");
             if (context.Request.ContentLength > EarlyRefusalBytes)
             {

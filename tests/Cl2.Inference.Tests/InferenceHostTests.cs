@@ -15,6 +15,11 @@ public sealed class InferenceHostTests
             builder.UseSetting("Inference:Listener:Port", "0");
             // Nothing listens here: the host must still start and say that labeling is missing.
             builder.UseSetting("Labeling:BaseAddress", $"http://127.0.0.1:{FreePort.Next()}/");
+            // The status test calls as an admin by the development identity headers.
+            foreach (var (key, value) in PlatformLauncher.HeaderIdentity)
+            {
+                builder.UseSetting(key.Replace("__", ":", StringComparison.Ordinal), value);
+            }
         }
     }
 

@@ -12,8 +12,9 @@ internal static class PlatformProcesses
     /// <param name="settings">More environment variables for labeling.</param>
     public static async Task<BackgroundProcess> StartLabelingAsync(string root, string labelingUrl, PostgresCluster postgres, params (string Key, string Value)[] settings)
     {
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
         {
+            // Labeling takes its callers from the X-Cl2-User / X-Cl2-Roles headers inference (started so too) sends.
             ["Urls"] = labelingUrl,
             ["Blobs__Root"] = Path.Combine(root, "blobs"),
             ["Logging__LogLevel__Default"] = "Warning",

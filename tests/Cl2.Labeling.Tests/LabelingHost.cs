@@ -20,16 +20,24 @@ public sealed class LabelingHost(PostgresCluster postgres, string? urls = null, 
         {
             builder.UseSetting("Urls", urls);
         }
-        // Tests call as a developer holding every role unless they send X-Cl2-User / X-Cl2-Roles themselves.
+        UseHeaderIdentity(builder);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>
+    /// Tests call as a developer holding every role unless they send X-Cl2-User / X-Cl2-Roles themselves: the development
+    /// identity headers, which labeling reads only when told to (here, by the test).
+    /// </summary>
+    public static void UseHeaderIdentity(IWebHostBuilder builder)
+    {
         builder.UseSetting("DevelopmentIdentity:Enabled", "true");
         builder.UseSetting("DevelopmentIdentity:DefaultUser", "tester");
         for (var index = 0; index < Roles.All.Count; index++)
         {
             builder.UseSetting($"DevelopmentIdentity:DefaultRoles:{index}", Roles.All[index]);
-        }
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-        {
-            builder.UseSetting(key, value);
         }
     }
 }

@@ -46,6 +46,47 @@ public sealed class PlatformLauncher(string state, string? postgresConnectionStr
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
     };
 
+    /// <summary>
+    /// The settings that make a service read its callers from the development identity headers (<c>X-Cl2-User</c> /
+    /// <c>X-Cl2-Roles</c>; no headers: a developer holding every role) and make the workers send those headers instead of
+    /// an access token. Only for tests that ask for it: the script starts every service with sign-in (access tokens).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> HeaderIdentity { get; } = new Dictionary<string, string>
+    {
+        ["DevelopmentIdentity__Enabled"] = "true",
+        ["DevelopmentIdentity__DefaultUser"] = "developer",
+        ["DevelopmentIdentity__DefaultRoles__0"] = "annotator",
+        ["DevelopmentIdentity__DefaultRoles__1"] = "radiologist",
+        ["DevelopmentIdentity__DefaultRoles__2"] = "ml-engineer",
+        ["DevelopmentIdentity__DefaultRoles__3"] = "admin",
+        ["DevelopmentIdentity__DefaultRoles__4"] = "service",
+        ["Labeling__ClientId"] = "",
+    };
+
+    /// <summary>The built-in provider's generated password for a seeded user (<c>users</c>) or secret for a client
+    /// (<c>clients</c>), as the script wrote it for this platform's state folder.</summary>
+    public string Secret(string kind, string name) =>
+        File.ReadAllText(Path.Combine(State, "identity", "secrets", kind, $"{name}.{(kind == "users" ? "password" : "secret")}")).Trim();
+
+    /// <summary>
+    /// An access token for a seeded user from the gateway's built-in provider (the password grant of the client
+    /// <c>cl2-cli</c>, as <c>./cl2 token</c> asks for it); an <see cref="HttpRequestException"/> naming the answer otherwise.
+    /// </summary>
+    public async Task<string> UserTokenAsync(string user, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        using var response = await http.PostAsync(new Uri(GatewayUrl + "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["client_id"] = "cl2-cli", ["username"] = user, ["password"] = Secret("users", user), ["scope"] = "cl2",
+        }), cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"no token for {user}: {(int)response.StatusCode} {body}", null, response.StatusCode);
+        }
+        return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+    }
+
     /// <summary>Starts <paramref name="service"/>; it runs until the returned process is disposed (which kills it).</summary>
     /// <param name="settings">Environment variables that replace or add to the script's, for this process only.</param>
     /// <param name="name">The process's name in failure messages (several workers of one service).</param>

@@ -21,7 +21,7 @@ public static class TrainingServices
             var labeling = services.GetRequiredService<IOptions<LabelingClientOptions>>().Value;
             http.BaseAddress = labeling.BaseAddress;
             labeling.Identify(http);
-        });
+        }).AddServiceCredentials();
         builder.Services.AddHttpClient<DicomWebClient>((services, http) =>
         {
             var labeling = services.GetRequiredService<IOptions<LabelingClientOptions>>().Value;
@@ -29,7 +29,7 @@ public static class TrainingServices
             labeling.Identify(http);
             // A series of a few hundred slices comes as one multipart response.
             http.Timeout = TimeSpan.FromMinutes(10);
-        });
+        }).AddServiceCredentials();
         builder.Services.AddSingleton<ArchiveDataset>();
         builder.Services.AddSingleton<TrainingJobRunner>();
         builder.Services.AddSingleton(services =>

@@ -16,8 +16,9 @@ public static class ForwardingServices
         services.AddSingleton<ForwardingLedger>();
         services.AddSingleton<StudyForwarder>();
         services.AddHostedService(provider => provider.GetRequiredService<StudyForwarder>());
-        services.AddHttpClient(StudyForwarder.GraphQLClient, (provider, http) => Configure(provider, http, ""));
-        services.AddHttpClient(StudyForwarder.DicomWebClient, (provider, http) => Configure(provider, http, "dicomweb/"));
+        // Inference's own access token (Labeling:ClientId, client credentials) on both.
+        services.AddHttpClient(StudyForwarder.GraphQLClient, (provider, http) => Configure(provider, http, "")).AddServiceCredentials();
+        services.AddHttpClient(StudyForwarder.DicomWebClient, (provider, http) => Configure(provider, http, "dicomweb/")).AddServiceCredentials();
         services.AddHealthChecks().AddCheck<ForwardingBacklogCheck>("forwarding", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return services;
     }
@@ -47,7 +48,8 @@ public static class ForwardingServices
         var settings = provider.GetRequiredService<IOptions<ForwardingOptions>>().Value;
         http.BaseAddress = new Uri(LabelingRoot(provider), path);
         http.Timeout = settings.RequestTimeout;
-        // Labeling's development identity: who we are and the one role recordStudyReceived needs (docs/configuration.md).
+        // Read only by a labeling with the development identity headers switched on (a test's): who we are and the one role
+        // recordStudyReceived needs (docs/security.md).
         new LabelingClientOptions { ServiceUser = settings.ServiceUser }.Identify(http);
     }
 }

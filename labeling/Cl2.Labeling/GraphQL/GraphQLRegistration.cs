@@ -13,7 +13,7 @@ public static class GraphQLRegistration
     {
         builder.Services.AddValidatedOptions<GraphQLOptions>(GraphQLOptions.Section);
         builder.Services.AddValidatedOptions<EventFeedOptions>(EventFeedOptions.Section);
-        builder.AddDevelopmentIdentity();
+        builder.AddCallerIdentity();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EventHub>();
         builder.Services.AddHostedService<CommittedEventsFeed>();

@@ -130,6 +130,16 @@ public sealed partial class GraphQLWebSocketSession
         }
     }
 
+    /// <summary>The token in a connection_init payload's <c>Authorization</c> ("Bearer …" or the token alone), if any.</summary>
+    private static string? BearerToken(JsonObject? payload)
+    {
+        if (payload?["Authorization"] is not JsonValue value || !value.TryGetValue<string>(out var authorization))
+        {
+            return null;
+        }
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : authorization.Trim();
+    }
+
     /// <returns>false once the socket has been closed.</returns>
     private async Task<bool> HandleAsync(string text, CancellationToken cancellationToken)
     {
@@ -151,6 +161,16 @@ public sealed partial class GraphQLWebSocketSession
                 await CloseAsync(4429, "Too many initialisation requests");
                 return false;
             case "connection_init":
+                if (BearerToken(payload) is { } token)
+                {
+                    // A browser cannot put a header on a WebSocket: the access token comes in the payload, checked like a header's.
+                    if (await http.ValidateBearerTokenAsync(token, cancellationToken) is not { } caller)
+                    {
+                        await CloseAsync(4403, "Forbidden: the access token in connection_init is not valid");
+                        return false;
+                    }
+                    http.User = caller;
+                }
                 acknowledged = true;
                 Enqueue("""{"type":"connection_ack"}""");
                 return true;

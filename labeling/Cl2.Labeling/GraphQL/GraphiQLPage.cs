@@ -2,7 +2,7 @@ namespace Cl2.Labeling.GraphQL;
 
 /// <summary>
 /// A small GraphiQL-style page at <c>/graphiql</c>, served only in Development: a query, its variables and the
-/// development identity go to <c>/graphql</c> by POST, and the answer is shown as it came. No script from a CDN.
+/// caller (an access token from <c>./cl2 token</c>, or the development identity headers where those are on) go to <c>/graphql</c> by POST, and the answer is shown as it came. No script from a CDN.
 /// </summary>
 public static class GraphiQLPage
 {
@@ -34,6 +34,7 @@ public static class GraphiQLPage
         <section>
           <div class="bar">
             <button id="run" title="Ctrl+Enter">Run</button>
+            <label>token <input id="token" placeholder="./cl2 token --role annotator"></label>
             <label>user <input id="user" placeholder="default identity"></label>
             <label>roles <input id="roles" placeholder="annotator,ml-engineer"></label>
           </div>
@@ -46,6 +47,7 @@ public static class GraphiQLPage
           const $ = id => document.getElementById(id);
           async function run() {
             const headers = { "Content-Type": "application/json", "Accept": "application/graphql-response+json" };
+            if ($("token").value) { headers["Authorization"] = "Bearer " + $("token").value.trim(); }
             if ($("user").value) { headers["X-Cl2-User"] = $("user").value; headers["X-Cl2-Roles"] = $("roles").value; }
             let variables;
             try { variables = JSON.parse($("variables").value || "{}"); } catch (e) { $("result").textContent = "variables: " + e.message; return; }

@@ -55,7 +55,7 @@ public sealed class InferenceApiTests
     [Fact]
     public async Task in_production_identity_headers_sign_nobody_in_so_every_inference_api_path_answers_401()
     {
-        await using var host = new ListenerHost(new Dictionary<string, string>());
+        await using var host = new ListenerHost(new Dictionary<string, string>()) { HeaderIdentity = false };
         await using var production = host.WithWebHostBuilder(builder => builder.UseEnvironment("Production"));
         using var forged = Caller(production, "mallory", "admin");
 

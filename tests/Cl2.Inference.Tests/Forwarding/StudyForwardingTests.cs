@@ -131,7 +131,7 @@ public sealed partial class StudyForwardingTests
         /// <param name="settings">More environment variables for inference (or ones replacing these).</param>
         public async Task<BackgroundProcess> StartInferenceAsync(params (string Key, string Value)[] settings)
         {
-            var environment = new Dictionary<string, string>
+            var environment = new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
             {
                 // Development: the inference API takes its callers from the X-Cl2-User / X-Cl2-Roles headers _http sends.
                 ["DOTNET_ENVIRONMENT"] = "Development",

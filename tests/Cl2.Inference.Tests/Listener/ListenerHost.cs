@@ -24,6 +24,10 @@ internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings,
 
     public InstanceStore Store => Services.GetRequiredService<InstanceStore>();
 
+    /// <summary>Whether callers are read from the development identity headers (see <see cref="PlatformLauncher.HeaderIdentity"/>);
+    /// off for a host that runs in Production, where they are refused.</summary>
+    public bool HeaderIdentity { get; init; } = true;
+
     /// <summary>Where the host's log lines go besides its console, when a test wants to read them.</summary>
     public CapturedLog? Log { get; init; }
 
@@ -54,6 +58,14 @@ internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings,
         builder.UseSetting("Inference:StoragePath", Storage);
         builder.UseSetting("Labeling:BaseAddress", $"http://127.0.0.1:{FreePort.Next()}/");
         builder.UseSetting($"{ListenerOptions.Section}:Port", "0");
+        if (HeaderIdentity)
+        {
+            // The API tests call with X-Cl2-User / X-Cl2-Roles (or as the default developer holding every role).
+            foreach (var (key, value) in PlatformLauncher.HeaderIdentity)
+            {
+                builder.UseSetting(key.Replace("__", ":", StringComparison.Ordinal), value);
+            }
+        }
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

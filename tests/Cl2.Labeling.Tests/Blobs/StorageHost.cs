@@ -35,6 +35,7 @@ public sealed class StorageHost(PostgresCluster? postgres, long? maxBlobBytes = 
             builder.UseSetting("Blobs:MaxBlobBytes", limit.ToString(CultureInfo.InvariantCulture));
         }
         builder.UseSetting("Archive:SpoolPath", SpoolRoot);
+        LabelingHost.UseHeaderIdentity(builder);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,82 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Cl2.ServiceDefaults.Identity;
+
+/// <summary>
+/// Who calls a service: a JWT bearer access token from the provider named by <see cref="AuthorityOptions"/> (issuer,
+/// audience, lifetime and signature checked against the provider's JWKS; unsigned tokens refused), or, only where a test
+/// or a developer switched it on, the <see cref="DevelopmentIdentity"/> headers. Roles come from the token's role claim
+/// and are checked by <see cref="Roles.Allow"/>.
+/// </summary>
+public static class CallerIdentity
+{
+    public static void AddCallerIdentity(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<AuthorityOptions>(AuthorityOptions.Section);
+        builder.AddDevelopmentIdentity();
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthorityOptions>>((jwt, authority) => ConfigureBearer(jwt, authority.Value));
+    }
+
+    /// <summary>Reads the caller from the request: the bearer token first, then (where enabled) the development headers.</summary>
+    public static void UseCallerIdentity(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseDevelopmentIdentity();
+    }
+
+    /// <summary>
+    /// The caller a bearer token names, checked exactly as a request's <c>Authorization</c> header is (the same keys, issuer,
+    /// audience and lifetime); null when it is not valid. For tokens that come another way than the header: a GraphQL
+    /// WebSocket's <c>connection_init</c> payload (browsers cannot set headers on a WebSocket).
+    /// </summary>
+    public static async Task<ClaimsPrincipal?> ValidateBearerTokenAsync(this HttpContext http, string token, CancellationToken cancellationToken)
+    {
+        var jwt = http.RequestServices.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+        var parameters = jwt.TokenValidationParameters.Clone();
+        if (jwt.ConfigurationManager is { } provider)
+        {
+            var configuration = await provider.GetConfigurationAsync(cancellationToken);
+            parameters.ValidIssuers = [.. parameters.ValidIssuers ?? [], configuration.Issuer];
+            parameters.IssuerSigningKeys = [.. parameters.IssuerSigningKeys ?? [], .. configuration.SigningKeys];
+        }
+        var handler = jwt.TokenHandlers.OfType<TokenHandler>().FirstOrDefault() ?? new JsonWebTokenHandler();
+        var result = await handler.ValidateTokenAsync(token, parameters);
+        return result.IsValid ? new ClaimsPrincipal(result.ClaimsIdentity) : null;
+    }
+
+    private static void ConfigureBearer(JwtBearerOptions jwt, AuthorityOptions authority)
+    {
+        // The claims as the provider wrote them ("role", "name", "sub"), not renamed to the long WS-* URIs.
+        jwt.MapInboundClaims = false;
+        jwt.TokenValidationParameters.NameClaimType = authority.NameClaim;
+        jwt.TokenValidationParameters.RoleClaimType = authority.RoleClaim;
+        jwt.TokenValidationParameters.ValidAudience = authority.Audience;
+        jwt.TokenValidationParameters.RequireSignedTokens = true;
+        jwt.TokenValidationParameters.RequireExpirationTime = true;
+        // A little clock skew between hosts, not the default five minutes of life after expiry.
+        jwt.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+        if (authority.Authority.Length == 0)
+        {
+            // No provider: every token fails (no key can check it) and callers stay anonymous (401).
+            jwt.TokenValidationParameters.ValidateIssuer = true;
+            jwt.TokenValidationParameters.ValidIssuer = "no Identity:Authority is configured";
+            return;
+        }
+        jwt.Authority = authority.Authority;
+        // Plain http only to a provider on this machine (AuthorityOptions refuses it elsewhere).
+        jwt.RequireHttpsMetadata = new Uri(authority.Authority).Scheme == "https";
+        // A token signed by a key the service has not seen yet (the provider rotated) makes it read the JWKS again, at most
+        // this often; until the provider answers (it may start after this service) it is asked again on the next request.
+        jwt.RefreshInterval = TimeSpan.FromSeconds(10);
+        jwt.AutomaticRefreshInterval = TimeSpan.FromHours(1);
+    }
+}
