@@ -21,6 +21,15 @@ public sealed class GraphQLOptions
     [Range(10, 10_000_000)]
     public int MaxComplexity { get; set; } = 50_000;
 
+    /// <summary>
+    /// Largest estimated cost of the introspection fields (<c>__schema</c>, <c>__type</c>) in one query
+    /// (QUERY_TOO_COMPLEX), costed like data fields with the schema's own list sizes. Kept apart from
+    /// <see cref="MaxComplexity"/> because it grows with the schema, not with the data: GraphiQL's introspection query
+    /// cost about 56,000 when the schema had routing, delivery and stuck-study fields, ten times that is allowed.
+    /// </summary>
+    [Range(10, 100_000_000)]
+    public int MaxIntrospectionComplexity { get; set; } = 500_000;
+
     /// <summary>What a root field adds to the cost on top of its selections: it opens a database session of its own.</summary>
     [Range(0, 1_000_000)]
     public int RootFieldCost { get; set; } = 1_000;

@@ -50,7 +50,8 @@ public sealed partial class QueryCostRule(GraphQLOptions options, ILogger logger
                 $"The operation selects {rootFields.Count} root fields; at most {options.MaxRootFields} are allowed in one request. Send fewer, or use list fields.");
             return;
         }
-        var cost = new Costing(context, []).Of(context.Operation.SelectionSet, root, pageSize: null);
+        var costing = new Costing(context, []);
+        var cost = costing.Of(context.Operation.SelectionSet, root, pageSize: null);
         var total = cost.Cost + (options.RootFieldCost * rootFields.Count(name => !name.StartsWith("__", StringComparison.Ordinal)));
         if (cost.Depth > options.MaxDepth)
         {
@@ -61,6 +62,11 @@ public sealed partial class QueryCostRule(GraphQLOptions options, ILogger logger
         {
             Refuse(context, TooComplex,
                 $"Query is too complex to execute. Complexity is {total}; maximum allowed on this endpoint is {options.MaxComplexity}. Ask for fewer fields, smaller pages (first) or fewer root fields.");
+        }
+        else if (costing.Introspection > options.MaxIntrospectionComplexity)
+        {
+            Refuse(context, TooComplex,
+                $"Introspection is too complex to execute. Complexity is {costing.Introspection}; maximum allowed on this endpoint is {options.MaxIntrospectionComplexity}. Ask for fewer nested type fields.");
         }
     }
 
@@ -95,6 +101,12 @@ public sealed partial class QueryCostRule(GraphQLOptions options, ILogger logger
     /// <summary>Costs selection sets, remembering each fragment's cost per page size it is spread under.</summary>
     private sealed class Costing(ValidationContext context, Dictionary<(string Fragment, double? PageSize), (double Cost, int Depth)> fragments)
     {
+        /// <summary>
+        /// The cost of <c>__schema</c> and <c>__type</c>, kept apart from the data's: it grows with the schema (every
+        /// feature adds types), is answered from memory without a database session, and has a budget of its own.
+        /// </summary>
+        public double Introspection { get; private set; }
+
         /// <param name="pageSize">The <c>first</c> argument of the field this selection set belongs to, for the list fields
         /// of a connection.</param>
         public (double Cost, int Depth) Of(GraphQLSelectionSet selections, IGraphType parent, double? pageSize)
@@ -154,7 +166,13 @@ public sealed partial class QueryCostRule(GraphQLOptions options, ILogger logger
                 : parent.GetNamedType().Name.StartsWith("__", StringComparison.Ordinal) ? IntrospectionListSize(field.Name.StringValue)
                 : first ?? pageSize ?? DefaultListSize;
             var children = Of(field.SelectionSet, type.GetNamedType(), isList ? null : first);
-            return (1 + (size * children.Cost), 1 + children.Depth);
+            var cost = 1 + (size * children.Cost);
+            if (field.Name.StringValue is "__schema" or "__type")
+            {
+                Introspection += cost;
+                return (0, 1 + children.Depth);
+            }
+            return (cost, 1 + children.Depth);
         }
 
         /// <summary>

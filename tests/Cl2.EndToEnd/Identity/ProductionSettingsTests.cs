@@ -51,7 +51,9 @@ public sealed class ProductionSettingsTests
         var launcher = new PlatformLauncher(state, postgres.ConnectionString);
         await using var labeling = await launcher.StartAsync(PlatformLauncher.Labeling, Production(("Logging__LogLevel__Default", "Warning")));
         await using var inference = await launcher.StartAsync(PlatformLauncher.Inference, Production(
-            ("Inference__Forwarding__QuietPeriod", "00:00:01"), ("Inference__Forwarding__PollInterval", "00:00:00.200")));
+            ("Inference__Forwarding__QuietPeriod", "00:00:01"), ("Inference__Forwarding__PollInterval", "00:00:00.200"),
+            // Production serves listed DICOM peers only (docs/security.md): the test's storescu on this machine.
+            ("Inference__Listener__Peers__0__AeTitle", "STORESCU"), ("Inference__Listener__Peers__0__Hosts__0", "127.0.0.1")));
         await using var gateway = await launcher.StartAsync(PlatformLauncher.Gateway, Production());
         BackgroundProcess[] services = [labeling, inference, gateway];
         using var http = await SignedInAsync(launcher, services, "radiologist");

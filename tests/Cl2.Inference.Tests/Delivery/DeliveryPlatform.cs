@@ -45,7 +45,8 @@ internal sealed class DeliveryPlatform : IAsyncDisposable
     /// <param name="settings">More Inference settings (key as an environment variable, e.g. Inference__Delivery__MaxAttempts).</param>
     public async Task<BackgroundProcess> StartInferenceAsync(params (string Key, string Value)[] settings)
     {
-        var environment = new Dictionary<string, string>
+        // Labeling (started so too) takes inference's calls by the development identity headers.
+        var environment = new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
         {
             ["DOTNET_ENVIRONMENT"] = "Development",
             ["ASPNETCORE_ENVIRONMENT"] = "Development",

@@ -25,7 +25,7 @@ internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings,
     public InstanceStore Store => Services.GetRequiredService<InstanceStore>();
 
     /// <summary>Whether callers are read from the development identity headers (see <see cref="PlatformLauncher.HeaderIdentity"/>);
-    /// off for a host that runs in Production, where they are refused.</summary>
+    /// only in Development: a host that runs in Production never reads them.</summary>
     public bool HeaderIdentity { get; init; } = true;
 
     /// <summary>Where the host's log lines go besides its console, when a test wants to read them.</summary>
@@ -58,7 +58,8 @@ internal sealed class ListenerHost(IReadOnlyDictionary<string, string> settings,
         builder.UseSetting("Inference:StoragePath", Storage);
         builder.UseSetting("Labeling:BaseAddress", $"http://127.0.0.1:{FreePort.Next()}/");
         builder.UseSetting($"{ListenerOptions.Section}:Port", "0");
-        if (HeaderIdentity)
+        // Production refuses the header identity at start, as it should; a test host in Production goes without it.
+        if (HeaderIdentity && Environment == "Development")
         {
             // The API tests call with X-Cl2-User / X-Cl2-Roles (or as the default developer holding every role).
             foreach (var (key, value) in PlatformLauncher.HeaderIdentity)
