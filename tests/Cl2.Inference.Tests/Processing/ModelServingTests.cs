@@ -26,8 +26,8 @@ public sealed class ModelServingTests : IDisposable
         await using var postgres = await PostgresCluster.CreateAsync();
         await using var platform = new StudyForwardingTests.Platform();
         var labeling = await platform.StartLabelingAsync(postgres);
-        var (study, model) = await LiverCaseAndModelAsync();
-        var versionId = await PromotedVersionAsync(platform, model);
+        var (study, model) = await CaseAndModelAsync(WorkloadTask.LiverCt);
+        var versionId = await PromotedVersionAsync(platform, model, "liver", "liver-ct");
         await platform.GraphQLAsync("mutation($input: SaveRoutingRuleInput!) { saveRoutingRule(input: $input) { version } }",
             new { input = new { name = "liver CT", priority = 1, workload = "liver-ct", modelName = "liver", modality = "CT", expectedVersion = 0 } });
         var inference = await platform.StartInferenceAsync(("Inference__Completeness__QuietPeriod", "00:00:01"), ("Inference__Processing__PollInterval", "00:00:00.200"),
@@ -71,14 +71,39 @@ public sealed class ModelServingTests : IDisposable
         }
     }
 
-    /// <summary>A synthetic liver CT study and a liver-ct model folder (seeded fresh weights: what is compared is the
-    /// service's run against a direct run of the same weights, not what the model learned).</summary>
-    private async Task<(string Study, string Model)> LiverCaseAndModelAsync()
+    [Fact]
+    public async Task a_brain_study_without_flair_is_recorded_as_missing_series_naming_the_version()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var platform = new StudyForwardingTests.Platform();
+        var labeling = await platform.StartLabelingAsync(postgres);
+        var (study, model) = await CaseAndModelAsync(WorkloadTask.BrainMri);
+        var versionId = await PromotedVersionAsync(platform, model, "brain", "brain-mri");
+        await platform.GraphQLAsync("mutation($input: SaveRoutingRuleInput!) { saveRoutingRule(input: $input) { version } }",
+            new { input = new { name = "brain MR", priority = 1, workload = "brain-mri", modelName = "brain", modality = "MR", expectedVersion = 0 } });
+        var inference = await platform.StartInferenceAsync(("Inference__Completeness__QuietPeriod", "00:00:01"), ("Inference__Processing__PollInterval", "00:00:00.200"),
+            ("Inference__Routing__RefreshInterval", "00:00:00.200"), ("Labeling__BaseAddress", platform.LabelingUrl));
+        Directory.Delete(Path.Combine(study, "FLAIR"), recursive: true);
+        var images = Directory.GetFiles(study, "*.dcm", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+        var studyUid = DicomFile.Open(images[0]).Dataset.GetString(DicomTags.StudyInstanceUID);
+
+        await platform.StoreScuAsync(images);
+        await platform.UntilAsync(async () => (await OutcomesAsync(platform, studyUid)).GetProperty("totalCount").GetInt32() == 1, "the study's outcome", inference, labeling);
+
+        var outcome = (await OutcomesAsync(platform, studyUid)).GetProperty("edges")[0].GetProperty("node");
+        Assert.True(outcome.GetProperty("failure").GetString() == "MISSING_SERIES", outcome.ToString());
+        Assert.Equal(versionId, outcome.GetProperty("versionId").GetString());
+        Assert.Contains("SERIES_NOT_FOUND", outcome.GetProperty("failureReason").GetString());
+    }
+
+    /// <summary>A synthetic study of <paramref name="task"/> and a model folder for it (seeded fresh weights: what is compared
+    /// is the service's run against a direct run of the same weights, not what the model learned).</summary>
+    private async Task<(string Study, string Model)> CaseAndModelAsync(WorkloadTask task)
     {
         var cohortDirectory = Path.Combine(_root, "cohort");
-        var cohort = SyntheticCohort.Write(WorkloadTask.LiverCt, cohortDirectory, cases: 1, seed: 5, size: 32);
-        var spacing = SyntheticTrainingSet.Spacing(cohortDirectory, cohort.Cases[0], WorkloadTask.LiverCt);
-        var workload = WorkloadRegistry.Get("liver-ct");
+        var cohort = SyntheticCohort.Write(task, cohortDirectory, cases: 1, seed: 5, size: 32);
+        var spacing = SyntheticTrainingSet.Spacing(cohortDirectory, cohort.Cases[0], task);
+        var workload = WorkloadRegistry.For(task);
         var model = Path.Combine(_root, "model");
         TorchSharp.torch.random.manual_seed(1);
         using (var network = workload.CreateNetwork())
@@ -90,8 +115,8 @@ public sealed class ModelServingTests : IDisposable
     }
 
     /// <summary>The model folder uploaded to labeling's blob store as the training worker uploads a checkpoint (one tar),
-    /// registered as version 1 of model "liver" and promoted; the version's id.</summary>
-    private async Task<string> PromotedVersionAsync(StudyForwardingTests.Platform platform, string model)
+    /// registered as version 1 of model <paramref name="name"/> and promoted; the version's id.</summary>
+    private async Task<string> PromotedVersionAsync(StudyForwardingTests.Platform platform, string model, string name, string task)
     {
         var tar = model + ".tar";
         TarFile.CreateFromDirectory(model, tar, includeBaseDirectory: false);
@@ -104,7 +129,7 @@ public sealed class ModelServingTests : IDisposable
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         var digest = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("digest").GetString()!;
 
-        var modelId = (await platform.GraphQLAsync("""mutation { registerModel(input: { name: "liver", task: "liver-ct" }) { id } }"""))
+        var modelId = (await platform.GraphQLAsync("mutation($name: String!, $task: String!) { registerModel(input: { name: $name, task: $task }) { id } }", new { name, task }))
             .GetProperty("registerModel").GetProperty("id").GetString()!;
         var versionId = (await platform.GraphQLAsync("mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
                 new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = digest, dataDigest = digest, codeVersion = "git:test" } }))
