@@ -1,8 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using Cl2.Dicom;
-using Cl2.Dicom.Coding;
-using Cl2.Dicom.Segmentation;
 using Cl2.Dicom.StructuredReports;
 using Cl2.Models;
 using Cl2.Models.Inference;
@@ -58,48 +54,26 @@ public sealed class InferCommand : ITrainingCommand
 
         Directory.CreateDirectory(outDirectory);
         var model = runner.Manifest.ContentAddress();
-        var reference = result.Sources[0];
-        IReadOnlyList<VolumeMeasurement> volumes = [];
-        var report = new MeasurementReportContent
+        // Scoped by source series and model, so running the same model on the same study again writes the same objects.
+        var objects = ResultObjects.Write(result, $"{result.Sources[0].SeriesInstanceUid}/{model}", ResultObjects.ShortAddress(model), DateTimeOffset.Now);
+        var volumes = objects.Volumes;
+        if (objects.Segmentation is { } segmentation)
         {
-            StudyImage = reference.Instances[0],
-            SopInstanceUid = NameBasedUid.For($"infer/report/{reference.SeriesInstanceUid}/{model}"),
-            SeriesInstanceUid = NameBasedUid.For($"infer/report-series/{reference.SeriesInstanceUid}/{model}"),
-            SeriesNumber = 2000 + (reference.Selection.Series.SeriesNumber ?? 0),
-            SeriesDescription = $"cl2 {result.Workload.Name} report",
-            ContentDateTime = DateTimeOffset.Now,
-            Observer = new DeviceObserver(NameBasedUid.For($"model/{model}"), $"cl2 {result.Workload.Name}", $"cl2 {result.Workload.Name} {ShortAddress(model)}"),
-            SoftwareVersions = SoftwareVersion,
-        };
-        if (result.Segmentation is { } segmentation)
-        {
-            var content = SegmentationContent(result, segmentation, model);
             var path = Path.Combine(outDirectory, SegmentationFileName);
-            SegmentationWriter.Write(content).Save(path);
+            segmentation.Save(path);
             output.WriteLine($"segmentation: {Path.GetFullPath(path)}");
-            volumes = VolumeMeasurement.ForSegments(content);
             foreach (var volume in volumes)
             {
                 output.WriteLine(FormattableString.Invariant($"  {volume.Segment.Label,-22} {volume.Millilitres,10:F2} mL"));
             }
-            report = report with
-            {
-                Segmentation = new SegmentationReference(content.SopInstanceUid, content.SeriesInstanceUid, reference.SeriesInstanceUid),
-                Volumes = volumes,
-            };
         }
         if (result.Classification is { } finding)
         {
             output.WriteLine(FormattableString.Invariant(
                 $"{finding.Finding.Name}: {(finding.Present ? "present" : "absent")} (probability {finding.Probability:F3}, threshold {finding.Threshold:F2})"));
-            report = report with
-            {
-                Findings = [new ClassificationFinding(finding.Finding.Finding, finding.Present, finding.Probability, reference.Instances[0],
-                    FindingSite: finding.Finding.FindingSite)],
-            };
         }
         var reportPath = Path.Combine(outDirectory, ReportFileName);
-        MeasurementReportWriter.Write(report).Save(reportPath);
+        objects.Report.Save(reportPath);
         output.WriteLine($"report: {Path.GetFullPath(reportPath)}");
         var summary = Path.Combine(outDirectory, ResultFileName);
         File.WriteAllText(summary, JsonSerializer.Serialize(Summary(result, volumes), SummaryJson));
@@ -108,31 +82,6 @@ public sealed class InferCommand : ITrainingCommand
     }
 
     private static readonly JsonSerializerOptions SummaryJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
-    private static string SoftwareVersion => typeof(InferCommand).Assembly.GetName().Version?.ToString() ?? "unknown";
-
-    private static string ShortAddress(string contentAddress) => contentAddress["sha256:".Length..][..12];
-
-    /// <summary>The SEG on the reference series' grid. Its UIDs are made from the source series and the model's content
-    /// address, so running the same model on the same study again writes the same object.</summary>
-    private static SegmentationContent SegmentationContent(WorkloadResult result, SegmentationOutput segmentation, string model)
-    {
-        var reference = result.Sources[0];
-        return new SegmentationContent
-        {
-            SourceImages = reference.Instances,
-            Segments = [.. segmentation.Segments.Select(segment => new SegmentMask(
-                new SegmentDescription(segment.Segment.Label, segment.Segment.Name, segment.Segment.Property), segment.Mask))],
-            SopInstanceUid = NameBasedUid.For($"infer/segmentation/{reference.SeriesInstanceUid}/{model}"),
-            SeriesInstanceUid = NameBasedUid.For($"infer/segmentation-series/{reference.SeriesInstanceUid}/{model}"),
-            SeriesNumber = 1000 + (reference.Selection.Series.SeriesNumber ?? 0),
-            SeriesDescription = $"cl2 {result.Workload.Name}",
-            ContentDateTime = DateTimeOffset.Now,
-            AlgorithmName = $"cl2 {result.Workload.Name}",
-            AlgorithmVersion = ShortAddress(model),
-            SoftwareVersions = SoftwareVersion,
-        };
-    }
 
     private static object Summary(WorkloadResult result, IReadOnlyList<VolumeMeasurement> volumes) => new
     {

@@ -43,7 +43,8 @@ public static class ForwardingServices
     private static Uri LabelingRoot(IServiceProvider provider) =>
         provider.GetRequiredService<IOptions<ForwardingOptions>>().Value.LabelingRoot(provider.GetRequiredService<IOptions<LabelingClientOptions>>().Value.BaseAddress);
 
-    private static void Configure(IServiceProvider provider, HttpClient http, string path)
+    /// <summary>An HTTP client to labeling as inference: its root (plus <paramref name="path"/>) and inference's identity.</summary>
+    internal static void Configure(IServiceProvider provider, HttpClient http, string path)
     {
         var settings = provider.GetRequiredService<IOptions<ForwardingOptions>>().Value;
         http.BaseAddress = new Uri(LabelingRoot(provider), path);

@@ -1,7 +1,9 @@
+using Cl2.Inference.Forwarding;
 using Cl2.Inference.Routing;
 using Cl2.Inference.Serving;
 using Cl2.Inference.Studies;
 using Cl2.ServiceDefaults;
+using Cl2.Labeling.Client;
 
 namespace Cl2.Inference.Processing;
 
@@ -18,6 +20,9 @@ public static class ProcessingServices
         services.AddValidatedOptions<ServingOptions>(ServingOptions.Section);
         services.AddSingleton<ProductionVersions>();
         services.AddHostedService(provider => provider.GetRequiredService<ProductionVersions>());
+        services.AddSingleton<ModelRunners>();
+        // Checkpoints come from labeling's blob store with inference's own access token, as the forwarder's requests do.
+        services.AddHttpClient(ModelRunners.BlobClient, (provider, http) => ForwardingServices.Configure(provider, http, "")).AddServiceCredentials();
         services.AddSingleton<ProcessingLedger>();
         services.AddSingleton<StudyProcessor>();
         services.AddHostedService(provider => provider.GetRequiredService<StudyProcessor>());

@@ -1,11 +1,15 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Cl2.Dicom;
+using Cl2.Inference.Delivery;
 using Cl2.Inference.Ingest;
 using Cl2.Inference.Listener;
 using Cl2.Inference.Routing;
 using Cl2.Inference.Serving;
 using Cl2.Inference.Studies;
 using Cl2.Labeling.Client;
+using Cl2.Models.Inference;
+using Cl2.Models.Workloads;
 using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference.Processing;
@@ -20,11 +24,13 @@ public sealed record CompleteStudy(string StudyInstanceUid, IReadOnlyList<Stored
 /// memory); each queued study is routed (<see cref="RoutingEvaluation"/> on the cached table), run, and its outcome
 /// recorded through labeling's <c>recordInferenceResult</c> with the routing decision and the time of each stage, then
 /// written to the <see cref="ProcessingLedger"/>. Every outcome is recorded, failures with a code and an explanation.
-/// This build runs the <c>pass-through</c> workload (no model, no result object: the study is read and its outcome
-/// recorded); for a rule selecting a model workload the model's production version is chosen (<see cref="ProductionVersions"/>)
-/// but not run yet: the outcome is WORKLOAD_FAILED naming that version, or NO_PRODUCTION_VERSION.
+/// A rule selecting a model workload runs the model's production version (<see cref="ProductionVersions"/>, loaded by
+/// <see cref="ModelRunners"/>) on the stored instances, records the result with its SEG/SR UIDs and hands the objects to
+/// the <see cref="DeliveryOutbox"/>; NO_PRODUCTION_VERSION when no version is promoted. The <c>pass-through</c> workload
+/// runs no model: the study is read and its outcome recorded.
 /// </summary>
-public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger, RoutingRulesCache rules, ProductionVersions production, IServiceProvider services,
+public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger, RoutingRulesCache rules, ProductionVersions production, ModelRunners runners,
+    DeliveryOutbox delivery, IServiceProvider services,
     IOptions<ProcessingOptions> options, IOptions<CompletenessOptions> completeness, IOptions<RoutingOptions> routing, IOptions<ListenerOptions> listener,
     TimeProvider time, ILogger<StudyProcessor> logger) : BackgroundService
 {
@@ -170,13 +176,21 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
             // The one version this study's outcome names, read once for it: a promotion after this moment is the next study's.
             var model = await production.ResolveAsync(rule.ModelName ?? "", cancellationToken);
             span?.SetTag("cl2.model.version", model?.Version?.Id);
-            outcome = model?.Version is { } version
-                ? Failed(study, rule.Workload, InferenceFailure.WorkloadFailed,
-                    $"Version {version.Number} of model '{model.Name}' is in production, but this build of inference does not run the {rule.Workload} workload yet; only pass-through runs.",
-                    decision) with { ModelVersionId = version.Id }
-                : Failed(study, rule.Workload, InferenceFailure.NoProductionVersion, model is null
-                    ? $"Rule '{rule.Name}' names model '{rule.ModelName}', which labeling does not have: register it, or change the rule."
-                    : $"Model '{model.Name}' has no version in production: promote one (promoteModelVersion).", decision);
+            if (model?.Version is { } version)
+            {
+                var (ran, objects) = await RunModelAsync(study, rule.Workload, version, decision, Stage, cancellationToken);
+                outcome = ran with { DurationMs = total.Elapsed.TotalMilliseconds, Stages = stages };
+                if (await RecordAsync(study, outcome, cancellationToken) is { } recorded && objects.Count > 0)
+                {
+                    var deliver = Stopwatch.StartNew();
+                    await delivery.EnqueueAsync(recorded.Id, study.StudyInstanceUid, study.Instances[0].CallingAeTitle, objects, cancellationToken);
+                    _telemetry?.Stage(InferenceStage.Deliver, deliver.Elapsed.TotalMilliseconds);
+                }
+                return;
+            }
+            outcome = Failed(study, rule.Workload, InferenceFailure.NoProductionVersion, model is null
+                ? $"Rule '{rule.Name}' names model '{rule.ModelName}', which labeling does not have: register it, or change the rule."
+                : $"Model '{model.Name}' has no version in production: promote one (promoteModelVersion).", decision);
         }
         else
         {
@@ -189,6 +203,90 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
         }
         outcome = outcome with { DurationMs = total.Elapsed.TotalMilliseconds, Stages = stages };
         await RecordAsync(study, outcome, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="version"/> on the study's stored instances (<see cref="WorkloadRunner"/>) and encodes the result
+    /// as SEG + SR (<see cref="ResultObjects"/>, UIDs named by study and version, so processing the study again gives the
+    /// same objects). A study or model the workload cannot run on is the recorded failure its <see cref="WorkloadException.Code"/> maps to.
+    /// </summary>
+    private async Task<(RecordInferenceResultInput Outcome, IReadOnlyList<byte[]> Objects)> RunModelAsync(CompleteStudy study, string workloadName,
+        ModelVersionInfo version, RoutingDecisionInfo decision, Action<InferenceStage, double> stage, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var workload = WorkloadRegistry.Get(workloadName);
+            var load = Stopwatch.StartNew();
+            var runner = await runners.GetAsync(version, workload, cancellationToken);
+            var files = new List<DicomFile>(study.Instances.Count);
+            foreach (var instance in study.Instances)
+            {
+                files.Add(ReadInstance(instance));
+            }
+            var loaded = load.Elapsed.TotalMilliseconds;
+            var result = runner.Run(files, cancellationToken);
+            stage(InferenceStage.Load, loaded + result.Timings.Load.TotalMilliseconds);
+            stage(InferenceStage.Preprocess, result.Timings.Preprocess.TotalMilliseconds);
+            stage(InferenceStage.Model, result.Timings.Model.TotalMilliseconds);
+            stage(InferenceStage.Postprocess, result.Timings.Postprocess.TotalMilliseconds);
+
+            var encode = Stopwatch.StartNew();
+            var objects = ResultObjects.Write(result, $"{study.StudyInstanceUid}/{version.Id}", $"v{version.Number}", time.GetUtcNow());
+            var files10 = new List<DicomFile>();
+            if (objects.Segmentation is { } segmentation)
+            {
+                files10.Add(segmentation);
+            }
+            files10.Add(objects.Report);
+            var encoded = files10.Select(file =>
+            {
+                using var bytes = new MemoryStream();
+                file.Save(bytes);
+                return bytes.ToArray();
+            }).ToList();
+            stage(InferenceStage.Encode, encode.Elapsed.TotalMilliseconds);
+            var uids = files10.Select(file => file.Dataset.GetString(DicomTags.SOPInstanceUID)).ToList();
+            return (new RecordInferenceResultInput(study.StudyInstanceUid, version.Id, workloadName, uids, 0, Routing: decision), encoded);
+        }
+        catch (WorkloadException refused)
+        {
+            var failure = refused.Code switch
+            {
+                WorkloadErrorCodes.SeriesNotFound or WorkloadErrorCodes.EmptyStudy => InferenceFailure.MissingSeries,
+                WorkloadErrorCodes.SeriesNotAVolume or WorkloadErrorCodes.ChannelsOnDifferentGrids or WorkloadErrorCodes.SeriesAmbiguous => InferenceFailure.UnusableVolume,
+                WorkloadErrorCodes.UnreadableInstance => InferenceFailure.CorruptInstance,
+                WorkloadErrorCodes.ManifestDoesNotFit => InferenceFailure.ManifestMismatch,
+                _ => InferenceFailure.WorkloadFailed,
+            };
+            return (Failed(study, workloadName, failure, $"{refused.Code}: {refused.Message}", decision) with { ModelVersionId = version.Id }, []);
+        }
+        catch (HttpRequestException answered) when (answered.StatusCode is not null)
+        {
+            // Labeling answered but has no such blob: the version cannot run until it is registered with its checkpoint's digest.
+            return (Failed(study, workloadName, InferenceFailure.WorkloadFailed,
+                $"Version {version.Number}'s checkpoint cannot be fetched: {answered.Message} Register a version whose artifact digest is in labeling's blob store, and promote it.",
+                decision) with { ModelVersionId = version.Id }, []);
+        }
+        catch (InvalidDataException unusable)
+        {
+            return (Failed(study, workloadName, InferenceFailure.WorkloadFailed,
+                $"Version {version.Number}'s checkpoint cannot be used: {unusable.Message}.", decision) with { ModelVersionId = version.Id }, []);
+        }
+    }
+
+    /// <exception cref="WorkloadException">UNREADABLE_INSTANCE naming the instance.</exception>
+    private DicomFile ReadInstance(StoredInstance instance)
+    {
+        try
+        {
+            using var part10 = store.OpenPart10(instance);
+            return DicomFile.Open(part10);
+        }
+        catch (Exception unreadable) when (unreadable is IOException or InvalidDataException or DicomFormatException)
+        {
+            throw new WorkloadException(WorkloadErrorCodes.UnreadableInstance,
+                $"SOP Instance {instance.SopInstanceUid} cannot be read from the store ({unreadable.Message}); send the study again");
+        }
     }
 
     /// <summary>The pass-through workload's run: every instance of the study read back whole from the store. A CORRUPT_INSTANCE
@@ -223,16 +321,18 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
     private static RecordInferenceResultInput Failed(CompleteStudy study, string pipeline, InferenceFailure failure, string reason, RoutingDecisionInfo decision) =>
         new(study.StudyInstanceUid, null, pipeline, [], 0, failure, reason, decision);
 
-    private async Task RecordAsync(CompleteStudy study, RecordInferenceResultInput outcome, CancellationToken cancellationToken)
+    /// <summary>Records <paramref name="outcome"/> in labeling; null when labeling did not take it (the study is processed again later).</summary>
+    private async Task<InferenceResultInfo?> RecordAsync(CompleteStudy study, RecordInferenceResultInput outcome, CancellationToken cancellationToken)
     {
+        InferenceResultInfo recorded;
         try
         {
-            await services.GetRequiredService<LabelingClient>().RecordInferenceResultAsync(outcome, cancellationToken);
+            recorded = await services.GetRequiredService<LabelingClient>().RecordInferenceResultAsync(outcome, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             RetryLater(study, e.Message);
-            return;
+            return null;
         }
         ledger.MarkProcessed(study.StudyInstanceUid, study.Instances.Count);
         lock (_gate)
@@ -243,6 +343,7 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
         _telemetry?.Processed(what);
         logger.LogInformation("Study {StudyInstanceUid} ({Instances} instances, complete by {Reason}): {Outcome} by {Pipeline}, recorded in labeling",
             study.StudyInstanceUid, study.Instances.Count, study.Reason, what, outcome.Pipeline);
+        return recorded;
     }
 
     /// <summary>Labeling did not answer or take the outcome: the study is processed again after 1, 2, 4 … seconds.</summary>

@@ -56,7 +56,7 @@ public sealed class HotSwapTests
         foreach (var study in new[] { before.Study, after.Study })
         {
             var outcome = (await OutcomesAsync(platform, study)).GetProperty("edges")[0].GetProperty("node");
-            Assert.Equal("WORKLOAD_FAILED", outcome.GetProperty("failure").GetString()); // this build runs no model workload yet
+            Assert.Equal("WORKLOAD_FAILED", outcome.GetProperty("failure").GetString()); // the versions name a checkpoint the blob store does not hold
             named.Add(outcome.GetProperty("versionId").GetString()!);
         }
         Assert.True(named.SequenceEqual([first, second]), $"versions named: {string.Join(", ", named)}; promoted {first}, then {second}\n{inference.Output}");
