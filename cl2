@@ -602,7 +602,8 @@ summarize_test_output() {
     function flush_failure() { if (cut > 0) printf "      ... %d more lines in %s\n", cut, logfile; cut = 0 }
     /^Test run for / { flush_failure(); failing = 0; name = $0; sub(/^.*\//, "", name); sub(/\.dll.*$/, "", name); print "  " name ": running"; fflush(); next }
     /^(Passed|Failed)! +- / { flush_failure(); failing = 0; sub(/ *\(net[0-9.]+\) *$/, ""); print "  " $0; fflush(); next }
-    /^  Failed [^ ]+ \[/ { flush_failure(); failing = 1; shown = 0; print "  FAILED " substr($0, 10); next }
+    # The display name of a theory has spaces in its arguments: match up to the duration in brackets at the end of the line.
+    /^  Failed .+ \[[^]]*\]$/ { flush_failure(); failing = 1; shown = 0; print "  FAILED " substr($0, 10); next }
     failing && /^  (Stack Trace|Standard Output Messages|Standard Error Messages|Error Message):$/ {
       if ($0 ~ /Error Message/) next
       failing = 0; flush_failure(); fflush(); next
@@ -644,6 +645,9 @@ cmd_test() {
        END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$results/console.log")
   if [ $status -ne 0 ] || ! grep -q ' 0 failed' <<<"$summary" || grep -q '^0 passed' <<<"$summary"; then
     warn "cl2: tests failed (dotnet test exit $status)"
+    # The trx files name every failing test even where the console line was not recognised above.
+    find "$results" -maxdepth 1 -name '*.trx' -exec grep -ho '<UnitTestResult [^>]*outcome="Failed"[^>]*>' {} + 2>/dev/null |
+      sed -E 's/.*testName="([^"]*)".*/  failed: \1/; s/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g' || true
     echo "$summary"
     exit 1
   fi
