@@ -18,7 +18,7 @@ namespace Cl2.Inference.Ingest;
 /// The data set is received behind its meta header into a <see cref="ReceivedInstance"/> (memory while small and within
 /// the listener's memory budget, a spool file beyond) and hashed as it arrives; the group commit writes it from there.
 /// </summary>
-public sealed class StoreScp(InstanceStore store, ListenerMemoryBudget budget, IOptions<ListenerOptions> options, ILogger<StoreScp> logger) : ICStoreProvider
+public sealed class StoreScp(InstanceStore store, ArrivingStudies arriving, ListenerMemoryBudget budget, IOptions<ListenerOptions> options, ILogger<StoreScp> logger) : ICStoreProvider
 {
     private static readonly DicomTag[] RequiredUids = [DicomTags.StudyInstanceUID, DicomTags.SeriesInstanceUID, DicomTags.SOPInstanceUID];
 
@@ -47,6 +47,7 @@ public sealed class StoreScp(InstanceStore store, ListenerMemoryBudget budget, I
             // The group commit writes from the received buffer or spool: both are released only once StoreAsync has returned.
             await store.StoreAsync(new IncomingInstance(received.Memory, received.Digest(), meta.Length, request.SopClassUid, request.SopInstanceUid,
                 request.TransferSyntaxUid, request.CallingAeTitle, attributes!, received.Spool), cancellationToken);
+            arriving.Stored(request.AssociationId, attributes!.GetValueOrDefault("StudyInstanceUID", ""));
             return DimseStatus.Success;
         }
         catch (IOException e)

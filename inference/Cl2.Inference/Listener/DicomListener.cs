@@ -17,7 +17,7 @@ namespace Cl2.Inference.Listener;
 /// has replayed its journal (hosted services start in registration order) and needs nothing else: not labeling.
 /// </summary>
 public sealed class DicomListener(IOptions<ListenerOptions> options, IOptions<InferenceOptions> inference, IHostEnvironment environment,
-    StoreScp store, FindScp find, RetrieveScp retrieve, ILogger<DicomListener> logger)
+    StoreScp store, FindScp find, RetrieveScp retrieve, ArrivingStudies arriving, ILogger<DicomListener> logger)
     : IHostedService, IAsyncDisposable
 {
     private DicomServer? _server;
@@ -71,7 +71,11 @@ public sealed class DicomListener(IOptions<ListenerOptions> options, IOptions<In
     private async Task<DicomServer> StartServerAsync(DicomServerOptions server, CancellationToken cancellationToken)
     {
         var started = new DicomServer(server, storeProvider: store, findProvider: find, getProvider: retrieve, moveProvider: retrieve);
-        started.AssociationClosed += (_, closed) => LogClosed(closed);
+        started.AssociationClosed += (_, closed) =>
+        {
+            arriving.Closed(closed.AssociationId);
+            LogClosed(closed);
+        };
         await started.StartAsync(cancellationToken);
         return started;
     }

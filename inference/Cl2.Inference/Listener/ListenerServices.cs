@@ -14,6 +14,7 @@ public static class ListenerServices
         services.AddValidatedOptions<ListenerOptions>(ListenerOptions.Section);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<InstanceStore>();
+        services.AddSingleton<ArrivingStudies>();
         services.AddHostedService(provider => provider.GetRequiredService<InstanceStore>());
         services.AddSingleton<ListenerMemoryBudget>();
         services.AddSingleton<StoreScp>();

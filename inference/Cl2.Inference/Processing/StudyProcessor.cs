@@ -29,7 +29,7 @@ public sealed record CompleteStudy(string StudyInstanceUid, IReadOnlyList<Stored
 /// the <see cref="DeliveryOutbox"/>; NO_PRODUCTION_VERSION when no version is promoted. The <c>pass-through</c> workload
 /// runs no model: the study is read and its outcome recorded.
 /// </summary>
-public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger, RoutingRulesCache rules, ProductionVersions production, ModelRunners runners,
+public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving, ProcessingLedger ledger, RoutingRulesCache rules, ProductionVersions production, ModelRunners runners,
     DeliveryOutbox delivery, IServiceProvider services,
     IOptions<ProcessingOptions> options, IOptions<CompletenessOptions> completeness, IOptions<RoutingOptions> routing, IOptions<ListenerOptions> listener,
     TimeProvider time, ILogger<StudyProcessor> logger) : BackgroundService
@@ -106,7 +106,9 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
                 }
             }
             // The workloads this build runs name no required series, so only the quiet period and the maximum wait complete a study.
-            var reason = StudyCompleteness.Decide(instances[0].ReceivedAt, instances[^1].ReceivedAt, requiredSeriesPresent: false,
+            // While an association that brought some of the study is open, more of it may come: its quiet period has not begun.
+            var lastReceivedAt = arriving.IsArriving(study.Key) ? now : instances[^1].ReceivedAt;
+            var reason = StudyCompleteness.Decide(instances[0].ReceivedAt, lastReceivedAt, requiredSeriesPresent: false,
                 settings.QuietPeriodFor(instances[0].CallingAeTitle), settings.MaxWait, now);
             if (reason is { } complete)
             {

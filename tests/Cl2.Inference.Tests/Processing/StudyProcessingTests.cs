@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Cl2.Dicom;
+using Cl2.Dicom.Network.Client;
+using Cl2.Dicom.Network.UpperLayer;
 using Cl2.Inference.Tests.Forwarding;
 
 namespace Cl2.Inference.Tests.Processing;
@@ -53,6 +56,30 @@ public sealed class StudyProcessingTests
         Assert.True(File.Exists(Path.Combine(platform.Storage, "routing", "rules.json")), "the routing table is kept on disk");
         await Task.Delay(TimeSpan.FromSeconds(2)); // several polls: a recorded study is not processed again
         Assert.Equal(1, (await OutcomeAsync(platform, ct.Study)).GetProperty("totalCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task a_sender_pausing_longer_than_the_quiet_period_inside_one_association_gets_its_study_processed_once()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var platform = new StudyForwardingTests.Platform();
+        var (labeling, inference) = await StartWithCtRuleAsync(platform, postgres);
+        var first = await platform.CorpusCopyAsync("CT_small.dcm");
+        var second = await platform.CorpusCopyAsync("CT_small.dcm", newSopInstanceUid: "1.2.826.0.1.3680043.8.498.4711", studyInstanceUid: first.Study);
+
+        await using (var association = await DicomClientAssociation.OpenAsync("127.0.0.1", platform.DicomPort,
+            new DicomClientOptions { CallingAeTitle = "STORESCU", CalledAeTitle = "CL2" },
+            [new PresentationContext(1, DicomUids.CTImageStorage.Value, [DicomTransferSyntax.ExplicitVRLittleEndian.Uid])], CancellationToken.None))
+        {
+            Assert.True((await association.StoreFileAsync(first.Path, CancellationToken.None)).IsSuccess);
+            await Task.Delay(TimeSpan.FromSeconds(4)); // four quiet periods, the association still open: a modality that is slow between images
+            Assert.True((await association.StoreFileAsync(second.Path, CancellationToken.None)).IsSuccess);
+            await association.ReleaseAsync(CancellationToken.None);
+        }
+        await platform.UntilAsync(async () => (await OutcomeAsync(platform, first.Study)).GetProperty("totalCount").GetInt32() >= 1, "the CT study's outcome", inference, labeling);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // several polls and quiet periods: half a study processed first would be processed again now
+
+        Assert.Equal(1, (await OutcomeAsync(platform, first.Study)).GetProperty("totalCount").GetInt32());
     }
 
     [Fact]

@@ -7,8 +7,12 @@ namespace Cl2.Dicom.Network.Server;
 /// <see cref="RefusedAbstractSyntaxes"/>: the abstract syntaxes the peer proposed that the policy keeps from its calling AE
 /// title (<see cref="Association.AssociationPolicy.RestrictedAbstractSyntaxes"/>).</summary>
 public sealed class AssociationClosedEventArgs(string? callingAeTitle, Exception? error, IReadOnlyList<string>? refusedAbstractSyntaxes = null,
-    IPAddress? remoteAddress = null) : EventArgs
+    IPAddress? remoteAddress = null, long associationId = 0) : EventArgs
 {
+    /// <summary>The server's number for the association (<see cref="Dimse.CStoreRequest.AssociationId"/>); 0 for a connection
+    /// closed before it became one.</summary>
+    public long AssociationId { get; } = associationId;
+
     /// <summary>Where the connection came from (null where it is not known).</summary>
     public IPAddress? RemoteAddress { get; } = remoteAddress;
 

@@ -117,7 +117,7 @@ public sealed class DicomServer(
             {
                 try
                 {
-                    var association = new ServerAssociation(socket, options, echoProvider, storeProvider, findProvider, getProvider, moveProvider);
+                    var association = new ServerAssociation(socket, options, echoProvider, storeProvider, findProvider, getProvider, moveProvider, id);
                     // Run first: with no subscriber, ?.Invoke would not evaluate its argument at all.
                     var closed = await association.RunAsync(overLimit, stopping);
                     AssociationClosed?.Invoke(this, closed);

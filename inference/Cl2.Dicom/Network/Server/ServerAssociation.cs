@@ -18,7 +18,8 @@ internal sealed partial class ServerAssociation(
     ICStoreProvider? storeProvider,
     ICFindProvider? findProvider,
     ICGetProvider? getProvider,
-    ICMoveProvider? moveProvider)
+    ICMoveProvider? moveProvider,
+    long associationId)
 {
     private readonly DicomNetworkOptions _network = options.Network;
     private readonly IPAddress _remoteAddress = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
@@ -111,7 +112,7 @@ internal sealed partial class ServerAssociation(
         }
     }
 
-    private AssociationClosedEventArgs Closed(Exception? error) => new(_callingAeTitle, error, _restricted, _remoteAddress);
+    private AssociationClosedEventArgs Closed(Exception? error) => new(_callingAeTitle, error, _restricted, _remoteAddress, associationId);
 
     private async Task DispatchAsync(AssociationChannel channel, InboundCommand inbound, CancellationToken cancellationToken)
     {
@@ -165,7 +166,7 @@ internal sealed partial class ServerAssociation(
         {
             var request = new CStoreRequest(_callingAeTitle!, command.AffectedSopClassUid ?? context.AbstractSyntax,
                 command.AffectedSopInstanceUid ?? "", context.TransferSyntax, command.MessageId ?? 0,
-                command.Priority ?? DimsePriority.Medium, command.MoveOriginatorApplicationEntityTitle, command.MoveOriginatorMessageId, dataSet);
+                command.Priority ?? DimsePriority.Medium, command.MoveOriginatorApplicationEntityTitle, command.MoveOriginatorMessageId, dataSet, associationId);
             try
             {
                 status = await storeProvider.OnCStoreAsync(request, cancellationToken);
