@@ -18,23 +18,35 @@ public sealed class CodecRobustnessTests
         var random = new Random(frame.Length);
         for (var attempt = 0; attempt < 24; attempt++)
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
             var damaged = attempt < 8
                 ? frame[..(frame.Length * attempt / 8)]
                 : Flip(frame, random, flips: attempt - 7);
-            try
-            {
-                var decoded = codec.Decode(damaged, pixelData.Format);
-                Assert.Equal(pixelData.Format.PixelCount, decoded.Format.PixelCount);
-            }
-            catch (PixelDataException)
-            {
-                // The outcome a damaged frame may have.
-            }
             // A hang guard, not a speed check: a damaged frame decodes in milliseconds alone, seconds at most while the
             // other test projects load both cores; CharLS once spun 20-35 s on truncated streams, which this catches.
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"attempt {attempt} on {file} took {clock.Elapsed}");
+            // Over the guard once may be a load spike: the same frame decoded again must stay under it.
+            var elapsed = DecodeDamaged(codec, pixelData, damaged);
+            if (elapsed >= TimeSpan.FromSeconds(15))
+            {
+                elapsed = DecodeDamaged(codec, pixelData, damaged);
+            }
+            Assert.True(elapsed < TimeSpan.FromSeconds(15), $"attempt {attempt} on {file} took {elapsed} twice");
         }
+    }
+
+    /// <summary>How long one decode of a damaged frame took; a wrong pixel count fails, a typed failure is an allowed outcome.</summary>
+    private static TimeSpan DecodeDamaged(IPixelDataCodec codec, DicomPixelData pixelData, byte[] damaged)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var decoded = codec.Decode(damaged, pixelData.Format);
+            Assert.Equal(pixelData.Format.PixelCount, decoded.Format.PixelCount);
+        }
+        catch (PixelDataException)
+        {
+            // The outcome a damaged frame may have.
+        }
+        return clock.Elapsed;
     }
 
     private static byte[] Flip(byte[] frame, Random random, int flips)
