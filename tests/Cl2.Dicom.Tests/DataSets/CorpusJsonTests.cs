@@ -9,8 +9,8 @@ public sealed class CorpusJsonTests
     [Fact]
     public async Task json_of_every_corpus_file_dcmtk_reads_equals_dcm2json_after_normalisation()
     {
-        var files = DicomCorpus.Files();
-        var results = await DicomCorpus.InParallelAsync(files, CheckAsync);
+        var files = Corpus.DataFiles();
+        var results = await Corpus.InParallelAsync(files, CheckAsync);
         var failures = results.SelectMany(r => r.Failures).ToList();
         var usedTolerances = results.SelectMany(r => r.UsedTolerances).ToHashSet();
         foreach (var unused in DicomToleratedMismatch.All.Where(t => !usedTolerances.Contains(t)))
@@ -30,13 +30,13 @@ public sealed class CorpusJsonTests
     [Fact]
     public async Task files_dcmtk_rejects_are_rejected_with_a_typed_error_naming_the_offset()
     {
-        var results = await DicomCorpus.InParallelAsync(DicomCorpus.Files(), async relative =>
+        var results = await Corpus.InParallelAsync(Corpus.DataFiles(), async relative =>
         {
-            if (await DicomCorpus.DcmtkReadsAsync(relative))
+            if (await Corpus.DcmtkReadsAsync(relative))
             {
                 return (relative, Rejected: false, Problem: (string?)null);
             }
-            var error = Record.Exception(() => DicomFile.Open(DicomCorpus.PathOf(relative)));
+            var error = Record.Exception(() => DicomFile.Open(Corpus.DataFile(relative)));
             var problem = error is DicomFormatException typed
                 ? typed.Message.Contains("byte offset", StringComparison.Ordinal) ? null : $"{relative}: message lacks the offset: {typed.Message}"
                 : $"{relative}: DCMTK rejects it but we {(error is null ? "read it" : "threw " + error.GetType().Name + ": " + error.Message)}";
@@ -52,8 +52,8 @@ public sealed class CorpusJsonTests
 
     private static async Task<FileResult> CheckAsync(string relative)
     {
-        var path = DicomCorpus.PathOf(relative);
-        if (!await DicomCorpus.DcmtkReadsAsync(relative))
+        var path = Corpus.DataFile(relative);
+        if (!await Corpus.DcmtkReadsAsync(relative))
         {
             return new FileResult(false, [], []); // the rejection test covers these
         }

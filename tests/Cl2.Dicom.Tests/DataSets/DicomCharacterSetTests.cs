@@ -19,7 +19,7 @@ public sealed class DicomCharacterSetTests
     [InlineData("chrArab.dcm", "قباني^لنزار")]
     public void patient_names_decode_as_the_standards_examples(string file, string expected)
     {
-        var dataset = DicomFile.Open(Path.Combine(DicomCorpus.Root, "charset_files", file)).Dataset;
+        var dataset = DicomFile.Open(Path.Combine(Corpus.DataRoot, "charset_files", file)).Dataset;
 
         Assert.Equal(expected, dataset.GetString(DicomTags.PatientName));
     }
@@ -27,7 +27,7 @@ public sealed class DicomCharacterSetTests
     [Fact]
     public void an_item_with_its_own_character_set_decodes_with_it_and_others_inherit_the_datasets()
     {
-        var dataset = DicomFile.Open(Path.Combine(DicomCorpus.Root, "charset_files", "chrSQEncoding.dcm")).Dataset;
+        var dataset = DicomFile.Open(Path.Combine(Corpus.DataRoot, "charset_files", "chrSQEncoding.dcm")).Dataset;
         var item = dataset.GetSequence(DicomTags.RequestedProcedureCodeSequence).Items[0];
 
         Assert.Equal("Doctor^Who^^MD", dataset.GetString(DicomTags.RequestingPhysician));

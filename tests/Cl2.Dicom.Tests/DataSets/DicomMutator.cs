@@ -22,7 +22,7 @@ internal static class DicomMutator
         "charset_files/chrX1.dcm", "palettes/hotiron.dcm",
     ];
 
-    private static readonly Lazy<byte[][]> Originals = new(() => Files.Select(f => System.IO.File.ReadAllBytes(DicomCorpus.PathOf(f))).ToArray());
+    private static readonly Lazy<byte[][]> Originals = new(() => Files.Select(f => System.IO.File.ReadAllBytes(Corpus.DataFile(f))).ToArray());
 
     private static readonly byte[] Interesting = [0x00, 0xFF, 0x7F, 0x80, 0x01, 0xFE];
 

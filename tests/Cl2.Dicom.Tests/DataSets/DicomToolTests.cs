@@ -10,7 +10,7 @@ public sealed class DicomToolTests
     [Fact]
     public void dump_prints_one_line_per_element_with_keyword_and_value()
     {
-        var (code, output, _) = Run("dump", DicomCorpus.PathOf("test_files/CT_small.dcm"));
+        var (code, output, _) = Run("dump", Corpus.DataFile("test_files/CT_small.dcm"));
 
         Assert.Equal(DicomTool.Success, code);
         Assert.Contains("(0010,0010) PN [CompressedSamples^CT1]", output, StringComparison.Ordinal);
@@ -21,7 +21,7 @@ public sealed class DicomToolTests
     [Fact]
     public async Task json_prints_what_dcm2json_prints()
     {
-        var path = DicomCorpus.PathOf("test_files/rtplan.dcm");
+        var path = Corpus.DataFile("test_files/rtplan.dcm");
         var (code, output, _) = Run("json", path);
         var theirs = await Dcmtk.RunAsync("dcm2json", [path]);
 
@@ -35,7 +35,7 @@ public sealed class DicomToolTests
         var destination = Path.Combine(Directory.CreateTempSubdirectory("cl2-tool-").FullName, "big.dcm");
         try
         {
-            var (code, _, _) = Run("convert", DicomCorpus.PathOf("test_files/CT_small.dcm"), "--transfer-syntax", "1.2.840.10008.1.2.2", "--out", destination);
+            var (code, _, _) = Run("convert", Corpus.DataFile("test_files/CT_small.dcm"), "--transfer-syntax", "1.2.840.10008.1.2.2", "--out", destination);
             var dump = await Dcmtk.RunAsync("dcmdump", [destination]);
 
             Assert.Equal(DicomTool.Success, code);
@@ -60,13 +60,13 @@ public sealed class DicomToolTests
         try
         {
             var destination = Path.Combine(folder, "native.dcm");
-            var (code, _, error) = Run("convert", DicomCorpus.PathOf(relative), "--transfer-syntax", target, "--out", destination);
+            var (code, _, error) = Run("convert", Corpus.DataFile(relative), "--transfer-syntax", target, "--out", destination);
             Assert.True(code == DicomTool.Success, error);
             Assert.Equal(0, (await Dcmtk.RunAsync("dcmdump", ["-q", destination])).ExitCode);
 
             var converted = DicomFile.Open(destination);
             Assert.Equal(target, converted.TransferSyntax.Uid);
-            Assert.Equal(FramePixels(DicomFile.Open(DicomCorpus.PathOf(relative))), FramePixels(converted));
+            Assert.Equal(FramePixels(DicomFile.Open(Corpus.DataFile(relative))), FramePixels(converted));
         }
         finally
         {
@@ -80,7 +80,7 @@ public sealed class DicomToolTests
         var folder = Directory.CreateTempSubdirectory("cl2-tool-").FullName;
         try
         {
-            var original = DicomCorpus.PathOf("test_files/CT_small.dcm");
+            var original = Corpus.DataFile("test_files/CT_small.dcm");
             var rle = Path.Combine(folder, "rle.dcm");
             var decompressed = Path.Combine(folder, "decompressed.dcm");
             var (code, _, error) = Run("convert", original, "--transfer-syntax", "1.2.840.10008.1.2.5", "--out", rle);
@@ -105,7 +105,7 @@ public sealed class DicomToolTests
     [Fact]
     public void bad_input_exits_1_with_the_reason_and_bad_usage_exits_2()
     {
-        var truncated = Run("json", DicomCorpus.PathOf("test_files/rtplan_truncated.dcm"));
+        var truncated = Run("json", Corpus.DataFile("test_files/rtplan_truncated.dcm"));
         var missing = Run("dump", "/nonexistent/file.dcm");
 
         Assert.Equal(DicomTool.BadInput, truncated.ExitCode);

@@ -8,7 +8,7 @@ public sealed class EncapsulatedPixelDataTests
     [Fact]
     public void encapsulated_fragments_stay_in_the_file_and_group_into_frames()
     {
-        var file = DicomFile.Open(DicomCorpus.PathOf("test_files/SC_rgb_rle_2frame.dcm"), new DicomReaderOptions { LazyValueThreshold = 16 });
+        var file = DicomFile.Open(Corpus.DataFile("test_files/SC_rgb_rle_2frame.dcm"), new DicomReaderOptions { LazyValueThreshold = 16 });
 
         var pixels = Assert.IsType<DicomFragmentSequence>(file.Dataset.GetElement(DicomTags.PixelData));
         var frames = file.Dataset.GetFrameFragments();

@@ -62,14 +62,14 @@ public sealed class FileMetaInformationTests
     public async Task the_scu_header_and_the_file_reader_agree_on_every_corpus_file_both_read()
     {
         var compared = 0;
-        foreach (var relative in DicomCorpus.Files())
+        foreach (var relative in Corpus.DataFiles())
         {
             Part10FileHeader header;
             DicomFile file;
             try
             {
-                header = await Part10FileHeader.ReadAsync(DicomCorpus.PathOf(relative), CancellationToken.None);
-                file = DicomFile.Open(DicomCorpus.PathOf(relative));
+                header = await Part10FileHeader.ReadAsync(Corpus.DataFile(relative), CancellationToken.None);
+                file = DicomFile.Open(Corpus.DataFile(relative));
             }
             catch (Exception e) when (e is InvalidDataException or DicomFormatException)
             {

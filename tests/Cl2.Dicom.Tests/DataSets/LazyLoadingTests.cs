@@ -56,8 +56,8 @@ public sealed class LazyLoadingTests
     [Fact]
     public void big_endian_values_left_in_the_file_are_swapped_when_read()
     {
-        var inMemory = DicomFile.Open(new MemoryStream(File.ReadAllBytes(DicomCorpus.PathOf("test_files/MR_small_bigendian.dcm"))));
-        var lazy = DicomFile.Open(DicomCorpus.PathOf("test_files/MR_small_bigendian.dcm"), new DicomReaderOptions { LazyValueThreshold = 1024 });
+        var inMemory = DicomFile.Open(new MemoryStream(File.ReadAllBytes(Corpus.DataFile("test_files/MR_small_bigendian.dcm"))));
+        var lazy = DicomFile.Open(Corpus.DataFile("test_files/MR_small_bigendian.dcm"), new DicomReaderOptions { LazyValueThreshold = 1024 });
 
         var lazyPixels = Assert.IsType<DicomValueElement>(lazy.Dataset.GetElement(DicomTags.PixelData));
         Assert.False(lazyPixels.Buffer.IsLoaded);

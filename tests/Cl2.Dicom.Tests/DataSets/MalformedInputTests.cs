@@ -14,7 +14,7 @@ public sealed class MalformedInputTests
     [InlineData("test_files/UN_sequence.dcm")]
     public void a_file_truncated_anywhere_reads_or_fails_with_a_typed_error_never_otherwise(string relative)
     {
-        var bytes = File.ReadAllBytes(DicomCorpus.PathOf(relative));
+        var bytes = File.ReadAllBytes(Corpus.DataFile(relative));
         var step = Math.Max(1, bytes.Length / 1500);
         var rejected = 0;
         for (var cut = 0; cut < bytes.Length; cut += step)
@@ -33,7 +33,7 @@ public sealed class MalformedInputTests
     [Fact]
     public void reading_a_truncated_file_names_the_offset_and_tag()
     {
-        var bytes = File.ReadAllBytes(DicomCorpus.PathOf("test_files/CT_small.dcm"));
+        var bytes = File.ReadAllBytes(Corpus.DataFile("test_files/CT_small.dcm"));
 
         var error = Assert.Throws<DicomFormatException>(() => DicomFile.Open(new MemoryStream(bytes, 0, bytes.Length - 1000)));
 

@@ -10,12 +10,12 @@ public sealed class RoundTripTests
         var directory = Directory.CreateTempSubdirectory("cl2-roundtrip-").FullName;
         try
         {
-            var results = await DicomCorpus.InParallelAsync(DicomCorpus.Files(), async relative =>
+            var results = await Corpus.InParallelAsync(Corpus.DataFiles(), async relative =>
             {
                 DicomFile original;
                 try
                 {
-                    original = DicomFile.Open(DicomCorpus.PathOf(relative));
+                    original = DicomFile.Open(Corpus.DataFile(relative));
                 }
                 catch (DicomFormatException)
                 {
@@ -57,7 +57,7 @@ public sealed class RoundTripTests
     [InlineData("test_files/UN_sequence.dcm")]
     public async Task a_file_converted_to_each_uncompressed_syntax_reads_back_equal_and_dcmtk_agrees(string relative)
     {
-        var original = DicomFile.Open(DicomCorpus.PathOf(relative));
+        var original = DicomFile.Open(Corpus.DataFile(relative));
         var directory = Directory.CreateTempSubdirectory("cl2-convert-").FullName;
         try
         {
@@ -69,7 +69,7 @@ public sealed class RoundTripTests
                 Assert.Equal(syntax.Uid, reread.TransferSyntax.Uid);
                 Assert.Empty(DicomDatasetAssert.Differences(original.Dataset, reread.Dataset));
                 var theirs = await Dcmtk.RunAsync("dcm2json", [copy]);
-                var source = await Dcmtk.RunAsync("dcm2json", [DicomCorpus.PathOf(relative)]);
+                var source = await Dcmtk.RunAsync("dcm2json", [Corpus.DataFile(relative)]);
                 Assert.Equal(0, theirs.ExitCode);
                 // Implicit VR has no VR to say OB, so Pixel Data reads back as OW there (PS3.5 §A.1); the bytes stay the same.
                 var differences = DicomJsonComparison.Compare(System.Text.Json.Nodes.JsonNode.Parse(theirs.Output), System.Text.Json.Nodes.JsonNode.Parse(source.Output));

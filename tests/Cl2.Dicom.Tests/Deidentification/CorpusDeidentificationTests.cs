@@ -24,12 +24,12 @@ public sealed class CorpusDeidentificationTests
 
     internal static IEnumerable<(string Relative, DicomFile File)> ReadableFiles()
     {
-        foreach (var relative in DicomCorpus.Files())
+        foreach (var relative in Corpus.DataFiles())
         {
             DicomFile file;
             try
             {
-                file = DicomFile.Open(DicomCorpus.PathOf(relative));
+                file = DicomFile.Open(Corpus.DataFile(relative));
             }
             catch (Exception e) when (e is DicomFormatException or EndOfStreamException)
             {
@@ -90,13 +90,13 @@ public sealed class CorpusDeidentificationTests
                 new HashSet<ConfidentialityOption> { ConfidentialityOption.CleanDescriptors }));
             var files = ReadableFiles().ToArray();
             // What DCMTK cannot read before need not be readable after: one dcmdump over all originals names those files.
-            var originals = await Dcmtk.RunAsync("dcmdump", files.Select(f => DicomCorpus.PathOf(f.Relative)));
+            var originals = await Dcmtk.RunAsync("dcmdump", files.Select(f => Corpus.DataFile(f.Relative)));
             var unreadable = originals.Error.Split('\n').Where(l => l.Contains("reading file: ", StringComparison.Ordinal))
                 .Select(l => l[(l.IndexOf("reading file: ", StringComparison.Ordinal) + "reading file: ".Length)..].Trim()).ToHashSet();
             var written = new List<string>();
             foreach (var (relative, file) in files)
             {
-                if (unreadable.Contains(DicomCorpus.PathOf(relative)))
+                if (unreadable.Contains(Corpus.DataFile(relative)))
                 {
                     continue;
                 }
@@ -128,9 +128,9 @@ public sealed class CorpusDeidentificationTests
         {
             var key = new PseudonymKey(Secret);
             var path = Path.Combine(folder, "out.dcm");
-            new DicomDeidentifier(new DeidentificationSettings(key)).Deidentify(DicomFile.Open(DicomCorpus.PathOf(relative)), key.DerivePatient("p")).Save(path);
+            new DicomDeidentifier(new DeidentificationSettings(key)).Deidentify(DicomFile.Open(Corpus.DataFile(relative)), key.DerivePatient("p")).Save(path);
 
-            var before = await ProcessRunner.RunAsync("/usr/bin/dciodvfy", [DicomCorpus.PathOf(relative)]);
+            var before = await ProcessRunner.RunAsync("/usr/bin/dciodvfy", [Corpus.DataFile(relative)]);
             var after = await ProcessRunner.RunAsync("/usr/bin/dciodvfy", [path]);
 
             var errors = (ProcessResult r) => (r.Output + "\n" + r.Error).Split('\n').Count(l => l.StartsWith("Error", StringComparison.Ordinal));

@@ -204,7 +204,7 @@ public sealed class DeidentificationBehaviourTests
     [Fact]
     public void the_file_meta_follows_the_new_sop_instance_uid_and_drops_the_sender()
     {
-        var original = DicomFile.Open(DicomCorpus.PathOf("test_files/CT_small.dcm"));
+        var original = DicomFile.Open(Corpus.DataFile("test_files/CT_small.dcm"));
         original.FileMetaInformation.SetString(DicomTags.SourceApplicationEntityTitle, DicomVR.AE, "HOSPITAL_CT7");
         var key = new PseudonymKey(Secret);
 

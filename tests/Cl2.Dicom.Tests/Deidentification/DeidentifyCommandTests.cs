@@ -13,7 +13,7 @@ public sealed class DeidentifyCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    private static string Study => DicomCorpus.PathOf("test_files/dicomdirtests/98892003");
+    private static string Study => Corpus.DataFile("test_files/dicomdirtests/98892003");
 
     private (int Code, DicomDataset[] Datasets, string Output) Deidentify(string input, string output, params string[] extra)
     {
@@ -81,7 +81,7 @@ public sealed class DeidentifyCommandTests : IDisposable
     {
         var output = Path.Combine(folder, "tiny");
 
-        var datasets = Deidentify(DicomCorpus.PathOf("test_files/dicomdirtests/TINY_ALPHA"), output, "--secret", Secret).Datasets;
+        var datasets = Deidentify(Corpus.DataFile("test_files/dicomdirtests/TINY_ALPHA"), output, "--secret", Secret).Datasets;
 
         var instances = datasets.Where(d => d.Contains(DicomTags.SOPInstanceUID)).Select(d => d.GetString(DicomTags.SOPInstanceUID)).ToHashSet();
         var directory = Assert.Single(datasets, d => d.Contains(DicomTags.DirectoryRecordSequence));

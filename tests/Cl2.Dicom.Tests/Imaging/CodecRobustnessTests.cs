@@ -12,7 +12,7 @@ public sealed class CodecRobustnessTests
     [MemberData(nameof(CompressedCorpusTests.Files), MemberType = typeof(CompressedCorpusTests))]
     public void truncated_or_bit_flipped_frames_decode_or_fail_promptly_with_a_pixel_data_exception(string file)
     {
-        var pixelData = PydicomCorpus.PixelDataOf(PydicomCorpus.PathOf(file));
+        var pixelData = Corpus.PixelDataOf(Corpus.File(file));
         var frame = pixelData.GetFrameBytes(0);
         var codec = PixelDataCodecs.Default.Get(pixelData.TransferSyntax.Uid);
         var random = new Random(frame.Length);

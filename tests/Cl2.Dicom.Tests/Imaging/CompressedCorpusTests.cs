@@ -28,13 +28,13 @@ public sealed class CompressedCorpusTests
 
     private static readonly Dictionary<string, string> DcmtkEnvironment = new() { ["TCP_NODELAY"] = "1" };
 
-    public static TheoryData<string> Files() => new(PydicomCorpus.CompressedFiles());
+    public static TheoryData<string> Files() => new(Corpus.CompressedFiles());
 
     [Theory]
     [MemberData(nameof(Files))]
     public async Task decoded_pixels_equal_the_reference_decoder(string file)
     {
-        var ours = PydicomCorpus.PixelDataOf(PydicomCorpus.PathOf(file));
+        var ours = Corpus.PixelDataOf(Corpus.File(file));
         var exception = Exceptions.GetValueOrDefault(file);
         var lossyJpeg = ours.TransferSyntax.Uid == DicomUids.JPEGBaseline8Bit.Value || ours.TransferSyntax.Uid == DicomUids.JPEGExtended12Bit.Value;
         var tolerance = exception?.MaximumDifference ?? (lossyJpeg ? 1 : 0);
@@ -46,11 +46,11 @@ public sealed class CompressedCorpusTests
             {
                 var refusal = Assert.Throws<PixelDataException>(() => ours.DecodeFrame(0));
                 Assert.Contains("JPEG 2000 SIZ declares 3722445056x1024", refusal.Message, StringComparison.Ordinal);
-                await Assert.ThrowsAsync<InvalidOperationException>(() => DecompressWithPeer(PydicomCorpus.PathOf(file), ours.TransferSyntax.Uid, directory.FullName));
+                await Assert.ThrowsAsync<InvalidOperationException>(() => DecompressWithPeer(Corpus.File(file), ours.TransferSyntax.Uid, directory.FullName));
                 return;
             }
             var reference = DicomPixelData.From(DicomFile.Open(
-                await DecompressWithPeer(PydicomCorpus.PathOf(file), ours.TransferSyntax.Uid, directory.FullName)));
+                await DecompressWithPeer(Corpus.File(file), ours.TransferSyntax.Uid, directory.FullName)));
             Assert.Equal(reference.NumberOfFrames, ours.NumberOfFrames);
             for (var index = 0; index < ours.NumberOfFrames; index++)
             {
@@ -69,9 +69,9 @@ public sealed class CompressedCorpusTests
     [Fact]
     public async Task every_compressed_file_of_the_corpus_is_compared_and_every_exception_names_one()
     {
-        var compared = PydicomCorpus.CompressedFiles().ToHashSet(StringComparer.Ordinal);
+        var compared = Corpus.CompressedFiles().ToHashSet(StringComparer.Ordinal);
         // One dcmdump over the whole corpus; +F heads each file's output with its name.
-        var dump = await ProcessRunner.RunAsync("dcmdump", ["-q", "+F", "+P", "7fe0,0010", .. PydicomCorpus.AllFiles().Select(PydicomCorpus.PathOf)],
+        var dump = await ProcessRunner.RunAsync("dcmdump", ["-q", "+F", "+P", "7fe0,0010", .. Corpus.TestFiles().Select(Corpus.File)],
             environment: DcmtkEnvironment);
         var compressedForDcmtk = new List<string>();
         var current = "";
@@ -79,7 +79,7 @@ public sealed class CompressedCorpusTests
         {
             if (line.StartsWith("# dcmdump (", StringComparison.Ordinal))
             {
-                current = Path.GetRelativePath(PydicomCorpus.Root, line[(line.IndexOf("): ", StringComparison.Ordinal) + 3)..].Trim());
+                current = Path.GetRelativePath(Corpus.Folder, line[(line.IndexOf("): ", StringComparison.Ordinal) + 3)..].Trim());
             }
             else if (line.StartsWith("(7fe0,0010) OB (PixelSequence", StringComparison.Ordinal))
             {
@@ -97,7 +97,7 @@ public sealed class CompressedCorpusTests
         var output = Path.Combine(directory, $"frame{index + 1}.raw");
         using var standardOutput = new StringWriter();
         using var standardError = new StringWriter();
-        var code = DicomTool.Run(["pixels", PydicomCorpus.PathOf(file), "--frame", $"{index + 1}", "--out", output], standardOutput, standardError);
+        var code = DicomTool.Run(["pixels", Corpus.File(file), "--frame", $"{index + 1}", "--out", output], standardOutput, standardError);
         Assert.True(code == DicomTool.Success, $"pixels {file} --frame {index + 1}: {standardError}");
         return File.ReadAllBytes(output);
     }

@@ -7,7 +7,7 @@ public sealed class DisplayPipelineTests
 {
     private static async Task AssertRendersLikeDcmtk(string file, DisplayImage ours, int tolerance, params string[] dcmj2pnmOptions)
     {
-        var (columns, rows, channels, pixels) = await Dcmj2pnm.RenderAsync(PydicomCorpus.PathOf(file), dcmj2pnmOptions);
+        var (columns, rows, channels, pixels) = await Dcmj2pnm.RenderAsync(Corpus.File(file), dcmj2pnmOptions);
         Assert.Equal((rows, columns, channels), (ours.Rows, ours.Columns, ours.Channels));
         var worst = pixels.Select((value, i) => Math.Abs(value - ours.Pixels[i])).Max();
         Assert.True(worst <= tolerance, $"{file}: a sample differs by {worst} from dcmj2pnm (tolerance {tolerance})");
@@ -15,7 +15,7 @@ public sealed class DisplayPipelineTests
 
     private static (PixelFrame Frame, DicomDataset Dataset) FirstFrame(string file)
     {
-        var dicom = DicomFile.Open(PydicomCorpus.PathOf(file));
+        var dicom = DicomFile.Open(Corpus.File(file));
         return (DicomPixelData.From(dicom).DecodeFrame(0), dicom.Dataset);
     }
 

@@ -64,7 +64,7 @@ public sealed class Jpeg2000HeaderTests
 
     private static (byte[] Frame, ImagePixelModule Format) Jpeg2000Frame()
     {
-        var pixelData = PydicomCorpus.PixelDataOf(PydicomCorpus.PathOf("JPEG2000.dcm"));
+        var pixelData = Corpus.PixelDataOf(Corpus.File("JPEG2000.dcm"));
         return (pixelData.GetFrameBytes(0), pixelData.Format);
     }
 }

@@ -5,7 +5,7 @@ namespace Cl2.Dicom.Tests.Imaging;
 
 public sealed class NativePixelDataTests
 {
-    private static PixelFrame Frame(string file, int index = 0) => PydicomCorpus.PixelDataOf(PydicomCorpus.PathOf(file)).DecodeFrame(index);
+    private static PixelFrame Frame(string file, int index = 0) => Corpus.PixelDataOf(Corpus.File(file)).DecodeFrame(index);
 
     /// <summary>The corpus holds the same images in both byte orders (made with DCMTK's dcmconv).</summary>
     [Theory]
@@ -35,8 +35,8 @@ public sealed class NativePixelDataTests
     [Fact]
     public void every_frame_of_a_multi_frame_file_is_its_own_slice_of_pixel_data()
     {
-        var pixelData = PydicomCorpus.PixelDataOf(PydicomCorpus.PathOf("rtdose.dcm"));
-        var whole = ((DicomValueElement)DicomFile.Open(PydicomCorpus.PathOf("rtdose.dcm")).Dataset.GetElement(DicomTags.PixelData)).Buffer.GetBytes().ToArray();
+        var pixelData = Corpus.PixelDataOf(Corpus.File("rtdose.dcm"));
+        var whole = ((DicomValueElement)DicomFile.Open(Corpus.File("rtdose.dcm")).Dataset.GetElement(DicomTags.PixelData)).Buffer.GetBytes().ToArray();
         var length = (int)pixelData.Format.FrameLength;
 
         Assert.Equal(15, pixelData.NumberOfFrames);

@@ -25,10 +25,10 @@ public sealed class PeerEncodedTests
         try
         {
             var encoded = Path.Combine(directory.FullName, "encoded.dcm");
-            string[] arguments = option.Length == 0 ? [PydicomCorpus.PathOf(file), encoded] : [option, PydicomCorpus.PathOf(file), encoded];
+            string[] arguments = option.Length == 0 ? [Corpus.File(file), encoded] : [option, Corpus.File(file), encoded];
             (await ProcessRunner.RunAsync(tool, arguments, environment: new Dictionary<string, string> { ["TCP_NODELAY"] = "1" })).EnsureSuccess(tool);
 
-            var original = PydicomCorpus.PixelDataOf(PydicomCorpus.PathOf(file));
+            var original = Corpus.PixelDataOf(Corpus.File(file));
             var compressed = DicomPixelData.From(DicomFile.Open(encoded));
             Assert.True(compressed.TransferSyntax.IsEncapsulated, $"{tool} {option} wrote {compressed.TransferSyntax}");
             Assert.Equal(original.NumberOfFrames, compressed.NumberOfFrames);
@@ -63,7 +63,7 @@ public sealed class PeerEncodedTests
         var directory = Directory.CreateTempSubdirectory("cl2-predictor-");
         try
         {
-            var ct = DicomFile.Open(PydicomCorpus.PathOf("CT_small.dcm"));
+            var ct = DicomFile.Open(Corpus.File("CT_small.dcm"));
             var original = DicomPixelData.From(ct).DecodeFrame(0);
             var shifted = original.Samples<short>().ToArray().Select(v => (short)(v - 1024)).ToArray();
             var bytes = new byte[shifted.Length * 2];

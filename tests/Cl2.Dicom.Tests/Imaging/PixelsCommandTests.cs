@@ -11,11 +11,11 @@ public sealed class PixelsCommandTests
         var target = Path.Combine(Path.GetTempPath(), $"cl2-pixels-{Guid.NewGuid():N}.raw");
         try
         {
-            var (code, output, _) = Run("pixels", PydicomCorpus.PathOf("SC_rgb_rle_2frame.dcm"), "--frame", "2", "--out", target);
+            var (code, output, _) = Run("pixels", Corpus.File("SC_rgb_rle_2frame.dcm"), "--frame", "2", "--out", target);
 
             Assert.Equal(DicomTool.Success, code);
             Assert.Contains("frame 2 of 2: 100 rows x 100 columns x 3 samples, 8 bits allocated", output, StringComparison.Ordinal);
-            Assert.Equal(PydicomCorpus.PixelDataOf(PydicomCorpus.PathOf("SC_rgb_rle_2frame.dcm")).DecodeFrame(1).Data.ToArray(), File.ReadAllBytes(target));
+            Assert.Equal(Corpus.PixelDataOf(Corpus.File("SC_rgb_rle_2frame.dcm")).DecodeFrame(1).Data.ToArray(), File.ReadAllBytes(target));
         }
         finally
         {
@@ -28,15 +28,15 @@ public sealed class PixelsCommandTests
     {
         var target = Path.Combine(Path.GetTempPath(), $"cl2-pixels-{Guid.NewGuid():N}.raw");
 
-        var (code, _, error) = Run("pixels", PydicomCorpus.PathOf("CT_small.dcm"), "--frame", "2", "--out", target);
+        var (code, _, error) = Run("pixels", Corpus.File("CT_small.dcm"), "--frame", "2", "--out", target);
         Assert.Equal(DicomTool.BadUsage, code);
         Assert.Contains("the file has 1 frame(s)", error, StringComparison.Ordinal);
 
-        (code, _, error) = Run("pixels", PydicomCorpus.PathOf("rtplan.dcm"), "--out", target);
+        (code, _, error) = Run("pixels", Corpus.File("rtplan.dcm"), "--out", target);
         Assert.Equal(DicomTool.BadInput, code);
         Assert.Contains("no Pixel Data", error, StringComparison.Ordinal);
 
-        (code, _, error) = Run("pixels", PydicomCorpus.PathOf("JPEG2000-embedded-sequence-delimiter.dcm"), "--out", target);
+        (code, _, error) = Run("pixels", Corpus.File("JPEG2000-embedded-sequence-delimiter.dcm"), "--out", target);
         Assert.Equal(DicomTool.BadInput, code);
         Assert.Contains("JPEG 2000 SIZ declares 3722445056x1024", error, StringComparison.Ordinal);
         Assert.False(File.Exists(target));

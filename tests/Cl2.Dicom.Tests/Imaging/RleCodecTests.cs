@@ -17,7 +17,7 @@ public sealed class RleCodecTests
     [InlineData("image_dfl.dcm")] // 8-bit, deflated
     public async Task dcmdrle_decompresses_our_rle_to_the_original_pixels(string file)
     {
-        var original = DicomFile.Open(PydicomCorpus.PathOf(file));
+        var original = DicomFile.Open(Corpus.File(file));
         var directory = Directory.CreateTempSubdirectory("cl2-rle-");
         try
         {

@@ -6,7 +6,7 @@ namespace Cl2.Dicom.Tests.Imaging;
 public sealed class VolumeAssemblyTests
 {
     private static List<VolumeSlice> SeriesFromCorpus(string directory) =>
-        Directory.EnumerateFiles(PydicomCorpus.PathOf(directory))
+        Directory.EnumerateFiles(Corpus.File(directory))
             .Order(StringComparer.Ordinal)
             .Select(path => VolumeSlice.From(DicomFile.Open(path).Dataset, Path.GetFileName(path)))
             .ToList();
@@ -84,7 +84,7 @@ public sealed class VolumeAssemblyTests
         Assert.Equal(VolumeAssemblyFailure.TooFewSlices,
             Assert.Throws<VolumeAssemblyException>(() => SeriesVolume.Assemble([Axial("a", 0)])).Reason);
 
-        var secondaryCapture = DicomFile.Open(PydicomCorpus.PathOf("SC_rgb_small_odd.dcm")).Dataset;
+        var secondaryCapture = DicomFile.Open(Corpus.File("SC_rgb_small_odd.dcm")).Dataset;
         var error = Assert.Throws<VolumeAssemblyException>(() => VolumeSlice.From(secondaryCapture, "sc"));
         Assert.Equal(VolumeAssemblyFailure.MissingGeometry, error.Reason);
         Assert.Contains("ImagePositionPatient", error.Message, StringComparison.Ordinal);

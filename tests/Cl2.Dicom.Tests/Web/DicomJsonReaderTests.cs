@@ -11,13 +11,13 @@ public sealed class DicomJsonReaderTests
     {
         var compared = 0;
         var mismatches = new List<string>();
-        foreach (var relative in DicomCorpus.Files().Where(path => path.StartsWith("test_files", StringComparison.Ordinal)))
+        foreach (var relative in Corpus.DataFiles().Where(path => path.StartsWith("test_files", StringComparison.Ordinal)))
         {
             DicomFile file;
             string json;
             try
             {
-                file = DicomFile.Open(DicomCorpus.PathOf(relative));
+                file = DicomFile.Open(Corpus.DataFile(relative));
                 json = DicomJsonWriter.Serialize(file.Dataset);
             }
             catch (Exception exception) when (exception is DicomFormatException or Cl2.Dicom.Imaging.PixelDataException or NotSupportedException or ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)

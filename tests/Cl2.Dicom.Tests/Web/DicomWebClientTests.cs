@@ -20,7 +20,7 @@ public sealed class DicomWebClientTests
         await using var orthanc = await OrthancPeer.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{orthanc.HttpPort}/dicom-web/") };
         var client = new DicomWebClient(http);
-        var files = Subset.Select(DicomCorpus.PathOf).ToArray();
+        var files = Subset.Select(Corpus.DataFile).ToArray();
         var datasets = files.Select(path => DicomFile.Open(path).Dataset).ToArray();
         Assert.Equal(files.Length, datasets.Select(d => d.GetString(DicomTags.SOPInstanceUID)).Distinct().Count());
 
@@ -55,9 +55,9 @@ public sealed class DicomWebClientTests
         await using var orthanc = await OrthancPeer.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{orthanc.HttpPort}/dicom-web/") };
         var client = new DicomWebClient(http);
-        var files = Subset.Select(DicomCorpus.PathOf).ToArray();
+        var files = Subset.Select(Corpus.DataFile).ToArray();
         await client.StoreFilesAsync(files);
-        var ct = DicomFile.Open(DicomCorpus.PathOf("test_files/CT_small.dcm")).Dataset;
+        var ct = DicomFile.Open(Corpus.DataFile("test_files/CT_small.dcm")).Dataset;
         var (study, series, sop) = (ct.GetString(DicomTags.StudyInstanceUID), ct.GetString(DicomTags.SeriesInstanceUID), ct.GetString(DicomTags.SOPInstanceUID));
 
         var byPatient = await client.SearchStudiesAsync(new QidoQuery().Where("PatientID", ct.GetString(DicomTags.PatientID)).Include("StudyDescription"));
