@@ -59,12 +59,15 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
         {
             Assert.All(expected[key]!.AsArray().Zip(header[key]!.AsArray()), pair => Assert.Equal(pair.First!.GetValue<double>(), pair.Second!.GetValue<double>(), 3));
         }
-        var sliceSize = voxels.Length / slices;
+        var (rows, columns) = (expected["shape"]![1]!.GetValue<int>(), expected["shape"]![2]!.GetValue<int>());
         var painted = Enumerable.Range(0, voxels.Length).Where(index => voxels[index] != 0).ToList();
-        Assert.True(painted.Count > 20, $"only {painted.Count} voxels were painted");
+        Assert.True(painted.Count >= 5, $"only {painted.Count} voxels were painted");
         Assert.All(painted, index => Assert.Equal(1, voxels[index]));
-        // The viewer opens on the middle slice, so every painted voxel lies on it.
-        Assert.All(painted, index => Assert.Equal(slices / 2, index / sliceSize));
+        // The viewer opens on the middle slice, so every painted voxel lies on it, and the stroke crossed the image's
+        // middle from left to right.
+        Assert.All(painted, index => Assert.Equal(slices / 2, index / (rows * columns)));
+        Assert.Contains(painted, index => Math.Abs(index % (rows * columns) / columns - rows / 2) <= 2);
+        Assert.True(painted.Select(index => index % columns).Distinct().Count() >= 3, "the stroke painted fewer than 3 columns");
     }
 
     /// <summary>A dataset holding one synthetic liver CT, made by an ML engineer.</summary>

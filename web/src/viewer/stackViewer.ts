@@ -1,7 +1,7 @@
 // One stack viewport over a series from the archive: scroll (wheel), window/level (left drag), pan (middle drag), zoom
 // (right drag), presets, a slice counter and a loading progress bar. Optionally a labelmap to paint on (labelmap.ts).
 
-import { cache, Enums, eventTarget, imageLoader, RenderingEngine, type Types } from '@cornerstonejs/core';
+import { cache, Enums, imageLoader, RenderingEngine, type Types } from '@cornerstonejs/core';
 import {
   Enums as ToolEnums,
   PanTool,
@@ -13,7 +13,7 @@ import {
 } from '@cornerstonejs/tools';
 import { frameImageId, loadSeries, type SortedSeries } from '../dicomweb/series';
 import { addMetadata, startCornerstone } from './cornerstone';
-import { autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
+import { autoPreset, autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
 
 export const dicomweb = `${location.origin}/dicomweb`;
 
@@ -76,18 +76,15 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
   };
   element.addEventListener(Enums.Events.STACK_NEW_IMAGE, showSlice);
 
-  // Progressive loading: the middle slice is shown first, then every slice is fetched in the background.
-  let loaded = 0;
-  const onLoaded = (event: Event) => {
-    const { image } = (event as CustomEvent<{ image: Types.IImage }>).detail;
-    if (imageIds.includes(image.imageId)) {
-      loaded += 1;
-      progress.value = loaded;
-      host.dataset.loaded = String(loaded);
-      if (loaded === imageIds.length) progress.hidden = true;
-    }
+  // Progressive loading: the middle slice is shown first, then every slice is fetched in the background (a slice the
+  // viewport already asked for is the same cached request).
+  const loaded = new Set<string>();
+  const markLoaded = (imageId: string) => {
+    loaded.add(imageId);
+    progress.value = loaded.size;
+    host.dataset.loaded = String(loaded.size);
+    if (loaded.size === imageIds.length) progress.hidden = true;
   };
-  eventTarget.addEventListener(Enums.Events.IMAGE_LOADED, onLoaded);
   await viewport.setStack(imageIds, Math.floor(imageIds.length / 2));
   const presets = presetsFor(series.modality);
   const applyPreset = (preset: Preset) => {
@@ -107,10 +104,14 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
     button.onclick = () => applyPreset(preset);
     toolbar.append(button);
   }
-  applyPreset(presets[0]);
+  applyPreset(autoPreset);
   showSlice();
   host.dataset.rendered = 'true';
-  void Promise.allSettled(imageIds.map((imageId) => imageLoader.loadAndCacheImage(imageId)));
+  for (const imageId of imageIds) {
+    imageLoader.loadAndCacheImage(imageId).then(() => markLoaded(imageId), (error) => {
+      counter.textContent = `Slice ${imageId.split('/instances/')[1]?.split('/')[0]} did not load: ${error instanceof Error ? error.message : String(error)}`;
+    });
+  }
 
   return {
     series,
@@ -121,7 +122,6 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
     renderingEngine,
     applyPreset,
     destroy() {
-      eventTarget.removeEventListener(Enums.Events.IMAGE_LOADED, onLoaded);
       ToolGroupManager.destroyToolGroup(toolGroup.id);
       renderingEngine.destroy();
     },
