@@ -20,6 +20,26 @@ public sealed class WebAppTests : IDisposable
     private GatewayHost Gateway(RecordingBackend labeling, RecordingBackend inference) =>
         new(labeling.Address, inference.Address, new Dictionary<string, string> { ["WebApp:Root"] = dist });
 
+    /// <summary>Both backends and a gateway serving <see cref="dist"/>, with a client of it.</summary>
+    private async Task<Served> ServeAsync()
+    {
+        var labeling = await RecordingBackend.StartAsync("labeling");
+        var inference = await RecordingBackend.StartAsync("inference");
+        var gateway = Gateway(labeling, inference);
+        return new Served(labeling, inference, gateway, gateway.CreateClient());
+    }
+
+    private sealed record Served(RecordingBackend Labeling, RecordingBackend Inference, GatewayHost Gateway, HttpClient Client) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await Gateway.DisposeAsync();
+            await Inference.DisposeAsync();
+            await Labeling.DisposeAsync();
+        }
+    }
+
     [Theory]
     [InlineData("/")]
     [InlineData("/annotate?dataset=d1")]
@@ -27,10 +47,8 @@ public sealed class WebAppTests : IDisposable
     [InlineData("/models")]
     public async Task each_page_of_the_web_app_answers_with_its_index_html(string page)
     {
-        await using var labeling = await RecordingBackend.StartAsync("labeling");
-        await using var inference = await RecordingBackend.StartAsync("inference");
-        await using var gateway = Gateway(labeling, inference);
-        using var client = gateway.CreateClient();
+        await using var served = await ServeAsync();
+        var client = served.Client;
 
         using var response = await client.GetAsync(new Uri(page, UriKind.Relative));
 
@@ -38,16 +56,14 @@ public sealed class WebAppTests : IDisposable
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("<!doctype html><title>cl2 app</title>", await response.Content.ReadAsStringAsync());
         Assert.Contains("script-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
-        Assert.Empty(labeling.Requests);
+        Assert.Empty(served.Labeling.Requests);
     }
 
     [Fact]
     public async Task the_app_s_hashed_assets_are_served_to_be_cached()
     {
-        await using var labeling = await RecordingBackend.StartAsync("labeling");
-        await using var inference = await RecordingBackend.StartAsync("inference");
-        await using var gateway = Gateway(labeling, inference);
-        using var client = gateway.CreateClient();
+        await using var served = await ServeAsync();
+        var client = served.Client;
 
         using var response = await client.GetAsync(new Uri("/assets/index-abc123.js", UriKind.Relative));
 
@@ -59,10 +75,8 @@ public sealed class WebAppTests : IDisposable
     [Fact]
     public async Task the_proxied_routes_and_the_status_page_stay_the_gateway_s_while_the_app_is_served()
     {
-        await using var labeling = await RecordingBackend.StartAsync("labeling");
-        await using var inference = await RecordingBackend.StartAsync("inference");
-        await using var gateway = Gateway(labeling, inference);
-        using var client = gateway.CreateClient();
+        await using var served = await ServeAsync();
+        var client = served.Client;
 
         var graphql = await client.PostAsync(new Uri("/graphql", UriKind.Relative), new StringContent("{}", Encoding.UTF8, "application/json"));
         var dicomweb = await client.GetStringAsync(new Uri("/dicomweb/studies", UriKind.Relative));
@@ -80,10 +94,8 @@ public sealed class WebAppTests : IDisposable
     [Fact]
     public async Task who_am_i_answers_401_to_a_browser_without_a_session()
     {
-        await using var labeling = await RecordingBackend.StartAsync("labeling");
-        await using var inference = await RecordingBackend.StartAsync("inference");
-        await using var gateway = Gateway(labeling, inference);
-        using var client = gateway.CreateClient();
+        await using var served = await ServeAsync();
+        var client = served.Client;
 
         using var response = await client.GetAsync(new Uri("/account/me", UriKind.Relative));
 
