@@ -48,6 +48,7 @@ APT_PACKAGES=(
   orthanc orthanc-dicomweb orthanc-gdcm # the test / demo PACS (DIMSE, REST, DICOMweb, JPEG 2000)
   dicom3tools                        # dciodvfy: validates the SEG / SR objects we write
   python3-torch python3-torchvision  # the PyTorch peer: model import/export tests, ./cl2 bench train
+  chromium                           # the browser the web app's tests drive (Playwright, headless; docs/web.md)
 )
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }
@@ -125,6 +126,24 @@ build() {
     die "the build failed; the errors are above"
 }
 
+# The web app (web/, docs/web.md): npm ci from the committed lock, then a Vite build into web/dist, which the gateway
+# serves. Skipped when the lock file and the sources are those of the last build.
+WEB="$ROOT/web"
+build_web() {
+  command -v node >/dev/null && command -v npm >/dev/null ||
+    die "Node.js 20 (with npm) is not installed; the web app is built with it (https://nodejs.org, or your distribution's nodejs 20)."
+  local stamp="$STATE/web-build.sha256" sources
+  sources=$(cd "$WEB" && find index.html package.json package-lock.json tsconfig.json vite.config.ts src -type f -print0 | sort -z |
+    xargs -0 sha256sum | sha256sum | cut -c1-64)
+  if [ -f "$WEB/dist/index.html" ] && [ -d "$WEB/node_modules" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sources" ]; then
+    return 0
+  fi
+  say "Building the web app (npm ci, vite build; log in $LOGS/web-build.log)"
+  (cd "$WEB" && npm ci --no-audit --no-fund && npm run build) >"$LOGS/web-build.log" 2>&1 ||
+    { tail -n 30 "$LOGS/web-build.log" >&2; die "the web app's build failed (full log: $LOGS/web-build.log)"; }
+  echo "$sources" >"$stamp"
+}
+
 # setup all|platform: state folders, .NET, Debian packages, and a build of that scope.
 setup() {
   mkdir -p "$STATE" "$RUN" "$LOGS" "$DATA"
@@ -132,6 +151,7 @@ setup() {
   # The end-to-end tests run ./cl2 against what the test run already installed and built.
   [ "${CL2_SKIP_SETUP:-}" = 1 ] && return 0
   ensure_apt_packages
+  build_web
   build "$1"
 }
 
@@ -289,6 +309,8 @@ service_environment() {
       echo "Identity__Provider__BrowserClients__0__Name=cl2-gateway"
       echo "Identity__Provider__BrowserClients__0__RedirectUris__0=${authority}signin-oidc"
       echo "Identity__Provider__BrowserClients__0__PostLogoutRedirectUris__0=${authority}signout-callback-oidc"
+      # The web app at / once it is built (setup builds it); before that / is the gateway's status page.
+      [ -f "$WEB/dist/index.html" ] && echo "WebApp__Root=$WEB/dist"
       for name in "${IDENTITY_USERS[@]}"; do identity_secret users "$name" >/dev/null; done
       for name in "${IDENTITY_CLIENTS[@]}"; do identity_secret clients "$name" >/dev/null; done ;;
     labeling)
@@ -468,7 +490,8 @@ command_help() {
   Installs and builds everything, then runs every test project: one line per project as it finishes, and each
   failing test's name and message. The full output is kept in $STATE/test-results/console.log. The last line is
   'N passed, N failed, N skipped'; the exit code is non-zero on any failure.
-  CL2_TEST_PROJECTS='tests/A tests/B' runs only those test projects." ;;
+  The web app's Vitest tests run too (web/test); their result line counts in the summary.
+  CL2_TEST_PROJECTS='tests/A tests/B' runs only those test projects ('web' among them: the web tests too)." ;;
     token) echo "usage: ./cl2 token [--user NAME | --role ROLE | --client ID]
   Prints an access token for a seeded user (${IDENTITY_USERS[*]}; --role ROLE is the user of that name) or a
   service client (${IDENTITY_CLIENTS[*]}), from the gateway's built-in provider, with the generated password or
@@ -614,23 +637,45 @@ summarize_test_output() {
   ' logfile="$1"
 }
 
+# The web app's unit tests (Vitest), reported as one result line in dotnet test's format so the summary counts them.
+run_web_tests() {
+  local results=$1 report="$1/web-vitest.json"
+  echo "  web (vitest): running"
+  (cd "$WEB" && npx vitest run --reporter=default --reporter=json --outputFile.json="$report") >"$results/web-vitest.log" 2>&1 || true
+  node -e '
+    const fs = require("fs");
+    let r;
+    try { r = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch { r = { numPassedTests: 0, numFailedTests: 1, numPendingTests: 0, testResults: [] }; }
+    const total = r.numPassedTests + r.numFailedTests + r.numPendingTests;
+    for (const file of r.testResults) for (const t of file.assertionResults) if (t.status === "failed")
+      console.log(`  FAILED ${t.fullName}\n    ${(t.failureMessages[0] || "").split("\n")[0]}`);
+    console.log(`${r.numFailedTests ? "Failed" : "Passed"}!  - Failed: ${r.numFailedTests}, Passed: ${r.numPassedTests}, Skipped: ${r.numPendingTests}, Total: ${total} - web (vitest; output in ${process.argv[2]})`);
+  ' "$report" "$results/web-vitest.log" | tee -a "$results/console.log"
+}
+
 cmd_test() {
   setup all
   local results="$STATE/test-results" started=$SECONDS status=0 target=cl2.sln
   rm -rf "$results" && mkdir -p "$results"
   if [ -n "${CL2_TEST_PROJECTS:-}" ]; then
     target="$results/tests.slnf"
-    # shellcheck disable=SC2086 # a space-separated list of paths
-    write_solution_filter "$target" $CL2_TEST_PROJECTS
+    local projects=() project
+    for project in $CL2_TEST_PROJECTS; do [ "${project%/}" = web ] || projects+=("$project"); done
+    if [ ${#projects[@]} -eq 0 ]; then target=""; else write_solution_filter "$target" "${projects[@]}"; fi
   fi
   say "Running the tests (the whole output goes to $results/console.log)"
   # Minimal verbosity: at normal, every in-process test host's JSON log reaches the console. trx keeps every test's
   # outcome, duration and output instead; processes the tests start write theirs to processes/ (CL2_TEST_PROCESS_LOGS).
   # TORCH_CPP_LOG_LEVEL: libtorch warns once per process where NNPACK does not support the CPU; not the reader's concern.
-  (cd "$ROOT" && CL2_TEST_PROCESS_LOGS="$results/processes" TORCH_CPP_LOG_LEVEL=ERROR dotnet test "$target" -c "$CONFIGURATION" --no-build -nologo \
-    --blame-hang-timeout 10m --results-directory "$results" \
-    --logger "console;verbosity=minimal" --logger trx) 2>&1 | tee "$results/console.log" |
-    summarize_test_output "$results/console.log" || status=$?
+  if [ -n "$target" ]; then
+    (cd "$ROOT" && CL2_TEST_PROCESS_LOGS="$results/processes" TORCH_CPP_LOG_LEVEL=ERROR dotnet test "$target" -c "$CONFIGURATION" --no-build -nologo \
+      --blame-hang-timeout 10m --results-directory "$results" \
+      --logger "console;verbosity=minimal" --logger trx) 2>&1 | tee "$results/console.log" |
+      summarize_test_output "$results/console.log" || status=$?
+  else
+    : >"$results/console.log"
+  fi
+  if [ -z "${CL2_TEST_PROJECTS:-}" ] || [[ " $CL2_TEST_PROJECTS " =~ \ web/?\  ]]; then run_web_tests "$results"; fi
   echo "cl2: tests took $((SECONDS - started)) s; output in $results/ (console.log, a .trx per project, processes/)"
   # One closing line for the whole suite, summed over the test projects' result lines; it is the last thing printed.
   local summary

@@ -6,8 +6,8 @@ using Yarp.ReverseProxy.Configuration;
 namespace Cl2.Gateway;
 
 /// <summary>
-/// <c>GET /</c>: a small page that says what is running (each backend's own <c>/health/ready</c>, asked now) and links to
-/// what works through this gateway. It stands where the web app will be served.
+/// <c>GET /status</c>: a small page that says what is running (each backend's own <c>/health/ready</c>, asked now) and
+/// links to what works through this gateway. It is <c>/</c> too where no web app is served (<see cref="WebApp"/>).
 /// </summary>
 public static class FrontPage
 {
@@ -24,9 +24,21 @@ public static class FrontPage
     private static readonly string[] Docs =
         ["README.md", "docs/architecture.md", "docs/configuration.md", "docs/operations.md", "docs/archive.md", "docs/security.md"];
 
+    public const string StatusPath = "/status";
+
     public static WebApplication MapFrontPage(this WebApplication app)
     {
-        app.MapGet("/", async (IProxyConfigProvider proxyConfig, IHttpClientFactory httpClients, CancellationToken cancellationToken) =>
+        var paths = app.ServesWebApp() ? new[] { StatusPath } : ["/", StatusPath];
+        foreach (var path in paths)
+        {
+            MapAt(app, path);
+        }
+        return app;
+    }
+
+    private static void MapAt(WebApplication app, string path)
+    {
+        app.MapGet(path, async (IProxyConfigProvider proxyConfig, IHttpClientFactory httpClients, CancellationToken cancellationToken) =>
         {
             using var client = httpClients.CreateClient(nameof(FrontPage));
             client.Timeout = TimeSpan.FromSeconds(3);
@@ -37,7 +49,6 @@ public static class FrontPage
                 (backend.ClusterId, State: await ReadinessAsync(client, new Uri(new Uri(backend.Address), "/health/ready"), cancellationToken))));
             return Results.Content(Render(states), "text/html; charset=utf-8");
         }).ExcludeFromDescription();
-        return app;
     }
 
     /// <summary>"Healthy", or what the backend's report names as failing, or that it does not answer.</summary>
@@ -75,7 +86,7 @@ public static class FrontPage
             <style>body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}td{padding:.2rem .8rem .2rem 0;vertical-align:top}
             .Healthy{color:#060}.other{color:#a00}code{background:#f3f3f3;padding:0 .2rem}</style></head><body>
             <h1>cl2</h1>
-            <p>The gateway of the cl2 platform. The web app (annotator workspace, review, model registry) is not served yet; what works is below.</p>
+            <p>The gateway of the cl2 platform: what runs, and what works through it. The web app is at <a href="/">/</a> where the gateway serves it.</p>
             <h2>Running</h2><table>
             """);
         foreach (var (backend, state) in states)

@@ -12,6 +12,7 @@ public static class GatewayServices
     public static WebApplicationBuilder AddGatewayServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section);
+        builder.Services.AddValidatedOptions<WebAppOptions>(WebAppOptions.Section);
         // Read here rather than from IOptions: it must take effect before Kestrel and YARP open their first socket.
         var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         if (options.InlineIoCompletions)
@@ -37,6 +38,7 @@ public static class GatewayServices
         app.UseForgedHeaderRemoval();
         app.UseSignIn();
         app.UseGatewayLimits();
+        app.MapWebApp();
         app.MapFrontPage();
         app.MapReverseProxy();
         return app;

@@ -1,0 +1,65 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cl2.EndToEnd.Identity;
+using Microsoft.Playwright;
+
+namespace Cl2.EndToEnd.Web;
+
+/// <summary>What the browser tests do on the web app: check it is built, sign in through the gateway's page, call GraphQL
+/// from the page as the app does (the session cookie, no token).</summary>
+public static class WebApp
+{
+    public static string Dist => Path.Combine(Repository.Root, "web", "dist");
+
+    public static void RequireBuilt() => Assert.True(File.Exists(Path.Combine(Dist, "index.html")),
+        $"The web app is not built ({Dist}/index.html is missing): ./cl2 test builds it, or cd web && npm ci && npm run build");
+
+    /// <summary>Opens <paramref name="path"/>, follows the app's sign-in link and signs in on the provider's page.</summary>
+    public static async Task<IPage> SignInAsync(Chromium chromium, SignedInPlatform platform, string user, string path = "")
+    {
+        var page = await chromium.Context.NewPageAsync();
+        await page.GotoAsync(new Uri(platform.Gateway, path).ToString());
+        await page.WaitForSelectorAsync("body[data-ready=signed-out]");
+        await page.Locator("#who").GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        await page.FillAsync("#username", user);
+        await page.FillAsync("#password", platform.Launcher.Secret("users", user));
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("body[data-ready=true]");
+        return page;
+    }
+
+    /// <summary>A GraphQL request made by the page itself (same origin, its cookies), answered as JSON.</summary>
+    public static async Task<JsonElement> GraphQLFromPageAsync(IPage page, string query) =>
+        JsonDocument.Parse(await page.EvaluateAsync<string>("""
+            async query => {
+              const response = await fetch('/graphql', { method: 'POST', credentials: 'same-origin',
+                headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query }) });
+              return await response.text();
+            }
+            """, query)).RootElement.Clone();
+
+    /// <summary>
+    /// A one-case liver CT cohort from <c>./cl2 synth</c> (a new seed each time), stored into the archive by an ML engineer
+    /// (STOW-RS through the gateway); its Study Instance UID and the path of the label header synth wrote on its grid.
+    /// </summary>
+    public static async Task<(string Study, string LabelsHeader)> StoreSyntheticCtAsync(SignedInPlatform platform)
+    {
+        var cohort = Directory.CreateTempSubdirectory("cl2-web-cohort-").FullName;
+        (await ProcessRunner.RunAsync(Repository.Script, ["synth", "--task", "liver-ct", "--out", cohort, "--cases", "1", "--size", "32",
+            "--seed", $"{Random.Shared.Next(1, 100_000)}"], TimeSpan.FromMinutes(5))).EnsureSuccess("./cl2 synth");
+        var item = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(cohort, "cohort.json")))!["cases"]![0]!;
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        using var content = new MultipartContent("related", "cl2-web-" + Guid.NewGuid().ToString("N"));
+        content.Headers.ContentType!.Parameters.Add(new NameValueHeaderValue("type", "\"application/dicom\""));
+        foreach (var file in Directory.GetFiles(Path.Combine(cohort, item["series"]!["CT"]!.GetValue<string>()), "*.dcm"))
+        {
+            var part = new ByteArrayContent(await File.ReadAllBytesAsync(file));
+            part.Headers.ContentType = new MediaTypeHeaderValue("application/dicom");
+            content.Add(part);
+        }
+        using var stored = await engineer.PostAsync(new Uri("dicomweb/studies", UriKind.Relative), content);
+        Assert.True(stored.IsSuccessStatusCode, $"STOW answered {(int)stored.StatusCode}: {await stored.Content.ReadAsStringAsync()}");
+        return (item["studyInstanceUid"]!.GetValue<string>(), Path.Combine(cohort, item["labels"]!.GetValue<string>()));
+    }
+}

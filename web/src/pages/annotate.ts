@@ -1,0 +1,186 @@
+// The annotator workspace: pick a dataset, take the next case (nextCase), browse its series, paint a labelmap and save
+// it as a label revision in the format training reads. When someone else saved the case first, both are offered.
+
+import { ApiError, downloadBlob, graphql, uploadBlob } from '../api/graphql';
+import type { Me } from '../api/session';
+import { imageSeries, listSeries } from '../dicomweb/series';
+import { headerFor, labelCounts, packMask, startingLabelNames, unpackMask } from '../labels/labelVolume';
+import { addLabelmap, type Labelmap } from '../viewer/labelmap';
+import { dicomweb, openStack, type StackViewer } from '../viewer/stackViewer';
+import { element, escapeHtml, showError } from '../ui';
+
+interface CaseInfo {
+  id: string;
+  studyInstanceUid: string;
+  currentRevision: number;
+  labelStatus: string;
+  labelHistory: { id: string; revision: number | null; blobDigest: string; status: string; submittedBy: string; kind: string }[];
+}
+
+const caseFields = 'id studyInstanceUid currentRevision labelStatus labelHistory { id revision blobDigest status submittedBy kind }';
+
+export async function showAnnotate(main: HTMLElement, _me: Me, query: URLSearchParams): Promise<void> {
+  const { datasets } = await graphql<{ datasets: { items: { id: string; name: string; caseCount: number }[] } }>(
+    '{ datasets(first: 200) { items { id name caseCount } } }',
+  );
+  main.innerHTML = '';
+  main.append(element(`<h1>Annotate</h1>`));
+  if (datasets.items.length === 0) {
+    main.append(element('<p>No dataset exists yet. An ML engineer creates one (createDataset, addCases) before cases can be labelled.</p>'));
+    return;
+  }
+  const picker = element<HTMLFormElement>(`<form class="worklist"><label>Dataset
+      <select name="dataset">${datasets.items
+        .map((d) => `<option value="${d.id}"${d.id === query.get('dataset') ? ' selected' : ''}>${escapeHtml(d.name)} (${d.caseCount} cases)</option>`)
+        .join('')}</select></label>
+      <button type="submit">Next case</button></form>`);
+  const workspace = element('<section class="workspace" aria-live="polite"></section>');
+  main.append(picker, workspace);
+  let current: { viewer: StackViewer } | undefined;
+  picker.onsubmit = async (event) => {
+    event.preventDefault();
+    current?.viewer.destroy();
+    current = undefined;
+    workspace.innerHTML = '<p>Finding the next case…</p>';
+    try {
+      const dataset = new FormData(picker).get('dataset') as string;
+      history.replaceState(null, '', `/annotate?dataset=${dataset}`);
+      const { nextCase } = await graphql<{ nextCase: CaseInfo | null }>(
+        `query($dataset: ID!) { nextCase(dataset: $dataset) { ${caseFields} } }`, { dataset });
+      if (!nextCase) {
+        workspace.innerHTML = '<p>No unlabelled case is left in this dataset for you.</p>';
+        return;
+      }
+      current = await openCase(workspace, nextCase);
+    } catch (error) {
+      workspace.innerHTML = '';
+      showError(workspace, error);
+    }
+  };
+}
+
+async function openCase(workspace: HTMLElement, item: CaseInfo): Promise<{ viewer: StackViewer }> {
+  const series = imageSeries(await listSeries(dicomweb, item.studyInstanceUid));
+  if (series.length === 0) {
+    throw new Error(`The archive holds no image series of study ${item.studyInstanceUid}; it cannot be labelled here.`);
+  }
+  workspace.innerHTML = '';
+  const info = element(`<p class="case" data-testid="case" data-case-id="${item.id}">Case <code>${item.id}</code> · study
+    <code>${escapeHtml(item.studyInstanceUid)}</code> · revision <span data-testid="revision">${item.currentRevision}</span></p>`);
+  const browser = element(`<nav class="series" aria-label="Series">${series
+    .map((s, index) => `<button type="button" data-series="${s.seriesInstanceUid}"${index === 0 ? ' aria-pressed="true"' : ''}>
+      ${escapeHtml(s.modality)} ${s.number} ${escapeHtml(s.description)} <small>(${s.instances})</small></button>`)
+    .join('')}</nav>`);
+  const tools = element(`<div class="toolbar labels" role="toolbar" aria-label="Labelling tools">
+      <button type="button" data-tool="navigate" title="Window/level with the left button (N)">Navigate</button>
+      <button type="button" data-tool="brush" title="Paint (B)">Brush</button>
+      <button type="button" data-tool="eraser" title="Erase (E)">Eraser</button>
+      <label>Size <input type="range" name="size" min="1" max="40" value="8"></label>
+      <label>Segment <select name="segment"></select></label>
+      <button type="button" data-action="undo" title="Ctrl+Z">Undo</button>
+      <button type="button" data-action="redo" title="Ctrl+Y">Redo</button>
+      <button type="button" data-action="save" class="primary" title="Ctrl+S">Save label</button>
+    </div>`);
+  const host = element('<div class="viewer-host"></div>');
+  const message = element('<div class="message" aria-live="polite"></div>');
+  workspace.append(info, browser, tools, host, message);
+
+  const previous = [...item.labelHistory].reverse().find((revision) => revision.revision !== null && revision.kind === 'SEGMENTATION');
+  const stored = previous ? unpackMask(await downloadBlob(previous.blobDigest)) : undefined;
+  let viewer = await openStack(host, item.studyInstanceUid, series[0].seriesInstanceUid);
+  const names = startingLabelNames(stored?.header.labelNames);
+  let labelmap = await addLabelmap(viewer, names);
+  if (stored && stored.header.referencedSeriesInstanceUids[0] === viewer.series.seriesInstanceUid) labelmap.load(stored.labels);
+
+  const segmentSelect = tools.querySelector<HTMLSelectElement>('select[name=segment]')!;
+  segmentSelect.innerHTML = Object.entries(names).map(([value, name]) => `<option value="${value}">${escapeHtml(name)}</option>`).join('');
+  const setup = (map: Labelmap) => {
+    map.setSegment(Number(segmentSelect.value));
+    map.setBrushSize(Number(tools.querySelector<HTMLInputElement>('input[name=size]')!.value));
+  };
+  setup(labelmap);
+  segmentSelect.onchange = () => labelmap.setSegment(Number(segmentSelect.value));
+  tools.querySelector<HTMLInputElement>('input[name=size]')!.oninput = (event) =>
+    labelmap.setBrushSize(Number((event.target as HTMLInputElement).value));
+
+  let baseRevision = item.currentRevision;
+  const choose = (tool: string) => {
+    tools.querySelectorAll('[data-tool]').forEach((b) => b.setAttribute('aria-pressed', String(b.getAttribute('data-tool') === tool)));
+    if (tool === 'brush') labelmap.useBrush();
+    else if (tool === 'eraser') labelmap.useEraser();
+    else labelmap.useNavigation();
+  };
+  const save = async () => {
+    message.textContent = 'Saving…';
+    const header = headerFor(viewer.series.grid, [viewer.series.seriesInstanceUid], names);
+    const digest = await uploadBlob(packMask(header, labelmap.voxels()));
+    try {
+      const { submitLabel } = await graphql<{ submitLabel: { id: string; revision: number } }>(
+        `mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id revision } }`,
+        { input: { caseId: item.id, baseRevision, kind: 'SEGMENTATION', blobDigest: digest } });
+      baseRevision = submitLabel.revision;
+      info.querySelector('[data-testid=revision]')!.textContent = String(baseRevision);
+      const painted = [...labelCounts(labelmap.voxels()).values()].reduce((a, b) => a + b, 0);
+      message.innerHTML = `<p class="saved" data-testid="saved" data-label-revision-id="${submitLabel.id}">Saved as revision
+        ${submitLabel.revision} (${painted} labelled voxels).</p>`;
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'LABEL_REVISION_CONFLICT') {
+        await offerConflict(error);
+      } else {
+        throw error;
+      }
+    }
+  };
+  const offerConflict = async (error: ApiError) => {
+    const currentRevision = Number(error.details.currentRevision);
+    const { case: latest } = await graphql<{ case: CaseInfo }>(`query($id: ID!) { case(id: $id) { ${caseFields} } }`, { id: item.id });
+    const theirs = latest.labelHistory.find((revision) => revision.revision === currentRevision);
+    message.innerHTML = '';
+    message.append(element(`<div class="conflict" role="alert"><p><strong>${escapeHtml(theirs?.submittedBy ?? 'Someone')}</strong> saved
+      revision ${currentRevision} of this case while you worked on revision ${baseRevision}. Your labels are kept in the
+      case's history as a conflicted submission. Choose what to keep:</p>
+      <button type="button" data-choice="mine">Keep mine (save over revision ${currentRevision})</button>
+      <button type="button" data-choice="theirs">Show theirs (discard my changes)</button></div>`));
+    message.querySelector<HTMLButtonElement>('[data-choice=mine]')!.onclick = () => {
+      baseRevision = currentRevision;
+      void save().catch((e) => showError(message, e));
+    };
+    message.querySelector<HTMLButtonElement>('[data-choice=theirs]')!.onclick = async () => {
+      if (theirs) labelmap.load(unpackMask(await downloadBlob(theirs.blobDigest)).labels);
+      baseRevision = currentRevision;
+      info.querySelector('[data-testid=revision]')!.textContent = String(baseRevision);
+      message.textContent = `Showing revision ${currentRevision}.`;
+    };
+  };
+
+  tools.onclick = (event) => {
+    const button = (event.target as HTMLElement).closest('button');
+    if (!button) return;
+    if (button.dataset.tool) choose(button.dataset.tool);
+    if (button.dataset.action === 'undo') labelmap.undo();
+    if (button.dataset.action === 'redo') labelmap.redo();
+    if (button.dataset.action === 'save') void save().catch((error) => showError(message, error));
+  };
+  browser.onclick = async (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-series]');
+    if (!button) return;
+    browser.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b === button)));
+    viewer.destroy();
+    viewer = await openStack(host, item.studyInstanceUid, button.dataset.series!);
+    labelmap = await addLabelmap(viewer, names);
+    setup(labelmap);
+    choose('navigate');
+  };
+  document.onkeydown = (event) => {
+    if ((event.target as HTMLElement).closest('input, select, textarea')) return;
+    const key = event.key.toLowerCase();
+    if (event.ctrlKey && key === 'z') { labelmap.undo(); event.preventDefault(); }
+    else if (event.ctrlKey && key === 'y') { labelmap.redo(); event.preventDefault(); }
+    else if (event.ctrlKey && key === 's') { void save().catch((error) => showError(message, error)); event.preventDefault(); }
+    else if (!event.ctrlKey && key === 'b') choose('brush');
+    else if (!event.ctrlKey && key === 'e') choose('eraser');
+    else if (!event.ctrlKey && key === 'n') choose('navigate');
+  };
+  choose('navigate');
+  return { get viewer() { return viewer; } };
+}

@@ -1,0 +1,33 @@
+// Cornerstone3D set up once per page: rendering (WebGL2), the DICOMweb loader (decoding in module workers; the browser
+// sends the session cookie on every request, so no token is handled here) and the tools.
+
+import { init as coreInit } from '@cornerstonejs/core';
+import dicomImageLoader from '@cornerstonejs/dicom-image-loader';
+import {
+  init as toolsInit,
+  addTool,
+  BrushTool,
+  PanTool,
+  StackScrollTool,
+  WindowLevelTool,
+  ZoomTool,
+} from '@cornerstonejs/tools';
+
+let started: Promise<void> | undefined;
+
+export function startCornerstone(): Promise<void> {
+  started ??= (async () => {
+    await coreInit();
+    dicomImageLoader.init({ maxWebWorkers: Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4)) });
+    toolsInit();
+    for (const tool of [StackScrollTool, PanTool, ZoomTool, WindowLevelTool, BrushTool]) {
+      addTool(tool);
+    }
+  })();
+  return started;
+}
+
+/** Hands the loader a series' WADO-RS metadata, so it asks the archive only for the frames. */
+export function addMetadata(imageId: string, instance: unknown): void {
+  dicomImageLoader.wadors.metaDataManager.add(imageId, instance as Parameters<typeof dicomImageLoader.wadors.metaDataManager.add>[1]);
+}

@@ -1,0 +1,129 @@
+// One stack viewport over a series from the archive: scroll (wheel), window/level (left drag), pan (middle drag), zoom
+// (right drag), presets, a slice counter and a loading progress bar. Optionally a labelmap to paint on (labelmap.ts).
+
+import { cache, Enums, imageLoader, RenderingEngine, type Types } from '@cornerstonejs/core';
+import {
+  Enums as ToolEnums,
+  PanTool,
+  StackScrollTool,
+  ToolGroupManager,
+  WindowLevelTool,
+  ZoomTool,
+  type Types as ToolTypes,
+} from '@cornerstonejs/tools';
+import { frameImageId, loadSeries, type SortedSeries } from '../dicomweb/series';
+import { addMetadata, startCornerstone } from './cornerstone';
+import { autoPreset, autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
+
+export const dicomweb = `${location.origin}/dicomweb`;
+
+let viewers = 0;
+
+export interface StackViewer {
+  series: SortedSeries;
+  imageIds: string[];
+  viewport: Types.IStackViewport;
+  toolGroup: ToolTypes.IToolGroup;
+  viewportId: string;
+  renderingEngine: RenderingEngine;
+  applyPreset(preset: Preset): void;
+  destroy(): void;
+}
+
+/** Builds the viewport's markup in `host` and loads the series into it. */
+export async function openStack(host: HTMLElement, study: string, seriesUid: string): Promise<StackViewer> {
+  await startCornerstone();
+  const series = await loadSeries(dicomweb, study, seriesUid);
+  const imageIds = series.instances.map((instance) => frameImageId(dicomweb, instance));
+  series.instances.forEach((instance, index) => addMetadata(imageIds[index], instance));
+
+  host.innerHTML = '';
+  host.classList.add('viewer');
+  const toolbar = document.createElement('div');
+  toolbar.className = 'toolbar';
+  toolbar.setAttribute('role', 'toolbar');
+  const element = document.createElement('div');
+  element.className = 'viewport';
+  element.dataset.testid = 'viewport';
+  element.oncontextmenu = (event) => event.preventDefault();
+  const status = document.createElement('div');
+  status.className = 'viewer-status';
+  const progress = document.createElement('progress');
+  progress.max = imageIds.length;
+  progress.value = 0;
+  progress.setAttribute('aria-label', 'Slices loaded');
+  const counter = document.createElement('span');
+  counter.setAttribute('aria-live', 'polite');
+  status.append(progress, counter);
+  host.append(toolbar, element, status);
+
+  const id = ++viewers;
+  const viewportId = `stack-${id}`;
+  const renderingEngine = new RenderingEngine(`engine-${id}`);
+  renderingEngine.enableElement({ viewportId, type: Enums.ViewportType.STACK, element });
+  const viewport = renderingEngine.getViewport(viewportId) as Types.IStackViewport;
+
+  const toolGroup = ToolGroupManager.createToolGroup(`tools-${id}`)!;
+  for (const tool of [StackScrollTool, PanTool, ZoomTool, WindowLevelTool]) toolGroup.addTool(tool.toolName);
+  toolGroup.addViewport(viewportId, renderingEngine.id);
+  toolGroup.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] });
+  toolGroup.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] });
+  toolGroup.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+  toolGroup.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+
+  const showSlice = () => {
+    counter.textContent = `Slice ${viewport.getCurrentImageIdIndex() + 1} / ${imageIds.length}`;
+  };
+  element.addEventListener(Enums.Events.STACK_NEW_IMAGE, showSlice);
+
+  // Progressive loading: the middle slice is shown first, then every slice is fetched in the background (a slice the
+  // viewport already asked for is the same cached request).
+  const loaded = new Set<string>();
+  const markLoaded = (imageId: string) => {
+    loaded.add(imageId);
+    progress.value = loaded.size;
+    host.dataset.loaded = String(loaded.size);
+    if (loaded.size === imageIds.length) progress.hidden = true;
+  };
+  await viewport.setStack(imageIds, Math.floor(imageIds.length / 2));
+  const presets = presetsFor(series.modality);
+  const applyPreset = (preset: Preset) => {
+    if (preset.window) {
+      viewport.setProperties({ voiRange: toRange(preset.window) });
+    } else {
+      const image = cache.getImage(imageIds[viewport.getCurrentImageIdIndex()]);
+      const pixels = image?.voxelManager?.getScalarData() as ArrayLike<number> | undefined;
+      if (pixels) viewport.setProperties({ voiRange: toRange(autoWindow(pixels)) });
+    }
+    viewport.render();
+  };
+  for (const preset of presets) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = preset.label;
+    button.onclick = () => applyPreset(preset);
+    toolbar.append(button);
+  }
+  applyPreset(autoPreset);
+  showSlice();
+  host.dataset.rendered = 'true';
+  for (const imageId of imageIds) {
+    imageLoader.loadAndCacheImage(imageId).then(() => markLoaded(imageId), (error) => {
+      counter.textContent = `Slice ${imageId.split('/instances/')[1]?.split('/')[0]} did not load: ${error instanceof Error ? error.message : String(error)}`;
+    });
+  }
+
+  return {
+    series,
+    imageIds,
+    viewport,
+    toolGroup,
+    viewportId,
+    renderingEngine,
+    applyPreset,
+    destroy() {
+      ToolGroupManager.destroyToolGroup(toolGroup.id);
+      renderingEngine.destroy();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, readAnswer } from '../src/api/graphql';
+import { pagesFor, signInUrl } from '../src/api/session';
+import { noResultExplanation, type Result } from '../src/review/result';
+import { autoWindow, presetsFor, toRange } from '../src/viewer/windowPresets';
+import { formatMetrics } from '../src/pages/modelMetrics';
+
+describe('GraphQL answers', () => {
+  it('turn the first error into an ApiError with its code and details', () => {
+    const answer = { errors: [{ message: 'moved on', extensions: { code: 'LABEL_REVISION_CONFLICT', currentRevision: 2 } }] };
+
+    const error = (() => { try { readAnswer(answer, 200); } catch (e) { return e as ApiError; } })()!;
+
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.code).toBe('LABEL_REVISION_CONFLICT');
+    expect(error.details).toEqual({ currentRevision: 2 });
+  });
+
+  it('without data or errors read as unauthenticated on a 401', () => {
+    expect(() => readAnswer({}, 401)).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
+  });
+});
+
+describe('navigation', () => {
+  it('offers an annotator the workspace but not the review page', () => {
+    expect(pagesFor(['annotator']).map((page) => page.path)).toEqual(['/annotate', '/models']);
+  });
+
+  it('signs in and comes back to the same address', () => {
+    expect(signInUrl('/review?study=1.2')).toBe('/account/signin?returnUrl=%2Freview%3Fstudy%3D1.2');
+  });
+});
+
+describe('windows', () => {
+  it('offer the CT presets only for CT', () => {
+    expect(presetsFor('CT').map((p) => p.key)).toEqual(['brain', 'abdomen', 'bone', 'auto']);
+    expect(presetsFor('MR').map((p) => p.key)).toEqual(['auto']);
+  });
+
+  it('window an MR image on its own range without its brightest outliers', () => {
+    const pixels = [...Array.from({ length: 1000 }, (_, i) => i % 200), 60000];
+    const range = toRange(autoWindow(pixels));
+    expect(range.lower).toBe(2);
+    expect(range.upper).toBe(198);
+  });
+});
+
+describe('review', () => {
+  const result = (overrides: Partial<Result>): Result => ({
+    id: 'r', pipeline: 'liver-ct', failure: null, failureReason: null, completedAt: '', resultUids: [], routing: null,
+    modelVersion: null, feedback: [], ...overrides,
+  });
+
+  it('says why a study has no result', () => {
+    expect(noResultExplanation(undefined)).toMatch(/has not recorded one/);
+    expect(noResultExplanation(result({ failure: 'NO_RULE_MATCHED' }))).toMatch(/no routing rule matched/);
+    expect(noResultExplanation(result({ failure: 'MISSING_SERIES', failureReason: 'no FLAIR' }))).toMatch(/missing series\. no FLAIR/);
+    expect(noResultExplanation(result({ pipeline: 'pass-through' }))).toMatch(/runs no model/);
+  });
+
+  it('shows metrics with three decimals', () => {
+    expect(formatMetrics([{ name: 'dice', value: 0.81234 }, { name: 'epochs', value: 4 }])).toBe('dice 0.812, epochs 4');
+  });
+});
