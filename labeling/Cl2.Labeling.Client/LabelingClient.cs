@@ -55,6 +55,10 @@ public sealed class LabelingClient(HttpClient http)
     public async Task<ModelVersionInfo> RegisterModelVersionAsync(RegisterModelVersionInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<RegisterData>(LabelingOperations.RegisterModelVersion, new { input }, cancellationToken)).RegisterModelVersion;
 
+    /// <summary>Registers a model named <paramref name="name"/> for workload <paramref name="task"/> (ml-engineer); its id.</summary>
+    public async Task<Guid> RegisterModelAsync(string name, string task, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<RegisterModelData>(LabelingOperations.RegisterModel, new { input = new { name, task } }, cancellationToken)).RegisterModel.Id;
+
     /// <summary>The version of <paramref name="modelId"/> in production now, or null when none is.</summary>
     public async Task<ModelVersionInfo?> ProductionVersionAsync(Guid modelId, CancellationToken cancellationToken = default) =>
         (await QueryAsync<ProductionData>(LabelingOperations.ProductionVersion, new { model = modelId }, cancellationToken)).ProductionVersion;
@@ -119,6 +123,10 @@ public sealed class LabelingClient(HttpClient http)
     private sealed record TrainingJobData(TrainingJobInfo? TrainingJob);
 
     private sealed record RegisterData(ModelVersionInfo RegisterModelVersion);
+
+    private sealed record RegisteredModel(Guid Id);
+
+    private sealed record RegisterModelData(RegisteredModel RegisterModel);
 
     private sealed record ProductionData(ModelVersionInfo? ProductionVersion);
 

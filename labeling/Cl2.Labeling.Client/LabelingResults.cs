@@ -94,16 +94,21 @@ public sealed record RenewTrainingLeaseInput(Guid JobId, int Attempt, int? Lease
 
 public sealed record CompleteTrainingJobInput(Guid JobId, int Attempt, TrainingOutcome Outcome, Guid? VersionId = null, string? FailureReason = null);
 
+/// <summary>A trained version names <see cref="DataDigest"/>; an imported one names <see cref="ImportedFrom"/> and no training lineage.</summary>
 public sealed record RegisterModelVersionInput(
     Guid ModelId,
     IReadOnlyList<MetricValue> Metrics,
     string ArtifactDigest,
-    string DataDigest,
+    string? DataDigest,
     string CodeVersion,
     Guid? BaseVersionId = null,
     IReadOnlyList<Guid>? LabelRevisionIds = null,
     IReadOnlyList<Guid>? FeedbackIds = null,
-    Guid? TrainingJobId = null);
+    Guid? TrainingJobId = null,
+    ModelImportInput? ImportedFrom = null);
+
+/// <summary>Where an imported version's weights came from: the source file's digest and what it is.</summary>
+public sealed record ModelImportInput(string SourceDigest, string Description);
 
 public sealed record RecordStudyReceivedInput(string StudyInstanceUid, string CallingAeTitle, int InstanceCount);
 

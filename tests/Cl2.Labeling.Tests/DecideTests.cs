@@ -205,6 +205,38 @@ public sealed class DecideTests
     }
 
     [Fact]
+    public void an_imported_version_needs_no_data_digest_and_its_lineage_names_the_source()
+    {
+        var model = ModelWithVersions(0);
+        var command = new RegisterModelVersion(model.Id, [], Digest, null, null, null, null, "imported",
+            ImportedFrom: new ModelImport(Digest, " hip_densenet.pt, trained at another hospital "));
+        var registered = RegisterModelVersion.Decide(model, RegisterModelVersion.Known.Nothing, command, Guid.NewGuid(), "ml", Now);
+        Assert.Null(registered.Lineage.DataDigest);
+        Assert.Equal(new ModelImport(Digest, "hip_densenet.pt, trained at another hospital"), registered.Lineage.ImportedFrom);
+    }
+
+    [Fact]
+    public void an_imported_version_naming_a_training_lineage_is_refused()
+    {
+        var model = ModelWithVersions(1);
+        var command = new RegisterModelVersion(model.Id, [], Digest, model.Versions[0].Id, null, null, null, "imported",
+            ImportedFrom: new ModelImport(Digest, "hip_densenet.pt"));
+        var refusal = Refusal(() => RegisterModelVersion.Decide(model, RegisterModelVersion.Known.Nothing, command, Guid.NewGuid(), "ml", Now));
+        Assert.Equal(ErrorCodes.InvalidInput, refusal.Code);
+        Assert.Contains("leave baseVersionId", refusal.Message);
+    }
+
+    [Fact]
+    public void a_trained_version_without_a_data_digest_is_refused_pointing_at_imported_from()
+    {
+        var model = ModelWithVersions(0);
+        var command = new RegisterModelVersion(model.Id, [], Digest, null, null, null, null, "git:1");
+        var refusal = Refusal(() => RegisterModelVersion.Decide(model, RegisterModelVersion.Known.Nothing, command, Guid.NewGuid(), "ml", Now));
+        Assert.Equal(ErrorCodes.InvalidInput, refusal.Code);
+        Assert.Contains("importedFrom", refusal.Message);
+    }
+
+    [Fact]
     public void promoting_archives_the_previous_production_version_and_a_stale_expected_version_is_a_conflict()
     {
         var model = ModelWithVersions(2);

@@ -100,6 +100,46 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
     }
 
     [Fact]
+    public async Task an_imported_version_is_registered_without_training_lineage_and_says_it_was_imported()
+    {
+        var modelId = await RegisterModelAsync("hip-import");
+        var imported = (await api.RunAsync("""
+            mutation($input: RegisterModelVersionInput!) {
+              registerModelVersion(input: $input) { number stage lineage { imported importedFrom { sourceDigest description } dataDigest codeVersion } }
+            }
+            """, new
+        {
+            input = new
+            {
+                modelId, metrics = Array.Empty<object>(), artifactDigest = Artifact, codeVersion = "imported",
+                importedFrom = new { sourceDigest = Data, description = "hip_densenet.pt (state dict)" },
+            },
+        }))["registerModelVersion"]!;
+
+        Assert.Equal("CANDIDATE", imported["stage"]!.GetValue<string>());
+        var lineage = imported["lineage"]!;
+        Assert.True(lineage["imported"]!.GetValue<bool>());
+        Assert.Equal(Data, lineage["importedFrom"]!["sourceDigest"]!.GetValue<string>());
+        Assert.Equal("hip_densenet.pt (state dict)", lineage["importedFrom"]!["description"]!.GetValue<string>());
+        Assert.Null(lineage["dataDigest"]);
+        var trained = (await RegisterVersionAsync(modelId, 0.9))["id"]!.GetValue<string>();
+        var trainedLineage = (await api.RunAsync("query($id: ID!) { modelVersion(id: $id) { lineage { imported importedFrom { sourceDigest } } } }",
+            new { id = trained }))["modelVersion"]!["lineage"]!;
+        Assert.False(trainedLineage["imported"]!.GetValue<bool>());
+        Assert.Null(trainedLineage["importedFrom"]);
+    }
+
+    [Fact]
+    public async Task a_version_with_neither_a_data_digest_nor_an_import_source_is_refused_as_invalid_input()
+    {
+        var modelId = await RegisterModelAsync("no-origin");
+        var refused = await api.PostAsync("""
+            mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }
+            """, new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = Artifact, codeVersion = "git:1" } });
+        Assert.Equal("INVALID_INPUT", refused.FirstErrorCode);
+    }
+
+    [Fact]
     public async Task a_promotion_decided_on_a_stale_model_version_is_refused_with_a_conflict()
     {
         var modelId = await RegisterModelAsync("liver");

@@ -22,7 +22,7 @@ public static class ProcessingServices
         services.AddHostedService(provider => provider.GetRequiredService<ProductionVersions>());
         services.AddSingleton<ModelRunners>();
         // Checkpoints come from labeling's blob store with inference's own access token, as the forwarder's requests do.
-        services.AddHttpClient(ModelRunners.BlobClient, (provider, http) => ForwardingServices.Configure(provider, http, "")).AddServiceCredentials();
+        services.AddHttpClient(ModelRunners.BlobClientName, (provider, http) => ForwardingServices.Configure(provider, http, "")).AddServiceCredentials();
         services.AddSingleton<ProcessingLedger>();
         services.AddSingleton<StudyProcessor>();
         services.AddHostedService(provider => provider.GetRequiredService<StudyProcessor>());

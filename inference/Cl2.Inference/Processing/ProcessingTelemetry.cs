@@ -24,6 +24,13 @@ public sealed class ProcessingTelemetry : IDisposable
 
     public static Activity? StartStage(InferenceStage stage) => Cl2Telemetry.ActivitySource.StartActivity($"inference.{stage}");
 
+    /// <summary>A stage span under the current one, for a stage timed by someone else (the workload runner's own stages).</summary>
+    public static void RecordStage(InferenceStage stage, DateTime startedAt, TimeSpan duration)
+    {
+        using var span = Cl2Telemetry.ActivitySource.StartActivity($"inference.{stage}", ActivityKind.Internal, parentContext: default, startTime: startedAt);
+        span?.SetEndTime(startedAt + duration);
+    }
+
     public void Stage(InferenceStage stage, double milliseconds) => _stageDuration.Record(milliseconds, new KeyValuePair<string, object?>("stage", stage.ToString()));
 
     public void Processed(string outcome) => _studies.Add(1, new KeyValuePair<string, object?>("outcome", outcome));

@@ -105,9 +105,16 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
                     continue;
                 }
             }
-            // The workloads this build runs name no required series, so only the quiet period and the maximum wait complete a study.
-            var reason = StudyCompleteness.Decide(instances[0].ReceivedAt, instances[^1].ReceivedAt, requiredSeriesPresent: false,
-                settings.QuietPeriodFor(instances[0].CallingAeTitle), settings.MaxWait, now);
+            var (first, last) = (instances[0].ReceivedAt, instances[^1].ReceivedAt);
+            var quietPeriod = settings.QuietPeriodFor(instances[0].CallingAeTitle);
+            var required = RequiredSeries.None;
+            if (now - last >= quietPeriod && now - first < settings.MaxWait)
+            {
+                // Quiet, but is it whole? The workload a rule routes it to says which series it needs.
+                var routed = StudyForRouting.From(study.Key, listener.Value.AeTitle, instances);
+                required = RequiredSeriesCheck.Of(RoutingEvaluation.Decide(rules.Current!, routed, routing.Value.PatternTimeout).Rule?.Workload, routed);
+            }
+            var reason = StudyCompleteness.Decide(first, last, required, quietPeriod, settings.MaxWait, now);
             if (reason is { } complete)
             {
                 lock (_gate)
@@ -216,37 +223,20 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
         try
         {
             var workload = WorkloadRegistry.Get(workloadName);
-            var load = Stopwatch.StartNew();
+            var (loadStartedAt, load) = (DateTime.UtcNow, Stopwatch.StartNew());
             var runner = await runners.GetAsync(version, workload, cancellationToken);
             var files = new List<DicomFile>(study.Instances.Count);
             foreach (var instance in study.Instances)
             {
                 files.Add(ReadInstance(instance));
             }
-            var loaded = load.Elapsed.TotalMilliseconds;
-            var result = runner.Run(files, cancellationToken);
-            stage(InferenceStage.Load, loaded + result.Timings.Load.TotalMilliseconds);
-            stage(InferenceStage.Preprocess, result.Timings.Preprocess.TotalMilliseconds);
-            stage(InferenceStage.Model, result.Timings.Model.TotalMilliseconds);
-            stage(InferenceStage.Postprocess, result.Timings.Postprocess.TotalMilliseconds);
-
-            var encode = Stopwatch.StartNew();
-            var objects = ResultObjects.Write(result, $"{study.StudyInstanceUid}/{version.Id}", $"v{version.Number}", time.GetUtcNow());
-            var files10 = new List<DicomFile>();
-            if (objects.Segmentation is { } segmentation)
+            var run = ModelStages.Run(runner, files, loadStartedAt, load.Elapsed, $"{study.StudyInstanceUid}/{version.Id}", $"v{version.Number}", time.GetUtcNow(),
+                cancellationToken);
+            foreach (var timing in run.Stages)
             {
-                files10.Add(segmentation);
+                stage(timing.Stage, timing.DurationMs);
             }
-            files10.Add(objects.Report);
-            var encoded = files10.Select(file =>
-            {
-                using var bytes = new MemoryStream();
-                file.Save(bytes);
-                return bytes.ToArray();
-            }).ToList();
-            stage(InferenceStage.Encode, encode.Elapsed.TotalMilliseconds);
-            var uids = files10.Select(file => file.Dataset.GetString(DicomTags.SOPInstanceUID)).ToList();
-            return (new RecordInferenceResultInput(study.StudyInstanceUid, version.Id, workloadName, uids, 0, Routing: decision), encoded);
+            return (new RecordInferenceResultInput(study.StudyInstanceUid, version.Id, workloadName, run.ResultUids, 0, Routing: decision), run.Objects);
         }
         catch (WorkloadException refused)
         {
