@@ -30,8 +30,8 @@ public sealed record CompleteStudy(string StudyInstanceUid, IReadOnlyList<Stored
 /// runs no model: the study is read and its outcome recorded.
 /// </summary>
 public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger, RoutingRulesCache rules, ProductionVersions production, ModelRunners runners,
-    DeliveryOutbox delivery, IServiceProvider services,
-    IOptions<ProcessingOptions> options, IOptions<CompletenessOptions> completeness, IOptions<RoutingOptions> routing, IOptions<ListenerOptions> listener,
+    ModelQueue models, DeliveryOutbox delivery, IServiceProvider services,
+    IOptions<ProcessingOptions> options, IOptions<ModelRunOptions> modelRuns, IOptions<CompletenessOptions> completeness, IOptions<RoutingOptions> routing, IOptions<ListenerOptions> listener,
     TimeProvider time, ILogger<StudyProcessor> logger) : BackgroundService
 {
     private readonly Channel<CompleteStudy> _queue = Channel.CreateBounded<CompleteStudy>(new BoundedChannelOptions(options.Value.QueueCapacity)
@@ -56,10 +56,12 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
             return;
         }
         ledger.Open();
-        _telemetry = new ProcessingTelemetry(() => QueueLength);
+        _telemetry = new ProcessingTelemetry(() => QueueLength, () => models.Waiting);
         try
         {
-            await Task.WhenAll(QueueCompleteStudiesAsync(stoppingToken), ProcessQueueAsync(stoppingToken));
+            // Model runs on their own workers behind their own bounded queue: the loop routes and records the next study meanwhile.
+            var workers = Enumerable.Range(0, modelRuns.Value.Concurrency).Select(_ => Task.Run(() => models.WorkAsync(job => RunQueuedAsync(job, stoppingToken), stoppingToken), stoppingToken));
+            await Task.WhenAll([QueueCompleteStudiesAsync(stoppingToken), ProcessQueueAsync(stoppingToken), .. workers]);
         }
         finally
         {
@@ -131,34 +133,63 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
     {
         await foreach (var study in _queue.Reader.ReadAllAsync(cancellationToken))
         {
-            try
+            if (!await GuardAsync(study, () => ProcessAsync(study, cancellationToken), cancellationToken))
             {
-                await ProcessAsync(study, cancellationToken);
-            }
-            catch (HttpRequestException unreachable) when (!cancellationToken.IsCancellationRequested)
-            {
-                RetryLater(study, unreachable.Message);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Whatever went wrong is the study's outcome, recorded like any other; the loop goes on with the next study.
-                logger.LogError(e, "Processing study {StudyInstanceUid} failed unexpectedly; the failure is recorded as its outcome", study.StudyInstanceUid);
-                await RecordAsync(study, new RecordInferenceResultInput(study.StudyInstanceUid, null, "unknown", [], 0, InferenceFailure.WorkloadFailed,
-                    $"Processing failed unexpectedly ({e.GetType().Name}: {e.Message}); inference's log has the details."), cancellationToken);
-            }
-            finally
-            {
-                lock (_gate)
-                {
-                    _inFlight.Remove(study.StudyInstanceUid);
-                }
+                Release(study);
             }
         }
     }
 
-    private async Task ProcessAsync(CompleteStudy study, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/> for <paramref name="study"/>; whatever goes wrong is the study's outcome, recorded like
+    /// any other (labeling unreachable: processed again later). True when the study was handed to the model queue.</summary>
+    private async Task<bool> GuardAsync(CompleteStudy study, Func<Task<bool>> work, CancellationToken cancellationToken)
     {
-        using var span = ProcessingTelemetry.StartStudy(study.StudyInstanceUid);
+        try
+        {
+            return await work();
+        }
+        catch (HttpRequestException unreachable) when (!cancellationToken.IsCancellationRequested)
+        {
+            RetryLater(study, unreachable.Message);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "Processing study {StudyInstanceUid} failed unexpectedly; the failure is recorded as its outcome", study.StudyInstanceUid);
+            await RecordAsync(study, new RecordInferenceResultInput(study.StudyInstanceUid, null, "unknown", [], 0, InferenceFailure.WorkloadFailed,
+                $"Processing failed unexpectedly ({e.GetType().Name}: {e.Message}); inference's log has the details."), cancellationToken);
+        }
+        return false;
+    }
+
+    private void Release(CompleteStudy study)
+    {
+        lock (_gate)
+        {
+            _inFlight.Remove(study.StudyInstanceUid);
+        }
+    }
+
+    /// <summary>Routes the study and records its outcome, or hands it to the model queue; true when handed over.</summary>
+    private async Task<bool> ProcessAsync(CompleteStudy study, CancellationToken cancellationToken)
+    {
+        var span = ProcessingTelemetry.StartStudy(study.StudyInstanceUid);
+        try
+        {
+            if (await ProcessAsync(study, span, cancellationToken))
+            {
+                span = null; // the model worker ends it
+                return true;
+            }
+            return false;
+        }
+        finally
+        {
+            span?.Dispose();
+        }
+    }
+
+    private async Task<bool> ProcessAsync(CompleteStudy study, Activity? span, CancellationToken cancellationToken)
+    {
         var total = Stopwatch.StartNew();
         var stages = new List<StageTimingInfo>();
         void Stage(InferenceStage stage, double milliseconds)
@@ -185,15 +216,15 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
             span?.SetTag("cl2.model.version", model?.Version?.Id);
             if (model?.Version is { } version)
             {
-                var (ran, objects) = await RunModelAsync(study, rule.Workload, version, decision, Stage, cancellationToken);
-                outcome = ran with { DurationMs = total.Elapsed.TotalMilliseconds, Stages = stages };
-                if (await RecordAsync(study, outcome, cancellationToken) is { } recorded && objects.Count > 0)
+                if (models.TryEnqueue(new ModelJob(study, rule.Workload, version, decision, stages, total, span)))
                 {
-                    var deliver = Stopwatch.StartNew();
-                    await delivery.EnqueueAsync(recorded.Id, study.StudyInstanceUid, study.Instances[0].CallingAeTitle, objects, cancellationToken);
-                    _telemetry?.Stage(InferenceStage.Deliver, deliver.Elapsed.TotalMilliseconds);
+                    return true;
                 }
-                return;
+                // Full: the study stays in the store, unprocessed, and is queued again at a later poll; health says Degraded meanwhile.
+                _telemetry?.ModelQueueFull();
+                logger.LogWarning("The model queue is full ({Capacity}, Inference:Models:QueueCapacity): study {StudyInstanceUid} waits in the store for a place",
+                    models.Capacity, study.StudyInstanceUid);
+                return false;
             }
             outcome = Failed(study, rule.Workload, InferenceFailure.NoProductionVersion, model is null
                 ? $"Rule '{rule.Name}' names model '{rule.ModelName}', which labeling does not have: register it, or change the rule."
@@ -210,6 +241,41 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
         }
         outcome = outcome with { DurationMs = total.Elapsed.TotalMilliseconds, Stages = stages };
         await RecordAsync(study, outcome, cancellationToken);
+        return false;
+    }
+
+    /// <summary>A model worker's turn: the job's version runs on the study, the outcome is recorded, the objects handed to
+    /// the delivery outbox; then the study span ends and the study is released.</summary>
+    private async Task RunQueuedAsync(ModelJob job, CancellationToken cancellationToken)
+    {
+        Activity.Current = job.Span;
+        try
+        {
+            await GuardAsync(job.Study, async () =>
+            {
+                var stages = new List<StageTimingInfo>(job.Stages);
+                void Stage(InferenceStage stage, double milliseconds)
+                {
+                    stages.Add(new StageTimingInfo(stage, milliseconds));
+                    _telemetry?.Stage(stage, milliseconds);
+                }
+                var (ran, objects) = await RunModelAsync(job.Study, job.Workload, job.Version, job.Decision, Stage, cancellationToken);
+                var outcome = ran with { DurationMs = job.Total.Elapsed.TotalMilliseconds, Stages = stages };
+                if (await RecordAsync(job.Study, outcome, cancellationToken) is { } recorded && objects.Count > 0)
+                {
+                    var deliver = Stopwatch.StartNew();
+                    await delivery.EnqueueAsync(recorded.Id, job.Study.StudyInstanceUid, job.Study.Instances[0].CallingAeTitle, objects, cancellationToken);
+                    _telemetry?.Stage(InferenceStage.Deliver, deliver.Elapsed.TotalMilliseconds);
+                }
+                return false;
+            }, cancellationToken);
+        }
+        finally
+        {
+            job.Span?.Dispose();
+            Activity.Current = null;
+            Release(job.Study);
+        }
     }
 
     /// <summary>
@@ -230,8 +296,13 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
             {
                 files.Add(ReadInstance(instance));
             }
-            var run = ModelStages.Run(runner, files, loadStartedAt, load.Elapsed, $"{study.StudyInstanceUid}/{version.Id}", $"v{version.Number}", time.GetUtcNow(),
-                cancellationToken);
+            ModelRunResult run;
+            lock (runner)
+            {
+                // Runs of one version take turns (its network is one module); other versions run on the other workers meanwhile.
+                run = ModelStages.Run(runner, files, loadStartedAt, load.Elapsed, $"{study.StudyInstanceUid}/{version.Id}", $"v{version.Number}", time.GetUtcNow(),
+                    cancellationToken);
+            }
             foreach (var timing in run.Stages)
             {
                 stage(timing.Stage, timing.DurationMs);

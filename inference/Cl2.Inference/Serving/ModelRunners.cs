@@ -13,7 +13,8 @@ namespace Cl2.Inference.Serving;
 /// against that digest on the way (<see cref="BlobClient.DownloadAsync"/>), and unpacked (<see cref="CheckpointArchive"/>) under the storage folder (<c>models/{hex}</c>) so a restart does not fetch it again; the loaded
 /// runner is kept in memory per version. The compute device is chosen once (<see cref="ComputeDevice.Select"/>).
 /// </summary>
-public sealed class ModelRunners(IHttpClientFactory http, IOptions<InferenceOptions> inference, ILogger<ModelRunners> logger) : IDisposable
+public sealed class ModelRunners(IHttpClientFactory http, IOptions<InferenceOptions> inference, IOptions<ModelRunOptions> models, ILogger<ModelRunners> logger)
+    : IDisposable
 {
     public const string BlobClientName = "labeling-blobs";
 
@@ -43,6 +44,7 @@ public sealed class ModelRunners(IHttpClientFactory http, IOptions<InferenceOpti
             }
             var folder = await CheckpointFolderAsync(version.ArtifactDigest, cancellationToken);
             var runner = await WorkloadRunner.LoadAsync(workload, folder, _device.Value, cancellationToken);
+            runner.SlidingWindow = new SlidingWindowSettings(models.Value.SlidingWindowOverlap, models.Value.SlidingWindowBatchSize);
             _byVersion[version.Id] = runner;
             logger.LogInformation("Version {Number} ({VersionId}) loaded for {Workload} on {Device}", version.Number, version.Id, workload.Name, _device.Value.Description);
             return runner;

@@ -22,7 +22,7 @@ public sealed class ModelStageSpansTests : IDisposable
         var stopped = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == Cl2Telemetry.ActivitySource.Name,
+            ShouldListenTo = source => source.Name == Cl2Telemetry.ActivitySourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = stopped.Enqueue,
         };
