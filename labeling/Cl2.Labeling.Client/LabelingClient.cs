@@ -74,8 +74,11 @@ public sealed class LabelingClient(HttpClient http)
         (await QueryAsync<ResumedData>(LabelingOperations.RecordStudyForwardingResumed, new { input = new { studyInstanceUid } }, cancellationToken))
             .RecordStudyForwardingResumed;
 
+    /// <summary>Records once per <see cref="RecordInferenceResultInput.ResultId"/> (a fresh id when the input has none): sent
+    /// again with the same id, labeling answers with the result it recorded the first time.</summary>
     public async Task<InferenceResultInfo> RecordInferenceResultAsync(RecordInferenceResultInput input, CancellationToken cancellationToken = default) =>
-        (await QueryAsync<InferenceData>(LabelingOperations.RecordInferenceResult, new { input }, cancellationToken)).RecordInferenceResult;
+        (await QueryAsync<InferenceData>(LabelingOperations.RecordInferenceResult,
+            new { input = input.ResultId is null ? input with { ResultId = Guid.CreateVersion7() } : input }, cancellationToken)).RecordInferenceResult;
 
     /// <summary>The id of the model named exactly <paramref name="name"/>, or null when there is none.</summary>
     public async Task<Guid?> ModelIdAsync(string name, CancellationToken cancellationToken = default) =>

@@ -46,13 +46,29 @@ public sealed class DecideTests
     {
         var dataset = Dataset.Create(new DatasetCreated(Guid.NewGuid(), "hips", "", false, "alice", Now));
         var ids = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
-        var added = AddCases.Decide(dataset, new HashSet<string> { "1.2.1" }, new AddCases(dataset.Id, ["1.2.1", "1.2.2", "1.2.2"]), ids, "bob", Now);
+        var archived = new HashSet<string> { "1.2.1", "1.2.2" };
+        var added = AddCases.Decide(dataset, new HashSet<string> { "1.2.1" }, archived, new AddCases(dataset.Id, ["1.2.1", "1.2.2", "1.2.2"]), ids, "bob", Now);
         Assert.Equal([new CaseAdded(ids[1], dataset.Id, "1.2.2", "bob", Now)], added);
 
         Assert.Equal(ErrorCodes.DatasetNotFound,
-            Refusal(() => AddCases.Decide(null, new HashSet<string>(), new AddCases(dataset.Id, ["1.2"]), ids, "bob", Now)).Code);
+            Refusal(() => AddCases.Decide(null, new HashSet<string>(), archived, new AddCases(dataset.Id, ["1.2"]), ids, "bob", Now)).Code);
         Assert.Equal(ErrorCodes.InvalidInput,
-            Refusal(() => AddCases.Decide(dataset, new HashSet<string>(), new AddCases(dataset.Id, ["1.02"]), ids, "bob", Now)).Code);
+            Refusal(() => AddCases.Decide(dataset, new HashSet<string>(), archived, new AddCases(dataset.Id, ["1.02"]), ids, "bob", Now)).Code);
+    }
+
+    [Fact]
+    public void adding_cases_refuses_all_of_them_when_one_study_is_not_in_the_archive()
+    {
+        var dataset = Dataset.Create(new DatasetCreated(Guid.NewGuid(), "hips", "", false, "alice", Now));
+        var ids = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
+
+        var refusal = Refusal(() => AddCases.Decide(dataset, new HashSet<string>(), new HashSet<string> { "1.2.1" },
+            new AddCases(dataset.Id, ["1.2.1", "1.2.7", "1.2.8"]), ids, "bob", Now));
+
+        Assert.Equal(ErrorCodes.StudyNotInArchive, refusal.Code);
+        Assert.Equal(["1.2.7", "1.2.8"], (IEnumerable<string>)refusal.Details["missingStudyInstanceUids"]!);
+        Assert.Contains("1.2.7, 1.2.8", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("STOW-RS", refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]
