@@ -388,7 +388,11 @@ public sealed class StudyProcessor(InstanceStore store, ProcessingLedger ledger,
         InferenceResultInfo recorded;
         try
         {
-            recorded = await services.GetRequiredService<LabelingClient>().RecordInferenceResultAsync(outcome, cancellationToken);
+            // The same key for the same outcome of the same study at the same instance count: a study processed again after a
+            // crash between labeling taking its outcome and the ledger line is recorded once; a different outcome is a new one.
+            var resultId = RecordInferenceResultInput.ResultIdFor(study.StudyInstanceUid, outcome.ModelVersionId, outcome.Pipeline,
+                $"{study.Instances.Count}/{outcome.Failure}");
+            recorded = await services.GetRequiredService<LabelingClient>().RecordInferenceResultAsync(outcome with { ResultId = resultId }, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
