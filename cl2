@@ -72,7 +72,8 @@ usage: ./cl2 <command>
   synth --task T --out DIR   write a synthetic cohort (brain-mri, liver-ct, hip-xray) as DICOM + ground truth
   train --task T     train locally on a synthetic cohort read back from DICOM; prints the metrics (docs/training.md)
   infer --model DIR --in STUDY_DIR --out DIR   run a model on a folder of one study's DICOM files; writes a DICOM SEG and SR (docs/inference.md)
-  model import --task T (--torchscript F | --state-dict F) --spacing MM,MM[,MM]   bring in a model trained elsewhere (docs/inference.md)
+  model import --task T (--torchscript F | --state-dict F) --spacing MM,MM[,MM] [--register MODEL]   bring in a model trained elsewhere;
+                     --register uploads it and registers a candidate version through the running gateway (docs/inference.md)
 
 Environment: CL2_ENVIRONMENT (Development; Production runs every service with production settings),
 CL2_CONFIGURATION (Release), CL2_PG_PORT (55432), CL2_GATEWAY_PORT (8080),
@@ -757,6 +758,22 @@ cmd_training_tool() {
   exec dotnet "$dll" "$@"
 }
 
+# model import --register: labeling through the running gateway, as the seeded ml-engineer unless the caller says otherwise.
+cmd_model() {
+  local arg register=0 as=0
+  for arg in "$@"; do
+    case "$arg" in --register) register=1 ;; --as) as=1 ;; esac
+  done
+  if [ $register -eq 1 ]; then
+    export CL2_LABELING_URL="${CL2_LABELING_URL:-$(service_url gateway)/}"
+    if [ $as -eq 0 ] && [ -z "${CL2_ACCESS_TOKEN:-}" ]; then
+      CL2_ACCESS_TOKEN=$(cmd_token --role ml-engineer) || exit 1
+      export CL2_ACCESS_TOKEN
+    fi
+  fi
+  cmd_training_tool model "$@"
+}
+
 cmd_bench() {
   [ $# -gt 0 ] || { command_help bench >&2; exit 2; }
   setup all
@@ -776,7 +793,7 @@ case "$command" in
   synth) cmd_training_tool synth "$@" ;;
   train) cmd_training_tool train "$@" ;;
   infer) cmd_training_tool infer "$@" ;;
-  model) cmd_training_tool model "$@" ;;
+  model) cmd_model "$@" ;;
   logs) cmd_logs "$@" ;;
   test) [ $# -eq 0 ] || { command_help test >&2; exit 2; }; cmd_test ;;
   dicom) cmd_dicom "$@" ;;

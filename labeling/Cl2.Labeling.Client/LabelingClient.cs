@@ -55,6 +55,10 @@ public sealed class LabelingClient(HttpClient http)
     public async Task<ModelVersionInfo> RegisterModelVersionAsync(RegisterModelVersionInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<RegisterData>(LabelingOperations.RegisterModelVersion, new { input }, cancellationToken)).RegisterModelVersion;
 
+    /// <summary>Registers a model named <paramref name="name"/> for workload <paramref name="task"/> (ml-engineer); its id.</summary>
+    public async Task<Guid> RegisterModelAsync(string name, string task, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<RegisterModelData>(LabelingOperations.RegisterModel, new { input = new { name, task } }, cancellationToken)).RegisterModel.Id;
+
     /// <summary>The version of <paramref name="modelId"/> in production now, or null when none is.</summary>
     public async Task<ModelVersionInfo?> ProductionVersionAsync(Guid modelId, CancellationToken cancellationToken = default) =>
         (await QueryAsync<ProductionData>(LabelingOperations.ProductionVersion, new { model = modelId }, cancellationToken)).ProductionVersion;
@@ -70,8 +74,11 @@ public sealed class LabelingClient(HttpClient http)
         (await QueryAsync<ResumedData>(LabelingOperations.RecordStudyForwardingResumed, new { input = new { studyInstanceUid } }, cancellationToken))
             .RecordStudyForwardingResumed;
 
+    /// <summary>Records once per <see cref="RecordInferenceResultInput.ResultId"/> (a fresh id when the input has none): sent
+    /// again with the same id, labeling answers with the result it recorded the first time.</summary>
     public async Task<InferenceResultInfo> RecordInferenceResultAsync(RecordInferenceResultInput input, CancellationToken cancellationToken = default) =>
-        (await QueryAsync<InferenceData>(LabelingOperations.RecordInferenceResult, new { input }, cancellationToken)).RecordInferenceResult;
+        (await QueryAsync<InferenceData>(LabelingOperations.RecordInferenceResult,
+            new { input = input.ResultId is null ? input with { ResultId = Guid.CreateVersion7() } : input }, cancellationToken)).RecordInferenceResult;
 
     /// <summary>The id of the model named exactly <paramref name="name"/>, or null when there is none.</summary>
     public async Task<Guid?> ModelIdAsync(string name, CancellationToken cancellationToken = default) =>
@@ -119,6 +126,10 @@ public sealed class LabelingClient(HttpClient http)
     private sealed record TrainingJobData(TrainingJobInfo? TrainingJob);
 
     private sealed record RegisterData(ModelVersionInfo RegisterModelVersion);
+
+    private sealed record RegisteredModel(Guid Id);
+
+    private sealed record RegisterModelData(RegisteredModel RegisterModel);
 
     private sealed record ProductionData(ModelVersionInfo? ProductionVersion);
 

@@ -94,22 +94,32 @@ public sealed record RenewTrainingLeaseInput(Guid JobId, int Attempt, int? Lease
 
 public sealed record CompleteTrainingJobInput(Guid JobId, int Attempt, TrainingOutcome Outcome, Guid? VersionId = null, string? FailureReason = null);
 
+/// <summary>A trained version names <see cref="DataDigest"/>; an imported one names <see cref="ImportedFrom"/> and no training lineage.</summary>
 public sealed record RegisterModelVersionInput(
     Guid ModelId,
     IReadOnlyList<MetricValue> Metrics,
     string ArtifactDigest,
-    string DataDigest,
+    string? DataDigest,
     string CodeVersion,
     Guid? BaseVersionId = null,
     IReadOnlyList<Guid>? LabelRevisionIds = null,
     IReadOnlyList<Guid>? FeedbackIds = null,
-    Guid? TrainingJobId = null);
+    Guid? TrainingJobId = null,
+    ModelImportInput? ImportedFrom = null);
+
+/// <summary>Where an imported version's weights came from: the source file's digest and what it is.</summary>
+public sealed record ModelImportInput(string SourceDigest, string Description);
 
 public sealed record RecordStudyReceivedInput(string StudyInstanceUid, string CallingAeTitle, int InstanceCount);
 
 public sealed record RecordStudyForwardingStuckInput(string StudyInstanceUid, string CallingAeTitle, int Attempts, string Reason);
 
-/// <summary>A result (<see cref="Failure"/> null) or a recorded failure; <see cref="ModelVersionId"/> is null when no model ran.</summary>
+/// <summary>
+/// A result (<see cref="Failure"/> null) or a recorded failure; <see cref="ModelVersionId"/> is null when no model ran.
+/// <see cref="ResultId"/> is the idempotency key: labeling records one result per id, so a caller that retries after a
+/// lost response sends the same id again (keep it, or derive it with <see cref="ResultIdFor"/>); when it is null the
+/// client sends a fresh one.
+/// </summary>
 public sealed record RecordInferenceResultInput(
     string StudyInstanceUid,
     Guid? ModelVersionId,
@@ -119,7 +129,23 @@ public sealed record RecordInferenceResultInput(
     InferenceFailure? Failure = null,
     string? FailureReason = null,
     RoutingDecisionInfo? Routing = null,
-    IReadOnlyList<StageTimingInfo>? Stages = null);
+    IReadOnlyList<StageTimingInfo>? Stages = null,
+    Guid? ResultId = null)
+{
+    /// <summary>
+    /// The same id for the same attempt of the same study, model version and pipeline (a name-based UUID, RFC 9562
+    /// version 8, from SHA-256): a caller that processes a study again after a crash derives the key it sent before.
+    /// <paramref name="attempt"/> tells real re-runs apart (e.g. the processing run's id, or the instance count it saw).
+    /// </summary>
+    public static Guid ResultIdFor(string studyInstanceUid, Guid? modelVersionId, string pipeline, string attempt)
+    {
+        var digest = System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"cl2/inference-result/{studyInstanceUid}/{modelVersionId}/{pipeline}/{attempt}"));
+        digest[6] = (byte)((digest[6] & 0x0F) | 0x80);
+        digest[8] = (byte)((digest[8] & 0x3F) | 0x80);
+        return new Guid(digest.AsSpan(0, 16), bigEndian: true);
+    }
+}
 
 public enum InferenceFailure
 {

@@ -22,6 +22,7 @@ public static class ErrorCodes
     public const string InvalidInput = "INVALID_INPUT";
     public const string DatasetNotFound = "DATASET_NOT_FOUND";
     public const string CaseNotFound = "CASE_NOT_FOUND";
+    public const string StudyNotInArchive = "STUDY_NOT_IN_ARCHIVE";
     public const string CaseAssignedToSomeoneElse = "CASE_ASSIGNED_TO_SOMEONE_ELSE";
     public const string CaseInFixedSplit = "CASE_IN_FIXED_SPLIT";
     public const string BlobNotFound = "BLOB_NOT_FOUND";
@@ -41,6 +42,7 @@ public static class ErrorCodes
     public const string TrainingJobNotRunning = "TRAINING_JOB_NOT_RUNNING";
     public const string TrainingLeaseLost = "TRAINING_LEASE_LOST";
     public const string InferenceResultNotFound = "INFERENCE_RESULT_NOT_FOUND";
+    public const string InferenceResultIdTaken = "INFERENCE_RESULT_ID_TAKEN";
     public const string DeliveryFinished = "DELIVERY_FINISHED";
     public const string DeliveryNotFound = "DELIVERY_NOT_FOUND";
     public const string DeliveryNotDeadLettered = "DELIVERY_NOT_DEAD_LETTERED";

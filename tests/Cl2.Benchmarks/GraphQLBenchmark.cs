@@ -220,6 +220,11 @@ public static class GraphQLBenchmark
     private static async Task<IReadOnlyList<string>> AddCasesAsync(HttpClient http, Uri endpoint, string datasetId, int count, string uidRoot)
     {
         var ids = new List<string>(count);
+        // addCases takes only studies the archive holds: one small instance of each first, straight to labeling's STOW-RS.
+        using (var archive = new HttpClient { BaseAddress = new Uri(endpoint, "/") })
+        {
+            await ArchivedStudies.StoreAsync(archive, Enumerable.Range(1, count).Select(number => $"{uidRoot}.{number}"));
+        }
         foreach (var chunk in Enumerable.Range(1, count).Chunk(1000))
         {
             var added = await RunAsync(http, endpoint, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",

@@ -183,8 +183,10 @@ public sealed class CrossReplicaSubscriptionTests(TwoReplicas replicas, ITestOut
     {
         var datasetId = (await RunAsync(replicas.ClientB, """mutation { createDataset(input: { name: "imported elsewhere" }) { id } }"""))
             ["createDataset"]!["id"]!.GetValue<string>();
+        var studies = Enumerable.Range(1, 600).Select(study => $"1.2.5.{study}").ToArray();
+        await ArchivedStudies.StoreAsync(replicas.ClientB, studies);
         var caseIds = (await RunAsync(replicas.ClientB, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
-            new { input = new { datasetId, studyInstanceUids = Enumerable.Range(1, 600).Select(study => $"1.2.5.{study}").ToArray() } }))
+            new { input = new { datasetId, studyInstanceUids = studies } }))
             ["addCases"]!.AsArray().Select(node => node!["id"]!.GetValue<string>()).ToArray();
         using var heard = new HubRecorder(replicas.A.Services.GetRequiredService<EventHub>());
 

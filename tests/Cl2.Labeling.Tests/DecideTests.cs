@@ -46,13 +46,29 @@ public sealed class DecideTests
     {
         var dataset = Dataset.Create(new DatasetCreated(Guid.NewGuid(), "hips", "", false, "alice", Now));
         var ids = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
-        var added = AddCases.Decide(dataset, new HashSet<string> { "1.2.1" }, new AddCases(dataset.Id, ["1.2.1", "1.2.2", "1.2.2"]), ids, "bob", Now);
+        var archived = new HashSet<string> { "1.2.1", "1.2.2" };
+        var added = AddCases.Decide(dataset, new HashSet<string> { "1.2.1" }, archived, new AddCases(dataset.Id, ["1.2.1", "1.2.2", "1.2.2"]), ids, "bob", Now);
         Assert.Equal([new CaseAdded(ids[1], dataset.Id, "1.2.2", "bob", Now)], added);
 
         Assert.Equal(ErrorCodes.DatasetNotFound,
-            Refusal(() => AddCases.Decide(null, new HashSet<string>(), new AddCases(dataset.Id, ["1.2"]), ids, "bob", Now)).Code);
+            Refusal(() => AddCases.Decide(null, new HashSet<string>(), archived, new AddCases(dataset.Id, ["1.2"]), ids, "bob", Now)).Code);
         Assert.Equal(ErrorCodes.InvalidInput,
-            Refusal(() => AddCases.Decide(dataset, new HashSet<string>(), new AddCases(dataset.Id, ["1.02"]), ids, "bob", Now)).Code);
+            Refusal(() => AddCases.Decide(dataset, new HashSet<string>(), archived, new AddCases(dataset.Id, ["1.02"]), ids, "bob", Now)).Code);
+    }
+
+    [Fact]
+    public void adding_cases_refuses_all_of_them_when_one_study_is_not_in_the_archive()
+    {
+        var dataset = Dataset.Create(new DatasetCreated(Guid.NewGuid(), "hips", "", false, "alice", Now));
+        var ids = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
+
+        var refusal = Refusal(() => AddCases.Decide(dataset, new HashSet<string>(), new HashSet<string> { "1.2.1" },
+            new AddCases(dataset.Id, ["1.2.1", "1.2.7", "1.2.8"]), ids, "bob", Now));
+
+        Assert.Equal(ErrorCodes.StudyNotInArchive, refusal.Code);
+        Assert.Equal(["1.2.7", "1.2.8"], (IEnumerable<string>)refusal.Details["missingStudyInstanceUids"]!);
+        Assert.Contains("1.2.7, 1.2.8", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("STOW-RS", refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -202,6 +218,38 @@ public sealed class DecideTests
             Refusal(() => RegisterModelVersion.Decide(model, Known([labelId]), command with { BaseVersionId = Guid.NewGuid() }, Guid.NewGuid(), "t", Now)).Code);
         Assert.Equal(ErrorCodes.InvalidInput,
             Refusal(() => RegisterModelVersion.Decide(model, Known([labelId]), command with { Metrics = [new Metric("dice", double.NaN)] }, Guid.NewGuid(), "t", Now)).Code);
+    }
+
+    [Fact]
+    public void an_imported_version_needs_no_data_digest_and_its_lineage_names_the_source()
+    {
+        var model = ModelWithVersions(0);
+        var command = new RegisterModelVersion(model.Id, [], Digest, null, null, null, null, "imported",
+            ImportedFrom: new ModelImport(Digest, " hip_densenet.pt, trained at another hospital "));
+        var registered = RegisterModelVersion.Decide(model, RegisterModelVersion.Known.Nothing, command, Guid.NewGuid(), "ml", Now);
+        Assert.Null(registered.Lineage.DataDigest);
+        Assert.Equal(new ModelImport(Digest, "hip_densenet.pt, trained at another hospital"), registered.Lineage.ImportedFrom);
+    }
+
+    [Fact]
+    public void an_imported_version_naming_a_training_lineage_is_refused()
+    {
+        var model = ModelWithVersions(1);
+        var command = new RegisterModelVersion(model.Id, [], Digest, model.Versions[0].Id, null, null, null, "imported",
+            ImportedFrom: new ModelImport(Digest, "hip_densenet.pt"));
+        var refusal = Refusal(() => RegisterModelVersion.Decide(model, RegisterModelVersion.Known.Nothing, command, Guid.NewGuid(), "ml", Now));
+        Assert.Equal(ErrorCodes.InvalidInput, refusal.Code);
+        Assert.Contains("leave baseVersionId", refusal.Message);
+    }
+
+    [Fact]
+    public void a_trained_version_without_a_data_digest_is_refused_pointing_at_imported_from()
+    {
+        var model = ModelWithVersions(0);
+        var command = new RegisterModelVersion(model.Id, [], Digest, null, null, null, null, "git:1");
+        var refusal = Refusal(() => RegisterModelVersion.Decide(model, RegisterModelVersion.Known.Nothing, command, Guid.NewGuid(), "ml", Now));
+        Assert.Equal(ErrorCodes.InvalidInput, refusal.Code);
+        Assert.Contains("importedFrom", refusal.Message);
     }
 
     [Fact]

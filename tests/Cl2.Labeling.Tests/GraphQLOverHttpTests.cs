@@ -50,6 +50,7 @@ public sealed class GraphQLOverHttpTests(LabelingApi api) : IClassFixture<Labeli
     public async Task a_query_that_assigns_work_is_refused_over_get_even_through_a_fragment_and_assigns_nothing()
     {
         var dataset = (await api.RunAsync("""mutation { createDataset(input: { name: "queue" }) { id } }"""))["createDataset"]!["id"]!.GetValue<string>();
+        await ArchivedStudies.StoreAsync(api.Client, "1.2.3.4");
         await api.RunAsync("mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
             new { input = new { datasetId = dataset, studyInstanceUids = new[] { "1.2.3.4" } } });
 

@@ -55,6 +55,7 @@ public sealed class ImportLabelsTests(LabelingApi api) : IClassFixture<LabelingA
     public async Task an_import_stores_every_revision_in_one_go_or_nothing_and_needs_the_ml_engineer_role()
     {
         var datasetId = (await api.RunAsync("""mutation { createDataset(input: { name: "imported" }) { id } }"""))["createDataset"]!["id"]!.GetValue<string>();
+        await ArchivedStudies.StoreAsync(api.Client, "1.2.9.1", "1.2.9.2");
         var caseIds = (await api.RunAsync("""
             mutation($input: AddCasesInput!) { addCases(input: $input) { id } }
             """, new { input = new { datasetId, studyInstanceUids = new[] { "1.2.9.1", "1.2.9.2" } } }))["addCases"]!.AsArray()
@@ -217,6 +218,7 @@ public sealed class ImportLabelsTests(LabelingApi api) : IClassFixture<LabelingA
         var datasetId = (await api.RunAsync("""
             mutation($name: String!) { createDataset(input: { name: $name }) { id } }
             """, new { name = dataset }))["createDataset"]!["id"]!.GetValue<string>();
+        await ArchivedStudies.StoreAsync(api.Client, studyInstanceUids);
         return [.. (await api.RunAsync("""
             mutation($input: AddCasesInput!) { addCases(input: $input) { id } }
             """, new { input = new { datasetId, studyInstanceUids } }))["addCases"]!.AsArray()

@@ -34,6 +34,7 @@ public sealed class InferenceFeedbackTests(LabelingApi api) : IClassFixture<Labe
     private async Task<string> CorrectionAsync(string study)
     {
         var dataset = Id(await api.RunAsync("""mutation { createDataset(input: { name: "corrections" }) { id } }"""), "createDataset");
+        await ArchivedStudies.StoreAsync(api.Client, study);
         var caseId = (await api.RunAsync("mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
             new { input = new { datasetId = dataset, studyInstanceUids = new[] { study } } }))["addCases"]![0]!["id"]!.GetValue<string>();
         return Id(await api.RunAsync("mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
@@ -178,8 +179,10 @@ public sealed class InferenceFeedbackTests(LabelingApi api) : IClassFixture<Labe
     {
         var (_, versionId) = await ModelVersionAsync("predictor");
         var dataset = Id(await api.RunAsync("""mutation { createDataset(input: { name: "split" }) { id } }"""), "createDataset");
+        var studies = Enumerable.Range(1, 10).Select(index => $"1.3.{index}").ToArray();
+        await ArchivedStudies.StoreAsync(api.Client, studies);
         var cases = (await api.RunAsync("mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
-            new { input = new { datasetId = dataset, studyInstanceUids = Enumerable.Range(1, 10).Select(index => $"1.3.{index}").ToArray() } }))["addCases"]!.AsArray();
+            new { input = new { datasetId = dataset, studyInstanceUids = studies } }))["addCases"]!.AsArray();
         var caseId = cases[0]!["id"]!.GetValue<string>();
         var predicted = await api.RunAsync("mutation($input: PredictLabelInput!) { predictLabel(input: $input) { latestPrediction { versionId blobDigest } } }",
             new { input = new { caseId, modelVersionId = versionId, kind = "SEGMENTATION", blobDigest = Digest } });

@@ -27,6 +27,7 @@ public sealed class LabelWorkflowTests(LabelingApi api) : IClassFixture<Labeling
 
     private async Task<string[]> AddCasesAsync(string datasetId, params string[] studies)
     {
+        await ArchivedStudies.StoreAsync(api.Client, studies);
         var data = await api.RunAsync("""
             mutation($input: AddCasesInput!) { addCases(input: $input) { id studyInstanceUid labelStatus } }
             """, new { input = new { datasetId, studyInstanceUids = studies } });
@@ -273,5 +274,26 @@ public sealed class LabelWorkflowTests(LabelingApi api) : IClassFixture<Labeling
             mutation($input: AddCasesInput!) { addCases(input: $input) { id } }
             """, new { input = new { datasetId, studyInstanceUids = new[] { "not-a-uid" } } });
         Assert.Equal("INVALID_INPUT", invalid.FirstErrorCode);
+    }
+
+    [Fact]
+    public async Task adding_cases_with_a_study_the_archive_lacks_adds_none_and_names_the_missing_study()
+    {
+        var datasetId = await CreateDatasetAsync("partly archived");
+        await ArchivedStudies.StoreAsync(api.Client, "1.2.826.0.1.3680043.10.1");
+
+        var refused = await api.PostAsync("""
+            mutation($input: AddCasesInput!) { addCases(input: $input) { id } }
+            """, new { input = new { datasetId, studyInstanceUids = new[] { "1.2.826.0.1.3680043.10.1", "1.2.826.0.1.3680043.10.2" } } });
+
+        Assert.Equal("STUDY_NOT_IN_ARCHIVE", refused.FirstErrorCode);
+        var message = refused.Errors![0]!["message"]!.GetValue<string>();
+        Assert.Contains("1 of the studies are not in the archive, so no case was added: 1.2.826.0.1.3680043.10.2.", message, StringComparison.Ordinal);
+        Assert.Contains("C-STORE", message, StringComparison.Ordinal);
+        Assert.Contains("importFromPacs", message, StringComparison.Ordinal);
+        Assert.Equal(["1.2.826.0.1.3680043.10.2"],
+            refused.Errors[0]!["extensions"]!["data"]!["missingStudyInstanceUids"]!.AsArray().Select(uid => uid!.GetValue<string>()));
+        var count = await api.RunAsync("query($id: ID!) { dataset(id: $id) { caseCount } }", new { id = datasetId });
+        Assert.Equal(0, count["dataset"]!["caseCount"]!.GetValue<int>());
     }
 }

@@ -23,6 +23,8 @@ public sealed class LabelingApi : IAsyncLifetime
 
     public LabelingHost Host => host ?? throw new InvalidOperationException("The fixture has not started.");
 
+    public PostgresCluster Postgres => postgres ?? throw new InvalidOperationException("The fixture has not started.");
+
     public async Task InitializeAsync()
     {
         postgres = await PostgresCluster.CreateAsync();

@@ -116,6 +116,22 @@ public sealed class LabelingClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task an_inference_result_sent_again_with_its_result_id_is_recorded_once()
+    {
+        var resultId = RecordInferenceResultInput.ResultIdFor("1.2.826.2", null, "pass-through", "run-1");
+        var input = new RecordInferenceResultInput("1.2.826.2", null, "pass-through", ["1.2.826.2.5"], 40, ResultId: resultId);
+
+        var first = await Client.RecordInferenceResultAsync(input);
+        var retried = await Client.RecordInferenceResultAsync(input with { DurationMs = 55 });
+        var another = await Client.RecordInferenceResultAsync(input with { ResultId = null });
+
+        Assert.Equal((resultId, resultId), (first.Id, retried.Id));
+        Assert.Equal(RecordInferenceResultInput.ResultIdFor("1.2.826.2", null, "pass-through", "run-1"), resultId);
+        Assert.NotEqual(resultId, RecordInferenceResultInput.ResultIdFor("1.2.826.2", null, "pass-through", "run-2"));
+        Assert.NotEqual(resultId, another.Id);
+    }
+
+    [Fact]
     public async Task a_study_reported_stuck_through_the_typed_client_is_listed_in_stuck_studies_until_it_resumes()
     {
         const string study = "1.2.826.2";

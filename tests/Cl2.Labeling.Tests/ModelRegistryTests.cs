@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
+using Cl2.Labeling.GraphQL;
 
 namespace Cl2.Labeling.Tests;
 
@@ -62,6 +64,7 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
     public async Task a_model_version_records_its_lineage_down_to_the_label_revisions_it_was_trained_on()
     {
         var datasetId = (await api.RunAsync("""mutation { createDataset(input: { name: "brain" }) { id } }"""))["createDataset"]!["id"]!.GetValue<string>();
+        await ArchivedStudies.StoreAsync(api.Client, "1.2.9");
         var caseId = (await api.RunAsync("""
             mutation($input: AddCasesInput!) { addCases(input: $input) { id } }
             """, new { input = new { datasetId, studyInstanceUids = new[] { "1.2.9" } } }))["addCases"]![0]!["id"]!.GetValue<string>();
@@ -97,6 +100,46 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
             },
         });
         Assert.Equal("LABEL_REVISION_NOT_FOUND", unknown.FirstErrorCode);
+    }
+
+    [Fact]
+    public async Task an_imported_version_is_registered_without_training_lineage_and_says_it_was_imported()
+    {
+        var modelId = await RegisterModelAsync("hip-import");
+        var imported = (await api.RunAsync("""
+            mutation($input: RegisterModelVersionInput!) {
+              registerModelVersion(input: $input) { number stage lineage { imported importedFrom { sourceDigest description } dataDigest codeVersion } }
+            }
+            """, new
+        {
+            input = new
+            {
+                modelId, metrics = Array.Empty<object>(), artifactDigest = Artifact, codeVersion = "imported",
+                importedFrom = new { sourceDigest = Data, description = "hip_densenet.pt (state dict)" },
+            },
+        }))["registerModelVersion"]!;
+
+        Assert.Equal("CANDIDATE", imported["stage"]!.GetValue<string>());
+        var lineage = imported["lineage"]!;
+        Assert.True(lineage["imported"]!.GetValue<bool>());
+        Assert.Equal(Data, lineage["importedFrom"]!["sourceDigest"]!.GetValue<string>());
+        Assert.Equal("hip_densenet.pt (state dict)", lineage["importedFrom"]!["description"]!.GetValue<string>());
+        Assert.Null(lineage["dataDigest"]);
+        var trained = (await RegisterVersionAsync(modelId, 0.9))["id"]!.GetValue<string>();
+        var trainedLineage = (await api.RunAsync("query($id: ID!) { modelVersion(id: $id) { lineage { imported importedFrom { sourceDigest } } } }",
+            new { id = trained }))["modelVersion"]!["lineage"]!;
+        Assert.False(trainedLineage["imported"]!.GetValue<bool>());
+        Assert.Null(trainedLineage["importedFrom"]);
+    }
+
+    [Fact]
+    public async Task a_version_with_neither_a_data_digest_nor_an_import_source_is_refused_as_invalid_input()
+    {
+        var modelId = await RegisterModelAsync("no-origin");
+        var refused = await api.PostAsync("""
+            mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }
+            """, new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = Artifact, codeVersion = "git:1" } });
+        Assert.Equal("INVALID_INPUT", refused.FirstErrorCode);
     }
 
     [Fact]
@@ -177,6 +220,41 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
     }
 
     /// <summary>An instant strictly between two mutations (the host and the test share the machine's clock).</summary>
+    [Fact]
+    public async Task production_version_at_takes_a_timestamp_with_nanoseconds_as_date_prints_it()
+    {
+        var modelId = await RegisterModelAsync("nanoseconds");
+        var v1 = (await RegisterVersionAsync(modelId, 0.7))["id"]!.GetValue<string>();
+        var beforeAny = await Tick();
+        Assert.Null((await PromoteAsync(modelId, v1, await ModelVersionAsync(modelId))).Errors);
+        var duringV1 = await Tick();
+        // `date -u +%Y-%m-%dT%H:%M:%S.%NZ`: nine fractional digits, two more than .NET's 100 ns ticks hold.
+        static string Nanoseconds(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture) + "68Z";
+
+        foreach (var (at, expected) in new[] { (beforeAny, (int?)null), (duringV1, 1) })
+        {
+            var asVariable = await api.RunAsync("""
+                query($model: ID!, $at: DateTimeOffset!) { productionVersionAt(model: $model, at: $at) { number } }
+                """, new { model = modelId, at = Nanoseconds(at) });
+            var asLiteral = await api.RunAsync($$"""
+                { productionVersionAt(model: "{{modelId}}", at: "{{Nanoseconds(at)}}") { number } }
+                """);
+            foreach (var data in new[] { asVariable, asLiteral })
+            {
+                Assert.Equal(expected, data["productionVersionAt"]?["number"]?.GetValue<int>());
+            }
+        }
+    }
+
+    [Fact]
+    public void a_nanosecond_timestamp_is_cut_to_100_ns_ticks_not_rounded()
+    {
+        Assert.Equal("2026-12-05T15:27:21.2910206Z", NanosecondDateTimeOffsetGraphType.Truncate("2026-12-05T15:27:21.291020668Z"));
+        Assert.Equal("2026-12-05T15:27:21.291+01:00", NanosecondDateTimeOffsetGraphType.Truncate("2026-12-05T15:27:21.291+01:00"));
+        Assert.Equal(DateTimeOffset.Parse("2026-12-05T15:27:21.2910206Z", CultureInfo.InvariantCulture),
+            new NanosecondDateTimeOffsetGraphType().ParseValue("2026-12-05T15:27:21.291020699999Z"));
+    }
+
     private static async Task<DateTimeOffset> Tick()
     {
         await Task.Delay(20);

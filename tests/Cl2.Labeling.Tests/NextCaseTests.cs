@@ -30,8 +30,10 @@ public sealed class NextCaseTests(LabelingApi api) : IClassFixture<LabelingApi>,
     public async Task annotators_asking_at_once_never_get_the_same_case_and_each_keeps_theirs_until_it_is_labelled()
     {
         var dataset = (await api.RunAsync("""mutation { createDataset(input: { name: "queue" }) { id } }"""))["createDataset"]!["id"]!.GetValue<string>();
+        var studies = Enumerable.Range(1, 6).Select(index => $"1.2.840.{index}").ToArray();
+        await ArchivedStudies.StoreAsync(api.Client, studies);
         await api.RunAsync("mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
-            new { input = new { datasetId = dataset, studyInstanceUids = Enumerable.Range(1, 6).Select(index => $"1.2.840.{index}").ToArray() } });
+            new { input = new { datasetId = dataset, studyInstanceUids = studies } });
 
         var annotators = Enumerable.Range(0, 10).Select(index => $"annotator-{index}").ToList();
         var answers = await Task.WhenAll(annotators.Select(annotator => NextAsync(annotator, dataset)));

@@ -5,7 +5,8 @@ namespace Cl2.Inference.Processing;
 /// <summary>
 /// Which studies have an outcome recorded in labeling, and at how many instances (<c>{StoragePath}/processing/ledger</c>,
 /// one line per outcome, appended and flushed after labeling took it). A study with more instances than its line says is
-/// processed again; a crash between recording and the line makes one study recorded twice, never none.
+/// processed again; after a crash between recording and the line the study is processed again and recorded under the same
+/// result id (<c>StudyProcessor</c>), so labeling keeps the one outcome it has.
 /// </summary>
 public sealed class ProcessingLedger(IOptions<InferenceOptions> inference) : IDisposable
 {

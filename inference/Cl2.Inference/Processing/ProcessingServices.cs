@@ -21,8 +21,11 @@ public static class ProcessingServices
         services.AddSingleton<ProductionVersions>();
         services.AddHostedService(provider => provider.GetRequiredService<ProductionVersions>());
         services.AddSingleton<ModelRunners>();
+        services.AddValidatedOptions<ModelRunOptions>(ModelRunOptions.Section);
+        services.AddSingleton<ModelQueue>();
+        services.AddHealthChecks().AddCheck<ModelQueueCheck>("model-queue", tags: [ServiceDefaultsExtensions.ReadyTag]);
         // Checkpoints come from labeling's blob store with inference's own access token, as the forwarder's requests do.
-        services.AddHttpClient(ModelRunners.BlobClient, (provider, http) => ForwardingServices.Configure(provider, http, "")).AddServiceCredentials();
+        services.AddHttpClient(ModelRunners.BlobClientName, (provider, http) => ForwardingServices.Configure(provider, http, "")).AddServiceCredentials();
         services.AddSingleton<ProcessingLedger>();
         services.AddSingleton<StudyProcessor>();
         services.AddHostedService(provider => provider.GetRequiredService<StudyProcessor>());

@@ -29,9 +29,9 @@ public sealed record CompleteStudy(string StudyInstanceUid, IReadOnlyList<Stored
 /// the <see cref="DeliveryOutbox"/>; NO_PRODUCTION_VERSION when no version is promoted. The <c>pass-through</c> workload
 /// runs no model: the study is read and its outcome recorded.
 /// </summary>
-public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving, ProcessingLedger ledger, RoutingRulesCache rules, ProductionVersions production, ModelRunners runners,
-    DeliveryOutbox delivery, IServiceProvider services,
-    IOptions<ProcessingOptions> options, IOptions<CompletenessOptions> completeness, IOptions<RoutingOptions> routing, IOptions<ListenerOptions> listener,
+public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving, ProcessingLedger ledger, RoutingRulesCache rules, ProductionVersions production,
+    ModelRunners runners, ModelQueue models, DeliveryOutbox delivery, IServiceProvider services,
+    IOptions<ProcessingOptions> options, IOptions<ModelRunOptions> modelRuns, IOptions<CompletenessOptions> completeness, IOptions<RoutingOptions> routing, IOptions<ListenerOptions> listener,
     TimeProvider time, ILogger<StudyProcessor> logger) : BackgroundService
 {
     private readonly Channel<CompleteStudy> _queue = Channel.CreateBounded<CompleteStudy>(new BoundedChannelOptions(options.Value.QueueCapacity)
@@ -56,10 +56,12 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
             return;
         }
         ledger.Open();
-        _telemetry = new ProcessingTelemetry(() => QueueLength);
+        _telemetry = new ProcessingTelemetry(() => QueueLength, () => models.Waiting);
         try
         {
-            await Task.WhenAll(QueueCompleteStudiesAsync(stoppingToken), ProcessQueueAsync(stoppingToken));
+            // Model runs on their own workers behind their own bounded queue: the loop routes and records the next study meanwhile.
+            var workers = Enumerable.Range(0, modelRuns.Value.Concurrency).Select(_ => Task.Run(() => models.WorkAsync(job => RunQueuedAsync(job, stoppingToken), stoppingToken), stoppingToken));
+            await Task.WhenAll([QueueCompleteStudiesAsync(stoppingToken), ProcessQueueAsync(stoppingToken), .. workers]);
         }
         finally
         {
@@ -105,11 +107,17 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
                     continue;
                 }
             }
-            // The workloads this build runs name no required series, so only the quiet period and the maximum wait complete a study.
             // While an association that brought some of the study is open, more of it may come: its quiet period has not begun.
-            var lastReceivedAt = arriving.IsArriving(study.Key) ? now : instances[^1].ReceivedAt;
-            var reason = StudyCompleteness.Decide(instances[0].ReceivedAt, lastReceivedAt, requiredSeriesPresent: false,
-                settings.QuietPeriodFor(instances[0].CallingAeTitle), settings.MaxWait, now);
+            var (first, last) = (instances[0].ReceivedAt, arriving.IsArriving(study.Key) ? now : instances[^1].ReceivedAt);
+            var quietPeriod = settings.QuietPeriodFor(instances[0].CallingAeTitle);
+            var required = RequiredSeries.None;
+            if (now - last >= quietPeriod && now - first < settings.MaxWait)
+            {
+                // Quiet, but is it whole? The workload a rule routes it to says which series it needs.
+                var routed = StudyForRouting.From(study.Key, listener.Value.AeTitle, instances);
+                required = RequiredSeriesCheck.Of(RoutingEvaluation.Decide(rules.Current!, routed, routing.Value.PatternTimeout).Rule?.Workload, routed);
+            }
+            var reason = StudyCompleteness.Decide(first, last, required, quietPeriod, settings.MaxWait, now);
             if (reason is { } complete)
             {
                 lock (_gate)
@@ -126,34 +134,63 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
     {
         await foreach (var study in _queue.Reader.ReadAllAsync(cancellationToken))
         {
-            try
+            if (!await GuardAsync(study, () => ProcessAsync(study, cancellationToken), cancellationToken))
             {
-                await ProcessAsync(study, cancellationToken);
-            }
-            catch (HttpRequestException unreachable) when (!cancellationToken.IsCancellationRequested)
-            {
-                RetryLater(study, unreachable.Message);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Whatever went wrong is the study's outcome, recorded like any other; the loop goes on with the next study.
-                logger.LogError(e, "Processing study {StudyInstanceUid} failed unexpectedly; the failure is recorded as its outcome", study.StudyInstanceUid);
-                await RecordAsync(study, new RecordInferenceResultInput(study.StudyInstanceUid, null, "unknown", [], 0, InferenceFailure.WorkloadFailed,
-                    $"Processing failed unexpectedly ({e.GetType().Name}: {e.Message}); inference's log has the details."), cancellationToken);
-            }
-            finally
-            {
-                lock (_gate)
-                {
-                    _inFlight.Remove(study.StudyInstanceUid);
-                }
+                Release(study);
             }
         }
     }
 
-    private async Task ProcessAsync(CompleteStudy study, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/> for <paramref name="study"/>; whatever goes wrong is the study's outcome, recorded like
+    /// any other (labeling unreachable: processed again later). True when the study was handed to the model queue.</summary>
+    private async Task<bool> GuardAsync(CompleteStudy study, Func<Task<bool>> work, CancellationToken cancellationToken)
     {
-        using var span = ProcessingTelemetry.StartStudy(study.StudyInstanceUid);
+        try
+        {
+            return await work();
+        }
+        catch (HttpRequestException unreachable) when (!cancellationToken.IsCancellationRequested)
+        {
+            RetryLater(study, unreachable.Message);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "Processing study {StudyInstanceUid} failed unexpectedly; the failure is recorded as its outcome", study.StudyInstanceUid);
+            await RecordAsync(study, new RecordInferenceResultInput(study.StudyInstanceUid, null, "unknown", [], 0, InferenceFailure.WorkloadFailed,
+                $"Processing failed unexpectedly ({e.GetType().Name}: {e.Message}); inference's log has the details."), cancellationToken);
+        }
+        return false;
+    }
+
+    private void Release(CompleteStudy study)
+    {
+        lock (_gate)
+        {
+            _inFlight.Remove(study.StudyInstanceUid);
+        }
+    }
+
+    /// <summary>Routes the study and records its outcome, or hands it to the model queue; true when handed over.</summary>
+    private async Task<bool> ProcessAsync(CompleteStudy study, CancellationToken cancellationToken)
+    {
+        var span = ProcessingTelemetry.StartStudy(study.StudyInstanceUid);
+        try
+        {
+            if (await ProcessAsync(study, span, cancellationToken))
+            {
+                span = null; // the model worker ends it
+                return true;
+            }
+            return false;
+        }
+        finally
+        {
+            span?.Dispose();
+        }
+    }
+
+    private async Task<bool> ProcessAsync(CompleteStudy study, Activity? span, CancellationToken cancellationToken)
+    {
         var total = Stopwatch.StartNew();
         var stages = new List<StageTimingInfo>();
         void Stage(InferenceStage stage, double milliseconds)
@@ -180,15 +217,15 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
             span?.SetTag("cl2.model.version", model?.Version?.Id);
             if (model?.Version is { } version)
             {
-                var (ran, objects) = await RunModelAsync(study, rule.Workload, version, decision, Stage, cancellationToken);
-                outcome = ran with { DurationMs = total.Elapsed.TotalMilliseconds, Stages = stages };
-                if (await RecordAsync(study, outcome, cancellationToken) is { } recorded && objects.Count > 0)
+                if (models.TryEnqueue(new ModelJob(study, rule.Workload, version, decision, stages, total, span)))
                 {
-                    var deliver = Stopwatch.StartNew();
-                    await delivery.EnqueueAsync(recorded.Id, study.StudyInstanceUid, study.Instances[0].CallingAeTitle, objects, cancellationToken);
-                    _telemetry?.Stage(InferenceStage.Deliver, deliver.Elapsed.TotalMilliseconds);
+                    return true;
                 }
-                return;
+                // Full: the study stays in the store, unprocessed, and is queued again at a later poll; health says Degraded meanwhile.
+                _telemetry?.ModelQueueFull();
+                logger.LogWarning("The model queue is full ({Capacity}, Inference:Models:QueueCapacity): study {StudyInstanceUid} waits in the store for a place",
+                    models.Capacity, study.StudyInstanceUid);
+                return false;
             }
             outcome = Failed(study, rule.Workload, InferenceFailure.NoProductionVersion, model is null
                 ? $"Rule '{rule.Name}' names model '{rule.ModelName}', which labeling does not have: register it, or change the rule."
@@ -205,6 +242,41 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
         }
         outcome = outcome with { DurationMs = total.Elapsed.TotalMilliseconds, Stages = stages };
         await RecordAsync(study, outcome, cancellationToken);
+        return false;
+    }
+
+    /// <summary>A model worker's turn: the job's version runs on the study, the outcome is recorded, the objects handed to
+    /// the delivery outbox; then the study span ends and the study is released.</summary>
+    private async Task RunQueuedAsync(ModelJob job, CancellationToken cancellationToken)
+    {
+        Activity.Current = job.Span;
+        try
+        {
+            await GuardAsync(job.Study, async () =>
+            {
+                var stages = new List<StageTimingInfo>(job.Stages);
+                void Stage(InferenceStage stage, double milliseconds)
+                {
+                    stages.Add(new StageTimingInfo(stage, milliseconds));
+                    _telemetry?.Stage(stage, milliseconds);
+                }
+                var (ran, objects) = await RunModelAsync(job.Study, job.Workload, job.Version, job.Decision, Stage, cancellationToken);
+                var outcome = ran with { DurationMs = job.Total.Elapsed.TotalMilliseconds, Stages = stages };
+                if (await RecordAsync(job.Study, outcome, cancellationToken) is { } recorded && objects.Count > 0)
+                {
+                    var deliver = Stopwatch.StartNew();
+                    await delivery.EnqueueAsync(recorded.Id, job.Study.StudyInstanceUid, job.Study.Instances[0].CallingAeTitle, objects, cancellationToken);
+                    _telemetry?.Stage(InferenceStage.Deliver, deliver.Elapsed.TotalMilliseconds);
+                }
+                return false;
+            }, cancellationToken);
+        }
+        finally
+        {
+            job.Span?.Dispose();
+            Activity.Current = null;
+            Release(job.Study);
+        }
     }
 
     /// <summary>
@@ -218,37 +290,25 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
         try
         {
             var workload = WorkloadRegistry.Get(workloadName);
-            var load = Stopwatch.StartNew();
+            var (loadStartedAt, load) = (DateTime.UtcNow, Stopwatch.StartNew());
             var runner = await runners.GetAsync(version, workload, cancellationToken);
             var files = new List<DicomFile>(study.Instances.Count);
             foreach (var instance in study.Instances)
             {
                 files.Add(ReadInstance(instance));
             }
-            var loaded = load.Elapsed.TotalMilliseconds;
-            var result = runner.Run(files, cancellationToken);
-            stage(InferenceStage.Load, loaded + result.Timings.Load.TotalMilliseconds);
-            stage(InferenceStage.Preprocess, result.Timings.Preprocess.TotalMilliseconds);
-            stage(InferenceStage.Model, result.Timings.Model.TotalMilliseconds);
-            stage(InferenceStage.Postprocess, result.Timings.Postprocess.TotalMilliseconds);
-
-            var encode = Stopwatch.StartNew();
-            var objects = ResultObjects.Write(result, $"{study.StudyInstanceUid}/{version.Id}", $"v{version.Number}", time.GetUtcNow());
-            var files10 = new List<DicomFile>();
-            if (objects.Segmentation is { } segmentation)
+            ModelRunResult run;
+            lock (runner)
             {
-                files10.Add(segmentation);
+                // Runs of one version take turns (its network is one module); other versions run on the other workers meanwhile.
+                run = ModelStages.Run(runner, files, loadStartedAt, load.Elapsed, $"{study.StudyInstanceUid}/{version.Id}", $"v{version.Number}", time.GetUtcNow(),
+                    cancellationToken);
             }
-            files10.Add(objects.Report);
-            var encoded = files10.Select(file =>
+            foreach (var timing in run.Stages)
             {
-                using var bytes = new MemoryStream();
-                file.Save(bytes);
-                return bytes.ToArray();
-            }).ToList();
-            stage(InferenceStage.Encode, encode.Elapsed.TotalMilliseconds);
-            var uids = files10.Select(file => file.Dataset.GetString(DicomTags.SOPInstanceUID)).ToList();
-            return (new RecordInferenceResultInput(study.StudyInstanceUid, version.Id, workloadName, uids, 0, Routing: decision), encoded);
+                stage(timing.Stage, timing.DurationMs);
+            }
+            return (new RecordInferenceResultInput(study.StudyInstanceUid, version.Id, workloadName, run.ResultUids, 0, Routing: decision), run.Objects);
         }
         catch (WorkloadException refused)
         {
@@ -329,7 +389,11 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
         InferenceResultInfo recorded;
         try
         {
-            recorded = await services.GetRequiredService<LabelingClient>().RecordInferenceResultAsync(outcome, cancellationToken);
+            // The same key for the same outcome of the same study at the same instance count: a study processed again after a
+            // crash between labeling taking its outcome and the ledger line is recorded once; a different outcome is a new one.
+            var resultId = RecordInferenceResultInput.ResultIdFor(study.StudyInstanceUid, outcome.ModelVersionId, outcome.Pipeline,
+                $"{study.Instances.Count}/{outcome.Failure}");
+            recorded = await services.GetRequiredService<LabelingClient>().RecordInferenceResultAsync(outcome with { ResultId = resultId }, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,7 +1,6 @@
-using System.Formats.Tar;
-using System.Security.Cryptography;
 using Cl2.Labeling.Client;
 using Cl2.Models;
+using Cl2.Models.Checkpoints;
 using Cl2.Models.Inference;
 using Cl2.Models.Workloads;
 using Microsoft.Extensions.Options;
@@ -10,13 +9,14 @@ namespace Cl2.Inference.Serving;
 
 /// <summary>
 /// A production version's model, ready to run. Its checkpoint comes from labeling's blob store by the version's artifact
-/// digest (<c>GET blobs/{digest}</c>, the tar the training worker uploaded), its SHA-256 is checked against that digest,
-/// and it is unpacked under the storage folder (<c>models/{hex}</c>) so a restart does not fetch it again; the loaded
+/// digest (<c>GET blobs/{digest}</c>, the tar the training worker uploaded), streamed to disk with its SHA-256 checked
+/// against that digest on the way (<see cref="BlobClient.DownloadAsync"/>), and unpacked (<see cref="CheckpointArchive"/>) under the storage folder (<c>models/{hex}</c>) so a restart does not fetch it again; the loaded
 /// runner is kept in memory per version. The compute device is chosen once (<see cref="ComputeDevice.Select"/>).
 /// </summary>
-public sealed class ModelRunners(IHttpClientFactory http, IOptions<InferenceOptions> inference, ILogger<ModelRunners> logger) : IDisposable
+public sealed class ModelRunners(IHttpClientFactory http, IOptions<InferenceOptions> inference, IOptions<ModelRunOptions> models, ILogger<ModelRunners> logger)
+    : IDisposable
 {
-    public const string BlobClient = "labeling-blobs";
+    public const string BlobClientName = "labeling-blobs";
 
     private readonly SemaphoreSlim _loading = new(1, 1);
     private readonly Dictionary<Guid, WorkloadRunner> _byVersion = [];
@@ -44,6 +44,7 @@ public sealed class ModelRunners(IHttpClientFactory http, IOptions<InferenceOpti
             }
             var folder = await CheckpointFolderAsync(version.ArtifactDigest, cancellationToken);
             var runner = await WorkloadRunner.LoadAsync(workload, folder, _device.Value, cancellationToken);
+            runner.SlidingWindow = new SlidingWindowSettings(models.Value.SlidingWindowOverlap, models.Value.SlidingWindowBatchSize);
             _byVersion[version.Id] = runner;
             logger.LogInformation("Version {Number} ({VersionId}) loaded for {Workload} on {Device}", version.Number, version.Id, workload.Name, _device.Value.Description);
             return runner;
@@ -56,7 +57,7 @@ public sealed class ModelRunners(IHttpClientFactory http, IOptions<InferenceOpti
 
     private async Task<string> CheckpointFolderAsync(string digest, CancellationToken cancellationToken)
     {
-        if (!digest.StartsWith("sha256:", StringComparison.Ordinal) || digest.Length != "sha256:".Length + 64)
+        if (!digest.StartsWith("sha256:", StringComparison.Ordinal) || digest.Length != "sha256:".Length + 64 || !digest["sha256:".Length..].All(char.IsAsciiHexDigitLower))
         {
             throw new InvalidDataException($"the version's artifact digest '{digest}' is not a sha256: content address; register the version with the digest labeling's blob store gave its checkpoint");
         }
@@ -66,27 +67,18 @@ public sealed class ModelRunners(IHttpClientFactory http, IOptions<InferenceOpti
         {
             return folder;
         }
-        using var response = await http.CreateClient(BlobClient).GetAsync($"blobs/{digest}", cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"blob {digest} could not be fetched from labeling ({(int)response.StatusCode}).", null, response.StatusCode);
-        }
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        var actual = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (actual != digest)
-        {
-            throw new InvalidDataException($"blob {digest} fetched from labeling has digest {actual}; the checkpoint is not used");
-        }
-        // Unpacked beside the final folder and moved in whole, so a crash never leaves half a checkpoint that looks whole.
+        // Streamed to a file and hashed on the way (a large SegResNet is never held in memory), then unpacked beside the final
+        // folder and moved in whole, so a crash never leaves half a checkpoint that looks whole.
+        var archive = folder + ".tar";
         var partial = folder + ".partial";
-        if (Directory.Exists(partial))
+        try
         {
-            Directory.Delete(partial, recursive: true);
+            await new BlobClient(http.CreateClient(BlobClientName)).DownloadAsync(digest, archive, cancellationToken);
+            CheckpointArchive.Unpack(archive, partial);
         }
-        Directory.CreateDirectory(partial);
-        using (var tar = new MemoryStream(bytes))
+        finally
         {
-            await TarFile.ExtractToDirectoryAsync(tar, partial, overwriteFiles: true, cancellationToken);
+            File.Delete(archive);
         }
         Directory.Move(partial, folder);
         return folder;

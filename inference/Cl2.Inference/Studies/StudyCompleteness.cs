@@ -3,7 +3,7 @@ namespace Cl2.Inference.Studies;
 /// <summary>Why a study counts as complete.</summary>
 public enum CompletenessReason
 {
-    /// <summary>The workload's required series are all there (a brain study's four MR sequences).</summary>
+    /// <summary>Quiet for the quiet period, with the routed workload's required series all there (a brain study's four MR sequences).</summary>
     RequiredSeriesPresent,
     /// <summary>No instance arrived for the quiet period.</summary>
     QuietPeriod,
@@ -12,16 +12,17 @@ public enum CompletenessReason
 }
 
 /// <summary>
-/// Whether a study is complete: whichever comes first of its workload's required series being present (when the
-/// workload names any), the quiet period after its last instance, and the maximum wait after its first. Pure.
+/// Whether a study is complete. DICOM has no end-of-study marker, so a study is complete once no instance arrived for the
+/// quiet period; when its routed workload names required series, it must also hold them all (a brain study waits for its
+/// four MR sequences). Whatever is missing, it is complete at the maximum wait after its first instance, so a study that
+/// never gets its series is processed (and recorded MISSING_SERIES) rather than held forever. Pure.
 /// </summary>
 public static class StudyCompleteness
 {
-    /// <param name="requiredSeriesPresent">True when the routed workload names required series and the study has them all.</param>
-    public static CompletenessReason? Decide(DateTimeOffset firstReceivedAt, DateTimeOffset lastReceivedAt, bool requiredSeriesPresent, TimeSpan quietPeriod,
+    public static CompletenessReason? Decide(DateTimeOffset firstReceivedAt, DateTimeOffset lastReceivedAt, RequiredSeries required, TimeSpan quietPeriod,
         TimeSpan maxWait, DateTimeOffset now) =>
-        requiredSeriesPresent ? CompletenessReason.RequiredSeriesPresent
-        : now - lastReceivedAt >= quietPeriod ? CompletenessReason.QuietPeriod
-        : now - firstReceivedAt >= maxWait ? CompletenessReason.MaxWait
-        : null;
+        now - firstReceivedAt >= maxWait ? CompletenessReason.MaxWait
+        : now - lastReceivedAt < quietPeriod || required == RequiredSeries.Missing ? null
+        : required == RequiredSeries.Present ? CompletenessReason.RequiredSeriesPresent
+        : CompletenessReason.QuietPeriod;
 }

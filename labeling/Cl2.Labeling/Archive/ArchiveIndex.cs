@@ -137,6 +137,21 @@ public sealed class ArchiveIndex(NpgsqlDataSource dataSource, IOptions<PostgresO
         return instances;
     }
 
+    /// <summary>Those of <paramref name="studyInstanceUids"/> that the archive holds at least one instance of, in one query.</summary>
+    public async Task<IReadOnlySet<string>> HeldStudiesAsync(IReadOnlyCollection<string> studyInstanceUids, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        await using var command = dataSource.CreateCommand($"select distinct study_instance_uid from {Table} where study_instance_uid = any(@studies)");
+        command.Parameters.AddWithValue("studies", studyInstanceUids.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            held.Add(reader.GetString(0));
+        }
+        return held;
+    }
+
     /// <summary>The QIDO-RS matches at the search's level, as DICOM datasets of the attributes the index holds.</summary>
     public async Task<IReadOnlyList<Cl2.Dicom.DicomDataset>> SearchAsync(QidoSearch search, CancellationToken cancellationToken)
     {

@@ -65,7 +65,7 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
                 (started.SeriesDescription is null ? "" : $" in series matching '{started.SeriesDescription}'") +
                 ". Check the Study Instance UIDs with pacsStudies.")
             : StreamDecision.StartManyAsync<Case, CaseAdded>(store,
-            (session, token) => AddCases.DecideAsync(session, new AddCases(started.DatasetId, [.. archivedStudies]), started.StartedBy, time.GetUtcNow(), token),
+            (session, token) => AddCases.DecideAsync(session, index, new AddCases(started.DatasetId, [.. archivedStudies]), started.StartedBy, time.GetUtcNow(), token),
             @event => @event.CaseId,
             added => [(started.ImportId, new PacsImportCompleted(started.ImportId, added.Count, time.GetUtcNow()))],
             cancellationToken);

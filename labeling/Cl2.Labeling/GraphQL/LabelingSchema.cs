@@ -20,6 +20,8 @@ public sealed class LabelingSchema : Schema
         Query = query;
         Mutation = mutation;
         Subscription = subscription;
+        // Replaces GraphQL.NET's DateTimeOffset (same name, same SDL): it also takes nanosecond timestamps.
+        RegisterType(new NanosecondDateTimeOffsetGraphType());
     }
 }
 

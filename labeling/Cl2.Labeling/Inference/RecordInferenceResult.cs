@@ -5,6 +5,7 @@ using Cl2.Labeling.Models;
 using Cl2.Labeling.Routing;
 using GraphQL;
 using GraphQL.Types;
+using Marten.Exceptions;
 
 namespace Cl2.Labeling.Inference;
 
@@ -12,7 +13,9 @@ namespace Cl2.Labeling.Inference;
 /// Inference reports what it did with a study: a model version (none for <c>pass-through</c>) wrote results (DICOM SEG /
 /// SR instances, named by their SOP Instance UIDs), or, with <see cref="Failure"/>, nothing was written and
 /// <see cref="FailureReason"/> says why. <see cref="Routing"/> is the decision that chose the workload and
-/// <see cref="Stages"/> the time each stage took.
+/// <see cref="Stages"/> the time each stage took. <see cref="ResultId"/> is the caller's idempotency key: recording is
+/// at least once (a response can be lost after the commit), so a retry with the same id returns the result recorded the
+/// first time instead of appending a second one.
 /// </summary>
 public sealed record RecordInferenceResult(
     string StudyInstanceUid,
@@ -23,7 +26,8 @@ public sealed record RecordInferenceResult(
     InferenceFailure? Failure = null,
     string? FailureReason = null,
     RoutingDecision? Routing = null,
-    IReadOnlyList<StageTiming>? Stages = null)
+    IReadOnlyList<StageTiming>? Stages = null,
+    Guid? ResultId = null)
 {
     public const int MaxExplanationLines = 1000;
     public const int MaxTextLength = 4000;
@@ -88,6 +92,22 @@ public sealed record RecordInferenceResult(
             by, now, command.Failure, command.Failure is null ? null : failureReason, command.Routing, [.. stages.OrderBy(stage => stage.Stage)]);
     }
 
+    /// <summary>
+    /// A retry of an outcome already recorded under its <see cref="ResultId"/>: the recorded result when it is the same
+    /// outcome (study, model version, pipeline, failure); another outcome under the same id is refused, nothing changes.
+    /// </summary>
+    public static InferenceResult Replay(InferenceResult recorded, RecordInferenceResult command)
+    {
+        if (recorded.StudyInstanceUid == command.StudyInstanceUid && recorded.VersionId == command.ModelVersionId
+            && recorded.Pipeline == command.Pipeline.Trim() && recorded.Failure == command.Failure)
+        {
+            return recorded;
+        }
+        throw new DomainException(ErrorCodes.InferenceResultIdTaken,
+            $"resultId {recorded.Id} already records another outcome (study {recorded.StudyInstanceUid}, pipeline {recorded.Pipeline}" +
+            $"{(recorded.Failure is { } failure ? $", {failure}" : "")}). A retry sends the same outcome with the same resultId; a new outcome needs a new resultId.");
+    }
+
     private static bool IsDuration(double milliseconds) => double.IsFinite(milliseconds) && milliseconds >= 0;
 
     public static void AddField(ObjectGraphType mutation) => mutation
@@ -98,14 +118,27 @@ public sealed record RecordInferenceResult(
         {
             var command = context.GetArgument<RecordInferenceResult>("input");
             var cancellationToken = context.CancellationToken;
-            ModelVersion? version = null;
-            if (command.ModelVersionId is { } versionId)
+            if (command.ResultId == Guid.Empty)
             {
-                await using var query = context.Store().QuerySession();
-                version = await ModelQueries.FindVersionAsync(query, versionId, cancellationToken);
+                throw DomainException.Invalid("resultId is a new id for each outcome (a UUID, not all zeros), sent again unchanged on a retry.");
             }
-            var completed = Decide(version, command, Guid.CreateVersion7(), context.Actor(), context.Now());
-            await StreamDecision.StartAsync<InferenceResult>(context.Store(), completed.ResultId, completed, cancellationToken);
+            await using var query = context.Store().QuerySession();
+            if (command.ResultId is { } key && await query.LoadAsync<InferenceResult>(key, cancellationToken) is { } recorded)
+            {
+                return Replay(recorded, command);
+            }
+            var version = command.ModelVersionId is { } versionId ? await ModelQueries.FindVersionAsync(query, versionId, cancellationToken) : null;
+            var completed = Decide(version, command, command.ResultId ?? Guid.CreateVersion7(), context.Actor(), context.Now());
+            try
+            {
+                await StreamDecision.StartAsync<InferenceResult>(context.Store(), completed.ResultId, completed, cancellationToken);
+            }
+            catch (ExistingStreamIdCollisionException) when (command.ResultId is not null)
+            {
+                // The same key's first attempt committed in between (a client retrying before its first call had answered).
+                await using var reader = context.Store().QuerySession();
+                return Replay((await reader.LoadAsync<InferenceResult>(completed.ResultId, cancellationToken))!, command);
+            }
             return InferenceResult.Create(completed) with { Version = 1 };
         });
 }

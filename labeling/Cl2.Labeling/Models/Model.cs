@@ -9,14 +9,20 @@ public sealed record ModelRegistered(Guid ModelId, string Name, string Task, str
 
 public sealed record Metric(string Name, double Value);
 
-/// <summary>What a version was made from: enough to retrain it, and to say which labels and feedback it has seen.</summary>
+/// <summary>Where an imported version's weights came from: the digest of the file brought in (a PyTorch state dict or a
+/// TorchScript archive) and what it is, in the importer's words.</summary>
+public sealed record ModelImport(string SourceDigest, string Description);
+
+/// <summary>What a version was made from: enough to retrain it, and to say which labels and feedback it has seen. A version
+/// trained elsewhere and imported has no data digest or training lineage here, and says so with <see cref="ImportedFrom"/>.</summary>
 public sealed record ModelLineage(
     Guid? BaseVersionId,
     IReadOnlyList<Guid> LabelRevisionIds,
     IReadOnlyList<Guid> FeedbackIds,
-    string DataDigest,
+    string? DataDigest,
     string CodeVersion,
-    Guid? TrainingJobId = null);
+    Guid? TrainingJobId = null,
+    ModelImport? ImportedFrom = null);
 
 public sealed record ModelVersionRegistered(
     Guid ModelId,

@@ -87,7 +87,24 @@ public sealed class ModelLineageGraphType : ObjectGraphType<ModelVersion>
             .Description("The radiologists' feedback this version was trained on.")
             .Resolve(context => new AllResults<GivenFeedback>([.. context.Source.Lineage.FeedbackIds.Select(context.LoadById<GivenFeedback>)]));
         Field<IdGraphType, Guid?>("trainingJobId").Resolve(context => context.Source.Lineage.TrainingJobId);
-        Field<NonNullGraphType<StringGraphType>, string>("dataDigest").Resolve(context => context.Source.Lineage.DataDigest);
+        Field<StringGraphType, string?>("dataDigest")
+            .Description("The digest of the data it was trained on; null for an imported version that did not give one.")
+            .Resolve(context => context.Source.Lineage.DataDigest);
         Field<NonNullGraphType<StringGraphType>, string>("codeVersion").Resolve(context => context.Source.Lineage.CodeVersion);
+        Field<NonNullGraphType<BooleanGraphType>, bool>("imported")
+            .Description("True for a version trained elsewhere and imported (importedFrom says from what); false for one trained here.")
+            .Resolve(context => context.Source.Lineage.ImportedFrom is not null);
+        Field<ModelImportGraphType, ModelImport?>("importedFrom").Resolve(context => context.Source.Lineage.ImportedFrom);
+    }
+}
+
+public sealed class ModelImportGraphType : ObjectGraphType<ModelImport>
+{
+    public ModelImportGraphType()
+    {
+        Name = "ModelImport";
+        Description = "Where an imported version's weights came from.";
+        Field(import => import.SourceDigest).Description("sha256: digest of the file that was imported (state dict or TorchScript).");
+        Field(import => import.Description);
     }
 }

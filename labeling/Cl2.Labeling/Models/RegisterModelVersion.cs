@@ -1,3 +1,4 @@
+using Cl2.Labeling.Blobs;
 using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Feedback;
@@ -8,7 +9,9 @@ using GraphQL.Types;
 
 namespace Cl2.Labeling.Models;
 
-/// <summary>Register a trained version of a model as a candidate, with its metrics and where it came from.</summary>
+/// <summary>Register a trained or imported version of a model as a candidate, with its metrics and where it came from. A
+/// trained version names its data digest (and its base version, labels, feedback, job); an imported one names
+/// <see cref="ImportedFrom"/> instead, and no training lineage.</summary>
 public sealed record RegisterModelVersion(
     Guid ModelId,
     IReadOnlyList<Metric> Metrics,
@@ -16,10 +19,14 @@ public sealed record RegisterModelVersion(
     Guid? BaseVersionId,
     IReadOnlyList<Guid>? LabelRevisionIds,
     IReadOnlyList<Guid>? FeedbackIds,
-    string DataDigest,
+    string? DataDigest,
     string CodeVersion,
-    Guid? TrainingJobId = null)
+    Guid? TrainingJobId = null,
+    ModelImport? ImportedFrom = null)
 {
+    /// <summary>The longest description an import may carry.</summary>
+    public const int MaxImportDescriptionLength = 1000;
+
     /// <summary>What the lineage names and exists: the label revisions and feedback found, and the training job.</summary>
     public sealed record Known(IReadOnlySet<Guid> LabelRevisionIds, IReadOnlySet<Guid> FeedbackIds, TrainingJob? TrainingJob)
     {
@@ -39,7 +46,7 @@ public sealed record RegisterModelVersion(
             throw DomainException.NotFound(ErrorCodes.ModelNotFound, "Model", command.ModelId);
         }
         var artifactDigest = BlobReference.Require(command.ArtifactDigest, "artifactDigest");
-        var dataDigest = BlobReference.Require(command.DataDigest, "dataDigest");
+        var (dataDigest, imported) = Origin(command);
         if (string.IsNullOrWhiteSpace(command.CodeVersion))
         {
             throw DomainException.Invalid("codeVersion is required: a version must say which code trained it.");
@@ -74,8 +81,31 @@ public sealed record RegisterModelVersion(
             throw DomainException.NotFound(ErrorCodes.TrainingJobNotFound, $"Training job of model {model.Id}", jobId);
         }
         var lineage = new ModelLineage(command.BaseVersionId, [.. labelRevisionIds.Distinct()], [.. feedbackIds.Distinct()],
-            dataDigest.ToString(), command.CodeVersion.Trim(), command.TrainingJobId);
+            dataDigest?.ToString(), command.CodeVersion.Trim(), command.TrainingJobId, imported);
         return new ModelVersionRegistered(model.Id, versionId, model.Versions.Count + 1, command.Metrics, lineage, artifactDigest.ToString(), by, now);
+    }
+
+    /// <summary>A trained version's data digest, or an imported version's source (and its data digest only if it gives one).</summary>
+    private static (BlobDigest? DataDigest, ModelImport? Imported) Origin(RegisterModelVersion command)
+    {
+        if (command.ImportedFrom is not { } imported)
+        {
+            return string.IsNullOrWhiteSpace(command.DataDigest)
+                ? throw DomainException.Invalid("dataDigest is required for a trained version: the digest of the data it was trained on. A version trained elsewhere gives importedFrom instead.")
+                : (BlobReference.Require(command.DataDigest, "dataDigest"), null);
+        }
+        if (command.BaseVersionId is not null || command.LabelRevisionIds is { Count: > 0 } || command.FeedbackIds is { Count: > 0 } || command.TrainingJobId is not null)
+        {
+            throw DomainException.Invalid("An imported version was not trained here: leave baseVersionId, labelRevisionIds, feedbackIds and trainingJobId out.");
+        }
+        var source = BlobReference.Require(imported.SourceDigest, "importedFrom.sourceDigest");
+        var description = imported.Description?.Trim() ?? "";
+        if (description.Length is 0 or > MaxImportDescriptionLength)
+        {
+            throw DomainException.Invalid($"importedFrom.description must say what was imported (1-{MaxImportDescriptionLength} characters), e.g. the file and where it was trained.");
+        }
+        var dataDigest = string.IsNullOrWhiteSpace(command.DataDigest) ? (BlobDigest?)null : BlobReference.Require(command.DataDigest, "dataDigest");
+        return (dataDigest, new ModelImport(source.ToString(), description));
     }
 
     public static void AddField(ObjectGraphType mutation) => mutation
@@ -105,6 +135,15 @@ public sealed record RegisterModelVersion(
 public sealed class MetricInputType : AutoRegisteringInputObjectGraphType<Metric>
 {
     public MetricInputType() => Name = "MetricInput";
+}
+
+public sealed class ModelImportInputType : AutoRegisteringInputObjectGraphType<ModelImport>
+{
+    public ModelImportInputType()
+    {
+        Name = "ModelImportInput";
+        Description = "Where an imported version's weights came from: the source file's digest (sha256:…) and what it is.";
+    }
 }
 
 public sealed class RegisterModelVersionInputType : AutoRegisteringInputObjectGraphType<RegisterModelVersion>

@@ -1,23 +1,24 @@
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Builders;
+using GraphQL.DataLoader;
 using GraphQL.Types;
-using Marten;
 
 namespace Cl2.Labeling.Reading;
 
-/// <summary>The root query field every slice has: one document (an aggregate snapshot or a read model) by its id.</summary>
+/// <summary>
+/// The root query field every slice has: one document (an aggregate snapshot or a read model) by its id. It loads through
+/// the request's batch loader (<see cref="BatchLoading.LoadById{TDocument}"/>), so many aliases of it in one request
+/// (<c>a: dataset(id: …) b: dataset(id: …)</c>) cost one query per document type, not one each.
+/// </summary>
 public static class DocumentByIdField
 {
-    public static FieldBuilder<object?, TDocument> FieldById<TGraphType, TDocument>(this ObjectGraphType query, string name, params string[] roles)
+    public static FieldBuilder<object?, IDataLoaderResult<TDocument?>> FieldById<TGraphType, TDocument>(this ObjectGraphType query, string name,
+        params string[] roles)
         where TGraphType : IGraphType
-        where TDocument : notnull =>
-        query.Field<TGraphType, TDocument>(name)
+        where TDocument : class =>
+        query.Field<TGraphType, IDataLoaderResult<TDocument?>>(name)
             .AuthorizeWithRoles(roles)
             .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async context =>
-            {
-                await using var session = context.Store().QuerySession();
-                return await session.LoadAsync<TDocument>(context.GetId("id"), context.CancellationToken);
-            });
+            .Resolve(context => context.LoadById<TDocument>(context.GetId("id")));
 }

@@ -195,11 +195,14 @@ public sealed partial class StudyForwardingTests
         public async Task<string> ForwardingHealthAsync() => (await ForwardingCheckAsync()).Status;
 
         /// <summary>The forwarding check of /health/ready: its status and what it says.</summary>
-        public async Task<(string Status, string Description)> ForwardingCheckAsync()
+        public Task<(string Status, string Description)> ForwardingCheckAsync() => HealthCheckAsync("forwarding");
+
+        /// <summary>One check of inference's /health/ready: its status and what it says.</summary>
+        public async Task<(string Status, string Description)> HealthCheckAsync(string name)
         {
             using var response = await _http.GetAsync(new Uri(_inferenceUrl + "health/ready"));
             var health = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            var check = health.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == "forwarding");
+            var check = health.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == name);
             return (check.GetProperty("status").GetString()!, check.GetProperty("description").GetString()!);
         }
 

@@ -30,17 +30,12 @@ public sealed class ModelServingTests : IDisposable
         var versionId = await PromotedVersionAsync(platform, model, "liver", "liver-ct");
         await platform.GraphQLAsync("mutation($input: SaveRoutingRuleInput!) { saveRoutingRule(input: $input) { version } }",
             new { input = new { name = "liver CT", priority = 1, workload = "liver-ct", modelName = "liver", modality = "CT", expectedVersion = 0 } });
-        var inference = await platform.StartInferenceAsync(("Inference__Completeness__QuietPeriod", "00:00:01"), ("Inference__Processing__PollInterval", "00:00:00.200"),
-            ("Inference__Routing__RefreshInterval", "00:00:00.200"), ("Labeling__BaseAddress", platform.LabelingUrl),
-            ("Inference__Delivery__Destinations__0__Name", "archive"), ("Inference__Delivery__Destinations__0__Kind", "Archive"),
-            ("Inference__Delivery__PollInterval", "00:00:00.100"));
+        var inference = await StartServingAsync(platform, ToTheArchive);
         var slices = Directory.GetFiles(Path.Combine(study, "CT"), "*.dcm").Order(StringComparer.Ordinal).ToArray();
         var studyUid = DicomFile.Open(slices[0]).Dataset.GetString(DicomTags.StudyInstanceUID);
 
         await platform.StoreScuAsync(slices);
-        await platform.UntilAsync(async () => (await OutcomesAsync(platform, studyUid)).GetProperty("totalCount").GetInt32() == 1, "the study's outcome", inference, labeling);
-
-        var outcome = (await OutcomesAsync(platform, studyUid)).GetProperty("edges")[0].GetProperty("node");
+        var outcome = await OutcomeAsync(platform, studyUid, inference, labeling);
         Assert.True(outcome.GetProperty("failure").ValueKind == JsonValueKind.Null, outcome.ToString());
         Assert.Equal(versionId, outcome.GetProperty("versionId").GetString());
         using var runner = await WorkloadRunner.LoadAsync(WorkloadRegistry.Get("liver-ct"), model, ComputeDevice.Select("cpu"), CancellationToken.None);
@@ -71,8 +66,10 @@ public sealed class ModelServingTests : IDisposable
         }
     }
 
+    /// <summary>Quiet after 1 s but without FLAIR, the study waits for the maximum wait (the brain workload's four series are
+    /// required for completeness), then is processed and recorded MISSING_SERIES.</summary>
     [Fact]
-    public async Task a_brain_study_without_flair_is_recorded_as_missing_series_naming_the_version()
+    public async Task a_brain_study_without_flair_waits_the_maximum_wait_then_is_recorded_as_missing_series_naming_the_version()
     {
         await using var postgres = await PostgresCluster.CreateAsync();
         await using var platform = new StudyForwardingTests.Platform();
@@ -81,42 +78,25 @@ public sealed class ModelServingTests : IDisposable
         var versionId = await PromotedVersionAsync(platform, model, "brain", "brain-mri");
         await platform.GraphQLAsync("mutation($input: SaveRoutingRuleInput!) { saveRoutingRule(input: $input) { version } }",
             new { input = new { name = "brain MR", priority = 1, workload = "brain-mri", modelName = "brain", modality = "MR", expectedVersion = 0 } });
-        var inference = await platform.StartInferenceAsync(("Inference__Completeness__QuietPeriod", "00:00:01"), ("Inference__Processing__PollInterval", "00:00:00.200"),
-            ("Inference__Routing__RefreshInterval", "00:00:00.200"), ("Labeling__BaseAddress", platform.LabelingUrl));
+        var inference = await StartServingAsync(platform, ("Inference__Completeness__MaxWait", "00:00:06"));
         Directory.Delete(Path.Combine(study, "FLAIR"), recursive: true);
         var images = Directory.GetFiles(study, "*.dcm", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
         var studyUid = DicomFile.Open(images[0]).Dataset.GetString(DicomTags.StudyInstanceUID);
 
         await platform.StoreScuAsync(images);
-        await platform.UntilAsync(async () => (await OutcomesAsync(platform, studyUid)).GetProperty("totalCount").GetInt32() == 1, "the study's outcome", inference, labeling);
-
-        var outcome = (await OutcomesAsync(platform, studyUid)).GetProperty("edges")[0].GetProperty("node");
+        var outcome = await OutcomeAsync(platform, studyUid, inference, labeling);
         Assert.True(outcome.GetProperty("failure").GetString() == "MISSING_SERIES", outcome.ToString());
         Assert.Equal(versionId, outcome.GetProperty("versionId").GetString());
         Assert.Contains("SERIES_NOT_FOUND", outcome.GetProperty("failureReason").GetString());
+        var waited = outcome.GetProperty("stages").EnumerateArray().Single(stage => stage.GetProperty("stage").GetString() == "WAIT_FOR_COMPLETENESS");
+        Assert.True(waited.GetProperty("durationMs").GetDouble() >= 6000, $"completed before the maximum wait: {outcome}");
     }
 
-    /// <summary>A synthetic study of <paramref name="task"/> and a model folder for it (seeded fresh weights: what is compared
-    /// is the service's run against a direct run of the same weights, not what the model learned).</summary>
-    private async Task<(string Study, string Model)> CaseAndModelAsync(WorkloadTask task)
-    {
-        var cohortDirectory = Path.Combine(_root, "cohort");
-        var cohort = SyntheticCohort.Write(task, cohortDirectory, cases: 1, seed: 5, size: 32);
-        var spacing = SyntheticTrainingSet.Spacing(cohortDirectory, cohort.Cases[0], task);
-        var workload = WorkloadRegistry.For(task);
-        var model = Path.Combine(_root, "model");
-        TorchSharp.torch.random.manual_seed(1);
-        using (var network = workload.CreateNetwork())
-        {
-            await Checkpoint.WriteAsync(network, new CheckpointManifest(workload.Architecture, new InputSpec(workload.Channels, [.. spacing.Reverse()]),
-                workload.Output, new TrainingLineage(null, null, "test"), ""), model, CancellationToken.None);
-        }
-        return (Path.Combine(cohortDirectory, cohort.Cases[0].Id), model);
-    }
+    private Task<(string Study, string Model)> CaseAndModelAsync(WorkloadTask task) => SeededModel.CaseAndModelAsync(_root, task);
 
     /// <summary>The model folder uploaded to labeling's blob store as the training worker uploads a checkpoint (one tar),
     /// registered as version 1 of model <paramref name="name"/> and promoted; the version's id.</summary>
-    private async Task<string> PromotedVersionAsync(StudyForwardingTests.Platform platform, string model, string name, string task)
+    internal static async Task<string> PromotedVersionAsync(StudyForwardingTests.Platform platform, string model, string name, string task)
     {
         var tar = model + ".tar";
         TarFile.CreateFromDirectory(model, tar, includeBaseDirectory: false);
@@ -140,7 +120,26 @@ public sealed class ModelServingTests : IDisposable
         return versionId;
     }
 
+    /// <summary>Inference processing studies every 200 ms with a 1 s quiet period; <paramref name="settings"/> add to or replace these.</summary>
+    internal static Task<BackgroundProcess> StartServingAsync(StudyForwardingTests.Platform platform, params (string Key, string Value)[] settings) =>
+        platform.StartInferenceAsync([("Inference__Completeness__QuietPeriod", "00:00:01"), ("Inference__Processing__PollInterval", "00:00:00.200"),
+            ("Inference__Routing__RefreshInterval", "00:00:00.200"), ("Labeling__BaseAddress", platform.LabelingUrl), .. settings]);
+
+    /// <summary>Delivery of results to labeling's archive, looked at every 100 ms.</summary>
+    internal static readonly (string Key, string Value)[] ToTheArchive =
+    [
+        ("Inference__Delivery__Destinations__0__Name", "archive"), ("Inference__Delivery__Destinations__0__Kind", "Archive"),
+        ("Inference__Delivery__PollInterval", "00:00:00.100"),
+    ];
+
+    /// <summary>Waits for the study's one recorded outcome and returns it.</summary>
+    internal static async Task<JsonElement> OutcomeAsync(StudyForwardingTests.Platform platform, string study, params BackgroundProcess[] processes)
+    {
+        await platform.UntilAsync(async () => (await OutcomesAsync(platform, study)).GetProperty("totalCount").GetInt32() == 1, "the study's outcome", processes);
+        return (await OutcomesAsync(platform, study)).GetProperty("edges")[0].GetProperty("node");
+    }
+
     private static async Task<JsonElement> OutcomesAsync(StudyForwardingTests.Platform platform, string study) =>
-        (await platform.GraphQLAsync("query($study: String) { inferenceResults(study: $study) { totalCount edges { node { failure failureReason versionId resultUids } } } }",
+        (await platform.GraphQLAsync("query($study: String) { inferenceResults(study: $study) { totalCount edges { node { failure failureReason versionId resultUids stages { stage durationMs } } } } }",
             new { study })).GetProperty("inferenceResults");
 }

@@ -58,6 +58,28 @@ public sealed class StudyProcessingTests
         Assert.Equal(1, (await OutcomeAsync(platform, ct.Study)).GetProperty("totalCount").GetInt32());
     }
 
+    /// <summary>As if inference died after labeling took the outcome and before the ledger line was written: processed again,
+    /// the study's outcome is recorded under the same result id, so labeling keeps the one it has.</summary>
+    [Fact]
+    public async Task a_study_processed_again_after_its_ledger_line_was_lost_keeps_its_one_recorded_outcome()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var platform = new StudyForwardingTests.Platform();
+        var (labeling, inference) = await StartWithCtRuleAsync(platform, postgres);
+        var ct = await platform.CorpusCopyAsync("CT_small.dcm");
+        await platform.StoreScuAsync(ct.Path);
+        await platform.UntilAsync(async () => (await OutcomeAsync(platform, ct.Study)).GetProperty("totalCount").GetInt32() == 1, "the CT study's outcome", inference, labeling);
+
+        await platform.KillAsync(inference);
+        var ledger = Path.Combine(platform.Storage, "processing", "ledger");
+        File.Delete(ledger);
+        inference = await platform.StartInferenceAsync([.. FastRouting, ("Labeling__BaseAddress", platform.LabelingUrl)]);
+        await platform.UntilAsync(() => Task.FromResult(File.Exists(ledger) && File.ReadAllText(ledger).Contains(ct.Study, StringComparison.Ordinal)),
+            "the study processed and recorded again", inference, labeling);
+
+        Assert.Equal(1, (await OutcomeAsync(platform, ct.Study)).GetProperty("totalCount").GetInt32());
+    }
+
     [Fact]
     public async Task a_sender_pausing_longer_than_the_quiet_period_inside_one_association_gets_its_study_processed_once()
     {

@@ -126,6 +126,26 @@ public sealed class TransformTests
     }
 
     [Fact]
+    public void sliding_window_in_batches_of_windows_gives_what_one_window_at_a_time_gives()
+    {
+        using var scope = NewDisposeScope();
+        var image = rand(new long[] { 1, 2, 20, 11, 13 }, generator: new Generator(7));
+        using var conv = nn.Conv3d(2, 3, 3, padding: 1);
+        using (no_grad())
+        {
+            var single = new SlidingWindowInference([8, 8, 8], overlap: 0.5).Run(image, window => conv.forward(window));
+            var passes = 0;
+            var batched = new SlidingWindowInference([8, 8, 8], overlap: 0.5, batchSize: 4).Run(image, windows =>
+            {
+                passes++;
+                return conv.forward(windows);
+            });
+            Assert.True(batched.allclose(single, atol: 1e-5));
+            Assert.Equal(6, passes); // 4 × 2 × 3 = 24 windows, 4 at a time
+        }
+    }
+
+    [Fact]
     public void the_gaussian_weights_peak_at_the_window_centre()
     {
         using var scope = NewDisposeScope();

@@ -7,9 +7,10 @@ namespace Cl2.Models.Inference;
 /// <paramref name="roiSize"/> that overlap by the given fraction; each window's output is weighted by a Gaussian
 /// centred on the window (σ = <paramref name="sigmaScale"/> × window size), so seams at window edges, where the
 /// network sees least context, count least; the weighted sum is divided by the summed weights. A volume smaller than the
-/// window is zero-padded and the output cropped back.
+/// window is zero-padded and the output cropped back. <paramref name="batchSize"/> windows go through the predictor at
+/// once (stacked along the batch axis), as MONAI's <c>sw_batch_size</c>.
 /// </summary>
-public sealed class SlidingWindowInference(IReadOnlyList<long> roiSize, double overlap = 0.25, double sigmaScale = 0.125)
+public sealed class SlidingWindowInference(IReadOnlyList<long> roiSize, double overlap = 0.25, double sigmaScale = 0.125, int batchSize = 1)
 {
     public Tensor Run(Tensor image, Func<Tensor, Tensor> predictor)
     {
@@ -17,6 +18,7 @@ public sealed class SlidingWindowInference(IReadOnlyList<long> roiSize, double o
         {
             throw new ArgumentOutOfRangeException(nameof(overlap), overlap, "overlap is a fraction of the window in [0, 1)");
         }
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var spatial = (int)image.dim() - 2;
         if (spatial != roiSize.Count)
         {
@@ -29,14 +31,18 @@ public sealed class SlidingWindowInference(IReadOnlyList<long> roiSize, double o
         var importance = Gaussian().to(image.device);
         Tensor? sum = null;
         var weights = zeros(new long[] { 1, 1 }.Concat(extent).ToArray(), device: image.device);
-        foreach (var start in Starts(extent))
+        var perWindow = image.shape[0];
+        foreach (var starts in Starts(extent).Chunk(batchSize))
         {
             using var windowScope = NewDisposeScope();
-            var window = Slice(padded, start);
-            var output = predictor(window).to_type(ScalarType.Float32);
-            sum ??= zeros(new[] { output.shape[0], output.shape[1] }.Concat(extent).ToArray(), device: image.device).MoveToOuterDisposeScope();
-            Slice(sum, start).add_(output * importance);
-            Slice(weights, start).add_(importance);
+            var windows = starts.Length == 1 ? Slice(padded, starts[0]) : cat([.. starts.Select(start => Slice(padded, start))], 0);
+            var outputs = predictor(windows).to_type(ScalarType.Float32);
+            sum ??= zeros(new[] { perWindow, outputs.shape[1] }.Concat(extent).ToArray(), device: image.device).MoveToOuterDisposeScope();
+            for (var i = 0; i < starts.Length; i++)
+            {
+                Slice(sum, starts[i]).add_(outputs.narrow(0, i * perWindow, perWindow) * importance);
+                Slice(weights, starts[i]).add_(importance);
+            }
         }
         var blended = sum! / weights;
         for (var axis = 0; axis < spatial; axis++)

@@ -51,6 +51,9 @@ public sealed class WorkloadRunner : IDisposable
 
     public ComputeDevice Device { get; }
 
+    /// <summary>How 3-D volumes are run: window overlap and windows per forward pass (<see cref="SlidingWindowInference"/>).</summary>
+    public SlidingWindowSettings SlidingWindow { get; set; } = SlidingWindowSettings.Default;
+
     /// <summary>Reads a model folder as <c>./cl2 train</c> and <c>./cl2 model import</c> write it (weights.bin + manifest.json).</summary>
     /// <param name="workload">The workload to run; null takes the one workload the manifest fits (<see cref="WorkloadRegistry.ForManifest"/>).</param>
     /// <exception cref="WorkloadException"><see cref="WorkloadErrorCodes.ModelUnreadable"/> or <see cref="WorkloadErrorCodes.ManifestDoesNotFit"/>.</exception>
@@ -159,7 +162,7 @@ public sealed class WorkloadRunner : IDisposable
         using (no_grad())
         {
             logits = spatialDims == 3
-                ? new SlidingWindowInference([.. input.shape.Skip(2).Select(WindowEdge)]).Run(input, window => network.forward(window))
+                ? new SlidingWindowInference([.. input.shape.Skip(2).Select(WindowEdge)], SlidingWindow.Overlap, batchSize: SlidingWindow.BatchSize).Run(input, window => network.forward(window))
                 : network.forward(input);
             // On the CPU before the clock stops, so the model's time includes the device finishing its work.
             logits = logits.to_type(ScalarType.Float32).cpu();
@@ -316,4 +319,11 @@ public sealed class WorkloadRunner : IDisposable
     }
 
     public void Dispose() => network.Dispose();
+}
+
+/// <summary>Sliding-window inference of 3-D volumes: how much windows overlap (a fraction of the window) and how many go
+/// through the network at once.</summary>
+public sealed record SlidingWindowSettings(double Overlap, int BatchSize)
+{
+    public static readonly SlidingWindowSettings Default = new(0.25, 1);
 }

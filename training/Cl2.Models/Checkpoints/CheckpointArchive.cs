@@ -1,8 +1,9 @@
 using System.Formats.Tar;
 
-namespace Cl2.Training.Jobs;
+namespace Cl2.Models.Checkpoints;
 
-/// <summary>A checkpoint folder travels to and from the blob store as one tar file.</summary>
+/// <summary>A checkpoint folder travels to and from labeling's blob store as one tar file: the training worker packs what it
+/// registers, inference and a resumed job unpack what they fetch.</summary>
 public static class CheckpointArchive
 {
     public static string Pack(string directory)

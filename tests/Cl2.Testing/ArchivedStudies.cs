@@ -1,0 +1,70 @@
+using System.Net;
+using Cl2.Dicom;
+using Cl2.Dicom.Coding;
+using Cl2.Dicom.Web;
+
+namespace Cl2.Testing;
+
+/// <summary>
+/// Puts studies into labeling's archive the way a client does, by STOW-RS: one small Secondary Capture instance per Study
+/// Instance UID (its series and SOP Instance UIDs derived from the study's). Tests whose cases only need their studies to
+/// exist use it, since <c>addCases</c> refuses a study the archive does not hold.
+/// </summary>
+public static class ArchivedStudies
+{
+    /// <summary>Instances per STOW-RS request.</summary>
+    private const int PerRequest = 200;
+
+    /// <summary>Stores one instance of each study through <c>/dicomweb/studies</c> of <paramref name="http"/>'s base address
+    /// (labeling, or the gateway with a token), and fails unless every one was stored.</summary>
+    public static async Task StoreAsync(HttpClient http, IEnumerable<string> studyInstanceUids, CancellationToken cancellationToken = default)
+    {
+        foreach (var chunk in studyInstanceUids.Distinct(StringComparer.Ordinal).Chunk(PerRequest))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/dicomweb/studies", UriKind.Relative))
+            {
+                Content = new MultipartRelatedContent([.. chunk.Select(study => MultipartRelatedPart.FromBytes(Instance(study)))]),
+            };
+            request.Headers.Accept.ParseAdd(DicomMediaTypes.DicomJson);
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"The archive did not store the studies {string.Join(", ", chunk)}: " +
+                    $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            }
+        }
+    }
+
+    public static Task StoreAsync(HttpClient http, params string[] studyInstanceUids) => StoreAsync(http, studyInstanceUids, CancellationToken.None);
+
+    /// <summary>A 2×2 8-bit Secondary Capture image of <paramref name="studyInstanceUid"/>, as a Part 10 file.</summary>
+    public static byte[] Instance(string studyInstanceUid)
+    {
+        var sopInstanceUid = NameBasedUid.For($"archived-study/{studyInstanceUid}/instance");
+        var dataset = new DicomDataset()
+            .SetUid(DicomTags.SOPClassUID, DicomUids.SecondaryCaptureImageStorage)
+            .SetUid(DicomTags.SOPInstanceUID, sopInstanceUid)
+            .SetUid(DicomTags.StudyInstanceUID, studyInstanceUid)
+            .SetUid(DicomTags.SeriesInstanceUID, NameBasedUid.For($"archived-study/{studyInstanceUid}/series"))
+            .SetString(DicomTags.PatientID, "ARCHIVED")
+            .SetString(DicomTags.PatientName, "Archived^Study")
+            .SetString(DicomTags.Modality, "OT")
+            .SetString(DicomTags.ConversionType, "WSD")
+            .SetValues(DicomTags.SeriesNumber, 1)
+            .SetValues(DicomTags.InstanceNumber, 1)
+            .SetValues(DicomTags.SamplesPerPixel, (ushort)1)
+            .SetString(DicomTags.PhotometricInterpretation, "MONOCHROME2")
+            .SetValues(DicomTags.Rows, (ushort)2)
+            .SetValues(DicomTags.Columns, (ushort)2)
+            .SetValues(DicomTags.BitsAllocated, (ushort)8)
+            .SetValues(DicomTags.BitsStored, (ushort)8)
+            .SetValues(DicomTags.HighBit, (ushort)7)
+            .SetValues(DicomTags.PixelRepresentation, (ushort)0)
+            .SetBytes(DicomTags.PixelData, DicomVR.OB, new byte[] { 0, 64, 128, 255 });
+        var syntax = DicomTransferSyntax.ExplicitVRLittleEndian;
+        var meta = DicomFileMetaInformation.Create(DicomUids.SecondaryCaptureImageStorage.Value, sopInstanceUid, syntax.Uid);
+        using var bytes = new MemoryStream();
+        new DicomFile(meta, dataset, syntax).Save(bytes);
+        return bytes.ToArray();
+    }
+}
