@@ -22,6 +22,7 @@ public static class GatewayServices
         builder.AddGatewayLimits();
         builder.AddIdentityProvider();
         builder.AddBrowserSession();
+        builder.AddBearerCallers();
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         builder.Services.AddHttpClient(nameof(BackendsReadinessCheck));
         builder.Services.AddHttpClient(nameof(FrontPage));
@@ -36,6 +37,7 @@ public static class GatewayServices
         app.UsePublicAddress();
         app.UseForgedHeaderRemoval();
         app.UseSignIn();
+        app.UseBearerCallers();
         app.UseGatewayLimits();
         app.MapFrontPage();
         app.MapReverseProxy();
