@@ -23,6 +23,7 @@ public static class GatewayServices
         builder.AddGatewayLimits();
         builder.AddIdentityProvider();
         builder.AddBrowserSession();
+        builder.AddBearerCallers();
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         builder.Services.AddHttpClient(nameof(BackendsReadinessCheck));
         builder.Services.AddHttpClient(nameof(FrontPage));
@@ -37,6 +38,7 @@ public static class GatewayServices
         app.UsePublicAddress();
         app.UseForgedHeaderRemoval();
         app.UseSignIn();
+        app.UseBearerCallers();
         app.UseGatewayLimits();
         app.MapWebApp();
         app.MapFrontPage();

@@ -1,4 +1,5 @@
 using Cl2.Inference.Api;
+using Cl2.Inference.Audit;
 using Cl2.Inference.Delivery;
 using Cl2.Inference.Forwarding;
 using Cl2.Inference.Listener;
@@ -17,6 +18,7 @@ public static class InferenceServices
         builder.Services.AddValidatedOptions<InferenceOptions>(InferenceOptions.Section);
         builder.Services.AddValidatedOptions<InferenceApiOptions>(InferenceApiOptions.Section);
         builder.AddCallerIdentity();
+        builder.Services.AddInferenceAudit();
         builder.Services.AddDicomListener();
         builder.Services.AddStudyForwarding();
         builder.Services.AddResultDelivery();
@@ -31,6 +33,7 @@ public static class InferenceServices
     public static WebApplication MapInferenceEndpoints(this WebApplication app)
     {
         app.UseCallerIdentity();
+        app.UseInferenceAudit();
         // Patient IDs, accession numbers and calling AEs: only for the platform's services and admins, whatever signed the
         // caller in (nobody is signed in without an identity source: every call is then 401).
         var api = app.MapGroup("/api/inference").RequireRoles(Roles.Service);

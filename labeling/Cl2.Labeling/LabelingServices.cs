@@ -1,4 +1,5 @@
 using Cl2.Labeling.Archive;
+using Cl2.Labeling.Audit;
 using Cl2.Labeling.Blobs;
 using Cl2.Labeling.Cohorts;
 using Cl2.Labeling.Database;
@@ -16,6 +17,7 @@ public static class LabelingServices
         builder.AddBlobStore();
         builder.AddImageArchive();
         builder.AddPacsCohorts();
+        builder.AddAccessAudit();
         return builder;
     }
 
@@ -28,6 +30,7 @@ public static class LabelingServices
         app.MapGraphiQL();
         app.MapBlobEndpoints();
         app.MapImageArchiveEndpoints();
+        app.UseAccessAudit();
         return app;
     }
 }

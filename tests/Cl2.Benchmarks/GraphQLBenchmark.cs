@@ -16,8 +16,9 @@ namespace Cl2.Benchmarks;
 /// request conflicts), each direct to labeling and through the gateway, alternating twice. Every response is checked;
 /// any error fails the run. First, bulk import: <c>events</c> (10,000) label events, one per case of a fresh dataset, with one
 /// <c>importLabels</c> call, five times (two to warm up). Last, the latency the gateway adds, one request at a time with the paths
-/// alternating (<see cref="GraphQLPairedLatency"/>, <c>pairs</c> (1000) pairs per operation), with the CPU time per request.
-/// With <c>seconds</c> 0, only the bulk import runs.
+/// alternating (<see cref="GraphQLPairedLatency"/>, <c>pairs</c> (1000) pairs per operation), with the CPU time per request; then
+/// the access audit's cost per WADO-RS request (<see cref="WadoAuditCost"/>). Authentication is on throughout (an admin's
+/// access token from the gateway's provider on every request). With <c>seconds</c> 0, only the bulk import runs.
 /// </summary>
 public static class GraphQLBenchmark
 {
@@ -58,10 +59,10 @@ public static class GraphQLBenchmark
         var platform = new PlatformLauncher(Directory.CreateTempSubdirectory("cl2-bench-graphql-").FullName,
             postgres.ConnectionString + ";Maximum Pool Size=100");
         var (labelingUrl, gatewayUrl) = (platform.LabelingUrl, platform.GatewayUrl);
+        // Authentication on, as ./cl2 up runs it: every request carries an admin's access token from the gateway's provider,
+        // which labeling validates, and the gateway too (to limit each user apart).
         await using var labeling = await platform.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>
         {
-            // The development identity (every role for the default caller) is refused in Production.
-            ["DevelopmentIdentity__Enabled"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
             // 10,000 labels are about 1.8 MB of JSON, more than the default limit of 1 MiB.
             ["GraphQL__MaxRequestBytes"] = (8 << 20).ToString(CultureInfo.InvariantCulture),
@@ -73,11 +74,16 @@ public static class GraphQLBenchmark
                 // One load generator stands for many users here: the per-caller limit stays in the path but never refuses.
                 ["Gateway__Limits__RequestsPerSecond"] = "1000000",
                 ["Gateway__Limits__Burst"] = "1000000",
+                // One token for the whole run.
+                ["Identity__Provider__AccessTokenLifetime"] = "04:00:00",
             });
         using var http = NewClient(workers);
         await WaitLiveAsync(http, labelingUrl + "health/ready", labeling);
         // The gateway's readiness also asks for inference, which this benchmark does not start.
         await WaitLiveAsync(http, gatewayUrl + "health/live", gateway);
+        var token = await platform.UserTokenAsync("admin");
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        Console.WriteLine("authentication on: bearer tokens (admin) validated by the gateway and by labeling; access audit on");
         var direct = new Uri(labelingUrl + "graphql");
         var proxied = new Uri(gatewayUrl + "graphql");
 
@@ -158,6 +164,19 @@ public static class GraphQLBenchmark
             var paired = await GraphQLPairedLatency.MeasureAsync(http, direct, proxied, request => body(0, request), latencyPairs, gateway.Id, labeling.Id);
             Console.WriteLine($"  {operation,-12} {paired.DirectP50,8:F2} {paired.GatewayP50,8:F2} {paired.AddedP50,8:+0.00;-0.00} {paired.AddedP90,8:+0.00;-0.00} ms  " +
                 $"CPU {paired.GatewayCpu,6:F3} / {paired.BackendCpu,6:F3} ms");
+        }
+        Console.WriteLine($"the access audit's cost per WADO-RS request (one instance, {workers} workers, {seconds} s per round, direct to " +
+            "labeling with the audit on and to a second labeling with it off, alternating): req/s, p50 ms, CPU ms per request of labeling and PostgreSQL");
+        var wado = await WadoAuditCost.MeasureAsync(platform, postgres, labeling, token, workers, seconds);
+        foreach (var round in wado)
+        {
+            Console.WriteLine($"  audit {round.Audit,-3} {round.Requests,8} {round.PerSecond,8:F0} {round.P50,8:F2}  CPU {round.LabelingCpuMs,6:F3} / {round.PostgresCpuMs,6:F3} ms");
+        }
+        foreach (var audit in new[] { "on", "off" })
+        {
+            var of = wado.Where(round => round.Audit == audit).ToList();
+            Console.WriteLine($"  mean audit {audit,-3} {of.Average(r => r.PerSecond),8:F0} req/s {of.Average(r => r.P50),8:F2} ms  " +
+                $"CPU {of.Average(r => r.LabelingCpuMs),6:F3} / {of.Average(r => r.PostgresCpuMs),6:F3} ms");
         }
         if (labeling.HasExited || gateway.HasExited)
         {

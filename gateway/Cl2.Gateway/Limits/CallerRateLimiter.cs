@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace Cl2.Gateway.Limits;
 
 /// <summary>
-/// One token bucket per caller: a signed-in user or client by its name (from <see cref="HttpContext.User"/>, whatever
-/// signed it in), anyone else by remote address. A caller over its rate gets 429 with Retry-After; the others are not
-/// affected. Health probes are not limited (an orchestrator must always reach them).
+/// One token bucket per caller: a signed-in user or client by its name (from <see cref="HttpContext.User"/>: a browser
+/// session or a bearer token the gateway validated), anyone else by remote address. A caller over its rate gets 429 with
+/// Retry-After; the others are not affected. Health probes are not limited (an orchestrator must always reach them).
 /// </summary>
 public static class CallerRateLimiter
 {
@@ -38,7 +38,12 @@ public static class CallerRateLimiter
         });
     }
 
-    /// <summary>The partition: <c>user:NAME</c> for a signed-in caller, <c>address:IP</c> otherwise.</summary>
-    public static string Caller(HttpContext http) =>
-        http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? $"user:{name}" : $"address:{http.Connection.RemoteIpAddress}";
+    /// <summary>The partition: <c>user:NAME</c> for a signed-in caller (its subject when the token names no one), <c>address:IP</c>
+    /// otherwise.</summary>
+    public static string Caller(HttpContext http) => http.User.Identity switch
+    {
+        { IsAuthenticated: true, Name: { Length: > 0 } name } => $"user:{name}",
+        { IsAuthenticated: true } when http.User.FindFirst("sub")?.Value is { Length: > 0 } subject => $"user:{subject}",
+        _ => $"address:{http.Connection.RemoteIpAddress}",
+    };
 }

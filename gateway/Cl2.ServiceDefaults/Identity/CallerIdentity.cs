@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -21,9 +22,20 @@ public static class CallerIdentity
     {
         builder.Services.AddValidatedOptions<AuthorityOptions>(AuthorityOptions.Section);
         builder.AddDevelopmentIdentity();
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddBearerTokenValidation();
+    }
+
+    /// <summary>
+    /// The JWT bearer scheme exactly as every service checks it (provider, audience, lifetime, signature, claims), for a
+    /// host that has other schemes too: the gateway, which reads bearer callers only to tell them apart (rate limits).
+    /// </summary>
+    public static AuthenticationBuilder AddBearerTokenValidation(this AuthenticationBuilder authentication)
+    {
+        // AuthorityOptions are registered (and validated) by the host: AddCallerIdentity, or the gateway's provider set-up.
+        authentication.AddJwtBearer();
+        authentication.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthorityOptions>>((jwt, authority) => ConfigureBearer(jwt, authority.Value));
+        return authentication;
     }
 
     /// <summary>Reads the caller from the request: the bearer token first, then (where enabled) the development headers.</summary>

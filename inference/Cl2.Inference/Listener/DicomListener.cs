@@ -5,8 +5,10 @@ using Cl2.Dicom.Network.Association;
 using Cl2.Dicom.Network.Security;
 using Cl2.Dicom.Network.Server;
 using Cl2.Dicom.Network.UpperLayer;
+using Cl2.Inference.Audit;
 using Cl2.Inference.Ingest;
 using Cl2.Inference.QueryRetrieve;
+using Cl2.ServiceDefaults.Audit;
 using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference.Listener;
@@ -17,7 +19,7 @@ namespace Cl2.Inference.Listener;
 /// has replayed its journal (hosted services start in registration order) and needs nothing else: not labeling.
 /// </summary>
 public sealed class DicomListener(IOptions<ListenerOptions> options, IOptions<InferenceOptions> inference, IHostEnvironment environment,
-    StoreScp store, FindScp find, RetrieveScp retrieve, ArrivingStudies arriving, ILogger<DicomListener> logger)
+    StoreScp store, FindScp find, RetrieveScp retrieve, ArrivingStudies arriving, AuditTrail audit, ILogger<DicomListener> logger)
     : IHostedService, IAsyncDisposable
 {
     private DicomServer? _server;
@@ -57,7 +59,11 @@ public sealed class DicomListener(IOptions<ListenerOptions> options, IOptions<In
             },
             MoveDestinations = settings.ParsedMoveDestinations(),
         };
-        PeerConfigurationLog.Record(settings, peers, inference.Value.StoragePath, logger);
+        var (added, removed) = PeerConfigurationLog.Record(settings, peers, inference.Value.StoragePath, logger);
+        if (added.Count + removed.Count > 0)
+        {
+            await audit.RecordAsync(DicomAccess.PeersChanged(added, removed));
+        }
         _server = await StartServerAsync(settings.Tls.Enabled && settings.Tls.Port is null ? server with { Tls = tls } : server, cancellationToken);
         logger.LogInformation("DICOM listener {AeTitle} on {Address}:{Port}{Tls}", settings.AeTitle, settings.BindAddress, _server.Port,
             settings.Tls.Enabled && settings.Tls.Port is null ? " (TLS only)" : "");
@@ -80,11 +86,19 @@ public sealed class DicomListener(IOptions<ListenerOptions> options, IOptions<In
         return started;
     }
 
-    /// <summary>Every refusal leaves a warning (who, what, which setting); other failed associations an information line.</summary>
+    /// <summary>Every refusal leaves a warning (who, what, which setting) and an audit record (a security alert); other failed
+    /// associations an information line.</summary>
     private void LogClosed(AssociationClosedEventArgs closed)
     {
         var caller = closed.CallingAeTitle ?? "(no A-ASSOCIATE-RQ)";
         var address = closed.RemoteAddress?.ToString() ?? "an unknown address";
+        if (closed.RefusedAbstractSyntaxes.Count > 0 || closed.Error is PeerAddressLimitException or AssociationRejectedException or DicomTlsException)
+        {
+            var reason = closed.RefusedAbstractSyntaxes.Count > 0
+                ? $"query/retrieve refused ({string.Join(", ", closed.RefusedAbstractSyntaxes)}): not allowed for this peer"
+                : closed.Error!.Message;
+            _ = audit.RecordAsync(DicomAccess.Refused(closed.CallingAeTitle, closed.RemoteAddress, reason)).AsTask();
+        }
         if (closed.RefusedAbstractSyntaxes.Count > 0)
         {
             logger.LogWarning("Refused query/retrieve ({SopClasses}) to calling AE {CallingAeTitle} at {RemoteAddress}: no entry of Inference:Listener:Peers for it lists that service under QueryRetrieve",

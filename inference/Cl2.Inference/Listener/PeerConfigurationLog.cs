@@ -5,13 +5,15 @@ namespace Cl2.Inference.Listener;
 /// <summary>
 /// Who may call the listener is security configuration, so each start says it in the log, and says what changed since the
 /// previous start: the table is kept beside the store (<c>listener-peers.json</c>) and compared, so adding or widening a
-/// peer leaves a warning that names it even though the change itself was made in a configuration file.
+/// peer leaves a warning that names it even though the change itself was made in a configuration file (and an audit
+/// record: the listener records what this returns).
 /// </summary>
 public static class PeerConfigurationLog
 {
     public const string FileName = "listener-peers.json";
 
-    public static void Record(ListenerOptions settings, PeerTable table, string storagePath, ILogger logger)
+    /// <returns>The peers added and removed since the last start (all of them added at the first start).</returns>
+    public static (IReadOnlyList<string> Added, IReadOnlyList<string> Removed) Record(ListenerOptions settings, PeerTable table, string storagePath, ILogger logger)
     {
         if (table.IsOpen)
         {
@@ -37,6 +39,7 @@ public static class PeerConfigurationLog
         }
         Directory.CreateDirectory(storagePath);
         File.WriteAllText(path, JsonSerializer.Serialize(current));
+        return ([.. current.Except(previous ?? [])], [.. (previous ?? []).Except(current)]);
     }
 
     /// <summary>One line per peer, stable for comparison: <c>ORTHANC from 127.0.0.1 may Find, Move</c>.</summary>

@@ -2,8 +2,10 @@ using System.Runtime.CompilerServices;
 using Cl2.Dicom;
 using Cl2.Dicom.Network.Dimse;
 using Cl2.Dicom.Network.Server;
+using Cl2.Inference.Audit;
 using Cl2.Inference.Ingest;
 using Cl2.Inference.Listener;
+using Cl2.ServiceDefaults.Audit;
 using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference.QueryRetrieve;
@@ -14,11 +16,12 @@ namespace Cl2.Inference.QueryRetrieve;
 /// value when we index it (docs/dicom-conformance.md lists which), empty otherwise. A C-CANCEL (the server cancels our
 /// token) stops matching and the responses at the next match; the server then answers Cancel.
 /// </summary>
-public sealed class FindScp(InstanceStore store, IOptions<ListenerOptions> options, ILogger<FindScp> logger) : ICFindProvider
+public sealed class FindScp(InstanceStore store, IOptions<ListenerOptions> options, AuditTrail audit, ILogger<FindScp> logger) : ICFindProvider
 {
     public async IAsyncEnumerable<CFindResponse> OnCFindAsync(CFindRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         QueryIdentifier? query = null;
+        var refusal = "";
         try
         {
             query = QueryIdentifier.Parse(request.Identifier, request.TransferSyntaxUid, request.SopClassUid);
@@ -26,23 +29,40 @@ public sealed class FindScp(InstanceStore store, IOptions<ListenerOptions> optio
         catch (Exception e) when (e is InvalidDataException or DicomFormatException)
         {
             logger.LogWarning("C-FIND from {CallingAeTitle} refused: {Reason}", request.CallingAeTitle, e.Message);
+            refusal = e.Message;
         }
+        var caller = DicomAccess.Caller(request.CallingAeTitle, request.RemoteAddress);
         if (query is null)
         {
+            await audit.RecordAsync(DicomAccess.Served(caller, AuditEvents.Query, AuditActions.Execute, "C-FIND", request.SopClassUid, "", [],
+                AuditOutcomes.MinorFailure, $"Data Set does not match SOP Class: {refusal}"));
             yield return new CFindResponse(DimseStatus.DataSetDoesNotMatchSopClass, null);
             yield break;
         }
         var syntax = DicomTransferSyntax.Lookup(request.TransferSyntaxUid);
-        // Matching runs before the first response; over a large store a C-CANCEL that comes meanwhile stops it too.
-        foreach (var group in Groups(query, store.LatestVersions().TakeWhile(_ => !cancellationToken.IsCancellationRequested)))
+        var answered = new List<StoredInstance>();
+        var outcome = (AuditOutcomes.MinorFailure, "cancelled or ended before the last match");
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var bytes = new MemoryStream();
-            DicomWriter.WriteDataset(bytes, Response(query, group), syntax);
-            yield return CFindResponse.Match(bytes.ToArray());
-            await Task.Yield();
+            // Matching runs before the first response; over a large store a C-CANCEL that comes meanwhile stops it too.
+            foreach (var group in Groups(query, store.LatestVersions().TakeWhile(_ => !cancellationToken.IsCancellationRequested)))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var bytes = new MemoryStream();
+                DicomWriter.WriteDataset(bytes, Response(query, group), syntax);
+                answered.Add(group[0]);
+                yield return CFindResponse.Match(bytes.ToArray());
+                await Task.Yield();
+            }
+            cancellationToken.ThrowIfCancellationRequested(); // cut short by a cancel during matching: the answer is Cancel, not Success
+            outcome = (AuditOutcomes.Success, $"{answered.Count} matches");
         }
-        cancellationToken.ThrowIfCancellationRequested(); // cut short by a cancel during matching: the answer is Cancel, not Success
+        finally
+        {
+            // Every C-FIND is recorded, with what it disclosed so far: a cancelled one too.
+            await audit.RecordAsync(DicomAccess.Served(caller, AuditEvents.Query, AuditActions.Execute, $"C-FIND {query.Level.ToString().ToUpperInvariant()}",
+                request.SopClassUid, DicomAccess.Keys(query.DataSet), answered, outcome.Item1, outcome.Item2));
+        }
     }
 
     /// <summary>The matching instances, grouped by the unique key of the query level (latest version of each instance).</summary>

@@ -42,6 +42,7 @@ public sealed class LabelingQuery : ObjectGraphType
         FeedbackQueries.AddFields(this);
         PacsStudies.AddField(this);
         PacsImportQueries.AddFields(this);
+        Audit.AccessAuditQueries.AddFields(this);
     }
 }
 

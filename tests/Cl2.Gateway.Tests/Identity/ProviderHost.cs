@@ -30,7 +30,9 @@ public sealed class ProviderHost : IAsyncDisposable
 
     /// <param name="labeling">Where the gateway sends /graphql and the archive (a recording backend, say); nowhere by default.</param>
     /// <param name="browserSession">Sign-in at the gateway on too, the gateway a browser client of its own provider.</param>
-    public static async Task<ProviderHost> StartAsync(PostgresCluster postgres, string? folder = null, Uri? labeling = null, bool browserSession = false)
+    /// <param name="more">Further gateway settings (tight rate limits, say).</param>
+    public static async Task<ProviderHost> StartAsync(PostgresCluster postgres, string? folder = null, Uri? labeling = null, bool browserSession = false,
+        IReadOnlyDictionary<string, string>? more = null)
     {
         folder ??= Directory.CreateTempSubdirectory("cl2-identity-").FullName;
         foreach (var (kind, name, extension) in new[]
@@ -66,6 +68,10 @@ public sealed class ProviderHost : IAsyncDisposable
             settings["Identity:Provider:BrowserClients:1:Name"] = "cl2-gateway";
             settings["Identity:Provider:BrowserClients:1:RedirectUris:0"] = $"{address}signin-oidc";
             settings["Identity:Provider:BrowserClients:1:PostLogoutRedirectUris:0"] = $"{address}signout-callback-oidc";
+        }
+        foreach (var (key, value) in more ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
         }
         var gateway = new GatewayHost(labeling ?? unused, unused, settings);
         gateway.StartOnKestrel(port);

@@ -10,6 +10,9 @@ public sealed record CFindRequest(
     DimsePriority Priority,
     ReadOnlyMemory<byte> Identifier)
 {
+    /// <summary>The calling peer's address, where a server received the request (for its audit trail).</summary>
+    public System.Net.IPAddress? RemoteAddress { get; init; }
+
     public static DimseCommand Command(ushort messageId, string sopClassUid, DimsePriority priority = DimsePriority.Medium) =>
         new(CommandField.CFindRq)
         {
