@@ -28,6 +28,11 @@ public sealed class LabelWorkflowTests(LabelingApi api) : IClassFixture<Labeling
     private async Task<string[]> AddCasesAsync(string datasetId, params string[] studies)
     {
         await ArchivedStudies.StoreAsync(api.Client, studies);
+        return await AddArchivedCasesAsync(datasetId, studies);
+    }
+
+    private async Task<string[]> AddArchivedCasesAsync(string datasetId, params string[] studies)
+    {
         var data = await api.RunAsync("""
             mutation($input: AddCasesInput!) { addCases(input: $input) { id studyInstanceUid labelStatus } }
             """, new { input = new { datasetId, studyInstanceUids = studies } });
@@ -116,8 +121,9 @@ public sealed class LabelWorkflowTests(LabelingApi api) : IClassFixture<Labeling
     {
         var datasetId = await CreateDatasetAsync("import race");
         string[] first = ["1.5.1", "1.5.2", "1.5.3"], second = ["1.5.3", "1.5.4", "1.5.1"];
+        await ArchivedStudies.StoreAsync(api.Client, [.. first.Union(second)]);
 
-        var added = await Task.WhenAll(AddCasesAsync(datasetId, first), AddCasesAsync(datasetId, second));
+        var added = await Task.WhenAll(AddArchivedCasesAsync(datasetId, first), AddArchivedCasesAsync(datasetId, second));
 
         Assert.Equal(4, added.Sum(ids => ids.Length));
         var cases = (await api.RunAsync("query($dataset: ID!) { cases(dataset: $dataset) { totalCount } }", new { dataset = datasetId }))["cases"]!;

@@ -37,10 +37,13 @@ public static class ArchivedStudies
 
     public static Task StoreAsync(HttpClient http, params string[] studyInstanceUids) => StoreAsync(http, studyInstanceUids, CancellationToken.None);
 
+    /// <summary>The SOP Instance UID of the instance <see cref="StoreAsync(HttpClient, string[])"/> stores for the study.</summary>
+    public static string SopInstanceUidOf(string studyInstanceUid) => NameBasedUid.For($"archived-study/{studyInstanceUid}/instance");
+
     /// <summary>A 2×2 8-bit Secondary Capture image of <paramref name="studyInstanceUid"/>, as a Part 10 file.</summary>
     public static byte[] Instance(string studyInstanceUid)
     {
-        var sopInstanceUid = NameBasedUid.For($"archived-study/{studyInstanceUid}/instance");
+        var sopInstanceUid = SopInstanceUidOf(studyInstanceUid);
         var dataset = new DicomDataset()
             .SetUid(DicomTags.SOPClassUID, DicomUids.SecondaryCaptureImageStorage)
             .SetUid(DicomTags.SOPInstanceUID, sopInstanceUid)
