@@ -3,6 +3,7 @@ using Cl2.Labeling.Blobs;
 using Cl2.Labeling.Cohorts;
 using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Retraining;
 
 namespace Cl2.Labeling;
 
@@ -16,6 +17,7 @@ public static class LabelingServices
         builder.AddBlobStore();
         builder.AddImageArchive();
         builder.AddPacsCohorts();
+        builder.AddRetraining();
         return builder;
     }
 

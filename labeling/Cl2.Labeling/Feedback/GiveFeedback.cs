@@ -2,6 +2,7 @@ using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Inference;
 using Cl2.Labeling.Labels;
+using Cl2.Labeling.Retraining;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
@@ -58,6 +59,10 @@ public sealed record GiveFeedback(Guid InferenceResultId, FeedbackVerdict Verdic
                 : null;
             var given = Decide(result, correction, command, Guid.CreateVersion7(), context.Actor(), context.Now());
             await StreamDecision.StartAsync<GivenFeedback>(context.Store(), given.FeedbackId, given, cancellationToken);
+            if (given.Verdict == FeedbackVerdict.Correct)
+            {
+                await RetrainingTrigger.CheckAsync(context.Store(), given.ModelId, context.Now(), cancellationToken);
+            }
             return GivenFeedback.Create(given) with { Version = 1 };
         });
 }

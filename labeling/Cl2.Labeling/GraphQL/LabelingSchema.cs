@@ -6,6 +6,7 @@ using Cl2.Labeling.Inference;
 using Cl2.Labeling.Labels;
 using Cl2.Labeling.Models;
 using Cl2.Labeling.Routing;
+using Cl2.Labeling.Retraining;
 using Cl2.Labeling.Training;
 using GraphQL.Types;
 
@@ -38,6 +39,7 @@ public sealed class LabelingQuery : ObjectGraphType
         DeliveryQueries.AddFields(this);
         RoutingQueries.AddFields(this);
         FeedbackQueries.AddFields(this);
+        RetrainingPolicyQueries.AddFields(this);
         PacsStudies.AddField(this);
         PacsImportQueries.AddFields(this);
     }
@@ -61,6 +63,8 @@ public sealed class LabelingMutation : ObjectGraphType
         PromoteModelVersion.AddField(this);
         RetireModelVersion.AddField(this);
         RollbackModel.AddField(this);
+        SetPromotionGate.AddField(this);
+        RecordModelEvaluation.AddField(this);
         FixDatasetSplit.AddField(this);
         PredictLabel.AddField(this);
         RequestTraining.AddField(this);
@@ -77,6 +81,7 @@ public sealed class LabelingMutation : ObjectGraphType
         SaveRoutingRule.AddField(this);
         DeleteRoutingRule.AddField(this);
         GiveFeedback.AddField(this);
+        SetRetrainingPolicy.AddField(this);
         ImportFromPacs.AddField(this);
         ResumePacsImport.AddField(this);
     }

@@ -74,7 +74,7 @@ public sealed record RegisterModelVersion(
             throw DomainException.NotFound(ErrorCodes.TrainingJobNotFound, $"Training job of model {model.Id}", jobId);
         }
         var lineage = new ModelLineage(command.BaseVersionId, [.. labelRevisionIds.Distinct()], [.. feedbackIds.Distinct()],
-            dataDigest.ToString(), command.CodeVersion.Trim(), command.TrainingJobId);
+            dataDigest.ToString(), command.CodeVersion.Trim(), command.TrainingJobId, known.TrainingJob?.DataCut);
         return new ModelVersionRegistered(model.Id, versionId, model.Versions.Count + 1, command.Metrics, lineage, artifactDigest.ToString(), by, now);
     }
 
