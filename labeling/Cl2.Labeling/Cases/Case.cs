@@ -1,3 +1,4 @@
+using Cl2.Labeling.Feedback;
 using Cl2.Labeling.Labels;
 using Marten.Schema;
 
@@ -32,7 +33,9 @@ public sealed record Case(
     int CurrentRevision,
     Guid? CurrentRevisionId,
     DateTimeOffset? LabelledAt,
-    LabelPrediction? LatestPrediction = null)
+    LabelPrediction? LatestPrediction = null,
+    CaseFeedback? Feedback = null,
+    int Priority = 0)
 {
     [Version]
     public long Version { get; set; }
@@ -58,6 +61,32 @@ public sealed record Case(
         LatestPrediction = new LabelPrediction(predicted.PredictionId, predicted.ModelId, predicted.VersionId, predicted.Kind,
             predicted.BlobDigest, predicted.PredictedBy, predicted.PredictedAt),
     };
+
+    /// <summary>A radiologist's verdict (Feedback/FeedbackCase.cs): corrected or accepted, the case is labelled; rejected
+    /// without a correction, it is unlabelled and first in the queue (<see cref="FeedbackPriority"/>).</summary>
+    public static Case Apply(CaseFeedbackReceived received, Case current) => received.Verdict switch
+    {
+        FeedbackVerdict.Reject => current with
+        {
+            Feedback = FeedbackOf(received),
+            LabelStatus = LabelStatus.Unlabelled,
+            Priority = FeedbackPriority,
+        },
+        _ => current with
+        {
+            Feedback = FeedbackOf(received),
+            LabelStatus = LabelStatus.Approved,
+            CurrentRevisionId = received.CorrectedLabelRevisionId,
+            LabelledAt = received.GivenAt,
+            Priority = 0,
+        },
+    };
+
+    /// <summary>The priority of a case whose result a radiologist rejected: annotators get it before any other.</summary>
+    public const int FeedbackPriority = 1;
+
+    private static CaseFeedback FeedbackOf(CaseFeedbackReceived received) =>
+        new(received.FeedbackId, received.Verdict, received.InferenceResultId, received.CorrectedLabelRevisionId, received.GivenAt);
 
     public static Case Apply(LabelReviewed reviewed, Case current) => reviewed.LabelRevisionId != current.CurrentRevisionId
         ? current

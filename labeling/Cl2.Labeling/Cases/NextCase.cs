@@ -11,7 +11,8 @@ namespace Cl2.Labeling.Cases;
 /// <summary>
 /// The case an annotator should label next in a dataset: the unlabelled case they hold already, else the first
 /// unlabelled case nobody holds, which is assigned to them in the same step. Two annotators asking at once never get
-/// the same case (the assignment is appended at the version the case was read at; the loser takes the next one).
+/// the same case (the assignment is appended at the version the case was read at; the loser takes the next one). A case
+/// whose model result a radiologist rejected without correcting it comes before the others (<see cref="Case.Priority"/>).
 /// Active-learning strategies replace "first" in a later issue.
 /// </summary>
 public static class NextCase
@@ -50,7 +51,7 @@ public static class NextCase
                 context.Store(),
                 async (session, token) => await session.Query<Case>()
                     .Where(@case => @case.DatasetId == datasetId && @case.LabelStatus == LabelStatus.Unlabelled && @case.AssignedTo == null)
-                    .OrderBy(@case => @case.AddedAt).ThenBy(@case => @case.Id)
+                    .OrderByDescending(@case => @case.Priority).ThenBy(@case => @case.AddedAt).ThenBy(@case => @case.Id)
                     .Take(CandidatesPerRead).ToListAsync(token),
                 @case => (@case.Id, @case.Version),
                 @case => Decide(@case, annotator, context.Now()),

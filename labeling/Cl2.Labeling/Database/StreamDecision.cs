@@ -35,8 +35,9 @@ public static class StreamDecision
 
     /// <summary>
     /// Starts a stream for each event <paramref name="decide"/> returns, and appends <paramref name="alongside"/>'s
-    /// events to existing streams, in one commit. When a unique index refuses the commit (someone stored the same thing
-    /// at the same moment, and nothing of ours was stored), the decision is taken again on what they stored.
+    /// events to other streams (existing ones, or new ones it names), in one commit. When a unique index refuses the
+    /// commit (someone stored the same thing at the same moment, and nothing of ours was stored), or another writer
+    /// appended to one of those streams first, the decision is taken again on what they stored.
     /// </summary>
     public static async Task<IReadOnlyList<TEvent>> StartManyAsync<TAggregate, TEvent>(
         IDocumentStore store,
@@ -64,9 +65,11 @@ public static class StreamDecision
                 await session.SaveChangesAsync(cancellationToken);
                 return started;
             }
-            catch (Exception exception) when (attempt < Attempts && IsUniqueViolation(exception))
+            catch (Exception exception) when (attempt < Attempts
+                && (IsUniqueViolation(exception) || exception is ConcurrencyException or ExistingStreamIdCollisionException))
             {
-                // Decide again: what the other writer stored is now there to be seen (and skipped, or refused).
+                // Decide again: what the other writer stored is now there to be seen (and skipped, or refused). An event
+                // for an existing stream that another writer appended to first is a moved stream, decided again too.
             }
         }
     }

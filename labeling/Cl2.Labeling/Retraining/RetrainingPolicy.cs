@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Cl2.Labeling.Database;
 using Marten.Schema;
 
 namespace Cl2.Labeling.Retraining;
@@ -42,15 +42,8 @@ public sealed record RetrainingPolicy(
 
     public bool IsOn => NewLabelThreshold is not null || ScheduleMinutes is not null;
 
-    /// <summary>The policy stream of a model: a name-based id (RFC 9562 version 8 layout) from the model's id.</summary>
-    public static Guid StreamIdOf(Guid modelId)
-    {
-        Span<byte> bytes = stackalloc byte[32];
-        SHA256.HashData([.. "cl2:retraining-policy:"u8, .. modelId.ToByteArray()], bytes);
-        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes[..16]);
-    }
+    /// <summary>The policy stream of a model.</summary>
+    public static Guid StreamIdOf(Guid modelId) => NameBasedId.Of("cl2:retraining-policy:", modelId);
 
     public static RetrainingPolicy Create(RetrainingPolicySet set) =>
         new(set.PolicyId, set.ModelId, set.DatasetId, set.NewLabelThreshold, set.ScheduleMinutes,
