@@ -8,7 +8,11 @@ namespace Cl2.Labeling.Cases;
 
 public sealed record CaseAdded(Guid CaseId, Guid DatasetId, string StudyInstanceUid, string AddedBy, DateTimeOffset AddedAt);
 
-public sealed record CaseAssigned(Guid CaseId, Guid DatasetId, string Assignee, string AssignedBy, DateTimeOffset AssignedAt);
+/// <param name="ExpiresAt">When nextCase may hand the case to someone else (set by nextCase; assignCase's never expire).</param>
+public sealed record CaseAssigned(Guid CaseId, Guid DatasetId, string Assignee, string AssignedBy, DateTimeOffset AssignedAt, DateTimeOffset? ExpiresAt = null);
+
+/// <summary>The holder gave the case back (releaseCase); it is free for nextCase again.</summary>
+public sealed record CaseReleased(Guid CaseId, Guid DatasetId, string ReleasedFrom, string ReleasedBy, DateTimeOffset ReleasedAt);
 
 /// <summary>The case left its dataset (a study added by mistake); its events stay, its snapshot is deleted.</summary>
 public sealed record CaseRemoved(Guid CaseId, Guid DatasetId, string StudyInstanceUid, string RemovedBy, DateTimeOffset RemovedAt);
@@ -35,7 +39,8 @@ public sealed record Case(
     DateTimeOffset? LabelledAt,
     LabelPrediction? LatestPrediction = null,
     CaseFeedback? Feedback = null,
-    int Priority = 0)
+    int Priority = 0,
+    DateTimeOffset? AssignmentExpiresAt = null)
 {
     [Version]
     public long Version { get; set; }
@@ -43,7 +48,12 @@ public sealed record Case(
     public static Case Create(CaseAdded added) =>
         new(added.CaseId, added.DatasetId, added.StudyInstanceUid, added.AddedBy, added.AddedAt, null, LabelStatus.Unlabelled, 0, null, null);
 
-    public static Case Apply(CaseAssigned assigned, Case current) => current with { AssignedTo = assigned.Assignee };
+    public static Case Apply(CaseAssigned assigned, Case current) => current with { AssignedTo = assigned.Assignee, AssignmentExpiresAt = assigned.ExpiresAt };
+
+    public static Case Apply(CaseReleased released, Case current) => current with { AssignedTo = null, AssignmentExpiresAt = null };
+
+    /// <summary>Nobody holds the case, or nextCase's hold on it ran out.</summary>
+    public bool IsFreeAt(DateTimeOffset now) => AssignedTo is null || AssignmentExpiresAt <= now;
 
     /// <summary>A removed case is no longer listed, counted or handed out, and its study can be added again.</summary>
     public static bool ShouldDelete(CaseRemoved removed) => true;

@@ -150,6 +150,7 @@ public sealed class CaseGraphType : ObjectGraphType<Case>
         Field(@case => @case.AddedBy);
         Field(@case => @case.AddedAt);
         Field(@case => @case.AssignedTo, nullable: true);
+        Field(@case => @case.AssignmentExpiresAt, nullable: true).Description("When nextCase may hand the case to someone else.");
         Field(@case => @case.LabelStatus, type: typeof(NonNullGraphType<LabelStatusGraphType>));
         Field(@case => @case.CurrentRevision).Description("The revision a new submission builds on (0 before the first).");
         Field(@case => @case.LabelledAt, nullable: true);

@@ -53,6 +53,7 @@ public sealed class LabelingMutation : ObjectGraphType
         CreateDataset.AddField(this);
         AddCases.AddField(this);
         AssignCase.AddField(this);
+        ReleaseCase.AddField(this);
         RemoveCase.AddField(this);
         SubmitLabel.AddField(this);
         ImportLabels.AddField(this);
