@@ -158,7 +158,7 @@ public static class StreamDecision
     }
 
     /// <summary>
-    /// Reads <paramref name="read"/>'s facts, fetches the stream for writing, decides, appends to it and starts the streams
+    /// Fetches the stream for writing, reads <paramref name="read"/>'s facts, decides, appends to it and starts the streams
     /// the decision names, in one commit. When another writer appended to the stream in between, the stream version check
     /// refuses the commit (nothing of it is stored) and the facts are read and the decision taken again, so a decision
     /// that must happen once (one job per policy trigger) happens once however many replicas take it at the same moment.
@@ -177,8 +177,10 @@ public static class StreamDecision
             await using var session = store.LightweightSession();
             try
             {
-                var facts = await read(session, cancellationToken);
+                // The stream first, then the facts: facts read before the fetch could predate another writer's commit that
+                // the fetched version already includes, and the decision would pass the version check on stale facts.
                 var stream = await session.Events.FetchForWriting<TAggregate>(streamId, cancellationToken);
+                var facts = await read(session, cancellationToken);
                 var (appended, started) = decide(stream.Aggregate, facts);
                 if (appended.Count == 0 && started.Count == 0)
                 {
