@@ -1,9 +1,12 @@
 using Cl2.Labeling.Archive;
 using Cl2.Labeling.Audit;
 using Cl2.Labeling.Blobs;
+using Cl2.Labeling.Cases;
 using Cl2.Labeling.Cohorts;
 using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Retraining;
+using Cl2.ServiceDefaults;
 
 namespace Cl2.Labeling;
 
@@ -18,6 +21,8 @@ public static class LabelingServices
         builder.AddImageArchive();
         builder.AddPacsCohorts();
         builder.AddAccessAudit();
+        builder.AddRetraining();
+        builder.Services.AddValidatedOptions<CasesOptions>(CasesOptions.Section);
         return builder;
     }
 

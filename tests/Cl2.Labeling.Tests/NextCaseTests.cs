@@ -30,19 +30,19 @@ public sealed class NextCaseTests(LabelingApi api) : IClassFixture<LabelingApi>,
     public async Task annotators_asking_at_once_never_get_the_same_case_and_each_keeps_theirs_until_it_is_labelled()
     {
         var dataset = (await api.RunAsync("""mutation { createDataset(input: { name: "queue" }) { id } }"""))["createDataset"]!["id"]!.GetValue<string>();
-        var studies = Enumerable.Range(1, 6).Select(index => $"1.2.840.{index}").ToArray();
+        var studies = Enumerable.Range(1, 12).Select(index => $"1.2.840.{index}").ToArray();
         await ArchivedStudies.StoreAsync(api.Client, studies);
         await api.RunAsync("mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
             new { input = new { datasetId = dataset, studyInstanceUids = studies } });
 
-        var annotators = Enumerable.Range(0, 10).Select(index => $"annotator-{index}").ToList();
+        var annotators = Enumerable.Range(0, 20).Select(index => $"annotator-{index}").ToList();
         var answers = await Task.WhenAll(annotators.Select(annotator => NextAsync(annotator, dataset)));
 
         Assert.All(answers, answer => Assert.True(answer.Errors is null, answer.Body));
         var handed = answers.Select((answer, index) => (Annotator: annotators[index], Case: answer.Data!["nextCase"]))
             .Where(entry => entry.Case is not null).ToList();
-        Assert.Equal(6, handed.Count);
-        Assert.Equal(6, handed.Select(entry => entry.Case!["id"]!.GetValue<string>()).Distinct().Count());
+        Assert.Equal(12, handed.Count);
+        Assert.Equal(12, handed.Select(entry => entry.Case!["id"]!.GetValue<string>()).Distinct().Count());
         Assert.All(handed, entry => Assert.Equal(entry.Annotator, entry.Case!["assignedTo"]!.GetValue<string>()));
 
         var (annotator, held) = handed[0];

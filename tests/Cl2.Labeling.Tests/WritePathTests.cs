@@ -21,7 +21,7 @@ public sealed partial class WritePathTests
             .ToList();
 
         Assert.True(elsewhere.Count == 0,
-            "Write through Database/StreamDecision (StartAsync, StartManyAsync, DecideAsync, ClaimFirstAsync) instead of:\n" + string.Join('\n', elsewhere));
+            "Write through Database/StreamDecision (StartAsync, StartManyAsync, DecideAsync, DecideAndStartAsync, ClaimFirstAsync) instead of:\n" + string.Join('\n', elsewhere));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Cl2.Labeling.Feedback;
 using Cl2.Labeling.Labels;
 using Marten.Schema;
 
@@ -7,7 +8,11 @@ namespace Cl2.Labeling.Cases;
 
 public sealed record CaseAdded(Guid CaseId, Guid DatasetId, string StudyInstanceUid, string AddedBy, DateTimeOffset AddedAt);
 
-public sealed record CaseAssigned(Guid CaseId, Guid DatasetId, string Assignee, string AssignedBy, DateTimeOffset AssignedAt);
+/// <param name="ExpiresAt">When nextCase may hand the case to someone else (set by nextCase; assignCase's never expire).</param>
+public sealed record CaseAssigned(Guid CaseId, Guid DatasetId, string Assignee, string AssignedBy, DateTimeOffset AssignedAt, DateTimeOffset? ExpiresAt = null);
+
+/// <summary>The holder gave the case back (releaseCase); it is free for nextCase again.</summary>
+public sealed record CaseReleased(Guid CaseId, Guid DatasetId, string ReleasedFrom, string ReleasedBy, DateTimeOffset ReleasedAt);
 
 /// <summary>The case left its dataset (a study added by mistake); its events stay, its snapshot is deleted.</summary>
 public sealed record CaseRemoved(Guid CaseId, Guid DatasetId, string StudyInstanceUid, string RemovedBy, DateTimeOffset RemovedAt);
@@ -32,7 +37,10 @@ public sealed record Case(
     int CurrentRevision,
     Guid? CurrentRevisionId,
     DateTimeOffset? LabelledAt,
-    LabelPrediction? LatestPrediction = null)
+    LabelPrediction? LatestPrediction = null,
+    CaseFeedback? Feedback = null,
+    int Priority = 0,
+    DateTimeOffset? AssignmentExpiresAt = null)
 {
     [Version]
     public long Version { get; set; }
@@ -40,7 +48,12 @@ public sealed record Case(
     public static Case Create(CaseAdded added) =>
         new(added.CaseId, added.DatasetId, added.StudyInstanceUid, added.AddedBy, added.AddedAt, null, LabelStatus.Unlabelled, 0, null, null);
 
-    public static Case Apply(CaseAssigned assigned, Case current) => current with { AssignedTo = assigned.Assignee };
+    public static Case Apply(CaseAssigned assigned, Case current) => current with { AssignedTo = assigned.Assignee, AssignmentExpiresAt = assigned.ExpiresAt };
+
+    public static Case Apply(CaseReleased released, Case current) => current with { AssignedTo = null, AssignmentExpiresAt = null };
+
+    /// <summary>Nobody holds the case, or nextCase's hold on it ran out.</summary>
+    public bool IsFreeAt(DateTimeOffset now) => AssignedTo is null || AssignmentExpiresAt <= now;
 
     /// <summary>A removed case is no longer listed, counted or handed out, and its study can be added again.</summary>
     public static bool ShouldDelete(CaseRemoved removed) => true;
@@ -58,6 +71,32 @@ public sealed record Case(
         LatestPrediction = new LabelPrediction(predicted.PredictionId, predicted.ModelId, predicted.VersionId, predicted.Kind,
             predicted.BlobDigest, predicted.PredictedBy, predicted.PredictedAt),
     };
+
+    /// <summary>A radiologist's verdict (Feedback/FeedbackCase.cs): corrected or accepted, the case is labelled; rejected
+    /// without a correction, it is unlabelled and first in the queue (<see cref="FeedbackPriority"/>).</summary>
+    public static Case Apply(CaseFeedbackReceived received, Case current) => received.Verdict switch
+    {
+        FeedbackVerdict.Reject => current with
+        {
+            Feedback = FeedbackOf(received),
+            LabelStatus = LabelStatus.Unlabelled,
+            Priority = FeedbackPriority,
+        },
+        _ => current with
+        {
+            Feedback = FeedbackOf(received),
+            LabelStatus = LabelStatus.Approved,
+            CurrentRevisionId = received.CorrectedLabelRevisionId,
+            LabelledAt = received.GivenAt,
+            Priority = 0,
+        },
+    };
+
+    /// <summary>The priority of a case whose result a radiologist rejected: annotators get it before any other.</summary>
+    public const int FeedbackPriority = 1;
+
+    private static CaseFeedback FeedbackOf(CaseFeedbackReceived received) =>
+        new(received.FeedbackId, received.Verdict, received.InferenceResultId, received.CorrectedLabelRevisionId, received.GivenAt);
 
     public static Case Apply(LabelReviewed reviewed, Case current) => reviewed.LabelRevisionId != current.CurrentRevisionId
         ? current

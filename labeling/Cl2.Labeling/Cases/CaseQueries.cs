@@ -1,5 +1,6 @@
 using Cl2.Labeling.Database;
 using Cl2.Labeling.Datasets;
+using Cl2.Labeling.Feedback;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Labels;
 using Cl2.Labeling.Reading;
@@ -149,9 +150,18 @@ public sealed class CaseGraphType : ObjectGraphType<Case>
         Field(@case => @case.AddedBy);
         Field(@case => @case.AddedAt);
         Field(@case => @case.AssignedTo, nullable: true);
+        Field(@case => @case.AssignmentExpiresAt, nullable: true).Description("When nextCase may hand the case to someone else.");
         Field(@case => @case.LabelStatus, type: typeof(NonNullGraphType<LabelStatusGraphType>));
         Field(@case => @case.CurrentRevision).Description("The revision a new submission builds on (0 before the first).");
         Field(@case => @case.LabelledAt, nullable: true);
+        Field<IdGraphType, Guid?>("currentRevisionId").Description("The label revision that is the case's label now (a correction's, for a corrected study).")
+            .Resolve(context => context.Source.CurrentRevisionId);
+        Field<FeedbackVerdictGraphType, FeedbackVerdict?>("feedbackVerdict")
+            .Description("The last radiologist's verdict on the model's result for this study (cases of a feedback dataset); ACCEPT: the model's output is the label.")
+            .Resolve(context => context.Source.Feedback?.Verdict);
+        Field<IdGraphType, Guid?>("acceptedInferenceResultId").Description("The inference result whose output a radiologist accepted as this case's label.")
+            .Resolve(context => context.Source.Feedback is { Verdict: FeedbackVerdict.Accept } feedback ? feedback.InferenceResultId : null);
+        Field(@case => @case.Priority).Description("Higher comes first in nextCase (1: a radiologist rejected the model's result).");
         Field<LabelPredictionGraphType, LabelPrediction>("latestPrediction").Description("What a model last predicted for this case.")
             .Resolve(context => context.Source.LatestPrediction);
         Field<NonNullGraphType<DatasetGraphType>, IDataLoaderResult<Dataset?>>("dataset")

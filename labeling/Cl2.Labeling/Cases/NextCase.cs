@@ -5,23 +5,27 @@ using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
+using Microsoft.Extensions.Options;
 
 namespace Cl2.Labeling.Cases;
 
 /// <summary>
 /// The case an annotator should label next in a dataset: the unlabelled case they hold already, else the first
 /// unlabelled case nobody holds, which is assigned to them in the same step. Two annotators asking at once never get
-/// the same case (the assignment is appended at the version the case was read at; the loser takes the next one).
-/// Active-learning strategies replace "first" in a later issue.
+/// the same case (the assignment is appended at the version the case was read at; the loser takes the next one). A case
+/// whose model result a radiologist rejected without correcting it comes before the others (<see cref="Case.Priority"/>).
+/// A case nextCase hands out is held for <see cref="CasesOptions.AssignmentSeconds"/>, then free for the next annotator;
+/// releaseCase frees it earlier. Active-learning strategies are not built: after priority, the oldest case comes first.
 /// </summary>
 public static class NextCase
 {
     private const int CandidatesPerRead = 20;
 
     /// <returns>The assignment, or no events when the case is no longer free.</returns>
-    public static IReadOnlyList<object> Decide(Case current, string annotator, DateTimeOffset now) =>
-        current.AssignedTo is null && current.LabelStatus == LabelStatus.Unlabelled
-            ? [new CaseAssigned(current.Id, current.DatasetId, annotator, annotator, now)]
+    /// <param name="hold">How long the assignment lasts (<see cref="CasesOptions.AssignmentSeconds"/>); null: until released.</param>
+    public static IReadOnlyList<object> Decide(Case current, string annotator, DateTimeOffset now, TimeSpan? hold = null) =>
+        current.IsFreeAt(now) && current.LabelStatus == LabelStatus.Unlabelled
+            ? [new CaseAssigned(current.Id, current.DatasetId, annotator, annotator, now, now + hold)]
             : [];
 
     public static void AddField(ObjectGraphType query) => query
@@ -35,10 +39,13 @@ public static class NextCase
             var datasetId = context.GetId("dataset");
             var annotator = context.Actor();
             var cancellationToken = context.CancellationToken;
+            var hold = TimeSpan.FromSeconds(context.RequestServices!.GetRequiredService<IOptions<CasesOptions>>().Value.AssignmentSeconds);
+            var now = context.Now();
             await using (var session = context.Store().QuerySession())
             {
                 var held = await session.Query<Case>()
-                    .Where(@case => @case.DatasetId == datasetId && @case.LabelStatus == LabelStatus.Unlabelled && @case.AssignedTo == annotator)
+                    .Where(@case => @case.DatasetId == datasetId && @case.LabelStatus == LabelStatus.Unlabelled && @case.AssignedTo == annotator
+                        && (@case.AssignmentExpiresAt == null || @case.AssignmentExpiresAt > now))
                     .OrderBy(@case => @case.AddedAt).ThenBy(@case => @case.Id)
                     .FirstOrDefaultAsync(cancellationToken);
                 if (held is not null)
@@ -49,11 +56,12 @@ public static class NextCase
             var claimed = await StreamDecision.ClaimFirstAsync(
                 context.Store(),
                 async (session, token) => await session.Query<Case>()
-                    .Where(@case => @case.DatasetId == datasetId && @case.LabelStatus == LabelStatus.Unlabelled && @case.AssignedTo == null)
-                    .OrderBy(@case => @case.AddedAt).ThenBy(@case => @case.Id)
+                    .Where(@case => @case.DatasetId == datasetId && @case.LabelStatus == LabelStatus.Unlabelled
+                        && (@case.AssignedTo == null || @case.AssignmentExpiresAt <= now))
+                    .OrderByDescending(@case => @case.Priority).ThenBy(@case => @case.AddedAt).ThenBy(@case => @case.Id)
                     .Take(CandidatesPerRead).ToListAsync(token),
                 @case => (@case.Id, @case.Version),
-                @case => Decide(@case, annotator, context.Now()),
+                @case => Decide(@case, annotator, context.Now(), hold),
                 cancellationToken);
             if (claimed is null)
             {

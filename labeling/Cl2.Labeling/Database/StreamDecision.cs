@@ -16,6 +16,8 @@ namespace Cl2.Labeling.Database;
 /// typed error). With an expected version the caller's view is the one decided on and a moved stream is a conflict,
 /// not a retry. A refusal can keep events of its own (a conflicted label revision stays in the case's history).</item>
 /// <item><see cref="ClaimFirstAsync{TAggregate}"/>: the first of several streams that nobody else claims at the same moment.</item>
+/// <item><see cref="DecideAndStartAsync{TAggregate, TFacts}"/>: a decision on one stream, with facts read in the same attempt,
+/// that may also start new streams in the same commit (a policy that requests a training job exactly once).</item>
 /// </list>
 /// </summary>
 public static class StreamDecision
@@ -33,8 +35,9 @@ public static class StreamDecision
 
     /// <summary>
     /// Starts a stream for each event <paramref name="decide"/> returns, and appends <paramref name="alongside"/>'s
-    /// events to existing streams, in one commit. When a unique index refuses the commit (someone stored the same thing
-    /// at the same moment, and nothing of ours was stored), the decision is taken again on what they stored.
+    /// events to other streams (existing ones, or new ones it names), in one commit. When a unique index refuses the
+    /// commit (someone stored the same thing at the same moment, and nothing of ours was stored), or another writer
+    /// appended to one of those streams first, the decision is taken again on what they stored.
     /// </summary>
     public static async Task<IReadOnlyList<TEvent>> StartManyAsync<TAggregate, TEvent>(
         IDocumentStore store,
@@ -62,9 +65,11 @@ public static class StreamDecision
                 await session.SaveChangesAsync(cancellationToken);
                 return started;
             }
-            catch (Exception exception) when (attempt < Attempts && IsUniqueViolation(exception))
+            catch (Exception exception) when (attempt < Attempts
+                && (IsUniqueViolation(exception) || exception is ConcurrencyException or ExistingStreamIdCollisionException))
             {
-                // Decide again: what the other writer stored is now there to be seen (and skipped, or refused).
+                // Decide again: what the other writer stored is now there to be seen (and skipped, or refused). An event
+                // for an existing stream that another writer appended to first is a moved stream, decided again too.
             }
         }
     }
@@ -153,6 +158,50 @@ public static class StreamDecision
     }
 
     /// <summary>
+    /// Fetches the stream for writing, reads <paramref name="read"/>'s facts, decides, appends to it and starts the streams
+    /// the decision names, in one commit. When another writer appended to the stream in between, the stream version check
+    /// refuses the commit (nothing of it is stored) and the facts are read and the decision taken again, so a decision
+    /// that must happen once (one job per policy trigger) happens once however many replicas take it at the same moment.
+    /// </summary>
+    /// <returns>The events appended to the stream (none when the decision was to do nothing).</returns>
+    public static async Task<IReadOnlyList<object>> DecideAndStartAsync<TAggregate, TFacts>(
+        IDocumentStore store,
+        Guid streamId,
+        Func<IQuerySession, CancellationToken, Task<TFacts>> read,
+        Func<TAggregate?, TFacts, (IReadOnlyList<object> Appended, IReadOnlyList<StartedStream> Started)> decide,
+        CancellationToken cancellationToken)
+        where TAggregate : class
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = store.LightweightSession();
+            try
+            {
+                // The stream first, then the facts: facts read before the fetch could predate another writer's commit that
+                // the fetched version already includes, and the decision would pass the version check on stale facts.
+                var stream = await session.Events.FetchForWriting<TAggregate>(streamId, cancellationToken);
+                var facts = await read(session, cancellationToken);
+                var (appended, started) = decide(stream.Aggregate, facts);
+                if (appended.Count == 0 && started.Count == 0)
+                {
+                    return [];
+                }
+                stream.AppendMany(appended);
+                foreach (var start in started)
+                {
+                    session.Events.StartStream(start.AggregateType, start.StreamId, start.Event);
+                }
+                await session.SaveChangesAsync(cancellationToken);
+                return appended;
+            }
+            catch (ConcurrencyException) when (attempt < Attempts)
+            {
+                // Someone else decided on this stream first; read what they did and decide again.
+            }
+        }
+    }
+
+    /// <summary>
     /// Takes the first of <paramref name="candidates"/> that nobody else takes at the same moment: each candidate is
     /// appended to with the version it was read at, so of many concurrent claimers of one stream exactly one commits;
     /// the others move on to the next candidate, and read fresh candidates when the list runs out.
@@ -220,6 +269,9 @@ public static class StreamDecision
         return false;
     }
 }
+
+/// <summary>A stream a decision starts, with its first event.</summary>
+public sealed record StartedStream(Type AggregateType, Guid StreamId, object Event);
 
 /// <summary>The stream version a caller decided on, and the error it hears when the stream has moved since.</summary>
 /// <param name="Conflict">Made from the stream as it is now (null when there is no such stream).</param>

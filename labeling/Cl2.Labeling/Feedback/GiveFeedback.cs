@@ -1,7 +1,9 @@
+using Cl2.Labeling.Cases;
 using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Inference;
 using Cl2.Labeling.Labels;
+using Cl2.Labeling.Retraining;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
@@ -51,13 +53,34 @@ public sealed record GiveFeedback(Guid InferenceResultId, FeedbackVerdict Verdic
         {
             var command = context.GetArgument<GiveFeedback>("input");
             var cancellationToken = context.CancellationToken;
-            await using var query = context.Store().QuerySession();
-            var result = await query.LoadAsync<InferenceResult>(command.InferenceResultId, cancellationToken);
-            var correction = command.CorrectedLabelRevisionId is { } revisionId
-                ? await query.LoadAsync<LabelRevision>(revisionId, cancellationToken)
-                : null;
-            var given = Decide(result, correction, command, Guid.CreateVersion7(), context.Actor(), context.Now());
-            await StreamDecision.StartAsync<GivenFeedback>(context.Store(), given.FeedbackId, given, cancellationToken);
+            var (feedbackId, caseId, by, now) = (Guid.CreateVersion7(), Guid.CreateVersion7(), context.Actor(), context.Now());
+            IReadOnlyList<(Guid StreamId, object Event)> feedbackCase = [];
+            // The verdict and its case in the model's feedback dataset are one commit; a case or dataset created by a
+            // concurrent verdict on the same study makes the decision run again and find it.
+            var started = await StreamDecision.StartManyAsync<GivenFeedback, FeedbackGiven>(context.Store(),
+                async (query, token) =>
+                {
+                    var result = await query.LoadAsync<InferenceResult>(command.InferenceResultId, token);
+                    var correction = command.CorrectedLabelRevisionId is { } revisionId
+                        ? await query.LoadAsync<LabelRevision>(revisionId, token)
+                        : null;
+                    var given = Decide(result, correction, command, feedbackId, by, now);
+                    var model = await query.LoadAsync<Models.Model>(given.ModelId, token);
+                    var datasetId = FeedbackCase.DatasetIdOf(given.ModelId);
+                    var datasetExists = await query.LoadAsync<Datasets.Dataset>(datasetId, token) is not null;
+                    var existing = await query.Query<Case>()
+                        .FirstOrDefaultAsync(@case => @case.DatasetId == datasetId && @case.StudyInstanceUid == given.StudyInstanceUid, token);
+                    feedbackCase = FeedbackCase.Decide(given, model?.Name ?? given.ModelId.ToString(), datasetExists, existing, caseId);
+                    return [given];
+                },
+                given => given.FeedbackId,
+                _ => feedbackCase,
+                cancellationToken);
+            var given = started[0];
+            if (given.Verdict == FeedbackVerdict.Correct)
+            {
+                await RetrainingTrigger.CheckAsync(context.Store(), given.ModelId, context.Now(), cancellationToken);
+            }
             return GivenFeedback.Create(given) with { Version = 1 };
         });
 }

@@ -6,6 +6,7 @@ using Cl2.Labeling.Inference;
 using Cl2.Labeling.Labels;
 using Cl2.Labeling.Models;
 using Cl2.Labeling.Routing;
+using Cl2.Labeling.Retraining;
 using Cl2.Labeling.Training;
 using GraphQL.Types;
 
@@ -40,6 +41,7 @@ public sealed class LabelingQuery : ObjectGraphType
         DeliveryQueries.AddFields(this);
         RoutingQueries.AddFields(this);
         FeedbackQueries.AddFields(this);
+        RetrainingPolicyQueries.AddFields(this);
         PacsStudies.AddField(this);
         PacsImportQueries.AddFields(this);
         Audit.AccessAuditQueries.AddFields(this);
@@ -54,6 +56,7 @@ public sealed class LabelingMutation : ObjectGraphType
         CreateDataset.AddField(this);
         AddCases.AddField(this);
         AssignCase.AddField(this);
+        ReleaseCase.AddField(this);
         RemoveCase.AddField(this);
         SubmitLabel.AddField(this);
         ImportLabels.AddField(this);
@@ -64,6 +67,8 @@ public sealed class LabelingMutation : ObjectGraphType
         PromoteModelVersion.AddField(this);
         RetireModelVersion.AddField(this);
         RollbackModel.AddField(this);
+        SetPromotionGate.AddField(this);
+        RecordModelEvaluation.AddField(this);
         FixDatasetSplit.AddField(this);
         PredictLabel.AddField(this);
         RequestTraining.AddField(this);
@@ -80,6 +85,7 @@ public sealed class LabelingMutation : ObjectGraphType
         SaveRoutingRule.AddField(this);
         DeleteRoutingRule.AddField(this);
         GiveFeedback.AddField(this);
+        SetRetrainingPolicy.AddField(this);
         ImportFromPacs.AddField(this);
         ResumePacsImport.AddField(this);
     }

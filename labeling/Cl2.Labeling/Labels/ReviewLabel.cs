@@ -1,6 +1,7 @@
 using Cl2.Labeling.Cases;
 using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Retraining;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
@@ -39,8 +40,12 @@ public sealed record ReviewLabel(Guid CaseId, Guid LabelRevisionId, ReviewDecisi
         {
             var command = context.GetArgument<ReviewLabel>("input");
             var cancellationToken = context.CancellationToken;
-            await StreamDecision.DecideAsync<Case>(context.Store(), command.CaseId,
+            var reviewed = await StreamDecision.DecideAsync<Case>(context.Store(), command.CaseId,
                 current => [Decide(current, command, context.Actor(), context.Now())], cancellationToken);
+            if (command.Decision == ReviewDecision.Approve && reviewed is not null)
+            {
+                await RetrainingTrigger.CheckDatasetAsync(context.Store(), reviewed.DatasetId, context.Now(), cancellationToken);
+            }
             await using var reader = context.Store().QuerySession();
             return await reader.LoadAsync<LabelRevision>(command.LabelRevisionId, cancellationToken);
         });

@@ -22,7 +22,8 @@ public sealed record ModelLineage(
     string? DataDigest,
     string CodeVersion,
     Guid? TrainingJobId = null,
-    ModelImport? ImportedFrom = null);
+    ModelImport? ImportedFrom = null,
+    long? DataCut = null);
 
 public sealed record ModelVersionRegistered(
     Guid ModelId,
@@ -54,6 +55,8 @@ public enum ModelStage
     RolledBack,
     /// <summary>Never to be used again.</summary>
     Retired,
+    /// <summary>Refused by the evaluation gate (its reason is on the version); never promoted.</summary>
+    Rejected,
 }
 
 public sealed record ModelVersion(
@@ -65,7 +68,9 @@ public sealed record ModelVersion(
     ModelLineage Lineage,
     string ArtifactDigest,
     string RegisteredBy,
-    DateTimeOffset RegisteredAt);
+    DateTimeOffset RegisteredAt,
+    ModelVersionEvaluated? Evaluation = null,
+    string? RejectionReason = null);
 
 /// <summary>The model aggregate, stored as an inline snapshot so reads never replay the stream.</summary>
 public sealed record Model(
@@ -76,7 +81,8 @@ public sealed record Model(
     DateTimeOffset RegisteredAt,
     IReadOnlyList<ModelVersion> Versions,
     // Versions that were in production, oldest first; the last one is in production now. A rollback pops it.
-    IReadOnlyList<Guid> ProductionHistory)
+    IReadOnlyList<Guid> ProductionHistory,
+    PromotionGate? Gate = null)
 {
     [Version]
     public long Version { get; set; }
@@ -119,6 +125,23 @@ public sealed record Model(
 
     public static bool ShouldDelete(ModelDeleted deleted) => true;
 
+    public static Model Apply(PromotionGateSet set, Model model) => model with
+    {
+        Gate = new PromotionGate(set.Margin, set.AutoPromote, set.SetBy, set.SetAt),
+    };
+
+    public static Model Apply(ModelVersionEvaluated evaluated, Model model) => model with
+    {
+        Versions = [.. model.Versions.Select(version => version.Id == evaluated.VersionId ? version with { Evaluation = evaluated } : version)],
+    };
+
+    public static Model Apply(ModelVersionRejected rejected, Model model) => model with
+    {
+        Versions = [.. model.Versions.Select(version => version.Id == rejected.VersionId
+            ? version with { Stage = ModelStage.Rejected, RejectionReason = rejected.Reason }
+            : version)],
+    };
+
     private Model WithStage(Guid? versionId, ModelStage stage) => versionId is null
         ? this
         : this with { Versions = [.. Versions.Select(version => version.Id == versionId ? version with { Stage = stage } : version)] };
@@ -139,6 +162,9 @@ public sealed record Model(
                 ModelVersionPromoted e when model is not null && e.PromotedAt <= at => Apply(e, model),
                 ModelVersionRetired e when model is not null && e.RetiredAt <= at => Apply(e, model),
                 ModelVersionRolledBack e when model is not null && e.RolledBackAt <= at => Apply(e, model),
+                PromotionGateSet e when model is not null && e.SetAt <= at => Apply(e, model),
+                ModelVersionEvaluated e when model is not null && e.EvaluatedAt <= at => Apply(e, model),
+                ModelVersionRejected e when model is not null && e.RejectedAt <= at => Apply(e, model),
                 _ => model,
             };
         }

@@ -24,6 +24,10 @@ public sealed class ModelGraphType : ObjectGraphType<Model>
             .Resolve(context => context.Source.Versions);
         Field<ModelVersionGraphType, ModelVersion>("productionVersion")
             .Resolve(context => context.Source.ProductionVersionId is { } id ? context.Source.FindVersion(id) : null);
+        Field<PromotionGateGraphType, PromotionGate>("promotionGate").Resolve(context => context.Source.Gate);
+        Field<Datasets.DatasetGraphType, IDataLoaderResult<Datasets.Dataset?>>("feedbackDataset")
+            .Description("The studies radiologists gave feedback on, as cases; null before the first feedback.")
+            .Resolve(context => context.LoadById<Datasets.Dataset>(FeedbackCase.DatasetIdOf(context.Source.Id)));
     }
 }
 
@@ -56,6 +60,8 @@ public sealed class ModelVersionGraphType : ObjectGraphType<ModelVersion>
         Field(version => version.ArtifactDigest);
         Field(version => version.RegisteredBy);
         Field(version => version.RegisteredAt);
+        Field<ModelEvaluationGraphType, ModelVersionEvaluated>("evaluation").Resolve(context => context.Source.Evaluation);
+        Field(version => version.RejectionReason, nullable: true).Description("Why the evaluation gate rejected this version.");
         Field<NonNullGraphType<ModelLineageGraphType>, ModelVersion>("lineage").Resolve(context => context.Source);
         Field<NonNullGraphType<ModelGraphType>, IDataLoaderResult<Model?>>("model")
             .Resolve(context => context.LoadById<Model>(context.Source.ModelId));
@@ -87,6 +93,8 @@ public sealed class ModelLineageGraphType : ObjectGraphType<ModelVersion>
             .Description("The radiologists' feedback this version was trained on.")
             .Resolve(context => new AllResults<GivenFeedback>([.. context.Source.Lineage.FeedbackIds.Select(context.LoadById<GivenFeedback>)]));
         Field<IdGraphType, Guid?>("trainingJobId").Resolve(context => context.Source.Lineage.TrainingJobId);
+        Field<LongGraphType, long?>("dataCut").Description("The event sequence number its training job's data was cut at.")
+            .Resolve(context => context.Source.Lineage.DataCut);
         Field<StringGraphType, string?>("dataDigest")
             .Description("The digest of the data it was trained on; null for an imported version that did not give one.")
             .Resolve(context => context.Source.Lineage.DataDigest);

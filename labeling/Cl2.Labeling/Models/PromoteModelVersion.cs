@@ -20,10 +20,11 @@ public sealed record PromoteModelVersion(Guid ModelId, Guid VersionId, int Expec
         ModelConcurrency.Require(model, command.ExpectedVersion);
         var version = model.FindVersion(command.VersionId)
             ?? throw DomainException.NotFound(ErrorCodes.ModelVersionNotFound, "Model version", command.VersionId);
-        if (version.Stage is ModelStage.Production or ModelStage.Retired)
+        if (version.Stage is ModelStage.Production or ModelStage.Retired or ModelStage.Rejected)
         {
             throw new DomainException(ErrorCodes.ModelStageInvalid, $"Version {version.Number} is {version.Stage} and cannot be promoted.");
         }
+        RecordModelEvaluation.RequirePassed(model, version);
         return new ModelVersionPromoted(model.Id, version.Id, model.ProductionVersionId, by, now);
     }
 

@@ -81,7 +81,7 @@ public sealed record RegisterModelVersion(
             throw DomainException.NotFound(ErrorCodes.TrainingJobNotFound, $"Training job of model {model.Id}", jobId);
         }
         var lineage = new ModelLineage(command.BaseVersionId, [.. labelRevisionIds.Distinct()], [.. feedbackIds.Distinct()],
-            dataDigest?.ToString(), command.CodeVersion.Trim(), command.TrainingJobId, imported);
+            dataDigest?.ToString(), command.CodeVersion.Trim(), command.TrainingJobId, imported, known.TrainingJob?.DataCut);
         return new ModelVersionRegistered(model.Id, versionId, model.Versions.Count + 1, command.Metrics, lineage, artifactDigest.ToString(), by, now);
     }
 

@@ -49,7 +49,9 @@ public sealed record RequestTraining(Guid ModelId, Guid? BaseVersionId, Guid? Da
             var model = await query.LoadAsync<Model>(command.ModelId, cancellationToken);
             var datasetExists = command.DatasetId is { } datasetId
                 && await query.Query<Datasets.Dataset>().AnyAsync(dataset => dataset.Id == datasetId, cancellationToken);
-            var requested = Decide(model, datasetExists, command, Guid.CreateVersion7(), context.Actor(), context.Now());
+            // The data cut: the job trains on what was recorded up to now, so its training set can be read again later.
+            var requested = Decide(model, datasetExists, command, Guid.CreateVersion7(), context.Actor(), context.Now())
+                with { DataCut = await query.Database.FetchHighestEventSequenceNumber(cancellationToken) };
             await StreamDecision.StartAsync<TrainingJob>(context.Store(), requested.JobId, requested, cancellationToken);
             return TrainingJob.Create(requested) with { Version = 1 };
         });

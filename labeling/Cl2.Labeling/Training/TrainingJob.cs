@@ -8,6 +8,8 @@ namespace Cl2.Labeling.Training;
 // new worker resumes from the last checkpoint the job recorded. The attempt number says which claim a report belongs
 // to, so a worker that lost its lease cannot report over the one that took the job from it.
 
+/// <param name="DataCut">The event sequence number the training set is cut at: labels and feedback recorded after it
+/// are not in it, so the same set can be read again later.</param>
 public sealed record TrainingRequested(
     Guid JobId,
     Guid ModelId,
@@ -16,7 +18,8 @@ public sealed record TrainingRequested(
     string Trigger,
     string RequestedBy,
     DateTimeOffset RequestedAt,
-    TrainingRecipe? Recipe = null);
+    TrainingRecipe? Recipe = null,
+    long? DataCut = null);
 
 public sealed record TrainingClaimed(
     Guid JobId,
@@ -76,7 +79,8 @@ public sealed record TrainingJob(
     Guid? VersionId,
     string? FailureReason,
     DateTimeOffset? FinishedAt,
-    TrainingRecipe? Recipe = null)
+    TrainingRecipe? Recipe = null,
+    long? DataCut = null)
 {
     [Version]
     public long Version { get; set; }
@@ -89,7 +93,8 @@ public sealed record TrainingJob(
 
     public static TrainingJob Create(TrainingRequested requested) =>
         new(requested.JobId, requested.ModelId, requested.BaseVersionId, requested.DatasetId, requested.Trigger, requested.RequestedBy,
-            requested.RequestedAt, TrainingStatus.Requested, 0, null, null, null, null, [], null, null, null, null, requested.Recipe);
+            requested.RequestedAt, TrainingStatus.Requested, 0, null, null, null, null, [], null, null, null, null, requested.Recipe,
+            requested.DataCut);
 
     public static TrainingJob Apply(TrainingClaimed claimed, TrainingJob job) => job with
     {

@@ -74,6 +74,8 @@ public sealed class TrainingJobGraphType : ObjectGraphType<TrainingJob>
         Field(job => job.Trigger);
         Field<TrainingRecipeGraphType, TrainingRecipe>("recipe").Description("The job's own epochs, learning rate, batch size; null when it takes the worker's.")
             .Resolve(context => context.Source.Recipe);
+        Field<LongGraphType, long?>("dataCut").Description("The event sequence number the job's training set is cut at.")
+            .Resolve(context => context.Source.DataCut);
         Field(job => job.RequestedBy);
         Field(job => job.RequestedAt);
         Field(job => job.Status, type: typeof(NonNullGraphType<TrainingStatusGraphType>));

@@ -1,0 +1,14 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Cl2.Labeling.Cases;
+
+/// <summary>How cases are handed out (section <c>Cases</c>).</summary>
+public sealed class CasesOptions
+{
+    public const string Section = "Cases";
+
+    /// <summary>How long a case nextCase hands out stays its annotator's: after this, nextCase gives it to the next one
+    /// who asks (an annotator who went home does not hold it forever). releaseCase gives it back earlier.</summary>
+    [Range(1, 7 * 24 * 3600)]
+    public int AssignmentSeconds { get; set; } = 4 * 3600;
+}
