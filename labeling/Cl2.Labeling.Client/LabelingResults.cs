@@ -11,12 +11,14 @@ public enum TrainingStatus
     Running,
     Succeeded,
     Failed,
+    Cancelled,
 }
 
 public enum TrainingOutcome
 {
     Succeeded,
     Failed,
+    Cancelled,
 }
 
 public enum DeliveryOutcome
@@ -52,7 +54,8 @@ public sealed record TrainingJobInfo(
     string? LastCheckpointDigest,
     Guid? VersionId,
     string? FailureReason,
-    TrainingRecipeInfo? Recipe = null);
+    TrainingRecipeInfo? Recipe = null,
+    DateTimeOffset? CancellationRequestedAt = null);
 
 /// <summary>A job's own epochs, learning rate and batch size; null fields keep the worker's settings.</summary>
 public sealed record TrainingRecipeInfo(int? Epochs, double? LearningRate, int? BatchSize);
@@ -92,7 +95,8 @@ public sealed record ReportTrainingProgressInput(
 
 public sealed record RenewTrainingLeaseInput(Guid JobId, int Attempt, int? LeaseSeconds = null);
 
-public sealed record CompleteTrainingJobInput(Guid JobId, int Attempt, TrainingOutcome Outcome, Guid? VersionId = null, string? FailureReason = null);
+public sealed record CompleteTrainingJobInput(Guid JobId, int Attempt, TrainingOutcome Outcome, Guid? VersionId = null, string? FailureReason = null,
+    string? CheckpointDigest = null);
 
 /// <summary>A trained version names <see cref="DataDigest"/>; an imported one names <see cref="ImportedFrom"/> and no training lineage.</summary>
 public sealed record RegisterModelVersionInput(

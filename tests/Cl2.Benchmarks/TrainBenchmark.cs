@@ -53,6 +53,7 @@ public static class TrainBenchmark
             {
                 await ReportAsync(workload, steps, threads, device, work);
             }
+            LoaderBenchmark.Run(device, work);
             return 0;
         }
         finally

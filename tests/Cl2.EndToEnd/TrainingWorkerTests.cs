@@ -148,6 +148,8 @@ public sealed partial class TrainingWorkerTests
             // Short, so the killed worker's job is free again soon; each epoch report renews it.
             ["Training__Jobs__LeaseSeconds"] = "6",
             ["Training__Jobs__WorkDirectory"] = Path.Combine(state, name),
+            // Each test's own case cache: one shared across runs would answer from an earlier run's cases.
+            ["Training__Cache__Directory"] = Path.Combine(state, $"{name}-cache"),
             // No health file (the script names one for its single worker): these tests watch jobs, not worker health.
             ["Health__StatusFile__Path"] = "",
             ["Training__Jobs__SyntheticCases"] = "8",

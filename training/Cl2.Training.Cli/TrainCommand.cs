@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Cl2.Models;
 using Cl2.Models.Checkpoints;
+using Cl2.Models.Datasets;
 using Cl2.Models.Numerics;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Training;
@@ -19,11 +20,12 @@ public sealed class TrainCommand : ITrainingCommand
 {
     public string Name => "train";
 
-    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 96)] [--out DIR (.cl2/train/TASK)] [--learning-rate LR (the workload's)] [--onednn auto|on|off (auto, or CL2_ONEDNN)]";
+    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 96)] [--out DIR (.cl2/train/TASK)] [--learning-rate LR (the workload's)] [--onednn auto|on|off (auto, or CL2_ONEDNN)] [--cache-memory MB (512)] [--loader-workers N (1)] [--prefetch BATCHES (2)]";
 
     public int Run(CommandArguments arguments, TextWriter output, TextWriter error)
     {
-        arguments.RequireOnly("--task", "--synthetic", "--epochs", "--seed", "--size", "--out", "--learning-rate", "--onednn");
+        arguments.RequireOnly("--task", "--synthetic", "--epochs", "--seed", "--size", "--out", "--learning-rate", "--onednn", "--cache-memory",
+            "--loader-workers", "--prefetch");
         var task = arguments.Task();
         var hip = task == WorkloadTask.HipXray;
         var cases = arguments.Integer("--synthetic", hip ? 320 : 24, minimum: 2);
@@ -37,18 +39,25 @@ public sealed class TrainCommand : ITrainingCommand
         var validation = Math.Max(1, cases / 5);
         var trainingCases = manifest.Cases.Take(cases - validation).ToList();
         var validationCases = manifest.Cases.Skip(cases - validation).ToList();
-        error.WriteLine($"reading {cases} cases back from DICOM ({trainingCases.Count} training, {validationCases.Count} validation)");
-        using var scope = NewDisposeScope();
-        var (trainInputs, trainTargets) = SyntheticTrainingSet.Load(cohort, trainingCases, task);
-        var (validInputs, validTargets) = SyntheticTrainingSet.Load(cohort, validationCases, task);
-        var spacing = SyntheticTrainingSet.Spacing(cohort, manifest.Cases[0], task);
+        var workload = WorkloadRegistry.For(task);
+        using var cache = new CaseCache(Path.Combine(directory, "cache"), (long)arguments.Integer("--cache-memory", 512, minimum: 0) * 1024 * 1024);
+        var trainingSources = SyntheticTrainingSet.Sources(cohort, trainingCases, task);
+        var validationSources = SyntheticTrainingSet.Sources(cohort, validationCases, task);
+        error.WriteLine($"preparing {cases} cases ({trainingCases.Count} training, {validationCases.Count} validation) into {cache.Directory}");
+        foreach (var source in trainingSources.Concat(validationSources))
+        {
+            cache.Ensure(source.Key, source.Prepare);
+        }
+        error.WriteLine($"{cache.Prepared} read back from DICOM, {cases - cache.Prepared} already in the cache");
+        using var data = StreamingDataset.Open(workload, cache, trainingSources, validationSources, seed,
+            arguments.Integer("--loader-workers", 1, minimum: 0), arguments.Integer("--prefetch", 2));
+        var spacing = data.Spacing;
 
         var device = ComputeDevice.Select(oneDnn: OneDnnSetting(arguments));
         error.WriteLine($"numerics: {device.Numerics.Summary}; self-check {device.Numerics.CheckMilliseconds:F0} ms");
-        var workload = WorkloadRegistry.For(task);
         var recipe = workload.Training(epochs, seed, trainingCases.Count)
             .With(batchSize: null, LearningRate(arguments), trainingCases.Count);
-        var options = recipe.Options with { CheckpointDirectory = Path.Combine(directory, "checkpoints") };
+        var options = recipe.Options with { CheckpointDirectory = Path.Combine(directory, "checkpoints"), ValidationWindow = data.ValidationWindow };
         random.manual_seed(seed);
         var network = workload.CreateNetwork();
         error.WriteLine($"training {workload.Architecture.Name} on {device.Description} for {epochs} epochs");
@@ -68,12 +77,11 @@ public sealed class TrainCommand : ITrainingCommand
                     bar.Update(report.Step, $"epoch {report.Epoch + 1}/{epochs} loss {report.Loss:F4} {recipe.KeyMetric} {key:F3}");
                 }
             });
-            result = trainer.Train(new InMemoryData(trainInputs, trainTargets), new InMemoryData(validInputs, validTargets),
-                recipe.CreateMetrics(spacing), progress);
+            result = trainer.Train(data.Training, data.Validation, recipe.CreateMetrics(spacing), progress);
         }
 
         PrintMetrics(output, task, result);
-        var written = WriteCheckpoint(network, workload, spacing, cohort, TrainingNumerics.Of(device), Path.Combine(directory, "model"));
+        var written = WriteCheckpoint(network, workload, spacing, cohort, TrainingNumerics.Of(device), data.Record(seed), Path.Combine(directory, "model"));
         output.WriteLine($"checkpoint: {Path.Combine(directory, "model")} ({written.WeightsDigest}); content address {written.ContentAddress()}");
         return TrainingTool.Success;
     }
@@ -127,13 +135,13 @@ public sealed class TrainCommand : ITrainingCommand
     }
 
     private static CheckpointManifest WriteCheckpoint(TorchSharp.torch.nn.Module<Tensor, Tensor> network, Workload workload,
-        IReadOnlyList<double> spacing, string cohort, TrainingNumerics numerics, string directory)
+        IReadOnlyList<double> spacing, string cohort, TrainingNumerics numerics, TrainingSampling sampling, string directory)
     {
         // The manifest lists spacing as x, y[, z]; the data sets keep axes in array order (z, y, x).
         var input = new InputSpec(workload.Channels, [.. spacing.Reverse()]);
         var dataDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(cohort, CohortManifest.FileName))));
         var codeVersion = typeof(TrainCommand).Assembly.GetName().Version?.ToString() ?? "unknown";
-        var manifest = new CheckpointManifest(workload.Architecture, input, workload.Output, new TrainingLineage(dataDigest, null, codeVersion, Numerics: numerics), "");
+        var manifest = new CheckpointManifest(workload.Architecture, input, workload.Output, new TrainingLineage(dataDigest, null, codeVersion, Numerics: numerics, Sampling: sampling), "");
         return Checkpoint.WriteAsync(network, manifest, directory, CancellationToken.None).GetAwaiter().GetResult();
     }
 }

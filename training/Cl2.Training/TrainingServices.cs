@@ -1,6 +1,7 @@
 using Cl2.Dicom.Web;
 using Cl2.Labeling.Client;
 using Cl2.Models;
+using Cl2.Models.Datasets;
 using Cl2.Models.Numerics;
 using Cl2.ServiceDefaults;
 using Cl2.Training.Datasets;
@@ -15,6 +16,12 @@ public static class TrainingServices
     {
         builder.Services.AddValidatedOptions<TrainingOptions>(TrainingOptions.Section);
         builder.Services.AddValidatedOptions<TrainingJobOptions>(TrainingJobOptions.Section);
+        builder.Services.AddValidatedOptions<TrainingCacheOptions>(TrainingCacheOptions.Section);
+        builder.Services.AddSingleton(services =>
+        {
+            var cache = services.GetRequiredService<IOptions<TrainingCacheOptions>>().Value;
+            return new CaseCache(cache.ResolvedDirectory, cache.MemoryBytes);
+        });
         builder.Services.AddLabelingClient();
         builder.Services.AddHttpClient<BlobClient>((services, http) =>
         {

@@ -76,6 +76,8 @@ public sealed class LabelingMutation : ObjectGraphType
         ReportTrainingProgress.AddField(this);
         RenewTrainingLease.AddField(this);
         CompleteTrainingJob.AddField(this);
+        CancelTrainingJob.AddField(this);
+        ResumeTrainingJob.AddField(this);
         RecordStudyReceived.AddField(this);
         RecordStudyForwardingStuck.AddField(this);
         RecordStudyForwardingResumed.AddField(this);

@@ -59,7 +59,7 @@ public sealed record ClaimTrainingJob(string Worker, string Device, Guid? ModelI
                 {
                     var now = context.Now();
                     var waiting = session.Query<TrainingJob>().Where(job => job.Status == TrainingStatus.Requested
-                        || (job.Status == TrainingStatus.Running && job.LeaseExpiresAt <= now));
+                        || (job.Status == TrainingStatus.Running && job.LeaseExpiresAt <= now && job.CancellationRequestedAt == null));
                     if (command.ModelId is { } modelId)
                     {
                         waiting = waiting.Where(job => job.ModelId == modelId);

@@ -11,13 +11,17 @@ public enum TrainingOutcome
 {
     Succeeded,
     Failed,
+
+    /// <summary>Only after cancelTrainingJob asked; give the checkpoint the job stopped at.</summary>
+    Cancelled,
 }
 
 /// <summary>
-/// The holder of a job finishes it: succeeded (with the version it registered, if any) or failed (with a reason a
-/// person can act on).
+/// The holder of a job finishes it: succeeded (with the version it registered, if any), failed (with a reason a
+/// person can act on), or cancelled when someone asked it to stop (with the checkpoint it stopped at).
 /// </summary>
-public sealed record CompleteTrainingJob(Guid JobId, int Attempt, TrainingOutcome Outcome, Guid? VersionId, string? FailureReason)
+public sealed record CompleteTrainingJob(Guid JobId, int Attempt, TrainingOutcome Outcome, Guid? VersionId, string? FailureReason,
+    string? CheckpointDigest = null)
 {
     public const int MaxReasonLength = 4000;
 
@@ -33,6 +37,15 @@ public sealed record CompleteTrainingJob(Guid JobId, int Attempt, TrainingOutcom
                 throw DomainException.Invalid($"A failed job says why in failureReason (1 to {MaxReasonLength} characters).");
             }
             return new TrainingFailed(job!.Id, command.Attempt, reason, by, now);
+        }
+        if (command.Outcome == TrainingOutcome.Cancelled)
+        {
+            if (job!.CancellationRequestedAt is null)
+            {
+                throw DomainException.Invalid($"Training job {job.Id} was not asked to stop (cancelTrainingJob): complete it SUCCEEDED or FAILED.");
+            }
+            var checkpoint = command.CheckpointDigest is { } digest ? BlobReference.Require(digest, "checkpointDigest").ToString() : null;
+            return new TrainingCancelled(job.Id, command.Attempt, checkpoint, null, by, now);
         }
         if (command.VersionId is { } versionId && (version is null || version.ModelId != job!.ModelId))
         {

@@ -49,12 +49,22 @@ public sealed record TrainingSucceeded(Guid JobId, int Attempt, Guid? VersionId,
 
 public sealed record TrainingFailed(Guid JobId, int Attempt, string Reason, string CompletedBy, DateTimeOffset CompletedAt);
 
+/// <summary>Someone asked a running job to stop; its worker hears it, stops at its next step and reports the job cancelled.</summary>
+public sealed record TrainingCancellationRequested(Guid JobId, int Attempt, string? Reason, string RequestedBy, DateTimeOffset RequestedAt);
+
+/// <summary>The job stopped without a version; <see cref="CheckpointDigest"/> names where it got to, which resuming continues from.</summary>
+public sealed record TrainingCancelled(Guid JobId, int Attempt, string? CheckpointDigest, string? Reason, string CancelledBy, DateTimeOffset CancelledAt);
+
+/// <summary>A cancelled job was put back in the queue; the next claim resumes from its last checkpoint.</summary>
+public sealed record TrainingResumed(Guid JobId, string ResumedBy, DateTimeOffset ResumedAt);
+
 public enum TrainingStatus
 {
     Requested,
     Running,
     Succeeded,
     Failed,
+    Cancelled,
 }
 
 public sealed record TrainingEpoch(int Attempt, int Epoch, double Loss, IReadOnlyList<Metric> Metrics, string? CheckpointDigest, DateTimeOffset ReportedAt);
@@ -80,7 +90,9 @@ public sealed record TrainingJob(
     string? FailureReason,
     DateTimeOffset? FinishedAt,
     TrainingRecipe? Recipe = null,
-    long? DataCut = null)
+    long? DataCut = null,
+    DateTimeOffset? CancellationRequestedAt = null,
+    string? CancellationRequestedBy = null)
 {
     [Version]
     public long Version { get; set; }
@@ -89,7 +101,7 @@ public sealed record TrainingJob(
 
     /// <summary>A worker may claim the job: nobody has, or the last claimer's lease ran out before it finished.</summary>
     public bool IsClaimable(DateTimeOffset now) =>
-        Status == TrainingStatus.Requested || (Status == TrainingStatus.Running && LeaseExpiresAt <= now);
+        Status == TrainingStatus.Requested || (Status == TrainingStatus.Running && LeaseExpiresAt <= now && CancellationRequestedAt is null);
 
     public static TrainingJob Create(TrainingRequested requested) =>
         new(requested.JobId, requested.ModelId, requested.BaseVersionId, requested.DatasetId, requested.Trigger, requested.RequestedBy,
@@ -122,6 +134,28 @@ public sealed record TrainingJob(
         VersionId = succeeded.VersionId,
         FinishedAt = succeeded.CompletedAt,
         LeaseExpiresAt = null,
+    };
+
+    public static TrainingJob Apply(TrainingCancellationRequested requested, TrainingJob job) => job with
+    {
+        CancellationRequestedAt = requested.RequestedAt,
+        CancellationRequestedBy = requested.RequestedBy,
+    };
+
+    public static TrainingJob Apply(TrainingCancelled cancelled, TrainingJob job) => job with
+    {
+        Status = TrainingStatus.Cancelled,
+        LastCheckpointDigest = cancelled.CheckpointDigest ?? job.LastCheckpointDigest,
+        FinishedAt = cancelled.CancelledAt,
+        LeaseExpiresAt = null,
+    };
+
+    public static TrainingJob Apply(TrainingResumed resumed, TrainingJob job) => job with
+    {
+        Status = TrainingStatus.Requested,
+        CancellationRequestedAt = null,
+        CancellationRequestedBy = null,
+        FinishedAt = null,
     };
 
     public static TrainingJob Apply(TrainingFailed failed, TrainingJob job) => job with

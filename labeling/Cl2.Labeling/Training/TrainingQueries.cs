@@ -92,6 +92,9 @@ public sealed class TrainingJobGraphType : ObjectGraphType<TrainingJob>
         Field(job => job.VersionId, type: typeof(IdGraphType)).Description("The version a successful job registered.");
         Field(job => job.FailureReason, nullable: true);
         Field(job => job.FinishedAt, nullable: true);
+        Field(job => job.CancellationRequestedAt, nullable: true)
+            .Description("When cancelTrainingJob asked the running job to stop; its worker then stops and reports it CANCELLED.");
+        Field(job => job.CancellationRequestedBy, nullable: true);
         Field<NonNullGraphType<IntGraphType>, long>("version").Resolve(context => context.Source.Version);
         Field<NonNullGraphType<ModelGraphType>, IDataLoaderResult<Model?>>("model")
             .Resolve(context => context.LoadById<Model>(context.Source.ModelId));

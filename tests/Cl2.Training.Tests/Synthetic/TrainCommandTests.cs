@@ -16,7 +16,8 @@ public sealed class TrainCommandTests : IDisposable
         using var error = new StringWriter();
         var code = TrainingTool.Run(["train", "--task", "hip-xray", "--synthetic", "8", "--epochs", "1", "--size", "32", "--out", root], output, error);
         Assert.True(code == TrainingTool.Success, error.ToString());
-        Assert.Contains("reading 8 cases back from DICOM (7 training, 1 validation)", error.ToString());
+        Assert.Contains("preparing 8 cases (7 training, 1 validation)", error.ToString());
+        Assert.Contains("8 read back from DICOM, 0 already in the cache", error.ToString());
         Assert.Contains("epoch 1/1 loss", error.ToString());
         foreach (var metric in new[] { "auc", "sensitivity", "specificity" })
         {

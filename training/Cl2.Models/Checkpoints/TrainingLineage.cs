@@ -8,10 +8,12 @@ namespace Cl2.Models.Checkpoints;
 /// <param name="CodeVersion">The source revision of the trainer (e.g. a git commit); for an import, of the importer.</param>
 /// <param name="ImportedFrom">"sha256:&lt;hex&gt;" of the file a model trained elsewhere was imported from; null for our own training.</param>
 /// <param name="Numerics">The numerics it was trained on; null for imported models and checkpoints written before it was recorded.</param>
+/// <param name="Sampling">Patches, augmentation and seed it was trained with; null for imported models and checkpoints written before it was recorded.</param>
 public sealed record TrainingLineage(
     string? TrainingDataDigest,
     string? BaseVersion,
     string CodeVersion,
     string? ImportedFrom = null,
     // Left out when null, so manifests written before it keep their content address.
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TrainingNumerics? Numerics = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TrainingNumerics? Numerics = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TrainingSampling? Sampling = null);

@@ -31,6 +31,27 @@ public static class SyntheticTrainingSet
         return (stack(inputs).MoveToOuterDisposeScope(), stack(targets).MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// The cases as sources for the <see cref="CaseCache"/>: each keyed by the digest of the cohort's manifest (the
+    /// cohort is a pure function of it) and the case id, prepared by reading that one case back from its DICOM.
+    /// </summary>
+    public static IReadOnlyList<CaseSource> Sources(string cohortDirectory, IReadOnlyList<CohortCase> cases, WorkloadTask task)
+    {
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(cohortDirectory, CohortManifest.FileName))));
+        var workload = WorkloadRegistry.For(task);
+        return [.. cases.Select(item => new CaseSource(
+            CasePreparation.Key(workload, workload.Sampling?.Spacing, [$"synthetic cohort {digest}", $"case {item.Id}"]),
+            () =>
+            {
+                var (inputs, targets) = Load(cohortDirectory, [item], task);
+                using (inputs)
+                using (targets)
+                {
+                    return CasePreparation.Prepare(inputs[0], targets[0], Spacing(cohortDirectory, item, task), workload.Sampling?.Spacing);
+                }
+            }))];
+    }
+
     /// <summary>Voxel spacing of a case in array order (slices, rows, columns; rows, columns for a radiograph), in mm.</summary>
     public static IReadOnlyList<double> Spacing(string cohortDirectory, CohortCase item, WorkloadTask task)
     {

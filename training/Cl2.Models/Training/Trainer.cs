@@ -86,6 +86,7 @@ public sealed class Trainer : IDisposable
         while (State.Epoch < options.Epochs)
         {
             var order = EpochShuffle.Order(training.Count, options.Seed, State.Epoch);
+            (training as IEpochPlannedData)?.PlanEpoch(State.Epoch, order, options.BatchSize, State.NextBatch);
             network.train();
             // Kept in the state, so an epoch resumed from a checkpoint reports the mean over all its steps, not only the resumed ones.
             var lossSum = State.EpochLossSum;
@@ -96,7 +97,12 @@ public sealed class Trainer : IDisposable
                 {
                     return Finish(TrainingStopReason.MaxStepsReached, last, best);
                 }
-                cancellationToken.ThrowIfCancellationRequested();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // A cancelled run keeps where it got to: its checkpoint resumes at this step.
+                    WriteCheckpoint();
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
                 // A group never crosses the epoch's end, so its size is known before its first backward pass.
                 var group = Math.Min(options.AccumulationSteps, batches - State.NextBatch);
                 learningRate = options.Schedule.At(options.LearningRate, State.Step);
@@ -236,13 +242,16 @@ public sealed class Trainer : IDisposable
         metrics.Reset();
         using (no_grad())
         {
-            for (var first = 0; first < validation.Count; first += options.BatchSize)
+            // Whole volumes of different sizes do not stack: with a sliding window, one case per batch.
+            var batchSize = options.ValidationWindow is null ? options.BatchSize : 1;
+            var window = options.ValidationWindow is { } roi ? new Inference.SlidingWindowInference(roi) : null;
+            for (var first = 0; first < validation.Count; first += batchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var indices = Enumerable.Range(first, Math.Min(options.BatchSize, validation.Count - first)).ToArray();
+                var indices = Enumerable.Range(first, Math.Min(batchSize, validation.Count - first)).ToArray();
                 var (input, target) = validation.GetBatch(indices);
-                metrics.Add(Forward(input), target);
+                metrics.Add(window is null ? Forward(input) : window.Run(input.to(device), Forward), target);
             }
         }
         network.train();

@@ -59,6 +59,10 @@ public sealed record TrainerOptions
 
     public EarlyStoppingOptions? EarlyStopping { get; init; }
 
+    /// <summary>Validate each whole case (one per batch) by a sliding window of this size (voxels per spatial axis), as
+    /// inference does; null validates batches of <see cref="BatchSize"/> in one forward pass.</summary>
+    public IReadOnlyList<long>? ValidationWindow { get; init; }
+
     /// <summary>Optimizer steps with a non-finite loss or gradient that are skipped (no update) before the run fails
     /// with <see cref="NonFiniteTrainingException"/>; 0 fails at the first.</summary>
     public int MaxNonFiniteSteps { get; init; } = 3;

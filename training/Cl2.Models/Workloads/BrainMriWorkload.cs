@@ -50,6 +50,8 @@ public sealed class BrainMriWorkload : Workload
         _ => 0,
     };
 
+    public override PatchSampling? Sampling { get; } = new([64, 64, 64], ForegroundRatio: 0.5, Transforms.Augmentation.Segmentation3D);
+
     public override WorkloadTraining Training(int epochs, long seed, int trainingCases) => new(this,
         () => new DiceCeLoss(),
         spacing => new CombinedMetrics(new SegmentationMetrics(4, spacing),

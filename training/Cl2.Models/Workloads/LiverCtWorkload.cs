@@ -36,6 +36,8 @@ public sealed class LiverCtWorkload : Workload
 
     public override Tensor Normalise(Tensor image) => NormaliseIntensity.CtWindow(image, WindowLow, WindowHigh);
 
+    public override PatchSampling? Sampling { get; } = new([64, 64, 64], ForegroundRatio: 0.5, Transforms.Augmentation.Segmentation3D);
+
     public override WorkloadTraining Training(int epochs, long seed, int trainingCases) => new(this,
         () => new DiceCeLoss(),
         spacing => new CombinedMetrics(new SegmentationMetrics(3, spacing),

@@ -39,6 +39,9 @@ public abstract class Workload
     /// <summary>The largest edge of a sliding window in voxels (3-D workloads); smaller volumes run in one window.</summary>
     public virtual int WindowEdge => 96;
 
+    /// <summary>How training samples patches (segmentation workloads); null trains on whole images, unaugmented.</summary>
+    public virtual PatchSampling? Sampling => null;
+
     /// <summary>
     /// Maps one case's modality values (C×spatial, in channel order, on the manifest's grid) to what the network sees.
     /// Training and inference both call this, so a model is fed exactly as it was trained.

@@ -7,7 +7,6 @@ using Cl2.Labeling.Client;
 using Cl2.Models.Checkpoints;
 using Cl2.Models.Datasets;
 using Cl2.Models.Synthetic;
-using Cl2.Models.Transforms;
 using Cl2.Models.Workloads;
 using Cl2.Training.Jobs;
 using static TorchSharp.torch;
@@ -15,57 +14,54 @@ using static TorchSharp.torch;
 namespace Cl2.Training.Datasets;
 
 /// <summary>
-/// Reads a dataset for a job: per usable case the label blob from labeling's blob store (a <see cref="MaskArchive"/> for
-/// segmentation, a <see cref="ClassificationLabel"/> for classification), the series it references (in the workload's
-/// channel order) with WADO-RS from labeling's archive, assembled through <see cref="DicomSeriesLoader"/>, a mask checked
-/// against its series' grid, normalised as the workload says (<see cref="TaskTensors"/>). A case whose label or
-/// series cannot be used is skipped with its reason; the job fails only when no training or no validation case is left.
-/// Every case is resized to the first training case's shape.
+/// Reads a dataset for a job into the case cache: per usable case the label blob from labeling's blob store (a
+/// <see cref="MaskArchive"/> for segmentation, a <see cref="ClassificationLabel"/> for classification), the series it
+/// references (in the workload's channel order) with WADO-RS from labeling's archive, assembled through
+/// <see cref="DicomSeriesLoader"/>, a mask checked against its series' grid, normalised as the workload says
+/// (<see cref="TaskTensors"/>) and resampled (<see cref="CasePreparation"/>). A case already in the cache is not read
+/// again: its key is the study's instances as the archive lists them (QIDO-RS), the label revision and its blob, and
+/// the preprocessing. A case whose label or series cannot be used is skipped with its reason; the job fails only when
+/// no training or no validation case is left. Only one case is in memory at a time here.
 /// </summary>
 public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient blobs, DicomWebClient archive, ILogger<ArchiveDataset> logger)
 {
-    public async Task<JobData> LoadAsync(Guid datasetId, Workload workload, CancellationToken cancellationToken)
+    public async Task<JobCases> LoadAsync(Guid datasetId, Workload workload, CaseCache cache, CancellationToken cancellationToken)
     {
         var (name, cases) = await DatasetLabels.ReadAsync(labeling, datasetId, cancellationToken);
         var skipped = cases.Where(item => item.SkipReason is not null).Select(item => (item.CaseId, item.SkipReason!)).ToList();
-        var train = new List<(Tensor Input, Tensor Target)>();
-        var validation = new List<(Tensor Input, Tensor Target)>();
+        var train = new List<CaseSource>();
+        var validation = new List<CaseSource>();
         var used = new List<LabelledCase>();
-        IReadOnlyList<double>? spacing = null;
-        // No dispose scope here: scopes are per thread and this method awaits. Each case's tensors are disposed once stacked.
-        try
+        var fromArchive = 0;
+        foreach (var item in cases.Where(item => item.Label is not null))
         {
-            foreach (var item in cases.Where(item => item.Label is not null))
+            try
             {
-                try
+                var key = await CaseKeyAsync(item, workload, cancellationToken);
+                // Prepared again only if the cache file went missing during training (e.g. deleted by hand).
+                var source = new CaseSource(key, () => PrepareAsync(item, workload, CancellationToken.None).GetAwaiter().GetResult());
+                if (!cache.Contains(key))
                 {
-                    var (input, target, caseSpacing) = await LoadCaseAsync(item, workload, cancellationToken);
-                    (item.Part == DatasetPart.Train ? train : validation).Add((input, target));
-                    spacing ??= item.Part == DatasetPart.Train ? caseSpacing : null;
-                    used.Add(item);
+                    using var prepared = await PrepareAsync(item, workload, cancellationToken);
+                    cache.Ensure(key, () => prepared);
+                    fromArchive++;
                 }
-                catch (Exception exception) when (exception is InvalidDataException or DicomWebException or DicomFormatException
-                    or VolumeAssemblyException or PixelDataException or HttpRequestException { StatusCode: System.Net.HttpStatusCode.NotFound })
-                {
-                    skipped.Add((item.CaseId, exception.Message));
-                }
+                (item.Part == DatasetPart.Train ? train : validation).Add(source);
+                used.Add(item);
             }
-        }
-        catch
-        {
-            // Labeling or the archive failed, or the job was cancelled: nothing will stack what was read.
-            DisposeAll(train);
-            DisposeAll(validation);
-            throw;
+            catch (Exception exception) when (exception is InvalidDataException or DicomWebException or DicomFormatException
+                or VolumeAssemblyException or PixelDataException or HttpRequestException { StatusCode: System.Net.HttpStatusCode.NotFound })
+            {
+                skipped.Add((item.CaseId, exception.Message));
+            }
         }
         foreach (var (caseId, reason) in skipped)
         {
             LogSkipped(logger, caseId, reason);
         }
+        LogCached(logger, used.Count, fromArchive, used.Count - fromArchive, cache.Directory);
         if (train.Count == 0 || validation.Count == 0)
         {
-            DisposeAll(train);
-            DisposeAll(validation);
             var part = train.Count == 0 ? "training" : "validation";
             var reasons = string.Join("; ", skipped.Take(5).Select(entry => $"case {entry.CaseId}: {entry.Item2}"));
             throw new InvalidOperationException(
@@ -76,11 +72,31 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
                       "fix one with fixDatasetSplit(input: { datasetId, validationFraction }) first."
                     : ""));
         }
-        var size = train[0].Input.shape.Skip(1).ToArray();
-        var (trainInputs, trainTargets) = Stack(train, size);
-        var (validInputs, validTargets) = Stack(validation, size);
-        return new JobData(trainInputs, trainTargets, validInputs, validTargets, spacing!,
-            [.. used.Select(item => item.Label!.Id)], Digest(used), skipped);
+        return new JobCases(train, validation, [.. used.Select(item => item.Label!.Id)], Digest(used), skipped);
+    }
+
+    /// <summary>
+    /// The case's cache key: the study's instances as the archive's index lists them (series and SOP Instance UIDs, a
+    /// search, not a retrieval), the label revision and its blob's digest, and the workload's preprocessing.
+    /// </summary>
+    private async Task<string> CaseKeyAsync(LabelledCase item, Workload workload, CancellationToken cancellationToken)
+    {
+        var instances = await archive.SearchInstancesAsync(item.StudyInstanceUid, cancellationToken: cancellationToken);
+        var lines = instances
+            .Select(instance => $"instance {instance.GetStringOrDefault(DicomTags.SeriesInstanceUID)} {instance.GetStringOrDefault(DicomTags.SOPInstanceUID)}")
+            .Order(StringComparer.Ordinal);
+        return CasePreparation.Key(workload, workload.Sampling?.Spacing,
+            [$"study {item.StudyInstanceUid}", .. lines, $"label {item.Label!.Id:D} {item.Label.BlobDigest}"]);
+    }
+
+    private async Task<PreparedCase> PrepareAsync(LabelledCase item, Workload workload, CancellationToken cancellationToken)
+    {
+        var (input, target, spacing) = await LoadCaseAsync(item, workload, cancellationToken);
+        using (input)
+        using (target)
+        {
+            return CasePreparation.Prepare(input, target, spacing, workload.Sampling?.Spacing);
+        }
     }
 
     private async Task<(Tensor Input, Tensor Target, IReadOnlyList<double> Spacing)> LoadCaseAsync(LabelledCase item, Workload workload,
@@ -148,30 +164,14 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
             : throw new InvalidDataException($"the archive holds no image of series {seriesUid} in study {studyUid}");
     }
 
-    private static (Tensor Inputs, Tensor Targets) Stack(List<(Tensor Input, Tensor Target)> cases, long[] size)
-    {
-        using var scope = NewDisposeScope();
-        var inputs = stack(cases.Select(item => Resample.ToSize(item.Input, size, labels: false)).ToList());
-        // A class-index map is resized with its image; a classification target (one value per label) is not an image.
-        var targets = stack(cases.Select(item => item.Target.dim() == 1 ? item.Target.alias() : Resample.ToSize(item.Target, size, labels: true)).ToList());
-        DisposeAll(cases);
-        return (inputs.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope());
-    }
-
-    private static void DisposeAll(List<(Tensor Input, Tensor Target)> cases)
-    {
-        foreach (var (input, target) in cases)
-        {
-            input.Dispose();
-            target.Dispose();
-        }
-    }
-
     private static string Digest(IEnumerable<LabelledCase> used)
     {
         var lines = used.Select(item => $"{item.CaseId:D} {item.Part} {item.Label!.Id:D} {item.Label.BlobDigest}\n").Order(StringComparer.Ordinal);
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(lines))));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Usable} usable cases: {FromArchive} read from the archive, {FromCache} from the case cache in {Directory}")]
+    private static partial void LogCached(ILogger logger, int usable, int fromArchive, int fromCache, string directory);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId} skipped: {Reason}")]
     private static partial void LogSkipped(ILogger logger, Guid caseId, string reason);

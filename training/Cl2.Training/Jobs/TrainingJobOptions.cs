@@ -30,6 +30,10 @@ public sealed class TrainingJobOptions : IValidatableObject
     /// <summary>How often the lease of the running job is renewed; unset means a third of <see cref="LeaseSeconds"/>. Must be shorter than the lease.</summary>
     public TimeSpan? LeaseRenewalInterval { get; set; }
 
+    /// <summary>How often the running job asks labeling whether it was cancelled (cancelTrainingJob).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Training:Jobs:CancellationPollInterval is 100 ms to 1 hour, e.g. 00:00:05.")]
+    public TimeSpan CancellationPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Where jobs write cohorts and checkpoints; empty means a folder under the system's temporary folder.</summary>
     public string WorkDirectory { get; set; } = "";
 

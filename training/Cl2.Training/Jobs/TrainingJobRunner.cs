@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Cl2.Labeling.Client;
 using Cl2.Models;
 using Cl2.Models.Checkpoints;
+using Cl2.Models.Datasets;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Training;
 using Cl2.Models.Workloads;
@@ -22,8 +23,10 @@ public sealed partial class TrainingJobRunner(
     LabelingClient labeling,
     BlobClient blobs,
     ArchiveDataset dataset,
+    CaseCache cache,
     ComputeDevice device,
     IOptions<TrainingJobOptions> options,
+    IOptions<TrainingCacheOptions> cacheOptions,
     ILogger<TrainingJobRunner> logger)
 {
     public async Task RunAsync(TrainingJobInfo job, CancellationToken cancellationToken)
@@ -40,6 +43,12 @@ public sealed partial class TrainingJobRunner(
             await heartbeat.StopAsync();
             await labeling.CompleteTrainingJobAsync(new CompleteTrainingJobInput(job.Id, job.Attempt, TrainingOutcome.Succeeded, versionId), cancellationToken);
             LogSucceeded(logger, job.Id, job.Attempt, versionId);
+        }
+        catch (Exception) when (heartbeat.IsCancelRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Someone cancelled the job: the trainer stopped at its step and wrote that step's checkpoint.
+            await heartbeat.StopAsync();
+            await CompleteCancelledAsync(job, Path.Combine(folder, "checkpoints", Trainer.ResumeFolder), cancellationToken);
         }
         catch (Exception exception) when (heartbeat.IsLost || (exception is LabelingApiException refused && LeaseHeartbeat.IsTakenOver(refused)))
         {
@@ -83,16 +92,22 @@ public sealed partial class TrainingJobRunner(
         (CheckpointManifest Manifest, TorchSharp.torch.nn.Module<Tensor, Tensor> Network)? baseCheckpoint = job.BaseVersionId is { } baseVersion
             ? await BaseCheckpointAsync(baseVersion, workload, Path.Combine(folder, "base"), cancellationToken)
             : null;
-        using var data = job.DatasetId is { } datasetId
-            ? await dataset.LoadAsync(datasetId, workload, cancellationToken)
+        var cases = job.DatasetId is { } datasetId
+            ? await dataset.LoadAsync(datasetId, workload, cache, cancellationToken)
             : await SyntheticDataAsync(task, Path.Combine(folder, "cohort"), cancellationToken);
-        LogData(logger, job.Id, data.TrainingCount, data.ValidationCount, data.Skipped.Count, data.DataDigest);
-        var recipe = workload.Training(epochs, settings.Seed, data.TrainingCount)
-            .With(job.Recipe?.BatchSize, job.Recipe?.LearningRate, data.TrainingCount);
+        var trainingCount = cases.Training.Count;
+        LogData(logger, job.Id, trainingCount, cases.Validation.Count, cases.Skipped.Count, cases.DataDigest);
+        var loader = cacheOptions.Value;
+        using var data = StreamingDataset.Open(workload, cache, cases.Training, cases.Validation, settings.Seed, loader.LoaderWorkers, loader.PrefetchBatches);
+        var recipe = workload.Training(epochs, settings.Seed, trainingCount)
+            .With(job.Recipe?.BatchSize, job.Recipe?.LearningRate, trainingCount);
         var checkpoints = Path.Combine(folder, "checkpoints");
-        var batchesPerEpoch = (data.TrainingCount + recipe.Options.BatchSize - 1) / recipe.Options.BatchSize;
+        var batchesPerEpoch = (trainingCount + recipe.Options.BatchSize - 1) / recipe.Options.BatchSize;
         // A resumable checkpoint at each epoch's last step, so every epoch report can name one.
-        var trainerOptions = recipe.Options with { CheckpointDirectory = checkpoints, CheckpointEvery = batchesPerEpoch };
+        var trainerOptions = recipe.Options with
+        {
+            CheckpointDirectory = checkpoints, CheckpointEvery = batchesPerEpoch, ValidationWindow = data.ValidationWindow,
+        };
 
         if (job.LastCheckpointDigest is { } digest)
         {
@@ -109,18 +124,18 @@ public sealed partial class TrainingJobRunner(
         }
         List<MetricValue> counts = job.DatasetId is null ? [] :
         [
-            new("cases_train", data.TrainingCount), new("cases_validation", data.ValidationCount), new("cases_skipped", data.Skipped.Count),
+            new("cases_train", trainingCount), new("cases_validation", cases.Validation.Count), new("cases_skipped", cases.Skipped.Count),
         ];
         var reporter = new EpochReporter(report => ReportEpochAsync(job, report, counts, checkpoints, cancellationToken).GetAwaiter().GetResult());
         // The trainer is synchronous; it runs off the host's threads and reports each epoch from its own thread.
         var result = await Task.Run(
-            () => trainer.Train(new InMemoryData(data.TrainInputs, data.TrainTargets), new InMemoryData(data.ValidationInputs, data.ValidationTargets),
-                recipe.CreateMetrics(data.Spacing), reporter, cancellationToken),
+            () => trainer.Train(data.Training, data.Validation, recipe.CreateMetrics(data.Spacing), reporter, cancellationToken),
             cancellationToken);
 
         var input = new InputSpec(workload.Channels, [.. data.Spacing.Reverse()]);
         var codeVersion = typeof(TrainingJobRunner).Assembly.GetName().Version?.ToString() ?? "unknown";
-        var lineage = new TrainingLineage(data.DataDigest, job.BaseVersionId?.ToString(), codeVersion, Numerics: TrainingNumerics.Of(device));
+        var lineage = new TrainingLineage(cases.DataDigest, job.BaseVersionId?.ToString(), codeVersion, Numerics: TrainingNumerics.Of(device),
+            Sampling: data.Record(settings.Seed));
         var model = Path.Combine(folder, "model");
         // Fine-tuned weights keep the base's architecture (its hyper-parameters may differ from the workload's).
         var architecture = baseCheckpoint?.Manifest.Architecture ?? workload.Architecture;
@@ -128,26 +143,28 @@ public sealed partial class TrainingJobRunner(
         var artifact = await blobs.UploadAsync(CheckpointArchive.Pack(model), cancellationToken);
         var metrics = Finite(result.LastMetrics);
         var version = await labeling.RegisterModelVersionAsync(
-            new RegisterModelVersionInput(job.ModelId, metrics, artifact, data.DataDigest, codeVersion, job.BaseVersionId,
-                LabelRevisionIds: data.LabelRevisionIds.Count > 0 ? data.LabelRevisionIds : null, TrainingJobId: job.Id),
+            new RegisterModelVersionInput(job.ModelId, metrics, artifact, cases.DataDigest, codeVersion, job.BaseVersionId,
+                LabelRevisionIds: cases.LabelRevisionIds.Count > 0 ? cases.LabelRevisionIds : null, TrainingJobId: job.Id),
             cancellationToken);
         return version.Id;
     }
 
-    /// <summary>The model task's synthetic cohort, written as DICOM and read back; the last fifth validates.</summary>
-    private async Task<JobData> SyntheticDataAsync(WorkloadTask task, string cohort, CancellationToken cancellationToken)
+    /// <summary>The model task's synthetic cohort, written as DICOM and prepared into the case cache; the last fifth validates.</summary>
+    private async Task<JobCases> SyntheticDataAsync(WorkloadTask task, string cohort, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var size = settings.SyntheticSize > 0 ? settings.SyntheticSize : task.DefaultSize();
         var manifest = SyntheticCohort.Write(task, cohort, settings.SyntheticCases, settings.Seed, size, cancellationToken: cancellationToken);
         var validationCount = Math.Max(1, manifest.Cases.Count / 5);
-        var trainingCases = manifest.Cases.Take(manifest.Cases.Count - validationCount).ToList();
-        var validationCases = manifest.Cases.Skip(manifest.Cases.Count - validationCount).ToList();
+        var training = SyntheticTrainingSet.Sources(cohort, [.. manifest.Cases.Take(manifest.Cases.Count - validationCount)], task);
+        var validation = SyntheticTrainingSet.Sources(cohort, [.. manifest.Cases.Skip(manifest.Cases.Count - validationCount)], task);
+        foreach (var source in training.Concat(validation))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            cache.Ensure(source.Key, source.Prepare);
+        }
         var dataDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(cohort, CohortManifest.FileName), cancellationToken)));
-        var (trainInputs, trainTargets) = SyntheticTrainingSet.Load(cohort, trainingCases, task);
-        var (validInputs, validTargets) = SyntheticTrainingSet.Load(cohort, validationCases, task);
-        return new JobData(trainInputs, trainTargets, validInputs, validTargets, SyntheticTrainingSet.Spacing(cohort, manifest.Cases[0], task),
-            [], dataDigest, []);
+        return new JobCases(training, validation, [], dataDigest, []);
     }
 
     private async Task ReportEpochAsync(TrainingJobInfo job, TrainingProgress report, IReadOnlyList<MetricValue> counts, string checkpoints,
@@ -205,6 +222,24 @@ public sealed partial class TrainingJobRunner(
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
+    /// <summary>Uploads the checkpoint the job stopped at (if training had started) and completes the job CANCELLED with it.</summary>
+    private async Task CompleteCancelledAsync(TrainingJobInfo job, string resumeFolder, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var digest = TrainingCheckpoint.Exists(resumeFolder)
+                ? await blobs.UploadAsync(CheckpointArchive.Pack(resumeFolder), cancellationToken)
+                : null;
+            await labeling.CompleteTrainingJobAsync(
+                new CompleteTrainingJobInput(job.Id, job.Attempt, TrainingOutcome.Cancelled, CheckpointDigest: digest), cancellationToken);
+            LogCancelled(logger, job.Id, job.Attempt, digest ?? "none (training had not started)");
+        }
+        catch (Exception completing) when (completing is LabelingApiException or HttpRequestException)
+        {
+            LogNotCompleted(logger, job.Id, completing.Message);
+        }
+    }
+
     private async Task TryFailAsync(TrainingJobInfo job, Exception exception, CancellationToken cancellationToken)
     {
         try
@@ -251,6 +286,9 @@ public sealed partial class TrainingJobRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} attempt {Attempt} stopped: another worker took the job over; nothing more is reported for this attempt")]
     private static partial void LogTakenOver(ILogger logger, Guid jobId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} attempt {Attempt} cancelled; checkpoint {Digest} (resumeTrainingJob continues from it)")]
+    private static partial void LogCancelled(ILogger logger, Guid jobId, int attempt, string digest);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} left unfinished at shutdown; another worker resumes it when its lease runs out")]
     private static partial void LogAbandoned(ILogger logger, Guid jobId);

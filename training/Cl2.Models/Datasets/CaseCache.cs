@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using static TorchSharp.torch;
+
+namespace Cl2.Models.Datasets;
+
+/// <summary>
+/// Prepared cases by key, as MONAI's PersistentDataset with a bounded RAM cache in front: a case is prepared (read from
+/// its source and preprocessed) once, written to <c>directory/&lt;key&gt;.case</c> (<see cref="CaseFile"/>), and from
+/// then on read from there, by later epochs and by later jobs. The key must change whenever the case's data or the
+/// preprocessing does (the caller hashes instances, label revision and settings into it). At most
+/// <c>memoryBytes</c> of cases stay in RAM (least recently used leave first), so memory does not grow with the number
+/// of cases. Safe to use from several loader threads.
+/// </summary>
+public sealed class CaseCache(string directory, long memoryBytes) : IDisposable
+{
+    private readonly Lock gate = new();
+    private readonly LinkedList<(string Key, PreparedCase Case)> recent = new();
+    private readonly Dictionary<string, LinkedListNode<(string Key, PreparedCase Case)>> inMemory = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lock> preparing = new(StringComparer.Ordinal);
+    private long heldBytes;
+    private int prepared;
+    private int diskReads;
+
+    public string Directory { get; } = directory;
+
+    /// <summary>Cases prepared from their source (read from the archive or the files) by this cache.</summary>
+    public int Prepared => Volatile.Read(ref prepared);
+
+    /// <summary>Cases read from the disk cache.</summary>
+    public int DiskReads => Volatile.Read(ref diskReads);
+
+    public bool Contains(string key) => File.Exists(PathOf(key));
+
+    /// <summary>A cached case's image shape (C×spatial) and spacing, from its file's header.</summary>
+    public (long[] Shape, IReadOnlyList<double> Spacing) Describe(string key) => CaseFile.ReadHeader(PathOf(key));
+
+    /// <summary>
+    /// Prepares the case into the disk cache unless it is there already, without keeping it in memory (a job does
+    /// this once per case before training, so it learns early which cases cannot be used).
+    /// </summary>
+    /// <returns>True when the case had to be prepared.</returns>
+    public bool Ensure(string key, Func<PreparedCase> prepare)
+    {
+        var path = PathOf(key);
+        if (File.Exists(path))
+        {
+            return false;
+        }
+        lock (preparing.GetOrAdd(key, _ => new Lock()))
+        {
+            if (File.Exists(path))
+            {
+                return false;
+            }
+            using var scope = NewDisposeScope();
+            using var item = prepare();
+            CaseFile.Write(path, item);
+            Interlocked.Increment(ref prepared);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The case with <paramref name="key"/>: from RAM, else from disk, else prepared (and written to disk). The caller
+    /// gets its own view of the tensors and disposes it; the cache keeps its copy until it is evicted.
+    /// </summary>
+    public PreparedCase Get(string key, Func<PreparedCase> prepare)
+    {
+        lock (gate)
+        {
+            if (inMemory.TryGetValue(key, out var node))
+            {
+                recent.Remove(node);
+                recent.AddFirst(node);
+                return View(node.Value.Case);
+            }
+        }
+        Ensure(key, prepare);
+        var item = CaseFile.Read(PathOf(key));
+        Interlocked.Increment(ref diskReads);
+        lock (gate)
+        {
+            if (item.Bytes > memoryBytes || inMemory.ContainsKey(key))
+            {
+                return item;
+            }
+            // Held past the caller's dispose scope: the cache disposes it when it is evicted.
+            item.Image.DetachFromDisposeScope();
+            item.Target.DetachFromDisposeScope();
+            inMemory[key] = recent.AddFirst((key, item));
+            heldBytes += item.Bytes;
+            while (heldBytes > memoryBytes && recent.Last is { } oldest)
+            {
+                recent.RemoveLast();
+                inMemory.Remove(oldest.Value.Key);
+                heldBytes -= oldest.Value.Case.Bytes;
+                oldest.Value.Case.Dispose();
+            }
+            return View(item);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            foreach (var (_, item) in recent)
+            {
+                item.Dispose();
+            }
+            recent.Clear();
+            inMemory.Clear();
+            heldBytes = 0;
+        }
+    }
+
+    private string PathOf(string key) => Path.Combine(Directory, key + ".case");
+
+    // Aliases share the cached storage (read only here), so a cache hit copies nothing.
+    private static PreparedCase View(PreparedCase item) => new(item.Image.alias(), item.Target.alias(), item.Spacing);
+}

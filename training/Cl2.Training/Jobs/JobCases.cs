@@ -1,0 +1,14 @@
+using Cl2.Models.Datasets;
+
+namespace Cl2.Training.Jobs;
+
+/// <summary>What a job trains and validates on: its cases in the case cache, and what they came from.</summary>
+/// <param name="LabelRevisionIds">The label revisions read (training and validation cases): the version's lineage; none for a synthetic cohort.</param>
+/// <param name="DataDigest">"sha256:…" naming the data: of the cohort's manifest, or of the sorted (case, part, label revision, mask blob) lines.</param>
+/// <param name="Skipped">Dataset cases left out, and why.</param>
+public sealed record JobCases(
+    IReadOnlyList<CaseSource> Training,
+    IReadOnlyList<CaseSource> Validation,
+    IReadOnlyList<Guid> LabelRevisionIds,
+    string DataDigest,
+    IReadOnlyList<(Guid CaseId, string Reason)> Skipped);
