@@ -14,7 +14,10 @@ public sealed class ServingFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _platform = await ServingPlatform.StartAsync();
-        await _platform.StartInferenceAsync(quietPeriod: TimeSpan.FromSeconds(1));
+        // Long enough that a study Orthanc sends on a machine this loaded is whole before it is complete: with 1 s a send
+        // that stalled between two instances completed a CT study at its first slice (recorded UNUSABLE_VOLUME), and the
+        // rest made it complete again, a second outcome.
+        await _platform.StartInferenceAsync(quietPeriod: TimeSpan.FromSeconds(5));
     }
 
     public async Task DisposeAsync()

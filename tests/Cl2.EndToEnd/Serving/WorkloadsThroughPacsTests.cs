@@ -21,11 +21,11 @@ public sealed class WorkloadsThroughPacsTests(ServingFixture serving) : IClassFi
 
     [Fact]
     public async Task a_liver_ct_study_from_the_pacs_comes_back_segmented_as_well_as_the_version_validated() =>
-        await AssertSegmentedAsync(SmallModel.Train(WorkloadTask.LiverCt, serving.Work, cases: 16, validation: 1, size: 16, epochs: 12), "CT", "dice_liver");
+        await AssertSegmentedAsync(SmallModel.Train(WorkloadTask.LiverCt, serving.Work, cases: 16, validation: 1, size: 16, epochs: 12), "CT", "CT", "dice_liver");
 
     [Fact]
     public async Task a_brain_mri_study_from_the_pacs_comes_back_segmented_as_well_as_the_version_validated() =>
-        await AssertSegmentedAsync(SmallModel.Train(WorkloadTask.BrainMri, serving.Work, cases: 16, validation: 1, size: 16, epochs: 12), "MR", "dice_wt");
+        await AssertSegmentedAsync(SmallModel.Train(WorkloadTask.BrainMri, serving.Work, cases: 16, validation: 1, size: 16, epochs: 12), "MR", "T1", "dice_wt");
 
     [Fact]
     public async Task a_hip_radiograph_from_the_pacs_comes_back_with_the_phantoms_fracture_finding()
@@ -54,9 +54,10 @@ public sealed class WorkloadsThroughPacsTests(ServingFixture serving) : IClassFi
         Assert.True(correct == model.ValidationCases.Count, string.Join("; ", findings));
     }
 
-    private async Task AssertSegmentedAsync(SmallModel model, string sourceRole, string validationMetric)
+    /// <param name="sourceRole">The series the SEG is made on: the workload's first input channel.</param>
+    private async Task AssertSegmentedAsync(SmallModel model, string modality, string sourceRole, string validationMetric)
     {
-        var versionId = await ServeAsync(model, sourceRole == "CT" ? "CT" : "MR");
+        var versionId = await ServeAsync(model, modality);
         var item = Assert.Single(model.ValidationCases);
         var (outcome, results) = await SendAndWaitAsync(model, item, expectedResults: 2);
 
