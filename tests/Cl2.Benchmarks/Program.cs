@@ -3,6 +3,7 @@ using Cl2.Benchmarks;
 IReadOnlyDictionary<string, Func<string[], Task<int>>> benchmarks = new Dictionary<string, Func<string[], Task<int>>>
 {
     ["dicom-parse"] = DicomParseBenchmark.RunAsync,
+    ["e2e"] = E2EBenchmark.RunAsync,
     ["graphql"] = GraphQLBenchmark.RunAsync,
     ["ingest"] = IngestBenchmark.RunAsync,
     ["ingest-kill"] = IngestKillBenchmark.RunAsync,

@@ -61,6 +61,8 @@ public sealed class OrthancPeer : IAsyncDisposable
             ["DicomAlwaysAllowEcho"] = true,
             ["DicomAlwaysAllowStore"] = true,
             ["StableAge"] = 1,
+            // Orthanc gives up on a C-STORE answer after 10 s by default; a listener on a machine at load 100 took longer.
+            ["DicomScuTimeout"] = 120,
             ["Plugins"] = new JsonArray(
                 JsonValue.Create(Path.Combine(PluginFolder, "libOrthancDicomWeb.so")),
                 JsonValue.Create(Path.Combine(PluginFolder, "libOrthancGdcm.so"))),
