@@ -197,14 +197,14 @@ public sealed class ServingPlatform : IAsyncDisposable
 
     /// <summary>The instances of <paramref name="studyInstanceUid"/> in Orthanc whose modality is SEG or SR (the results
     /// inference delivered), with their bytes as Orthanc stores them.</summary>
-    public async Task<IReadOnlyList<PacsInstance>> ResultsInPacsAsync(string studyInstanceUid, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<DeliveredInstance>> ResultsInPacsAsync(string studyInstanceUid, CancellationToken cancellationToken = default)
     {
-        var results = new List<PacsInstance>();
+        var results = new List<DeliveredInstance>();
         foreach (var id in await ResultIdsInPacsAsync(studyInstanceUid, cancellationToken).ConfigureAwait(false))
         {
             var tags = await Orthanc.Http.GetFromJsonAsync<JsonElement>(new Uri($"instances/{id}/simplified-tags", UriKind.Relative), cancellationToken).ConfigureAwait(false);
             var bytes = await Orthanc.Http.GetByteArrayAsync(new Uri($"instances/{id}/file", UriKind.Relative), cancellationToken).ConfigureAwait(false);
-            results.Add(new PacsInstance(tags.GetProperty("Modality").GetString()!, tags.GetProperty("SOPInstanceUID").GetString()!,
+            results.Add(new DeliveredInstance(tags.GetProperty("Modality").GetString()!, tags.GetProperty("SOPInstanceUID").GetString()!,
                 tags.GetProperty("SeriesInstanceUID").GetString()!, tags.GetProperty("StudyInstanceUID").GetString()!, bytes));
         }
         return results;
@@ -278,4 +278,4 @@ public sealed class ServingPlatform : IAsyncDisposable
 }
 
 /// <summary>An instance as Orthanc holds it: a few of its attributes and its Part 10 bytes.</summary>
-public sealed record PacsInstance(string Modality, string SopInstanceUid, string SeriesInstanceUid, string StudyInstanceUid, byte[] Bytes);
+public sealed record DeliveredInstance(string Modality, string SopInstanceUid, string SeriesInstanceUid, string StudyInstanceUid, byte[] Bytes);

@@ -35,7 +35,7 @@ internal static class DeliveredResults
         """;
 
     /// <summary>Writes the object to <paramref name="folder"/> and returns its path.</summary>
-    public static string Save(PacsInstance instance, string folder)
+    public static string Save(DeliveredInstance instance, string folder)
     {
         var path = Path.Combine(folder, instance.SopInstanceUid + ".dcm");
         File.WriteAllBytes(path, instance.Bytes);

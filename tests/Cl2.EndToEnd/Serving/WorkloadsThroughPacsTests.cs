@@ -97,7 +97,7 @@ public sealed class WorkloadsThroughPacsTests(ServingFixture serving) : IClassFi
 
     /// <summary>The case's study put into Orthanc and sent to CL2 by Orthanc; returns the one recorded outcome and the
     /// result objects Orthanc holds once <paramref name="expectedResults"/> of them arrived.</summary>
-    private async Task<(JsonElement Outcome, IReadOnlyList<PacsInstance> Results)> SendAndWaitAsync(SmallModel model, CohortCase item, int expectedResults)
+    private async Task<(JsonElement Outcome, IReadOnlyList<DeliveredInstance> Results)> SendAndWaitAsync(SmallModel model, CohortCase item, int expectedResults)
     {
         var platform = serving.Platform;
         var files = model.StudyFiles(item);
