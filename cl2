@@ -330,6 +330,7 @@ service_environment() {
     training)
       echo "Labeling__BaseAddress=$labeling"
       echo "Training__Jobs__WorkDirectory=$DATA/training"
+      echo "Training__Cache__Directory=$DATA/training-cache"
       echo "Health__StatusFile__Path=$RUN/training.health"
       echo "Labeling__ClientId=training-worker"
       echo "Labeling__ClientSecret=$(identity_secret clients training-worker)" ;;

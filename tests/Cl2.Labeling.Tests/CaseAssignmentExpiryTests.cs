@@ -33,6 +33,7 @@ public sealed class CaseAssignmentExpiryTests : IAsyncLifetime
     private async Task<string> DatasetWithOneCaseAsync()
     {
         var dataset = (await RunAsync(null, """mutation { createDataset(input: { name: "held" }) { id } }"""))["createDataset"]!["id"]!.GetValue<string>();
+        await ArchivedStudies.StoreAsync(client, "1.2.90.1");
         await RunAsync(null, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
             new { input = new { datasetId = dataset, studyInstanceUids = new[] { "1.2.90.1" } } });
         return dataset;

@@ -33,6 +33,7 @@ public sealed class FeedbackCaseTests(LabelingApi api) : IClassFixture<LabelingA
     private async Task<string> CorrectedRevisionAsync(string study)
     {
         var dataset = Id(await api.RunAsync("""mutation { createDataset(input: { name: "review scratch" }) { id } }"""), "createDataset");
+        await ArchivedStudies.StoreAsync(api.Client, study);
         var caseId = (await api.RunAsync("mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
             new { input = new { datasetId = dataset, studyInstanceUids = new[] { study } } }))["addCases"]![0]!["id"]!.GetValue<string>();
         return Id(await api.RunAsync("mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
@@ -90,6 +91,7 @@ public sealed class FeedbackCaseTests(LabelingApi api) : IClassFixture<LabelingA
         await FeedbackAsync(accepted, "ACCEPT");
         var datasetId = (await FeedbackDatasetAsync(modelId))["id"]!.GetValue<string>();
         // Older unlabelled cases that plain "first" order would hand out before the rejected one.
+        await ArchivedStudies.StoreAsync(api.Client, "1.2.82.10", "1.2.82.11");
         await api.RunAsync("mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
             new { input = new { datasetId, studyInstanceUids = new[] { "1.2.82.10", "1.2.82.11" } } });
 

@@ -40,6 +40,7 @@ public sealed class RetrainingPolicyTests(LabelingApi api) : IClassFixture<Label
         var resultId = Id(await api.RunAsync("mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
             new { input = new { studyInstanceUid = study, modelVersionId = versionId, pipeline = "liver-seg", resultUids = new[] { study + ".9" }, durationMs = 10.0 } }),
             "recordInferenceResult");
+        await ArchivedStudies.StoreAsync(api.Client, study);
         var caseId = (await api.RunAsync("mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
             new { input = new { datasetId, studyInstanceUids = new[] { study } } }))["addCases"]![0]!["id"]!.GetValue<string>();
         var revisionId = Id(await api.RunAsync("mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",

@@ -71,6 +71,8 @@ public sealed class ModelRunners(IHttpClientFactory http, IOptions<InferenceOpti
         // folder and moved in whole, so a crash never leaves half a checkpoint that looks whole.
         var archive = folder + ".tar";
         var partial = folder + ".partial";
+        // Before the download: the cleanup below must not hide a fetch failure behind a missing folder.
+        Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
         try
         {
             await new BlobClient(http.CreateClient(BlobClientName)).DownloadAsync(digest, archive, cancellationToken);

@@ -140,6 +140,6 @@ public sealed class ModelServingTests : IDisposable
     }
 
     private static async Task<JsonElement> OutcomesAsync(StudyForwardingTests.Platform platform, string study) =>
-        (await platform.GraphQLAsync("query($study: String) { inferenceResults(study: $study) { totalCount edges { node { failure failureReason versionId resultUids stages { stage durationMs } } } } }",
+        (await platform.GraphQLAsync("query($study: String) { inferenceResults(study: $study) { totalCount edges { node { pipeline failure failureReason versionId resultUids stages { stage durationMs } } } } }",
             new { study })).GetProperty("inferenceResults");
 }

@@ -39,6 +39,7 @@ public sealed class AccessAuditTests(LabelingApi api) : IClassFixture<LabelingAp
     private async Task<string> CaseOfStudyAsync()
     {
         var dataset = (await api.RunAsync("""mutation { createDataset(input: { name: "audited" }) { id } }"""))["createDataset"]!["id"]!.GetValue<string>();
+        await ArchivedStudies.StoreAsync(api.Client, Study);
         return (await api.RunAsync("mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
             new { input = new { datasetId = dataset, studyInstanceUids = new[] { Study } } }))["addCases"]![0]!["id"]!.GetValue<string>();
     }
