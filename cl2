@@ -381,7 +381,10 @@ wait_ready() {
   local name=$1 started=$SECONDS deadline=$((SECONDS + 120))
   printf '  %-10s ' "$name"
   until service_ready "$name"; do
-    if ! service_running "$name"; then
+    # The process just started: alive is enough. service_running also matches the command line (against a reused pid
+    # in a stale pid file), which is still the forked shell's until the start command has exec'd dotnet: on a loaded
+    # machine that window reported a starting worker as exited before it had written a line.
+    if ! kill -0 "$(service_pid "$name")" 2>/dev/null; then
       echo "exited"
       tail -n 20 "$LOGS/$name.log" | format_log >&2
       die "$name exited during start-up; full log: ./cl2 logs $name"
