@@ -55,13 +55,17 @@ public sealed class ArchiveIndex(NpgsqlDataSource dataSource, IOptions<PostgresO
         }
     }
 
-    /// <summary>Adds the rows, or points an existing SOP Instance UID at its newest bytes (the last one stored wins).</summary>
+    /// <summary>
+    /// Adds the rows, or points an existing SOP Instance UID at its newest bytes (the last one stored wins). Rows are
+    /// written in SOP Instance UID order, so requests storing the same instances at once lock their rows in one order
+    /// and wait for each other instead of deadlocking; a UID repeated within the request keeps its last copy (stable sort).
+    /// </summary>
     public async Task UpsertAsync(IReadOnlyList<ArchivedInstance> instances, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var instance in instances)
+        foreach (var instance in instances.OrderBy(instance => instance.SopInstanceUid, StringComparer.Ordinal))
         {
             await using var command = new NpgsqlCommand($"""
                 insert into {Table} (sop_instance_uid, sop_class_uid, study_instance_uid, series_instance_uid, patient_id, patient_name,

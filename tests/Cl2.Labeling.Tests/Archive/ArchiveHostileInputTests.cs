@@ -13,7 +13,7 @@ namespace Cl2.Labeling.Tests.Archive;
 public sealed class ArchiveHostileInputTests
 {
     /// <summary>CT_small.dcm with its SOP Instance UID replaced, as Part 10 bytes.</summary>
-    private static byte[] CtWithSopInstanceUid(string uid)
+    internal static byte[] CtWithSopInstanceUid(string uid)
     {
         var file = DicomFile.Open(ArchiveTranscodingTests.Corpus("CT_small.dcm"));
         file.Dataset.SetString(DicomTags.SOPInstanceUID, DicomVR.UI, uid);
