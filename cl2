@@ -134,7 +134,7 @@ build_web() {
   command -v node >/dev/null && command -v npm >/dev/null ||
     die "Node.js 20 (with npm) is not installed; the web app is built with it (https://nodejs.org, or your distribution's nodejs 20)."
   local stamp="$STATE/web-build.sha256" sources
-  sources=$(cd "$WEB" && find index.html package.json package-lock.json tsconfig.json vite.config.ts src -type f -print0 | sort -z |
+  sources=$(cd "$WEB" && find index.html graphiql.html package.json package-lock.json tsconfig.json vite.config.ts src -type f -print0 | sort -z |
     xargs -0 sha256sum | sha256sum | cut -c1-64)
   if [ -f "$WEB/dist/index.html" ] && [ -d "$WEB/node_modules" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sources" ]; then
     return 0

@@ -14,7 +14,7 @@ public static class FrontPage
     private static readonly (string Path, string What)[] Links =
     [
         ("/account/signin", "Sign in: the browser keeps a session cookie and every link below works as that user (sign out: /account/signout)"),
-        ("/graphiql", "GraphiQL: write and run GraphQL queries in the browser (development)"),
+        (WebApp.GraphiQLPath, "GraphiQL: write and run GraphQL queries in the browser, with the schema's documentation and completion (development)"),
         ("/graphql", "GraphQL endpoint: POST application/json, or a graphql-transport-ws WebSocket for subscriptions"),
         ("/dicomweb/studies", "DICOMweb archive: QIDO-RS search (this link), WADO-RS retrieve and STOW-RS store under /dicomweb"),
         ("/api/inference/status", "Inference API: the DICOM listener's and forwarding's state"),
@@ -38,6 +38,8 @@ public static class FrontPage
 
     private static void MapAt(WebApplication app, string path)
     {
+        // Only links to what works here: GraphiQL is served in Development with the built web app.
+        var links = app.ServesGraphiQL() ? Links : [.. Links.Where(link => link.Path != WebApp.GraphiQLPath)];
         app.MapGet(path, async (IProxyConfigProvider proxyConfig, IHttpClientFactory httpClients, CancellationToken cancellationToken) =>
         {
             using var client = httpClients.CreateClient(nameof(FrontPage));
@@ -47,7 +49,7 @@ public static class FrontPage
                     .Select(destination => (cluster.ClusterId, destination.Address)));
             var states = await Task.WhenAll(backends.Select(async backend =>
                 (backend.ClusterId, State: await ReadinessAsync(client, new Uri(new Uri(backend.Address), "/health/ready"), cancellationToken))));
-            return Results.Content(Render(states), "text/html; charset=utf-8");
+            return Results.Content(Render(states, links), "text/html; charset=utf-8");
         }).ExcludeFromDescription();
     }
 
@@ -77,7 +79,7 @@ public static class FrontPage
         }
     }
 
-    private static string Render(IEnumerable<(string Backend, string State)> states)
+    private static string Render(IEnumerable<(string Backend, string State)> states, IEnumerable<(string Path, string What)> links)
     {
         static string E(string text) => WebUtility.HtmlEncode(text);
         var html = new StringBuilder("""
@@ -95,7 +97,7 @@ public static class FrontPage
             html.Append(CultureInvariant($"<tr><td>{E(backend)}</td><td class=\"{(healthy ? "Healthy" : "other")}\">{E(state)}</td></tr>\n"));
         }
         html.Append("</table>\n<h2>Links</h2><table>\n");
-        foreach (var (path, what) in Links)
+        foreach (var (path, what) in links)
         {
             html.Append(CultureInvariant($"<tr><td><a href=\"{E(path)}\">{E(path)}</a></td><td>{E(what)}</td></tr>\n"));
         }

@@ -9,7 +9,8 @@ namespace Cl2.Gateway;
 /// The single-page web app (<c>web/</c>, built into <see cref="WebAppOptions.Root"/>): its files under <c>/assets</c>, and
 /// <c>index.html</c> for <c>/</c> and each of its pages, so a link such as <c>/review?study=…</c> from a PACS opens the
 /// app there. Any other path stays the gateway's (the proxied routes, <c>/account/*</c>, health) or is a 404.
-/// <c>/account/me</c> tells the app who the browser's session belongs to.
+/// <c>/account/me</c> tells the app who the browser's session belongs to. In Development <c>/graphiql</c> is GraphiQL, built
+/// from <c>web/graphiql.html</c> with the app.
 /// </summary>
 public static class WebApp
 {
@@ -17,6 +18,14 @@ public static class WebApp
     public static readonly string[] Pages = ["/", "/annotate", "/review", "/models"];
 
     public const string MePath = "/account/me";
+
+    /// <summary>GraphiQL (<c>web/graphiql.html</c>, the web app's second page): served in Development only.</summary>
+    public const string GraphiQLPath = "/graphiql";
+
+    /// <summary>Whether <see cref="GraphiQLPath"/> is served: in Development, where the built web app holds <c>graphiql.html</c>.</summary>
+    public static bool ServesGraphiQL(this WebApplication app) =>
+        app.Environment.IsDevelopment() && app.ServesWebApp() && File.Exists(Path.Combine(
+            app.Services.GetRequiredService<IOptions<WebAppOptions>>().Value.Root, "graphiql.html"));
 
     public static bool ServesWebApp(this WebApplication app) =>
         app.Services.GetRequiredService<IOptions<WebAppOptions>>().Value.Root.Length > 0;
@@ -29,6 +38,9 @@ public static class WebApp
             return app;
         }
         var files = new PhysicalFileProvider(Path.GetFullPath(root));
+        // GraphiQL's page is a development tool: not reachable by its file name either.
+        app.Use((http, next) => http.Request.Path.Equals("/graphiql.html", StringComparison.OrdinalIgnoreCase)
+            ? Results.NotFound().ExecuteAsync(http) : next(http));
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = files,
@@ -43,12 +55,11 @@ public static class WebApp
         });
         foreach (var page in Pages)
         {
-            app.MapGet(page, (HttpContext http) =>
-            {
-                // index.html names the current assets: never served from a stale cache.
-                http.Response.Headers.CacheControl = "no-cache";
-                return Results.File(files.GetFileInfo("index.html").PhysicalPath!, "text/html; charset=utf-8");
-            }).ExcludeFromDescription();
+            MapHtml(app, files, page, "index.html");
+        }
+        if (app.ServesGraphiQL())
+        {
+            MapHtml(app, files, GraphiQLPath, "graphiql.html");
         }
         app.MapGet(MePath, async (HttpContext http) =>
         {
@@ -68,4 +79,12 @@ public static class WebApp
         }).ExcludeFromDescription();
         return app;
     }
+
+    private static void MapHtml(WebApplication app, PhysicalFileProvider files, string path, string file) =>
+        app.MapGet(path, (HttpContext http) =>
+        {
+            // The page names the current assets: never served from a stale cache.
+            http.Response.Headers.CacheControl = "no-cache";
+            return Results.File(files.GetFileInfo(file).PhysicalPath!, "text/html; charset=utf-8");
+        }).ExcludeFromDescription();
 }

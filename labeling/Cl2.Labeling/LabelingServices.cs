@@ -32,7 +32,6 @@ public static class LabelingServices
         app.UseWebSockets();
         app.UseCallerIdentity();
         app.MapGraphQL();
-        app.MapGraphiQL();
         app.MapBlobEndpoints();
         app.MapImageArchiveEndpoints();
         app.UseAccessAudit();

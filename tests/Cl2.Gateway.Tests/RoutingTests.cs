@@ -24,7 +24,7 @@ public sealed class RoutingTests
     }
 
     [Fact]
-    public async Task the_archive_the_blob_store_and_graphiql_are_forwarded_to_labeling()
+    public async Task the_archive_and_the_blob_store_are_forwarded_to_labeling()
     {
         await using var labeling = await RecordingBackend.StartAsync("labeling");
         await using var inference = await RecordingBackend.StartAsync("inference");
@@ -33,9 +33,8 @@ public sealed class RoutingTests
 
         await client.GetStringAsync(new Uri("/dicomweb/studies?PatientID=P1", UriKind.Relative));
         await client.GetStringAsync(new Uri("/blobs/sha256:00", UriKind.Relative));
-        await client.GetStringAsync(new Uri("/graphiql", UriKind.Relative));
 
-        Assert.Equal(["GET /dicomweb/studies?PatientID=P1", "GET /blobs/sha256:00", "GET /graphiql"], labeling.Requests);
+        Assert.Equal(["GET /dicomweb/studies?PatientID=P1", "GET /blobs/sha256:00"], labeling.Requests);
         Assert.Empty(inference.Requests);
     }
 

@@ -13,6 +13,7 @@ public sealed class WebAppTests : IDisposable
         File.WriteAllText(Path.Combine(dist, "index.html"), "<!doctype html><title>cl2 app</title>");
         Directory.CreateDirectory(Path.Combine(dist, "assets"));
         File.WriteAllText(Path.Combine(dist, "assets", "index-abc123.js"), "console.log('app')");
+        File.WriteAllText(Path.Combine(dist, "graphiql.html"), "<!doctype html><title>cl2 GraphiQL</title>");
     }
 
     public void Dispose() => Directory.Delete(dist, recursive: true);
@@ -89,6 +90,42 @@ public sealed class WebAppTests : IDisposable
         Assert.Contains("<td>labeling</td><td class=\"Healthy\">Healthy</td>", status, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task graphiql_is_the_web_app_s_graphiql_page_in_development_linked_from_the_status_page()
+    {
+        await using var served = await ServeAsync();
+        var client = served.Client;
+
+        using var response = await client.GetAsync(new Uri("/graphiql", UriKind.Relative));
+        var status = await client.GetStringAsync(new Uri("/status", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("<!doctype html><title>cl2 GraphiQL</title>", await response.Content.ReadAsStringAsync());
+        Assert.Contains("<a href=\"/graphiql\">", status, StringComparison.Ordinal);
+        Assert.Empty(served.Labeling.Requests);
+    }
+
+    [Theory]
+    [InlineData("/graphiql")]
+    [InlineData("/graphiql.html")]
+    public async Task outside_development_graphiql_is_not_served(string path)
+    {
+        await using var labeling = await RecordingBackend.StartAsync("labeling");
+        await using var inference = await RecordingBackend.StartAsync("inference");
+        await using var gateway = new GatewayHost(labeling.Address, inference.Address, new Dictionary<string, string> { ["WebApp:Root"] = dist })
+        {
+            Environment = "Production",
+        };
+        using var client = gateway.CreateClient();
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        var status = await client.GetStringAsync(new Uri("/status", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain("/graphiql", status, StringComparison.Ordinal);
+        Assert.Empty(labeling.Requests);
     }
 
     [Fact]

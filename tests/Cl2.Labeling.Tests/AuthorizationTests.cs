@@ -53,20 +53,6 @@ public sealed class AuthorizationTests(LabelingApi api) : IClassFixture<Labeling
     }
 
     [Fact]
-    public async Task the_graphiql_page_is_served_in_development_only()
-    {
-        var page = await api.Client.GetStringAsync("/graphiql");
-        Assert.Contains("fetch(\"/graphql\"", page, StringComparison.Ordinal);
-
-        await using var production = api.Host.WithWebHostBuilder(builder => builder
-            .UseEnvironment(Environments.Production)
-            .UseSetting("DevelopmentIdentity:Enabled", "false"));
-        using var client = production.CreateClient();
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await client.GetAsync("/graphiql")).StatusCode);
-        Assert.Equal("UNAUTHENTICATED", (await LabelingApi.PostAsync(client, "{ datasets { totalCount } }")).FirstErrorCode);
-    }
-
-    [Fact]
     public void the_development_identity_is_refused_at_start_up_in_production()
     {
         using var production = api.Host.WithWebHostBuilder(builder => builder.UseEnvironment(Environments.Production));

@@ -6,7 +6,7 @@ namespace Cl2.Labeling.Tests;
 /// <summary>What a new user does first, on a database labeling has never seen.</summary>
 public sealed class FirstRunTests
 {
-    /// <summary>The query GraphiQL opens with (GraphQL/GraphiQLPage.cs).</summary>
+    /// <summary>The query GraphiQL opens with (web/src/graphiql/main.ts).</summary>
     private const string GraphiQLDefaultQuery = "{ datasets(first: 10) { totalCount edges { node { id name caseCount } } } }";
 
     [Fact]

@@ -169,8 +169,11 @@ public sealed partial class QueryCostRule(GraphQLOptions options, ILogger logger
             var cost = 1 + (size * children.Cost);
             if (field.Name.StringValue is "__schema" or "__type")
             {
+                // Not counted in the depth: graphql-js's introspection query (GraphiQL's) nests ofType nine levels to
+                // unwrap types like [[T!]!]!, deeper than MaxDepth allows data. Introspection is answered from memory,
+                // its nesting is bounded by the parser's depth limit and its cost by its own budget.
                 Introspection += cost;
-                return (0, 1 + children.Depth);
+                return (0, 1);
             }
             return (cost, 1 + children.Depth);
         }
