@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
+using Cl2.Labeling.GraphQL;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Cl2.Labeling.Tests;
 
@@ -89,6 +91,24 @@ public sealed class QueryLimitsTests(LabelingApi api) : IClassFixture<LabelingAp
     }
 
     [Fact]
+    public async Task as_many_aliased_list_fields_as_a_request_may_ask_read_the_database_at_most_twice_each()
+    {
+        // Issue 14.6's probe (5,000 aliases of datasets { totalCount }, ~10,000 transactions) at the most the limits let through.
+        var limits = api.Host.Services.GetRequiredService<IOptions<GraphQLOptions>>().Value;
+        await api.RunAsync("mutation { createDataset(input: { name: \"aliased\" }) { id } }");
+        var query = "{ " + string.Concat(Enumerable.Range(0, limits.MaxRootFields)
+            .Select(index => $"a{index}: datasets(first: 100) {{ totalCount edges {{ node {{ id caseCount }} }} }} ")) + "}";
+
+        using var commands = new DatabaseCommands(api.Postgres);
+        var response = await PostBoundedAsync(query);
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal(limits.MaxRootFields, response.Data!.AsObject().Count);
+        var reads = commands.All.Where(text => text.Contains("mt_doc_", StringComparison.Ordinal)).ToList();
+        Assert.True(reads.Count <= 2 * limits.MaxRootFields, $"{reads.Count} document reads:\n{string.Join("\n", reads)}");
+    }
+
+    [Fact]
     public async Task each_root_field_counts_in_the_cost()
     {
         // 12 root fields are within MaxRootFields (20) but at RootFieldCost 5000 they cost more than MaxComplexity (50000).
@@ -150,7 +170,7 @@ public sealed class QueryLimitsTests(LabelingApi api) : IClassFixture<LabelingAp
         Assert.Equal("Query", response.Data!["__schema"]!["queryType"]!["name"]!.GetValue<string>());
     }
 
-    /// <summary>What GraphiQL sends to load the schema (graphql-js getIntrospectionQuery with descriptions).</summary>
+    /// <summary>What GraphiQL 5 sends to load the schema (graphql-js 16's getIntrospectionQuery: TypeRef nests ofType nine levels).</summary>
     private const string IntrospectionQuery = """
         query IntrospectionQuery {
           __schema {
@@ -170,7 +190,8 @@ public sealed class QueryLimitsTests(LabelingApi api) : IClassFixture<LabelingAp
         fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
         fragment TypeRef on __Type {
           kind name
-          ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+          ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+            ofType { kind name ofType { kind name } } } } } } } } }
         }
         """;
 }
