@@ -30,7 +30,8 @@ public static class ArchiveEndpoints
     public static WebApplication MapImageArchiveEndpoints(this WebApplication app)
     {
         app.UseTrustedForwardedHeaders();
-        var dicomweb = app.MapGroup(Path).RequireRoles(Roles.Anyone).AddEndpointFilter(RefuseInvalidUids);
+        var dicomweb = app.MapGroup(Path).RequireRoles(Roles.Anyone)
+            .AddEndpointFilter(ArchiveRefusals.LogAsync).AddEndpointFilter(RefuseInvalidUids);
 
         // STOW-RS
         dicomweb.MapPost("/studies", (HttpContext context, IBlobStore blobs, ArchiveIndex index, IOptions<ArchiveOptions> options,

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Cl2.Dicom;
 using Cl2.Dicom.Web;
 using Cl2.Labeling.Tests.Blobs;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Cl2.Labeling.Tests.Archive;
 
@@ -101,6 +103,26 @@ public sealed class ArchiveHostileInputTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("NUL", await DetailOf(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task a_refused_request_is_logged_at_warning_with_the_path_and_the_reason()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var storage = new StorageHost(postgres);
+        var logs = new RecordedLogs();
+        await using var host = storage.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(logs)));
+        using var http = host.CreateClient();
+
+        using var refused = await http.GetAsync(new Uri("/dicomweb/studies?PatientID=a%00b", UriKind.Relative));
+        using var missing = await http.GetAsync(new Uri("/dicomweb/studies/1.2.3/metadata", UriKind.Relative));
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.NotFound), (refused.StatusCode, missing.StatusCode));
+        var line = Assert.Single(logs.Lines, line => line.Message.StartsWith("DICOMweb request refused", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, line.Level);
+        Assert.Contains("(400)", line.Message, StringComparison.Ordinal);
+        Assert.Contains("GET /dicomweb/studies", line.Message, StringComparison.Ordinal);
+        Assert.Contains("NUL", line.Message, StringComparison.Ordinal);
     }
 
     [Theory]
