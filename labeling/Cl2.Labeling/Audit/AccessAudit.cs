@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Cl2.Labeling.Audit;
 
 /// <summary>
-/// The access audit in labeling: DICOMweb and GraphQL accesses recorded here, inference's (its API, C-FIND/C-GET/C-MOVE,
+/// The access audit in labeling: DICOMweb, blob store and GraphQL accesses recorded here, inference's (its API, C-FIND/C-GET/C-MOVE,
 /// refused associations, peer changes) posted to <c>POST /audit/records</c>; all kept in <see cref="AuditStore"/>, purged
 /// past <see cref="AuditOptions.RetentionDays"/>, read by <c>accessAudit</c>. docs/security.md.
 /// </summary>
@@ -28,7 +28,7 @@ public static class AccessAudit
     /// <summary>After the caller and its forwarded address are known (UseCallerIdentity, the archive's forwarded headers).</summary>
     public static WebApplication UseAccessAudit(this WebApplication app)
     {
-        app.UseHttpAccessAudit("labeling", ArchiveAccess.Classify);
+        app.UseHttpAccessAudit("labeling", http => ArchiveAccess.Classify(http) ?? BlobAccess.Classify(http));
         app.MapPost(RecordsPath, async (AuditRecord[] records, IAuditSink store, IOptions<AuditOptions> options, CancellationToken cancellationToken) =>
         {
             if (records.Length > options.Value.MaxBatch)

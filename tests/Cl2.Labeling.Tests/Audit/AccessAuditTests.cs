@@ -86,6 +86,36 @@ public sealed class AccessAuditTests(LabelingApi api) : IClassFixture<LabelingAp
     }
 
     [Fact]
+    public async Task a_blob_upload_and_its_read_are_recorded_as_patient_record_accesses_naming_the_blob()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes($"mask {Guid.NewGuid()}");
+        var digest = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        HttpRequestMessage AsAnnotator(HttpMethod method, string path, HttpContent? content = null)
+        {
+            var request = new HttpRequestMessage(method, path) { Content = content };
+            request.Headers.Add("X-Cl2-User", "painter");
+            request.Headers.Add("X-Cl2-Roles", "annotator");
+            return request;
+        }
+
+        using (var upload = AsAnnotator(HttpMethod.Post, "/blobs", new ByteArrayContent(bytes)))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await api.Client.SendAsync(upload)).StatusCode);
+        }
+        using (var read = AsAnnotator(HttpMethod.Get, $"/blobs/{digest}"))
+        {
+            Assert.Equal(bytes, await (await api.Client.SendAsync(read)).Content.ReadAsByteArrayAsync());
+        }
+
+        var records = await AuditAsync(new { user = "painter" }, found => found.Count >= 2);
+        var accesses = records.Select(record => record!["node"]!)
+            .Select(node => (node["eventId"]!["code"]!.GetValue<string>(), node["action"]!.GetValue<string>(), node["outcome"]!.GetValue<int>(),
+                node["objects"]!.AsArray().Select(item => item!["id"]!.GetValue<string>()).Single()))
+            .OrderBy(access => access.Item2, StringComparer.Ordinal);
+        Assert.Equal([("110110", "C", 0, digest), ("110110", "R", 0, digest)], accesses);
+    }
+
+    [Fact]
     public async Task only_an_admin_may_read_the_audit()
     {
         var refused = await api.PostAsAsync(("rad", "radiologist"), ByStudy, new { study = Study });
