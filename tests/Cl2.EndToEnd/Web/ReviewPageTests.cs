@@ -73,11 +73,13 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         await page.GetByRole(AriaRole.Button, new() { Name = "Correct" }).ClickAsync();
         await page.GetByLabel("Segment").SelectOptionAsync(painted.ToString(CultureInfo.InvariantCulture));
         var canvas = (await page.Locator("[data-testid=viewport] canvas").First.BoundingBoxAsync())!;
-        var (x, y) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
-        await page.Mouse.MoveAsync(x - 60, y - 20);
+        // Across the middle of the image (it fills the viewport's height), through the body outside the segments.
+        var (x, y, reach) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2, canvas.Height * 0.35f);
+        await page.Mouse.MoveAsync(x - reach, y);
         await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(x + 60, y - 20, new() { Steps = 12 });
+        await page.Mouse.MoveAsync(x + reach, y, new() { Steps = 24 });
         await page.Mouse.UpAsync();
+        await Chromium.ScreenshotAsync(page, "review-correct");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save correction" }).ClickAsync();
         var saved = await page.WaitForSelectorAsync("[data-testid=correction-saved]");
         var revisionId = await saved!.GetAttributeAsync("data-label-revision-id");

@@ -106,7 +106,7 @@ export async function showReview(main: HTMLElement, _me: Me, query: URLSearchPar
       () => void saveCorrection(viewer, labelmap, overlay.labelNames, study, version.model.feedbackDataset?.id ?? null, giveFeedback, message)
         .catch((error) => showError(message, error)));
     tools.setup(labelmap);
-    host.before(tools.element);
+    host.prepend(tools.element);
     tools.choose('brush');
     form.querySelector<HTMLButtonElement>('[data-action=correct]')!.disabled = true;
   };
