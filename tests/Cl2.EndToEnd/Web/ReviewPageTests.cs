@@ -30,7 +30,7 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
     {
         WebApp.RequireBuilt();
         var (study, _) = await WebApp.StoreSyntheticCtAsync(platform);
-        var versionId = await RegisterVersionAsync();
+        var versionId = (await WebApp.RegisterModelVersionAsync(platform)).VersionId;
         var resultId = await RecordResultAsync(study, versionId, failure: null);
         await using var chromium = await Chromium.LaunchAsync();
         var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review?study={study}");
@@ -58,7 +58,7 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         var written = await ReviewedSegmentation.WriteAsync(labelsHeader, seriesFolder, "liver-ct 1");
         await WebApp.StoreAsync(platform, [written.Segmentation, written.Report]);
         await DatasetHoldingAsync(study);
-        var resultId = await RecordResultAsync(study, await RegisterVersionAsync(), failure: null, [written.SegmentationUid, written.ReportUid]);
+        var resultId = await RecordResultAsync(study, (await WebApp.RegisterModelVersionAsync(platform)).VersionId, failure: null, [written.SegmentationUid, written.ReportUid]);
         var shape = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!["shape"]!.AsArray().Select(size => size!.GetValue<int>()).ToArray();
         var (slices, slice) = (shape[0], shape[1] * shape[2]);
         var painted = (byte)JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!["labelNames"]!.AsObject().Select(name => int.Parse(name.Key, CultureInfo.InvariantCulture)).Max();
@@ -105,29 +105,6 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         // The correction is the model's segmentation as overlaid, changed only by the stroke on the slice shown (the middle one).
         Assert.True(changed.Count >= 5, $"only {changed.Count} voxels differ from the model's segmentation");
         Assert.All(changed, index => Assert.Equal((slices / 2, painted), (index / slice, voxels[index])));
-    }
-
-    /// <summary>A model with one version, registered by an ML engineer on an uploaded (stand-in) artifact.</summary>
-    private async Task<string> RegisterVersionAsync()
-    {
-        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
-        using var upload = await engineer.PostAsync("blobs", new ByteArrayContent(Guid.NewGuid().ToByteArray()));
-        var digest = JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement.GetProperty("digest").GetString();
-        var (model, modelError) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($name: String!) { registerModel(input: { name: $name, task: \"liver-ct\" }) { id } }",
-            new { name = $"liver-{Guid.NewGuid():N}" });
-        Assert.Null(modelError);
-        var (version, versionError) = await SignedInPlatform.GraphQLAsync(engineer,
-            "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
-            new
-            {
-                input = new
-                {
-                    modelId = model.GetProperty("registerModel").GetProperty("id").GetString(), artifactDigest = digest,
-                    metrics = new[] { new { name = "dice", value = 0.87 } }, dataDigest = "sha256:" + new string('0', 64), codeVersion = "web test",
-                },
-            });
-        Assert.Null(versionError);
-        return version.GetProperty("registerModelVersion").GetProperty("id").GetString()!;
     }
 
     /// <summary>A dataset holding <paramref name="study"/>, made by an ML engineer: the case a correction is submitted to.</summary>

@@ -93,4 +93,27 @@ public static class WebApp
         var header = JsonNode.Parse(files["labels.json"])!;
         return (header, files[header["dataFile"]!.GetValue<string>()]);
     }
+
+    /// <summary>A model with one version, registered by an ML engineer on an uploaded (stand-in) artifact.</summary>
+    public static async Task<(string ModelId, string VersionId)> RegisterModelVersionAsync(SignedInPlatform platform)
+    {
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        using var upload = await engineer.PostAsync("blobs", new ByteArrayContent(Guid.NewGuid().ToByteArray()));
+        var digest = JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement.GetProperty("digest").GetString();
+        var (model, modelError) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($name: String!) { registerModel(input: { name: $name, task: \"liver-ct\" }) { id } }",
+            new { name = $"liver-{Guid.NewGuid():N}" });
+        Assert.Null(modelError);
+        var (version, versionError) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
+            new
+            {
+                input = new
+                {
+                    modelId = model.GetProperty("registerModel").GetProperty("id").GetString(), artifactDigest = digest,
+                    metrics = new[] { new { name = "dice", value = 0.87 } }, dataDigest = "sha256:" + new string('0', 64), codeVersion = "web test",
+                },
+            });
+        Assert.Null(versionError);
+        return (model.GetProperty("registerModel").GetProperty("id").GetString()!, version.GetProperty("registerModelVersion").GetProperty("id").GetString()!);
+    }
 }

@@ -17,7 +17,7 @@ import { labelTools } from '../viewer/labelTools';
 import { dicomweb, openStack, type StackViewer } from '../viewer/stackViewer';
 import { formatMetrics } from './modelMetrics';
 
-type ReviewedResult = Result & { modelVersion: (NonNullable<Result['modelVersion']> & { model: { feedbackDataset: { id: string } | null } }) | null };
+type ReviewedResult = Result & { modelVersion: (NonNullable<Result['modelVersion']> & { model: { id: string; feedbackDataset: { id: string } | null } }) | null };
 
 export async function showReview(main: HTMLElement, _me: Me, query: URLSearchParams): Promise<void> {
   const study = query.get('study');
@@ -28,7 +28,7 @@ export async function showReview(main: HTMLElement, _me: Me, query: URLSearchPar
   }
   const { inferenceResults } = await graphql<{ inferenceResults: { items: ReviewedResult[] } }>(
     `query($study: String!) { inferenceResults(study: $study, first: 1) { items { id pipeline failure failureReason completedAt resultUids
-      routing { ruleName explanation } modelVersion { id number stage metrics { name value } model { name feedbackDataset { id } } }
+      routing { ruleName explanation } modelVersion { id number stage metrics { name value } model { id name feedbackDataset { id } } }
       feedback { verdict radiologist comment givenAt } } } }`, { study });
   const result = inferenceResults.items[0];
   const panel = element('<aside class="result" data-testid="result"></aside>');
@@ -52,7 +52,7 @@ export async function showReview(main: HTMLElement, _me: Me, query: URLSearchPar
     return;
   }
   const version = result!.modelVersion!;
-  panel.append(element(`<div><h2>${escapeHtml(version.model.name)} v${version.number} <small>${version.stage}</small></h2>
+  panel.append(element(`<div><h2><a href="/models?model=${version.model.id}">${escapeHtml(version.model.name)}</a> v${version.number} <small>${version.stage}</small></h2>
     <p>${escapeHtml(formatMetrics(version.metrics))}</p>
     <p>Result of ${new Date(result!.completedAt).toLocaleString()}: ${result!.resultUids.length} object(s) written.</p></div>`));
   const objects = await loadResultObjects(dicomweb, study, result!.resultUids);
