@@ -73,15 +73,7 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
     private async Task<(string DatasetId, string LabelsHeader)> DatasetOfOneSyntheticCtAsync()
     {
         var (study, labelsHeader) = await WebApp.StoreSyntheticCtAsync(platform);
-        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
-        var (dataset, error) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($name: String!) { createDataset(input: { name: $name }) { id } }",
-            new { name = $"web {Guid.NewGuid():N}" });
-        Assert.Null(error);
-        var datasetId = dataset.GetProperty("createDataset").GetProperty("id").GetString()!;
-        var (_, addError) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
-            new { input = new { datasetId, studyInstanceUids = new[] { study } } });
-        Assert.Null(addError);
-        return (datasetId, labelsHeader);
+        return (await WebApp.DatasetHoldingAsync(platform, study), labelsHeader);
     }
 
     /// <summary>Pixels of the viewport's canvas that are not black (the canvas Cornerstone draws the image on).</summary>

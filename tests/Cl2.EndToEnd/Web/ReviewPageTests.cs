@@ -57,7 +57,7 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         var (study, labelsHeader, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
         var written = await ReviewedSegmentation.WriteAsync(labelsHeader, seriesFolder, "liver-ct 1");
         await WebApp.StoreAsync(platform, [written.Segmentation, written.Report]);
-        await DatasetHoldingAsync(study);
+        await WebApp.DatasetHoldingAsync(platform, study);
         var resultId = await RecordResultAsync(study, (await WebApp.RegisterModelVersionAsync(platform)).VersionId, failure: null, [written.SegmentationUid, written.ReportUid]);
         var shape = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!["shape"]!.AsArray().Select(size => size!.GetValue<int>()).ToArray();
         var (slices, slice) = (shape[0], shape[1] * shape[2]);
@@ -105,18 +105,6 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         // The correction is the model's segmentation as overlaid, changed only by the stroke on the slice shown (the middle one).
         Assert.True(changed.Count >= 5, $"only {changed.Count} voxels differ from the model's segmentation");
         Assert.All(changed, index => Assert.Equal((slices / 2, painted), (index / slice, voxels[index])));
-    }
-
-    /// <summary>A dataset holding <paramref name="study"/>, made by an ML engineer: the case a correction is submitted to.</summary>
-    private async Task DatasetHoldingAsync(string study)
-    {
-        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
-        var (dataset, error) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($name: String!) { createDataset(input: { name: $name }) { id } }",
-            new { name = $"review {Guid.NewGuid():N}" });
-        Assert.Null(error);
-        var (_, addError) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
-            new { input = new { datasetId = dataset.GetProperty("createDataset").GetProperty("id").GetString(), studyInstanceUids = new[] { study } } });
-        Assert.Null(addError);
     }
 
     /// <summary>Pixels of the viewport's canvas in colour (a labelmap segment), not grey (the CT image).</summary>

@@ -116,4 +116,18 @@ public static class WebApp
         Assert.Null(versionError);
         return (model.GetProperty("registerModel").GetProperty("id").GetString()!, version.GetProperty("registerModelVersion").GetProperty("id").GetString()!);
     }
+
+    /// <summary>A new dataset holding <paramref name="study"/>, made by an ML engineer; its id.</summary>
+    public static async Task<string> DatasetHoldingAsync(SignedInPlatform platform, string study)
+    {
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (dataset, error) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($name: String!) { createDataset(input: { name: $name }) { id } }",
+            new { name = $"web {Guid.NewGuid():N}" });
+        Assert.Null(error);
+        var datasetId = dataset.GetProperty("createDataset").GetProperty("id").GetString()!;
+        var (_, addError) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
+            new { input = new { datasetId, studyInstanceUids = new[] { study } } });
+        Assert.Null(addError);
+        return datasetId;
+    }
 }
