@@ -4,6 +4,7 @@ import { pagesFor, signInUrl } from '../src/api/session';
 import { noResultExplanation, type Result } from '../src/review/result';
 import { autoWindow, presetsFor, toRange } from '../src/viewer/windowPresets';
 import { formatMetrics } from '../src/pages/modelMetrics';
+import { curvePoints } from '../src/pages/lossCurve';
 
 describe('GraphQL answers', () => {
   it('turn the first error into an ApiError with its code and details', () => {
@@ -60,5 +61,11 @@ describe('review', () => {
 
   it('shows metrics with three decimals', () => {
     expect(formatMetrics([{ name: 'dice', value: 0.81234 }, { name: 'epochs', value: 4 }])).toBe('dice 0.812, epochs 4');
+  });
+});
+
+describe('loss curve', () => {
+  it('draws the first epoch at the left and the highest loss at the top', () => {
+    expect(curvePoints([{ epoch: 1, loss: 2 }, { epoch: 3, loss: 1 }], 200, 60)).toBe('0.0,0.0 200.0,60.0');
   });
 });

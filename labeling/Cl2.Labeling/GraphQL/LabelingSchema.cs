@@ -33,6 +33,7 @@ public sealed class LabelingQuery : ObjectGraphType
         Name = "Query";
         DatasetQueries.AddFields(this);
         CaseQueries.AddFields(this);
+        StudyCaseQueries.AddFields(this);
         LabelQueries.AddFields(this);
         ModelQueries.AddFields(this);
         NextCase.AddField(this);

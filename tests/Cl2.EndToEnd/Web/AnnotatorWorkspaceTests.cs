@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.Text.Json.Nodes;
 using Cl2.EndToEnd.Identity;
 using Microsoft.Playwright;
@@ -44,7 +43,7 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
             "query($id: ID!) { labelRevision(id: $id) { revision kind submittedBy blobDigest case { studyInstanceUid currentRevision } } }", new { id = revisionId });
         Assert.Null(error);
         var revision = data.GetProperty("labelRevision");
-        var (header, voxels) = await ReadMaskAsync(annotator, revision.GetProperty("blobDigest").GetString()!);
+        var (header, voxels) = await WebApp.ReadMaskAsync(annotator, revision.GetProperty("blobDigest").GetString()!);
 
         Assert.True(before > 1000, $"the viewport showed {before} non-black pixels: the image did not render");
         Assert.Equal(1, revision.GetProperty("revision").GetInt32());
@@ -74,15 +73,7 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
     private async Task<(string DatasetId, string LabelsHeader)> DatasetOfOneSyntheticCtAsync()
     {
         var (study, labelsHeader) = await WebApp.StoreSyntheticCtAsync(platform);
-        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
-        var (dataset, error) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($name: String!) { createDataset(input: { name: $name }) { id } }",
-            new { name = $"web {Guid.NewGuid():N}" });
-        Assert.Null(error);
-        var datasetId = dataset.GetProperty("createDataset").GetProperty("id").GetString()!;
-        var (_, addError) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
-            new { input = new { datasetId, studyInstanceUids = new[] { study } } });
-        Assert.Null(addError);
-        return (datasetId, labelsHeader);
+        return (await WebApp.DatasetHoldingAsync(platform, study), labelsHeader);
     }
 
     /// <summary>Pixels of the viewport's canvas that are not black (the canvas Cornerstone draws the image on).</summary>
@@ -95,20 +86,4 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
           return lit;
         }
         """);
-
-    /// <summary>The mask tar of a label revision: its labels.json and labels.u8.</summary>
-    private static async Task<(JsonNode Header, byte[] Voxels)> ReadMaskAsync(HttpClient http, string digest)
-    {
-        await using var archive = await http.GetStreamAsync(new Uri($"blobs/{digest}", UriKind.Relative));
-        var files = new Dictionary<string, byte[]>();
-        await using var reader = new TarReader(archive);
-        while (await reader.GetNextEntryAsync(copyData: true) is { } entry)
-        {
-            using var copy = new MemoryStream();
-            await entry.DataStream!.CopyToAsync(copy);
-            files[entry.Name] = copy.ToArray();
-        }
-        var header = JsonNode.Parse(files["labels.json"])!;
-        return (header, files[header["dataFile"]!.GetValue<string>()]);
-    }
 }

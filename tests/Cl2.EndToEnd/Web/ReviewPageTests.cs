@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Cl2.EndToEnd.Identity;
 using Microsoft.Playwright;
 
@@ -28,14 +30,13 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
     {
         WebApp.RequireBuilt();
         var (study, _) = await WebApp.StoreSyntheticCtAsync(platform);
-        var versionId = await RegisterVersionAsync();
+        var versionId = (await WebApp.RegisterModelVersionAsync(platform)).VersionId;
         var resultId = await RecordResultAsync(study, versionId, failure: null);
         await using var chromium = await Chromium.LaunchAsync();
         var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review?study={study}");
 
         await page.WaitForSelectorAsync(".viewer-host[data-rendered=true]");
         await page.GetByLabel("Reason or comment").FillAsync("misses the lesion in segment 6");
-        await Chromium.ScreenshotAsync(page, "review");
         await page.GetByRole(AriaRole.Button, new() { Name = "Reject" }).ClickAsync();
         await page.WaitForSelectorAsync("[data-testid=feedback-saved]");
 
@@ -49,31 +50,78 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         Assert.Equal("radiologist", feedback.GetProperty("radiologist").GetString());
     }
 
-    /// <summary>A model with one version, registered by an ML engineer on an uploaded (stand-in) artifact.</summary>
-    private async Task<string> RegisterVersionAsync()
+    [Fact]
+    public async Task a_radiologist_corrects_the_overlaid_segmentation_and_the_feedback_names_the_corrected_label_revision()
     {
-        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
-        using var upload = await engineer.PostAsync("blobs", new ByteArrayContent(Guid.NewGuid().ToByteArray()));
-        var digest = JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement.GetProperty("digest").GetString();
-        var (model, modelError) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($name: String!) { registerModel(input: { name: $name, task: \"liver-ct\" }) { id } }",
-            new { name = $"liver-{Guid.NewGuid():N}" });
-        Assert.Null(modelError);
-        var (version, versionError) = await SignedInPlatform.GraphQLAsync(engineer,
-            "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
-            new
-            {
-                input = new
-                {
-                    modelId = model.GetProperty("registerModel").GetProperty("id").GetString(), artifactDigest = digest,
-                    metrics = new[] { new { name = "dice", value = 0.87 } }, dataDigest = "sha256:" + new string('0', 64), codeVersion = "web test",
-                },
-            });
-        Assert.Null(versionError);
-        return version.GetProperty("registerModelVersion").GetProperty("id").GetString()!;
+        WebApp.RequireBuilt();
+        var (study, labelsHeader, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
+        var written = await ReviewedSegmentation.WriteAsync(labelsHeader, seriesFolder, "liver-ct 1");
+        await WebApp.StoreAsync(platform, [written.Segmentation, written.Report]);
+        await WebApp.DatasetHoldingAsync(platform, study);
+        var resultId = await RecordResultAsync(study, (await WebApp.RegisterModelVersionAsync(platform)).VersionId, failure: null, [written.SegmentationUid, written.ReportUid]);
+        var shape = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!["shape"]!.AsArray().Select(size => size!.GetValue<int>()).ToArray();
+        var (slices, slice) = (shape[0], shape[1] * shape[2]);
+        var painted = (byte)JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!["labelNames"]!.AsObject().Select(name => int.Parse(name.Key, CultureInfo.InvariantCulture)).Max();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review?study={study}");
+
+        await page.WaitForSelectorAsync(".viewer-host[data-overlay=segmentation]");
+        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
+        var findings = await page.Locator("[data-testid=findings]").TextContentAsync();
+        var coloured = await ColouredPixelsAsync(page);
+        await Chromium.ScreenshotAsync(page, "review");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Correct" }).ClickAsync();
+        await page.GetByLabel("Segment").SelectOptionAsync(painted.ToString(CultureInfo.InvariantCulture));
+        var canvas = (await page.Locator("[data-testid=viewport] canvas").First.BoundingBoxAsync())!;
+        // Across the middle of the image (it fills the viewport's height), through the body outside the segments.
+        var (x, y, reach) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2, canvas.Height * 0.35f);
+        await page.Mouse.MoveAsync(x - reach, y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(x + reach, y, new() { Steps = 24 });
+        await page.Mouse.UpAsync();
+        await Chromium.ScreenshotAsync(page, "review-correct");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save correction" }).ClickAsync();
+        var saved = await page.WaitForSelectorAsync("[data-testid=correction-saved]");
+        var revisionId = await saved!.GetAttributeAsync("data-label-revision-id");
+
+        using var radiologist = platform.Client(await platform.UserTokenAsync("radiologist"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(radiologist, """
+            query($result: ID!, $revision: ID!) {
+              inferenceResult(id: $result) { feedback { verdict correctedLabelRevisionId radiologist } }
+              labelRevision(id: $revision) { revision kind submittedBy blobDigest case { studyInstanceUid } } }
+            """, new { result = resultId, revision = revisionId });
+        Assert.Null(error);
+        var feedback = Assert.Single(data.GetProperty("inferenceResult").GetProperty("feedback").EnumerateArray());
+        var revision = data.GetProperty("labelRevision");
+        var (_, voxels) = await WebApp.ReadMaskAsync(radiologist, revision.GetProperty("blobDigest").GetString()!);
+        var changed = Enumerable.Range(0, voxels.Length).Where(index => voxels[index] != written.Labels[index]).ToList();
+
+        Assert.Contains("Volume", findings, StringComparison.Ordinal);
+        Assert.True(coloured > 100, $"the viewport showed {coloured} coloured pixels: the segmentation was not drawn over the image");
+        Assert.Equal(("CORRECT", revisionId, "radiologist"),
+            (feedback.GetProperty("verdict").GetString(), feedback.GetProperty("correctedLabelRevisionId").GetString(), feedback.GetProperty("radiologist").GetString()));
+        Assert.Equal(("SEGMENTATION", "radiologist", study),
+            (revision.GetProperty("kind").GetString(), revision.GetProperty("submittedBy").GetString(), revision.GetProperty("case").GetProperty("studyInstanceUid").GetString()));
+        // The correction is the model's segmentation as overlaid, changed only by the stroke on the slice shown (the middle one).
+        Assert.True(changed.Count >= 5, $"only {changed.Count} voxels differ from the model's segmentation");
+        Assert.All(changed, index => Assert.Equal((slices / 2, painted), (index / slice, voxels[index])));
     }
 
+    /// <summary>Pixels of the viewport's canvas in colour (a labelmap segment), not grey (the CT image).</summary>
+    private static Task<int> ColouredPixelsAsync(IPage page) => page.EvaluateAsync<int>("""
+        () => {
+          const canvas = document.querySelector('[data-testid=viewport] canvas');
+          const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+          let coloured = 0;
+          for (let i = 0; i < data.length; i += 4) {
+            if (Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 40) coloured++;
+          }
+          return coloured;
+        }
+        """);
+
     /// <summary>An inference result for <paramref name="study"/>, recorded as inference records it (its client credentials).</summary>
-    private async Task<string> RecordResultAsync(string study, string? versionId, string? failure)
+    private async Task<string> RecordResultAsync(string study, string? versionId, string? failure, string[]? resultUids = null)
     {
         using var inference = platform.Client(await ClientTokenAsync("inference"));
         var (data, error) = await SignedInPlatform.GraphQLAsync(inference,
@@ -83,7 +131,7 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
                 input = new
                 {
                     studyInstanceUid = study, modelVersionId = versionId, pipeline = versionId is null ? "pass-through" : "liver-ct",
-                    resultUids = versionId is null ? Array.Empty<string>() : [$"{study}.1"], durationMs = 12.5, failure,
+                    resultUids = resultUids ?? (versionId is null ? [] : [$"{study}.1"]), durationMs = 12.5, failure,
                     failureReason = failure is null ? null : "CT ABDOMEN matched none of the rules",
                 },
             });

@@ -1,3 +1,4 @@
+using System.Formats.Tar;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -45,21 +46,88 @@ public static class WebApp
     /// </summary>
     public static async Task<(string Study, string LabelsHeader)> StoreSyntheticCtAsync(SignedInPlatform platform)
     {
+        var stored = await StoreSyntheticCtSeriesAsync(platform);
+        return (stored.Study, stored.LabelsHeader);
+    }
+
+    /// <summary>As <see cref="StoreSyntheticCtAsync"/>, with the folder of the CT series' files synth wrote.</summary>
+    public static async Task<(string Study, string LabelsHeader, string SeriesFolder)> StoreSyntheticCtSeriesAsync(SignedInPlatform platform)
+    {
         var cohort = Directory.CreateTempSubdirectory("cl2-web-cohort-").FullName;
         (await ProcessRunner.RunAsync(Repository.Script, ["synth", "--task", "liver-ct", "--out", cohort, "--cases", "1", "--size", "32",
             "--seed", $"{Random.Shared.Next(1, 100_000)}"], TimeSpan.FromMinutes(5))).EnsureSuccess("./cl2 synth");
         var item = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(cohort, "cohort.json")))!["cases"]![0]!;
+        var series = Path.Combine(cohort, item["series"]!["CT"]!.GetValue<string>());
+        await StoreAsync(platform, await Task.WhenAll(Directory.GetFiles(series, "*.dcm").Select(file => File.ReadAllBytesAsync(file))));
+        return (item["studyInstanceUid"]!.GetValue<string>(), Path.Combine(cohort, item["labels"]!.GetValue<string>()), series);
+    }
+
+    /// <summary>Stores DICOM Part 10 files into the archive as an ML engineer (STOW-RS through the gateway).</summary>
+    public static async Task StoreAsync(SignedInPlatform platform, IEnumerable<byte[]> files)
+    {
         using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
         using var content = new MultipartContent("related", "cl2-web-" + Guid.NewGuid().ToString("N"));
         content.Headers.ContentType!.Parameters.Add(new NameValueHeaderValue("type", "\"application/dicom\""));
-        foreach (var file in Directory.GetFiles(Path.Combine(cohort, item["series"]!["CT"]!.GetValue<string>()), "*.dcm"))
+        foreach (var file in files)
         {
-            var part = new ByteArrayContent(await File.ReadAllBytesAsync(file));
+            var part = new ByteArrayContent(file);
             part.Headers.ContentType = new MediaTypeHeaderValue("application/dicom");
             content.Add(part);
         }
         using var stored = await engineer.PostAsync(new Uri("dicomweb/studies", UriKind.Relative), content);
         Assert.True(stored.IsSuccessStatusCode, $"STOW answered {(int)stored.StatusCode}: {await stored.Content.ReadAsStringAsync()}");
-        return (item["studyInstanceUid"]!.GetValue<string>(), Path.Combine(cohort, item["labels"]!.GetValue<string>()));
+    }
+
+    /// <summary>The mask tar of a label revision: its labels.json and labels.u8.</summary>
+    public static async Task<(JsonNode Header, byte[] Voxels)> ReadMaskAsync(HttpClient http, string digest)
+    {
+        await using var archive = await http.GetStreamAsync(new Uri($"blobs/{digest}", UriKind.Relative));
+        var files = new Dictionary<string, byte[]>();
+        await using var reader = new TarReader(archive);
+        while (await reader.GetNextEntryAsync(copyData: true) is { } entry)
+        {
+            using var copy = new MemoryStream();
+            await entry.DataStream!.CopyToAsync(copy);
+            files[entry.Name] = copy.ToArray();
+        }
+        var header = JsonNode.Parse(files["labels.json"])!;
+        return (header, files[header["dataFile"]!.GetValue<string>()]);
+    }
+
+    /// <summary>A model with one version, registered by an ML engineer on an uploaded (stand-in) artifact.</summary>
+    public static async Task<(string ModelId, string VersionId)> RegisterModelVersionAsync(SignedInPlatform platform)
+    {
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        using var upload = await engineer.PostAsync("blobs", new ByteArrayContent(Guid.NewGuid().ToByteArray()));
+        var digest = JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement.GetProperty("digest").GetString();
+        var (model, modelError) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($name: String!) { registerModel(input: { name: $name, task: \"liver-ct\" }) { id } }",
+            new { name = $"liver-{Guid.NewGuid():N}" });
+        Assert.Null(modelError);
+        var (version, versionError) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
+            new
+            {
+                input = new
+                {
+                    modelId = model.GetProperty("registerModel").GetProperty("id").GetString(), artifactDigest = digest,
+                    metrics = new[] { new { name = "dice", value = 0.87 } }, dataDigest = "sha256:" + new string('0', 64), codeVersion = "web test",
+                },
+            });
+        Assert.Null(versionError);
+        return (model.GetProperty("registerModel").GetProperty("id").GetString()!, version.GetProperty("registerModelVersion").GetProperty("id").GetString()!);
+    }
+
+    /// <summary>A new dataset holding <paramref name="study"/>, made by an ML engineer; its id.</summary>
+    public static async Task<string> DatasetHoldingAsync(SignedInPlatform platform, string study)
+    {
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (dataset, error) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($name: String!) { createDataset(input: { name: $name }) { id } }",
+            new { name = $"web {Guid.NewGuid():N}" });
+        Assert.Null(error);
+        var datasetId = dataset.GetProperty("createDataset").GetProperty("id").GetString()!;
+        var (_, addError) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
+            new { input = new { datasetId, studyInstanceUids = new[] { study } } });
+        Assert.Null(addError);
+        return datasetId;
     }
 }

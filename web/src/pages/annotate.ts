@@ -5,7 +5,8 @@ import { ApiError, downloadBlob, graphql, uploadBlob } from '../api/graphql';
 import type { Me } from '../api/session';
 import { imageSeries, listSeries } from '../dicomweb/series';
 import { headerFor, labelCounts, packMask, startingLabelNames, unpackMask } from '../labels/labelVolume';
-import { addLabelmap, type Labelmap } from '../viewer/labelmap';
+import { addLabelmap } from '../viewer/labelmap';
+import { labelTools } from '../viewer/labelTools';
 import { dicomweb, openStack, type StackViewer } from '../viewer/stackViewer';
 import { element, escapeHtml, showError } from '../ui';
 
@@ -71,45 +72,20 @@ async function openCase(workspace: HTMLElement, item: CaseInfo): Promise<{ viewe
     .map((s, index) => `<button type="button" data-series="${s.seriesInstanceUid}"${index === 0 ? ' aria-pressed="true"' : ''}>
       ${escapeHtml(s.modality)} ${s.number} ${escapeHtml(s.description)} <small>(${s.instances})</small></button>`)
     .join('')}</nav>`);
-  const tools = element(`<div class="toolbar labels" role="toolbar" aria-label="Labelling tools">
-      <button type="button" data-tool="navigate" title="Window/level with the left button (N)">Navigate</button>
-      <button type="button" data-tool="brush" title="Paint (B)">Brush</button>
-      <button type="button" data-tool="eraser" title="Erase (E)">Eraser</button>
-      <label>Size <input type="range" name="size" min="1" max="40" value="8"></label>
-      <label>Segment <select name="segment"></select></label>
-      <button type="button" data-action="undo" title="Ctrl+Z">Undo</button>
-      <button type="button" data-action="redo" title="Ctrl+Y">Redo</button>
-      <button type="button" data-action="save" class="primary" title="Ctrl+S">Save label</button>
-    </div>`);
   const host = element('<div class="viewer-host"></div>');
   const message = element('<div class="message" aria-live="polite"></div>');
-  workspace.append(info, browser, tools, host, message);
 
   const previous = [...item.labelHistory].reverse().find((revision) => revision.revision !== null && revision.kind === 'SEGMENTATION');
   const stored = previous ? unpackMask(await downloadBlob(previous.blobDigest)) : undefined;
-  let viewer = await openStack(host, item.studyInstanceUid, series[0].seriesInstanceUid);
   const names = startingLabelNames(stored?.header.labelNames);
+  const tools = labelTools(names, 'Save label', () => labelmap, () => void save().catch((error) => showError(message, error)));
+  workspace.append(info, browser, tools.element, host, message);
+  let viewer = await openStack(host, item.studyInstanceUid, series[0].seriesInstanceUid);
   let labelmap = await addLabelmap(viewer, names);
   if (stored && stored.header.referencedSeriesInstanceUids[0] === viewer.series.seriesInstanceUid) labelmap.load(stored.labels);
-
-  const segmentSelect = tools.querySelector<HTMLSelectElement>('select[name=segment]')!;
-  segmentSelect.innerHTML = Object.entries(names).map(([value, name]) => `<option value="${value}">${escapeHtml(name)}</option>`).join('');
-  const setup = (map: Labelmap) => {
-    map.setSegment(Number(segmentSelect.value));
-    map.setBrushSize(Number(tools.querySelector<HTMLInputElement>('input[name=size]')!.value));
-  };
-  setup(labelmap);
-  segmentSelect.onchange = () => labelmap.setSegment(Number(segmentSelect.value));
-  tools.querySelector<HTMLInputElement>('input[name=size]')!.oninput = (event) =>
-    labelmap.setBrushSize(Number((event.target as HTMLInputElement).value));
+  tools.setup(labelmap);
 
   let baseRevision = item.currentRevision;
-  const choose = (tool: string) => {
-    tools.querySelectorAll('[data-tool]').forEach((b) => b.setAttribute('aria-pressed', String(b.getAttribute('data-tool') === tool)));
-    if (tool === 'brush') labelmap.useBrush();
-    else if (tool === 'eraser') labelmap.useEraser();
-    else labelmap.useNavigation();
-  };
   const save = async () => {
     message.textContent = 'Saving…';
     const header = headerFor(viewer.series.grid, [viewer.series.seriesInstanceUid], names);
@@ -153,14 +129,6 @@ async function openCase(workspace: HTMLElement, item: CaseInfo): Promise<{ viewe
     };
   };
 
-  tools.onclick = (event) => {
-    const button = (event.target as HTMLElement).closest('button');
-    if (!button) return;
-    if (button.dataset.tool) choose(button.dataset.tool);
-    if (button.dataset.action === 'undo') labelmap.undo();
-    if (button.dataset.action === 'redo') labelmap.redo();
-    if (button.dataset.action === 'save') void save().catch((error) => showError(message, error));
-  };
   browser.onclick = async (event) => {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-series]');
     if (!button) return;
@@ -168,19 +136,9 @@ async function openCase(workspace: HTMLElement, item: CaseInfo): Promise<{ viewe
     viewer.destroy();
     viewer = await openStack(host, item.studyInstanceUid, button.dataset.series!);
     labelmap = await addLabelmap(viewer, names);
-    setup(labelmap);
-    choose('navigate');
+    tools.setup(labelmap);
+    tools.choose('navigate');
   };
-  document.onkeydown = (event) => {
-    if ((event.target as HTMLElement).closest('input, select, textarea')) return;
-    const key = event.key.toLowerCase();
-    if (event.ctrlKey && key === 'z') { labelmap.undo(); event.preventDefault(); }
-    else if (event.ctrlKey && key === 'y') { labelmap.redo(); event.preventDefault(); }
-    else if (event.ctrlKey && key === 's') { void save().catch((error) => showError(message, error)); event.preventDefault(); }
-    else if (!event.ctrlKey && key === 'b') choose('brush');
-    else if (!event.ctrlKey && key === 'e') choose('eraser');
-    else if (!event.ctrlKey && key === 'n') choose('navigate');
-  };
-  choose('navigate');
+  tools.choose('navigate');
   return { get viewer() { return viewer; } };
 }

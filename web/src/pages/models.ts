@@ -1,30 +1,148 @@
-// The model registry, read-only: each model, its versions with stage and metrics, and which one is in production.
+// The model registry: each model's versions with stage, metrics and lineage, training jobs with their loss curves
+// updating live (the trainingProgress subscription), and, for ML engineers, promote and roll back.
 
 import { graphql } from '../api/graphql';
 import type { Me } from '../api/session';
-import { escapeHtml } from '../ui';
+import { subscribe } from '../api/subscriptions';
+import { element, escapeHtml, showError } from '../ui';
+import { lossCurve, type EpochPoint } from './lossCurve';
 import { formatMetrics } from './modelMetrics';
+
+interface VersionRow {
+  id: string;
+  number: number;
+  stage: string;
+  registeredAt: string;
+  metrics: { name: string; value: number }[];
+  lineage: { baseVersionId: string | null; labelRevisionIds: string[]; feedbackIds: string[]; dataCut: number | null; codeVersion: string };
+}
 
 interface ModelRow {
   id: string;
   name: string;
   task: string;
-  versions: { id: string; number: number; stage: string; registeredAt: string; metrics: { name: string; value: number }[] }[];
+  version: number;
+  productionVersion: { id: string } | null;
+  versions: VersionRow[];
 }
 
-export async function showModels(main: HTMLElement, _me: Me): Promise<void> {
-  const { models } = await graphql<{ models: { items: ModelRow[] } }>(
-    '{ models(first: 100) { items { id name task versions { id number stage registeredAt metrics { name value } } } } }');
+interface JobRow {
+  id: string;
+  modelId: string;
+  status: string;
+  trigger: string;
+  requestedAt: string;
+  progress: EpochPoint[];
+}
+
+const modelFields = `id name task version productionVersion { id } versions { id number stage registeredAt metrics { name value }
+  lineage { baseVersionId labelRevisionIds feedbackIds dataCut codeVersion } }`;
+
+function lineageText(version: VersionRow, model: ModelRow): string {
+  const lineage = version.lineage;
+  const base = model.versions.find((v) => v.id === lineage.baseVersionId);
+  return [lineage.baseVersionId ? `from v${base?.number ?? '?'}` : 'from scratch', `${lineage.labelRevisionIds.length} label revisions`,
+    `${lineage.feedbackIds.length} feedback`, lineage.dataCut != null ? `data cut ${lineage.dataCut}` : '', lineage.codeVersion].filter(Boolean).join(' · ');
+}
+
+function modelSection(model: ModelRow, engineer: boolean): HTMLElement {
+  const section = element(`<section class="model" data-testid="model" data-model-id="${model.id}"><h2>${escapeHtml(model.name)} <small>${escapeHtml(model.task)}</small>
+    ${engineer && model.productionVersion ? '<button type="button" data-action="rollback">Roll back</button>' : ''}</h2>
+    ${model.versions.length === 0 ? '<p>No version yet.</p>' : `<table><thead><tr><th>Version</th><th>Stage</th><th>Metrics</th><th>Lineage</th><th>Registered</th>${engineer ? '<th></th>' : ''}</tr></thead><tbody>
+    ${[...model.versions].reverse().map((v) => `<tr class="${v.stage.toLowerCase()}" data-version-id="${v.id}"><td>${v.number}</td><td data-testid="stage">${v.stage}</td>
+      <td>${escapeHtml(formatMetrics(v.metrics))}</td><td>${escapeHtml(lineageText(v, model))}</td><td>${new Date(v.registeredAt).toLocaleString()}</td>
+      ${engineer ? `<td>${v.stage === 'CANDIDATE' ? `<button type="button" data-action="promote" data-version-id="${v.id}">Promote v${v.number}</button>` : ''}</td>` : ''}</tr>`).join('')}
+    </tbody></table>`}</section>`);
+  return section;
+}
+
+function jobSection(job: JobRow, modelName: string): HTMLElement {
+  const last = job.progress[job.progress.length - 1];
+  return element(`<li class="job" data-testid="job" data-job-id="${job.id}" data-epoch="${last?.epoch ?? 0}">
+    <strong>${escapeHtml(modelName)}</strong> · ${job.status} · ${escapeHtml(job.trigger)} · requested ${new Date(job.requestedAt).toLocaleString()}
+    <span data-testid="epoch">${last ? `epoch ${last.epoch}, loss ${last.loss.toFixed(4)}` : 'no epoch reported yet'}</span>
+    ${lossCurve(job.progress)}</li>`);
+}
+
+/** The models the page shows: one (`?model=<id>`, the review page links there) or a page of them by name (`?after=`). */
+async function loadModels(query: URLSearchParams): Promise<{ models: ModelRow[]; jobs: JobRow[]; next: string | null }> {
+  const jobFields = 'items { id modelId status trigger requestedAt progress { epoch loss } }';
+  const one = query.get('model');
+  if (one) {
+    const { model, trainingJobs } = await graphql<{ model: ModelRow | null; trainingJobs: { items: JobRow[] } }>(
+      `query($id: ID!) { model(id: $id) { ${modelFields} } trainingJobs(model: $id, first: 10) { ${jobFields} } }`, { id: one });
+    if (!model) throw new Error(`No model ${one} is registered (it may have been deleted).`);
+    return { models: [model], jobs: trainingJobs.items, next: null };
+  }
+  const { models, trainingJobs } = await graphql<{ models: { items: ModelRow[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }; trainingJobs: { items: JobRow[] } }>(
+    `query($after: String) { models(first: 10, after: $after) { items { ${modelFields} } pageInfo { hasNextPage endCursor } } trainingJobs(first: 10) { ${jobFields} } }`,
+    { after: query.get('after') });
+  return { models: models.items, jobs: trainingJobs.items, next: models.pageInfo.hasNextPage ? models.pageInfo.endCursor : null };
+}
+
+export async function showModels(main: HTMLElement, me: Me, query: URLSearchParams): Promise<void> {
+  const engineer = me.roles.includes('ml-engineer');
+  const { models: items, jobs: jobItems, next } = await loadModels(query);
+  const models = { items };
+  const trainingJobs = { items: jobItems };
   main.innerHTML = '<h1>Models</h1>';
+  const message = element('<div class="message" aria-live="polite"></div>');
+  main.append(message);
   if (models.items.length === 0) {
-    main.insertAdjacentHTML('beforeend', '<p>No model is registered yet.</p>');
+    main.append(element('<p>No model is registered yet.</p>'));
     return;
   }
-  for (const model of models.items) {
-    main.insertAdjacentHTML('beforeend', `<section class="model"><h2>${escapeHtml(model.name)} <small>${escapeHtml(model.task)}</small></h2>
-      ${model.versions.length === 0 ? '<p>No version yet.</p>' : `<table><thead><tr><th>Version</th><th>Stage</th><th>Metrics</th><th>Registered</th></tr></thead><tbody>
-      ${[...model.versions].reverse().map((v) => `<tr class="${v.stage.toLowerCase()}"><td>${v.number}</td><td>${v.stage}</td>
-        <td>${escapeHtml(formatMetrics(v.metrics))}</td><td>${new Date(v.registeredAt).toLocaleString()}</td></tr>`).join('')}
-      </tbody></table>`}</section>`);
-  }
+  const names = new Map(models.items.map((model) => [model.id, model.name]));
+  for (const model of models.items) main.append(modelSection(model, engineer));
+  if (next) main.append(element(`<p><a href="/models?after=${encodeURIComponent(next)}">More models</a></p>`));
+
+  main.append(element('<h2>Training jobs</h2>'));
+  const jobs = element('<ul class="jobs"></ul>');
+  main.append(jobs);
+  const progress = new Map(trainingJobs.items.map((job) => [job.id, job]));
+  for (const job of trainingJobs.items) jobs.append(jobSection(job, names.get(job.modelId) ?? job.modelId));
+  if (trainingJobs.items.length === 0) jobs.append(element('<li>No training job yet.</li>'));
+  // Live: each reported epoch redraws its job's line (a job requested after the page opened is fetched once).
+  subscribe<{ trainingProgress: { jobId: string; epoch: number; loss: number } }>(
+    'subscription { trainingProgress { jobId epoch loss } }', {},
+    async ({ trainingProgress: reported }) => {
+      let job = progress.get(reported.jobId);
+      if (!job) {
+        const { trainingJob } = await graphql<{ trainingJob: JobRow }>(
+          'query($id: ID!) { trainingJob(id: $id) { id modelId status trigger requestedAt progress { epoch loss } } }', { id: reported.jobId });
+        if (query.get('model') && trainingJob.modelId !== query.get('model')) return;
+        job = trainingJob;
+        progress.set(job.id, job);
+      }
+      job.status = 'RUNNING';
+      if (!job.progress.some((p) => p.epoch === reported.epoch)) job.progress.push({ epoch: reported.epoch, loss: reported.loss });
+      const row = jobSection(job, names.get(job.modelId) ?? job.modelId);
+      const old = jobs.querySelector(`[data-job-id="${job.id}"]`);
+      if (old) old.replaceWith(row); else jobs.prepend(row);
+    },
+    (error) => showError(message, error instanceof Error ? error : new Error('The live training progress stopped: reload the page.')));
+
+  main.onclick = async (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
+    const section = button?.closest<HTMLElement>('[data-model-id]');
+    if (!button || !section) return;
+    const model = models.items.find((m) => m.id === section.dataset.modelId)!;
+    button.disabled = true;
+    try {
+      const { promoteModelVersion, rollbackModel } = await graphql<{ promoteModelVersion?: ModelRow; rollbackModel?: ModelRow }>(
+        button.dataset.action === 'promote'
+          ? `mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { ${modelFields} } }`
+          : `mutation($input: RollbackModelInput!) { rollbackModel(input: $input) { ${modelFields} } }`,
+        { input: button.dataset.action === 'promote'
+          ? { modelId: model.id, versionId: button.dataset.versionId, expectedVersion: model.version }
+          : { modelId: model.id, expectedVersion: model.version } });
+      const updated = (promoteModelVersion ?? rollbackModel)!;
+      Object.assign(model, updated);
+      section.replaceWith(modelSection(updated, engineer));
+      message.textContent = button.dataset.action === 'promote' ? `${updated.name}: promoted.` : `${updated.name}: rolled back.`;
+    } catch (error) {
+      button.disabled = false;
+      showError(message, error);
+    }
+  };
 }

@@ -1,13 +1,23 @@
-// Radiologist review, launched by a PACS as /review?study=<StudyInstanceUID>: the study's images, the AI result of the
-// newest run (which model version, its metrics, what it found), and the radiologist's verdict (giveFeedback).
+// Radiologist review, launched by a PACS as /review?study=<StudyInstanceUID>: the study's images with the AI result
+// overlaid (its SEG as a labelmap, its SR's findings and measurements as text), which model version made it and its
+// metrics, and the radiologist's verdict: accept, reject with a reason, or correct the labelmap (giveFeedback).
 
-import { graphql } from '../api/graphql';
+import { graphql, uploadBlob } from '../api/graphql';
 import type { Me } from '../api/session';
 import { imageSeries, listSeries } from '../dicomweb/series';
+import { headerFor, packMask } from '../labels/labelVolume';
+import { caseForCorrection, noCaseToCorrect, type StudyCase } from '../review/correction';
+import { reportLines } from '../review/report';
 import { noResultExplanation, type Result } from '../review/result';
+import { loadResultObjects } from '../review/resultObjects';
+import { readSegmentation } from '../review/segmentation';
 import { element, escapeHtml, showError } from '../ui';
+import { addLabelmap, type Labelmap } from '../viewer/labelmap';
+import { labelTools } from '../viewer/labelTools';
+import { dicomweb, openStack, type StackViewer } from '../viewer/stackViewer';
 import { formatMetrics } from './modelMetrics';
-import { dicomweb, openStack } from '../viewer/stackViewer';
+
+type ReviewedResult = Result & { modelVersion: (NonNullable<Result['modelVersion']> & { model: { id: string; feedbackDataset: { id: string } | null } }) | null };
 
 export async function showReview(main: HTMLElement, _me: Me, query: URLSearchParams): Promise<void> {
   const study = query.get('study');
@@ -16,9 +26,9 @@ export async function showReview(main: HTMLElement, _me: Me, query: URLSearchPar
     main.append(element('<p>Open a study from the PACS, or add <code>?study=&lt;StudyInstanceUID&gt;</code> to this address.</p>'));
     return;
   }
-  const { inferenceResults } = await graphql<{ inferenceResults: { items: Result[] } }>(
+  const { inferenceResults } = await graphql<{ inferenceResults: { items: ReviewedResult[] } }>(
     `query($study: String!) { inferenceResults(study: $study, first: 1) { items { id pipeline failure failureReason completedAt resultUids
-      routing { ruleName explanation } modelVersion { id number stage metrics { name value } model { name } }
+      routing { ruleName explanation } modelVersion { id number stage metrics { name value } model { id name feedbackDataset { id } } }
       feedback { verdict radiologist comment givenAt } } } }`, { study });
   const result = inferenceResults.items[0];
   const panel = element('<aside class="result" data-testid="result"></aside>');
@@ -26,44 +36,101 @@ export async function showReview(main: HTMLElement, _me: Me, query: URLSearchPar
   main.append(element(`<p>Study <code>${escapeHtml(study)}</code></p>`), element('<div class="review"></div>'));
   main.querySelector('.review')!.append(host, panel);
   const missing = noResultExplanation(result);
+  const series = imageSeries(await listSeries(dicomweb, study));
   if (missing) {
     panel.append(element(`<p data-testid="no-result">${escapeHtml(missing)}</p>`));
     if (result?.routing?.explanation.length) {
       panel.append(element(`<ul>${result.routing.explanation.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`));
     }
-  } else {
-    const version = result!.modelVersion!;
-    panel.append(element(`<div><h2>${escapeHtml(version.model.name)} v${version.number} <small>${version.stage}</small></h2>
-      <p>${escapeHtml(formatMetrics(version.metrics))}</p>
-      <p>Result of ${new Date(result!.completedAt).toLocaleString()}: ${result!.resultUids.length} object(s) written.</p></div>`));
-    panel.append(element(`<ul class="feedback">${result!.feedback
-      .map((f) => `<li>${f.verdict} by ${escapeHtml(f.radiologist)}${f.comment ? `: ${escapeHtml(f.comment)}` : ''}</li>`)
-      .join('')}</ul>`));
-    const form = element<HTMLFormElement>(`<form class="verdict"><label>Reason or comment <input name="comment"></label>
-      <button type="submit" name="verdict" value="ACCEPT">Accept</button>
-      <button type="submit" name="verdict" value="REJECT">Reject</button></form>`);
-    panel.append(form);
-    form.onsubmit = async (event) => {
-      event.preventDefault();
-      const verdict = ((event as SubmitEvent).submitter as HTMLButtonElement).value;
-      const comment = new FormData(form).get('comment') as string;
-      if (verdict === 'REJECT' && !comment) {
-        showError(panel, 'Say why you reject the result (the reason goes to the model\'s engineers).');
-        return;
-      }
-      try {
-        await graphql(`mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }`,
-          { input: { inferenceResultId: result!.id, verdict, comment: comment || null } });
-        panel.append(element(`<p class="saved" data-testid="feedback-saved">${verdict === 'ACCEPT' ? 'Accepted' : 'Rejected'}.</p>`));
-      } catch (error) {
-        showError(panel, error);
-      }
-    };
   }
-  const series = imageSeries(await listSeries(dicomweb, study));
   if (series.length === 0) {
     host.append(element('<p>The archive holds no image series of this study.</p>'));
     return;
   }
-  await openStack(host, study, series[0].seriesInstanceUid);
+  if (missing) {
+    await openStack(host, study, series[0].seriesInstanceUid);
+    return;
+  }
+  const version = result!.modelVersion!;
+  panel.append(element(`<div><h2><a href="/models?model=${version.model.id}">${escapeHtml(version.model.name)}</a> v${version.number} <small>${version.stage}</small></h2>
+    <p>${escapeHtml(formatMetrics(version.metrics))}</p>
+    <p>Result of ${new Date(result!.completedAt).toLocaleString()}: ${result!.resultUids.length} object(s) written.</p></div>`));
+  const objects = await loadResultObjects(dicomweb, study, result!.resultUids);
+  const findings = objects.reports.flatMap(reportLines);
+  if (findings.length > 0) {
+    panel.append(element(`<ul class="findings" data-testid="findings">${findings.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`));
+  }
+  panel.append(element(`<ul class="feedback">${result!.feedback
+    .map((f) => `<li>${f.verdict} by ${escapeHtml(f.radiologist)}${f.comment ? `: ${escapeHtml(f.comment)}` : ''}</li>`)
+    .join('')}</ul>`));
+  const form = element<HTMLFormElement>(`<form class="verdict"><label>Reason or comment <input name="comment"></label>
+    <button type="submit" name="verdict" value="ACCEPT">Accept</button>
+    <button type="submit" name="verdict" value="REJECT">Reject</button>
+    <button type="button" data-action="correct">Correct</button></form>`);
+  const message = element('<div class="message" aria-live="polite"></div>');
+  panel.append(form, message);
+  const comment = () => (new FormData(form).get('comment') as string) || null;
+  const giveFeedback = (verdict: string, correctedLabelRevisionId: string | null = null) =>
+    graphql<{ giveFeedback: { id: string } }>(`mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }`,
+      { input: { inferenceResultId: result!.id, verdict, comment: comment(), correctedLabelRevisionId } });
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    const verdict = ((event as SubmitEvent).submitter as HTMLButtonElement).value;
+    if (verdict === 'REJECT' && !comment()) {
+      showError(message, 'Say why you reject the result (the reason goes to the model\'s engineers).');
+      return;
+    }
+    try {
+      await giveFeedback(verdict);
+      message.append(element(`<p class="saved" data-testid="feedback-saved">${verdict === 'ACCEPT' ? 'Accepted' : 'Rejected'}.</p>`));
+    } catch (error) {
+      showError(message, error);
+    }
+  };
+
+  // The images the segmentation was made on, with it drawn over them; without a segmentation, the study's first series.
+  const segmentation = objects.segmentations[0];
+  const shown = series.find((s) => s.seriesInstanceUid === segmentation?.referencedSeries) ?? series[0];
+  const viewer = await openStack(host, study, shown.seriesInstanceUid);
+  const overlay = segmentation
+    ? readSegmentation(segmentation.metadata, segmentation.pixelData, viewer.series.instances.map((i) => String(i['00080018']?.Value?.[0])),
+      viewer.series.grid.rows, viewer.series.grid.columns)
+    : { labels: new Uint8Array(viewer.series.grid.rows * viewer.series.grid.columns * viewer.series.grid.slices), labelNames: { '1': 'Segment 1' } };
+  const labelmap = await addLabelmap(viewer, overlay.labelNames);
+  labelmap.load(overlay.labels);
+  labelmap.useNavigation();
+  host.dataset.overlay = segmentation ? 'segmentation' : 'none';
+
+  form.querySelector<HTMLButtonElement>('[data-action=correct]')!.onclick = () => {
+    const tools = labelTools(overlay.labelNames, 'Save correction', () => labelmap,
+      () => void saveCorrection(viewer, labelmap, overlay.labelNames, study, version.model.feedbackDataset?.id ?? null, giveFeedback, message)
+        .catch((error) => showError(message, error)));
+    tools.setup(labelmap);
+    host.prepend(tools.element);
+    tools.choose('brush');
+    form.querySelector<HTMLButtonElement>('[data-action=correct]')!.disabled = true;
+  };
+}
+
+/** The corrected labelmap as a label revision of the study's case, then the CORRECT verdict naming it. */
+async function saveCorrection(viewer: StackViewer, labelmap: Labelmap, labelNames: Record<string, string>, study: string,
+  feedbackDatasetId: string | null, giveFeedback: (verdict: string, revisionId: string) => Promise<{ giveFeedback: { id: string } }>,
+  message: HTMLElement): Promise<void> {
+  message.textContent = 'Saving the correction…';
+  const { studyCases } = await graphql<{ studyCases: { items: StudyCase[] } }>(
+    'query($study: String!) { studyCases(study: $study, first: 100) { items { id currentRevision dataset { id name } } } }', { study });
+  const target = caseForCorrection(studyCases.items, feedbackDatasetId);
+  if (!target) {
+    message.textContent = '';
+    showError(message, noCaseToCorrect);
+    return;
+  }
+  const header = headerFor(viewer.series.grid, [viewer.series.seriesInstanceUid], labelNames);
+  const digest = await uploadBlob(packMask(header, labelmap.voxels()));
+  const { submitLabel } = await graphql<{ submitLabel: { id: string; revision: number } }>(
+    'mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id revision } }',
+    { input: { caseId: target.id, baseRevision: target.currentRevision, kind: 'SEGMENTATION', blobDigest: digest } });
+  const { giveFeedback: given } = await giveFeedback('CORRECT', submitLabel.id);
+  message.innerHTML = `<p class="saved" data-testid="correction-saved" data-label-revision-id="${submitLabel.id}" data-feedback-id="${given.id}">
+    Corrected: revision ${submitLabel.revision} of the case in ${escapeHtml(target.dataset.name)}.</p>`;
 }

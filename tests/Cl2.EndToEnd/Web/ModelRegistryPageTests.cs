@@ -1,0 +1,77 @@
+using Cl2.EndToEnd.Identity;
+using Microsoft.Playwright;
+
+namespace Cl2.EndToEnd.Web;
+
+/// <summary>The model registry (<c>/models</c>): a training job's progress arriving live over the trainingProgress
+/// subscription, and promotion, which only an ML engineer is offered and allowed.</summary>
+[Collection(SignedInPlatform.Collection)]
+public sealed class ModelRegistryPageTests(SignedInPlatform platform)
+{
+    [Fact]
+    public async Task an_ml_engineer_sees_a_training_job_progress_live_and_promotes_a_version()
+    {
+        WebApp.RequireBuilt();
+        var (modelId, versionId) = await WebApp.RegisterModelVersionAsync(platform);
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var jobId = await RunningJobAsync(engineer, modelId);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", $"models?model={modelId}");
+        var job = page.Locator($"[data-job-id='{jobId}']");
+        Assert.True(await job.CountAsync() == 1, $"the registry does not list job {jobId}: {await page.Locator("#page").TextContentAsync()}");
+
+        // Reported after the page loaded: only the subscription can bring them.
+        await ReportAsync(engineer, jobId, epoch: 1, loss: 0.9);
+        await ReportAsync(engineer, jobId, epoch: 2, loss: 0.5);
+        await page.WaitForSelectorAsync($"[data-job-id='{jobId}'][data-epoch='2']");
+        await Chromium.ScreenshotAsync(page, "models");
+        await page.Locator($"button[data-version-id='{versionId}']").ClickAsync();
+        await page.WaitForSelectorAsync($"tr[data-version-id='{versionId}'] [data-testid=stage]:text('PRODUCTION')");
+
+        var (data, error) = await SignedInPlatform.GraphQLAsync(engineer, "query($id: ID!) { model(id: $id) { productionVersion { id } } }", new { id = modelId });
+        Assert.Null(error);
+        Assert.Equal(versionId, data.GetProperty("model").GetProperty("productionVersion").GetProperty("id").GetString());
+        Assert.Contains("epoch 2, loss 0.5000", await job.TextContentAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task an_annotator_is_offered_no_promotion_and_the_api_refuses_it()
+    {
+        WebApp.RequireBuilt();
+        var (modelId, versionId) = await WebApp.RegisterModelVersionAsync(platform);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"models?model={modelId}");
+        Assert.True(await page.Locator($"tr[data-version-id='{versionId}']").CountAsync() == 1,
+            $"the registry does not list version {versionId}: {await page.Locator("#page").TextContentAsync()}");
+
+        var buttons = await page.Locator("button[data-action]").CountAsync();
+        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
+        var (_, error) = await SignedInPlatform.GraphQLAsync(annotator,
+            "mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { id } }",
+            new { input = new { modelId, versionId, expectedVersion = 2 } });
+
+        Assert.Equal(0, buttons);
+        Assert.Equal("FORBIDDEN", error);
+    }
+
+    /// <summary>A training job of the model, requested and claimed by an ML engineer (as a worker would).</summary>
+    private static async Task<string> RunningJobAsync(HttpClient engineer, string modelId)
+    {
+        var (requested, requestError) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }", new { input = new { modelId, trigger = "web test" } });
+        Assert.Null(requestError);
+        var (claimed, claimError) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($input: ClaimTrainingJobInput!) { claimTrainingJob(input: $input) { id } }", new { input = new { worker = "web-test", device = "cpu", modelId } });
+        Assert.Null(claimError);
+        Assert.Equal(requested.GetProperty("requestTraining").GetProperty("id").GetString(), claimed.GetProperty("claimTrainingJob").GetProperty("id").GetString());
+        return claimed.GetProperty("claimTrainingJob").GetProperty("id").GetString()!;
+    }
+
+    private static async Task ReportAsync(HttpClient engineer, string jobId, int epoch, double loss)
+    {
+        var (_, error) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($input: ReportTrainingProgressInput!) { reportTrainingProgress(input: $input) { id } }",
+            new { input = new { jobId, attempt = 1, epoch, loss } });
+        Assert.Null(error);
+    }
+}
