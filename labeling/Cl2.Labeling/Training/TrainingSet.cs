@@ -149,8 +149,9 @@ public static class TrainingSetReading
             .OfType<Case>().ToList();
         var revisionIds = cases.Where(@case => @case.CurrentRevisionId is not null).Select(@case => @case.CurrentRevisionId!.Value).Distinct();
         var revisions = (await session.LoadManyAsync<LabelRevision>(cancellationToken, revisionIds)).ToDictionary(revision => revision.Id);
+        // A job on the feedback dataset itself reads its cases once, as the job's dataset.
         var selected = Select(dataset, [.. cases.Where(@case => @case.DatasetId == datasetId)],
-            [.. cases.Where(@case => @case.DatasetId == feedbackDatasetId)], revisions);
+            datasetId == feedbackDatasetId ? [] : [.. cases.Where(@case => @case.DatasetId == feedbackDatasetId)], revisions);
         return new TrainingSet(job.Id, job.ModelId, datasetId, dataset.Name, cut, selected);
     }
 

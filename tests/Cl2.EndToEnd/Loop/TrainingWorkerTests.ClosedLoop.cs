@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -168,7 +167,7 @@ public sealed partial class TrainingWorkerTests
             revisions[caseId] = await SubmitMaskAsync(http, caseId, masks[index], baseRevision: 0);
         }
         // Where a radiologist's corrected mask is submitted before the feedback names it (as the review page does).
-        var reviewCases = feedbackStudies == 0 ? []
+        var reviewCases = feedbackStudies == 0 ? new Dictionary<string, string>()
             : await AddCasesAsync(http, await CreateDatasetAsync(http, "liver review"), studies.Skip(LoopDatasetCases));
         var feedback = studies.Skip(LoopDatasetCases).Select((study, index) => (study, reviewCases[study], masks[LoopDatasetCases + index])).ToList();
         return new Loop(postgres, labeling)
@@ -248,13 +247,10 @@ public sealed partial class TrainingWorkerTests
 
     /// <summary>Registers a copy of a version whose every float weight is 0: the weights file (TorchSharp's state-dict format,
     /// see <see cref="RegisterPoisonedVersionAsync"/>) edited tensor by tensor.</summary>
-    private static async Task<string> RegisterZeroedVersionAsync(HttpClient http, string modelId, string artifact, string folder)
-    {
-        var manifest = await ManifestAsync(http, artifact, folder);
-        var weightsPath = Path.Combine(folder, "weights.bin");
-        var weights = await File.ReadAllBytesAsync(weightsPath);
-        using (var reader = new BinaryReader(new MemoryStream(weights)))
+    private static Task<string> RegisterZeroedVersionAsync(HttpClient http, string modelId, string artifact, string folder) =>
+        RegisterEditedVersionAsync(http, modelId, artifact, folder, "zeroed by the test", weights =>
         {
+            using var reader = new BinaryReader(new MemoryStream(weights));
             var entries = reader.Read7BitEncodedInt64();
             for (var entry = 0; entry < entries; entry++)
             {
@@ -270,15 +266,5 @@ public sealed partial class TrainingWorkerTests
                 }
                 reader.BaseStream.Position = start + (count * size);
             }
-        }
-        await File.WriteAllBytesAsync(weightsPath, weights);
-        manifest["weightsDigest"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(weights));
-        await File.WriteAllTextAsync(Path.Combine(folder, "manifest.json"), manifest.ToJsonString());
-        var archive = folder + ".tar";
-        await TarFile.CreateFromDirectoryAsync(folder, archive, includeBaseDirectory: false);
-        var digest = await UploadBlobAsync(http, await File.ReadAllBytesAsync(archive));
-        return (await GraphQLAsync(http, "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
-                new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = digest, dataDigest = "sha256:" + new string('0', 64), codeVersion = "zeroed by the test" } }))
-            .GetProperty("registerModelVersion").GetProperty("id").GetString()!;
-    }
+        });
 }

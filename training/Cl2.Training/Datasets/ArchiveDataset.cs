@@ -194,7 +194,7 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(lines))));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Usable} usable cases at data cut {DataCut}: {FromArchive} read from the archive, {FromCache} from the case cache in {Directory}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Usable} usable cases: {FromArchive} read from the archive, {FromCache} from the case cache in {Directory} (data cut {DataCut})")]
     private static partial void LogCached(ILogger logger, int usable, int fromArchive, int fromCache, string directory, long dataCut);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Held-out case {CaseId} left out of the evaluation: {Reason}")]
