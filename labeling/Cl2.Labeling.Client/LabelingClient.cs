@@ -55,6 +55,10 @@ public sealed class LabelingClient(HttpClient http)
     public async Task<ModelVersionInfo> RegisterModelVersionAsync(RegisterModelVersionInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<RegisterData>(LabelingOperations.RegisterModelVersion, new { input }, cancellationToken)).RegisterModelVersion;
 
+    /// <summary>Records a candidate's evaluation beside production; with a gate on the model it decides at once.</summary>
+    public async Task<ModelVersionInfo> RecordModelEvaluationAsync(RecordModelEvaluationInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<EvaluationData>(LabelingOperations.RecordModelEvaluation, new { input }, cancellationToken)).RecordModelEvaluation;
+
     /// <summary>Registers a model named <paramref name="name"/> for workload <paramref name="task"/> (ml-engineer); its id.</summary>
     public async Task<Guid> RegisterModelAsync(string name, string task, CancellationToken cancellationToken = default) =>
         (await QueryAsync<RegisterModelData>(LabelingOperations.RegisterModel, new { input = new { name, task } }, cancellationToken)).RegisterModel.Id;
@@ -126,6 +130,8 @@ public sealed class LabelingClient(HttpClient http)
     private sealed record TrainingJobData(TrainingJobInfo? TrainingJob);
 
     private sealed record RegisterData(ModelVersionInfo RegisterModelVersion);
+
+    private sealed record EvaluationData(ModelVersionInfo RecordModelEvaluation);
 
     private sealed record RegisteredModel(Guid Id);
 

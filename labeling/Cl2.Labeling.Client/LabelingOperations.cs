@@ -32,6 +32,9 @@ public static class LabelingOperations
     public const string RegisterModelVersion =
         $"mutation RegisterModelVersion($input: RegisterModelVersionInput!) {{ registerModelVersion(input: $input) {{ {ModelVersionFields} }} }}";
 
+    public const string RecordModelEvaluation =
+        $"mutation RecordModelEvaluation($input: RecordModelEvaluationInput!) {{ recordModelEvaluation(input: $input) {{ {ModelVersionFields} }} }}";
+
     public const string RegisterModel = "mutation RegisterModel($input: RegisterModelInput!) { registerModel(input: $input) { id } }";
 
     public const string ProductionVersion = $"query ProductionVersion($model: ID!) {{ productionVersion(model: $model) {{ {ModelVersionFields} }} }}";

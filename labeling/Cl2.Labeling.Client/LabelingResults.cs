@@ -111,6 +111,19 @@ public sealed record RegisterModelVersionInput(
     Guid? TrainingJobId = null,
     ModelImportInput? ImportedFrom = null);
 
+/// <summary>Which evaluation set a result belongs to: the dataset's fixed test split, or held-out corrected feedback cases.</summary>
+public enum EvaluationSplit
+{
+    Test,
+    Feedback,
+}
+
+/// <summary>One set's result: the candidate's metric (higher is better) and production's on the same cases (null: none in production).</summary>
+public sealed record EvaluationSetInput(EvaluationSplit Split, string Metric, int CaseCount, double Candidate, double? Production);
+
+public sealed record RecordModelEvaluationInput(Guid ModelId, Guid VersionId, Guid? ProductionVersionId, IReadOnlyList<EvaluationSetInput> Sets,
+    IReadOnlyList<Guid> FeedbackIds);
+
 /// <summary>Where an imported version's weights came from: the source file's digest and what it is.</summary>
 public sealed record ModelImportInput(string SourceDigest, string Description);
 

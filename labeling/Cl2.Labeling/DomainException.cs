@@ -39,7 +39,6 @@ public static class ErrorCodes
     public const string NothingToRollBackTo = "NOTHING_TO_ROLL_BACK_TO";
     public const string GateNotPassed = "GATE_NOT_PASSED";
     public const string EvaluationBaselineStale = "EVALUATION_BASELINE_STALE";
-    public const string RetrainingPolicyNotFound = "RETRAINING_POLICY_NOT_FOUND";
     public const string DatasetSplitAlreadyFixed = "DATASET_SPLIT_ALREADY_FIXED";
     public const string TrainingJobNotFound = "TRAINING_JOB_NOT_FOUND";
     public const string TrainingJobNotRunning = "TRAINING_JOB_NOT_RUNNING";

@@ -238,13 +238,10 @@ public sealed partial class TrainingWorkerTests
     /// (a 7-bit-encoded entry count; per entry a length-prefixed name, a 7-bit-encoded dtype, rank and dims, then the raw
     /// values), edited in place here so the test needs no libtorch of its own.
     /// </summary>
-    private static async Task<string> RegisterPoisonedVersionAsync(HttpClient http, string modelId, string artifactDigest, string folder)
-    {
-        var manifest = await ManifestAsync(http, artifactDigest, folder);
-        var weightsPath = Path.Combine(folder, "weights.bin");
-        var weights = await File.ReadAllBytesAsync(weightsPath);
-        using (var reader = new BinaryReader(new MemoryStream(weights)))
+    private static Task<string> RegisterPoisonedVersionAsync(HttpClient http, string modelId, string artifactDigest, string folder) =>
+        RegisterEditedVersionAsync(http, modelId, artifactDigest, folder, "poisoned by the test", weights =>
         {
+            using var reader = new BinaryReader(new MemoryStream(weights));
             Assert.True(reader.Read7BitEncodedInt64() > 0, "the weights file has no tensors");
             _ = reader.ReadString();
             const long float32 = 6;
@@ -255,7 +252,17 @@ public sealed partial class TrainingWorkerTests
             {
                 BitConverter.TryWriteBytes(weights.AsSpan(start + (index * 4), 4), float.NaN);
             }
-        }
+        });
+
+    /// <summary>Registers a copy of a version whose weights file <paramref name="edit"/> changed in place, with the
+    /// manifest's weights digest made to match.</summary>
+    private static async Task<string> RegisterEditedVersionAsync(HttpClient http, string modelId, string artifactDigest, string folder, string codeVersion,
+        Action<byte[]> edit)
+    {
+        var manifest = await ManifestAsync(http, artifactDigest, folder);
+        var weightsPath = Path.Combine(folder, "weights.bin");
+        var weights = await File.ReadAllBytesAsync(weightsPath);
+        edit(weights);
         await File.WriteAllBytesAsync(weightsPath, weights);
         manifest["weightsDigest"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(weights));
         await File.WriteAllTextAsync(Path.Combine(folder, "manifest.json"), manifest.ToJsonString());
@@ -263,7 +270,7 @@ public sealed partial class TrainingWorkerTests
         await TarFile.CreateFromDirectoryAsync(folder, archive, includeBaseDirectory: false);
         var digest = await UploadBlobAsync(http, await File.ReadAllBytesAsync(archive));
         return (await GraphQLAsync(http, "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
-                new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = digest, dataDigest = "sha256:" + new string('0', 64), codeVersion = "poisoned by the test" } }))
+                new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = digest, dataDigest = "sha256:" + new string('0', 64), codeVersion } }))
             .GetProperty("registerModelVersion").GetProperty("id").GetString()!;
     }
 

@@ -99,6 +99,21 @@ public sealed class LabelingClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task an_evaluation_recorded_through_the_typed_client_lets_an_auto_promoting_gate_promote_the_candidate()
+    {
+        var modelId = await Client.RegisterModelAsync("client-gate", "liver-ct");
+        await Client.QueryAsync<System.Text.Json.JsonElement>("mutation($input: SetPromotionGateInput!) { setPromotionGate(input: $input) { id } }",
+            new { input = new { modelId, margin = 0.0, autoPromote = true } });
+        var version = await Client.RegisterModelVersionAsync(new RegisterModelVersionInput(modelId, [], Digest, Digest, "git:client"));
+
+        var evaluated = await Client.RecordModelEvaluationAsync(new RecordModelEvaluationInput(modelId, version.Id, null,
+            [new EvaluationSetInput(EvaluationSplit.Test, "dice_liver", 3, 0.8, null), new EvaluationSetInput(EvaluationSplit.Feedback, "dice_liver", 0, 0, null)], []));
+
+        Assert.Equal("PRODUCTION", evaluated.Stage);
+        Assert.Equal(version.Id, (await Client.ProductionVersionAsync(modelId))!.Id);
+    }
+
+    [Fact]
     public async Task inference_records_a_study_its_result_and_each_delivery_through_the_typed_client()
     {
         var modelId = await RegisterModelAsync();

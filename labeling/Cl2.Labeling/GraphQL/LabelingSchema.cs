@@ -38,6 +38,7 @@ public sealed class LabelingQuery : ObjectGraphType
         ModelQueries.AddFields(this);
         NextCase.AddField(this);
         TrainingQueries.AddFields(this);
+        TrainingSetReading.AddField(this);
         InferenceQueries.AddFields(this);
         DeliveryQueries.AddFields(this);
         RoutingQueries.AddFields(this);

@@ -14,23 +14,26 @@ using static TorchSharp.torch;
 namespace Cl2.Training.Datasets;
 
 /// <summary>
-/// Reads a dataset for a job into the case cache: per usable case the label blob from labeling's blob store (a
+/// Reads a job's training set (<see cref="DatasetLabels"/>, at its data cut) into the case cache: per usable case the label blob from labeling's blob store (a
 /// <see cref="MaskArchive"/> for segmentation, a <see cref="ClassificationLabel"/> for classification), the series it
 /// references (in the workload's channel order) with WADO-RS from labeling's archive, assembled through
 /// <see cref="DicomSeriesLoader"/>, a mask checked against its series' grid, normalised as the workload says
 /// (<see cref="TaskTensors"/>) and resampled (<see cref="CasePreparation"/>). A case already in the cache is not read
 /// again: its key is the study's instances as the archive lists them (QIDO-RS), the label revision and its blob, and
 /// the preprocessing. A case whose label or series cannot be used is skipped with its reason; the job fails only when
-/// no training or no validation case is left. Only one case is in memory at a time here.
+/// no training or no validation case is left. The held-out cases (the dataset's test part, the held-out corrections)
+/// are prepared too, for the candidate's evaluation. Only one case is in memory at a time here.
 /// </summary>
 public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient blobs, DicomWebClient archive, ILogger<ArchiveDataset> logger)
 {
-    public async Task<JobCases> LoadAsync(Guid datasetId, Workload workload, CaseCache cache, CancellationToken cancellationToken)
+    public async Task<JobCases> LoadAsync(Guid jobId, Workload workload, CaseCache cache, CancellationToken cancellationToken)
     {
-        var (name, cases) = await DatasetLabels.ReadAsync(labeling, datasetId, cancellationToken);
-        var skipped = cases.Where(item => item.SkipReason is not null).Select(item => (item.CaseId, item.SkipReason!)).ToList();
+        var (name, dataCut, cases) = await DatasetLabels.ReadAsync(labeling, jobId, cancellationToken);
+        // A held-out case that cannot be used is left out of the evaluation, not counted against the training data.
+        var skipped = cases.Where(item => item.SkipReason is not null && item.Part != DatasetPart.Test).Select(item => (item.CaseId, item.SkipReason!)).ToList();
         var train = new List<CaseSource>();
         var validation = new List<CaseSource>();
+        var test = new List<(LabelledCase Case, CaseSource Source)>();
         var used = new List<LabelledCase>();
         var fromArchive = 0;
         foreach (var item in cases.Where(item => item.Label is not null))
@@ -46,12 +49,28 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
                     cache.Ensure(key, () => prepared);
                     fromArchive++;
                 }
-                (item.Part == DatasetPart.Train ? train : validation).Add(source);
+                switch (item.Part)
+                {
+                    case DatasetPart.Test:
+                        test.Add((item, source));
+                        continue;
+                    case DatasetPart.Train:
+                        train.Add(source);
+                        break;
+                    default:
+                        validation.Add(source);
+                        break;
+                }
                 used.Add(item);
             }
             catch (Exception exception) when (exception is InvalidDataException or DicomWebException or DicomFormatException
                 or VolumeAssemblyException or PixelDataException or HttpRequestException { StatusCode: System.Net.HttpStatusCode.NotFound })
             {
+                if (item.Part == DatasetPart.Test)
+                {
+                    LogNotEvaluated(logger, item.CaseId, exception.Message);
+                    continue;
+                }
                 skipped.Add((item.CaseId, exception.Message));
             }
         }
@@ -59,20 +78,25 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
         {
             LogSkipped(logger, caseId, reason);
         }
-        LogCached(logger, used.Count, fromArchive, used.Count - fromArchive, cache.Directory);
+        LogCached(logger, used.Count + test.Count, fromArchive, used.Count + test.Count - fromArchive, cache.Directory, dataCut);
         if (train.Count == 0 || validation.Count == 0)
         {
             var part = train.Count == 0 ? "training" : "validation";
             var reasons = string.Join("; ", skipped.Take(5).Select(entry => $"case {entry.CaseId}: {entry.Item2}"));
             throw new InvalidOperationException(
-                $"Dataset '{name}' has no usable {part} case ({used.Count} usable, {skipped.Count} skipped" + (reasons.Length > 0 ? $": {reasons}" : "") +
+                $"Dataset '{name}' has no usable {part} case at data cut {dataCut} ({used.Count} usable, {skipped.Count} skipped" + (reasons.Length > 0 ? $": {reasons}" : "") +
                 "). Label (or fix) cases in its " + part + " part, then request the training again." +
                 (part == "validation"
                     ? " Without a fixed split every fifth case (by id) validates, so a small dataset may have none: " +
                       "fix one with fixDatasetSplit(input: { datasetId, validationFraction }) first."
                     : ""));
         }
-        return new JobCases(train, validation, [.. used.Select(item => item.Label!.Id)], Digest(used), skipped);
+        var heldOut = new HeldOutCases(
+            [.. test.Where(entry => !entry.Case.IsFeedback).Select(entry => entry.Source)],
+            [.. test.Where(entry => entry.Case.IsFeedback).Select(entry => entry.Source)],
+            [.. test.Where(entry => entry.Case.IsFeedback).Select(entry => entry.Case.FeedbackId!.Value)]);
+        return new JobCases(train, validation, [.. used.Select(item => item.Label!.Id)], Digest(used), skipped,
+            [.. used.Where(item => item.IsFeedback).Select(item => item.FeedbackId!.Value)], heldOut);
     }
 
     /// <summary>
@@ -170,8 +194,11 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(lines))));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Usable} usable cases: {FromArchive} read from the archive, {FromCache} from the case cache in {Directory}")]
-    private static partial void LogCached(ILogger logger, int usable, int fromArchive, int fromCache, string directory);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Usable} usable cases: {FromArchive} read from the archive, {FromCache} from the case cache in {Directory} (data cut {DataCut})")]
+    private static partial void LogCached(ILogger logger, int usable, int fromArchive, int fromCache, string directory, long dataCut);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Held-out case {CaseId} left out of the evaluation: {Reason}")]
+    private static partial void LogNotEvaluated(ILogger logger, Guid caseId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId} skipped: {Reason}")]
     private static partial void LogSkipped(ILogger logger, Guid caseId, string reason);

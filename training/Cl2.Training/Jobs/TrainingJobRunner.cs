@@ -7,7 +7,9 @@ using Cl2.Models.Synthetic;
 using Cl2.Models.Training;
 using Cl2.Models.Workloads;
 using Cl2.Training.Datasets;
+using Cl2.Training.Evaluation;
 using Microsoft.Extensions.Options;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cl2.Training.Jobs;
@@ -93,7 +95,7 @@ public sealed partial class TrainingJobRunner(
             ? await BaseCheckpointAsync(baseVersion, workload, Path.Combine(folder, "base"), cancellationToken)
             : null;
         var cases = job.DatasetId is { } datasetId
-            ? await dataset.LoadAsync(datasetId, workload, cache, cancellationToken)
+            ? await dataset.LoadAsync(job.Id, workload, cache, cancellationToken)
             : await SyntheticDataAsync(task, Path.Combine(folder, "cohort"), cancellationToken);
         var trainingCount = cases.Training.Count;
         LogData(logger, job.Id, trainingCount, cases.Validation.Count, cases.Skipped.Count, cases.DataDigest);
@@ -142,12 +144,59 @@ public sealed partial class TrainingJobRunner(
         await Checkpoint.WriteAsync(network, new CheckpointManifest(architecture, input, workload.Output, lineage, ""), model, cancellationToken);
         var artifact = await blobs.UploadAsync(CheckpointArchive.Pack(model), cancellationToken);
         var metrics = Finite(result.LastMetrics);
+        // Evaluated before it is registered, so a production version that cannot be evaluated fails the job, not the gate.
+        (Guid? ProductionVersionId, IReadOnlyList<EvaluationSetInput> Sets)? evaluation = job.DatasetId is null ? null : await EvaluateAsync(job, network, workload, cases.HeldOut, data, recipe, folder, cancellationToken);
         var version = await labeling.RegisterModelVersionAsync(
             new RegisterModelVersionInput(job.ModelId, metrics, artifact, cases.DataDigest, codeVersion, job.BaseVersionId,
-                LabelRevisionIds: cases.LabelRevisionIds.Count > 0 ? cases.LabelRevisionIds : null, TrainingJobId: job.Id),
+                LabelRevisionIds: cases.LabelRevisionIds.Count > 0 ? cases.LabelRevisionIds : null,
+                FeedbackIds: cases.FeedbackIds.Count > 0 ? cases.FeedbackIds : null, TrainingJobId: job.Id),
             cancellationToken);
+        if (evaluation is { } evaluated)
+        {
+            await RecordEvaluationAsync(job, version.Id, evaluated.ProductionVersionId, evaluated.Sets, cases.HeldOut.FeedbackIds, cancellationToken);
+        }
         return version.Id;
     }
+
+    /// <summary>The candidate and the version in production now, scored on the job's held-out cases.</summary>
+    private async Task<(Guid? ProductionVersionId, IReadOnlyList<EvaluationSetInput> Sets)> EvaluateAsync(TrainingJobInfo job,
+        TorchSharp.torch.nn.Module<Tensor, Tensor> candidate, Workload workload, HeldOutCases heldOut, StreamingDataset data, WorkloadTraining recipe,
+        string folder, CancellationToken cancellationToken)
+    {
+        var production = await labeling.ProductionVersionAsync(job.ModelId, cancellationToken);
+        // Read afresh even when it is the base: the base's network is the one that was just fine-tuned.
+        var checkpoint = production is null ? ((CheckpointManifest, TorchSharp.torch.nn.Module<Tensor, Tensor>)?)null
+            : await BaseCheckpointAsync(production.Id, workload, Path.Combine(folder, "production"), cancellationToken);
+        using var productionNetwork = checkpoint?.Item2;
+        productionNetwork?.to(device.Device);
+        var sets = await Task.Run(
+            () => HeldOutEvaluation.Score(candidate, productionNetwork, heldOut, cache, () => recipe.CreateMetrics(data.Spacing), recipe.KeyMetric, data, device,
+                cancellationToken),
+            cancellationToken);
+        return (production?.Id, sets);
+    }
+
+    /// <summary>Records the evaluation, so the model's gate decides. Production may have changed since it was read: the
+    /// candidate then stays unevaluated (an ML engineer evaluates it again) rather than failing a job whose version exists.</summary>
+    private async Task RecordEvaluationAsync(TrainingJobInfo job, Guid versionId, Guid? productionVersionId, IReadOnlyList<EvaluationSetInput> sets,
+        IReadOnlyList<Guid> feedbackIds, CancellationToken cancellationToken)
+    {
+        foreach (var set in sets)
+        {
+            LogEvaluated(logger, job.Id, versionId, set.Split, set.Metric, set.CaseCount, set.Candidate, set.Production);
+        }
+        try
+        {
+            await labeling.RecordModelEvaluationAsync(new RecordModelEvaluationInput(job.ModelId, versionId, productionVersionId, sets, feedbackIds),
+                cancellationToken);
+        }
+        catch (LabelingApiException stale) when (stale.Errors.Any(error => error.Code == EvaluationBaselineStale))
+        {
+            LogEvaluationStale(logger, job.Id, versionId, stale.Message);
+        }
+    }
+
+    private const string EvaluationBaselineStale = "EVALUATION_BASELINE_STALE";
 
     /// <summary>The model task's synthetic cohort, written as DICOM and prepared into the case cache; the last fifth validates.</summary>
     private async Task<JobCases> SyntheticDataAsync(WorkloadTask task, string cohort, CancellationToken cancellationToken)
@@ -164,7 +213,7 @@ public sealed partial class TrainingJobRunner(
             cache.Ensure(source.Key, source.Prepare);
         }
         var dataDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(cohort, CohortManifest.FileName), cancellationToken)));
-        return new JobCases(training, validation, [], dataDigest, []);
+        return new JobCases(training, validation, [], dataDigest, [], [], HeldOutCases.None);
     }
 
     private async Task ReportEpochAsync(TrainingJobInfo job, TrainingProgress report, IReadOnlyList<MetricValue> counts, string checkpoints,
@@ -206,7 +255,7 @@ public sealed partial class TrainingJobRunner(
                 "Request the training with a base version of this model's task, or without one to train from fresh weights.");
         }
         var loaded = await Checkpoint.ReadAsync(folder, cancellationToken);
-        LogBaseLoaded(logger, versionId, manifest.Architecture.Name, manifest.WeightsDigest);
+        LogVersionLoaded(logger, versionId, manifest.Architecture.Name, manifest.WeightsDigest);
         return loaded;
     }
 
@@ -272,8 +321,14 @@ public sealed partial class TrainingJobRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} trains on {Training} cases, validates on {Validation}, skipped {Skipped}; data {Digest}")]
     private static partial void LogData(ILogger logger, Guid jobId, int training, int validation, int skipped, string digest);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Fine-tuning from base version {VersionId} ({Architecture}, weights {WeightsDigest})")]
-    private static partial void LogBaseLoaded(ILogger logger, Guid versionId, string architecture, string weightsDigest);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded version {VersionId} ({Architecture}, weights {WeightsDigest})")]
+    private static partial void LogVersionLoaded(ILogger logger, Guid versionId, string architecture, string weightsDigest);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} version {VersionId} on {Split}: {Metric} {Candidate:F4} on {Cases} cases (production {Production})")]
+    private static partial void LogEvaluated(ILogger logger, Guid jobId, Guid versionId, EvaluationSplit split, string metric, int cases, double candidate, double? production);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: the evaluation of version {VersionId} was not recorded, production changed meanwhile: {Reason}")]
+    private static partial void LogEvaluationStale(ILogger logger, Guid jobId, Guid versionId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} already has version {VersionId} from an earlier attempt")]
     private static partial void LogAlreadyRegistered(ILogger logger, Guid jobId, Guid versionId);
