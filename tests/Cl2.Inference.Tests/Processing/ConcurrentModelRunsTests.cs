@@ -28,20 +28,9 @@ public sealed class ConcurrentModelRunsTests : IDisposable
             [WorkloadTask.LiverCt] = liver.Runners[0].Run(liver.Study).Segmentation!.Classes,
             [WorkloadTask.BrainMri] = brain.Runners[0].Run(brain.Study).Segmentation!.Classes,
         };
-        using var stop = new CancellationTokenSource();
-        // Collections and finalizers running while the runs are inside native calls: what a busy service's other threads
-        // (DICOM parsing, encoding, HTTP) cause.
-        var collector = Task.Run(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        });
         try
         {
-            var runs = new[] { (WorkloadTask.LiverCt, liver), (WorkloadTask.BrainMri, brain) }
+            var runs = () => new[] { (WorkloadTask.LiverCt, liver), (WorkloadTask.BrainMri, brain) }
                 .SelectMany(pair => pair.Item2.Runners.Select(runner => (Task: pair.Item1, pair.Item2.Study, Runner: runner)))
                 .Select(run => Task.Factory.StartNew(() =>
                 {
@@ -56,13 +45,11 @@ public sealed class ConcurrentModelRunsTests : IDisposable
                     return mismatches;
                 }, TaskCreationOptions.LongRunning))
                 .ToList();
-            var mismatched = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromMinutes(3));
+            var mismatched = await WhileCollectingAsync(() => Task.WhenAll(runs()).WaitAsync(TimeSpan.FromMinutes(3)));
             Assert.All(mismatched, count => Assert.Equal(0, count));
         }
         finally
         {
-            await stop.CancelAsync();
-            await collector;
             foreach (var runner in liver.Runners.Concat(brain.Runners))
             {
                 runner.Dispose();
@@ -80,6 +67,28 @@ public sealed class ConcurrentModelRunsTests : IDisposable
         var workloads = WorkloadRegistry.All.ToList();
         var image = TorchSharp.torch.linspace(-1200, 1800, 2 * 2 * 2 * 2).reshape(2, 2, 2, 2);
         var expected = workloads.ToDictionary(workload => workload.Name, workload => Values(workload.Normalise(image)));
+        var threads = () => Enumerable.Range(0, Threads).Select(thread => Task.Factory.StartNew(() =>
+        {
+            var differing = new List<string>();
+            for (var i = 0; i < Calls; i++)
+            {
+                var workload = workloads[(thread + i) % workloads.Count];
+                using var scope = TorchSharp.torch.NewDisposeScope();
+                if (!Values(workload.Normalise(image)).AsSpan().SequenceEqual(expected[workload.Name]))
+                {
+                    differing.Add($"{workload.Name} call {i} on thread {thread}");
+                }
+            }
+            return differing;
+        }, TaskCreationOptions.LongRunning)).ToList();
+        var differed = (await WhileCollectingAsync(() => Task.WhenAll(threads()).WaitAsync(TimeSpan.FromMinutes(3)))).SelectMany(names => names).ToList();
+        Assert.True(differed.Count == 0, $"{differed.Count} normalisations differed from a lone run, first {string.Join(", ", differed.Take(5))}");
+    }
+
+    /// <summary>Runs <paramref name="work"/> while another thread collects garbage and runs finalizers without pause: what
+    /// a busy service's other threads (DICOM parsing, encoding, HTTP) cause while a model run is inside native calls.</summary>
+    private static async Task<T> WhileCollectingAsync<T>(Func<Task<T>> work)
+    {
         using var stop = new CancellationTokenSource();
         var collector = Task.Run(() =>
         {
@@ -91,22 +100,7 @@ public sealed class ConcurrentModelRunsTests : IDisposable
         });
         try
         {
-            var threads = Enumerable.Range(0, Threads).Select(thread => Task.Factory.StartNew(() =>
-            {
-                var differing = new List<string>();
-                for (var i = 0; i < Calls; i++)
-                {
-                    var workload = workloads[(thread + i) % workloads.Count];
-                    using var scope = TorchSharp.torch.NewDisposeScope();
-                    if (!Values(workload.Normalise(image)).AsSpan().SequenceEqual(expected[workload.Name]))
-                    {
-                        differing.Add($"{workload.Name} call {i} on thread {thread}");
-                    }
-                }
-                return differing;
-            }, TaskCreationOptions.LongRunning)).ToList();
-            var differed = (await Task.WhenAll(threads).WaitAsync(TimeSpan.FromMinutes(3))).SelectMany(names => names).ToList();
-            Assert.True(differed.Count == 0, $"{differed.Count} normalisations differed from a lone run, first {string.Join(", ", differed.Take(5))}");
+            return await work();
         }
         finally
         {
