@@ -27,8 +27,9 @@ public sealed class HotSwapUnderLoadTests(ServingFixture serving) : IClassFixtur
     /// <summary>Inference:Serving:PollInterval's default, which the fixture keeps.</summary>
     private static readonly TimeSpan ServingPollInterval = TimeSpan.FromSeconds(30);
 
-    /// <summary>Generous for 20 studies on a machine shared with other builds.</summary>
-    private static readonly TimeSpan AllDelivered = TimeSpan.FromMinutes(8);
+    /// <summary>Generous: the studies are processed one after another, and on a machine shared with other builds one has
+    /// taken a minute.</summary>
+    private static readonly TimeSpan AllDelivered = TimeSpan.FromMinutes(25);
 
     [Fact]
     public async Task twenty_studies_each_name_the_one_version_that_made_their_objects_across_a_promotion()
