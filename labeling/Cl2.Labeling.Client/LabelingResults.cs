@@ -211,4 +211,6 @@ public sealed record RoutingRuleInfo(
 
 /// <param name="Attempt">The attempt's number as the sender counts them: a report of an attempt labeling already holds
 /// changes nothing, so the sender can report again after a crash. Null: the next attempt.</param>
-public sealed record RecordDeliveryInput(Guid InferenceResultId, string Destination, DeliveryOutcome Outcome, string? Error = null, int? Attempt = null);
+/// <param name="DurationMs">With a success: from the hand-over to the sender until the destination had it (the result's DELIVER stage).</param>
+public sealed record RecordDeliveryInput(Guid InferenceResultId, string Destination, DeliveryOutcome Outcome, string? Error = null, int? Attempt = null,
+    double? DurationMs = null);

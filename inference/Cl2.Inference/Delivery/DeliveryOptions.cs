@@ -37,11 +37,19 @@ public sealed class DeliveryOptions : IValidatableObject
     /// <summary>Our AE title as the Storage SCU; empty: the listener's (<c>Inference:Listener:AeTitle</c>).</summary>
     public string CallingAeTitle { get; set; } = "";
 
+    /// <summary>Once the outbox journal holds this many delivered deliveries, it is rewritten without them (their lines
+    /// are history labeling keeps); pending and dead-lettered deliveries keep every line.</summary>
+    public int CompactJournalAfter { get; set; } = 500;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (MaxAttempts is < 1 or > 1000)
         {
             yield return new($"{Section}:MaxAttempts is {MaxAttempts}; it must be 1-1000.");
+        }
+        if (CompactJournalAfter is < 1 or > 1_000_000)
+        {
+            yield return new($"{Section}:CompactJournalAfter is {CompactJournalAfter}; it must be 1-1000000.");
         }
         foreach (var (name, value, least, most) in new[]
         {

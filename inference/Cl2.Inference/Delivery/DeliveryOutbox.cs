@@ -20,6 +20,9 @@ public sealed class DeliveryOutbox(IOptions<InferenceOptions> inference, IOption
     private readonly Dictionary<string, OutboxDelivery> _deliveries = [];
     private OutboxJournal? _journal;
 
+    /// <summary>Delivered deliveries whose lines the journal still holds.</summary>
+    private int _deliveredInJournal;
+
     public string Folder { get; } = Path.Combine(Path.GetFullPath(inference.Value.StoragePath), "delivery");
 
     private string ObjectFolder => Path.Combine(Folder, "objects");
@@ -142,7 +145,8 @@ public sealed class DeliveryOutbox(IOptions<InferenceOptions> inference, IOption
         }
     }
 
-    /// <summary>Labeling recorded the delivery: it is done, and objects no other delivery still needs are deleted.</summary>
+    /// <summary>Labeling recorded the delivery: it is done, and objects no other delivery still needs are deleted. The
+    /// journal is compacted once it holds <see cref="DeliveryOptions.CompactJournalAfter"/> delivered deliveries.</summary>
     internal void MarkDelivered(string id, DateTimeOffset now)
     {
         List<OutboxObject> unneeded;
@@ -152,6 +156,7 @@ public sealed class DeliveryOutbox(IOptions<InferenceOptions> inference, IOption
             var needed = _deliveries.Values.Where(delivery => delivery.State != OutboxState.Delivered)
                 .SelectMany(delivery => delivery.Objects).Select(stored => stored.Digest).ToHashSet();
             unneeded = _deliveries[id].Objects.Where(stored => !needed.Contains(stored.Digest)).ToList();
+            CompactIfDue();
         }
         foreach (var stored in unneeded)
         {
@@ -296,6 +301,29 @@ public sealed class DeliveryOutbox(IOptions<InferenceOptions> inference, IOption
             Apply(line);
         }
         _journal = journal;
+        CompactIfDue();
+    }
+
+    /// <summary>
+    /// Drops the delivered deliveries from the journal and from memory once there are enough of them. Every line of a
+    /// delivery not yet delivered is kept as it was, so the journal read again gives each the same state: nothing pending
+    /// is lost, nothing delivered is sent again. (A result handed over again after its delivery was dropped is delivered
+    /// again, as the same objects.) Called under the lock.
+    /// </summary>
+    private void CompactIfDue()
+    {
+        if (_deliveredInJournal < options.Value.CompactJournalAfter)
+        {
+            return;
+        }
+        var delivered = _deliveries.Values.Where(delivery => delivery.State == OutboxState.Delivered).Select(delivery => delivery.Id).ToHashSet(StringComparer.Ordinal);
+        _journal!.Compact(line => !delivered.Contains(line.Delivery));
+        foreach (var id in delivered)
+        {
+            _deliveries.Remove(id);
+        }
+        logger.LogInformation("Compacted the delivery journal {Journal}: {Delivered} delivered deliveries dropped, {Kept} kept", _journal.Path, delivered.Count, _deliveries.Count);
+        _deliveredInJournal = 0;
     }
 
     private void Apply(OutboxLine line)
@@ -314,6 +342,10 @@ public sealed class DeliveryOutbox(IOptions<InferenceOptions> inference, IOption
         {
             logger.LogWarning("The delivery journal names {Delivery}, which it never queued; ignored", line.Delivery);
             return;
+        }
+        if (line.Kind == OutboxLine.Delivered && delivery.State != OutboxState.Delivered)
+        {
+            _deliveredInJournal++;
         }
         _deliveries[line.Delivery] = line.Kind switch
         {

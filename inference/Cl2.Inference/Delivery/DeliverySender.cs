@@ -148,7 +148,9 @@ public sealed class DeliverySender(DeliveryOutbox outbox, DeliveryTransport tran
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(options.Value.SendTimeout);
-                await Labeling.RecordDeliveryAsync(new RecordDeliveryInput(delivery.ResultId, delivery.Destination, outcome, error, delivery.Attempts), timeout.Token);
+                // Delivered: from the hand-over to the outbox to the send that went through (the result's DELIVER stage).
+                var duration = outcome == DeliveryOutcome.Succeeded && delivery.LastAttemptAt is { } sentAt ? (sentAt - delivery.QueuedAt).TotalMilliseconds : (double?)null;
+                await Labeling.RecordDeliveryAsync(new RecordDeliveryInput(delivery.ResultId, delivery.Destination, outcome, error, delivery.Attempts, duration), timeout.Token);
             }
             catch (LabelingApiException e) when (e.Errors.Any(error => error.Code == "INFERENCE_RESULT_NOT_FOUND"))
             {

@@ -79,6 +79,45 @@ internal sealed class OutboxJournal(string path) : IDisposable
         return lines;
     }
 
+    /// <summary>
+    /// Rewrites the journal with only the lines <paramref name="keep"/> takes, in their order: written beside it, synced,
+    /// then renamed over it (and the folder synced), so a crash leaves either the old journal or the new one, whole.
+    /// </summary>
+    public void Compact(Func<OutboxLine, bool> keep)
+    {
+        var file = _file ?? throw new InvalidOperationException("the delivery outbox journal is not open");
+        file.Seek(0, SeekOrigin.Begin);
+        var text = new StreamReader(file, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true).ReadToEnd();
+        var compacted = Path + ".compacting";
+        using (var output = new FileStream(compacted, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                OutboxLine? fact;
+                try
+                {
+                    fact = JsonSerializer.Deserialize<OutboxLine>(line, Json);
+                }
+                catch (JsonException)
+                {
+                    // Reported and ignored when the journal was opened; not carried over.
+                    continue;
+                }
+                if (fact is not null && keep(fact))
+                {
+                    output.Write(Encoding.UTF8.GetBytes(line + "\n"));
+                }
+            }
+            output.Flush(flushToDisk: true);
+        }
+        file.Dispose();
+        _file = null;
+        File.Move(compacted, Path, overwrite: true);
+        Ingest.Fsync.Directory(System.IO.Path.GetDirectoryName(Path)!);
+        _file = new FileStream(Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        _file.Seek(0, SeekOrigin.End);
+    }
+
     public void Append(OutboxLine line)
     {
         var file = _file ?? throw new InvalidOperationException("the delivery outbox journal is not open");

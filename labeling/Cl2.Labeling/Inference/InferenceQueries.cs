@@ -122,6 +122,8 @@ public sealed class DeliveryGraphType : ObjectGraphType<Delivery>
         Field(delivery => delivery.LastError, nullable: true);
         Field(delivery => delivery.LastAttemptAt);
         Field(delivery => delivery.DeliveredAt, nullable: true);
+        Field(delivery => delivery.DurationMs, nullable: true)
+            .Description("Delivered: milliseconds from the result's hand-over to the sender until this destination had it (waits between attempts included).");
     }
 }
 

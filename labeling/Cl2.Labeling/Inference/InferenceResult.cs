@@ -37,7 +37,8 @@ public sealed record InferenceCompleted(
 /// <summary>An attempt to deliver a result that did not (yet) succeed, and why.</summary>
 public sealed record DeliveryAttempted(Guid ResultId, string Destination, int Attempt, string Error, string AttemptedBy, DateTimeOffset AttemptedAt);
 
-public sealed record DeliverySucceeded(Guid ResultId, string Destination, int Attempt, string DeliveredBy, DateTimeOffset DeliveredAt);
+/// <param name="DurationMs">From the result's hand-over to the sender until the destination had it; null in reports made before it was recorded.</param>
+public sealed record DeliverySucceeded(Guid ResultId, string Destination, int Attempt, string DeliveredBy, DateTimeOffset DeliveredAt, double? DurationMs = null);
 
 /// <summary>Delivery given up after retries; a person has to look at it.</summary>
 public sealed record DeliveryDeadLettered(Guid ResultId, string Destination, int Attempts, string Reason, string DeadLetteredBy, DateTimeOffset DeadLetteredAt);
@@ -55,7 +56,8 @@ public sealed record Delivery(
     int Attempts,
     string? LastError,
     DateTimeOffset LastAttemptAt,
-    DateTimeOffset? DeliveredAt);
+    DateTimeOffset? DeliveredAt,
+    double? DurationMs = null);
 
 /// <summary>A study as inference received it (inline snapshot): one per study, its instance count the latest reported.</summary>
 public sealed record ReceivedStudy(Guid Id, string StudyInstanceUid, string CallingAeTitle, int InstanceCount, string ReceivedBy, DateTimeOffset ReceivedAt)
@@ -99,9 +101,21 @@ public sealed record InferenceResult(
     public static InferenceResult Apply(DeliveryAttempted attempted, InferenceResult result) =>
         result.With(new Delivery(attempted.Destination, DeliveryStatus.Retrying, attempted.Attempt, attempted.Error, attempted.AttemptedAt, null));
 
-    public static InferenceResult Apply(DeliverySucceeded succeeded, InferenceResult result) =>
-        result.With(new Delivery(succeeded.Destination, DeliveryStatus.Delivered, succeeded.Attempt,
-            result.FindDelivery(succeeded.Destination)?.LastError, succeeded.DeliveredAt, succeeded.DeliveredAt));
+    /// <summary>Delivered; the result's DELIVER stage becomes the longest of its delivered destinations' durations (the
+    /// result is out when the slowest destination has it).</summary>
+    public static InferenceResult Apply(DeliverySucceeded succeeded, InferenceResult result)
+    {
+        var delivered = result.With(new Delivery(succeeded.Destination, DeliveryStatus.Delivered, succeeded.Attempt,
+            result.FindDelivery(succeeded.Destination)?.LastError, succeeded.DeliveredAt, succeeded.DeliveredAt, succeeded.DurationMs));
+        var durations = delivered.Deliveries.Where(delivery => delivery.Status == DeliveryStatus.Delivered && delivery.DurationMs is not null)
+            .Select(delivery => delivery.DurationMs!.Value).ToList();
+        return durations.Count == 0
+            ? delivered
+            : delivered with
+            {
+                Stages = [.. (delivered.Stages ?? []).Where(stage => stage.Stage != InferenceStage.Deliver), new StageTiming(InferenceStage.Deliver, durations.Max())],
+            };
+    }
 
     public static InferenceResult Apply(DeliveryDeadLettered deadLettered, InferenceResult result) =>
         result.With(new Delivery(deadLettered.Destination, DeliveryStatus.DeadLettered, deadLettered.Attempts, deadLettered.Reason,

@@ -18,9 +18,11 @@ public enum DeliveryOutcome
 /// Inference reports what happened when it sent a result to a destination (a PACS AE, XNAT, labeling's archive).
 /// <see cref="Attempt"/> is the attempt's number as the sender counts them: its outbox reports at least once (again after a
 /// crash), so a report of an attempt already recorded, or of a success already recorded, changes nothing. Without it the
-/// report is the next attempt.
+/// report is the next attempt. <see cref="DurationMs"/>, with a success, is how long the delivery took from the result's
+/// hand-over to the sender until the destination had it (waits between attempts included): the result's DELIVER stage.
 /// </summary>
-public sealed record RecordDelivery(Guid InferenceResultId, string Destination, DeliveryOutcome Outcome, string? Error, int? Attempt = null)
+public sealed record RecordDelivery(Guid InferenceResultId, string Destination, DeliveryOutcome Outcome, string? Error, int? Attempt = null,
+    double? DurationMs = null)
 {
     public static IReadOnlyList<object> Decide(InferenceResult? result, RecordDelivery command, string by, DateTimeOffset now)
     {
@@ -37,6 +39,10 @@ public sealed record RecordDelivery(Guid InferenceResultId, string Destination, 
         {
             throw DomainException.Invalid($"attempt numbers the attempt from 1; {command.Attempt} is none.");
         }
+        if (command.DurationMs is { } duration && (duration < 0 || !double.IsFinite(duration)))
+        {
+            throw DomainException.Invalid($"durationMs is how long the delivery took, 0 or more milliseconds; {duration} is not.");
+        }
         var delivery = result.FindDelivery(destination);
         var attempts = delivery?.Attempts ?? 0;
         if (command.Attempt is { } reported && IsRecorded(delivery, command.Outcome, reported))
@@ -52,7 +58,7 @@ public sealed record RecordDelivery(Guid InferenceResultId, string Destination, 
         var error = command.Error?.Trim();
         return command.Outcome switch
         {
-            DeliveryOutcome.Succeeded => [new DeliverySucceeded(result.Id, destination, attempt, by, now)],
+            DeliveryOutcome.Succeeded => [new DeliverySucceeded(result.Id, destination, attempt, by, now, command.DurationMs)],
             _ when string.IsNullOrEmpty(error) => throw DomainException.Invalid("A failed or dead-lettered delivery says why in error."),
             DeliveryOutcome.Failed => [new DeliveryAttempted(result.Id, destination, attempt, error, by, now)],
             _ => [new DeliveryDeadLettered(result.Id, destination, command.Attempt ?? attempts, error, by, now)],

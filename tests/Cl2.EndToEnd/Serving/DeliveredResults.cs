@@ -51,6 +51,15 @@ internal static class DeliveredResults
         Assert.Contains(iod, printed, StringComparison.Ordinal);
     }
 
+    /// <summary>DCMTK's dcmdump reads the object without a warning (W:) or error (E:) line and exits 0.</summary>
+    public static async Task AssertDcmdumpReadsWithoutWarningsAsync(string path)
+    {
+        var result = await Dcmtk.RunAsync("dcmdump", ["-dc", path]);
+        var printed = result.Output + result.Error;
+        Assert.True(result.ExitCode == 0 && !printed.Split('\n').Any(line => line.StartsWith("W:", StringComparison.Ordinal) || line.StartsWith("E:", StringComparison.Ordinal)),
+            $"dcmdump on {Path.GetFileName(path)} (exit {result.ExitCode}):\n{printed}");
+    }
+
     /// <summary>The SEG's frames as pydicom reads them ("segment z sha256"), sorted.</summary>
     public static async Task<IReadOnlyList<string>> FramesByPydicomAsync(string path) =>
         Lines(await PythonAsync(SegmentationFrames, path, "pydicom reading the SEG"));

@@ -43,6 +43,7 @@ public sealed class WorkloadsThroughPacsTests(ServingFixture serving) : IClassFi
             Assert.Equal(("SR", item.StudyInstanceUid), (report.Modality, report.StudyInstanceUid));
             var path = DeliveredResults.Save(report, serving.Work);
             await DeliveredResults.AssertNoDciodvfyErrorsAsync(path, "EnhancedSR");
+            await DeliveredResults.AssertDcmdumpReadsWithoutWarningsAsync(path);
             var items = await DeliveredResults.ReportItemsByPydicomAsync(path);
             var finding = Assert.Single(items, line => line.StartsWith(CodedConcepts.FractureOfNeckOfFemur.Meaning + "=", StringComparison.Ordinal));
             var present = finding.EndsWith("=" + CodedConcepts.Present.Value, StringComparison.Ordinal);
@@ -73,8 +74,11 @@ public sealed class WorkloadsThroughPacsTests(ServingFixture serving) : IClassFi
         Assert.Equal(sources[0].GetString(DicomTags.SeriesInstanceUID), referenced.GetString(DicomTags.SeriesInstanceUID));
 
         var segPath = DeliveredResults.Save(seg, serving.Work);
+        var srPath = DeliveredResults.Save(sr, serving.Work);
         await DeliveredResults.AssertNoDciodvfyErrorsAsync(segPath, "Segmentation");
-        await DeliveredResults.AssertNoDciodvfyErrorsAsync(DeliveredResults.Save(sr, serving.Work), "EnhancedSR");
+        await DeliveredResults.AssertNoDciodvfyErrorsAsync(srPath, "EnhancedSR");
+        await DeliveredResults.AssertDcmdumpReadsWithoutWarningsAsync(segPath);
+        await DeliveredResults.AssertDcmdumpReadsWithoutWarningsAsync(srPath);
         var read = SegmentationReader.Read(segDataset, sources);
         Assert.Equal(DeliveredResults.Frames(read), await DeliveredResults.FramesByPydicomAsync(segPath));
 

@@ -117,4 +117,67 @@ public sealed class ResultDeliveryTests
         Assert.Equal([ct.SopInstanceUid, mr.SopInstanceUid], (await orthanc.InstanceUidsAsync()).Order());
         Assert.Equal(("DELIVERED", 1), (await platform.DeliveriesAsync(resultId))["PACS"]);
     }
+    [Fact]
+    public async Task a_delivered_results_deliver_stage_is_the_time_its_slowest_destination_took()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var orthanc = await OrthancPeer.StartAsync();
+        await using var platform = new DeliveryPlatform(Pacs(orthanc.DicomPort), new DeliveryDestinationOptions { Name = "archive", Kind = DeliveryKind.Archive });
+        var labeling = await platform.StartLabelingAsync(postgres);
+        var resultId = await platform.RecordResultAsync(Study);
+        var ct = await platform.ResultObjectAsync("CT_small.dcm", Study, Study + ".6.1");
+        await platform.EnqueueAsync(resultId, Study, "STORESCU", ct.Path);
+
+        var inference = await platform.StartInferenceAsync();
+        await platform.UntilAsync(async () => (await platform.DeliveriesAsync(resultId)) is { Count: 2 } recorded && recorded.Values.All(delivery => delivery.Status == "DELIVERED"),
+            "both deliveries recorded", inference, labeling);
+        var result = (await platform.GraphQLAsync("query($id: ID!) { inferenceResult(id: $id) { stages { stage durationMs } deliveries { destination durationMs } } }",
+            new { id = resultId })).GetProperty("inferenceResult");
+
+        var durations = result.GetProperty("deliveries").EnumerateArray().Select(delivery => delivery.GetProperty("durationMs").GetDouble()).ToList();
+        Assert.All(durations, duration => Assert.True(duration > 0, $"a delivery took {duration} ms"));
+        var deliver = Assert.Single(result.GetProperty("stages").EnumerateArray(), stage => stage.GetProperty("stage").GetString() == "DELIVER");
+        Assert.Equal(durations.Max(), deliver.GetProperty("durationMs").GetDouble());
+    }
+
+    /// <summary>The journal is compacted after one delivered delivery (Inference:Delivery:CompactJournalAfter=1): the delivered
+    /// one's lines leave it; the pending one's stay, so the restarted process sends it, and only it.</summary>
+    [Fact]
+    public async Task a_restart_after_the_journal_was_compacted_sends_the_pending_delivery_and_not_the_delivered_one()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var orthanc = await OrthancPeer.StartAsync();
+        var laterPort = FreePort.Next();
+        await using var platform = new DeliveryPlatform(Pacs(orthanc.DicomPort),
+            new DeliveryDestinationOptions { Name = "later", Kind = DeliveryKind.DicomAe, Host = "127.0.0.1", Port = laterPort, CalledAeTitle = "ORTHANC" });
+        var labeling = await platform.StartLabelingAsync(postgres);
+        var resultId = await platform.RecordResultAsync(Study);
+        var ct = await platform.ResultObjectAsync("CT_small.dcm", Study, Study + ".5.1");
+        var deliveries = await platform.EnqueueAsync(resultId, Study, "STORESCU", ct.Path);
+        var (delivered, pending) = (deliveries.Single(id => id.EndsWith("/PACS", StringComparison.Ordinal)), deliveries.Single(id => id.EndsWith("/later", StringComparison.Ordinal)));
+        var journal = Path.Combine(platform.Storage, "delivery", "journal");
+        var compactAfterOne = ("Inference__Delivery__CompactJournalAfter", "1");
+
+        var inference = await platform.StartInferenceAsync(compactAfterOne);
+        await platform.UntilAsync(async () => await platform.DeliveriesAsync(resultId) is { } recorded && recorded.GetValueOrDefault("PACS").Status == "DELIVERED"
+            && recorded.GetValueOrDefault("later").Status == "RETRYING", "PACS delivered, the later destination retrying", inference, labeling);
+        await platform.UntilAsync(async () => !(await ReadSharedAsync(journal)).Contains(delivered, StringComparison.Ordinal), "the delivered delivery compacted out of the journal", inference);
+        Assert.Contains(pending, await ReadSharedAsync(journal), StringComparison.Ordinal);
+        await platform.KillAsync(inference);
+        await using var later = await OrthancPeer.StartAsync(dicomPort: laterPort);
+        var restarted = await platform.StartInferenceAsync(compactAfterOne);
+        await platform.UntilAsync(async () => (await platform.DeliveriesAsync(resultId))["later"].Status == "DELIVERED", "the pending delivery recorded after the restart", restarted, labeling);
+
+        Assert.Equal([ct.SopInstanceUid], await later.InstanceUidsAsync());
+        Assert.DoesNotContain($"Delivered result {resultId} of study {Study} to PACS", restarted.Output, StringComparison.Ordinal);
+        Assert.Equal(("DELIVERED", 1), (await platform.DeliveriesAsync(resultId))["PACS"]);
+        Assert.Equal([ct.SopInstanceUid], await orthanc.InstanceUidsAsync());
+    }
+
+    /// <summary>The journal as a reader beside the running writer sees it.</summary>
+    private static async Task<string> ReadSharedAsync(string path)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return await new StreamReader(file).ReadToEndAsync();
+    }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cl2.Models.Inference;
@@ -53,7 +54,8 @@ public sealed class SlidingWindowInference(IReadOnlyList<long> roiSize, double o
     }
 
     /// <summary>The blending weights of one window: a separable Gaussian, 1 at the centre, never below 1e-3 (so every
-    /// voxel gets some weight even at a corner).</summary>
+    /// voxel gets some weight even at a corner). Its numbers go to libtorch as named Scalars, disposed after use, as in
+    /// <see cref="Transforms.NormaliseIntensity"/> (an implicit one may be finalized while libtorch reads it).</summary>
     public Tensor Gaussian()
     {
         Tensor? map = null;
@@ -61,14 +63,16 @@ public sealed class SlidingWindowInference(IReadOnlyList<long> roiSize, double o
         {
             var size = roiSize[axis];
             var sigma = sigmaScale * size;
-            var coordinates = arange(size, dtype: ScalarType.Float32) - ((size - 1) / 2.0);
-            var profile = (-(coordinates * coordinates) / (2 * sigma * sigma)).exp();
+            using Scalar end = size, centre = (size - 1) / 2.0, twoVariances = 2 * sigma * sigma;
+            var coordinates = arange(end, dtype: ScalarType.Float32) - centre;
+            var profile = (-(coordinates * coordinates) / twoVariances).exp();
             var shape = Enumerable.Repeat(1L, roiSize.Count).ToArray();
             shape[axis] = size;
             var shaped = profile.reshape(shape);
             map = map is null ? shaped : map * shaped;
         }
-        return (map! / map!.max()).clamp_min(1e-3);
+        using Scalar floor = 1e-3;
+        return (map! / map!.max()).clamp_min(floor);
     }
 
     /// <summary>Window origins per axis: every step of window × (1 − overlap), the last one flush with the end.</summary>

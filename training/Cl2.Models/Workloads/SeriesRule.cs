@@ -12,7 +12,10 @@ namespace Cl2.Models.Workloads;
 /// <param name="DescriptionPattern">Matched against Series Description; "" matches any.</param>
 public sealed record SeriesRule(InputChannel Channel, IReadOnlyList<string> Modalities, IReadOnlyList<string> SopClassUids, string DescriptionPattern)
 {
-    private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+    /// <summary>None: the patterns are the workloads' own, reviewed with the code, matched against a Series Description of
+    /// at most 64 characters. A wall-clock limit guarded nothing and failed studies on a loaded machine, where a thread
+    /// descheduled in the middle of a match ran past it (RegexMatchTimeoutException, recorded WORKLOAD_FAILED).</summary>
+    private static readonly TimeSpan MatchTimeout = Regex.InfiniteMatchTimeout;
 
     public string Name => Channel.Modality;
 
