@@ -658,6 +658,21 @@ run_web_tests() {
   ' "$report" "$results/web-vitest.log" | tee -a "$results/console.log"
 }
 
+# The style gate: layout and whitespace as .editorconfig says (its naming rules are enforced by the build itself, where
+# code-style warnings are errors). --folder needs no compilation, so the check costs seconds.
+check_style() {
+  local results=$1
+  echo "  style (dotnet format whitespace): running"
+  if (cd "$ROOT" && dotnet format whitespace --folder --verify-no-changes -v:q \
+      --exclude .cl2 artifacts web/node_modules) >"$results/style.log" 2>&1; then
+    echo "  style: every C# file is laid out as .editorconfig says"
+    return 0
+  fi
+  echo "  FAILED style: these files are not laid out as .editorconfig says (run: dotnet format whitespace --folder)"
+  grep -oE "[^ ]+\.cs\(" "$results/style.log" | sed 's/($//; s|^'"$ROOT"'/||; s/^/    /' | sort -u | head -40
+  return 1
+}
+
 cmd_test() {
   setup all
   local results="$STATE/test-results" started=$SECONDS status=0 target=cl2.sln
@@ -669,6 +684,8 @@ cmd_test() {
     if [ ${#projects[@]} -eq 0 ]; then target=""; else write_solution_filter "$target" "${projects[@]}"; fi
   fi
   say "Running the tests (the whole output goes to $results/console.log)"
+  local style=0
+  check_style "$results" || style=1
   # Minimal verbosity: at normal, every in-process test host's JSON log reaches the console. trx keeps every test's
   # outcome, duration and output instead; processes the tests start write theirs to processes/ (CL2_TEST_PROCESS_LOGS).
   # TORCH_CPP_LOG_LEVEL: libtorch warns once per process where NNPACK does not support the CPU; not the reader's concern.
@@ -693,7 +710,8 @@ cmd_test() {
          }
        }
        END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$results/console.log")
-  if [ $status -ne 0 ] || ! grep -q ' 0 failed' <<<"$summary" || grep -q '^0 passed' <<<"$summary"; then
+  [ $style -eq 0 ] || warn "cl2: the style check failed (above; details in $results/style.log)"
+  if [ $status -ne 0 ] || [ $style -ne 0 ] || ! grep -q ' 0 failed' <<<"$summary" || grep -q '^0 passed' <<<"$summary"; then
     warn "cl2: tests failed (dotnet test exit $status)"
     # The trx files name every failing test even where the console line was not recognised above.
     find "$results" -maxdepth 1 -name '*.trx' -exec grep -ho '<UnitTestResult [^>]*outcome="Failed"[^>]*>' {} + 2>/dev/null |

@@ -31,9 +31,9 @@ public sealed class DicomCharacterSet
 
     public static readonly DicomCharacterSet Default = new([]);
 
-    private readonly Encoding primary;
+    private readonly Encoding _primary;
 
-    private readonly Encoding? g1Initial;
+    private readonly Encoding? _g1Initial;
 
     private DicomCharacterSet(IReadOnlyList<string> terms)
     {
@@ -42,21 +42,21 @@ public sealed class DicomCharacterSet
         IsIso2022 = terms.Any(t => t.Trim().StartsWith("ISO 2022", StringComparison.Ordinal));
         if (first.Length == 0)
         {
-            primary = Latin1Tolerant;
+            _primary = Latin1Tolerant;
         }
         else if (SingleByte.TryGetValue(first, out var codePage))
         {
-            primary = codePage == 932 ? Latin1Tolerant : Get(codePage);
-            g1Initial = codePage == 932 ? Get(932) : null;
+            _primary = codePage == 932 ? Latin1Tolerant : Get(codePage);
+            _g1Initial = codePage == 932 ? Get(932) : null;
         }
         else if (Iso2022.TryGetValue(first, out codePage))
         {
-            primary = Latin1Tolerant;
-            g1Initial = codePage is 20127 or 50220 ? null : Get(codePage);
+            _primary = Latin1Tolerant;
+            _g1Initial = codePage is 20127 or 50220 ? null : Get(codePage);
         }
         else
         {
-            primary = Latin1Tolerant;
+            _primary = Latin1Tolerant;
         }
     }
 
@@ -81,9 +81,9 @@ public sealed class DicomCharacterSet
         {
             return Encoding.Latin1.GetString(bytes);
         }
-        if (!IsIso2022 && g1Initial is null)
+        if (!IsIso2022 && _g1Initial is null)
         {
-            return primary.GetString(bytes);
+            return _primary.GetString(bytes);
         }
         return DecodeIso2022(bytes, vr);
     }
@@ -100,7 +100,7 @@ public sealed class DicomCharacterSet
         {
             return Get(50220).GetBytes(text);
         }
-        return (g1Initial ?? primary).GetBytes(text);
+        return (_g1Initial ?? _primary).GetBytes(text);
     }
 
     private string DecodeIso2022(ReadOnlySpan<byte> bytes, DicomVR vr)
@@ -108,7 +108,7 @@ public sealed class DicomCharacterSet
         var text = new StringBuilder(bytes.Length);
         Encoding? g0 = null; // null: ASCII
         var g0Prefix = Array.Empty<byte>();
-        var g1 = g1Initial;
+        var g1 = _g1Initial;
         var start = 0;
         var i = 0;
         void Flush(ReadOnlySpan<byte> segment)
@@ -158,7 +158,7 @@ public sealed class DicomCharacterSet
             {
                 Flush(bytes[start..i]);
                 text.Append((char)b);
-                g1 = g1Initial;
+                g1 = _g1Initial;
                 i++;
                 start = i;
                 continue;

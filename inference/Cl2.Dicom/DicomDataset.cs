@@ -11,9 +11,9 @@ namespace Cl2.Dicom;
 /// </summary>
 public sealed partial class DicomDataset : IEnumerable<DicomElement>
 {
-    private readonly SortedList<DicomTag, DicomElement> elements = [];
-    private DicomValueElement? characterSetSource;
-    private DicomCharacterSet? characterSet;
+    private readonly SortedList<DicomTag, DicomElement> _elements = [];
+    private DicomValueElement? _characterSetSource;
+    private DicomCharacterSet? _characterSet;
 
     public DicomDataset()
     {
@@ -28,7 +28,7 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
         }
     }
 
-    public int Count => elements.Count;
+    public int Count => _elements.Count;
 
     /// <summary>The sequence that holds this dataset as an item; null for a top-level dataset.</summary>
     public DicomSequence? Parent { get; internal set; }
@@ -37,28 +37,28 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
     {
         get
         {
-            if (!elements.TryGetValue(DicomTags.SpecificCharacterSet, out var element) || element is not DicomValueElement value)
+            if (!_elements.TryGetValue(DicomTags.SpecificCharacterSet, out var element) || element is not DicomValueElement value)
             {
                 return Parent?.Owner?.CharacterSet ?? DicomCharacterSet.Default;
             }
             // Parsed once per (0008,0005) element: every text value of the dataset asks for it.
-            if (!ReferenceEquals(characterSetSource, value))
+            if (!ReferenceEquals(_characterSetSource, value))
             {
-                characterSet = DicomCharacterSet.FromTerms(SplitValues(System.Text.Encoding.Latin1.GetString(value.Buffer.GetBytes().Span), DicomVR.CS));
-                characterSetSource = value;
+                _characterSet = DicomCharacterSet.FromTerms(SplitValues(System.Text.Encoding.Latin1.GetString(value.Buffer.GetBytes().Span), DicomVR.CS));
+                _characterSetSource = value;
             }
-            return characterSet!;
+            return _characterSet!;
         }
     }
 
-    public bool Contains(DicomTag tag) => elements.ContainsKey(tag);
+    public bool Contains(DicomTag tag) => _elements.ContainsKey(tag);
 
-    public DicomElement? Find(DicomTag tag) => elements.GetValueOrDefault(tag);
+    public DicomElement? Find(DicomTag tag) => _elements.GetValueOrDefault(tag);
 
-    public bool TryGetElement(DicomTag tag, out DicomElement element) => elements.TryGetValue(tag, out element!);
+    public bool TryGetElement(DicomTag tag, out DicomElement element) => _elements.TryGetValue(tag, out element!);
 
     public DicomElement GetElement(DicomTag tag) =>
-        elements.TryGetValue(tag, out var element) ? element : throw new KeyNotFoundException($"the dataset has no element {Describe(tag)}");
+        _elements.TryGetValue(tag, out var element) ? element : throw new KeyNotFoundException($"the dataset has no element {Describe(tag)}");
 
     /// <summary>Adds or replaces the element with the same tag.</summary>
     public DicomDataset Add(DicomElement element)
@@ -68,13 +68,13 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
         {
             sequence.Owner = this;
         }
-        elements[element.Tag] = element;
+        _elements[element.Tag] = element;
         return this;
     }
 
-    public bool Remove(DicomTag tag) => elements.Remove(tag);
+    public bool Remove(DicomTag tag) => _elements.Remove(tag);
 
-    public IEnumerator<DicomElement> GetEnumerator() => elements.Values.GetEnumerator();
+    public IEnumerator<DicomElement> GetEnumerator() => _elements.Values.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

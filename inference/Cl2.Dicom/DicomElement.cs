@@ -21,7 +21,7 @@ public sealed class DicomValueElement(DicomTag tag, DicomVR vr, DicomBuffer buff
 /// <summary>A sequence of items (PS3.5 §7.5), each item a dataset.</summary>
 public sealed class DicomSequence : DicomElement
 {
-    private readonly List<DicomDataset> items = [];
+    private readonly List<DicomDataset> _items = [];
 
     public DicomSequence(DicomTag tag, IEnumerable<DicomDataset>? items = null)
         : base(tag, DicomVR.SQ)
@@ -32,7 +32,7 @@ public sealed class DicomSequence : DicomElement
         }
     }
 
-    public IReadOnlyList<DicomDataset> Items => items;
+    public IReadOnlyList<DicomDataset> Items => _items;
 
     /// <summary>The dataset the sequence belongs to: items inherit its Specific Character Set.</summary>
     internal DicomDataset? Owner { get; set; }
@@ -41,7 +41,7 @@ public sealed class DicomSequence : DicomElement
     {
         ArgumentNullException.ThrowIfNull(item);
         item.Parent = this;
-        items.Add(item);
+        _items.Add(item);
     }
 }
 

@@ -13,19 +13,19 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
     private static readonly DicomTag PixelData = DicomTags.PixelData;
     private static readonly ushort MetaGroup = DicomTags.FileMetaInformationGroupLength.Group;
 
-    private Stream source = stream;
-    private string? lazyPath = path;
-    private long position;
-    private long length = stream.Length;
-    private long baseOffset; // where an inflated stream begins in the file, for messages
-    private DicomTag? currentTag;
-    private long elements; // data elements and sequence items read so far, against MaxElements
+    private Stream _source = stream;
+    private string? _lazyPath = path;
+    private long _position;
+    private long _length = stream.Length;
+    private long _baseOffset; // where an inflated stream begins in the file, for messages
+    private DicomTag? _currentTag;
+    private long _elements; // data elements and sequence items read so far, against MaxElements
 
     public DicomFile ReadFile()
     {
         var meta = new DicomDataset();
         Span<byte> preamble = stackalloc byte[DicomFileMetaInformation.MetaGroupOffset];
-        var hasPreamble = length >= preamble.Length && ReadAt(0, preamble)
+        var hasPreamble = _length >= preamble.Length && ReadAt(0, preamble)
             && preamble[DicomFileMetaInformation.PreambleLength..].SequenceEqual(DicomFileMetaInformation.Prefix);
         DicomTransferSyntax? syntax = null;
         if (hasPreamble)
@@ -62,7 +62,7 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
     private void ReadMeta(DicomDataset meta)
     {
         // Group 0002 is always explicit VR little endian (PS3.10 §7.1), with or without a group length.
-        while (position < length && PeekGroup() == MetaGroup)
+        while (_position < _length && PeekGroup() == MetaGroup)
         {
             var element = ReadElement(meta, DicomTransferSyntax.ExplicitVRLittleEndian, end: -1, depth: 0, out _);
             if (element is not null)
@@ -76,7 +76,7 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
     private DicomTransferSyntax Sniff()
     {
         Span<byte> head = stackalloc byte[6];
-        if (!ReadAt(position, head))
+        if (!ReadAt(_position, head))
         {
             throw Error("the file is too short to hold a DICOM dataset");
         }
@@ -97,11 +97,11 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
     private void Inflate()
     {
         var inflated = new MemoryStream();
-        var start = position;
+        var start = _position;
         try
         {
-            source.Position = position;
-            using var deflate = new DeflateStream(source, CompressionMode.Decompress, leaveOpen: true);
+            _source.Position = _position;
+            using var deflate = new DeflateStream(_source, CompressionMode.Decompress, leaveOpen: true);
             var buffer = new byte[81920];
             int read;
             while ((read = deflate.Read(buffer)) > 0)
@@ -118,26 +118,26 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
             throw new DicomFormatException(start, null, "the deflated dataset is not valid deflate data", e);
         }
         inflated.Position = 0;
-        source = inflated;
-        lazyPath = null;
-        baseOffset = start;
-        position = 0;
-        length = inflated.Length;
+        _source = inflated;
+        _lazyPath = null;
+        _baseOffset = start;
+        _position = 0;
+        _length = inflated.Length;
     }
 
     private void ReadDataset(DicomDataset dataset, DicomTransferSyntax syntax, long end, int depth, bool inItem)
     {
         while (true)
         {
-            if (end >= 0 && position >= end)
+            if (end >= 0 && _position >= end)
             {
-                if (position > end)
+                if (_position > end)
                 {
-                    throw Error($"an element runs {position - end} bytes past the end of its item");
+                    throw Error($"an element runs {_position - end} bytes past the end of its item");
                 }
                 return;
             }
-            if (position >= length)
+            if (_position >= _length)
             {
                 if (inItem && end < 0)
                 {
@@ -168,13 +168,13 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
     private DicomElement? ReadElement(DicomDataset dataset, DicomTransferSyntax syntax, long end, int depth, out DicomTag? delimiter)
     {
         delimiter = null;
-        var start = position;
-        currentTag = null;
+        var start = _position;
+        _currentTag = null;
         Span<byte> header = stackalloc byte[8];
         Read(header[..4], "an element tag");
         var big = syntax.IsBigEndian;
         var tag = new DicomTag(U16(header, big), U16(header[2..], big));
-        currentTag = tag;
+        _currentTag = tag;
         if (tag.Group == 0xFFFE)
         {
             Read(header[4..8], "a delimiter's length");
@@ -290,14 +290,14 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
         {
             // A sequence or item that claims more bytes than the file has is read up to the end of the file, as DCMTK
             // does; whatever is really missing then fails as a truncated element.
-            end = Math.Min(position + sequenceLength, length);
+            end = Math.Min(_position + sequenceLength, _length);
         }
         var sequence = new DicomSequence(tag) { Owner = owner };
         Span<byte> header = stackalloc byte[8];
-        while (end < 0 || position < end)
+        while (end < 0 || _position < end)
         {
-            var itemStart = position;
-            currentTag = tag;
+            var itemStart = _position;
+            _currentTag = tag;
             Read(header, "an item header");
             var itemTag = new DicomTag(U16(header, syntax.IsBigEndian), U16(header[2..], syntax.IsBigEndian));
             var itemLength = U32(header[4..], syntax.IsBigEndian);
@@ -322,17 +322,17 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
             }
             else
             {
-                var itemEnd = Math.Min(position + itemLength, length);
+                var itemEnd = Math.Min(_position + itemLength, _length);
                 if (end >= 0 && itemEnd > end)
                 {
-                    throw new DicomFormatException(baseOffset + itemStart, tag, $"an item of {itemLength} bytes runs {itemEnd - end} bytes past the end of its sequence");
+                    throw new DicomFormatException(_baseOffset + itemStart, tag, $"an item of {itemLength} bytes runs {itemEnd - end} bytes past the end of its sequence");
                 }
                 ReadDataset(item, syntax, itemEnd, depth + 1, inItem: true);
             }
         }
-        if (position > end)
+        if (_position > end)
         {
-            throw new DicomFormatException(position, tag, "an item runs past the end of its sequence");
+            throw new DicomFormatException(_position, tag, "an item runs past the end of its sequence");
         }
         return sequence;
     }
@@ -341,9 +341,9 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
     /// but an object each in memory.</summary>
     private void Count(long start, DicomTag tag)
     {
-        if (++elements > options.MaxElements)
+        if (++_elements > options.MaxElements)
         {
-            throw new DicomFormatException(baseOffset + start, tag,
+            throw new DicomFormatException(_baseOffset + start, tag,
                 $"more than {options.MaxElements} data elements and sequence items ({nameof(DicomReaderOptions.MaxElements)})");
         }
     }
@@ -355,8 +355,8 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
         Span<byte> header = stackalloc byte[8];
         while (true)
         {
-            var itemStart = position;
-            currentTag = tag;
+            var itemStart = _position;
+            _currentTag = tag;
             Read(header, "a fragment header");
             var itemTag = new DicomTag(U16(header, syntax.IsBigEndian), U16(header[2..], syntax.IsBigEndian));
             var itemLength = U32(header[4..], syntax.IsBigEndian);
@@ -390,15 +390,15 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
         {
             return DicomBuffer.Empty;
         }
-        if (lazyPath is not null && valueLength >= options.LazyValueThreshold)
+        if (_lazyPath is not null && valueLength >= options.LazyValueThreshold)
         {
-            var buffer = new FileBuffer(lazyPath, position, valueLength, swapUnit);
-            Seek(position + valueLength);
+            var buffer = new FileBuffer(_lazyPath, _position, valueLength, swapUnit);
+            Seek(_position + valueLength);
             return buffer;
         }
         if (valueLength > options.MaxInMemoryValueLength)
         {
-            throw new DicomFormatException(position, tag, $"a value of {valueLength} bytes exceeds {nameof(DicomReaderOptions.MaxInMemoryValueLength)} ({options.MaxInMemoryValueLength})");
+            throw new DicomFormatException(_position, tag, $"a value of {valueLength} bytes exceeds {nameof(DicomReaderOptions.MaxInMemoryValueLength)} ({options.MaxInMemoryValueLength})");
         }
         var bytes = new byte[valueLength];
         Read(bytes, "a value");
@@ -411,58 +411,58 @@ internal sealed class DicomStreamReader(Stream stream, string? path, DicomReader
 
     private void CheckLength(uint valueLength, long end, long start, DicomTag tag)
     {
-        var left = length - position;
+        var left = _length - _position;
         if (valueLength > left)
         {
-            throw new DicomFormatException(baseOffset + start, tag, $"the value length {valueLength} exceeds the {left} bytes left in the {(baseOffset > 0 ? "inflated dataset" : "file")}");
+            throw new DicomFormatException(_baseOffset + start, tag, $"the value length {valueLength} exceeds the {left} bytes left in the {(_baseOffset > 0 ? "inflated dataset" : "file")}");
         }
-        if (end >= 0 && position + valueLength > end)
+        if (end >= 0 && _position + valueLength > end)
         {
-            throw new DicomFormatException(baseOffset + start, tag, $"the value length {valueLength} runs {position + valueLength - end} bytes past the end of its item or sequence");
+            throw new DicomFormatException(_baseOffset + start, tag, $"the value length {valueLength} runs {_position + valueLength - end} bytes past the end of its item or sequence");
         }
     }
 
     private ushort PeekGroup()
     {
         Span<byte> group = stackalloc byte[2];
-        return ReadAt(position, group) ? BinaryPrimitives.ReadUInt16LittleEndian(group) : (ushort)0xFFFF;
+        return ReadAt(_position, group) ? BinaryPrimitives.ReadUInt16LittleEndian(group) : (ushort)0xFFFF;
     }
 
     private DicomTag? PeekTag(bool bigEndian)
     {
         Span<byte> tag = stackalloc byte[4];
-        return ReadAt(position, tag) ? new DicomTag(U16(tag, bigEndian), U16(tag[2..], bigEndian)) : null;
+        return ReadAt(_position, tag) ? new DicomTag(U16(tag, bigEndian), U16(tag[2..], bigEndian)) : null;
     }
 
     private bool ReadAt(long at, Span<byte> destination)
     {
-        if (at + destination.Length > length)
+        if (at + destination.Length > _length)
         {
             return false;
         }
-        source.Position = at;
-        source.ReadExactly(destination);
-        source.Position = position;
+        _source.Position = at;
+        _source.ReadExactly(destination);
+        _source.Position = _position;
         return true;
     }
 
     private void Read(Span<byte> destination, string what)
     {
-        if (position + destination.Length > length)
+        if (_position + destination.Length > _length)
         {
-            throw Error($"the file ends ({length - position} bytes left) where {what} of {destination.Length} bytes was expected");
+            throw Error($"the file ends ({_length - _position} bytes left) where {what} of {destination.Length} bytes was expected");
         }
-        source.ReadExactly(destination);
-        position += destination.Length;
+        _source.ReadExactly(destination);
+        _position += destination.Length;
     }
 
     private void Seek(long to)
     {
-        source.Position = to;
-        position = to;
+        _source.Position = to;
+        _position = to;
     }
 
-    private DicomFormatException Error(string problem) => new(baseOffset + position, currentTag, problem);
+    private DicomFormatException Error(string problem) => new(_baseOffset + _position, _currentTag, problem);
 
     private static ushort U16(ReadOnlySpan<byte> bytes, bool bigEndian) =>
         bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(bytes) : BinaryPrimitives.ReadUInt16LittleEndian(bytes);

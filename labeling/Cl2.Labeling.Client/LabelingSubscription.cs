@@ -15,15 +15,15 @@ public sealed class LabelingSubscription<T> : IAsyncDisposable
     private const string SubProtocol = "graphql-transport-ws";
     private const string OperationId = "1";
 
-    private readonly ClientWebSocket socket;
-    private readonly Func<JsonNode, T> read;
-    private readonly SemaphoreSlim sending;
+    private readonly ClientWebSocket _socket;
+    private readonly Func<JsonNode, T> _read;
+    private readonly SemaphoreSlim _sending;
 
     private LabelingSubscription(ClientWebSocket socket, Func<JsonNode, T> read, SemaphoreSlim sending)
     {
-        this.socket = socket;
-        this.read = read;
-        this.sending = sending;
+        this._socket = socket;
+        this._read = read;
+        this._sending = sending;
     }
 
     internal static async Task<LabelingSubscription<T>> StartAsync(HttpClient http, string query, object? variables, CancellationToken cancellationToken)
@@ -82,7 +82,7 @@ public sealed class LabelingSubscription<T> : IAsyncDisposable
                     {
                         throw ErrorOf(errors);
                     }
-                    yield return read(payload["data"]!);
+                    yield return _read(payload["data"]!);
                     break;
                 case "error":
                     throw ErrorOf(message["payload"]);
@@ -95,23 +95,23 @@ public sealed class LabelingSubscription<T> : IAsyncDisposable
         }
     }
 
-    internal LabelingSubscription<TResult> Select<TResult>(Func<T, TResult> map) => new(socket, data => map(read(data)), sending);
+    internal LabelingSubscription<TResult> Select<TResult>(Func<T, TResult> map) => new(_socket, data => map(_read(data)), _sending);
 
     public async ValueTask DisposeAsync()
     {
         try
         {
-            if (socket.State == WebSocketState.Open)
+            if (_socket.State == WebSocketState.Open)
             {
                 await SendAsync(new { id = OperationId, type = "complete" }, CancellationToken.None);
-                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
             }
         }
         catch (WebSocketException)
         {
             // The server went first; there is nothing left to close.
         }
-        socket.Dispose();
+        _socket.Dispose();
     }
 
     private Task AnswerPingAsync(string? type, CancellationToken cancellationToken) =>
@@ -130,14 +130,14 @@ public sealed class LabelingSubscription<T> : IAsyncDisposable
 
     private async Task SendAsync(object message, CancellationToken cancellationToken)
     {
-        await sending.WaitAsync(cancellationToken);
+        await _sending.WaitAsync(cancellationToken);
         try
         {
-            await socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message, LabelingClient.Json), WebSocketMessageType.Text, true, cancellationToken);
+            await _socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message, LabelingClient.Json), WebSocketMessageType.Text, true, cancellationToken);
         }
         finally
         {
-            sending.Release();
+            _sending.Release();
         }
     }
 
@@ -147,7 +147,7 @@ public sealed class LabelingSubscription<T> : IAsyncDisposable
         using var message = new MemoryStream();
         while (true)
         {
-            var received = await socket.ReceiveAsync(buffer, cancellationToken);
+            var received = await _socket.ReceiveAsync(buffer, cancellationToken);
             if (received.MessageType == WebSocketMessageType.Close)
             {
                 return null;

@@ -16,31 +16,31 @@ public sealed class ServiceTokenSource(IHttpClientFactory httpClients, IOptions<
 {
     public const string HttpClientName = "cl2-service-token";
 
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private (string Token, DateTimeOffset RenewAt)? current;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (string Token, DateTimeOffset RenewAt)? _current;
 
     public bool Enabled => options.Value.ClientId.Trim().Length > 0;
 
     /// <summary>The current token, or a new one where it is due for renewal (or <paramref name="renew"/> after a 401).</summary>
     public async Task<string> GetAsync(bool renew, CancellationToken cancellationToken)
     {
-        if (!renew && current is { } held && time.GetUtcNow() < held.RenewAt)
+        if (!renew && _current is { } held && time.GetUtcNow() < held.RenewAt)
         {
             return held.Token;
         }
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!renew && current is { } fresh && time.GetUtcNow() < fresh.RenewAt)
+            if (!renew && _current is { } fresh && time.GetUtcNow() < fresh.RenewAt)
             {
                 return fresh.Token;
             }
-            current = await RequestAsync(cancellationToken).ConfigureAwait(false);
-            return current.Value.Token;
+            _current = await RequestAsync(cancellationToken).ConfigureAwait(false);
+            return _current.Value.Token;
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 

@@ -71,7 +71,7 @@ public static class LoaderBenchmark
     /// <summary>Makes every planned batch when the epoch is planned (before the first step), then hands them over.</summary>
     private sealed class BatchesInMemory(ISampledData source) : IEpochPlannedData, IDisposable
     {
-        private readonly Dictionary<string, (Tensor Input, Tensor Target)> made = [];
+        private readonly Dictionary<string, (Tensor Input, Tensor Target)> _made = [];
 
         public int Count => source.Count;
 
@@ -81,24 +81,24 @@ public static class LoaderBenchmark
             for (var start = firstBatch * batchSize; start < order.Count; start += batchSize)
             {
                 var indices = order.Skip(start).Take(batchSize).ToArray();
-                made[string.Join(',', indices)] = source.Batch(indices, epoch);
+                _made[string.Join(',', indices)] = source.Batch(indices, epoch);
             }
         }
 
         public (Tensor Input, Tensor Target) GetBatch(IReadOnlyList<int> indices)
         {
-            var (input, target) = made[string.Join(',', indices)];
+            var (input, target) = _made[string.Join(',', indices)];
             return (input.alias(), target.alias());
         }
 
         public void Dispose()
         {
-            foreach (var (input, target) in made.Values)
+            foreach (var (input, target) in _made.Values)
             {
                 input.Dispose();
                 target.Dispose();
             }
-            made.Clear();
+            _made.Clear();
         }
     }
 }

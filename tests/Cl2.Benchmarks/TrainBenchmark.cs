@@ -171,7 +171,7 @@ public static class TrainBenchmark
     /// <summary>When each step's loss arrived: the Trainer reports synchronously right after the step's loss is read.</summary>
     private sealed class StepClock : IProgress<TrainingProgress>
     {
-        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
 
         public List<TimeSpan> Times { get; } = [];
         public List<double> Losses { get; } = [];
@@ -180,7 +180,7 @@ public static class TrainBenchmark
         {
             if (value.Kind == TrainingProgressKind.Step)
             {
-                Times.Add(clock.Elapsed);
+                Times.Add(_clock.Elapsed);
                 Losses.Add(value.Loss);
             }
         }

@@ -46,8 +46,8 @@ public sealed class ArchiveThroughGatewayTests
     /// <summary>PostgreSQL, labeling (development identity: STOW-RS needs ml-engineer or service) and a gateway in front of it.</summary>
     private sealed class ArchivePlatform : IAsyncDisposable
     {
-        private readonly List<IAsyncDisposable> parts = [];
-        private readonly string state = Directory.CreateTempSubdirectory("cl2-e2e-archive-").FullName;
+        private readonly List<IAsyncDisposable> _parts = [];
+        private readonly string _state = Directory.CreateTempSubdirectory("cl2-e2e-archive-").FullName;
 
         public string GatewayUrl { get; private set; } = "";
 
@@ -57,22 +57,22 @@ public sealed class ArchiveThroughGatewayTests
             try
             {
                 var postgres = await PostgresCluster.CreateAsync();
-                platform.parts.Add(postgres);
-                var launcher = new PlatformLauncher(platform.state, postgres.ConnectionString);
+                platform._parts.Add(postgres);
+                var launcher = new PlatformLauncher(platform._state, postgres.ConnectionString);
                 platform.GatewayUrl = launcher.GatewayUrl.TrimEnd('/');
                 var labelingUrl = launcher.LabelingUrl;
                 // Callers through the gateway are the header identity's default developer (the gateway strips any X-Cl2-* sent).
                 var labeling = await launcher.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
                 {
-                    ["Blobs__Root"] = Path.Combine(platform.state, "blobs"),
-                    ["Archive__SpoolPath"] = Path.Combine(platform.state, "spool"),
+                    ["Blobs__Root"] = Path.Combine(platform._state, "blobs"),
+                    ["Archive__SpoolPath"] = Path.Combine(platform._state, "spool"),
                 });
-                platform.parts.Add(labeling);
+                platform._parts.Add(labeling);
                 var gateway = await launcher.StartAsync(PlatformLauncher.Gateway, new Dictionary<string, string>
                 {
                     ["ReverseProxy__Clusters__inference__Destinations__inference__Address"] = "http://127.0.0.1:1/",
                 });
-                platform.parts.Add(gateway);
+                platform._parts.Add(gateway);
                 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
                 BackgroundProcess[] services = [labeling, gateway];
                 await Eventually.IsTrueAsync(async () => await AnswersAsync(http, labelingUrl + "health/ready"), services, "labeling ready");
@@ -89,11 +89,11 @@ public sealed class ArchiveThroughGatewayTests
         public async ValueTask DisposeAsync()
         {
             // Services first, then the database they use, then their files.
-            foreach (var part in Enumerable.Reverse(parts))
+            foreach (var part in Enumerable.Reverse(_parts))
             {
                 await part.DisposeAsync();
             }
-            Directory.Delete(state, recursive: true);
+            Directory.Delete(_state, recursive: true);
         }
     }
 

@@ -213,12 +213,12 @@ public sealed class Cl2ScriptTests
     /// </summary>
     private sealed class ScriptRun : IAsyncDisposable
     {
-        private readonly Dictionary<string, string> environment;
+        private readonly Dictionary<string, string> _environment;
 
         public ScriptRun()
         {
             State = Directory.CreateTempSubdirectory("cl2-state-").FullName;
-            environment = new Dictionary<string, string>
+            _environment = new Dictionary<string, string>
             {
                 ["CL2_STATE_DIR"] = State,
                 ["CL2_SKIP_SETUP"] = "1",
@@ -238,7 +238,7 @@ public sealed class Cl2ScriptTests
         public int DicomPort { get; } = FreePort.Next();
 
         public Task<ProcessResult> RunAsync(params string[] arguments) =>
-            ProcessRunner.RunAsync("bash", [Repository.Script, .. arguments], TimeSpan.FromMinutes(4), environment);
+            ProcessRunner.RunAsync("bash", [Repository.Script, .. arguments], TimeSpan.FromMinutes(4), _environment);
 
         public List<int> RecordedPids() => RecordedPidsByService().Values.Order().ToList();
 

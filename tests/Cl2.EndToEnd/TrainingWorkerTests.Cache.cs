@@ -63,34 +63,34 @@ public sealed partial class TrainingWorkerTests
     /// <summary>Forwards every request to a DICOMweb root and counts the series retrievals (GET …/studies/x/series/y).</summary>
     private sealed class CountingRelay : IAsyncDisposable
     {
-        private readonly HttpListener listener = new();
-        private readonly HttpClient target;
-        private readonly Task serving;
-        private int seriesRetrievals;
+        private readonly HttpListener _listener = new();
+        private readonly HttpClient _target;
+        private readonly Task _serving;
+        private int _seriesRetrievals;
 
         private CountingRelay(Uri root)
         {
-            target = new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromMinutes(2) };
+            _target = new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromMinutes(2) };
             Url = $"http://127.0.0.1:{FreePort.Next()}/";
-            listener.Prefixes.Add(Url);
-            listener.Start();
-            serving = ServeAsync();
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            _serving = ServeAsync();
         }
 
         public string Url { get; }
 
-        public int SeriesRetrievals => Volatile.Read(ref seriesRetrievals);
+        public int SeriesRetrievals => Volatile.Read(ref _seriesRetrievals);
 
         public static CountingRelay Start(Uri root) => new(root);
 
         private async Task ServeAsync()
         {
-            while (listener.IsListening)
+            while (_listener.IsListening)
             {
                 HttpListenerContext context;
                 try
                 {
-                    context = await listener.GetContextAsync();
+                    context = await _listener.GetContextAsync();
                 }
                 catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException)
                 {
@@ -106,14 +106,14 @@ public sealed partial class TrainingWorkerTests
             var segments = context.Request.Url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
             if (context.Request.HttpMethod == "GET" && segments is [.., "studies", _, "series", _])
             {
-                Interlocked.Increment(ref seriesRetrievals);
+                Interlocked.Increment(ref _seriesRetrievals);
             }
             using var request = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), path);
             foreach (var name in context.Request.Headers.AllKeys.OfType<string>().Where(name => name is not ("Host" or "Content-Length")))
             {
                 request.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]);
             }
-            using var response = await target.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            using var response = await _target.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             context.Response.StatusCode = (int)response.StatusCode;
             foreach (var (name, values) in response.Content.Headers.Concat(response.Headers).Where(header => header.Key is not ("Transfer-Encoding" or "Content-Length")))
             {
@@ -125,10 +125,10 @@ public sealed partial class TrainingWorkerTests
 
         public async ValueTask DisposeAsync()
         {
-            listener.Stop();
-            listener.Close();
-            await serving;
-            target.Dispose();
+            _listener.Stop();
+            _listener.Close();
+            await _serving;
+            _target.Dispose();
         }
     }
 }

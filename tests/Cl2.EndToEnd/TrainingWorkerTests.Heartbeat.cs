@@ -100,44 +100,44 @@ public sealed partial class TrainingWorkerTests
     {
         public const int LateClaimsToRelease = 5;
 
-        private readonly HttpListener listener = new();
-        private readonly HttpClient labeling;
-        private readonly TimeSpan minimumHold;
-        private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly Task serving;
-        private long holdingSinceTicks;
-        private int lateClaims;
+        private readonly HttpListener _listener = new();
+        private readonly HttpClient _labeling;
+        private readonly TimeSpan _minimumHold;
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Task _serving;
+        private long _holdingSinceTicks;
+        private int _lateClaims;
 
-        private readonly bool failRenewals;
-        private volatile bool rescuerClaimed;
+        private readonly bool _failRenewals;
+        private volatile bool _rescuerClaimed;
 
         private HoldingRelay(Uri labelingUrl, TimeSpan minimumHold, bool failRenewals)
         {
-            this.failRenewals = failRenewals;
-            labeling = new HttpClient { BaseAddress = labelingUrl, Timeout = TimeSpan.FromMinutes(2) };
-            this.minimumHold = minimumHold;
+            this._failRenewals = failRenewals;
+            _labeling = new HttpClient { BaseAddress = labelingUrl, Timeout = TimeSpan.FromMinutes(2) };
+            this._minimumHold = minimumHold;
             Url = $"http://127.0.0.1:{FreePort.Next()}/";
-            listener.Prefixes.Add(Url);
-            listener.Start();
-            serving = ServeAsync();
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            _serving = ServeAsync();
         }
 
         public string Url { get; }
 
-        public bool IsHolding => Interlocked.Read(ref holdingSinceTicks) != 0;
+        public bool IsHolding => Interlocked.Read(ref _holdingSinceTicks) != 0;
 
-        public int LateClaims => Volatile.Read(ref lateClaims);
+        public int LateClaims => Volatile.Read(ref _lateClaims);
 
         public static HoldingRelay Start(Uri labelingUrl, TimeSpan minimumHold, bool failRenewals) => new(labelingUrl, minimumHold, failRenewals);
 
         private async Task ServeAsync()
         {
-            while (listener.IsListening)
+            while (_listener.IsListening)
             {
                 HttpListenerContext context;
                 try
                 {
-                    context = await listener.GetContextAsync();
+                    context = await _listener.GetContextAsync();
                 }
                 catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException)
                 {
@@ -152,19 +152,19 @@ public sealed partial class TrainingWorkerTests
             using var body = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(body);
             var text = Encoding.UTF8.GetString(body.ToArray());
-            if (text.Contains("JobModelTask", StringComparison.Ordinal) && Interlocked.CompareExchange(ref holdingSinceTicks, DateTimeOffset.UtcNow.UtcTicks, 0) == 0)
+            if (text.Contains("JobModelTask", StringComparison.Ordinal) && Interlocked.CompareExchange(ref _holdingSinceTicks, DateTimeOffset.UtcNow.UtcTicks, 0) == 0)
             {
                 // Longer than the tests wait: with failRenewals only the holder's cancelling the request ends the hold.
-                await Task.WhenAny(released.Task, Task.Delay(TimeSpan.FromMinutes(5)));
+                await Task.WhenAny(_released.Task, Task.Delay(TimeSpan.FromMinutes(5)));
             }
             else if (text.Contains("ClaimTrainingJob", StringComparison.Ordinal) && text.Contains("rescuer", StringComparison.Ordinal)
-                && Interlocked.Read(ref holdingSinceTicks) is var since and > 0 && DateTimeOffset.UtcNow.UtcTicks - since > minimumHold.Ticks
-                && Interlocked.Increment(ref lateClaims) >= LateClaimsToRelease && !failRenewals)
+                && Interlocked.Read(ref _holdingSinceTicks) is var since and > 0 && DateTimeOffset.UtcNow.UtcTicks - since > _minimumHold.Ticks
+                && Interlocked.Increment(ref _lateClaims) >= LateClaimsToRelease && !_failRenewals)
             {
-                released.TrySetResult();
+                _released.TrySetResult();
             }
             var renewal = text.Contains("RenewTrainingLease", StringComparison.Ordinal);
-            if (failRenewals && renewal && !rescuerClaimed)
+            if (_failRenewals && renewal && !_rescuerClaimed)
             {
                 context.Response.StatusCode = (int)HttpStatusCode.ServiceUnavailable;
                 context.Response.Close();
@@ -190,13 +190,13 @@ public sealed partial class TrainingWorkerTests
             }
             try
             {
-                using var response = await labeling.SendAsync(request);
+                using var response = await _labeling.SendAsync(request);
                 var bytes = await response.Content.ReadAsByteArrayAsync();
                 var answer = Encoding.UTF8.GetString(bytes);
                 if (text.Contains("ClaimTrainingJob", StringComparison.Ordinal) && text.Contains("rescuer", StringComparison.Ordinal)
                     && answer.Contains("\"claimTrainingJob\":{", StringComparison.Ordinal))
                 {
-                    rescuerClaimed = true;
+                    _rescuerClaimed = true;
                 }
                 context.Response.StatusCode = (int)response.StatusCode;
                 if (response.Content.Headers.ContentType is { } type)
@@ -218,11 +218,11 @@ public sealed partial class TrainingWorkerTests
 
         public async ValueTask DisposeAsync()
         {
-            released.TrySetResult();
-            listener.Stop();
-            listener.Close();
-            await serving;
-            labeling.Dispose();
+            _released.TrySetResult();
+            _listener.Stop();
+            _listener.Close();
+            await _serving;
+            _labeling.Dispose();
         }
     }
 }

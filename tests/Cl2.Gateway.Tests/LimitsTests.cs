@@ -140,7 +140,10 @@ public sealed class LimitsTests
         await using var labeling = await RecordingBackend.StartAsync("labeling");
         // The gateway answers as its public address says (here behind a TLS-terminating proxy), whatever reached it.
         await using var gateway = new GatewayHost(labeling.Address, labeling.Address,
-            new Dictionary<string, string> { ["Gateway:PublicBaseUrl"] = "https://cl2.example.org" }) { Environment = environment };
+            new Dictionary<string, string> { ["Gateway:PublicBaseUrl"] = "https://cl2.example.org" })
+        {
+            Environment = environment,
+        };
         using var client = gateway.CreateClient();
 
         using var response = await client.GetAsync(new Uri("/graphql/probe", UriKind.Relative));

@@ -15,11 +15,11 @@ namespace Cl2.Gateway.Tests;
 /// </summary>
 public sealed class RecordingBackend : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly WebApplication _app;
 
     private RecordingBackend(WebApplication app, string name, int port)
     {
-        this.app = app;
+        this._app = app;
         Name = name;
         Address = new Uri($"http://127.0.0.1:{port}/");
     }
@@ -89,7 +89,7 @@ public sealed class RecordingBackend : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 }

@@ -6,22 +6,22 @@ namespace Cl2.Gateway.Tests;
 /// <summary>The built web app served at <c>/</c> and its pages, next to the proxied routes and the gateway's own pages.</summary>
 public sealed class WebAppTests : IDisposable
 {
-    private readonly string dist = Directory.CreateTempSubdirectory("cl2-web-dist-").FullName;
+    private readonly string _dist = Directory.CreateTempSubdirectory("cl2-web-dist-").FullName;
 
     public WebAppTests()
     {
-        File.WriteAllText(Path.Combine(dist, "index.html"), "<!doctype html><title>cl2 app</title>");
-        Directory.CreateDirectory(Path.Combine(dist, "assets"));
-        File.WriteAllText(Path.Combine(dist, "assets", "index-abc123.js"), "console.log('app')");
-        File.WriteAllText(Path.Combine(dist, "graphiql.html"), "<!doctype html><title>cl2 GraphiQL</title>");
+        File.WriteAllText(Path.Combine(_dist, "index.html"), "<!doctype html><title>cl2 app</title>");
+        Directory.CreateDirectory(Path.Combine(_dist, "assets"));
+        File.WriteAllText(Path.Combine(_dist, "assets", "index-abc123.js"), "console.log('app')");
+        File.WriteAllText(Path.Combine(_dist, "graphiql.html"), "<!doctype html><title>cl2 GraphiQL</title>");
     }
 
-    public void Dispose() => Directory.Delete(dist, recursive: true);
+    public void Dispose() => Directory.Delete(_dist, recursive: true);
 
     private GatewayHost Gateway(RecordingBackend labeling, RecordingBackend inference) =>
-        new(labeling.Address, inference.Address, new Dictionary<string, string> { ["WebApp:Root"] = dist });
+        new(labeling.Address, inference.Address, new Dictionary<string, string> { ["WebApp:Root"] = _dist });
 
-    /// <summary>Both backends and a gateway serving <see cref="dist"/>, with a client of it.</summary>
+    /// <summary>Both backends and a gateway serving <see cref="_dist"/>, with a client of it.</summary>
     private async Task<Served> ServeAsync()
     {
         var labeling = await RecordingBackend.StartAsync("labeling");
@@ -114,7 +114,7 @@ public sealed class WebAppTests : IDisposable
     {
         await using var labeling = await RecordingBackend.StartAsync("labeling");
         await using var inference = await RecordingBackend.StartAsync("inference");
-        await using var gateway = new GatewayHost(labeling.Address, inference.Address, new Dictionary<string, string> { ["WebApp:Root"] = dist })
+        await using var gateway = new GatewayHost(labeling.Address, inference.Address, new Dictionary<string, string> { ["WebApp:Root"] = _dist })
         {
             Environment = "Production",
         };
@@ -143,7 +143,7 @@ public sealed class WebAppTests : IDisposable
     [Fact]
     public async Task a_web_app_folder_without_index_html_stops_the_gateway_naming_the_setting()
     {
-        File.Delete(Path.Combine(dist, "index.html"));
+        File.Delete(Path.Combine(_dist, "index.html"));
         await using var labeling = await RecordingBackend.StartAsync("labeling");
         await using var inference = await RecordingBackend.StartAsync("inference");
         await using var gateway = Gateway(labeling, inference);

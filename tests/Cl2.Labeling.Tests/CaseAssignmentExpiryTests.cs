@@ -5,27 +5,27 @@ namespace Cl2.Labeling.Tests;
 /// <summary>nextCase's hold on a case, on a host whose holds last one second.</summary>
 public sealed class CaseAssignmentExpiryTests : IAsyncLifetime
 {
-    private PostgresCluster? postgres;
-    private LabelingHost? host;
-    private HttpClient client = null!;
+    private PostgresCluster? _postgres;
+    private LabelingHost? _host;
+    private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        postgres = await PostgresCluster.CreateAsync();
-        host = new LabelingHost(postgres, settings: new Dictionary<string, string> { ["Cases:AssignmentSeconds"] = "1" });
-        client = host.CreateClient();
+        _postgres = await PostgresCluster.CreateAsync();
+        _host = new LabelingHost(_postgres, settings: new Dictionary<string, string> { ["Cases:AssignmentSeconds"] = "1" });
+        _client = _host.CreateClient();
     }
 
     public async Task DisposeAsync()
     {
-        client.Dispose();
-        await host!.DisposeAsync();
-        await postgres!.DisposeAsync();
+        _client.Dispose();
+        await _host!.DisposeAsync();
+        await _postgres!.DisposeAsync();
     }
 
     private async Task<JsonNode> RunAsync((string Name, string Roles)? user, string query, object? variables = null)
     {
-        var response = await LabelingApi.PostAsAsync(client, user, query, variables);
+        var response = await LabelingApi.PostAsAsync(_client, user, query, variables);
         Assert.True(response.Errors is null, response.Body);
         return response.Data!;
     }
@@ -33,7 +33,7 @@ public sealed class CaseAssignmentExpiryTests : IAsyncLifetime
     private async Task<string> DatasetWithOneCaseAsync()
     {
         var dataset = (await RunAsync(null, """mutation { createDataset(input: { name: "held" }) { id } }"""))["createDataset"]!["id"]!.GetValue<string>();
-        await ArchivedStudies.StoreAsync(client, "1.2.90.1");
+        await ArchivedStudies.StoreAsync(_client, "1.2.90.1");
         await RunAsync(null, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
             new { input = new { datasetId = dataset, studyInstanceUids = new[] { "1.2.90.1" } } });
         return dataset;
@@ -80,7 +80,7 @@ public sealed class CaseAssignmentExpiryTests : IAsyncLifetime
         var dataset = await DatasetWithOneCaseAsync();
         var held = await NextAsync("ann", dataset);
 
-        var refused = await LabelingApi.PostAsAsync(client, ("bob", "annotator"),
+        var refused = await LabelingApi.PostAsAsync(_client, ("bob", "annotator"),
             "mutation($input: ReleaseCaseInput!) { releaseCase(input: $input) { assignedTo } }", new { input = new { caseId = held } });
 
         Assert.Equal("CASE_ASSIGNED_TO_SOMEONE_ELSE", refused.FirstErrorCode);

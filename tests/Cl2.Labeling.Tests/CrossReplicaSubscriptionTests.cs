@@ -16,9 +16,9 @@ namespace Cl2.Labeling.Tests;
 /// <summary>Two labeling replicas on one database, as behind the gateway: each one's subscribers hear what either commits.</summary>
 public sealed class TwoReplicas : IAsyncLifetime
 {
-    private PostgresCluster? postgres;
+    private PostgresCluster? _postgres;
 
-    public PostgresCluster Postgres => postgres ?? throw new InvalidOperationException("The fixture has not started.");
+    public PostgresCluster Postgres => _postgres ?? throw new InvalidOperationException("The fixture has not started.");
 
     public LabelingHost A { get; private set; } = null!;
 
@@ -30,12 +30,12 @@ public sealed class TwoReplicas : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        postgres = await PostgresCluster.CreateAsync();
+        _postgres = await PostgresCluster.CreateAsync();
         // Reconnect soon after a dropped connection, and probe a quiet one every second, to keep the tests short.
         var settings = new Dictionary<string, string> { ["EventFeed:ReconnectDelayMilliseconds"] = "100", ["EventFeed:HeartbeatSeconds"] = "1" };
         // One after the other: each creates Marten's tables on start, and the second finds them.
-        (A, ClientA) = Start(new LabelingHost(postgres, settings: settings));
-        (B, ClientB) = Start(new LabelingHost(postgres, settings: settings));
+        (A, ClientA) = Start(new LabelingHost(_postgres, settings: settings));
+        (B, ClientB) = Start(new LabelingHost(_postgres, settings: settings));
     }
 
     private static (LabelingHost, HttpClient) Start(LabelingHost host) => (host, host.CreateClient());
@@ -50,9 +50,9 @@ public sealed class TwoReplicas : IAsyncLifetime
                 await host.DisposeAsync();
             }
         }
-        if (postgres is not null)
+        if (_postgres is not null)
         {
-            await postgres.DisposeAsync();
+            await _postgres.DisposeAsync();
         }
     }
 }

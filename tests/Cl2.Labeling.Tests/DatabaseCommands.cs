@@ -11,13 +11,13 @@ namespace Cl2.Labeling.Tests;
 /// </summary>
 public sealed class DatabaseCommands : IDisposable
 {
-    private readonly ConcurrentQueue<string> texts = new();
-    private readonly ActivityListener listener;
+    private readonly ConcurrentQueue<string> _texts = new();
+    private readonly ActivityListener _listener;
 
     public DatabaseCommands(PostgresCluster postgres)
     {
         var port = postgres.Port.ToString(CultureInfo.InvariantCulture);
-        listener = new ActivityListener
+        _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "Npgsql",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
@@ -25,17 +25,17 @@ public sealed class DatabaseCommands : IDisposable
             {
                 if (Convert.ToString(activity.GetTagItem("server.port"), CultureInfo.InvariantCulture) == port)
                 {
-                    texts.Enqueue(activity.GetTagItem("db.query.text") as string ?? activity.DisplayName);
+                    _texts.Enqueue(activity.GetTagItem("db.query.text") as string ?? activity.DisplayName);
                 }
             },
         };
-        ActivitySource.AddActivityListener(listener);
+        ActivitySource.AddActivityListener(_listener);
     }
 
     /// <summary>The commands so far whose SQL names <paramref name="table"/>.</summary>
-    public int Naming(string table) => texts.Count(text => text.Contains(table, StringComparison.Ordinal));
+    public int Naming(string table) => _texts.Count(text => text.Contains(table, StringComparison.Ordinal));
 
-    public IReadOnlyList<string> All => [.. texts];
+    public IReadOnlyList<string> All => [.. _texts];
 
-    public void Dispose() => listener.Dispose();
+    public void Dispose() => _listener.Dispose();
 }

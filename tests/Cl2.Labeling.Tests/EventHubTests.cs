@@ -55,8 +55,8 @@ public sealed class EventHubTests
     /// <summary>Blocks in its first OnNext until released, then records.</summary>
     private sealed class Blocking : IObserver<object>, IDisposable
     {
-        private readonly List<int> seen = [];
-        private readonly SemaphoreSlim added = new(0);
+        private readonly List<int> _seen = [];
+        private readonly SemaphoreSlim _added = new(0);
 
         public ManualResetEventSlim Release { get; } = new();
 
@@ -65,11 +65,11 @@ public sealed class EventHubTests
         public void OnNext(object value)
         {
             Release.Wait();
-            lock (seen)
+            lock (_seen)
             {
-                seen.Add((int)value);
+                _seen.Add((int)value);
             }
-            added.Release();
+            _added.Release();
         }
 
         public void OnError(Exception error) => Error.TrySetResult(error);
@@ -82,11 +82,11 @@ public sealed class EventHubTests
         {
             for (var index = 0; index < count; index++)
             {
-                await added.WaitAsync();
+                await _added.WaitAsync();
             }
-            lock (seen)
+            lock (_seen)
             {
-                return [.. seen];
+                return [.. _seen];
             }
         }
 
@@ -94,30 +94,30 @@ public sealed class EventHubTests
         {
             Release.Set();
             Release.Dispose();
-            added.Dispose();
+            _added.Dispose();
         }
     }
 
     private sealed class Collecting(int expected) : IObserver<object>, IDisposable
     {
-        private readonly List<int> seen = [];
-        private readonly TaskCompletionSource<int[]> all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<int> _seen = [];
+        private readonly TaskCompletionSource<int[]> _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Task<int[]> All => all.Task;
+        public Task<int[]> All => _all.Task;
 
         public void OnNext(object value)
         {
-            lock (seen)
+            lock (_seen)
             {
-                seen.Add((int)value);
-                if (seen.Count == expected)
+                _seen.Add((int)value);
+                if (_seen.Count == expected)
                 {
-                    all.TrySetResult([.. seen]);
+                    _all.TrySetResult([.. _seen]);
                 }
             }
         }
 
-        public void OnError(Exception error) => all.TrySetException(error);
+        public void OnError(Exception error) => _all.TrySetException(error);
 
         public void OnCompleted()
         {

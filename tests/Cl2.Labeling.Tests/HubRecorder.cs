@@ -7,11 +7,11 @@ public sealed class HubRecorder : IObserver<object>, IDisposable
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
-    private readonly List<object> events = [];
-    private readonly IDisposable subscription;
-    private TaskCompletionSource added = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<object> _events = [];
+    private readonly IDisposable _subscription;
+    private TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public HubRecorder(EventHub hub) => subscription = hub.Subscribe(this);
+    public HubRecorder(EventHub hub) => _subscription = hub.Subscribe(this);
 
     /// <summary>The <typeparamref name="T"/> events (that pass <paramref name="filter"/>) recorded so far, once there are at least <paramref name="count"/>.</summary>
     public async Task<IReadOnlyList<T>> WaitForAsync<T>(int count, Func<T, bool>? filter = null)
@@ -20,14 +20,14 @@ public sealed class HubRecorder : IObserver<object>, IDisposable
         while (true)
         {
             Task next;
-            lock (events)
+            lock (_events)
             {
-                var recorded = events.OfType<T>().Where(filter ?? (_ => true)).ToArray();
+                var recorded = _events.OfType<T>().Where(filter ?? (_ => true)).ToArray();
                 if (recorded.Length >= count)
                 {
                     return recorded;
                 }
-                next = added.Task;
+                next = _added.Task;
             }
             try
             {
@@ -43,10 +43,10 @@ public sealed class HubRecorder : IObserver<object>, IDisposable
     public void OnNext(object value)
     {
         TaskCompletionSource signal;
-        lock (events)
+        lock (_events)
         {
-            events.Add(value);
-            (signal, added) = (added, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            _events.Add(value);
+            (signal, _added) = (_added, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         }
         signal.SetResult();
     }
@@ -59,5 +59,5 @@ public sealed class HubRecorder : IObserver<object>, IDisposable
     {
     }
 
-    public void Dispose() => subscription.Dispose();
+    public void Dispose() => _subscription.Dispose();
 }

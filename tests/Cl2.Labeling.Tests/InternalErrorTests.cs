@@ -76,20 +76,20 @@ public sealed class InternalErrorTests(LabelingApi api) : IClassFixture<Labeling
     /// <summary>Reads requests like the real one and fails to read them once, then writes answers like the real one.</summary>
     private sealed class FailingSerializer : global::GraphQL.IGraphQLTextSerializer
     {
-        private readonly global::GraphQL.SystemTextJson.GraphQLSerializer real = new();
-        private int reads;
+        private readonly global::GraphQL.SystemTextJson.GraphQLSerializer _real = new();
+        private int _reads;
 
         public ValueTask<T?> ReadAsync<T>(Stream stream, CancellationToken cancellationToken = default) =>
-            Interlocked.Increment(ref reads) == 1 ? throw new InvalidOperationException("FailingSerializer broke on purpose") : real.ReadAsync<T>(stream, cancellationToken);
+            Interlocked.Increment(ref _reads) == 1 ? throw new InvalidOperationException("FailingSerializer broke on purpose") : _real.ReadAsync<T>(stream, cancellationToken);
 
-        public Task WriteAsync<T>(Stream stream, T? value, CancellationToken cancellationToken = default) => real.WriteAsync(stream, value, cancellationToken);
+        public Task WriteAsync<T>(Stream stream, T? value, CancellationToken cancellationToken = default) => _real.WriteAsync(stream, value, cancellationToken);
 
-        public string Serialize<T>(T? value) => real.Serialize(value);
+        public string Serialize<T>(T? value) => _real.Serialize(value);
 
-        public T? Deserialize<T>(string? value) => real.Deserialize<T>(value);
+        public T? Deserialize<T>(string? value) => _real.Deserialize<T>(value);
 
-        public T? ReadNode<T>(object? value) => real.ReadNode<T>(value);
+        public T? ReadNode<T>(object? value) => _real.ReadNode<T>(value);
 
-        public bool IsNativelyAsync => real.IsNativelyAsync;
+        public bool IsNativelyAsync => _real.IsNativelyAsync;
     }
 }

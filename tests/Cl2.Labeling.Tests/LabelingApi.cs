@@ -16,32 +16,32 @@ namespace Cl2.Labeling.Tests;
 /// </summary>
 public sealed class LabelingApi : IAsyncLifetime
 {
-    private PostgresCluster? postgres;
-    private LabelingHost? host;
+    private PostgresCluster? _postgres;
+    private LabelingHost? _host;
 
     public HttpClient Client { get; private set; } = null!;
 
-    public LabelingHost Host => host ?? throw new InvalidOperationException("The fixture has not started.");
+    public LabelingHost Host => _host ?? throw new InvalidOperationException("The fixture has not started.");
 
-    public PostgresCluster Postgres => postgres ?? throw new InvalidOperationException("The fixture has not started.");
+    public PostgresCluster Postgres => _postgres ?? throw new InvalidOperationException("The fixture has not started.");
 
     public async Task InitializeAsync()
     {
-        postgres = await PostgresCluster.CreateAsync();
-        host = new LabelingHost(postgres);
-        Client = host.CreateClient();
+        _postgres = await PostgresCluster.CreateAsync();
+        _host = new LabelingHost(_postgres);
+        Client = _host.CreateClient();
     }
 
     public async Task DisposeAsync()
     {
         Client.Dispose();
-        if (host is not null)
+        if (_host is not null)
         {
-            await host.DisposeAsync();
+            await _host.DisposeAsync();
         }
-        if (postgres is not null)
+        if (_postgres is not null)
         {
-            await postgres.DisposeAsync();
+            await _postgres.DisposeAsync();
         }
     }
 

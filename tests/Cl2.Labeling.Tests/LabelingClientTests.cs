@@ -10,34 +10,34 @@ public sealed class LabelingClientTests : IAsyncLifetime
 {
     private const string Digest = "sha256:abababababababababababababababababababababababababababababababab";
 
-    private PostgresCluster? postgres;
-    private LabelingHost? host;
-    private HttpClient? http;
+    private PostgresCluster? _postgres;
+    private LabelingHost? _host;
+    private HttpClient? _http;
 
-    private LabelingClient Client => new(http!);
+    private LabelingClient Client => new(_http!);
 
     public async Task InitializeAsync()
     {
-        postgres = await PostgresCluster.CreateAsync();
-        host = new LabelingHost(postgres, urls: "http://127.0.0.1:0");
-        host.UseKestrel();
-        host.StartServer();
-        var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        http = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/") };
-        http.DefaultRequestHeaders.Add("X-Cl2-User", "trainer-1");
-        http.DefaultRequestHeaders.Add("X-Cl2-Roles", "service,ml-engineer");
+        _postgres = await PostgresCluster.CreateAsync();
+        _host = new LabelingHost(_postgres, urls: "http://127.0.0.1:0");
+        _host.UseKestrel();
+        _host.StartServer();
+        var address = _host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _http = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/") };
+        _http.DefaultRequestHeaders.Add("X-Cl2-User", "trainer-1");
+        _http.DefaultRequestHeaders.Add("X-Cl2-Roles", "service,ml-engineer");
     }
 
     public async Task DisposeAsync()
     {
-        http?.Dispose();
-        if (host is not null)
+        _http?.Dispose();
+        if (_host is not null)
         {
-            await host.DisposeAsync();
+            await _host.DisposeAsync();
         }
-        if (postgres is not null)
+        if (_postgres is not null)
         {
-            await postgres.DisposeAsync();
+            await _postgres.DisposeAsync();
         }
     }
 

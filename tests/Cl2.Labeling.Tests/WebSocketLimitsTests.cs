@@ -29,23 +29,23 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
         ["GraphQL:AllowedOrigins:0"] = "https://viewer.example",
     };
 
-    private PostgresCluster postgres = null!;
-    private LabelingHost host = null!;
-    private Uri address = null!;
-    private HttpClient http = null!;
+    private PostgresCluster _postgres = null!;
+    private LabelingHost _host = null!;
+    private Uri _address = null!;
+    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        postgres = await PostgresCluster.CreateAsync();
-        (host, address) = StartOnKestrel(postgres, Limits);
-        http = new HttpClient { BaseAddress = address };
+        _postgres = await PostgresCluster.CreateAsync();
+        (_host, _address) = StartOnKestrel(_postgres, Limits);
+        _http = new HttpClient { BaseAddress = _address };
     }
 
     public async Task DisposeAsync()
     {
-        http.Dispose();
-        await host.DisposeAsync();
-        await postgres.DisposeAsync();
+        _http.Dispose();
+        await _host.DisposeAsync();
+        await _postgres.DisposeAsync();
     }
 
     private static (LabelingHost Host, Uri Address) StartOnKestrel(PostgresCluster postgres, IReadOnlyDictionary<string, string> settings)
@@ -109,7 +109,7 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
     [Fact]
     public async Task a_socket_that_never_sends_connection_init_is_closed_with_4408()
     {
-        using var socket = await ConnectAsync(address);
+        using var socket = await ConnectAsync(_address);
 
         Assert.Equal(4408, await CloseStatusAsync(socket));
     }
@@ -117,7 +117,7 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
     [Fact]
     public async Task the_server_pings_a_quiet_socket()
     {
-        using var socket = await ConnectAsync(address);
+        using var socket = await ConnectAsync(_address);
         await InitAsync(socket);
 
         var message = await GraphQLSocket.ReceiveAsync(socket);
@@ -128,7 +128,7 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
     [Fact]
     public async Task a_page_from_an_origin_not_allowed_cannot_open_a_socket()
     {
-        var refused = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(address, origin: "http://evil.example"));
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(_address, origin: "http://evil.example"));
 
         Assert.Contains("403", refused.Message, StringComparison.Ordinal);
     }
@@ -139,7 +139,7 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
     [InlineData("own")]
     public async Task a_client_without_an_origin_or_from_an_allowed_origin_opens_a_socket(string? origin)
     {
-        using var socket = await ConnectAsync(address, origin == "own" ? $"http://{address.Authority}" : origin);
+        using var socket = await ConnectAsync(_address, origin == "own" ? $"http://{_address.Authority}" : origin);
 
         await InitAsync(socket);
     }
@@ -147,7 +147,7 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
     [Fact]
     public async Task a_subscription_past_the_limit_per_connection_gets_an_error_for_its_id()
     {
-        using var socket = await ConnectAsync(address);
+        using var socket = await ConnectAsync(_address);
         await InitAsync(socket);
         for (var index = 0; index < 40; index++)
         {
@@ -167,12 +167,12 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
         var modelId = await RegisterModelAsync();
         // 40 subscriptions of ~35 KB per promotion each, on a socket with a tiny receive buffer that is never read.
         var fields = string.Concat(Enumerable.Range(0, 800).Select(index => $"a{index}: versionId "));
-        await using var stalled = await StalledSocket.OpenAsync(address);
+        await using var stalled = await StalledSocket.OpenAsync(_address);
         for (var index = 0; index < 40; index++)
         {
             await stalled.SendAsync(new { id = $"big{index}", type = "subscribe", payload = new { query = $"subscription {{ modelPromoted {{ {fields} }} }}" } });
         }
-        using var watcher = await ConnectAsync(address);
+        using var watcher = await ConnectAsync(_address);
         await InitAsync(watcher);
         await GraphQLSocket.SendAsync(watcher, new { id = "watch", type = "subscribe", payload = new { query = "subscription { modelPromoted { versionId } }" } });
         await GraphQLSocket.SendAsync(watcher, new { type = "ping" });
@@ -210,7 +210,7 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
 
     private async Task<JsonNode> RunAsync(string query, object? variables = null)
     {
-        var response = await LabelingApi.PostAsync(http, query, variables);
+        var response = await LabelingApi.PostAsync(_http, query, variables);
         Assert.True(response.Errors is null, response.Body);
         return response.Data!;
     }
@@ -229,10 +229,10 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
     /// </summary>
     private sealed class StalledSocket : IAsyncDisposable
     {
-        private readonly Socket tcp;
-        private readonly WebSocket socket;
+        private readonly Socket _tcp;
+        private readonly WebSocket _socket;
 
-        private StalledSocket(Socket tcp, WebSocket socket) => (this.tcp, this.socket) = (tcp, socket);
+        private StalledSocket(Socket tcp, WebSocket socket) => (this._tcp, this._socket) = (tcp, socket);
 
         public static async Task<StalledSocket> OpenAsync(Uri address)
         {
@@ -258,7 +258,7 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
             return stalled;
         }
 
-        public Task SendAsync(object message) => GraphQLSocket.SendAsync(socket, message);
+        public Task SendAsync(object message) => GraphQLSocket.SendAsync(_socket, message);
 
         /// <summary>Reads again: true once the server has closed or dropped the connection, false if it is still open after <paramref name="bound"/>.</summary>
         public async Task<bool> EndsAsync(TimeSpan bound)
@@ -267,7 +267,7 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
             var buffer = new byte[256 * 1024];
             try
             {
-                while ((await socket.ReceiveAsync(buffer, timeout.Token)).MessageType != WebSocketMessageType.Close)
+                while ((await _socket.ReceiveAsync(buffer, timeout.Token)).MessageType != WebSocketMessageType.Close)
                 {
                 }
                 return true;
@@ -284,8 +284,8 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
 
         public ValueTask DisposeAsync()
         {
-            socket.Dispose();
-            tcp.Dispose();
+            _socket.Dispose();
+            _tcp.Dispose();
             return ValueTask.CompletedTask;
         }
     }

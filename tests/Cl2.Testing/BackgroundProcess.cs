@@ -11,14 +11,14 @@ namespace Cl2.Testing;
 public sealed class BackgroundProcess : IAsyncDisposable
 {
     private const int MaxKeptCharacters = 200_000;
-    private readonly Process process;
-    private readonly StringBuilder output = new();
-    private StreamWriter? logFile;
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private StreamWriter? _logFile;
 
     private BackgroundProcess(string name, Process process)
     {
         Name = name;
-        this.process = process;
+        this._process = process;
     }
 
     /// <summary>The file the whole output goes to, or null (no <c>CL2_TEST_PROCESS_LOGS</c>).</summary>
@@ -26,18 +26,18 @@ public sealed class BackgroundProcess : IAsyncDisposable
 
     public string Name { get; }
 
-    public int Id => process.Id;
+    public int Id => _process.Id;
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
     /// <summary>What the process printed so far (the last 200 000 characters).</summary>
     public string Output
     {
         get
         {
-            lock (output)
+            lock (_output)
             {
-                return output.ToString();
+                return _output.ToString();
             }
         }
     }
@@ -72,7 +72,7 @@ public sealed class BackgroundProcess : IAsyncDisposable
         {
             Directory.CreateDirectory(folder);
             background.LogPath = Path.Combine(folder, $"{string.Concat(name.Split(Path.GetInvalidFileNameChars()))}-{process.Id}.log");
-            background.logFile = new StreamWriter(background.LogPath) { AutoFlush = true };
+            background._logFile = new StreamWriter(background.LogPath) { AutoFlush = true };
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -85,29 +85,29 @@ public sealed class BackgroundProcess : IAsyncDisposable
         {
             return;
         }
-        lock (output)
+        lock (_output)
         {
-            logFile?.WriteLine(line);
-            output.AppendLine(line);
-            if (output.Length > MaxKeptCharacters)
+            _logFile?.WriteLine(line);
+            _output.AppendLine(line);
+            if (_output.Length > MaxKeptCharacters)
             {
-                output.Remove(0, output.Length - MaxKeptCharacters);
+                _output.Remove(0, _output.Length - MaxKeptCharacters);
             }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync().ConfigureAwait(false);
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().ConfigureAwait(false);
         }
-        process.Dispose();
-        lock (output)
+        _process.Dispose();
+        lock (_output)
         {
-            logFile?.Dispose();
-            logFile = null;
+            _logFile?.Dispose();
+            _logFile = null;
         }
     }
 }

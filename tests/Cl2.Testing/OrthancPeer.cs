@@ -12,13 +12,13 @@ public sealed class OrthancPeer : IAsyncDisposable
 {
     public const string Executable = "/usr/sbin/Orthanc";
     public const string PluginFolder = "/usr/share/orthanc/plugins";
-    private readonly BackgroundProcess process;
-    private readonly string root;
+    private readonly BackgroundProcess _process;
+    private readonly string _root;
 
     private OrthancPeer(BackgroundProcess process, string root, string aeTitle, int dicomPort, int httpPort)
     {
-        this.process = process;
-        this.root = root;
+        this._process = process;
+        this._root = root;
         AeTitle = aeTitle;
         DicomPort = dicomPort;
         HttpPort = httpPort;
@@ -34,7 +34,7 @@ public sealed class OrthancPeer : IAsyncDisposable
     /// <summary>Orthanc's REST API; DICOMweb is under <c>dicom-web/</c>.</summary>
     public HttpClient Http { get; }
 
-    public string Output => process.Output;
+    public string Output => _process.Output;
 
     /// <param name="modalities">DICOM peers Orthanc may send to (C-MOVE destinations), by AE title.</param>
     /// <param name="dicomPort">The DICOM port to listen on (a PACS that comes up where a sender already points); null: a free one.</param>
@@ -85,9 +85,9 @@ public sealed class OrthancPeer : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"Orthanc exited during start-up:\n{process.Output}");
+                throw new InvalidOperationException($"Orthanc exited during start-up:\n{_process.Output}");
             }
             try
             {
@@ -103,7 +103,7 @@ public sealed class OrthancPeer : IAsyncDisposable
             }
             await Task.Delay(200, cancellationToken).ConfigureAwait(false);
         }
-        throw new TimeoutException($"Orthanc did not answer on port {HttpPort} within 60 s:\n{process.Output}");
+        throw new TimeoutException($"Orthanc did not answer on port {HttpPort} within 60 s:\n{_process.Output}");
     }
 
     /// <summary>Adds (or moves) a DICOM peer Orthanc may send to, while it runs: a C-MOVE destination that binds port 0 is known only once it listens.</summary>
@@ -134,7 +134,7 @@ public sealed class OrthancPeer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await process.DisposeAsync().ConfigureAwait(false);
-        Directory.Delete(root, recursive: true);
+        await _process.DisposeAsync().ConfigureAwait(false);
+        Directory.Delete(_root, recursive: true);
     }
 }

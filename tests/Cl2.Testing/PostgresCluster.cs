@@ -6,24 +6,24 @@ namespace Cl2.Testing;
 /// </summary>
 public sealed class PostgresCluster : IAsyncDisposable
 {
-    private readonly string root;
-    private readonly string dataDirectory;
-    private readonly bool runAsPostgres;
-    private readonly bool durable;
+    private readonly string _root;
+    private readonly string _dataDirectory;
+    private readonly bool _runAsPostgres;
+    private readonly bool _durable;
 
     private PostgresCluster(string root, int port, bool runAsPostgres, bool durable)
     {
-        this.root = root;
-        dataDirectory = Path.Combine(root, "data");
+        this._root = root;
+        _dataDirectory = Path.Combine(root, "data");
         Port = port;
-        this.runAsPostgres = runAsPostgres;
-        this.durable = durable;
+        this._runAsPostgres = runAsPostgres;
+        this._durable = durable;
     }
 
     public int Port { get; }
 
     /// <summary>The postmaster's process id (its backends are its children), from postmaster.pid.</summary>
-    public int ServerProcessId => int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+    public int ServerProcessId => int.Parse(File.ReadLines(Path.Combine(_dataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
 
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Timeout=5;Command Timeout=30";
 
@@ -47,7 +47,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             await ProcessRunner.RunAsync("chown", ["postgres:postgres", root], cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         var cluster = new PostgresCluster(root, FreePort.Next(), runAsPostgres, durable);
-        (await cluster.RunAsync("initdb", ["-D", cluster.dataDirectory, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"],
+        (await cluster.RunAsync("initdb", ["-D", cluster._dataDirectory, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"],
             cancellationToken).ConfigureAwait(false)).EnsureSuccess("initdb");
         await cluster.StartAsync(cancellationToken).ConfigureAwait(false);
         return cluster;
@@ -55,26 +55,26 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var settings = $"-c listen_addresses=127.0.0.1 -p {Port} -k {root}" +
-            (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
-        (await RunAsync("pg_ctl", ["-D", dataDirectory, "-l", Path.Combine(root, "postgres.log"), "-o", settings, "-w", "-t", "60", "start"],
+        var settings = $"-c listen_addresses=127.0.0.1 -p {Port} -k {_root}" +
+            (_durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        (await RunAsync("pg_ctl", ["-D", _dataDirectory, "-l", Path.Combine(_root, "postgres.log"), "-o", settings, "-w", "-t", "60", "start"],
             cancellationToken).ConfigureAwait(false)).EnsureSuccess("pg_ctl start");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default) =>
-        (await RunAsync("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], cancellationToken).ConfigureAwait(false))
+        (await RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], cancellationToken).ConfigureAwait(false))
             .EnsureSuccess("pg_ctl stop");
 
     public async ValueTask DisposeAsync()
     {
-        await RunAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None).ConfigureAwait(false);
-        Directory.Delete(root, recursive: true);
+        await RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None).ConfigureAwait(false);
+        Directory.Delete(_root, recursive: true);
     }
 
     private Task<ProcessResult> RunAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         var path = Path.Combine(BinDirectory, tool);
-        return runAsPostgres
+        return _runAsPostgres
             ? ProcessRunner.RunAsync("runuser", ["-u", "postgres", "--", path, .. arguments], cancellationToken: cancellationToken)
             : ProcessRunner.RunAsync(path, arguments, cancellationToken: cancellationToken);
     }

@@ -7,13 +7,13 @@ namespace Cl2.Training.Tests;
 
 public sealed class CheckpointTests : IDisposable
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), $"cl2-checkpoint-{Guid.NewGuid():N}");
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"cl2-checkpoint-{Guid.NewGuid():N}");
 
     public void Dispose()
     {
-        if (Directory.Exists(directory))
+        if (Directory.Exists(_directory))
         {
-            Directory.Delete(directory, recursive: true);
+            Directory.Delete(_directory, recursive: true);
         }
     }
 
@@ -94,8 +94,8 @@ public sealed class CheckpointTests : IDisposable
         network.eval();
         var input = randn([1, 4, 16, 16, 16]);
 
-        var written = await Checkpoint.WriteAsync(network, BrainManifest(ArchitectureSpec.Of(SmallBrain)), directory, CancellationToken.None);
-        var (manifest, restored) = await Checkpoint.ReadAsync(directory, CancellationToken.None);
+        var written = await Checkpoint.WriteAsync(network, BrainManifest(ArchitectureSpec.Of(SmallBrain)), _directory, CancellationToken.None);
+        var (manifest, restored) = await Checkpoint.ReadAsync(_directory, CancellationToken.None);
         restored.eval();
 
         Assert.Matches("^sha256:[0-9a-f]{64}$", written.WeightsDigest);
@@ -112,8 +112,8 @@ public sealed class CheckpointTests : IDisposable
         var network = new UNet(new UNetOptions { Channels = [4, 8], Strides = [2] });
         var draft = LiverManifest(network.Options);
 
-        var first = await Checkpoint.WriteAsync(network, draft, Path.Combine(directory, "a"), CancellationToken.None);
-        var second = await Checkpoint.WriteAsync(network, draft, Path.Combine(directory, "b"), CancellationToken.None);
+        var first = await Checkpoint.WriteAsync(network, draft, Path.Combine(_directory, "a"), CancellationToken.None);
+        var second = await Checkpoint.WriteAsync(network, draft, Path.Combine(_directory, "b"), CancellationToken.None);
 
         Assert.Equal(first.ContentAddress(), second.ContentAddress());
     }
@@ -129,10 +129,10 @@ public sealed class CheckpointTests : IDisposable
             new OutputSpec(OutputKind.Classification, ["no fracture", "fracture"]),
             new TrainingLineage(null, null, "0123abc"),
             WeightsDigest: "");
-        await Checkpoint.WriteAsync(new DenseNet(options), hipXray, directory, CancellationToken.None);
-        new DenseNet(options).save(Path.Combine(directory, Checkpoint.WeightsFileName));
+        await Checkpoint.WriteAsync(new DenseNet(options), hipXray, _directory, CancellationToken.None);
+        new DenseNet(options).save(Path.Combine(_directory, Checkpoint.WeightsFileName));
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Checkpoint.ReadAsync(directory, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Checkpoint.ReadAsync(_directory, CancellationToken.None));
         Assert.Contains("but the manifest names", error.Message, StringComparison.Ordinal);
     }
 

@@ -4,32 +4,32 @@ namespace Cl2.Training.Cli;
 public sealed class ProgressBar(TextWriter writer, string label, long total) : IDisposable
 {
     private const int Width = 30;
-    private readonly bool interactive = !Console.IsErrorRedirected && ReferenceEquals(writer, Console.Error);
-    private readonly object gate = new();
-    private long lastTenth = -1;
-    private long shown = -1;
-    private bool drawn;
+    private readonly bool _interactive = !Console.IsErrorRedirected && ReferenceEquals(writer, Console.Error);
+    private readonly object _gate = new();
+    private long _lastTenth = -1;
+    private long _shown = -1;
+    private bool _drawn;
 
     public void Update(long done, string detail)
     {
-        lock (gate)
+        lock (_gate)
         {
             // Parallel workers report out of order; the bar only moves forward.
-            if (done < shown)
+            if (done < _shown)
             {
                 return;
             }
-            shown = done;
+            _shown = done;
             var fraction = total == 0 ? 1 : Math.Clamp((double)done / total, 0, 1);
             var line = $"{label} [{new string('#', (int)(fraction * Width)).PadRight(Width, '.')}] {done}/{total} {detail}";
-            if (interactive)
+            if (_interactive)
             {
                 writer.Write("\r" + line.PadRight(Console.WindowWidth > 0 ? Math.Min(Console.WindowWidth - 1, 160) : 100));
-                drawn = true;
+                _drawn = true;
             }
-            else if ((long)(fraction * 10) is var tenth && tenth != lastTenth)
+            else if ((long)(fraction * 10) is var tenth && tenth != _lastTenth)
             {
-                lastTenth = tenth;
+                _lastTenth = tenth;
                 writer.WriteLine(line);
             }
         }
@@ -43,12 +43,12 @@ public sealed class ProgressBar(TextWriter writer, string label, long total) : I
 
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (drawn)
+            if (_drawn)
             {
                 writer.WriteLine();
-                drawn = false;
+                _drawn = false;
             }
         }
     }

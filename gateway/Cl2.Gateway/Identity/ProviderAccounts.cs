@@ -14,12 +14,12 @@ public sealed class ProviderAccounts
     /// <summary>The public client <c>./cl2 token</c> uses to ask for a user's token with the user's password.</summary>
     public const string CommandLineClient = "cl2-cli";
 
-    private readonly Dictionary<string, (ProviderUser User, byte[] Password)> users;
+    private readonly Dictionary<string, (ProviderUser User, byte[] Password)> _users;
 
     public ProviderAccounts(IOptions<IdentityProviderOptions> options)
     {
         var settings = options.Value;
-        users = settings.Users.ToDictionary(user => user.Name, user => (user, Encoding.UTF8.GetBytes(ReadSecret(settings, "users", user.Name, "password"))), StringComparer.Ordinal);
+        _users = settings.Users.ToDictionary(user => user.Name, user => (user, Encoding.UTF8.GetBytes(ReadSecret(settings, "users", user.Name, "password"))), StringComparer.Ordinal);
         Clients = settings.Clients.ToDictionary(client => client.Name, client => (client, ReadSecret(settings, "clients", client.Name, "secret")), StringComparer.Ordinal);
         BrowserClients = settings.BrowserClients.ToDictionary(client => client.Name, StringComparer.Ordinal);
     }
@@ -28,13 +28,13 @@ public sealed class ProviderAccounts
 
     public IReadOnlyDictionary<string, ProviderClient> BrowserClients { get; }
 
-    public int UserCount => users.Count;
+    public int UserCount => _users.Count;
 
-    public ProviderUser? User(string? name) => name is not null && users.TryGetValue(name, out var user) ? user.User : null;
+    public ProviderUser? User(string? name) => name is not null && _users.TryGetValue(name, out var user) ? user.User : null;
 
     /// <summary>The user, if <paramref name="password"/> is theirs (compared in constant time).</summary>
     public ProviderUser? SignIn(string? name, string? password) =>
-        name is not null && password is not null && users.TryGetValue(name, out var user)
+        name is not null && password is not null && _users.TryGetValue(name, out var user)
             && CryptographicOperations.FixedTimeEquals(user.Password, Encoding.UTF8.GetBytes(password))
             ? user.User
             : null;

@@ -11,7 +11,7 @@ namespace Cl2.Gateway.Identity;
 /// </summary>
 public sealed class ProviderSeeding(IServiceProvider services, ProviderAccounts accounts, ILogger<ProviderSeeding> logger) : IHostedService, IHealthCheck
 {
-    private volatile bool done;
+    private volatile bool _done;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -61,7 +61,7 @@ public sealed class ProviderSeeding(IServiceProvider services, ProviderAccounts 
             }
             await SeedAsync(applications, descriptor, null, cancellationToken);
         }
-        done = true;
+        _done = true;
         logger.LogInformation("Identity provider ready: {Users} users, {Clients} service clients, {Browsers} browser clients",
             accounts.UserCount, accounts.Clients.Count, accounts.BrowserClients.Count);
     }
@@ -69,7 +69,7 @@ public sealed class ProviderSeeding(IServiceProvider services, ProviderAccounts 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(done
+        Task.FromResult(_done
             ? HealthCheckResult.Healthy("identity provider store and clients ready")
             : HealthCheckResult.Unhealthy("identity provider still creating its store and clients (or failed: see ./cl2 logs gateway)"));
 

@@ -12,39 +12,39 @@ namespace Cl2.Gateway.Identity;
 /// </summary>
 public sealed class SessionStore(TimeProvider time) : ITicketStore
 {
-    private readonly ConcurrentDictionary<string, AuthenticationTicket> sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AuthenticationTicket> _sessions = new(StringComparer.Ordinal);
 
     public Task<string> StoreAsync(AuthenticationTicket ticket)
     {
         Forget();
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        sessions[key] = ticket;
+        _sessions[key] = ticket;
         return Task.FromResult(key);
     }
 
     public Task RenewAsync(string key, AuthenticationTicket ticket)
     {
-        sessions[key] = ticket;
+        _sessions[key] = ticket;
         return Task.CompletedTask;
     }
 
     public Task<AuthenticationTicket?> RetrieveAsync(string key) =>
-        Task.FromResult(sessions.TryGetValue(key, out var ticket) && !Expired(ticket) ? ticket : null);
+        Task.FromResult(_sessions.TryGetValue(key, out var ticket) && !Expired(ticket) ? ticket : null);
 
     public Task RemoveAsync(string key)
     {
-        sessions.TryRemove(key, out _);
+        _sessions.TryRemove(key, out _);
         return Task.CompletedTask;
     }
 
     /// <summary>Drops expired sessions (at each new sign-in: cheap, and memory never holds more than the live ones plus a day's).</summary>
     private void Forget()
     {
-        foreach (var (key, ticket) in sessions)
+        foreach (var (key, ticket) in _sessions)
         {
             if (Expired(ticket))
             {
-                sessions.TryRemove(key, out _);
+                _sessions.TryRemove(key, out _);
             }
         }
     }

@@ -14,7 +14,7 @@ public sealed partial class DescriptorCleaner
     // Words shorter than this are cut only as whole words, so that "LI" in a name does not mangle "OBLIQUE".
     private const int SubstringMinimum = 4;
 
-    private readonly Regex identifiers;
+    private readonly Regex _identifiers;
 
     private DescriptorCleaner(IEnumerable<string> words)
     {
@@ -23,7 +23,7 @@ public sealed partial class DescriptorCleaner
             .OrderByDescending(w => w.Length)
             .Select(w => w.Length >= SubstringMinimum ? Regex.Escape(w) : $@"(?<![\p{{L}}\p{{N}}]){Regex.Escape(w)}(?![\p{{L}}\p{{N}}])")
             .ToArray();
-        identifiers = alternatives.Length == 0
+        _identifiers = alternatives.Length == 0
             ? NothingPattern()
             : new Regex(string.Join('|', alternatives), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
     }
@@ -40,7 +40,7 @@ public sealed partial class DescriptorCleaner
     public string Clean(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var cleaned = identifiers.Replace(text, " ");
+        var cleaned = _identifiers.Replace(text, " ");
         cleaned = DatePattern().Replace(cleaned, " ");
         cleaned = LongNumberPattern().Replace(cleaned, " ");
         return Whitespace().Replace(cleaned, " ").Trim();

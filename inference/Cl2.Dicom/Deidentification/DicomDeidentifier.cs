@@ -26,18 +26,18 @@ public sealed class DicomDeidentifier
         DicomTags.PrivateInformationCreatorUID, DicomTags.PrivateInformation,
     ];
 
-    private readonly DeidentificationSettings settings;
+    private readonly DeidentificationSettings _settings;
 
     public DicomDeidentifier(DeidentificationSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        this.settings = settings;
+        this._settings = settings;
     }
 
-    private bool RetainsFullDates => settings.Options.Contains(ConfidentialityOption.RetainLongitudinalTemporalInformationFullDates);
+    private bool RetainsFullDates => _settings.Options.Contains(ConfidentialityOption.RetainLongitudinalTemporalInformationFullDates);
 
-    private bool ModifiesDates => settings.Options.Contains(ConfidentialityOption.RetainLongitudinalTemporalInformationModifiedDates);
+    private bool ModifiesDates => _settings.Options.Contains(ConfidentialityOption.RetainLongitudinalTemporalInformationModifiedDates);
 
     /// <summary>A de-identified copy of the file; the meta group follows the new SOP Instance UID and drops AE titles.</summary>
     public DicomFile Deidentify(DicomFile file, PatientPseudonym pseudonym)
@@ -58,7 +58,7 @@ public sealed class DicomDeidentifier
         }
         else if (file.FileMetaInformation.TryGetString(DicomTags.MediaStorageSOPInstanceUID, out var stored) && stored.Length > 0)
         {
-            meta.SetUid(DicomTags.MediaStorageSOPInstanceUID, settings.Key.MapUid(stored));
+            meta.SetUid(DicomTags.MediaStorageSOPInstanceUID, _settings.Key.MapUid(stored));
         }
         if (meta.Count > 0)
         {
@@ -77,7 +77,7 @@ public sealed class DicomDeidentifier
         {
             throw new ArgumentException("a pseudonym needs a Patient ID of 1 to 64 characters and a name of at most 64, without '\\'", nameof(pseudonym));
         }
-        var run = new Run(this, DescriptorCleaner.For(dataset), settings.Key.DateShiftDays(pseudonym.PatientId));
+        var run = new Run(this, DescriptorCleaner.For(dataset), _settings.Key.DateShiftDays(pseudonym.PatientId));
         var target = new DicomDataset();
         run.Copy(dataset, target, inDummySequence: false);
         target.SetString(DicomTags.PatientName, DicomVR.PN, pseudonym.PatientName);
@@ -96,7 +96,7 @@ public sealed class DicomDeidentifier
     private void RecordMethod(DicomDataset source, DicomDataset target)
     {
         target.SetString(DicomTags.PatientIdentityRemoved, DicomVR.CS, "YES");
-        var options = settings.Options.Order().Select(o => DeidentificationMethodCode.Of(o).Code).ToArray();
+        var options = _settings.Options.Order().Select(o => DeidentificationMethodCode.Of(o).Code).ToArray();
         var codes = new[] { DeidentificationMethodCode.BasicProfile }.Concat(options).ToArray();
         // Earlier de-identification stays on record (PS3.15 §E.1.1): ours is added to it.
         var methods = source.TryGetString(DicomTags.DeidentificationMethod, out var earlier) && earlier.Length > 0 ? [earlier] : new List<string>();
@@ -131,7 +131,7 @@ public sealed class DicomDeidentifier
     /// <summary>The state of one instance's de-identification.</summary>
     private sealed class Run(DicomDeidentifier owner, DescriptorCleaner cleaner, int dateShiftDays)
     {
-        private DeidentificationSettings Settings => owner.settings;
+        private DeidentificationSettings Settings => owner._settings;
 
         public void Copy(DicomDataset source, DicomDataset target, bool inDummySequence)
         {

@@ -15,7 +15,7 @@ public sealed class PseudonymKey
     /// <summary>Shorter secrets can be guessed by trying, which would undo the pseudonyms.</summary>
     public const int MinimumSecretBytes = 16;
 
-    private readonly byte[] secret;
+    private readonly byte[] _secret;
 
     public PseudonymKey(ReadOnlySpan<byte> secret)
     {
@@ -24,7 +24,7 @@ public sealed class PseudonymKey
             throw new ArgumentException(
                 $"the dataset secret has {secret.Length} bytes; give at least {MinimumSecretBytes} (e.g. 32 random bytes, base64)", nameof(secret));
         }
-        this.secret = secret.ToArray();
+        this._secret = secret.ToArray();
     }
 
     public PseudonymKey(string secret)
@@ -60,7 +60,7 @@ public sealed class PseudonymKey
         return 1 + (int)(BitConverter.ToUInt32(digest, 0) % 3650);
     }
 
-    private byte[] Hash(string purpose, string value) => HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes(purpose + ":" + value));
+    private byte[] Hash(string purpose, string value) => HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes(purpose + ":" + value));
 }
 
 /// <summary>What replaces Patient's Name and Patient ID; the same patient must get the same pseudonym within a dataset.</summary>

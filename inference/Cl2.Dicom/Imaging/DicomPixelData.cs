@@ -8,15 +8,15 @@ namespace Cl2.Dicom.Imaging;
 /// </summary>
 public sealed class DicomPixelData
 {
-    private readonly DicomElement element;
-    private readonly DicomTransferSyntax transferSyntax;
-    private readonly DicomDataset dataset;
+    private readonly DicomElement _element;
+    private readonly DicomTransferSyntax _transferSyntax;
+    private readonly DicomDataset _dataset;
 
     private DicomPixelData(DicomDataset dataset, DicomTransferSyntax transferSyntax, DicomElement element, ImagePixelModule format)
     {
-        this.dataset = dataset;
-        this.transferSyntax = transferSyntax;
-        this.element = element;
+        this._dataset = dataset;
+        this._transferSyntax = transferSyntax;
+        this._element = element;
         Format = format;
     }
 
@@ -25,7 +25,7 @@ public sealed class DicomPixelData
 
     public int NumberOfFrames => Format.NumberOfFrames;
 
-    public DicomTransferSyntax TransferSyntax => transferSyntax;
+    public DicomTransferSyntax TransferSyntax => _transferSyntax;
 
     public static DicomPixelData From(DicomFile file)
     {
@@ -71,25 +71,25 @@ public sealed class DicomPixelData
         {
             throw new PixelDataException($"frame {index} does not exist; the dataset has {NumberOfFrames} frame(s), numbered from 0");
         }
-        var codec = (codecs ?? PixelDataCodecs.Default).Get(transferSyntax.Uid);
+        var codec = (codecs ?? PixelDataCodecs.Default).Get(_transferSyntax.Uid);
         try
         {
             return codec.Decode(GetFrameBytes(index), Format);
         }
         catch (PixelDataException exception)
         {
-            throw new PixelDataException($"frame {index} ({transferSyntax.Name}): {exception.Message}", exception);
+            throw new PixelDataException($"frame {index} ({_transferSyntax.Name}): {exception.Message}", exception);
         }
     }
 
     /// <summary>What the transfer syntax stores for one frame: its native bytes, or its fragments joined.</summary>
     public byte[] GetFrameBytes(int index)
     {
-        switch (element)
+        switch (_element)
         {
             case DicomFragmentSequence fragments:
                 {
-                    var extended = dataset.Contains(DicomTags.ExtendedOffsetTable) ? dataset.GetValues<ulong>(DicomTags.ExtendedOffsetTable) : null;
+                    var extended = _dataset.Contains(DicomTags.ExtendedOffsetTable) ? _dataset.GetValues<ulong>(DicomTags.ExtendedOffsetTable) : null;
                     var frame = fragments.GetFrameFragments(NumberOfFrames, extended)[index];
                     var total = frame.Sum(f => f.Length);
                     if (total > Array.MaxLength)
@@ -105,10 +105,10 @@ public sealed class DicomPixelData
                     }
                     return bytes;
                 }
-            case DicomValueElement native when !transferSyntax.IsEncapsulated:
+            case DicomValueElement native when !_transferSyntax.IsEncapsulated:
                 return NativeFrame(native, index);
             default:
-                throw new PixelDataException($"Pixel Data is {(element is DicomValueElement ? "native" : element.GetType().Name)} but {transferSyntax.Name} {(transferSyntax.IsEncapsulated ? "encapsulates it" : "stores it natively")}");
+                throw new PixelDataException($"Pixel Data is {(_element is DicomValueElement ? "native" : _element.GetType().Name)} but {_transferSyntax.Name} {(_transferSyntax.IsEncapsulated ? "encapsulates it" : "stores it natively")}");
         }
     }
 
@@ -127,7 +127,7 @@ public sealed class DicomPixelData
         var bytes = new byte[frameLength];
         native.Buffer.Read(start, bytes);
         // The reader swaps OW in 16-bit words; a 32-bit sample of a big endian file also needs its two words exchanged.
-        if (transferSyntax.IsBigEndian && native.VR.UnitSize == 2 && Format.BitsAllocated == 32)
+        if (_transferSyntax.IsBigEndian && native.VR.UnitSize == 2 && Format.BitsAllocated == 32)
         {
             for (var i = 0; i + 4 <= bytes.Length; i += 4)
             {

@@ -98,8 +98,8 @@ public sealed class JpegCodec : IPixelDataCodec
     /// <summary>Collects JpegLibrary's 8x8 blocks into one padded plane per component, at full (upsampled) resolution.</summary>
     internal sealed class ComponentPlanes : JpegBlockOutputWriter
     {
-        private readonly bool lossless;
-        private readonly int maximum;
+        private readonly bool _lossless;
+        private readonly int _maximum;
 
         public ComponentPlanes(int width, int height, int components, bool lossless, int maximum)
         {
@@ -108,8 +108,8 @@ public sealed class JpegCodec : IPixelDataCodec
             // JpegLibrary writes whole blocks of whole MCUs; pad so that none falls outside.
             Stride = ((width + 31) / 32 * 32) + 32;
             PaddedHeight = ((height + 31) / 32 * 32) + 32;
-            this.lossless = lossless;
-            this.maximum = maximum;
+            this._lossless = lossless;
+            this._maximum = maximum;
             Planes = new int[components][];
             for (var c = 0; c < components; c++)
             {
@@ -136,7 +136,7 @@ public sealed class JpegCodec : IPixelDataCodec
                 {
                     var sample = System.Runtime.CompilerServices.Unsafe.Add(ref blockRef, (j * 8) + i);
                     // Lossless samples are up to 16 bits wide, handed over in a short; lossy ones may overshoot the range.
-                    plane[((y + j) * Stride) + x + i] = lossless ? (ushort)sample : Math.Clamp((int)sample, 0, maximum);
+                    plane[((y + j) * Stride) + x + i] = _lossless ? (ushort)sample : Math.Clamp((int)sample, 0, _maximum);
                 }
             }
         }

@@ -5,7 +5,7 @@ namespace Cl2.Dicom.Imaging;
 /// <summary>The codecs by transfer syntax UID. <see cref="Default"/> knows every syntax this toolkit decodes.</summary>
 public sealed class PixelDataCodecs
 {
-    private readonly FrozenDictionary<string, IPixelDataCodec> byUid;
+    private readonly FrozenDictionary<string, IPixelDataCodec> _byUid;
 
     public PixelDataCodecs(IEnumerable<IPixelDataCodec> codecs)
     {
@@ -21,7 +21,7 @@ public sealed class PixelDataCodecs
                 }
             }
         }
-        byUid = map.ToFrozenDictionary(StringComparer.Ordinal);
+        _byUid = map.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     public static PixelDataCodecs Default { get; } = new(
@@ -33,10 +33,10 @@ public sealed class PixelDataCodecs
         new Jpeg2000Codec(),
     ]);
 
-    public IEnumerable<string> TransferSyntaxUids => byUid.Keys;
+    public IEnumerable<string> TransferSyntaxUids => _byUid.Keys;
 
     public bool TryGet(string transferSyntaxUid, out IPixelDataCodec codec) =>
-        byUid.TryGetValue(transferSyntaxUid, out codec!);
+        _byUid.TryGetValue(transferSyntaxUid, out codec!);
 
     public IPixelDataCodec Get(string transferSyntaxUid) => TryGet(transferSyntaxUid, out var codec)
         ? codec

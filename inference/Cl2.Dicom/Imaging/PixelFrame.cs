@@ -9,7 +9,7 @@ namespace Cl2.Dicom.Imaging;
 /// </summary>
 public sealed class PixelFrame
 {
-    private readonly byte[] data;
+    private readonly byte[] _data;
 
     public PixelFrame(ImagePixelModule format, byte[] data)
     {
@@ -20,12 +20,12 @@ public sealed class PixelFrame
             throw new PixelDataException($"a frame of {format.Rows}x{format.Columns}x{format.SamplesPerPixel} at {format.BitsAllocated} bits needs {format.FrameLength} bytes, got {data.Length}");
         }
         Format = format;
-        this.data = data;
+        this._data = data;
     }
 
     public ImagePixelModule Format { get; }
 
-    public ReadOnlyMemory<byte> Data => data;
+    public ReadOnlyMemory<byte> Data => _data;
 
     /// <summary>Samples in the frame; fewer than pixels × samples per pixel for native YBR_FULL_422, whose chroma is shared by two pixels.</summary>
     public int SampleCount => Format.BitsAllocated == 1
@@ -33,7 +33,7 @@ public sealed class PixelFrame
         : (int)(Format.FrameLength / (Format.BitsAllocated / 8));
 
     /// <summary>The samples as their machine type (byte, ushort, short, uint, int …); the bytes are little endian.</summary>
-    public ReadOnlySpan<T> Samples<T>() where T : unmanaged => MemoryMarshal.Cast<byte, T>(data.AsSpan(0, checked((int)Format.FrameLength)));
+    public ReadOnlySpan<T> Samples<T>() where T : unmanaged => MemoryMarshal.Cast<byte, T>(_data.AsSpan(0, checked((int)Format.FrameLength)));
 
     /// <summary>
     /// The stored value of one sample: the Bits Stored bits that end at High Bit, sign-extended when Pixel Representation
@@ -44,11 +44,11 @@ public sealed class PixelFrame
         var format = Format;
         ulong raw = format.BitsAllocated switch
         {
-            1 => (ulong)((data[sampleIndex >> 3] >> (sampleIndex & 7)) & 1),
-            8 => data[sampleIndex],
-            16 => BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(sampleIndex * 2)),
-            32 => BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(sampleIndex * 4)),
-            _ => BinaryPrimitives.ReadUInt64LittleEndian(data.AsSpan(sampleIndex * 8)),
+            1 => (ulong)((_data[sampleIndex >> 3] >> (sampleIndex & 7)) & 1),
+            8 => _data[sampleIndex],
+            16 => BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(sampleIndex * 2)),
+            32 => BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(sampleIndex * 4)),
+            _ => BinaryPrimitives.ReadUInt64LittleEndian(_data.AsSpan(sampleIndex * 8)),
         };
         return StoredValue(raw, format.BitsStored, format.HighBit, format.IsSigned);
     }

@@ -184,16 +184,16 @@ public static class SegmentationReader
     /// <summary>The frames of the Pixel Data, BINARY (1 bit) or FRACTIONAL (8 bits, thresholded).</summary>
     private sealed class Pixels
     {
-        private readonly byte[] data;
-        private readonly int perFrame;
-        private readonly int? threshold;
+        private readonly byte[] _data;
+        private readonly int _perFrame;
+        private readonly int? _threshold;
 
         private Pixels(byte[] data, int frames, int perFrame, int? threshold)
         {
-            this.data = data;
+            this._data = data;
             Frames = frames;
-            this.perFrame = perFrame;
-            this.threshold = threshold;
+            this._perFrame = perFrame;
+            this._threshold = threshold;
         }
 
         public int Frames { get; }
@@ -243,13 +243,13 @@ public static class SegmentationReader
 
         public void Unpack(int frame, Span<byte> slice)
         {
-            if (threshold is not { } limit)
+            if (_threshold is not { } limit)
             {
-                BinaryFrames.Unpack(data, (long)frame * perFrame, slice);
+                BinaryFrames.Unpack(_data, (long)frame * _perFrame, slice);
                 return;
             }
-            var values = data.AsSpan(frame * perFrame, perFrame);
-            for (var i = 0; i < perFrame; i++)
+            var values = _data.AsSpan(frame * _perFrame, _perFrame);
+            for (var i = 0; i < _perFrame; i++)
             {
                 if (values[i] >= limit)
                 {

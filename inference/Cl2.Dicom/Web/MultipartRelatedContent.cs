@@ -20,15 +20,15 @@ public sealed record MultipartRelatedPart(string ContentType, Func<Stream> Open,
 /// </summary>
 public sealed class MultipartRelatedContent : HttpContent
 {
-    private readonly IReadOnlyList<MultipartRelatedPart> parts;
-    private readonly string boundary;
+    private readonly IReadOnlyList<MultipartRelatedPart> _parts;
+    private readonly string _boundary;
 
     public MultipartRelatedContent(IEnumerable<MultipartRelatedPart> parts, string type = DicomMediaTypes.Dicom, string? boundary = null)
     {
         ArgumentNullException.ThrowIfNull(parts);
-        this.parts = parts.ToArray();
-        this.boundary = boundary ?? MultipartRelatedWriter.NewBoundary();
-        Headers.ContentType = MediaTypeHeaderValue.Parse(MultipartRelatedWriter.ContentType(this.boundary, type));
+        this._parts = parts.ToArray();
+        this._boundary = boundary ?? MultipartRelatedWriter.NewBoundary();
+        Headers.ContentType = MediaTypeHeaderValue.Parse(MultipartRelatedWriter.ContentType(this._boundary, type));
     }
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
@@ -36,8 +36,8 @@ public sealed class MultipartRelatedContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        var writer = new MultipartRelatedWriter(stream, boundary);
-        foreach (var part in parts)
+        var writer = new MultipartRelatedWriter(stream, _boundary);
+        foreach (var part in _parts)
         {
             var content = part.Open();
             await using (content.ConfigureAwait(false))
@@ -51,15 +51,15 @@ public sealed class MultipartRelatedContent : HttpContent
     protected override bool TryComputeLength(out long length)
     {
         length = 0;
-        for (var i = 0; i < parts.Count; i++)
+        for (var i = 0; i < _parts.Count; i++)
         {
-            if (parts[i].Length is not { } partLength)
+            if (_parts[i].Length is not { } partLength)
             {
                 return false;
             }
-            length += MultipartRelatedWriter.PartHeader(boundary, parts[i].ContentType, null, i == 0).Length + partLength;
+            length += MultipartRelatedWriter.PartHeader(_boundary, _parts[i].ContentType, null, i == 0).Length + partLength;
         }
-        length += MultipartRelatedWriter.CloseDelimiter(boundary, parts.Count == 0).Length;
+        length += MultipartRelatedWriter.CloseDelimiter(_boundary, _parts.Count == 0).Length;
         return true;
     }
 }

@@ -29,15 +29,15 @@ public sealed class MultipartRelatedReader : IDisposable
     /// <summary>RFC 2046 allows boundaries of 1–70 characters.</summary>
     public const int MaxBoundaryLength = 70;
 
-    private readonly Stream stream;
-    private readonly byte[] delimiter;
-    private readonly int maxHeaderBytes;
-    private byte[] buffer;
-    private int start;
-    private int end;
-    private bool endOfStream;
-    private bool finished;
-    private PartBody? current;
+    private readonly Stream _stream;
+    private readonly byte[] _delimiter;
+    private readonly int _maxHeaderBytes;
+    private byte[] _buffer;
+    private int _start;
+    private int _end;
+    private bool _endOfStream;
+    private bool _finished;
+    private PartBody? _current;
 
     public MultipartRelatedReader(Stream stream, string boundary, int bufferSize = 64 * 1024, int maxHeaderBytes = 16 * 1024)
     {
@@ -47,14 +47,14 @@ public sealed class MultipartRelatedReader : IDisposable
         {
             throw new ArgumentException($"a multipart boundary has at most {MaxBoundaryLength} characters (RFC 2046); this one has {boundary.Length}", nameof(boundary));
         }
-        this.stream = stream;
-        this.maxHeaderBytes = maxHeaderBytes;
-        delimiter = Encoding.ASCII.GetBytes("\r\n--" + boundary);
-        buffer = ArrayPool<byte>.Shared.Rent(Math.Max(bufferSize, 4 * delimiter.Length));
+        this._stream = stream;
+        this._maxHeaderBytes = maxHeaderBytes;
+        _delimiter = Encoding.ASCII.GetBytes("\r\n--" + boundary);
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(bufferSize, 4 * _delimiter.Length));
         // The first delimiter may start the message without a CRLF before it: pretend there was one.
-        buffer[0] = (byte)'\r';
-        buffer[1] = (byte)'\n';
-        end = 2;
+        _buffer[0] = (byte)'\r';
+        _buffer[1] = (byte)'\n';
+        _end = 2;
     }
 
     /// <summary>
@@ -67,43 +67,43 @@ public sealed class MultipartRelatedReader : IDisposable
     /// <summary>The next part, or null after the close delimiter. The previous part's unread content is skipped.</summary>
     public async Task<MultipartPart?> ReadNextPartAsync(CancellationToken cancellationToken = default)
     {
-        if (finished)
+        if (_finished)
         {
             return null;
         }
-        if (current is not null)
+        if (_current is not null)
         {
-            await current.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            await _current.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             await SkipPreambleAsync(cancellationToken).ConfigureAwait(false);
         }
         // At a delimiter: consume it, then either "--" (close delimiter) or transport padding and CRLF.
-        start += delimiter.Length;
+        _start += _delimiter.Length;
         await EnsureAsync(2, cancellationToken).ConfigureAwait(false);
-        if (end - start >= 2 && buffer[start] == '-' && buffer[start + 1] == '-')
+        if (_end - _start >= 2 && _buffer[_start] == '-' && _buffer[_start + 1] == '-')
         {
-            finished = true;
-            current = null;
+            _finished = true;
+            _current = null;
             return null;
         }
         var headers = await ReadHeadersAsync(cancellationToken).ConfigureAwait(false);
-        current = new PartBody(this);
-        return new MultipartPart(headers, current);
+        _current = new PartBody(this);
+        return new MultipartPart(headers, _current);
     }
 
     private async Task SkipPreambleAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            var found = buffer.AsSpan(start, end - start).IndexOf(delimiter);
+            var found = _buffer.AsSpan(_start, _end - _start).IndexOf(_delimiter);
             if (found >= 0)
             {
-                start += found;
+                _start += found;
                 return;
             }
-            start = Math.Max(start, end - delimiter.Length + 1);
+            _start = Math.Max(_start, _end - _delimiter.Length + 1);
             if (!await FillAsync(cancellationToken).ConfigureAwait(false))
             {
                 throw new InvalidDataException("the multipart body has no boundary delimiter: check that the Content-Type boundary matches the body");
@@ -119,21 +119,21 @@ public sealed class MultipartRelatedReader : IDisposable
         while (true)
         {
             int lineEnd;
-            while ((lineEnd = buffer.AsSpan(start, end - start).IndexOf("\r\n"u8)) < 0)
+            while ((lineEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8)) < 0)
             {
-                if (end - start > maxHeaderBytes || !await FillAsync(cancellationToken).ConfigureAwait(false))
+                if (_end - _start > _maxHeaderBytes || !await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    throw new InvalidDataException(end - start > maxHeaderBytes
-                        ? $"a multipart part's headers exceed {maxHeaderBytes} bytes"
+                    throw new InvalidDataException(_end - _start > _maxHeaderBytes
+                        ? $"a multipart part's headers exceed {_maxHeaderBytes} bytes"
                         : "the multipart body ended inside a part's headers");
                 }
             }
-            var line = Encoding.Latin1.GetString(buffer, start, lineEnd);
-            start += lineEnd + 2;
+            var line = Encoding.Latin1.GetString(_buffer, _start, lineEnd);
+            _start += lineEnd + 2;
             consumed += lineEnd + 2;
-            if (consumed > maxHeaderBytes)
+            if (consumed > _maxHeaderBytes)
             {
-                throw new InvalidDataException($"a multipart part's headers exceed {maxHeaderBytes} bytes");
+                throw new InvalidDataException($"a multipart part's headers exceed {_maxHeaderBytes} bytes");
             }
             if (first)
             {
@@ -161,37 +161,37 @@ public sealed class MultipartRelatedReader : IDisposable
     /// <summary>Makes at least <paramref name="count"/> unread bytes available unless the stream ends first.</summary>
     private async Task EnsureAsync(int count, CancellationToken cancellationToken)
     {
-        while (end - start < count && await FillAsync(cancellationToken).ConfigureAwait(false))
+        while (_end - _start < count && await FillAsync(cancellationToken).ConfigureAwait(false))
         {
         }
     }
 
     private async Task<bool> FillAsync(CancellationToken cancellationToken)
     {
-        if (endOfStream)
+        if (_endOfStream)
         {
             return false;
         }
-        if (start > 0)
+        if (_start > 0)
         {
-            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-            end -= start;
-            start = 0;
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
         }
-        if (end == buffer.Length)
+        if (_end == _buffer.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-            Buffer.BlockCopy(buffer, 0, larger, 0, end);
-            ArrayPool<byte>.Shared.Return(buffer);
-            buffer = larger;
+            var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            Buffer.BlockCopy(_buffer, 0, larger, 0, _end);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
         }
-        var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+        var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
         if (read == 0)
         {
-            endOfStream = true;
+            _endOfStream = true;
             return false;
         }
-        end += read;
+        _end += read;
         return true;
     }
 
@@ -200,9 +200,9 @@ public sealed class MultipartRelatedReader : IDisposable
     {
         while (true)
         {
-            var unread = buffer.AsSpan(start, end - start);
-            var found = unread.IndexOf(delimiter);
-            var available = found >= 0 ? found : unread.Length - (delimiter.Length - 1);
+            var unread = _buffer.AsSpan(_start, _end - _start);
+            var found = unread.IndexOf(_delimiter);
+            var available = found >= 0 ? found : unread.Length - (_delimiter.Length - 1);
             if (found == 0)
             {
                 return 0;
@@ -210,8 +210,8 @@ public sealed class MultipartRelatedReader : IDisposable
             if (available > 0)
             {
                 var count = Math.Min(available, destination.Length);
-                buffer.AsMemory(start, count).CopyTo(destination);
-                start += count;
+                _buffer.AsMemory(_start, count).CopyTo(destination);
+                _start += count;
                 return count;
             }
             if (!await FillAsync(cancellationToken).ConfigureAwait(false))
@@ -223,13 +223,13 @@ public sealed class MultipartRelatedReader : IDisposable
 
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(buffer);
-        buffer = [];
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
     }
 
     private sealed class PartBody(MultipartRelatedReader reader) : Stream
     {
-        private bool done;
+        private bool _done;
 
         public override bool CanRead => true;
 
@@ -245,16 +245,16 @@ public sealed class MultipartRelatedReader : IDisposable
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            if (done || buffer.Length == 0)
+            if (_done || buffer.Length == 0)
             {
                 return 0;
             }
-            if (!ReferenceEquals(reader.current, this))
+            if (!ReferenceEquals(reader._current, this))
             {
                 throw new InvalidOperationException("this multipart part was left behind: read a part's body before asking for the next part");
             }
             var read = await reader.ReadContentAsync(buffer, cancellationToken).ConfigureAwait(false);
-            done = read == 0;
+            _done = read == 0;
             return read;
         }
 

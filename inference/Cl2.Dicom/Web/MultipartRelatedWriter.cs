@@ -8,7 +8,7 @@ namespace Cl2.Dicom.Web;
 /// </summary>
 public sealed class MultipartRelatedWriter(Stream output, string boundary)
 {
-    private int parts;
+    private int _parts;
 
     public string Boundary { get; } = boundary;
 
@@ -22,20 +22,20 @@ public sealed class MultipartRelatedWriter(Stream output, string boundary)
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        await output.WriteAsync(PartHeader(Boundary, contentType, headers, parts++ == 0), cancellationToken).ConfigureAwait(false);
+        await output.WriteAsync(PartHeader(Boundary, contentType, headers, _parts++ == 0), cancellationToken).ConfigureAwait(false);
         await content.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task WritePartAsync(string contentType, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string>? headers = null,
         CancellationToken cancellationToken = default)
     {
-        await output.WriteAsync(PartHeader(Boundary, contentType, headers, parts++ == 0), cancellationToken).ConfigureAwait(false);
+        await output.WriteAsync(PartHeader(Boundary, contentType, headers, _parts++ == 0), cancellationToken).ConfigureAwait(false);
         await output.WriteAsync(content, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task CompleteAsync(CancellationToken cancellationToken = default)
     {
-        await output.WriteAsync(CloseDelimiter(Boundary, parts == 0), cancellationToken).ConfigureAwait(false);
+        await output.WriteAsync(CloseDelimiter(Boundary, _parts == 0), cancellationToken).ConfigureAwait(false);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -331,7 +331,10 @@ public sealed class DeliveryOutbox(IOptions<InferenceOptions> inference, IOption
         if (line.Kind == OutboxLine.Queued)
         {
             var queued = new OutboxDelivery(line.Delivery, line.ResultId ?? Guid.Empty, line.Destination ?? "", line.StudyInstanceUid ?? "",
-                line.CallingAeTitle ?? "", line.CalledAeTitle, line.Objects ?? [], line.At) { NextAttemptAt = line.At };
+                line.CallingAeTitle ?? "", line.CalledAeTitle, line.Objects ?? [], line.At)
+            {
+                NextAttemptAt = line.At,
+            };
             // A second queued line of a delivery re-pins its objects (routed again); its history stays.
             _deliveries[line.Delivery] = _deliveries.TryGetValue(line.Delivery, out var earlier)
                 ? earlier with { CalledAeTitle = queued.CalledAeTitle, Objects = queued.Objects }

@@ -325,14 +325,16 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
         catch (HttpRequestException answered) when (answered.StatusCode is not null)
         {
             // Labeling answered but has no such blob: the version cannot run until it is registered with its checkpoint's digest.
-            return (Failed(study, workloadName, InferenceFailure.WorkloadFailed,
+            var unfetched = Failed(study, workloadName, InferenceFailure.WorkloadFailed,
                 $"Version {version.Number}'s checkpoint cannot be fetched: {answered.Message} Register a version whose artifact digest is in labeling's blob store, and promote it.",
-                decision) with { ModelVersionId = version.Id }, []);
+                decision);
+            return (unfetched with { ModelVersionId = version.Id }, []);
         }
         catch (InvalidDataException unusable)
         {
-            return (Failed(study, workloadName, InferenceFailure.WorkloadFailed,
-                $"Version {version.Number}'s checkpoint cannot be used: {unusable.Message}.", decision) with { ModelVersionId = version.Id }, []);
+            var unusableCheckpoint = Failed(study, workloadName, InferenceFailure.WorkloadFailed,
+                $"Version {version.Number}'s checkpoint cannot be used: {unusable.Message}.", decision);
+            return (unusableCheckpoint with { ModelVersionId = version.Id }, []);
         }
     }
 

@@ -11,21 +11,21 @@ namespace Cl2.Labeling.Archive;
 /// </summary>
 public sealed class ArchiveIndex(NpgsqlDataSource dataSource, IOptions<PostgresOptions> postgres)
 {
-    private readonly SemaphoreSlim creating = new(1, 1);
-    private volatile bool created;
+    private readonly SemaphoreSlim _creating = new(1, 1);
+    private volatile bool _created;
 
     public string Table => $"{postgres.Value.Schema}.archive_instances";
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        if (created)
+        if (_created)
         {
             return;
         }
-        await creating.WaitAsync(cancellationToken);
+        await _creating.WaitAsync(cancellationToken);
         try
         {
-            if (created)
+            if (_created)
             {
                 return;
             }
@@ -47,11 +47,11 @@ public sealed class ArchiveIndex(NpgsqlDataSource dataSource, IOptions<PostgresO
                 create index if not exists archive_instances_patient on {Table} (patient_id);
                 """);
             await command.ExecuteNonQueryAsync(cancellationToken);
-            created = true;
+            _created = true;
         }
         finally
         {
-            creating.Release();
+            _creating.Release();
         }
     }
 

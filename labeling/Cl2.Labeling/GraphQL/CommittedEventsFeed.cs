@@ -25,20 +25,20 @@ public sealed partial class CommittedEventsFeed(
 {
     private const int PageSize = 1000;
 
-    private readonly CancellationTokenSource stopping = new();
-    private readonly TaskCompletionSource firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly DeliveredEvents delivered = new(TimeSpan.FromSeconds(options.Value.RememberSeconds), options.Value.MaxRemembered);
-    private Task running = Task.CompletedTask;
-    private int stopped;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DeliveredEvents _delivered = new(TimeSpan.FromSeconds(options.Value.RememberSeconds), options.Value.MaxRemembered);
+    private Task _running = Task.CompletedTask;
+    private int _stopped;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        running = Task.Run(() => RunAsync(stopping.Token), CancellationToken.None);
+        _running = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
         try
         {
             // A replica that takes subscriptions should already be listening, or a subscriber could miss what is committed
             // next. While PostgreSQL does not answer, the host starts anyway (not ready) and the feed keeps trying.
-            await firstAttempt.Task.WaitAsync(TimeSpan.FromSeconds(options.Value.StartTimeoutSeconds), time, cancellationToken);
+            await _firstAttempt.Task.WaitAsync(TimeSpan.FromSeconds(options.Value.StartTimeoutSeconds), time, cancellationToken);
         }
         catch (TimeoutException)
         {
@@ -48,14 +48,14 @@ public sealed partial class CommittedEventsFeed(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref stopped, 1) == 1)
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return; // a host stopped twice (disposed after a stop) stops its services twice
         }
-        await stopping.CancelAsync();
+        await _stopping.CancelAsync();
         try
         {
-            await running.WaitAsync(cancellationToken);
+            await _running.WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -65,8 +65,8 @@ public sealed partial class CommittedEventsFeed(
 
     public void Dispose()
     {
-        Interlocked.Exchange(ref stopped, 1);
-        stopping.Dispose();
+        Interlocked.Exchange(ref _stopped, 1);
+        _stopping.Dispose();
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
@@ -88,7 +88,7 @@ public sealed partial class CommittedEventsFeed(
             {
                 ListeningLost(logger, exception, reconnectDelay.TotalMilliseconds);
             }
-            firstAttempt.TrySetResult();
+            _firstAttempt.TrySetResult();
             try
             {
                 await Task.Delay(reconnectDelay, time, cancellationToken);
@@ -109,10 +109,10 @@ public sealed partial class CommittedEventsFeed(
         var quiet = TimeSpan.Zero;
         var pending = new ConcurrentQueue<(long First, long Last)>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!delivered.Started)
+        if (!_delivered.Started)
         {
             // As early as possible: should this attempt fail further on, what commits before the next one still counts.
-            delivered.Start(await CommittedEventsChannel.HighestSequenceAsync(connection, schema, cancellationToken));
+            _delivered.Start(await CommittedEventsChannel.HighestSequenceAsync(connection, schema, cancellationToken));
         }
         connection.Notification += (_, notification) =>
         {
@@ -129,8 +129,8 @@ public sealed partial class CommittedEventsFeed(
         await store.Storage.Database.EnsureStorageExistsAsync(typeof(IEvent), cancellationToken);
         // Listening from here on; what committed before (while this replica was not listening) is read now.
         await CatchUpAsync(cancellationToken);
-        Listening(logger, channel, delivered.Floor);
-        firstAttempt.TrySetResult();
+        Listening(logger, channel, _delivered.Floor);
+        _firstAttempt.TrySetResult();
         while (true)
         {
             while (pending.TryDequeue(out var range))
@@ -144,7 +144,7 @@ public sealed partial class CommittedEventsFeed(
                 }
                 // From the last event handed over, not from the range's first: what committed in between (another
                 // replica's commit whose notification is still on its way) is handed over first, in sequence order.
-                await DeliverAsync(delivered.ReadFrom(range.First), range.Last, cancellationToken);
+                await DeliverAsync(_delivered.ReadFrom(range.First), range.Last, cancellationToken);
             }
             // Waited for in slices of at most a second: Npgsql's wait does not end when the token is cancelled, and a
             // host that stops should not wait out a whole heartbeat.
@@ -170,11 +170,11 @@ public sealed partial class CommittedEventsFeed(
 
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
-        if (await store.Storage.Database.FetchHighestEventSequenceNumber(cancellationToken) < delivered.Floor)
+        if (await store.Storage.Database.FetchHighestEventSequenceNumber(cancellationToken) < _delivered.Floor)
         {
-            delivered.SequenceRestarted();
+            _delivered.SequenceRestarted();
         }
-        await DeliverAsync(delivered.Floor, long.MaxValue, cancellationToken);
+        await DeliverAsync(_delivered.Floor, long.MaxValue, cancellationToken);
     }
 
     /// <summary>
@@ -202,7 +202,7 @@ public sealed partial class CommittedEventsFeed(
                     page.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2)));
                 }
             }
-            var fresh = page.Where(row => !delivered.Contains(row.Id)).ToList();
+            var fresh = page.Where(row => !_delivered.Contains(row.Id)).ToList();
             var taken = hub.Taken()?.Select(type => events.EventMappingFor(type).EventTypeName).ToHashSet();
             var wanted = fresh.Where(row => taken is null || taken.Contains(row.Type)).Select(row => row.Sequence).ToArray();
             if (wanted.Length > 0)
@@ -219,11 +219,11 @@ public sealed partial class CommittedEventsFeed(
             var now = time.GetUtcNow();
             foreach (var row in fresh)
             {
-                delivered.TryAdd(row.Id, row.Sequence, now);
+                _delivered.TryAdd(row.Id, row.Sequence, now);
             }
             if (page.Count < PageSize)
             {
-                delivered.Forget(now);
+                _delivered.Forget(now);
                 return;
             }
             after = page[^1].Sequence;

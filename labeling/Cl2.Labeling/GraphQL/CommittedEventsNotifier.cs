@@ -21,10 +21,10 @@ public sealed partial class CommittedEventsNotifier(
     IOptions<PostgresOptions> postgres,
     ILogger<CommittedEventsNotifier> logger) : BackgroundService
 {
-    private readonly Channel<(long First, long Last)> committed = Channel.CreateUnbounded<(long, long)>(new() { SingleReader = true });
+    private readonly Channel<(long First, long Last)> _committed = Channel.CreateUnbounded<(long, long)>(new() { SingleReader = true });
 
     /// <summary>A transaction that stored the events numbered <paramref name="first"/> to <paramref name="last"/> committed.</summary>
-    public void Committed(long first, long last) => committed.Writer.TryWrite((first, last));
+    public void Committed(long first, long last) => _committed.Writer.TryWrite((first, last));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,10 +32,10 @@ public sealed partial class CommittedEventsNotifier(
         var ranges = new List<(long First, long Last)>();
         try
         {
-            while (await committed.Reader.WaitToReadAsync(stoppingToken))
+            while (await _committed.Reader.WaitToReadAsync(stoppingToken))
             {
                 ranges.Clear();
-                while (committed.Reader.TryRead(out var range))
+                while (_committed.Reader.TryRead(out var range))
                 {
                     ranges.Add(range);
                 }

@@ -8,8 +8,8 @@ namespace Cl2.Labeling.GraphQL;
 /// </summary>
 public sealed class DeliveredEvents(TimeSpan remember, int maxRemembered)
 {
-    private readonly Queue<(DateTimeOffset At, long Sequence, Guid Id)> order = new();
-    private readonly HashSet<Guid> ids = [];
+    private readonly Queue<(DateTimeOffset At, long Sequence, Guid Id)> _order = new();
+    private readonly HashSet<Guid> _ids = [];
 
     /// <summary>
     /// Catching up reads the events after this sequence number: the highest one forgotten, or where listening first
@@ -46,16 +46,16 @@ public sealed class DeliveredEvents(TimeSpan remember, int maxRemembered)
     /// <summary>The sequence restarted below <see cref="Floor"/> (the event store was reset): catch up from its start.</summary>
     public void SequenceRestarted() => (Floor, Last) = (0, 0);
 
-    public bool Contains(Guid id) => ids.Contains(id);
+    public bool Contains(Guid id) => _ids.Contains(id);
 
     /// <returns>True when the event was not delivered yet (and now counts as delivered).</returns>
     public bool TryAdd(Guid id, long sequence, DateTimeOffset now)
     {
-        if (!ids.Add(id))
+        if (!_ids.Add(id))
         {
             return false;
         }
-        order.Enqueue((now, sequence, id));
+        _order.Enqueue((now, sequence, id));
         Last = sequence;
         Forget(now);
         return true;
@@ -63,10 +63,10 @@ public sealed class DeliveredEvents(TimeSpan remember, int maxRemembered)
 
     public void Forget(DateTimeOffset now)
     {
-        while (order.TryPeek(out var oldest) && (order.Count > maxRemembered || now - oldest.At > remember))
+        while (_order.TryPeek(out var oldest) && (_order.Count > maxRemembered || now - oldest.At > remember))
         {
-            order.Dequeue();
-            ids.Remove(oldest.Id);
+            _order.Dequeue();
+            _ids.Remove(oldest.Id);
             Floor = Math.Max(Floor, oldest.Sequence);
         }
     }

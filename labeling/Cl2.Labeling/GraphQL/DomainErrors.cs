@@ -22,7 +22,10 @@ public static partial class DomainErrors
         {
             DomainException domain => FromDomain(domain),
             FormatException format => new ExecutionError(
-                $"{(field is null ? "An argument" : $"An argument of '{field}'")} is not in the expected form: {format.Message}") { Code = InvalidArgument },
+                $"{(field is null ? "An argument" : $"An argument of '{field}'")} is not in the expected form: {format.Message}")
+            {
+                Code = InvalidArgument,
+            },
             var unexpected => Logged(unexpected, field, context.ExecutionOptions.RequestServices),
         };
         return Task.CompletedTask;

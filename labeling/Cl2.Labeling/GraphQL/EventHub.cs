@@ -12,12 +12,12 @@ namespace Cl2.Labeling.GraphQL;
 /// </summary>
 public sealed partial class EventHub(ILogger<EventHub> logger, IOptions<GraphQLOptions> options) : IObservable<object>
 {
-    private readonly ILogger logger = logger;
+    private readonly ILogger _logger = logger;
 
-    private readonly Lock gate = new();
-    private Queued[] observers = [];
+    private readonly Lock _gate = new();
+    private Queued[] _observers = [];
     // The event type each observer takes (null: every event), so the feed reads from the store only what someone takes.
-    private (Queued Observer, Type? Takes)[] takes = [];
+    private (Queued Observer, Type? Takes)[] _takes = [];
 
     /// <summary>Takes every event.</summary>
     public IDisposable Subscribe(IObserver<object> observer) => Subscribe(observer, null);
@@ -28,17 +28,17 @@ public sealed partial class EventHub(ILogger<EventHub> logger, IOptions<GraphQLO
     /// </summary>
     public IReadOnlySet<Type>? Taken()
     {
-        var current = Volatile.Read(ref takes);
+        var current = Volatile.Read(ref _takes);
         return current.Any(entry => entry.Takes is null) ? null : current.Select(entry => entry.Takes!).ToHashSet();
     }
 
     private IDisposable Subscribe(IObserver<object> target, Type? type)
     {
         var observer = new Queued(this, target, options.Value.MaxQueuedEventsPerSubscriber);
-        lock (gate)
+        lock (_gate)
         {
-            observers = [.. observers, observer];
-            takes = [.. takes, (observer, type)];
+            _observers = [.. _observers, observer];
+            _takes = [.. _takes, (observer, type)];
         }
         return new Unsubscriber(this, observer);
     }
@@ -46,7 +46,7 @@ public sealed partial class EventHub(ILogger<EventHub> logger, IOptions<GraphQLO
     /// <summary>Hands <paramref name="event"/> to every subscriber's queue; never waits for one.</summary>
     public void Publish(object @event)
     {
-        foreach (var observer in Volatile.Read(ref observers))
+        foreach (var observer in Volatile.Read(ref _observers))
         {
             observer.OnNext(@event);
         }
@@ -64,10 +64,10 @@ public sealed partial class EventHub(ILogger<EventHub> logger, IOptions<GraphQLO
 
     private void Remove(Queued observer)
     {
-        lock (gate)
+        lock (_gate)
         {
-            observers = [.. observers.Where(existing => !ReferenceEquals(existing, observer))];
-            takes = [.. takes.Where(existing => !ReferenceEquals(existing.Observer, observer))];
+            _observers = [.. _observers.Where(existing => !ReferenceEquals(existing, observer))];
+            _takes = [.. _takes.Where(existing => !ReferenceEquals(existing.Observer, observer))];
         }
     }
 
@@ -83,57 +83,57 @@ public sealed partial class EventHub(ILogger<EventHub> logger, IOptions<GraphQLO
     /// <summary>A subscriber behind its bounded queue, emptied in order by a task of its own.</summary>
     private sealed class Queued : IObserver<object>
     {
-        private readonly EventHub hub;
-        private readonly IObserver<object> target;
-        private readonly int capacity;
-        private readonly Channel<object> queue;
+        private readonly EventHub _hub;
+        private readonly IObserver<object> _target;
+        private readonly int _capacity;
+        private readonly Channel<object> _queue;
 
         public Queued(EventHub hub, IObserver<object> target, int capacity)
         {
-            (this.hub, this.target, this.capacity) = (hub, target, capacity);
-            queue = Channel.CreateBounded<object>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+            (this._hub, this._target, this._capacity) = (hub, target, capacity);
+            _queue = Channel.CreateBounded<object>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
             _ = Task.Run(DeliverAsync);
         }
 
         public void OnNext(object value)
         {
-            if (queue.Writer.TryWrite(value))
+            if (_queue.Writer.TryWrite(value))
             {
                 return;
             }
-            if (queue.Writer.TryComplete(new SubscriberTooSlowException(capacity)))
+            if (_queue.Writer.TryComplete(new SubscriberTooSlowException(_capacity)))
             {
                 // Taken off at once, so later events are not offered to a subscriber that is ending.
-                hub.Remove(this);
-                SubscriberTooSlow(hub.logger, capacity, value.GetType().Name);
+                _hub.Remove(this);
+                SubscriberTooSlow(_hub._logger, _capacity, value.GetType().Name);
             }
         }
 
-        public void OnError(Exception error) => queue.Writer.TryComplete(error);
+        public void OnError(Exception error) => _queue.Writer.TryComplete(error);
 
-        public void OnCompleted() => queue.Writer.TryComplete();
+        public void OnCompleted() => _queue.Writer.TryComplete();
 
         /// <summary>Unsubscribed: what is still queued is not delivered.</summary>
-        public void Stop() => queue.Writer.TryComplete(new OperationCanceledException());
+        public void Stop() => _queue.Writer.TryComplete(new OperationCanceledException());
 
         private async Task DeliverAsync()
         {
             try
             {
-                await foreach (var value in queue.Reader.ReadAllAsync())
+                await foreach (var value in _queue.Reader.ReadAllAsync())
                 {
                     try
                     {
-                        target.OnNext(value);
+                        _target.OnNext(value);
                     }
                     catch (Exception exception)
                     {
                         // The event is committed whatever a subscriber does with it; one broken subscriber must not keep
                         // the others from hearing about it, nor stop hearing the next events itself.
-                        SubscriberFailed(hub.logger, exception, value.GetType().Name);
+                        SubscriberFailed(_hub._logger, exception, value.GetType().Name);
                     }
                 }
-                target.OnCompleted();
+                _target.OnCompleted();
             }
             catch (OperationCanceledException)
             {
@@ -141,7 +141,7 @@ public sealed partial class EventHub(ILogger<EventHub> logger, IOptions<GraphQLO
             }
             catch (Exception error)
             {
-                target.OnError(error);
+                _target.OnError(error);
             }
         }
     }

@@ -23,26 +23,26 @@ public sealed partial class GraphQLWebSocketSession
     public const string SubProtocol = "graphql-transport-ws";
     public const int TooSlowCloseCode = 4500;
 
-    private readonly WebSocket socket;
-    private readonly HttpContext http;
-    private readonly GraphQLOptions options;
-    private readonly ILogger logger;
-    private readonly Channel<string> outbox;
-    private readonly SemaphoreSlim sending = new(1, 1);
-    private readonly ConcurrentDictionary<string, IDisposable> operations = new(StringComparer.Ordinal);
-    private readonly IGraphQLTextSerializer serializer;
-    private readonly CancellationTokenSource ended = new();
-    private volatile bool acknowledged;
+    private readonly WebSocket _socket;
+    private readonly HttpContext _http;
+    private readonly GraphQLOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<string> _outbox;
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly ConcurrentDictionary<string, IDisposable> _operations = new(StringComparer.Ordinal);
+    private readonly IGraphQLTextSerializer _serializer;
+    private readonly CancellationTokenSource _ended = new();
+    private volatile bool _acknowledged;
 
     private GraphQLWebSocketSession(WebSocket socket, HttpContext http, GraphQLOptions options)
     {
-        (this.socket, this.http, this.options) = (socket, http, options);
-        logger = http.RequestServices.GetRequiredService<ILogger<GraphQLWebSocketSession>>();
-        serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
-        outbox = Channel.CreateBounded<string>(new BoundedChannelOptions(options.MaxQueuedMessagesPerConnection) { SingleReader = true });
+        (this._socket, this._http, this._options) = (socket, http, options);
+        _logger = http.RequestServices.GetRequiredService<ILogger<GraphQLWebSocketSession>>();
+        _serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
+        _outbox = Channel.CreateBounded<string>(new BoundedChannelOptions(options.MaxQueuedMessagesPerConnection) { SingleReader = true });
     }
 
-    private TimeSpan SendTimeout => TimeSpan.FromSeconds(options.SendTimeoutSeconds);
+    private TimeSpan SendTimeout => TimeSpan.FromSeconds(_options.SendTimeoutSeconds);
 
     public static async Task AcceptAsync(HttpContext http, GraphQLOptions options)
     {
@@ -61,13 +61,13 @@ public sealed partial class GraphQLWebSocketSession
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, ended.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
         var writer = WriteAsync();
         var keepAlive = KeepAliveAsync(linked.Token);
         var initDeadline = InitDeadlineAsync(linked.Token);
         try
         {
-            while (socket.State == WebSocketState.Open)
+            while (_socket.State == WebSocketState.Open)
             {
                 var text = await ReceiveAsync(linked.Token);
                 if (text is null || !await HandleAsync(text, linked.Token))
@@ -82,13 +82,13 @@ public sealed partial class GraphQLWebSocketSession
         }
         finally
         {
-            foreach (var operation in operations.Values)
+            foreach (var operation in _operations.Values)
             {
                 operation.Dispose();
             }
-            operations.Clear();
-            await ended.CancelAsync();
-            outbox.Writer.TryComplete();
+            _operations.Clear();
+            await _ended.CancelAsync();
+            _outbox.Writer.TryComplete();
             await Task.WhenAll(writer, keepAlive, initDeadline);
         }
     }
@@ -99,13 +99,13 @@ public sealed partial class GraphQLWebSocketSession
     {
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(options.ConnectionInitTimeoutSeconds), cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(_options.ConnectionInitTimeoutSeconds), cancellationToken);
         }
         catch (OperationCanceledException)
         {
             return;
         }
-        if (!acknowledged)
+        if (!_acknowledged)
         {
             await CloseAsync(4408, "Connection initialisation timeout");
         }
@@ -113,12 +113,12 @@ public sealed partial class GraphQLWebSocketSession
 
     private async Task KeepAliveAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.KeepAliveIntervalSeconds));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.KeepAliveIntervalSeconds));
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                if (acknowledged)
+                if (_acknowledged)
                 {
                     Enqueue("""{"type":"ping"}""");
                 }
@@ -157,21 +157,21 @@ public sealed partial class GraphQLWebSocketSession
         var payload = message?["payload"] as JsonObject;
         switch (type)
         {
-            case "connection_init" when acknowledged:
+            case "connection_init" when _acknowledged:
                 await CloseAsync(4429, "Too many initialisation requests");
                 return false;
             case "connection_init":
                 if (BearerToken(payload) is { } token)
                 {
                     // A browser cannot put a header on a WebSocket: the access token comes in the payload, checked like a header's.
-                    if (await http.ValidateBearerTokenAsync(token, cancellationToken) is not { } caller)
+                    if (await _http.ValidateBearerTokenAsync(token, cancellationToken) is not { } caller)
                     {
                         await CloseAsync(4403, "Forbidden: the access token in connection_init is not valid");
                         return false;
                     }
-                    http.User = caller;
+                    _http.User = caller;
                 }
-                acknowledged = true;
+                _acknowledged = true;
                 Enqueue("""{"type":"connection_ack"}""");
                 return true;
             case "ping":
@@ -179,26 +179,26 @@ public sealed partial class GraphQLWebSocketSession
                 return true;
             case "pong":
                 return true;
-            case "subscribe" when !acknowledged:
+            case "subscribe" when !_acknowledged:
                 await CloseAsync(4401, "Unauthorized");
                 return false;
             case "subscribe" when id is { Length: > 0 } && payload is not null:
-                if (operations.ContainsKey(id))
+                if (_operations.ContainsKey(id))
                 {
                     await CloseAsync(4409, $"Subscriber for {id} already exists");
                     return false;
                 }
-                if (operations.Count >= options.MaxSubscriptionsPerConnection)
+                if (_operations.Count >= _options.MaxSubscriptionsPerConnection)
                 {
                     SendError(id, [new ExecutionError(
-                        $"This connection has {operations.Count} operations open, the most one connection may have; complete one first, or open another connection.")
+                        $"This connection has {_operations.Count} operations open, the most one connection may have; complete one first, or open another connection.")
                         { Code = "TOO_MANY_SUBSCRIPTIONS" }]);
                     return true;
                 }
                 await SubscribeAsync(id, payload, cancellationToken);
                 return true;
             case "complete" when id is { Length: > 0 }:
-                if (operations.TryRemove(id, out var operation))
+                if (_operations.TryRemove(id, out var operation))
                 {
                     operation.Dispose();
                 }
@@ -214,7 +214,7 @@ public sealed partial class GraphQLWebSocketSession
         GraphQLRequest? request;
         try
         {
-            request = serializer.Deserialize<GraphQLRequest>(payload.ToJsonString());
+            request = _serializer.Deserialize<GraphQLRequest>(payload.ToJsonString());
         }
         catch (JsonException)
         {
@@ -225,75 +225,75 @@ public sealed partial class GraphQLWebSocketSession
             SendError(id, [new ExecutionError("The subscribe payload needs a 'query' string.") { Code = "REQUEST_INVALID" }]);
             return;
         }
-        var (document, refusal) = QueryDocument.Parse(query, options);
+        var (document, refusal) = QueryDocument.Parse(query, _options);
         if (refusal is not null)
         {
-            QueryDocument.LogRefused(http.RequestServices, refusal, http.User);
+            QueryDocument.LogRefused(_http.RequestServices, refusal, _http.User);
             SendError(id, [refusal]);
             return;
         }
         // Registered before executing so a 'complete' that arrives meanwhile is honoured, and a duplicate id is refused.
         var registration = new Registration();
-        operations[id] = registration;
-        var result = await http.RequestServices.GetRequiredService<IDocumentExecuter<LabelingSchema>>().ExecuteAsync(new ExecutionOptions
+        _operations[id] = registration;
+        var result = await _http.RequestServices.GetRequiredService<IDocumentExecuter<LabelingSchema>>().ExecuteAsync(new ExecutionOptions
         {
             Query = query,
             Document = document,
             OperationName = request.OperationName,
             Variables = request.Variables,
             Extensions = request.Extensions,
-            RequestServices = http.RequestServices,
-            User = http.User,
+            RequestServices = _http.RequestServices,
+            User = _http.User,
             CancellationToken = cancellationToken,
         });
         if (!result.Executed)
         {
-            operations.TryRemove(id, out _);
+            _operations.TryRemove(id, out _);
             SendError(id, result.Errors ?? []);
             return;
         }
         if (result.Streams is not { Count: > 0 } streams)
         {
             // A query or mutation over the socket: one result, then complete.
-            operations.TryRemove(id, out _);
+            _operations.TryRemove(id, out _);
             SendNext(id, result);
             Enqueue(JsonSerializer.Serialize(new { id, type = "complete" }));
             return;
         }
         var stream = streams.Values.First();
         registration.Set(stream.Subscribe(new Forwarder(this, id)));
-        if (!operations.ContainsKey(id))
+        if (!_operations.ContainsKey(id))
         {
             registration.Dispose();
         }
     }
 
     private void SendNext(string id, ExecutionResult result) =>
-        Enqueue($$"""{"id":{{JsonSerializer.Serialize(id)}},"type":"next","payload":{{serializer.Serialize(result)}}}""");
+        Enqueue($$"""{"id":{{JsonSerializer.Serialize(id)}},"type":"next","payload":{{_serializer.Serialize(result)}}}""");
 
     private void SendError(string id, IEnumerable<ExecutionError> errors)
     {
-        var serialized = JsonNode.Parse(serializer.Serialize(new ExecutionResult { Errors = [.. errors] }))?["errors"]?.ToJsonString() ?? "[]";
+        var serialized = JsonNode.Parse(_serializer.Serialize(new ExecutionResult { Errors = [.. errors] }))?["errors"]?.ToJsonString() ?? "[]";
         Enqueue($$"""{"id":{{JsonSerializer.Serialize(id)}},"type":"error","payload":{{serialized}}}""");
     }
 
     /// <summary>Queues a message for the writer; a client so far behind that the queue is full is closed instead.</summary>
     private void Enqueue(string text)
     {
-        if (outbox.Writer.TryWrite(text) || ended.IsCancellationRequested)
+        if (_outbox.Writer.TryWrite(text) || _ended.IsCancellationRequested)
         {
             return;
         }
-        if (outbox.Writer.TryComplete())
+        if (_outbox.Writer.TryComplete())
         {
-            TooSlow(logger, options.MaxQueuedMessagesPerConnection, http.User.Identity?.Name ?? "anonymous");
+            TooSlow(_logger, _options.MaxQueuedMessagesPerConnection, _http.User.Identity?.Name ?? "anonymous");
             _ = CloseAsync(TooSlowCloseCode, "Too slow: the client did not read what it subscribed to");
         }
     }
 
     private async Task WriteAsync()
     {
-        await foreach (var text in outbox.Reader.ReadAllAsync())
+        await foreach (var text in _outbox.Reader.ReadAllAsync())
         {
             if (!await SendAsync(Encoding.UTF8.GetBytes(text)))
             {
@@ -305,26 +305,26 @@ public sealed partial class GraphQLWebSocketSession
     /// <returns>false when the socket is no longer open or the send did not finish in time (the socket is then aborted).</returns>
     private async Task<bool> SendAsync(byte[] message)
     {
-        await sending.WaitAsync();
+        await _sending.WaitAsync();
         try
         {
-            if (socket.State != WebSocketState.Open)
+            if (_socket.State != WebSocketState.Open)
             {
                 return false;
             }
             using var timeout = new CancellationTokenSource(SendTimeout);
-            await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+            await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
             return true;
         }
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {
             // Cancelling a send aborts the socket: a client that takes longer than the send time-out to read a message is gone.
-            await ended.CancelAsync();
+            await _ended.CancelAsync();
             return false;
         }
         finally
         {
-            sending.Release();
+            _sending.Release();
         }
     }
 
@@ -335,24 +335,24 @@ public sealed partial class GraphQLWebSocketSession
     /// </summary>
     private async Task CloseAsync(int code, string reason)
     {
-        outbox.Writer.TryComplete();
+        _outbox.Writer.TryComplete();
         var sent = false;
         try
         {
-            if (await sending.WaitAsync(SendTimeout))
+            if (await _sending.WaitAsync(SendTimeout))
             {
                 try
                 {
-                    if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                     {
                         using var timeout = new CancellationTokenSource(SendTimeout);
-                        await socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, timeout.Token);
+                        await _socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, timeout.Token);
                         sent = true;
                     }
                 }
                 finally
                 {
-                    sending.Release();
+                    _sending.Release();
                 }
             }
         }
@@ -362,11 +362,11 @@ public sealed partial class GraphQLWebSocketSession
         }
         if (sent)
         {
-            ended.CancelAfter(SendTimeout);
+            _ended.CancelAfter(SendTimeout);
         }
         else
         {
-            await ended.CancelAsync();
+            await _ended.CancelAsync();
         }
     }
 
@@ -376,14 +376,14 @@ public sealed partial class GraphQLWebSocketSession
         using var message = new MemoryStream();
         while (true)
         {
-            var received = await socket.ReceiveAsync(buffer, cancellationToken);
+            var received = await _socket.ReceiveAsync(buffer, cancellationToken);
             if (received.MessageType == WebSocketMessageType.Close)
             {
                 await CloseAsync(1000, "Bye");
                 return null;
             }
             message.Write(buffer, 0, received.Count);
-            if (message.Length > options.MaxRequestBytes)
+            if (message.Length > _options.MaxRequestBytes)
             {
                 await CloseAsync(4400, "Message too large");
                 return null;
@@ -400,29 +400,29 @@ public sealed partial class GraphQLWebSocketSession
 
     private sealed class Registration : IDisposable
     {
-        private readonly Lock gate = new();
-        private IDisposable? subscription;
-        private bool disposed;
+        private readonly Lock _gate = new();
+        private IDisposable? _subscription;
+        private bool _disposed;
 
         public void Set(IDisposable value)
         {
-            lock (gate)
+            lock (_gate)
             {
-                if (disposed)
+                if (_disposed)
                 {
                     value.Dispose();
                     return;
                 }
-                subscription = value;
+                _subscription = value;
             }
         }
 
         public void Dispose()
         {
-            lock (gate)
+            lock (_gate)
             {
-                disposed = true;
-                subscription?.Dispose();
+                _disposed = true;
+                _subscription?.Dispose();
             }
         }
     }
@@ -433,15 +433,15 @@ public sealed partial class GraphQLWebSocketSession
 
         public void OnError(Exception error)
         {
-            session.operations.TryRemove(id, out _);
+            session._operations.TryRemove(id, out _);
             session.SendError(id, [error is SubscriberTooSlowException tooSlow
                 ? new ExecutionError(tooSlow.Message) { Code = "SUBSCRIBER_TOO_SLOW" }
-                : DomainErrors.Logged(error, id, session.http.RequestServices)]);
+                : DomainErrors.Logged(error, id, session._http.RequestServices)]);
         }
 
         public void OnCompleted()
         {
-            if (session.operations.TryRemove(id, out _))
+            if (session._operations.TryRemove(id, out _))
             {
                 session.Enqueue(JsonSerializer.Serialize(new { id, type = "complete" }));
             }

@@ -13,27 +13,27 @@ namespace Cl2.Labeling.Reading;
 public sealed class BatchLoader<TKey, TValue>(Func<IReadOnlyList<TKey>, CancellationToken, Task<IReadOnlyDictionary<TKey, TValue>>> fetch)
     where TKey : notnull
 {
-    private readonly Lock gate = new();
-    private Batch current = new();
+    private readonly Lock _gate = new();
+    private Batch _current = new();
 
     public IDataLoaderResult<TValue?> Load(TKey key)
     {
-        lock (gate)
+        lock (_gate)
         {
-            current.Keys.Add(key);
-            return new Result(this, current, key);
+            _current.Keys.Add(key);
+            return new Result(this, _current, key);
         }
     }
 
     private Task<IReadOnlyDictionary<TKey, TValue>> Dispatch(Batch batch, CancellationToken cancellationToken)
     {
-        lock (gate)
+        lock (_gate)
         {
             if (batch.Loading is null)
             {
-                if (ReferenceEquals(batch, current))
+                if (ReferenceEquals(batch, _current))
                 {
-                    current = new Batch();
+                    _current = new Batch();
                 }
                 batch.Loading = fetch([.. batch.Keys], cancellationToken);
             }
@@ -62,13 +62,13 @@ public sealed class BatchLoader<TKey, TValue>(Func<IReadOnlyList<TKey>, Cancella
 /// <summary>The batch loaders of one request (scoped), by name, so each name batches across the whole response.</summary>
 public sealed class BatchLoaders
 {
-    private readonly ConcurrentDictionary<string, object> loaders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, object> _loaders = new(StringComparer.Ordinal);
 
     public BatchLoader<TKey, TValue> For<TKey, TValue>(
         string name,
         Func<IReadOnlyList<TKey>, CancellationToken, Task<IReadOnlyDictionary<TKey, TValue>>> fetch)
         where TKey : notnull =>
-        (BatchLoader<TKey, TValue>)loaders.GetOrAdd(name, _ => new BatchLoader<TKey, TValue>(fetch));
+        (BatchLoader<TKey, TValue>)_loaders.GetOrAdd(name, _ => new BatchLoader<TKey, TValue>(fetch));
 }
 
 public static class BatchLoading

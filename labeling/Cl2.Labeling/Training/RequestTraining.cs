@@ -50,8 +50,8 @@ public sealed record RequestTraining(Guid ModelId, Guid? BaseVersionId, Guid? Da
             var datasetExists = command.DatasetId is { } datasetId
                 && await query.Query<Datasets.Dataset>().AnyAsync(dataset => dataset.Id == datasetId, cancellationToken);
             // The data cut: the job trains on what was recorded up to now, so its training set can be read again later.
-            var requested = Decide(model, datasetExists, command, Guid.CreateVersion7(), context.Actor(), context.Now())
-                with { DataCut = await query.Database.FetchHighestEventSequenceNumber(cancellationToken) };
+            var decided = Decide(model, datasetExists, command, Guid.CreateVersion7(), context.Actor(), context.Now());
+            var requested = decided with { DataCut = await query.Database.FetchHighestEventSequenceNumber(cancellationToken) };
             await StreamDecision.StartAsync<TrainingJob>(context.Store(), requested.JobId, requested, cancellationToken);
             return TrainingJob.Create(requested) with { Version = 1 };
         });

@@ -9,9 +9,9 @@ public sealed class DeidentifyCommandTests : IDisposable
 {
     private const string Secret = "command-research-dataset-secret";
 
-    private readonly string folder = Directory.CreateTempSubdirectory("cl2-deid-cli-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("cl2-deid-cli-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static string Study => Corpus.DataFile("test_files/dicomdirtests/98892003");
 
@@ -27,7 +27,7 @@ public sealed class DeidentifyCommandTests : IDisposable
     public async Task a_patient_folder_keeps_its_studies_and_series_under_new_uids_that_dcmtk_reads()
     {
         var originals = Directory.GetFiles(Study, "*", SearchOption.AllDirectories).Select(f => DicomFile.Open(f).Dataset).ToArray();
-        var output = Path.Combine(folder, "out");
+        var output = Path.Combine(_folder, "out");
 
         var (_, datasets, printed) = Deidentify(Study, output, "--secret", Secret);
         var dump = await Dcmtk.RunAsync("dcmdump", Directory.GetFiles(output));
@@ -53,9 +53,9 @@ public sealed class DeidentifyCommandTests : IDisposable
     [Fact]
     public void the_same_secret_gives_the_same_uids_and_another_secret_unrelated_ones()
     {
-        var first = Deidentify(Study, Path.Combine(folder, "a"), "--secret", Secret).Datasets;
-        var again = Deidentify(Study, Path.Combine(folder, "b"), "--secret", Secret).Datasets;
-        var other = Deidentify(Study, Path.Combine(folder, "c"), "--secret", "a-different-dataset-secret").Datasets;
+        var first = Deidentify(Study, Path.Combine(_folder, "a"), "--secret", Secret).Datasets;
+        var again = Deidentify(Study, Path.Combine(_folder, "b"), "--secret", Secret).Datasets;
+        var other = Deidentify(Study, Path.Combine(_folder, "c"), "--secret", "a-different-dataset-secret").Datasets;
 
         var uids = (DicomDataset[] d) => d.Select(x => x.GetString(DicomTags.SOPInstanceUID)).ToHashSet();
         Assert.Equal(uids(first), uids(again));
@@ -68,7 +68,7 @@ public sealed class DeidentifyCommandTests : IDisposable
     {
         var originals = Directory.GetFiles(Study, "*", SearchOption.AllDirectories).Select(f => DicomFile.Open(f).Dataset).ToArray();
 
-        var datasets = Deidentify(Study, Path.Combine(folder, "o"), "--secret", Secret, "--retain-dates", "--clean-descriptors").Datasets;
+        var datasets = Deidentify(Study, Path.Combine(_folder, "o"), "--secret", Secret, "--retain-dates", "--clean-descriptors").Datasets;
 
         Assert.Equal(originals.Select(d => d.GetString(DicomTags.StudyDate)).Order(), datasets.Select(d => d.GetString(DicomTags.StudyDate)).Order());
         Assert.Contains(datasets, d => d.Contains(DicomTags.SeriesDescription) || d.Contains(DicomTags.StudyDescription) || d.Contains(DicomTags.ProtocolName));
@@ -79,7 +79,7 @@ public sealed class DeidentifyCommandTests : IDisposable
     [Fact]
     public void a_dicomdir_still_points_at_the_deidentified_instances()
     {
-        var output = Path.Combine(folder, "tiny");
+        var output = Path.Combine(_folder, "tiny");
 
         var datasets = Deidentify(Corpus.DataFile("test_files/dicomdirtests/TINY_ALPHA"), output, "--secret", Secret).Datasets;
 
@@ -96,7 +96,7 @@ public sealed class DeidentifyCommandTests : IDisposable
     [InlineData("--retain-dates")]
     public void a_missing_or_weak_secret_is_a_usage_error(params string[] extra)
     {
-        var (code, _, error) = Run(["deidentify", "--in", Study, "--out", Path.Combine(folder, "x"), .. extra]);
+        var (code, _, error) = Run(["deidentify", "--in", Study, "--out", Path.Combine(_folder, "x"), .. extra]);
 
         Assert.Equal(DicomTool.BadUsage, code);
         Assert.Contains("secret", error, StringComparison.Ordinal);

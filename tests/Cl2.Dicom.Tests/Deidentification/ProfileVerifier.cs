@@ -27,21 +27,21 @@ internal sealed partial class ProfileVerifier(IReadOnlySet<ConfidentialityOption
 
     public Dictionary<string, string> UidMap { get; } = new(StringComparer.Ordinal);
 
-    private readonly Dictionary<string, string> reverse = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _reverse = new(StringComparer.Ordinal);
 
     /// <summary>How many listed attributes were checked, per action code: proof that the check saw something.</summary>
     public Dictionary<string, int> Checked { get; } = [];
 
     public List<string> Failures { get; } = [];
 
-    private string[] identifyingWords = [];
+    private string[] _identifyingWords = [];
 
-    private int? dateShift;
+    private int? _dateShift;
 
     public void Verify(string name, DicomDataset original, DicomDataset output, PatientPseudonym pseudonym)
     {
-        identifyingWords = [.. IdentifyingWords(original)];
-        dateShift = null;
+        _identifyingWords = [.. IdentifyingWords(original)];
+        _dateShift = null;
         Expect(output.GetString(DicomTags.PatientName) == pseudonym.PatientName, name, "Patient's Name is not the pseudonym");
         Expect(output.GetString(DicomTags.PatientID) == pseudonym.PatientId, name, "Patient ID is not the pseudonym");
         Expect(output.GetString(DicomTags.PatientIdentityRemoved) == "YES", name, "Patient Identity Removed is not YES");
@@ -256,7 +256,7 @@ internal sealed partial class ProfileVerifier(IReadOnlySet<ConfidentialityOption
             else
             {
                 UidMap[old] = mapped;
-                Expect(reverse.TryAdd(mapped, old), at, $"U: {mapped} stands for two original UIDs");
+                Expect(_reverse.TryAdd(mapped, old), at, $"U: {mapped} stands for two original UIDs");
             }
         }
     }
@@ -281,7 +281,7 @@ internal sealed partial class ProfileVerifier(IReadOnlySet<ConfidentialityOption
             CheckShifted(at, vr, before, after);
             return;
         }
-        foreach (var word in identifyingWords)
+        foreach (var word in _identifyingWords)
         {
             Expect(!after.Contains(word, StringComparison.OrdinalIgnoreCase), at, $"C: '{after}' still holds '{word}'");
         }
@@ -331,8 +331,8 @@ internal sealed partial class ProfileVerifier(IReadOnlySet<ConfidentialityOption
         {
             var shift = DateOnly.ParseExact(old[..8], "yyyyMMdd").DayNumber - DateOnly.ParseExact(shifted[..8], "yyyyMMdd").DayNumber;
             Expect(shift is >= 1 and <= 3650 && old[8..] == shifted[8..], at, $"modified dates: '{old}' became '{shifted}'");
-            dateShift ??= shift;
-            Expect(shift == dateShift, at, $"modified dates: shifted by {shift} days, elsewhere by {dateShift}");
+            _dateShift ??= shift;
+            Expect(shift == _dateShift, at, $"modified dates: shifted by {shift} days, elsewhere by {_dateShift}");
         }
         Count("C dates shifted");
     }

@@ -8,22 +8,22 @@ namespace Cl2.EndToEnd.Identity;
 /// <summary>A graphql-transport-ws client through the gateway, as a browser would open it: the token (if any) in connection_init.</summary>
 public sealed class GraphQLSocket : IAsyncDisposable
 {
-    private readonly ClientWebSocket socket = new();
+    private readonly ClientWebSocket _socket = new();
 
     public static async Task<GraphQLSocket> ConnectAsync(Uri gateway, string? token)
     {
         var connection = new GraphQLSocket();
-        connection.socket.Options.AddSubProtocol("graphql-transport-ws");
-        await connection.socket.ConnectAsync(new Uri($"ws://{gateway.Authority}/graphql"), CancellationToken.None);
+        connection._socket.Options.AddSubProtocol("graphql-transport-ws");
+        await connection._socket.ConnectAsync(new Uri($"ws://{gateway.Authority}/graphql"), CancellationToken.None);
         object payload = token is null ? new { } : new { Authorization = $"Bearer {token}" };
         await connection.SendAsync(new { type = "connection_init", payload });
         return connection;
     }
 
-    public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
     public Task SendAsync(object message) =>
-        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
+        _socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
 
     /// <summary>The next message's JSON, or null once the server closed the socket.</summary>
     public async Task<JsonNode?> ReceiveAsync()
@@ -33,7 +33,7 @@ public sealed class GraphQLSocket : IAsyncDisposable
         using var text = new MemoryStream();
         while (true)
         {
-            var received = await socket.ReceiveAsync(buffer, timeout.Token);
+            var received = await _socket.ReceiveAsync(buffer, timeout.Token);
             if (received.MessageType == WebSocketMessageType.Close)
             {
                 return null;
@@ -64,15 +64,15 @@ public sealed class GraphQLSocket : IAsyncDisposable
                     return message["payload"]![0]!["extensions"]!["code"]!.GetValue<string>();
             }
         }
-        throw new InvalidOperationException($"the socket closed ({socket.CloseStatus} {socket.CloseStatusDescription}) before the subscription was answered");
+        throw new InvalidOperationException($"the socket closed ({_socket.CloseStatus} {_socket.CloseStatusDescription}) before the subscription was answered");
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (socket.State == WebSocketState.Open)
+        if (_socket.State == WebSocketState.Open)
         {
-            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+            await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
         }
-        socket.Dispose();
+        _socket.Dispose();
     }
 }

@@ -17,8 +17,8 @@ public sealed class SignedInPlatform : IAsyncLifetime
     /// <summary>A user with the role <c>guest</c>, which no operation lists: the "wrong role" for what anyone signed in may do.</summary>
     public const string Visitor = "visitor";
 
-    private readonly List<IAsyncDisposable> parts = [];
-    private readonly string state = Directory.CreateTempSubdirectory("cl2-e2e-signin-").FullName;
+    private readonly List<IAsyncDisposable> _parts = [];
+    private readonly string _state = Directory.CreateTempSubdirectory("cl2-e2e-signin-").FullName;
 
     public PlatformLauncher Launcher { get; private set; } = null!;
 
@@ -32,22 +32,22 @@ public sealed class SignedInPlatform : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var postgres = await PostgresCluster.CreateAsync();
-        parts.Add(postgres);
-        Launcher = new PlatformLauncher(state, postgres.ConnectionString);
-        var visitorPassword = Path.Combine(state, "identity", "secrets", "users", $"{Visitor}.password");
+        _parts.Add(postgres);
+        Launcher = new PlatformLauncher(_state, postgres.ConnectionString);
+        var visitorPassword = Path.Combine(_state, "identity", "secrets", "users", $"{Visitor}.password");
         Directory.CreateDirectory(Path.GetDirectoryName(visitorPassword)!);
         await File.WriteAllTextAsync(visitorPassword, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
         var labeling = await Launcher.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
-        parts.Add(labeling);
+        _parts.Add(labeling);
         var inference = await Launcher.StartAsync(PlatformLauncher.Inference);
-        parts.Add(inference);
+        _parts.Add(inference);
         var gateway = await Launcher.StartAsync(PlatformLauncher.Gateway, new Dictionary<string, string>
         {
             // After the four seeded users of appsettings.json.
             ["Identity__Provider__Users__4__Name"] = Visitor,
             ["Identity__Provider__Users__4__Roles__0"] = "guest",
         });
-        parts.Add(gateway);
+        _parts.Add(gateway);
         Services = [labeling, inference, gateway];
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         await Eventually.IsTrueAsync(async () => await StatusAsync(http, Launcher.GatewayUrl + "health/ready") == HttpStatusCode.OK, Services,
@@ -56,11 +56,11 @@ public sealed class SignedInPlatform : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var part in Enumerable.Reverse(parts))
+        foreach (var part in Enumerable.Reverse(_parts))
         {
             await part.DisposeAsync();
         }
-        Directory.Delete(state, recursive: true);
+        Directory.Delete(_state, recursive: true);
     }
 
     /// <summary>An access token from the gateway's provider for a seeded user (password grant, as <c>./cl2 token</c>).</summary>

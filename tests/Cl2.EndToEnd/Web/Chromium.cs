@@ -10,14 +10,14 @@ public sealed class Chromium : IAsyncDisposable
 {
     public const string ExecutablePath = "/usr/bin/chromium";
 
-    private readonly IPlaywright playwright;
-    private readonly string profile;
+    private readonly IPlaywright _playwright;
+    private readonly string _profile;
 
     private Chromium(IPlaywright playwright, IBrowserContext context, string profile)
     {
-        this.playwright = playwright;
+        this._playwright = playwright;
         Context = context;
-        this.profile = profile;
+        this._profile = profile;
     }
 
     public IBrowserContext Context { get; }
@@ -55,7 +55,7 @@ public sealed class Chromium : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Context.DisposeAsync();
-        playwright.Dispose();
-        Directory.Delete(profile, recursive: true);
+        _playwright.Dispose();
+        Directory.Delete(_profile, recursive: true);
     }
 }

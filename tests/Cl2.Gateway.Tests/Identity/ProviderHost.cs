@@ -13,11 +13,11 @@ public sealed class ProviderHost : IAsyncDisposable
     public const string BrowserClient = "test-browser";
     public const string BrowserRedirect = "http://127.0.0.1/signed-in";
 
-    private readonly GatewayHost gateway;
+    private readonly GatewayHost _gateway;
 
     private ProviderHost(GatewayHost gateway, Uri address, string folder)
     {
-        this.gateway = gateway;
+        this._gateway = gateway;
         Address = address;
         Folder = folder;
     }
@@ -101,5 +101,5 @@ public sealed class ProviderHost : IAsyncDisposable
             ["grant_type"] = "client_credentials", ["client_id"] = client, ["client_secret"] = Secret("clients", client), ["scope"] = "cl2",
         })).Answer.GetProperty("access_token").GetString()!;
 
-    public async ValueTask DisposeAsync() => await gateway.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
 }

@@ -100,16 +100,16 @@ public sealed class NothingAcknowledgedIsLostTests
     /// <summary>Completes once a run has had the given number of acknowledgements.</summary>
     private sealed class KillPoint(int acknowledgements)
     {
-        private readonly TaskCompletionSource reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int count;
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _count;
 
-        public Task Reached => reached.Task;
+        public Task Reached => _reached.Task;
 
         public void Acknowledged()
         {
-            if (Interlocked.Increment(ref count) >= acknowledgements)
+            if (Interlocked.Increment(ref _count) >= acknowledgements)
             {
-                reached.TrySetResult();
+                _reached.TrySetResult();
             }
         }
     }

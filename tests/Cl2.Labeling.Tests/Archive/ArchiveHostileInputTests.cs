@@ -301,7 +301,7 @@ public sealed class ArchiveHostileInputTests
     /// <summary>A part of zeros (not DICOM), read by the sender in 64 KiB pieces, calling <paramref name="onRead"/> before each.</summary>
     private sealed class ZeroStream(long length, Action onRead) : Stream
     {
-        private long position;
+        private long _position;
 
         public override bool CanRead => true;
 
@@ -311,14 +311,14 @@ public sealed class ArchiveHostileInputTests
 
         public override long Length => throw new NotSupportedException();
 
-        public override long Position { get => position; set => throw new NotSupportedException(); }
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
             onRead();
-            var n = (int)Math.Min(Math.Min(count, 64 * 1024), length - position);
+            var n = (int)Math.Min(Math.Min(count, 64 * 1024), length - _position);
             Array.Clear(buffer, offset, n);
-            position += n;
+            _position += n;
             return n;
         }
 

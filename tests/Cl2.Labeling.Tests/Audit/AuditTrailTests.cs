@@ -11,7 +11,7 @@ public sealed class AuditTrailTests
     /// <summary>Remembers each batch it was given; refuses the first <paramref name="refusals"/>.</summary>
     private sealed class RecordingSink(int refusals = 0) : IAuditSink
     {
-        private int calls;
+        private int _calls;
 
         public ConcurrentQueue<IReadOnlyList<AuditRecord>> Batches { get; } = new();
 
@@ -19,7 +19,7 @@ public sealed class AuditTrailTests
 
         public Task WriteAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
         {
-            if (Interlocked.Increment(ref calls) <= refusals)
+            if (Interlocked.Increment(ref _calls) <= refusals)
             {
                 throw new InvalidOperationException("the audit store is away");
             }

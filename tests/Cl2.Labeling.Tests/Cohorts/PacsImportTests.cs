@@ -14,9 +14,9 @@ public sealed partial class PacsImportTests(PacsFixture pacs) : IClassFixture<Pa
     {
         public LabelingHost Host { get; } = new(postgres, settings: settings);
 
-        public HttpClient Client => client ??= Host.CreateClient();
+        public HttpClient Client => _client ??= Host.CreateClient();
 
-        private HttpClient? client;
+        private HttpClient? _client;
 
         public Task<GraphQLResponse> PostAsync(string query, object? variables = null) => LabelingApi.PostAsync(Client, query, variables);
 
@@ -32,7 +32,7 @@ public sealed partial class PacsImportTests(PacsFixture pacs) : IClassFixture<Pa
 
         public async ValueTask DisposeAsync()
         {
-            client?.Dispose();
+            _client?.Dispose();
             await Host.DisposeAsync();
         }
     }

@@ -13,9 +13,9 @@ namespace Cl2.Training.Tests.Datasets;
 /// <summary>The pieces a dataset job reads a case with: the mask blob, the grid check, the tensors, and the base check.</summary>
 public sealed class ArchiveDatasetTests : IDisposable
 {
-    private readonly string root = Directory.CreateTempSubdirectory("cl2-dataset-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("cl2-dataset-").FullName;
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
     public void a_mask_blob_round_trips_and_lies_on_the_series_it_references()
@@ -23,7 +23,7 @@ public sealed class ArchiveDatasetTests : IDisposable
         var (cohort, manifest) = Cohort();
         var item = manifest.Cases[0];
         var headerPath = Path.Combine(cohort, item.Labels!);
-        var archive = Path.Combine(root, "mask.tar");
+        var archive = Path.Combine(_root, "mask.tar");
         MaskArchive.Pack(headerPath, archive);
         using var stream = File.OpenRead(archive);
         var (header, labels) = MaskArchive.Read(stream, archive);
@@ -65,8 +65,8 @@ public sealed class ArchiveDatasetTests : IDisposable
     [Fact]
     public void a_blob_that_is_not_a_mask_archive_is_refused_with_what_it_holds()
     {
-        var archive = Path.Combine(root, "other.tar");
-        var folder = Directory.CreateDirectory(Path.Combine(root, "other")).FullName;
+        var archive = Path.Combine(_root, "other.tar");
+        var folder = Directory.CreateDirectory(Path.Combine(_root, "other")).FullName;
         File.WriteAllText(Path.Combine(folder, "notes.txt"), "not a mask");
         TarFile.CreateFromDirectory(folder, archive, includeBaseDirectory: false);
         using (var stream = File.OpenRead(archive))
@@ -120,7 +120,7 @@ public sealed class ArchiveDatasetTests : IDisposable
 
     private (string Cohort, CohortManifest Manifest) Cohort()
     {
-        var cohort = Path.Combine(root, "cohort");
+        var cohort = Path.Combine(_root, "cohort");
         return (cohort, SyntheticCohort.Write(WorkloadTask.LiverCt, cohort, cases: 2, seed: 3, size: 16));
     }
 

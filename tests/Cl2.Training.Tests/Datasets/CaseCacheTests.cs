@@ -6,9 +6,9 @@ namespace Cl2.Training.Tests.Datasets;
 /// <summary>The case cache: the compact file, one preparation per key, and the RAM budget.</summary>
 public sealed class CaseCacheTests : IDisposable
 {
-    private readonly string root = Directory.CreateTempSubdirectory("cl2-case-cache-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("cl2-case-cache-").FullName;
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private static PreparedCase Case(int seed, long edge = 8)
     {
@@ -21,7 +21,7 @@ public sealed class CaseCacheTests : IDisposable
     public void a_prepared_case_round_trips_through_its_cache_file()
     {
         using var item = Case(1);
-        var path = Path.Combine(root, "one.case");
+        var path = Path.Combine(_root, "one.case");
         CaseFile.Write(path, item);
         using var read = CaseFile.Read(path);
 
@@ -43,14 +43,14 @@ public sealed class CaseCacheTests : IDisposable
             prepared++;
             return Case(2);
         }
-        using (var first = new CaseCache(root, memoryBytes: 0))
+        using (var first = new CaseCache(_root, memoryBytes: 0))
         {
             first.Ensure("k", Prepare);
             using var view = first.Get("k", Prepare);
             Assert.Equal(1, first.Prepared);
         }
         // A later job's cache over the same folder.
-        using var later = new CaseCache(root, memoryBytes: 0);
+        using var later = new CaseCache(_root, memoryBytes: 0);
         using var again = later.Get("k", Prepare);
         Assert.Equal((1, 0, 1), (prepared, later.Prepared, later.DiskReads));
     }
@@ -60,7 +60,7 @@ public sealed class CaseCacheTests : IDisposable
     {
         using var one = Case(3);
         // Room for two cases, not three: the least recently used leaves, and is read from disk again.
-        using var cache = new CaseCache(root, memoryBytes: (2 * one.Bytes) + 1);
+        using var cache = new CaseCache(_root, memoryBytes: (2 * one.Bytes) + 1);
         foreach (var key in new[] { "a", "b", "c", "a" })
         {
             using var view = cache.Get(key, () => Case(key[0]));

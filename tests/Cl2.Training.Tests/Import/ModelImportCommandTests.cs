@@ -14,26 +14,26 @@ namespace Cl2.Training.Tests.Import;
 /// </summary>
 public sealed class ModelImportCommandTests : IAsyncLifetime
 {
-    private readonly string root = Directory.CreateTempSubdirectory("cl2-model-import-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("cl2-model-import-").FullName;
 
-    private string Exported(string file) => Path.Combine(root, "exported", file);
+    private string Exported(string file) => Path.Combine(_root, "exported", file);
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(Path.Combine(root, "exported"));
-        (await PythonTorch.RunAsync("make_hip_import_fixtures.py", [Path.Combine(root, "exported")])).EnsureSuccess("make_hip_import_fixtures.py");
+        Directory.CreateDirectory(Path.Combine(_root, "exported"));
+        (await PythonTorch.RunAsync("make_hip_import_fixtures.py", [Path.Combine(_root, "exported")])).EnsureSuccess("make_hip_import_fixtures.py");
     }
 
     public Task DisposeAsync()
     {
-        Directory.Delete(root, recursive: true);
+        Directory.Delete(_root, recursive: true);
         return Task.CompletedTask;
     }
 
     [Fact]
     public async Task an_imported_state_dict_records_the_files_digest_and_serves_a_hip_study()
     {
-        var model = Path.Combine(root, "state-dict-model");
+        var model = Path.Combine(_root, "state-dict-model");
         var (code, printed, log) = Import("--task", "hip-xray", "--state-dict", Exported("hip_densenet.pt"), "--spacing", "1,1", "--out", model);
         Assert.True(code == TrainingTool.Success, log);
         Assert.Contains("imported hip_densenet as a hip-xray model", printed);
@@ -50,8 +50,8 @@ public sealed class ModelImportCommandTests : IAsyncLifetime
     [Fact]
     public async Task the_same_model_imported_as_torchscript_gives_the_probability_its_state_dict_gives()
     {
-        var stateDict = Path.Combine(root, "state-dict-model");
-        var script = Path.Combine(root, "script-model");
+        var stateDict = Path.Combine(_root, "state-dict-model");
+        var script = Path.Combine(_root, "script-model");
         Assert.Equal(TrainingTool.Success, Import("--task", "hip-xray", "--state-dict", Exported("hip_densenet.pt"), "--spacing", "1,1", "--out", stateDict).Code);
         var (code, _, log) = Import("--task", "hip-xray", "--torchscript", Exported("hip_densenet.script.pt"), "--spacing", "1,1", "--out", script);
         Assert.True(code == TrainingTool.Success, log);
@@ -64,7 +64,7 @@ public sealed class ModelImportCommandTests : IAsyncLifetime
     [Fact]
     public void a_state_dict_that_does_not_fit_the_network_is_refused_naming_the_keys()
     {
-        var model = Path.Combine(root, "wrong-model");
+        var model = Path.Combine(_root, "wrong-model");
         var (code, _, log) = Import("--task", "hip-xray", "--state-dict", Exported("hip_wrong.pt"), "--spacing", "1,1", "--out", model);
         Assert.Equal(TrainingTool.Failure, code);
         Assert.Contains("30 unexpected key(s): features.denseblock4.denselayer1.conv1.weight, features.denseblock4.denselayer1.conv2.weight", log);
@@ -77,7 +77,7 @@ public sealed class ModelImportCommandTests : IAsyncLifetime
     {
         // The small torchvision DenseNet of the network fixtures: three input channels, two classes.
         var (code, _, log) = Import("--task", "hip-xray", "--torchscript", NetworkFixtures.PathOf("densenet_small.traced.pt"),
-            "--spacing", "1,1", "--out", Path.Combine(root, "rgb-model"));
+            "--spacing", "1,1", "--out", Path.Combine(_root, "rgb-model"));
         Assert.Equal(TrainingTool.Failure, code);
         Assert.Contains("the TorchScript model fails on a 1×1×64×64 input, the shape hip-xray feeds it", log);
     }
@@ -92,7 +92,7 @@ public sealed class ModelImportCommandTests : IAsyncLifetime
 
     private async Task<ClassificationOutput> RunOnHipStudyAsync(string model)
     {
-        var study = Path.Combine(root, "hip-study");
+        var study = Path.Combine(_root, "hip-study");
         if (!Directory.Exists(study))
         {
             UntrainedRunners.Case(WorkloadTask.HipXray, study, size: 96);

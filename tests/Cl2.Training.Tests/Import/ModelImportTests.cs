@@ -11,9 +11,9 @@ namespace Cl2.Training.Tests.Import;
 /// </summary>
 public sealed class ModelImportTests : IDisposable
 {
-    private readonly string directory = Directory.CreateTempSubdirectory("cl2-model-import-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("cl2-model-import-").FullName;
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static ImportSpec Spec(string architecture) => ImportSpec.FromJson("""
         {"architecture": ARCHITECTURE,
@@ -36,7 +36,7 @@ public sealed class ModelImportTests : IDisposable
     public async Task a_state_dict_becomes_a_checkpoint_that_gives_pytorchs_output()
     {
         var source = NetworkFixtures.PathOf("densenet_small.pt");
-        var checkpoint = Path.Combine(directory, "checkpoint");
+        var checkpoint = Path.Combine(_directory, "checkpoint");
 
         var written = await ModelImport.FromStateDictAsync(source, DenseNetSpec, checkpoint, CancellationToken.None);
 
@@ -50,7 +50,7 @@ public sealed class ModelImportTests : IDisposable
     public async Task a_torchscript_archive_becomes_a_checkpoint_that_gives_pytorchs_output()
     {
         var source = NetworkFixtures.PathOf("densenet_small.traced.pt");
-        var checkpoint = Path.Combine(directory, "checkpoint");
+        var checkpoint = Path.Combine(_directory, "checkpoint");
 
         var written = await ModelImport.FromTorchScriptAsync(source, TorchScriptSpec, checkpoint, CancellationToken.None);
 
@@ -64,7 +64,7 @@ public sealed class ModelImportTests : IDisposable
     [Fact]
     public async Task a_state_dict_that_does_not_fit_the_spec_writes_no_checkpoint()
     {
-        var checkpoint = Path.Combine(directory, "checkpoint");
+        var checkpoint = Path.Combine(_directory, "checkpoint");
 
         await Assert.ThrowsAsync<StateDictMismatchException>(() =>
             ModelImport.FromStateDictAsync(NetworkFixtures.PathOf("unet2d_small.pt"), DenseNetSpec, checkpoint, CancellationToken.None));
@@ -75,7 +75,7 @@ public sealed class ModelImportTests : IDisposable
     [Fact]
     public async Task a_spec_whose_labels_do_not_fit_the_network_is_refused_before_anything_is_written()
     {
-        var checkpoint = Path.Combine(directory, "checkpoint");
+        var checkpoint = Path.Combine(_directory, "checkpoint");
         var threeLabels = DenseNetSpec with { Output = new OutputSpec(OutputKind.Classification, ["none", "neck", "shaft"]) };
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
@@ -89,8 +89,8 @@ public sealed class ModelImportTests : IDisposable
     public async Task an_imported_checkpoint_exports_the_state_dict_it_was_imported_from()
     {
         var source = NetworkFixtures.PathOf("densenet_small.pt");
-        var checkpoint = Path.Combine(directory, "checkpoint");
-        var exported = Path.Combine(directory, "exported.pt");
+        var checkpoint = Path.Combine(_directory, "checkpoint");
+        var exported = Path.Combine(_directory, "exported.pt");
         await ModelImport.FromStateDictAsync(source, DenseNetSpec, checkpoint, CancellationToken.None);
 
         await ModelImport.ExportStateDictAsync(checkpoint, exported, CancellationToken.None);

@@ -10,9 +10,9 @@ namespace Cl2.Training.Tests.Import;
 public sealed class PyTorchStateDictTests : IDisposable
 {
     private const double Tolerance = 1e-5;
-    private readonly string directory = Directory.CreateTempSubdirectory("cl2-import-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("cl2-import-").FullName;
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     internal static DenseNet SmallDenseNet(int numClasses = 2) =>
         new(new DenseNetOptions { GrowthRate = 8, BlockConfig = [2, 2, 2, 2], NumInitFeatures = 16, BnSize = 2, NumClasses = numClasses });
@@ -78,7 +78,7 @@ public sealed class PyTorchStateDictTests : IDisposable
     [Fact]
     public void a_file_that_is_not_a_state_dict_is_refused_with_what_to_do()
     {
-        var path = Path.Combine(directory, "not-a-state-dict.pt");
+        var path = Path.Combine(_directory, "not-a-state-dict.pt");
         File.WriteAllText(path, "weights");
 
         var error = Assert.Throws<InvalidDataException>(() => PyTorchStateDict.Read(path));
@@ -108,9 +108,9 @@ public sealed class PyTorchStateDictTests : IDisposable
         {
             ours = network.forward(input);
         }
-        var weights = Path.Combine(directory, "weights.pt");
-        var inputs = Path.Combine(directory, "input.pt");
-        var outputs = Path.Combine(directory, "output.pt");
+        var weights = Path.Combine(_directory, "weights.pt");
+        var inputs = Path.Combine(_directory, "input.pt");
+        var outputs = Path.Combine(_directory, "output.pt");
 
         PyTorchStateDict.Save(network, weights);
         using (var stream = File.Create(inputs))

@@ -25,32 +25,32 @@ public sealed class InferCommandTests(TrainedLiverModel model) : IClassFixture<T
             print(number, "%.3f" % z, hashlib.sha256(pixels[i].tobytes()).hexdigest())
         """;
 
-    private readonly string output = Directory.CreateTempSubdirectory("cl2-infer-").FullName;
+    private readonly string _output = Directory.CreateTempSubdirectory("cl2-infer-").FullName;
 
-    public void Dispose() => Directory.Delete(output, recursive: true);
+    public void Dispose() => Directory.Delete(_output, recursive: true);
 
     [Theory]
     [InlineData(InferCommand.SegmentationFileName, "Segmentation")]
     [InlineData(InferCommand.ReportFileName, "EnhancedSR")]
     public async Task cl2_infer_writes_result_objects_that_dciodvfy_accepts(string file, string iod)
     {
-        var (code, printed, log) = Infer("--model", model.ModelDirectory, "--in", model.StudyDirectory, "--out", output);
+        var (code, printed, log) = Infer("--model", model.ModelDirectory, "--in", model.StudyDirectory, "--out", _output);
         Assert.True(code == TrainingTool.Success, log);
         Assert.Contains("infer liver-ct: load ", log);
         Assert.Matches(@"liver +\d+\.\d\d mL", printed);
 
-        await AssertNoDciodvfyErrorsAsync(Path.Combine(output, file), iod);
+        await AssertNoDciodvfyErrorsAsync(Path.Combine(_output, file), iod);
     }
 
     [Fact]
     public async Task the_segmentation_read_back_by_the_projects_reader_holds_the_runners_masks()
     {
-        Assert.Equal(TrainingTool.Success, Infer("--model", model.ModelDirectory, "--in", model.StudyDirectory, "--out", output).Code);
+        Assert.Equal(TrainingTool.Success, Infer("--model", model.ModelDirectory, "--in", model.StudyDirectory, "--out", _output).Code);
         using var runner = await WorkloadRunner.LoadAsync(null, model.ModelDirectory, ComputeDevice.Select("cpu"), CancellationToken.None);
         var expected = runner.Run(model.StudyDirectory).Segmentation!;
 
         var sources = Directory.GetFiles(Path.Combine(model.StudyDirectory, "CT"), "*.dcm").Select(path => DicomFile.Open(path).Dataset).ToList();
-        var read = SegmentationReader.Read(DicomFile.Open(Path.Combine(output, InferCommand.SegmentationFileName)).Dataset, sources);
+        var read = SegmentationReader.Read(DicomFile.Open(Path.Combine(_output, InferCommand.SegmentationFileName)).Dataset, sources);
         Assert.Equal(expected.Segments.Select(segment => segment.Segment.Name), read.Segments.Select(segment => segment.Description.Label));
         foreach (var (mine, theirs) in expected.Segments.Zip(read.Segments))
         {
@@ -61,32 +61,32 @@ public sealed class InferCommandTests(TrainedLiverModel model) : IClassFixture<T
     [Fact]
     public async Task cl2_infer_reports_a_hip_finding_in_a_structured_report_that_dciodvfy_accepts()
     {
-        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.HipXray, Path.Combine(output, "hip"), size: 64);
+        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.HipXray, Path.Combine(_output, "hip"), size: 64);
         var workload = WorkloadRegistry.Get("hip-xray");
         TorchSharp.torch.random.manual_seed(1);
         using (var network = workload.CreateNetwork())
         {
             await Checkpoint.WriteAsync(network, new CheckpointManifest(workload.Architecture, new InputSpec(workload.Channels, spacing),
-                workload.Output, new TrainingLineage(null, null, "test"), ""), Path.Combine(output, "hip-model"), CancellationToken.None);
+                workload.Output, new TrainingLineage(null, null, "test"), ""), Path.Combine(_output, "hip-model"), CancellationToken.None);
         }
-        var (code, printed, log) = Infer("--model", Path.Combine(output, "hip-model"), "--in", study, "--out", Path.Combine(output, "hip-result"));
+        var (code, printed, log) = Infer("--model", Path.Combine(_output, "hip-model"), "--in", study, "--out", Path.Combine(_output, "hip-result"));
         Assert.True(code == TrainingTool.Success, log);
         Assert.Matches(@"fracture: (present|absent) \(probability [01]\.\d{3}, threshold 0\.50\)", printed);
-        Assert.False(File.Exists(Path.Combine(output, "hip-result", InferCommand.SegmentationFileName)));
-        await AssertNoDciodvfyErrorsAsync(Path.Combine(output, "hip-result", InferCommand.ReportFileName), "EnhancedSR");
+        Assert.False(File.Exists(Path.Combine(_output, "hip-result", InferCommand.SegmentationFileName)));
+        await AssertNoDciodvfyErrorsAsync(Path.Combine(_output, "hip-result", InferCommand.ReportFileName), "EnhancedSR");
     }
 
     [Fact]
     public async Task the_segmentations_frames_read_by_pydicom_are_the_runners_masks()
     {
-        var (code, _, log) = Infer("--model", model.ModelDirectory, "--in", model.StudyDirectory, "--out", output, "--task", "liver-ct");
+        var (code, _, log) = Infer("--model", model.ModelDirectory, "--in", model.StudyDirectory, "--out", _output, "--task", "liver-ct");
         Assert.True(code == TrainingTool.Success, log);
         using var runner = await WorkloadRunner.LoadAsync(WorkloadRegistry.Get("liver-ct"), model.ModelDirectory, ComputeDevice.Select("cpu"), CancellationToken.None);
         var expected = ExpectedFrames(runner.Run(model.StudyDirectory));
 
-        var script = Path.Combine(output, "read_frames.py");
+        var script = Path.Combine(_output, "read_frames.py");
         await File.WriteAllTextAsync(script, ReadFrames);
-        var read = (await ProcessRunner.RunAsync("/usr/bin/python3", [script, Path.Combine(output, InferCommand.SegmentationFileName)]))
+        var read = (await ProcessRunner.RunAsync("/usr/bin/python3", [script, Path.Combine(_output, InferCommand.SegmentationFileName)]))
             .EnsureSuccess("pydicom reading the SEG");
         var frames = read.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList();
         Assert.NotEmpty(frames);
@@ -96,7 +96,7 @@ public sealed class InferCommandTests(TrainedLiverModel model) : IClassFixture<T
     [Fact]
     public void cl2_infer_with_the_wrong_task_says_what_in_the_model_does_not_fit()
     {
-        var (code, _, log) = Infer("--model", model.ModelDirectory, "--in", model.StudyDirectory, "--out", output, "--task", "hip-xray");
+        var (code, _, log) = Infer("--model", model.ModelDirectory, "--in", model.StudyDirectory, "--out", _output, "--task", "hip-xray");
         Assert.Equal(TrainingTool.Failure, code);
         Assert.Contains("infer: MANIFEST_DOES_NOT_FIT: the model does not fit hip-xray: its UNet takes 1 channel(s) and gives 3 in 3-D", log);
     }
@@ -104,8 +104,8 @@ public sealed class InferCommandTests(TrainedLiverModel model) : IClassFixture<T
     [Fact]
     public void cl2_infer_on_a_study_without_the_series_it_needs_names_the_series_seen()
     {
-        var hip = SyntheticCohort.Write(WorkloadTask.HipXray, Path.Combine(output, "hip"), cases: 1, seed: 2, size: 32);
-        var (code, _, log) = Infer("--model", model.ModelDirectory, "--in", Path.Combine(output, "hip", hip.Cases[0].Id), "--out", output);
+        var hip = SyntheticCohort.Write(WorkloadTask.HipXray, Path.Combine(_output, "hip"), cases: 1, seed: 2, size: 32);
+        var (code, _, log) = Infer("--model", model.ModelDirectory, "--in", Path.Combine(_output, "hip", hip.Cases[0].Id), "--out", _output);
         Assert.Equal(TrainingTool.Failure, code);
         Assert.Contains("SERIES_NOT_FOUND: no CT series for liver-ct", log);
         Assert.Contains("'PELVIS AP' (DX, 1 image) — modality DX, not CT", log);
@@ -114,7 +114,7 @@ public sealed class InferCommandTests(TrainedLiverModel model) : IClassFixture<T
     [Fact]
     public void cl2_infer_without_a_model_folder_says_what_one_holds()
     {
-        var (code, _, log) = Infer("--model", output, "--in", model.StudyDirectory, "--out", output);
+        var (code, _, log) = Infer("--model", _output, "--in", model.StudyDirectory, "--out", _output);
         Assert.Equal(TrainingTool.Failure, code);
         Assert.Contains("MODEL_UNREADABLE", log);
         Assert.Contains("has no manifest.json", log);

@@ -6,14 +6,14 @@ namespace Cl2.Training.Tests.Inference;
 /// <summary>Studies a workload cannot run on are refused with a stable code and what to do, never run half-way.</summary>
 public sealed class WorkloadRunnerRefusalTests : IDisposable
 {
-    private readonly string root = Directory.CreateTempSubdirectory("cl2-runner-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("cl2-runner-").FullName;
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
     public void a_brain_study_without_flair_is_refused_listing_the_series_seen()
     {
-        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.BrainMri, root, size: 16);
+        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.BrainMri, _root, size: 16);
         Directory.Delete(Path.Combine(study, "FLAIR"), recursive: true);
         using var runner = UntrainedRunners.For(WorkloadTask.BrainMri, spacing);
 
@@ -26,7 +26,7 @@ public sealed class WorkloadRunnerRefusalTests : IDisposable
     [Fact]
     public void a_series_missing_a_middle_slice_is_refused_as_not_a_volume()
     {
-        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.LiverCt, root, size: 16);
+        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.LiverCt, _root, size: 16);
         File.Delete(Path.Combine(study, "CT", "0008.dcm"));
         using var runner = UntrainedRunners.For(WorkloadTask.LiverCt, spacing);
 
@@ -38,7 +38,7 @@ public sealed class WorkloadRunnerRefusalTests : IDisposable
     [Fact]
     public void a_corrupt_instance_is_refused_naming_its_file()
     {
-        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.LiverCt, root, size: 16);
+        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.LiverCt, _root, size: 16);
         var corrupt = Path.Combine(study, "CT", "0003.dcm");
         File.WriteAllBytes(corrupt, File.ReadAllBytes(corrupt)[..200]);
         using var runner = UntrainedRunners.For(WorkloadTask.LiverCt, spacing);
@@ -51,7 +51,7 @@ public sealed class WorkloadRunnerRefusalTests : IDisposable
     [Fact]
     public void a_study_on_another_spacing_is_resampled_and_its_masks_come_back_on_the_source_grid()
     {
-        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.LiverCt, root, size: 16);
+        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.LiverCt, _root, size: 16);
         using var runner = UntrainedRunners.For(WorkloadTask.LiverCt, [.. spacing.Select(value => value * 1.5)]);
 
         var result = runner.Run(study);
@@ -62,7 +62,7 @@ public sealed class WorkloadRunnerRefusalTests : IDisposable
     [Fact]
     public void the_hip_workload_reports_a_probability_for_the_radiograph_it_read()
     {
-        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.HipXray, root, size: 64);
+        var (study, spacing) = UntrainedRunners.Case(WorkloadTask.HipXray, _root, size: 64);
         using var runner = UntrainedRunners.For(WorkloadTask.HipXray, spacing);
 
         var result = runner.Run(study);

@@ -7,12 +7,12 @@ namespace Cl2.Training.Tests.Inference;
 /// <summary>The runner on a model <c>./cl2 train</c> made and a synthetic study it never saw.</summary>
 public sealed class WorkloadRunnerTests(TrainedLiverModel model) : IClassFixture<TrainedLiverModel>
 {
-    private readonly ComputeDevice cpu = ComputeDevice.Select("cpu");
+    private readonly ComputeDevice _cpu = ComputeDevice.Select("cpu");
 
     [Fact]
     public async Task the_liver_workload_segments_a_held_out_study_close_to_its_ground_truth()
     {
-        using var runner = await WorkloadRunner.LoadAsync(WorkloadRegistry.Get("liver-ct"), model.ModelDirectory, cpu, CancellationToken.None);
+        using var runner = await WorkloadRunner.LoadAsync(WorkloadRegistry.Get("liver-ct"), model.ModelDirectory, _cpu, CancellationToken.None);
         var skipped = new List<string>();
         var result = runner.Run(WorkloadRunner.ReadStudy(model.StudyDirectory, skipped));
 
@@ -30,7 +30,7 @@ public sealed class WorkloadRunnerTests(TrainedLiverModel model) : IClassFixture
     [Fact]
     public async Task the_result_refers_to_every_source_image_in_slice_order()
     {
-        using var runner = await WorkloadRunner.LoadAsync(WorkloadRegistry.Get("liver-ct"), model.ModelDirectory, cpu, CancellationToken.None);
+        using var runner = await WorkloadRunner.LoadAsync(WorkloadRegistry.Get("liver-ct"), model.ModelDirectory, _cpu, CancellationToken.None);
         var result = runner.Run(model.StudyDirectory);
 
         var source = Assert.Single(result.Sources);
@@ -45,7 +45,7 @@ public sealed class WorkloadRunnerTests(TrainedLiverModel model) : IClassFixture
     public async Task a_liver_model_is_refused_for_the_brain_workload_naming_what_does_not_fit()
     {
         var refused = await Assert.ThrowsAsync<WorkloadException>(() =>
-            WorkloadRunner.LoadAsync(WorkloadRegistry.Get("brain-mri"), model.ModelDirectory, cpu, CancellationToken.None));
+            WorkloadRunner.LoadAsync(WorkloadRegistry.Get("brain-mri"), model.ModelDirectory, _cpu, CancellationToken.None));
         Assert.Equal(WorkloadErrorCodes.ManifestDoesNotFit, refused.Code);
         Assert.Contains("takes 1 channel(s) and gives 3 in 3-D; brain-mri needs 4, 4, 3-D", refused.Message);
         Assert.Contains("input channels are CT; brain-mri's are T1, T1c, T2, FLAIR", refused.Message);
@@ -55,7 +55,7 @@ public sealed class WorkloadRunnerTests(TrainedLiverModel model) : IClassFixture
     public async Task a_folder_without_a_manifest_is_refused_saying_what_a_model_folder_holds()
     {
         var refused = await Assert.ThrowsAsync<WorkloadException>(() =>
-            WorkloadRunner.LoadAsync(WorkloadRegistry.Get("liver-ct"), model.StudyDirectory, cpu, CancellationToken.None));
+            WorkloadRunner.LoadAsync(WorkloadRegistry.Get("liver-ct"), model.StudyDirectory, _cpu, CancellationToken.None));
         Assert.Equal(WorkloadErrorCodes.ModelUnreadable, refused.Code);
         Assert.Contains("has no manifest.json", refused.Message);
     }

@@ -6,9 +6,9 @@ namespace Cl2.Training.Tests.Synthetic;
 
 public sealed class SyntheticCohortTests : IDisposable
 {
-    private readonly string root = Directory.CreateTempSubdirectory("cl2-synth-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("cl2-synth-").FullName;
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Theory]
     [InlineData("brain-mri", 20)]
@@ -138,13 +138,13 @@ public sealed class SyntheticCohortTests : IDisposable
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        Assert.Equal(TrainingTool.BadUsage, TrainingTool.Run(["synth", "--task", "knee-mri", "--out", root], output, error));
+        Assert.Equal(TrainingTool.BadUsage, TrainingTool.Run(["synth", "--task", "knee-mri", "--out", _root], output, error));
         Assert.Contains("brain-mri, liver-ct, hip-xray", error.ToString());
     }
 
     private string Synth(string task, int cases, int seed, int size, string? folder = null)
     {
-        var directory = Path.Combine(root, folder ?? task);
+        var directory = Path.Combine(_root, folder ?? task);
         using var output = new StringWriter();
         using var error = new StringWriter();
         var code = TrainingTool.Run(["synth", "--task", task, "--out", directory, "--cases", $"{cases}", "--seed", $"{seed}", "--size", $"{size}"], output, error);

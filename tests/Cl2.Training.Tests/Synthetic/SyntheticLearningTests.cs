@@ -16,10 +16,10 @@ namespace Cl2.Training.Tests.Synthetic;
 /// </summary>
 public sealed class SyntheticLearningTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string root = Directory.CreateTempSubdirectory("cl2-learn-").FullName;
-    private readonly ComputeDevice cpu = ComputeDevice.Select("cpu", cpuThreads: 1);
+    private readonly string _root = Directory.CreateTempSubdirectory("cl2-learn-").FullName;
+    private readonly ComputeDevice _cpu = ComputeDevice.Select("cpu", cpuThreads: 1);
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
     public void a_small_unet_learns_to_segment_the_liver_on_synthetic_ct()
@@ -50,7 +50,7 @@ public sealed class SyntheticLearningTests(ITestOutputHelper output) : IDisposab
     private TrainingResult Train(WorkloadTask task, int cases, int validation, int size, int epochs)
     {
         using var scope = NewDisposeScope();
-        var cohort = Path.Combine(root, task.Name());
+        var cohort = Path.Combine(_root, task.Name());
         using (var log = new StringWriter())
         {
             Assert.Equal(TrainingTool.Success, TrainingTool.Run(
@@ -64,7 +64,7 @@ public sealed class SyntheticLearningTests(ITestOutputHelper output) : IDisposab
         var workload = WorkloadRegistry.For(task);
         var recipe = workload.Training(epochs, seed: 1, trainingCases: cases - validation);
         random.manual_seed(1);
-        using var trainer = new Trainer(workload.CreateNetwork(), recipe.CreateLoss(), recipe.Options, cpu);
+        using var trainer = new Trainer(workload.CreateNetwork(), recipe.CreateLoss(), recipe.Options, _cpu);
         var progress = new RecordingProgress(r =>
         {
             if (r.Kind == TrainingProgressKind.EpochValidated)

@@ -5,16 +5,16 @@ namespace Cl2.Training.Tests.Synthetic;
 
 public sealed class TrainCommandTests : IDisposable
 {
-    private readonly string root = Directory.CreateTempSubdirectory("cl2-train-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("cl2-train-").FullName;
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
     public async Task cl2_train_prints_the_metrics_table_and_saves_a_checkpoint_that_loads()
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = TrainingTool.Run(["train", "--task", "hip-xray", "--synthetic", "8", "--epochs", "1", "--size", "32", "--out", root], output, error);
+        var code = TrainingTool.Run(["train", "--task", "hip-xray", "--synthetic", "8", "--epochs", "1", "--size", "32", "--out", _root], output, error);
         Assert.True(code == TrainingTool.Success, error.ToString());
         Assert.Contains("preparing 8 cases (7 training, 1 validation)", error.ToString());
         Assert.Contains("8 read back from DICOM, 0 already in the cache", error.ToString());
@@ -23,7 +23,7 @@ public sealed class TrainCommandTests : IDisposable
         {
             Assert.Matches($@"\n  {metric} +(\d\.\d{{3}}|NaN)", output.ToString());
         }
-        var (manifest, network) = await Checkpoint.ReadAsync(Path.Combine(root, "model"), CancellationToken.None);
+        var (manifest, network) = await Checkpoint.ReadAsync(Path.Combine(_root, "model"), CancellationToken.None);
         using (network)
         {
             Assert.Equal(ArchitectureSpec.DenseNetName, manifest.Architecture.Name);
@@ -33,7 +33,7 @@ public sealed class TrainCommandTests : IDisposable
 
         // A second run in the same folder reuses the cohort; a different one is refused with what to do.
         using var again = new StringWriter();
-        Assert.Equal(TrainingTool.Failure, TrainingTool.Run(["train", "--task", "hip-xray", "--synthetic", "9", "--size", "32", "--out", root], again, again));
+        Assert.Equal(TrainingTool.Failure, TrainingTool.Run(["train", "--task", "hip-xray", "--synthetic", "9", "--size", "32", "--out", _root], again, again));
         Assert.Contains("choose another --out or delete it", again.ToString());
     }
 }

@@ -10,7 +10,7 @@ namespace Cl2.Training.Tests.Training;
 
 public sealed class LearningTests(ITestOutputHelper output)
 {
-    private readonly ComputeDevice cpu = ComputeDevice.Select("cpu", cpuThreads: 2);
+    private readonly ComputeDevice _cpu = ComputeDevice.Select("cpu", cpuThreads: 2);
 
     [Fact]
     public void a_2d_unet_learns_to_segment_bright_squares_on_noise()
@@ -26,7 +26,7 @@ public sealed class LearningTests(ITestOutputHelper output)
             Epochs = 8, BatchSize = 4, LearningRate = 1e-2,
             Schedule = new LearningRateSchedule { Kind = LearningRateScheduleKind.WarmupCosine, WarmupSteps = 3, TotalSteps = 32 },
         };
-        using var trainer = new Trainer(network, new DiceCeLoss(), options, cpu);
+        using var trainer = new Trainer(network, new DiceCeLoss(), options, _cpu);
         var result = trainer.Train(new InMemoryData(trainImages, trainLabels), new InMemoryData(validImages, validLabels),
             new SegmentationMetrics(2), progress);
 
@@ -49,7 +49,7 @@ public sealed class LearningTests(ITestOutputHelper output)
         var network = new DenseNet(new DenseNetOptions { GrowthRate = 4, BlockConfig = [2, 2], NumInitFeatures = 8, BnSize = 2, NumClasses = 1, InChannels = 1 });
         var progress = new RecordingProgress(r => output.WriteLine($"{r.Kind} epoch {r.Epoch} step {r.Step} loss {r.Loss:F4} {string.Join(' ', r.Metrics.Select(m => $"{m.Key}={m.Value:F3}"))}"));
         var options = new TrainerOptions { Epochs = 3, BatchSize = 8, LearningRate = 1e-2, Optimizer = OptimizerKind.Adam };
-        using var trainer = new Trainer(network, new FocalLoss(), options, cpu);
+        using var trainer = new Trainer(network, new FocalLoss(), options, _cpu);
         var result = trainer.Train(new InMemoryData(trainImages, trainLabels), new InMemoryData(validImages, validLabels),
             new ClassificationMetrics(), progress);
 

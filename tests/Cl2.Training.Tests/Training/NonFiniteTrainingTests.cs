@@ -11,7 +11,7 @@ namespace Cl2.Training.Tests.Training;
 
 public sealed class NonFiniteTrainingTests
 {
-    private readonly ComputeDevice cpu = ComputeDevice.Select("cpu", cpuThreads: 2);
+    private readonly ComputeDevice _cpu = ComputeDevice.Select("cpu", cpuThreads: 2);
 
     private static readonly UNetOptions Tiny = new() { SpatialDims = 2, Channels = [4, 8], Strides = [2], NumResUnits = 1 };
 
@@ -33,7 +33,7 @@ public sealed class NonFiniteTrainingTests
         var network = TinyUNet();
         var before = network.state_dict().ToDictionary(entry => entry.Key, entry => entry.Value.clone());
         // Every loss is NaN and only one may be skipped: the first step is skipped, the second fails the run.
-        using var trainer = new Trainer(network, new PoisonedLoss(new DiceCeLoss(), PoisonedLoss.Kind.NanLoss, fromStep: 0), Options(1), cpu);
+        using var trainer = new Trainer(network, new PoisonedLoss(new DiceCeLoss(), PoisonedLoss.Kind.NanLoss, fromStep: 0), Options(1), _cpu);
 
         var failure = Assert.Throws<NonFiniteTrainingException>(() => trainer.Train(data, data, new SegmentationMetrics(2, hausdorff: false)));
 
@@ -54,7 +54,7 @@ public sealed class NonFiniteTrainingTests
         var network = TinyUNet();
         // Steps 1 and 2 (of 8) get a NaN loss; three are allowed.
         var loss = new PoisonedLoss(new DiceCeLoss(), PoisonedLoss.Kind.NanLoss, fromStep: 1, untilStep: 3);
-        using var trainer = new Trainer(network, loss, Options(3), cpu);
+        using var trainer = new Trainer(network, loss, Options(3), _cpu);
 
         var result = trainer.Train(data, data, new SegmentationMetrics(2, hausdorff: false));
 
@@ -70,7 +70,7 @@ public sealed class NonFiniteTrainingTests
         var (images, labels) = SyntheticImages.BrightSquares(8, 16, seed: 3);
         var data = new InMemoryData(images, labels);
         using var trainer = new Trainer(TinyUNet(), new PoisonedLoss(new DiceCeLoss(), PoisonedLoss.Kind.NanGradient, fromStep: 5),
-            Options(0), cpu);
+            Options(0), _cpu);
 
         var failure = Assert.Throws<NonFiniteTrainingException>(() => trainer.Train(data, data, new SegmentationMetrics(2, hausdorff: false)));
 
@@ -125,12 +125,12 @@ public sealed class NonFiniteTrainingTests
             NanGradient,
         }
 
-        private int calls;
+        private int _calls;
 
         public override Tensor forward(Tensor output, Tensor target)
         {
             var value = inner.forward(output, target);
-            var step = calls++;
+            var step = _calls++;
             if (step < fromStep || step >= untilStep)
             {
                 return value;

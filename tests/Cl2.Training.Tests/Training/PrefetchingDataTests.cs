@@ -9,13 +9,13 @@ namespace Cl2.Training.Tests.Training;
 /// <summary>Patches from the case cache, made on loader threads or on the training thread.</summary>
 public sealed class PrefetchingDataTests : IDisposable
 {
-    private readonly string root = Directory.CreateTempSubdirectory("cl2-prefetch-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("cl2-prefetch-").FullName;
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private (CaseCache Cache, List<CaseSource> Cases) Cases(int count)
     {
-        var cache = new CaseCache(root, 1 << 24);
+        var cache = new CaseCache(_root, 1 << 24);
         var cases = Enumerable.Range(0, count).Select(index => new CaseSource($"case-{index}", () =>
         {
             using var generator = new Generator((ulong)index + 1);

@@ -10,10 +10,10 @@ namespace Cl2.Training.Tests.Training;
 
 public sealed class ResumedEpochLossTests : IDisposable
 {
-    private readonly ComputeDevice cpu = ComputeDevice.Select("cpu", cpuThreads: 2);
-    private readonly string directory = Directory.CreateTempSubdirectory("cl2-resumed-loss-").FullName;
+    private readonly ComputeDevice _cpu = ComputeDevice.Select("cpu", cpuThreads: 2);
+    private readonly string _directory = Directory.CreateTempSubdirectory("cl2-resumed-loss-").FullName;
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static UNet TinyUNet()
     {
@@ -29,16 +29,16 @@ public sealed class ResumedEpochLossTests : IDisposable
         var data = new InMemoryData(images, labels);
         var metrics = new SegmentationMetrics(2, hausdorff: false);
         // 4 steps an epoch, a checkpoint at each epoch's last step: what the worker writes.
-        var options = new TrainerOptions { Epochs = 2, BatchSize = 2, LearningRate = 5e-3, Seed = 9, CheckpointEvery = 4, CheckpointDirectory = directory };
+        var options = new TrainerOptions { Epochs = 2, BatchSize = 2, LearningRate = 5e-3, Seed = 9, CheckpointEvery = 4, CheckpointDirectory = _directory };
 
         var continuous = new RecordingProgress();
-        using (var trainer = new Trainer(TinyUNet(), new DiceCeLoss(), options with { CheckpointDirectory = null, CheckpointEvery = 0 }, cpu))
+        using (var trainer = new Trainer(TinyUNet(), new DiceCeLoss(), options with { CheckpointDirectory = null, CheckpointEvery = 0 }, _cpu))
         {
             trainer.Train(data, data, metrics, continuous);
         }
 
         // Killed after epoch 0's checkpoint, before its report went out (as a worker can be).
-        using (var trainer = new Trainer(TinyUNet(), new DiceCeLoss(), options, cpu))
+        using (var trainer = new Trainer(TinyUNet(), new DiceCeLoss(), options, _cpu))
         {
             var killed = new RecordingProgress(report =>
             {
@@ -50,7 +50,7 @@ public sealed class ResumedEpochLossTests : IDisposable
             Assert.Throws<OperationCanceledException>(() => trainer.Train(data, data, metrics, killed));
         }
         var resumed = new RecordingProgress();
-        using (var trainer = new Trainer(TinyUNet(), new DiceCeLoss(), options, cpu))
+        using (var trainer = new Trainer(TinyUNet(), new DiceCeLoss(), options, _cpu))
         {
             Assert.True(trainer.TryResume());
             trainer.Train(data, data, metrics, resumed);

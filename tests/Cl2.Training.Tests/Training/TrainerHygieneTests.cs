@@ -15,9 +15,9 @@ namespace Cl2.Training.Tests.Training;
 /// </summary>
 public sealed class TrainerHygieneTests : IDisposable
 {
-    private readonly string directory = Directory.CreateTempSubdirectory("cl2-trainer-hygiene-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("cl2-trainer-hygiene-").FullName;
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
     public void live_tensors_stay_flat_with_accumulation_checkpoints_and_best_weight_saves()
@@ -40,7 +40,7 @@ public sealed class TrainerHygieneTests : IDisposable
             BatchSize = 2,
             AccumulationSteps = 2,
             CheckpointEvery = 1,
-            CheckpointDirectory = directory,
+            CheckpointDirectory = _directory,
             EarlyStopping = new EarlyStoppingOptions("mean_dice", Patience: 10),
         };
         random.manual_seed(1);
@@ -50,7 +50,7 @@ public sealed class TrainerHygieneTests : IDisposable
         var result = trainer.Train(data, data, new SegmentationMetrics(2, hausdorff: false), progress);
 
         Assert.Equal(6, live.Count);
-        Assert.True(File.Exists(Path.Combine(directory, Trainer.BestWeightsPath)), "no best weights were saved, so that path went unchecked");
+        Assert.True(File.Exists(Path.Combine(_directory, Trainer.BestWeightsPath)), "no best weights were saved, so that path went unchecked");
         Assert.Equal(6, result.State.Step);
         Assert.All(live.Skip(1), count => Assert.Equal(live[0], count));
     }

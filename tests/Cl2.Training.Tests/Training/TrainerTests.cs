@@ -10,14 +10,14 @@ namespace Cl2.Training.Tests.Training;
 
 public sealed class TrainerTests : IDisposable
 {
-    private readonly ComputeDevice cpu = ComputeDevice.Select("cpu", cpuThreads: 2);
-    private readonly string directory = Path.Combine(Path.GetTempPath(), $"cl2-trainer-{Guid.NewGuid():N}");
+    private readonly ComputeDevice _cpu = ComputeDevice.Select("cpu", cpuThreads: 2);
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"cl2-trainer-{Guid.NewGuid():N}");
 
     public void Dispose()
     {
-        if (Directory.Exists(directory))
+        if (Directory.Exists(_directory))
         {
-            Directory.Delete(directory, recursive: true);
+            Directory.Delete(_directory, recursive: true);
         }
     }
 
@@ -46,13 +46,13 @@ public sealed class TrainerTests : IDisposable
         var metrics = new SegmentationMetrics(2, hausdorff: false);
 
         var continuous = TinyUNet(seed: 1, dropout: 0.2);
-        using (var trainer = new Trainer(continuous, new DiceCeLoss(), options, cpu))
+        using (var trainer = new Trainer(continuous, new DiceCeLoss(), options, _cpu))
         {
             Assert.Equal(12, trainer.Train(data, data, metrics).State.Step);
         }
 
-        var interrupted = options with { MaxSteps = 6, CheckpointEvery = 3, CheckpointDirectory = directory };
-        using (var trainer = new Trainer(TinyUNet(seed: 1, dropout: 0.2), new DiceCeLoss(), interrupted, cpu))
+        var interrupted = options with { MaxSteps = 6, CheckpointEvery = 3, CheckpointDirectory = _directory };
+        using (var trainer = new Trainer(TinyUNet(seed: 1, dropout: 0.2), new DiceCeLoss(), interrupted, _cpu))
         {
             var result = trainer.Train(data, data, metrics);
             Assert.Equal(TrainingStopReason.MaxStepsReached, result.Reason);
@@ -61,7 +61,7 @@ public sealed class TrainerTests : IDisposable
 
         var resumedNetwork = TinyUNet(seed: 99, dropout: 0.2);
         random.manual_seed(1234);
-        using (var trainer = new Trainer(resumedNetwork, new DiceCeLoss(), interrupted with { MaxSteps = null }, cpu))
+        using (var trainer = new Trainer(resumedNetwork, new DiceCeLoss(), interrupted with { MaxSteps = null }, _cpu))
         {
             Assert.True(trainer.TryResume());
             Assert.Equal(new TrainingState { Epoch = 1, NextBatch = 2, Step = 6, Seed = 11, EpochLossCount = 2, EpochLossSum = trainer.State.EpochLossSum }, trainer.State);
@@ -93,17 +93,17 @@ public sealed class TrainerTests : IDisposable
             return nn.Conv2d(1, 2, 3, padding: 1);
         }
         var whole = Network();
-        using (var trainer = new Trainer(whole, new DiceCeLoss(), options with { BatchSize = 4 }, cpu))
+        using (var trainer = new Trainer(whole, new DiceCeLoss(), options with { BatchSize = 4 }, _cpu))
         {
             Assert.Equal(2, trainer.Train(data, data, new SegmentationMetrics(2, hausdorff: false)).State.Step);
         }
         var accumulated = Network();
-        using (var trainer = new Trainer(accumulated, new DiceCeLoss(), options with { BatchSize = 2, AccumulationSteps = 2 }, cpu))
+        using (var trainer = new Trainer(accumulated, new DiceCeLoss(), options with { BatchSize = 2, AccumulationSteps = 2 }, _cpu))
         {
             Assert.Equal(2, trainer.Train(data, data, new SegmentationMetrics(2, hausdorff: false)).State.Step);
         }
         var unscaled = Network();
-        using (var trainer = new Trainer(unscaled, new DiceCeLoss(), options with { BatchSize = 2 }, cpu))
+        using (var trainer = new Trainer(unscaled, new DiceCeLoss(), options with { BatchSize = 2 }, _cpu))
         {
             trainer.Train(data, data, new SegmentationMetrics(2, hausdorff: false));
         }
@@ -128,7 +128,7 @@ public sealed class TrainerTests : IDisposable
                 live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
             }
         });
-        using var trainer = new Trainer(TinyUNet(seed: 1), new DiceCeLoss(), new TrainerOptions { Epochs = 3, BatchSize = 2 }, cpu);
+        using var trainer = new Trainer(TinyUNet(seed: 1), new DiceCeLoss(), new TrainerOptions { Epochs = 3, BatchSize = 2 }, _cpu);
         trainer.Train(data, data, new SegmentationMetrics(2), progress);
 
         Assert.Equal(12, live.Count);
@@ -148,9 +148,9 @@ public sealed class TrainerTests : IDisposable
         {
             Epochs = 10, BatchSize = 2, LearningRate = 0,
             EarlyStopping = new EarlyStoppingOptions("mean_dice", Patience: 2),
-            CheckpointDirectory = directory,
+            CheckpointDirectory = _directory,
         };
-        using var trainer = new Trainer(nn.Conv2d(1, 2, 3, padding: 1), new DiceCeLoss(), options, cpu);
+        using var trainer = new Trainer(nn.Conv2d(1, 2, 3, padding: 1), new DiceCeLoss(), options, _cpu);
         var result = trainer.Train(data, data, new SegmentationMetrics(2, hausdorff: false), progress);
 
         Assert.Equal(TrainingStopReason.EarlyStopped, result.Reason);
@@ -158,8 +158,8 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(0, result.State.BestEpoch);
         Assert.Equal(result.LastMetrics["mean_dice"], result.BestMetrics!["mean_dice"]);
         Assert.Equal([0, 1, 2], progress.Epochs.Select(e => e.Epoch));
-        Assert.True(File.Exists(Path.Combine(directory, Trainer.BestWeightsPath)));
-        Assert.True(TrainingCheckpoint.Exists(Path.Combine(directory, Trainer.ResumeFolder)));
+        Assert.True(File.Exists(Path.Combine(_directory, Trainer.BestWeightsPath)));
+        Assert.True(TrainingCheckpoint.Exists(Path.Combine(_directory, Trainer.ResumeFolder)));
     }
 
     [Fact]
@@ -174,7 +174,7 @@ public sealed class TrainerTests : IDisposable
             Epochs = 2, BatchSize = 1, AccumulationSteps = 3, LearningRate = 0.01,
             Schedule = new LearningRateSchedule { Kind = LearningRateScheduleKind.WarmupPolynomial, WarmupSteps = 1, TotalSteps = 4, Power = 1 },
         };
-        using var trainer = new Trainer(nn.Conv2d(1, 2, 3, padding: 1), new DiceCeLoss(), options, cpu);
+        using var trainer = new Trainer(nn.Conv2d(1, 2, 3, padding: 1), new DiceCeLoss(), options, _cpu);
         trainer.Train(data, data, new SegmentationMetrics(2), progress);
 
         // Four micro-batches an epoch in groups of three: two steps, the second of one micro-batch.
@@ -195,7 +195,7 @@ public sealed class TrainerTests : IDisposable
         var network = nn.Sequential(nn.Flatten(), nn.Linear(64, 1));
         var progress = new RecordingProgress();
         var options = new TrainerOptions { Epochs = 5, BatchSize = 4, LearningRate = 0.05, Precision = TrainingPrecision.BFloat16 };
-        using var trainer = new Trainer(network, new BinaryCrossEntropyLoss(), options, cpu);
+        using var trainer = new Trainer(network, new BinaryCrossEntropyLoss(), options, _cpu);
         trainer.Train(data, data, new ClassificationMetrics(), progress);
 
         Assert.Equal(ScalarType.BFloat16, network.parameters().First().dtype);

@@ -6,11 +6,11 @@ namespace Cl2.Training.Tests.Training;
 
 public sealed class TrainingCheckpointTests : IDisposable
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), $"cl2-checkpoint-{Guid.NewGuid():N}");
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"cl2-checkpoint-{Guid.NewGuid():N}");
 
     public void Dispose()
     {
-        foreach (var path in new[] { directory, directory + ".previous", directory + ".partial" })
+        foreach (var path in new[] { _directory, _directory + ".previous", _directory + ".partial" })
         {
             if (Directory.Exists(path))
             {
@@ -27,17 +27,17 @@ public sealed class TrainingCheckpointTests : IDisposable
         var network = nn.Linear(3, 2);
         using var optimizer = optim.AdamW(network.parameters());
         var state = new TrainingState { Epoch = 2, NextBatch = 1, Step = 9, Seed = 4, BestMetric = 0.5, BestEpoch = 1 };
-        TrainingCheckpoint.Write(directory, network, optimizer, state);
+        TrainingCheckpoint.Write(_directory, network, optimizer, state);
         // The moment of a crash during the next write: the old checkpoint moved aside, the new one half written.
-        Directory.Move(directory, directory + ".previous");
-        Directory.CreateDirectory(directory + ".partial");
-        File.WriteAllText(Path.Combine(directory + ".partial", TrainingCheckpoint.WeightsFileName), "half");
+        Directory.Move(_directory, _directory + ".previous");
+        Directory.CreateDirectory(_directory + ".partial");
+        File.WriteAllText(Path.Combine(_directory + ".partial", TrainingCheckpoint.WeightsFileName), "half");
 
         random.manual_seed(2);
         var restored = nn.Linear(3, 2);
         using var restoredOptimizer = optim.AdamW(restored.parameters());
-        Assert.True(TrainingCheckpoint.Exists(directory));
-        Assert.Equal(state, TrainingCheckpoint.Read(directory, restored, restoredOptimizer));
+        Assert.True(TrainingCheckpoint.Exists(_directory));
+        Assert.Equal(state, TrainingCheckpoint.Read(_directory, restored, restoredOptimizer));
         Assert.Equal(0, (network.weight! - restored.weight!).abs().max().item<float>());
     }
 
@@ -45,7 +45,7 @@ public sealed class TrainingCheckpointTests : IDisposable
     public void a_run_with_no_checkpoint_yet_starts_fresh()
     {
         using var trainer = new Trainer(nn.Linear(2, 1), new Cl2.Models.Training.Losses.BinaryCrossEntropyLoss(),
-            new TrainerOptions { CheckpointDirectory = directory }, Models.ComputeDevice.Select("cpu", 2));
+            new TrainerOptions { CheckpointDirectory = _directory }, Models.ComputeDevice.Select("cpu", 2));
         Assert.False(trainer.TryResume());
         Assert.Equal(0, trainer.State.Step);
     }

@@ -13,21 +13,21 @@ namespace Cl2.Models.Datasets;
 /// </summary>
 public sealed class CaseCache(string directory, long memoryBytes) : IDisposable
 {
-    private readonly Lock gate = new();
-    private readonly LinkedList<(string Key, PreparedCase Case)> recent = new();
-    private readonly Dictionary<string, LinkedListNode<(string Key, PreparedCase Case)>> inMemory = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lock> preparing = new(StringComparer.Ordinal);
-    private long heldBytes;
-    private int prepared;
-    private int diskReads;
+    private readonly Lock _gate = new();
+    private readonly LinkedList<(string Key, PreparedCase Case)> _recent = new();
+    private readonly Dictionary<string, LinkedListNode<(string Key, PreparedCase Case)>> _inMemory = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lock> _preparing = new(StringComparer.Ordinal);
+    private long _heldBytes;
+    private int _prepared;
+    private int _diskReads;
 
     public string Directory { get; } = directory;
 
     /// <summary>Cases prepared from their source (read from the archive or the files) by this cache.</summary>
-    public int Prepared => Volatile.Read(ref prepared);
+    public int Prepared => Volatile.Read(ref _prepared);
 
     /// <summary>Cases read from the disk cache.</summary>
-    public int DiskReads => Volatile.Read(ref diskReads);
+    public int DiskReads => Volatile.Read(ref _diskReads);
 
     public bool Contains(string key) => File.Exists(PathOf(key));
 
@@ -46,7 +46,7 @@ public sealed class CaseCache(string directory, long memoryBytes) : IDisposable
         {
             return false;
         }
-        lock (preparing.GetOrAdd(key, _ => new Lock()))
+        lock (_preparing.GetOrAdd(key, _ => new Lock()))
         {
             if (File.Exists(path))
             {
@@ -55,7 +55,7 @@ public sealed class CaseCache(string directory, long memoryBytes) : IDisposable
             using var scope = NewDisposeScope();
             using var item = prepare();
             CaseFile.Write(path, item);
-            Interlocked.Increment(ref prepared);
+            Interlocked.Increment(ref _prepared);
             return true;
         }
     }
@@ -66,34 +66,34 @@ public sealed class CaseCache(string directory, long memoryBytes) : IDisposable
     /// </summary>
     public PreparedCase Get(string key, Func<PreparedCase> prepare)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (inMemory.TryGetValue(key, out var node))
+            if (_inMemory.TryGetValue(key, out var node))
             {
-                recent.Remove(node);
-                recent.AddFirst(node);
+                _recent.Remove(node);
+                _recent.AddFirst(node);
                 return View(node.Value.Case);
             }
         }
         Ensure(key, prepare);
         var item = CaseFile.Read(PathOf(key));
-        Interlocked.Increment(ref diskReads);
-        lock (gate)
+        Interlocked.Increment(ref _diskReads);
+        lock (_gate)
         {
-            if (item.Bytes > memoryBytes || inMemory.ContainsKey(key))
+            if (item.Bytes > memoryBytes || _inMemory.ContainsKey(key))
             {
                 return item;
             }
             // Held past the caller's dispose scope: the cache disposes it when it is evicted.
             item.Image.DetachFromDisposeScope();
             item.Target.DetachFromDisposeScope();
-            inMemory[key] = recent.AddFirst((key, item));
-            heldBytes += item.Bytes;
-            while (heldBytes > memoryBytes && recent.Last is { } oldest)
+            _inMemory[key] = _recent.AddFirst((key, item));
+            _heldBytes += item.Bytes;
+            while (_heldBytes > memoryBytes && _recent.Last is { } oldest)
             {
-                recent.RemoveLast();
-                inMemory.Remove(oldest.Value.Key);
-                heldBytes -= oldest.Value.Case.Bytes;
+                _recent.RemoveLast();
+                _inMemory.Remove(oldest.Value.Key);
+                _heldBytes -= oldest.Value.Case.Bytes;
                 oldest.Value.Case.Dispose();
             }
             return View(item);
@@ -102,15 +102,15 @@ public sealed class CaseCache(string directory, long memoryBytes) : IDisposable
 
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            foreach (var (_, item) in recent)
+            foreach (var (_, item) in _recent)
             {
                 item.Dispose();
             }
-            recent.Clear();
-            inMemory.Clear();
-            heldBytes = 0;
+            _recent.Clear();
+            _inMemory.Clear();
+            _heldBytes = 0;
         }
     }
 

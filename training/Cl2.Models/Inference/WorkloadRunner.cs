@@ -26,7 +26,7 @@ public sealed class WorkloadRunner : IDisposable
     /// <summary>Relative difference below which two spacings count as equal and no resampling is done.</summary>
     private const double SpacingTolerance = 1e-3;
 
-    private readonly nn.Module<Tensor, Tensor> network;
+    private readonly nn.Module<Tensor, Tensor> _network;
 
     /// <exception cref="WorkloadException"><see cref="WorkloadErrorCodes.ManifestDoesNotFit"/>: what does not fit.</exception>
     public WorkloadRunner(Workload workload, CheckpointManifest manifest, nn.Module<Tensor, Tensor> network, ComputeDevice device)
@@ -40,7 +40,7 @@ public sealed class WorkloadRunner : IDisposable
         Workload = workload;
         Manifest = manifest;
         Device = device;
-        this.network = network;
+        this._network = network;
         network.to(device.Device);
         network.eval();
     }
@@ -162,8 +162,8 @@ public sealed class WorkloadRunner : IDisposable
         using (no_grad())
         {
             logits = spatialDims == 3
-                ? new SlidingWindowInference([.. input.shape.Skip(2).Select(WindowEdge)], SlidingWindow.Overlap, batchSize: SlidingWindow.BatchSize).Run(input, window => network.forward(window))
-                : network.forward(input);
+                ? new SlidingWindowInference([.. input.shape.Skip(2).Select(WindowEdge)], SlidingWindow.Overlap, batchSize: SlidingWindow.BatchSize).Run(input, window => _network.forward(window))
+                : _network.forward(input);
             // On the CPU before the clock stops, so the model's time includes the device finishing its work.
             logits = logits.to_type(ScalarType.Float32).cpu();
         }
@@ -318,7 +318,7 @@ public sealed class WorkloadRunner : IDisposable
             : null;
     }
 
-    public void Dispose() => network.Dispose();
+    public void Dispose() => _network.Dispose();
 }
 
 /// <summary>Sliding-window inference of 3-D volumes: how much windows overlap (a fraction of the window) and how many go

@@ -15,13 +15,13 @@ public sealed record KnownAnswerCheck(string Operation, IReadOnlyList<string> Ou
     /// <summary>Largest error allowed, relative to the reference's largest magnitude: float32 rounding is ~1e-6 here.</summary>
     public const double RelativeTolerance = 1e-3;
 
-    private (Tensor[] Values, double[] Scales)? reference;
+    private (Tensor[] Values, double[] Scales)? _reference;
 
     /// <returns>null when every repeat agrees with the reference; otherwise what went wrong, on which output and repeat.</returns>
     public string? Run()
     {
         // The float64 reference does not depend on oneDNN: computed once, it serves the check with and without it.
-        var (expected, scales) = reference ??= Reference();
+        var (expected, scales) = _reference ??= Reference();
         for (var repeat = 0; repeat < Repeats; repeat++)
         {
             using var scope = NewDisposeScope();

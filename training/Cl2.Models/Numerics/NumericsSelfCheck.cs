@@ -12,7 +12,7 @@ namespace Cl2.Models.Numerics;
 public static class NumericsSelfCheck
 {
     private static readonly Lock Gate = new();
-    private static NumericsDecision? decided;
+    private static NumericsDecision? _decided;
 
     /// <summary>The process's decision for <paramref name="mode"/>, made on first use (oneDNN is a process-wide switch).</summary>
     /// <exception cref="NumericsCheckFailedException">No setting gives correct values here.</exception>
@@ -20,13 +20,13 @@ public static class NumericsSelfCheck
     {
         lock (Gate)
         {
-            if (decided is null || decided.Mode != mode.Name())
+            if (_decided is null || _decided.Mode != mode.Name())
             {
-                decided = Decide(mode, KnownAnswerChecks.All);
+                _decided = Decide(mode, KnownAnswerChecks.All);
             }
             // Whatever switched it since (a test of the fallback), the process runs as it decided.
-            OneDnn.Enabled = decided.OneDnnEnabled;
-            return decided;
+            OneDnn.Enabled = _decided.OneDnnEnabled;
+            return _decided;
         }
     }
 

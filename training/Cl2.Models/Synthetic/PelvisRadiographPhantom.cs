@@ -72,7 +72,7 @@ public static class PelvisRadiographPhantom
                 bone = Math.Max(bone, Ring(x, y + 0.35, 0.14, 0.32) * 0.24); // sacrum
                 bone = Math.Max(bone, Annulus(x - 0.2, y - 0.38, 0.15, 0.11, 0.045) * 0.34); // pubic rami
                 bone = Math.Max(bone, Annulus(x + 0.2, y - 0.38, 0.15, 0.11, 0.045) * 0.34);
-                                foreach (var femur in femurs)
+                foreach (var femur in femurs)
                 {
                     var femurBone = Math.Max(Cylinder(Math.Sqrt(Square(x - femur.HeadX) + Square(y - femur.HeadY)), 0.13),
                         Math.Max(Cylinder(femur.Neck.Measure(x, y).Distance, femur.Neck.Radius),

@@ -3,16 +3,16 @@ namespace Cl2.Models.Synthetic;
 /// <summary>Seeded draws for the phantoms; System.Random with a seed gives the same sequence on every platform.</summary>
 internal sealed class PhantomNoise(int seed)
 {
-    private readonly Random random = new(seed);
+    private readonly Random _random = new(seed);
 
-    public double Uniform(double low, double high) => low + ((high - low) * random.NextDouble());
+    public double Uniform(double low, double high) => low + ((high - low) * _random.NextDouble());
 
-    public int Integer(int low, int highExclusive) => random.Next(low, highExclusive);
+    public int Integer(int low, int highExclusive) => _random.Next(low, highExclusive);
 
-    public bool Chance(double probability) => random.NextDouble() < probability;
+    public bool Chance(double probability) => _random.NextDouble() < probability;
 
     public double Gaussian() =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        Math.Sqrt(-2 * Math.Log(1 - _random.NextDouble())) * Math.Cos(2 * Math.PI * _random.NextDouble());
 
     /// <summary>A seed for a sub-stream, so adding a draw in one case does not change the others (HashCode is
     /// randomised per process, so a fixed mix of primes instead).</summary>

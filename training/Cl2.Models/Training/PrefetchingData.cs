@@ -11,49 +11,49 @@ namespace Cl2.Models.Training;
 /// </summary>
 public sealed class PrefetchingData : IEpochPlannedData, IDisposable
 {
-    private readonly ISampledData source;
-    private readonly int workers;
-    private readonly int depth;
-    private Plan? plan;
-    private int waits;
+    private readonly ISampledData _source;
+    private readonly int _workers;
+    private readonly int _depth;
+    private Plan? _plan;
+    private int _waits;
 
     public PrefetchingData(ISampledData source, int workers, int depth)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(workers);
         ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
-        this.source = source;
-        this.workers = workers;
-        this.depth = depth;
+        this._source = source;
+        this._workers = workers;
+        this._depth = depth;
     }
 
-    public int Count => source.Count;
+    public int Count => _source.Count;
 
     /// <summary>Batches the trainer asked for before a worker had finished them.</summary>
-    public int Waits => Volatile.Read(ref waits);
+    public int Waits => Volatile.Read(ref _waits);
 
     public void PlanEpoch(int epoch, IReadOnlyList<int> order, int batchSize, int firstBatch)
     {
-        plan?.Dispose();
+        _plan?.Dispose();
         var batches = new List<int[]>();
         for (var start = firstBatch * batchSize; start < order.Count; start += batchSize)
         {
             batches.Add([.. order.Skip(start).Take(batchSize)]);
         }
-        plan = new Plan(source, epoch, batches, workers, depth);
+        _plan = new Plan(_source, epoch, batches, _workers, _depth);
     }
 
     public (Tensor Input, Tensor Target) GetBatch(IReadOnlyList<int> indices)
     {
-        if (plan?.TryTake(indices, out var batch, out var waited) == true)
+        if (_plan?.TryTake(indices, out var batch, out var waited) == true)
         {
             if (waited)
             {
-                Interlocked.Increment(ref waits);
+                Interlocked.Increment(ref _waits);
             }
         }
         else
         {
-            batch = source.Batch(indices, plan?.Epoch ?? 0);
+            batch = _source.Batch(indices, _plan?.Epoch ?? 0);
         }
         // Views made on the trainer's thread, inside its step's dispose scope, which frees them after the step.
         using (batch.Input)
@@ -63,28 +63,28 @@ public sealed class PrefetchingData : IEpochPlannedData, IDisposable
         }
     }
 
-    public void Dispose() => plan?.Dispose();
+    public void Dispose() => _plan?.Dispose();
 
     /// <summary>One epoch's batches: made by the workers in order, handed out in order, at most depth ahead.</summary>
     private sealed class Plan : IDisposable
     {
-        private readonly ISampledData source;
-        private readonly List<int[]> batches;
-        private readonly TaskCompletionSource<(Tensor, Tensor)>[] made;
-        private readonly SemaphoreSlim room;
-        private readonly CancellationTokenSource stop = new();
-        private readonly Task[] running;
-        private int nextToMake = -1;
-        private int nextToTake;
+        private readonly ISampledData _source;
+        private readonly List<int[]> _batches;
+        private readonly TaskCompletionSource<(Tensor, Tensor)>[] _made;
+        private readonly SemaphoreSlim _room;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task[] _running;
+        private int _nextToMake = -1;
+        private int _nextToTake;
 
         public Plan(ISampledData source, int epoch, List<int[]> batches, int workers, int depth)
         {
-            this.source = source;
-            this.batches = batches;
+            this._source = source;
+            this._batches = batches;
             Epoch = epoch;
-            made = [.. batches.Select(_ => new TaskCompletionSource<(Tensor, Tensor)>(TaskCreationOptions.RunContinuationsAsynchronously))];
-            room = new SemaphoreSlim(depth);
-            running = workers == 0 ? [] : [.. Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(Work, TaskCreationOptions.LongRunning))];
+            _made = [.. batches.Select(_ => new TaskCompletionSource<(Tensor, Tensor)>(TaskCreationOptions.RunContinuationsAsynchronously))];
+            _room = new SemaphoreSlim(depth);
+            _running = workers == 0 ? [] : [.. Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(Work, TaskCreationOptions.LongRunning))];
         }
 
         public int Epoch { get; }
@@ -93,14 +93,14 @@ public sealed class PrefetchingData : IEpochPlannedData, IDisposable
         {
             batch = default;
             waited = false;
-            if (running.Length == 0 || nextToTake >= batches.Count || !batches[nextToTake].SequenceEqual(indices))
+            if (_running.Length == 0 || _nextToTake >= _batches.Count || !_batches[_nextToTake].SequenceEqual(indices))
             {
                 return false;
             }
-            var pending = made[nextToTake++].Task;
+            var pending = _made[_nextToTake++].Task;
             waited = !pending.IsCompleted;
             batch = pending.GetAwaiter().GetResult();
-            room.Release();
+            _room.Release();
             return true;
         }
 
@@ -110,20 +110,20 @@ public sealed class PrefetchingData : IEpochPlannedData, IDisposable
             {
                 while (true)
                 {
-                    room.Wait(stop.Token);
-                    var index = Interlocked.Increment(ref nextToMake);
-                    if (index >= batches.Count)
+                    _room.Wait(_stop.Token);
+                    var index = Interlocked.Increment(ref _nextToMake);
+                    if (index >= _batches.Count)
                     {
                         return;
                     }
                     try
                     {
-                        made[index].SetResult(source.Batch(batches[index], Epoch));
+                        _made[index].SetResult(_source.Batch(_batches[index], Epoch));
                     }
                     catch (Exception exception)
                     {
                         // The trainer gets the error when it takes this batch.
-                        made[index].SetException(exception);
+                        _made[index].SetException(exception);
                     }
                 }
             }
@@ -135,16 +135,16 @@ public sealed class PrefetchingData : IEpochPlannedData, IDisposable
 
         public void Dispose()
         {
-            stop.Cancel();
-            Task.WaitAll(running);
-            foreach (var batch in made.Skip(nextToTake).Where(batch => batch.Task.IsCompletedSuccessfully))
+            _stop.Cancel();
+            Task.WaitAll(_running);
+            foreach (var batch in _made.Skip(_nextToTake).Where(batch => batch.Task.IsCompletedSuccessfully))
             {
                 var (input, target) = batch.Task.Result;
                 input.Dispose();
                 target.Dispose();
             }
-            stop.Dispose();
-            room.Dispose();
+            _stop.Dispose();
+            _room.Dispose();
         }
     }
 }

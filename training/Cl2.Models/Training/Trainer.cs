@@ -21,27 +21,27 @@ public sealed class Trainer : IDisposable
     /// <summary>The best validation epoch's weights, under <see cref="TrainerOptions.CheckpointDirectory"/>.</summary>
     public const string BestWeightsPath = "best/weights.bin";
 
-    private readonly nn.Module<Tensor, Tensor> network;
-    private readonly nn.Module<Tensor, Tensor, Tensor> loss;
-    private readonly TrainerOptions options;
-    private readonly Device device;
-    private readonly OptimizerHelper optimizer;
-    private bool resumed;
+    private readonly nn.Module<Tensor, Tensor> _network;
+    private readonly nn.Module<Tensor, Tensor, Tensor> _loss;
+    private readonly TrainerOptions _options;
+    private readonly Device _device;
+    private readonly OptimizerHelper _optimizer;
+    private bool _resumed;
 
     public Trainer(nn.Module<Tensor, Tensor> network, nn.Module<Tensor, Tensor, Tensor> loss, TrainerOptions options, ComputeDevice device)
     {
         options.Validate();
-        this.network = network;
-        this.loss = loss;
-        this.options = options;
-        this.device = device.Device;
-        network.to(this.device);
+        this._network = network;
+        this._loss = loss;
+        this._options = options;
+        this._device = device.Device;
+        network.to(this._device);
         if (options.Precision == TrainingPrecision.BFloat16)
         {
             network.to(ScalarType.BFloat16);
         }
         var parameters = network.parameters();
-        optimizer = options.Optimizer switch
+        _optimizer = options.Optimizer switch
         {
             OptimizerKind.Adam => optim.Adam(parameters, options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay),
             OptimizerKind.AdamW => optim.AdamW(parameters, options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay),
@@ -55,16 +55,16 @@ public sealed class Trainer : IDisposable
     /// <summary>Continues from the checkpoint in <see cref="TrainerOptions.CheckpointDirectory"/> if there is one.</summary>
     public bool TryResume()
     {
-        if (options.CheckpointDirectory is null || !TrainingCheckpoint.Exists(ResumeDirectory(options.CheckpointDirectory)))
+        if (_options.CheckpointDirectory is null || !TrainingCheckpoint.Exists(ResumeDirectory(_options.CheckpointDirectory)))
         {
             return false;
         }
-        State = TrainingCheckpoint.Read(ResumeDirectory(options.CheckpointDirectory), network, optimizer);
-        if (State.Seed != options.Seed)
+        State = TrainingCheckpoint.Read(ResumeDirectory(_options.CheckpointDirectory), _network, _optimizer);
+        if (State.Seed != _options.Seed)
         {
-            throw new InvalidOperationException($"The checkpoint was trained with seed {State.Seed}, these options say {options.Seed}.");
+            throw new InvalidOperationException($"The checkpoint was trained with seed {State.Seed}, these options say {_options.Seed}.");
         }
-        resumed = true;
+        _resumed = true;
         return true;
     }
 
@@ -75,25 +75,25 @@ public sealed class Trainer : IDisposable
         {
             throw new ArgumentException("The training split is empty.", nameof(training));
         }
-        if (!resumed)
+        if (!_resumed)
         {
-            random.manual_seed(options.Seed);
+            random.manual_seed(_options.Seed);
         }
-        var batches = (training.Count + options.BatchSize - 1) / options.BatchSize;
+        var batches = (training.Count + _options.BatchSize - 1) / _options.BatchSize;
         IReadOnlyDictionary<string, double> last = new Dictionary<string, double>();
         IReadOnlyDictionary<string, double>? best = null;
-        var learningRate = options.LearningRate;
-        while (State.Epoch < options.Epochs)
+        var learningRate = _options.LearningRate;
+        while (State.Epoch < _options.Epochs)
         {
-            var order = EpochShuffle.Order(training.Count, options.Seed, State.Epoch);
-            (training as IEpochPlannedData)?.PlanEpoch(State.Epoch, order, options.BatchSize, State.NextBatch);
-            network.train();
+            var order = EpochShuffle.Order(training.Count, _options.Seed, State.Epoch);
+            (training as IEpochPlannedData)?.PlanEpoch(State.Epoch, order, _options.BatchSize, State.NextBatch);
+            _network.train();
             // Kept in the state, so an epoch resumed from a checkpoint reports the mean over all its steps, not only the resumed ones.
             var lossSum = State.EpochLossSum;
             var lossCount = State.EpochLossCount;
             while (State.NextBatch < batches)
             {
-                if (options.MaxSteps is { } maxSteps && State.Step >= maxSteps)
+                if (_options.MaxSteps is { } maxSteps && State.Step >= maxSteps)
                 {
                     return Finish(TrainingStopReason.MaxStepsReached, last, best);
                 }
@@ -104,9 +104,9 @@ public sealed class Trainer : IDisposable
                     cancellationToken.ThrowIfCancellationRequested();
                 }
                 // A group never crosses the epoch's end, so its size is known before its first backward pass.
-                var group = Math.Min(options.AccumulationSteps, batches - State.NextBatch);
-                learningRate = options.Schedule.At(options.LearningRate, State.Step);
-                foreach (var parameterGroup in optimizer.ParamGroups)
+                var group = Math.Min(_options.AccumulationSteps, batches - State.NextBatch);
+                learningRate = _options.Schedule.At(_options.LearningRate, State.Step);
+                foreach (var parameterGroup in _optimizer.ParamGroups)
                 {
                     parameterGroup.LearningRate = learningRate;
                 }
@@ -117,20 +117,20 @@ public sealed class Trainer : IDisposable
                     lossSum += stepLoss;
                     lossCount++;
                     State = State with { EpochLossSum = lossSum, EpochLossCount = lossCount };
-                    if (State.Step % options.ProgressEvery == 0)
+                    if (State.Step % _options.ProgressEvery == 0)
                     {
                         progress?.Report(new TrainingProgress(TrainingProgressKind.Step, State.Epoch, State.Step, stepLoss, learningRate,
                             new Dictionary<string, double>()));
                     }
                 }
-                if (options.CheckpointEvery > 0 && State.Step % options.CheckpointEvery == 0)
+                if (_options.CheckpointEvery > 0 && State.Step % _options.CheckpointEvery == 0)
                 {
                     WriteCheckpoint();
                 }
             }
 
             last = Validate(validation, metrics, cancellationToken);
-            if (options.EarlyStopping is { } stopping)
+            if (_options.EarlyStopping is { } stopping)
             {
                 if (!last.TryGetValue(stopping.Metric, out var value))
                 {
@@ -149,7 +149,7 @@ public sealed class Trainer : IDisposable
             progress?.Report(new TrainingProgress(TrainingProgressKind.EpochValidated, State.Epoch, State.Step,
                 lossCount == 0 ? double.NaN : lossSum / lossCount, learningRate, last));
             State = State with { Epoch = State.Epoch + 1, NextBatch = 0, EpochLossSum = 0, EpochLossCount = 0 };
-            if (options.EarlyStopping is { } patience && State.EpochsWithoutImprovement >= patience.Patience)
+            if (_options.EarlyStopping is { } patience && State.EpochsWithoutImprovement >= patience.Patience)
             {
                 return Finish(TrainingStopReason.EarlyStopped, last, best);
             }
@@ -157,7 +157,7 @@ public sealed class Trainer : IDisposable
         return Finish(TrainingStopReason.Completed, last, best);
     }
 
-    public void Dispose() => optimizer.Dispose();
+    public void Dispose() => _optimizer.Dispose();
 
     /// <summary>
     /// One optimizer step over <paramref name="group"/> micro-batches. A step whose loss or any gradient is not finite
@@ -169,15 +169,15 @@ public sealed class Trainer : IDisposable
     private double OptimizerStep(ITrainingData training, int[] order, int firstBatch, int group)
     {
         using var scope = NewDisposeScope();
-        optimizer.zero_grad();
+        _optimizer.zero_grad();
         Tensor? total = null;
         for (var b = firstBatch; b < firstBatch + group; b++)
         {
-            var start = b * options.BatchSize;
-            var indices = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
+            var start = b * _options.BatchSize;
+            var indices = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start)).ToArray();
             var (input, target) = training.GetBatch(indices);
             var output = Forward(input);
-            var batchLoss = loss.forward(output, target.to(device));
+            var batchLoss = _loss.forward(output, target.to(_device));
             // Dividing by the group size makes the summed gradients those of the mean loss over the whole group.
             (batchLoss / group).backward();
             total = total is null ? batchLoss.detach() : total + batchLoss.detach();
@@ -185,16 +185,16 @@ public sealed class Trainer : IDisposable
         var meanLoss = (total! / group).to_type(ScalarType.Float32).item<float>();
         if (double.IsFinite(meanLoss) && GradientsAreFinite())
         {
-            optimizer.step();
+            _optimizer.step();
             return meanLoss;
         }
         var firstNonFinite = FirstNonFiniteGradient();
-        if (State.NonFiniteSteps >= options.MaxNonFiniteSteps)
+        if (State.NonFiniteSteps >= _options.MaxNonFiniteSteps)
         {
             throw new NonFiniteTrainingException(State.Epoch, State.Step, meanLoss, firstNonFinite, State.NonFiniteSteps);
         }
         State = State with { NonFiniteSteps = State.NonFiniteSteps + 1 };
-        optimizer.zero_grad();
+        _optimizer.zero_grad();
         return double.IsFinite(meanLoss) ? double.NaN : meanLoss;
     }
 
@@ -202,7 +202,7 @@ public sealed class Trainer : IDisposable
     private bool GradientsAreFinite()
     {
         Tensor? sum = null;
-        foreach (var parameter in network.parameters())
+        foreach (var parameter in _network.parameters())
         {
             if (parameter.grad is { } gradient)
             {
@@ -215,7 +215,7 @@ public sealed class Trainer : IDisposable
 
     private string? FirstNonFiniteGradient()
     {
-        foreach (var (name, parameter) in network.named_parameters())
+        foreach (var (name, parameter) in _network.named_parameters())
         {
             if (parameter.grad is { } gradient && !gradient.isfinite().all().item<bool>())
             {
@@ -227,41 +227,41 @@ public sealed class Trainer : IDisposable
 
     private Tensor Forward(Tensor input)
     {
-        var onDevice = input.to(device);
-        if (options.Precision == TrainingPrecision.BFloat16)
+        var onDevice = input.to(_device);
+        if (_options.Precision == TrainingPrecision.BFloat16)
         {
             // Losses and metrics need float32's range and precision; only the network runs in bfloat16.
-            return network.forward(onDevice.to_type(ScalarType.BFloat16)).to_type(ScalarType.Float32);
+            return _network.forward(onDevice.to_type(ScalarType.BFloat16)).to_type(ScalarType.Float32);
         }
-        return network.forward(onDevice);
+        return _network.forward(onDevice);
     }
 
     private Dictionary<string, double> Validate(ITrainingData validation, IValidationMetrics metrics, CancellationToken cancellationToken)
     {
-        network.eval();
+        _network.eval();
         metrics.Reset();
         using (no_grad())
         {
             // Whole volumes of different sizes do not stack: with a sliding window, one case per batch.
-            var batchSize = options.ValidationWindow is null ? options.BatchSize : 1;
-            var window = options.ValidationWindow is { } roi ? new Inference.SlidingWindowInference(roi) : null;
+            var batchSize = _options.ValidationWindow is null ? _options.BatchSize : 1;
+            var window = _options.ValidationWindow is { } roi ? new Inference.SlidingWindowInference(roi) : null;
             for (var first = 0; first < validation.Count; first += batchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var indices = Enumerable.Range(first, Math.Min(batchSize, validation.Count - first)).ToArray();
                 var (input, target) = validation.GetBatch(indices);
-                metrics.Add(window is null ? Forward(input) : window.Run(input.to(device), Forward), target);
+                metrics.Add(window is null ? Forward(input) : window.Run(input.to(_device), Forward), target);
             }
         }
-        network.train();
+        _network.train();
         return new Dictionary<string, double>(metrics.Compute());
     }
 
     private TrainingResult Finish(TrainingStopReason reason, IReadOnlyDictionary<string, double> last,
         IReadOnlyDictionary<string, double>? best)
     {
-        if (options.CheckpointDirectory is not null)
+        if (_options.CheckpointDirectory is not null)
         {
             WriteCheckpoint();
         }
@@ -270,21 +270,21 @@ public sealed class Trainer : IDisposable
 
     private void WriteCheckpoint()
     {
-        if (options.CheckpointDirectory is { } directory)
+        if (_options.CheckpointDirectory is { } directory)
         {
-            TrainingCheckpoint.Write(ResumeDirectory(directory), network, optimizer, State);
+            TrainingCheckpoint.Write(ResumeDirectory(directory), _network, _optimizer, State);
         }
     }
 
     private void SaveBestWeights()
     {
-        if (options.CheckpointDirectory is not { } directory)
+        if (_options.CheckpointDirectory is not { } directory)
         {
             return;
         }
         var path = Path.Combine(directory, BestWeightsPath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        network.save(path + ".partial");
+        _network.save(path + ".partial");
         File.Move(path + ".partial", path, overwrite: true);
     }
 

@@ -14,35 +14,35 @@ namespace Cl2.Training.Jobs;
 /// </summary>
 public sealed partial class LeaseHeartbeat : IAsyncDisposable
 {
-    private readonly LabelingClient labeling;
-    private readonly TrainingJobInfo job;
-    private readonly ILogger logger;
-    private readonly CancellationTokenSource lost;
-    private readonly CancellationTokenSource stop;
-    private readonly Task beating;
-    private readonly Task watching;
-    private volatile bool isLost;
-    private volatile bool isCancelRequested;
+    private readonly LabelingClient _labeling;
+    private readonly TrainingJobInfo _job;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _lost;
+    private readonly CancellationTokenSource _stop;
+    private readonly Task _beating;
+    private readonly Task _watching;
+    private volatile bool _isLost;
+    private volatile bool _isCancelRequested;
 
     private LeaseHeartbeat(LabelingClient labeling, TrainingJobInfo job, TrainingJobOptions options, ILogger logger, CancellationToken cancellationToken)
     {
-        this.labeling = labeling;
-        this.job = job;
-        this.logger = logger;
-        lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        beating = BeatAsync(options.ResolvedLeaseRenewalInterval, options.LeaseSeconds);
-        watching = WatchAsync(options.CancellationPollInterval);
+        this._labeling = labeling;
+        this._job = job;
+        this._logger = logger;
+        _lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _beating = BeatAsync(options.ResolvedLeaseRenewalInterval, options.LeaseSeconds);
+        _watching = WatchAsync(options.CancellationPollInterval);
     }
 
     /// <summary>Cancelled when the worker shuts down, another worker took the job over, or someone cancelled the job.</summary>
-    public CancellationToken Token => lost.Token;
+    public CancellationToken Token => _lost.Token;
 
     /// <summary>Someone asked the job to stop (cancelTrainingJob): complete it CANCELLED with the last checkpoint.</summary>
-    public bool IsCancelRequested => isCancelRequested;
+    public bool IsCancelRequested => _isCancelRequested;
 
     /// <summary>Labeling said the job is no longer this attempt's: do not report or complete it.</summary>
-    public bool IsLost => isLost;
+    public bool IsLost => _isLost;
 
     public static LeaseHeartbeat Start(LabelingClient labeling, TrainingJobInfo job, TrainingJobOptions options, ILogger logger,
         CancellationToken cancellationToken) => new(labeling, job, options, logger, cancellationToken);
@@ -52,27 +52,27 @@ public sealed partial class LeaseHeartbeat : IAsyncDisposable
         using var timer = new PeriodicTimer(interval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stop.Token))
+            while (await timer.WaitForNextTickAsync(_stop.Token))
             {
                 try
                 {
-                    var renewed = await labeling.RenewTrainingLeaseAsync(new RenewTrainingLeaseInput(job.Id, job.Attempt, leaseSeconds), stop.Token);
-                    LogRenewed(logger, job.Id, job.Attempt, renewed.LeaseExpiresAt);
+                    var renewed = await _labeling.RenewTrainingLeaseAsync(new RenewTrainingLeaseInput(_job.Id, _job.Attempt, leaseSeconds), _stop.Token);
+                    LogRenewed(_logger, _job.Id, _job.Attempt, renewed.LeaseExpiresAt);
                 }
                 catch (LabelingApiException exception) when (IsTakenOver(exception))
                 {
-                    isLost = true;
-                    LogTakenOver(logger, job.Id, job.Attempt, exception.Message);
-                    await lost.CancelAsync();
+                    _isLost = true;
+                    LogTakenOver(_logger, _job.Id, _job.Attempt, exception.Message);
+                    await _lost.CancelAsync();
                     return;
                 }
-                catch (Exception exception) when (!stop.IsCancellationRequested)
+                catch (Exception exception) when (!_stop.IsCancellationRequested)
                 {
-                    LogRenewFailed(logger, job.Id, job.Attempt, exception.Message);
+                    LogRenewFailed(_logger, _job.Id, _job.Attempt, exception.Message);
                 }
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             // Training ended, or the worker is shutting down.
         }
@@ -83,25 +83,25 @@ public sealed partial class LeaseHeartbeat : IAsyncDisposable
         using var timer = new PeriodicTimer(interval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stop.Token))
+            while (await timer.WaitForNextTickAsync(_stop.Token))
             {
                 try
                 {
-                    if ((await labeling.TrainingJobAsync(job.Id, stop.Token))?.CancellationRequestedAt is { } requestedAt)
+                    if ((await _labeling.TrainingJobAsync(_job.Id, _stop.Token))?.CancellationRequestedAt is { } requestedAt)
                     {
-                        isCancelRequested = true;
-                        LogCancelRequested(logger, job.Id, job.Attempt, requestedAt);
-                        await lost.CancelAsync();
+                        _isCancelRequested = true;
+                        LogCancelRequested(_logger, _job.Id, _job.Attempt, requestedAt);
+                        await _lost.CancelAsync();
                         return;
                     }
                 }
-                catch (Exception exception) when (!stop.IsCancellationRequested)
+                catch (Exception exception) when (!_stop.IsCancellationRequested)
                 {
-                    LogWatchFailed(logger, job.Id, exception.Message);
+                    LogWatchFailed(_logger, _job.Id, exception.Message);
                 }
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             // Training ended, or the worker is shutting down.
         }
@@ -110,19 +110,19 @@ public sealed partial class LeaseHeartbeat : IAsyncDisposable
     /// <summary>Stops renewing and watching (before the job is completed, so no renewal races the completion).</summary>
     public async Task StopAsync()
     {
-        if (!stop.IsCancellationRequested)
+        if (!_stop.IsCancellationRequested)
         {
-            await stop.CancelAsync();
+            await _stop.CancelAsync();
         }
-        await beating;
-        await watching;
+        await _beating;
+        await _watching;
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        stop.Dispose();
-        lost.Dispose();
+        _stop.Dispose();
+        _lost.Dispose();
     }
 
     /// <summary>The refusals that say another attempt owns the job's outcome now.</summary>

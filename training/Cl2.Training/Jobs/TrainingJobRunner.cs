@@ -108,7 +108,9 @@ public sealed partial class TrainingJobRunner(
         // A resumable checkpoint at each epoch's last step, so every epoch report can name one.
         var trainerOptions = recipe.Options with
         {
-            CheckpointDirectory = checkpoints, CheckpointEvery = batchesPerEpoch, ValidationWindow = data.ValidationWindow,
+            CheckpointDirectory = checkpoints,
+            CheckpointEvery = batchesPerEpoch,
+            ValidationWindow = data.ValidationWindow,
         };
 
         if (job.LastCheckpointDigest is { } digest)

@@ -25,7 +25,10 @@ internal sealed partial class ServerAssociation
             return;
         }
         var request = new CGetRequest(_callingAeTitle!, command.AffectedSopClassUid ?? context.AbstractSyntax, context.TransferSyntax,
-            command.MessageId ?? 0, command.Priority ?? DimsePriority.Medium, identifier) { RemoteAddress = _remoteAddress };
+            command.MessageId ?? 0, command.Priority ?? DimsePriority.Medium, identifier)
+        {
+            RemoteAddress = _remoteAddress,
+        };
         var instances = new List<RetrieveInstance>();
         try
         {
@@ -97,7 +100,10 @@ internal sealed partial class ServerAssociation
             return;
         }
         var request = new CMoveRequest(_callingAeTitle!, command.AffectedSopClassUid ?? context.AbstractSyntax, context.TransferSyntax,
-            command.MessageId ?? 0, command.Priority ?? DimsePriority.Medium, destination, identifier) { RemoteAddress = _remoteAddress };
+            command.MessageId ?? 0, command.Priority ?? DimsePriority.Medium, destination, identifier)
+        {
+            RemoteAddress = _remoteAddress,
+        };
         await RunCancellableAsync(channel, command.MessageId, async cancelled =>
         {
             if (await MatchMoveInstancesAsync(channel, inbound, provider, request, cancelled, cancellationToken) is not { } instances

@@ -200,7 +200,10 @@ internal sealed partial class ServerAssociation(
             return;
         }
         var request = new CFindRequest(_callingAeTitle!, command.AffectedSopClassUid ?? context.AbstractSyntax, context.TransferSyntax,
-            command.MessageId ?? 0, command.Priority ?? DimsePriority.Medium, identifier) { RemoteAddress = _remoteAddress };
+            command.MessageId ?? 0, command.Priority ?? DimsePriority.Medium, identifier)
+        {
+            RemoteAddress = _remoteAddress,
+        };
         var final = DimseStatus.Success;
         await RunCancellableAsync(channel, command.MessageId, async cancelled =>
         {

@@ -9,13 +9,13 @@ namespace Cl2.Models.Training.Metrics;
 /// </summary>
 public sealed class ClassificationMetrics(double threshold = 0.5) : IValidationMetrics
 {
-    private readonly List<double> scores = [];
-    private readonly List<bool> labels = [];
+    private readonly List<double> _scores = [];
+    private readonly List<bool> _labels = [];
 
     public void Reset()
     {
-        scores.Clear();
-        labels.Clear();
+        _scores.Clear();
+        _labels.Clear();
     }
 
     public void Add(Tensor output, Tensor target)
@@ -23,20 +23,20 @@ public sealed class ClassificationMetrics(double threshold = 0.5) : IValidationM
         using var scope = NewDisposeScope();
         var probability = output.to_type(ScalarType.Float64).sigmoid().flatten().to(CPU);
         var truth = target.to_type(ScalarType.Float64).flatten().to(CPU);
-        scores.AddRange(probability.data<double>().ToArray());
-        labels.AddRange(truth.data<double>().ToArray().Select(t => t >= 0.5));
+        _scores.AddRange(probability.data<double>().ToArray());
+        _labels.AddRange(truth.data<double>().ToArray().Select(t => t >= 0.5));
     }
 
     public IReadOnlyDictionary<string, double> Compute()
     {
-        var (sensitivity, specificity) = ReceiverOperating.AtThreshold(scores, labels, threshold);
-        var correct = scores.Zip(labels).Count(x => x.First >= threshold == x.Second);
+        var (sensitivity, specificity) = ReceiverOperating.AtThreshold(_scores, _labels, threshold);
+        var correct = _scores.Zip(_labels).Count(x => x.First >= threshold == x.Second);
         return new Dictionary<string, double>
         {
-            ["auc"] = ReceiverOperating.Auc(scores, labels),
+            ["auc"] = ReceiverOperating.Auc(_scores, _labels),
             ["sensitivity"] = sensitivity,
             ["specificity"] = specificity,
-            ["accuracy"] = scores.Count == 0 ? double.NaN : (double)correct / scores.Count,
+            ["accuracy"] = _scores.Count == 0 ? double.NaN : (double)correct / _scores.Count,
         };
     }
 }

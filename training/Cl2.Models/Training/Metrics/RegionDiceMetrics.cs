@@ -10,11 +10,11 @@ namespace Cl2.Models.Training.Metrics;
 /// </summary>
 public sealed class RegionDiceMetrics(IReadOnlyDictionary<string, int[]> regions) : IValidationMetrics
 {
-    private readonly Dictionary<string, List<double>> scores = regions.Keys.ToDictionary(name => name, _ => new List<double>());
+    private readonly Dictionary<string, List<double>> _scores = regions.Keys.ToDictionary(name => name, _ => new List<double>());
 
     public void Reset()
     {
-        foreach (var list in scores.Values)
+        foreach (var list in _scores.Values)
         {
             list.Clear();
         }
@@ -35,11 +35,11 @@ public sealed class RegionDiceMetrics(IReadOnlyDictionary<string, int[]> regions
             for (var n = 0; n < overlap.Length; n++)
             {
                 // Absent from both: they agree (DiceScore's convention).
-                scores[name].Add(sizes[n] == 0 ? 1 : 2 * overlap[n] / sizes[n]);
+                _scores[name].Add(sizes[n] == 0 ? 1 : 2 * overlap[n] / sizes[n]);
             }
         }
     }
 
     public IReadOnlyDictionary<string, double> Compute() =>
-        scores.ToDictionary(pair => $"dice_{pair.Key}", pair => pair.Value.Count == 0 ? double.NaN : pair.Value.Average());
+        _scores.ToDictionary(pair => $"dice_{pair.Key}", pair => pair.Value.Count == 0 ? double.NaN : pair.Value.Average());
 }

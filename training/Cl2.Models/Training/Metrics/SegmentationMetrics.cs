@@ -11,13 +11,13 @@ namespace Cl2.Models.Training.Metrics;
 /// <param name="spacing">Voxel spacing per spatial axis (mm); null means 1 on every axis.</param>
 public sealed class SegmentationMetrics(int classes, IReadOnlyList<double>? spacing = null, bool hausdorff = true) : IValidationMetrics
 {
-    private readonly List<double[]> dice = [];
-    private readonly List<double[]> hd95 = [];
+    private readonly List<double[]> _dice = [];
+    private readonly List<double[]> _hd95 = [];
 
     public void Reset()
     {
-        dice.Clear();
-        hd95.Clear();
+        _dice.Clear();
+        _hd95.Clear();
     }
 
     public void Add(Tensor output, Tensor target)
@@ -34,7 +34,7 @@ public sealed class SegmentationMetrics(int classes, IReadOnlyList<double>? spac
         {
             var caseP = p.AsSpan(n * perCase, perCase);
             var caseT = t.AsSpan(n * perCase, perCase);
-            dice.Add(DiceScore.PerClass(caseP, caseT, classes));
+            _dice.Add(DiceScore.PerClass(caseP, caseT, classes));
             if (hausdorff)
             {
                 var distances = new double[classes];
@@ -42,7 +42,7 @@ public sealed class SegmentationMetrics(int classes, IReadOnlyList<double>? spac
                 {
                     distances[c] = HausdorffDistance.Percentile95(Mask(caseP, c), Mask(caseT, c), shape, voxelSpacing);
                 }
-                hd95.Add(distances);
+                _hd95.Add(distances);
             }
         }
     }
@@ -53,7 +53,7 @@ public sealed class SegmentationMetrics(int classes, IReadOnlyList<double>? spac
         var classMeans = new List<double>();
         for (var c = 1; c < classes; c++)
         {
-            var mean = dice.Count == 0 ? double.NaN : dice.Average(d => d[c]);
+            var mean = _dice.Count == 0 ? double.NaN : _dice.Average(d => d[c]);
             values[$"dice_{c}"] = mean;
             classMeans.Add(mean);
         }
@@ -64,8 +64,8 @@ public sealed class SegmentationMetrics(int classes, IReadOnlyList<double>? spac
             var undefined = 0;
             for (var c = 1; c < classes; c++)
             {
-                var finite = hd95.Select(d => d[c]).Where(double.IsFinite).ToList();
-                undefined += hd95.Count - finite.Count;
+                var finite = _hd95.Select(d => d[c]).Where(double.IsFinite).ToList();
+                undefined += _hd95.Count - finite.Count;
                 var mean = finite.Count == 0 ? double.NaN : finite.Average();
                 values[$"hd95_{c}"] = mean;
                 hdMeans.Add(mean);
