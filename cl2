@@ -106,15 +106,21 @@ ensure_dotnet() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
 
+# The projects `up` builds: the services of SERVICE_TABLE and TOOL_PROJECTS (their references come along), one a line.
+platform_projects() {
+  local name
+  for name in "${SERVICES[@]}"; do service_project "$name"; done
+  printf '%s\n' "${TOOL_PROJECTS[@]}"
+}
+
 # build all|platform: the whole solution (tests, benchmarks, fuzzing), or only what `up` runs (services and tools).
 build() {
   local target=cl2.sln
   if [ "$1" = platform ]; then
-    # A solution filter made from SERVICE_TABLE and TOOL_PROJECTS; project references come along.
+    # A solution filter made from platform_projects; project references come along.
     target="$STATE/platform.slnf"
-    local projects=() name project
-    for name in "${SERVICES[@]}"; do projects+=("$(service_project "$name")"); done
-    projects+=("${TOOL_PROJECTS[@]}")
+    local projects=() project
+    mapfile -t projects < <(platform_projects)
     {
       printf '{ "solution": { "path": "%s", "projects": [' "$ROOT/cl2.sln"
       local separator=""
@@ -821,6 +827,8 @@ case "$command" in
   dicom) cmd_dicom "$@" ;;
   bench) cmd_bench "$@" ;;
   service-command) cmd_service_command "$@" ;;
+  # For the tests: what `up` builds (it builds neither the tests nor the benchmarks).
+  build-scope) [ $# -eq 0 ] || exit 2; platform_projects ;;
   token) cmd_token "$@" ;;
   -h | --help | help | "") usage ;;
   *) usage >&2; exit 2 ;;

@@ -126,6 +126,20 @@ public sealed class Cl2ScriptTests
     }
 
     [Fact]
+    public async Task up_builds_the_services_and_tools_it_runs_and_no_test_benchmark_or_fuzzing_project()
+    {
+        await using var cl2 = new ScriptRun();
+
+        var result = await cl2.RunAsync(["build-scope"]);
+
+        Assert.True(result.ExitCode == 0, $"./cl2 build-scope exited {result.ExitCode}:\n{result.Output}\n{result.Error}");
+        var projects = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(["gateway/Cl2.Gateway", "inference/Cl2.Dicom.Tools", "inference/Cl2.Inference", "labeling/Cl2.Labeling", "training/Cl2.Training",
+            "training/Cl2.Training.Cli"], projects.Order(StringComparer.Ordinal));
+        Assert.All(projects, project => Assert.True(File.Exists(Path.Combine(Repository.Root, project, Path.GetFileName(project) + ".csproj")), project));
+    }
+
+    [Fact]
     public async Task logs_shows_time_level_category_and_message_of_each_json_line()
     {
         await using var cl2 = new ScriptRun();

@@ -57,6 +57,7 @@ public sealed partial class TrainingWorkerTests
         Assert.Contains("dice_liver", second.Metrics.Keys);
         Assert.Contains($"{cases} usable cases: 0 read from the archive, {cases} from the case cache", worker.Output, StringComparison.Ordinal);
 
+        await worker.DisposeAsync();
         Directory.Delete(state, recursive: true);
     }
 

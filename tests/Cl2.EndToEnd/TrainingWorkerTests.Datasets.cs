@@ -130,6 +130,7 @@ public sealed partial class TrainingWorkerTests
 
         await HipDatasetJobAsync(http, worker, state);
 
+        await worker.DisposeAsync();
         Directory.Delete(state, recursive: true);
     }
 

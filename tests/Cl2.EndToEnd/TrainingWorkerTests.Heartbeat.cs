@@ -86,6 +86,9 @@ public sealed partial class TrainingWorkerTests
         }, [labeling, holder, rescuer], waitingFor, timeoutSeconds: 120);
 
         await check(new HeldJobRun(postgres, relay, holder, jobId, await JobAsync(http, jobId)));
+        // Workers still clearing their cohorts would race the removal of the state they write in.
+        await holder.DisposeAsync();
+        await rescuer.DisposeAsync();
         Directory.Delete(state, recursive: true);
     }
 

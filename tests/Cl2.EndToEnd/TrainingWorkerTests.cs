@@ -97,6 +97,8 @@ public sealed partial class TrainingWorkerTests
             Assert.Contains(versions, version => version.GetProperty("id").GetString() == job.GetProperty("versionId").GetString());
         }
 
+        await workerA.DisposeAsync();
+        await workerB.DisposeAsync();
         Directory.Delete(state, recursive: true);
     }
 

@@ -12,6 +12,7 @@ public sealed class BackgroundProcess : IAsyncDisposable
 {
     private const int MaxKeptCharacters = 200_000;
     private readonly Process _process;
+    private int _disposed;
     private readonly StringBuilder _output = new();
     private StreamWriter? _logFile;
 
@@ -98,6 +99,11 @@ public sealed class BackgroundProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A test may stop a service before the end of its scope (to clean up after it); the scope's disposal is then a no-op.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -40,6 +40,8 @@ public sealed class ProductionSettingsTests
 
         Assert.Equal("SUCCEEDED", finished.GetProperty("status").GetString());
         Assert.Equal("worker-p", finished.GetProperty("worker").GetString());
+        // The worker may still be clearing its job's cohort folder: stop it before removing the state it writes in.
+        await worker.DisposeAsync();
         Directory.Delete(state, recursive: true);
     }
 

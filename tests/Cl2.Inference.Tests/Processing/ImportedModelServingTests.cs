@@ -75,20 +75,9 @@ public sealed class ImportedModelServingTests : IDisposable
         var reportUid = expected.GetString(DicomTags.SOPInstanceUID);
         Assert.Contains(reportUid, outcome.GetProperty("resultUids").EnumerateArray().Select(uid => uid.GetString()));
 
-        byte[]? delivered = null;
-        await platform.UntilAsync(async () =>
-        {
-            try
-            {
-                delivered = await platform.Archive.RetrieveInstanceAsync(studyUid, expected.GetString(DicomTags.SeriesInstanceUID), reportUid);
-                return true;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, "the SR in labeling's archive", inference, labeling);
-        var probability = Probability(DicomFile.Open(new MemoryStream(delivered!)).Dataset);
+        var delivered = await ModelServingTests.DeliveredAsync(platform, studyUid, expected.GetString(DicomTags.SeriesInstanceUID), reportUid,
+            "the SR in labeling's archive", inference, labeling);
+        var probability = Probability(DicomFile.Open(new MemoryStream(delivered)).Dataset);
         Assert.Equal(direct.Classification!.Probability, probability, 4);
     }
 

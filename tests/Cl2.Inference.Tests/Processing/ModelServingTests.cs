@@ -1,8 +1,10 @@
 using System.Formats.Tar;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Cl2.Dicom;
 using Cl2.Dicom.Segmentation;
+using Cl2.Dicom.Web;
 using Cl2.Inference.Tests.Forwarding;
 using Cl2.Models;
 using Cl2.Models.Checkpoints;
@@ -44,21 +46,9 @@ public sealed class ModelServingTests : IDisposable
         var segUid = expected.SegmentationContent!.SopInstanceUid;
         Assert.Contains(segUid, outcome.GetProperty("resultUids").EnumerateArray().Select(uid => uid.GetString()));
 
-        byte[]? delivered = null;
-        await platform.UntilAsync(async () =>
-        {
-            try
-            {
-                delivered = await platform.Archive.RetrieveInstanceAsync(studyUid, expected.SegmentationContent.SeriesInstanceUid, segUid);
-                return true;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, "the SEG in labeling's archive", inference, labeling);
+        var delivered = await DeliveredAsync(platform, studyUid, expected.SegmentationContent.SeriesInstanceUid, segUid, "the SEG in labeling's archive", inference, labeling);
         var sources = slices.Select(path => DicomFile.Open(path).Dataset).ToList();
-        var read = SegmentationReader.Read(DicomFile.Open(new MemoryStream(delivered!)).Dataset, sources);
+        var read = SegmentationReader.Read(DicomFile.Open(new MemoryStream(delivered)).Dataset, sources);
         Assert.Equal(direct.Segmentation!.Segments.Count, read.Segments.Count);
         foreach (var (mine, theirs) in direct.Segmentation.Segments.Zip(read.Segments))
         {
@@ -133,6 +123,30 @@ public sealed class ModelServingTests : IDisposable
     ];
 
     /// <summary>Waits for the study's one recorded outcome and returns it.</summary>
+    /// <summary>A result object once the delivery outbox has stored it in labeling's archive (the outcome is recorded first).</summary>
+    internal static async Task<byte[]> DeliveredAsync(StudyForwardingTests.Platform platform, string study, string series, string instance, string what,
+        params BackgroundProcess[] processes)
+    {
+        byte[]? delivered = null;
+        await platform.UntilAsync(async () =>
+        {
+            try
+            {
+                delivered = await platform.Archive.RetrieveInstanceAsync(study, series, instance);
+                return true;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+            catch (DicomWebException notYet) when (notYet.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+        }, what, processes);
+        return delivered!;
+    }
+
     internal static async Task<JsonElement> OutcomeAsync(StudyForwardingTests.Platform platform, string study, params BackgroundProcess[] processes)
     {
         await platform.UntilAsync(async () => (await OutcomesAsync(platform, study)).GetProperty("totalCount").GetInt32() == 1, "the study's outcome", processes);

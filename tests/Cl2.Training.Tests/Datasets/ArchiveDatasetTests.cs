@@ -5,6 +5,7 @@ using Cl2.Models.Datasets;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Transforms;
 using Cl2.Models.Workloads;
+using Cl2.Training.Datasets;
 using Cl2.Training.Jobs;
 using static TorchSharp.torch;
 
@@ -16,6 +17,29 @@ public sealed class ArchiveDatasetTests : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("cl2-dataset-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void a_dataset_without_a_validation_case_is_told_to_fix_a_split_because_every_fifth_case_validates()
+    {
+        var message = ArchiveDataset.NoUsableCaseMessage("livers", 42, "validation", 3, []);
+
+        Assert.Contains("no usable validation case at data cut 42 (3 usable, 0 skipped)", message, StringComparison.Ordinal);
+        Assert.Contains("every fifth case (by id) validates", message, StringComparison.Ordinal);
+        Assert.Contains("fixDatasetSplit(input: { datasetId, validationFraction })", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void a_dataset_without_a_training_case_names_the_first_skipped_cases_and_no_split()
+    {
+        var skipped = Enumerable.Range(1, 7).Select(i => (new Guid(i, 0, 0, new byte[8]), $"reason {i}")).ToList();
+
+        var message = ArchiveDataset.NoUsableCaseMessage("livers", 42, "training", 0, skipped);
+
+        Assert.Contains("no usable training case at data cut 42 (0 usable, 7 skipped: case 00000001-", message, StringComparison.Ordinal);
+        Assert.Contains("reason 5", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("reason 6", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("fixDatasetSplit", message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void a_mask_blob_round_trips_and_lies_on_the_series_it_references()

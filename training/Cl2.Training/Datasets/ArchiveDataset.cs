@@ -81,15 +81,7 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
         LogCached(logger, used.Count + test.Count, fromArchive, used.Count + test.Count - fromArchive, cache.Directory, dataCut);
         if (train.Count == 0 || validation.Count == 0)
         {
-            var part = train.Count == 0 ? "training" : "validation";
-            var reasons = string.Join("; ", skipped.Take(5).Select(entry => $"case {entry.CaseId}: {entry.Item2}"));
-            throw new InvalidOperationException(
-                $"Dataset '{name}' has no usable {part} case at data cut {dataCut} ({used.Count} usable, {skipped.Count} skipped" + (reasons.Length > 0 ? $": {reasons}" : "") +
-                "). Label (or fix) cases in its " + part + " part, then request the training again." +
-                (part == "validation"
-                    ? " Without a fixed split every fifth case (by id) validates, so a small dataset may have none: " +
-                      "fix one with fixDatasetSplit(input: { datasetId, validationFraction }) first."
-                    : ""));
+            throw new InvalidOperationException(NoUsableCaseMessage(name, dataCut, train.Count == 0 ? "training" : "validation", used.Count, skipped));
         }
         var heldOut = new HeldOutCases(
             [.. test.Where(entry => !entry.Case.IsFeedback).Select(entry => entry.Source)],
@@ -97,6 +89,22 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
             [.. test.Where(entry => entry.Case.IsFeedback).Select(entry => entry.Case.FeedbackId!.Value)]);
         return new JobCases(train, validation, [.. used.Select(item => item.Label!.Id)], Digest(used), skipped,
             [.. used.Where(item => item.IsFeedback).Select(item => item.FeedbackId!.Value)], heldOut);
+    }
+
+    /// <summary>
+    /// Why a job cannot train: the part with no usable case, the first reasons cases were skipped, and what to do. A small
+    /// dataset without a fixed split may have no validation case at all (every fifth case validates), so that message
+    /// points at <c>fixDatasetSplit</c> rather than at labelling more of a part the user cannot see.
+    /// </summary>
+    public static string NoUsableCaseMessage(string dataset, long dataCut, string part, int usable, IReadOnlyList<(Guid CaseId, string Reason)> skipped)
+    {
+        var reasons = string.Join("; ", skipped.Take(5).Select(entry => $"case {entry.CaseId}: {entry.Reason}"));
+        return $"Dataset '{dataset}' has no usable {part} case at data cut {dataCut} ({usable} usable, {skipped.Count} skipped" +
+            (reasons.Length > 0 ? $": {reasons}" : "") + "). Label (or fix) cases in its " + part + " part, then request the training again." +
+            (part == "validation"
+                ? " Without a fixed split every fifth case (by id) validates, so a small dataset may have none: " +
+                  "fix one with fixDatasetSplit(input: { datasetId, validationFraction }) first."
+                : "");
     }
 
     /// <summary>
