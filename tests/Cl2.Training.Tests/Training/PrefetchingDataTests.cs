@@ -29,6 +29,21 @@ public sealed class PrefetchingDataTests : IDisposable
     private static readonly PatchSampling Sampling = new([8, 8, 8], 0.5, Augmentation.Segmentation3D);
 
     [Fact]
+    public void data_disposed_twice_after_an_epoch_was_planned_is_disposed_once_without_an_error()
+    {
+        var data = new PrefetchingData(new Zeros(), workers: 1, depth: 2);
+        data.PlanEpoch(0, [0, 1, 2, 3], batchSize: 2, firstBatch: 0);
+        var (input, target) = data.GetBatch([0, 1]);
+        input.Dispose();
+        target.Dispose();
+
+        data.Dispose();
+        var again = Record.Exception(data.Dispose);
+
+        Assert.Null(again);
+    }
+
+    [Fact]
     public void batches_made_on_loader_threads_equal_those_made_on_the_training_thread()
     {
         var (cache, cases) = Cases(6);
@@ -87,5 +102,13 @@ public sealed class PrefetchingDataTests : IDisposable
                 Assert.Equal(64, target.sum().item<long>());
             }
         }
+    }
+
+    private sealed class Zeros : ISampledData
+    {
+        public int Count => 4;
+
+        public (Tensor Input, Tensor Target) Batch(IReadOnlyList<int> indices, int epoch) =>
+            (zeros(indices.Count, 1, 4, 4), zeros(indices.Count, 1, 4, 4));
     }
 }

@@ -73,6 +73,7 @@ public sealed class PrefetchingData : IEpochPlannedData, IDisposable
         private readonly TaskCompletionSource<(Tensor, Tensor)>[] _made;
         private readonly SemaphoreSlim _room;
         private readonly CancellationTokenSource _stop = new();
+        private int _disposed;
         private readonly Task[] _running;
         private int _nextToMake = -1;
         private int _nextToTake;
@@ -135,6 +136,11 @@ public sealed class PrefetchingData : IEpochPlannedData, IDisposable
 
         public void Dispose()
         {
+            // The trainer and the data's owner may both dispose it (a StreamingDataset under a using, handed to the trainer).
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
             _stop.Cancel();
             Task.WaitAll(_running);
             foreach (var batch in _made.Skip(_nextToTake).Where(batch => batch.Task.IsCompletedSuccessfully))
