@@ -240,8 +240,10 @@ public static class GraphQLBenchmark
     {
         var ids = new List<string>(count);
         // addCases takes only studies the archive holds: one small instance of each first, straight to labeling's STOW-RS.
+        // It needs the caller's token too: STOW-RS refuses an anonymous caller.
         using (var archive = new HttpClient { BaseAddress = new Uri(endpoint, "/") })
         {
+            archive.DefaultRequestHeaders.Authorization = http.DefaultRequestHeaders.Authorization;
             await ArchivedStudies.StoreAsync(archive, Enumerable.Range(1, count).Select(number => $"{uidRoot}.{number}"));
         }
         foreach (var chunk in Enumerable.Range(1, count).Chunk(1000))
