@@ -49,7 +49,11 @@ APT_PACKAGES=(
   dicom3tools                        # dciodvfy: validates the SEG / SR objects we write
   python3-torch python3-torchvision  # the PyTorch peer: model import/export tests, ./cl2 bench train
   chromium                           # the browser the web app's tests drive (Playwright, headless; docs/web.md)
+  libxml2-utils                      # xmllint: checks exported audit messages against the PS3.15 A.5.1 schema
+  slurmctld slurmd slurm-client munge # a one-node Slurm cluster: the training worker's batch script test (docs/deploy.md)
 )
+# kubectl renders the Kubernetes manifests for the deploy tests: Debian's kubernetes-client, unless a kubectl is there.
+command -v kubectl >/dev/null || APT_PACKAGES+=(kubernetes-client)
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }
 warn() { printf '\033[33m%s\033[0m\n' "$*" >&2; }
