@@ -84,6 +84,7 @@ public sealed class LabelingMutation : ObjectGraphType
         ResumeTrainingJob.AddField(this);
         SetActiveLearningStrategy.AddField(this);
         ClaimScoringJob.AddField(this);
+        RenewScoringLease.AddField(this);
         CompleteScoringJob.AddField(this);
         RecordStudyReceived.AddField(this);
         RecordStudyForwardingStuck.AddField(this);

@@ -20,6 +20,9 @@ public sealed record ScoringRequested(
 
 public sealed record ScoringClaimed(Guid JobId, int Attempt, string Worker, DateTimeOffset LeaseExpiresAt, string ClaimedBy, DateTimeOffset ClaimedAt);
 
+/// <summary>The holder extended its lease while scoring (a heartbeat between cases).</summary>
+public sealed record ScoringLeaseRenewed(Guid JobId, int Attempt, DateTimeOffset LeaseExpiresAt, string RenewedBy, DateTimeOffset RenewedAt);
+
 /// <summary>The job's scores were recorded (CaseScored on each case, in the same commit).</summary>
 public sealed record ScoringSucceeded(Guid JobId, int Attempt, int CaseCount, string CompletedBy, DateTimeOffset CompletedAt);
 
@@ -69,6 +72,8 @@ public sealed record ScoringJob(
         Worker = claimed.Worker,
         LeaseExpiresAt = claimed.LeaseExpiresAt,
     };
+
+    public static ScoringJob Apply(ScoringLeaseRenewed renewed, ScoringJob job) => job with { LeaseExpiresAt = renewed.LeaseExpiresAt };
 
     public static ScoringJob Apply(ScoringSucceeded succeeded, ScoringJob job) => job with
     {

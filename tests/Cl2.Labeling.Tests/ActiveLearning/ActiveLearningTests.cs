@@ -208,6 +208,22 @@ public sealed class ActiveLearningTests(LabelingApi api) : IClassFixture<Labelin
     }
 
     [Fact]
+    public async Task a_renewed_scoring_lease_keeps_the_job_from_other_workers()
+    {
+        var (dataset, _) = await DatasetAsync(1);
+        var modelId = await ModelInProductionAsync();
+        Assert.Null((await SetStrategyAsync(dataset, "entropy", modelId)).Errors);
+        var first = (await api.RunAsAsync(Worker, "mutation { claimScoringJob(input: { worker: \"train-1\", leaseSeconds: 1 }) { id attempt } }"))["claimScoringJob"]!;
+
+        var renewed = await api.PostAsAsync(Worker, "mutation($input: RenewScoringLeaseInput!) { renewScoringLease(input: $input) { attempt } }",
+            new { input = new { jobId = first["id"]!.GetValue<string>(), attempt = first["attempt"]!.GetValue<int>(), leaseSeconds = 120 } });
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        Assert.True(renewed.Errors is null, renewed.Body);
+        Assert.Null((await ClaimAsync(("train-2", "service"))).Data!["claimScoringJob"]);
+    }
+
+    [Fact]
     public async Task a_completion_that_scores_a_case_twice_is_refused_and_records_no_score()
     {
         var (dataset, cases) = await DatasetAsync(2);

@@ -16,7 +16,8 @@ namespace Cl2.Training.Scoring;
 /// the job's model version (the production version when it was requested), scores every unlabelled case of the dataset
 /// by the job's method on the study's images as inference would read them, puts the cases in k-means clusters of their
 /// image embeddings when the job asks, and records the scores in one call. A case whose study cannot be read is left
-/// unscored (nextCase hands it out after the scored ones); a job that cannot run fails with the reason.
+/// unscored (nextCase hands it out after the scored ones); a job that cannot run fails with the reason. The lease is
+/// renewed between cases every third of <see cref="TrainingJobOptions.LeaseSeconds"/>.
 /// </summary>
 public sealed partial class ScoringJobRunner(
     LabelingClient labeling,
@@ -35,6 +36,8 @@ public sealed partial class ScoringJobRunner(
         """;
 
     private const string CompleteMutation = "mutation CompleteScoringJob($input: CompleteScoringJobInput!) { completeScoringJob(input: $input) { status caseCount } }";
+
+    private const string RenewMutation = "mutation RenewScoringLease($input: RenewScoringLeaseInput!) { renewScoringLease(input: $input) { leaseExpiresAt } }";
 
     private const string TaskQuery = "query ScoringModelTask($id: ID!) { model(id: $id) { task } }";
 
@@ -108,8 +111,16 @@ public sealed partial class ScoringJobRunner(
             File.Delete(tar);
             using var runner = await WorkloadRunner.LoadAsync(workload, folder, device, cancellationToken);
             var scored = new List<(Guid CaseId, double Value, double[] Embedding)>();
+            var leaseSeconds = jobOptions.Value.LeaseSeconds;
+            var sinceRenewal = System.Diagnostics.Stopwatch.StartNew();
             await foreach (var (caseId, study) in UnlabelledCasesAsync(job.DatasetId, cancellationToken))
             {
+                // A third of the lease, as training's heartbeat: a lost lease (another worker took the job) ends the scoring here.
+                if (sinceRenewal.Elapsed > TimeSpan.FromSeconds(leaseSeconds / 3.0))
+                {
+                    await labeling.QueryAsync<object>(RenewMutation, new { input = new { jobId = job.Id, attempt = job.Attempt, leaseSeconds } }, cancellationToken);
+                    sinceRenewal.Restart();
+                }
                 try
                 {
                     var files = new List<DicomFile>();
