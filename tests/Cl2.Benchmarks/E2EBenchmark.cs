@@ -94,8 +94,8 @@ public static class E2EBenchmark
             Console.WriteLine($"  {"queue, record, deliver, poll",-34} {Percentile(rest, 50),9:F0} {Percentile(rest, 95),9:F0}");
             var beyondQuiet = totals.Select(total => total - QuietPeriod.TotalMilliseconds).ToList();
             Console.WriteLine($"  {"beyond the quiet period",-34} {Percentile(beyondQuiet, 50),9:F0} {Percentile(beyondQuiet, 95),9:F0}");
-            var perMinute = run.PerMinute is { } rate ? $"{rate,6:F1} studies/min ({AtOnce} at once)" : "no rounds at once";
-            Console.WriteLine($"  {AtOnce} at once: {perMinute.Trim()}");
+            var perMinute = run.PerMinute is { } rate ? $"{rate,6:F1} studies/min ({AtOnce} at once)" : "no round at once measured";
+            Console.WriteLine(run.PerMinute is { } measured ? $"  {AtOnce} at once: {measured:F1} studies/minute" : $"  {AtOnce} at once: no round measured");
             summaries.Add($"{scenario.Name,-13} p50 {Percentile(totals, 50) / 1000,6:F2} s  p95 {Percentile(totals, 95) / 1000,6:F2} s  {perMinute}");
             if (scenario.Task is null)
             {
