@@ -46,6 +46,7 @@ public sealed class LabelingQuery : ObjectGraphType
         RetrainingPolicyQueries.AddFields(this);
         PacsStudies.AddField(this);
         PacsImportQueries.AddFields(this);
+        RecentPacsImports.AddField(this);
         Audit.AccessAuditQueries.AddFields(this);
     }
 }
@@ -72,6 +73,7 @@ public sealed class LabelingMutation : ObjectGraphType
         SetPromotionGate.AddField(this);
         RecordModelEvaluation.AddField(this);
         FixDatasetSplit.AddField(this);
+        DefineDatasetLabels.AddField(this);
         PredictLabel.AddField(this);
         RequestTraining.AddField(this);
         ClaimTrainingJob.AddField(this);
@@ -89,6 +91,7 @@ public sealed class LabelingMutation : ObjectGraphType
         SaveRoutingRule.AddField(this);
         DeleteRoutingRule.AddField(this);
         GiveFeedback.AddField(this);
+        OpenCorrectionCase.AddField(this);
         SetRetrainingPolicy.AddField(this);
         ImportFromPacs.AddField(this);
         ResumePacsImport.AddField(this);
