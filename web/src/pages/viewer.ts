@@ -3,12 +3,16 @@
 // a volume in axial, sagittal and coronal views (MPR), or up to four series side by side (a brain MRI's T1, T1c, T2 and
 // FLAIR). A study of several MR series opens side by side, any other in a stack. `./cl2 bench viewer` times the stack.
 
+import { RenderingEngine } from '@cornerstonejs/core';
 import type { Me } from '../api/session';
 import { imageSeries, listSeries } from '../dicomweb/series';
 import { element, escapeHtml } from '../ui';
+import { startCornerstone } from '../viewer/cornerstone';
 import { layoutFor, layouts, sideBySideMaximum, type Layout } from '../viewer/layouts';
 import { openMpr } from '../viewer/mprViewer';
-import { dicomweb, openStack } from '../viewer/stackViewer';
+import { dicomweb, openStack, type StackViewer } from '../viewer/stackViewer';
+
+let sideBySides = 0;
 
 export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchParams): Promise<void> {
   const study = query.get('study');
@@ -50,8 +54,15 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
         area.append(cell);
         return cell.querySelector<HTMLElement>('.viewer-host')!;
       });
-      const viewers = await Promise.all(shown.map((s, index) => openStack(hosts[index], study, s.seriesInstanceUid)));
-      destroy = () => viewers.forEach((viewer) => viewer.destroy());
+      // One rendering engine draws the four: with an engine each, only some of them showed their images (Chromium).
+      await startCornerstone();
+      const engine = new RenderingEngine(`side-by-side-${++sideBySides}`);
+      const viewers: StackViewer[] = [];
+      for (const [index, s] of shown.entries()) viewers.push(await openStack(hosts[index], study, s.seriesInstanceUid, engine));
+      destroy = () => {
+        viewers.forEach((viewer) => viewer.destroy());
+        engine.destroy();
+      };
     } else {
       area.className = 'viewer-area';
       const host = element('<div class="viewer-host"></div>');

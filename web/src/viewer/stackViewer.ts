@@ -23,8 +23,11 @@ export interface StackViewer {
   destroy(): void;
 }
 
-/** Builds the viewport's markup in `host` and loads the series into it. */
-export async function openStack(host: HTMLElement, study: string, seriesUid: string): Promise<StackViewer> {
+/**
+ * Builds the viewport's markup in `host` and loads the series into it.
+ * @param shared a rendering engine several viewers draw with (side by side); without one the viewer has its own
+ */
+export async function openStack(host: HTMLElement, study: string, seriesUid: string, shared?: RenderingEngine): Promise<StackViewer> {
   await startCornerstone();
   const series = await loadSeries(dicomweb, study, seriesUid);
   const imageIds = series.instances.map((instance) => frameImageId(dicomweb, instance));
@@ -52,7 +55,7 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
 
   const id = ++viewers;
   const viewportId = `stack-${id}`;
-  const renderingEngine = new RenderingEngine(`engine-${id}`);
+  const renderingEngine = shared ?? new RenderingEngine(`engine-${id}`);
   renderingEngine.enableElement({ viewportId, type: Enums.ViewportType.STACK, element });
   const viewport = renderingEngine.getViewport(viewportId) as Types.IStackViewport;
 
@@ -110,7 +113,8 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
     applyPreset,
     destroy() {
       ToolGroupManager.destroyToolGroup(toolGroup.id);
-      renderingEngine.destroy();
+      if (shared) renderingEngine.disableElement(viewportId);
+      else renderingEngine.destroy();
     },
   };
 }
