@@ -4,9 +4,9 @@
 
 import { Enums, RenderingEngine, setVolumesForViewports, volumeLoader, type Types } from '@cornerstonejs/core';
 import { ToolGroupManager } from '@cornerstonejs/tools';
-import { frameImageId, loadSeries } from '../dicomweb/series';
-import { addMetadata, startCornerstone } from './cornerstone';
-import { navigationTools, presetButtons } from './navigation';
+import { loadSeries } from '../dicomweb/series';
+import { imageIdsOf, startCornerstone } from './cornerstone';
+import { navigationTools, presetButtons, viewerToolbar } from './navigation';
 import { dicomweb } from './stackViewer';
 import { autoPreset, autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
 
@@ -29,14 +29,8 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
   if (series.instances.length < 3) {
     throw new Error(`A volume needs at least 3 slices; series ${seriesUid} has ${series.instances.length}. Open it as a stack instead.`);
   }
-  const imageIds = series.instances.map((instance) => frameImageId(dicomweb, instance));
-  series.instances.forEach((instance, index) => addMetadata(imageIds[index], instance));
-
-  host.innerHTML = '';
-  host.classList.add('viewer');
-  const toolbar = document.createElement('div');
-  toolbar.className = 'toolbar';
-  toolbar.setAttribute('role', 'toolbar');
+  const imageIds = imageIdsOf(dicomweb, series);
+  const toolbar = viewerToolbar(host);
   const grid = document.createElement('div');
   grid.className = 'mpr';
   const status = document.createElement('div');

@@ -32,3 +32,13 @@ export function presetButtons(toolbar: HTMLElement, presets: Preset[], apply: (p
     toolbar.append(button);
   }
 }
+
+/** Empties `host` for a viewer and gives it its toolbar. */
+export function viewerToolbar(host: HTMLElement): HTMLElement {
+  host.innerHTML = '';
+  host.classList.add('viewer');
+  const toolbar = document.createElement('div');
+  toolbar.className = 'toolbar';
+  toolbar.setAttribute('role', 'toolbar');
+  return toolbar;
+}

@@ -3,9 +3,9 @@
 
 import { cache, Enums, imageLoader, RenderingEngine, type Types } from '@cornerstonejs/core';
 import { ToolGroupManager, type Types as ToolTypes } from '@cornerstonejs/tools';
-import { frameImageId, loadSeries, type SortedSeries } from '../dicomweb/series';
-import { addMetadata, startCornerstone } from './cornerstone';
-import { navigationTools, presetButtons } from './navigation';
+import { loadSeries, type SortedSeries } from '../dicomweb/series';
+import { imageIdsOf, startCornerstone } from './cornerstone';
+import { navigationTools, presetButtons, viewerToolbar } from './navigation';
 import { autoPreset, autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
 
 export const dicomweb = `${location.origin}/dicomweb`;
@@ -30,14 +30,8 @@ export interface StackViewer {
 export async function openStack(host: HTMLElement, study: string, seriesUid: string, shared?: RenderingEngine): Promise<StackViewer> {
   await startCornerstone();
   const series = await loadSeries(dicomweb, study, seriesUid);
-  const imageIds = series.instances.map((instance) => frameImageId(dicomweb, instance));
-  series.instances.forEach((instance, index) => addMetadata(imageIds[index], instance));
-
-  host.innerHTML = '';
-  host.classList.add('viewer');
-  const toolbar = document.createElement('div');
-  toolbar.className = 'toolbar';
-  toolbar.setAttribute('role', 'toolbar');
+  const imageIds = imageIdsOf(dicomweb, series);
+  const toolbar = viewerToolbar(host);
   const element = document.createElement('div');
   element.className = 'viewport';
   element.dataset.testid = 'viewport';
