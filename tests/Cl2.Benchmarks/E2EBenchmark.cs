@@ -295,7 +295,7 @@ public static class E2EBenchmark
     private static IEnumerable<string> StudyFiles(string cohort, CohortCase item) =>
         item.Series.Values.SelectMany(series => Directory.GetFiles(Path.Combine(cohort, series), "*.dcm")).Order(StringComparer.Ordinal);
 
-    private static double Percentile(IReadOnlyList<double> values, double percent)
+    internal static double Percentile(IReadOnlyList<double> values, double percent)
     {
         var sorted = values.Order().ToList();
         var rank = percent / 100 * (sorted.Count - 1);
@@ -306,5 +306,5 @@ public static class E2EBenchmark
 
     private static void Progress(string scenario, string what) => Console.Error.Write($"\re2e {scenario}: {what}".PadRight(72));
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

@@ -274,7 +274,7 @@ public static class GraphQLBenchmark
         Timeout = TimeSpan.FromMinutes(5),
     };
 
-    private static async Task WaitLiveAsync(HttpClient http, string url, BackgroundProcess process)
+    internal static async Task WaitLiveAsync(HttpClient http, string url, BackgroundProcess process)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)

@@ -25,6 +25,9 @@ public sealed record DatasetSplitFixed(
 /// version scores its cases, when the strategy needs scores.</summary>
 public sealed record ActiveLearningStrategySet(Guid DatasetId, string Strategy, Guid? ModelId, string SetBy, DateTimeOffset SetAt);
 
+/// <summary>The kind of label a dataset's cases get and its labels' names (<see cref="DefineDatasetLabels"/>).</summary>
+public sealed record DatasetLabelsDefined(Guid DatasetId, Labels.LabelKind Kind, IReadOnlyList<DatasetLabel> Labels, string DefinedBy, DateTimeOffset DefinedAt);
+
 public sealed record Dataset(
     Guid Id,
     string Name,
@@ -33,7 +36,8 @@ public sealed record Dataset(
     string CreatedBy,
     DateTimeOffset CreatedAt,
     DatasetSplitFixed? Split = null,
-    ActiveLearningStrategySet? ActiveLearning = null)
+    ActiveLearningStrategySet? ActiveLearning = null,
+    DatasetLabelsDefined? Labels = null)
 {
     [Version]
     public long Version { get; set; }
@@ -44,4 +48,6 @@ public sealed record Dataset(
     public static Dataset Apply(DatasetSplitFixed fixedSplit, Dataset dataset) => dataset with { Split = fixedSplit };
 
     public static Dataset Apply(ActiveLearningStrategySet set, Dataset dataset) => dataset with { ActiveLearning = set };
+
+    public static Dataset Apply(DatasetLabelsDefined defined, Dataset dataset) => dataset with { Labels = defined };
 }

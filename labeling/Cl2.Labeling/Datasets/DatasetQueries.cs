@@ -111,5 +111,6 @@ public sealed class DatasetGraphType : ObjectGraphType<Dataset>
         cases.Resolve(context => CaseQueries.CasesOf(context, context.Source.Id));
         Field<NonNullGraphType<IntGraphType>, IDataLoaderResult<int>>("caseCount")
             .Resolve(context => DatasetQueries.StatusCountsOf(context, context.Source.Id).Then(counts => counts?.Sum(count => count.Count) ?? 0));
+        DefineDatasetLabels.AddFields(this);
     }
 }

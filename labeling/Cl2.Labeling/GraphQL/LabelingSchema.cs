@@ -48,6 +48,7 @@ public sealed class LabelingQuery : ObjectGraphType
         RetrainingPolicyQueries.AddFields(this);
         PacsStudies.AddField(this);
         PacsImportQueries.AddFields(this);
+        RecentPacsImports.AddField(this);
         Audit.AccessAuditQueries.AddFields(this);
     }
 }
@@ -74,6 +75,7 @@ public sealed class LabelingMutation : ObjectGraphType
         SetPromotionGate.AddField(this);
         RecordModelEvaluation.AddField(this);
         FixDatasetSplit.AddField(this);
+        DefineDatasetLabels.AddField(this);
         PredictLabel.AddField(this);
         RequestTraining.AddField(this);
         ClaimTrainingJob.AddField(this);
@@ -95,6 +97,7 @@ public sealed class LabelingMutation : ObjectGraphType
         SaveRoutingRule.AddField(this);
         DeleteRoutingRule.AddField(this);
         GiveFeedback.AddField(this);
+        OpenCorrectionCase.AddField(this);
         SetRetrainingPolicy.AddField(this);
         ImportFromPacs.AddField(this);
         ResumePacsImport.AddField(this);
