@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cl2.Models.Training.Metrics;
@@ -23,6 +24,9 @@ public sealed class RegionDiceMetrics(IReadOnlyDictionary<string, int[]> regions
     public void Add(Tensor output, Tensor target)
     {
         using var scope = NewDisposeScope();
+        // Held until libtorch has read it: an implicitly converted Scalar (the alpha of Tensor + Tensor too) can be freed
+        // mid-call by a collection on another thread.
+        using Scalar one = 1;
         var predicted = output.argmax(1).to(CPU).to_type(ScalarType.Int64);
         var truth = (target.dim() == output.dim() ? target.squeeze(1) : target).to(CPU).to_type(ScalarType.Int64);
         foreach (var (name, classes) in regions)
@@ -31,7 +35,7 @@ public sealed class RegionDiceMetrics(IReadOnlyDictionary<string, int[]> regions
             var p = isin(predicted, members).flatten(1).to_type(ScalarType.Float64);
             var t = isin(truth, members).flatten(1).to_type(ScalarType.Float64);
             var overlap = (p * t).sum(1).data<double>().ToArray();
-            var sizes = (p.sum(1) + t.sum(1)).data<double>().ToArray();
+            var sizes = p.sum(1).add(t.sum(1), one).data<double>().ToArray();
             for (var n = 0; n < overlap.Length; n++)
             {
                 // Absent from both: they agree (DiceScore's convention).
