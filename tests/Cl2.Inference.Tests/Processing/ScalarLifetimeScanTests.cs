@@ -9,7 +9,7 @@ namespace Cl2.Inference.Tests.Processing;
 /// garbage collection meanwhile (the listener, the outbox, the background loader and other model runs allocate all the
 /// time) may run its finalizer, which frees it while libtorch reads it: a wrong value, "Unknown scalar type", an assert
 /// in Scalar.h, or a corrupted result. This scan compiles every project that runs TorchSharp arithmetic (Cl2.Models,
-/// Cl2.Training, Cl2.Inference) and lists each place that leaves a Scalar to the finalizer while libtorch may read it:
+/// Cl2.Training, Cl2.Training.Cli, Cl2.Inference) and lists each place that leaves a Scalar to the finalizer while libtorch may read it:
 /// <list type="bullet">
 /// <item>a number converted to a Scalar, or a method returning a Scalar, outside a <c>using</c> declaration;</item>
 /// <item>a call of a TorchSharp method that makes a Scalar inside and drops it (<see cref="TorchSharpScalarCreators"/>,
@@ -25,6 +25,7 @@ public sealed class ScalarLifetimeScanTests
     [
         ("training/Cl2.Models", "Cl2.Models", OutputKind.DynamicallyLinkedLibrary, []),
         ("training/Cl2.Training", "Cl2.Training", OutputKind.ConsoleApplication, ["Microsoft.Extensions.Configuration", "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Hosting", "Microsoft.Extensions.Logging"]),
+        ("training/Cl2.Training.Cli", "Cl2.Training.Cli", OutputKind.ConsoleApplication, []),
         ("inference/Cl2.Inference", "Cl2.Inference", OutputKind.ConsoleApplication, ["System.Net.Http.Json", "Microsoft.AspNetCore.Builder", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Http",
             "Microsoft.AspNetCore.Routing", "Microsoft.Extensions.Configuration", "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Hosting", "Microsoft.Extensions.Logging"]),
     ];
@@ -49,15 +50,44 @@ public sealed class ScalarLifetimeScanTests
         Assert.Null(Creators.Value.Why(tensor.GetMethod("mul", [typeof(TorchSharp.Scalar)])!.MetadataToken));
     }
 
+    [Fact]
+    public void the_scan_flags_each_dropped_scalar_and_no_held_one()
+    {
+        var source = CSharpSyntaxTree.ParseText("""
+            using TorchSharp;
+            using static TorchSharp.torch;
+            public static class Sample
+            {
+                public static Tensor Held(Tensor a, Tensor b)
+                {
+                    using Scalar one = 1, half = 0.5, two = 2;
+                    return a.add(b, one).mul(half).pow(two).negative().add(one, one) * half;
+                }
+                public static Tensor Sum(Tensor a, Tensor b) => a + b;
+                public static Tensor Halved(Tensor a) => a.mul(0.5);
+                public static Tensor Squared(Tensor a) => a.square();
+                public static float Read(Tensor a) => a.ToSingle();
+                public static nn.Module<Tensor, Tensor> Norm() => nn.BatchNorm2d(3);
+            }
+            """, ParseOptions, "Sample.cs");
+        var compilation = Compile([source], "Sample", OutputKind.DynamicallyLinkedLibrary);
+        Assert.Empty(compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error));
+
+        var lines = Findings(compilation.GetSemanticModel(source), "Sample.cs").Select(finding => finding.Split(':')[1]).ToList();
+
+        Assert.Equal(["10", "11", "12", "13", "14"], lines);
+    }
+
     [Theory]
     [InlineData("training/Cl2.Models")]
     [InlineData("training/Cl2.Training")]
+    [InlineData("training/Cl2.Training.Cli")]
     [InlineData("inference/Cl2.Inference")]
     public void torchsharp_code_passes_libtorch_only_scalars_that_outlive_the_call(string project)
     {
         var (folder, assembly, kind, usings) = Projects.Single(candidate => candidate.Folder == project);
         var root = Path.Combine(Repository.Root, folder);
-        var compilation = Compile(root, assembly, kind, usings);
+        var compilation = Compile(ProjectSources(root, usings), assembly, kind);
         // A file that does not compile here would hide what it calls: the scan must see every call resolved. Only the
         // bodies that source generators write (logging, P/Invoke, regular expressions: no TorchSharp) are missing here.
         var errors = compilation.GetDiagnostics()
@@ -119,7 +149,7 @@ public sealed class ScalarLifetimeScanTests
     {
         (_, "add" or "add_") => $"{method.Name}(x, one) with `using Scalar one = 1`",
         (_, "op_Addition") when method.Parameters.All(parameter => parameter.Type.Name == "Tensor") => "a.add(b, one) with `using Scalar one = 1`",
-        (_, "op_Subtraction") when IsScalar(method.Parameters[0].Type) || IsNumber(method.Parameters[0].Type) => "x.neg().add(s, one) with held Scalars s and one",
+        (_, "op_Subtraction") when IsScalar(method.Parameters[0].Type) || IsNumber(method.Parameters[0].Type) => "x.negative().add(s, one) with held Scalars s and one",
         (_, "op_Addition" or "op_Subtraction" or "op_Multiply" or "op_Division" or "op_Modulus") =>
             "the named method with a held Scalar (`using Scalar s = …; x.mul(s)`, `x.add(s, one)`, `x.sub(s)`, `x.div(s)`)",
         (_, "addcdiv" or "addcdiv_") => $"{method.Name}(a, b, value: held) with a held Scalar",
@@ -170,15 +200,21 @@ public sealed class ScalarLifetimeScanTests
 
     private static string Relative(string folder, string path) => Path.GetRelativePath(folder, path).Replace('\\', '/');
 
-    /// <summary>A project from its sources, against the assemblies this test runs with (TorchSharp, Cl2.Models, ASP.NET Core, the framework).</summary>
-    private static CSharpCompilation Compile(string folder, string assembly, OutputKind kind, string[] usings)
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    /// <summary>A project's sources and the global usings its SDK gives it.</summary>
+    private static IEnumerable<SyntaxTree> ProjectSources(string folder, string[] usings)
     {
-        var options = new CSharpParseOptions(LanguageVersion.Latest);
         var globalUsings = string.Join("\n", CommonUsings.Concat(usings).Select(name => $"global using {name};"));
-        var sources = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+        return Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
             .Where(path => !Relative(folder, path).StartsWith("obj/", StringComparison.Ordinal) && !Relative(folder, path).StartsWith("bin/", StringComparison.Ordinal))
-            .Select(path => CSharpSyntaxTree.ParseText(File.ReadAllText(path), options, path))
-            .Append(CSharpSyntaxTree.ParseText(globalUsings, options, Path.Combine(folder, "obj", "ImplicitUsings.cs")));
+            .Select(path => CSharpSyntaxTree.ParseText(File.ReadAllText(path), ParseOptions, path))
+            .Append(CSharpSyntaxTree.ParseText(globalUsings, ParseOptions, Path.Combine(folder, "obj", "ImplicitUsings.cs")));
+    }
+
+    /// <summary>Sources compiled against the assemblies this test runs with (TorchSharp, Cl2.Models, ASP.NET Core, the framework).</summary>
+    private static CSharpCompilation Compile(IEnumerable<SyntaxTree> sources, string assembly, OutputKind kind)
+    {
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(path => Path.GetFileName(path) != $"{assembly}.dll")
             .Select(path => MetadataReference.CreateFromFile(path));
