@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+
+using static Cl2.EndToEnd.LabelingHttp;
 
 namespace Cl2.EndToEnd.Deploy;
 
@@ -159,26 +160,5 @@ public sealed class BackupRestoreTests
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
-    }
-
-    private static async Task<bool> IsReadyAsync(HttpClient http)
-    {
-        try
-        {
-            using var response = await http.GetAsync(new Uri("health/ready", UriKind.Relative));
-            return response.IsSuccessStatusCode;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<JsonElement> GraphQLAsync(HttpClient http, string query, object? variables = null)
-    {
-        using var response = await http.PostAsJsonAsync("graphql", new { query, variables });
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.False(body.TryGetProperty("errors", out var errors), $"{query}: {errors}");
-        return body.GetProperty("data").Clone();
     }
 }

@@ -1,5 +1,6 @@
-using System.Net.Http.Json;
 using System.Text.Json;
+
+using static Cl2.EndToEnd.LabelingHttp;
 
 namespace Cl2.EndToEnd.Deploy;
 
@@ -68,26 +69,5 @@ public sealed class SlurmTrainingWorkerTests
         Assert.Equal("JobState=COMPLETED ExitCode=0:0", await slurm.StateAsync(slurmJob));
         Assert.Contains($"cl2 training worker slurm-{slurmJob}", log(), StringComparison.Ordinal);
         Directory.Delete(state, recursive: true);
-    }
-
-    private static async Task<bool> IsReadyAsync(HttpClient http)
-    {
-        try
-        {
-            using var response = await http.GetAsync(new Uri("health/ready", UriKind.Relative));
-            return response.IsSuccessStatusCode;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<JsonElement> GraphQLAsync(HttpClient http, string query, object? variables = null)
-    {
-        using var response = await http.PostAsJsonAsync("graphql", new { query, variables });
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.False(body.TryGetProperty("errors", out var errors), $"{query}: {errors}");
-        return body.GetProperty("data").Clone();
     }
 }

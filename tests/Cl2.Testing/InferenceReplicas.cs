@@ -1,13 +1,15 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Cl2.EndToEnd.ScaleOut;
+namespace Cl2.Testing;
 
 /// <summary>
 /// One labeling on its own PostgreSQL and several inference replicas, each its own process with its own listener port and
 /// ingest store, claiming studies through labeling (<c>Inference:Replicas:ClaimThroughLabeling</c>), as behind a TCP load
-/// balancer. A routing rule sends every OT study pass-through. Labeling takes the development identity headers.
+/// balancer. A routing rule sends every OT study pass-through. Labeling takes the development identity headers. Used by
+/// the scale-out tests and by <c>./cl2 bench scale</c>; disposing it stops everything.
 /// </summary>
 public sealed class InferenceReplicas : IAsyncDisposable
 {
@@ -17,9 +19,11 @@ public sealed class InferenceReplicas : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly PlatformLauncher[] _replicaLaunchers;
     private readonly BackgroundProcess?[] _replicas;
+    private readonly string _logLevel;
 
-    private InferenceReplicas(string root, PostgresCluster postgres, PlatformLauncher labelingLauncher, BackgroundProcess labeling, int replicas)
+    private InferenceReplicas(string root, PostgresCluster postgres, PlatformLauncher labelingLauncher, BackgroundProcess labeling, int replicas, string logLevel)
     {
+        _logLevel = logLevel;
         _root = root;
         _postgres = postgres;
         _labelingLauncher = labelingLauncher;
@@ -34,15 +38,17 @@ public sealed class InferenceReplicas : IAsyncDisposable
     /// <summary>The processes to name when a wait fails (replicas that were killed left out).</summary>
     public BackgroundProcess[] Processes => [Labeling, .. _replicas.OfType<BackgroundProcess>()];
 
-    public static async Task<InferenceReplicas> StartAsync(int replicas)
+    /// <param name="logLevel">The replicas' log level (a benchmark keeps them quiet).</param>
+    public static async Task<InferenceReplicas> StartAsync(int replicas, string logLevel = "Information")
     {
         var root = Directory.CreateTempSubdirectory("cl2-e2e-replicas-").FullName;
         var postgres = await PostgresCluster.CreateAsync();
         var launcher = new PlatformLauncher(Path.Combine(root, "labeling"), postgres.ConnectionString);
         var labeling = await launcher.StartAsync(PlatformLauncher.Labeling,
             new Dictionary<string, string>(PlatformLauncher.HeaderIdentity) { ["Logging__LogLevel__Default"] = "Warning" });
-        var platform = new InferenceReplicas(root, postgres, launcher, labeling, replicas);
-        await Eventually.IsTrueAsync(platform.IsReadyAsync, [labeling], "labeling ready");
+        var platform = new InferenceReplicas(root, postgres, launcher, labeling, replicas, logLevel);
+        await platform.UntilAsync(async () => (await platform._http.GetAsync(new Uri("health/ready", UriKind.Relative))).IsSuccessStatusCode, "labeling ready",
+            TimeSpan.FromMinutes(2));
         await platform.GraphQLAsync("mutation($input: SaveRoutingRuleInput!) { saveRoutingRule(input: $input) { version } }",
             new { input = new { name = "OT studies", priority = 1, workload = "pass-through", modality = "OT", expectedVersion = 0 } });
         for (var replica = 0; replica < replicas; replica++)
@@ -57,7 +63,7 @@ public sealed class InferenceReplicas : IAsyncDisposable
     {
         _replicas[replica] = await _replicaLaunchers[replica].StartAsync(PlatformLauncher.Inference, new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
         {
-            ["Logging__LogLevel__Default"] = "Information",
+            ["Logging__LogLevel__Default"] = _logLevel,
             ["Labeling__BaseAddress"] = _labelingLauncher.LabelingUrl,
             ["Inference__Forwarding__LabelingUrl"] = _labelingLauncher.LabelingUrl,
             ["Inference__Replicas__ClaimThroughLabeling"] = "true",
@@ -110,9 +116,9 @@ public sealed class InferenceReplicas : IAsyncDisposable
         return response.IsSuccessStatusCode && body.Length > 0 ? JsonDocument.Parse(body).RootElement.GetArrayLength() : 0;
     }
 
-    /// <summary>The outcomes labeling recorded for the study.</summary>
-    public async Task<int> ResultCountAsync(string studyInstanceUid) =>
-        (await GraphQLAsync("query($study: String) { inferenceResults(study: $study) { totalCount } }", new { study = studyInstanceUid }))
+    /// <summary>The outcomes labeling recorded for the study (null: for every study).</summary>
+    public async Task<int> ResultCountAsync(string? study) =>
+        (await GraphQLAsync("query($study: String) { inferenceResults(study: $study) { totalCount } }", new { study }))
             .GetProperty("inferenceResults").GetProperty("totalCount").GetInt32();
 
     /// <summary>The instance count labeling's StudyReceived fact holds (what the replica that processed the study reported).</summary>
@@ -120,24 +126,39 @@ public sealed class InferenceReplicas : IAsyncDisposable
         (await GraphQLAsync("query($study: String!) { receivedStudies(study: $study) { instanceCount } }", new { study = studyInstanceUid }))
             .GetProperty("receivedStudies").EnumerateArray().Select(study => study.GetProperty("instanceCount").GetInt32()).DefaultIfEmpty(0).Max();
 
+    /// <summary>A GraphQL operation on labeling; its errors as an <see cref="InvalidOperationException"/>.</summary>
     public async Task<JsonElement> GraphQLAsync(string query, object? variables = null)
     {
-        using var response = await _http.PostAsJsonAsync("graphql", new { query, variables });
+        using var response = await _http.PostAsJsonAsync(new Uri("graphql", UriKind.Relative), new { query, variables });
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.False(body.TryGetProperty("errors", out var errors), $"{query}: {errors}");
-        return body.GetProperty("data").Clone();
+        return body.TryGetProperty("errors", out var errors) ? throw new InvalidOperationException($"{query}: {errors}") : body.GetProperty("data").Clone();
     }
 
-    private async Task<bool> IsReadyAsync()
+    /// <summary>Polls until <paramref name="condition"/> holds (not answering yet counts as not yet); fails when a process
+    /// exits or <paramref name="within"/> passes, with every process's output.</summary>
+    public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan within)
     {
-        try
+        for (var clock = Stopwatch.StartNew(); ; await Task.Delay(100))
         {
-            using var response = await _http.GetAsync(new Uri("health/ready", UriKind.Relative));
-            return response.IsSuccessStatusCode;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            return false;
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not answering yet.
+            }
+            if (Processes.FirstOrDefault(process => process.HasExited) is { } exited)
+            {
+                throw new InvalidOperationException($"{exited.Name} exited while waiting for {what}:\n{exited.Output}");
+            }
+            if (clock.Elapsed > within)
+            {
+                throw new TimeoutException($"waited {within} for {what}:\n" + string.Join("\n", Processes.Select(process => $"--- {process.Name}\n{process.Output}")));
+            }
         }
     }
 
