@@ -72,7 +72,7 @@ usage: ./cl2 <command>
   token [--user NAME | --role ROLE | --client ID]  print an access token from the running gateway's sign-in provider
   test               set up everything and run every test
   dicom <command>    DICOM tools (dump, json, pixels, convert, deidentify; echo, store, find, move, get, scp); './cl2 dicom' lists them
-  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, e2e, graphql, ingest, ingest-kill, train, viewer)
+  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, e2e, graphql, ingest, ingest-kill, scale, train, viewer)
   synth --task T --out DIR   write a synthetic cohort (brain-mri, liver-ct, hip-xray) as DICOM + ground truth
   train --task T     train locally on a synthetic cohort read back from DICOM; prints the metrics (docs/training.md)
   infer --model DIR --in STUDY_DIR --out DIR   run a model on a folder of one study's DICOM files; writes a DICOM SEG and SR (docs/inference.md)
@@ -513,7 +513,7 @@ command_help() {
   secret in $IDENTITY/secrets/. Without an option: --role admin. Use it as
   curl -H \"Authorization: Bearer \$(./cl2 token --role annotator)\" http://127.0.0.1:$GATEWAY_PORT/dicomweb/studies" ;;
     bench) echo "usage: ./cl2 bench NAME [ARGUMENTS]
-  A benchmark against its peer, measured in the same run: dicom-parse, e2e, graphql, ingest, ingest-kill, train, viewer
+  A benchmark against its peer, measured in the same run: dicom-parse, e2e, graphql, ingest, ingest-kill, scale, train, viewer
   (viewer: the web app in headless Chromium and the archive against Orthanc's DICOMweb; ./cl2 bench viewer SLICES PEER-SLICES ROUNDS).
   Each one's arguments and latest figures are in docs/benchmarks.md." ;;
     *) return 1 ;;

@@ -41,9 +41,14 @@ public static class ArchivedStudies
     public static string SopInstanceUidOf(string studyInstanceUid) => NameBasedUid.For($"archived-study/{studyInstanceUid}/instance");
 
     /// <summary>A 2×2 8-bit Secondary Capture image of <paramref name="studyInstanceUid"/>, as a Part 10 file.</summary>
-    public static byte[] Instance(string studyInstanceUid)
+    public static byte[] Instance(string studyInstanceUid) => Instance(studyInstanceUid, 1);
+
+    /// <summary>Instance <paramref name="instanceNumber"/> of the study's one series (the first is <see cref="Instance(string)"/>'s),
+    /// for tests that send a study of several instances.</summary>
+    public static byte[] Instance(string studyInstanceUid, int instanceNumber)
     {
-        var sopInstanceUid = SopInstanceUidOf(studyInstanceUid);
+        var sopInstanceUid = instanceNumber == 1 ? SopInstanceUidOf(studyInstanceUid)
+            : NameBasedUid.For($"archived-study/{studyInstanceUid}/instance/{instanceNumber}");
         var dataset = new DicomDataset()
             .SetUid(DicomTags.SOPClassUID, DicomUids.SecondaryCaptureImageStorage)
             .SetUid(DicomTags.SOPInstanceUID, sopInstanceUid)
@@ -54,7 +59,7 @@ public static class ArchivedStudies
             .SetString(DicomTags.Modality, "OT")
             .SetString(DicomTags.ConversionType, "WSD")
             .SetValues(DicomTags.SeriesNumber, 1)
-            .SetValues(DicomTags.InstanceNumber, 1)
+            .SetValues(DicomTags.InstanceNumber, instanceNumber)
             .SetValues(DicomTags.SamplesPerPixel, (ushort)1)
             .SetString(DicomTags.PhotometricInterpretation, "MONOCHROME2")
             .SetValues(DicomTags.Rows, (ushort)2)

@@ -229,6 +229,21 @@ public sealed class ArchiveIndex(NpgsqlDataSource dataSource, IOptions<PostgresO
         return held;
     }
 
+    /// <summary>
+    /// How many instances of the study the archive holds and how long ago the last of them was stored, measured by
+    /// PostgreSQL's clock alone (so replicas' clocks do not matter); zero instances and no time when it holds none.
+    /// </summary>
+    public async Task<StudyInArchive> StudyAsync(string studyInstanceUid, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        await using var command = dataSource.CreateCommand(
+            $"select count(*)::int, extract(epoch from now() - max(stored_at))::float8 from {Table} where study_instance_uid = @study");
+        command.Parameters.AddWithValue("study", studyInstanceUid);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new StudyInArchive(reader.GetInt32(0), reader.IsDBNull(1) ? null : TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(1))));
+    }
+
     /// <summary>The QIDO-RS matches at the search's level, as DICOM datasets of the attributes the index holds.</summary>
     public async Task<IReadOnlyList<Cl2.Dicom.DicomDataset>> SearchAsync(QidoSearch search, CancellationToken cancellationToken)
     {
@@ -244,3 +259,6 @@ public sealed class ArchiveIndex(NpgsqlDataSource dataSource, IOptions<PostgresO
         return rows;
     }
 }
+
+/// <summary>A study as the archive holds it: its instances, and how long no instance of it has been stored (null: none held).</summary>
+public sealed record StudyInArchive(int InstanceCount, TimeSpan? QuietFor);
