@@ -32,7 +32,7 @@ public sealed record DemoPlan(
     public static DemoPlan Quick { get; } = new(WorkloadTask.LiverCt, Size: 16, LabelledCases: 10, TestFraction: 0.3, ValidationFraction: 0.2,
         AnnotatorShiftVoxels: 3, Rounds: 2, StudiesPerRound: 4, CorrectionsPerRound: 3, FirstEpochs: 3, RetrainEpochs: 4, Seed: 11);
 
-    /// <summary>The full run: the liver workload at the size <c>./cl2 synth</c> writes by default's half, more cases and studies.</summary>
+    /// <summary>The full run: the liver workload at 24 voxels a side, more labelled cases and more studies a round.</summary>
     public static DemoPlan Full { get; } = new(WorkloadTask.LiverCt, Size: 24, LabelledCases: 16, TestFraction: 0.25, ValidationFraction: 0.125,
         AnnotatorShiftVoxels: 4, Rounds: 2, StudiesPerRound: 8, CorrectionsPerRound: 5, FirstEpochs: 4, RetrainEpochs: 6, Seed: 11);
 

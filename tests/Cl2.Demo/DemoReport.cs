@@ -23,7 +23,7 @@ public static class DemoReport
     public static void WriteTable(TextWriter output, IReadOnlyList<JsonElement> versions)
     {
         output.WriteLine();
-        output.WriteLine($"{"version",-8} {"trained on",-34} {"held-out metric (test split)",-30} gate");
+        output.WriteLine($"{"version",-8} {"trained on",-36} {"held-out metric (test split)",-30} gate");
         foreach (var version in versions)
         {
             var lineage = version.GetProperty("lineage");
@@ -36,7 +36,7 @@ public static class DemoReport
                 ? string.Create(CultureInfo.InvariantCulture, $"{test.GetProperty("metric").GetString()} {test.GetProperty("candidate").GetDouble():F4}")
                 : "-";
             var trained = $"{labels} annotator labels, {corrections} corrections";
-            output.WriteLine($"v{version.GetProperty("number").GetInt32(),-7} {trained,-34} {metric,-30} {ClosedLoopDemo.Decision(version)}");
+            output.WriteLine($"v{version.GetProperty("number").GetInt32(),-7} {trained,-36} {metric,-30} {ClosedLoopDemo.Decision(version)}");
         }
     }
 
