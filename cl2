@@ -73,7 +73,7 @@ usage: ./cl2 <command>
   test               set up everything and run every test
   dicom <command>    DICOM tools (dump, json, pixels, convert, deidentify; echo, store, find, move, get, scp); './cl2 dicom' lists them
   demo [--quick]     the closed loop end to end with simulated annotators and radiologists; prints each version's metric and lineage
-  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, e2e, graphql, ingest, ingest-kill, train, viewer)
+  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, e2e, graphql, ingest, ingest-kill, learning-curve, train, viewer)
   synth --task T --out DIR   write a synthetic cohort (brain-mri, liver-ct, hip-xray) as DICOM + ground truth
   train --task T     train locally on a synthetic cohort read back from DICOM; prints the metrics (docs/training.md)
   infer --model DIR --in STUDY_DIR --out DIR   run a model on a folder of one study's DICOM files; writes a DICOM SEG and SR (docs/inference.md)
@@ -523,7 +523,7 @@ command_help() {
   then runs until you press Enter. --quick: the reduced run for CI (liver only, tiny sizes). --record FILE: also write
   what the simulated people submitted, as JSON. docs/closed-loop.md." ;;
     bench) echo "usage: ./cl2 bench NAME [ARGUMENTS]
-  A benchmark against its peer, measured in the same run: dicom-parse, e2e, graphql, ingest, ingest-kill, train, viewer
+  A benchmark against its peer, measured in the same run: dicom-parse, e2e, graphql, ingest, ingest-kill, learning-curve, train, viewer
   (viewer: the web app in headless Chromium and the archive against Orthanc's DICOMweb; ./cl2 bench viewer SLICES PEER-SLICES ROUNDS).
   Each one's arguments and latest figures are in docs/benchmarks.md." ;;
     *) return 1 ;;

@@ -97,36 +97,10 @@ public sealed class DemoPlatform : IAsyncDisposable
         return new Person(user, http);
     }
 
-    /// <summary>Polls <paramref name="condition"/> (HTTP failures count as not yet) until it holds; fails with the services'
-    /// output when one exits or <paramref name="within"/> runs out.</summary>
-    public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan within, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            try
-            {
-                if (await condition().ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                // Not answering yet.
-            }
-            if (_services.FirstOrDefault(service => service.HasExited) is { } exited)
-            {
-                throw new InvalidOperationException($"{exited.Name} exited while the demo waited for {what}:\n{Tail(exited.Output)}");
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out after {within.TotalSeconds:F0} s waiting for {what}:\n"
-                    + string.Join("\n", _services.Select(service => $"--- {service.Name}\n{Tail(service.Output)}")));
-            }
-            await Task.Delay(250, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with the services' output when one exits or
+    /// <paramref name="within"/> runs out.</summary>
+    public Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan within, CancellationToken cancellationToken) =>
+        ProcessWait.UntilAsync(condition, what, within, _services, pollMilliseconds: 250, cancellationToken);
 
     private async Task StartAsync(string service, Dictionary<string, string> settings, CancellationToken cancellationToken)
     {
@@ -134,8 +108,6 @@ public sealed class DemoPlatform : IAsyncDisposable
         _services.Add(process);
         _parts.Add(process);
     }
-
-    private static string Tail(string output) => output.Length <= 6000 ? output : output[^6000..];
 
     public async ValueTask DisposeAsync()
     {

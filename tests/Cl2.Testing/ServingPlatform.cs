@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.Globalization;
 using System.Net;
@@ -195,34 +194,8 @@ public sealed class ServingPlatform : IAsyncDisposable
 
     /// <summary>Polls <paramref name="condition"/> (HTTP failures count as not yet) until it holds; fails with the services'
     /// output when one exits or <paramref name="within"/> runs out.</summary>
-    public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan within, CancellationToken cancellationToken = default, int pollMilliseconds = 100)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                if (await condition().ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                // Not answering yet.
-            }
-            if (Processes.FirstOrDefault(process => process.HasExited) is { } exited)
-            {
-                throw new InvalidOperationException($"{exited.Name} exited while waiting for {what}:\n{exited.Output}");
-            }
-            if (clock.Elapsed > within)
-            {
-                throw new TimeoutException($"timed out after {within.TotalSeconds:F0} s waiting for {what}:\n"
-                    + string.Join("\n", Processes.Select(process => $"--- {process.Name}\n{process.Output}")));
-            }
-            await Task.Delay(pollMilliseconds, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan within, CancellationToken cancellationToken = default, int pollMilliseconds = 100) =>
+        ProcessWait.UntilAsync(condition, what, within, Processes, pollMilliseconds, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
