@@ -17,19 +17,26 @@ public static class ArchivedStudies
 
     /// <summary>Stores one instance of each study through <c>/dicomweb/studies</c> of <paramref name="http"/>'s base address
     /// (labeling, or the gateway with a token), and fails unless every one was stored.</summary>
-    public static async Task StoreAsync(HttpClient http, IEnumerable<string> studyInstanceUids, CancellationToken cancellationToken = default)
+    public static Task StoreAsync(HttpClient http, IEnumerable<string> studyInstanceUids, CancellationToken cancellationToken = default) =>
+        StoreInstancesAsync(http, studyInstanceUids.Distinct(StringComparer.Ordinal).Select(Instance), cancellationToken);
+
+    /// <summary>Stores the Part 10 files (a cohort's series, say) the same way.</summary>
+    public static Task StoreFilesAsync(HttpClient http, IEnumerable<string> files, CancellationToken cancellationToken = default) =>
+        StoreInstancesAsync(http, files.Select(File.ReadAllBytes), cancellationToken);
+
+    private static async Task StoreInstancesAsync(HttpClient http, IEnumerable<byte[]> instances, CancellationToken cancellationToken)
     {
-        foreach (var chunk in studyInstanceUids.Distinct(StringComparer.Ordinal).Chunk(PerRequest))
+        foreach (var chunk in instances.Chunk(PerRequest))
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/dicomweb/studies", UriKind.Relative))
             {
-                Content = new MultipartRelatedContent([.. chunk.Select(study => MultipartRelatedPart.FromBytes(Instance(study)))]),
+                Content = new MultipartRelatedContent([.. chunk.Select(bytes => MultipartRelatedPart.FromBytes(bytes))]),
             };
             request.Headers.Accept.ParseAdd(DicomMediaTypes.DicomJson);
             using var response = await http.SendAsync(request, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                throw new InvalidOperationException($"The archive did not store the studies {string.Join(", ", chunk)}: " +
+                throw new InvalidOperationException($"The archive did not store {chunk.Length} instance(s): " +
                     $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
             }
         }
