@@ -18,7 +18,7 @@ public static class ArchivedStudies
     /// <summary>Stores one instance of each study through <c>/dicomweb/studies</c> of <paramref name="http"/>'s base address
     /// (labeling, or the gateway with a token), and fails unless every one was stored.</summary>
     public static Task StoreAsync(HttpClient http, IEnumerable<string> studyInstanceUids, CancellationToken cancellationToken = default) =>
-        StoreInstancesAsync(http, studyInstanceUids.Distinct(StringComparer.Ordinal).Select(Instance), cancellationToken);
+        StoreInstancesAsync(http, studyInstanceUids.Distinct(StringComparer.Ordinal).Select(study => Instance(study)), cancellationToken);
 
     /// <summary>Stores the Part 10 files (a cohort's series, say) the same way.</summary>
     public static Task StoreFilesAsync(HttpClient http, IEnumerable<string> files, CancellationToken cancellationToken = default) =>
