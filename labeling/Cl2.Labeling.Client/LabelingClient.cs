@@ -4,8 +4,11 @@ using System.Text.Json.Serialization;
 
 namespace Cl2.Labeling.Client;
 
-/// <summary>Typed access to labeling's GraphQL API (GraphQL-over-HTTP, POST with JSON).</summary>
-public sealed class LabelingClient(HttpClient http)
+/// <summary>
+/// Typed access to labeling's GraphQL API (GraphQL-over-HTTP, POST with JSON). With <paramref name="tokens"/> enabled (sign-in
+/// on), subscriptions carry the service's token too: HTTP calls get it from <see cref="ServiceTokenHandler"/>.
+/// </summary>
+public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens = null)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -110,8 +113,11 @@ public sealed class LabelingClient(HttpClient http)
     /// Subscribes over graphql-transport-ws. When this returns, the server has registered the subscription: every event
     /// committed from then on is delivered, in commit order.
     /// </summary>
-    public Task<LabelingSubscription<TData>> SubscribeAsync<TData>(string query, object? variables = null, CancellationToken cancellationToken = default) =>
-        LabelingSubscription<TData>.StartAsync(http, query, variables, cancellationToken);
+    public async Task<LabelingSubscription<TData>> SubscribeAsync<TData>(string query, object? variables = null, CancellationToken cancellationToken = default)
+    {
+        var token = tokens is { Enabled: true } ? await tokens.GetAsync(renew: false, cancellationToken).ConfigureAwait(false) : null;
+        return await LabelingSubscription<TData>.StartAsync(http, token, query, variables, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<LabelingSubscription<TrainingProgressInfo>> SubscribeTrainingProgressAsync(Guid? jobId, CancellationToken cancellationToken = default) =>
         (await SubscribeAsync<TrainingProgressData>(LabelingOperations.TrainingProgress, new { job = jobId }, cancellationToken))

@@ -26,13 +26,18 @@ public sealed class LabelingSubscription<T> : IAsyncDisposable
         this._sending = sending;
     }
 
-    internal static async Task<LabelingSubscription<T>> StartAsync(HttpClient http, string query, object? variables, CancellationToken cancellationToken)
+    internal static async Task<LabelingSubscription<T>> StartAsync(HttpClient http, string? bearerToken, string query, object? variables, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(SubProtocol);
         foreach (var (name, values) in http.DefaultRequestHeaders)
         {
             socket.Options.SetRequestHeader(name, string.Join(",", values));
+        }
+        if (bearerToken is not null)
+        {
+            // The service's token travels in a message handler for HTTP calls; a WebSocket upgrade does not pass through it.
+            socket.Options.SetRequestHeader("Authorization", $"Bearer {bearerToken}");
         }
         var subscription = new LabelingSubscription<T>(socket, data => data.Deserialize<T>(LabelingClient.Json)!, new SemaphoreSlim(1, 1));
         try
