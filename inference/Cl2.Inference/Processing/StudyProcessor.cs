@@ -481,6 +481,9 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
                 cancellationToken);
             if (claims.IsOn)
             {
+                // The result's deliveries are claimed in labeling before the study counts as processed: a replica that dies
+                // after this leaves them to the others (their leases run out); one that dies before it leaves the study.
+                await services.GetRequiredService<DeliveryLeases>().ClaimResultAsync(recorded.Id, cancellationToken);
                 // Not said: the study is processed here again (labeling keeps the one result under its id), then said.
                 await claims.FinishAsync(study, cancellationToken);
             }
