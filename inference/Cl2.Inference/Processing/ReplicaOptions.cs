@@ -18,8 +18,9 @@ public sealed class ReplicaOptions
     [MaxLength(200)]
     public string Name { get; set; } = "";
 
-    /// <summary>How long a claimed study stays this replica's; it must outlast the study's processing, or another replica
-    /// may take it over and process it again (recorded once, but its objects delivered from both).</summary>
+    /// <summary>How long a claimed study stays this replica's; renewed every third of it while the study is processed
+    /// (<see cref="StudyClaimRenewals"/>), so it must outlast a stall of the replica, or another replica may take the study
+    /// over and process it again (recorded once, but its objects delivered from both).</summary>
     [Range(1, 24 * 3600, ErrorMessage = "Inference:Replicas:LeaseSeconds is 1 to 86400 (a day).")]
     public int LeaseSeconds { get; set; } = 600;
 
