@@ -15,16 +15,7 @@ public sealed class DeliveryLeaseTests(LabelingApi api) : IClassFixture<Labeling
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private async Task<string> ResultAsync(string study)
-    {
-        var modelId = (await api.RunAsync("mutation { registerModel(input: { name: \"leased\", task: \"liver-ct\" }) { id } }"))["registerModel"]!["id"]!.GetValue<string>();
-        var digest = await api.StoreBlobAsync("weights");
-        var versionId = (await api.RunAsync("mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
-            new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = digest, dataDigest = digest, codeVersion = "git:1" } }))["registerModelVersion"]!["id"]!.GetValue<string>();
-        return (await api.RunAsync("mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
-            new { input = new { studyInstanceUid = study, modelVersionId = versionId, pipeline = "liver-ct", resultUids = new[] { study + ".9" }, durationMs = 10.0 } }))
-            ["recordInferenceResult"]!["id"]!.GetValue<string>();
-    }
+    private Task<string> ResultAsync(string study) => DeliveryRecordTests.ResultAsync(api, study);
 
     private async Task<JsonNode> ClaimAsync(string resultId, string destination, string replica, int leaseSeconds, string objectDigest) =>
         (await api.RunAsync(Claim, new
