@@ -76,6 +76,14 @@ public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens =
     public async Task<StudyProcessingClaimInfo> ClaimStudyProcessingAsync(ClaimStudyProcessingInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<ClaimProcessingData>(LabelingOperations.ClaimStudyProcessing, new { input }, cancellationToken)).ClaimStudyProcessing;
 
+    /// <summary>Claims (or, held already, renews) the delivery of a result to a destination under a lease.</summary>
+    public async Task<DeliveryClaimInfo> ClaimDeliveryAsync(ClaimDeliveryInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<ClaimDeliveryData>(LabelingOperations.ClaimDelivery, new { input }, cancellationToken)).ClaimDelivery;
+
+    /// <summary>Deliveries whose lease ran out unfinished, longest expired first.</summary>
+    public async Task<IReadOnlyList<ExpiredDeliveryLeaseInfo>> ExpiredDeliveryLeasesAsync(int first, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<ExpiredLeasesData>(LabelingOperations.ExpiredDeliveryLeases, new { first }, cancellationToken)).ExpiredDeliveryLeases;
+
     public async Task<bool> FinishStudyProcessingAsync(FinishStudyProcessingInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<FinishProcessingData>(LabelingOperations.FinishStudyProcessing, new { input }, cancellationToken)).FinishStudyProcessing;
 
@@ -154,6 +162,10 @@ public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens =
     private sealed record ReceivedData(ReceivedStudyInfo RecordStudyReceived);
 
     private sealed record ClaimProcessingData(StudyProcessingClaimInfo ClaimStudyProcessing);
+
+    private sealed record ClaimDeliveryData(DeliveryClaimInfo ClaimDelivery);
+
+    private sealed record ExpiredLeasesData(IReadOnlyList<ExpiredDeliveryLeaseInfo> ExpiredDeliveryLeases);
 
     private sealed record FinishProcessingData(bool FinishStudyProcessing);
 

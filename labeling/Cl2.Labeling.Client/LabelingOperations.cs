@@ -45,6 +45,12 @@ public static class LabelingOperations
     public const string ClaimStudyProcessing =
         "mutation ClaimStudyProcessing($input: ClaimStudyProcessingInput!) { claimStudyProcessing(input: $input) { granted state instanceCount replica leaseExpiresAt retryAt } }";
 
+    public const string ClaimDelivery =
+        "mutation ClaimDelivery($input: ClaimDeliveryInput!) { claimDelivery(input: $input) { granted state replica leaseExpiresAt } }";
+
+    public const string ExpiredDeliveryLeases =
+        "query ExpiredDeliveryLeases($first: Int) { expiredDeliveryLeases(first: $first) { inferenceResultId destination studyInstanceUid replica leaseExpiresAt callingAeTitle calledAeTitle objects { digest sopInstanceUid } } }";
+
     public const string FinishStudyProcessing =
         "mutation FinishStudyProcessing($input: FinishStudyProcessingInput!) { finishStudyProcessing(input: $input) }";
 

@@ -147,6 +147,26 @@ public enum StudyProcessingClaimState
 public sealed record StudyProcessingClaimInfo(bool Granted, StudyProcessingClaimState State, int InstanceCount, string? Replica, DateTimeOffset? LeaseExpiresAt,
     DateTimeOffset? RetryAt);
 
+/// <summary>Asks labeling to send a result to a destination under a lease (docs/deploy.md, "Inference replicas"); the objects are blobs already stored.</summary>
+public sealed record ClaimDeliveryInput(Guid InferenceResultId, string Destination, string Replica, int LeaseSeconds, IReadOnlyList<DeliveryObjectInfo> Objects,
+    string CallingAeTitle, string? CalledAeTitle);
+
+public sealed record DeliveryObjectInfo(string Digest, string SopInstanceUid);
+
+public enum DeliveryClaimState
+{
+    Granted,
+    Held,
+    Delivered,
+    DeadLettered,
+}
+
+public sealed record DeliveryClaimInfo(bool Granted, DeliveryClaimState State, string? Replica, DateTimeOffset? LeaseExpiresAt);
+
+/// <summary>A delivery whose holder neither finished it nor renewed its lease in time: what to send, and where.</summary>
+public sealed record ExpiredDeliveryLeaseInfo(Guid InferenceResultId, string Destination, string StudyInstanceUid, string Replica, DateTimeOffset LeaseExpiresAt,
+    string CallingAeTitle, string? CalledAeTitle, IReadOnlyList<DeliveryObjectInfo> Objects);
+
 public sealed record RecordStudyForwardingStuckInput(string StudyInstanceUid, string CallingAeTitle, int Attempts, string Reason);
 
 /// <summary>

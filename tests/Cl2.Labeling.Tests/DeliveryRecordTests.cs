@@ -13,7 +13,10 @@ public sealed class DeliveryRecordTests(LabelingApi api) : IClassFixture<Labelin
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private async Task<string> ResultAsync(string study)
+    private Task<string> ResultAsync(string study) => ResultAsync(api, study);
+
+    /// <summary>A result of a registered model version on <paramref name="study"/>, as inference records it; its id.</summary>
+    internal static async Task<string> ResultAsync(LabelingApi api, string study)
     {
         var modelId = (await api.RunAsync("mutation { registerModel(input: { name: \"delivered\", task: \"liver-ct\" }) { id } }"))["registerModel"]!["id"]!.GetValue<string>();
         var digest = await api.StoreBlobAsync("weights");

@@ -102,6 +102,43 @@ public sealed class DeliveryOutbox(IOptions<InferenceOptions> inference, IOption
         return ids;
     }
 
+    /// <summary>
+    /// Takes over a delivery another replica claimed and did not finish (its lease ran out): its objects, as that replica
+    /// stored them in labeling, go into this outbox as they are (no routing again: they are the bytes the destination is
+    /// to get), with the AE titles it chose. False when the outbox holds the delivery already.
+    /// </summary>
+    /// <exception cref="InvalidDataException">An object is not a Part 10 file with the three UIDs of its meta group.</exception>
+    internal async Task<bool> AdoptAsync(Guid resultId, string destination, string studyInstanceUid, string callingAeTitle, string? calledAeTitle,
+        IReadOnlyList<byte[]> part10Objects, CancellationToken cancellationToken)
+    {
+        var id = OutboxDelivery.IdOf(resultId, destination);
+        if (Find(id) is not null)
+        {
+            return false;
+        }
+        var objects = new List<(byte[] Bytes, OutboxObject Object)>();
+        foreach (var bytes in part10Objects)
+        {
+            objects.Add((bytes, await DescribeAsync(bytes, cancellationToken)));
+        }
+        var stored = await StoreAllAsync(objects, cancellationToken);
+        lock (_gate)
+        {
+            EnsureOpen();
+            if (_deliveries.ContainsKey(id))
+            {
+                return false;
+            }
+            Write(new OutboxLine(OutboxLine.Queued, id, time.GetUtcNow(), resultId, destination, studyInstanceUid, callingAeTitle, calledAeTitle, stored));
+        }
+        Queued?.Invoke();
+        return true;
+    }
+
+    /// <summary>Another replica holds the delivery: no attempt before <paramref name="until"/> (kept in memory only; a
+    /// restart asks labeling again at once).</summary>
+    internal void Postpone(string id, DateTimeOffset until) => Update(id, delivery => delivery with { NextAttemptAt = until });
+
     /// <summary>Raised after new deliveries are written, so the sender starts at once.</summary>
     internal event Action? Queued;
 

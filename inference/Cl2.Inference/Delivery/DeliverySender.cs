@@ -11,13 +11,16 @@ namespace Cl2.Inference.Delivery;
 /// MaxAttempts failures in a row the delivery is dead-lettered, until an admin's <c>retryDelivery</c> (heard by polling
 /// labeling) gives it its attempts back. A delivery is done locally only after labeling recorded its success: a crash in
 /// between sends the same stored objects again, which a PACS keeps as the one instance it has. Destinations are served
-/// side by side, so one that hangs delays only its own deliveries.
+/// side by side, so one that hangs delays only its own deliveries. Where inference runs as replicas, each send happens under
+/// the delivery's lease in labeling (<see cref="DeliveryLeases"/>), renewed while the send is under way, and deliveries
+/// whose holder let the lease run out are taken over from labeling.
 /// </summary>
-public sealed class DeliverySender(DeliveryOutbox outbox, DeliveryTransport transport, IHttpClientFactory httpClients, DeliveryMetrics metrics,
-    IOptions<DeliveryOptions> options, TimeProvider time, ILogger<DeliverySender> logger) : BackgroundService
+public sealed class DeliverySender(DeliveryOutbox outbox, DeliveryTransport transport, DeliveryLeases leases, IHttpClientFactory httpClients, DeliveryMetrics metrics,
+    IOptions<DeliveryOptions> options, IOptions<Processing.ReplicaOptions> replicas, TimeProvider time, ILogger<DeliverySender> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
     private DateTimeOffset _nextRetryRequestPoll;
+    private DateTimeOffset _nextRescue;
     private string? _labelingFailure;
 
     /// <summary>Labeling's GraphQL API through the client AddLabelingClient configures (Labeling:BaseAddress, Labeling:ServiceUser).</summary>
@@ -43,6 +46,11 @@ public sealed class DeliverySender(DeliveryOutbox outbox, DeliveryTransport tran
                 {
                     await PollRetryRequestsAsync(stoppingToken);
                     _nextRetryRequestPoll = time.GetUtcNow() + settings.RetryRequestPollInterval;
+                }
+                if (leases.IsOn && time.GetUtcNow() >= _nextRescue)
+                {
+                    await RescueAsync(stoppingToken);
+                    _nextRescue = time.GetUtcNow() + replicas.Value.DeliveryRescueInterval;
                 }
                 await _wake.WaitAsync(settings.PollInterval, stoppingToken);
             }
@@ -95,15 +103,35 @@ public sealed class DeliverySender(DeliveryOutbox outbox, DeliveryTransport tran
                 throw new DeliveryRefusedException(routingError);
             }
             delivery = outbox.Find(delivery.Id)!;
+            if (leases.IsOn && !await HoldAsync(delivery, cancellationToken))
+            {
+                return;
+            }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Value.SendTimeout);
+            using var sent = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var renewing = leases.IsOn ? RenewWhileSendingAsync(delivery, timeout, sent.Token) : Task.FromResult<string?>(null);
             try
             {
                 await transport.SendAsync(delivery, destination, delivery.Objects.Select(outbox.ObjectPath).ToList(), timeout.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
+                await sent.CancelAsync();
+                if (await renewing is { } holder)
+                {
+                    // Not a failure of the destination: the delivery is another replica's now; this one waits for how it ends.
+                    outbox.Postpone(delivery.Id, time.GetUtcNow() + leases.Lease);
+                    logger.LogWarning("Stopped sending result {ResultId} to {Destination}: its lease ran out and replica {Replica} holds it now",
+                        delivery.ResultId, delivery.Destination, holder);
+                    return;
+                }
                 throw new DeliveryRefusedException($"the send took longer than Inference:Delivery:SendTimeout ({options.Value.SendTimeout})");
+            }
+            finally
+            {
+                await sent.CancelAsync();
+                await renewing;
             }
             outbox.MarkSent(delivery.Id, time.GetUtcNow());
             metrics.RecordSent(delivery.Destination);
@@ -128,6 +156,82 @@ public sealed class DeliverySender(DeliveryOutbox outbox, DeliveryTransport tran
             }
         }
     }
+
+    /// <summary>Claims the delivery (or renews this replica's lease) before a send. False when it is not this replica's to
+    /// send now: another holds it (the delivery waits for that lease), or it ended (recorded delivered or dead-lettered
+    /// by another replica: done here), or labeling cannot say (asked again shortly).</summary>
+    private async Task<bool> HoldAsync(OutboxDelivery delivery, CancellationToken cancellationToken)
+    {
+        DeliveryClaimInfo claim;
+        try
+        {
+            claim = await leases.ClaimAsync(delivery, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsLabelingUnanswered(e))
+        {
+            // Also while labeling does not know the result yet (it is recorded after the hand-over to the outbox).
+            outbox.Postpone(delivery.Id, time.GetUtcNow() + TimeSpan.FromSeconds(1));
+            var notRecordedYet = e is LabelingApiException refused && refused.Errors.Any(error => error.Code == "INFERENCE_RESULT_NOT_FOUND");
+            logger.Log(notRecordedYet ? LogLevel.Debug : LogLevel.Warning, "Delivery {Delivery} is not claimed yet: {Error}", delivery.Id, e.Message);
+            return false;
+        }
+        switch (claim.State)
+        {
+            case DeliveryClaimState.Granted:
+                return true;
+            case DeliveryClaimState.Delivered or DeliveryClaimState.DeadLettered:
+                outbox.MarkDelivered(delivery.Id, time.GetUtcNow());
+                logger.LogInformation("Delivery of result {ResultId} to {Destination} was finished by replica {Replica} ({State}); dropped here",
+                    delivery.ResultId, delivery.Destination, claim.Replica, claim.State);
+                return false;
+            default:
+                outbox.Postpone(delivery.Id, claim.LeaseExpiresAt ?? time.GetUtcNow() + leases.Lease);
+                return false;
+        }
+    }
+
+    /// <summary>Renews the lease every third of it until <paramref name="stop"/>; when another replica holds it, cancels the
+    /// send and returns that replica's name (null otherwise). Labeling not answering does not stop the send.</summary>
+    private async Task<string?> RenewWhileSendingAsync(OutboxDelivery delivery, CancellationTokenSource send, CancellationToken stop)
+    {
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(leases.Lease / 3, time, stop);
+                var claim = await leases.ClaimAsync(delivery, stop);
+                if (!claim.Granted)
+                {
+                    await send.CancelAsync();
+                    return claim.Replica ?? claim.State.ToString();
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (Exception e) when (IsLabelingUnanswered(e))
+            {
+                logger.LogWarning("Could not renew the lease of delivery {Delivery} ({Error}); sending on", delivery.Id, e.Message);
+            }
+        }
+    }
+
+    private async Task RescueAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await leases.RescueAsync(cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && (IsLabelingUnanswered(e) || e is IOException or InvalidDataException))
+        {
+            logger.LogWarning("Could not take over deliveries whose lease ran out: {Error}; trying again in {Interval}", e.Message,
+                replicas.Value.DeliveryRescueInterval);
+        }
+    }
+
+    private static bool IsLabelingUnanswered(Exception e) => e is HttpRequestException or TaskCanceledException or LabelingApiException
+        or System.Text.Json.JsonException;
 
     /// <summary>A destination that is down, refuses, or speaks wrongly: an attempt that failed. Anything else is a bug to surface.</summary>
     private static bool IsFailedAttempt(Exception e) => e is DeliveryRefusedException or DicomNetworkException or IOException or HttpRequestException

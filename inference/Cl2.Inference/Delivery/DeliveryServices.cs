@@ -16,6 +16,7 @@ public static class DeliveryServices
         services.AddSingleton<DeliveryOutbox>();
         services.AddSingleton<DeliveryTransport>();
         services.AddSingleton<DeliveryMetrics>();
+        services.AddSingleton<DeliveryLeases>();
         services.AddHostedService<DeliverySender>();
         services.AddHttpClient(DeliveryTransport.ArchiveClient, (provider, http) =>
         {

@@ -29,6 +29,7 @@ public static class ProcessingServices
         services.AddSingleton<ProcessingLedger>();
         services.AddValidatedOptions<ReplicaOptions>(ReplicaOptions.Section);
         services.AddSingleton<StudyClaims>();
+        services.AddSingleton<StudyClaimRenewals>();
         services.AddSingleton<StudyProcessor>();
         services.AddHostedService(provider => provider.GetRequiredService<StudyProcessor>());
         return services;

@@ -18,10 +18,21 @@ public sealed class ReplicaOptions
     [MaxLength(200)]
     public string Name { get; set; } = "";
 
-    /// <summary>How long a claimed study stays this replica's; it must outlast the study's processing, or another replica
-    /// may take it over and process it again (recorded once, but its objects delivered from both).</summary>
+    /// <summary>How long a claimed study stays this replica's; renewed every third of it while the study is processed
+    /// (<see cref="StudyClaimRenewals"/>), so it must outlast a stall of the replica, or another replica may take the study
+    /// over and process it again (recorded once, but its objects delivered from both).</summary>
     [Range(1, 24 * 3600, ErrorMessage = "Inference:Replicas:LeaseSeconds is 1 to 86400 (a day).")]
     public int LeaseSeconds { get; set; } = 600;
+
+    /// <summary>How long a delivery this replica claimed stays its own; renewed every third of it while a send is under
+    /// way, so it needs to outlast only a stall of the replica, not a send. After it runs out another replica takes the
+    /// delivery over.</summary>
+    [Range(3, 24 * 3600, ErrorMessage = "Inference:Replicas:DeliveryLeaseSeconds is 3 to 86400 (a day).")]
+    public int DeliveryLeaseSeconds { get; set; } = 60;
+
+    /// <summary>How often the replica asks labeling for deliveries whose lease ran out (their holder died or stalled).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Inference:Replicas:DeliveryRescueInterval is 100 ms to an hour.")]
+    public TimeSpan DeliveryRescueInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     public string ResolvedName => Name.Length > 0 ? Name : $"{Environment.MachineName}-{Environment.ProcessId}";
 }

@@ -47,6 +47,9 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
     private readonly HashSet<string> _inFlight = [];
     private readonly Dictionary<string, (int Failures, DateTimeOffset RetryAt)> _recordFailures = [];
     private readonly Dictionary<string, DateTimeOffset> _claimWaits = [];
+
+    /// <summary>Claims held while their study is in flight, each renewed until the study is released.</summary>
+    private readonly Dictionary<string, IDisposable> _renewals = [];
     private ProcessingTelemetry? _telemetry;
 
     public int QueueLength => _queue.Reader.Count;
@@ -156,7 +159,11 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
         lock (_gate)
         {
             _claimWaits.Remove(study.StudyInstanceUid);
-            if (claim.Study is null)
+            if (claim.Study is not null)
+            {
+                _renewals[study.StudyInstanceUid] = services.GetRequiredService<StudyClaimRenewals>().KeepRenewed(study.StudyInstanceUid);
+            }
+            else
             {
                 _inFlight.Remove(study.StudyInstanceUid);
                 if (!claim.ProcessedElsewhere)
@@ -215,6 +222,10 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
         lock (_gate)
         {
             _inFlight.Remove(study.StudyInstanceUid);
+            if (_renewals.Remove(study.StudyInstanceUid, out var renewal))
+            {
+                renewal.Dispose();
+            }
         }
     }
 
@@ -481,6 +492,9 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
                 cancellationToken);
             if (claims.IsOn)
             {
+                // The result's deliveries are claimed in labeling before the study counts as processed: a replica that dies
+                // after this leaves them to the others (their leases run out); one that dies before it leaves the study.
+                await services.GetRequiredService<DeliveryLeases>().ClaimResultAsync(recorded.Id, cancellationToken);
                 // Not said: the study is processed here again (labeling keeps the one result under its id), then said.
                 await claims.FinishAsync(study, cancellationToken);
             }

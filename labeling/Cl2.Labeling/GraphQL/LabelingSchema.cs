@@ -95,6 +95,7 @@ public sealed class LabelingMutation : ObjectGraphType
         FinishStudyProcessing.AddField(this);
         RecordInferenceResult.AddField(this);
         RecordDelivery.AddField(this);
+        ClaimDelivery.AddField(this);
         RetryDelivery.AddField(this);
         SaveRoutingRule.AddField(this);
         DeleteRoutingRule.AddField(this);

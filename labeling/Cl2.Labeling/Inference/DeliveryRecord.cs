@@ -5,7 +5,9 @@ namespace Cl2.Labeling.Inference;
 /// <summary>
 /// One result's delivery to one destination (read model, projected inline from the results' streams), so that deliveries
 /// can be listed across results: the dead-lettered ones an admin has to look at. Its id is the result's and the
-/// destination's (<c>{resultId}/{destination}</c>), as inference's outbox names it.
+/// destination's (<c>{resultId}/{destination}</c>), as inference's outbox names it. Where inference runs as replicas, a
+/// delivery is claimed under a lease (<see cref="DeliveryClaimed"/>) and the record also says who holds it, until when, and
+/// what to send, so that another replica finds and finishes it when the lease runs out.
 /// </summary>
 public sealed record DeliveryRecord(
     string Id,
@@ -15,7 +17,13 @@ public sealed record DeliveryRecord(
     int Attempts,
     string? LastError,
     DateTimeOffset LastAttemptAt,
-    DateTimeOffset? DeliveredAt)
+    DateTimeOffset? DeliveredAt,
+    string? Replica = null,
+    DateTimeOffset? LeaseExpiresAt = null,
+    string? StudyInstanceUid = null,
+    IReadOnlyList<DeliveryObject>? Objects = null,
+    string? CallingAeTitle = null,
+    string? CalledAeTitle = null)
 {
     public static string IdOf(Guid resultId, string destination) => $"{resultId}/{destination}";
 
@@ -32,7 +40,23 @@ public sealed class DeliveryRecordProjection : MultiStreamProjection<DeliveryRec
         Identity<DeliverySucceeded>(succeeded => DeliveryRecord.IdOf(succeeded.ResultId, succeeded.Destination));
         Identity<DeliveryDeadLettered>(dead => DeliveryRecord.IdOf(dead.ResultId, dead.Destination));
         Identity<DeliveryRetryRequested>(requested => DeliveryRecord.IdOf(requested.ResultId, requested.Destination));
+        Identity<DeliveryClaimed>(claimed => DeliveryRecord.IdOf(claimed.ResultId, claimed.Destination));
     }
+
+    // Claimed before its first attempt: Retrying with no attempt yet.
+    public static DeliveryRecord Create(DeliveryClaimed claimed) =>
+        Apply(claimed, new DeliveryRecord(DeliveryRecord.IdOf(claimed.ResultId, claimed.Destination), claimed.ResultId, claimed.Destination,
+            DeliveryStatus.Retrying, 0, null, claimed.ClaimedAt, null));
+
+    public static DeliveryRecord Apply(DeliveryClaimed claimed, DeliveryRecord record) => record with
+    {
+        Replica = claimed.Replica,
+        LeaseExpiresAt = claimed.LeaseExpiresAt,
+        StudyInstanceUid = claimed.StudyInstanceUid,
+        Objects = claimed.Objects,
+        CallingAeTitle = claimed.CallingAeTitle,
+        CalledAeTitle = claimed.CalledAeTitle,
+    };
 
     public static DeliveryRecord Create(DeliveryAttempted attempted) =>
         new(DeliveryRecord.IdOf(attempted.ResultId, attempted.Destination), attempted.ResultId, attempted.Destination, DeliveryStatus.Retrying,

@@ -40,6 +40,29 @@ public sealed record DeliveryAttempted(Guid ResultId, string Destination, int At
 /// <param name="DurationMs">From the result's hand-over to the sender until the destination had it; null in reports made before it was recorded.</param>
 public sealed record DeliverySucceeded(Guid ResultId, string Destination, int Attempt, string DeliveredBy, DateTimeOffset DeliveredAt, double? DurationMs = null);
 
+/// <summary>
+/// Inference replica <see cref="Replica"/> holds the delivery of the result to <see cref="Destination"/> until
+/// <see cref="LeaseExpiresAt"/> (ClaimDelivery.cs): nobody else sends it meanwhile; after that any replica may take it over,
+/// sending <see cref="Objects"/> (blobs in labeling's store) as the holder would have.
+/// </summary>
+public sealed record DeliveryClaimed(
+    Guid ResultId,
+    string Destination,
+    string StudyInstanceUid,
+    string Replica,
+    DateTimeOffset LeaseExpiresAt,
+    IReadOnlyList<DeliveryObject> Objects,
+    string CallingAeTitle,
+    string? CalledAeTitle,
+    string ClaimedBy,
+    DateTimeOffset ClaimedAt);
+
+/// <summary>A result object to deliver: its bytes as a blob in labeling's store, and the SOP instance they are.</summary>
+public sealed record DeliveryObject(string Digest, string SopInstanceUid);
+
+/// <summary>Who holds a delivery under a lease, and until when.</summary>
+public sealed record DeliveryHolder(string Destination, string Replica, DateTimeOffset LeaseExpiresAt);
+
 /// <summary>Delivery given up after retries; a person has to look at it.</summary>
 public sealed record DeliveryDeadLettered(Guid ResultId, string Destination, int Attempts, string Reason, string DeadLetteredBy, DateTimeOffset DeadLetteredAt);
 
@@ -86,10 +109,13 @@ public sealed record InferenceResult(
     InferenceFailure? Failure = null,
     string? FailureReason = null,
     RoutingDecision? Routing = null,
-    IReadOnlyList<StageTiming>? Stages = null)
+    IReadOnlyList<StageTiming>? Stages = null,
+    IReadOnlyList<DeliveryHolder>? Holders = null)
 {
     [Version]
     public long Version { get; set; }
+
+    public DeliveryHolder? FindHolder(string destination) => Holders?.FirstOrDefault(holder => holder.Destination == destination);
 
     public Delivery? FindDelivery(string destination) => Deliveries.FirstOrDefault(delivery => delivery.Destination == destination);
 
@@ -120,6 +146,12 @@ public sealed record InferenceResult(
     public static InferenceResult Apply(DeliveryDeadLettered deadLettered, InferenceResult result) =>
         result.With(new Delivery(deadLettered.Destination, DeliveryStatus.DeadLettered, deadLettered.Attempts, deadLettered.Reason,
             deadLettered.DeadLetteredAt, null));
+
+    public static InferenceResult Apply(DeliveryClaimed claimed, InferenceResult result) => result with
+    {
+        Holders = [.. (result.Holders ?? []).Where(holder => holder.Destination != claimed.Destination),
+            new DeliveryHolder(claimed.Destination, claimed.Replica, claimed.LeaseExpiresAt)],
+    };
 
     // Delivery retried on an admin's request (RetryDelivery.cs): Retrying again, its attempts and last error kept.
     public static InferenceResult Apply(DeliveryRetryRequested requested, InferenceResult result) =>

@@ -43,15 +43,26 @@ internal sealed class DeliveryPlatform : IAsyncDisposable
     }
 
     /// <param name="settings">More Inference settings (key as an environment variable, e.g. Inference__Delivery__MaxAttempts).</param>
-    public async Task<BackgroundProcess> StartInferenceAsync(params (string Key, string Value)[] settings)
+    public Task<BackgroundProcess> StartInferenceAsync(params (string Key, string Value)[] settings) =>
+        StartInferenceAsync(Storage, DicomPort, InferenceUrl, Destinations, settings);
+
+    /// <summary>Another inference process beside the first (a replica): its own store (under <paramref name="name"/>), ports and
+    /// <paramref name="destinations"/> (the same names may point elsewhere).</summary>
+    public Task<BackgroundProcess> StartReplicaAsync(string name, IReadOnlyList<DeliveryDestinationOptions> destinations, params (string Key, string Value)[] settings) =>
+        StartInferenceAsync(Path.Combine(_root, name), FreePort.Next(), $"http://127.0.0.1:{FreePort.Next()}/", destinations, settings);
+
+    private async Task<BackgroundProcess> StartInferenceAsync(string storage, int dicomPort, string url, IReadOnlyList<DeliveryDestinationOptions> destinations,
+        (string Key, string Value)[] settings)
     {
         // Labeling (started so too) takes inference's calls by the development identity headers.
         var environment = new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
         {
             ["DOTNET_ENVIRONMENT"] = "Development",
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["Urls"] = InferenceUrl,
+            ["Urls"] = url,
             ["Labeling__BaseAddress"] = LabelingUrl,
+            // Blobs (a replica's delivery objects) are read and written where forwarding would send: labeling here too.
+            ["Inference__Forwarding__LabelingUrl"] = LabelingUrl,
             ["Labeling__ServiceUser"] = "inference",
             ["Inference__Forwarding__Enabled"] = "false",
             ["Inference__Delivery__FirstRetryDelay"] = "00:00:00.200",
@@ -60,9 +71,9 @@ internal sealed class DeliveryPlatform : IAsyncDisposable
             ["Inference__Delivery__RetryRequestPollInterval"] = "00:00:00.500",
             ["Inference__Delivery__SendTimeout"] = "00:00:30",
         };
-        for (var i = 0; i < Destinations.Count; i++)
+        for (var i = 0; i < destinations.Count; i++)
         {
-            foreach (var (key, value) in Settings(Destinations[i]))
+            foreach (var (key, value) in Settings(destinations[i]))
             {
                 environment[$"Inference__Delivery__Destinations__{i}__{key}"] = value;
             }
@@ -71,9 +82,9 @@ internal sealed class DeliveryPlatform : IAsyncDisposable
         {
             environment[key] = value;
         }
-        var inference = await ListenerProcess.StartAsync(Storage, DicomPort, ReadyWithin, environment);
+        var inference = await ListenerProcess.StartAsync(storage, dicomPort, ReadyWithin, environment);
         _running.Add(inference);
-        await UntilAsync(async () => (await _http.GetAsync(new Uri(InferenceUrl + "health/live"))).StatusCode == HttpStatusCode.OK, "inference's HTTP endpoint", inference);
+        await UntilAsync(async () => (await _http.GetAsync(new Uri(url + "health/live"))).StatusCode == HttpStatusCode.OK, "inference's HTTP endpoint", inference);
         return inference;
     }
 
@@ -106,6 +117,24 @@ internal sealed class DeliveryPlatform : IAsyncDisposable
             .GetProperty("inferenceResult").GetProperty("deliveries").EnumerateArray()
             .ToDictionary(delivery => delivery.GetProperty("destination").GetString()!,
                 delivery => (delivery.GetProperty("status").GetString()!, delivery.GetProperty("attempts").GetInt32()));
+
+    /// <summary>How many times labeling recorded the result delivered to <paramref name="destination"/> (its DeliverySucceeded
+    /// events, counted by PostgreSQL itself).</summary>
+    public static async Task<int> SuccessesRecordedAsync(PostgresCluster postgres, Guid resultId, string destination)
+    {
+        var result = await ProcessRunner.RunAsync(Path.Combine(PostgresCluster.BinDirectory, "psql"),
+            ["-h", "127.0.0.1", "-p", postgres.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-d", "postgres", "-Atc",
+                $"select count(*) from cl2.mt_events where type = 'delivery_succeeded' and stream_id = '{resultId}' and data->>'Destination' = '{destination}'"]);
+        return int.Parse(result.EnsureSuccess("psql").Output.Trim(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Stores a file in labeling's blob store, as a replica stores a delivery's objects; its digest.</summary>
+    public async Task<string> StoreBlobAsync(string path)
+    {
+        using var stored = await SendAsync(HttpMethod.Post, "blobs", new ByteArrayContent(await File.ReadAllBytesAsync(path)));
+        stored.EnsureSuccessStatusCode();
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(path)));
+    }
 
     /// <summary>The outbox as inference's API shows it: delivery id → state.</summary>
     public async Task<IReadOnlyDictionary<string, string>> OutboxAsync()
