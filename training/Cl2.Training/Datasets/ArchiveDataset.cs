@@ -93,6 +93,10 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
             [.. test.Where(entry => entry.Case.IsFeedback).Select(entry => entry.Source)],
             [.. test.Where(entry => entry.Case.IsFeedback).Select(entry => entry.Case.FeedbackId!.Value)]);
         var accepted = used.Where(item => item.IsAccepted).ToList();
+        if (accepted.Count > 0)
+        {
+            LogAccepted(logger, accepted.Count, feedback.Value.AcceptedLabelWeight);
+        }
         return new JobCases(train, validation, [.. used.Where(item => !item.IsAccepted).Select(item => item.Label!.Id)], Digest(used), skipped,
             [.. used.Where(item => item is { IsFeedback: true, IsAccepted: false }).Select(item => item.FeedbackId!.Value)], heldOut,
             trainingWeights.Any(weight => weight != 1) ? trainingWeights : null,
@@ -216,6 +220,9 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Usable} usable cases: {FromArchive} read from the archive, {FromCache} from the case cache in {Directory} (data cut {DataCut})")]
     private static partial void LogCached(ILogger logger, int usable, int fromArchive, int fromCache, string directory, long dataCut);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} accepted result(s) train with the model's own output as the label, at loss weight {Weight}")]
+    private static partial void LogAccepted(ILogger logger, int count, double weight);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Held-out case {CaseId} left out of the evaluation: {Reason}")]
     private static partial void LogNotEvaluated(ILogger logger, Guid caseId, string reason);
