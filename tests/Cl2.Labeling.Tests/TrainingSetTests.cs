@@ -81,6 +81,25 @@ public sealed class TrainingSetTests(LabelingApi api) : IClassFixture<LabelingAp
     }
 
     [Fact]
+    public async Task a_training_set_lists_its_dataset_cases_in_the_order_of_their_studies()
+    {
+        var (modelId, _) = await ModelAsync();
+        var datasetId = await DatasetAsync("order");
+        // Added last study first, so the cases' (time-ordered) ids run the other way from their studies.
+        var studies = new[] { "1.2.97.3", "1.2.97.2", "1.2.97.1" };
+        var caseIds = new Dictionary<string, string>();
+        foreach (var study in studies)
+        {
+            caseIds[study] = await CaseAsync(datasetId, study);
+            await LabelAsync(caseIds[study], 0);
+        }
+
+        var cases = await CasesAsync(await JobAsync(modelId, datasetId));
+
+        Assert.Equal(studies.Order(StringComparer.Ordinal).Select(study => caseIds[study]), cases.Select(item => item!["caseId"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task every_fifth_corrected_study_is_held_out_of_training_for_the_feedback_evaluation()
     {
         var (modelId, versionId) = await ModelAsync();

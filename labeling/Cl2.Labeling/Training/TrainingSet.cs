@@ -94,7 +94,9 @@ public static class TrainingSetReading
                 .Concat(split.TestCaseIds.Select(id => (id, TrainingSetPart.Test)))
                 .ToDictionary(entry => entry.id, entry => entry.Item2);
         var selected = new List<TrainingSetCase>();
-        foreach (var @case in datasetCases.OrderBy(@case => @case.Id))
+        // In study order, not by case id: the worker shuffles training cases by their place in this list, and case ids
+        // are new in every dataset, so the same studies and seed would otherwise train in a different order each time.
+        foreach (var @case in datasetCases.OrderBy(@case => @case.StudyInstanceUid, StringComparer.Ordinal).ThenBy(@case => @case.Id))
         {
             if (!parts.TryGetValue(@case.Id, out var part))
             {
