@@ -14,6 +14,6 @@ public sealed class FeedbackTrainingOptions
 
     /// <summary>The loss weight of an accepted result's samples, from 0 (not trained on, listed as skipped) to 1 (as
     /// much as an annotator's label).</summary>
-    [Range(0.0, 1.0)]
+    [Range(0.0, 1.0, ErrorMessage = "Training:Feedback:AcceptedLabelWeight is 0 (accepted results not trained on) to 1 (as much as an annotator's label).")]
     public double AcceptedLabelWeight { get; set; }
 }

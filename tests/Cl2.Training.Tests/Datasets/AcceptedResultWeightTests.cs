@@ -1,5 +1,9 @@
 using Cl2.Models.Workloads;
+using Cl2.ServiceDefaults;
 using Cl2.Training.Datasets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Cl2.Training.Tests.Datasets;
 
@@ -11,6 +15,22 @@ public sealed class AcceptedResultWeightTests
 
     private static readonly LabelledCase Accepted = new(Guid.NewGuid(), "1.2.4", DatasetPart.Train,
         new CaseRevision(Guid.NewGuid(), 0, "ACCEPTED", "accepted 1.2.4.9", ["1.2.4.9"]), null, FeedbackId: Guid.NewGuid());
+
+    [Theory]
+    [InlineData("-0.1")]
+    [InlineData("1.5")]
+    public void an_accepted_label_weight_outside_0_to_1_refuses_to_start_and_says_the_range(string weight)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([KeyValuePair.Create<string, string?>($"{FeedbackTrainingOptions.Section}:AcceptedLabelWeight", weight)])
+            .Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddValidatedOptions<FeedbackTrainingOptions>(FeedbackTrainingOptions.Section);
+
+        var refusal = Assert.Throws<OptionsValidationException>(() => services.BuildServiceProvider().GetRequiredService<IOptions<FeedbackTrainingOptions>>().Value);
+
+        Assert.Contains("Training:Feedback:AcceptedLabelWeight is 0 (accepted results not trained on) to 1", refusal.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void at_weight_zero_an_accepted_result_is_skipped_with_the_option_that_would_train_it()
