@@ -17,10 +17,7 @@ public sealed partial class TrainingWorkerTests
         await using var loop = await LoopAsync("cl2-loop-accepted-", feedbackStudies: 1);
         var http = loop.Http;
         var modelId = await RegisterLoopModelAsync(http, "liver-accepted");
-        var standIn = await UploadBlobAsync(http, "stand-in weights"u8.ToArray());
-        var seen = (await GraphQLAsync(http, "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
-                new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = standIn, dataDigest = standIn, codeVersion = "stand-in" } }))
-            .GetProperty("registerModelVersion").GetProperty("id").GetString()!;
+        var seen = await RegisterStandInVersionAsync(http, modelId);
         var (study, _, _) = loop.FeedbackStudies[0];
         var segmentationUid = await StoreModelOutputAsync(loop, LoopDatasetCases);
         var resultId = (await GraphQLAsync(http, "mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
