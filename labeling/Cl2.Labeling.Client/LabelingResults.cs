@@ -109,7 +109,11 @@ public sealed record RegisterModelVersionInput(
     IReadOnlyList<Guid>? LabelRevisionIds = null,
     IReadOnlyList<Guid>? FeedbackIds = null,
     Guid? TrainingJobId = null,
-    ModelImportInput? ImportedFrom = null);
+    ModelImportInput? ImportedFrom = null,
+    IReadOnlyList<AcceptedResultLabelInput>? AcceptedResults = null);
+
+/// <summary>An accepted result a version trained on (its ACCEPT feedback and inference result) and its samples' weight in the loss.</summary>
+public sealed record AcceptedResultLabelInput(Guid FeedbackId, Guid InferenceResultId, double Weight);
 
 /// <summary>Which evaluation set a result belongs to: the dataset's fixed test split, or held-out corrected feedback cases.</summary>
 public enum EvaluationSplit

@@ -1,6 +1,7 @@
 using Cl2.Labeling.Blobs;
 using Cl2.Labeling.Cases;
 using Cl2.Labeling.Datasets;
+using Cl2.Labeling.Feedback;
 using Cl2.Labeling.Labels;
 using Cl2.Labeling.Models;
 
@@ -28,7 +29,7 @@ public sealed class DecideTests
         return model with { Version = 1 + count };
     }
 
-    private static RegisterModelVersion.Known Known(Guid[] labelRevisionIds) => new(labelRevisionIds.ToHashSet(), new HashSet<Guid>(), null);
+    private static RegisterModelVersion.Known Known(Guid[] labelRevisionIds) => new(labelRevisionIds.ToHashSet(), new Dictionary<Guid, GivenFeedback>(), null);
 
     private static DomainException Refusal(Action decide) => Assert.ThrowsAny<DomainException>(decide);
 

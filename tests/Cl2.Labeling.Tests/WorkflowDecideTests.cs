@@ -281,11 +281,11 @@ public sealed class WorkflowDecideTests
     public void a_split_is_reproducible_from_its_seed_covers_every_case_once_and_is_fixed_for_good()
     {
         var dataset = Dataset.Create(new DatasetCreated(Guid.NewGuid(), "hips", "", false, "alice", Now));
-        var cases = Enumerable.Range(0, 100).Select(_ => Guid.NewGuid()).ToList();
+        var cases = Enumerable.Range(0, 100).Select(index => (Guid.NewGuid(), $"1.2.826.{index}")).ToList();
         var command = new FixDatasetSplit(dataset.Id, 0.2, 0.1, 42);
         var split = FixDatasetSplit.Decide(dataset, cases, command, "ml", Now);
         Assert.Equal((70, 20, 10), (split.TrainCaseIds.Count, split.ValidationCaseIds.Count, split.TestCaseIds.Count));
-        Assert.Equal(cases.Order(), split.TrainCaseIds.Concat(split.ValidationCaseIds).Concat(split.TestCaseIds).Order());
+        Assert.Equal(cases.Select(@case => @case.Item1).Order(), split.TrainCaseIds.Concat(split.ValidationCaseIds).Concat(split.TestCaseIds).Order());
         var again = FixDatasetSplit.Decide(dataset, [.. Enumerable.Reverse(cases)], command, "ml", Now);
         Assert.Equal(split.TestCaseIds, again.TestCaseIds);
         Assert.NotEqual(split.TestCaseIds, FixDatasetSplit.Decide(dataset, cases, command with { Seed = 7 }, "ml", Now).TestCaseIds);
@@ -293,6 +293,27 @@ public sealed class WorkflowDecideTests
         Assert.Equal(ErrorCodes.DatasetSplitAlreadyFixed, Refusal(() => FixDatasetSplit.Decide(Dataset.Apply(split, dataset), cases, command, "ml", Now)).Code);
         Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => FixDatasetSplit.Decide(dataset, cases, command with { TestFraction = 0.8 }, "ml", Now)).Code);
         Assert.Equal(ErrorCodes.InvalidInput, Refusal(() => FixDatasetSplit.Decide(dataset, [], command, "ml", Now)).Code);
+    }
+
+    [Fact]
+    public void a_split_with_the_same_seed_puts_the_same_studies_in_each_part_whatever_the_cases_ids()
+    {
+        var studies = Enumerable.Range(0, 100).Select(index => $"1.2.826.{index}").ToList();
+        var command = new FixDatasetSplit(Guid.NewGuid(), 0.2, 0.1, 42);
+        IReadOnlyList<(HashSet<string> Train, HashSet<string> Validation, HashSet<string> Test)> splits = [.. Enumerable.Range(0, 2).Select(_ =>
+        {
+            // A new dataset of the same studies: its cases get new ids, as in every run of the demo.
+            var dataset = Dataset.Create(new DatasetCreated(command.DatasetId, "livers", "", false, "alice", Now));
+            var cases = studies.Select(study => (Id: Guid.NewGuid(), Study: study)).ToList();
+            var studyOf = cases.ToDictionary(@case => @case.Id, @case => @case.Study);
+            var split = FixDatasetSplit.Decide(dataset, cases, command, "ml", Now);
+            return (split.TrainCaseIds.Select(id => studyOf[id]).ToHashSet(), split.ValidationCaseIds.Select(id => studyOf[id]).ToHashSet(),
+                split.TestCaseIds.Select(id => studyOf[id]).ToHashSet());
+        })];
+
+        Assert.Equal(splits[0].Test.Order(), splits[1].Test.Order());
+        Assert.Equal(splits[0].Validation.Order(), splits[1].Validation.Order());
+        Assert.Equal(splits[0].Train.Order(), splits[1].Train.Order());
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public static class TrainingServices
         builder.Services.AddValidatedOptions<TrainingOptions>(TrainingOptions.Section);
         builder.Services.AddValidatedOptions<TrainingJobOptions>(TrainingJobOptions.Section);
         builder.Services.AddValidatedOptions<TrainingCacheOptions>(TrainingCacheOptions.Section);
+        builder.Services.AddValidatedOptions<FeedbackTrainingOptions>(FeedbackTrainingOptions.Section);
         builder.Services.AddSingleton(services =>
         {
             var cache = services.GetRequiredService<IOptions<TrainingCacheOptions>>().Value;

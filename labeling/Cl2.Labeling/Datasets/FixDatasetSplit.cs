@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Text;
 using Cl2.Labeling.Cases;
 using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
@@ -11,11 +12,14 @@ namespace Cl2.Labeling.Datasets;
 
 /// <summary>
 /// Divide a dataset's cases into train, validation and test, once: every model trained on the dataset is then evaluated
-/// on the same held-out cases. The division is a deterministic shuffle by <see cref="Seed"/>, so it can be reproduced.
+/// on the same held-out cases. The division is a deterministic shuffle of the cases' studies by <see cref="Seed"/>, so
+/// the same studies with the same seed split the same way in any dataset, whatever ids their cases got.
 /// </summary>
 public sealed record FixDatasetSplit(Guid DatasetId, double ValidationFraction, double TestFraction, int Seed)
 {
-    public static DatasetSplitFixed Decide(Dataset? dataset, IReadOnlyList<Guid> caseIds, FixDatasetSplit command, string by, DateTimeOffset now)
+    /// <param name="cases">The dataset's cases and their studies (a dataset holds each study once).</param>
+    public static DatasetSplitFixed Decide(Dataset? dataset, IReadOnlyList<(Guid Id, string StudyInstanceUid)> cases, FixDatasetSplit command, string by,
+        DateTimeOffset now)
     {
         if (dataset is null)
         {
@@ -30,11 +34,14 @@ public sealed record FixDatasetSplit(Guid DatasetId, double ValidationFraction, 
         {
             throw DomainException.Invalid("validationFraction and testFraction are between 0 and 1, and leave some cases for training.");
         }
-        if (caseIds.Count == 0)
+        if (cases.Count == 0)
         {
             throw DomainException.Invalid($"Dataset '{dataset.Name}' has no cases to split yet: add cases first.");
         }
-        var shuffled = caseIds.Distinct().OrderBy(id => Rank(command.Seed, id)).ThenBy(id => id).ToList();
+        // Ranked by study, not by case id: case ids are new in every dataset, so ranking by them would split the same
+        // studies differently each time (two `./cl2 demo` runs with one seed trained and tested on different cases).
+        var shuffled = cases.DistinctBy(@case => @case.Id).OrderBy(@case => Rank(command.Seed, @case.StudyInstanceUid)).ThenBy(@case => @case.Id)
+            .Select(@case => @case.Id).ToList();
         var test = (int)Math.Round(shuffled.Count * command.TestFraction, MidpointRounding.AwayFromZero);
         var validation = (int)Math.Round(shuffled.Count * command.ValidationFraction, MidpointRounding.AwayFromZero);
         validation = Math.Min(validation, shuffled.Count - test);
@@ -45,15 +52,13 @@ public sealed record FixDatasetSplit(Guid DatasetId, double ValidationFraction, 
             by, now);
     }
 
-    /// <summary>A case's place in the shuffle: a hash of seed and id, the same on every machine and .NET version.</summary>
-    private static ulong Rank(int seed, Guid caseId)
+    /// <summary>A case's place in the shuffle: a hash of seed and study UID, the same on every machine and .NET version.</summary>
+    private static ulong Rank(int seed, string studyInstanceUid)
     {
-        Span<byte> input = stackalloc byte[20];
+        var input = new byte[4 + Encoding.ASCII.GetByteCount(studyInstanceUid)];
         BinaryPrimitives.WriteInt32LittleEndian(input, seed);
-        caseId.TryWriteBytes(input[4..]);
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(input, hash);
-        return BinaryPrimitives.ReadUInt64BigEndian(hash);
+        Encoding.ASCII.GetBytes(studyInstanceUid, input.AsSpan(4));
+        return BinaryPrimitives.ReadUInt64BigEndian(SHA256.HashData(input));
     }
 
     public static void AddField(ObjectGraphType mutation) => mutation
@@ -64,14 +69,14 @@ public sealed record FixDatasetSplit(Guid DatasetId, double ValidationFraction, 
         {
             var command = context.GetArgument<FixDatasetSplit>("input");
             var cancellationToken = context.CancellationToken;
-            IReadOnlyList<Guid> caseIds;
+            IReadOnlyList<(Guid, string)> cases;
             await using (var query = context.Store().QuerySession())
             {
-                caseIds = await query.Query<Case>().Where(@case => @case.DatasetId == command.DatasetId).Select(@case => @case.Id)
-                    .ToListAsync(cancellationToken);
+                cases = [.. (await query.Query<Case>().Where(@case => @case.DatasetId == command.DatasetId).ToListAsync(cancellationToken))
+                    .Select(@case => (@case.Id, @case.StudyInstanceUid))];
             }
             return (await StreamDecision.DecideAsync<Dataset>(context.Store(), command.DatasetId,
-                dataset => [Decide(dataset, caseIds, command, context.Actor(), context.Now())], cancellationToken))!;
+                dataset => [Decide(dataset, cases, command, context.Actor(), context.Now())], cancellationToken))!;
         });
 }
 

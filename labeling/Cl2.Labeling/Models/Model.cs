@@ -23,7 +23,12 @@ public sealed record ModelLineage(
     string CodeVersion,
     Guid? TrainingJobId = null,
     ModelImport? ImportedFrom = null,
-    long? DataCut = null);
+    long? DataCut = null,
+    IReadOnlyList<AcceptedResultLabel>? AcceptedResults = null);
+
+/// <summary>A result a radiologist accepted, trained on with the model's own output as its label, and the weight its
+/// samples had in the loss (an annotator's label or a correction weighs 1).</summary>
+public sealed record AcceptedResultLabel(Guid FeedbackId, Guid InferenceResultId, double Weight);
 
 public sealed record ModelVersionRegistered(
     Guid ModelId,

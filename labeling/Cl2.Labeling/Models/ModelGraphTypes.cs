@@ -92,6 +92,9 @@ public sealed class ModelLineageGraphType : ObjectGraphType<ModelVersion>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<FeedbackGraphType>>>, IDataLoaderResult<IEnumerable<GivenFeedback>>>("feedback")
             .Description("The radiologists' feedback this version was trained on.")
             .Resolve(context => new AllResults<GivenFeedback>([.. context.Source.Lineage.FeedbackIds.Select(context.LoadById<GivenFeedback>)]));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<AcceptedResultLabelGraphType>>>, IEnumerable<AcceptedResultLabel>>("acceptedResults")
+            .Description("The results radiologists accepted that this version was trained on, the model's own output as the label, with the weight each had in the loss.")
+            .Resolve(context => context.Source.Lineage.AcceptedResults ?? []);
         Field<IdGraphType, Guid?>("trainingJobId").Resolve(context => context.Source.Lineage.TrainingJobId);
         Field<LongGraphType, long?>("dataCut").Description("The event sequence number its training job's data was cut at.")
             .Resolve(context => context.Source.Lineage.DataCut);
@@ -114,5 +117,16 @@ public sealed class ModelImportGraphType : ObjectGraphType<ModelImport>
         Description = "Where an imported version's weights came from.";
         Field(import => import.SourceDigest).Description("sha256: digest of the file that was imported (state dict or TorchScript).");
         Field(import => import.Description);
+    }
+}
+
+public sealed class AcceptedResultLabelGraphType : ObjectGraphType<AcceptedResultLabel>
+{
+    public AcceptedResultLabelGraphType()
+    {
+        Name = "AcceptedResultLabel";
+        Field(item => item.FeedbackId, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(item => item.InferenceResultId, type: typeof(NonNullGraphType<IdGraphType>));
+        Field(item => item.Weight).Description("The weight of the case's samples in the training loss (an annotator's label or a correction weighs 1).");
     }
 }

@@ -2,6 +2,7 @@ using Cl2.Labeling.Cases;
 using Cl2.Labeling.Datasets;
 using Cl2.Labeling.Feedback;
 using Cl2.Labeling.GraphQL;
+using Cl2.Labeling.Inference;
 using Cl2.Labeling.Labels;
 using Cl2.Labeling.Reading;
 using GraphQL;
@@ -22,11 +23,13 @@ public enum TrainingSetSource
 {
     /// <summary>A case of the job's dataset.</summary>
     Dataset,
-    /// <summary>A case of the model's feedback dataset: a study a radiologist corrected.</summary>
+    /// <summary>A case of the model's feedback dataset: a study a radiologist corrected or accepted.</summary>
     Feedback,
 }
 
 /// <summary>A case as it stood at the job's data cut, and the label revision it is trained or evaluated on (or why not).</summary>
+/// <param name="AcceptedInferenceResultId">For a study whose result a radiologist accepted: the result, whose objects
+/// (<paramref name="AcceptedResultUids"/>) are its label; the worker decides the weight it trains with.</param>
 public sealed record TrainingSetCase(
     Guid CaseId,
     Guid DatasetId,
@@ -38,7 +41,9 @@ public sealed record TrainingSetCase(
     LabelKind? Kind,
     string? BlobDigest,
     Guid? FeedbackId,
-    string? SkipReason);
+    string? SkipReason,
+    Guid? AcceptedInferenceResultId = null,
+    IReadOnlyList<string>? AcceptedResultUids = null);
 
 public sealed record TrainingSet(Guid JobId, Guid ModelId, Guid DatasetId, string DatasetName, long DataCut, IReadOnlyList<TrainingSetCase> Cases);
 
@@ -47,8 +52,9 @@ public sealed record TrainingSet(Guid JobId, Guid ModelId, Guid DatasetId, strin
 /// its dataset and of its model's feedback dataset that existed at the cut, each with the label it had then (case
 /// events after the cut are not replayed). The dataset's fixed split says each case's part (without one, every fifth
 /// case by id validates and none is held out). A corrected feedback case trains on its correction, except every
-/// <see cref="FeedbackHoldOutEvery"/>th, held out: those are the FEEDBACK evaluation set. An accepted result (the
-/// model's own output) is not trained on.
+/// <see cref="FeedbackHoldOutEvery"/>th, held out: those are the FEEDBACK evaluation set. An accepted result is listed
+/// with its inference result (the model's own output is its label), for the worker to train on with its configured
+/// weight; a held-out accepted case is not evaluated on, its label being the model's own output.
 /// </summary>
 public static class TrainingSetReading
 {
@@ -77,7 +83,7 @@ public static class TrainingSetReading
 
     /// <summary>The parts and labels of the cases as they were at the cut.</summary>
     public static IReadOnlyList<TrainingSetCase> Select(Dataset dataset, IReadOnlyList<Case> datasetCases, IReadOnlyList<Case> feedbackCases,
-        IReadOnlyDictionary<Guid, LabelRevision> revisions)
+        IReadOnlyDictionary<Guid, LabelRevision> revisions, IReadOnlyDictionary<Guid, InferenceResult> acceptedResults)
     {
         var split = dataset.Split;
         var parts = split is null
@@ -88,7 +94,9 @@ public static class TrainingSetReading
                 .Concat(split.TestCaseIds.Select(id => (id, TrainingSetPart.Test)))
                 .ToDictionary(entry => entry.id, entry => entry.Item2);
         var selected = new List<TrainingSetCase>();
-        foreach (var @case in datasetCases.OrderBy(@case => @case.Id))
+        // In study order, not by case id: the worker shuffles training cases by their place in this list, and case ids
+        // are new in every dataset, so the same studies and seed would otherwise train in a different order each time.
+        foreach (var @case in datasetCases.OrderBy(@case => @case.StudyInstanceUid, StringComparer.Ordinal).ThenBy(@case => @case.Id))
         {
             if (!parts.TryGetValue(@case.Id, out var part))
             {
@@ -104,16 +112,28 @@ public static class TrainingSetReading
         }
         foreach (var (@case, index) in feedbackCases.OrderBy(@case => @case.AddedAt).ThenBy(@case => @case.Id).Select((@case, index) => (@case, index)))
         {
-            var reason = @case.Feedback?.Verdict switch
-            {
-                FeedbackVerdict.Correct => null,
-                FeedbackVerdict.Accept => "the radiologist accepted the model's own output, which is not trained on",
-                _ => "the radiologist rejected the result without a correction; it waits for an annotator's label",
-            };
             var part = index % FeedbackHoldOutEvery == FeedbackHoldOutEvery - 1 ? TrainingSetPart.Test : TrainingSetPart.Train;
+            if (@case.Feedback is { Verdict: FeedbackVerdict.Accept } accepted)
+            {
+                selected.Add(Accepted(@case, accepted, part, acceptedResults.GetValueOrDefault(accepted.InferenceResultId)));
+                continue;
+            }
+            var reason = @case.Feedback?.Verdict == FeedbackVerdict.Correct ? null
+                : "the radiologist rejected the result without a correction; it waits for an annotator's label";
             selected.Add(Of(@case, TrainingSetSource.Feedback, part, reason, revisions, @case.Feedback?.FeedbackId));
         }
         return selected;
+    }
+
+    /// <summary>An accepted result's case: trained on with the model's own output as its label, never evaluated on.</summary>
+    private static TrainingSetCase Accepted(Case @case, CaseFeedback accepted, TrainingSetPart part, InferenceResult? result)
+    {
+        var reason = part == TrainingSetPart.Test
+            ? "held out for the feedback evaluation, but its label is the model's own output (accepted), which a candidate is not judged against"
+            : result is null || result.ResultUids.Count == 0 ? $"the accepted inference result {accepted.InferenceResultId} names no result object to read its label from"
+            : null;
+        return new TrainingSetCase(@case.Id, @case.DatasetId, @case.StudyInstanceUid, TrainingSetSource.Feedback, part, null, null, null, null,
+            reason is null ? accepted.FeedbackId : null, reason, accepted.InferenceResultId, reason is null ? result!.ResultUids : null);
     }
 
     private static TrainingSetCase Of(Case @case, TrainingSetSource source, TrainingSetPart part, string? reason,
@@ -149,9 +169,11 @@ public static class TrainingSetReading
             .OfType<Case>().ToList();
         var revisionIds = cases.Where(@case => @case.CurrentRevisionId is not null).Select(@case => @case.CurrentRevisionId!.Value).Distinct();
         var revisions = (await session.LoadManyAsync<LabelRevision>(cancellationToken, revisionIds)).ToDictionary(revision => revision.Id);
+        var acceptedResultIds = cases.Where(@case => @case.Feedback?.Verdict == FeedbackVerdict.Accept).Select(@case => @case.Feedback!.InferenceResultId).Distinct();
+        var acceptedResults = (await session.LoadManyAsync<InferenceResult>(cancellationToken, acceptedResultIds)).ToDictionary(result => result.Id);
         // A job on the feedback dataset itself reads its cases once, as the job's dataset.
         var selected = Select(dataset, [.. cases.Where(@case => @case.DatasetId == datasetId)],
-            datasetId == feedbackDatasetId ? [] : [.. cases.Where(@case => @case.DatasetId == feedbackDatasetId)], revisions);
+            datasetId == feedbackDatasetId ? [] : [.. cases.Where(@case => @case.DatasetId == feedbackDatasetId)], revisions, acceptedResults);
         return new TrainingSet(job.Id, job.ModelId, datasetId, dataset.Name, cut, selected);
     }
 
@@ -197,7 +219,12 @@ public sealed class TrainingSetCaseGraphType : ObjectGraphType<TrainingSetCase>
         Field(item => item.Revision, nullable: true);
         Field<LabelKindGraphType, LabelKind?>("kind").Resolve(context => context.Source.Kind);
         Field(item => item.BlobDigest, nullable: true);
-        Field(item => item.FeedbackId, type: typeof(IdGraphType)).Description("The correction's feedback, for a feedback case trained or evaluated on.");
+        Field(item => item.FeedbackId, type: typeof(IdGraphType)).Description("The correction's or acceptance's feedback, for a feedback case trained or evaluated on.");
+        Field(item => item.AcceptedInferenceResultId, type: typeof(IdGraphType))
+            .Description("For a study whose result a radiologist accepted: that inference result; its objects are the case's label.");
+        Field<ListGraphType<NonNullGraphType<StringGraphType>>, IEnumerable<string>?>("acceptedResultUids")
+            .Description("The SOP Instance UIDs of the accepted result's objects (a SEG or SR in the archive): the model's own output, the case's label.")
+            .Resolve(context => context.Source.AcceptedResultUids);
         Field(item => item.SkipReason, nullable: true).Description("Why the case is not used; null when it is.");
     }
 }

@@ -20,11 +20,7 @@ public sealed partial class TrainingWorkerTests
         await using var loop = await LoopAsync("cl2-loop-cut-", LoopFeedbackStudies);
         var http = loop.Http;
         var modelId = await RegisterLoopModelAsync(http, "liver-cut");
-        // The version whose results the radiologists correct: only its id matters here (it is not in production).
-        var standIn = await UploadBlobAsync(http, "stand-in weights"u8.ToArray());
-        var seen = (await GraphQLAsync(http, "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
-                new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = standIn, dataDigest = standIn, codeVersion = "stand-in" } }))
-            .GetProperty("registerModelVersion").GetProperty("id").GetString()!;
+        var seen = await RegisterStandInVersionAsync(http, modelId);
         var corrections = new List<(string FeedbackId, string RevisionId)>();
         for (var index = 0; index < 5; index++)
         {
@@ -210,6 +206,15 @@ public sealed partial class TrainingWorkerTests
                 new { input = new { inferenceResultId = resultId, verdict = "CORRECT", correctedLabelRevisionId = revisionId } }))
             .GetProperty("giveFeedback").GetProperty("id").GetString()!;
         return (feedbackId, revisionId);
+    }
+
+    /// <summary>The version whose results the radiologists judge: only its id matters (it is never loaded, nor in production).</summary>
+    private static async Task<string> RegisterStandInVersionAsync(HttpClient http, string modelId)
+    {
+        var standIn = await UploadBlobAsync(http, "stand-in weights"u8.ToArray());
+        return (await GraphQLAsync(http, "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
+                new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = standIn, dataDigest = standIn, codeVersion = "stand-in" } }))
+            .GetProperty("registerModelVersion").GetProperty("id").GetString()!;
     }
 
     private static async Task<string> RequestLoopJobAsync(HttpClient http, string modelId, string datasetId, string? baseVersionId, object recipe) =>

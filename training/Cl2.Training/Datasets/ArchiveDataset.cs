@@ -9,6 +9,7 @@ using Cl2.Models.Datasets;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Workloads;
 using Cl2.Training.Jobs;
+using Microsoft.Extensions.Options;
 using static TorchSharp.torch;
 
 namespace Cl2.Training.Datasets;
@@ -24,11 +25,14 @@ namespace Cl2.Training.Datasets;
 /// no training or no validation case is left. The held-out cases (the dataset's test part, the held-out corrections)
 /// are prepared too, for the candidate's evaluation. Only one case is in memory at a time here.
 /// </summary>
-public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient blobs, DicomWebClient archive, ILogger<ArchiveDataset> logger)
+public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient blobs, DicomWebClient archive, IOptions<FeedbackTrainingOptions> feedback,
+    ILogger<ArchiveDataset> logger)
 {
     public async Task<JobCases> LoadAsync(Guid jobId, Workload workload, CaseCache cache, CancellationToken cancellationToken)
     {
         var (name, dataCut, cases) = await DatasetLabels.ReadAsync(labeling, jobId, cancellationToken);
+        cases = DatasetLabels.WithAcceptedWeight(cases, feedback.Value.AcceptedLabelWeight);
+        var trainingWeights = new List<double>();
         // A held-out case that cannot be used is left out of the evaluation, not counted against the training data.
         var skipped = cases.Where(item => item.SkipReason is not null && item.Part != DatasetPart.Test).Select(item => (item.CaseId, item.SkipReason!)).ToList();
         var train = new List<CaseSource>();
@@ -56,6 +60,7 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
                         continue;
                     case DatasetPart.Train:
                         train.Add(source);
+                        trainingWeights.Add(item.Weight);
                         break;
                     default:
                         validation.Add(source);
@@ -87,8 +92,15 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
             [.. test.Where(entry => !entry.Case.IsFeedback).Select(entry => entry.Source)],
             [.. test.Where(entry => entry.Case.IsFeedback).Select(entry => entry.Source)],
             [.. test.Where(entry => entry.Case.IsFeedback).Select(entry => entry.Case.FeedbackId!.Value)]);
-        return new JobCases(train, validation, [.. used.Select(item => item.Label!.Id)], Digest(used), skipped,
-            [.. used.Where(item => item.IsFeedback).Select(item => item.FeedbackId!.Value)], heldOut);
+        var accepted = used.Where(item => item.IsAccepted).ToList();
+        if (accepted.Count > 0)
+        {
+            LogAccepted(logger, accepted.Count, feedback.Value.AcceptedLabelWeight);
+        }
+        return new JobCases(train, validation, [.. used.Where(item => !item.IsAccepted).Select(item => item.Label!.Id)], Digest(used), skipped,
+            [.. used.Where(item => item is { IsFeedback: true, IsAccepted: false }).Select(item => item.FeedbackId!.Value)], heldOut,
+            trainingWeights.Any(weight => weight != 1) ? trainingWeights : null,
+            [.. accepted.Select(item => new AcceptedResultLabelInput(item.FeedbackId!.Value, item.Label!.Id, item.Weight))]);
     }
 
     /// <summary>
@@ -134,6 +146,10 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
     private async Task<(Tensor Input, Tensor Target, IReadOnlyList<double> Spacing)> LoadCaseAsync(LabelledCase item, Workload workload,
         CancellationToken cancellationToken)
     {
+        if (item.IsAccepted)
+        {
+            return await AcceptedResultLabel.LoadAsync(archive, item, workload, cancellationToken);
+        }
         var label = item.Label!;
         var wanted = workload.Output.Kind == OutputKind.Segmentation ? "SEGMENTATION" : "CLASSIFICATION";
         if (label.Kind != wanted)
@@ -204,6 +220,9 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Usable} usable cases: {FromArchive} read from the archive, {FromCache} from the case cache in {Directory} (data cut {DataCut})")]
     private static partial void LogCached(ILogger logger, int usable, int fromArchive, int fromCache, string directory, long dataCut);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} accepted result(s) train with the model's own output as the label, at loss weight {Weight}")]
+    private static partial void LogAccepted(ILogger logger, int count, double weight);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Held-out case {CaseId} left out of the evaluation: {Reason}")]
     private static partial void LogNotEvaluated(ILogger logger, Guid caseId, string reason);

@@ -1,3 +1,4 @@
+using Cl2.Labeling.Client;
 using Cl2.Models.Datasets;
 
 namespace Cl2.Training.Jobs;
@@ -8,6 +9,8 @@ namespace Cl2.Training.Jobs;
 /// <param name="Skipped">Dataset cases left out, and why.</param>
 /// <param name="FeedbackIds">The radiologists' corrections among the training and validation cases: the version's lineage.</param>
 /// <param name="HeldOut">The cases a candidate is evaluated on; none for a synthetic cohort.</param>
+/// <param name="TrainingWeights">Each training case's weight in the loss, in <see cref="Training"/>'s order; null when all weigh 1.</param>
+/// <param name="AcceptedResults">The accepted results among the training cases, with their weight: the version's lineage.</param>
 public sealed record JobCases(
     IReadOnlyList<CaseSource> Training,
     IReadOnlyList<CaseSource> Validation,
@@ -15,7 +18,9 @@ public sealed record JobCases(
     string DataDigest,
     IReadOnlyList<(Guid CaseId, string Reason)> Skipped,
     IReadOnlyList<Guid> FeedbackIds,
-    HeldOutCases HeldOut);
+    HeldOutCases HeldOut,
+    IReadOnlyList<double>? TrainingWeights = null,
+    IReadOnlyList<AcceptedResultLabelInput>? AcceptedResults = null);
 
 /// <summary>The held-out cases of a job: the dataset's fixed test split, and the held-out corrected feedback cases (the
 /// corrections as ground truth) with the feedback they come from.</summary>

@@ -121,7 +121,9 @@ public sealed partial class TrainingJobRunner(
         }
         random.manual_seed(settings.Seed);
         using var network = baseCheckpoint?.Network ?? workload.CreateNetwork();
-        using var trainer = new Trainer(network, recipe.CreateLoss(), trainerOptions, device);
+        // Accepted results' samples weigh Training:Feedback:AcceptedLabelWeight in the loss; null when every case weighs 1.
+        var weighting = cases.TrainingWeights is { } weights ? new SampleWeighting(weights) : null;
+        using var trainer = new Trainer(network, weighting?.Loss(recipe.CreateLoss()) ?? recipe.CreateLoss(), trainerOptions, device);
         if (trainer.TryResume())
         {
             LogResumed(logger, job.Id, job.Attempt, trainer.State.Epoch, trainer.State.Step);
@@ -133,7 +135,7 @@ public sealed partial class TrainingJobRunner(
         var reporter = new EpochReporter(report => ReportEpochAsync(job, report, counts, checkpoints, cancellationToken).GetAwaiter().GetResult());
         // The trainer is synchronous; it runs off the host's threads and reports each epoch from its own thread.
         var result = await Task.Run(
-            () => trainer.Train(data.Training, data.Validation, recipe.CreateMetrics(data.Spacing), reporter, cancellationToken),
+            () => trainer.Train(weighting?.Data(data.Training) ?? data.Training, data.Validation, recipe.CreateMetrics(data.Spacing), reporter, cancellationToken),
             cancellationToken);
 
         var input = new InputSpec(workload.Channels, [.. data.Spacing.Reverse()]);
@@ -151,7 +153,8 @@ public sealed partial class TrainingJobRunner(
         var version = await labeling.RegisterModelVersionAsync(
             new RegisterModelVersionInput(job.ModelId, metrics, artifact, cases.DataDigest, codeVersion, job.BaseVersionId,
                 LabelRevisionIds: cases.LabelRevisionIds.Count > 0 ? cases.LabelRevisionIds : null,
-                FeedbackIds: cases.FeedbackIds.Count > 0 ? cases.FeedbackIds : null, TrainingJobId: job.Id),
+                FeedbackIds: cases.FeedbackIds.Count > 0 ? cases.FeedbackIds : null, TrainingJobId: job.Id,
+                AcceptedResults: cases.AcceptedResults is { Count: > 0 } accepted ? accepted : null),
             cancellationToken);
         if (evaluation is { } evaluated)
         {
