@@ -21,21 +21,15 @@ public sealed class ProductionHistoryTests(LabelingApi api) : IClassFixture<Labe
         (await api.RunAsync("mutation($name: String!) { registerModel(input: { name: $name, task: \"liver-ct\" }) { id } }", new { name }))
             ["registerModel"]!["id"]!.GetValue<string>();
 
-    private async Task<string> RegisterVersionAsync(string modelId) =>
-        (await api.RunAsync("mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
-            new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = Digest, dataDigest = Digest, codeVersion = "git:1" } }))
-            ["registerModelVersion"]!["id"]!.GetValue<string>();
-
-    private async Task<int> ModelVersionAsync(string modelId) =>
-        (await api.RunAsync("query($id: ID!) { model(id: $id) { version } }", new { id = modelId }))["model"]!["version"]!.GetValue<int>();
+    private Task<string> RegisterVersionAsync(string modelId) => api.RegisterModelVersionAsync(modelId, Digest);
 
     private async Task PromoteAsync(string engineer, string modelId, string versionId) =>
         await api.RunAsAsync((engineer, "ml-engineer"), "mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { id } }",
-            new { input = new { modelId, versionId, expectedVersion = await ModelVersionAsync(modelId) } });
+            new { input = new { modelId, versionId, expectedVersion = await api.ModelVersionAsync(modelId) } });
 
     private async Task RollbackAsync(string engineer, string modelId) =>
         await api.RunAsAsync((engineer, "ml-engineer"), "mutation($input: RollbackModelInput!) { rollbackModel(input: $input) { id } }",
-            new { input = new { modelId, expectedVersion = await ModelVersionAsync(modelId) } });
+            new { input = new { modelId, expectedVersion = await api.ModelVersionAsync(modelId) } });
 
     private async Task<JsonArray> HistoryAsync(string modelId) =>
         (await api.RunAsync($"query($model: ID!) {{ productionHistory(model: $model) {{ {Periods} }} }}", new { model = modelId }))["productionHistory"]!.AsArray();

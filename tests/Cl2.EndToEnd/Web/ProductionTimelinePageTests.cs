@@ -21,12 +21,9 @@ public sealed class ProductionTimelinePageTests(SignedInPlatform platform)
     public async Task the_registry_draws_two_promotions_and_a_rollback_as_three_meeting_periods()
     {
         WebApp.RequireBuilt();
-        var (modelId, v1) = await WebApp.RegisterModelVersionAsync(platform);
-        var v2 = await WebApp.RegisterNextVersionAsync(platform, modelId, v1, dice: 0.9, codeVersion: "web timeline");
         using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
         var before = DateTimeOffset.UtcNow;
-        await PromoteAsync(engineer, modelId, v1);
-        await PromoteAsync(engineer, modelId, v2);
+        var (modelId, v1, v2) = await TwoVersionsPromotedInTurnAsync(engineer);
         await RollbackAsync(engineer, modelId);
         var after = DateTimeOffset.UtcNow;
         await using var chromium = await Chromium.LaunchAsync();
@@ -53,11 +50,8 @@ public sealed class ProductionTimelinePageTests(SignedInPlatform platform)
     public async Task a_timeline_bar_is_reached_by_the_keyboard_and_read_by_its_label()
     {
         WebApp.RequireBuilt();
-        var (modelId, v1) = await WebApp.RegisterModelVersionAsync(platform);
-        var v2 = await WebApp.RegisterNextVersionAsync(platform, modelId, v1, dice: 0.9, codeVersion: "web timeline keys");
         using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
-        await PromoteAsync(engineer, modelId, v1);
-        await PromoteAsync(engineer, modelId, v2);
+        var (modelId, v1, v2) = await TwoVersionsPromotedInTurnAsync(engineer);
         await using var chromium = await Chromium.LaunchAsync();
         var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"models?model={modelId}");
         var current = page.GetByRole(AriaRole.Listitem, new() { Name = "v2 (in production now): from" });
@@ -69,6 +63,16 @@ public sealed class ProductionTimelinePageTests(SignedInPlatform platform)
 
         Assert.Equal(await current.GetAttributeAsync("aria-label"), await page.Locator(".timeline-detail").TextContentAsync());
         Assert.Equal("true", await current.GetAttributeAsync("aria-current"));
+    }
+
+    /// <summary>A new model with versions 1 and 2, version 1 promoted, then version 2.</summary>
+    private async Task<(string ModelId, string V1, string V2)> TwoVersionsPromotedInTurnAsync(HttpClient engineer)
+    {
+        var (modelId, v1) = await WebApp.RegisterModelVersionAsync(platform);
+        var v2 = await WebApp.RegisterNextVersionAsync(platform, modelId, v1, dice: 0.9, codeVersion: "web timeline");
+        await PromoteAsync(engineer, modelId, v1);
+        await PromoteAsync(engineer, modelId, v2);
+        return (modelId, v1, v2);
     }
 
     private static async Task PromoteAsync(HttpClient engineer, string modelId, string versionId)
