@@ -85,6 +85,16 @@ public sealed class LabelingApi : IAsyncLifetime
         return await GraphQLResponse.ReadAsync(response);
     }
 
+    /// <summary>A version of <paramref name="modelId"/> with no metrics on the stored blob <paramref name="digest"/>; its id.</summary>
+    public async Task<string> RegisterModelVersionAsync(string modelId, string digest) =>
+        (await RunAsync("mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
+            new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = digest, dataDigest = digest, codeVersion = "git:1" } }))
+            ["registerModelVersion"]!["id"]!.GetValue<string>();
+
+    /// <summary>The model's version (its event count), which promotions, rollbacks and retirements name as expectedVersion.</summary>
+    public async Task<int> ModelVersionAsync(string modelId) =>
+        (await RunAsync("query($id: ID!) { model(id: $id) { version } }", new { id = modelId }))["model"]!["version"]!.GetValue<int>();
+
     /// <summary>Posts and insists on success: no errors, and returns <c>data</c>.</summary>
     public Task<JsonNode> RunAsync(string query, object? variables = null) => RunAsAsync(null, query, variables);
 

@@ -17,13 +17,9 @@ public sealed class PromotionGateTests(LabelingApi api) : IClassFixture<Labeling
     private async Task<string> RegisterModelAsync() =>
         (await api.RunAsync("""mutation { registerModel(input: { name: "liver", task: "liver-ct" }) { id } }"""))["registerModel"]!["id"]!.GetValue<string>();
 
-    private async Task<string> RegisterVersionAsync(string modelId) =>
-        (await api.RunAsync("mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
-            new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = Digest, dataDigest = Digest, codeVersion = "git:1" } }))
-            ["registerModelVersion"]!["id"]!.GetValue<string>();
+    private Task<string> RegisterVersionAsync(string modelId) => api.RegisterModelVersionAsync(modelId, Digest);
 
-    private async Task<int> ModelVersionAsync(string modelId) =>
-        (await api.RunAsync("query($id: ID!) { model(id: $id) { version } }", new { id = modelId }))["model"]!["version"]!.GetValue<int>();
+    private Task<int> ModelVersionAsync(string modelId) => api.ModelVersionAsync(modelId);
 
     private async Task<GraphQLResponse> PromoteAsync(string modelId, string versionId) =>
         await api.PostAsync("mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { productionVersion { id } } }",

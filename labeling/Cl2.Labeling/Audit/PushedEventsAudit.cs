@@ -14,7 +14,8 @@ namespace Cl2.Labeling.Audit;
 /// subscription whose events disclose nothing (model promotions, training progress) costs none. What is noted but not
 /// yet recorded is lost in a crash, like what waits in the <see cref="AuditTrail"/>.
 /// </summary>
-public sealed class PushedEventsAudit(AuditTrail trail, IOptions<AuditOptions> options, TimeProvider time) : BackgroundService
+public sealed class PushedEventsAudit(AuditTrail trail, IOptions<AuditOptions> options, TimeProvider time, ILogger<PushedEventsAudit> logger)
+    : BackgroundService
 {
     /// <summary>Objects one record names at most; a subscription that discloses more in one interval gets a record as soon as it has this many.</summary>
     public const int MostObjects = 100;
@@ -69,7 +70,33 @@ public sealed class PushedEventsAudit(AuditTrail trail, IOptions<AuditOptions> o
     {
         if (record is not null)
         {
-            _ = trail.RecordAsync(record).AsTask();
+            Observe(trail.RecordAsync(record), record, logger);
+        }
+    }
+
+    /// <summary>
+    /// Nobody awaits a record queued from a push, so a failure to queue it would go unseen: it is logged as an error with
+    /// what the record says (who was pushed which studies), so the disclosure is not lost silently.
+    /// </summary>
+    public static void Observe(ValueTask recording, AuditRecord record, ILogger logger)
+    {
+        if (!recording.IsCompletedSuccessfully)
+        {
+            _ = LogFailureAsync(recording.AsTask(), record, logger);
+        }
+    }
+
+    private static async Task LogFailureAsync(Task recording, AuditRecord record, ILogger logger)
+    {
+        try
+        {
+            await recording;
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception,
+                "The audit record of {Operation} for {User} ({Outcome}; studies {Studies}) could not be queued for the audit store and is not in the access audit",
+                record.Operation, record.UserId, record.OutcomeDescription, string.Join(", ", record.StudyInstanceUids));
         }
     }
 

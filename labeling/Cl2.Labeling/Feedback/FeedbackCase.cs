@@ -28,17 +28,24 @@ public static class FeedbackCase
 {
     public static Guid DatasetIdOf(Guid modelId) => NameBasedId.Of("cl2:feedback-dataset:", modelId);
 
+    /// <summary>The model's feedback dataset as the first verdict or correction on one of its results creates it: named
+    /// after the model (after its id when the model is gone).</summary>
+    public static DatasetCreated DatasetCreatedFor(Guid modelId, string? modelName, string by, DateTimeOffset at)
+    {
+        var name = modelName ?? modelId.ToString();
+        return new(DatasetIdOf(modelId), $"{name} feedback", $"Studies radiologists accepted, rejected or corrected results of model {name} on.", false, by, at);
+    }
+
     /// <summary>The events that record <paramref name="given"/> in the model's feedback dataset: the dataset when it is
     /// new, the case when the study is new to it, and the verdict on the case.</summary>
     /// <param name="existing">The study's case in the feedback dataset, if it has one.</param>
-    public static IReadOnlyList<(Guid StreamId, object Event)> Decide(FeedbackGiven given, string modelName, bool datasetExists, Case? existing, Guid newCaseId)
+    public static IReadOnlyList<(Guid StreamId, object Event)> Decide(FeedbackGiven given, string? modelName, bool datasetExists, Case? existing, Guid newCaseId)
     {
         var datasetId = DatasetIdOf(given.ModelId);
         var events = new List<(Guid StreamId, object Event)>();
         if (!datasetExists)
         {
-            events.Add((datasetId, new DatasetCreated(datasetId, $"{modelName} feedback",
-                $"Studies radiologists accepted, rejected or corrected results of model {modelName} on.", false, given.Radiologist, given.GivenAt)));
+            events.Add((datasetId, DatasetCreatedFor(given.ModelId, modelName, given.Radiologist, given.GivenAt)));
         }
         var caseId = existing?.Id ?? newCaseId;
         if (existing is null)

@@ -70,7 +70,7 @@ public sealed record GiveFeedback(Guid InferenceResultId, FeedbackVerdict Verdic
                     var datasetExists = await query.LoadAsync<Datasets.Dataset>(datasetId, token) is not null;
                     var existing = await query.Query<Case>()
                         .FirstOrDefaultAsync(@case => @case.DatasetId == datasetId && @case.StudyInstanceUid == given.StudyInstanceUid, token);
-                    feedbackCase = FeedbackCase.Decide(given, model?.Name ?? given.ModelId.ToString(), datasetExists, existing, caseId);
+                    feedbackCase = FeedbackCase.Decide(given, model?.Name, datasetExists, existing, caseId);
                     return [given];
                 },
                 given => given.FeedbackId,

@@ -30,11 +30,8 @@ public sealed record OpenCorrectionCase(Guid InferenceResultId)
         {
             throw DomainException.Invalid($"Result {result.Id} ran no model ({result.Pipeline}): there is no model output to correct.");
         }
-        var datasetId = FeedbackCase.DatasetIdOf(modelId);
-        var name = modelName ?? modelId.ToString();
-        var dataset = datasetExists ? null : new DatasetCreated(datasetId, $"{name} feedback",
-            $"Studies radiologists accepted, rejected or corrected results of model {name} on.", false, by, now);
-        return (dataset, existing is null ? new CaseAdded(newCaseId, datasetId, result.StudyInstanceUid, by, now) : null);
+        var dataset = datasetExists ? null : FeedbackCase.DatasetCreatedFor(modelId, modelName, by, now);
+        return (dataset, existing is null ? new CaseAdded(newCaseId, FeedbackCase.DatasetIdOf(modelId), result.StudyInstanceUid, by, now) : null);
     }
 
     public static void AddField(ObjectGraphType mutation) => mutation

@@ -37,6 +37,7 @@ public sealed class LabelingQuery : ObjectGraphType
         StudyCaseQueries.AddFields(this);
         LabelQueries.AddFields(this);
         ModelQueries.AddFields(this);
+        ProductionHistoryQueries.AddFields(this);
         NextCase.AddField(this);
         ScoringQueries.AddFields(this);
         TrainingQueries.AddFields(this);

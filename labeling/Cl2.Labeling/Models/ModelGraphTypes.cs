@@ -25,6 +25,9 @@ public sealed class ModelGraphType : ObjectGraphType<Model>
         Field<ModelVersionGraphType, ModelVersion>("productionVersion")
             .Resolve(context => context.Source.ProductionVersionId is { } id ? context.Source.FindVersion(id) : null);
         Field<PromotionGateGraphType, PromotionGate>("promotionGate").Resolve(context => context.Source.Gate);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<ProductionPeriodGraphType>>>, IDataLoaderResult<IReadOnlyList<ProductionPeriod>>>("productionHistory")
+            .Description("Every period a version was in production, newest first (as the productionHistory query).")
+            .Resolve(context => ProductionHistoryQueries.Of(context, context.Source.Id).Then(periods => periods ?? []));
         Field<Datasets.DatasetGraphType, IDataLoaderResult<Datasets.Dataset?>>("feedbackDataset")
             .Description("The studies radiologists gave feedback on, as cases; null before the first feedback.")
             .Resolve(context => context.LoadById<Datasets.Dataset>(FeedbackCase.DatasetIdOf(context.Source.Id)));

@@ -59,20 +59,7 @@ public sealed class ModelRegistryPageTests(SignedInPlatform platform)
     {
         WebApp.RequireBuilt();
         var (modelId, firstId) = await WebApp.RegisterModelVersionAsync(platform);
-        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
-        var (artifact, _) = await SignedInPlatform.GraphQLAsync(engineer, "query($id: ID!) { modelVersion(id: $id) { artifactDigest } }", new { id = firstId });
-        var (_, registerError) = await SignedInPlatform.GraphQLAsync(engineer,
-            "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
-            new
-            {
-                input = new
-                {
-                    modelId, artifactDigest = artifact.GetProperty("modelVersion").GetProperty("artifactDigest").GetString(),
-                    metrics = new[] { new { name = "dice", value = 0.91 } }, dataDigest = "sha256:" + new string('1', 64), codeVersion = "web test 2",
-                    baseVersionId = firstId,
-                },
-            });
-        Assert.Null(registerError);
+        await WebApp.RegisterNextVersionAsync(platform, modelId, firstId, dice: 0.91, codeVersion: "web test 2");
         await using var chromium = await Chromium.LaunchAsync();
         var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", $"models?model={modelId}");
 

@@ -70,4 +70,48 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
         Assert.Equal(4, await hosts.CountAsync());
         Assert.Equal(["AX T1 SE", "AX T1 SE +C", "AX T2 FSE", "AX T2 FLAIR"], captions.Select(caption => caption.Trim()));
     }
+
+    [Fact]
+    public async Task the_four_sequences_of_a_brain_mri_scroll_together_until_the_link_is_turned_off()
+    {
+        WebApp.RequireBuilt();
+        var (study, _, _) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
+        for (var index = 0; index < 4; index++)
+        {
+            await page.WaitForSelectorAsync($".side-by-side figure:nth-child({index + 1}) .viewer-host[data-rendered=true]");
+        }
+        var counters = page.Locator(".side-by-side .viewer-status span");
+        var opened = await counters.AllTextContentsAsync();
+
+        await ScrollFirstViewportAsync(page, notches: 3);
+        // "Slice k / n" in all four, three slices from where they opened: every notch has been followed.
+        await page.WaitForFunctionAsync("""
+            opened => { const slice = text => Number(text.split(' ')[1]);
+              const shown = [...document.querySelectorAll('.side-by-side .viewer-status span')].map(s => s.textContent);
+              return shown.length === 4 && Math.abs(slice(shown[0]) - slice(opened)) === 3 && shown.every(text => text === shown[0]); }
+            """, opened[0]);
+        var together = await counters.AllTextContentsAsync();
+        await page.GetByTestId("scroll-together").ClickAsync();
+        var followed = await page.Locator(".side-by-side [data-testid=viewport]").EvaluateAllAsync<string[]>("views => views.map(v => v.dataset.followed ?? '')");
+        await ScrollFirstViewportAsync(page, notches: 3);
+        await page.WaitForFunctionAsync("together => document.querySelector('.side-by-side .viewer-status span').textContent !== together", together[0]);
+
+        Assert.Single(opened.Distinct());
+        Assert.Equal("false", await page.GetByTestId("scroll-together").GetAttributeAsync("aria-pressed"));
+        Assert.Equal(followed, await page.Locator(".side-by-side [data-testid=viewport]").EvaluateAllAsync<string[]>("views => views.map(v => v.dataset.followed ?? '')"));
+        Assert.Equal(together.Skip(1), (await counters.AllTextContentsAsync()).Skip(1));
+    }
+
+    /// <summary>Turns the mouse wheel over the first of the side-by-side viewports (one notch: one slice).</summary>
+    private static async Task ScrollFirstViewportAsync(IPage page, int notches)
+    {
+        var canvas = (await page.Locator(".side-by-side figure:nth-child(1) [data-testid=viewport] canvas").First.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
+        for (var notch = 0; notch < notches; notch++)
+        {
+            await page.Mouse.WheelAsync(0, 120);
+        }
+    }
 }

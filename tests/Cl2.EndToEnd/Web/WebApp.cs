@@ -142,6 +142,25 @@ public static class WebApp
         return (model.GetProperty("registerModel").GetProperty("id").GetString()!, version.GetProperty("registerModelVersion").GetProperty("id").GetString()!);
     }
 
+    /// <summary>Another version of <paramref name="modelId"/> on the same artifact as <paramref name="baseVersionId"/>, trained from it; its id.</summary>
+    public static async Task<string> RegisterNextVersionAsync(SignedInPlatform platform, string modelId, string baseVersionId, double dice, string codeVersion)
+    {
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (artifact, _) = await SignedInPlatform.GraphQLAsync(engineer, "query($id: ID!) { modelVersion(id: $id) { artifactDigest } }", new { id = baseVersionId });
+        var (version, error) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
+            new
+            {
+                input = new
+                {
+                    modelId, artifactDigest = artifact.GetProperty("modelVersion").GetProperty("artifactDigest").GetString(),
+                    metrics = new[] { new { name = "dice", value = dice } }, dataDigest = "sha256:" + new string('1', 64), codeVersion, baseVersionId,
+                },
+            });
+        Assert.Null(error);
+        return version.GetProperty("registerModelVersion").GetProperty("id").GetString()!;
+    }
+
     /// <summary>A new dataset holding <paramref name="study"/>, made by an ML engineer; its id.</summary>
     public static async Task<string> DatasetHoldingAsync(SignedInPlatform platform, string study)
     {

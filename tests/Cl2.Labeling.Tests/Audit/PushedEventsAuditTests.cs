@@ -1,5 +1,8 @@
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using Cl2.Labeling.Audit;
+using Cl2.ServiceDefaults.Audit;
+using Microsoft.Extensions.Logging;
 
 namespace Cl2.Labeling.Tests.Audit;
 
@@ -51,6 +54,32 @@ public sealed class PushedEventsAuditTests
     }
 
     private static string[] Studies(JsonNode record) => [.. record["studyInstanceUids"]!.AsArray().Select(uid => uid!.GetValue<string>()).Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public async Task a_pushed_events_record_that_fails_to_be_queued_is_logged_as_an_error_naming_its_studies()
+    {
+        var logs = new RecordedLogs();
+        var queueing = new TaskCompletionSource();
+        var record = new AuditRecord
+        {
+            At = DateTimeOffset.UtcNow, EventId = AuditEvents.PatientRecord, Action = AuditActions.Read, Outcome = AuditOutcomes.Success,
+            OutcomeDescription = "2 events pushed", Service = "labeling", Operation = Pushed, UserId = Watcher,
+            StudyInstanceUids = ["1.2.826.0.1.3680043.10.543.181"],
+        };
+
+        PushedEventsAudit.Observe(new ValueTask(queueing.Task), record, logs.CreateLogger(nameof(PushedEventsAudit)));
+        queueing.SetException(new InvalidOperationException("the audit trail has stopped"));
+
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); logs.Lines.IsEmpty; await Task.Delay(20))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the failed record was not logged");
+        }
+        var (level, _, message, exception) = Assert.Single(logs.Lines);
+        Assert.Equal(LogLevel.Error, level);
+        Assert.Equal("the audit trail has stopped", exception?.Message);
+        Assert.Contains($"{Pushed} for {Watcher}", message, StringComparison.Ordinal);
+        Assert.Contains("1.2.826.0.1.3680043.10.543.181", message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task events_pushed_to_a_subscription_are_one_record_naming_every_study_once_it_ends()

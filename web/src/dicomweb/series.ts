@@ -65,7 +65,8 @@ export interface SortedSeries {
 
 const defaultOrientation: Grid['orientation'] = [1, 0, 0, 0, 1, 0];
 
-function normalOf(orientation: number[]): [number, number, number] {
+/** The slice normal: the row direction crossed with the column direction of Image Orientation (Patient). */
+export function normalOf(orientation: number[]): [number, number, number] {
   const [rx, ry, rz, cx, cy, cz] = orientation;
   return [ry * cz - rz * cy, rz * cx - rx * cz, rx * cy - ry * cx];
 }

@@ -7,6 +7,7 @@ import { subscribe } from '../api/subscriptions';
 import { element, escapeHtml, showError } from '../ui';
 import { lossCurve, type EpochPoint } from './lossCurve';
 import { formatMetrics } from './modelMetrics';
+import { timelineBars, type ProductionPeriod } from './productionTimeline';
 import { compareVersions, type ComparedVersion } from './versionComparison';
 
 type VersionRow = ComparedVersion;
@@ -18,6 +19,7 @@ interface ModelRow {
   version: number;
   productionVersion: { id: string } | null;
   versions: VersionRow[];
+  productionHistory: ProductionPeriod[];
 }
 
 interface JobRow {
@@ -31,7 +33,8 @@ interface JobRow {
 
 const modelFields = `id name task version productionVersion { id } versions { id number stage registeredAt metrics { name value }
   lineage { baseVersionId labelRevisionIds feedbackIds dataCut codeVersion }
-  evaluation { sets { split metric caseCount candidate production } gateFailure } }`;
+  evaluation { sets { split metric caseCount candidate production } gateFailure } }
+  productionHistory { version { id number } from to change changedBy byGate reason }`;
 
 function lineageText(version: VersionRow, model: ModelRow): string {
   const lineage = version.lineage;
@@ -48,7 +51,39 @@ function modelSection(model: ModelRow, engineer: boolean): HTMLElement {
       <td>${escapeHtml(formatMetrics(v.metrics))}</td><td>${escapeHtml(lineageText(v, model))}</td><td>${new Date(v.registeredAt).toLocaleString()}</td>
       ${engineer ? `<td>${v.stage === 'CANDIDATE' ? `<button type="button" data-action="promote" data-version-id="${v.id}">Promote v${v.number}</button>` : ''}</td>` : ''}</tr>`).join('')}
     </tbody></table>`}</section>`);
+  if (model.productionHistory.length > 0) section.append(timeline(model));
   if (model.versions.length >= 2) section.append(comparison(model));
+  return section;
+}
+
+/**
+ * The production history as bars on a time axis (oldest left, now at the right end), the current version marked. Each
+ * bar is a list item a keyboard reaches (Tab) and a screen reader reads by its label; focusing or pointing at one shows
+ * its label below the axis.
+ */
+function timeline(model: ModelRow): HTMLElement {
+  const now = new Date();
+  const bars = timelineBars(model.productionHistory, now);
+  const heading = `timeline-${model.id}`;
+  const section = element(`<section class="timeline" data-testid="production-timeline" aria-labelledby="${heading}">
+    <h3 id="${heading}">Production history</h3><ol class="timeline-bars"></ol>
+    <div class="timeline-axis" aria-hidden="true"><span>${escapeHtml(new Date(bars[0].period.from).toLocaleString())}</span><span>now</span></div>
+    <p class="timeline-detail" aria-live="polite"></p></section>`);
+  const list = section.querySelector('ol')!;
+  const detail = section.querySelector<HTMLElement>('.timeline-detail')!;
+  for (const bar of bars) {
+    const { period } = bar;
+    const item = element(`<li data-testid="production-period" tabindex="0" class="${period.change.toLowerCase()}${bar.current ? ' current' : ''}"
+      data-version-id="${period.version.id}" data-version-number="${period.version.number}" data-from="${escapeHtml(period.from)}"
+      data-to="${escapeHtml(period.to ?? '')}" data-change="${period.change}" data-changed-by="${escapeHtml(period.changedBy)}"
+      data-by-gate="${period.byGate}"${bar.current ? ' aria-current="true"' : ''} aria-label="${escapeHtml(bar.label)}"
+      title="${escapeHtml(bar.label)}"><span aria-hidden="true">v${period.version.number}</span></li>`);
+    item.style.left = `${bar.left}%`;
+    item.style.width = `${bar.width}%`;
+    item.onfocus = item.onmouseenter = () => { detail.textContent = bar.label; };
+    list.append(item);
+  }
+  detail.textContent = bars[bars.length - 1].label;
   return section;
 }
 

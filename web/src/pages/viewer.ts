@@ -10,6 +10,7 @@ import { element, escapeHtml } from '../ui';
 import { startCornerstone } from '../viewer/cornerstone';
 import { layoutFor, layouts, sideBySideMaximum, type Layout } from '../viewer/layouts';
 import { openMpr } from '../viewer/mprViewer';
+import { scrollTogether } from '../viewer/scrollTogether';
 import { dicomweb, openStack, type StackViewer } from '../viewer/stackViewer';
 
 let sideBySides = 0;
@@ -68,7 +69,16 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
       const engine = new RenderingEngine(`side-by-side-${++sideBySides}`);
       const viewers: StackViewer[] = [];
       for (const [index, s] of shown.entries()) viewers.push(await openStack(hosts[index], study, s.seriesInstanceUid, engine));
+      const link = scrollTogether(viewers);
+      const toggle = element('<button type="button" data-testid="scroll-together" aria-pressed="true">Scroll together</button>');
+      toggle.onclick = () => {
+        const on = toggle.getAttribute('aria-pressed') !== 'true';
+        toggle.setAttribute('aria-pressed', String(on));
+        link(on);
+      };
+      bar.append(toggle);
       destroy = () => {
+        toggle.remove();
         viewers.forEach((viewer) => viewer.destroy());
         engine.destroy();
       };
