@@ -20,18 +20,18 @@ public sealed class TrainCommand : ITrainingCommand
 {
     public string Name => "train";
 
-    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 96)] [--out DIR (.cl2/train/TASK)] [--learning-rate LR (the workload's)] [--onednn auto|on|off (auto, or CL2_ONEDNN)] [--cache-memory MB (512)] [--loader-workers N (1)] [--prefetch BATCHES (2)]";
+    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 224)] [--out DIR (.cl2/train/TASK)] [--learning-rate LR (the workload's)] [--precision float32|bf16|bf16-autocast (float32; bf16-autocast on CUDA only)] [--onednn auto|on|off (auto, or CL2_ONEDNN)] [--cache-memory MB (512)] [--loader-workers N (1)] [--prefetch BATCHES (2)]";
 
     public int Run(CommandArguments arguments, TextWriter output, TextWriter error)
     {
-        arguments.RequireOnly("--task", "--synthetic", "--epochs", "--seed", "--size", "--out", "--learning-rate", "--onednn", "--cache-memory",
+        arguments.RequireOnly("--task", "--synthetic", "--epochs", "--seed", "--size", "--out", "--learning-rate", "--precision", "--onednn", "--cache-memory",
             "--loader-workers", "--prefetch");
         var task = arguments.Task();
         var hip = task == WorkloadTask.HipXray;
         var cases = arguments.Integer("--synthetic", hip ? 320 : 24, minimum: 2);
         var epochs = arguments.Integer("--epochs", 12);
         var seed = arguments.Integer("--seed", 1, minimum: 0);
-        var size = arguments.Integer("--size", hip ? 96 : 32, minimum: hip ? 32 : 16);
+        var size = arguments.Integer("--size", hip ? 224 : 32, minimum: hip ? 32 : 16);
         var directory = Path.GetFullPath(arguments.String("--out") ?? Path.Combine(".cl2", "train", task.Name()));
         var cohort = Path.Combine(directory, "cohort");
 
@@ -57,10 +57,10 @@ public sealed class TrainCommand : ITrainingCommand
         error.WriteLine($"numerics: {device.Numerics.Summary}; self-check {device.Numerics.CheckMilliseconds:F0} ms");
         var recipe = workload.Training(epochs, seed, trainingCases.Count)
             .With(batchSize: null, LearningRate(arguments), trainingCases.Count);
-        var options = recipe.Options with { CheckpointDirectory = Path.Combine(directory, "checkpoints"), ValidationWindow = data.ValidationWindow };
+        var options = recipe.Options with { CheckpointDirectory = Path.Combine(directory, "checkpoints"), ValidationWindow = data.ValidationWindow, Precision = Precision(arguments) };
         random.manual_seed(seed);
         var network = workload.CreateNetwork();
-        error.WriteLine($"training {workload.Architecture.Name} on {device.Description} for {epochs} epochs");
+        error.WriteLine($"training {workload.Architecture.Name} on {device.Description} for {epochs} epochs in {options.Precision.Name()}");
         var steps = (long)epochs * ((trainingCases.Count + options.BatchSize - 1) / options.BatchSize);
         TrainingResult result;
         using (var bar = new ProgressBar(error, $"train {task.Name()}", steps))
@@ -90,6 +90,18 @@ public sealed class TrainCommand : ITrainingCommand
         arguments.String("--learning-rate") is not { } text ? null
         : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && double.IsFinite(rate) && rate >= 0 ? rate
         : throw new UsageException($"--learning-rate must be a number ≥ 0, not '{text}'");
+
+    private static TrainingPrecision Precision(CommandArguments arguments)
+    {
+        try
+        {
+            return arguments.String("--precision") is { } name ? TrainingPrecisions.Parse(name) : TrainingPrecision.Float32;
+        }
+        catch (ArgumentException invalid)
+        {
+            throw new UsageException(invalid.Message);
+        }
+    }
 
     private static OneDnnMode OneDnnSetting(CommandArguments arguments)
     {

@@ -36,4 +36,17 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(TrainingTool.Failure, TrainingTool.Run(["train", "--task", "hip-xray", "--synthetic", "9", "--size", "32", "--out", root], again, again));
         Assert.Contains("choose another --out or delete it", again.ToString());
     }
+
+    [Fact]
+    public void cl2_train_with_bf16_autocast_on_the_cpu_fails_saying_it_needs_cuda()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = TrainingTool.Run(["train", "--task", "hip-xray", "--synthetic", "4", "--epochs", "1", "--size", "32", "--precision", "bf16-autocast", "--out", root], output, error);
+
+        Assert.Equal(TrainingTool.Failure, code);
+        Assert.Contains("bf16-autocast needs a CUDA device", error.ToString());
+        Assert.False(Directory.Exists(Path.Combine(root, "model")));
+    }
 }

@@ -27,8 +27,9 @@ public sealed class LiverCtWorkload : Workload
             ["CT"], [DicomUids.CTImageStorage.Value], @"^(?!.*(SCOUT|LOCALI[SZ]ER|TOPOGRAM|SURVIEW|DOSE)).*"),
     ];
 
+    /// <summary>SegResNet (Myronenko 2018's encoder-decoder, MONAI's layout and defaults: 8 initial filters), softmax over the three classes.</summary>
     public override ArchitectureSpec Architecture { get; } =
-        ArchitectureSpec.Of(new UNetOptions { SpatialDims = 3, InChannels = 1, OutChannels = 3, Channels = [8, 16, 32], Strides = [2, 2], NumResUnits = 1 });
+        ArchitectureSpec.Of(new SegResNetOptions { InChannels = 1, OutChannels = 3, InitFilters = 8 });
 
     public override OutputSpec Output { get; } = new(OutputKind.Segmentation, ["background", "liver", "liver lesion"]);
 
@@ -41,7 +42,7 @@ public sealed class LiverCtWorkload : Workload
     public override WorkloadTraining Training(int epochs, long seed, int trainingCases) => new(this,
         () => new DiceCeLoss(),
         spacing => new CombinedMetrics(new SegmentationMetrics(3, spacing),
-            new RegionDiceMetrics(new Dictionary<string, int[]> { ["liver"] = [1, 2], ["lesion"] = [2] })),
+            new RegionDiceMetrics([("liver", [1, 2]), ("lesion", [2])])),
         "dice_liver",
         WorkloadTraining.Segmentation(epochs, seed, trainingCases));
 }
