@@ -75,7 +75,8 @@ public sealed class BrainMriWorkload : Workload
 
     public override Tensor ClassMap(Tensor logits) => OutputRegions.ClassMap(logits, Regions, classes: 4);
 
-    public override PatchSampling? Sampling { get; } = new([64, 64, 64], ForegroundRatio: 0.5, Transforms.Augmentation.Segmentation3D);
+    /// <summary>Cases are resampled to 1 mm isotropic, the grid BraTS distributes its cases on, and trained as 64³ patches.</summary>
+    public override PatchSampling? Sampling { get; } = new([64, 64, 64], ForegroundRatio: 0.5, Transforms.Augmentation.Segmentation3D, Spacing: [1.0, 1.0, 1.0]);
 
     public override WorkloadTraining Training(int epochs, long seed, int trainingCases) => new(this,
         () => new RegionDiceLoss([.. Regions.Select(region => region.Classes)]),

@@ -37,7 +37,9 @@ public sealed class LiverCtWorkload : Workload
 
     public override Tensor Normalise(Tensor image) => NormaliseIntensity.CtWindow(image, WindowLow, WindowHigh);
 
-    public override PatchSampling? Sampling { get; } = new([64, 64, 64], ForegroundRatio: 0.5, Transforms.Augmentation.Segmentation3D);
+    /// <summary>Cases are resampled to 1.5 × 1.5 mm in plane and 2 mm between slices (MONAI's abdominal CT recipes' grid;
+    /// array order slices, rows, columns), and trained as 64³ patches.</summary>
+    public override PatchSampling? Sampling { get; } = new([64, 64, 64], ForegroundRatio: 0.5, Transforms.Augmentation.Segmentation3D, Spacing: [2.0, 1.5, 1.5]);
 
     public override WorkloadTraining Training(int epochs, long seed, int trainingCases) => new(this,
         () => new DiceCeLoss(),
