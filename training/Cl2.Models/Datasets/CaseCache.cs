@@ -179,8 +179,9 @@ public sealed class CaseCache(string directory, long memoryBytes, long diskBytes
                 {
                     break;
                 }
+                var length = file.Length;
                 file.Delete();
-                total -= file.Length;
+                total -= length;
             }
         }
     }
