@@ -1,4 +1,5 @@
 using Cl2.Models;
+using Cl2.Models.Networks;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Training;
 using Cl2.Models.Workloads;
@@ -22,7 +23,7 @@ public sealed class SyntheticLearningTests(ITestOutputHelper output) : IDisposab
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
-    public void a_small_unet_learns_to_segment_the_liver_on_synthetic_ct()
+    public void segresnet_learns_to_segment_the_liver_on_synthetic_ct()
     {
         var result = Train(WorkloadTask.LiverCt, cases: 16, validation: 4, size: 32, epochs: 12);
         // Observed: liver Dice 0.18 after the first epoch, 0.94 after the twelfth (libtorch 2.10 CPU, one thread, ~45 s).
@@ -33,21 +34,22 @@ public sealed class SyntheticLearningTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public void a_small_densenet_learns_to_detect_femoral_neck_fractures_on_synthetic_radiographs()
     {
-        var result = Train(WorkloadTask.HipXray, cases: 320, validation: 64, size: 96, epochs: 10);
+        // The workload's DenseNet-121 is sized for 224² radiographs and hours on a GPU; its small sibling learns the same task here.
+        var small = new DenseNetOptions { GrowthRate = 8, BlockConfig = [2, 2, 2], NumInitFeatures = 16, BnSize = 2, NumClasses = 1, InChannels = 1 };
+        var result = Train(WorkloadTask.HipXray, cases: 320, validation: 64, size: 96, epochs: 10, () => new DenseNet(small));
         // Observed: AUC 0.53 after the first epoch, 0.91–0.95 from the fourth on, 0.94 after the tenth (one thread, ~60 s).
         Assert.True(result.LastMetrics["auc"] >= 0.9, $"AUC {result.LastMetrics["auc"]:F3}");
     }
 
     [Fact]
-    public void a_small_unet_learns_to_segment_the_whole_tumour_on_synthetic_multiparametric_mri()
+    public void segresnet_learns_the_overlapping_tumour_regions_on_synthetic_multiparametric_mri()
     {
         var result = Train(WorkloadTask.BrainMri, cases: 16, validation: 4, size: 32, epochs: 12);
-        // Observed after the twelfth epoch: WT 0.94, TC 0.81, ET 0.74 (0.84 / 0.02 / 0.02 after the first; one thread, ~45 s).
-        Assert.True(result.LastMetrics["dice_wt"] >= 0.8, $"whole-tumour Dice {result.LastMetrics["dice_wt"]:F3}");
-        Assert.True(result.LastMetrics["dice_tc"] >= 0.65, $"tumour-core Dice {result.LastMetrics["dice_tc"]:F3}");
+        Assert.True(result.LastMetrics["dice_wt"] >= 0.85, $"whole-tumour Dice {result.LastMetrics["dice_wt"]:F3}");
+        Assert.True(result.LastMetrics["dice_tc"] >= 0.70, $"tumour-core Dice {result.LastMetrics["dice_tc"]:F3}");
     }
 
-    private TrainingResult Train(WorkloadTask task, int cases, int validation, int size, int epochs)
+    private TrainingResult Train(WorkloadTask task, int cases, int validation, int size, int epochs, Func<nn.Module<Tensor, Tensor>>? network = null)
     {
         using var scope = NewDisposeScope();
         var cohort = Path.Combine(_root, task.Name());
@@ -64,7 +66,7 @@ public sealed class SyntheticLearningTests(ITestOutputHelper output) : IDisposab
         var workload = WorkloadRegistry.For(task);
         var recipe = workload.Training(epochs, seed: 1, trainingCases: cases - validation);
         random.manual_seed(1);
-        using var trainer = new Trainer(workload.CreateNetwork(), recipe.CreateLoss(), recipe.Options, _cpu);
+        using var trainer = new Trainer((network ?? workload.CreateNetwork)(), recipe.CreateLoss(), recipe.Options, _cpu);
         var progress = new RecordingProgress(r =>
         {
             if (r.Kind == TrainingProgressKind.EpochValidated)

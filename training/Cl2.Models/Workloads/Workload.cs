@@ -28,8 +28,13 @@ public abstract class Workload
 
     public abstract OutputSpec Output { get; }
 
-    /// <summary>For a segmentation workload, what each output label after background is, coded; empty for classification.</summary>
-    public IReadOnlyList<OutputSegment> Segments => Output.Kind == OutputKind.Segmentation ? OutputSegment.Of(Output.Labels) : [];
+    /// <summary>For a segmentation workload, what each class of <see cref="ClassMap"/> after background is, coded (by default
+    /// one per output label after background); empty for classification.</summary>
+    public virtual IReadOnlyList<OutputSegment> Segments => Output.Kind == OutputKind.Segmentation ? OutputSegment.Of(Output.Labels) : [];
+
+    /// <summary>The class map of a segmentation network's logits (N×C×spatial → N×spatial, class indices as
+    /// <see cref="Segments"/> number them): the arg-max over classes unless the workload's outputs are overlapping regions.</summary>
+    public virtual Tensor ClassMap(Tensor logits) => logits.argmax(1);
 
     /// <summary>For a classification workload, the finding its one output scores; null for segmentation.</summary>
     public virtual OutputFinding? Finding => null;
