@@ -20,11 +20,11 @@ public sealed class TrainCommand : ITrainingCommand
 {
     public string Name => "train";
 
-    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 224)] [--spacing X,Y,Z (mm; the cohort's)] [--patch X,Y,Z (voxels; the workload's)] [--out DIR (.cl2/train/TASK)] [--learning-rate LR (the workload's)] [--precision float32|bf16|bf16-autocast (float32; bf16-autocast on CUDA only)] [--onednn auto|on|off (auto, or CL2_ONEDNN)] [--cache-memory MB (512)] [--loader-workers N (1)] [--prefetch BATCHES (2)]";
+    public string Usage => "train --task brain-mri|liver-ct|hip-xray [--synthetic N (24; hip 320)] [--epochs E (12)] [--seed S (1)] [--size VOXELS (32; hip 224)] [--spacing X,Y,Z (mm; the cohort's)] [--patch X,Y,Z (voxels; the workload's)] [--network reference|small (reference)] [--out DIR (.cl2/train/TASK)] [--learning-rate LR (the workload's)] [--precision float32|bf16|bf16-autocast (float32; bf16-autocast on CUDA only)] [--onednn auto|on|off (auto, or CL2_ONEDNN)] [--cache-memory MB (512)] [--loader-workers N (1)] [--prefetch BATCHES (2)]";
 
     public int Run(CommandArguments arguments, TextWriter output, TextWriter error)
     {
-        arguments.RequireOnly("--task", "--synthetic", "--epochs", "--seed", "--size", "--spacing", "--patch", "--out", "--learning-rate", "--precision", "--onednn", "--cache-memory",
+        arguments.RequireOnly("--task", "--synthetic", "--epochs", "--seed", "--size", "--spacing", "--patch", "--network", "--out", "--learning-rate", "--precision", "--onednn", "--cache-memory",
             "--loader-workers", "--prefetch");
         var task = arguments.Task();
         var hip = task == WorkloadTask.HipXray;
@@ -36,6 +36,7 @@ public sealed class TrainCommand : ITrainingCommand
         var cohort = Path.Combine(directory, "cohort");
 
         var workload = WorkloadRegistry.For(task);
+        var architecture = Network(arguments, workload);
         var sampling = Sampling(arguments, workload);
         var manifest = PrepareCohort(task, cohort, cases, seed, size, error);
         var validation = Math.Max(1, cases / 5);
@@ -62,8 +63,8 @@ public sealed class TrainCommand : ITrainingCommand
             .With(batchSize: null, LearningRate(arguments), trainingCases.Count);
         var options = recipe.Options with { CheckpointDirectory = Path.Combine(directory, "checkpoints"), ValidationWindow = data.ValidationWindow, Precision = Precision(arguments) };
         random.manual_seed(seed);
-        var network = workload.CreateNetwork();
-        error.WriteLine($"training {workload.Architecture.Name} on {device.Description} for {epochs} epochs in {options.Precision.Name()}");
+        var network = architecture.Create();
+        error.WriteLine($"training {architecture.Name} on {device.Description} for {epochs} epochs in {options.Precision.Name()}");
         var steps = (long)epochs * ((trainingCases.Count + options.BatchSize - 1) / options.BatchSize);
         TrainingResult result;
         using (var bar = new ProgressBar(error, $"train {task.Name()}", steps))
@@ -84,7 +85,7 @@ public sealed class TrainCommand : ITrainingCommand
         }
 
         PrintMetrics(output, task, result);
-        var written = WriteCheckpoint(network, workload, spacing, cohort, TrainingNumerics.Of(device), data.Record(seed), Path.Combine(directory, "model"));
+        var written = WriteCheckpoint(network, architecture, workload, spacing, cohort, TrainingNumerics.Of(device), data.Record(seed), Path.Combine(directory, "model"));
         output.WriteLine($"checkpoint: {Path.Combine(directory, "model")} ({written.WeightsDigest}); content address {written.ContentAddress()}");
         return TrainingTool.Success;
     }
@@ -93,6 +94,14 @@ public sealed class TrainCommand : ITrainingCommand
         arguments.String("--learning-rate") is not { } text ? null
         : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && double.IsFinite(rate) && rate >= 0 ? rate
         : throw new UsageException($"--learning-rate must be a number ≥ 0, not '{text}'");
+
+    /// <summary>The workload's network, or its small sibling (<see cref="Workload.SmallArchitecture"/>) for a quick CPU run.</summary>
+    private static ArchitectureSpec Network(CommandArguments arguments, Workload workload) => arguments.String("--network") switch
+    {
+        null or "reference" => workload.Architecture,
+        "small" => workload.SmallArchitecture,
+        var other => throw new UsageException($"--network is reference (the workload's {workload.Architecture.Name}) or small, not '{other}'"),
+    };
 
     private static PatchSampling? Sampling(CommandArguments arguments, Workload workload)
     {
@@ -167,14 +176,14 @@ public sealed class TrainCommand : ITrainingCommand
         }
     }
 
-    private static CheckpointManifest WriteCheckpoint(TorchSharp.torch.nn.Module<Tensor, Tensor> network, Workload workload,
+    private static CheckpointManifest WriteCheckpoint(TorchSharp.torch.nn.Module<Tensor, Tensor> network, ArchitectureSpec architecture, Workload workload,
         IReadOnlyList<double> spacing, string cohort, TrainingNumerics numerics, TrainingSampling sampling, string directory)
     {
         // The manifest lists spacing as x, y[, z]; the data sets keep axes in array order (z, y, x).
         var input = new InputSpec(workload.Channels, [.. spacing.Reverse()]);
         var dataDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(cohort, CohortManifest.FileName))));
         var codeVersion = typeof(TrainCommand).Assembly.GetName().Version?.ToString() ?? "unknown";
-        var manifest = new CheckpointManifest(workload.Architecture, input, workload.Output, new TrainingLineage(dataDigest, null, codeVersion, Numerics: numerics, Sampling: sampling), "");
+        var manifest = new CheckpointManifest(architecture, input, workload.Output, new TrainingLineage(dataDigest, null, codeVersion, Numerics: numerics, Sampling: sampling), "");
         return Checkpoint.WriteAsync(network, manifest, directory, CancellationToken.None).GetAwaiter().GetResult();
     }
 }

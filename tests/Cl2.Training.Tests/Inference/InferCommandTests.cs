@@ -98,7 +98,7 @@ public sealed class InferCommandTests(TrainedLiverModel model) : IClassFixture<T
     {
         var (code, _, log) = Infer("--model", model.ModelDirectory, "--in", model.StudyDirectory, "--out", _output, "--task", "hip-xray");
         Assert.Equal(TrainingTool.Failure, code);
-        Assert.Contains("infer: MANIFEST_DOES_NOT_FIT: the model does not fit hip-xray: its SegResNet takes 1 channel(s) and gives 3 in 3-D", log);
+        Assert.Contains("infer: MANIFEST_DOES_NOT_FIT: the model does not fit hip-xray: its UNet takes 1 channel(s) and gives 3 in 3-D", log);
     }
 
     [Fact]

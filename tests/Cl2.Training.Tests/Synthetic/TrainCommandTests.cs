@@ -58,6 +58,23 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task cl2_train_with_the_small_network_saves_a_checkpoint_of_that_network()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = TrainingTool.Run(["train", "--task", "liver-ct", "--synthetic", "4", "--epochs", "1", "--size", "16", "--network", "small", "--out", _root],
+            output, error);
+
+        Assert.True(code == TrainingTool.Success, error.ToString());
+        var (manifest, network) = await Checkpoint.ReadAsync(Path.Combine(_root, "model"), CancellationToken.None);
+        using (network)
+        {
+            Assert.Equal(ArchitectureSpec.UNetName, manifest.Architecture.Name);
+        }
+    }
+
+    [Fact]
     public void cl2_train_refuses_a_spacing_without_a_value_per_axis_before_writing_the_cohort()
     {
         using var output = new StringWriter();

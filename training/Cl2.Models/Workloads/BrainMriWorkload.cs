@@ -51,6 +51,10 @@ public sealed class BrainMriWorkload : Workload
     public override ArchitectureSpec Architecture { get; } =
         ArchitectureSpec.Of(new SegResNetOptions { InChannels = 4, OutChannels = 3, InitFilters = 8, DropoutProb = 0.2 });
 
+    /// <summary>A 3-D residual U-Net (8-16-32), one sigmoid output per region as the SegResNet's.</summary>
+    public override ArchitectureSpec SmallArchitecture { get; } =
+        ArchitectureSpec.Of(new UNetOptions { SpatialDims = 3, InChannels = 4, OutChannels = 3, Channels = [8, 16, 32], Strides = [2, 2], NumResUnits = 1 });
+
     public override OutputSpec Output { get; } = new(OutputKind.Segmentation, ["tumour core", "whole tumour", "enhancing tumour"]);
 
     public override IReadOnlyList<OutputSegment> Segments { get; } =

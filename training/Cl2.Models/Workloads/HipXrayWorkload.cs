@@ -32,6 +32,10 @@ public sealed class HipXrayWorkload : Workload
     public override ArchitectureSpec Architecture { get; } =
         ArchitectureSpec.Of(new DenseNetOptions { NumClasses = 1, InChannels = 1 });
 
+    /// <summary>A DenseNet of three two-layer blocks (growth 8, 16 initial features), one logit out.</summary>
+    public override ArchitectureSpec SmallArchitecture { get; } =
+        ArchitectureSpec.Of(new DenseNetOptions { GrowthRate = 8, BlockConfig = [2, 2, 2], NumInitFeatures = 16, BnSize = 2, NumClasses = 1, InChannels = 1 });
+
     public override OutputSpec Output { get; } = new(OutputKind.Classification, ["fracture"]);
 
     public override OutputFinding Finding { get; } = new("fracture", CodedConcepts.FractureOfNeckOfFemur, CodedConcepts.Femur);

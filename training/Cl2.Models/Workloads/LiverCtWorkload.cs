@@ -31,6 +31,10 @@ public sealed class LiverCtWorkload : Workload
     public override ArchitectureSpec Architecture { get; } =
         ArchitectureSpec.Of(new SegResNetOptions { InChannels = 1, OutChannels = 3, InitFilters = 8 });
 
+    /// <summary>A 3-D residual U-Net (8-16-32) with the same three classes.</summary>
+    public override ArchitectureSpec SmallArchitecture { get; } =
+        ArchitectureSpec.Of(new UNetOptions { SpatialDims = 3, InChannels = 1, OutChannels = 3, Channels = [8, 16, 32], Strides = [2, 2], NumResUnits = 1 });
+
     public override OutputSpec Output { get; } = new(OutputKind.Segmentation, ["background", "liver", "liver lesion"]);
 
     public override Postprocessing Postprocessing { get; } = new(LargestComponentOf: [[1, 2]], FillHoles: [new HoleFilling([1, 2], 1)]);

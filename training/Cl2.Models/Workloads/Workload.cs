@@ -26,6 +26,13 @@ public abstract class Workload
     /// not in its interface).</summary>
     public abstract ArchitectureSpec Architecture { get; }
 
+    /// <summary>
+    /// A small network with the interface of <see cref="Architecture"/> (channels in and out, dimensions): what the test
+    /// suite trains its fixtures with. The reference networks (SegResNet, DenseNet-121) need minutes of CPU where a test
+    /// has seconds; a model folder records the network it holds, so serving takes either.
+    /// </summary>
+    public abstract ArchitectureSpec SmallArchitecture { get; }
+
     public abstract OutputSpec Output { get; }
 
     /// <summary>For a segmentation workload, what each class of <see cref="ClassMap"/> after background is, coded (by default
