@@ -62,6 +62,9 @@ public sealed class DenseNet : nn.Module<Tensor, Tensor>
     private void InitialiseAsTorchvision()
     {
         using var noGrad = no_grad();
+        // Held until libtorch has read them: an implicitly converted Scalar can be freed mid-call by a collection on
+        // another thread (networks are built while loaders and other model runs allocate).
+        using Scalar one = 1, zero = 0;
         foreach (var (_, module) in named_modules())
         {
             switch (module)
@@ -70,11 +73,11 @@ public sealed class DenseNet : nn.Module<Tensor, Tensor>
                     nn.init.kaiming_normal_(conv.weight);
                     break;
                 case BatchNorm2d norm:
-                    nn.init.constant_(norm.weight, 1);
-                    nn.init.constant_(norm.bias, 0);
+                    nn.init.constant_(norm.weight, one);
+                    nn.init.constant_(norm.bias, zero);
                     break;
                 case Linear linear when linear.bias is not null:
-                    nn.init.constant_(linear.bias, 0);
+                    nn.init.constant_(linear.bias, zero);
                     break;
             }
         }

@@ -95,17 +95,20 @@ public sealed class SegResNetVae : nn.Module<Tensor, Tensor>
         var noise = randn_like(mean);
         Tensor latentLoss;
         Tensor sample;
+        // Named Scalars, held until libtorch has read them: an implicitly converted one can be freed mid-call by a
+        // collection on another thread (see Training/Optimizers/AdamUpdate).
+        using Scalar half = 0.5, one = 1, smallest = 1e-8, defaultStd = Options.VaeDefaultStd;
         if (Options.VaeEstimateStd)
         {
             var sigma = nn.functional.softplus(vae_fc2.forward(features));
             // KL(N(μ, σ²) ‖ N(0, 1)) averaged over latent units; the 1e-8 keeps log finite when σ underflows.
-            latentLoss = 0.5 * (mean.square() + sigma.square() - (sigma.square() + 1e-8).log() - 1).mean();
-            sample = mean + sigma * noise;
+            latentLoss = half * (mean.square() + sigma.square() - (sigma.square() + smallest).log() - one).mean();
+            sample = mean + (sigma * noise);
         }
         else
         {
             latentLoss = mean.square().mean();
-            sample = mean + Options.VaeDefaultStd * noise;
+            sample = mean + (defaultStd * noise);
         }
         long[] shape = [-1, SegResNetVaeOptions.SmallestFilters, .. Options.LatentGrid];
         var x = act.forward(vae_fc3.forward(sample)).view(shape);

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cl2.Models.Networks;
@@ -15,6 +16,11 @@ public sealed record SegResNetVaeOutput(Tensor Segmentation, Tensor LatentLoss, 
     public Tensor VaeLoss => LatentLoss + ReconstructionLoss;
 
     /// <summary>The paper's total loss around a segmentation loss computed by the caller.</summary>
-    public Tensor TotalLoss(Tensor segmentationLoss, double reconstructionWeight = 0.1, double latentWeight = 0.1) =>
-        segmentationLoss + reconstructionWeight * ReconstructionLoss + latentWeight * LatentLoss;
+    public Tensor TotalLoss(Tensor segmentationLoss, double reconstructionWeight = 0.1, double latentWeight = 0.1)
+    {
+        // Named Scalars, held until libtorch has read them: an implicitly converted one can be freed mid-call by a
+        // collection on another thread (see Training/Optimizers/AdamUpdate).
+        using Scalar reconstruction = reconstructionWeight, latent = latentWeight;
+        return segmentationLoss + (reconstruction * ReconstructionLoss) + (latent * LatentLoss);
+    }
 }

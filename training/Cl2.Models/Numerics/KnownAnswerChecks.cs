@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -53,7 +54,9 @@ public static class KnownAnswerChecks
     /// <summary>Deterministic values without the global generator (a check must not shift a seeded run's random draws).</summary>
     public static Tensor Pattern(long[] shape, double frequency, double scale, ScalarType type)
     {
-        var count = shape.Aggregate(1L, (product, size) => product * size);
-        return (arange(count, ScalarType.Float64).mul(frequency).sin() * scale).reshape(shape).to_type(type);
+        // Named Scalars, held until libtorch has read them: the worker's check runs while its host's threads allocate, and
+        // an implicitly converted Scalar can be freed mid-call by a collection.
+        using Scalar count = shape.Aggregate(1L, (product, size) => product * size), step = frequency, amplitude = scale;
+        return (arange(count, ScalarType.Float64).mul(step).sin() * amplitude).reshape(shape).to_type(type);
     }
 }

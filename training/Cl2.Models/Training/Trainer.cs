@@ -1,4 +1,5 @@
 using Cl2.Models.Training.Metrics;
+using Cl2.Models.Training.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -48,8 +49,9 @@ public sealed class Trainer : IDisposable
         var parameters = network.parameters();
         _optimizer = options.Optimizer switch
         {
-            OptimizerKind.Adam => optim.Adam(parameters, options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay),
-            OptimizerKind.AdamW => optim.AdamW(parameters, options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay),
+            // TorchSharp's own steps pass libtorch Scalars that a collection on the loader's threads could free mid-call.
+            OptimizerKind.Adam => new HeldScalarAdam(parameters, options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay),
+            OptimizerKind.AdamW => new HeldScalarAdamW(parameters, options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
         };
         State = new TrainingState { Seed = options.Seed };
@@ -176,6 +178,8 @@ public sealed class Trainer : IDisposable
         using var scope = NewDisposeScope();
         _optimizer.zero_grad();
         Tensor? total = null;
+        // Held until libtorch has read it: an implicitly converted Scalar can be freed mid-call by a collection on the loader's threads.
+        using Scalar groupSize = group;
         for (var b = firstBatch; b < firstBatch + group; b++)
         {
             var start = b * _options.BatchSize;
@@ -184,10 +188,10 @@ public sealed class Trainer : IDisposable
             var output = Forward(input);
             var batchLoss = _loss.forward(output, target.to(_device));
             // Dividing by the group size makes the summed gradients those of the mean loss over the whole group.
-            (batchLoss / group).backward();
+            (batchLoss / groupSize).backward();
             total = total is null ? batchLoss.detach() : total + batchLoss.detach();
         }
-        var meanLoss = (total! / group).to_type(ScalarType.Float32).item<float>();
+        var meanLoss = (total! / groupSize).to_type(ScalarType.Float32).item<float>();
         if (double.IsFinite(meanLoss) && GradientsAreFinite())
         {
             _optimizer.step();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cl2.Models.Transforms;
@@ -42,13 +43,16 @@ public sealed record Augmentation(
         {
             var channels = augmented.shape[0];
             var shape = new long[] { channels }.Concat(Enumerable.Repeat(1L, (int)augmented.dim() - 1)).ToArray();
-            var scale = 1 + (((2 * rand(shape, generator: generator)) - 1) * IntensityScale);
-            var shift = ((2 * rand(shape, generator: generator)) - 1) * IntensityShift;
+            // Named Scalars, held until libtorch has read them: an implicitly converted one can be freed mid-call by a
+            // collection on another thread (see Training/Optimizers/AdamUpdate).
+            using Scalar one = 1, two = 2, scaleRange = IntensityScale, shiftRange = IntensityShift;
+            var scale = one + (((two * rand(shape, generator: generator)) - one) * scaleRange);
+            var shift = ((two * rand(shape, generator: generator)) - one) * shiftRange;
             augmented = (augmented * scale) + shift;
         }
         if (NoiseProbability > 0 && RandomAugment.Draw(generator) < NoiseProbability)
         {
-            var std = RandomAugment.Draw(generator) * NoiseStd;
+            using Scalar std = RandomAugment.Draw(generator) * NoiseStd;
             augmented = augmented + (randn(augmented.shape, generator: generator) * std);
         }
         return (augmented.contiguous().MoveToOuterDisposeScope(), augmentedLabels.contiguous().MoveToOuterDisposeScope());

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cl2.Models.Transforms;
@@ -18,7 +19,8 @@ public static class Patches
             throw new ArgumentException($"a patch of {string.Join('×', size)} does not fit a volume of {string.Join('×', extent)}");
         }
         // sum(0) would bind to sum(ScalarType): the literal 0 converts to an enum.
-        using var foreground = (labels.sum(new long[] { 0 }) > 0).nonzero();
+        using Scalar background = 0;
+        using var foreground = (labels.sum(new long[] { 0 }) > background).nonzero();
         long[] centre;
         if (foreground.shape[0] > 0 && RandomAugment.Draw(generator) < foregroundRatio)
         {

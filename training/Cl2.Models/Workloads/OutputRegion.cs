@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cl2.Models.Workloads;
@@ -28,7 +29,10 @@ public static class OutputRegions
         var membership = Membership(regions, classes).to(logits.device);
         var flat = logits.to_type(ScalarType.Float32).flatten(2);
         // (C×R) @ (N×R×V) → N×C×V: each class's log-likelihood summed over the regions.
-        var scores = matmul(membership, nn.functional.logsigmoid(flat)) + matmul(1 - membership, nn.functional.logsigmoid(-flat));
+        // A named Scalar, held until libtorch has read it: an implicitly converted one can be freed mid-call by a
+        // collection on another thread (models run side by side in inference).
+        using Scalar one = 1;
+        var scores = matmul(membership, nn.functional.logsigmoid(flat)) + matmul(one - membership, nn.functional.logsigmoid(-flat));
         var shape = logits.shape.Skip(2).Prepend(logits.shape[0]).ToArray();
         return scores.argmax(1).reshape(shape).MoveToOuterDisposeScope();
     }

@@ -19,7 +19,8 @@ public sealed class BinaryCrossEntropyLoss(double positiveWeight = 1) : nn.Modul
         {
             return nn.functional.binary_cross_entropy_with_logits(input, t);
         }
-        var weight = full(1, PositiveWeight, dtype: input.dtype, device: input.device);
+        using Scalar positiveWeight = PositiveWeight;
+        var weight = full(1, positiveWeight, dtype: input.dtype, device: input.device);
         return nn.functional.binary_cross_entropy_with_logits(input, t, pos_weights: weight);
     }
 }

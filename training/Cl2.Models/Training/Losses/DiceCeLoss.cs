@@ -50,7 +50,10 @@ public sealed class DiceCeLoss : nn.Module<Tensor, Tensor, Tensor>
         var spatial = Enumerable.Range(2, (int)dims - 2).Select(i => (long)i).ToArray();
         var intersection = (probabilities * oneHot).sum(spatial);
         var denominator = probabilities.sum(spatial) + oneHot.sum(spatial);
-        var dice = 1.0 - (2.0 * intersection + Options.SmoothNumerator) / (denominator + Options.SmoothDenominator);
-        return Options.LambdaDice * dice.mean() + Options.LambdaCe * crossEntropy;
+        // Named Scalars, held until libtorch has read them (see AdamUpdate: an implicit one can be freed mid-call).
+        using Scalar one = 1.0, two = 2.0, smoothNumerator = Options.SmoothNumerator, smoothDenominator = Options.SmoothDenominator,
+            lambdaDice = Options.LambdaDice, lambdaCe = Options.LambdaCe;
+        var dice = one - ((two * intersection) + smoothNumerator) / (denominator + smoothDenominator);
+        return (lambdaDice * dice.mean()) + (lambdaCe * crossEntropy);
     }
 }

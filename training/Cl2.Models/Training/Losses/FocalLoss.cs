@@ -19,11 +19,13 @@ public sealed class FocalLoss(double gamma = 2, double alpha = 0.25) : nn.Module
         // BCE with logits is the numerically stable −log p_t.
         var crossEntropy = nn.functional.binary_cross_entropy_with_logits(input, t, reduction: nn.Reduction.None);
         var p = input.sigmoid();
-        var pt = p * t + (1.0 - p) * (1.0 - t);
-        var loss = crossEntropy * (1.0 - pt).pow(Gamma);
+        // Named Scalars, held until libtorch has read them (see AdamUpdate: an implicit one can be freed mid-call).
+        using Scalar one = 1.0, gamma = Gamma, alpha = Alpha, otherAlpha = 1.0 - Alpha;
+        var pt = (p * t) + ((one - p) * (one - t));
+        var loss = crossEntropy * (one - pt).pow(gamma);
         if (Alpha >= 0)
         {
-            loss = (Alpha * t + (1.0 - Alpha) * (1.0 - t)) * loss;
+            loss = ((alpha * t) + (otherAlpha * (one - t))) * loss;
         }
         return loss.mean();
     }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cl2.Models.Training.Losses;
@@ -26,6 +27,8 @@ public sealed class RegionDiceLoss(IReadOnlyList<IReadOnlyList<int>> regions, do
         var spatial = Enumerable.Range(2, spatialDims).Select(i => (long)i).ToArray();
         var intersection = (probabilities * truth).sum(spatial);
         var denominator = probabilities.sum(spatial) + truth.sum(spatial);
-        return (1.0 - (2.0 * intersection + smoothNumerator) / (denominator + smoothDenominator)).mean();
+        // Named Scalars, held until libtorch has read them (see AdamUpdate: an implicit one can be freed mid-call).
+        using Scalar one = 1.0, two = 2.0, numeratorSmoothing = smoothNumerator, denominatorSmoothing = smoothDenominator;
+        return (one - ((two * intersection) + numeratorSmoothing) / (denominator + denominatorSmoothing)).mean();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cl2.Models.Training.Metrics;
@@ -28,8 +29,10 @@ public sealed class RegionDiceMetrics(IReadOnlyList<(string Name, IReadOnlyList<
         using var scope = NewDisposeScope();
         var spatialDims = (int)output.dim() - 2;
         var truth = RegionMasks.Of(target.to(CPU), _classes, spatialDims).flatten(2).to_type(ScalarType.Float64);
+        // Held until libtorch has read it: an implicitly converted Scalar can be freed mid-call by a collection on another thread.
+        using Scalar zero = 0;
         var predicted = prediction == RegionPrediction.SigmoidPerRegion
-            ? output.to(CPU).ge(0).flatten(2).to_type(ScalarType.Float64)
+            ? output.to(CPU).ge(zero).flatten(2).to_type(ScalarType.Float64)
             : RegionMasks.Of(output.argmax(1).to(CPU), _classes, spatialDims).flatten(2).to_type(ScalarType.Float64);
         if (predicted.shape[1] != regions.Count)
         {
