@@ -45,7 +45,7 @@ public sealed class ConcurrentModelRunsTests : IDisposable
                     return mismatches;
                 }, TaskCreationOptions.LongRunning))
                 .ToList();
-            var mismatched = await WhileCollectingAsync(() => Task.WhenAll(runs()).WaitAsync(TimeSpan.FromMinutes(3)));
+            var mismatched = await GarbageCollection.WhileCollectingAsync(() => Task.WhenAll(runs()).WaitAsync(TimeSpan.FromMinutes(3)));
             Assert.All(mismatched, count => Assert.Equal(0, count));
         }
         finally
@@ -81,32 +81,8 @@ public sealed class ConcurrentModelRunsTests : IDisposable
             }
             return differing;
         }, TaskCreationOptions.LongRunning)).ToList();
-        var differed = (await WhileCollectingAsync(() => Task.WhenAll(threads()).WaitAsync(TimeSpan.FromMinutes(3)))).SelectMany(names => names).ToList();
+        var differed = (await GarbageCollection.WhileCollectingAsync(() => Task.WhenAll(threads()).WaitAsync(TimeSpan.FromMinutes(3)))).SelectMany(names => names).ToList();
         Assert.True(differed.Count == 0, $"{differed.Count} normalisations differed from a lone run, first {string.Join(", ", differed.Take(5))}");
-    }
-
-    /// <summary>Runs <paramref name="work"/> while another thread collects garbage and runs finalizers without pause: what
-    /// a busy service's other threads (DICOM parsing, encoding, HTTP) cause while a model run is inside native calls.</summary>
-    private static async Task<T> WhileCollectingAsync<T>(Func<Task<T>> work)
-    {
-        using var stop = new CancellationTokenSource();
-        var collector = Task.Run(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        });
-        try
-        {
-            return await work();
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await collector;
-        }
     }
 
     private static float[] Values(TorchSharp.torch.Tensor tensor) => tensor.contiguous().data<float>().ToArray();
