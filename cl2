@@ -49,7 +49,11 @@ APT_PACKAGES=(
   dicom3tools                        # dciodvfy: validates the SEG / SR objects we write
   python3-torch python3-torchvision  # the PyTorch peer: model import/export tests, ./cl2 bench train
   chromium                           # the browser the web app's tests drive (Playwright, headless; docs/web.md)
+  libxml2-utils                      # xmllint: checks exported audit messages against the PS3.15 A.5.1 schema
+  slurmctld slurmd slurm-client munge # a one-node Slurm cluster: the training worker's batch script test (docs/deploy.md)
 )
+# kubectl renders the Kubernetes manifests for the deploy tests: Debian's kubernetes-client, unless a kubectl is there.
+command -v kubectl >/dev/null || APT_PACKAGES+=(kubernetes-client)
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }
 warn() { printf '\033[33m%s\033[0m\n' "$*" >&2; }
@@ -68,7 +72,7 @@ usage: ./cl2 <command>
   token [--user NAME | --role ROLE | --client ID]  print an access token from the running gateway's sign-in provider
   test               set up everything and run every test
   dicom <command>    DICOM tools (dump, json, pixels, convert, deidentify; echo, store, find, move, get, scp); './cl2 dicom' lists them
-  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, e2e, graphql, ingest, ingest-kill, train)
+  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, e2e, graphql, ingest, ingest-kill, train, viewer)
   synth --task T --out DIR   write a synthetic cohort (brain-mri, liver-ct, hip-xray) as DICOM + ground truth
   train --task T     train locally on a synthetic cohort read back from DICOM; prints the metrics (docs/training.md)
   infer --model DIR --in STUDY_DIR --out DIR   run a model on a folder of one study's DICOM files; writes a DICOM SEG and SR (docs/inference.md)
@@ -509,7 +513,8 @@ command_help() {
   secret in $IDENTITY/secrets/. Without an option: --role admin. Use it as
   curl -H \"Authorization: Bearer \$(./cl2 token --role annotator)\" http://127.0.0.1:$GATEWAY_PORT/dicomweb/studies" ;;
     bench) echo "usage: ./cl2 bench NAME [ARGUMENTS]
-  A benchmark against its peer, measured in the same run: dicom-parse, e2e, graphql, ingest, ingest-kill, train.
+  A benchmark against its peer, measured in the same run: dicom-parse, e2e, graphql, ingest, ingest-kill, train, viewer
+  (viewer: the web app in headless Chromium and the archive against Orthanc's DICOMweb; ./cl2 bench viewer SLICES PEER-SLICES ROUNDS).
   Each one's arguments and latest figures are in docs/benchmarks.md." ;;
     *) return 1 ;;
   esac

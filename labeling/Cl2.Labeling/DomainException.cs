@@ -45,6 +45,9 @@ public static class ErrorCodes
     public const string TrainingLeaseLost = "TRAINING_LEASE_LOST";
     public const string TrainingJobFinished = "TRAINING_JOB_FINISHED";
     public const string TrainingJobNotCancelled = "TRAINING_JOB_NOT_CANCELLED";
+    public const string ScoringJobNotFound = "SCORING_JOB_NOT_FOUND";
+    public const string ScoringJobNotRunning = "SCORING_JOB_NOT_RUNNING";
+    public const string ScoringLeaseLost = "SCORING_LEASE_LOST";
     public const string InferenceResultNotFound = "INFERENCE_RESULT_NOT_FOUND";
     public const string InferenceResultIdTaken = "INFERENCE_RESULT_ID_TAKEN";
     public const string DeliveryFinished = "DELIVERY_FINISHED";

@@ -6,6 +6,7 @@ using Cl2.Labeling.Cohorts;
 using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Retraining;
+using Cl2.Labeling.Scoring;
 using Cl2.ServiceDefaults;
 
 namespace Cl2.Labeling;
@@ -22,6 +23,7 @@ public static class LabelingServices
         builder.AddPacsCohorts();
         builder.AddAccessAudit();
         builder.AddRetraining();
+        builder.AddActiveLearning();
         builder.Services.AddValidatedOptions<CasesOptions>(CasesOptions.Section);
         return builder;
     }

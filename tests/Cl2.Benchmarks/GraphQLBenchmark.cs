@@ -240,8 +240,10 @@ public static class GraphQLBenchmark
     {
         var ids = new List<string>(count);
         // addCases takes only studies the archive holds: one small instance of each first, straight to labeling's STOW-RS.
+        // It needs the caller's token too: STOW-RS refuses an anonymous caller.
         using (var archive = new HttpClient { BaseAddress = new Uri(endpoint, "/") })
         {
+            archive.DefaultRequestHeaders.Authorization = http.DefaultRequestHeaders.Authorization;
             await ArchivedStudies.StoreAsync(archive, Enumerable.Range(1, count).Select(number => $"{uidRoot}.{number}"));
         }
         foreach (var chunk in Enumerable.Range(1, count).Chunk(1000))
@@ -272,7 +274,7 @@ public static class GraphQLBenchmark
         Timeout = TimeSpan.FromMinutes(5),
     };
 
-    private static async Task WaitLiveAsync(HttpClient http, string url, BackgroundProcess process)
+    internal static async Task WaitLiveAsync(HttpClient http, string url, BackgroundProcess process)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)

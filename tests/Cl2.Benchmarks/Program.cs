@@ -8,6 +8,7 @@ IReadOnlyDictionary<string, Func<string[], Task<int>>> benchmarks = new Dictiona
     ["ingest"] = IngestBenchmark.RunAsync,
     ["ingest-kill"] = IngestKillBenchmark.RunAsync,
     ["train"] = TrainBenchmark.RunAsync,
+    ["viewer"] = ViewerBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))

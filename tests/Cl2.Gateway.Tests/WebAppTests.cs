@@ -46,6 +46,8 @@ public sealed class WebAppTests : IDisposable
     [InlineData("/annotate?dataset=d1")]
     [InlineData("/review?study=1.2.840.1")]
     [InlineData("/models")]
+    [InlineData("/viewer?study=1.2.840.1&layout=mpr")]
+    [InlineData("/operations")]
     public async Task each_page_of_the_web_app_answers_with_its_index_html(string page)
     {
         await using var served = await ServeAsync();

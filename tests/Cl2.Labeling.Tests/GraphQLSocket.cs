@@ -8,10 +8,19 @@ namespace Cl2.Labeling.Tests;
 /// <summary>graphql-transport-ws over a host's test server, one JSON message at a time.</summary>
 public static class GraphQLSocket
 {
-    public static async Task<WebSocket> ConnectAsync(LabelingHost host)
+    /// <param name="user">Connects as this user with these roles (the development identity headers); null as the default caller.</param>
+    public static async Task<WebSocket> ConnectAsync(LabelingHost host, (string Name, string Roles)? user = null)
     {
         var client = host.Server.CreateWebSocketClient();
-        client.ConfigureRequest = request => request.Headers.SecWebSocketProtocol = "graphql-transport-ws";
+        client.ConfigureRequest = request =>
+        {
+            request.Headers.SecWebSocketProtocol = "graphql-transport-ws";
+            if (user is { } caller)
+            {
+                request.Headers["X-Cl2-User"] = caller.Name;
+                request.Headers["X-Cl2-Roles"] = caller.Roles;
+            }
+        };
         return await client.ConnectAsync(new Uri(host.Server.BaseAddress, "graphql"), CancellationToken.None);
     }
 
@@ -35,9 +44,9 @@ public static class GraphQLSocket
     }
 
     /// <summary>connection_init, then the subscription, answered once the server has registered it.</summary>
-    public static async Task<WebSocket> SubscribeAsync(LabelingHost host, string id, string query, object variables)
+    public static async Task<WebSocket> SubscribeAsync(LabelingHost host, string id, string query, object variables, (string Name, string Roles)? user = null)
     {
-        var socket = await ConnectAsync(host);
+        var socket = await ConnectAsync(host, user);
         await SendAsync(socket, new { type = "connection_init" });
         Assert.Equal("connection_ack", (await ReceiveAsync(socket))["type"]!.GetValue<string>());
         await SendAsync(socket, new { id, type = "subscribe", payload = new { query, variables } });

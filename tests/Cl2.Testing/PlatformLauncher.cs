@@ -105,8 +105,9 @@ public sealed class PlatformLauncher(string state, string? postgresConnectionStr
         return BackgroundProcess.Start(name ?? service, "dotnet", [assembly], environment, Path.GetDirectoryName(assembly));
     }
 
-    /// <summary>What <c>./cl2 service-command</c> prints: the assembly, then one KEY=VALUE line per environment variable.</summary>
-    private async Task<(string Assembly, Dictionary<string, string> Environment)> CommandAsync(string service, CancellationToken cancellationToken)
+    /// <summary>What <c>./cl2 service-command</c> prints: the assembly, then one KEY=VALUE line per environment variable
+    /// (for a test that starts the service its own way, as a Slurm job, say).</summary>
+    public async Task<(string Assembly, Dictionary<string, string> Environment)> CommandAsync(string service, CancellationToken cancellationToken)
     {
         var variables = new Dictionary<string, string>
         {

@@ -6,6 +6,7 @@ using Cl2.Models.Numerics;
 using Cl2.ServiceDefaults;
 using Cl2.Training.Datasets;
 using Cl2.Training.Jobs;
+using Cl2.Training.Scoring;
 using Microsoft.Extensions.Options;
 
 namespace Cl2.Training;
@@ -39,6 +40,11 @@ public static class TrainingServices
         }).AddServiceCredentials();
         builder.Services.AddSingleton<ArchiveDataset>();
         builder.Services.AddSingleton<TrainingJobRunner>();
+        builder.Services.AddValidatedOptions<ScoringJobOptions>(ScoringJobOptions.Section);
+        builder.Services.AddSingleton<IScoringMethod, EntropyScoring>();
+        builder.Services.AddSingleton<IScoringMethod, McDropoutScoring>();
+        builder.Services.AddSingleton<ScoringMethods>();
+        builder.Services.AddSingleton<ScoringJobRunner>();
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<TrainingOptions>>().Value;

@@ -3,7 +3,9 @@ import { pagesFor, signInUrl, whoAmI, type Me } from './api/session';
 import { showAnnotate } from './pages/annotate';
 import { showHome } from './pages/home';
 import { showModels } from './pages/models';
+import { showOperations } from './pages/operations';
 import { showReview } from './pages/review';
+import { showViewer } from './pages/viewer';
 import { escapeHtml, showError } from './ui';
 
 export type Page = (main: HTMLElement, me: Me, query: URLSearchParams) => Promise<void>;
@@ -13,6 +15,8 @@ const routes: Record<string, Page> = {
   '/annotate': showAnnotate,
   '/review': showReview,
   '/models': showModels,
+  '/viewer': showViewer,
+  '/operations': showOperations,
 };
 
 async function start(): Promise<void> {

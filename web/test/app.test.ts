@@ -53,10 +53,23 @@ describe('review', () => {
   });
 
   it('says why a study has no result', () => {
-    expect(noResultExplanation(undefined)).toMatch(/has not recorded one/);
     expect(noResultExplanation(result({ failure: 'NO_RULE_MATCHED' }))).toMatch(/no routing rule matched/);
     expect(noResultExplanation(result({ failure: 'MISSING_SERIES', failureReason: 'no FLAIR' }))).toMatch(/missing series\. no FLAIR/);
     expect(noResultExplanation(result({ pipeline: 'pass-through' }))).toMatch(/runs no model/);
+  });
+
+  it('says a study inference never received was never sent', () => {
+    expect(noResultExplanation(undefined, [])).toMatch(/inference never received it\. Send the study to the DICOM listener/);
+  });
+
+  it('says a received study without a result is still being processed', () => {
+    expect(noResultExplanation(undefined, [{ receivedAt: '2026-12-06T04:00:00Z', instanceCount: 32, forwarding: null }]))
+      .toMatch(/received it \(32 instances, .*\) and is still processing it/);
+  });
+
+  it('says a study stuck on its way to labeling could not be handed over, and why', () => {
+    expect(noResultExplanation(undefined, [{ receivedAt: '2026-12-06T04:00:00Z', instanceCount: 1, forwarding: { isStuck: true, reason: 'labeling refused it.' } }]))
+      .toMatch(/1 instance, .* could not hand it to labeling: labeling refused it\. An admin retries it/);
   });
 
   it('shows metrics with three decimals', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Grid } from '../src/dicomweb/series';
-import { headerFor, labelCounts, packMask, startingLabelNames, unpackMask } from '../src/labels/labelVolume';
+import { headerFor, labelCounts, packMask, unpackMask } from '../src/labels/labelVolume';
 
 const grid: Grid = {
   rows: 2, columns: 3, slices: 2, spacing: [2.5, 0.7, 0.8], origin: [-10, -20, 5],
@@ -27,10 +27,5 @@ describe('label volume', () => {
 
   it('counts the labelled voxels per value without the background', () => {
     expect([...labelCounts(Uint8Array.from([0, 1, 1, 2, 0]))]).toEqual([[1, 2], [2, 1]]);
-  });
-
-  it('names one segment for a first label', () => {
-    expect(startingLabelNames(undefined)).toEqual({ '1': 'Segment 1' });
-    expect(startingLabelNames({ '2': 'lesion' })).toEqual({ '2': 'lesion' });
   });
 });

@@ -10,13 +10,15 @@ namespace Cl2.Gateway.Identity;
 /// check it (<see cref="CallerIdentity.AddBearerTokenValidation"/>), so the rate limiter tells bearer callers apart by who
 /// they are rather than by address. The header goes on to the backend unchanged (which checks it again and decides what
 /// the caller may do); a token that does not validate leaves the caller anonymous, limited by address, so made-up tokens
-/// cannot each open a bucket of their own.
+/// cannot each open a bucket of their own. A token is validated once and remembered until it expires
+/// (<see cref="ValidatedBearerTokens"/>).
 /// </summary>
 public static class BearerCallers
 {
     public static WebApplicationBuilder AddBearerCallers(this WebApplicationBuilder builder)
     {
         builder.Services.AddAuthentication().AddBearerTokenValidation();
+        builder.Services.AddSingleton(new ValidatedBearerTokens(TimeProvider.System));
         return builder;
     }
 
@@ -27,13 +29,22 @@ public static class BearerCallers
         {
             return app; // no provider: no token can be valid
         }
+        var validated = app.Services.GetRequiredService<ValidatedBearerTokens>();
         app.Use(async (http, next) =>
         {
-            if (http.User.Identity?.IsAuthenticated != true
-                && http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                && await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme) is { Succeeded: true, Principal: { } caller })
+            var authorization = http.Request.Headers.Authorization.ToString();
+            if (http.User.Identity?.IsAuthenticated != true && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             {
-                http.User = caller;
+                var token = authorization["Bearer ".Length..].Trim();
+                if (validated.TryGet(token, out var known))
+                {
+                    http.User = known;
+                }
+                else if (await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme) is { Succeeded: true, Principal: { } caller })
+                {
+                    validated.Add(token, caller);
+                    http.User = caller;
+                }
             }
             await next(http);
         });

@@ -74,7 +74,11 @@ public static class IdentityProviderServices
         var sessions = app.Services.GetRequiredService<IOptions<BrowserSessionOptions>>().Value.Enabled;
         if (provider || sessions)
         {
-            app.UseAuthentication();
+            // Authentication here serves the browser (its session cookie, the sign-in callbacks) and the provider's own
+            // endpoints. A request with a bearer token and no session cookie is an API client's, which needs neither: it skips
+            // the middleware, whose request handlers (the provider's among them) would otherwise inspect every proxied call.
+            var cookie = app.Services.GetRequiredService<IOptions<BrowserSessionOptions>>().Value.CookieName;
+            app.UseWhen(http => !IsApiClientCall(http, cookie), branch => branch.UseAuthentication());
         }
         if (provider)
         {
@@ -84,4 +88,8 @@ public static class IdentityProviderServices
         app.MapBrowserSession();
         return app;
     }
+
+    private static bool IsApiClientCall(HttpContext http, string sessionCookie) =>
+        http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        && !http.Request.Cookies.ContainsKey(sessionCookie);
 }

@@ -32,11 +32,19 @@ public sealed class AuditOptions : IValidatableObject
     /// <summary>How often labeling purges records past <see cref="RetentionDays"/> (and once at start).</summary>
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Labeling records what each subscription pushed (the studies and patients its events disclosed) once per
+    /// this interval, as one record, and when the subscription ends.</summary>
+    public TimeSpan PushedEventsInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (PurgeInterval <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Audit:PurgeInterval must be positive, such as 01:00:00.");
+        }
+        if (PushedEventsInterval < TimeSpan.FromMilliseconds(10) || PushedEventsInterval > TimeSpan.FromHours(1))
+        {
+            yield return new ValidationResult("Audit:PushedEventsInterval must be 00:00:00.010 to 01:00:00, such as 00:00:10.");
         }
     }
 }

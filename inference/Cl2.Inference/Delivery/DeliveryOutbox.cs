@@ -30,9 +30,11 @@ public sealed class DeliveryOutbox(IOptions<InferenceOptions> inference, IOption
     /// <summary>
     /// Hands a result's Part 10 objects (DICOM SEG, SR …) to every configured destination. When this returns, the objects
     /// and the deliveries are on disk: a crash after it loses nothing. Handing over the same result again adds nothing
-    /// (a delivery is the result's and the destination's). Returns the deliveries' ids. Call it once labeling knows the
-    /// result (recordInferenceResult gave <paramref name="resultId"/>), so that each outcome can be recorded on it.
+    /// (a delivery is the result's and the destination's). Returns the deliveries' ids. The processing loop calls it before
+    /// it records the result in labeling, with the id it records it under (<paramref name="resultId"/>): a recorded result
+    /// always has its deliveries, and a delivery's outcome waits to be recorded until labeling knows the result.
     /// </summary>
+    /// <exception cref="InvalidDataException">An object is not a Part 10 file with the three UIDs of its meta group.</exception>
     /// <param name="callingAeTitle">The AE that sent the study: the SendingPacs destination sends the result back to it.</param>
     public Task<IReadOnlyList<string>> EnqueueAsync(Guid resultId, string studyInstanceUid, string callingAeTitle, IReadOnlyList<byte[]> part10Objects,
         CancellationToken cancellationToken)

@@ -42,12 +42,15 @@ public sealed class StoreScp(InstanceStore store, ArrivingStudies arriving, List
         {
             throw refusal; // the server answers its status with its reason as Error Comment (0000,0902)
         }
+        // Arriving before it is stored: the instance is visible to completeness once its commit is done, and its received
+        // time is taken before the commit's sync, so a sync slower than the quiet period would otherwise complete the study
+        // at this instance while the association goes on sending the rest.
+        arriving.Stored(request.AssociationId, attributes!.GetValueOrDefault("StudyInstanceUID", ""));
         try
         {
             // The group commit writes from the received buffer or spool: both are released only once StoreAsync has returned.
             await store.StoreAsync(new IncomingInstance(received.Memory, received.Digest(), meta.Length, request.SopClassUid, request.SopInstanceUid,
                 request.TransferSyntaxUid, request.CallingAeTitle, attributes!, received.Spool), cancellationToken);
-            arriving.Stored(request.AssociationId, attributes!.GetValueOrDefault("StudyInstanceUID", ""));
             return DimseStatus.Success;
         }
         catch (IOException e)

@@ -49,9 +49,10 @@ public sealed class ProcessingLedger(IOptions<InferenceOptions> inference) : IDi
         lock (_gate)
         {
             var writer = _writer ?? throw new InvalidOperationException("The processing ledger is not open.");
+            // In memory first: should the line not be written, this run still does not process the study again.
+            _processed[studyInstanceUid] = instanceCount;
             writer.WriteLine($"{studyInstanceUid} {instanceCount}");
             writer.Flush();
-            _processed[studyInstanceUid] = instanceCount;
         }
     }
 

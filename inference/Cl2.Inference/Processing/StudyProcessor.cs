@@ -245,8 +245,8 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
         return false;
     }
 
-    /// <summary>A model worker's turn: the job's version runs on the study, the outcome is recorded, the objects handed to
-    /// the delivery outbox; then the study span ends and the study is released.</summary>
+    /// <summary>A model worker's turn: the job's version runs on the study, its objects are handed to the delivery outbox,
+    /// the outcome is recorded; then the study span ends and the study is released.</summary>
     private async Task RunQueuedAsync(ModelJob job, CancellationToken cancellationToken)
     {
         Activity.Current = job.Span;
@@ -262,12 +262,17 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
                 }
                 var (ran, objects) = await RunModelAsync(job.Study, job.Workload, job.Version, job.Decision, Stage, cancellationToken);
                 var outcome = ran with { DurationMs = job.Total.Elapsed.TotalMilliseconds, Stages = stages };
-                if (await RecordAsync(job.Study, outcome, cancellationToken) is { } recorded && objects.Count > 0)
+                if (objects.Count > 0)
                 {
-                    var deliver = Stopwatch.StartNew();
-                    await delivery.EnqueueAsync(recorded.Id, job.Study.StudyInstanceUid, job.Study.Instances[0].CallingAeTitle, objects, cancellationToken);
-                    _telemetry?.Stage(InferenceStage.Deliver, deliver.Elapsed.TotalMilliseconds);
+                    // Into the outbox before labeling hears of the result: a recorded result always has its deliveries, and
+                    // objects the outbox refuses make the study's one outcome a failure, never a second outcome after a result.
+                    if (await HandOverAsync(job.Study, outcome, objects, cancellationToken) is not { } handedOver)
+                    {
+                        return false;
+                    }
+                    outcome = handedOver;
                 }
+                await RecordAsync(job.Study, outcome, cancellationToken);
                 return false;
             }, cancellationToken);
         }
@@ -338,6 +343,39 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
         }
     }
 
+    /// <summary>
+    /// Hands a model run's objects to the delivery outbox under the id labeling will record the result with, before it is
+    /// recorded. Returns the outcome to record: the result; or WORKLOAD_FAILED naming the version when an object is not a
+    /// Part 10 file the outbox takes; or null when the outbox cannot store them now (its disk), and then nothing is recorded
+    /// and the study is processed again later, as when labeling does not take an outcome. Handing the same result over
+    /// again (a study processed again) adds no delivery.
+    /// </summary>
+    private async Task<RecordInferenceResultInput?> HandOverAsync(CompleteStudy study, RecordInferenceResultInput result, IReadOnlyList<byte[]> objects,
+        CancellationToken cancellationToken)
+    {
+        var deliver = Stopwatch.StartNew();
+        try
+        {
+            await delivery.EnqueueAsync(ResultIdOf(study, result), study.StudyInstanceUid, study.Instances[0].CallingAeTitle, objects, cancellationToken);
+        }
+        catch (InvalidDataException refused)
+        {
+            logger.LogError("The result objects of study {StudyInstanceUid} were refused by the delivery outbox and are not delivered: {Reason}",
+                study.StudyInstanceUid, refused.Message);
+            return Failed(study, result.Pipeline, InferenceFailure.WorkloadFailed,
+                $"The result objects could not be handed to the delivery outbox ({refused.Message}); nothing was delivered. Send the study again to process it again.",
+                result.Routing!) with
+            { ModelVersionId = result.ModelVersionId, DurationMs = result.DurationMs, Stages = result.Stages };
+        }
+        catch (IOException unstored) when (!cancellationToken.IsCancellationRequested)
+        {
+            RetryLater(study, $"the delivery outbox could not store the result objects ({unstored.Message})");
+            return null;
+        }
+        _telemetry?.Stage(InferenceStage.Deliver, deliver.Elapsed.TotalMilliseconds);
+        return result;
+    }
+
     /// <exception cref="WorkloadException">UNREADABLE_INSTANCE naming the instance.</exception>
     private DicomFile ReadInstance(StoredInstance instance)
     {
@@ -391,18 +429,25 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
         InferenceResultInfo recorded;
         try
         {
-            // The same key for the same outcome of the same study at the same instance count: a study processed again after a
-            // crash between labeling taking its outcome and the ledger line is recorded once; a different outcome is a new one.
-            var resultId = RecordInferenceResultInput.ResultIdFor(study.StudyInstanceUid, outcome.ModelVersionId, outcome.Pipeline,
-                $"{study.Instances.Count}/{outcome.Failure}");
-            recorded = await services.GetRequiredService<LabelingClient>().RecordInferenceResultAsync(outcome with { ResultId = resultId }, cancellationToken);
+            recorded = await services.GetRequiredService<LabelingClient>().RecordInferenceResultAsync(outcome with { ResultId = ResultIdOf(study, outcome) },
+                cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             RetryLater(study, e.Message);
             return null;
         }
-        ledger.MarkProcessed(study.StudyInstanceUid, study.Instances.Count);
+        try
+        {
+            ledger.MarkProcessed(study.StudyInstanceUid, study.Instances.Count);
+        }
+        catch (IOException unwritten)
+        {
+            // Labeling has the outcome, so no other may follow it. Without the line a restart processes the study again,
+            // under the same result id: labeling keeps one.
+            logger.LogError("Study {StudyInstanceUid}'s outcome is recorded in labeling, but the processing ledger could not be written ({Error}); " +
+                "after a restart the study is processed again and recorded once", study.StudyInstanceUid, unwritten.Message);
+        }
         lock (_gate)
         {
             _recordFailures.Remove(study.StudyInstanceUid);
@@ -414,7 +459,14 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
         return recorded;
     }
 
-    /// <summary>Labeling did not answer or take the outcome: the study is processed again after 1, 2, 4 … seconds.</summary>
+    /// <summary>The same key for the same outcome of the same study at the same instance count: a study processed again after a
+    /// crash between labeling taking its outcome and the ledger line is recorded once, and its objects are handed to the
+    /// outbox once; a different outcome is a new one.</summary>
+    private static Guid ResultIdOf(CompleteStudy study, RecordInferenceResultInput outcome) =>
+        RecordInferenceResultInput.ResultIdFor(study.StudyInstanceUid, outcome.ModelVersionId, outcome.Pipeline, $"{study.Instances.Count}/{outcome.Failure}");
+
+    /// <summary>Labeling did not answer or take the outcome, or the outbox could not store the result's objects: the study is
+    /// processed again after 1, 2, 4 … seconds.</summary>
     private void RetryLater(CompleteStudy study, string error)
     {
         (int Failures, DateTimeOffset RetryAt) failed;
@@ -424,7 +476,7 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
             var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failures - 1), options.Value.MaxRetryDelay.TotalSeconds));
             _recordFailures[study.StudyInstanceUid] = failed = (failures, time.GetUtcNow() + delay);
         }
-        logger.LogWarning("Recording the outcome of study {StudyInstanceUid} in labeling failed ({Failures} tries): {Error}. It is processed again at {RetryAt}",
+        logger.LogWarning("The outcome of study {StudyInstanceUid} is not recorded ({Failures} tries): {Error}. It is processed again at {RetryAt}",
             study.StudyInstanceUid, failed.Failures, error, failed.RetryAt);
     }
 }

@@ -18,6 +18,9 @@ public static class AccessAudit
     public static WebApplicationBuilder AddAccessAudit(this WebApplicationBuilder builder)
     {
         builder.Services.AddAuditTrail<AuditStore>();
+        // After the trail: hosted services stop in reverse order, so what subscriptions pushed is recorded before the trail drains.
+        builder.Services.AddSingleton<PushedEventsAudit>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<PushedEventsAudit>());
         builder.Services.ConfigureMarten(AuditStore.Configure);
         builder.Services.AddHostedService<AuditRetention>();
         builder.Services.AddHttpContextAccessor();

@@ -59,6 +59,9 @@ public sealed class AccessAuditRecordGraphType : ObjectGraphType<AuditRecord>
             .Description("ActiveParticipant: the requestor and the service.").Resolve(context => context.Source.Participants);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<AuditObjectGraphType>>>, IEnumerable<AuditObject>>("objects")
             .Description("ParticipantObjectIdentification: patients, studies, queries, records.").Resolve(context => context.Source.Objects);
+        Field<NonNullGraphType<StringGraphType>, string>("auditMessage")
+            .Description("The record as a DICOM PS3.15 A.5.1 audit message (XML), as a hospital's audit repository takes it.")
+            .Resolve(context => AuditMessageXml.Write(context.Source));
     }
 }
 

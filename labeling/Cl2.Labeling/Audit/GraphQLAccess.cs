@@ -12,9 +12,10 @@ namespace Cl2.Labeling.Audit;
 /// every operation refused (UNAUTHENTICATED, FORBIDDEN), and every query whose answer disclosed a study or a patient (a
 /// <c>studyInstanceUid</c>, <c>archivedStudyInstanceUid</c>, <c>studyInstanceUids</c> or <c>patientId</c> field in the
 /// result). The record names those studies and patients, and the ids the variables named (a case, a model version).
-/// An admin's queries of the audit itself are not recorded again (refused ones are).
+/// An admin's queries of the audit itself are not recorded again (refused ones are). What a subscription pushes later is
+/// recorded by <see cref="PushedEventsAudit"/>.
 /// </summary>
-public sealed class GraphQLAccess(AuditTrail trail, IHttpContextAccessor http) : IConfigureExecution
+public sealed class GraphQLAccess(AuditTrail trail, PushedEventsAudit pushed, IHttpContextAccessor http) : IConfigureExecution
 {
     private const int MostObjects = 100;
     private static readonly HashSet<string> StudyFields = ["studyInstanceUid", "archivedStudyInstanceUid", "studyInstanceUids"];
@@ -28,6 +29,11 @@ public sealed class GraphQLAccess(AuditTrail trail, IHttpContextAccessor http) :
         if (trail.Enabled && Record(options, result) is { } record)
         {
             await trail.RecordAsync(record);
+        }
+        if (trail.Enabled && result.Streams is { Count: > 0 } streams)
+        {
+            var subscriber = Requestor.Of(options.User, http.HttpContext?.Connection.RemoteIpAddress?.ToString(), "labeling");
+            result.Streams = streams.ToDictionary(stream => stream.Key, stream => pushed.Watch(stream.Value, subscriber, stream.Key));
         }
         return result;
     }
@@ -89,7 +95,7 @@ public sealed class GraphQLAccess(AuditTrail trail, IHttpContextAccessor http) :
     };
 
     /// <summary>Studies and patients the answer disclosed.</summary>
-    private static void Disclosed(ExecutionNode node, List<AuditObject> objects)
+    internal static void Disclosed(ExecutionNode node, List<AuditObject> objects)
     {
         if (objects.Count >= MostObjects)
         {

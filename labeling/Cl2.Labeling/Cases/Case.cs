@@ -40,7 +40,8 @@ public sealed record Case(
     LabelPrediction? LatestPrediction = null,
     CaseFeedback? Feedback = null,
     int Priority = 0,
-    DateTimeOffset? AssignmentExpiresAt = null)
+    DateTimeOffset? AssignmentExpiresAt = null,
+    CaseScore? Score = null)
 {
     [Version]
     public long Version { get; set; }
@@ -51,6 +52,8 @@ public sealed record Case(
     public static Case Apply(CaseAssigned assigned, Case current) => current with { AssignedTo = assigned.Assignee, AssignmentExpiresAt = assigned.ExpiresAt };
 
     public static Case Apply(CaseReleased released, Case current) => current with { AssignedTo = null, AssignmentExpiresAt = null };
+
+    public static Case Apply(CaseScored scored, Case current) => current with { Score = CaseScore.Of(scored) };
 
     /// <summary>Nobody holds the case, or nextCase's hold on it ran out.</summary>
     public bool IsFreeAt(DateTimeOffset now) => AssignedTo is null || AssignmentExpiresAt <= now;

@@ -162,6 +162,8 @@ public sealed class CaseGraphType : ObjectGraphType<Case>
         Field<IdGraphType, Guid?>("acceptedInferenceResultId").Description("The inference result whose output a radiologist accepted as this case's label.")
             .Resolve(context => context.Source.Feedback is { Verdict: FeedbackVerdict.Accept } feedback ? feedback.InferenceResultId : null);
         Field(@case => @case.Priority).Description("Higher comes first in nextCase (1: a radiologist rejected the model's result).");
+        Field<CaseScoreGraphType, CaseScore>("score").Description("The case's latest active-learning score (null until a scoring job scored it).")
+            .Resolve(context => context.Source.Score);
         Field<LabelPredictionGraphType, LabelPrediction>("latestPrediction").Description("What a model last predicted for this case.")
             .Resolve(context => context.Source.LatestPrediction);
         Field<NonNullGraphType<DatasetGraphType>, IDataLoaderResult<Dataset?>>("dataset")

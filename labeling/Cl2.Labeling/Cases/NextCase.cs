@@ -10,12 +10,14 @@ using Microsoft.Extensions.Options;
 namespace Cl2.Labeling.Cases;
 
 /// <summary>
-/// The case an annotator should label next in a dataset: the unlabelled case they hold already, else the first
-/// unlabelled case nobody holds, which is assigned to them in the same step. Two annotators asking at once never get
-/// the same case (the assignment is appended at the version the case was read at; the loser takes the next one). A case
-/// whose model result a radiologist rejected without correcting it comes before the others (<see cref="Case.Priority"/>).
+/// The case an annotator should label next in a dataset: the unlabelled case they hold already, else the best unlabelled
+/// case nobody holds, which is assigned to them in the same step. Two annotators asking at once never get the same case
+/// (the assignment is appended at the version the case was read at; the loser takes the next one). A case whose model
+/// result a radiologist rejected without correcting it comes before the others (<see cref="Case.Priority"/>); then the
+/// dataset's active-learning strategy (<see cref="IActiveLearningStrategy"/>, chosen with setActiveLearningStrategy;
+/// <c>first</c>, oldest first, when none is chosen) says which is best.
 /// A case nextCase hands out is held for <see cref="CasesOptions.AssignmentSeconds"/>, then free for the next annotator;
-/// releaseCase frees it earlier. Active-learning strategies are not built: after priority, the oldest case comes first.
+/// releaseCase frees it earlier.
 /// </summary>
 public static class NextCase
 {
@@ -39,8 +41,10 @@ public static class NextCase
             var datasetId = context.GetId("dataset");
             var annotator = context.Actor();
             var cancellationToken = context.CancellationToken;
-            var hold = TimeSpan.FromSeconds(context.RequestServices!.GetRequiredService<IOptions<CasesOptions>>().Value.AssignmentSeconds);
+            var options = context.RequestServices!.GetRequiredService<IOptions<CasesOptions>>().Value;
+            var hold = TimeSpan.FromSeconds(options.AssignmentSeconds);
             var now = context.Now();
+            Dataset dataset;
             await using (var session = context.Store().QuerySession())
             {
                 var held = await session.Query<Case>()
@@ -52,26 +56,24 @@ public static class NextCase
                 {
                     return held;
                 }
+                // "Nothing left" and "no such dataset" must not look alike: an annotator with a mistyped id would wait forever.
+                dataset = await session.LoadAsync<Dataset>(datasetId, cancellationToken)
+                    ?? throw DomainException.NotFound(ErrorCodes.DatasetNotFound, "Dataset", datasetId);
             }
-            var claimed = await StreamDecision.ClaimFirstAsync(
+            var strategies = context.RequestServices!.GetRequiredService<ActiveLearningStrategies>();
+            var strategy = dataset.ActiveLearning is { } chosen ? strategies.Find(chosen.Strategy) ?? strategies.Default : strategies.Default;
+            return await StreamDecision.ClaimFirstAsync(
                 context.Store(),
-                async (session, token) => await session.Query<Case>()
-                    .Where(@case => @case.DatasetId == datasetId && @case.LabelStatus == LabelStatus.Unlabelled
-                        && (@case.AssignedTo == null || @case.AssignmentExpiresAt <= now))
-                    .OrderByDescending(@case => @case.Priority).ThenBy(@case => @case.AddedAt).ThenBy(@case => @case.Id)
-                    .Take(CandidatesPerRead).ToListAsync(token),
+                async (session, token) =>
+                {
+                    var free = new FreeCases(datasetId, context.Now(), options.ActiveLearningPoolSize);
+                    var rejected = await free.In(session).Where(@case => @case.Priority > 0)
+                        .OrderByDescending(@case => @case.Priority).ThenBy(@case => @case.AddedAt).ThenBy(@case => @case.Id)
+                        .Take(CandidatesPerRead).ToListAsync(token);
+                    return rejected.Count > 0 ? rejected : await strategy.CandidatesAsync(session, free, CandidatesPerRead, token);
+                },
                 @case => (@case.Id, @case.Version),
                 @case => Decide(@case, annotator, context.Now(), hold),
                 cancellationToken);
-            if (claimed is null)
-            {
-                // "Nothing left" and "no such dataset" must not look alike: an annotator with a mistyped id would wait forever.
-                await using var session = context.Store().QuerySession();
-                if (await session.LoadAsync<Dataset>(datasetId, cancellationToken) is null)
-                {
-                    throw DomainException.NotFound(ErrorCodes.DatasetNotFound, "Dataset", datasetId);
-                }
-            }
-            return claimed;
         });
 }

@@ -47,6 +47,7 @@ public static class EventStoreRegistration
             options.Projections.Snapshot<GivenFeedback>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<Cohorts.PacsImport>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<Retraining.RetrainingPolicy>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<Scoring.ScoringJob>(SnapshotLifecycle.Inline);
             options.Projections.Add<LabelRevisionProjection>(ProjectionLifecycle.Inline);
             options.Projections.Add<DeliveryRecordProjection>(ProjectionLifecycle.Inline);
 
@@ -62,6 +63,7 @@ public static class EventStoreRegistration
             options.Schema.For<InferenceResult>().Index(result => result.StudyInstanceUid).Index(result => result.VersionId);
             options.Schema.For<DeliveryRecord>().Index(delivery => delivery.Status);
             options.Schema.For<Retraining.RetrainingPolicy>().Index(policy => policy.DatasetId);
+            options.Schema.For<Scoring.ScoringJob>().Index(job => job.Status).Index(job => job.DatasetId);
             options.Schema.For<GivenFeedback>().Index(given => given.VersionId).Index(given => given.InferenceResultId);
             return options;
         }).UseLightweightSessions();

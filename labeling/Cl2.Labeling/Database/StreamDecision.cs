@@ -17,7 +17,8 @@ namespace Cl2.Labeling.Database;
 /// not a retry. A refusal can keep events of its own (a conflicted label revision stays in the case's history).</item>
 /// <item><see cref="ClaimFirstAsync{TAggregate}"/>: the first of several streams that nobody else claims at the same moment.</item>
 /// <item><see cref="DecideAndStartAsync{TAggregate, TFacts}"/>: a decision on one stream, with facts read in the same attempt,
-/// that may also start new streams in the same commit (a policy that requests a training job exactly once).</item>
+/// that may also start new streams in the same commit (a policy that requests a training job exactly once), and
+/// <see cref="DecideAndAppendAsync{TAggregate, TFacts}"/>, which also appends to existing streams (a scoring job's scores).</item>
 /// </list>
 /// </summary>
 public static class StreamDecision
@@ -164,11 +165,42 @@ public static class StreamDecision
     /// that must happen once (one job per policy trigger) happens once however many replicas take it at the same moment.
     /// </summary>
     /// <returns>The events appended to the stream (none when the decision was to do nothing).</returns>
-    public static async Task<IReadOnlyList<object>> DecideAndStartAsync<TAggregate, TFacts>(
+    public static Task<IReadOnlyList<object>> DecideAndStartAsync<TAggregate, TFacts>(
         IDocumentStore store,
         Guid streamId,
         Func<IQuerySession, CancellationToken, Task<TFacts>> read,
         Func<TAggregate?, TFacts, (IReadOnlyList<object> Appended, IReadOnlyList<StartedStream> Started)> decide,
+        CancellationToken cancellationToken)
+        where TAggregate : class =>
+        DecideAndWriteAsync<TAggregate, TFacts>(store, streamId, read, (aggregate, facts) =>
+        {
+            var (appended, started) = decide(aggregate, facts);
+            return (appended, started, []);
+        }, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="DecideAndStartAsync{TAggregate, TFacts}"/>, but the decision also appends to other, existing streams
+    /// in the same commit (a scoring job's completion and each case's score). Only the decided stream's version is
+    /// checked: the other streams take the events whatever was appended to them meanwhile.
+    /// </summary>
+    public static Task<IReadOnlyList<object>> DecideAndAppendAsync<TAggregate, TFacts>(
+        IDocumentStore store,
+        Guid streamId,
+        Func<IQuerySession, CancellationToken, Task<TFacts>> read,
+        Func<TAggregate?, TFacts, (IReadOnlyList<object> Appended, IReadOnlyList<(Guid StreamId, object Event)> Elsewhere)> decide,
+        CancellationToken cancellationToken)
+        where TAggregate : class =>
+        DecideAndWriteAsync<TAggregate, TFacts>(store, streamId, read, (aggregate, facts) =>
+        {
+            var (appended, elsewhere) = decide(aggregate, facts);
+            return (appended, [], elsewhere);
+        }, cancellationToken);
+
+    private static async Task<IReadOnlyList<object>> DecideAndWriteAsync<TAggregate, TFacts>(
+        IDocumentStore store,
+        Guid streamId,
+        Func<IQuerySession, CancellationToken, Task<TFacts>> read,
+        Func<TAggregate?, TFacts, (IReadOnlyList<object> Appended, IReadOnlyList<StartedStream> Started, IReadOnlyList<(Guid StreamId, object Event)> Elsewhere)> decide,
         CancellationToken cancellationToken)
         where TAggregate : class
     {
@@ -181,8 +213,8 @@ public static class StreamDecision
                 // the fetched version already includes, and the decision would pass the version check on stale facts.
                 var stream = await session.Events.FetchForWriting<TAggregate>(streamId, cancellationToken);
                 var facts = await read(session, cancellationToken);
-                var (appended, started) = decide(stream.Aggregate, facts);
-                if (appended.Count == 0 && started.Count == 0)
+                var (appended, started, elsewhere) = decide(stream.Aggregate, facts);
+                if (appended.Count == 0 && started.Count == 0 && elsewhere.Count == 0)
                 {
                     return [];
                 }
@@ -190,6 +222,10 @@ public static class StreamDecision
                 foreach (var start in started)
                 {
                     session.Events.StartStream(start.AggregateType, start.StreamId, start.Event);
+                }
+                foreach (var (otherStreamId, @event) in elsewhere)
+                {
+                    session.Events.Append(otherStreamId, @event);
                 }
                 await session.SaveChangesAsync(cancellationToken);
                 return appended;

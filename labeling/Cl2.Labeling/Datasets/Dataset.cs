@@ -21,6 +21,13 @@ public sealed record DatasetSplitFixed(
     string FixedBy,
     DateTimeOffset FixedAt);
 
+/// <summary>The dataset's active-learning strategy (Cases/IActiveLearningStrategy.cs) and the model whose production
+/// version scores its cases, when the strategy needs scores.</summary>
+public sealed record ActiveLearningStrategySet(Guid DatasetId, string Strategy, Guid? ModelId, string SetBy, DateTimeOffset SetAt);
+
+/// <summary>The kind of label a dataset's cases get and its labels' names (<see cref="DefineDatasetLabels"/>).</summary>
+public sealed record DatasetLabelsDefined(Guid DatasetId, Labels.LabelKind Kind, IReadOnlyList<DatasetLabel> Labels, string DefinedBy, DateTimeOffset DefinedAt);
+
 public sealed record Dataset(
     Guid Id,
     string Name,
@@ -28,7 +35,9 @@ public sealed record Dataset(
     bool Research,
     string CreatedBy,
     DateTimeOffset CreatedAt,
-    DatasetSplitFixed? Split = null)
+    DatasetSplitFixed? Split = null,
+    ActiveLearningStrategySet? ActiveLearning = null,
+    DatasetLabelsDefined? Labels = null)
 {
     [Version]
     public long Version { get; set; }
@@ -37,4 +46,8 @@ public sealed record Dataset(
         new(created.DatasetId, created.Name, created.Description, created.Research, created.CreatedBy, created.CreatedAt);
 
     public static Dataset Apply(DatasetSplitFixed fixedSplit, Dataset dataset) => dataset with { Split = fixedSplit };
+
+    public static Dataset Apply(ActiveLearningStrategySet set, Dataset dataset) => dataset with { ActiveLearning = set };
+
+    public static Dataset Apply(DatasetLabelsDefined defined, Dataset dataset) => dataset with { Labels = defined };
 }

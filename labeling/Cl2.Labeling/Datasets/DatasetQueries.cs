@@ -99,6 +99,9 @@ public sealed class DatasetGraphType : ObjectGraphType<Dataset>
         Field(dataset => dataset.CreatedAt);
         Field<DatasetSplitGraphType, DatasetSplitFixed>("split").Description("The fixed train/validation/test split, once fixed.")
             .Resolve(context => context.Source.Split);
+        Field<ActiveLearningGraphType, ActiveLearningStrategySet>("activeLearning")
+            .Description("The strategy nextCase hands cases out by, and the model that scores them; null: oldest first.")
+            .Resolve(context => context.Source.ActiveLearning);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LabelStatusCountGraphType>>>, IDataLoaderResult<IReadOnlyList<LabelStatusCount>>>("labelStatusCounts")
             .Description("Cases per label status (statuses with no case are left out).")
             .Resolve(context => DatasetQueries.StatusCountsOf(context, context.Source.Id).Then(counts => counts ?? []));
@@ -108,5 +111,6 @@ public sealed class DatasetGraphType : ObjectGraphType<Dataset>
         cases.Resolve(context => CaseQueries.CasesOf(context, context.Source.Id));
         Field<NonNullGraphType<IntGraphType>, IDataLoaderResult<int>>("caseCount")
             .Resolve(context => DatasetQueries.StatusCountsOf(context, context.Source.Id).Then(counts => counts?.Sum(count => count.Count) ?? 0));
+        DefineDatasetLabels.AddFields(this);
     }
 }

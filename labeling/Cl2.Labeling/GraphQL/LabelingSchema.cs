@@ -7,6 +7,7 @@ using Cl2.Labeling.Labels;
 using Cl2.Labeling.Models;
 using Cl2.Labeling.Routing;
 using Cl2.Labeling.Retraining;
+using Cl2.Labeling.Scoring;
 using Cl2.Labeling.Training;
 using GraphQL.Types;
 
@@ -37,6 +38,7 @@ public sealed class LabelingQuery : ObjectGraphType
         LabelQueries.AddFields(this);
         ModelQueries.AddFields(this);
         NextCase.AddField(this);
+        ScoringQueries.AddFields(this);
         TrainingQueries.AddFields(this);
         TrainingSetReading.AddField(this);
         InferenceQueries.AddFields(this);
@@ -46,6 +48,7 @@ public sealed class LabelingQuery : ObjectGraphType
         RetrainingPolicyQueries.AddFields(this);
         PacsStudies.AddField(this);
         PacsImportQueries.AddFields(this);
+        RecentPacsImports.AddField(this);
         Audit.AccessAuditQueries.AddFields(this);
     }
 }
@@ -72,6 +75,7 @@ public sealed class LabelingMutation : ObjectGraphType
         SetPromotionGate.AddField(this);
         RecordModelEvaluation.AddField(this);
         FixDatasetSplit.AddField(this);
+        DefineDatasetLabels.AddField(this);
         PredictLabel.AddField(this);
         RequestTraining.AddField(this);
         ClaimTrainingJob.AddField(this);
@@ -80,6 +84,10 @@ public sealed class LabelingMutation : ObjectGraphType
         CompleteTrainingJob.AddField(this);
         CancelTrainingJob.AddField(this);
         ResumeTrainingJob.AddField(this);
+        SetActiveLearningStrategy.AddField(this);
+        ClaimScoringJob.AddField(this);
+        RenewScoringLease.AddField(this);
+        CompleteScoringJob.AddField(this);
         RecordStudyReceived.AddField(this);
         RecordStudyForwardingStuck.AddField(this);
         RecordStudyForwardingResumed.AddField(this);
@@ -89,6 +97,7 @@ public sealed class LabelingMutation : ObjectGraphType
         SaveRoutingRule.AddField(this);
         DeleteRoutingRule.AddField(this);
         GiveFeedback.AddField(this);
+        OpenCorrectionCase.AddField(this);
         SetRetrainingPolicy.AddField(this);
         ImportFromPacs.AddField(this);
         ResumePacsImport.AddField(this);

@@ -9,8 +9,8 @@ namespace Cl2.EndToEnd.Identity;
 
 /// <summary>
 /// Issue 17 point 6: after a scripted session through the gateway with real access tokens, with Production settings —
-/// QIDO and WADO by a radiologist, a C-FIND by an allowed DICOM peer, a label submitted, a promotion, refused requests —
-/// an admin's <c>accessAudit</c> returns each access with its actor, source and outcome.
+/// QIDO and WADO by a radiologist, a C-FIND by an allowed DICOM peer, a label submitted, a promotion, refused requests and
+/// a refused association — an admin's <c>accessAudit</c> returns each access with its actor, source and outcome.
 /// </summary>
 public sealed class AccessAuditTests
 {
@@ -83,6 +83,8 @@ public sealed class AccessAuditTests
         // C-FIND by an allowed peer.
         (await Dcmtk.RunAsync("findscu", ["-S", "-aet", "FINDSCU", "-aec", "CL2", "-k", "QueryRetrieveLevel=STUDY", "-k", $"StudyInstanceUID={study}",
             "-k", "PatientID", "127.0.0.1", dicomPort])).EnsureSuccess("findscu");
+        // A refused association: an AE title the peer table does not list.
+        Assert.NotEqual(0, (await Dcmtk.RunAsync("echoscu", ["-aet", "STRANGER", "-aec", "CL2", "127.0.0.1", dicomPort])).ExitCode);
 
         // A label submitted on a case of the study, and a promotion.
         using var mask = await annotator.PostAsync(new Uri("blobs", UriKind.Relative), new ByteArrayContent(Encoding.UTF8.GetBytes("mask")));
@@ -129,6 +131,12 @@ public sealed class AccessAuditTests
         var byEngineer = await AuditAsync(admin, services, new { user = "ml-engineer" }, records => records.Any(r => r.Operation == "mutation promoteModelVersion"));
         var promotion = Assert.Single(byEngineer, r => r.Operation == "mutation promoteModelVersion");
         Assert.Equal((0, "U", "110110"), (promotion.Outcome, promotion.Action, promotion.EventId));
+        // The listener's security alerts: the refused association, and its peer table at its first start.
+        var refusedAssociation = Assert.Single(await AuditAsync(admin, services, new { user = "STRANGER" }, records => records.Count > 0));
+        Assert.Equal(("110113", "A-ASSOCIATE", 4, "127.0.0.1", "inference"), (refusedAssociation.EventId, refusedAssociation.Operation,
+            refusedAssociation.Outcome, refusedAssociation.SourceAddress, refusedAssociation.Service));
+        var peers = await AuditAsync(admin, services, new { user = "configuration" }, records => records.Any(r => r.Operation == "DICOM peers changed"));
+        Assert.Equal(("110113", "U", 0), (peers[0].EventId, peers[0].Action, peers[0].Outcome));
         Directory.Delete(state, recursive: true);
     }
 

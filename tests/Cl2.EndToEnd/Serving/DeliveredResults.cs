@@ -20,7 +20,8 @@ internal static class DeliveredResults
             print(number, "%.3f" % z, hashlib.sha256(pixels[i].tobytes()).hexdigest())
         """;
 
-    // Every coded content item of an SR as "concept name meaning=code value", and every text item as "meaning=text".
+    // Every coded content item of an SR as "concept name meaning=code value", every text item as "meaning=text" and every
+    // numeric one as "meaning=numeric value".
     private const string ReportItems = """
         import sys, pydicom
         def walk(items):
@@ -30,9 +31,18 @@ internal static class DeliveredResults
                     print("%s=%s" % (name, item.ConceptCodeSequence[0].CodeValue))
                 elif item.ValueType == "TEXT":
                     print("%s=%s" % (name, item.TextValue))
+                elif item.ValueType == "NUM" and "MeasuredValueSequence" in item:
+                    print("%s=%s" % (name, item.MeasuredValueSequence[0].NumericValue))
                 walk(item.get("ContentSequence", []))
         walk(pydicom.dcmread(sys.argv[1]).ContentSequence)
         """;
+
+    /// <summary>Until the study's <paramref name="results"/> objects are in Orthanc and its outcome is recorded in labeling:
+    /// inference hands the objects to its outbox before it records the outcome, so Orthanc can have them a moment before
+    /// labeling has the outcome.</summary>
+    public static Task UntilDeliveredAndRecordedAsync(ServingPlatform platform, string study, int results, string what, TimeSpan within) =>
+        platform.UntilAsync(async () => (await platform.ResultIdsInPacsAsync(study)).Count >= results
+            && (await platform.OutcomesAsync(study)).GetProperty("totalCount").GetInt32() > 0, what, within);
 
     /// <summary>Writes the object to <paramref name="folder"/> and returns its path.</summary>
     public static string Save(DeliveredInstance instance, string folder)

@@ -108,8 +108,8 @@ public sealed class WorkloadsThroughPacsTests(ServingFixture serving) : IClassFi
         var study = Assert.Single(await platform.UploadToPacsAsync(files));
         await platform.SendFromPacsAsync(study);
 
-        await platform.UntilAsync(async () => (await platform.ResultIdsInPacsAsync(item.StudyInstanceUid)).Count >= expectedResults,
-            $"{model.Task.Name()}'s results in Orthanc", TimeSpan.FromMinutes(2));
+        await DeliveredResults.UntilDeliveredAndRecordedAsync(platform, item.StudyInstanceUid, expectedResults, $"{model.Task.Name()}'s results in Orthanc and its outcome",
+            TimeSpan.FromMinutes(2));
         var outcomes = await platform.OutcomesAsync(item.StudyInstanceUid);
         Assert.Equal(1, outcomes.GetProperty("totalCount").GetInt32());
         var outcome = outcomes.GetProperty("edges")[0].GetProperty("node");

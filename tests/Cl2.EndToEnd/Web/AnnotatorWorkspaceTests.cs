@@ -24,15 +24,9 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
         await page.WaitForSelectorAsync(".viewer-host[data-rendered=true]");
         var slices = expected["shape"]![0]!.GetValue<int>();
         await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
-        var before = await NonBlackPixelsAsync(page);
-        var canvas = (await page.Locator("[data-testid=viewport] canvas").First.BoundingBoxAsync())!;
+        var before = await WebApp.NonBlackPixelsAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Brush" }).ClickAsync();
-        var (x, y) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
-        await page.Mouse.MoveAsync(x - 40, y);
-        await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(x, y, new() { Steps = 8 });
-        await page.Mouse.MoveAsync(x + 40, y, new() { Steps = 8 });
-        await page.Mouse.UpAsync();
+        await WebApp.StrokeAcrossTheMiddleAsync(page);
         await Chromium.ScreenshotAsync(page, "annotate");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save label" }).ClickAsync();
         var saved = await page.WaitForSelectorAsync("[data-testid=saved]");
@@ -75,15 +69,4 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
         var (study, labelsHeader) = await WebApp.StoreSyntheticCtAsync(platform);
         return (await WebApp.DatasetHoldingAsync(platform, study), labelsHeader);
     }
-
-    /// <summary>Pixels of the viewport's canvas that are not black (the canvas Cornerstone draws the image on).</summary>
-    private static Task<int> NonBlackPixelsAsync(IPage page) => page.EvaluateAsync<int>("""
-        () => {
-          const canvas = document.querySelector('[data-testid=viewport] canvas');
-          const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-          let lit = 0;
-          for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 30) lit++;
-          return lit;
-        }
-        """);
 }

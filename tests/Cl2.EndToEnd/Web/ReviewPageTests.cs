@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cl2.EndToEnd.Identity;
 using Microsoft.Playwright;
@@ -23,6 +22,21 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         var said = await page.Locator("[data-testid=no-result]").TextContentAsync();
 
         Assert.Contains("no routing rule matched it", said, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task a_study_inference_received_without_a_result_yet_says_it_is_still_being_processed()
+    {
+        WebApp.RequireBuilt();
+        var study = $"2.25.{Random.Shared.NextInt64(1, long.MaxValue)}";
+        await WebApp.RecordStudyReceivedAsync(platform, study, "CT1", 12);
+        await using var chromium = await Chromium.LaunchAsync();
+
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review?study={study}");
+        var said = await page.Locator("[data-testid=no-result]").TextContentAsync();
+
+        Assert.Contains("inference received it (12 instances", said, StringComparison.Ordinal);
+        Assert.Contains("is still processing it", said, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,14 +64,21 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         Assert.Equal("radiologist", feedback.GetProperty("radiologist").GetString());
     }
 
-    [Fact]
-    public async Task a_radiologist_corrects_the_overlaid_segmentation_and_the_feedback_names_the_corrected_label_revision()
+    /// <param name="inADataset">Whether the study is a case of a dataset; one straight from the PACS is not, and the page
+    /// opens its case in the model's feedback dataset (openCorrectionCase) to save the correction on.</param>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task a_radiologist_corrects_the_overlaid_segmentation_and_the_feedback_names_the_corrected_label_revision(bool inADataset)
     {
         WebApp.RequireBuilt();
         var (study, labelsHeader, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
         var written = await ReviewedSegmentation.WriteAsync(labelsHeader, seriesFolder, "liver-ct 1");
         await WebApp.StoreAsync(platform, [written.Segmentation, written.Report]);
-        await WebApp.DatasetHoldingAsync(platform, study);
+        if (inADataset)
+        {
+            await WebApp.DatasetHoldingAsync(platform, study);
+        }
         var resultId = await RecordResultAsync(study, (await WebApp.RegisterModelVersionAsync(platform)).VersionId, failure: null, [written.SegmentationUid, written.ReportUid]);
         var shape = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!["shape"]!.AsArray().Select(size => size!.GetValue<int>()).ToArray();
         var (slices, slice) = (shape[0], shape[1] * shape[2]);
@@ -69,7 +90,10 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
         var findings = await page.Locator("[data-testid=findings]").TextContentAsync();
         var coloured = await ColouredPixelsAsync(page);
-        await Chromium.ScreenshotAsync(page, "review");
+        if (inADataset)
+        {
+            await Chromium.ScreenshotAsync(page, "review");
+        }
         await page.GetByRole(AriaRole.Button, new() { Name = "Correct" }).ClickAsync();
         await page.GetByLabel("Segment").SelectOptionAsync(painted.ToString(CultureInfo.InvariantCulture));
         var canvas = (await page.Locator("[data-testid=viewport] canvas").First.BoundingBoxAsync())!;
@@ -79,7 +103,10 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         await page.Mouse.DownAsync();
         await page.Mouse.MoveAsync(x + reach, y, new() { Steps = 24 });
         await page.Mouse.UpAsync();
-        await Chromium.ScreenshotAsync(page, "review-correct");
+        if (inADataset)
+        {
+            await Chromium.ScreenshotAsync(page, "review-correct");
+        }
         await page.GetByRole(AriaRole.Button, new() { Name = "Save correction" }).ClickAsync();
         var saved = await page.WaitForSelectorAsync("[data-testid=correction-saved]");
         var revisionId = await saved!.GetAttributeAsync("data-label-revision-id");
@@ -123,7 +150,7 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
     /// <summary>An inference result for <paramref name="study"/>, recorded as inference records it (its client credentials).</summary>
     private async Task<string> RecordResultAsync(string study, string? versionId, string? failure, string[]? resultUids = null)
     {
-        using var inference = platform.Client(await ClientTokenAsync("inference"));
+        using var inference = platform.Client(await WebApp.ClientTokenAsync(platform, "inference"));
         var (data, error) = await SignedInPlatform.GraphQLAsync(inference,
             "mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
             new
@@ -137,17 +164,5 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
             });
         Assert.Null(error);
         return data.GetProperty("recordInferenceResult").GetProperty("id").GetString()!;
-    }
-
-    private async Task<string> ClientTokenAsync(string client)
-    {
-        using var http = new HttpClient { BaseAddress = platform.Gateway, Timeout = TimeSpan.FromMinutes(1) };
-        using var response = await http.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials", ["client_id"] = client, ["client_secret"] = platform.Launcher.Secret("clients", client), ["scope"] = "cl2",
-        }));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
     }
 }

@@ -11,6 +11,18 @@ namespace Cl2.EndToEnd.Web;
 /// from the page as the app does (the session cookie, no token).</summary>
 public static class WebApp
 {
+    /// <summary>JavaScript: how many pixels of the canvas a selector names are not black (0 while it has no size).</summary>
+    private const string LitPixels = """
+        selector => {
+          const canvas = document.querySelector(selector);
+          if (!canvas || canvas.width === 0) return 0;
+          const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+          let lit = 0;
+          for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 30) lit++;
+          return lit;
+        }
+        """;
+
     public static string Dist => Path.Combine(Repository.Root, "web", "dist");
 
     public static void RequireBuilt() => Assert.True(File.Exists(Path.Combine(Dist, "index.html")),
@@ -53,13 +65,26 @@ public static class WebApp
     /// <summary>As <see cref="StoreSyntheticCtAsync"/>, with the folder of the CT series' files synth wrote.</summary>
     public static async Task<(string Study, string LabelsHeader, string SeriesFolder)> StoreSyntheticCtSeriesAsync(SignedInPlatform platform)
     {
+        var stored = await StoreSyntheticStudyAsync(platform, "liver-ct");
+        return (stored.Study, stored.LabelsHeader, stored.SeriesFolders["CT"]);
+    }
+
+    /// <summary>
+    /// A one-case cohort of <paramref name="task"/> from <c>./cl2 synth</c> (32 voxels a side, a new seed each time), every
+    /// series stored into the archive by an ML engineer; the study, the label header and each series' folder by its name
+    /// (brain-mri: T1, T1c, T2, FLAIR).
+    /// </summary>
+    public static async Task<(string Study, string LabelsHeader, IReadOnlyDictionary<string, string> SeriesFolders)> StoreSyntheticStudyAsync(
+        SignedInPlatform platform, string task)
+    {
         var cohort = Directory.CreateTempSubdirectory("cl2-web-cohort-").FullName;
-        (await ProcessRunner.RunAsync(Repository.Script, ["synth", "--task", "liver-ct", "--out", cohort, "--cases", "1", "--size", "32",
+        (await ProcessRunner.RunAsync(Repository.Script, ["synth", "--task", task, "--out", cohort, "--cases", "1", "--size", "32",
             "--seed", $"{Random.Shared.Next(1, 100_000)}"], TimeSpan.FromMinutes(5))).EnsureSuccess("./cl2 synth");
         var item = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(cohort, "cohort.json")))!["cases"]![0]!;
-        var series = Path.Combine(cohort, item["series"]!["CT"]!.GetValue<string>());
-        await StoreAsync(platform, await Task.WhenAll(Directory.GetFiles(series, "*.dcm").Select(file => File.ReadAllBytesAsync(file))));
-        return (item["studyInstanceUid"]!.GetValue<string>(), Path.Combine(cohort, item["labels"]!.GetValue<string>()), series);
+        var folders = item["series"]!.AsObject().ToDictionary(series => series.Key, series => Path.Combine(cohort, series.Value!.GetValue<string>()));
+        var files = folders.Values.SelectMany(folder => Directory.GetFiles(folder, "*.dcm"));
+        await StoreAsync(platform, await Task.WhenAll(files.Select(file => File.ReadAllBytesAsync(file))));
+        return (item["studyInstanceUid"]!.GetValue<string>(), Path.Combine(cohort, item["labels"]!.GetValue<string>()), folders);
     }
 
     /// <summary>Stores DICOM Part 10 files into the archive as an ML engineer (STOW-RS through the gateway).</summary>
@@ -129,5 +154,47 @@ public static class WebApp
             new { input = new { datasetId, studyInstanceUids = new[] { study } } });
         Assert.Null(addError);
         return datasetId;
+    }
+
+    /// <summary>Pixels of a canvas (by default the viewport's, on which Cornerstone draws the image) that are not black.</summary>
+    public static Task<int> NonBlackPixelsAsync(IPage page, string canvas = "[data-testid=viewport] canvas") => page.EvaluateAsync<int>(LitPixels, canvas);
+
+    /// <summary>Waits until a canvas shows more than <paramref name="pixels"/> non-black pixels (a render lands a frame later).</summary>
+    public static Task WaitForNonBlackPixelsAsync(IPage page, string canvas, int pixels = 1000) =>
+        page.WaitForFunctionAsync($"([selector, pixels]) => ({LitPixels})(selector) > pixels", new object[] { canvas, pixels });
+
+    /// <summary>A left-button stroke across the middle of the viewport, 40 pixels either side of its centre.</summary>
+    public static async Task StrokeAcrossTheMiddleAsync(IPage page)
+    {
+        var canvas = (await page.Locator("[data-testid=viewport] canvas").First.BoundingBoxAsync())!;
+        var (x, y) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
+        await page.Mouse.MoveAsync(x - 40, y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(x, y, new() { Steps = 8 });
+        await page.Mouse.MoveAsync(x + 40, y, new() { Steps = 8 });
+        await page.Mouse.UpAsync();
+    }
+
+    /// <summary>An access token for a service client (<c>inference</c>, <c>training</c>) from the gateway's provider.</summary>
+    public static async Task<string> ClientTokenAsync(SignedInPlatform platform, string client)
+    {
+        using var http = new HttpClient { BaseAddress = platform.Gateway, Timeout = TimeSpan.FromMinutes(1) };
+        using var response = await http.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = client, ["client_secret"] = platform.Launcher.Secret("clients", client), ["scope"] = "cl2",
+        }));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>Records that the DICOM listener received <paramref name="study"/>, as inference does (its client's token).</summary>
+    public static async Task RecordStudyReceivedAsync(SignedInPlatform platform, string study, string callingAeTitle, int instanceCount)
+    {
+        using var inference = platform.Client(await ClientTokenAsync(platform, "inference"));
+        var (_, error) = await SignedInPlatform.GraphQLAsync(inference,
+            "mutation($input: RecordStudyReceivedInput!) { recordStudyReceived(input: $input) { id } }",
+            new { input = new { studyInstanceUid = study, callingAeTitle, instanceCount } });
+        Assert.Null(error);
     }
 }

@@ -85,6 +85,34 @@ public sealed class ConcurrentModelRunsTests : IDisposable
         Assert.True(differed.Count == 0, $"{differed.Count} normalisations differed from a lone run, first {string.Join(", ", differed.Take(5))}");
     }
 
+    /// <summary>Sliding-window inference of small volumes (27 windows, each added into the blended sums), many times on more
+    /// threads than cores while collections run: TorchSharp's add_(x) passes libtorch an implicit alpha Scalar that a
+    /// collection may free during the call, so a window could be added with another weight, or the native heap corrupted.</summary>
+    [Fact]
+    public async Task sliding_window_blending_on_twelve_threads_at_once_gives_the_values_of_a_lone_run()
+    {
+        const int Calls = 1500;
+        const int Threads = 12;
+        var inference = new SlidingWindowInference([4, 4, 4], overlap: 0.5);
+        var volume = TorchSharp.torch.linspace(0, 1, 8 * 8 * 8).reshape(1, 1, 8, 8, 8);
+        var expected = Values(inference.Run(volume, window => window));
+        var threads = () => Enumerable.Range(0, Threads).Select(thread => Task.Factory.StartNew(() =>
+        {
+            var differing = new List<string>();
+            for (var i = 0; i < Calls; i++)
+            {
+                using var scope = TorchSharp.torch.NewDisposeScope();
+                if (!Values(inference.Run(volume, window => window)).AsSpan().SequenceEqual(expected))
+                {
+                    differing.Add($"call {i} on thread {thread}");
+                }
+            }
+            return differing;
+        }, TaskCreationOptions.LongRunning)).ToList();
+        var differed = (await GarbageCollection.WhileCollectingAsync(() => Task.WhenAll(threads()).WaitAsync(TimeSpan.FromMinutes(3)))).SelectMany(names => names).ToList();
+        Assert.True(differed.Count == 0, $"{differed.Count} blended volumes differed from a lone run, first {string.Join(", ", differed.Take(5))}");
+    }
+
     private static float[] Values(TorchSharp.torch.Tensor tensor) => tensor.contiguous().data<float>().ToArray();
 
     private async Task<(IReadOnlyList<DicomFile> Study, List<WorkloadRunner> Runners)> StudyAndRunnersAsync(WorkloadTask task, int runners)

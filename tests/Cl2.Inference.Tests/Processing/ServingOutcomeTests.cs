@@ -40,8 +40,49 @@ public sealed class ServingOutcomeTests : IDisposable
         Assert.Contains("SERIES_NOT_A_VOLUME", outcome.Node.GetProperty("failureReason").GetString());
     }
 
+    [Fact]
+    public async Task a_series_with_a_slice_of_another_orientation_is_recorded_as_unusable_volume_naming_the_version()
+    {
+        var (study, model) = await SeededModel.CaseAndModelAsync(_root, WorkloadTask.LiverCt);
+        var slices = Directory.GetFiles(Path.Combine(study, "CT"), "*.dcm").Order(StringComparer.Ordinal).ToArray();
+        Change(slices[slices.Length / 2], dataset => dataset.SetValues(DicomTags.ImageOrientationPatient, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0)); // coronal among axials
+
+        var outcome = await ServeAsync(model, slices);
+
+        Assert.True(outcome.Node.GetProperty("failure").GetString() == "UNUSABLE_VOLUME", outcome.Node.ToString());
+        Assert.Equal(outcome.VersionId, outcome.Node.GetProperty("versionId").GetString());
+        Assert.Contains("SERIES_NOT_A_VOLUME", outcome.Node.GetProperty("failureReason").GetString());
+    }
+
+    /// <summary>An instance whose data set parses (the listener stores it) but whose pixel data is half what its rows and
+    /// columns need.</summary>
+    [Fact]
+    public async Task a_study_with_an_instance_whose_pixels_cannot_be_decoded_is_recorded_as_corrupt_instance_naming_the_version()
+    {
+        var (study, model) = await SeededModel.CaseAndModelAsync(_root, WorkloadTask.LiverCt);
+        var slices = Directory.GetFiles(Path.Combine(study, "CT"), "*.dcm").Order(StringComparer.Ordinal).ToArray();
+        Change(slices[3], dataset =>
+        {
+            var pixels = ((DicomValueElement)dataset.GetElement(DicomTags.PixelData)).Buffer.GetBytes().ToArray();
+            dataset.SetBytes(DicomTags.PixelData, DicomVR.OW, pixels[..(pixels.Length / 2)]);
+        });
+
+        var outcome = await ServeAsync(model, slices);
+
+        Assert.True(outcome.Node.GetProperty("failure").GetString() == "CORRUPT_INSTANCE", outcome.Node.ToString());
+        Assert.Equal(outcome.VersionId, outcome.Node.GetProperty("versionId").GetString());
+        Assert.Contains("UNREADABLE_INSTANCE", outcome.Node.GetProperty("failureReason").GetString());
+    }
+
+    private static void Change(string path, Action<DicomDataset> change)
+    {
+        var file = DicomFile.Open(new MemoryStream(File.ReadAllBytes(path)));
+        change(file.Dataset);
+        file.Save(path);
+    }
+
     /// <summary><paramref name="model"/> promoted as version 1 of a liver-ct model that a CT rule routes to, the
-    /// <paramref name="slices"/> sent by storescu, and the study's recorded outcome.</summary>
+    /// <paramref name="slices"/> sent by storescu, and the study's recorded outcome; inference logged no exception.</summary>
     private static async Task<(System.Text.Json.JsonElement Node, string VersionId)> ServeAsync(string model, string[] slices)
     {
         await using var postgres = await PostgresCluster.CreateAsync();
@@ -54,6 +95,8 @@ public sealed class ServingOutcomeTests : IDisposable
         var studyUid = DicomFile.Open(slices[0]).Dataset.GetString(DicomTags.StudyInstanceUID);
 
         await platform.StoreScuAsync(slices);
-        return (await ModelServingTests.OutcomeAsync(platform, studyUid, inference, labeling), versionId);
+        var outcome = await ModelServingTests.OutcomeAsync(platform, studyUid, inference, labeling);
+        Assert.False(inference.Output.Contains("\"Exception\":", StringComparison.Ordinal), $"inference logged an exception:\n{inference.Output}");
+        return (outcome, versionId);
     }
 }

@@ -33,6 +33,9 @@ public sealed class SlidingWindowInference(IReadOnlyList<long> roiSize, double o
         Tensor? sum = null;
         var weights = zeros(new long[] { 1, 1 }.Concat(extent).ToArray(), device: image.device);
         var perWindow = image.shape[0];
+        // add_(tensor) would pass TorchSharp's own implicit Scalar alpha (1), unreachable during the native call: a
+        // collection could free it while libtorch reads it (see NormaliseIntensity). This one lives until the end.
+        using Scalar one = 1;
         foreach (var starts in Starts(extent).Chunk(batchSize))
         {
             using var windowScope = NewDisposeScope();
@@ -41,8 +44,8 @@ public sealed class SlidingWindowInference(IReadOnlyList<long> roiSize, double o
             sum ??= zeros(new[] { perWindow, outputs.shape[1] }.Concat(extent).ToArray(), device: image.device).MoveToOuterDisposeScope();
             for (var i = 0; i < starts.Length; i++)
             {
-                Slice(sum, starts[i]).add_(outputs.narrow(0, i * perWindow, perWindow) * importance);
-                Slice(weights, starts[i]).add_(importance);
+                Slice(sum, starts[i]).add_(outputs.narrow(0, i * perWindow, perWindow) * importance, one);
+                Slice(weights, starts[i]).add_(importance, one);
             }
         }
         var blended = sum! / weights;

@@ -161,11 +161,8 @@ public sealed class WorkloadRunner : IDisposable
         Tensor logits;
         using (no_grad())
         {
-            logits = spatialDims == 3
-                ? new SlidingWindowInference([.. input.shape.Skip(2).Select(WindowEdge)], SlidingWindow.Overlap, batchSize: SlidingWindow.BatchSize).Run(input, window => _network.forward(window))
-                : _network.forward(input);
             // On the CPU before the clock stops, so the model's time includes the device finishing its work.
-            logits = logits.to_type(ScalarType.Float32).cpu();
+            logits = Forward(input).to_type(ScalarType.Float32).cpu();
         }
         var model = watch.Elapsed;
         cancellationToken.ThrowIfCancellationRequested();
@@ -187,6 +184,19 @@ public sealed class WorkloadRunner : IDisposable
         var postprocess = watch.Elapsed;
         return new WorkloadResult(Workload, Manifest, sources, segmentation, classification, new WorkloadTimings(load, preprocess, model, postprocess));
     }
+
+    /// <summary>The network's input for one study (1×C×spatial on the device), as <see cref="Run(IReadOnlyList{DicomFile}, CancellationToken)"/> prepares it.</summary>
+    /// <exception cref="WorkloadException">The study does not hold what the workload needs, or cannot be read.</exception>
+    public Tensor Input(IReadOnlyList<DicomFile> study) => Preprocess(Load(study).Loaded, Manifest.Architecture.Interface.SpatialDims).Input;
+
+    /// <summary>The network's logits for an input of <see cref="Input"/>: a sliding window over a volume, one pass over an
+    /// image. The network's mode is the caller's (active-learning scoring turns dropout on).</summary>
+    public Tensor Forward(Tensor input) => Manifest.Architecture.Interface.SpatialDims == 3
+        ? new SlidingWindowInference([.. input.shape.Skip(2).Select(WindowEdge)], SlidingWindow.Overlap, batchSize: SlidingWindow.BatchSize).Run(input, window => _network.forward(window))
+        : _network.forward(input);
+
+    /// <summary>The loaded network (its mode and weights; <see cref="Forward"/> runs it).</summary>
+    public nn.Module<Tensor, Tensor> Network => _network;
 
     private (List<InputSeries> Sources, List<LoadedSeries> Loaded) Load(IReadOnlyList<DicomFile> study)
     {

@@ -32,5 +32,11 @@ public sealed class ResidualUnit : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor input) => conv.forward(input) + residual.forward(input);
+    public override Tensor forward(Tensor input)
+    {
+        // The sum's alpha named and held: TorchSharp's Tensor + Tensor passes libtorch an implicit Scalar 1 that a collection
+        // on another thread can free mid-call (docs/training.md, "Numbers handed to libtorch").
+        using Scalar one = 1;
+        return conv.forward(input).add(residual.forward(input), one);
+    }
 }

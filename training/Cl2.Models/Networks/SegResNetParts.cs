@@ -73,9 +73,12 @@ internal static class SegResNetParts
         ModuleList<nn.Module<Tensor, Tensor>> upLayers)
     {
         var x = deepest;
+        // The sum's alpha named and held: TorchSharp's Tensor + Tensor passes libtorch an implicit Scalar 1 that a collection
+        // on another thread can free mid-call (docs/training.md, "Numbers handed to libtorch").
+        using Scalar one = 1;
         for (var i = 0; i < upSamples.Count; i++)
         {
-            x = upLayers[i].forward(upSamples[i].forward(x) + skips[i + 1]);
+            x = upLayers[i].forward(upSamples[i].forward(x).add(skips[i + 1], one));
         }
         return x;
     }

@@ -29,6 +29,9 @@ public sealed class SegResNetResBlock : nn.Module<Tensor, Tensor>
     {
         var x = conv1.forward(act.forward(norm1.forward(input)));
         x = conv2.forward(act.forward(norm2.forward(x)));
-        return x + input;
+        // The sum's alpha named and held: TorchSharp's Tensor + Tensor passes libtorch an implicit Scalar 1 that a collection
+        // on another thread can free mid-call (docs/training.md, "Numbers handed to libtorch").
+        using Scalar one = 1;
+        return x.add(input, one);
     }
 }

@@ -95,20 +95,20 @@ public sealed class SegResNetVae : nn.Module<Tensor, Tensor>
         var noise = randn_like(mean);
         Tensor latentLoss;
         Tensor sample;
-        // Named Scalars, held until libtorch has read them: an implicitly converted one can be freed mid-call by a
-        // collection on another thread (see Training/Optimizers/AdamUpdate).
+        // Named Scalars, held until libtorch has read them: an implicitly converted one (the alpha of every add too) can be
+        // freed mid-call by a collection on another thread (see Training/Optimizers/AdamUpdate).
         using Scalar half = 0.5, one = 1, smallest = 1e-8, defaultStd = Options.VaeDefaultStd;
         if (Options.VaeEstimateStd)
         {
             var sigma = nn.functional.softplus(vae_fc2.forward(features));
             // KL(N(μ, σ²) ‖ N(0, 1)) averaged over latent units; the 1e-8 keeps log finite when σ underflows.
-            latentLoss = half * (mean.square() + sigma.square() - (sigma.square() + smallest).log() - one).mean();
-            sample = mean + (sigma * noise);
+            latentLoss = half * (mean.square().add(sigma.square(), one) - sigma.square().add(smallest, one).log() - one).mean();
+            sample = mean.add(sigma * noise, one);
         }
         else
         {
             latentLoss = mean.square().mean();
-            sample = mean + (defaultStd * noise);
+            sample = mean.add(defaultStd * noise, one);
         }
         long[] shape = [-1, SegResNetVaeOptions.SmallestFilters, .. Options.LatentGrid];
         var x = act.forward(vae_fc3.forward(sample)).view(shape);

@@ -13,14 +13,22 @@ namespace Cl2.Models.Networks;
 public sealed record SegResNetVaeOutput(Tensor Segmentation, Tensor LatentLoss, Tensor ReconstructionLoss)
 {
     /// <summary>MONAI's <c>vae_loss</c>: the unweighted sum of both terms.</summary>
-    public Tensor VaeLoss => LatentLoss + ReconstructionLoss;
+    public Tensor VaeLoss
+    {
+        get
+        {
+            // The sum's alpha named and held (see TotalLoss).
+            using Scalar one = 1;
+            return LatentLoss.add(ReconstructionLoss, one);
+        }
+    }
 
     /// <summary>The paper's total loss around a segmentation loss computed by the caller.</summary>
     public Tensor TotalLoss(Tensor segmentationLoss, double reconstructionWeight = 0.1, double latentWeight = 0.1)
     {
         // Named Scalars, held until libtorch has read them: an implicitly converted one can be freed mid-call by a
         // collection on another thread (see Training/Optimizers/AdamUpdate).
-        using Scalar reconstruction = reconstructionWeight, latent = latentWeight;
-        return segmentationLoss + (reconstruction * ReconstructionLoss) + (latent * LatentLoss);
+        using Scalar reconstruction = reconstructionWeight, latent = latentWeight, one = 1;
+        return segmentationLoss.add(reconstruction * ReconstructionLoss, one).add(latent * LatentLoss, one);
     }
 }

@@ -1,5 +1,6 @@
 using Cl2.Labeling.Client;
 using Cl2.Models;
+using Cl2.Training.Scoring;
 using Microsoft.Extensions.Options;
 
 namespace Cl2.Training.Jobs;
@@ -12,6 +13,7 @@ namespace Cl2.Training.Jobs;
 public sealed partial class TrainingJobLoop(
     LabelingClient labeling,
     TrainingJobRunner runner,
+    ScoringJobRunner scoring,
     ComputeDevice device,
     IOptions<TrainingJobOptions> options,
     ILogger<TrainingJobLoop> logger) : BackgroundService
@@ -41,6 +43,11 @@ public sealed partial class TrainingJobLoop(
             }
             if (job is null)
             {
+                // No training job waits: score a dataset for active learning, if one asks (Scoring/).
+                if (await scoring.RunNextAsync(worker, stoppingToken))
+                {
+                    continue;
+                }
                 await Task.Delay(settings.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 continue;
             }

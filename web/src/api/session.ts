@@ -25,6 +25,7 @@ export const pages: PageLink[] = [
   { path: '/annotate', title: 'Annotate', roles: ['annotator', 'radiologist'] },
   { path: '/review', title: 'Review', roles: ['radiologist'] },
   { path: '/models', title: 'Models', roles: ['ml-engineer', 'admin', 'annotator', 'radiologist'] },
+  { path: '/operations', title: 'Operations', roles: ['admin'] },
 ];
 
 /** The pages a user with these roles may open, in menu order. */

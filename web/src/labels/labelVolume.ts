@@ -67,8 +67,3 @@ export function labelCounts(labels: Uint8Array): Map<number, number> {
   }
   return counts;
 }
-
-/** The names of a label's segments: those of the last revision, or one segment for a first label. */
-export function startingLabelNames(previous: Record<string, string> | undefined): Record<string, string> {
-  return previous && Object.keys(previous).length > 0 ? previous : { '1': 'Segment 1' };
-}

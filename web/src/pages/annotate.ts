@@ -1,14 +1,17 @@
-// The annotator workspace: pick a dataset, take the next case (nextCase), browse its series, paint a labelmap and save
-// it as a label revision in the format training reads. When someone else saved the case first, both are offered.
+// The annotator workspace: pick a dataset, take the next case (nextCase), browse its series, paint a labelmap (segments
+// named by the dataset's labels) or tick the dataset's classification labels, and save it as a label revision in the
+// format training reads. When someone else saved the case first, both are offered.
 
 import { ApiError, downloadBlob, graphql, uploadBlob } from '../api/graphql';
 import type { Me } from '../api/session';
 import { imageSeries, listSeries } from '../dicomweb/series';
-import { headerFor, labelCounts, packMask, startingLabelNames, unpackMask } from '../labels/labelVolume';
+import { packClassification, segmentNames, unpackClassification, type DatasetLabelling } from '../labels/datasetLabels';
+import { headerFor, labelCounts, packMask, unpackMask } from '../labels/labelVolume';
 import { addLabelmap } from '../viewer/labelmap';
 import { labelTools } from '../viewer/labelTools';
 import { dicomweb, openStack, type StackViewer } from '../viewer/stackViewer';
 import { element, escapeHtml, showError } from '../ui';
+import { classificationChoices } from './classificationChoices';
 
 interface CaseInfo {
   id: string;
@@ -18,11 +21,13 @@ interface CaseInfo {
   labelHistory: { id: string; revision: number | null; blobDigest: string; status: string; submittedBy: string; kind: string }[];
 }
 
+type DatasetInfo = DatasetLabelling & { id: string; name: string; caseCount: number };
+
 const caseFields = 'id studyInstanceUid currentRevision labelStatus labelHistory { id revision blobDigest status submittedBy kind }';
 
 export async function showAnnotate(main: HTMLElement, _me: Me, query: URLSearchParams): Promise<void> {
-  const { datasets } = await graphql<{ datasets: { items: { id: string; name: string; caseCount: number }[] } }>(
-    '{ datasets(first: 200) { items { id name caseCount } } }',
+  const { datasets } = await graphql<{ datasets: { items: DatasetInfo[] } }>(
+    '{ datasets(first: 200) { items { id name caseCount labelKind labels { name value } } } }',
   );
   main.innerHTML = '';
   main.append(element(`<h1>Annotate</h1>`));
@@ -52,7 +57,7 @@ export async function showAnnotate(main: HTMLElement, _me: Me, query: URLSearchP
         workspace.innerHTML = '<p>No unlabelled case is left in this dataset for you.</p>';
         return;
       }
-      current = await openCase(workspace, nextCase);
+      current = await openCase(workspace, nextCase, datasets.items.find((d) => d.id === dataset)!);
     } catch (error) {
       workspace.innerHTML = '';
       showError(workspace, error);
@@ -60,7 +65,7 @@ export async function showAnnotate(main: HTMLElement, _me: Me, query: URLSearchP
   };
 }
 
-async function openCase(workspace: HTMLElement, item: CaseInfo): Promise<{ viewer: StackViewer }> {
+async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: DatasetInfo): Promise<{ viewer: StackViewer }> {
   const series = imageSeries(await listSeries(dicomweb, item.studyInstanceUid));
   if (series.length === 0) {
     throw new Error(`The archive holds no image series of study ${item.studyInstanceUid}; it cannot be labelled here.`);
@@ -75,11 +80,18 @@ async function openCase(workspace: HTMLElement, item: CaseInfo): Promise<{ viewe
   const host = element('<div class="viewer-host"></div>');
   const message = element('<div class="message" aria-live="polite"></div>');
 
-  const previous = [...item.labelHistory].reverse().find((revision) => revision.revision !== null && revision.kind === 'SEGMENTATION');
-  const stored = previous ? unpackMask(await downloadBlob(previous.blobDigest)) : undefined;
-  const names = startingLabelNames(stored?.header.labelNames);
-  const tools = labelTools(names, 'Save label', () => labelmap, () => void save().catch((error) => showError(message, error)));
-  workspace.append(info, browser, tools.element, host, message);
+  const classifying = dataset.labelKind === 'CLASSIFICATION';
+  const kind = classifying ? 'CLASSIFICATION' : 'SEGMENTATION';
+  const previous = [...item.labelHistory].reverse().find((revision) => revision.revision !== null && revision.kind === kind);
+  const storedBlob = previous ? await downloadBlob(previous.blobDigest) : undefined;
+  const stored = storedBlob && !classifying ? unpackMask(storedBlob) : undefined;
+  const names = segmentNames(dataset, stored?.header.labelNames);
+  const saveNow = () => void save().catch((error) => showError(message, error));
+  const tools = labelTools(names, 'Save label', () => labelmap, saveNow);
+  const choices = classifying
+    ? classificationChoices(dataset.labels.map((label) => label.name), storedBlob && unpackClassification(storedBlob).labels, saveNow)
+    : undefined;
+  workspace.append(info, browser, choices?.element ?? tools.element, host, message);
   let viewer = await openStack(host, item.studyInstanceUid, series[0].seriesInstanceUid);
   let labelmap = await addLabelmap(viewer, names);
   if (stored && stored.header.referencedSeriesInstanceUids[0] === viewer.series.seriesInstanceUid) labelmap.load(stored.labels);
@@ -88,17 +100,21 @@ async function openCase(workspace: HTMLElement, item: CaseInfo): Promise<{ viewe
   let baseRevision = item.currentRevision;
   const save = async () => {
     message.textContent = 'Saving…';
-    const header = headerFor(viewer.series.grid, [viewer.series.seriesInstanceUid], names);
-    const digest = await uploadBlob(packMask(header, labelmap.voxels()));
+    const seriesUids = [viewer.series.seriesInstanceUid];
+    const digest = await uploadBlob(choices
+      ? packClassification(seriesUids, choices.values())
+      : packMask(headerFor(viewer.series.grid, seriesUids, names), labelmap.voxels()));
     try {
       const { submitLabel } = await graphql<{ submitLabel: { id: string; revision: number } }>(
         `mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id revision } }`,
-        { input: { caseId: item.id, baseRevision, kind: 'SEGMENTATION', blobDigest: digest } });
+        { input: { caseId: item.id, baseRevision, kind, blobDigest: digest } });
       baseRevision = submitLabel.revision;
       info.querySelector('[data-testid=revision]')!.textContent = String(baseRevision);
-      const painted = [...labelCounts(labelmap.voxels()).values()].reduce((a, b) => a + b, 0);
+      const what = choices
+        ? Object.entries(choices.values()).filter(([, yes]) => yes).map(([name]) => escapeHtml(name)).join(', ') || 'no label'
+        : `${[...labelCounts(labelmap.voxels()).values()].reduce((a, b) => a + b, 0)} labelled voxels`;
       message.innerHTML = `<p class="saved" data-testid="saved" data-label-revision-id="${submitLabel.id}">Saved as revision
-        ${submitLabel.revision} (${painted} labelled voxels).</p>`;
+        ${submitLabel.revision} (${what}).</p>`;
     } catch (error) {
       if (error instanceof ApiError && error.code === 'LABEL_REVISION_CONFLICT') {
         await offerConflict(error);
@@ -122,7 +138,8 @@ async function openCase(workspace: HTMLElement, item: CaseInfo): Promise<{ viewe
       void save().catch((e) => showError(message, e));
     };
     message.querySelector<HTMLButtonElement>('[data-choice=theirs]')!.onclick = async () => {
-      if (theirs) labelmap.load(unpackMask(await downloadBlob(theirs.blobDigest)).labels);
+      if (theirs && choices) choices.set(unpackClassification(await downloadBlob(theirs.blobDigest)).labels);
+      else if (theirs) labelmap.load(unpackMask(await downloadBlob(theirs.blobDigest)).labels);
       baseRevision = currentRevision;
       info.querySelector('[data-testid=revision]')!.textContent = String(baseRevision);
       message.textContent = `Showing revision ${currentRevision}.`;

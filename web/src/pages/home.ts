@@ -6,6 +6,7 @@ const what: Record<string, string> = {
   '/annotate': 'Label the next case of a dataset: paint the segments on the images and save a label revision.',
   '/review': 'Open a study (as a PACS does, /review?study=UID) with the AI result over it; accept, reject or correct it.',
   '/models': 'Models and their versions: stage, metrics and what each was trained on.',
+  '/operations': 'What the platform received and did: routing, results and deliveries, PACS imports, the access audit.',
 };
 
 export async function showHome(main: HTMLElement, me: Me): Promise<void> {

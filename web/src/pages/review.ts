@@ -6,9 +6,9 @@ import { graphql, uploadBlob } from '../api/graphql';
 import type { Me } from '../api/session';
 import { imageSeries, listSeries } from '../dicomweb/series';
 import { headerFor, packMask } from '../labels/labelVolume';
-import { caseForCorrection, noCaseToCorrect, type StudyCase } from '../review/correction';
+import { caseForCorrection, type StudyCase } from '../review/correction';
 import { reportLines } from '../review/report';
-import { noResultExplanation, type Result } from '../review/result';
+import { noResultExplanation, type Received, type Result } from '../review/result';
 import { loadResultObjects } from '../review/resultObjects';
 import { readSegmentation } from '../review/segmentation';
 import { element, escapeHtml, showError } from '../ui';
@@ -26,16 +26,17 @@ export async function showReview(main: HTMLElement, _me: Me, query: URLSearchPar
     main.append(element('<p>Open a study from the PACS, or add <code>?study=&lt;StudyInstanceUID&gt;</code> to this address.</p>'));
     return;
   }
-  const { inferenceResults } = await graphql<{ inferenceResults: { items: ReviewedResult[] } }>(
+  const { inferenceResults, receivedStudies } = await graphql<{ inferenceResults: { items: ReviewedResult[] }; receivedStudies: Received[] }>(
     `query($study: String!) { inferenceResults(study: $study, first: 1) { items { id pipeline failure failureReason completedAt resultUids
       routing { ruleName explanation } modelVersion { id number stage metrics { name value } model { id name feedbackDataset { id } } }
-      feedback { verdict radiologist comment givenAt } } } }`, { study });
+      feedback { verdict radiologist comment givenAt } } }
+      receivedStudies(study: $study) { receivedAt instanceCount forwarding { isStuck reason } } }`, { study });
   const result = inferenceResults.items[0];
   const panel = element('<aside class="result" data-testid="result"></aside>');
   const host = element('<div class="viewer-host"></div>');
   main.append(element(`<p>Study <code>${escapeHtml(study)}</code></p>`), element('<div class="review"></div>'));
   main.querySelector('.review')!.append(host, panel);
-  const missing = noResultExplanation(result);
+  const missing = noResultExplanation(result, receivedStudies);
   const series = imageSeries(await listSeries(dicomweb, study));
   if (missing) {
     panel.append(element(`<p data-testid="no-result">${escapeHtml(missing)}</p>`));
@@ -103,7 +104,7 @@ export async function showReview(main: HTMLElement, _me: Me, query: URLSearchPar
 
   form.querySelector<HTMLButtonElement>('[data-action=correct]')!.onclick = () => {
     const tools = labelTools(overlay.labelNames, 'Save correction', () => labelmap,
-      () => void saveCorrection(viewer, labelmap, overlay.labelNames, study, version.model.feedbackDataset?.id ?? null, giveFeedback, message)
+      () => void saveCorrection(viewer, labelmap, overlay.labelNames, study, result!.id, version.model.feedbackDataset?.id ?? null, giveFeedback, message)
         .catch((error) => showError(message, error)));
     tools.setup(labelmap);
     host.prepend(tools.element);
@@ -113,18 +114,15 @@ export async function showReview(main: HTMLElement, _me: Me, query: URLSearchPar
 }
 
 /** The corrected labelmap as a label revision of the study's case, then the CORRECT verdict naming it. */
-async function saveCorrection(viewer: StackViewer, labelmap: Labelmap, labelNames: Record<string, string>, study: string,
+async function saveCorrection(viewer: StackViewer, labelmap: Labelmap, labelNames: Record<string, string>, study: string, resultId: string,
   feedbackDatasetId: string | null, giveFeedback: (verdict: string, revisionId: string) => Promise<{ giveFeedback: { id: string } }>,
   message: HTMLElement): Promise<void> {
   message.textContent = 'Saving the correction…';
   const { studyCases } = await graphql<{ studyCases: { items: StudyCase[] } }>(
     'query($study: String!) { studyCases(study: $study, first: 100) { items { id currentRevision dataset { id name } } } }', { study });
-  const target = caseForCorrection(studyCases.items, feedbackDatasetId);
-  if (!target) {
-    message.textContent = '';
-    showError(message, noCaseToCorrect);
-    return;
-  }
+  const target = caseForCorrection(studyCases.items, feedbackDatasetId) ?? (await graphql<{ openCorrectionCase: StudyCase }>(
+    'mutation($input: OpenCorrectionCaseInput!) { openCorrectionCase(input: $input) { id currentRevision dataset { id name } } }',
+    { input: { inferenceResultId: resultId } })).openCorrectionCase;
   const header = headerFor(viewer.series.grid, [viewer.series.seriesInstanceUid], labelNames);
   const digest = await uploadBlob(packMask(header, labelmap.voxels()));
   const { submitLabel } = await graphql<{ submitLabel: { id: string; revision: number } }>(

@@ -12,10 +12,24 @@ export interface Result {
   feedback: { verdict: string; radiologist: string; comment: string | null; givenAt: string }[];
 }
 
+/** The study as inference received it (`receivedStudies(study:)`): what tells "still running" from "never sent". */
+export interface Received {
+  receivedAt: string;
+  instanceCount: number;
+  forwarding: { isStuck: boolean; reason: string } | null;
+}
+
 /** What the page says when a study has no usable AI result, and why. */
-export function noResultExplanation(result: Result | undefined): string | null {
+export function noResultExplanation(result: Result | undefined, received: Received[] = []): string | null {
   if (!result) {
-    return 'No AI result for this study: inference has not recorded one (the study was not received, or is still being processed).';
+    const study = received[0];
+    if (!study) {
+      return 'No AI result for this study: inference never received it. Send the study to the DICOM listener (AE CL2), from the PACS or the scanner.';
+    }
+    const got = `inference received it (${study.instanceCount} instance${study.instanceCount === 1 ? '' : 's'}, ${new Date(study.receivedAt).toLocaleString()})`;
+    return study.forwarding?.isStuck
+      ? `No AI result for this study: ${got} but could not hand it to labeling: ${study.forwarding.reason} An admin retries it once the cause is fixed (docs/operations.md).`
+      : `No AI result for this study yet: ${got} and is still processing it (it waits until the series are complete, then runs the model). Reload in a while.`;
   }
   if (result.failure) {
     const why = result.failure === 'NO_RULE_MATCHED'

@@ -3,6 +3,7 @@
 
 import { init as coreInit } from '@cornerstonejs/core';
 import dicomImageLoader from '@cornerstonejs/dicom-image-loader';
+import { frameImageId, type SortedSeries } from '../dicomweb/series';
 import {
   init as toolsInit,
   addTool,
@@ -30,4 +31,11 @@ export function startCornerstone(): Promise<void> {
 /** Hands the loader a series' WADO-RS metadata, so it asks the archive only for the frames. */
 export function addMetadata(imageId: string, instance: unknown): void {
   dicomImageLoader.wadors.metaDataManager.add(imageId, instance as Parameters<typeof dicomImageLoader.wadors.metaDataManager.add>[1]);
+}
+
+/** The loader's image ids of a series (frame 1 of each instance, slice 0 first), each with its metadata handed over. */
+export function imageIdsOf(base: string, series: SortedSeries): string[] {
+  const imageIds = series.instances.map((instance) => frameImageId(base, instance));
+  series.instances.forEach((instance, index) => addMetadata(imageIds[index], instance));
+  return imageIds;
 }

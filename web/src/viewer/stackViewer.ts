@@ -2,17 +2,10 @@
 // (right drag), presets, a slice counter and a loading progress bar. Optionally a labelmap to paint on (labelmap.ts).
 
 import { cache, Enums, imageLoader, RenderingEngine, type Types } from '@cornerstonejs/core';
-import {
-  Enums as ToolEnums,
-  PanTool,
-  StackScrollTool,
-  ToolGroupManager,
-  WindowLevelTool,
-  ZoomTool,
-  type Types as ToolTypes,
-} from '@cornerstonejs/tools';
-import { frameImageId, loadSeries, type SortedSeries } from '../dicomweb/series';
-import { addMetadata, startCornerstone } from './cornerstone';
+import { ToolGroupManager, type Types as ToolTypes } from '@cornerstonejs/tools';
+import { loadSeries, type SortedSeries } from '../dicomweb/series';
+import { imageIdsOf, startCornerstone } from './cornerstone';
+import { navigationTools, presetButtons, viewerToolbar } from './navigation';
 import { autoPreset, autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
 
 export const dicomweb = `${location.origin}/dicomweb`;
@@ -30,18 +23,15 @@ export interface StackViewer {
   destroy(): void;
 }
 
-/** Builds the viewport's markup in `host` and loads the series into it. */
-export async function openStack(host: HTMLElement, study: string, seriesUid: string): Promise<StackViewer> {
+/**
+ * Builds the viewport's markup in `host` and loads the series into it.
+ * @param shared a rendering engine several viewers draw with (side by side); without one the viewer has its own
+ */
+export async function openStack(host: HTMLElement, study: string, seriesUid: string, shared?: RenderingEngine): Promise<StackViewer> {
   await startCornerstone();
   const series = await loadSeries(dicomweb, study, seriesUid);
-  const imageIds = series.instances.map((instance) => frameImageId(dicomweb, instance));
-  series.instances.forEach((instance, index) => addMetadata(imageIds[index], instance));
-
-  host.innerHTML = '';
-  host.classList.add('viewer');
-  const toolbar = document.createElement('div');
-  toolbar.className = 'toolbar';
-  toolbar.setAttribute('role', 'toolbar');
+  const imageIds = imageIdsOf(dicomweb, series);
+  const toolbar = viewerToolbar(host);
   const element = document.createElement('div');
   element.className = 'viewport';
   element.dataset.testid = 'viewport';
@@ -59,17 +49,11 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
 
   const id = ++viewers;
   const viewportId = `stack-${id}`;
-  const renderingEngine = new RenderingEngine(`engine-${id}`);
+  const renderingEngine = shared ?? new RenderingEngine(`engine-${id}`);
   renderingEngine.enableElement({ viewportId, type: Enums.ViewportType.STACK, element });
   const viewport = renderingEngine.getViewport(viewportId) as Types.IStackViewport;
 
-  const toolGroup = ToolGroupManager.createToolGroup(`tools-${id}`)!;
-  for (const tool of [StackScrollTool, PanTool, ZoomTool, WindowLevelTool]) toolGroup.addTool(tool.toolName);
-  toolGroup.addViewport(viewportId, renderingEngine.id);
-  toolGroup.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] });
-  toolGroup.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] });
-  toolGroup.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
-  toolGroup.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+  const toolGroup = navigationTools(`tools-${id}`, [viewportId], renderingEngine.id);
 
   const showSlice = () => {
     counter.textContent = `Slice ${viewport.getCurrentImageIdIndex() + 1} / ${imageIds.length}`;
@@ -83,8 +67,14 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
     loaded.add(imageId);
     progress.value = loaded.size;
     host.dataset.loaded = String(loaded.size);
-    if (loaded.size === imageIds.length) progress.hidden = true;
+    if (loaded.size === imageIds.length) {
+      progress.hidden = true;
+      performance.mark('cl2:all-loaded');
+    }
   };
+  // Performance marks for `./cl2 bench viewer` (read with performance.getEntriesByName): the first image drawn, and
+  // every slice in the cache.
+  element.addEventListener(Enums.Events.IMAGE_RENDERED, () => performance.mark('cl2:first-image'), { once: true });
   await viewport.setStack(imageIds, Math.floor(imageIds.length / 2));
   const presets = presetsFor(series.modality);
   const applyPreset = (preset: Preset) => {
@@ -97,13 +87,7 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
     }
     viewport.render();
   };
-  for (const preset of presets) {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.textContent = preset.label;
-    button.onclick = () => applyPreset(preset);
-    toolbar.append(button);
-  }
+  presetButtons(toolbar, presets, applyPreset);
   applyPreset(autoPreset);
   showSlice();
   host.dataset.rendered = 'true';
@@ -123,7 +107,8 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
     applyPreset,
     destroy() {
       ToolGroupManager.destroyToolGroup(toolGroup.id);
-      renderingEngine.destroy();
+      if (shared) renderingEngine.disableElement(viewportId);
+      else renderingEngine.destroy();
     },
   };
 }

@@ -29,8 +29,9 @@ public sealed class RegionDiceMetrics(IReadOnlyList<(string Name, IReadOnlyList<
         using var scope = NewDisposeScope();
         var spatialDims = (int)output.dim() - 2;
         var truth = RegionMasks.Of(target.to(CPU), _classes, spatialDims).flatten(2).to_type(ScalarType.Float64);
-        // Held until libtorch has read it: an implicitly converted Scalar can be freed mid-call by a collection on another thread.
-        using Scalar zero = 0;
+        // Held until libtorch has read them: an implicitly converted Scalar (the alpha of Tensor + Tensor too) can be freed
+        // mid-call by a collection on another thread.
+        using Scalar zero = 0, one = 1;
         var predicted = prediction == RegionPrediction.SigmoidPerRegion
             ? output.to(CPU).ge(zero).flatten(2).to_type(ScalarType.Float64)
             : RegionMasks.Of(output.argmax(1).to(CPU), _classes, spatialDims).flatten(2).to_type(ScalarType.Float64);
@@ -39,7 +40,7 @@ public sealed class RegionDiceMetrics(IReadOnlyList<(string Name, IReadOnlyList<
             throw new ArgumentException($"{regions.Count} regions are scored, the output has {predicted.shape[1]} region channels.", nameof(output));
         }
         var overlap = (predicted * truth).sum(2);
-        var sizes = predicted.sum(2) + truth.sum(2);
+        var sizes = predicted.sum(2).add(truth.sum(2), one);
         for (var r = 0; r < regions.Count; r++)
         {
             var o = overlap.select(1, r).data<double>().ToArray();

@@ -33,8 +33,9 @@ internal static class AdamUpdate
         using Scalar firstDecay = beta1, firstWeight = 1 - beta1, secondDecay = beta2, secondWeight = 1 - beta2;
         expAvg.mul_(firstDecay).add_(grad, alpha: firstWeight);
         expAvgSq.mul_(secondDecay).addcmul_(grad, grad, value: secondWeight);
-        using Scalar correction = Math.Sqrt(biasCorrection2), eps = epsilon, stepSize = -(learningRate / biasCorrection1);
-        using var denominator = expAvgSq.sqrt().div_(correction).add_(eps);
+        // add_(Scalar) passes libtorch an implicit alpha of 1 as well: named here too.
+        using Scalar correction = Math.Sqrt(biasCorrection2), eps = epsilon, one = 1, stepSize = -(learningRate / biasCorrection1);
+        using var denominator = expAvgSq.sqrt().div_(correction).add_(eps, one);
         parameter.addcdiv_(expAvg, denominator, value: stepSize);
     }
 }

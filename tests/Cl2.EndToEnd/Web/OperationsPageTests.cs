@@ -1,0 +1,74 @@
+using Cl2.EndToEnd.Identity;
+using Microsoft.Playwright;
+
+namespace Cl2.EndToEnd.Web;
+
+/// <summary>The operations page (<c>/operations</c>) on the real platform: what inference recorded, as an admin sees it.</summary>
+[Collection(SignedInPlatform.Collection)]
+public sealed class OperationsPageTests(SignedInPlatform platform)
+{
+    [Fact]
+    public async Task an_admin_retries_a_dead_lettered_delivery_of_a_received_study_from_the_operations_page()
+    {
+        WebApp.RequireBuilt();
+        var study = $"1.2.826.0.1.3680043.10.1900.{Random.Shared.Next(1, 1_000_000)}";
+        var resultId = await RecordDeadLetterAsync(study);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "admin", "operations");
+
+        var received = page.GetByTestId("received").Locator("tr", new() { HasText = study });
+        var result = page.GetByTestId("results").Locator("tr", new() { HasText = study });
+        var (receivedRow, resultRow) = (await received.InnerTextAsync(), await result.InnerTextAsync());
+        await Chromium.ScreenshotAsync(page, "operations");
+        await result.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+        await result.GetByTestId("retry-requested").WaitForAsync();
+        using var admin = platform.Client(await platform.UserTokenAsync("admin"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(admin, "query($id: ID!) { inferenceResult(id: $id) { deliveries { destination status } } }", new { id = resultId });
+
+        Assert.Contains("OPS-SCANNER", receivedRow, StringComparison.Ordinal);
+        Assert.Contains("rule \"ops rule\"", resultRow, StringComparison.Ordinal);
+        Assert.Contains("PACS: dead lettered after 5 attempt(s) — connection refused", resultRow, StringComparison.Ordinal);
+        Assert.Null(error);
+        var delivery = Assert.Single(data.GetProperty("inferenceResult").GetProperty("deliveries").EnumerateArray());
+        Assert.Equal(("PACS", "RETRYING"), (delivery.GetProperty("destination").GetString(), delivery.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task an_ml_engineer_is_told_the_operations_page_is_for_administrators()
+    {
+        WebApp.RequireBuilt();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", "operations");
+
+        var text = await page.Locator("main").InnerTextAsync();
+        var menu = await page.Locator("#nav").InnerTextAsync();
+
+        Assert.Contains("for administrators", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Operations", menu, StringComparison.Ordinal);
+    }
+
+    /// <summary>As inference records them (its client's token): the study received, a pass-through result routed by a rule,
+    /// and its delivery to the PACS dead-lettered after five attempts; the result's id.</summary>
+    private async Task<string> RecordDeadLetterAsync(string study)
+    {
+        await WebApp.RecordStudyReceivedAsync(platform, study, "OPS-SCANNER", 3);
+        using var inference = platform.Client(await WebApp.ClientTokenAsync(platform, "inference"));
+        var (recorded, resultError) = await SignedInPlatform.GraphQLAsync(inference,
+            "mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
+            new
+            {
+                input = new
+                {
+                    studyInstanceUid = study, pipeline = "pass-through", resultUids = Array.Empty<string>(), durationMs = 4.0,
+                    routing = new { tableVersion = 1, ruleId = Guid.NewGuid(), ruleName = "ops rule", ruleVersion = 1, explanation = new[] { "ops rule matched modality CT" } },
+                },
+            });
+        Assert.Null(resultError);
+        var resultId = recorded.GetProperty("recordInferenceResult").GetProperty("id").GetString()!;
+        var (_, deliveryError) = await SignedInPlatform.GraphQLAsync(inference,
+            "mutation($input: RecordDeliveryInput!) { recordDelivery(input: $input) { id } }",
+            new { input = new { inferenceResultId = resultId, destination = "PACS", outcome = "DEAD_LETTERED", error = "connection refused", attempt = 5 } });
+        Assert.Null(deliveryError);
+        return resultId;
+    }
+}

@@ -1,0 +1,88 @@
+// The study viewer, /viewer?study=<StudyInstanceUID>[&series=<SeriesInstanceUID>][&layout=stack|mpr|side-by-side]: the
+// study's image series in a series browser, and one of three layouts — the chosen series as a stack, the same series as
+// a volume in axial, sagittal and coronal views (MPR), or up to four series side by side (a brain MRI's T1, T1c, T2 and
+// FLAIR). A study of several MR series opens side by side, any other in a stack. `./cl2 bench viewer` times the stack.
+
+import { RenderingEngine } from '@cornerstonejs/core';
+import type { Me } from '../api/session';
+import { imageSeries, listSeries } from '../dicomweb/series';
+import { element, escapeHtml } from '../ui';
+import { startCornerstone } from '../viewer/cornerstone';
+import { layoutFor, layouts, sideBySideMaximum, type Layout } from '../viewer/layouts';
+import { openMpr } from '../viewer/mprViewer';
+import { dicomweb, openStack, type StackViewer } from '../viewer/stackViewer';
+
+let sideBySides = 0;
+
+export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchParams): Promise<void> {
+  const study = query.get('study');
+  main.innerHTML = '<h1>Viewer</h1>';
+  if (!study) {
+    main.append(element('<p>Add <code>?study=&lt;StudyInstanceUID&gt;</code> to this address to open a study of the archive.</p>'));
+    return;
+  }
+  const series = imageSeries(await listSeries(dicomweb, study));
+  if (series.length === 0) {
+    main.append(element(`<p>The archive holds no image series of study <code>${escapeHtml(study)}</code>.</p>`));
+    return;
+  }
+  let chosen = series.find((s) => s.seriesInstanceUid === query.get('series')) ?? series[0];
+  let layout = layoutFor(series, query.get('layout'), query.has('series'));
+  const bar = element(`<div class="toolbar" role="toolbar" aria-label="Layout">${layouts
+    .filter((l) => l.key !== 'side-by-side' || series.length > 1)
+    .map((l) => `<button type="button" data-layout="${l.key}">${l.label}</button>`).join('')}</div>`);
+  const browser = element(`<nav class="series" aria-label="Series">${series
+    .map((s) => `<button type="button" data-series="${escapeHtml(s.seriesInstanceUid)}">
+      ${escapeHtml(s.modality)} ${s.number} ${escapeHtml(s.description)} <small>(${s.instances})</small></button>`)
+    .join('')}</nav>`);
+  const area = element('<div class="viewer-area"></div>');
+  main.append(bar, browser, area);
+  let destroy = () => {};
+
+  const show = async () => {
+    destroy();
+    area.innerHTML = '';
+    bar.querySelectorAll<HTMLButtonElement>('[data-layout]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.layout === layout)));
+    browser.querySelectorAll<HTMLButtonElement>('[data-series]').forEach((b) =>
+      b.setAttribute('aria-pressed', String(layout !== 'side-by-side' && b.dataset.series === chosen.seriesInstanceUid)));
+    history.replaceState(null, '', `/viewer?study=${encodeURIComponent(study)}&series=${encodeURIComponent(chosen.seriesInstanceUid)}&layout=${layout}`);
+    if (layout === 'side-by-side') {
+      area.className = 'viewer-area side-by-side';
+      const shown = series.slice(0, sideBySideMaximum);
+      const hosts = shown.map((s) => {
+        const cell = element(`<figure><figcaption>${escapeHtml(s.description || s.modality)}</figcaption><div class="viewer-host"></div></figure>`);
+        area.append(cell);
+        return cell.querySelector<HTMLElement>('.viewer-host')!;
+      });
+      // One rendering engine draws the four: with an engine each, only some of them showed their images (Chromium).
+      await startCornerstone();
+      const engine = new RenderingEngine(`side-by-side-${++sideBySides}`);
+      const viewers: StackViewer[] = [];
+      for (const [index, s] of shown.entries()) viewers.push(await openStack(hosts[index], study, s.seriesInstanceUid, engine));
+      destroy = () => {
+        viewers.forEach((viewer) => viewer.destroy());
+        engine.destroy();
+      };
+    } else {
+      area.className = 'viewer-area';
+      const host = element('<div class="viewer-host"></div>');
+      area.append(host);
+      const viewer = layout === 'mpr' ? await openMpr(host, study, chosen.seriesInstanceUid) : await openStack(host, study, chosen.seriesInstanceUid);
+      destroy = () => viewer.destroy();
+    }
+  };
+  bar.onclick = (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-layout]');
+    if (!button) return;
+    layout = button.dataset.layout as Layout;
+    void show();
+  };
+  browser.onclick = (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-series]');
+    if (!button) return;
+    chosen = series.find((s) => s.seriesInstanceUid === button.dataset.series) ?? chosen;
+    if (layout === 'side-by-side') layout = 'stack';
+    void show();
+  };
+  await show();
+}

@@ -1,0 +1,84 @@
+// Multiplanar reconstruction of a series: one volume (Cornerstone's streaming image volume over the same WADO-RS frames the
+// stack viewer reads) in three orthographic viewports, axial, sagittal and coronal. Wheel scrolls through a view's
+// slices, left drag windows, middle drag pans, right drag zooms; the window presets apply to all three.
+
+import { Enums, RenderingEngine, setVolumesForViewports, volumeLoader, type Types } from '@cornerstonejs/core';
+import { ToolGroupManager } from '@cornerstonejs/tools';
+import { loadSeries } from '../dicomweb/series';
+import { imageIdsOf, startCornerstone } from './cornerstone';
+import { navigationTools, presetButtons, viewerToolbar } from './navigation';
+import { dicomweb } from './stackViewer';
+import { autoPreset, autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
+
+export const mprViews = [
+  { key: 'axial', label: 'Axial', orientation: Enums.OrientationAxis.AXIAL },
+  { key: 'sagittal', label: 'Sagittal', orientation: Enums.OrientationAxis.SAGITTAL },
+  { key: 'coronal', label: 'Coronal', orientation: Enums.OrientationAxis.CORONAL },
+] as const;
+
+let mprs = 0;
+
+export interface MprViewer {
+  destroy(): void;
+}
+
+/** Builds three viewports in `host` and streams the series into one volume shown in all of them. */
+export async function openMpr(host: HTMLElement, study: string, seriesUid: string): Promise<MprViewer> {
+  await startCornerstone();
+  const series = await loadSeries(dicomweb, study, seriesUid);
+  if (series.instances.length < 3) {
+    throw new Error(`A volume needs at least 3 slices; series ${seriesUid} has ${series.instances.length}. Open it as a stack instead.`);
+  }
+  const imageIds = imageIdsOf(dicomweb, series);
+  const toolbar = viewerToolbar(host);
+  const grid = document.createElement('div');
+  grid.className = 'mpr';
+  const status = document.createElement('div');
+  status.className = 'viewer-status';
+  status.setAttribute('aria-live', 'polite');
+  status.textContent = `Loading ${imageIds.length} slices into a volume…`;
+  host.append(toolbar, grid, status);
+
+  const id = ++mprs;
+  const renderingEngine = new RenderingEngine(`mpr-engine-${id}`);
+  const viewportIds = mprViews.map((view) => `mpr-${id}-${view.key}`);
+  renderingEngine.setViewports(mprViews.map((view, index) => {
+    const cell = document.createElement('figure');
+    cell.innerHTML = `<figcaption>${view.label}</figcaption>`;
+    const element = document.createElement('div');
+    element.className = 'viewport';
+    element.dataset.testid = `mpr-${view.key}`;
+    element.oncontextmenu = (event) => event.preventDefault();
+    cell.append(element);
+    grid.append(cell);
+    return { viewportId: viewportIds[index], type: Enums.ViewportType.ORTHOGRAPHIC, element, defaultOptions: { orientation: view.orientation } };
+  }));
+
+  const toolGroup = navigationTools(`mpr-tools-${id}`, viewportIds, renderingEngine.id);
+
+  const volumeId = `cornerstoneStreamingImageVolume:mpr-${id}`;
+  const volume = await volumeLoader.createAndCacheVolume(volumeId, { imageIds });
+  // The callback runs once every frame is processed (at once when the volume was loaded before).
+  const streaming = volume as unknown as { load(callback: () => void): void }; // BaseStreamingImageVolume.load(callback)
+  const loaded = new Promise<void>((resolve) => streaming.load(() => resolve()));
+  await setVolumesForViewports(renderingEngine, [{ volumeId }], viewportIds);
+
+  const viewports = () => viewportIds.map((viewportId) => renderingEngine.getViewport(viewportId) as Types.IVolumeViewport);
+  const applyPreset = (preset: Preset) => {
+    const window = preset.window ?? autoWindow(volume.voxelManager?.getMiddleSliceData() ?? []);
+    viewports().forEach((viewport) => viewport.setProperties({ voiRange: toRange(window) }));
+    renderingEngine.renderViewports(viewportIds);
+  };
+  presetButtons(toolbar, presetsFor(series.modality), applyPreset);
+  await loaded;
+  applyPreset(autoPreset);
+  status.textContent = `${imageIds.length} slices, ${series.grid.rows}×${series.grid.columns}`;
+  host.dataset.loaded = String(imageIds.length);
+  host.dataset.rendered = 'true';
+  return {
+    destroy() {
+      ToolGroupManager.destroyToolGroup(toolGroup.id);
+      renderingEngine.destroy();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import type { SeriesSummary } from '../src/dicomweb/series';
+import { layoutFor } from '../src/viewer/layouts';
+
+const series = (modality: string, number: number): SeriesSummary =>
+  ({ seriesInstanceUid: `1.2.${number}`, modality, description: `${modality} ${number}`, number, instances: 32 });
+const brain = [series('MR', 1), series('MR', 2), series('MR', 3), series('MR', 4)];
+
+describe('the viewer layout', () => {
+  it('puts a study of several MR series side by side', () => {
+    expect(layoutFor(brain, null, false)).toBe('side-by-side');
+  });
+
+  it('opens a CT series as a stack', () => {
+    expect(layoutFor([series('CT', 2)], null, false)).toBe('stack');
+  });
+
+  it('opens the series an address names as a stack', () => {
+    expect(layoutFor(brain, null, true)).toBe('stack');
+  });
+
+  it('keeps the layout an address asks for', () => {
+    expect(layoutFor([series('CT', 2)], 'mpr', true)).toBe('mpr');
+  });
+
+  it('does not put a single series side by side', () => {
+    expect(layoutFor([series('CT', 2)], 'side-by-side', false)).toBe('stack');
+  });
+});
