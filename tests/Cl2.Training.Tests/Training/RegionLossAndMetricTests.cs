@@ -37,6 +37,20 @@ public sealed class RegionLossAndMetricTests
     }
 
     [Fact]
+    public void a_cross_entropy_weight_adds_that_share_of_the_regions_binary_cross_entropy_to_the_dice_loss()
+    {
+        using var scope = NewDisposeScope();
+        // The pixels above: binary cross-entropy −ln(1 − ½) and −ln ¾, mean 0.4904146; with weight ½ the loss is
+        // 0.3333333 + ½ · 0.4904146 = 0.5785406.
+        var logits = tensor(new float[] { 0, (float)Math.Log(3) }).reshape(1, 1, 1, 2);
+        var target = tensor(new long[] { 0, 1 }).reshape(1, 1, 1, 2);
+
+        var loss = new RegionDiceLoss([[1]], crossEntropyWeight: 0.5).forward(logits, target).item<float>();
+
+        Assert.Equal((1 - (1.5 / 2.25)) + (0.5 * (Math.Log(2) - Math.Log(0.75)) / 2), loss, 4);
+    }
+
+    [Fact]
     public void region_dice_loss_of_confident_correct_regions_is_almost_zero_and_gradients_flow()
     {
         using var scope = NewDisposeScope();

@@ -13,7 +13,8 @@ namespace Cl2.Models.Workloads;
 /// <summary>
 /// Brain tumour segmentation on multi-parametric MRI as in BraTS and the reference platform's model (SegResNet, Myronenko
 /// 2018): T1, T1 after gadolinium, T2 and FLAIR, co-registered on one grid, each z-scored over its foreground; three
-/// overlapping regions out, one sigmoid each (tumour core, whole tumour, enhancing tumour), trained with a Dice loss.
+/// overlapping regions out, one sigmoid each (tumour core, whole tumour, enhancing tumour), trained with a Dice +
+/// binary cross-entropy loss.
 /// The regions are turned back into BraTS' exclusive classes (necrotic core, oedema, enhancing tumour; labels 1, 2 and 4)
 /// for the result, and the whole tumour is kept as its largest connected component.
 /// </summary>
@@ -83,7 +84,9 @@ public sealed class BrainMriWorkload : Workload
     public override PatchSampling? Sampling { get; } = new([64, 64, 64], ForegroundRatio: 0.5, Transforms.Augmentation.Segmentation3D, Spacing: [1.0, 1.0, 1.0]);
 
     public override WorkloadTraining Training(int epochs, long seed, int trainingCases) => new(this,
-        () => new RegionDiceLoss([.. Regions.Select(region => region.Classes)]),
+        // Dice + binary cross-entropy (nnU-Net's loss for BraTS' regions): from the Dice term alone the regions are learned
+        // many times more slowly (docs/training.md, "Networks, brain regions and precision").
+        () => new RegionDiceLoss([.. Regions.Select(region => region.Classes)], crossEntropyWeight: 1),
         _ => new RegionDiceMetrics([.. Regions.Select(region => (region.Name, region.Classes))], RegionPrediction.SigmoidPerRegion),
         "dice_wt",
         WorkloadTraining.Segmentation(epochs, seed, trainingCases));

@@ -8,10 +8,15 @@ namespace Cl2.Models.Training.Losses;
 /// logits N×R×spatial, one channel per region, each passed through a sigmoid; the target is class indices (N×1×spatial
 /// or N×spatial), turned into each region's mask by <see cref="RegionMasks"/>. Per sample and region
 /// <c>1 − (2·|P∩T| + smooth_nr) / (|P| + |T| + smooth_dr)</c>, averaged. With the smooth terms a region absent from a
-/// case is learned as absent (predicting it costs), not ignored.
+/// case is learned as absent (predicting it costs), not ignored. With a cross-entropy weight above 0 the binary
+/// cross-entropy of every region's logits against its mask is added with that weight (MONAI's
+/// <c>DiceCELoss(sigmoid=True)</c>; nnU-Net trains BraTS' regions with Dice + BCE): while every probability is near ½
+/// the Dice term alone moves the logits little, and the regions are learned far more slowly from it.
 /// </summary>
 /// <param name="regions">Per output channel, the classes whose union is the region.</param>
-public sealed class RegionDiceLoss(IReadOnlyList<IReadOnlyList<int>> regions, double smoothNumerator = 1e-5, double smoothDenominator = 1e-5)
+/// <param name="crossEntropyWeight">Weight of the binary cross-entropy term; 0 leaves the Dice loss alone.</param>
+public sealed class RegionDiceLoss(IReadOnlyList<IReadOnlyList<int>> regions, double smoothNumerator = 1e-5, double smoothDenominator = 1e-5,
+    double crossEntropyWeight = 0)
     : nn.Module<Tensor, Tensor, Tensor>(nameof(RegionDiceLoss))
 {
     public override Tensor forward(Tensor input, Tensor target)
@@ -28,7 +33,10 @@ public sealed class RegionDiceLoss(IReadOnlyList<IReadOnlyList<int>> regions, do
         var intersection = (probabilities * truth).sum(spatial);
         var denominator = probabilities.sum(spatial) + truth.sum(spatial);
         // Named Scalars, held until libtorch has read them (see AdamUpdate: an implicit one can be freed mid-call).
-        using Scalar one = 1.0, two = 2.0, numeratorSmoothing = smoothNumerator, denominatorSmoothing = smoothDenominator;
-        return (one - ((two * intersection) + numeratorSmoothing) / (denominator + denominatorSmoothing)).mean();
+        using Scalar one = 1.0, two = 2.0, numeratorSmoothing = smoothNumerator, denominatorSmoothing = smoothDenominator,
+            crossEntropy = crossEntropyWeight;
+        var dice = (one - ((two * intersection) + numeratorSmoothing) / (denominator + denominatorSmoothing)).mean();
+        return crossEntropyWeight == 0 ? dice
+            : dice.add(nn.functional.binary_cross_entropy_with_logits(input.to_type(ScalarType.Float32), truth), crossEntropy);
     }
 }
