@@ -66,8 +66,9 @@ public sealed class SlidingWindowInference(IReadOnlyList<long> roiSize, double o
         {
             var size = roiSize[axis];
             var sigma = sigmaScale * size;
-            using Scalar end = size, centre = (size - 1) / 2.0, twoVariances = 2 * sigma * sigma;
-            var coordinates = arange(end, dtype: ScalarType.Float32) - centre;
+            // arange(stop) adds an implicit start and step that nothing keeps alive: all three named.
+            using Scalar start = 0, end = size, step = 1, centre = (size - 1) / 2.0, twoVariances = 2 * sigma * sigma;
+            var coordinates = arange(start, end, step, dtype: ScalarType.Float32) - centre;
             var profile = (-(coordinates * coordinates) / twoVariances).exp();
             var shape = Enumerable.Repeat(1L, roiSize.Count).ToArray();
             shape[axis] = size;

@@ -19,10 +19,10 @@ public sealed class DenseLayer : nn.Module<Tensor, Tensor>
 
     public DenseLayer(long inChannels, int growthRate, int bnSize, double dropRate) : base(nameof(DenseLayer))
     {
-        norm1 = nn.BatchNorm2d(inChannels);
+        norm1 = new HeldScalarBatchNorm(inChannels, 2);
         relu1 = nn.ReLU();
         conv1 = nn.Conv2d(inChannels, (long)bnSize * growthRate, 1, bias: false);
-        norm2 = nn.BatchNorm2d((long)bnSize * growthRate);
+        norm2 = new HeldScalarBatchNorm((long)bnSize * growthRate, 2);
         relu2 = nn.ReLU();
         conv2 = nn.Conv2d((long)bnSize * growthRate, growthRate, 3, padding: 1, bias: false);
         this.dropRate = dropRate;

@@ -20,7 +20,7 @@ public sealed class DenseNet : nn.Module<Tensor, Tensor>
         var stem = new List<(string, nn.Module<Tensor, Tensor>)>
         {
             ("conv0", nn.Conv2d(options.InChannels, options.NumInitFeatures, 7, stride: 2, padding: 3, bias: false)),
-            ("norm0", nn.BatchNorm2d(options.NumInitFeatures)),
+            ("norm0", new HeldScalarBatchNorm(options.NumInitFeatures, 2)),
             ("relu0", nn.ReLU()),
             ("pool0", nn.MaxPool2d(3, stride: 2, padding: 1)),
         };
@@ -35,7 +35,7 @@ public sealed class DenseNet : nn.Module<Tensor, Tensor>
                 channels /= 2;
             }
         }
-        stem.Add(("norm5", nn.BatchNorm2d(channels)));
+        stem.Add(("norm5", new HeldScalarBatchNorm(channels, 2)));
         features = nn.Sequential(stem);
         classifier = nn.Linear(channels, options.NumClasses);
         RegisterComponents();
@@ -53,7 +53,7 @@ public sealed class DenseNet : nn.Module<Tensor, Tensor>
 
     /// <summary>torchvision's <c>_Transition</c>: BN → ReLU → 1×1 conv halving the channels → 2×2 average pooling.</summary>
     private static Sequential Transition(long inChannels, long outChannels) => nn.Sequential(
-        ("norm", nn.BatchNorm2d(inChannels)),
+        ("norm", new HeldScalarBatchNorm(inChannels, 2)),
         ("relu", nn.ReLU()),
         ("conv", nn.Conv2d(inChannels, outChannels, 1, bias: false)),
         ("pool", nn.AvgPool2d(2, stride: 2)));
@@ -72,7 +72,7 @@ public sealed class DenseNet : nn.Module<Tensor, Tensor>
                 case Conv2d conv:
                     nn.init.kaiming_normal_(conv.weight);
                     break;
-                case BatchNorm2d norm:
+                case HeldScalarBatchNorm norm:
                     nn.init.constant_(norm.weight, one);
                     nn.init.constant_(norm.bias, zero);
                     break;

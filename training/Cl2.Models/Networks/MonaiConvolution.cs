@@ -31,7 +31,7 @@ internal static class MonaiConvolution
         var adn = nn.Sequential(
             ("N", SpatialLayers.Norm(norm, spatialDims, outChannels)),
             ("D", nn.Dropout(dropout)),
-            ("A", nn.PReLU(1, 0.25)));
+            ("A", new HeldScalarPRelu(1, 0.25)));
         return nn.Sequential(("conv", conv), ("adn", adn));
     }
 }

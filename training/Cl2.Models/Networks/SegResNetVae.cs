@@ -97,17 +97,22 @@ public sealed class SegResNetVae : nn.Module<Tensor, Tensor>
         Tensor sample;
         // Named Scalars, held until libtorch has read them: an implicitly converted one (the alpha of every add too) can be
         // freed mid-call by a collection on another thread (see Training/Optimizers/AdamUpdate).
-        using Scalar half = 0.5, one = 1, smallest = 1e-8, defaultStd = Options.VaeDefaultStd;
+        // square() is pow(2) with an implicit 2, softplus passes an implicit β and threshold: pow(two) instead, and
+        // softplus (β 1, threshold 20) as libtorch computes it, log(1 + eˣ) up to the threshold and x above it; the
+        // exponent is clamped at the threshold so the branch not taken has no infinite gradient.
+        using Scalar half = 0.5, one = 1, two = 2, smallest = 1e-8, defaultStd = Options.VaeDefaultStd, threshold = 20;
         if (Options.VaeEstimateStd)
         {
-            var sigma = nn.functional.softplus(vae_fc2.forward(features));
+            var beforeSoftplus = vae_fc2.forward(features);
+            var sigma = where(beforeSoftplus.gt(threshold), beforeSoftplus, beforeSoftplus.clamp_max(threshold).exp().log1p());
+            var variance = sigma.pow(two);
             // KL(N(μ, σ²) ‖ N(0, 1)) averaged over latent units; the 1e-8 keeps log finite when σ underflows.
-            latentLoss = half * (mean.square().add(sigma.square(), one) - sigma.square().add(smallest, one).log() - one).mean();
+            latentLoss = half * (mean.pow(two).add(variance, one) - variance.add(smallest, one).log() - one).mean();
             sample = mean.add(sigma * noise, one);
         }
         else
         {
-            latentLoss = mean.square().mean();
+            latentLoss = mean.pow(two).mean();
             sample = mean.add(defaultStd * noise, one);
         }
         long[] shape = [-1, SegResNetVaeOptions.SmallestFilters, .. Options.LatentGrid];

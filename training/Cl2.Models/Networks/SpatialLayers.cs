@@ -31,8 +31,7 @@ internal static class SpatialLayers
     {
         (NormKind.Instance, 2) => nn.InstanceNorm2d(channels, affine: false, track_running_stats: false),
         (NormKind.Instance, 3) => nn.InstanceNorm3d(channels, affine: false, track_running_stats: false),
-        (NormKind.Batch, 2) => nn.BatchNorm2d(channels),
-        (NormKind.Batch, 3) => nn.BatchNorm3d(channels),
+        (NormKind.Batch, 2 or 3) => new HeldScalarBatchNorm(channels, spatialDims),
         (NormKind.Instance or NormKind.Batch, _) => throw UnsupportedDims(spatialDims),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown norm."),
     };

@@ -56,7 +56,8 @@ public static class KnownAnswerChecks
     {
         // Named Scalars, held until libtorch has read them: the worker's check runs while its host's threads allocate, and
         // an implicitly converted Scalar can be freed mid-call by a collection.
-        using Scalar count = shape.Aggregate(1L, (product, size) => product * size), step = frequency, amplitude = scale;
-        return (arange(count, ScalarType.Float64).mul(step).sin() * amplitude).reshape(shape).to_type(type);
+        // arange(stop) adds an implicit start and step: both named too.
+        using Scalar start = 0, count = shape.Aggregate(1L, (product, size) => product * size), one = 1, step = frequency, amplitude = scale;
+        return (arange(start, count, one, ScalarType.Float64).mul(step).sin() * amplitude).reshape(shape).to_type(type);
     }
 }

@@ -179,7 +179,7 @@ public sealed class Trainer : IDisposable
         _optimizer.zero_grad();
         Tensor? total = null;
         // Held until libtorch has read it: an implicitly converted Scalar can be freed mid-call by a collection on the loader's threads.
-        using Scalar groupSize = group;
+        using Scalar groupSize = group, one = 1;
         for (var b = firstBatch; b < firstBatch + group; b++)
         {
             var start = b * _options.BatchSize;
@@ -189,7 +189,7 @@ public sealed class Trainer : IDisposable
             var batchLoss = _loss.forward(output, target.to(_device));
             // Dividing by the group size makes the summed gradients those of the mean loss over the whole group.
             (batchLoss / groupSize).backward();
-            total = total is null ? batchLoss.detach() : total + batchLoss.detach();
+            total = total is null ? batchLoss.detach() : total.add(batchLoss.detach(), one);
         }
         var meanLoss = (total! / groupSize).to_type(ScalarType.Float32).item<float>();
         if (double.IsFinite(meanLoss) && GradientsAreFinite())
@@ -211,12 +211,14 @@ public sealed class Trainer : IDisposable
     private bool GradientsAreFinite()
     {
         Tensor? sum = null;
+        // Tensor + Tensor passes an alpha of 1 that nothing keeps alive: add(x, one) with a held one.
+        using Scalar one = 1;
         foreach (var parameter in _network.parameters())
         {
             if (parameter.grad is { } gradient)
             {
                 var part = gradient.abs().sum().to_type(ScalarType.Float32);
-                sum = sum is null ? part : sum + part;
+                sum = sum is null ? part : sum.add(part, one);
             }
         }
         return sum is null || double.IsFinite(sum.item<float>());

@@ -46,14 +46,15 @@ public sealed record Augmentation(
             // Named Scalars, held until libtorch has read them: an implicitly converted one can be freed mid-call by a
             // collection on another thread (see Training/Optimizers/AdamUpdate).
             using Scalar one = 1, two = 2, scaleRange = IntensityScale, shiftRange = IntensityShift;
-            var scale = one + (((two * rand(shape, generator: generator)) - one) * scaleRange);
+            // Scalar + Tensor and Tensor + Tensor pass an alpha of 1 that nothing keeps alive: add(x, one) instead.
+            var scale = (((two * rand(shape, generator: generator)) - one) * scaleRange).add(one, one);
             var shift = ((two * rand(shape, generator: generator)) - one) * shiftRange;
-            augmented = (augmented * scale) + shift;
+            augmented = (augmented * scale).add(shift, one);
         }
         if (NoiseProbability > 0 && RandomAugment.Draw(generator) < NoiseProbability)
         {
-            using Scalar std = RandomAugment.Draw(generator) * NoiseStd;
-            augmented = augmented + (randn(augmented.shape, generator: generator) * std);
+            using Scalar std = RandomAugment.Draw(generator) * NoiseStd, one = 1;
+            augmented = augmented.add(randn(augmented.shape, generator: generator) * std, one);
         }
         return (augmented.contiguous().MoveToOuterDisposeScope(), augmentedLabels.contiguous().MoveToOuterDisposeScope());
     }

@@ -49,11 +49,13 @@ public sealed class DiceCeLoss : nn.Module<Tensor, Tensor, Tensor>
         }
         var spatial = Enumerable.Range(2, (int)dims - 2).Select(i => (long)i).ToArray();
         var intersection = (probabilities * oneHot).sum(spatial);
-        var denominator = probabilities.sum(spatial) + oneHot.sum(spatial);
-        // Named Scalars, held until libtorch has read them (see AdamUpdate: an implicit one can be freed mid-call).
+        // Named Scalars, held until libtorch has read them, the alphas of the sums too: TorchSharp's Tensor + Tensor and
+        // Tensor + Scalar pass an alpha of 1 that nothing keeps alive (docs/training.md, "Numbers handed to libtorch").
         using Scalar one = 1.0, two = 2.0, smoothNumerator = Options.SmoothNumerator, smoothDenominator = Options.SmoothDenominator,
             lambdaDice = Options.LambdaDice, lambdaCe = Options.LambdaCe;
-        var dice = one - ((two * intersection) + smoothNumerator) / (denominator + smoothDenominator);
-        return (lambdaDice * dice.mean()) + (lambdaCe * crossEntropy);
+        var denominator = probabilities.sum(spatial).add(oneHot.sum(spatial), one);
+        // 1 − x as TorchSharp's Scalar − Tensor computes it: (−x) + 1.
+        var dice = (((two * intersection).add(smoothNumerator, one)) / denominator.add(smoothDenominator, one)).negative().add(one, one);
+        return (lambdaDice * dice.mean()).add(lambdaCe * crossEntropy, one);
     }
 }

@@ -19,13 +19,15 @@ public sealed class FocalLoss(double gamma = 2, double alpha = 0.25) : nn.Module
         // BCE with logits is the numerically stable −log p_t.
         var crossEntropy = nn.functional.binary_cross_entropy_with_logits(input, t, reduction: nn.Reduction.None);
         var p = input.sigmoid();
-        // Named Scalars, held until libtorch has read them (see AdamUpdate: an implicit one can be freed mid-call).
+        // Named Scalars, held until libtorch has read them, the alphas of the sums too (docs/training.md, "Numbers handed
+        // to libtorch"); 1 − x as TorchSharp's Scalar − Tensor computes it: (−x) + 1.
         using Scalar one = 1.0, gamma = Gamma, alpha = Alpha, otherAlpha = 1.0 - Alpha;
-        var pt = (p * t) + ((one - p) * (one - t));
-        var loss = crossEntropy * (one - pt).pow(gamma);
+        var notT = t.negative().add(one, one);
+        var pt = (p * t).add(p.negative().add(one, one) * notT, one);
+        var loss = crossEntropy * pt.negative().add(one, one).pow(gamma);
         if (Alpha >= 0)
         {
-            loss = ((alpha * t) + (otherAlpha * (one - t))) * loss;
+            loss = (alpha * t).add(otherAlpha * notT, one) * loss;
         }
         return loss.mean();
     }
