@@ -29,10 +29,11 @@ public static class OutputRegions
         var membership = Membership(regions, classes).to(logits.device);
         var flat = logits.to_type(ScalarType.Float32).flatten(2);
         // (C×R) @ (N×R×V) → N×C×V: each class's log-likelihood summed over the regions.
-        // A named Scalar, held until libtorch has read it: an implicitly converted one can be freed mid-call by a
-        // collection on another thread (models run side by side in inference).
+        // A named Scalar, held until libtorch has read it, as the alpha of the sums too: an implicitly converted one can be
+        // freed mid-call by a collection on another thread (models run side by side in inference). 1 − m is (−m) + 1.
         using Scalar one = 1;
-        var scores = matmul(membership, nn.functional.logsigmoid(flat)) + matmul(one - membership, nn.functional.logsigmoid(-flat));
+        var scores = matmul(membership, nn.functional.logsigmoid(flat))
+            .add(matmul(membership.negative().add(one, one), nn.functional.logsigmoid(flat.negative())), one);
         var shape = logits.shape.Skip(2).Prepend(logits.shape[0]).ToArray();
         return scores.argmax(1).reshape(shape).MoveToOuterDisposeScope();
     }

@@ -30,12 +30,14 @@ public sealed class RegionDiceLoss(IReadOnlyList<IReadOnlyList<int>> regions, do
         var truth = RegionMasks.Of(target, regions, spatialDims).to(input.device);
         var probabilities = sigmoid(input.to_type(ScalarType.Float32));
         var spatial = Enumerable.Range(2, spatialDims).Select(i => (long)i).ToArray();
-        var intersection = (probabilities * truth).sum(spatial);
-        var denominator = probabilities.sum(spatial) + truth.sum(spatial);
-        // Named Scalars, held until libtorch has read them (see AdamUpdate: an implicit one can be freed mid-call).
+        // Named Scalars, held until libtorch has read them, the alphas of the sums too: TorchSharp's Tensor + Tensor and
+        // Tensor + Scalar pass an alpha of 1 that nothing keeps alive (docs/training.md, "Numbers handed to libtorch").
         using Scalar one = 1.0, two = 2.0, numeratorSmoothing = smoothNumerator, denominatorSmoothing = smoothDenominator,
             crossEntropy = crossEntropyWeight;
-        var dice = (one - ((two * intersection) + numeratorSmoothing) / (denominator + denominatorSmoothing)).mean();
+        var intersection = (probabilities * truth).sum(spatial);
+        var denominator = probabilities.sum(spatial).add(truth.sum(spatial), one);
+        // 1 − x as TorchSharp's Scalar − Tensor computes it: (−x) + 1.
+        var dice = ((two * intersection).add(numeratorSmoothing, one) / denominator.add(denominatorSmoothing, one)).negative().add(one, one).mean();
         return crossEntropyWeight == 0 ? dice
             : dice.add(nn.functional.binary_cross_entropy_with_logits(input.to_type(ScalarType.Float32), truth), crossEntropy);
     }
