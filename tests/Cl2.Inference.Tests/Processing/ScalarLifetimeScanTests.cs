@@ -51,7 +51,7 @@ public sealed class ScalarLifetimeScanTests
     }
 
     [Fact]
-    public void the_scan_flags_each_dropped_scalar_and_no_held_one()
+    public void the_scan_flags_exactly_the_dropped_scalars_of_a_sample_not_the_held_ones()
     {
         var source = CSharpSyntaxTree.ParseText("""
             using TorchSharp;
