@@ -72,7 +72,8 @@ usage: ./cl2 <command>
   token [--user NAME | --role ROLE | --client ID]  print an access token from the running gateway's sign-in provider
   test               set up everything and run every test
   dicom <command>    DICOM tools (dump, json, pixels, convert, deidentify; echo, store, find, move, get, scp); './cl2 dicom' lists them
-  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, e2e, graphql, ingest, ingest-kill, train, viewer)
+  demo [--quick]     the closed loop end to end with simulated annotators and radiologists; prints each version's metric and lineage
+  bench <name>       a benchmark against its peer, measured in the same run (dicom-parse, e2e, graphql, ingest, ingest-kill, learning-curve, scale, train, viewer)
   synth --task T --out DIR   write a synthetic cohort (brain-mri, liver-ct, hip-xray) as DICOM + ground truth
   train --task T     train locally on a synthetic cohort read back from DICOM; prints the metrics (docs/training.md)
   infer --model DIR --in STUDY_DIR --out DIR   run a model on a folder of one study's DICOM files; writes a DICOM SEG and SR (docs/inference.md)
@@ -512,8 +513,17 @@ command_help() {
   service client (${IDENTITY_CLIENTS[*]}), from the gateway's built-in provider, with the generated password or
   secret in $IDENTITY/secrets/. Without an option: --role admin. Use it as
   curl -H \"Authorization: Bearer \$(./cl2 token --role annotator)\" http://127.0.0.1:$GATEWAY_PORT/dicomweb/studies" ;;
+    demo) echo "usage: ./cl2 demo [--quick] [--record FILE]
+  Builds what it needs, then runs the closed loop end to end on this machine, headless, on its own free ports and a
+  temporary state folder (a running ./cl2 up is not touched): PostgreSQL, an Orthanc as the hospital PACS and the four
+  services as 'up' starts them; simulated annotators label a few cases (noisily), the worker trains v1 and the gate
+  promotes it, the PACS sends new studies, simulated radiologists correct the worst results, and the retraining policy and
+  the gate make v2 and v3. Prints progress, a table (one row per version: what it trained on, its held-out metric, the
+  gate's decision), the stages' times, the GraphQL lineage query with its answer, and the web app's address; the platform
+  then runs until you press Enter. --quick: the reduced run for CI (liver only, tiny sizes). --record FILE: also write
+  what the simulated people submitted, as JSON. docs/closed-loop.md." ;;
     bench) echo "usage: ./cl2 bench NAME [ARGUMENTS]
-  A benchmark against its peer, measured in the same run: dicom-parse, e2e, graphql, ingest, ingest-kill, train, viewer
+  A benchmark against its peer, measured in the same run: dicom-parse, e2e, graphql, ingest, ingest-kill, learning-curve, scale, train, viewer
   (viewer: the web app in headless Chromium and the archive against Orthanc's DICOMweb; ./cl2 bench viewer SLICES PEER-SLICES ROUNDS).
   Each one's arguments and latest figures are in docs/benchmarks.md." ;;
     *) return 1 ;;
@@ -807,6 +817,15 @@ cmd_model() {
   cmd_training_tool model "$@"
 }
 
+# The demo driver (tests/Cl2.Demo) starts the services with the tests' launcher, which asks this script how (service-command).
+cmd_demo() {
+  setup platform
+  if [ "${CL2_SKIP_SETUP:-}" != 1 ]; then
+    (cd "$ROOT" && dotnet build tests/Cl2.Demo -c "$CONFIGURATION" -nologo -v:quiet -clp:NoSummary) || die "the demo's build failed; the errors are above"
+  fi
+  TORCH_CPP_LOG_LEVEL=ERROR exec dotnet "$ROOT/tests/Cl2.Demo/bin/$CONFIGURATION/net10.0/Cl2.Demo.dll" "$@"
+}
+
 cmd_bench() {
   [ $# -gt 0 ] || { command_help bench >&2; exit 2; }
   setup all
@@ -831,6 +850,7 @@ case "$command" in
   test) [ $# -eq 0 ] || { command_help test >&2; exit 2; }; cmd_test ;;
   dicom) cmd_dicom "$@" ;;
   bench) cmd_bench "$@" ;;
+  demo) cmd_demo "$@" ;;
   service-command) cmd_service_command "$@" ;;
   # For the tests: what `up` builds (it builds neither the tests nor the benchmarks).
   build-scope) [ $# -eq 0 ] || exit 2; platform_projects ;;

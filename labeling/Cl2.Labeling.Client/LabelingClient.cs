@@ -70,6 +70,12 @@ public sealed class LabelingClient(HttpClient http)
     public async Task<ReceivedStudyInfo> RecordStudyReceivedAsync(RecordStudyReceivedInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<ReceivedData>(LabelingOperations.RecordStudyReceived, new { input }, cancellationToken)).RecordStudyReceived;
 
+    public async Task<StudyProcessingClaimInfo> ClaimStudyProcessingAsync(ClaimStudyProcessingInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<ClaimProcessingData>(LabelingOperations.ClaimStudyProcessing, new { input }, cancellationToken)).ClaimStudyProcessing;
+
+    public async Task<bool> FinishStudyProcessingAsync(FinishStudyProcessingInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<FinishProcessingData>(LabelingOperations.FinishStudyProcessing, new { input }, cancellationToken)).FinishStudyProcessing;
+
     public async Task<StudyForwardingInfo> RecordStudyForwardingStuckAsync(RecordStudyForwardingStuckInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<StuckData>(LabelingOperations.RecordStudyForwardingStuck, new { input }, cancellationToken)).RecordStudyForwardingStuck;
 
@@ -140,6 +146,10 @@ public sealed class LabelingClient(HttpClient http)
     private sealed record ProductionData(ModelVersionInfo? ProductionVersion);
 
     private sealed record ReceivedData(ReceivedStudyInfo RecordStudyReceived);
+
+    private sealed record ClaimProcessingData(StudyProcessingClaimInfo ClaimStudyProcessing);
+
+    private sealed record FinishProcessingData(bool FinishStudyProcessing);
 
     private sealed record StuckData(StudyForwardingInfo RecordStudyForwardingStuck);
 

@@ -42,6 +42,12 @@ public static class LabelingOperations
     public const string RecordStudyReceived =
         "mutation RecordStudyReceived($input: RecordStudyReceivedInput!) { recordStudyReceived(input: $input) { id studyInstanceUid callingAeTitle instanceCount receivedAt } }";
 
+    public const string ClaimStudyProcessing =
+        "mutation ClaimStudyProcessing($input: ClaimStudyProcessingInput!) { claimStudyProcessing(input: $input) { granted state instanceCount replica leaseExpiresAt retryAt } }";
+
+    public const string FinishStudyProcessing =
+        "mutation FinishStudyProcessing($input: FinishStudyProcessingInput!) { finishStudyProcessing(input: $input) }";
+
     private const string StudyForwardingFields = "studyInstanceUid callingAeTitle isStuck attempts reason stuckAt resumedAt";
 
     public const string RecordStudyForwardingStuck =

@@ -131,6 +131,24 @@ public sealed record ModelImportInput(string SourceDigest, string Description);
 
 public sealed record RecordStudyReceivedInput(string StudyInstanceUid, string CallingAeTitle, int InstanceCount);
 
+/// <summary>Asks labeling for a study's pipeline run (docs/deploy.md, "Inference replicas").</summary>
+public sealed record ClaimStudyProcessingInput(string StudyInstanceUid, string Replica, int QuietSeconds, int LeaseSeconds);
+
+public sealed record FinishStudyProcessingInput(string StudyInstanceUid, string Replica, int InstanceCount);
+
+public enum StudyProcessingClaimState
+{
+    Granted,
+    Held,
+    Processed,
+    NotQuiet,
+    NotArchived,
+}
+
+/// <summary>Whether the asking replica holds the study (at <see cref="InstanceCount"/> instances), else why not and when to ask again.</summary>
+public sealed record StudyProcessingClaimInfo(bool Granted, StudyProcessingClaimState State, int InstanceCount, string? Replica, DateTimeOffset? LeaseExpiresAt,
+    DateTimeOffset? RetryAt);
+
 public sealed record RecordStudyForwardingStuckInput(string StudyInstanceUid, string CallingAeTitle, int Attempts, string Reason);
 
 /// <summary>

@@ -50,6 +50,7 @@ public static class ErrorCodes
     public const string ScoringLeaseLost = "SCORING_LEASE_LOST";
     public const string InferenceResultNotFound = "INFERENCE_RESULT_NOT_FOUND";
     public const string InferenceResultIdTaken = "INFERENCE_RESULT_ID_TAKEN";
+    public const string StudyProcessingNotClaimed = "STUDY_PROCESSING_NOT_CLAIMED";
     public const string DeliveryFinished = "DELIVERY_FINISHED";
     public const string DeliveryNotFound = "DELIVERY_NOT_FOUND";
     public const string DeliveryNotDeadLettered = "DELIVERY_NOT_DEAD_LETTERED";

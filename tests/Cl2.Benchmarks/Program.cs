@@ -7,6 +7,8 @@ IReadOnlyDictionary<string, Func<string[], Task<int>>> benchmarks = new Dictiona
     ["graphql"] = GraphQLBenchmark.RunAsync,
     ["ingest"] = IngestBenchmark.RunAsync,
     ["ingest-kill"] = IngestKillBenchmark.RunAsync,
+    ["learning-curve"] = LearningCurveBenchmark.RunAsync,
+    ["scale"] = ScaleBenchmark.RunAsync,
     ["train"] = TrainBenchmark.RunAsync,
     ["viewer"] = ViewerBenchmark.RunAsync,
 };

@@ -33,6 +33,13 @@ public static class ViewerBenchmark
         var slices = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
         var peerSlices = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 256;
         var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+        // Set-up (skipped with CL2_SKIP_SETUP=1) rebuilds the app whenever its sources change; without it, a stale or
+        // missing build would only show as a page that never sets its marks, after the 300 s wait below.
+        if (WebAppBuild.Problem(Path.Combine(Repository.Root, "web"), compareSources: Environment.GetEnvironmentVariable("CL2_SKIP_SETUP") == "1") is { } problem)
+        {
+            Console.Error.WriteLine(problem);
+            return 1;
+        }
         Console.WriteLine($"viewer on {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average {E2EBenchmark.LoadAverage()}");
         Console.WriteLine($"viewer series: {slices} slices of {slices}×{slices}; archive vs Orthanc: {peerSlices} slices of {peerSlices}×{peerSlices}; " +
             $"{rounds} rounds after a warm-up; PostgreSQL with fsync on, sign-in on");

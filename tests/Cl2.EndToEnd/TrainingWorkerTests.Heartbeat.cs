@@ -13,6 +13,13 @@ public sealed partial class TrainingWorkerTests
 {
     private const int ShortLeaseSeconds = 2;
 
+    /// <summary>
+    /// The rescuer's lease: long, so that a stall of the loaded machine longer than the short lease cannot take the job from
+    /// the rescuer as well (the holder, free again, then claimed it as attempt 3 in one CI run). Only the holder's lease is
+    /// what these tests let run out.
+    /// </summary>
+    private const int RescuerLeaseSeconds = 120;
+
     [Fact]
     public async Task a_job_that_outlasts_its_lease_between_reports_keeps_it_through_the_heartbeat_and_finishes_once() =>
         await WithHeldJobAsync(failRenewals: false, "the job to succeed", async run =>
@@ -76,7 +83,8 @@ public sealed partial class TrainingWorkerTests
         var leaseSettings = new Dictionary<string, string> { ["Training__Jobs__LeaseSeconds"] = $"{ShortLeaseSeconds}" };
         await using var holder = await StartWorkerAsync("holder", relay.Url, state, leaseSettings);
         await Eventually.IsTrueAsync(() => Task.FromResult(relay.IsHolding), [labeling, holder], "the holder to claim the job and be held", timeoutSeconds: 120);
-        await using var rescuer = await StartWorkerAsync("rescuer", relay.Url, state, leaseSettings);
+        await using var rescuer = await StartWorkerAsync("rescuer", relay.Url, state,
+            new Dictionary<string, string> { ["Training__Jobs__LeaseSeconds"] = $"{RescuerLeaseSeconds}" });
 
         await Eventually.IsTrueAsync(async () =>
         {

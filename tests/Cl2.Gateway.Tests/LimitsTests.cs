@@ -173,9 +173,11 @@ public sealed class LimitsTests
     public void an_origin_with_a_path_stops_the_start_with_what_to_write()
     {
         var settings = new Dictionary<string, string> { ["Gateway:Limits:CorsOrigins:0"] = "https://viewer.example.org/app" };
-        using var gateway = new GatewayHost(new Uri("http://127.0.0.1:1/"), new Uri("http://127.0.0.1:1/"), settings);
-
-        var failure = Assert.ThrowsAny<Microsoft.Extensions.Options.OptionsValidationException>(() => gateway.Services);
+        var failure = Assert.ThrowsAny<Microsoft.Extensions.Options.OptionsValidationException>(() => FailingStart.Run(() =>
+        {
+            using var gateway = new GatewayHost(new Uri("http://127.0.0.1:1/"), new Uri("http://127.0.0.1:1/"), settings);
+            _ = gateway.Services;
+        }));
 
         Assert.Contains("Gateway:Limits:CorsOrigins 'https://viewer.example.org/app' must be an origin", failure.Message, StringComparison.Ordinal);
     }

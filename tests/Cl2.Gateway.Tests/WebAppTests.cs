@@ -148,9 +148,11 @@ public sealed class WebAppTests : IDisposable
         File.Delete(Path.Combine(_dist, "index.html"));
         await using var labeling = await RecordingBackend.StartAsync("labeling");
         await using var inference = await RecordingBackend.StartAsync("inference");
-        await using var gateway = Gateway(labeling, inference);
-
-        var refusal = Assert.ThrowsAny<Exception>(() => gateway.CreateClient());
+        var refusal = Assert.ThrowsAny<Exception>(() => FailingStart.Run(() =>
+        {
+            using var gateway = Gateway(labeling, inference);
+            using var client = gateway.CreateClient();
+        }));
 
         Assert.Contains("WebApp:Root", refusal.ToString(), StringComparison.Ordinal);
     }

@@ -55,8 +55,11 @@ public sealed class AuthorizationTests(LabelingApi api) : IClassFixture<Labeling
     [Fact]
     public void the_development_identity_is_refused_at_start_up_in_production()
     {
-        using var production = api.Host.WithWebHostBuilder(builder => builder.UseEnvironment(Environments.Production));
-        var refusal = Assert.ThrowsAny<Exception>(() => production.Services.GetRequiredService<IServiceProvider>());
+        var refusal = Assert.ThrowsAny<Exception>(() => FailingStart.Run(() =>
+        {
+            using var production = api.Host.WithWebHostBuilder(builder => builder.UseEnvironment(Environments.Production));
+            _ = production.Services.GetRequiredService<IServiceProvider>();
+        }));
         Assert.Contains("DevelopmentIdentity:Enabled", refusal.ToString(), StringComparison.Ordinal);
     }
 }

@@ -53,8 +53,11 @@ public sealed class ReadinessTests
     [Fact]
     public void labeling_refuses_to_start_without_a_connection_string_and_says_which_setting_is_missing()
     {
-        using var host = new WebApplicationFactoryWithoutDatabase();
-        var error = Assert.ThrowsAny<Exception>(() => host.CreateClient());
+        var error = Assert.ThrowsAny<Exception>(() => FailingStart.Run(() =>
+        {
+            using var host = new WebApplicationFactoryWithoutDatabase();
+            using var client = host.CreateClient();
+        }));
         Assert.Contains("Postgres:ConnectionString is required", error.ToString(), StringComparison.Ordinal);
     }
 

@@ -17,19 +17,26 @@ public static class ArchivedStudies
 
     /// <summary>Stores one instance of each study through <c>/dicomweb/studies</c> of <paramref name="http"/>'s base address
     /// (labeling, or the gateway with a token), and fails unless every one was stored.</summary>
-    public static async Task StoreAsync(HttpClient http, IEnumerable<string> studyInstanceUids, CancellationToken cancellationToken = default)
+    public static Task StoreAsync(HttpClient http, IEnumerable<string> studyInstanceUids, CancellationToken cancellationToken = default) =>
+        StoreInstancesAsync(http, studyInstanceUids.Distinct(StringComparer.Ordinal).Select(study => Instance(study)), cancellationToken);
+
+    /// <summary>Stores the Part 10 files (a cohort's series, say) the same way.</summary>
+    public static Task StoreFilesAsync(HttpClient http, IEnumerable<string> files, CancellationToken cancellationToken = default) =>
+        StoreInstancesAsync(http, files.Select(File.ReadAllBytes), cancellationToken);
+
+    private static async Task StoreInstancesAsync(HttpClient http, IEnumerable<byte[]> instances, CancellationToken cancellationToken)
     {
-        foreach (var chunk in studyInstanceUids.Distinct(StringComparer.Ordinal).Chunk(PerRequest))
+        foreach (var chunk in instances.Chunk(PerRequest))
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/dicomweb/studies", UriKind.Relative))
             {
-                Content = new MultipartRelatedContent([.. chunk.Select(study => MultipartRelatedPart.FromBytes(Instance(study)))]),
+                Content = new MultipartRelatedContent([.. chunk.Select(bytes => MultipartRelatedPart.FromBytes(bytes))]),
             };
             request.Headers.Accept.ParseAdd(DicomMediaTypes.DicomJson);
             using var response = await http.SendAsync(request, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                throw new InvalidOperationException($"The archive did not store the studies {string.Join(", ", chunk)}: " +
+                throw new InvalidOperationException($"The archive did not store {chunk.Length} instance(s): " +
                     $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
             }
         }
@@ -41,9 +48,14 @@ public static class ArchivedStudies
     public static string SopInstanceUidOf(string studyInstanceUid) => NameBasedUid.For($"archived-study/{studyInstanceUid}/instance");
 
     /// <summary>A 2×2 8-bit Secondary Capture image of <paramref name="studyInstanceUid"/>, as a Part 10 file.</summary>
-    public static byte[] Instance(string studyInstanceUid)
+    public static byte[] Instance(string studyInstanceUid) => Instance(studyInstanceUid, 1);
+
+    /// <summary>Instance <paramref name="instanceNumber"/> of the study's one series (the first is <see cref="Instance(string)"/>'s),
+    /// for tests that send a study of several instances.</summary>
+    public static byte[] Instance(string studyInstanceUid, int instanceNumber)
     {
-        var sopInstanceUid = SopInstanceUidOf(studyInstanceUid);
+        var sopInstanceUid = instanceNumber == 1 ? SopInstanceUidOf(studyInstanceUid)
+            : NameBasedUid.For($"archived-study/{studyInstanceUid}/instance/{instanceNumber}");
         var dataset = new DicomDataset()
             .SetUid(DicomTags.SOPClassUID, DicomUids.SecondaryCaptureImageStorage)
             .SetUid(DicomTags.SOPInstanceUID, sopInstanceUid)
@@ -54,7 +66,7 @@ public static class ArchivedStudies
             .SetString(DicomTags.Modality, "OT")
             .SetString(DicomTags.ConversionType, "WSD")
             .SetValues(DicomTags.SeriesNumber, 1)
-            .SetValues(DicomTags.InstanceNumber, 1)
+            .SetValues(DicomTags.InstanceNumber, instanceNumber)
             .SetValues(DicomTags.SamplesPerPixel, (ushort)1)
             .SetString(DicomTags.PhotometricInterpretation, "MONOCHROME2")
             .SetValues(DicomTags.Rows, (ushort)2)

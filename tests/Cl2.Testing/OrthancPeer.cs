@@ -131,6 +131,65 @@ public sealed class OrthancPeer : IAsyncDisposable
         return uids;
     }
 
+    /// <summary>Stores the files in Orthanc (REST upload, as a modality would have sent them to the PACS); the Orthanc
+    /// ids of the studies they make.</summary>
+    public async Task<IReadOnlyList<string>> UploadAsync(IEnumerable<string> files, CancellationToken cancellationToken = default)
+    {
+        var studies = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            using var content = new ByteArrayContent(await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false));
+            using var uploaded = await Http.PostAsync(new Uri("instances", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
+            var answer = await uploaded.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!uploaded.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"Orthanc refused {file}: {answer}");
+            }
+            studies.Add(JsonDocument.Parse(answer).RootElement.GetProperty("ParentStudy").GetString()!);
+        }
+        return [.. studies];
+    }
+
+    /// <summary>Orthanc sends studies it holds to the modality <paramref name="aeTitle"/> by C-STORE (REST
+    /// <c>/modalities/{aeTitle}/store</c>, synchronous); returns when the last instance has left Orthanc (the job answered).</summary>
+    /// <param name="orthancStudyIds">Several studies go in one store job, one after another on one association.</param>
+    public async Task StoreAsync(string aeTitle, IReadOnlyList<string> orthancStudyIds, CancellationToken cancellationToken = default)
+    {
+        using var body = new StringContent(JsonSerializer.Serialize(new { Resources = orthancStudyIds, Synchronous = true }));
+        using var sent = await Http.PostAsync(new Uri($"modalities/{aeTitle}/store", UriKind.Relative), body, cancellationToken).ConfigureAwait(false);
+        if (!sent.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Orthanc could not send {string.Join(", ", orthancStudyIds)} to {aeTitle}: {await sent.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+        }
+    }
+
+    /// <summary>The Orthanc ids of the SEG and SR instances of the study (one query: what a poll asks).</summary>
+    public async Task<IReadOnlyList<string>> ResultIdsAsync(string studyInstanceUid, CancellationToken cancellationToken = default)
+    {
+        using var query = new StringContent(JsonSerializer.Serialize(new { Level = "Series", Expand = true, Query = new { StudyInstanceUID = studyInstanceUid } }));
+        using var found = await Http.PostAsync(new Uri("tools/find", UriKind.Relative), query, cancellationToken).ConfigureAwait(false);
+        found.EnsureSuccessStatusCode();
+        var series = JsonDocument.Parse(await found.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).RootElement;
+        return [.. series.EnumerateArray()
+            .Where(item => item.GetProperty("MainDicomTags").TryGetProperty("Modality", out var modality) && modality.GetString() is "SEG" or "SR")
+            .SelectMany(item => item.GetProperty("Instances").EnumerateArray().Select(id => id.GetString()!))];
+    }
+
+    /// <summary>The instances of <paramref name="studyInstanceUid"/> whose modality is SEG or SR (the results a PACS was
+    /// sent), with their bytes as Orthanc stores them.</summary>
+    public async Task<IReadOnlyList<DeliveredInstance>> ResultsAsync(string studyInstanceUid, CancellationToken cancellationToken = default)
+    {
+        var results = new List<DeliveredInstance>();
+        foreach (var id in await ResultIdsAsync(studyInstanceUid, cancellationToken).ConfigureAwait(false))
+        {
+            var tags = await Http.GetFromJsonAsync<JsonElement>(new Uri($"instances/{id}/simplified-tags", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            var bytes = await Http.GetByteArrayAsync(new Uri($"instances/{id}/file", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            results.Add(new DeliveredInstance(tags.GetProperty("Modality").GetString()!, tags.GetProperty("SOPInstanceUID").GetString()!,
+                tags.GetProperty("SeriesInstanceUID").GetString()!, tags.GetProperty("StudyInstanceUID").GetString()!, bytes));
+        }
+        return results;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

@@ -72,12 +72,16 @@ public sealed class PlatformLauncher(string state, string? postgresConnectionStr
     /// An access token for a seeded user from the gateway's built-in provider (the password grant of the client
     /// <c>cl2-cli</c>, as <c>./cl2 token</c> asks for it); an <see cref="HttpRequestException"/> naming the answer otherwise.
     /// </summary>
-    public async Task<string> UserTokenAsync(string user, CancellationToken cancellationToken = default)
+    public Task<string> UserTokenAsync(string user, CancellationToken cancellationToken = default) =>
+        UserTokenAsync(new Uri(GatewayUrl), user, Secret("users", user), cancellationToken);
+
+    /// <summary>The same from the provider of the gateway at <paramref name="gateway"/> (a platform another process started).</summary>
+    public static async Task<string> UserTokenAsync(Uri gateway, string user, string password, CancellationToken cancellationToken = default)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-        using var response = await http.PostAsync(new Uri(GatewayUrl + "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        using var response = await http.PostAsync(new Uri(gateway, "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["grant_type"] = "password", ["client_id"] = "cl2-cli", ["username"] = user, ["password"] = Secret("users", user), ["scope"] = "cl2",
+            ["grant_type"] = "password", ["client_id"] = "cl2-cli", ["username"] = user, ["password"] = password, ["scope"] = "cl2",
         }), cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)

@@ -65,6 +65,22 @@ public sealed class PostgresCluster : IAsyncDisposable
         (await RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], cancellationToken).ConfigureAwait(false))
             .EnsureSuccess("pg_ctl stop");
 
+    /// <summary>
+    /// <c>pg_dump -Fc</c> of database <paramref name="database"/> into <paramref name="path"/>: one consistent snapshot,
+    /// taken while the services keep writing (docs/deploy.md, "Backup and restore"). A client over TCP, so it runs as
+    /// whoever runs the test.
+    /// </summary>
+    public async Task DumpAsync(string path, string database = "postgres", CancellationToken cancellationToken = default) =>
+        (await ProcessRunner.RunAsync(Path.Combine(BinDirectory, "pg_dump"),
+            ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", "-Fc", "-f", path, database], TimeSpan.FromMinutes(5),
+            cancellationToken: cancellationToken).ConfigureAwait(false)).EnsureSuccess("pg_dump");
+
+    /// <summary><c>pg_restore</c> of a <see cref="DumpAsync"/> file into database <paramref name="database"/> of this cluster.</summary>
+    public async Task RestoreAsync(string path, string database = "postgres", CancellationToken cancellationToken = default) =>
+        (await ProcessRunner.RunAsync(Path.Combine(BinDirectory, "pg_restore"),
+            ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", "--no-owner", "--exit-on-error", "-d", database, path], TimeSpan.FromMinutes(5),
+            cancellationToken: cancellationToken).ConfigureAwait(false)).EnsureSuccess("pg_restore");
+
     public async ValueTask DisposeAsync()
     {
         await RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.Globalization;
 using System.Net;
@@ -163,64 +162,25 @@ public sealed class ServingPlatform : IAsyncDisposable
 
     /// <summary>Stores the files in Orthanc (REST upload, as a modality would have sent them to the PACS); the Orthanc
     /// ids of the studies they make.</summary>
-    public async Task<IReadOnlyList<string>> UploadToPacsAsync(IEnumerable<string> files, CancellationToken cancellationToken = default)
-    {
-        var studies = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in files)
-        {
-            using var content = new ByteArrayContent(await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false));
-            using var uploaded = await Orthanc.Http.PostAsync(new Uri("instances", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
-            var answer = await uploaded.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            if (!uploaded.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"Orthanc refused {file}: {answer}");
-            }
-            studies.Add(JsonDocument.Parse(answer).RootElement.GetProperty("ParentStudy").GetString()!);
-        }
-        return [.. studies];
-    }
+    public Task<IReadOnlyList<string>> UploadToPacsAsync(IEnumerable<string> files, CancellationToken cancellationToken = default) =>
+        Orthanc.UploadAsync(files, cancellationToken);
 
     public Task SendFromPacsAsync(string orthancStudyId, CancellationToken cancellationToken = default) => SendFromPacsAsync([orthancStudyId], cancellationToken);
 
     /// <summary>Orthanc sends studies it holds to <c>CL2</c> by C-STORE (REST <c>/modalities/CL2/store</c>, synchronous);
     /// returns when the last instance has left Orthanc (the job answered).</summary>
     /// <param name="orthancStudyIds">Several studies go in one store job, one after another on one association.</param>
-    public async Task SendFromPacsAsync(IReadOnlyList<string> orthancStudyIds, CancellationToken cancellationToken = default)
-    {
-        using var body = new StringContent(JsonSerializer.Serialize(new { Resources = orthancStudyIds, Synchronous = true }));
-        using var sent = await Orthanc.Http.PostAsync(new Uri("modalities/CL2/store", UriKind.Relative), body, cancellationToken).ConfigureAwait(false);
-        if (!sent.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"Orthanc could not send {string.Join(", ", orthancStudyIds)} to CL2: {await sent.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
-        }
-    }
+    public Task SendFromPacsAsync(IReadOnlyList<string> orthancStudyIds, CancellationToken cancellationToken = default) =>
+        Orthanc.StoreAsync("CL2", orthancStudyIds, cancellationToken);
 
     /// <summary>The instances of <paramref name="studyInstanceUid"/> in Orthanc whose modality is SEG or SR (the results
     /// inference delivered), with their bytes as Orthanc stores them.</summary>
-    public async Task<IReadOnlyList<DeliveredInstance>> ResultsInPacsAsync(string studyInstanceUid, CancellationToken cancellationToken = default)
-    {
-        var results = new List<DeliveredInstance>();
-        foreach (var id in await ResultIdsInPacsAsync(studyInstanceUid, cancellationToken).ConfigureAwait(false))
-        {
-            var tags = await Orthanc.Http.GetFromJsonAsync<JsonElement>(new Uri($"instances/{id}/simplified-tags", UriKind.Relative), cancellationToken).ConfigureAwait(false);
-            var bytes = await Orthanc.Http.GetByteArrayAsync(new Uri($"instances/{id}/file", UriKind.Relative), cancellationToken).ConfigureAwait(false);
-            results.Add(new DeliveredInstance(tags.GetProperty("Modality").GetString()!, tags.GetProperty("SOPInstanceUID").GetString()!,
-                tags.GetProperty("SeriesInstanceUID").GetString()!, tags.GetProperty("StudyInstanceUID").GetString()!, bytes));
-        }
-        return results;
-    }
+    public Task<IReadOnlyList<DeliveredInstance>> ResultsInPacsAsync(string studyInstanceUid, CancellationToken cancellationToken = default) =>
+        Orthanc.ResultsAsync(studyInstanceUid, cancellationToken);
 
     /// <summary>The Orthanc ids of the SEG and SR instances of the study (one query: what a poll asks).</summary>
-    public async Task<IReadOnlyList<string>> ResultIdsInPacsAsync(string studyInstanceUid, CancellationToken cancellationToken = default)
-    {
-        using var query = new StringContent(JsonSerializer.Serialize(new { Level = "Series", Expand = true, Query = new { StudyInstanceUID = studyInstanceUid } }));
-        using var found = await Orthanc.Http.PostAsync(new Uri("tools/find", UriKind.Relative), query, cancellationToken).ConfigureAwait(false);
-        found.EnsureSuccessStatusCode();
-        var series = JsonDocument.Parse(await found.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).RootElement;
-        return [.. series.EnumerateArray()
-            .Where(item => item.GetProperty("MainDicomTags").TryGetProperty("Modality", out var modality) && modality.GetString() is "SEG" or "SR")
-            .SelectMany(item => item.GetProperty("Instances").EnumerateArray().Select(id => id.GetString()!))];
-    }
+    public Task<IReadOnlyList<string>> ResultIdsInPacsAsync(string studyInstanceUid, CancellationToken cancellationToken = default) =>
+        Orthanc.ResultIdsAsync(studyInstanceUid, cancellationToken);
 
     /// <summary>The study's recorded outcomes in labeling (<c>inferenceResults</c>): the connection's <c>totalCount</c> and
     /// <c>edges</c>, each node with its failure, version (id, number) and result UIDs, and its stages.</summary>
@@ -234,34 +194,8 @@ public sealed class ServingPlatform : IAsyncDisposable
 
     /// <summary>Polls <paramref name="condition"/> (HTTP failures count as not yet) until it holds; fails with the services'
     /// output when one exits or <paramref name="within"/> runs out.</summary>
-    public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan within, CancellationToken cancellationToken = default, int pollMilliseconds = 100)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                if (await condition().ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                // Not answering yet.
-            }
-            if (Processes.FirstOrDefault(process => process.HasExited) is { } exited)
-            {
-                throw new InvalidOperationException($"{exited.Name} exited while waiting for {what}:\n{exited.Output}");
-            }
-            if (clock.Elapsed > within)
-            {
-                throw new TimeoutException($"timed out after {within.TotalSeconds:F0} s waiting for {what}:\n"
-                    + string.Join("\n", Processes.Select(process => $"--- {process.Name}\n{process.Output}")));
-            }
-            await Task.Delay(pollMilliseconds, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan within, CancellationToken cancellationToken = default, int pollMilliseconds = 100) =>
+        ProcessWait.UntilAsync(condition, what, within, Processes, pollMilliseconds, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -118,8 +118,17 @@ public sealed class SlurmCluster : IAsyncDisposable
         (await RunAsync("squeue", ["-h", "-j", jobId.ToString(CultureInfo.InvariantCulture), "-o", "%i"], cancellationToken).ConfigureAwait(false))
         .Output.Trim().Length > 0;
 
-    public async Task CancelAsync(int jobId, CancellationToken cancellationToken = default) =>
-        (await RunAsync("scancel", [jobId.ToString(CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false)).EnsureSuccess("scancel");
+    /// <summary>
+    /// The job's state and exit code as slurmctld reports them (<c>JobState=COMPLETED … ExitCode=0:0</c>); it remembers a
+    /// finished job for MinJobAge (300 s), and this cluster keeps no accounting database for sacct.
+    /// </summary>
+    public async Task<string> StateAsync(int jobId, CancellationToken cancellationToken = default)
+    {
+        var shown = (await RunAsync("scontrol", ["-o", "show", "job", jobId.ToString(CultureInfo.InvariantCulture)], cancellationToken)
+            .ConfigureAwait(false)).EnsureSuccess("scontrol show job").Output;
+        return string.Join(' ', shown.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(field => field.StartsWith("JobState=", StringComparison.Ordinal) || field.StartsWith("ExitCode=", StringComparison.Ordinal)));
+    }
 
     /// <summary>The controller's and the node's logs, for failure messages.</summary>
     public string Logs() => string.Join("\n", new[] { "slurmctld.log", "slurmd.log" }.Select(name => Path.Combine(Folder, "log", name))

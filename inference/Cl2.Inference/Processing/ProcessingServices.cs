@@ -27,6 +27,8 @@ public static class ProcessingServices
         // Checkpoints come from labeling's blob store with inference's own access token, as the forwarder's requests do.
         services.AddHttpClient(ModelRunners.BlobClientName, (provider, http) => ForwardingServices.Configure(provider, http, "")).AddServiceCredentials();
         services.AddSingleton<ProcessingLedger>();
+        services.AddValidatedOptions<ReplicaOptions>(ReplicaOptions.Section);
+        services.AddSingleton<StudyClaims>();
         services.AddSingleton<StudyProcessor>();
         services.AddHostedService(provider => provider.GetRequiredService<StudyProcessor>());
         return services;

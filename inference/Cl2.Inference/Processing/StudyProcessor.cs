@@ -27,10 +27,12 @@ public sealed record CompleteStudy(string StudyInstanceUid, IReadOnlyList<Stored
 /// A rule selecting a model workload runs the model's production version (<see cref="ProductionVersions"/>, loaded by
 /// <see cref="ModelRunners"/>) on the stored instances, records the result with its SEG/SR UIDs and hands the objects to
 /// the <see cref="DeliveryOutbox"/>; NO_PRODUCTION_VERSION when no version is promoted. The <c>pass-through</c> workload
-/// runs no model: the study is read and its outcome recorded.
+/// runs no model: the study is read and its outcome recorded. Where inference runs as replicas, a study this replica finds
+/// complete is processed only when labeling gives it to this replica, with the instances other replicas received
+/// (<see cref="StudyClaims"/>).
 /// </summary>
 public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving, ProcessingLedger ledger, RoutingRulesCache rules, ProductionVersions production,
-    ModelRunners runners, ModelQueue models, DeliveryOutbox delivery, IServiceProvider services,
+    ModelRunners runners, ModelQueue models, DeliveryOutbox delivery, StudyClaims claims, IServiceProvider services,
     IOptions<ProcessingOptions> options, IOptions<ModelRunOptions> modelRuns, IOptions<CompletenessOptions> completeness, IOptions<RoutingOptions> routing, IOptions<ListenerOptions> listener,
     TimeProvider time, ILogger<StudyProcessor> logger) : BackgroundService
 {
@@ -44,6 +46,7 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
     private readonly Lock _gate = new();
     private readonly HashSet<string> _inFlight = [];
     private readonly Dictionary<string, (int Failures, DateTimeOffset RetryAt)> _recordFailures = [];
+    private readonly Dictionary<string, DateTimeOffset> _claimWaits = [];
     private ProcessingTelemetry? _telemetry;
 
     public int QueueLength => _queue.Reader.Count;
@@ -82,7 +85,10 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
                 }
                 foreach (var study in CompleteStudies(time.GetUtcNow()))
                 {
-                    await _queue.Writer.WriteAsync(study, cancellationToken);
+                    if ((claims.IsOn ? await ClaimAsync(study, cancellationToken) : study) is { } mine)
+                    {
+                        await _queue.Writer.WriteAsync(mine, cancellationToken);
+                    }
                 }
             }
         }
@@ -102,7 +108,8 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
             lock (_gate)
             {
                 if (_inFlight.Contains(study.Key) || ledger.ProcessedCount(study.Key) >= instances.Count
-                    || (_recordFailures.TryGetValue(study.Key, out var failed) && now < failed.RetryAt))
+                    || (_recordFailures.TryGetValue(study.Key, out var failed) && now < failed.RetryAt)
+                    || (_claimWaits.TryGetValue(study.Key, out var askAgainAt) && now < askAgainAt))
                 {
                     continue;
                 }
@@ -111,7 +118,8 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
             var (first, last) = (instances[0].ReceivedAt, arriving.IsArriving(study.Key) ? now : instances[^1].ReceivedAt);
             var quietPeriod = settings.QuietPeriodFor(instances[0].CallingAeTitle);
             var required = RequiredSeries.None;
-            if (now - last >= quietPeriod && now - first < settings.MaxWait)
+            // Replicas: this store may hold a part of the study only; the series it needs are the claimer's to find (in the whole study).
+            if (!claims.IsOn && now - last >= quietPeriod && now - first < settings.MaxWait)
             {
                 // Quiet, but is it whole? The workload a rule routes it to says which series it needs.
                 var routed = StudyForRouting.From(study.Key, listener.Value.AeTitle, instances);
@@ -128,6 +136,46 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
             }
         }
         return due;
+    }
+
+    /// <summary>The study with every instance of it the archive holds when labeling gives it to this replica; otherwise null,
+    /// and it waits here until labeling says to ask again (or, processed by another replica, until more of it arrives).</summary>
+    private async Task<CompleteStudy?> ClaimAsync(CompleteStudy study, CancellationToken cancellationToken)
+    {
+        StudyClaim claim;
+        try
+        {
+            claim = await claims.ClaimAsync(study, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested
+            && e is HttpRequestException or LabelingApiException or TaskCanceledException or IOException or DicomFormatException or Cl2.Dicom.Web.DicomWebException)
+        {
+            claim = new StudyClaim(null, false, time.GetUtcNow() + TimeSpan.FromSeconds(5), $"could not claim it: {e.Message}");
+            logger.LogWarning("Could not ask labeling for study {StudyInstanceUid}: {Error}; asking again in 5 s", study.StudyInstanceUid, e.Message);
+        }
+        lock (_gate)
+        {
+            _claimWaits.Remove(study.StudyInstanceUid);
+            if (claim.Study is null)
+            {
+                _inFlight.Remove(study.StudyInstanceUid);
+                if (!claim.ProcessedElsewhere)
+                {
+                    _claimWaits[study.StudyInstanceUid] = claim.RetryAt ?? time.GetUtcNow() + options.Value.PollInterval;
+                }
+            }
+        }
+        if (claim.ProcessedElsewhere)
+        {
+            ledger.MarkProcessed(study.StudyInstanceUid, study.Instances.Count);
+            logger.LogInformation("Study {StudyInstanceUid} ({Instances} instances here) is processed by another replica: {Why}",
+                study.StudyInstanceUid, study.Instances.Count, claim.Why);
+        }
+        else if (claim.Study is null)
+        {
+            logger.LogDebug("Study {StudyInstanceUid} is not this replica's to process now: {Why}", study.StudyInstanceUid, claim.Why);
+        }
+        return claim.Study;
     }
 
     private async Task ProcessQueueAsync(CancellationToken cancellationToken)
@@ -431,6 +479,11 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
         {
             recorded = await services.GetRequiredService<LabelingClient>().RecordInferenceResultAsync(outcome with { ResultId = ResultIdOf(study, outcome) },
                 cancellationToken);
+            if (claims.IsOn)
+            {
+                // Not said: the study is processed here again (labeling keeps the one result under its id), then said.
+                await claims.FinishAsync(study, cancellationToken);
+            }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

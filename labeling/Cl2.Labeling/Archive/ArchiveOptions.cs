@@ -40,6 +40,14 @@ public sealed class ArchiveOptions : IValidatableObject
     public int MaxFramesPerRequest { get; set; } = 1000;
 
     /// <summary>
+    /// Most byte ranges (frames, or the fragments of encapsulated frames) the index records for one instance at store
+    /// time, so that a frame request reads only that frame's bytes. The ranges are kept in the instance's index row (16
+    /// bytes each); an instance with more is parsed for each frame request instead.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxIndexedFrameRanges { get; set; } = 10_000;
+
+    /// <summary>
     /// The archive's address as clients reach it, e.g. <c>https://cl2.example.org</c>: RetrieveURL, BulkDataURI and
     /// Content-Location start with it. Empty: the scheme, host and prefix that a trusted proxy (<see cref="TrustedProxies"/>;
     /// the gateway) forwards, or else labeling's own listening address; never the Host header a client sent.

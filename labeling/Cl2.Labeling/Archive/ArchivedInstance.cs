@@ -28,6 +28,12 @@ public sealed record ArchivedInstance(
     string BlobDigest,
     long Length)
 {
+    /// <summary>Whether the index holds the instance's <see cref="InstanceLayout"/> (false for one stored before it did).</summary>
+    public bool HasLayout { get; init; }
+
+    /// <summary>Where the instance's frames lie in its blob, when the layout has them.</summary>
+    public FrameRanges? Frames { get; init; }
+
     /// <summary>The index row of a parsed instance; the identifying UIDs must be present (the caller checked).</summary>
     public static ArchivedInstance From(DicomFile file, string blobDigest, long length)
     {

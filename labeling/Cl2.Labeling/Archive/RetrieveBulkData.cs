@@ -52,7 +52,7 @@ public static class RetrieveBulkData
         if (element is DicomFragmentSequence)
         {
             var pixelData = DicomPixelData.From(file);
-            await RetrieveInstances.WriteFramesAsync(context, row, pixelData, Enumerable.Range(1, pixelData.NumberOfFrames).ToArray(), cancellationToken);
+            await RetrieveInstances.WriteFramesAsync(context, row, RetrieveInstances.Parsed(pixelData), Enumerable.Range(1, pixelData.NumberOfFrames).ToArray(), cancellationToken);
             return;
         }
         var bytes = ((DicomValueElement)element).Buffer.GetBytes();

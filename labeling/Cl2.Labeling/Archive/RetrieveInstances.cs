@@ -79,7 +79,8 @@ public static class RetrieveInstances
     public static async Task<IResult> MetadataAsync(HttpContext context, string study, string? series, string? instance, ArchiveIndex index,
         IBlobStore blobs, IOptions<ArchiveOptions> options, CancellationToken cancellationToken)
     {
-        var found = await index.FindAsync(study, series, instance, cancellationToken);
+        ArgumentNullException.ThrowIfNull(options);
+        var found = await index.FindMetadataAsync(study, series, instance, options.Value.MaxInlineBinaryBytes, cancellationToken);
         if (found.Count == 0)
         {
             return NotFound(context, study, series, instance);
@@ -89,12 +90,19 @@ public static class RetrieveInstances
         json.WriteByte((byte)'[');
         for (var i = 0; i < found.Count; i++)
         {
-            var file = await OpenAsync(blobs, found[i], cancellationToken);
+            var (row, metadata) = found[i];
+            metadata ??= (await LayoutBackfill.RecordAsync(row, blobs, index, options.Value, cancellationToken))?.Metadata;
             if (i > 0)
             {
                 json.WriteByte((byte)',');
             }
-            DicomJsonWriter.Write(json, file.Dataset, RetrieveBulkData.Locator(InstanceUrl(root, found[i]), options.Value.MaxInlineBinaryBytes));
+            if (metadata is not null)
+            {
+                metadata.WriteTo(json, InstanceUrl(root, row));
+                continue;
+            }
+            var file = await OpenAsync(blobs, row, cancellationToken);
+            DicomJsonWriter.Write(json, file.Dataset, RetrieveBulkData.Locator(InstanceUrl(root, row), options.Value.MaxInlineBinaryBytes));
         }
         json.WriteByte((byte)']');
         return Results.Bytes(json.ToArray(), DicomMediaTypes.DicomJson);
@@ -103,13 +111,51 @@ public static class RetrieveInstances
     public static async Task FramesAsync(HttpContext context, string study, string series, string instance, string frameList, ArchiveIndex index,
         IBlobStore blobs, ArchiveOptions options, CancellationToken cancellationToken)
     {
-        var (row, _, pixelData, frames, problem) = await FramesOfAsync(context, study, series, instance, frameList, index, blobs, options, cancellationToken);
-        if (problem is not null)
+        ArgumentNullException.ThrowIfNull(options);
+        var (numbers, listProblem) = ParseFrameList(frameList, options.MaxFramesPerRequest);
+        var row = listProblem is null ? (await index.FindAsync(study, series, instance, cancellationToken)).SingleOrDefault() : null;
+        var frameRanges = row is null ? null
+            : row.HasLayout ? row.Frames
+            : (await LayoutBackfill.RecordAsync(row, blobs, index, options, cancellationToken))?.Frames;
+        if (frameRanges is null)
         {
-            await problem.ExecuteAsync(context);
+            var (parsedRow, _, pixelData, frames, problem) = await FramesOfAsync(context, study, series, instance, frameList, index, blobs, options,
+                cancellationToken);
+            if (problem is not null)
+            {
+                await problem.ExecuteAsync(context);
+                return;
+            }
+            await WriteFramesAsync(context, parsedRow!, Parsed(pixelData!), frames, cancellationToken);
             return;
         }
-        await WriteFramesAsync(context, row!, pixelData!, frames, cancellationToken);
+        // The frames' stored bytes are read where the layout says they lie; only a frame that must be decoded parses the instance.
+        if (numbers.Any(n => n > frameRanges.Count))
+        {
+            await FramesOutOfRange(instance, frameRanges.Count, frameList).ExecuteAsync(context);
+            return;
+        }
+        var content = await blobs.OpenReadAsync(BlobDigest.Parse(row!.BlobDigest), cancellationToken) ?? throw MissingBlob(row);
+        await using (content)
+        {
+            DicomPixelData? decodable = null;
+            await WriteFramesAsync(context, row, async (decode, number) =>
+            {
+                if (!decode)
+                {
+                    return await frameRanges.ReadAsync(content, number, cancellationToken);
+                }
+                decodable ??= DicomPixelData.From(await OpenAsync(blobs, row, cancellationToken));
+                return decodable.DecodeFrame(number - 1).Data.ToArray();
+            }, numbers, cancellationToken);
+        }
+    }
+
+    /// <summary>Frames of a parsed instance: decoded by its codec, or as stored.</summary>
+    public static Func<bool, int, ValueTask<byte[]>> Parsed(DicomPixelData pixelData)
+    {
+        ArgumentNullException.ThrowIfNull(pixelData);
+        return (decode, number) => ValueTask.FromResult(decode ? pixelData.DecodeFrame(number - 1).Data.ToArray() : pixelData.GetFrameBytes(number - 1));
     }
 
     /// <summary>
@@ -119,12 +165,12 @@ public static class RetrieveInstances
     /// a later frame that fails to decode can only cut the answer short (the connection is aborted, the client sees no
     /// closing boundary) and is logged.
     /// </summary>
-    public static async Task WriteFramesAsync(HttpContext context, ArchivedInstance row, DicomPixelData pixelData, IReadOnlyList<int> frames,
-        CancellationToken cancellationToken)
+    public static async Task WriteFramesAsync(HttpContext context, ArchivedInstance row, Func<bool, int, ValueTask<byte[]>> frame,
+        IReadOnlyList<int> frames, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(row);
-        ArgumentNullException.ThrowIfNull(pixelData);
+        ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(frames);
         var (encoding, refusal) = TransferSyntaxNegotiation.ForFrames(MediaRange.FromRequest(context.Request), row.TransferSyntaxUid);
         if (refusal is not null)
@@ -132,14 +178,13 @@ public static class RetrieveInstances
             await NotAcceptable(refusal).ExecuteAsync(context);
             return;
         }
-        byte[] Frame(int number) => encoding!.Decode ? pixelData.DecodeFrame(number - 1).Data.ToArray() : pixelData.GetFrameBytes(number - 1);
         MultipartRelatedWriter? writer = null;
         foreach (var number in frames)
         {
             byte[] bytes;
             try
             {
-                bytes = Frame(number);
+                bytes = await frame(encoding!.Decode, number);
             }
             catch (PixelDataException exception) when (writer is null)
             {
@@ -218,11 +263,13 @@ public static class RetrieveInstances
         var pixelData = DicomPixelData.From(file);
         if (numbers.Any(n => n > pixelData.NumberOfFrames))
         {
-            return (row, file, null, [], Results.Problem(
-                $"frames are numbered 1 to {pixelData.NumberOfFrames} for {instance}; '{frameList}' asks for others", statusCode: StatusCodes.Status404NotFound));
+            return (row, file, null, [], FramesOutOfRange(instance, pixelData.NumberOfFrames, frameList));
         }
         return (row, file, pixelData, numbers, null);
     }
+
+    private static IResult FramesOutOfRange(string instance, int numberOfFrames, string frameList) =>
+        Results.Problem($"frames are numbered 1 to {numberOfFrames} for {instance}; '{frameList}' asks for others", statusCode: StatusCodes.Status404NotFound);
 
     /// <summary>
     /// A frame list (PS3.18 §8.3.3.1: 1-based numbers separated by ','), or why it cannot be answered: a number that is not
@@ -277,6 +324,6 @@ public static class RetrieveInstances
         Results.Problem($"the archive has no {(instance is not null ? $"instance {instance}" : series is not null ? $"series {series}" : $"study {study}")}"
             + $" under {context.Request.Path}", statusCode: StatusCodes.Status404NotFound);
 
-    private static InvalidOperationException MissingBlob(ArchivedInstance row) =>
+    public static InvalidOperationException MissingBlob(ArchivedInstance row) =>
         new($"the index names blob {row.BlobDigest} for {row.SopInstanceUid}, but the blob store has no such blob");
 }

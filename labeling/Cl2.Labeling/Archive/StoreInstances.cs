@@ -99,18 +99,19 @@ public static class StoreInstances
                 return Results.Problem("the request holds no instance: send one application/dicom part per instance",
                     statusCode: StatusCodes.Status400BadRequest);
             }
-            var stored = new List<ArchivedInstance>();
+            var stored = new List<(ArchivedInstance Instance, InstanceLayout? Layout)>();
             foreach (var part in parts.Where(part => part.File is not null))
             {
                 var content = File.OpenRead(part.Path);
                 await using (content)
                 {
                     var blob = await blobs.PutAsync(content, null, cancellationToken);
-                    stored.Add(ArchivedInstance.From(part.File!, blob.Digest.ToString(), blob.Length));
+                    // The blob holds the spooled bytes unchanged, so offsets in the spool file are offsets in the blob.
+                    stored.Add((ArchivedInstance.From(part.File!, blob.Digest.ToString(), blob.Length), InstanceLayout.Describe(part.File!, part.Path, options.Value)));
                 }
             }
             await index.UpsertAsync(stored, cancellationToken);
-            return Answer(context, parts, stored);
+            return Answer(context, parts, stored.Select(pair => pair.Instance).ToArray());
         }
         finally
         {

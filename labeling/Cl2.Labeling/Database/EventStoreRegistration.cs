@@ -43,6 +43,7 @@ public static class EventStoreRegistration
             options.Projections.Snapshot<ReceivedStudy>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<InferenceResult>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<StudyForwarding>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<StudyProcessing>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<Routing.RoutingTable>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<GivenFeedback>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<Cohorts.PacsImport>(SnapshotLifecycle.Inline);

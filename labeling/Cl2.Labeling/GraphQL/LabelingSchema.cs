@@ -91,6 +91,8 @@ public sealed class LabelingMutation : ObjectGraphType
         RecordStudyReceived.AddField(this);
         RecordStudyForwardingStuck.AddField(this);
         RecordStudyForwardingResumed.AddField(this);
+        ClaimStudyProcessing.AddField(this);
+        FinishStudyProcessing.AddField(this);
         RecordInferenceResult.AddField(this);
         RecordDelivery.AddField(this);
         RetryDelivery.AddField(this);

@@ -1,19 +1,20 @@
-using System.Net.Http.Json;
 using System.Text.Json;
+
+using static Cl2.EndToEnd.LabelingHttp;
 
 namespace Cl2.EndToEnd.Deploy;
 
 /// <summary>
 /// training/deploy/slurm/cl2-training-worker.sbatch on a one-node Slurm cluster (slurmctld and slurmd on this machine,
 /// <see cref="SlurmCluster"/>) against a running labeling: the worker the batch job starts claims a training job and
-/// completes it, and exits when Slurm ends the allocation.
+/// completes it, then exits by itself (<c>Training:Jobs:MaxJobs</c>), which ends the Slurm job.
 /// </summary>
 public sealed class SlurmTrainingWorkerTests
 {
     private static readonly string Script = Path.Combine(Repository.Root, "training", "deploy", "slurm", "cl2-training-worker.sbatch");
 
     [Fact]
-    public async Task a_batch_job_runs_a_worker_that_completes_a_training_job_until_slurm_ends_it()
+    public async Task a_batch_job_runs_a_worker_that_completes_its_one_training_job_then_exits()
     {
         await using var postgres = await PostgresCluster.CreateAsync();
         var state = Directory.CreateTempSubdirectory("cl2-e2e-slurm-").FullName;
@@ -39,6 +40,7 @@ public sealed class SlurmTrainingWorkerTests
         environment["Training__Jobs__SyntheticCases"] = "8";
         environment["Training__Jobs__SyntheticSize"] = "16";
         environment["Training__Jobs__Epochs"] = "2";
+        environment["Training__Jobs__MaxJobs"] = "1";
         environment.Remove("Training__Jobs__WorkDirectory");
         environment.Remove("Training__Cache__Directory");
         environment.Remove("Health__StatusFile__Path");
@@ -61,31 +63,11 @@ public sealed class SlurmTrainingWorkerTests
         }, services, $"the training job to finish (Slurm job {slurmJob})", timeoutSeconds: 300);
         Assert.Equal(("SUCCEEDED", $"slurm-{slurmJob}"), (finished.GetProperty("status").GetString(), finished.GetProperty("worker").GetString()));
 
-        await slurm.CancelAsync(slurmJob);
+        // No scancel: the worker stops after its one job, the batch script ends with it, and so does the Slurm job.
         await Eventually.IsTrueAsync(async () => !await slurm.IsListedAsync(slurmJob), services,
-            $"Slurm job {slurmJob} to end after scancel ({log()})", timeoutSeconds: 120);
+            $"Slurm job {slurmJob} to end once its worker ran its one job ({log()})", timeoutSeconds: 120);
+        Assert.Equal("JobState=COMPLETED ExitCode=0:0", await slurm.StateAsync(slurmJob));
         Assert.Contains($"cl2 training worker slurm-{slurmJob}", log(), StringComparison.Ordinal);
         Directory.Delete(state, recursive: true);
-    }
-
-    private static async Task<bool> IsReadyAsync(HttpClient http)
-    {
-        try
-        {
-            using var response = await http.GetAsync(new Uri("health/ready", UriKind.Relative));
-            return response.IsSuccessStatusCode;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<JsonElement> GraphQLAsync(HttpClient http, string query, object? variables = null)
-    {
-        using var response = await http.PostAsJsonAsync("graphql", new { query, variables });
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.False(body.TryGetProperty("errors", out var errors), $"{query}: {errors}");
-        return body.GetProperty("data").Clone();
     }
 }

@@ -47,21 +47,48 @@ public sealed class GraphiQLTests(SignedInPlatform platform)
         var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer");
         await page.GotoAsync(new Uri(platform.Gateway, "graphiql").ToString());
         var editor = page.Locator(".graphiql-query-editor .monaco-editor").First;
+        // GraphiQL puts its default query into the editor once Monaco has started; text inserted before that is replaced
+        // by it on a loaded machine, and the run then goes by POST with no socket at all. So: wait for the default query,
+        // insert, and see the subscription in the editor before running it.
+        await page.WaitForFunctionAsync("() => document.querySelector('.graphiql-query-editor .view-lines')?.textContent.includes('datasets')",
+            null, new() { Timeout = 60_000 });
         await editor.ClickAsync();
         await page.Keyboard.PressAsync("Control+A");
         // Inserted as one piece: typed key by key, the editor would close each brace it opens.
         await page.Keyboard.InsertTextAsync("subscription { modelPromoted { modelId } }");
+        await page.WaitForFunctionAsync("() => document.querySelector('.graphiql-query-editor .view-lines')?.textContent.includes('modelPromoted')",
+            null, new() { Timeout = 30_000 });
         var acknowledged = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var subscribed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
         page.WebSocket += (_, socket) =>
         {
-            socket.FrameReceived += (_, frame) => { if (frame.Text?.Contains("\"connection_ack\"", StringComparison.Ordinal) == true) acknowledged.TrySetResult(socket.Url); };
-            socket.FrameSent += (_, frame) => { if (frame.Text?.Contains("\"subscribe\"", StringComparison.Ordinal) == true) subscribed.TrySetResult(frame.Text); };
+            seen.Enqueue($"socket {socket.Url}");
+            socket.FrameReceived += (_, frame) =>
+            {
+                seen.Enqueue($"received {frame.Text}");
+                if (frame.Text?.Contains("\"connection_ack\"", StringComparison.Ordinal) == true) acknowledged.TrySetResult(socket.Url);
+            };
+            socket.FrameSent += (_, frame) =>
+            {
+                seen.Enqueue($"sent {frame.Text}");
+                if (frame.Text?.Contains("\"subscribe\"", StringComparison.Ordinal) == true) subscribed.TrySetResult(frame.Text);
+            };
+            socket.Close += (_, _) => seen.Enqueue("socket closed");
         };
+        page.Request += (_, request) => { if (request.Url.EndsWith("/graphql", StringComparison.Ordinal)) seen.Enqueue($"{request.Method} {request.PostData}"); };
 
         await page.Locator(".graphiql-execute-button").ClickAsync();
-        var socketUrl = await acknowledged.Task.WaitAsync(TimeSpan.FromMinutes(1));
-        var subscribe = await subscribed.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        string socketUrl, subscribe;
+        try
+        {
+            socketUrl = await acknowledged.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            subscribe = await subscribed.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        catch (TimeoutException)
+        {
+            throw new Xunit.Sdk.XunitException($"No acknowledged subscription socket within a minute; the page did: {string.Join(" | ", seen)}");
+        }
 
         Assert.Equal(new Uri(platform.Gateway, "graphql").ToString().Replace("http:", "ws:", StringComparison.Ordinal), socketUrl);
         Assert.Contains("modelPromoted", subscribe, StringComparison.Ordinal);

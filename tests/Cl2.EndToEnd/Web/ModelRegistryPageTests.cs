@@ -54,6 +54,37 @@ public sealed class ModelRegistryPageTests(SignedInPlatform platform)
         Assert.Equal("FORBIDDEN", error);
     }
 
+    [Fact]
+    public async Task two_versions_are_compared_side_by_side_with_their_metrics_and_the_difference()
+    {
+        WebApp.RequireBuilt();
+        var (modelId, firstId) = await WebApp.RegisterModelVersionAsync(platform);
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (artifact, _) = await SignedInPlatform.GraphQLAsync(engineer, "query($id: ID!) { modelVersion(id: $id) { artifactDigest } }", new { id = firstId });
+        var (_, registerError) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
+            new
+            {
+                input = new
+                {
+                    modelId, artifactDigest = artifact.GetProperty("modelVersion").GetProperty("artifactDigest").GetString(),
+                    metrics = new[] { new { name = "dice", value = 0.91 } }, dataDigest = "sha256:" + new string('1', 64), codeVersion = "web test 2",
+                    baseVersionId = firstId,
+                },
+            });
+        Assert.Null(registerError);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", $"models?model={modelId}");
+
+        var comparison = page.GetByTestId("comparison");
+        var dice = await comparison.Locator("tr", new() { HasText = "dice" }).InnerTextAsync();
+        var code = await comparison.Locator("tr", new() { HasText = "Code version" }).InnerTextAsync();
+        await Chromium.ScreenshotAsync(page, "models-compare");
+
+        Assert.Equal(["dice", "0.870", "0.910", "+0.040"], dice.Split('\t', StringSplitOptions.TrimEntries));
+        Assert.Equal(["Code version", "web test", "web test 2", ""], code.Split('\t', StringSplitOptions.TrimEntries));
+    }
+
     /// <summary>A training job of the model, requested and claimed by an ML engineer (as a worker would).</summary>
     private static async Task<string> RunningJobAsync(HttpClient engineer, string modelId)
     {

@@ -47,6 +47,26 @@ public sealed class OperationsPageTests(SignedInPlatform platform)
         Assert.DoesNotContain("Operations", menu, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task the_operations_page_fits_1280_pixels_across_with_a_long_dicomweb_path_in_the_audit()
+    {
+        WebApp.RequireBuilt();
+        // A WADO-RS read is audited as "GET <its path>": with 64-character UIDs, one unbroken word of some 180 characters.
+        string LongUid() => "1.2.826.0.1.3680043.10.1900." + string.Concat(Enumerable.Range(0, 6).Select(_ => Random.Shared.Next(100_000, 999_999)))[..35];
+        using (var admin = platform.Client(await platform.UserTokenAsync("admin")))
+        {
+            using var read = await admin.GetAsync(new Uri($"dicomweb/studies/{LongUid()}/series/{LongUid()}/metadata", UriKind.Relative));
+        }
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "admin", "operations");
+        await page.GetByTestId("audit").Locator("tr", new() { HasText = "/metadata" }).First.WaitForAsync();
+
+        var (scrollWidth, innerWidth) = (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"),
+            await page.EvaluateAsync<int>("() => window.innerWidth"));
+
+        Assert.True(scrollWidth <= innerWidth, $"the page is {scrollWidth} px wide in a {innerWidth} px window");
+    }
+
     /// <summary>As inference records them (its client's token): the study received, a pass-through result routed by a rule,
     /// and its delivery to the PACS dead-lettered after five attempts; the result's id.</summary>
     private async Task<string> RecordDeadLetterAsync(string study)

@@ -122,10 +122,10 @@ public sealed class ListenerPeerTests
     [InlineData("Peers:0:Hosts:1", "10.0.0.1/8", "'10.0.0.1/8' is not an IP address or a CIDR network")]
     public void a_configuration_the_peer_table_cannot_use_stops_the_start_with_what_to_change(string key, string value, string message)
     {
-        var failure = Assert.ThrowsAny<OptionsValidationException>(() =>
+        var failure = Assert.ThrowsAny<OptionsValidationException>(() => FailingStart.Run(() =>
         {
             using var host = ListenerHost.Start(("Peers:0:AeTitle", "MODALITY"), ("Peers:0:Hosts:0", "127.0.0.1"), (key, value));
-        });
+        }));
 
         Assert.Contains(message, failure.Message, StringComparison.Ordinal);
     }

@@ -76,10 +76,10 @@ public sealed class ListenerTlsTests
     [Fact]
     public void a_missing_certificate_file_stops_the_start_with_what_to_provide()
     {
-        var failure = Assert.ThrowsAny<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+        var failure = Assert.ThrowsAny<Microsoft.Extensions.Options.OptionsValidationException>(() => FailingStart.Run(() =>
         {
             using var host = ListenerHost.Start(("Tls:Enabled", "true"), ("Tls:CertificatePath", "/nonexistent/listener.pem"), ("Tls:PrivateKeyPath", ListenerCertificate.KeyPath));
-        });
+        }));
 
         Assert.Contains("Inference:Listener:Tls:CertificatePath '/nonexistent/listener.pem' is not a file", failure.Message, StringComparison.Ordinal);
     }

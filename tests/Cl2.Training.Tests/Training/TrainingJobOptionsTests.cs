@@ -35,4 +35,20 @@ public sealed class TrainingJobOptionsTests
         var refusal = Assert.Throws<OptionsValidationException>(() => Bind(("LeaseSeconds", "60"), ("LeaseRenewalInterval", interval)));
         Assert.Contains("Training:Jobs:LeaseRenewalInterval is 100 ms to less than LeaseSeconds (60 s)", refusal.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    public void a_max_jobs_below_one_refuses_to_start_and_says_the_range(string maxJobs)
+    {
+        var refusal = Assert.Throws<OptionsValidationException>(() => Bind(("MaxJobs", maxJobs)));
+        Assert.Contains("Training:Jobs:MaxJobs is 1 to 1000000, or unset", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void a_worker_without_max_jobs_runs_until_it_is_stopped()
+    {
+        Assert.Null(Bind().MaxJobs);
+        Assert.Equal(3, Bind(("MaxJobs", "3")).MaxJobs);
+    }
 }

@@ -61,6 +61,9 @@ public sealed class SlidingWindowInference(IReadOnlyList<long> roiSize, double o
     /// <see cref="Transforms.NormaliseIntensity"/> (an implicit one may be finalized while libtorch reads it).</summary>
     public Tensor Gaussian()
     {
+        // Its own scope, as Run's: the per-axis intermediates stay referenced until freed here; the map goes to the
+        // caller's scope, or to none.
+        using var scope = NewDisposeScope();
         Tensor? map = null;
         for (var axis = 0; axis < roiSize.Count; axis++)
         {
@@ -76,7 +79,7 @@ public sealed class SlidingWindowInference(IReadOnlyList<long> roiSize, double o
             map = map is null ? shaped : map * shaped;
         }
         using Scalar floor = 1e-3;
-        return (map! / map!.max()).clamp_min(floor);
+        return (map! / map!.max()).clamp_min(floor).MoveToOuterDisposeScope();
     }
 
     /// <summary>Window origins per axis: every step of window × (1 − overlap), the last one flush with the end.</summary>

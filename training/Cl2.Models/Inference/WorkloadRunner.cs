@@ -187,13 +187,26 @@ public sealed class WorkloadRunner : IDisposable
 
     /// <summary>The network's input for one study (1×C×spatial on the device), as <see cref="Run(IReadOnlyList{DicomFile}, CancellationToken)"/> prepares it.</summary>
     /// <exception cref="WorkloadException">The study does not hold what the workload needs, or cannot be read.</exception>
-    public Tensor Input(IReadOnlyList<DicomFile> study) => Preprocess(Load(study).Loaded, Manifest.Architecture.Interface.SpatialDims).Input;
+    public Tensor Input(IReadOnlyList<DicomFile> study)
+    {
+        var (_, loaded) = Load(study);
+        // Its own scope, as Run's: the intermediates stay referenced (a collection on another thread cannot finalize one
+        // while libtorch reads it) and are freed here; the input goes to the caller's scope, or to none.
+        using var scope = NewDisposeScope();
+        return Preprocess(loaded, Manifest.Architecture.Interface.SpatialDims).Input.MoveToOuterDisposeScope();
+    }
 
     /// <summary>The network's logits for an input of <see cref="Input"/>: a sliding window over a volume, one pass over an
     /// image. The network's mode is the caller's (active-learning scoring turns dropout on).</summary>
-    public Tensor Forward(Tensor input) => Manifest.Architecture.Interface.SpatialDims == 3
-        ? new SlidingWindowInference([.. input.shape.Skip(2).Select(WindowEdge)], SlidingWindow.Overlap, batchSize: SlidingWindow.BatchSize).Run(input, window => _network.forward(window))
-        : _network.forward(input);
+    public Tensor Forward(Tensor input)
+    {
+        // The network's intermediates are held by this scope, as Input's; the logits go to the caller's scope, or to none.
+        using var scope = NewDisposeScope();
+        var logits = Manifest.Architecture.Interface.SpatialDims == 3
+            ? new SlidingWindowInference([.. input.shape.Skip(2).Select(WindowEdge)], SlidingWindow.Overlap, batchSize: SlidingWindow.BatchSize).Run(input, window => _network.forward(window))
+            : _network.forward(input);
+        return logits.MoveToOuterDisposeScope();
+    }
 
     /// <summary>The loaded network (its mode and weights; <see cref="Forward"/> runs it).</summary>
     public nn.Module<Tensor, Tensor> Network => _network;

@@ -8,13 +8,15 @@ namespace Cl2.Training.Jobs;
 /// <summary>
 /// The worker's main loop: claim a job (labeling gives each job to exactly one worker), run it, and ask again; wait
 /// <see cref="TrainingJobOptions.PollInterval"/> when none is waiting or labeling cannot be reached. One job at a time:
-/// libtorch's random generator is one per process.
+/// libtorch's random generator is one per process. With <see cref="TrainingJobOptions.MaxJobs"/> set, the worker stops
+/// the host after running that many training jobs to their end (whatever their outcome), so the process exits 0.
 /// </summary>
 public sealed partial class TrainingJobLoop(
     LabelingClient labeling,
     TrainingJobRunner runner,
     ScoringJobRunner scoring,
     ComputeDevice device,
+    IHostApplicationLifetime lifetime,
     IOptions<TrainingJobOptions> options,
     ILogger<TrainingJobLoop> logger) : BackgroundService
 {
@@ -23,6 +25,7 @@ public sealed partial class TrainingJobLoop(
         var settings = options.Value;
         var worker = settings.ResolvedWorkerName;
         LogStarted(logger, worker, device.Description);
+        var jobsRun = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             TrainingJobInfo? job;
@@ -53,6 +56,12 @@ public sealed partial class TrainingJobLoop(
             }
             LogClaimed(logger, job.Id, job.Attempt, job.LastCheckpointDigest ?? "none");
             await runner.RunAsync(job, stoppingToken);
+            if (++jobsRun == settings.MaxJobs && !stoppingToken.IsCancellationRequested)
+            {
+                LogMaxJobsReached(logger, worker, jobsRun);
+                lifetime.StopApplication();
+                return;
+            }
         }
     }
 
@@ -61,6 +70,9 @@ public sealed partial class TrainingJobLoop(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Claimed job {JobId} (attempt {Attempt}, last checkpoint {Checkpoint})")]
     private static partial void LogClaimed(ILogger logger, Guid jobId, int attempt, string checkpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training worker {Worker} ran {Jobs} job(s), Training:Jobs:MaxJobs: stopping")]
+    private static partial void LogMaxJobsReached(ILogger logger, string worker, int jobs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not claim a training job, trying again later: {Reason}")]
     private static partial void LogClaimFailed(ILogger logger, string reason);

@@ -55,6 +55,13 @@ public sealed class TrainingJobOptions : IValidatableObject
     [Range(0, int.MaxValue)]
     public int Seed { get; set; } = 1;
 
+    /// <summary>
+    /// How many training jobs the worker runs before it stops by itself (exit code 0); unset means it runs until it is
+    /// stopped. A batch allocation (Slurm) or a Kubernetes Job that should end when its work is done sets it.
+    /// </summary>
+    [Range(1, 1_000_000, ErrorMessage = "Training:Jobs:MaxJobs is 1 to 1000000, or unset for a worker that runs until it is stopped.")]
+    public int? MaxJobs { get; set; }
+
     public TimeSpan ResolvedLeaseRenewalInterval => LeaseRenewalInterval ?? TimeSpan.FromSeconds(LeaseSeconds / 3.0);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

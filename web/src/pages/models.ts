@@ -7,15 +7,9 @@ import { subscribe } from '../api/subscriptions';
 import { element, escapeHtml, showError } from '../ui';
 import { lossCurve, type EpochPoint } from './lossCurve';
 import { formatMetrics } from './modelMetrics';
+import { compareVersions, type ComparedVersion } from './versionComparison';
 
-interface VersionRow {
-  id: string;
-  number: number;
-  stage: string;
-  registeredAt: string;
-  metrics: { name: string; value: number }[];
-  lineage: { baseVersionId: string | null; labelRevisionIds: string[]; feedbackIds: string[]; dataCut: number | null; codeVersion: string };
-}
+type VersionRow = ComparedVersion;
 
 interface ModelRow {
   id: string;
@@ -36,7 +30,8 @@ interface JobRow {
 }
 
 const modelFields = `id name task version productionVersion { id } versions { id number stage registeredAt metrics { name value }
-  lineage { baseVersionId labelRevisionIds feedbackIds dataCut codeVersion } }`;
+  lineage { baseVersionId labelRevisionIds feedbackIds dataCut codeVersion }
+  evaluation { sets { split metric caseCount candidate production } gateFailure } }`;
 
 function lineageText(version: VersionRow, model: ModelRow): string {
   const lineage = version.lineage;
@@ -53,6 +48,33 @@ function modelSection(model: ModelRow, engineer: boolean): HTMLElement {
       <td>${escapeHtml(formatMetrics(v.metrics))}</td><td>${escapeHtml(lineageText(v, model))}</td><td>${new Date(v.registeredAt).toLocaleString()}</td>
       ${engineer ? `<td>${v.stage === 'CANDIDATE' ? `<button type="button" data-action="promote" data-version-id="${v.id}">Promote v${v.number}</button>` : ''}</td>` : ''}</tr>`).join('')}
     </tbody></table>`}</section>`);
+  if (model.versions.length >= 2) section.append(comparison(model));
+  return section;
+}
+
+/**
+ * Two of the model's versions side by side: production (else the newest but one) against the newest other version at
+ * first; either can be chosen.
+ */
+function comparison(model: ModelRow): HTMLElement {
+  const newest = [...model.versions].reverse();
+  const first = newest.find((v) => v.id === model.productionVersion?.id) ?? newest[1];
+  const second = newest.find((v) => v.id !== first.id)!;
+  const options = (chosen: string) => newest.map((v) => `<option value="${v.id}"${v.id === chosen ? ' selected' : ''}>v${v.number} (${v.stage.toLowerCase()})</option>`).join('');
+  const section = element(`<section class="compare" data-testid="compare"><h3>Compare versions</h3>
+    <label>First <select data-compare="first" aria-label="First version">${options(first.id)}</select></label>
+    <label>Second <select data-compare="second" aria-label="Second version">${options(second.id)}</select></label>
+    <div data-testid="comparison"></div></section>`);
+  const draw = () => {
+    const pick = (which: string) => model.versions.find((v) => v.id === section.querySelector<HTMLSelectElement>(`[data-compare=${which}]`)!.value)!;
+    const [a, b] = [pick('first'), pick('second')];
+    section.querySelector('[data-testid=comparison]')!.innerHTML = `<table><thead><tr><th scope="col"></th><th scope="col">v${a.number}</th>
+      <th scope="col">v${b.number}</th><th scope="col">difference</th></tr></thead><tbody>${compareVersions(a, b)
+      .map((row) => `<tr><th scope="row">${escapeHtml(row.label)}</th><td>${escapeHtml(row.first)}</td><td>${escapeHtml(row.second)}</td>
+        <td>${escapeHtml(row.difference)}</td></tr>`).join('')}</tbody></table>`;
+  };
+  section.onchange = draw;
+  draw();
   return section;
 }
 

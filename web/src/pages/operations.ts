@@ -62,8 +62,8 @@ export async function showOperations(main: HTMLElement, me: Me): Promise<void> {
           <td><progress max="${i.studyInstanceUids.length}" value="${i.studiesImported}"></progress> ${escapeHtml(importProgress(i))}</td></tr>`),
         'No import from the PACS was started.'),
       table('Access audit (newest first)', 'audit', ['When', 'Who', 'What', 'Outcome', 'Studies'],
-        data.accessAudit.items.map((a) => `<tr><td>${when(a.at)}</td><td>${escapeHtml(a.userId)}</td><td>${escapeHtml(a.operation)}</td>
-          <td>${escapeHtml(a.outcomeDescription)}</td><td>${a.studyInstanceUids.map((s) => `<code>${escapeHtml(s)}</code>`).join(' ')}</td></tr>`),
+        data.accessAudit.items.map((a) => `<tr><td>${when(a.at)}</td><td>${escapeHtml(a.userId)}</td><td class="wrap">${escapeHtml(a.operation)}</td>
+          <td>${escapeHtml(a.outcomeDescription)}</td><td class="wrap">${a.studyInstanceUids.map((s) => `<code>${escapeHtml(s)}</code>`).join(' ')}</td></tr>`),
         'The audit holds no record yet.'),
     ].join('');
     window.clearTimeout(refresh);

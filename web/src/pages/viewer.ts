@@ -5,7 +5,7 @@
 
 import { RenderingEngine } from '@cornerstonejs/core';
 import type { Me } from '../api/session';
-import { imageSeries, listSeries } from '../dicomweb/series';
+import { imageSeries, listSeries, loadSeries, type SortedSeries } from '../dicomweb/series';
 import { element, escapeHtml } from '../ui';
 import { startCornerstone } from '../viewer/cornerstone';
 import { layoutFor, layouts, sideBySideMaximum, type Layout } from '../viewer/layouts';
@@ -20,6 +20,15 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
   if (!study) {
     main.append(element('<p>Add <code>?study=&lt;StudyInstanceUID&gt;</code> to this address to open a study of the archive.</p>'));
     return;
+  }
+  // A series named in the address to open as a stack (the PACS's or the benchmark's link): its metadata and Cornerstone's
+  // start go ahead while the study's series are listed, instead of after.
+  const named = query.get('series');
+  let prefetched: { series: string; metadata: Promise<SortedSeries> } | undefined;
+  if (named && (query.get('layout') ?? 'stack') === 'stack') {
+    prefetched = { series: named, metadata: loadSeries(dicomweb, study, named) };
+    prefetched.metadata.catch(() => undefined); // reported by the viewer that uses it; unused if the series is not the study's
+    startCornerstone().catch(() => undefined);
   }
   const series = imageSeries(await listSeries(dicomweb, study));
   if (series.length === 0) {
@@ -67,7 +76,11 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
       area.className = 'viewer-area';
       const host = element('<div class="viewer-host"></div>');
       area.append(host);
-      const viewer = layout === 'mpr' ? await openMpr(host, study, chosen.seriesInstanceUid) : await openStack(host, study, chosen.seriesInstanceUid);
+      const metadata = prefetched?.series === chosen.seriesInstanceUid ? prefetched.metadata : undefined;
+      prefetched = undefined; // once: a later show asks again
+      const viewer = layout === 'mpr'
+        ? await openMpr(host, study, chosen.seriesInstanceUid)
+        : await openStack(host, study, chosen.seriesInstanceUid, undefined, metadata);
       destroy = () => viewer.destroy();
     }
   };

@@ -5,6 +5,7 @@ import { cache, Enums, imageLoader, RenderingEngine, type Types } from '@corners
 import { ToolGroupManager, type Types as ToolTypes } from '@cornerstonejs/tools';
 import { loadSeries, type SortedSeries } from '../dicomweb/series';
 import { imageIdsOf, startCornerstone } from './cornerstone';
+import { sliceLoadOrder } from './loadOrder';
 import { navigationTools, presetButtons, viewerToolbar } from './navigation';
 import { autoPreset, autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
 
@@ -26,11 +27,17 @@ export interface StackViewer {
 /**
  * Builds the viewport's markup in `host` and loads the series into it.
  * @param shared a rendering engine several viewers draw with (side by side); without one the viewer has its own
+ * @param metadata the series' metadata when the page asked for it already (loadSeries); otherwise it is asked for here
  */
-export async function openStack(host: HTMLElement, study: string, seriesUid: string, shared?: RenderingEngine): Promise<StackViewer> {
-  await startCornerstone();
-  const series = await loadSeries(dicomweb, study, seriesUid);
+export async function openStack(host: HTMLElement, study: string, seriesUid: string, shared?: RenderingEngine,
+  metadata?: Promise<SortedSeries>): Promise<StackViewer> {
+  // The metadata request and Cornerstone's start (WebGL, the loader's workers) do not wait for each other.
+  const [series] = await Promise.all([metadata ?? loadSeries(dicomweb, study, seriesUid), startCornerstone()]);
   const imageIds = imageIdsOf(dicomweb, series);
+  const shown = Math.floor(imageIds.length / 2);
+  // The shown slice's frame is asked for before the viewport is built, so its request and decoding overlap the set-up;
+  // setStack below gets the same cached request. A failure is reported where the slices load, below.
+  imageLoader.loadAndCacheImage(imageIds[shown]).catch(() => undefined);
   const toolbar = viewerToolbar(host);
   const element = document.createElement('div');
   element.className = 'viewport';
@@ -60,8 +67,8 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
   };
   element.addEventListener(Enums.Events.STACK_NEW_IMAGE, showSlice);
 
-  // Progressive loading: the middle slice is shown first, then every slice is fetched in the background (a slice the
-  // viewport already asked for is the same cached request).
+  // Progressive loading: the middle slice is shown first, then every slice is fetched in the background, outwards from
+  // the one shown (a slice the viewport already asked for is the same cached request).
   const loaded = new Set<string>();
   const markLoaded = (imageId: string) => {
     loaded.add(imageId);
@@ -75,7 +82,7 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
   // Performance marks for `./cl2 bench viewer` (read with performance.getEntriesByName): the first image drawn, and
   // every slice in the cache.
   element.addEventListener(Enums.Events.IMAGE_RENDERED, () => performance.mark('cl2:first-image'), { once: true });
-  await viewport.setStack(imageIds, Math.floor(imageIds.length / 2));
+  await viewport.setStack(imageIds, shown);
   const presets = presetsFor(series.modality);
   const applyPreset = (preset: Preset) => {
     if (preset.window) {
@@ -91,7 +98,7 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
   applyPreset(autoPreset);
   showSlice();
   host.dataset.rendered = 'true';
-  for (const imageId of imageIds) {
+  for (const imageId of sliceLoadOrder(imageIds.length, shown).map((index) => imageIds[index])) {
     imageLoader.loadAndCacheImage(imageId).then(() => markLoaded(imageId), (error) => {
       counter.textContent = `Slice ${imageId.split('/instances/')[1]?.split('/')[0]} did not load: ${error instanceof Error ? error.message : String(error)}`;
     });

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Cl2.Demo;
+
+/// <summary>What the demo prints at the end: one row per version, the stages' times, the GraphQL query that proves each
+/// version's lineage with labeling's answer, and where to see the same in the web app.</summary>
+public static class DemoReport
+{
+    public const string LineageQuery = """
+        query($model: ID!) {
+          model(id: $model) {
+            name
+            versions {
+              number stage
+              lineage { baseVersion { number } dataCut labelRevisionIds feedbackIds }
+              evaluation { gateFailure sets { split metric caseCount candidate production } }
+            }
+          }
+        }
+        """;
+
+    public static void WriteTable(TextWriter output, IReadOnlyList<JsonElement> versions)
+    {
+        output.WriteLine();
+        output.WriteLine($"{"version",-8} {"trained on",-36} {"held-out metric (test split)",-30} gate");
+        foreach (var version in versions)
+        {
+            var lineage = version.GetProperty("lineage");
+            var corrections = lineage.GetProperty("feedbackIds").GetArrayLength();
+            var labels = lineage.GetProperty("labelRevisionIds").GetArrayLength() - corrections;
+            var test = version.GetProperty("evaluation") is { ValueKind: JsonValueKind.Object } evaluation
+                ? evaluation.GetProperty("sets").EnumerateArray().FirstOrDefault(set => set.GetProperty("split").GetString() == "TEST")
+                : default;
+            var metric = test.ValueKind == JsonValueKind.Object
+                ? string.Create(CultureInfo.InvariantCulture, $"{test.GetProperty("metric").GetString()} {test.GetProperty("candidate").GetDouble():F4}")
+                : "-";
+            var trained = $"{labels} annotator labels, {corrections} corrections";
+            output.WriteLine($"v{version.GetProperty("number").GetInt32(),-7} {trained,-36} {metric,-30} {ClosedLoopDemo.Decision(version)}");
+        }
+    }
+
+    public static void WriteStages(TextWriter output, IEnumerable<(string Stage, TimeSpan Took)> stages, TimeSpan total)
+    {
+        output.WriteLine();
+        output.WriteLine("Stages:");
+        foreach (var (stage, took) in stages)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stage,-50} {took.TotalSeconds,6:F1} s"));
+        }
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"total (platform start included)",-50} {total.TotalSeconds,6:F1} s"));
+    }
+
+    public static async Task WriteLineageAsync(TextWriter output, Person engineer, string modelId, CancellationToken cancellationToken)
+    {
+        output.WriteLine();
+        output.WriteLine($"The lineage, as labeling answers it (POST /graphql, variables {{ \"model\": \"{modelId}\" }}):");
+        output.WriteLine(LineageQuery);
+        var answer = await engineer.GraphQLAsync(LineageQuery, new { model = modelId }, cancellationToken).ConfigureAwait(false);
+        output.WriteLine(JsonSerializer.Serialize(answer, SubmissionLog.Json));
+    }
+}

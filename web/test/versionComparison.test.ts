@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { compareVersions, type ComparedVersion } from '../src/pages/versionComparison';
+
+const version = (number: number, overrides: Partial<ComparedVersion> = {}): ComparedVersion => ({
+  id: `v${number}`,
+  number,
+  stage: 'CANDIDATE',
+  registeredAt: '2026-12-01T10:00:00Z',
+  metrics: [{ name: 'dice', value: 0.8 }],
+  lineage: { baseVersionId: null, labelRevisionIds: ['a', 'b'], feedbackIds: [], dataCut: 10, codeVersion: 'abc' },
+  evaluation: null,
+  ...overrides,
+});
+
+const row = (rows: ReturnType<typeof compareVersions>, label: string) => rows.find((r) => r.label === label);
+
+describe('comparing two versions', () => {
+  it('gives each metric of either version with the second one\'s difference from the first', () => {
+    const rows = compareVersions(version(1), version(2, { metrics: [{ name: 'dice', value: 0.85 }, { name: 'hd95', value: 4 }] }));
+
+    expect(row(rows, 'dice')).toEqual({ label: 'dice', first: '0.800', second: '0.850', difference: '+0.050' });
+    expect(row(rows, 'hd95')).toEqual({ label: 'hd95', first: '—', second: '4', difference: '' });
+  });
+
+  it('counts the label revisions and feedback each version was trained on', () => {
+    const second = version(2, { lineage: { baseVersionId: 'v1', labelRevisionIds: ['a', 'b', 'c'], feedbackIds: ['f'], dataCut: 12, codeVersion: 'def' } });
+
+    const rows = compareVersions(version(1), second);
+
+    expect(row(rows, 'Label revisions')).toEqual({ label: 'Label revisions', first: '2', second: '3', difference: '+1' });
+    expect(row(rows, 'Feedback')).toEqual({ label: 'Feedback', first: '0', second: '1', difference: '+1' });
+  });
+
+  it('shows each evaluation split beside production and the gate\'s verdict', () => {
+    const evaluated = version(2, { evaluation: { sets: [{ split: 'TEST', metric: 'dice', caseCount: 20, candidate: 0.84, production: 0.8 }], gateFailure: null } });
+
+    const rows = compareVersions(version(1), evaluated);
+
+    expect(row(rows, 'Evaluation (test)')).toEqual({ label: 'Evaluation (test)', first: '—', second: 'dice 0.840 (production 0.800) on 20 cases', difference: '' });
+    expect(row(rows, 'Gate')).toEqual({ label: 'Gate', first: '—', second: 'passed', difference: '' });
+  });
+});
