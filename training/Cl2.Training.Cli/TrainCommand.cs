@@ -98,8 +98,8 @@ public sealed class TrainCommand : ITrainingCommand
     /// <summary>The workload's network, or its small sibling (<see cref="Workload.SmallArchitecture"/>) for a quick CPU run.</summary>
     private static ArchitectureSpec Network(CommandArguments arguments, Workload workload) => arguments.String("--network") switch
     {
-        null or "reference" => workload.Architecture,
-        "small" => workload.SmallArchitecture,
+        null or "reference" => workload.ArchitectureOf(NetworkChoice.Reference),
+        "small" => workload.ArchitectureOf(NetworkChoice.Small),
         var other => throw new UsageException($"--network is reference (the workload's {workload.Architecture.Name}) or small, not '{other}'"),
     };
 

@@ -33,6 +33,9 @@ public abstract class Workload
     /// </summary>
     public abstract ArchitectureSpec SmallArchitecture { get; }
 
+    /// <summary><see cref="Architecture"/> or <see cref="SmallArchitecture"/>, as <paramref name="network"/> chooses.</summary>
+    public ArchitectureSpec ArchitectureOf(NetworkChoice network) => network == NetworkChoice.Small ? SmallArchitecture : Architecture;
+
     public abstract OutputSpec Output { get; }
 
     /// <summary>For a segmentation workload, what each class of <see cref="ClassMap"/> after background is, coded (by default

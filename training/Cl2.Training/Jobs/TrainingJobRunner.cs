@@ -121,8 +121,10 @@ public sealed partial class TrainingJobRunner(
             await blobs.DownloadAsync(digest, archive, cancellationToken);
             CheckpointArchive.Unpack(archive, Path.Combine(checkpoints, Trainer.ResumeFolder));
         }
+        // Fine-tuned weights keep the base's architecture (its hyper-parameters may differ from the workload's).
+        var architecture = baseCheckpoint?.Manifest.Architecture ?? workload.ArchitectureOf(settings.Network);
         random.manual_seed(settings.Seed);
-        using var network = baseCheckpoint?.Network ?? workload.CreateNetwork();
+        using var network = baseCheckpoint?.Network ?? architecture.Create();
         using var trainer = new Trainer(network, recipe.CreateLoss(), trainerOptions, device);
         if (trainer.TryResume())
         {
@@ -143,8 +145,6 @@ public sealed partial class TrainingJobRunner(
         var lineage = new TrainingLineage(cases.DataDigest, job.BaseVersionId?.ToString(), codeVersion, Numerics: TrainingNumerics.Of(device),
             Sampling: data.Record(settings.Seed));
         var model = Path.Combine(folder, "model");
-        // Fine-tuned weights keep the base's architecture (its hyper-parameters may differ from the workload's).
-        var architecture = baseCheckpoint?.Manifest.Architecture ?? workload.Architecture;
         await Checkpoint.WriteAsync(network, new CheckpointManifest(architecture, input, workload.Output, lineage, ""), model, cancellationToken);
         var artifact = await blobs.UploadAsync(CheckpointArchive.Pack(model), cancellationToken);
         var metrics = Finite(result.LastMetrics);
