@@ -100,8 +100,9 @@ public sealed partial class TrainingWorkerTests
         Assert.Contains("does not lie on series", worker.Output, StringComparison.Ordinal);
 
         // Job 2: fine-tunes from job 1's version with a learning rate of 0, so the weights must come out as job 1's —
-        // they can only if the base's weights were loaded — and score the same on the same validation cases.
-        var tuned = await RunJobAsync(http, worker, modelId, datasetId, trained.VersionId, new { epochs = 1, learningRate = 0.0, spacingMm = Liver16Grid });
+        // they can only if the base's weights were loaded — and score the same on the same validation cases. Its recipe
+        // names no grid: a fine-tune keeps its base's.
+        var tuned = await RunJobAsync(http, worker, modelId, datasetId, trained.VersionId, new { epochs = 1, learningRate = 0.0 });
         Assert.Equal(trained.VersionId, tuned.BaseVersionId);
         Assert.Equal(expected, tuned.LabelRevisionIds);
         Assert.Equal(trained.DataDigest, tuned.DataDigest);
@@ -109,6 +110,7 @@ public sealed partial class TrainingWorkerTests
         var tunedManifest = await ManifestAsync(http, tuned.ArtifactDigest, Path.Combine(state, "tuned"));
         Assert.Equal(trainedManifest["weightsDigest"]!.GetValue<string>(), tunedManifest["weightsDigest"]!.GetValue<string>());
         Assert.Equal(trained.VersionId, tunedManifest["lineage"]!["baseVersion"]!.GetValue<string>());
+        Assert.Equal(Liver16Grid, tunedManifest["input"]!["spacingMm"]!.AsArray().Select(mm => mm!.GetValue<double>()));
         Assert.Equal(trained.Metrics["dice_liver"], tuned.Metrics["dice_liver"], 6);
 
         // Job 3: the same without a base: fresh weights, which are not job 1's, so job 2's equality is not trivial.
@@ -128,7 +130,7 @@ public sealed partial class TrainingWorkerTests
 
         // Job 4: fine-tuning from a base whose weights went bad (NaN) fails as NON_FINITE_LOSS and registers nothing.
         var poisoned = await RegisterPoisonedVersionAsync(http, modelId, trained.ArtifactDigest, Path.Combine(state, "poisoned"));
-        var failed = await RunFailingJobAsync(http, worker, modelId, datasetId, poisoned, new { epochs = 3 });
+        var failed = await RunFailingJobAsync(http, worker, modelId, datasetId, poisoned, new { epochs = 3, spacingMm = Liver16Grid });
         Assert.StartsWith("NON_FINITE_LOSS: ", failed.GetProperty("failureReason").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, failed.GetProperty("versionId").ValueKind);
 

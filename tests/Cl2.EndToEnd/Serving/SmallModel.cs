@@ -52,7 +52,7 @@ internal sealed record SmallModel(WorkloadTask Task, string Folder, IReadOnlyDic
         return new SmallModel(task, folder, metrics, cohort, validationCases);
     }
 
-    /// <summary>A model folder for <paramref name="task"/> with the workload's network as seeded, untrained weights, at the
+    /// <summary>A model folder for <paramref name="task"/> with the workload's small network as seeded, untrained weights, at the
     /// spacing of <paramref name="cohortFolder"/>'s cases: a real checkpoint that runs and gives result objects, for tests
     /// that are about which version ran, not about what it learned.</summary>
     public static string Untrained(WorkloadTask task, string cohortFolder, string folder, int seed)
@@ -60,8 +60,8 @@ internal sealed record SmallModel(WorkloadTask Task, string Folder, IReadOnlyDic
         var spacing = SyntheticTrainingSet.Spacing(cohortFolder, CohortManifest.Read(cohortFolder).Cases[0], task);
         var workload = WorkloadRegistry.For(task);
         random.manual_seed(seed);
-        using var network = workload.CreateNetwork();
-        Checkpoint.WriteAsync(network, new CheckpointManifest(workload.Architecture, new InputSpec(workload.Channels, [.. spacing.Reverse()]), workload.Output,
+        using var network = workload.SmallArchitecture.Create();
+        Checkpoint.WriteAsync(network, new CheckpointManifest(workload.SmallArchitecture, new InputSpec(workload.Channels, [.. spacing.Reverse()]), workload.Output,
             new TrainingLineage(null, null, "e2e"), ""), folder, CancellationToken.None).GetAwaiter().GetResult();
         return folder;
     }

@@ -94,8 +94,10 @@ public sealed partial class TrainingJobRunner(
         (CheckpointManifest Manifest, TorchSharp.torch.nn.Module<Tensor, Tensor> Network)? baseCheckpoint = job.BaseVersionId is { } baseVersion
             ? await BaseCheckpointAsync(baseVersion, workload, Path.Combine(folder, "base"), cancellationToken)
             : null;
-        // The recipe's spacing and patch size replace the workload's; a synthetic cohort keeps its own grid unless the recipe names one.
-        var sampling = PatchSampling.For(workload, job.Recipe?.SpacingMm, job.Recipe?.PatchSize?.Select(edge => (long)edge).ToList(), onCasesGrid: job.DatasetId is null);
+        // The recipe's spacing and patch size replace the workload's; a fine-tuned model keeps its base's grid unless the
+        // recipe names one (inference feeds it on that grid); a synthetic cohort keeps its own grid unless the recipe names one.
+        var spacing = job.Recipe?.SpacingMm ?? (workload.Sampling is null ? null : baseCheckpoint?.Manifest.Input.SpacingMm);
+        var sampling = PatchSampling.For(workload, spacing, job.Recipe?.PatchSize?.Select(edge => (long)edge).ToList(), onCasesGrid: job.DatasetId is null);
         var cases = job.DatasetId is not null
             ? await dataset.LoadAsync(job.Id, workload, sampling?.Spacing, cache, cancellationToken)
             : await SyntheticDataAsync(task, sampling?.Spacing, Path.Combine(folder, "cohort"), cancellationToken);
