@@ -57,8 +57,10 @@ public sealed record TrainingJobInfo(
     TrainingRecipeInfo? Recipe = null,
     DateTimeOffset? CancellationRequestedAt = null);
 
-/// <summary>A job's own epochs, learning rate and batch size; null fields keep the worker's settings.</summary>
-public sealed record TrainingRecipeInfo(int? Epochs, double? LearningRate, int? BatchSize);
+/// <summary>A job's own epochs, learning rate, batch size, training spacing and patch size (x, y, z); null fields keep the
+/// worker's settings and the workload's.</summary>
+public sealed record TrainingRecipeInfo(int? Epochs, double? LearningRate, int? BatchSize, IReadOnlyList<double>? SpacingMm = null,
+    IReadOnlyList<int>? PatchSize = null);
 
 public sealed record ModelVersionInfo(Guid Id, Guid ModelId, int Number, string Stage, string ArtifactDigest, IReadOnlyList<MetricValue> Metrics);
 

@@ -24,34 +24,36 @@ public static class LoaderBenchmark
         var workload = WorkloadRegistry.For(task);
         var cohort = Path.Combine(work, "loader-cohort");
         var manifest = SyntheticCohort.Write(task, cohort, cases, seed: 3, size);
-        var training = SyntheticTrainingSet.Sources(cohort, [.. manifest.Cases.Take(cases - 1)], task);
-        var validation = SyntheticTrainingSet.Sources(cohort, [manifest.Cases[^1]], task);
+        // On the cohort's own grid, as ./cl2 train trains a synthetic cohort.
+        var sampling = PatchSampling.For(workload, spacingXyz: null, patchXyz: null, onCasesGrid: true)!;
+        var training = SyntheticTrainingSet.Sources(cohort, [.. manifest.Cases.Take(cases - 1)], task, sampling.Spacing);
+        var validation = SyntheticTrainingSet.Sources(cohort, [manifest.Cases[^1]], task, sampling.Spacing);
         using var cache = new CaseCache(Path.Combine(work, "loader-cache"), 0);
         foreach (var source in training.Concat(validation))
         {
             cache.Ensure(source.Key, source.Prepare);
         }
         Console.WriteLine($"loader: brain-mri, {training.Count} training cases of 4×{size}³ read from the disk cache (no RAM cache), " +
-            $"patches {string.Join('×', workload.Sampling!.PatchSize.Select(edge => Math.Min(edge, size)))} with augmentation, batch 2, one epoch");
-        var background = Measure(workload, device, cache, training, validation, workers: 1, inMemory: false);
-        var synchronous = Measure(workload, device, cache, training, validation, workers: 0, inMemory: false);
-        var memory = Measure(workload, device, cache, training, validation, workers: 0, inMemory: true);
+            $"patches {string.Join('×', sampling.PatchSize.Select(edge => Math.Min(edge, size)))} with augmentation, batch 2, one epoch");
+        var background = Measure(workload, sampling, device, cache, training, validation, workers: 1, inMemory: false);
+        var synchronous = Measure(workload, sampling, device, cache, training, validation, workers: 0, inMemory: false);
+        var memory = Measure(workload, sampling, device, cache, training, validation, workers: 0, inMemory: true);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  ms/step: background loader (1 worker, 2 ahead) {background:F1}, loading on the training thread {synchronous:F1}, " +
             $"same batches from memory {memory:F1}; background / memory {background / memory:F3}x"));
     }
 
-    private static double Measure(Workload workload, ComputeDevice device, CaseCache cache, IReadOnlyList<CaseSource> training,
+    private static double Measure(Workload workload, PatchSampling sampling, ComputeDevice device, CaseCache cache, IReadOnlyList<CaseSource> training,
         IReadOnlyList<CaseSource> validation, int workers, bool inMemory)
     {
-        using var data = StreamingDataset.Open(workload, cache, training, validation, seed: 3, workers, prefetchBatches: 2);
+        using var data = StreamingDataset.Open(sampling, cache, training, validation, seed: 3, workers, prefetchBatches: 2);
         var recipe = workload.Training(1, 3, training.Count);
         random.manual_seed(3);
         using var network = workload.CreateNetwork();
         using var trainer = new Trainer(network, recipe.CreateLoss(), recipe.Options with { ValidationWindow = data.ValidationWindow }, device);
         var times = new List<long>();
         var progress = new StepClock(times);
-        ITrainingData batches = inMemory ? new BatchesInMemory(new PatchData(cache, training, 3, workload.Sampling, data.SampleShape)) : data.Training;
+        ITrainingData batches = inMemory ? new BatchesInMemory(new PatchData(cache, training, 3, sampling, data.SampleShape)) : data.Training;
         trainer.Train(batches, data.Validation, recipe.CreateMetrics(data.Spacing), progress);
         (batches as IDisposable)?.Dispose();
         return times.Count < 2 ? double.NaN : (times[^1] - times[0]) * 1000.0 / Stopwatch.Frequency / (times.Count - 1);

@@ -28,6 +28,11 @@ public static class TrainBenchmark
 {
     private const int Warmup = 2;
 
+    /// <summary>float32 (default) or bf16-autocast (CUDA only): both sides run the forward pass under autocast.</summary>
+    private const string PrecisionVariable = "CL2_BENCH_PRECISION";
+
+    private static readonly TrainingPrecision Precision = TrainingPrecisions.Parse(Environment.GetEnvironmentVariable(PrecisionVariable) ?? "float32");
+
     private sealed record Workload(string Name, string Shape, Func<nn.Module<Tensor, Tensor>> Create, long[] InputShape, int Classes);
 
     public static async Task<int> RunAsync(string[] args)
@@ -47,7 +52,7 @@ public static class TrainBenchmark
         {
             Console.WriteLine($"numerics: {device.Numerics.Summary}");
             Console.WriteLine($"train on {device.Description}, {Environment.OSVersion}, .NET {Environment.Version}; " +
-                $"{Warmup} warm-up + {steps} timed steps per side, AdamW + Dice+CE, intra-op threads {threads} on both sides");
+                $"{Warmup} warm-up + {steps} timed steps per side, AdamW + Dice+CE, {Precision.Name()}, intra-op threads {threads} on both sides");
             Console.WriteLine($"{"network",-12} {"batch",-14} {"cl2 ms/step",12} {"PyTorch ms/step",16} {"ratio",7} {"max |Δloss|",12} {"3 decimals",11}");
             foreach (var workload in workloads)
             {
@@ -131,7 +136,7 @@ public static class TrainBenchmark
     private static (double[] Losses, double MsPerStep) RunTrainer(nn.Module<Tensor, Tensor> network, Tensor input, Tensor target, int classes,
         int steps, ComputeDevice device)
     {
-        var options = new TrainerOptions { BatchSize = (int)input.shape[0], MaxSteps = Warmup + steps, ProgressEvery = 1 };
+        var options = new TrainerOptions { BatchSize = (int)input.shape[0], MaxSteps = Warmup + steps, ProgressEvery = 1, Precision = Precision };
         var data = new FixedBatch(input, target, Warmup + steps);
         var clock = new StepClock();
         using var trainer = new Trainer(network, new DiceCeLoss(), options, device);
@@ -154,6 +159,7 @@ public static class TrainBenchmark
             {
                 ["PYTHONPATH"] = Path.Combine(root, "tests", "Cl2.Training.Tests", "Fixtures"),
                 ["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture),
+                [PrecisionVariable] = Precision.Name(),
             })).EnsureSuccess("python3-torch (install the apt package python3-torch)");
         using var json = JsonDocument.Parse(result.Output.Trim().Split('\n')[^1]);
         var losses = json.RootElement.GetProperty("losses").EnumerateArray().Select(e => e.GetDouble()).ToArray();

@@ -6,10 +6,14 @@ MONAI's (tests/Cl2.Training.Tests/Fixtures, on PYTHONPATH).
     /usr/bin/python3 train_step.py <unet2d|segresnet3d> <weights.pt> <batch.pt> <warmup> <steps> <threads> <device>
 
 <weights.pt> is the state dict cl2 exported before its own first step; <batch.pt> holds {"input", "target"}.
+CL2_BENCH_PRECISION=bf16-autocast runs the forward pass under torch.autocast("cuda", torch.bfloat16), as the Trainer's
+bf16-autocast precision does (the loss on the float32 copy of the output, outside the autocast region).
 Prints one JSON line: {"losses": [...every step...], "ms_per_step": <mean over the timed steps>, "torch": version}.
 The loss is read after every step, as the Trainer does with ProgressEvery = 1.
 """
+import contextlib
 import json
+import os
 import sys
 import time
 
@@ -50,16 +54,24 @@ def main(name, weights, batch, warmup, steps, threads, device):
     x, y = data["input"].to(device), data["target"].to(device)
     # TrainerOptions' defaults: AdamW, lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 1e-5, constant schedule.
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-5)
+    precision = os.environ.get("CL2_BENCH_PRECISION", "float32")
+    if precision not in ("float32", "bf16-autocast"):
+        raise SystemExit(f"CL2_BENCH_PRECISION is float32 or bf16-autocast, not {precision}")
+    autocast = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if precision == "bf16-autocast" else contextlib.nullcontext
     losses = []
     start = None
     for step in range(warmup + steps):
         if step == warmup:
             start = time.perf_counter()
         optimizer.zero_grad()
-        loss = dice_ce(model(x), y)
+        with autocast():
+            out = model(x)
+        loss = dice_ce(out.float(), y)
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
+    if device == "cuda":
+        torch.cuda.synchronize()
     elapsed = time.perf_counter() - start
     print(json.dumps({"losses": losses, "ms_per_step": 1000 * elapsed / steps, "torch": torch.__version__}))
 

@@ -61,8 +61,11 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
 
         var first = await StageAsync("v1: training and evaluation", async () =>
         {
+            // On the cohort's own grid (x, y, z): the workload's 1.5 × 1.5 × 2 mm would make each small case hundreds of voxels a
+            // side. Later versions fine-tune production and keep its grid.
+            var spacingMm = SyntheticTrainingSet.Spacing(cohortFolder, cohort.Cases[0], plan.Task).Reverse().ToArray();
             var jobId = (await engineer.GraphQLAsync("mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
-                    new { input = new { modelId, datasetId, trigger = "demo: the first version", recipe = new { epochs = plan.FirstEpochs } } }, cancellationToken)
+                    new { input = new { modelId, datasetId, trigger = "demo: the first version", recipe = new { epochs = plan.FirstEpochs, spacingMm } } }, cancellationToken)
                 .ConfigureAwait(false)).GetProperty("requestTraining").GetProperty("id").GetString()!;
             Progress($"ML engineer requested v1 ({plan.FirstEpochs} epochs on the annotators' labels); waiting for the worker");
             return await VersionOfJobAsync(engineer, jobId, cancellationToken).ConfigureAwait(false);

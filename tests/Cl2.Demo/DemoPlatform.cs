@@ -8,7 +8,7 @@ namespace Cl2.Demo;
 /// listener as <c>CL2</c>), and the four services as <c>./cl2 up</c> starts them (<see cref="PlatformLauncher"/> asks the
 /// script), sign-in on, on free ports with the state in a temporary folder. What the demo sets beyond <c>up</c> is here:
 /// results go back to the PACS that sent the study, studies complete after a short quiet period, and the worker takes
-/// <see cref="DemoPlan.RetrainEpochs"/> for the jobs the retraining policy requests. Disposing it stops everything.
+/// <see cref="DemoPlan.RetrainEpochs"/> for the jobs the retraining policy requests and trains <see cref="DemoPlan.Network"/>. Disposing it stops everything.
 /// </summary>
 public sealed class DemoPlatform : IAsyncDisposable
 {
@@ -83,6 +83,7 @@ public sealed class DemoPlatform : IAsyncDisposable
             ["Training__Jobs__PollInterval"] = "00:00:01",
             ["Training__Jobs__Epochs"] = plan.RetrainEpochs.ToString(CultureInfo.InvariantCulture),
             ["Training__Jobs__Seed"] = plan.Seed.ToString(CultureInfo.InvariantCulture),
+            ["Training__Jobs__Network"] = plan.Network.ToString(),
         }, cancellationToken).ConfigureAwait(false);
         await UntilAsync(() => Task.FromResult(File.Exists(Launcher.TrainingHealthFile) && File.ReadLines(Launcher.TrainingHealthFile).FirstOrDefault() == "Healthy"),
             "the training worker healthy", TimeSpan.FromMinutes(3), cancellationToken).ConfigureAwait(false);

@@ -9,7 +9,8 @@ const string Usage = """
       radiologists correct the worst results, and lets the retraining policy and the evaluation gate make the next versions.
       Ends with one row per version, the GraphQL lineage query that proves it, and the web app's address; the platform then
       runs until you press Enter (or the input ends), and stops.
-      --quick         the reduced run for CI: the liver workload, tiny sizes
+      --quick         the reduced run for CI: the liver workload's small network (a 3-D U-Net), tiny sizes;
+                      without it, its SegResNet
       --record FILE   also write what the simulated people submitted (label revisions, feedback) as JSON
     """;
 
@@ -42,7 +43,8 @@ Console.CancelKeyPress += (_, press) =>
     stop.Cancel();
 };
 var clock = Stopwatch.StartNew();
-Console.WriteLine($"cl2 demo{(quick ? " --quick" : "")}: the closed loop on the {plan.Task.Name()} workload");
+Console.WriteLine($"cl2 demo{(quick ? " --quick" : "")}: the closed loop on the {plan.Task.Name()} workload, training its "
+    + $"{(plan.Network == NetworkChoice.Small ? "small network" : "network")} {WorkloadRegistry.For(plan.Task).ArchitectureOf(plan.Network).Name}");
 try
 {
     await using var platform = await DemoPlatform.StartAsync(plan, line => Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F0} s] {line}"), stop.Token);

@@ -48,11 +48,11 @@ public sealed partial class TrainingWorkerTests
             ["Training__Jobs__DicomWebBaseAddress"] = relay.Url,
         });
 
-        await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 1 });
+        await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 1, spacingMm = Liver16Grid });
         var afterFirst = relay.SeriesRetrievals;
         Assert.Equal(cases, afterFirst);
 
-        var second = await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 1 });
+        var second = await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 1, spacingMm = Liver16Grid });
         Assert.Equal(afterFirst, relay.SeriesRetrievals);
         Assert.Contains("dice_liver", second.Metrics.Keys);
         Assert.Contains($"{cases} usable cases: 0 read from the archive, {cases} from the case cache", worker.Output, StringComparison.Ordinal);

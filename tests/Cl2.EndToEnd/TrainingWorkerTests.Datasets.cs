@@ -17,6 +17,10 @@ public sealed partial class TrainingWorkerTests
 {
     private const int DatasetCases = 8;
 
+    /// <summary>A 16³ synthetic liver cohort's own grid (x, y, z in mm), named in the tests' recipes: on the workload's
+    /// 1.5 × 1.5 × 2 mm each case would be 253 × 253 × 120 voxels, too many for the suite's time.</summary>
+    private static readonly double[] Liver16Grid = [23.75, 23.75, 15.0];
+
     [Fact]
     public async Task a_dataset_job_trains_on_the_labelled_cases_from_the_archive_and_fine_tunes_from_its_base_version()
     {
@@ -85,7 +89,7 @@ public sealed partial class TrainingWorkerTests
         await using var worker = await StartWorkerAsync("worker-d", labelingUrl, state, new Dictionary<string, string> { ["Training__Jobs__LeaseSeconds"] = "120" });
 
         // Job 1: from fresh weights, two epochs.
-        var trained = await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 2 });
+        var trained = await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 2, spacingMm = Liver16Grid });
         Assert.Equal(expected, trained.LabelRevisionIds);
         Assert.Null(trained.BaseVersionId);
         Assert.Contains("dice_liver", trained.Metrics.Keys);
@@ -96,7 +100,8 @@ public sealed partial class TrainingWorkerTests
         Assert.Contains("does not lie on series", worker.Output, StringComparison.Ordinal);
 
         // Job 2: fine-tunes from job 1's version with a learning rate of 0, so the weights must come out as job 1's —
-        // they can only if the base's weights were loaded — and score the same on the same validation cases.
+        // they can only if the base's weights were loaded — and score the same on the same validation cases. Its recipe
+        // names no grid: a fine-tune keeps its base's.
         var tuned = await RunJobAsync(http, worker, modelId, datasetId, trained.VersionId, new { epochs = 1, learningRate = 0.0 });
         Assert.Equal(trained.VersionId, tuned.BaseVersionId);
         Assert.Equal(expected, tuned.LabelRevisionIds);
@@ -105,10 +110,11 @@ public sealed partial class TrainingWorkerTests
         var tunedManifest = await ManifestAsync(http, tuned.ArtifactDigest, Path.Combine(state, "tuned"));
         Assert.Equal(trainedManifest["weightsDigest"]!.GetValue<string>(), tunedManifest["weightsDigest"]!.GetValue<string>());
         Assert.Equal(trained.VersionId, tunedManifest["lineage"]!["baseVersion"]!.GetValue<string>());
+        Assert.Equal(Liver16Grid, tunedManifest["input"]!["spacingMm"]!.AsArray().Select(mm => mm!.GetValue<double>()));
         Assert.Equal(trained.Metrics["dice_liver"], tuned.Metrics["dice_liver"], 6);
 
         // Job 3: the same without a base: fresh weights, which are not job 1's, so job 2's equality is not trivial.
-        var fresh = await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 1, learningRate = 0.0 });
+        var fresh = await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 1, learningRate = 0.0, spacingMm = Liver16Grid });
         var freshManifest = await ManifestAsync(http, fresh.ArtifactDigest, Path.Combine(state, "fresh"));
         Assert.NotEqual(trainedManifest["weightsDigest"]!.GetValue<string>(), freshManifest["weightsDigest"]!.GetValue<string>());
 
@@ -124,7 +130,7 @@ public sealed partial class TrainingWorkerTests
 
         // Job 4: fine-tuning from a base whose weights went bad (NaN) fails as NON_FINITE_LOSS and registers nothing.
         var poisoned = await RegisterPoisonedVersionAsync(http, modelId, trained.ArtifactDigest, Path.Combine(state, "poisoned"));
-        var failed = await RunFailingJobAsync(http, worker, modelId, datasetId, poisoned, new { epochs = 3 });
+        var failed = await RunFailingJobAsync(http, worker, modelId, datasetId, poisoned, new { epochs = 3, spacingMm = Liver16Grid });
         Assert.StartsWith("NON_FINITE_LOSS: ", failed.GetProperty("failureReason").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, failed.GetProperty("versionId").ValueKind);
 

@@ -158,6 +158,9 @@ public sealed partial class TrainingWorkerTests
             ["Training__Jobs__SyntheticSize"] = "16",
             ["Training__Jobs__Epochs"] = Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Training__Jobs__Seed"] = "3",
+            // These tests are about claims, leases, data and lineage: the workload's small network keeps their jobs as short
+            // as the suite needs. The workers of ProductionSettingsTests and SlurmTrainingWorkerTests train the default, SegResNet.
+            ["Training__Jobs__Network"] = "Small",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
         {

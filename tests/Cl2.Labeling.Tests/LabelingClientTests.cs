@@ -48,6 +48,20 @@ public sealed class LabelingClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_jobs_training_spacing_and_patch_size_reach_the_worker_that_claims_it()
+    {
+        var modelId = await RegisterModelAsync();
+        await Client.QueryAsync<System.Text.Json.JsonElement>("mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
+            new { input = new { modelId, trigger = "grid", recipe = new { epochs = 2, spacingMm = new[] { 1.5, 1.5, 2.0 }, patchSize = new[] { 96, 96, 64 } } } });
+
+        var job = await Client.ClaimTrainingJobAsync(new ClaimTrainingJobInput("trainer-1", "cpu", modelId));
+
+        Assert.NotNull(job?.Recipe);
+        Assert.Equal([1.5, 1.5, 2.0], job.Recipe.SpacingMm);
+        Assert.Equal([96, 96, 64], job.Recipe.PatchSize);
+    }
+
+    [Fact]
     public async Task a_worker_claims_trains_with_a_live_progress_feed_registers_and_finishes_through_the_typed_client()
     {
         var modelId = await RegisterModelAsync();

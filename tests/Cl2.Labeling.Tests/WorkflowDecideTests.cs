@@ -64,6 +64,9 @@ public sealed class WorkflowDecideTests
             (new TrainingRecipe(null, -0.1, null), "learningRate is 0 to"),
             (new TrainingRecipe(null, double.NaN, null), "learningRate is 0 to"),
             (new TrainingRecipe(null, null, 0), "batchSize is 1 to"),
+            (new TrainingRecipe(null, null, null, SpacingMm: [1.5, 0, 2]), "spacingMm is x, y[, z] in mm"),
+            (new TrainingRecipe(null, null, null, SpacingMm: [1.5]), "spacingMm is x, y[, z] in mm"),
+            (new TrainingRecipe(null, null, null, PatchSize: [64, 64, 64, 64]), "patchSize is x, y[, z] in voxels"),
         })
         {
             var refusal = Refusal(() => Request(recipe));

@@ -42,6 +42,25 @@ public sealed class CommandArguments(IReadOnlyDictionary<string, string> options
             ? (WorkloadTasks.Names.Contains(name) ? WorkloadTasks.Parse(name) : throw new UsageException($"--task must be one of {string.Join(", ", WorkloadTasks.Names)}"))
             : throw new UsageException($"--task is needed ({string.Join(", ", WorkloadTasks.Names)})");
 
+    /// <summary>A comma-separated list of numbers ("1.5,1.5,2"), or null when the option is not given.</summary>
+    public double[]? Numbers(string name)
+    {
+        if (String(name) is not { } text)
+        {
+            return null;
+        }
+        var parts = text.Split(',');
+        var values = new double[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
+            {
+                throw new UsageException($"{name} takes numbers separated by commas, such as 1.5,1.5,2; not '{text}'");
+            }
+        }
+        return values;
+    }
+
     public int Integer(string name, int fallback, int minimum = 1) =>
         String(name) is not { } text
             ? fallback

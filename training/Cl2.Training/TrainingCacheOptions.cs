@@ -18,6 +18,11 @@ public sealed class TrainingCacheOptions
     [Range(0, 1024 * 1024)]
     public int MemoryMegabytes { get; set; } = 1024;
 
+    /// <summary>The most the disk cache's case files may take (least recently used go first); 0 keeps every file.
+    /// Set it above one job's prepared cases, or the job prepares evicted cases again from the archive.</summary>
+    [Range(0, int.MaxValue)]
+    public int DiskMegabytes { get; set; }
+
     /// <summary>Background threads that prepare training batches; 0 prepares each on the training thread when it is needed.</summary>
     [Range(0, 64)]
     public int LoaderWorkers { get; set; } = 1;
@@ -29,4 +34,6 @@ public sealed class TrainingCacheOptions
     public string ResolvedDirectory => Directory.Length > 0 ? Directory : Path.Combine(Path.GetTempPath(), "cl2-training", "cache");
 
     public long MemoryBytes => (long)MemoryMegabytes * 1024 * 1024;
+
+    public long DiskBytes => (long)DiskMegabytes * 1024 * 1024;
 }

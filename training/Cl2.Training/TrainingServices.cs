@@ -22,7 +22,7 @@ public static class TrainingServices
         builder.Services.AddSingleton(services =>
         {
             var cache = services.GetRequiredService<IOptions<TrainingCacheOptions>>().Value;
-            return new CaseCache(cache.ResolvedDirectory, cache.MemoryBytes);
+            return new CaseCache(cache.ResolvedDirectory, cache.MemoryBytes, cache.DiskBytes);
         });
         builder.Services.AddLabelingClient();
         builder.Services.AddHttpClient<BlobClient>((services, http) =>

@@ -72,7 +72,7 @@ public sealed class TrainingJobGraphType : ObjectGraphType<TrainingJob>
         Field(job => job.BaseVersionId, type: typeof(IdGraphType)).Description("The version to fine-tune from; null trains from scratch.");
         Field(job => job.DatasetId, type: typeof(IdGraphType));
         Field(job => job.Trigger);
-        Field<TrainingRecipeGraphType, TrainingRecipe>("recipe").Description("The job's own epochs, learning rate, batch size; null when it takes the worker's.")
+        Field<TrainingRecipeGraphType, TrainingRecipe>("recipe").Description("The job's own epochs, learning rate, batch size, training spacing and patch size; null when it takes the worker's and the workload's.")
             .Resolve(context => context.Source.Recipe);
         Field<LongGraphType, long?>("dataCut").Description("The event sequence number the job's training set is cut at.")
             .Resolve(context => context.Source.DataCut);

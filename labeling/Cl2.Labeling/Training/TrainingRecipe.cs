@@ -8,11 +8,17 @@ namespace Cl2.Labeling.Training;
 /// </summary>
 /// <param name="LearningRate">Peak learning rate of the schedule; 0 keeps the base version's weights (an evaluation run).</param>
 /// <param name="BatchSize">Cases per optimizer step.</param>
-public sealed record TrainingRecipe(int? Epochs, double? LearningRate, int? BatchSize)
+/// <param name="SpacingMm">The grid cases are resampled to before training, x, y, z in mm (as a version's manifest lists
+/// it); null keeps the workload's. The worker refuses it for a workload that trains on whole images.</param>
+/// <param name="PatchSize">Voxels per training patch, x, y, z; null keeps the workload's.</param>
+public sealed record TrainingRecipe(int? Epochs, double? LearningRate, int? BatchSize, IReadOnlyList<double>? SpacingMm = null,
+    IReadOnlyList<int>? PatchSize = null)
 {
     public const int MaxEpochs = 10_000;
     public const int MaxBatchSize = 1024;
     public const double MaxLearningRate = 10;
+    public const double MaxSpacingMm = 50;
+    public const int MaxPatchEdge = 1024;
 
     public static void Validate(TrainingRecipe? recipe)
     {
@@ -32,6 +38,14 @@ public sealed record TrainingRecipe(int? Epochs, double? LearningRate, int? Batc
         {
             throw DomainException.Invalid($"recipe.batchSize is 1 to {MaxBatchSize}.");
         }
+        if (recipe.SpacingMm is { } spacing && (spacing.Count is < 2 or > 3 || spacing.Any(mm => !double.IsFinite(mm) || mm <= 0 || mm > MaxSpacingMm)))
+        {
+            throw DomainException.Invalid($"recipe.spacingMm is x, y[, z] in mm, each above 0 and at most {MaxSpacingMm}, e.g. [1.5, 1.5, 2].");
+        }
+        if (recipe.PatchSize is { } patch && (patch.Count is < 2 or > 3 || patch.Any(edge => edge is < 1 or > MaxPatchEdge)))
+        {
+            throw DomainException.Invalid($"recipe.patchSize is x, y[, z] in voxels, each 1 to {MaxPatchEdge}, e.g. [64, 64, 64].");
+        }
     }
 }
 
@@ -49,5 +63,7 @@ public sealed class TrainingRecipeGraphType : ObjectGraphType<TrainingRecipe>
         Field(recipe => recipe.Epochs, nullable: true);
         Field(recipe => recipe.LearningRate, nullable: true);
         Field(recipe => recipe.BatchSize, nullable: true);
+        Field(recipe => recipe.SpacingMm, nullable: true).Description("The training grid, x, y, z in mm; null: the workload's.");
+        Field(recipe => recipe.PatchSize, nullable: true).Description("Voxels per training patch, x, y, z; null: the workload's.");
     }
 }

@@ -27,7 +27,7 @@ public sealed partial class TrainingWorkerTests
             corrections.Add(await CorrectAsync(loop, seen, index));
         }
 
-        var jobId = await RequestLoopJobAsync(http, modelId, loop.DatasetId, baseVersionId: null, new { epochs = 1 });
+        var jobId = await RequestLoopJobAsync(http, modelId, loop.DatasetId, baseVersionId: null, new { epochs = 1, spacingMm = Liver16Grid });
         // After the cut: a new revision of a training case, and a sixth correction. Neither may be in the job's set.
         var trainCase = loop.Train[0];
         var late = await SubmitMaskAsync(http, trainCase, loop.MaskOf[trainCase], baseRevision: 1);
@@ -60,7 +60,7 @@ public sealed partial class TrainingWorkerTests
         await GraphQLAsync(http, "mutation($input: SetPromotionGateInput!) { setPromotionGate(input: $input) { id } }",
             new { input = new { modelId, margin = 0.01, autoPromote = true } });
         await using var worker = await StartWorkerAsync("worker-reject", loop.LabelingUrl, loop.State);
-        var first = await WaitForVersionAsync(http, worker, await RequestLoopJobAsync(http, modelId, loop.DatasetId, null, new { epochs = 3 }));
+        var first = await WaitForVersionAsync(http, worker, await RequestLoopJobAsync(http, modelId, loop.DatasetId, null, new { epochs = 3, spacingMm = Liver16Grid }));
         Assert.Equal("PRODUCTION", first.GetProperty("stage").GetString());
         var firstId = first.GetProperty("id").GetString()!;
 
@@ -87,7 +87,7 @@ public sealed partial class TrainingWorkerTests
         await GraphQLAsync(http, "mutation($input: SetPromotionGateInput!) { setPromotionGate(input: $input) { id } }",
             new { input = new { modelId, margin = 0.0, autoPromote = true } });
         await using var worker = await StartWorkerAsync("worker-promote", loop.LabelingUrl, loop.State);
-        var first = await WaitForVersionAsync(http, worker, await RequestLoopJobAsync(http, modelId, loop.DatasetId, null, new { epochs = 2 }));
+        var first = await WaitForVersionAsync(http, worker, await RequestLoopJobAsync(http, modelId, loop.DatasetId, null, new { epochs = 2, spacingMm = Liver16Grid }));
         var firstId = first.GetProperty("id").GetString()!;
         Assert.Equal(firstId, await ProductionAsync(http, modelId));
 

@@ -12,7 +12,7 @@ public sealed partial class TrainingWorkerTests
         var http = loop.Http;
         var modelId = await RegisterLoopModelAsync(http, "liver-score");
         await using var worker = await StartWorkerAsync("worker-score", loop.LabelingUrl, loop.State);
-        var versionId = (await WaitForVersionAsync(http, worker, await RequestLoopJobAsync(http, modelId, loop.DatasetId, null, new { epochs = 1 })))
+        var versionId = (await WaitForVersionAsync(http, worker, await RequestLoopJobAsync(http, modelId, loop.DatasetId, null, new { epochs = 1, spacingMm = Liver16Grid })))
             .GetProperty("id").GetString()!;
         var expectedVersion = (await GraphQLAsync(http, "query($id: ID!) { model(id: $id) { version } }", new { id = modelId }))
             .GetProperty("model").GetProperty("version").GetInt32();

@@ -10,7 +10,7 @@ namespace Cl2.EndToEnd.Serving;
 
 /// <summary>
 /// A model of one workload trained by the project's trainer as <c>./cl2 train</c> trains it (the workload's recipe, the
-/// cohort read back from its DICOM), at a size small enough for the test suite. The validation cases are the last of the
+/// cohort read back from its DICOM), at a size small enough for the test suite, with the workload's small network. The validation cases are the last of the
 /// cohort; the studies the tests send are those cases, so the version's recorded validation metrics and what the served
 /// model delivers are measured on the same images: any difference comes from how the model is served.
 /// </summary>
@@ -32,8 +32,11 @@ internal sealed record SmallModel(WorkloadTask Task, string Folder, IReadOnlyDic
         var workload = WorkloadRegistry.For(task);
         var recipe = workload.Training(epochs, seed, trainingCases.Count);
         var device = ComputeDevice.Select("cpu");
+        // The workload's small network, not its SegResNet / DenseNet-121: those need many minutes of CPU to train, and
+        // these tests are about serving a trained model. The manifest names the network, so inference builds this one.
+        var architecture = workload.SmallArchitecture;
         random.manual_seed(seed);
-        using var network = workload.CreateNetwork();
+        using var network = architecture.Create();
         TrainingResult result;
         using (var trainer = new Trainer(network, recipe.CreateLoss(), recipe.Options, device))
         {
@@ -42,14 +45,14 @@ internal sealed record SmallModel(WorkloadTask Task, string Folder, IReadOnlyDic
         // As ./cl2 train writes it: spacing x, y[, z] in the manifest (the data sets keep array order), the cohort's digest as the data's.
         var folder = Path.Combine(root, task.Name(), "model");
         var dataDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(cohort, CohortManifest.FileName))));
-        Checkpoint.WriteAsync(network, new CheckpointManifest(workload.Architecture, new InputSpec(workload.Channels, [.. spacing.Reverse()]), workload.Output,
+        Checkpoint.WriteAsync(network, new CheckpointManifest(architecture, new InputSpec(workload.Channels, [.. spacing.Reverse()]), workload.Output,
             new TrainingLineage(dataDigest, null, "e2e", Numerics: TrainingNumerics.Of(device)), ""), folder, CancellationToken.None).GetAwaiter().GetResult();
         // As the training worker registers them: a metric with no finite value (a distance to an empty segment) is left out.
         var metrics = result.LastMetrics.Where(metric => double.IsFinite(metric.Value)).ToDictionary();
         return new SmallModel(task, folder, metrics, cohort, validationCases);
     }
 
-    /// <summary>A model folder for <paramref name="task"/> with the workload's network as seeded, untrained weights, at the
+    /// <summary>A model folder for <paramref name="task"/> with the workload's small network as seeded, untrained weights, at the
     /// spacing of <paramref name="cohortFolder"/>'s cases: a real checkpoint that runs and gives result objects, for tests
     /// that are about which version ran, not about what it learned.</summary>
     public static string Untrained(WorkloadTask task, string cohortFolder, string folder, int seed)
@@ -57,8 +60,8 @@ internal sealed record SmallModel(WorkloadTask Task, string Folder, IReadOnlyDic
         var spacing = SyntheticTrainingSet.Spacing(cohortFolder, CohortManifest.Read(cohortFolder).Cases[0], task);
         var workload = WorkloadRegistry.For(task);
         random.manual_seed(seed);
-        using var network = workload.CreateNetwork();
-        Checkpoint.WriteAsync(network, new CheckpointManifest(workload.Architecture, new InputSpec(workload.Channels, [.. spacing.Reverse()]), workload.Output,
+        using var network = workload.SmallArchitecture.Create();
+        Checkpoint.WriteAsync(network, new CheckpointManifest(workload.SmallArchitecture, new InputSpec(workload.Channels, [.. spacing.Reverse()]), workload.Output,
             new TrainingLineage(null, null, "e2e"), ""), folder, CancellationToken.None).GetAwaiter().GetResult();
         return folder;
     }

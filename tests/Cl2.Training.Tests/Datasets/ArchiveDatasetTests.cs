@@ -138,7 +138,7 @@ public sealed class ArchiveDatasetTests : IDisposable
 
         Assert.Null(TrainingJobRunner.BaseMismatch(liverBase, liver));
         var mismatch = TrainingJobRunner.BaseMismatch(brainBase, liver);
-        Assert.Contains("takes 4 channel(s) and gives 4 in 3-D; liver-ct needs 1, 3, 3-D", mismatch);
+        Assert.Contains("takes 4 channel(s) and gives 3 in 3-D; liver-ct needs 1, 3, 3-D", mismatch);
         Assert.Contains("input channels are T1, T1c, T2, FLAIR; liver-ct's are CT", mismatch);
     }
 

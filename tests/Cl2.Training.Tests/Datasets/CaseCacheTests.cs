@@ -72,4 +72,30 @@ public sealed class CaseCacheTests : IDisposable
         }
         Assert.Equal(4, cache.DiskReads);
     }
+
+    [Fact]
+    public void the_disk_cache_deletes_the_least_recently_used_case_files_beyond_its_bound()
+    {
+        using var one = Case(4);
+        CaseFile.Write(Path.Combine(_root, "probe.case"), one);
+        var fileBytes = new FileInfo(Path.Combine(_root, "probe.case")).Length;
+        File.Delete(Path.Combine(_root, "probe.case"));
+        // Room for two case files, not three.
+        using var cache = new CaseCache(_root, memoryBytes: 0, diskBytes: (2 * fileBytes) + 1);
+
+        cache.Ensure("a", () => Case('a'));
+        cache.Ensure("b", () => Case('b'));
+        using (cache.Get("a", () => Case('a')))
+        {
+        }
+        cache.Ensure("c", () => Case('c'));
+
+        // b was used least recently (a was read after it): its file went, a and c stay.
+        Assert.Equal((true, false, true), (cache.Contains("a"), cache.Contains("b"), cache.Contains("c")));
+        using (cache.Get("b", () => Case('b')))
+        {
+        }
+        Assert.Equal(4, cache.Prepared);
+        Assert.Equal(2, Directory.GetFiles(_root, "*.case").Length);
+    }
 }

@@ -3,13 +3,12 @@
 
     /usr/bin/python3 make_hip_import_fixtures.py OUT_DIR
 
-Writes to OUT_DIR the network of the hip-xray workload (torchvision's DenseNet with growth rate 8, blocks (2, 2, 2),
-16 initial features, bottleneck 2, one output, and a one-channel first convolution for radiographs), with seeded random
-weights, as
+Writes to OUT_DIR the network of the hip-xray workload (torchvision's DenseNet-121 with one output and a one-channel
+first convolution for radiographs), with seeded random weights, as
   hip_densenet.pt         its state dict (torch.save(model.state_dict()))
   hip_densenet.script.pt  the same model as TorchScript (torch.jit.trace)
-  hip_wrong.pt            the state dict of torchvision's DenseNet with four blocks, three input channels and two
-                          classes: what the workload must refuse, naming the keys that do not fit
+  hip_wrong.pt            the state dict of a small torchvision DenseNet with five blocks, three input channels and
+                          two classes: what the workload must refuse, naming the keys that do not fit
 """
 import sys
 
@@ -17,7 +16,13 @@ import torch
 import torchvision
 
 
-def hip_densenet(blocks=(2, 2, 2), classes=1, channels=1):
+def hip_densenet():
+    model = torchvision.models.densenet121(num_classes=1)
+    model.features.conv0 = torch.nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    return model
+
+
+def small_densenet(blocks, classes, channels):
     model = torchvision.models.DenseNet(growth_rate=8, block_config=blocks, num_init_features=16, bn_size=2, num_classes=classes)
     if channels != 3:
         model.features.conv0 = torch.nn.Conv2d(channels, 16, kernel_size=7, stride=2, padding=3, bias=False)
@@ -29,7 +34,7 @@ def main(out):
     model = hip_densenet().eval()
     torch.save(model.state_dict(), f"{out}/hip_densenet.pt")
     torch.jit.trace(model, torch.randn(1, 1, 96, 96)).save(f"{out}/hip_densenet.script.pt")
-    torch.save(hip_densenet(blocks=(2, 2, 2, 2), classes=2, channels=3).state_dict(), f"{out}/hip_wrong.pt")
+    torch.save(small_densenet(blocks=(2, 2, 2, 2, 2), classes=2, channels=3).state_dict(), f"{out}/hip_wrong.pt")
     print(f"wrote hip_densenet.pt, hip_densenet.script.pt, hip_wrong.pt to {out} (torch {torch.__version__})")
 
 

@@ -67,8 +67,8 @@ public sealed class ModelImportCommandTests : IAsyncLifetime
         var model = Path.Combine(_root, "wrong-model");
         var (code, _, log) = Import("--task", "hip-xray", "--state-dict", Exported("hip_wrong.pt"), "--spacing", "1,1", "--out", model);
         Assert.Equal(TrainingTool.Failure, code);
-        Assert.Contains("30 unexpected key(s): features.denseblock4.denselayer1.conv1.weight, features.denseblock4.denselayer1.conv2.weight", log);
-        Assert.Contains("features.conv0.weight is [16,3,7,7], the network needs [16,1,7,7]", log);
+        Assert.Contains("30 unexpected key(s): features.denseblock5.denselayer1.conv1.weight, features.denseblock5.denselayer1.conv2.weight", log);
+        Assert.Contains("features.conv0.weight is [16,3,7,7], the network needs [64,1,7,7]", log);
         Assert.False(File.Exists(Path.Combine(model, Checkpoint.ManifestFileName)));
     }
 

@@ -128,7 +128,7 @@ public sealed class InferCommandTests(TrainedLiverModel model) : IClassFixture<T
         Assert.Contains("infer --model DIR --in STUDY_DIR --out DIR", printed);
     }
 
-    private static async Task AssertNoDciodvfyErrorsAsync(string path, string iod)
+    internal static async Task AssertNoDciodvfyErrorsAsync(string path, string iod)
     {
         var result = await ProcessRunner.RunAsync("/usr/bin/dciodvfy", [path]);
         var printed = result.Output + result.Error;

@@ -47,7 +47,7 @@ public sealed class WorkloadRunnerTests(TrainedLiverModel model) : IClassFixture
         var refused = await Assert.ThrowsAsync<WorkloadException>(() =>
             WorkloadRunner.LoadAsync(WorkloadRegistry.Get("brain-mri"), model.ModelDirectory, _cpu, CancellationToken.None));
         Assert.Equal(WorkloadErrorCodes.ManifestDoesNotFit, refused.Code);
-        Assert.Contains("takes 1 channel(s) and gives 3 in 3-D; brain-mri needs 4, 4, 3-D", refused.Message);
+        Assert.Contains("takes 1 channel(s) and gives 3 in 3-D; brain-mri needs 4, 3, 3-D", refused.Message);
         Assert.Contains("input channels are CT; brain-mri's are T1, T1c, T2, FLAIR", refused.Message);
     }
 

@@ -119,7 +119,7 @@ public sealed class ConcurrentTrainingMathTests
             },
             ["region Dice metrics"] = () =>
             {
-                var metrics = new RegionDiceMetrics(new Dictionary<string, int[]> { ["tc"] = [1, 3], ["wt"] = [1, 2, 3], ["et"] = [3] });
+                var metrics = new RegionDiceMetrics([("tc", [1, 3]), ("wt", [1, 2, 3]), ("et", [3])], RegionPrediction.SigmoidPerRegion);
                 metrics.Add(logits, classes);
                 return [.. metrics.Compute().OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => pair.Value)];
             },

@@ -1,3 +1,5 @@
+using Cl2.Models.Checkpoints;
+using Cl2.Models.Workloads;
 using Cl2.ServiceDefaults;
 using Cl2.Training.Jobs;
 using Microsoft.Extensions.Configuration;
@@ -50,5 +52,31 @@ public sealed class TrainingJobOptionsTests
     {
         Assert.Null(Bind().MaxJobs);
         Assert.Equal(3, Bind(("MaxJobs", "3")).MaxJobs);
+    }
+
+    [Fact]
+    public void a_worker_trains_the_workloads_reference_network_by_default()
+    {
+        var network = Bind().Network;
+        Assert.Equal(ArchitectureSpec.SegResNetName, WorkloadRegistry.For(WorkloadTask.LiverCt).ArchitectureOf(network).Name);
+        Assert.Equal(ArchitectureSpec.DenseNetName, WorkloadRegistry.For(WorkloadTask.HipXray).ArchitectureOf(network).Name);
+    }
+
+    [Theory]
+    [InlineData("Small")]
+    [InlineData("small")]
+    public void network_small_makes_a_worker_train_the_workloads_small_network(string setting)
+    {
+        var liver = WorkloadRegistry.For(WorkloadTask.LiverCt);
+        Assert.Equal(liver.SmallArchitecture, liver.ArchitectureOf(Bind(("Network", setting)).Network));
+    }
+
+    [Theory]
+    [InlineData("huge")]
+    [InlineData("7")]
+    public void an_unknown_network_refuses_to_start_and_names_the_setting(string setting)
+    {
+        var refusal = Assert.ThrowsAny<Exception>(() => Bind(("Network", setting)));
+        Assert.Contains("Training:Jobs:Network", refusal.Message, StringComparison.Ordinal);
     }
 }

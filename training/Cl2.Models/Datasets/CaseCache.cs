@@ -9,11 +9,16 @@ namespace Cl2.Models.Datasets;
 /// then on read from there, by later epochs and by later jobs. The key must change whenever the case's data or the
 /// preprocessing does (the caller hashes instances, label revision and settings into it). At most
 /// <c>memoryBytes</c> of cases stay in RAM (least recently used leave first), so memory does not grow with the number
-/// of cases. Safe to use from several loader threads.
+/// of cases. With a <c>diskBytes</c> bound, writing a case deletes the least recently used case files beyond it (a
+/// file's write time is its last use: reads touch it); a deleted case that is asked for again is prepared again.
+/// Safe to use from several loader threads.
 /// </summary>
-public sealed class CaseCache(string directory, long memoryBytes) : IDisposable
+/// <param name="diskBytes">The most the case files may take on disk; 0 keeps every file.</param>
+public sealed class CaseCache(string directory, long memoryBytes, long diskBytes = 0) : IDisposable
 {
     private readonly Lock _gate = new();
+    private readonly Lock _diskGate = new();
+    private DateTime _lastUse = DateTime.MinValue;
     private readonly LinkedList<(string Key, PreparedCase Case)> _recent = new();
     private readonly Dictionary<string, LinkedListNode<(string Key, PreparedCase Case)>> _inMemory = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lock> _preparing = new(StringComparer.Ordinal);
@@ -42,7 +47,7 @@ public sealed class CaseCache(string directory, long memoryBytes) : IDisposable
     public bool Ensure(string key, Func<PreparedCase> prepare)
     {
         var path = PathOf(key);
-        if (File.Exists(path))
+        if (Touch(path))
         {
             return false;
         }
@@ -56,6 +61,8 @@ public sealed class CaseCache(string directory, long memoryBytes) : IDisposable
             using var item = prepare();
             CaseFile.Write(path, item);
             Interlocked.Increment(ref _prepared);
+            Touch(path);
+            Prune(keep: path);
             return true;
         }
     }
@@ -75,8 +82,7 @@ public sealed class CaseCache(string directory, long memoryBytes) : IDisposable
                 return View(node.Value.Case);
             }
         }
-        Ensure(key, prepare);
-        var item = CaseFile.Read(PathOf(key));
+        var item = ReadFromDisk(key, prepare);
         Interlocked.Increment(ref _diskReads);
         lock (_gate)
         {
@@ -115,6 +121,70 @@ public sealed class CaseCache(string directory, long memoryBytes) : IDisposable
     }
 
     private string PathOf(string key) => Path.Combine(Directory, key + ".case");
+
+    private PreparedCase ReadFromDisk(string key, Func<PreparedCase> prepare)
+    {
+        while (true)
+        {
+            Ensure(key, prepare);
+            try
+            {
+                return CaseFile.Read(PathOf(key));
+            }
+            catch (FileNotFoundException) when (diskBytes > 0)
+            {
+                // Pruned by another thread between Ensure and the read: prepare it again.
+            }
+        }
+    }
+
+    /// <summary>Marks the file as just used (its write time orders pruning); false when it does not exist.</summary>
+    private bool Touch(string path)
+    {
+        if (diskBytes <= 0)
+        {
+            return File.Exists(path);
+        }
+        lock (_diskGate)
+        {
+            // Strictly increasing, so uses within one clock tick keep their order.
+            var now = DateTime.UtcNow;
+            _lastUse = now > _lastUse ? now : _lastUse.AddTicks(TimeSpan.TicksPerMillisecond);
+            try
+            {
+                File.SetLastWriteTimeUtc(path, _lastUse);
+                return true;
+            }
+            catch (FileNotFoundException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Deletes the least recently used case files until the rest fit <c>diskBytes</c>; never <paramref name="keep"/>.</summary>
+    private void Prune(string keep)
+    {
+        if (diskBytes <= 0)
+        {
+            return;
+        }
+        lock (_diskGate)
+        {
+            var files = new DirectoryInfo(Directory).GetFiles("*.case").OrderBy(file => file.LastWriteTimeUtc).ToList();
+            var total = files.Sum(file => file.Length);
+            foreach (var file in files.Where(file => file.FullName != Path.GetFullPath(keep)))
+            {
+                if (total <= diskBytes)
+                {
+                    break;
+                }
+                var length = file.Length;
+                file.Delete();
+                total -= length;
+            }
+        }
+    }
 
     // Aliases share the cached storage (read only here), so a cache hit copies nothing.
     private static PreparedCase View(PreparedCase item) => new(item.Image.alias(), item.Target.alias(), item.Spacing);

@@ -25,7 +25,7 @@ public sealed class StreamingDataset : IDisposable
 
     public WholeVolumeData Validation { get; }
 
-    /// <summary>The first training case's spacing in array order (mm): the model's input spacing.</summary>
+    /// <summary>The first training case's spacing in array order (mm), the sampling's when it sets one: the model's input spacing.</summary>
     public IReadOnlyList<double> Spacing { get; }
 
     /// <summary>The spatial shape of a training sample: the patch, or the whole image's size.</summary>
@@ -37,7 +37,8 @@ public sealed class StreamingDataset : IDisposable
     public IReadOnlyList<long>? ValidationWindow => Sampling is null ? null : SampleShape;
 
     /// <summary>Opens the data set over cases already in <paramref name="cache"/> (<see cref="CaseCache.Ensure"/>).</summary>
-    public static StreamingDataset Open(Workload workload, CaseCache cache, IReadOnlyList<CaseSource> training, IReadOnlyList<CaseSource> validation,
+    /// <param name="sampling">The workload's sampling as the job's recipe sets it (<see cref="PatchSampling.With"/>); null trains on whole images.</param>
+    public static StreamingDataset Open(PatchSampling? sampling, CaseCache cache, IReadOnlyList<CaseSource> training, IReadOnlyList<CaseSource> validation,
         long seed, int loaderWorkers, int prefetchBatches)
     {
         if (training.Count == 0 || validation.Count == 0)
@@ -46,7 +47,6 @@ public sealed class StreamingDataset : IDisposable
         }
         var shapes = training.Select(item => cache.Describe(item.Key)).ToList();
         var spatial = shapes[0].Shape.Skip(1).ToArray();
-        var sampling = workload.Sampling;
         long[] sampleShape = sampling is null
             ? spatial
             : sampling.PatchFor([.. spatial.Select((_, axis) => shapes.Max(shape => shape.Shape[axis + 1]))]);

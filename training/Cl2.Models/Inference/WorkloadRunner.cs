@@ -287,7 +287,7 @@ public sealed class WorkloadRunner : IDisposable
         {
             logits = nn.functional.interpolate(logits, [depth, height, width], mode: InterpolationMode.Trilinear, align_corners: false);
         }
-        var classes = logits.argmax(1).squeeze(0).to_type(ScalarType.Byte).data<byte>().ToArray();
+        var classes = Workload.ClassMap(logits).squeeze(0).to_type(ScalarType.Byte).data<byte>().ToArray();
         foreach (var set in Workload.Postprocessing.LargestComponentOf)
         {
             ConnectedComponents.KeepLargest(classes, depth, height, width, set);

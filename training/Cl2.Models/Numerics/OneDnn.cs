@@ -33,29 +33,8 @@ public static class OneDnn
 
     private sealed record Functions(ContextFunction Context, SetEnabledFunction SetEnabled, IsEnabledFunction IsEnabled);
 
-    private static Functions Bind()
-    {
-        // Touching TorchSharp first makes it load libtorch; the handle below is then the library already in the process.
-        _ = TorchSharp.torch.__version__;
-        var library = LoadTorchCpu();
-        return new Functions(
-            Marshal.GetDelegateForFunctionPointer<ContextFunction>(NativeLibrary.GetExport(library, GlobalContext)),
-            Marshal.GetDelegateForFunctionPointer<SetEnabledFunction>(NativeLibrary.GetExport(library, SetUserEnabled)),
-            Marshal.GetDelegateForFunctionPointer<IsEnabledFunction>(NativeLibrary.GetExport(library, UserEnabled)));
-    }
-
-    private static IntPtr LoadTorchCpu()
-    {
-        // By name first: a libtorch on LD_LIBRARY_PATH (NVIDIA's, on a GPU machine) is the one TorchSharp loaded.
-        if (NativeLibrary.TryLoad("libtorch_cpu.so", out var handle))
-        {
-            return handle;
-        }
-        if (NativeLibrary.TryLoad(Path.Combine(AppContext.BaseDirectory, "libtorch_cpu.so"), out handle))
-        {
-            return handle;
-        }
-        throw new DllNotFoundException(
-            "libtorch_cpu.so could not be found to switch oneDNN: it should be beside the application (the libtorch-cpu package) or on LD_LIBRARY_PATH.");
-    }
+    private static Functions Bind() => new(
+        LibTorchCpu.Function<ContextFunction>(GlobalContext),
+        LibTorchCpu.Function<SetEnabledFunction>(SetUserEnabled),
+        LibTorchCpu.Function<IsEnabledFunction>(UserEnabled));
 }

@@ -33,21 +33,22 @@ public static class SyntheticTrainingSet
 
     /// <summary>
     /// The cases as sources for the <see cref="CaseCache"/>: each keyed by the digest of the cohort's manifest (the
-    /// cohort is a pure function of it) and the case id, prepared by reading that one case back from its DICOM.
+    /// cohort is a pure function of it) and the case id, prepared by reading that one case back from its DICOM and
+    /// resampling it to <paramref name="spacing"/> (array order; null keeps the cohort's grid).
     /// </summary>
-    public static IReadOnlyList<CaseSource> Sources(string cohortDirectory, IReadOnlyList<CohortCase> cases, WorkloadTask task)
+    public static IReadOnlyList<CaseSource> Sources(string cohortDirectory, IReadOnlyList<CohortCase> cases, WorkloadTask task, IReadOnlyList<double>? spacing)
     {
         var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(cohortDirectory, CohortManifest.FileName))));
         var workload = WorkloadRegistry.For(task);
         return [.. cases.Select(item => new CaseSource(
-            CasePreparation.Key(workload, workload.Sampling?.Spacing, [$"synthetic cohort {digest}", $"case {item.Id}"]),
+            CasePreparation.Key(workload, spacing, [$"synthetic cohort {digest}", $"case {item.Id}"]),
             () =>
             {
                 var (inputs, targets) = Load(cohortDirectory, [item], task);
                 using (inputs)
                 using (targets)
                 {
-                    return CasePreparation.Prepare(inputs[0], targets[0], Spacing(cohortDirectory, item, task), workload.Sampling?.Spacing);
+                    return CasePreparation.Prepare(inputs[0], targets[0], Spacing(cohortDirectory, item, task), spacing);
                 }
             }))];
     }

@@ -32,6 +32,11 @@ public sealed class Trainer : IDisposable
     public Trainer(nn.Module<Tensor, Tensor> network, nn.Module<Tensor, Tensor, Tensor> loss, TrainerOptions options, ComputeDevice device)
     {
         options.Validate();
+        if (options.Precision == TrainingPrecision.BFloat16Autocast && !device.IsCuda)
+        {
+            throw new InvalidOperationException(
+                $"Precision bf16-autocast needs a CUDA device; this run is on {device.Description}. Train with precision float32 on the CPU.");
+        }
         this._network = network;
         this._loss = loss;
         this._options = options;
@@ -238,6 +243,12 @@ public sealed class Trainer : IDisposable
         {
             // Losses and metrics need float32's range and precision; only the network runs in bfloat16.
             return _network.forward(onDevice.to_type(ScalarType.BFloat16)).to_type(ScalarType.Float32);
+        }
+        if (_options.Precision == TrainingPrecision.BFloat16Autocast)
+        {
+            // Only the forward pass runs under autocast (as torch.autocast is used); backward follows the recorded casts.
+            using var autocast = LibTorchAutocast.CudaBFloat16();
+            return _network.forward(onDevice).to_type(ScalarType.Float32);
         }
         return _network.forward(onDevice);
     }

@@ -13,11 +13,41 @@ public enum TrainingPrecision
     Float32,
 
     /// <summary>
-    /// Weights, activations and optimizer state in bfloat16 (the loss is computed in float32). TorchSharp 0.107 has no
-    /// autocast, so there is no float32 master copy of the weights: meant for CUDA, where it nearly halves the step
-    /// time; it runs on the CPU too, slowly.
+    /// The whole network cast to bfloat16: weights, activations and optimizer state (the loss is computed in float32),
+    /// with no float32 master copy of the weights. It runs on the CPU too, slowly.
     /// </summary>
     BFloat16,
+
+    /// <summary>
+    /// Mixed precision on CUDA: libtorch's autocast (<see cref="LibTorchAutocast"/>) runs the forward pass's
+    /// convolutions and matrix products in bfloat16 while the weights, their gradients and the optimizer state stay
+    /// float32 (the master copy). Refused on the CPU (the trainer says so before any step), where it would only slow
+    /// the convolutions down.
+    /// </summary>
+    BFloat16Autocast,
+}
+
+/// <summary>The names a recipe or command line gives <see cref="TrainingPrecision"/>.</summary>
+public static class TrainingPrecisions
+{
+    public static IReadOnlyList<string> Names { get; } = ["float32", "bf16", "bf16-autocast"];
+
+    public static string Name(this TrainingPrecision precision) => precision switch
+    {
+        TrainingPrecision.Float32 => "float32",
+        TrainingPrecision.BFloat16 => "bf16",
+        TrainingPrecision.BFloat16Autocast => "bf16-autocast",
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, null),
+    };
+
+    /// <exception cref="ArgumentException">Not one of <see cref="Names"/>; the message lists them.</exception>
+    public static TrainingPrecision Parse(string name) => name switch
+    {
+        "float32" => TrainingPrecision.Float32,
+        "bf16" => TrainingPrecision.BFloat16,
+        "bf16-autocast" => TrainingPrecision.BFloat16Autocast,
+        _ => throw new ArgumentException($"unknown precision '{name}'; choose one of {string.Join(", ", Names)}", nameof(name)),
+    };
 }
 
 /// <summary>How a <see cref="Trainer"/> trains: optimizer, schedule, batching, stopping and checkpoints.</summary>

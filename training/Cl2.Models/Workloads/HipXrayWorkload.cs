@@ -27,7 +27,13 @@ public sealed class HipXrayWorkload : Workload
             @"PELVIS|HIP|FEMUR|BECKEN"),
     ];
 
+    /// <summary>DenseNet-121 as torchvision builds it (its state-dict names, so torchvision weights import), one channel in
+    /// and one logit out; trained at radiograph sizes of 224² and more.</summary>
     public override ArchitectureSpec Architecture { get; } =
+        ArchitectureSpec.Of(new DenseNetOptions { NumClasses = 1, InChannels = 1 });
+
+    /// <summary>A DenseNet of three two-layer blocks (growth 8, 16 initial features), one logit out.</summary>
+    public override ArchitectureSpec SmallArchitecture { get; } =
         ArchitectureSpec.Of(new DenseNetOptions { GrowthRate = 8, BlockConfig = [2, 2, 2], NumInitFeatures = 16, BnSize = 2, NumClasses = 1, InChannels = 1 });
 
     public override OutputSpec Output { get; } = new(OutputKind.Classification, ["fracture"]);

@@ -26,10 +26,25 @@ public abstract class Workload
     /// not in its interface).</summary>
     public abstract ArchitectureSpec Architecture { get; }
 
+    /// <summary>
+    /// A small network with the interface of <see cref="Architecture"/> (channels in and out, dimensions): what the test
+    /// suite trains its fixtures with. The reference networks (SegResNet, DenseNet-121) need minutes of CPU where a test
+    /// has seconds; a model folder records the network it holds, so serving takes either.
+    /// </summary>
+    public abstract ArchitectureSpec SmallArchitecture { get; }
+
+    /// <summary><see cref="Architecture"/> or <see cref="SmallArchitecture"/>, as <paramref name="network"/> chooses.</summary>
+    public ArchitectureSpec ArchitectureOf(NetworkChoice network) => network == NetworkChoice.Small ? SmallArchitecture : Architecture;
+
     public abstract OutputSpec Output { get; }
 
-    /// <summary>For a segmentation workload, what each output label after background is, coded; empty for classification.</summary>
-    public IReadOnlyList<OutputSegment> Segments => Output.Kind == OutputKind.Segmentation ? OutputSegment.Of(Output.Labels) : [];
+    /// <summary>For a segmentation workload, what each class of <see cref="ClassMap"/> after background is, coded (by default
+    /// one per output label after background); empty for classification.</summary>
+    public virtual IReadOnlyList<OutputSegment> Segments => Output.Kind == OutputKind.Segmentation ? OutputSegment.Of(Output.Labels) : [];
+
+    /// <summary>The class map of a segmentation network's logits (N×C×spatial → N×spatial, class indices as
+    /// <see cref="Segments"/> number them): the arg-max over classes unless the workload's outputs are overlapping regions.</summary>
+    public virtual Tensor ClassMap(Tensor logits) => logits.argmax(1);
 
     /// <summary>For a classification workload, the finding its one output scores; null for segmentation.</summary>
     public virtual OutputFinding? Finding => null;

@@ -28,7 +28,8 @@ namespace Cl2.Training.Datasets;
 public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient blobs, DicomWebClient archive, IOptions<FeedbackTrainingOptions> feedback,
     ILogger<ArchiveDataset> logger)
 {
-    public async Task<JobCases> LoadAsync(Guid jobId, Workload workload, CaseCache cache, CancellationToken cancellationToken)
+    /// <param name="spacing">The training grid's spacing in array order (the job's sampling); null keeps each case's own.</param>
+    public async Task<JobCases> LoadAsync(Guid jobId, Workload workload, IReadOnlyList<double>? spacing, CaseCache cache, CancellationToken cancellationToken)
     {
         var (name, dataCut, cases) = await DatasetLabels.ReadAsync(labeling, jobId, cancellationToken);
         cases = DatasetLabels.WithAcceptedWeight(cases, feedback.Value.AcceptedLabelWeight);
@@ -44,12 +45,12 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
         {
             try
             {
-                var key = await CaseKeyAsync(item, workload, cancellationToken);
+                var key = await CaseKeyAsync(item, workload, spacing, cancellationToken);
                 // Prepared again only if the cache file went missing during training (e.g. deleted by hand).
-                var source = new CaseSource(key, () => PrepareAsync(item, workload, CancellationToken.None).GetAwaiter().GetResult());
+                var source = new CaseSource(key, () => PrepareAsync(item, workload, spacing, CancellationToken.None).GetAwaiter().GetResult());
                 if (!cache.Contains(key))
                 {
-                    using var prepared = await PrepareAsync(item, workload, cancellationToken);
+                    using var prepared = await PrepareAsync(item, workload, spacing, cancellationToken);
                     cache.Ensure(key, () => prepared);
                     fromArchive++;
                 }
@@ -123,23 +124,23 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
     /// The case's cache key: the study's instances as the archive's index lists them (series and SOP Instance UIDs, a
     /// search, not a retrieval), the label revision and its blob's digest, and the workload's preprocessing.
     /// </summary>
-    private async Task<string> CaseKeyAsync(LabelledCase item, Workload workload, CancellationToken cancellationToken)
+    private async Task<string> CaseKeyAsync(LabelledCase item, Workload workload, IReadOnlyList<double>? spacing, CancellationToken cancellationToken)
     {
         var instances = await archive.SearchInstancesAsync(item.StudyInstanceUid, cancellationToken: cancellationToken);
         var lines = instances
             .Select(instance => $"instance {instance.GetStringOrDefault(DicomTags.SeriesInstanceUID)} {instance.GetStringOrDefault(DicomTags.SOPInstanceUID)}")
             .Order(StringComparer.Ordinal);
-        return CasePreparation.Key(workload, workload.Sampling?.Spacing,
+        return CasePreparation.Key(workload, spacing,
             [$"study {item.StudyInstanceUid}", .. lines, $"label {item.Label!.Id:D} {item.Label.BlobDigest}"]);
     }
 
-    private async Task<PreparedCase> PrepareAsync(LabelledCase item, Workload workload, CancellationToken cancellationToken)
+    private async Task<PreparedCase> PrepareAsync(LabelledCase item, Workload workload, IReadOnlyList<double>? spacing, CancellationToken cancellationToken)
     {
-        var (input, target, spacing) = await LoadCaseAsync(item, workload, cancellationToken);
+        var (input, target, ownSpacing) = await LoadCaseAsync(item, workload, cancellationToken);
         using (input)
         using (target)
         {
-            return CasePreparation.Prepare(input, target, spacing, workload.Sampling?.Spacing);
+            return CasePreparation.Prepare(input, target, ownSpacing, spacing);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Cl2.Models.Workloads;
 
 namespace Cl2.Training.Jobs;
 
@@ -54,6 +55,14 @@ public sealed class TrainingJobOptions : IValidatableObject
 
     [Range(0, int.MaxValue)]
     public int Seed { get; set; } = 1;
+
+    /// <summary>
+    /// The network a job without a base version trains: <c>Reference</c>, the workload's (SegResNet, DenseNet-121), or
+    /// <c>Small</c>, its small sibling, for quick runs on a CPU (the test suite, <c>./cl2 demo --quick</c>). A job with a
+    /// base fine-tunes the base's network.
+    /// </summary>
+    [EnumDataType(typeof(NetworkChoice), ErrorMessage = "Training:Jobs:Network is Reference or Small.")]
+    public NetworkChoice Network { get; set; } = NetworkChoice.Reference;
 
     /// <summary>
     /// How many training jobs the worker runs before it stops by itself (exit code 0); unset means it runs until it is

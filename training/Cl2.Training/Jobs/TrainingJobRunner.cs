@@ -94,13 +94,17 @@ public sealed partial class TrainingJobRunner(
         (CheckpointManifest Manifest, TorchSharp.torch.nn.Module<Tensor, Tensor> Network)? baseCheckpoint = job.BaseVersionId is { } baseVersion
             ? await BaseCheckpointAsync(baseVersion, workload, Path.Combine(folder, "base"), cancellationToken)
             : null;
-        var cases = job.DatasetId is { } datasetId
-            ? await dataset.LoadAsync(job.Id, workload, cache, cancellationToken)
-            : await SyntheticDataAsync(task, Path.Combine(folder, "cohort"), cancellationToken);
+        // The recipe's spacing and patch size replace the workload's; a fine-tuned model keeps its base's grid unless the
+        // recipe names one (inference feeds it on that grid); a synthetic cohort keeps its own grid unless the recipe names one.
+        var spacing = job.Recipe?.SpacingMm ?? (workload.Sampling is null ? null : baseCheckpoint?.Manifest.Input.SpacingMm);
+        var sampling = PatchSampling.For(workload, spacing, job.Recipe?.PatchSize?.Select(edge => (long)edge).ToList(), onCasesGrid: job.DatasetId is null);
+        var cases = job.DatasetId is not null
+            ? await dataset.LoadAsync(job.Id, workload, sampling?.Spacing, cache, cancellationToken)
+            : await SyntheticDataAsync(task, sampling?.Spacing, Path.Combine(folder, "cohort"), cancellationToken);
         var trainingCount = cases.Training.Count;
         LogData(logger, job.Id, trainingCount, cases.Validation.Count, cases.Skipped.Count, cases.DataDigest);
         var loader = cacheOptions.Value;
-        using var data = StreamingDataset.Open(workload, cache, cases.Training, cases.Validation, settings.Seed, loader.LoaderWorkers, loader.PrefetchBatches);
+        using var data = StreamingDataset.Open(sampling, cache, cases.Training, cases.Validation, settings.Seed, loader.LoaderWorkers, loader.PrefetchBatches);
         var recipe = workload.Training(epochs, settings.Seed, trainingCount)
             .With(job.Recipe?.BatchSize, job.Recipe?.LearningRate, trainingCount);
         var checkpoints = Path.Combine(folder, "checkpoints");
@@ -119,8 +123,10 @@ public sealed partial class TrainingJobRunner(
             await blobs.DownloadAsync(digest, archive, cancellationToken);
             CheckpointArchive.Unpack(archive, Path.Combine(checkpoints, Trainer.ResumeFolder));
         }
+        // Fine-tuned weights keep the base's architecture (its hyper-parameters may differ from the workload's).
+        var architecture = baseCheckpoint?.Manifest.Architecture ?? workload.ArchitectureOf(settings.Network);
         random.manual_seed(settings.Seed);
-        using var network = baseCheckpoint?.Network ?? workload.CreateNetwork();
+        using var network = baseCheckpoint?.Network ?? architecture.Create();
         // Accepted results' samples weigh Training:Feedback:AcceptedLabelWeight in the loss; null when every case weighs 1.
         var weighting = cases.TrainingWeights is { } weights ? new SampleWeighting(weights) : null;
         using var trainer = new Trainer(network, weighting?.Loss(recipe.CreateLoss()) ?? recipe.CreateLoss(), trainerOptions, device);
@@ -143,8 +149,6 @@ public sealed partial class TrainingJobRunner(
         var lineage = new TrainingLineage(cases.DataDigest, job.BaseVersionId?.ToString(), codeVersion, Numerics: TrainingNumerics.Of(device),
             Sampling: data.Record(settings.Seed));
         var model = Path.Combine(folder, "model");
-        // Fine-tuned weights keep the base's architecture (its hyper-parameters may differ from the workload's).
-        var architecture = baseCheckpoint?.Manifest.Architecture ?? workload.Architecture;
         await Checkpoint.WriteAsync(network, new CheckpointManifest(architecture, input, workload.Output, lineage, ""), model, cancellationToken);
         var artifact = await blobs.UploadAsync(CheckpointArchive.Pack(model), cancellationToken);
         var metrics = Finite(result.LastMetrics);
@@ -204,14 +208,14 @@ public sealed partial class TrainingJobRunner(
     private const string EvaluationBaselineStale = "EVALUATION_BASELINE_STALE";
 
     /// <summary>The model task's synthetic cohort, written as DICOM and prepared into the case cache; the last fifth validates.</summary>
-    private async Task<JobCases> SyntheticDataAsync(WorkloadTask task, string cohort, CancellationToken cancellationToken)
+    private async Task<JobCases> SyntheticDataAsync(WorkloadTask task, IReadOnlyList<double>? spacing, string cohort, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var size = settings.SyntheticSize > 0 ? settings.SyntheticSize : task.DefaultSize();
         var manifest = SyntheticCohort.Write(task, cohort, settings.SyntheticCases, settings.Seed, size, cancellationToken: cancellationToken);
         var validationCount = Math.Max(1, manifest.Cases.Count / 5);
-        var training = SyntheticTrainingSet.Sources(cohort, [.. manifest.Cases.Take(manifest.Cases.Count - validationCount)], task);
-        var validation = SyntheticTrainingSet.Sources(cohort, [.. manifest.Cases.Skip(manifest.Cases.Count - validationCount)], task);
+        var training = SyntheticTrainingSet.Sources(cohort, [.. manifest.Cases.Take(manifest.Cases.Count - validationCount)], task, spacing);
+        var validation = SyntheticTrainingSet.Sources(cohort, [.. manifest.Cases.Skip(manifest.Cases.Count - validationCount)], task, spacing);
         foreach (var source in training.Concat(validation))
         {
             cancellationToken.ThrowIfCancellationRequested();
