@@ -26,7 +26,7 @@ public sealed partial class TrainingWorkerTests
         var feedbackId = (await GraphQLAsync(http, "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }",
                 new { input = new { inferenceResultId = resultId, verdict = "ACCEPT" } }))
             .GetProperty("giveFeedback").GetProperty("id").GetString()!;
-        var jobId = await RequestLoopJobAsync(http, modelId, loop.DatasetId, baseVersionId: null, new { epochs = 1 });
+        var jobId = await RequestLoopJobAsync(http, modelId, loop.DatasetId, baseVersionId: null, new { epochs = 1, spacingMm = Liver16Grid });
 
         await using var worker = await StartWorkerAsync("worker-accepted", loop.LabelingUrl, loop.State,
             new Dictionary<string, string> { ["Training__Feedback__AcceptedLabelWeight"] = "0.5" });
