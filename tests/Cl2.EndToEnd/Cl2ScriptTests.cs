@@ -12,7 +12,8 @@ public sealed class Cl2ScriptTests
     public async Task up_starts_every_service_a_second_up_changes_nothing_and_down_leaves_no_process_behind()
     {
         await using var cl2 = new ScriptRun();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        // Generous: the first QIDO through a just-started gateway compiles its queries, and CI runs this beside other suites.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         var ready = new Uri($"http://127.0.0.1:{cl2.GatewayPort}/health/ready");
 
         var up = (await cl2.RunAsync("up")).EnsureSuccess("./cl2 up");
