@@ -29,6 +29,8 @@ public sealed class ArchiveIndex(NpgsqlDataSource dataSource, IOptions<PostgresO
             {
                 return;
             }
+            // Replicas creating the table at once would collide ("create ... if not exists" is not safe in parallel).
+            await using var turn = await SchemaChangeLock.AcquireAsync(dataSource, postgres.Value.Schema, cancellationToken);
             await using var command = dataSource.CreateCommand($"""
                 create schema if not exists {postgres.Value.Schema};
                 create table if not exists {Table} (

@@ -1,4 +1,6 @@
 using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Cl2.Labeling.Database;
 
@@ -7,16 +9,19 @@ namespace Cl2.Labeling.Database;
 /// fresh database finds every table it reads (the label status counts read <c>mt_doc_case</c> with SQL of their own,
 /// before any case exists). When PostgreSQL is down at start the host starts anyway and reports not ready; Marten then
 /// creates each table on its first use, and the SQL readers ask for theirs as a session would.
+/// Replicas starting together take turns (<see cref="SchemaChangeLock"/>).
 /// </summary>
-public sealed partial class EventStoreSchema(IDocumentStore store, ILogger<EventStoreSchema> logger) : IHostedService
+public sealed partial class EventStoreSchema(IDocumentStore store, NpgsqlDataSource dataSource, IOptions<PostgresOptions> postgres,
+    ILogger<EventStoreSchema> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try
         {
+            await using var turn = await SchemaChangeLock.AcquireAsync(dataSource, postgres.Value.Schema, cancellationToken);
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         }
-        catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
         {
             SchemaNotApplied(logger, exception.Message);
         }
