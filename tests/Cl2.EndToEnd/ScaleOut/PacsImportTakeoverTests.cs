@@ -52,13 +52,16 @@ public sealed class PacsImportTakeoverTests
         };
         var launcherA = new PlatformLauncher(Path.Combine(root, "labeling-a"), postgres.ConnectionString);
         var launcherB = new PlatformLauncher(Path.Combine(root, "labeling-b"), postgres.ConnectionString);
+        using var httpA = new HttpClient { BaseAddress = new Uri(launcherA.LabelingUrl), Timeout = TimeSpan.FromMinutes(2) };
+        using var httpB = new HttpClient { BaseAddress = new Uri(launcherB.LabelingUrl), Timeout = TimeSpan.FromMinutes(2) };
         var a = await launcherA.StartAsync(PlatformLauncher.Labeling, Settings("labeling-a", proxy.Port), name: "labeling-a");
-        var b = await launcherB.StartAsync(PlatformLauncher.Labeling, Settings("labeling-b", orthanc.DicomPort), name: "labeling-b");
+        BackgroundProcess? b = null;
         try
         {
-            using var httpA = new HttpClient { BaseAddress = new Uri(launcherA.LabelingUrl), Timeout = TimeSpan.FromMinutes(2) };
-            using var httpB = new HttpClient { BaseAddress = new Uri(launcherB.LabelingUrl), Timeout = TimeSpan.FromMinutes(2) };
-            await Eventually.IsTrueAsync(() => ReadyAsync(httpA), [a, b], "labeling-a ready", timeoutSeconds: 180);
+            // One after the other: the first creates the database's schema (two replicas migrating an empty database at once
+            // can collide on it).
+            await Eventually.IsTrueAsync(() => ReadyAsync(httpA), [a], "labeling-a ready", timeoutSeconds: 180);
+            b = await launcherB.StartAsync(PlatformLauncher.Labeling, Settings("labeling-b", orthanc.DicomPort), name: "labeling-b");
             await Eventually.IsTrueAsync(() => ReadyAsync(httpB), [a, b], "labeling-b ready", timeoutSeconds: 180);
             var datasetId = (await GraphQLAsync(httpA, "mutation { createDataset(input: { name: \"takeover\", research: false }) { id } }"))
                 .GetProperty("createDataset").GetProperty("id").GetString();
@@ -95,7 +98,10 @@ public sealed class PacsImportTakeoverTests
         finally
         {
             await a.DisposeAsync();
-            await b.DisposeAsync();
+            if (b is not null)
+            {
+                await b.DisposeAsync();
+            }
         }
         Directory.Delete(root, recursive: true);
     }
