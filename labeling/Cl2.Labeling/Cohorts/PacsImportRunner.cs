@@ -24,6 +24,9 @@ namespace Cl2.Labeling.Cohorts;
 public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnection pacs, IBlobStore blobs, ArchiveIndex index, TimeProvider time,
     IOptions<PacsImportOptions> options, IHostApplicationLifetime lifetime, ILogger<PacsImportRunner> logger)
 {
+    // The imports this process runs now: a second claim by this replica (after its lease ran out unrenewed) starts no second run.
+    private readonly ConcurrentDictionary<Guid, byte> _running = new();
+
     /// <summary>The name this replica claims imports under.</summary>
     public string Replica { get; } = options.Value.EffectiveReplica;
 
@@ -71,10 +74,8 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
         }
     }
 
-    private readonly ConcurrentDictionary<Guid, byte> _running = new();
-
     /// <summary>Runs an import this replica holds, renewing its lease meanwhile, until it ends, fails, or the lease is lost.</summary>
-    public async Task RunAsync(Guid importId, CancellationToken stopping)
+    private async Task RunAsync(Guid importId, CancellationToken stopping)
     {
         using var held = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var renewing = RenewAsync(importId, held);
