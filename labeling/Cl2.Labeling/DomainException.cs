@@ -62,6 +62,7 @@ public static class ErrorCodes
     public const string PacsUnreachable = "PACS_UNREACHABLE";
     public const string PacsFailed = "PACS_FAILED";
     public const string PacsImportNotFound = "PACS_IMPORT_NOT_FOUND";
+    public const string PacsImportLeaseLost = "PACS_IMPORT_LEASE_LOST";
     public const string PacsStudyNotFound = "PACS_STUDY_NOT_FOUND";
     public const string PseudonymKeyMissing = "PSEUDONYM_KEY_MISSING";
     public const string Unauthenticated = "UNAUTHENTICATED";

@@ -66,9 +66,12 @@ public sealed record ImportFromPacs(
                     : throw DomainException.Invalid("Give studyInstanceUids (the reviewed matches of pacsStudies) or criteria."));
             var started = Decide(dataset, command, studies, pacs.Options.PseudonymMasterKey.Length > 0, pacs.Options.MaxStudies,
                 Guid.CreateVersion7(), context.Actor(), context.Now());
-            await StreamDecision.StartAsync<PacsImport>(context.Store(), started.ImportId, started, context.CancellationToken);
-            services.GetRequiredService<PacsImportRunner>().Start(started);
-            return PacsImport.Create(started) with { Version = 1 };
+            // Started and claimed by this replica in one commit, so no other replica's rescuer finds it unclaimed.
+            var runner = services.GetRequiredService<PacsImportRunner>();
+            var claimed = runner.Claim(started.ImportId, started.StartedAt);
+            await StreamDecision.StartAsync<PacsImport>(context.Store(), started.ImportId, [started, claimed], context.CancellationToken);
+            runner.Start(started.ImportId);
+            return PacsImport.Apply(claimed, PacsImport.Create(started)) with { Version = 2 };
         });
 }
 

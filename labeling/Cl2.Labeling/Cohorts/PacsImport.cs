@@ -31,6 +31,13 @@ public sealed record PacsImportFailed(Guid ImportId, string Code, string Reason,
 /// <summary>A failed import goes on where it stopped (resumePacsImport).</summary>
 public sealed record PacsImportResumed(Guid ImportId, string ResumedBy, DateTimeOffset ResumedAt);
 
+/// <summary>A labeling replica runs the import until <paramref name="LeaseExpiresAt"/>: when it starts, resumes or takes
+/// over one whose holder's lease ran out (<see cref="ClaimPacsImport"/>).</summary>
+public sealed record PacsImportClaimed(Guid ImportId, string Replica, DateTimeOffset LeaseExpiresAt, DateTimeOffset ClaimedAt);
+
+/// <summary>The holder, still running the import, extends its lease (every third of it).</summary>
+public sealed record PacsImportLeaseRenewed(Guid ImportId, string Replica, DateTimeOffset LeaseExpiresAt, DateTimeOffset RenewedAt);
+
 public enum PacsImportStatus
 {
     Running,
@@ -56,7 +63,10 @@ public sealed record PacsImport(
     DateTimeOffset? FinishedAt,
     string? SeriesDescription = null,
     // Each study recorded so far, with the Study Instance UID it was archived under (a pseudonym when de-identified).
-    IReadOnlyList<StudyImported>? Imported = null)
+    IReadOnlyList<StudyImported>? Imported = null,
+    // The replica that runs the import and until when (null once it finished, or before any replica claimed it).
+    string? Holder = null,
+    DateTimeOffset? LeaseExpiresAt = null)
 {
     [Version]
     public long Version { get; set; }
@@ -64,6 +74,16 @@ public sealed record PacsImport(
     public static PacsImport Create(PacsImportStarted started) =>
         new(started.ImportId, started.DatasetId, started.StudyInstanceUids, started.Deidentify, PacsImportStatus.Running, 0, 0, 0, 0, null, null,
             started.StartedBy, started.StartedAt, null, started.SeriesDescription);
+
+    /// <summary>A replica may take the import: it is running and nobody holds it, or its holder let the lease run out.</summary>
+    public bool IsClaimable(DateTimeOffset now) => Status == PacsImportStatus.Running && (Holder is null || LeaseExpiresAt <= now);
+
+    public bool HasRecorded(string studyInstanceUid) => Imported?.Any(imported => imported.StudyInstanceUid == studyInstanceUid) ?? false;
+
+    public static PacsImport Apply(PacsImportClaimed claimed, PacsImport current) =>
+        current with { Holder = claimed.Replica, LeaseExpiresAt = claimed.LeaseExpiresAt };
+
+    public static PacsImport Apply(PacsImportLeaseRenewed renewed, PacsImport current) => current with { LeaseExpiresAt = renewed.LeaseExpiresAt };
 
     public static PacsImport Apply(StudyImported imported, PacsImport current) => current with
     {
@@ -74,11 +94,15 @@ public sealed record PacsImport(
     };
 
     public static PacsImport Apply(PacsImportCompleted completed, PacsImport current) =>
-        current with { Status = PacsImportStatus.Completed, CasesAdded = completed.CasesAdded, FinishedAt = completed.CompletedAt };
+        current with { Status = PacsImportStatus.Completed, CasesAdded = completed.CasesAdded, FinishedAt = completed.CompletedAt, Holder = null, LeaseExpiresAt = null };
 
     public static PacsImport Apply(PacsImportResumed resumed, PacsImport current) =>
         current with { Status = PacsImportStatus.Running, FailureCode = null, FailureReason = null, FinishedAt = null };
 
     public static PacsImport Apply(PacsImportFailed failed, PacsImport current) =>
-        current with { Status = PacsImportStatus.Failed, FailureCode = failed.Code, FailureReason = failed.Reason, FinishedAt = failed.FailedAt };
+        current with
+        {
+            Status = PacsImportStatus.Failed, FailureCode = failed.Code, FailureReason = failed.Reason, FinishedAt = failed.FailedAt, Holder = null,
+            LeaseExpiresAt = null,
+        };
 }

@@ -48,6 +48,10 @@ public sealed class PacsImportGraphType : ObjectGraphType<PacsImport>
         Field(import => import.StartedAt);
         Field(import => import.FinishedAt, nullable: true);
         Field(import => import.SeriesDescription, nullable: true).Description("Only the series matching it are retrieved; null: whole studies.");
+        Field(import => import.Holder, nullable: true)
+            .Description("The labeling replica that runs the import (Pacs:Imports:Replica); null once it ended. Another replica takes it over when the lease runs out.");
+        Field(import => import.LeaseExpiresAt, nullable: true)
+            .Description("Until when the holder's lease runs unless renewed (every third of Pacs:Imports:LeaseSeconds); null once the import ended.");
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StudyImportedGraphType>>>, IReadOnlyList<StudyImported>>("studies")
             .Description("Each study recorded so far, in order: the PACS's Study Instance UID and the one it was archived under (its pseudonym in a research dataset, which the cases name).")
             .Resolve(context => context.Source.Imported ?? []);

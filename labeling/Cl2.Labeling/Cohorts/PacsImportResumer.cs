@@ -1,41 +1,58 @@
 using Marten;
+using Microsoft.Extensions.Options;
 
 namespace Cl2.Labeling.Cohorts;
 
 /// <summary>
-/// At start-up, picks up every import still RUNNING: the service stopped (or died) in the middle of it. The studies it
-/// recorded are skipped and the archive's contents are not fetched again, so resuming is as cheap as the work left.
-/// One labeling replica is assumed: two replicas starting at once would both resume the same import (the archive
-/// still stores each instance once, but the import's counters would count twice).
+/// The rescuer: at start-up and then every <see cref="PacsImportOptions.RescueIntervalSeconds"/>, takes over every
+/// import still RUNNING that no replica holds: its holder died or hung past its lease (or an older labeling left it
+/// without a claim). The claim is a decision on the import's stream (<see cref="ClaimPacsImport"/>), so of several
+/// replicas rescuing at once exactly one runs it. The studies it recorded are skipped and the archive's contents are not
+/// fetched again, so taking over is as cheap as the work left, and a study is counted once whoever recorded it.
 /// </summary>
-public sealed partial class PacsImportResumer(IDocumentStore store, PacsImportRunner runner, ILogger<PacsImportResumer> logger) : BackgroundService
+public sealed partial class PacsImportResumer(IDocumentStore store, PacsImportRunner runner, IOptions<PacsImportOptions> options, TimeProvider time,
+    ILogger<PacsImportResumer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.RescueIntervalSeconds), time);
+        do
         {
-            await using var session = store.QuerySession();
-            var running = await session.Query<PacsImport>().Where(import => import.Status == PacsImportStatus.Running).ToListAsync(stoppingToken);
-            foreach (var import in running)
+            try
             {
-                var events = await session.Events.FetchStreamAsync(import.Id, token: stoppingToken);
-                var started = events.Select(@event => @event.Data).OfType<PacsImportStarted>().Single();
-                var done = events.Select(@event => @event.Data).OfType<StudyImported>().ToList();
-                Resuming(logger, import.Id, done.Count, started.StudyInstanceUids.Count);
-                runner.Start(started, done);
+                await RescueAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // The database may not be up yet, or is restarting: the imports stay RUNNING and the next round looks again.
+                RescueFailed(logger, exception);
             }
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task RescueAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<PacsImport> running;
+        await using (var session = store.QuerySession())
         {
-            // The database may not be up yet; the imports stay RUNNING, and running importFromPacs again resumes them by hand.
-            ResumeFailed(logger, exception);
+            // Few imports run at once: the lease is checked here rather than in SQL, against this replica's clock as the claim is.
+            running = await session.Query<PacsImport>().Where(import => import.Status == PacsImportStatus.Running).ToListAsync(cancellationToken);
+        }
+        foreach (var import in running.Where(import => import.IsClaimable(time.GetUtcNow())))
+        {
+            if ((await runner.ClaimAndStartAsync(import.Id, cancellationToken))?.Holder == runner.Replica)
+            {
+                TakenOver(logger, import.Id, import.Holder ?? "no replica", import.StudiesImported, import.StudyInstanceUids.Count);
+            }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming PACS import {ImportId} after a restart: {Done} of {Total} studies were imported before")]
-    private static partial void Resuming(ILogger logger, Guid importId, int done, int total);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Took over PACS import {ImportId} from {Holder} (lease ran out): {Done} of {Total} studies were recorded before")]
+    private static partial void TakenOver(ILogger logger, Guid importId, string holder, int done, int total);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Could not look for PACS imports to resume; imports left RUNNING stay so until importFromPacs is run again with the same studies")]
-    private static partial void ResumeFailed(ILogger logger, Exception exception);
+        Message = "Could not look for PACS imports to take over; trying again at the next round (importFromPacs with the same studies resumes one by hand)")]
+    private static partial void RescueFailed(ILogger logger, Exception exception);
 }

@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using Cl2.Dicom;
 using Cl2.Labeling.Archive;
 using Cl2.Labeling.Blobs;
 using Cl2.Labeling.Cases;
 using Cl2.Labeling.Database;
 using Marten;
+using Microsoft.Extensions.Options;
 
 namespace Cl2.Labeling.Cohorts;
 
@@ -12,66 +14,178 @@ namespace Cl2.Labeling.Cohorts;
 /// description, only those of the matching series), skip those the archive holds already, fetch the rest by C-GET or
 /// C-MOVE (<see cref="RetrievalPlan"/>: the whole study, whole series, or instance by instance), record StudyImported; at
 /// the end add the studies that have instances as cases. Any failure ends the import with PacsImportFailed; running the
-/// import again picks up where it stopped. An import the service was stopped in the middle of is resumed when it starts
-/// again (<see cref="PacsImportResumer"/>), skipping the studies it had recorded.
+/// import again picks up where it stopped.
+/// <para>Where labeling runs as replicas, an import is run only by the replica that holds its lease
+/// (<see cref="ClaimPacsImport"/>): it renews the lease every third of <see cref="PacsImportOptions.LeaseSeconds"/>, and
+/// every progress record is decided on the import's stream with the holder checked, so a replica that lost the import
+/// (it hung past its lease and another took over) is refused and stops. An import whose holder died is taken over by
+/// <see cref="PacsImportResumer"/> on any replica, skipping the studies it recorded.</para>
 /// </summary>
 public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnection pacs, IBlobStore blobs, ArchiveIndex index, TimeProvider time,
-    IHostApplicationLifetime lifetime, ILogger<PacsImportRunner> logger)
+    IOptions<PacsImportOptions> options, IHostApplicationLifetime lifetime, ILogger<PacsImportRunner> logger)
 {
-    public void Start(PacsImportStarted started, IReadOnlyList<StudyImported>? done = null) =>
-        _ = Task.Run(() => RunAsync(started, done ?? [], lifetime.ApplicationStopping));
+    // The imports this process runs now: a second claim by this replica (after its lease ran out unrenewed) starts no second run.
+    private readonly ConcurrentDictionary<Guid, byte> _running = new();
 
-    /// <param name="done">The studies this import recorded before (when it resumes after a restart): not fetched or recorded again.</param>
-    public async Task RunAsync(PacsImportStarted started, IReadOnlyList<StudyImported> done, CancellationToken cancellationToken)
+    /// <summary>The name this replica claims imports under.</summary>
+    public string Replica { get; } = options.Value.EffectiveReplica;
+
+    /// <summary>This replica's claim of an import it starts or resumes, in the same commit as the start or the resume.</summary>
+    public PacsImportClaimed Claim(Guid importId, DateTimeOffset now) => new(importId, Replica, now + options.Value.Lease, now);
+
+    /// <summary>
+    /// Claims the import for this replica and, when it got it, runs it in the background. Another replica that holds it
+    /// keeps it.
+    /// </summary>
+    /// <returns>The import after the decision (null when there is no such import).</returns>
+    public async Task<PacsImport?> ClaimAndStartAsync(Guid importId, CancellationToken cancellationToken)
     {
-        try
+        var claimed = false;
+        var import = await StreamDecision.DecideAsync<PacsImport>(store, importId, current =>
         {
-            var key = started.Deidentify ? DatasetPseudonyms.KeyFor(pacs.Options.PseudonymMasterKey, started.DatasetId) : null;
-            var deidentifier = key is null ? null : DatasetPseudonyms.DeidentifierFor(key, started);
-            var archivedStudies = done.Where(imported => imported.HasInstances()).Select(imported => imported.ArchivedStudyInstanceUid).ToList();
-            var recorded = done.Select(imported => imported.StudyInstanceUid).ToHashSet(StringComparer.Ordinal);
-            foreach (var study in started.StudyInstanceUids.Where(study => !recorded.Contains(study)))
-            {
-                var archivedStudy = key?.MapUid(study) ?? study;
-                var archived = (await index.FindAsync(archivedStudy, null, null, cancellationToken)).Select(instance => instance.SopInstanceUid).ToHashSet();
-                var wanted = await WantedAsync(study, started.SeriesDescription, cancellationToken);
-                var missing = wanted.Where(instance => !archived.Contains(key?.MapUid(instance.SopInstanceUid) ?? instance.SopInstanceUid)).ToList();
-                var receiver = new ArchiveReceiver(blobs, index, key, deidentifier);
-                await pacs.RetrieveAsync(RetrievalPlan.Identifiers(study, wanted, missing, wholeStudy: started.SeriesDescription is null),
-                    [.. missing.Select(instance => instance.SopInstanceUid)], receiver, cancellationToken);
-                var imported = new StudyImported(started.ImportId, study, archivedStudy, receiver.Received, wanted.Count - missing.Count, time.GetUtcNow());
-                if (imported.HasInstances())
-                {
-                    archivedStudies.Add(archivedStudy);
-                }
-                await AppendAsync(started.ImportId, cancellationToken, imported);
-            }
-            await CompleteAsync(started, archivedStudies, cancellationToken);
+            var events = ClaimPacsImport.Decide(current, Replica, options.Value.Lease, time.GetUtcNow());
+            claimed = events.Count > 0;
+            return events;
+        }, cancellationToken);
+        if (claimed)
+        {
+            Start(importId);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        return import;
+    }
+
+    /// <summary>Runs an import this replica has just claimed, in the background.</summary>
+    public void Start(Guid importId)
+    {
+        // A run of it still going here (its renewals failed while PostgreSQL was away, say) goes on under the new claim.
+        if (_running.TryAdd(importId, 0))
         {
-            ImportFailed(logger, exception, started.ImportId);
-            var code = exception is DomainException domain ? domain.Code : ErrorCodes.PacsFailed;
-            var reason = exception is DomainException ? exception.Message
-                : $"the import stopped: {exception.Message}. Run importFromPacs again with the same studies to resume";
-            await AppendAsync(started.ImportId, CancellationToken.None, new PacsImportFailed(started.ImportId, code, reason, time.GetUtcNow()));
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await RunAsync(importId, lifetime.ApplicationStopping);
+                }
+                finally
+                {
+                    _running.TryRemove(importId, out _);
+                }
+            });
         }
     }
 
+    /// <summary>Runs an import this replica holds, renewing its lease meanwhile, until it ends, fails, or the lease is lost.</summary>
+    private async Task RunAsync(Guid importId, CancellationToken stopping)
+    {
+        using var held = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var renewing = RenewAsync(importId, held);
+        try
+        {
+            await ImportAsync(importId, held.Token);
+        }
+        catch (DomainException lost) when (lost.Code == ErrorCodes.PacsImportLeaseLost)
+        {
+            LeaseLost(logger, importId, lost.Message);
+        }
+        catch (OperationCanceledException) when (held.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            LeaseLost(logger, importId, "the lease could not be renewed");
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !stopping.IsCancellationRequested)
+        {
+            ImportFailed(logger, exception, importId);
+            var code = exception is DomainException domain ? domain.Code : ErrorCodes.PacsFailed;
+            var reason = exception is DomainException ? exception.Message
+                : $"the import stopped: {exception.Message}. Run importFromPacs again with the same studies to resume";
+            var failed = new PacsImportFailed(importId, code, reason, time.GetUtcNow());
+            await StreamDecision.DecideAsync<PacsImport>(store, importId, import => RecordStudyImported.Fail(import, failed, Replica), CancellationToken.None);
+        }
+        finally
+        {
+            await held.CancelAsync();
+            await renewing;
+        }
+    }
+
+    /// <summary>Renews the lease every third of it; when the import is no longer this replica's, cancels the run.</summary>
+    private async Task RenewAsync(Guid importId, CancellationTokenSource held)
+    {
+        var lease = options.Value.Lease;
+        while (!held.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(lease / 3, time, held.Token);
+                await StreamDecision.DecideAsync<PacsImport>(store, importId,
+                    import => ClaimPacsImport.Renew(import, importId, Replica, lease, time.GetUtcNow()), held.Token);
+            }
+            catch (OperationCanceledException) when (held.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (DomainException lost) when (lost.Code == ErrorCodes.PacsImportLeaseLost)
+            {
+                await held.CancelAsync();
+                return;
+            }
+            catch (Exception exception)
+            {
+                // PostgreSQL may be restarting: try again at the next third; the lease still has two thirds to run.
+                RenewFailed(logger, exception, importId);
+            }
+        }
+    }
+
+    private async Task ImportAsync(Guid importId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<object> events;
+        await using (var session = store.QuerySession())
+        {
+            events = [.. (await session.Events.FetchStreamAsync(importId, token: cancellationToken)).Select(@event => @event.Data)];
+        }
+        var started = events.OfType<PacsImportStarted>().Single();
+        // The studies recorded before (by this replica, or by one that died or lost the import): not fetched or recorded again.
+        var done = events.OfType<StudyImported>().ToList();
+        if (done.Count > 0)
+        {
+            Resuming(logger, importId, done.Count, started.StudyInstanceUids.Count);
+        }
+        var key = started.Deidentify ? DatasetPseudonyms.KeyFor(pacs.Options.PseudonymMasterKey, started.DatasetId) : null;
+        var deidentifier = key is null ? null : DatasetPseudonyms.DeidentifierFor(key, started);
+        var archivedStudies = done.Where(imported => imported.HasInstances()).Select(imported => imported.ArchivedStudyInstanceUid).Distinct().ToList();
+        var recorded = done.Select(imported => imported.StudyInstanceUid).ToHashSet(StringComparer.Ordinal);
+        foreach (var study in started.StudyInstanceUids.Where(study => !recorded.Contains(study)))
+        {
+            var archivedStudy = key?.MapUid(study) ?? study;
+            var archived = (await index.FindAsync(archivedStudy, null, null, cancellationToken)).Select(instance => instance.SopInstanceUid).ToHashSet();
+            var wanted = await WantedAsync(study, started.SeriesDescription, cancellationToken);
+            var missing = wanted.Where(instance => !archived.Contains(key?.MapUid(instance.SopInstanceUid) ?? instance.SopInstanceUid)).ToList();
+            var receiver = new ArchiveReceiver(blobs, index, key, deidentifier);
+            await pacs.RetrieveAsync(RetrievalPlan.Identifiers(study, wanted, missing, wholeStudy: started.SeriesDescription is null),
+                [.. missing.Select(instance => instance.SopInstanceUid)], receiver, cancellationToken);
+            var imported = new StudyImported(started.ImportId, study, archivedStudy, receiver.Received, wanted.Count - missing.Count, time.GetUtcNow());
+            if (imported.HasInstances())
+            {
+                archivedStudies.Add(archivedStudy);
+            }
+            await StreamDecision.DecideAsync<PacsImport>(store, importId, import => RecordStudyImported.Decide(import, imported, Replica), cancellationToken);
+        }
+        await CompleteAsync(started, archivedStudies, cancellationToken);
+    }
+
+    /// <summary>The cases and the import's end in one commit, decided on the import's stream with the holder checked.</summary>
     private Task CompleteAsync(PacsImportStarted started, IReadOnlyList<string> archivedStudies, CancellationToken cancellationToken) =>
         archivedStudies.Count == 0
             ? throw new DomainException(ErrorCodes.PacsStudyNotFound,
                 $"The PACS has none of the studies {string.Join(", ", started.StudyInstanceUids)}: C-FIND found no instance of them" +
                 (started.SeriesDescription is null ? "" : $" in series matching '{started.SeriesDescription}'") +
                 ". Check the Study Instance UIDs with pacsStudies.")
-            : StreamDecision.StartManyAsync<Case, CaseAdded>(store,
-            (session, token) => AddCases.DecideAsync(session, index, new AddCases(started.DatasetId, [.. archivedStudies]), started.StartedBy, time.GetUtcNow(), token),
-            @event => @event.CaseId,
-            added => [(started.ImportId, new PacsImportCompleted(started.ImportId, added.Count, time.GetUtcNow()))],
-            cancellationToken);
-
-    private Task AppendAsync(Guid importId, CancellationToken cancellationToken, object @event) =>
-        StreamDecision.DecideAsync<PacsImport>(store, importId, _ => [@event], cancellationToken);
+            : StreamDecision.DecideAndStartAsync<PacsImport, IReadOnlyList<CaseAdded>>(store, started.ImportId,
+                (session, token) => AddCases.DecideAsync(session, index, new AddCases(started.DatasetId, [.. archivedStudies]), started.StartedBy,
+                    time.GetUtcNow(), token),
+                (import, added) => (RecordStudyImported.Complete(import, new PacsImportCompleted(started.ImportId, added.Count, time.GetUtcNow()), Replica),
+                    [.. added.Select(@event => new StartedStream(typeof(Case), @event.CaseId, @event))]),
+                cancellationToken);
 
     /// <summary>
     /// The study's instances to have (IMAGE-level C-FIND): all of them, or with a series description only those of the
@@ -95,6 +209,15 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
         [.. matches.Select(match => new PacsInstance(Uid(match, DicomTags.SeriesInstanceUID), Uid(match, DicomTags.SOPInstanceUID)))];
 
     private static string Uid(DicomDataset dataset, DicomTag tag) => dataset.GetStringOrDefault(tag)?.Trim() ?? "";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming PACS import {ImportId}: {Done} of {Total} studies were recorded before")]
+    private static partial void Resuming(ILogger logger, Guid importId, int done, int total);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped running PACS import {ImportId}: {Reason}")]
+    private static partial void LeaseLost(ILogger logger, Guid importId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the lease of PACS import {ImportId}; trying again")]
+    private static partial void RenewFailed(ILogger logger, Exception exception, Guid importId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "PACS import {ImportId} failed")]
     private static partial void ImportFailed(ILogger logger, Exception exception, Guid importId);

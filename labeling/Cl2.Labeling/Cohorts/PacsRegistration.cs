@@ -7,6 +7,7 @@ public static class PacsRegistration
     public static WebApplicationBuilder AddPacsCohorts(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<PacsOptions>(PacsOptions.Section);
+        builder.Services.AddValidatedOptions<PacsImportOptions>(PacsImportOptions.Section);
         builder.Services.AddSingleton<PacsMoves>();
         builder.Services.AddSingleton<PacsConnection>();
         // Before the resumer: a resumed C-MOVE import needs the storage SCP listening.

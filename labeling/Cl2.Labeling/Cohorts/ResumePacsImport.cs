@@ -8,8 +8,8 @@ namespace Cl2.Labeling.Cohorts;
 
 /// <summary>
 /// Resume a failed import where it stopped: the studies it recorded are skipped, instances the archive holds are not
-/// fetched again, and the same import goes on (its counters keep adding up). Of two resumes at once one wins; the other
-/// finds it RUNNING.
+/// fetched again, and the same import goes on (its counters keep adding up) on the replica that claims it. Of two resumes
+/// at once one wins; the other finds it RUNNING.
 /// </summary>
 public static class ResumePacsImport
 {
@@ -17,7 +17,7 @@ public static class ResumePacsImport
     {
         null => throw DomainException.NotFound(ErrorCodes.PacsImportNotFound, "PACS import", importId),
         { Status: PacsImportStatus.Running } => throw DomainException.Invalid(
-            $"PACS import {importId} is running; follow it with pacsImport(id). (One a stopped service left running resumes when the service starts.)"),
+            $"PACS import {importId} is running; follow it with pacsImport(id). (One whose replica stopped is taken over when its lease runs out.)"),
         { Status: PacsImportStatus.Completed } => throw DomainException.Invalid(
             $"PACS import {importId} is completed; start a new one with importFromPacs to fetch what the PACS holds now."),
         _ => [new PacsImportResumed(importId, by, now)],
@@ -34,11 +34,11 @@ public static class ResumePacsImport
             var store = context.Store();
             var by = context.Actor();
             var now = context.Now();
-            var resumed = await StreamDecision.DecideAsync<PacsImport>(store, importId, import => Decide(import, importId, by, now), context.CancellationToken);
-            await using var session = store.QuerySession();
-            var events = (await session.Events.FetchStreamAsync(importId, token: context.CancellationToken)).Select(@event => @event.Data).ToList();
-            context.RequestServices!.GetRequiredService<PacsImportRunner>()
-                .Start(events.OfType<PacsImportStarted>().Single(), [.. events.OfType<StudyImported>()]);
+            var runner = context.RequestServices!.GetRequiredService<PacsImportRunner>();
+            // Resumed and claimed by this replica in one commit, so no other replica's rescuer finds it unclaimed.
+            var resumed = await StreamDecision.DecideAsync<PacsImport>(store, importId, import => [.. Decide(import, importId, by, now), runner.Claim(importId, now)],
+                context.CancellationToken);
+            runner.Start(importId);
             return resumed!;
         });
 }

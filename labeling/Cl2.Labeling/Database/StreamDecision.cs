@@ -26,11 +26,16 @@ public static class StreamDecision
     private const int Attempts = 5;
 
     /// <summary>Starts one new stream (its id is fresh, so no one else can have written to it).</summary>
-    public static async Task StartAsync<TAggregate>(IDocumentStore store, Guid streamId, object started, CancellationToken cancellationToken)
+    public static Task StartAsync<TAggregate>(IDocumentStore store, Guid streamId, object started, CancellationToken cancellationToken)
+        where TAggregate : class =>
+        StartAsync<TAggregate>(store, streamId, [started], cancellationToken);
+
+    /// <summary>Starts one new stream with several events in one commit (a start and the claim that goes with it).</summary>
+    public static async Task StartAsync<TAggregate>(IDocumentStore store, Guid streamId, IReadOnlyList<object> events, CancellationToken cancellationToken)
         where TAggregate : class
     {
         await using var session = store.LightweightSession();
-        session.Events.StartStream<TAggregate>(streamId, started);
+        session.Events.StartStream<TAggregate>(streamId, [.. events]);
         await session.SaveChangesAsync(cancellationToken);
     }
 
@@ -230,9 +235,10 @@ public static class StreamDecision
                 await session.SaveChangesAsync(cancellationToken);
                 return appended;
             }
-            catch (ConcurrencyException) when (attempt < Attempts)
+            catch (Exception moved) when (attempt < Attempts && (moved is ConcurrencyException || IsUniqueViolation(moved)))
             {
-                // Someone else decided on this stream first; read what they did and decide again.
+                // Someone else decided on this stream first, or stored what a started stream would (a case of the same
+                // study, by a unique index); read what they did and decide again.
             }
         }
     }
