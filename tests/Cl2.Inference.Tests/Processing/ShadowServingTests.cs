@@ -52,7 +52,7 @@ public sealed class ShadowServingTests : IDisposable
         var inference = await StartAsync(platform);
         var studyUid = await SendAsync(platform, study);
 
-        await platform.UntilAsync(() => Task.FromResult(inference.Output.Contains("production's result stands", StringComparison.Ordinal)),
+        await platform.UntilAsync(() => Task.FromResult(inference.Output.Contains("failed beside production result", StringComparison.Ordinal)),
             "the shadow run's failure in inference's log", inference, labeling);
         await DeliveredAsync(platform, studyUid, inference, labeling);
 
