@@ -21,16 +21,7 @@ public sealed class ShadowModeTests(LabelingApi api) : IClassFixture<LabelingApi
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    /// <summary>A model with v1 in production and a candidate v2.</summary>
-    private async Task<(string ModelId, string V1, string V2)> RegistryAsync()
-    {
-        var modelId = (await api.RunAsync($$"""mutation { registerModel(input: { name: "liver-{{Guid.NewGuid():N}}", task: "liver-ct" }) { id } }"""))["registerModel"]!["id"]!.GetValue<string>();
-        var v1 = await api.RegisterModelVersionAsync(modelId, Digest);
-        var v2 = await api.RegisterModelVersionAsync(modelId, Digest);
-        await api.RunAsync("mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { id } }",
-            new { input = new { modelId, versionId = v1, expectedVersion = await api.ModelVersionAsync(modelId) } });
-        return (modelId, v1, v2);
-    }
+    private Task<(string ModelId, string V1, string V2)> RegistryAsync() => api.ModelWithCandidateAsync(Digest);
 
     private async Task<JsonNode?> ShadowOfAsync(string modelId) =>
         (await api.RunAsync("query($id: ID!) { model(id: $id) { shadow { version { id } shadowedBy } } }", new { id = modelId }))["model"]!["shadow"];
