@@ -70,6 +70,14 @@ public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens =
     public async Task<ModelVersionInfo?> ProductionVersionAsync(Guid modelId, CancellationToken cancellationToken = default) =>
         (await QueryAsync<ProductionData>(LabelingOperations.ProductionVersion, new { model = modelId }, cancellationToken)).ProductionVersion;
 
+    /// <summary>The candidate of <paramref name="modelId"/> running in shadow beside production now, or null when none is (or no such model).</summary>
+    public async Task<ModelVersionInfo?> ShadowVersionAsync(Guid modelId, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<ShadowData>(LabelingOperations.ShadowVersion, new { model = modelId }, cancellationToken)).Model?.Shadow?.Version;
+
+    /// <summary>Records how far a shadow run agreed with a production result; once per version and result (a retry answers with the first).</summary>
+    public async Task<ShadowResultInfo> RecordShadowResultAsync(RecordShadowResultInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<ShadowResultData>(LabelingOperations.RecordShadowResult, new { input }, cancellationToken)).RecordShadowResult;
+
     public async Task<ReceivedStudyInfo> RecordStudyReceivedAsync(RecordStudyReceivedInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<ReceivedData>(LabelingOperations.RecordStudyReceived, new { input }, cancellationToken)).RecordStudyReceived;
 
@@ -158,6 +166,14 @@ public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens =
     private sealed record RegisterModelData(RegisteredModel RegisterModel);
 
     private sealed record ProductionData(ModelVersionInfo? ProductionVersion);
+
+    private sealed record ShadowData(ShadowModel? Model);
+
+    private sealed record ShadowModel(ShadowOf? Shadow);
+
+    private sealed record ShadowOf(ModelVersionInfo Version);
+
+    private sealed record ShadowResultData(ShadowResultInfo RecordShadowResult);
 
     private sealed record ReceivedData(ReceivedStudyInfo RecordStudyReceived);
 

@@ -72,6 +72,11 @@ public static class LabelingOperations
         "query RoutingRules { routingRules { version rules { id name priority workload modelName callingAeTitle calledAeTitle modality bodyPart " +
         "sopClassUid seriesDescription minInstances maxInstances ruleVersion } } }";
 
+    public const string ShadowVersion = $"query ShadowVersion($model: ID!) {{ model(id: $model) {{ shadow {{ version {{ {ModelVersionFields} }} }} }} }}";
+
+    public const string RecordShadowResult =
+        "mutation RecordShadowResult($input: RecordShadowResultInput!) { recordShadowResult(input: $input) { id studyInstanceUid versionId productionVersionId agreement } }";
+
     public const string ModelsNamed = "query ModelsNamed($name: String) { models(nameContains: $name, first: 100) { edges { node { id name } } } }";
 
     public const string InferenceResult = $"query InferenceResult($id: ID!) {{ inferenceResult(id: $id) {{ {InferenceResultFields} }} }}";

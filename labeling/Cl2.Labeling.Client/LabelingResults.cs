@@ -258,3 +258,10 @@ public sealed record RoutingRuleInfo(
 /// <param name="DurationMs">With a success: from the hand-over to the sender until the destination had it (the result's DELIVER stage).</param>
 public sealed record RecordDeliveryInput(Guid InferenceResultId, string Destination, DeliveryOutcome Outcome, string? Error = null, int? Attempt = null,
     double? DurationMs = null);
+
+/// <summary>How far a shadow version agreed with production on one label (Dice of a segment, 1 or 0 for a finding).</summary>
+public sealed record LabelAgreementInput(string Label, double Agreement);
+
+public sealed record RecordShadowResultInput(Guid ProductionResultId, Guid VersionId, IReadOnlyList<LabelAgreementInput> Labels);
+
+public sealed record ShadowResultInfo(Guid Id, string StudyInstanceUid, Guid VersionId, Guid ProductionVersionId, double Agreement);

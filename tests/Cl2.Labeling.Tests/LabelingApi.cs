@@ -91,6 +91,18 @@ public sealed class LabelingApi : IAsyncLifetime
             new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = digest, dataDigest = digest, codeVersion = "git:1" } }))
             ["registerModelVersion"]!["id"]!.GetValue<string>();
 
+    /// <summary>A model of a fresh name with v1 in production and a candidate v2, both on the stored blob <paramref name="digest"/>.</summary>
+    public async Task<(string ModelId, string V1, string V2)> ModelWithCandidateAsync(string digest)
+    {
+        var modelId = (await RunAsync($$"""mutation { registerModel(input: { name: "liver-{{Guid.NewGuid():N}}", task: "liver-ct" }) { id } }"""))
+            ["registerModel"]!["id"]!.GetValue<string>();
+        var v1 = await RegisterModelVersionAsync(modelId, digest);
+        var v2 = await RegisterModelVersionAsync(modelId, digest);
+        await RunAsync("mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { id } }",
+            new { input = new { modelId, versionId = v1, expectedVersion = await ModelVersionAsync(modelId) } });
+        return (modelId, v1, v2);
+    }
+
     /// <summary>The model's version (its event count), which promotions, rollbacks and retirements name as expectedVersion.</summary>
     public async Task<int> ModelVersionAsync(string modelId) =>
         (await RunAsync("query($id: ID!) { model(id: $id) { version } }", new { id = modelId }))["model"]!["version"]!.GetValue<int>();

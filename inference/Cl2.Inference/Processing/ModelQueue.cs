@@ -12,7 +12,7 @@ namespace Cl2.Inference.Processing;
 /// <param name="Total">Started when the study left the processing queue.</param>
 /// <param name="Span">The study's span; the model worker ends it.</param>
 public sealed record ModelJob(CompleteStudy Study, string Workload, ModelVersionInfo Version, RoutingDecisionInfo Decision, IReadOnlyList<StageTimingInfo> Stages,
-    Stopwatch Total, Activity? Span);
+    Stopwatch Total, Activity? Span, ModelVersionInfo? Shadow = null);
 
 /// <summary>
 /// The bounded queue between the processing loop and the model workers (<see cref="ModelRunOptions.QueueCapacity"/>,

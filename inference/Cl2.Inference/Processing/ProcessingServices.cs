@@ -22,6 +22,7 @@ public static class ProcessingServices
         services.AddSingleton<ProductionVersions>();
         services.AddHostedService(provider => provider.GetRequiredService<ProductionVersions>());
         services.AddSingleton<ModelRunners>();
+        services.AddSingleton<ShadowRuns>();
         services.AddValidatedOptions<ModelRunOptions>(ModelRunOptions.Section);
         services.AddSingleton<ModelQueue>();
         services.AddHealthChecks().AddCheck<ModelQueueCheck>("model-queue", tags: [ServiceDefaultsExtensions.ReadyTag]);

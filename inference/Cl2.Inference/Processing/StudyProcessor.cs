@@ -18,6 +18,9 @@ namespace Cl2.Inference.Processing;
 public sealed record CompleteStudy(string StudyInstanceUid, IReadOnlyList<StoredInstance> Instances, DateTimeOffset FirstReceivedAt, DateTimeOffset CompletedAt,
     CompletenessReason Reason);
 
+/// <summary>What a production run read and made, kept for the shadow version to run on and be compared with.</summary>
+public sealed record ProductionRun(IReadOnlyList<DicomFile> Study, WorkloadResult Result);
+
 /// <summary>
 /// The processing loop: every poll, studies that became complete (<see cref="StudyCompleteness"/>) go into a bounded queue
 /// (<see cref="ProcessingOptions.QueueCapacity"/>; when it is full the poll waits, so studies wait in the store, not in
@@ -26,13 +29,14 @@ public sealed record CompleteStudy(string StudyInstanceUid, IReadOnlyList<Stored
 /// written to the <see cref="ProcessingLedger"/>. Every outcome is recorded, failures with a code and an explanation.
 /// A rule selecting a model workload runs the model's production version (<see cref="ProductionVersions"/>, loaded by
 /// <see cref="ModelRunners"/>) on the stored instances, records the result with its SEG/SR UIDs and hands the objects to
-/// the <see cref="DeliveryOutbox"/>; NO_PRODUCTION_VERSION when no version is promoted. The <c>pass-through</c> workload
+/// the <see cref="DeliveryOutbox"/>; NO_PRODUCTION_VERSION when no version is promoted. When the model has a
+/// candidate in shadow, it then runs on the same instances (<see cref="ShadowRuns"/>), delivering nothing. The <c>pass-through</c> workload
 /// runs no model: the study is read and its outcome recorded. Where inference runs as replicas, a study this replica finds
 /// complete is processed only when labeling gives it to this replica, with the instances other replicas received
 /// (<see cref="StudyClaims"/>).
 /// </summary>
 public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving, ProcessingLedger ledger, RoutingRulesCache rules, ProductionVersions production,
-    ModelRunners runners, ModelQueue models, DeliveryOutbox delivery, StudyClaims claims, IServiceProvider services,
+    ModelRunners runners, ShadowRuns shadows, ModelQueue models, DeliveryOutbox delivery, StudyClaims claims, IServiceProvider services,
     IOptions<ProcessingOptions> options, IOptions<ModelRunOptions> modelRuns, IOptions<CompletenessOptions> completeness, IOptions<RoutingOptions> routing, IOptions<ListenerOptions> listener,
     TimeProvider time, ILogger<StudyProcessor> logger) : BackgroundService
 {
@@ -276,7 +280,7 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
             span?.SetTag("cl2.model.version", model?.Version?.Id);
             if (model?.Version is { } version)
             {
-                if (models.TryEnqueue(new ModelJob(study, rule.Workload, version, decision, stages, total, span)))
+                if (models.TryEnqueue(new ModelJob(study, rule.Workload, version, decision, stages, total, span, model.Shadow)))
                 {
                     return true;
                 }
@@ -319,7 +323,7 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
                     stages.Add(new StageTimingInfo(stage, milliseconds));
                     _telemetry?.Stage(stage, milliseconds);
                 }
-                var (ran, objects) = await RunModelAsync(job.Study, job.Workload, job.Version, job.Decision, Stage, cancellationToken);
+                var (ran, objects, run) = await RunModelAsync(job.Study, job.Workload, job.Version, job.Decision, Stage, cancellationToken);
                 var outcome = ran with { DurationMs = job.Total.Elapsed.TotalMilliseconds, Stages = stages };
                 if (objects.Count > 0)
                 {
@@ -331,7 +335,12 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
                     }
                     outcome = handedOver;
                 }
-                await RecordAsync(job.Study, outcome, cancellationToken);
+                var recorded = await RecordAsync(job.Study, outcome, cancellationToken);
+                if (recorded is not null && run is not null && job.Shadow is { } shadow && shadow.Id != job.Version.Id)
+                {
+                    // Production's result is recorded and in the outbox: the shadow runs on the same inputs, delivering nothing.
+                    await shadows.RunAsync(shadow, WorkloadRegistry.Get(job.Workload), run.Study, run.Result, recorded.Id, cancellationToken);
+                }
                 return false;
             }, cancellationToken);
         }
@@ -348,7 +357,7 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
     /// as SEG + SR (<see cref="ResultObjects"/>, UIDs named by study and version, so processing the study again gives the
     /// same objects). A study or model the workload cannot run on is the recorded failure its <see cref="WorkloadException.Code"/> maps to.
     /// </summary>
-    private async Task<(RecordInferenceResultInput Outcome, IReadOnlyList<byte[]> Objects)> RunModelAsync(CompleteStudy study, string workloadName,
+    private async Task<(RecordInferenceResultInput Outcome, IReadOnlyList<byte[]> Objects, ProductionRun? Run)> RunModelAsync(CompleteStudy study, string workloadName,
         ModelVersionInfo version, RoutingDecisionInfo decision, Action<InferenceStage, double> stage, CancellationToken cancellationToken)
     {
         try
@@ -372,7 +381,8 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
             {
                 stage(timing.Stage, timing.DurationMs);
             }
-            return (new RecordInferenceResultInput(study.StudyInstanceUid, version.Id, workloadName, run.ResultUids, 0, Routing: decision), run.Objects);
+            return (new RecordInferenceResultInput(study.StudyInstanceUid, version.Id, workloadName, run.ResultUids, 0, Routing: decision), run.Objects,
+                new ProductionRun(files, run.Result));
         }
         catch (WorkloadException refused)
         {
@@ -384,7 +394,7 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
                 WorkloadErrorCodes.ManifestDoesNotFit => InferenceFailure.ManifestMismatch,
                 _ => InferenceFailure.WorkloadFailed,
             };
-            return (Failed(study, workloadName, failure, $"{refused.Code}: {refused.Message}", decision) with { ModelVersionId = version.Id }, []);
+            return (Failed(study, workloadName, failure, $"{refused.Code}: {refused.Message}", decision) with { ModelVersionId = version.Id }, [], null);
         }
         catch (HttpRequestException answered) when (answered.StatusCode is not null)
         {
@@ -392,13 +402,13 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
             var unfetched = Failed(study, workloadName, InferenceFailure.WorkloadFailed,
                 $"Version {version.Number}'s checkpoint cannot be fetched: {answered.Message} Register a version whose artifact digest is in labeling's blob store, and promote it.",
                 decision);
-            return (unfetched with { ModelVersionId = version.Id }, []);
+            return (unfetched with { ModelVersionId = version.Id }, [], null);
         }
         catch (InvalidDataException unusable)
         {
             var unusableCheckpoint = Failed(study, workloadName, InferenceFailure.WorkloadFailed,
                 $"Version {version.Number}'s checkpoint cannot be used: {unusable.Message}.", decision);
-            return (unusableCheckpoint with { ModelVersionId = version.Id }, []);
+            return (unusableCheckpoint with { ModelVersionId = version.Id }, [], null);
         }
     }
 

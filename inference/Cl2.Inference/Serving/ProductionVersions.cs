@@ -3,8 +3,9 @@ using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference.Serving;
 
-/// <summary>The model a rule names, and its version in production when it was read (null: none is).</summary>
-public sealed record ProductionModel(Guid ModelId, string Name, ModelVersionInfo? Version);
+/// <summary>The model a rule names, and its version in production when it was read (null: none is), with the candidate
+/// running in shadow beside it then (null: none is).</summary>
+public sealed record ProductionModel(Guid ModelId, string Name, ModelVersionInfo? Version, ModelVersionInfo? Shadow = null);
 
 /// <summary>
 /// Which version of each model is in production, for the next study (hot swap without a restart). A model's production
@@ -21,7 +22,7 @@ public sealed class ProductionVersions(IServiceProvider services, IOptions<Servi
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Kept> _byName = new(StringComparer.Ordinal);
 
-    /// <summary>The model named <paramref name="modelName"/> with its production version; null when labeling has no such model.</summary>
+    /// <summary>The model named <paramref name="modelName"/> with its production version and its shadow; null when labeling has no such model.</summary>
     public async Task<ProductionModel?> ResolveAsync(string modelName, CancellationToken cancellationToken)
     {
         Kept? kept;
@@ -37,7 +38,8 @@ public sealed class ProductionVersions(IServiceProvider services, IOptions<Servi
         {
             var labeling = services.GetRequiredService<LabelingClient>();
             var model = await labeling.ModelIdAsync(modelName, cancellationToken) is { } modelId
-                ? new ProductionModel(modelId, modelName, await labeling.ProductionVersionAsync(modelId, cancellationToken))
+                ? new ProductionModel(modelId, modelName, await labeling.ProductionVersionAsync(modelId, cancellationToken),
+                    await ShadowOfAsync(labeling, modelId, kept?.Model?.Shadow, cancellationToken))
                 : null;
             lock (_gate)
             {
@@ -50,6 +52,21 @@ public sealed class ProductionVersions(IServiceProvider services, IOptions<Servi
             logger.LogWarning("Reading the production version of model {Model} from labeling failed ({Error}); version {Version} read at {ReadAt} serves",
                 modelName, e.Message, kept.Model?.Version?.Number, kept.ReadAt);
             return kept.Model;
+        }
+    }
+
+    /// <summary>The model's shadow version; when it cannot be read, the one kept before (a shadow never holds production up).</summary>
+    private async Task<ModelVersionInfo?> ShadowOfAsync(LabelingClient labeling, Guid modelId, ModelVersionInfo? kept, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await labeling.ShadowVersionAsync(modelId, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Reading the shadow version of model {ModelId} from labeling failed ({Error}); the shadow read before ({Version}) runs",
+                modelId, e.Message, kept?.Number);
+            return kept;
         }
     }
 

@@ -49,6 +49,7 @@ public static class EventStoreRegistration
             options.Projections.Snapshot<Cohorts.PacsImport>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<Retraining.RetrainingPolicy>(SnapshotLifecycle.Inline);
             options.Projections.Snapshot<Scoring.ScoringJob>(SnapshotLifecycle.Inline);
+            options.Projections.Snapshot<Cl2.Labeling.Shadow.ShadowResult>(SnapshotLifecycle.Inline);
             options.Projections.Add<LabelRevisionProjection>(ProjectionLifecycle.Inline);
             options.Projections.Add<DeliveryRecordProjection>(ProjectionLifecycle.Inline);
 
@@ -65,6 +66,7 @@ public static class EventStoreRegistration
             options.Schema.For<DeliveryRecord>().Index(delivery => delivery.Status);
             options.Schema.For<Retraining.RetrainingPolicy>().Index(policy => policy.DatasetId);
             options.Schema.For<Scoring.ScoringJob>().Index(job => job.Status).Index(job => job.DatasetId);
+            options.Schema.For<Cl2.Labeling.Shadow.ShadowResult>().Index(result => result.VersionId);
             options.Schema.For<GivenFeedback>().Index(given => given.VersionId).Index(given => given.InferenceResultId);
             return options;
         }).UseLightweightSessions();

@@ -74,6 +74,8 @@ public sealed class LabelingMutation : ObjectGraphType
         RetireModelVersion.AddField(this);
         RollbackModel.AddField(this);
         SetPromotionGate.AddField(this);
+        ShadowModelVersion.AddField(this);
+        ClearModelShadow.AddField(this);
         RecordModelEvaluation.AddField(this);
         FixDatasetSplit.AddField(this);
         DefineDatasetLabels.AddField(this);
@@ -95,6 +97,7 @@ public sealed class LabelingMutation : ObjectGraphType
         ClaimStudyProcessing.AddField(this);
         FinishStudyProcessing.AddField(this);
         RecordInferenceResult.AddField(this);
+        Cl2.Labeling.Shadow.RecordShadowResult.AddField(this);
         RecordDelivery.AddField(this);
         ClaimDelivery.AddField(this);
         RetryDelivery.AddField(this);

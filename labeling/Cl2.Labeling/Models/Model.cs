@@ -78,7 +78,7 @@ public sealed record ModelVersion(
     string? RejectionReason = null);
 
 /// <summary>The model aggregate, stored as an inline snapshot so reads never replay the stream.</summary>
-public sealed record Model(
+public sealed partial record Model(
     Guid Id,
     string Name,
     string Task,

@@ -2,6 +2,7 @@ using Cl2.Labeling.Feedback;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Labels;
 using Cl2.Labeling.Reading;
+using Cl2.Labeling.Shadow;
 using GraphQL.DataLoader;
 using GraphQL.Types;
 
@@ -25,6 +26,9 @@ public sealed class ModelGraphType : ObjectGraphType<Model>
         Field<ModelVersionGraphType, ModelVersion>("productionVersion")
             .Resolve(context => context.Source.ProductionVersionId is { } id ? context.Source.FindVersion(id) : null);
         Field<PromotionGateGraphType, PromotionGate>("promotionGate").Resolve(context => context.Source.Gate);
+        Field<ModelShadowGraphType, RunningShadow>("shadow")
+            .Description("The candidate running in shadow beside production; null when none is (a shadow ends when its version is promoted, rejected or retired).")
+            .Resolve(context => RunningShadow.Of(context.Source));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<ProductionPeriodGraphType>>>, IDataLoaderResult<IReadOnlyList<ProductionPeriod>>>("productionHistory")
             .Description("Every period a version was in production, newest first (as the productionHistory query).")
             .Resolve(context => ProductionHistoryQueries.Of(context, context.Source.Id).Then(periods => periods ?? []));
@@ -65,6 +69,9 @@ public sealed class ModelVersionGraphType : ObjectGraphType<ModelVersion>
         Field(version => version.RegisteredAt);
         Field<ModelEvaluationGraphType, ModelVersionEvaluated>("evaluation").Resolve(context => context.Source.Evaluation);
         Field(version => version.RejectionReason, nullable: true).Description("Why the evaluation gate rejected this version.");
+        Field<ShadowReportGraphType, IDataLoaderResult<ShadowReport?>>("shadowReport")
+            .Description("How the version did running in shadow beside production; null before it ran in shadow.")
+            .Resolve(context => ShadowReport.Load(context, context.Source.Id));
         Field<NonNullGraphType<ModelLineageGraphType>, ModelVersion>("lineage").Resolve(context => context.Source);
         Field<NonNullGraphType<ModelGraphType>, IDataLoaderResult<Model?>>("model")
             .Resolve(context => context.LoadById<Model>(context.Source.ModelId));

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Cl2.Dicom;
+using Cl2.Inference.Tests.Forwarding;
+using Cl2.Models.Workloads;
+
+namespace Cl2.Inference.Tests.Processing;
+
+/// <summary>A candidate in shadow runs beside the production version on a study sent by storescu: its agreement is recorded
+/// in labeling, its result is never delivered or recorded as an inference result, and its failure never touches production's.</summary>
+public sealed class ShadowServingTests : IDisposable
+{
+    private const string SegmentationStorage = "1.2.840.10008.5.1.4.1.1.66.4";
+
+    private readonly string _root = Directory.CreateTempSubdirectory("cl2-shadow-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task a_shadow_with_productions_weights_agrees_fully_and_delivers_nothing()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var platform = new StudyForwardingTests.Platform();
+        var labeling = await platform.StartLabelingAsync(postgres);
+        var (study, model) = await SeededModel.CaseAndModelAsync(_root, WorkloadTask.LiverCt);
+        var production = await ModelServingTests.PromotedVersionAsync(platform, model, "liver", "liver-ct");
+        var modelId = await ModelIdOfAsync(platform, production);
+        var shadow = await ShadowAsync(platform, modelId, await ArtifactDigestOfAsync(platform, production));
+        var inference = await StartAsync(platform);
+        var studyUid = await SendAsync(platform, study);
+
+        var report = await ShadowReportAsync(platform, shadow, "the shadow's result", inference, labeling);
+        await DeliveredAsync(platform, studyUid, inference, labeling);
+
+        Assert.Equal(1, report.GetProperty("studies").GetInt32());
+        Assert.Equal(1.0, report.GetProperty("meanAgreementWithProduction").GetDouble());
+        var outcome = await ModelServingTests.OutcomeAsync(platform, studyUid, inference, labeling);
+        Assert.Equal(production, outcome.GetProperty("versionId").GetString());
+        var segmentations = (await platform.Archive.SearchInstancesAsync(studyUid)).Count(instance => instance.GetString(DicomTags.SOPClassUID) == SegmentationStorage);
+        Assert.True(segmentations == 1, $"{segmentations} SEG instances in the archive; only production's is delivered\n{inference.Output}");
+    }
+
+    [Fact]
+    public async Task a_failing_shadow_run_leaves_productions_result_delivered()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var platform = new StudyForwardingTests.Platform();
+        var labeling = await platform.StartLabelingAsync(postgres);
+        var (study, model) = await SeededModel.CaseAndModelAsync(_root, WorkloadTask.LiverCt);
+        var production = await ModelServingTests.PromotedVersionAsync(platform, model, "liver", "liver-ct");
+        // A checkpoint labeling's blob store does not hold: the shadow's run fails fetching it.
+        var shadow = await ShadowAsync(platform, await ModelIdOfAsync(platform, production), "sha256:" + new string('b', 64));
+        var inference = await StartAsync(platform);
+        var studyUid = await SendAsync(platform, study);
+
+        await platform.UntilAsync(() => Task.FromResult(inference.Output.Contains("failed beside production result", StringComparison.Ordinal)),
+            "the shadow run's failure in inference's log", inference, labeling);
+        await DeliveredAsync(platform, studyUid, inference, labeling);
+
+        var outcome = await ModelServingTests.OutcomeAsync(platform, studyUid, inference, labeling);
+        Assert.True(outcome.GetProperty("failure").ValueKind == JsonValueKind.Null, outcome.ToString());
+        Assert.Equal(production, outcome.GetProperty("versionId").GetString());
+        var version = await platform.GraphQLAsync("query($id: ID!) { modelVersion(id: $id) { shadowReport { studies } } }", new { id = shadow });
+        Assert.Equal(JsonValueKind.Null, version.GetProperty("modelVersion").GetProperty("shadowReport").ValueKind);
+    }
+
+    private static Task<BackgroundProcess> StartAsync(StudyForwardingTests.Platform platform) =>
+        ModelServingTests.StartServingAsync(platform, [.. ModelServingTests.ToTheArchive]);
+
+    private static async Task<string> SendAsync(StudyForwardingTests.Platform platform, string study)
+    {
+        await platform.GraphQLAsync("mutation($input: SaveRoutingRuleInput!) { saveRoutingRule(input: $input) { version } }",
+            new { input = new { name = "liver CT", priority = 1, workload = "liver-ct", modelName = "liver", modality = "CT", expectedVersion = 0 } });
+        var slices = Directory.GetFiles(Path.Combine(study, "CT"), "*.dcm").Order(StringComparer.Ordinal).ToArray();
+        await platform.StoreScuAsync(slices);
+        return DicomFile.Open(slices[0]).Dataset.GetString(DicomTags.StudyInstanceUID);
+    }
+
+    private static async Task<string> ModelIdOfAsync(StudyForwardingTests.Platform platform, string versionId) =>
+        (await platform.GraphQLAsync("query($id: ID!) { modelVersion(id: $id) { modelId } }", new { id = versionId }))
+            .GetProperty("modelVersion").GetProperty("modelId").GetString()!;
+
+    private static async Task<string> ArtifactDigestOfAsync(StudyForwardingTests.Platform platform, string versionId) =>
+        (await platform.GraphQLAsync("query($id: ID!) { modelVersion(id: $id) { artifactDigest } }", new { id = versionId }))
+            .GetProperty("modelVersion").GetProperty("artifactDigest").GetString()!;
+
+    /// <summary>A candidate with <paramref name="artifactDigest"/> registered and put in shadow; its id.</summary>
+    private static async Task<string> ShadowAsync(StudyForwardingTests.Platform platform, string modelId, string artifactDigest)
+    {
+        var versionId = (await platform.GraphQLAsync("mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
+                new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest, dataDigest = artifactDigest, codeVersion = "git:test" } }))
+            .GetProperty("registerModelVersion").GetProperty("id").GetString()!;
+        await platform.GraphQLAsync("mutation($input: ShadowModelVersionInput!) { shadowModelVersion(input: $input) { id } }", new { input = new { modelId, versionId } });
+        return versionId;
+    }
+
+    private static async Task<JsonElement> ShadowReportAsync(StudyForwardingTests.Platform platform, string versionId, string what, params BackgroundProcess[] processes)
+    {
+        JsonElement report = default;
+        await platform.UntilAsync(async () =>
+        {
+            report = (await platform.GraphQLAsync("query($id: ID!) { modelVersion(id: $id) { shadowReport { studies meanAgreementWithProduction } } }", new { id = versionId }))
+                .GetProperty("modelVersion").GetProperty("shadowReport");
+            return report.ValueKind == JsonValueKind.Object;
+        }, what, processes);
+        return report;
+    }
+
+    /// <summary>Waits until every delivery of the study's production result has succeeded.</summary>
+    private static Task DeliveredAsync(StudyForwardingTests.Platform platform, string studyUid, params BackgroundProcess[] processes) =>
+        platform.UntilAsync(async () =>
+        {
+            var results = (await platform.GraphQLAsync("query($study: String) { inferenceResults(study: $study) { edges { node { deliveries { status } } } } }",
+                new { study = studyUid })).GetProperty("inferenceResults").GetProperty("edges");
+            return results.GetArrayLength() == 1 && results[0].GetProperty("node").GetProperty("deliveries").EnumerateArray() is var deliveries
+                && deliveries.Any() && deliveries.All(delivery => delivery.GetProperty("status").GetString() == "DELIVERED");
+        }, "production's result delivered", processes);
+}
