@@ -58,8 +58,7 @@ public sealed class PacsImportTakeoverTests
         BackgroundProcess? b = null;
         try
         {
-            // One after the other: the first creates the database's schema (two replicas migrating an empty database at once
-            // can collide on it).
+            // One after the other, so that the import starts on A (the replica whose way to the PACS stalls).
             await Eventually.IsTrueAsync(() => ReadyAsync(httpA), [a], "labeling-a ready", timeoutSeconds: 180);
             b = await launcherB.StartAsync(PlatformLauncher.Labeling, Settings("labeling-b", orthanc.DicomPort), name: "labeling-b");
             await Eventually.IsTrueAsync(() => ReadyAsync(httpB), [a, b], "labeling-b ready", timeoutSeconds: 180);
