@@ -798,7 +798,8 @@ cmd_training_tool() {
   if [ ! -f "$dll" ]; then
     (cd "$ROOT" && dotnet build training/Cl2.Training.Cli -c "$CONFIGURATION" -nologo -v:quiet) >&2 || die "could not build the training tool"
   fi
-  exec dotnet "$dll" "$@"
+  # libtorch warns once per convolution on CPUs NNPACK does not support ("Unsupported hardware"); a user's own level wins.
+  TORCH_CPP_LOG_LEVEL="${TORCH_CPP_LOG_LEVEL:-ERROR}" exec dotnet "$dll" "$@"
 }
 
 # model import --register: labeling through the running gateway, as the seeded ml-engineer unless the caller says otherwise.
@@ -829,7 +830,7 @@ cmd_demo() {
 cmd_bench() {
   [ $# -gt 0 ] || { command_help bench >&2; exit 2; }
   setup all
-  exec dotnet "$ROOT/tests/Cl2.Benchmarks/bin/$CONFIGURATION/net10.0/Cl2.Benchmarks.dll" "$@"
+  TORCH_CPP_LOG_LEVEL="${TORCH_CPP_LOG_LEVEL:-ERROR}" exec dotnet "$ROOT/tests/Cl2.Benchmarks/bin/$CONFIGURATION/net10.0/Cl2.Benchmarks.dll" "$@"
 }
 
 command=${1:-}

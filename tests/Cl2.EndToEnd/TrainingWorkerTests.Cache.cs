@@ -25,20 +25,20 @@ public sealed partial class TrainingWorkerTests
             ["synth", "--task", "liver-ct", "--out", cohort, "--cases", $"{cases}", "--size", "16", "--seed", "7"], TimeSpan.FromMinutes(5)))
             .EnsureSuccess("./cl2 synth");
         var items = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(cohort, "cohort.json")))!["cases"]!.AsArray();
-        var datasetId = (await GraphQLAsync(http, "mutation { createDataset(input: { name: \"liver cache\" }) { id } }"))
+        var datasetId = (await LabelingHttp.GraphQLAsync(http, "mutation { createDataset(input: { name: \"liver cache\" }) { id } }"))
             .GetProperty("createDataset").GetProperty("id").GetString()!;
         for (var index = 0; index < cases; index++)
         {
             await StoreSeriesAsync(http, Path.Combine(cohort, items[index]!["series"]!["CT"]!.GetValue<string>()));
-            var caseId = (await GraphQLAsync(http, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
+            var caseId = (await LabelingHttp.GraphQLAsync(http, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
                     new { input = new { datasetId, studyInstanceUids = new[] { items[index]!["studyInstanceUid"]!.GetValue<string>() } } }))
                 .GetProperty("addCases")[0].GetProperty("id").GetString()!;
             var digest = await UploadMaskAsync(http, Path.Combine(cohort, items[index]!["labels"]!.GetValue<string>()), shiftMm: 0,
                 Path.Combine(state, $"mask-{index}"));
-            await GraphQLAsync(http, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
+            await LabelingHttp.GraphQLAsync(http, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
                 new { input = new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = digest } });
         }
-        var modelId = (await GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-cache\", task: \"liver-ct\" }) { id } }"))
+        var modelId = (await LabelingHttp.GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-cache\", task: \"liver-ct\" }) { id } }"))
             .GetProperty("registerModel").GetProperty("id").GetString()!;
 
         await using var relay = CountingRelay.Start(new Uri(new Uri(labelingUrl), "dicomweb/"));

@@ -30,7 +30,7 @@ public sealed partial class TrainingWorkerTests
     {
         await using var run = await CancelledJobAsync();
         var epochsBefore = run.Job.GetProperty("progress").GetArrayLength();
-        await GraphQLAsync(run.Http, "mutation($input: ResumeTrainingJobInput!) { resumeTrainingJob(input: $input) { status } }",
+        await LabelingHttp.GraphQLAsync(run.Http, "mutation($input: ResumeTrainingJobInput!) { resumeTrainingJob(input: $input) { status } }",
             new { input = new { jobId = run.JobId } });
 
         await Eventually.IsTrueAsync(async () => (await JobAsync(run.Http, run.JobId)).GetProperty("attempt").GetInt32() == 2
@@ -65,15 +65,15 @@ public sealed partial class TrainingWorkerTests
         var state = Directory.CreateTempSubdirectory("cl2-cancel-").FullName;
         var (labeling, labelingUrl) = await StartLabelingAsync(postgres, state);
         var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(30) };
-        var modelId = (await GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-cancel\", task: \"liver-ct\" }) { id } }"))
+        var modelId = (await LabelingHttp.GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-cancel\", task: \"liver-ct\" }) { id } }"))
             .GetProperty("registerModel").GetProperty("id").GetString()!;
-        var jobId = (await GraphQLAsync(http, "mutation($model: ID!) { requestTraining(input: { modelId: $model, trigger: \"cancel\", recipe: { epochs: 500 } }) { id } }",
+        var jobId = (await LabelingHttp.GraphQLAsync(http, "mutation($model: ID!) { requestTraining(input: { modelId: $model, trigger: \"cancel\", recipe: { epochs: 500 } }) { id } }",
             new { model = modelId })).GetProperty("requestTraining").GetProperty("id").GetString()!;
         var worker = await StartWorkerAsync("worker-x", labelingUrl, state, new Dictionary<string, string> { ["Training__Jobs__LeaseSeconds"] = "120" });
 
         await Eventually.IsTrueAsync(async () => (await JobAsync(http, jobId)).GetProperty("progress").GetArrayLength() >= 1,
             [labeling, worker], "the job to report its first epoch", timeoutSeconds: 120);
-        var requested = (await GraphQLAsync(http, "mutation($input: CancelTrainingJobInput!) { cancelTrainingJob(input: $input) { status cancellationRequestedAt } }",
+        var requested = (await LabelingHttp.GraphQLAsync(http, "mutation($input: CancelTrainingJobInput!) { cancelTrainingJob(input: $input) { status cancellationRequestedAt } }",
             new { input = new { jobId, reason = "test" } })).GetProperty("cancelTrainingJob");
         Assert.Equal("RUNNING", requested.GetProperty("status").GetString());
         Assert.NotEqual(JsonValueKind.Null, requested.GetProperty("cancellationRequestedAt").ValueKind);
@@ -82,7 +82,7 @@ public sealed partial class TrainingWorkerTests
         JsonElement job = default;
         await Eventually.IsTrueAsync(async () =>
         {
-            job = (await GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { status attempt lastCheckpointDigest progress { epoch } } }",
+            job = (await LabelingHttp.GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { status attempt lastCheckpointDigest progress { epoch } } }",
                 new { id = jobId })).GetProperty("trainingJob");
             return job.GetProperty("status").GetString() == "CANCELLED";
         }, [labeling, worker], "the job to be CANCELLED", timeoutSeconds: 10);

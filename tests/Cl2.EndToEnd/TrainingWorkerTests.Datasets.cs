@@ -40,17 +40,17 @@ public sealed partial class TrainingWorkerTests
             await StoreSeriesAsync(http, Path.Combine(cohort, item!["series"]!["CT"]!.GetValue<string>()));
         }
 
-        var datasetId = (await GraphQLAsync(http, "mutation { createDataset(input: { name: \"liver e2e\" }) { id } }"))
+        var datasetId = (await LabelingHttp.GraphQLAsync(http, "mutation { createDataset(input: { name: \"liver e2e\" }) { id } }"))
             .GetProperty("createDataset").GetProperty("id").GetString()!;
         var studies = cases.Select(item => item!["studyInstanceUid"]!.GetValue<string>()).ToList();
-        var caseIds = (await GraphQLAsync(http, "mutation($input: AddCasesInput!) { addCases(input: $input) { id studyInstanceUid } }",
+        var caseIds = (await LabelingHttp.GraphQLAsync(http, "mutation($input: AddCasesInput!) { addCases(input: $input) { id studyInstanceUid } }",
                 new { input = new { datasetId, studyInstanceUids = studies } }))
             .GetProperty("addCases").EnumerateArray().ToDictionary(item => item.GetProperty("studyInstanceUid").GetString()!, item => item.GetProperty("id").GetString()!);
 
         // Split 5 / 2 / 1 (case ids are random, so which case lands where differs per run). The first training case stays
         // unlabelled and the first validation case's mask is shifted 5 mm off its series; every other case, the test
         // case included, is labelled as synthesised.
-        var split = (await GraphQLAsync(http,
+        var split = (await LabelingHttp.GraphQLAsync(http,
                 "mutation($input: FixDatasetSplitInput!) { fixDatasetSplit(input: $input) { split { trainCaseIds validationCaseIds testCaseIds } } }",
                 new { input = new { datasetId, validationFraction = 0.25, testFraction = 0.125, seed = 2 } }))
             .GetProperty("fixDatasetSplit").GetProperty("split");
@@ -67,7 +67,7 @@ public sealed partial class TrainingWorkerTests
             }
             var header = Path.Combine(cohort, cases[index]!["labels"]!.GetValue<string>());
             var digest = await UploadMaskAsync(http, header, shiftMm: caseId == shifted ? 5 : 0, Path.Combine(state, $"mask-{index}"));
-            revisions[caseId] = (await GraphQLAsync(http, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
+            revisions[caseId] = (await LabelingHttp.GraphQLAsync(http, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
                     new { input = new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = digest } }))
                 .GetProperty("submitLabel").GetProperty("id").GetString()!;
         }
@@ -75,7 +75,7 @@ public sealed partial class TrainingWorkerTests
             .Select(id => revisions[id]).Order().ToList();
         const int skipped = 2;
 
-        var modelId = (await GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-dataset\", task: \"liver-ct\" }) { id } }"))
+        var modelId = (await LabelingHttp.GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-dataset\", task: \"liver-ct\" }) { id } }"))
             .GetProperty("registerModel").GetProperty("id").GetString()!;
         // A recipe out of range is refused when requested, not when a worker runs it.
         using (var refused = await http.PostAsJsonAsync("graphql", new
@@ -119,7 +119,7 @@ public sealed partial class TrainingWorkerTests
         Assert.NotEqual(trainedManifest["weightsDigest"]!.GetValue<string>(), freshManifest["weightsDigest"]!.GetValue<string>());
 
         // The worker calls labeling as its own service identity, not as the development default user.
-        var registeredBy = (await GraphQLAsync(http, "query($id: ID!) { modelVersion(id: $id) { registeredBy } }", new { id = trained.VersionId }))
+        var registeredBy = (await LabelingHttp.GraphQLAsync(http, "query($id: ID!) { modelVersion(id: $id) { registeredBy } }", new { id = trained.VersionId }))
             .GetProperty("modelVersion").GetProperty("registeredBy").GetString();
         Assert.Equal("training-worker", registeredBy);
 
@@ -152,7 +152,7 @@ public sealed partial class TrainingWorkerTests
             ["synth", "--task", "hip-xray", "--out", cohort, "--cases", $"{count}", "--size", "64", "--seed", "5"], TimeSpan.FromMinutes(5)))
             .EnsureSuccess("./cl2 synth");
         var cases = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(cohort, "cohort.json")))!["cases"]!.AsArray();
-        var datasetId = (await GraphQLAsync(http, "mutation { createDataset(input: { name: \"hip e2e\" }) { id } }"))
+        var datasetId = (await LabelingHttp.GraphQLAsync(http, "mutation { createDataset(input: { name: \"hip e2e\" }) { id } }"))
             .GetProperty("createDataset").GetProperty("id").GetString()!;
         var revisions = new List<string>();
         foreach (var item in cases)
@@ -162,7 +162,7 @@ public sealed partial class TrainingWorkerTests
             // The series UID as the archive reports it (QIDO-RS, DICOM JSON): what a labelling tool would reference.
             var series = JsonDocument.Parse(await http.GetStringAsync($"dicomweb/studies/{study}/series")).RootElement[0]
                 .GetProperty("0020000E").GetProperty("Value")[0].GetString()!;
-            var caseId = (await GraphQLAsync(http, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
+            var caseId = (await LabelingHttp.GraphQLAsync(http, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
                 new { input = new { datasetId, studyInstanceUids = new[] { study } } })).GetProperty("addCases")[0].GetProperty("id").GetString()!;
             var label = new JsonObject
             {
@@ -171,11 +171,11 @@ public sealed partial class TrainingWorkerTests
                 ["labels"] = new JsonObject { ["fracture"] = item["fracture"]!.GetValue<bool>() },
             };
             var digest = await UploadBlobAsync(http, System.Text.Encoding.UTF8.GetBytes(label.ToJsonString()));
-            revisions.Add((await GraphQLAsync(http, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
+            revisions.Add((await LabelingHttp.GraphQLAsync(http, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
                     new { input = new { caseId, baseRevision = 0, kind = "CLASSIFICATION", blobDigest = digest } }))
                 .GetProperty("submitLabel").GetProperty("id").GetString()!);
         }
-        var modelId = (await GraphQLAsync(http, "mutation { registerModel(input: { name: \"hip-dataset\", task: \"hip-xray\" }) { id } }"))
+        var modelId = (await LabelingHttp.GraphQLAsync(http, "mutation { registerModel(input: { name: \"hip-dataset\", task: \"hip-xray\" }) { id } }"))
             .GetProperty("registerModel").GetProperty("id").GetString()!;
 
         var trained = await RunJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 1 });
@@ -191,13 +191,13 @@ public sealed partial class TrainingWorkerTests
     private static async Task<RegisteredVersion> RunJobAsync(HttpClient http, BackgroundProcess worker, string modelId, string datasetId,
         string? baseVersionId, object recipe)
     {
-        var jobId = (await GraphQLAsync(http, "mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
+        var jobId = (await LabelingHttp.GraphQLAsync(http, "mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
                 new { input = new { modelId, datasetId, baseVersionId, trigger = "dataset e2e", recipe } }))
             .GetProperty("requestTraining").GetProperty("id").GetString()!;
         JsonElement job = default;
         await Eventually.IsTrueAsync(async () =>
         {
-            job = (await GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { status versionId failureReason progress { epoch metrics { name value } } } }",
+            job = (await LabelingHttp.GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { status versionId failureReason progress { epoch metrics { name value } } } }",
                 new { id = jobId })).GetProperty("trainingJob");
             return job.GetProperty("status").GetString() switch
             {
@@ -207,7 +207,7 @@ public sealed partial class TrainingWorkerTests
             };
         }, [worker], $"job {jobId} to succeed", timeoutSeconds: 180);
         var versionId = job.GetProperty("versionId").GetString()!;
-        var version = (await GraphQLAsync(http,
+        var version = (await LabelingHttp.GraphQLAsync(http,
                 "query($id: ID!) { modelVersion(id: $id) { artifactDigest metrics { name value } lineage { baseVersionId labelRevisionIds dataDigest trainingJobId } } }",
                 new { id = versionId }))
             .GetProperty("modelVersion");
@@ -222,13 +222,13 @@ public sealed partial class TrainingWorkerTests
     private static async Task<JsonElement> RunFailingJobAsync(HttpClient http, BackgroundProcess worker, string modelId, string datasetId,
         string? baseVersionId, object recipe)
     {
-        var jobId = (await GraphQLAsync(http, "mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
+        var jobId = (await LabelingHttp.GraphQLAsync(http, "mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
                 new { input = new { modelId, datasetId, baseVersionId, trigger = "dataset e2e, expected to fail", recipe } }))
             .GetProperty("requestTraining").GetProperty("id").GetString()!;
         JsonElement job = default;
         await Eventually.IsTrueAsync(async () =>
         {
-            job = (await GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { status versionId failureReason } }", new { id = jobId }))
+            job = (await LabelingHttp.GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { status versionId failureReason } }", new { id = jobId }))
                 .GetProperty("trainingJob");
             return job.GetProperty("status").GetString() switch
             {
@@ -276,7 +276,7 @@ public sealed partial class TrainingWorkerTests
         var archive = folder + ".tar";
         await TarFile.CreateFromDirectoryAsync(folder, archive, includeBaseDirectory: false);
         var digest = await UploadBlobAsync(http, await File.ReadAllBytesAsync(archive));
-        return (await GraphQLAsync(http, "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
+        return (await LabelingHttp.GraphQLAsync(http, "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
                 new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = digest, dataDigest = "sha256:" + new string('0', 64), codeVersion } }))
             .GetProperty("registerModelVersion").GetProperty("id").GetString()!;
     }

@@ -75,9 +75,9 @@ public sealed partial class TrainingWorkerTests
         using var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(30) };
         await using var relay = HoldingRelay.Start(new Uri(labelingUrl), TimeSpan.FromSeconds(failRenewals ? 0 : 2 * ShortLeaseSeconds), failRenewals);
 
-        var modelId = (await GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-heartbeat\", task: \"liver-ct\" }) { id } }"))
+        var modelId = (await LabelingHttp.GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-heartbeat\", task: \"liver-ct\" }) { id } }"))
             .GetProperty("registerModel").GetProperty("id").GetString()!;
-        var jobId = (await GraphQLAsync(http, "mutation($model: ID!) { requestTraining(input: { modelId: $model, trigger: \"heartbeat\", recipe: { epochs: 2 } }) { id } }",
+        var jobId = (await LabelingHttp.GraphQLAsync(http, "mutation($model: ID!) { requestTraining(input: { modelId: $model, trigger: \"heartbeat\", recipe: { epochs: 2 } }) { id } }",
             new { model = modelId })).GetProperty("requestTraining").GetProperty("id").GetString()!;
 
         var leaseSettings = new Dictionary<string, string> { ["Training__Jobs__LeaseSeconds"] = $"{ShortLeaseSeconds}" };

@@ -23,12 +23,12 @@ public sealed partial class TrainingWorkerTests
         await using var labeling = labelingProcess;
         using var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(30) };
 
-        var modelId = (await GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-e2e\", task: \"liver-ct\" }) { id } }"))
+        var modelId = (await LabelingHttp.GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-e2e\", task: \"liver-ct\" }) { id } }"))
             .GetProperty("registerModel").GetProperty("id").GetString()!;
         var jobIds = new List<string>();
         for (var i = 0; i < JobCount; i++)
         {
-            var job = await GraphQLAsync(http, "mutation($model: ID!, $trigger: String!) { requestTraining(input: { modelId: $model, trigger: $trigger }) { id } }",
+            var job = await LabelingHttp.GraphQLAsync(http, "mutation($model: ID!, $trigger: String!) { requestTraining(input: { modelId: $model, trigger: $trigger }) { id } }",
                 new { model = modelId, trigger = $"end-to-end job {i}" });
             jobIds.Add(job.GetProperty("requestTraining").GetProperty("id").GetString()!);
         }
@@ -42,7 +42,7 @@ public sealed partial class TrainingWorkerTests
         await Eventually.IsTrueAsync(async () =>
         {
             await ThrowIfAnyFailedAsync(http, jobIds, workerA, workerB);
-            var running = (await GraphQLAsync(http, "{ trainingJobs(status: RUNNING) { items { id worker attempt status lastEpoch { attempt epoch } } } }"))
+            var running = (await LabelingHttp.GraphQLAsync(http, "{ trainingJobs(status: RUNNING) { items { id worker attempt status lastEpoch { attempt epoch } } } }"))
                 .GetProperty("trainingJobs").GetProperty("items").EnumerateArray()
                 .Where(job => job.GetProperty("worker").GetString() == "worker-a" && job.GetProperty("lastEpoch") is { ValueKind: JsonValueKind.Object } last
                     && last.GetProperty("epoch").GetInt32() == 1)
@@ -82,7 +82,7 @@ public sealed partial class TrainingWorkerTests
         var successes = (await PsqlAsync(postgres, "select stream_id from cl2.mt_events where type = 'training_succeeded' order by stream_id"))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(jobIds.Order(StringComparer.Ordinal), successes.Order(StringComparer.Ordinal));
-        var versions = (await GraphQLAsync(http, "query($id: ID!) { model(id: $id) { versions { id lineage { trainingJobId dataDigest } metrics { name value } } } }",
+        var versions = (await LabelingHttp.GraphQLAsync(http, "query($id: ID!) { model(id: $id) { versions { id lineage { trainingJobId dataDigest } metrics { name value } } } }",
             new { id = modelId })).GetProperty("model").GetProperty("versions").EnumerateArray().ToList();
         Assert.Equal(jobIds.Order(StringComparer.Ordinal),
             versions.Select(version => version.GetProperty("lineage").GetProperty("trainingJobId").GetString()!).Order(StringComparer.Ordinal));
@@ -126,7 +126,7 @@ public sealed partial class TrainingWorkerTests
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
-            await Eventually.IsTrueAsync(() => IsReadyAsync(http), [labeling], "labeling ready");
+            await Eventually.IsTrueAsync(() => LabelingHttp.IsReadyAsync(http), [labeling], "labeling ready");
             return (labeling, url);
         }
         catch
@@ -170,32 +170,9 @@ public sealed partial class TrainingWorkerTests
     }
 
     private static Task<JsonElement> JobAsync(HttpClient http, string id) =>
-        GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { id status worker attempt versionId failureReason progress { attempt epoch } } }", new { id })
+        LabelingHttp.GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { id status worker attempt versionId failureReason progress { attempt epoch } } }", new { id })
             .ContinueWith(task => task.Result.GetProperty("trainingJob"), TaskScheduler.Default);
 
-    private static async Task<JsonElement> GraphQLAsync(HttpClient http, string query, object? variables = null)
-    {
-        using var response = await http.PostAsJsonAsync("graphql", new { query, variables });
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        if (body.TryGetProperty("errors", out var errors))
-        {
-            throw new XunitException($"{query} answered {errors}");
-        }
-        return body.GetProperty("data").Clone();
-    }
-
-    private static async Task<bool> IsReadyAsync(HttpClient http)
-    {
-        try
-        {
-            using var response = await http.GetAsync("health/ready");
-            return response.IsSuccessStatusCode;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
-    }
 
     private static async Task<string> PsqlAsync(PostgresCluster postgres, string sql) =>
         (await ProcessRunner.RunAsync(Path.Combine(PostgresCluster.BinDirectory, "psql"),

@@ -29,7 +29,7 @@ public static class GraphQLSocket
 
     public static async Task<JsonNode> ReceiveAsync(WebSocket socket)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var buffer = new byte[64 * 1024];
         using var message = new MemoryStream();
         WebSocketReceiveResult received;

@@ -143,7 +143,7 @@ public sealed class SubscriptionTests(LabelingApi api, ITestOutputHelper output)
     {
         using var socket = await ConnectAsync();
         await SendAsync(socket, new { id = "1", type = "subscribe", payload = new { query = "subscription { modelPromoted { versionId } }" } });
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var received = await socket.ReceiveAsync(new byte[1024], timeout.Token);
         Assert.Equal(WebSocketMessageType.Close, received.MessageType);
         Assert.Equal(4401, (int)socket.CloseStatus!.Value);

@@ -37,7 +37,7 @@ public sealed class StoreScpProcess : IAsyncDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start storescp");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             try

@@ -14,7 +14,7 @@ public sealed class BadPeerTests
 {
     private static readonly TimeSpan Artim = TimeSpan.FromMilliseconds(400);
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(600);
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private static readonly DicomNetworkOptions Network = new() { ArtimTimeout = Artim, IdleTimeout = Idle };
 
     [Fact]

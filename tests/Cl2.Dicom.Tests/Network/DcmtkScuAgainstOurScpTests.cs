@@ -7,7 +7,7 @@ namespace Cl2.Dicom.Tests.Network;
 /// <summary>DCMTK's echoscu and storescu as requestors, our <c>DicomServer</c> as acceptor.</summary>
 public sealed class DcmtkScuAgainstOurScpTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task echoscu_gets_a_successful_c_echo_from_our_scp()

@@ -27,14 +27,14 @@ public sealed class ProductionSettingsTests
         BackgroundProcess[] services = [labeling, gateway, worker];
         using var http = await SignedInAsync(launcher, services, "ml-engineer");
 
-        var model = await GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-production\", task: \"liver-ct\" }) { id } }");
-        var job = await GraphQLAsync(http, "mutation($model: ID!) { requestTraining(input: { modelId: $model, trigger: \"production settings\" }) { id } }",
+        var model = await LabelingHttp.GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-production\", task: \"liver-ct\" }) { id } }");
+        var job = await LabelingHttp.GraphQLAsync(http, "mutation($model: ID!) { requestTraining(input: { modelId: $model, trigger: \"production settings\" }) { id } }",
             new { model = model.GetProperty("registerModel").GetProperty("id").GetString() });
         var jobId = job.GetProperty("requestTraining").GetProperty("id").GetString();
         JsonElement finished = default;
         await Eventually.IsTrueAsync(async () =>
         {
-            finished = (await GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { status worker failureReason } }", new { id = jobId })).GetProperty("trainingJob");
+            finished = (await LabelingHttp.GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { status worker failureReason } }", new { id = jobId })).GetProperty("trainingJob");
             return finished.GetProperty("status").GetString() is "SUCCEEDED" or "FAILED";
         }, services, "the training job to finish", timeoutSeconds: 300);
 
@@ -108,14 +108,4 @@ public sealed class ProductionSettingsTests
         return http;
     }
 
-    private static async Task<JsonElement> GraphQLAsync(HttpClient http, string query, object? variables = null)
-    {
-        using var response = await http.PostAsJsonAsync("graphql", new { query, variables });
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        if (body.TryGetProperty("errors", out var errors))
-        {
-            throw new XunitException($"{query} answered {errors}");
-        }
-        return body.GetProperty("data").Clone();
-    }
 }

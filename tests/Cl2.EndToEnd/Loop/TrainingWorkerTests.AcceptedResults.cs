@@ -20,10 +20,10 @@ public sealed partial class TrainingWorkerTests
         var seen = await RegisterStandInVersionAsync(http, modelId);
         var (study, _, _) = loop.FeedbackStudies[0];
         var segmentationUid = await StoreModelOutputAsync(loop, LoopDatasetCases);
-        var resultId = (await GraphQLAsync(http, "mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
+        var resultId = (await LabelingHttp.GraphQLAsync(http, "mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
                 new { input = new { studyInstanceUid = study, modelVersionId = seen, pipeline = "liver-ct", resultUids = new[] { segmentationUid }, durationMs = 5.0 } }))
             .GetProperty("recordInferenceResult").GetProperty("id").GetString()!;
-        var feedbackId = (await GraphQLAsync(http, "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }",
+        var feedbackId = (await LabelingHttp.GraphQLAsync(http, "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }",
                 new { input = new { inferenceResultId = resultId, verdict = "ACCEPT" } }))
             .GetProperty("giveFeedback").GetProperty("id").GetString()!;
         var jobId = await RequestLoopJobAsync(http, modelId, loop.DatasetId, baseVersionId: null, new { epochs = 1, spacingMm = Liver16Grid });
@@ -32,7 +32,7 @@ public sealed partial class TrainingWorkerTests
             new Dictionary<string, string> { ["Training__Feedback__AcceptedLabelWeight"] = "0.5" });
         var versionId = (await WaitForVersionAsync(http, worker, jobId)).GetProperty("id").GetString()!;
 
-        var lineage = (await GraphQLAsync(http, "query($id: ID!) { modelVersion(id: $id) { lineage { labelRevisionIds feedbackIds acceptedResults { feedbackId inferenceResultId weight } } } }",
+        var lineage = (await LabelingHttp.GraphQLAsync(http, "query($id: ID!) { modelVersion(id: $id) { lineage { labelRevisionIds feedbackIds acceptedResults { feedbackId inferenceResultId weight } } } }",
             new { id = versionId })).GetProperty("modelVersion").GetProperty("lineage");
         var accepted = Assert.Single(lineage.GetProperty("acceptedResults").EnumerateArray());
         Assert.Equal((feedbackId, resultId, 0.5),

@@ -57,7 +57,7 @@ public sealed partial class TrainingWorkerTests
         await using var loop = await LoopAsync("cl2-loop-reject-", feedbackStudies: 0);
         var http = loop.Http;
         var modelId = await RegisterLoopModelAsync(http, "liver-reject");
-        await GraphQLAsync(http, "mutation($input: SetPromotionGateInput!) { setPromotionGate(input: $input) { id } }",
+        await LabelingHttp.GraphQLAsync(http, "mutation($input: SetPromotionGateInput!) { setPromotionGate(input: $input) { id } }",
             new { input = new { modelId, margin = 0.01, autoPromote = true } });
         await using var worker = await StartWorkerAsync("worker-reject", loop.LabelingUrl, loop.State);
         var first = await WaitForVersionAsync(http, worker, await RequestLoopJobAsync(http, modelId, loop.DatasetId, null, new { epochs = 3, spacingMm = Liver16Grid }));
@@ -84,7 +84,7 @@ public sealed partial class TrainingWorkerTests
         await using var loop = await LoopAsync("cl2-loop-promote-", feedbackStudies: 0);
         var http = loop.Http;
         var modelId = await RegisterLoopModelAsync(http, "liver-promote");
-        await GraphQLAsync(http, "mutation($input: SetPromotionGateInput!) { setPromotionGate(input: $input) { id } }",
+        await LabelingHttp.GraphQLAsync(http, "mutation($input: SetPromotionGateInput!) { setPromotionGate(input: $input) { id } }",
             new { input = new { modelId, margin = 0.0, autoPromote = true } });
         await using var worker = await StartWorkerAsync("worker-promote", loop.LabelingUrl, loop.State);
         var first = await WaitForVersionAsync(http, worker, await RequestLoopJobAsync(http, modelId, loop.DatasetId, null, new { epochs = 2, spacingMm = Liver16Grid }));
@@ -149,7 +149,7 @@ public sealed partial class TrainingWorkerTests
         }
         var datasetId = await CreateDatasetAsync(http, "liver loop");
         var caseIds = await AddCasesAsync(http, datasetId, studies.Take(LoopDatasetCases));
-        var split = (await GraphQLAsync(http,
+        var split = (await LabelingHttp.GraphQLAsync(http,
                 "mutation($input: FixDatasetSplitInput!) { fixDatasetSplit(input: $input) { split { trainCaseIds validationCaseIds testCaseIds } } }",
                 new { input = new { datasetId, validationFraction = 0.25, testFraction = 0.125, seed = 2 } }))
             .GetProperty("fixDatasetSplit").GetProperty("split");
@@ -175,22 +175,22 @@ public sealed partial class TrainingWorkerTests
     }
 
     private static async Task<string> CreateDatasetAsync(HttpClient http, string name) =>
-        (await GraphQLAsync(http, "mutation($name: String!) { createDataset(input: { name: $name }) { id } }", new { name }))
+        (await LabelingHttp.GraphQLAsync(http, "mutation($name: String!) { createDataset(input: { name: $name }) { id } }", new { name }))
             .GetProperty("createDataset").GetProperty("id").GetString()!;
 
     private static async Task<Dictionary<string, string>> AddCasesAsync(HttpClient http, string datasetId, IEnumerable<string> studies) =>
-        (await GraphQLAsync(http, "mutation($input: AddCasesInput!) { addCases(input: $input) { id studyInstanceUid } }",
+        (await LabelingHttp.GraphQLAsync(http, "mutation($input: AddCasesInput!) { addCases(input: $input) { id studyInstanceUid } }",
             new { input = new { datasetId, studyInstanceUids = studies.ToArray() } }))
         .GetProperty("addCases").EnumerateArray()
         .ToDictionary(item => item.GetProperty("studyInstanceUid").GetString()!, item => item.GetProperty("id").GetString()!);
 
     private static async Task<string> SubmitMaskAsync(HttpClient http, string caseId, string mask, int baseRevision) =>
-        (await GraphQLAsync(http, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
+        (await LabelingHttp.GraphQLAsync(http, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
             new { input = new { caseId, baseRevision, kind = "SEGMENTATION", blobDigest = mask } }))
         .GetProperty("submitLabel").GetProperty("id").GetString()!;
 
     private static async Task<string> RegisterLoopModelAsync(HttpClient http, string name) =>
-        (await GraphQLAsync(http, "mutation($name: String!) { registerModel(input: { name: $name, task: \"liver-ct\" }) { id } }", new { name }))
+        (await LabelingHttp.GraphQLAsync(http, "mutation($name: String!) { registerModel(input: { name: $name, task: \"liver-ct\" }) { id } }", new { name }))
             .GetProperty("registerModel").GetProperty("id").GetString()!;
 
     /// <summary>A radiologist corrects <paramref name="version"/>'s result on feedback study <paramref name="index"/>: the
@@ -198,11 +198,11 @@ public sealed partial class TrainingWorkerTests
     private static async Task<(string FeedbackId, string RevisionId)> CorrectAsync(Loop loop, string version, int index)
     {
         var (study, caseId, mask) = loop.FeedbackStudies[index];
-        var resultId = (await GraphQLAsync(loop.Http, "mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
+        var resultId = (await LabelingHttp.GraphQLAsync(loop.Http, "mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
                 new { input = new { studyInstanceUid = study, modelVersionId = version, pipeline = "liver-ct", resultUids = new[] { study + ".9" }, durationMs = 5.0 } }))
             .GetProperty("recordInferenceResult").GetProperty("id").GetString()!;
         var revisionId = await SubmitMaskAsync(loop.Http, caseId, mask, baseRevision: 0);
-        var feedbackId = (await GraphQLAsync(loop.Http, "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }",
+        var feedbackId = (await LabelingHttp.GraphQLAsync(loop.Http, "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }",
                 new { input = new { inferenceResultId = resultId, verdict = "CORRECT", correctedLabelRevisionId = revisionId } }))
             .GetProperty("giveFeedback").GetProperty("id").GetString()!;
         return (feedbackId, revisionId);
@@ -212,13 +212,13 @@ public sealed partial class TrainingWorkerTests
     private static async Task<string> RegisterStandInVersionAsync(HttpClient http, string modelId)
     {
         var standIn = await UploadBlobAsync(http, "stand-in weights"u8.ToArray());
-        return (await GraphQLAsync(http, "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
+        return (await LabelingHttp.GraphQLAsync(http, "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }",
                 new { input = new { modelId, metrics = Array.Empty<object>(), artifactDigest = standIn, dataDigest = standIn, codeVersion = "stand-in" } }))
             .GetProperty("registerModelVersion").GetProperty("id").GetString()!;
     }
 
     private static async Task<string> RequestLoopJobAsync(HttpClient http, string modelId, string datasetId, string? baseVersionId, object recipe) =>
-        (await GraphQLAsync(http, "mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
+        (await LabelingHttp.GraphQLAsync(http, "mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
             new { input = new { modelId, datasetId, baseVersionId, trigger = "closed loop e2e", recipe } }))
         .GetProperty("requestTraining").GetProperty("id").GetString()!;
 
@@ -228,7 +228,7 @@ public sealed partial class TrainingWorkerTests
         string? versionId = null;
         await Eventually.IsTrueAsync(async () =>
         {
-            var job = (await GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { status versionId failureReason } }", new { id = jobId }))
+            var job = (await LabelingHttp.GraphQLAsync(http, "query($id: ID!) { trainingJob(id: $id) { status versionId failureReason } }", new { id = jobId }))
                 .GetProperty("trainingJob");
             versionId = job.GetProperty("status").GetString() switch
             {
@@ -238,14 +238,14 @@ public sealed partial class TrainingWorkerTests
             };
             return versionId is not null;
         }, [worker], $"job {jobId} to succeed", timeoutSeconds: 240);
-        return (await GraphQLAsync(http, """
+        return (await LabelingHttp.GraphQLAsync(http, """
             query($id: ID!) { modelVersion(id: $id) { id stage artifactDigest rejectionReason lineage { labelRevisionIds feedbackIds dataCut }
               evaluation { productionVersionId feedbackIds gateFailure sets { split metric caseCount candidate production } } } }
             """, new { id = versionId })).GetProperty("modelVersion");
     }
 
     private static async Task<string?> ProductionAsync(HttpClient http, string modelId) =>
-        (await GraphQLAsync(http, "query($model: ID!) { productionVersion(model: $model) { id } }", new { model = modelId }))
+        (await LabelingHttp.GraphQLAsync(http, "query($model: ID!) { productionVersion(model: $model) { id } }", new { model = modelId }))
             .GetProperty("productionVersion") is { ValueKind: JsonValueKind.Object } version ? version.GetProperty("id").GetString() : null;
 
     private static List<string> Ids(JsonElement array) => [.. array.EnumerateArray().Select(id => id.GetString()!).Order()];
