@@ -322,21 +322,28 @@ public sealed class DecideTests
         Assert.Equal(ProductionChangeReason.MaxLength, refusal.Details["maxLength"]);
     }
 
-    [Fact]
-    public void the_production_history_shows_an_engineers_reason_and_none_for_a_change_without_one()
+    /// <summary>A model's stream: v1 and v2 registered at Now, v1 promoted an hour later, v2 two hours later (with
+    /// <paramref name="promoteReason"/>), and v1 restored by a rollback three hours later (with <paramref name="rollbackReason"/>).</summary>
+    private static (Guid V1, Guid V2, object[] Events) PromotedTwiceThenRolledBack(string? promoteReason = null, string? rollbackReason = null)
     {
         var modelId = Guid.NewGuid();
         var (v1, v2) = (Guid.NewGuid(), Guid.NewGuid());
         var lineage = new ModelLineage(null, [], [], Digest, "git:1");
-        object[] events =
+        return (v1, v2,
         [
             new ModelRegistered(modelId, "m", "segmentation", "ml", Now),
             new ModelVersionRegistered(modelId, v1, 1, [], lineage, Digest, "ml", Now),
             new ModelVersionRegistered(modelId, v2, 2, [], lineage, Digest, "ml", Now),
             new ModelVersionPromoted(modelId, v1, null, "ml", Now.AddHours(1)),
-            new ModelVersionPromoted(modelId, v2, v1, "ml", Now.AddHours(2), "better dice"),
-            new ModelVersionRolledBack(modelId, v2, v1, "ml", Now.AddHours(3), "misses small lesions"),
-        ];
+            new ModelVersionPromoted(modelId, v2, v1, "ml", Now.AddHours(2), promoteReason),
+            new ModelVersionRolledBack(modelId, v2, v1, "ml", Now.AddHours(3), rollbackReason),
+        ]);
+    }
+
+    [Fact]
+    public void the_production_history_shows_an_engineers_reason_and_none_for_a_change_without_one()
+    {
+        var (_, _, events) = PromotedTwiceThenRolledBack("better dice", "misses small lesions");
 
         Assert.Equal(["misses small lesions", "better dice", null], ProductionHistory.Of(events)!.Select(period => period.Reason));
     }
@@ -353,18 +360,7 @@ public sealed class DecideTests
     [Fact]
     public void production_as_of_an_instant_replays_only_the_events_that_had_happened()
     {
-        var modelId = Guid.NewGuid();
-        var (v1, v2) = (Guid.NewGuid(), Guid.NewGuid());
-        var lineage = new ModelLineage(null, [], [], Digest, "git:1");
-        object[] events =
-        [
-            new ModelRegistered(modelId, "m", "segmentation", "ml", Now),
-            new ModelVersionRegistered(modelId, v1, 1, [], lineage, Digest, "ml", Now),
-            new ModelVersionRegistered(modelId, v2, 2, [], lineage, Digest, "ml", Now),
-            new ModelVersionPromoted(modelId, v1, null, "ml", Now.AddHours(1)),
-            new ModelVersionPromoted(modelId, v2, v1, "ml", Now.AddHours(2)),
-            new ModelVersionRolledBack(modelId, v2, v1, "ml", Now.AddHours(3)),
-        ];
+        var (v1, v2, events) = PromotedTwiceThenRolledBack();
         Assert.Null(Model.AsOf(events, Now.AddMinutes(30))!.ProductionVersionId);
         Assert.Equal(v1, Model.AsOf(events, Now.AddHours(1.5))!.ProductionVersionId);
         Assert.Equal(v2, Model.AsOf(events, Now.AddHours(2.5))!.ProductionVersionId);
