@@ -94,17 +94,24 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
             """, opened[0]);
         var together = await counters.AllTextContentsAsync();
         // A zoom (right drag) in the first viewport reaches the other three: the same zoom, each of its own image.
-        await ZoomFirstViewportAsync(page);
+        await DragOverFirstViewportAsync(page, MouseButton.Right);
         await page.WaitForFunctionAsync("""
             () => { const zooms = [...document.querySelectorAll('.side-by-side [data-testid=viewport]')].map(v => v.dataset.zoom);
               return zooms.length === 4 && zooms[0] !== '1.000' && zooms.every(zoom => zoom === zooms[0]); }
             """);
         var zoomedTogether = await Zooms(page);
+        // A window (left drag) in the first reaches the other three, all MR: the same range of values in each.
+        var opening = await page.Locator(".side-by-side [data-testid=viewport]").First.GetAttributeAsync("data-window");
+        await DragOverFirstViewportAsync(page, MouseButton.Left);
+        await page.WaitForFunctionAsync("""
+            opening => { const windows = [...document.querySelectorAll('.side-by-side [data-testid=viewport]')].map(v => v.dataset.window);
+              return windows.length === 4 && windows[0] !== opening && windows.every(window => window === windows[0]); }
+            """, opening);
         await page.GetByTestId("scroll-together").ClickAsync();
         var followed = await page.Locator(".side-by-side [data-testid=viewport]").EvaluateAllAsync<string[]>("views => views.map(v => v.dataset.followed ?? '')");
         await ScrollFirstViewportAsync(page, notches: 3);
         await page.WaitForFunctionAsync("together => document.querySelector('.side-by-side .viewer-status span').textContent !== together", together[0]);
-        await ZoomFirstViewportAsync(page);
+        await DragOverFirstViewportAsync(page, MouseButton.Right);
         await page.WaitForFunctionAsync("zoom => document.querySelector('.side-by-side [data-testid=viewport]').dataset.zoom !== zoom", zoomedTogether[0]);
 
         Assert.Single(opened.Distinct());
@@ -118,15 +125,15 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     private static Task<string[]> Zooms(IPage page) =>
         page.Locator(".side-by-side [data-testid=viewport]").EvaluateAllAsync<string[]>("views => views.map(v => v.dataset.zoom ?? '')");
 
-    /// <summary>Drags upwards with the right button over the first of the side-by-side viewports: Cornerstone's zoom.</summary>
-    private static async Task ZoomFirstViewportAsync(IPage page)
+    /// <summary>Drags up and right over the first of the side-by-side viewports: with the right button Cornerstone zooms, with the left it windows.</summary>
+    private static async Task DragOverFirstViewportAsync(IPage page, MouseButton button)
     {
         var canvas = (await page.Locator(".side-by-side figure:nth-child(1) [data-testid=viewport] canvas").First.BoundingBoxAsync())!;
         var (x, y) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
         await page.Mouse.MoveAsync(x, y);
-        await page.Mouse.DownAsync(new() { Button = MouseButton.Right });
-        await page.Mouse.MoveAsync(x, y - canvas.Height / 4, new() { Steps = 8 });
-        await page.Mouse.UpAsync(new() { Button = MouseButton.Right });
+        await page.Mouse.DownAsync(new() { Button = button });
+        await page.Mouse.MoveAsync(x + canvas.Width / 4, y - canvas.Height / 4, new() { Steps = 8 });
+        await page.Mouse.UpAsync(new() { Button = button });
     }
 
     /// <summary>Turns the mouse wheel over the first of the side-by-side viewports (one notch: one slice).</summary>

@@ -12,6 +12,12 @@ const canvasOf = (viewport: Types.IStackViewport) => ({ width: viewport.canvas.c
 /** The viewport's zoom, as a page (or a test) can read it from its element. */
 const showZoom = (viewport: Types.IStackViewport) => { viewport.element.dataset.zoom = viewport.getZoom().toFixed(3); };
 
+/** The viewport's window as the range of values it spans, as a page (or a test) can read it from its element. */
+const showWindow = (viewport: Types.IStackViewport) => {
+  const range = viewport.getProperties().voiRange;
+  if (range) viewport.element.dataset.window = `${range.lower.toFixed(1)}..${range.upper.toFixed(1)}`;
+};
+
 /**
  * Links the viewers; the answer turns the link on or off (on to start). Only the viewport the user works in (the last
  * one scrolled, clicked or focused, its toolbar included) leads: the others' own changes, which arrive a frame later,
@@ -68,8 +74,12 @@ export function scrollTogether(viewers: StackViewer[]): (on: boolean) => void {
       showZoom(viewer.viewport);
       if (viewer === leader) followCamera();
     });
-    element.addEventListener(Enums.Events.VOI_MODIFIED, () => { if (viewer === leader) followWindow(); });
+    element.addEventListener(Enums.Events.VOI_MODIFIED, () => {
+      showWindow(viewer.viewport);
+      if (viewer === leader) followWindow();
+    });
     showZoom(viewer.viewport);
+    showWindow(viewer.viewport);
   }
   return (enabled) => {
     on = enabled;
