@@ -37,6 +37,7 @@ public static class ErrorCodes
     public const string ModelVersionConflict = "MODEL_VERSION_CONFLICT";
     public const string ModelStageInvalid = "MODEL_STAGE_INVALID";
     public const string NothingToRollBackTo = "NOTHING_TO_ROLL_BACK_TO";
+    public const string ReasonTooLong = "REASON_TOO_LONG";
     public const string GateNotPassed = "GATE_NOT_PASSED";
     public const string EvaluationBaselineStale = "EVALUATION_BASELINE_STALE";
     public const string DatasetSplitAlreadyFixed = "DATASET_SPLIT_ALREADY_FIXED";

@@ -292,6 +292,63 @@ public sealed class DecideTests
     }
 
     [Fact]
+    public void a_promotion_and_a_rollback_carry_the_reason_trimmed_and_a_blank_one_as_none()
+    {
+        var model = ModelWithVersions(2);
+        var first = PromoteModelVersion.Decide(model, new PromoteModelVersion(model.Id, model.Versions[0].Id, (int)model.Version, " \t"), "ml", Now);
+        model = Model.Apply(first, model);
+        var second = PromoteModelVersion.Decide(model, new PromoteModelVersion(model.Id, model.Versions[1].Id, (int)model.Version, "  better dice  "), "ml", Now);
+        model = Model.Apply(second, model);
+        var rolledBack = RollbackModel.Decide(model, new RollbackModel(model.Id, (int)model.Version, "\nmisses small lesions\n"), "ml", Now);
+
+        Assert.Equal((null, "better dice", "misses small lesions"), (first.Reason, second.Reason, rolledBack.Reason));
+    }
+
+    [Fact]
+    public void a_reason_over_the_limit_is_refused_as_reason_too_long_for_a_promotion_and_a_rollback()
+    {
+        var model = ModelWithVersions(2);
+        var atLimit = new string('r', ProductionChangeReason.MaxLength);
+        var promoted = PromoteModelVersion.Decide(model, new PromoteModelVersion(model.Id, model.Versions[0].Id, (int)model.Version, $" {atLimit} "), "ml", Now);
+        Assert.Equal(atLimit, promoted.Reason);
+
+        var tooLong = atLimit + "r";
+        Assert.Equal(ErrorCodes.ReasonTooLong,
+            Refusal(() => PromoteModelVersion.Decide(model, new PromoteModelVersion(model.Id, model.Versions[0].Id, (int)model.Version, tooLong), "ml", Now)).Code);
+        model = Model.Apply(promoted, model);
+        model = Model.Apply(new ModelVersionPromoted(model.Id, model.Versions[1].Id, model.Versions[0].Id, "ml", Now), model);
+        var refusal = Refusal(() => RollbackModel.Decide(model, new RollbackModel(model.Id, (int)model.Version, tooLong), "ml", Now));
+        Assert.Equal(ErrorCodes.ReasonTooLong, refusal.Code);
+        Assert.Equal(ProductionChangeReason.MaxLength, refusal.Details["maxLength"]);
+    }
+
+    /// <summary>A model's stream: v1 and v2 registered at Now, v1 promoted an hour later, v2 two hours later (with
+    /// <paramref name="promoteReason"/>), and v1 restored by a rollback three hours later (with <paramref name="rollbackReason"/>).</summary>
+    private static (Guid V1, Guid V2, object[] Events) PromotedTwiceThenRolledBack(string? promoteReason = null, string? rollbackReason = null)
+    {
+        var modelId = Guid.NewGuid();
+        var (v1, v2) = (Guid.NewGuid(), Guid.NewGuid());
+        var lineage = new ModelLineage(null, [], [], Digest, "git:1");
+        return (v1, v2,
+        [
+            new ModelRegistered(modelId, "m", "segmentation", "ml", Now),
+            new ModelVersionRegistered(modelId, v1, 1, [], lineage, Digest, "ml", Now),
+            new ModelVersionRegistered(modelId, v2, 2, [], lineage, Digest, "ml", Now),
+            new ModelVersionPromoted(modelId, v1, null, "ml", Now.AddHours(1)),
+            new ModelVersionPromoted(modelId, v2, v1, "ml", Now.AddHours(2), promoteReason),
+            new ModelVersionRolledBack(modelId, v2, v1, "ml", Now.AddHours(3), rollbackReason),
+        ]);
+    }
+
+    [Fact]
+    public void the_production_history_shows_an_engineers_reason_and_none_for_a_change_without_one()
+    {
+        var (_, _, events) = PromotedTwiceThenRolledBack("better dice", "misses small lesions");
+
+        Assert.Equal(["misses small lesions", "better dice", null], ProductionHistory.Of(events)!.Select(period => period.Reason));
+    }
+
+    [Fact]
     public void retiring_refuses_the_production_version()
     {
         var model = ModelWithVersions(1);
@@ -303,18 +360,7 @@ public sealed class DecideTests
     [Fact]
     public void production_as_of_an_instant_replays_only_the_events_that_had_happened()
     {
-        var modelId = Guid.NewGuid();
-        var (v1, v2) = (Guid.NewGuid(), Guid.NewGuid());
-        var lineage = new ModelLineage(null, [], [], Digest, "git:1");
-        object[] events =
-        [
-            new ModelRegistered(modelId, "m", "segmentation", "ml", Now),
-            new ModelVersionRegistered(modelId, v1, 1, [], lineage, Digest, "ml", Now),
-            new ModelVersionRegistered(modelId, v2, 2, [], lineage, Digest, "ml", Now),
-            new ModelVersionPromoted(modelId, v1, null, "ml", Now.AddHours(1)),
-            new ModelVersionPromoted(modelId, v2, v1, "ml", Now.AddHours(2)),
-            new ModelVersionRolledBack(modelId, v2, v1, "ml", Now.AddHours(3)),
-        ];
+        var (v1, v2, events) = PromotedTwiceThenRolledBack();
         Assert.Null(Model.AsOf(events, Now.AddMinutes(30))!.ProductionVersionId);
         Assert.Equal(v1, Model.AsOf(events, Now.AddHours(1.5))!.ProductionVersionId);
         Assert.Equal(v2, Model.AsOf(events, Now.AddHours(2.5))!.ProductionVersionId);

@@ -45,9 +45,6 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
             },
         }))["registerModelVersion"]!;
 
-    private async Task<int> ModelVersionAsync(string modelId) =>
-        (await api.RunAsync("query($id: ID!) { model(id: $id) { version } }", new { id = modelId }))["model"]!["version"]!.GetValue<int>();
-
     private Task<GraphQLResponse> PromoteAsync(string modelId, string versionId, int expectedVersion) => api.PostAsync("""
         mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { version productionVersion { id number } } }
         """, new { input = new { modelId, versionId, expectedVersion } });
@@ -148,7 +145,7 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
         var modelId = await RegisterModelAsync("liver");
         var v1 = (await RegisterVersionAsync(modelId, 0.9))["id"]!.GetValue<string>();
         var v2 = (await RegisterVersionAsync(modelId, 0.91))["id"]!.GetValue<string>();
-        var seen = await ModelVersionAsync(modelId);
+        var seen = await api.ModelVersionAsync(modelId);
 
         var first = await PromoteAsync(modelId, v1, seen);
         Assert.Null(first.Errors);
@@ -163,7 +160,7 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
 
         var retired = (await api.RunAsync("""
             mutation($input: RetireModelVersionInput!) { retireModelVersion(input: $input) { version versions { number stage } } }
-            """, new { input = new { modelId, versionId = v2, expectedVersion = await ModelVersionAsync(modelId) } }))["retireModelVersion"]!;
+            """, new { input = new { modelId, versionId = v2, expectedVersion = await api.ModelVersionAsync(modelId) } }))["retireModelVersion"]!;
         Assert.Equal("RETIRED", retired["versions"]![1]!["stage"]!.GetValue<string>());
         var promoteRetired = await PromoteAsync(modelId, v2, retired["version"]!.GetValue<int>());
         Assert.Equal("MODEL_STAGE_INVALID", promoteRetired.FirstErrorCode);
@@ -175,7 +172,7 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
         var modelId = await RegisterModelAsync("race");
         var v1 = (await RegisterVersionAsync(modelId, 0.9))["id"]!.GetValue<string>();
         var v2 = (await RegisterVersionAsync(modelId, 0.91))["id"]!.GetValue<string>();
-        var seen = await ModelVersionAsync(modelId);
+        var seen = await api.ModelVersionAsync(modelId);
 
         var responses = await Task.WhenAll(PromoteAsync(modelId, v1, seen), PromoteAsync(modelId, v2, seen));
 
@@ -185,7 +182,7 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
         var winnerNumber = winner.Data!["promoteModelVersion"]!["productionVersion"]!["number"]!.GetValue<int>();
         var production = (await api.RunAsync("query($model: ID!) { productionVersion(model: $model) { number } }", new { model = modelId }))["productionVersion"]!;
         Assert.Equal(winnerNumber, production["number"]!.GetValue<int>());
-        Assert.Equal(seen + 1, await ModelVersionAsync(modelId));
+        Assert.Equal(seen + 1, await api.ModelVersionAsync(modelId));
     }
 
     [Fact]
@@ -196,13 +193,13 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
         var v2 = (await RegisterVersionAsync(modelId, 0.8))["id"]!.GetValue<string>();
 
         var beforeAny = await Tick();
-        Assert.Null((await PromoteAsync(modelId, v1, await ModelVersionAsync(modelId))).Errors);
+        Assert.Null((await PromoteAsync(modelId, v1, await api.ModelVersionAsync(modelId))).Errors);
         var duringV1 = await Tick();
-        Assert.Null((await PromoteAsync(modelId, v2, await ModelVersionAsync(modelId))).Errors);
+        Assert.Null((await PromoteAsync(modelId, v2, await api.ModelVersionAsync(modelId))).Errors);
         var duringV2 = await Tick();
         var rolledBack = await api.RunAsync("""
             mutation($input: RollbackModelInput!) { rollbackModel(input: $input) { productionVersion { number } versions { number stage } } }
-            """, new { input = new { modelId, expectedVersion = await ModelVersionAsync(modelId) } });
+            """, new { input = new { modelId, expectedVersion = await api.ModelVersionAsync(modelId) } });
         var afterRollback = await Tick();
 
         Assert.Equal(1, rolledBack["rollbackModel"]!["productionVersion"]!["number"]!.GetValue<int>());
@@ -226,7 +223,7 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
         var modelId = await RegisterModelAsync("nanoseconds");
         var v1 = (await RegisterVersionAsync(modelId, 0.7))["id"]!.GetValue<string>();
         var beforeAny = await Tick();
-        Assert.Null((await PromoteAsync(modelId, v1, await ModelVersionAsync(modelId))).Errors);
+        Assert.Null((await PromoteAsync(modelId, v1, await api.ModelVersionAsync(modelId))).Errors);
         var duringV1 = await Tick();
         // `date -u +%Y-%m-%dT%H:%M:%S.%NZ`: nine fractional digits, two more than .NET's 100 ns ticks hold.
         static string Nanoseconds(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture) + "68Z";
@@ -284,7 +281,7 @@ public sealed class ModelRegistryTests(LabelingApi api) : IClassFixture<Labeling
         await RegisterVersionAsync(modelId, 0.8);
 
         var refused = await api.PostAsync("mutation($input: DeleteModelInput!) { deleteModel(input: $input) }",
-            new { input = new { modelId, expectedVersion = await ModelVersionAsync(modelId) } });
+            new { input = new { modelId, expectedVersion = await api.ModelVersionAsync(modelId) } });
 
         Assert.Equal("MODEL_HAS_VERSIONS", refused.FirstErrorCode);
     }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Cl2.Labeling.Models;
+using Npgsql;
 
 namespace Cl2.Labeling.Tests;
 
@@ -23,13 +25,13 @@ public sealed class ProductionHistoryTests(LabelingApi api) : IClassFixture<Labe
 
     private Task<string> RegisterVersionAsync(string modelId) => api.RegisterModelVersionAsync(modelId, Digest);
 
-    private async Task PromoteAsync(string engineer, string modelId, string versionId) =>
+    private async Task PromoteAsync(string engineer, string modelId, string versionId, string? reason = null) =>
         await api.RunAsAsync((engineer, "ml-engineer"), "mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { id } }",
-            new { input = new { modelId, versionId, expectedVersion = await api.ModelVersionAsync(modelId) } });
+            new { input = new { modelId, versionId, expectedVersion = await api.ModelVersionAsync(modelId), reason } });
 
-    private async Task RollbackAsync(string engineer, string modelId) =>
+    private async Task RollbackAsync(string engineer, string modelId, string? reason = null) =>
         await api.RunAsAsync((engineer, "ml-engineer"), "mutation($input: RollbackModelInput!) { rollbackModel(input: $input) { id } }",
-            new { input = new { modelId, expectedVersion = await api.ModelVersionAsync(modelId) } });
+            new { input = new { modelId, expectedVersion = await api.ModelVersionAsync(modelId), reason } });
 
     private async Task<JsonArray> HistoryAsync(string modelId) =>
         (await api.RunAsync($"query($model: ID!) {{ productionHistory(model: $model) {{ {Periods} }} }}", new { model = modelId }))["productionHistory"]!.AsArray();
@@ -87,6 +89,59 @@ public sealed class ProductionHistoryTests(LabelingApi api) : IClassFixture<Labe
         Assert.Equal("evaluation-gate", newest["changedBy"]!.GetValue<string>());
         Assert.Equal("Passed the evaluation gate within the margin 0.01: dice 0.85 on the test set (8 cases) against production's 0.8.",
             newest["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task a_manual_promotion_and_a_rollback_show_the_reason_the_engineer_gave_trimmed()
+    {
+        var modelId = await RegisterModelAsync("liver-reasons");
+        var v1 = await RegisterVersionAsync(modelId);
+        var v2 = await RegisterVersionAsync(modelId);
+        await PromoteAsync("alice", modelId, v1, "  first clinical release  ");
+        await PromoteAsync("bob", modelId, v2, "   ");
+        await RollbackAsync("carol", modelId, "v2 misses small lesions on the night scanner");
+
+        var history = await HistoryAsync(modelId);
+
+        Assert.Equal(["v2 misses small lesions on the night scanner", null, "first clinical release"],
+            history.Select(period => period!["reason"]?.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task a_reason_over_the_limit_is_refused_as_reason_too_long_and_production_is_unchanged()
+    {
+        var modelId = await RegisterModelAsync("liver-long-reason");
+        var v1 = await RegisterVersionAsync(modelId);
+
+        var refused = await api.PostAsAsync(("alice", "ml-engineer"),
+            "mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { id } }",
+            new { input = new { modelId, versionId = v1, expectedVersion = await api.ModelVersionAsync(modelId), reason = new string('x', ProductionChangeReason.MaxLength + 1) } });
+
+        Assert.Equal("REASON_TOO_LONG", refused.FirstErrorCode);
+        Assert.Equal(ProductionChangeReason.MaxLength, refused.Errors![0]!["extensions"]!["data"]!["maxLength"]!.GetValue<int>());
+        Assert.Empty(await HistoryAsync(modelId));
+    }
+
+    [Fact]
+    public async Task a_promotion_stored_before_reasons_existed_reads_as_no_reason()
+    {
+        var modelId = await RegisterModelAsync("liver-old-events");
+        var v1 = await RegisterVersionAsync(modelId);
+        await PromoteAsync("alice", modelId, v1, "will be stripped");
+        // Rewrite the stored event as an older build wrote it: without the property at all.
+        await using (var connection = new NpgsqlConnection(api.Postgres.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "update cl2.mt_events set data = data - 'Reason' - 'reason' where stream_id = @stream and (data ? 'Reason' or data ? 'reason')", connection);
+            command.Parameters.AddWithValue("stream", Guid.Parse(modelId));
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var period = Assert.Single(await HistoryAsync(modelId))!;
+
+        Assert.Equal(v1, period["version"]!["id"]!.GetValue<string>());
+        Assert.Null(period["reason"]);
     }
 
     [Fact]

@@ -56,6 +56,13 @@ describe('the production timeline', () => {
       'Passed the evaluation gate: dice 0.9 on the test set (8 cases).');
   });
 
+  it('shows the reason an engineer gave for a rollback', () => {
+    const [, , current] = timelineBars([{ ...history[0], reason: 'v2 misses small lesions' }, ...history.slice(1)], now, iso);
+
+    expect(current.label).toBe('v1 (in production now): from 2026-12-03T00:00:00.000Z until now, restored by a rollback by carol. ' +
+      'Reason: v2 misses small lesions');
+  });
+
   it('keeps a period of a millisecond among days wide enough to see', () => {
     const widths = barWidths([1, 86_400_000, 86_400_000]);
 

@@ -97,7 +97,9 @@ public sealed class DicomListener(IOptions<ListenerOptions> options, IOptions<In
             var reason = closed.RefusedAbstractSyntaxes.Count > 0
                 ? $"query/retrieve refused ({string.Join(", ", closed.RefusedAbstractSyntaxes)}): not allowed for this peer"
                 : closed.Error!.Message;
-            _ = audit.RecordAsync(DicomAccess.Refused(closed.CallingAeTitle, closed.RemoteAddress, reason)).AsTask();
+            // Nobody awaits a record queued as a connection closes: a failure to queue it is logged, not lost.
+            var refused = DicomAccess.Refused(closed.CallingAeTitle, closed.RemoteAddress, reason);
+            UnawaitedAudit.Observe(audit.RecordAsync(refused), refused, logger);
         }
         if (closed.RefusedAbstractSyntaxes.Count > 0)
         {

@@ -70,33 +70,7 @@ public sealed class PushedEventsAudit(AuditTrail trail, IOptions<AuditOptions> o
     {
         if (record is not null)
         {
-            Observe(trail.RecordAsync(record), record, logger);
-        }
-    }
-
-    /// <summary>
-    /// Nobody awaits a record queued from a push, so a failure to queue it would go unseen: it is logged as an error with
-    /// what the record says (who was pushed which studies), so the disclosure is not lost silently.
-    /// </summary>
-    public static void Observe(ValueTask recording, AuditRecord record, ILogger logger)
-    {
-        if (!recording.IsCompletedSuccessfully)
-        {
-            _ = LogFailureAsync(recording.AsTask(), record, logger);
-        }
-    }
-
-    private static async Task LogFailureAsync(Task recording, AuditRecord record, ILogger logger)
-    {
-        try
-        {
-            await recording;
-        }
-        catch (Exception exception)
-        {
-            logger.LogError(exception,
-                "The audit record of {Operation} for {User} ({Outcome}; studies {Studies}) could not be queued for the audit store and is not in the access audit",
-                record.Operation, record.UserId, record.OutcomeDescription, string.Join(", ", record.StudyInstanceUids));
+            UnawaitedAudit.Observe(trail.RecordAsync(record), record, logger);
         }
     }
 

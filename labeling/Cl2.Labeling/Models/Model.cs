@@ -40,14 +40,18 @@ public sealed record ModelVersionRegistered(
     string RegisteredBy,
     DateTimeOffset RegisteredAt);
 
-public sealed record ModelVersionPromoted(Guid ModelId, Guid VersionId, Guid? ReplacedVersionId, string PromotedBy, DateTimeOffset PromotedAt);
+/// <summary><see cref="Reason"/>: why, as the ML engineer said it (null for the gate, and in events written before reasons existed).</summary>
+public sealed record ModelVersionPromoted(Guid ModelId, Guid VersionId, Guid? ReplacedVersionId, string PromotedBy, DateTimeOffset PromotedAt,
+    string? Reason = null);
 
 public sealed record ModelVersionRetired(Guid ModelId, Guid VersionId, string RetiredBy, DateTimeOffset RetiredAt);
 
 /// <summary>A model registered by mistake (a wrong task or name) withdrawn before it had versions; its name is free again.</summary>
 public sealed record ModelDeleted(Guid ModelId, string Name, string DeletedBy, DateTimeOffset DeletedAt);
 
-public sealed record ModelVersionRolledBack(Guid ModelId, Guid FromVersionId, Guid ToVersionId, string RolledBackBy, DateTimeOffset RolledBackAt);
+/// <summary><see cref="Reason"/>: why, as the ML engineer said it (null when none was given, and in events written before reasons existed).</summary>
+public sealed record ModelVersionRolledBack(Guid ModelId, Guid FromVersionId, Guid ToVersionId, string RolledBackBy, DateTimeOffset RolledBackAt,
+    string? Reason = null);
 
 public enum ModelStage
 {

@@ -5,7 +5,7 @@ namespace Cl2.Labeling.Models;
 /// <summary>
 /// One stretch of time a version was in production: from the change that put it there until the next change (null while
 /// it is still in production), who made that change (an ML engineer, or the evaluation gate: <see cref="ByGate"/>), and
-/// why where the events say (what the gate saw).
+/// why where the events say (what the gate saw, or the reason the ML engineer gave).
 /// </summary>
 public sealed record ProductionPeriod(
     ModelVersion Version,
@@ -47,11 +47,11 @@ public static class ProductionHistory
                         GateReason(passed, margin)));
                     break;
                 case ModelVersionPromoted promoted:
-                    started.Add(new(model.FindVersion(promoted.VersionId)!, promoted.PromotedAt, null, ProductionChange.Promoted, promoted.PromotedBy, false, null));
+                    started.Add(new(model.FindVersion(promoted.VersionId)!, promoted.PromotedAt, null, ProductionChange.Promoted, promoted.PromotedBy, false, promoted.Reason));
                     break;
                 case ModelVersionRolledBack rolledBack:
                     started.Add(new(model.FindVersion(rolledBack.ToVersionId)!, rolledBack.RolledBackAt, null, ProductionChange.RolledBack, rolledBack.RolledBackBy,
-                        false, null));
+                        false, rolledBack.Reason));
                     break;
             }
         }

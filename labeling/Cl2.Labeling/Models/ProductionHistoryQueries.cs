@@ -53,6 +53,6 @@ public sealed class ProductionPeriodGraphType : ObjectGraphType<ProductionPeriod
         Field(period => period.Change, type: typeof(NonNullGraphType<ProductionChangeGraphType>)).Description("How it came into production: promoted, or rolled back to.");
         Field(period => period.ChangedBy).Description("Who made that change: the ML engineer, or evaluation-gate.");
         Field(period => period.ByGate).Description("True when the evaluation gate promoted it (an auto-promoting gate, as the version passed).");
-        Field(period => period.Reason, nullable: true).Description("Why, where the events say: what the evaluation gate saw when it promoted.");
+        Field(period => period.Reason, nullable: true).Description("Why, where the events say: what the evaluation gate saw when it promoted, or the reason the ML engineer gave.");
     }
 }

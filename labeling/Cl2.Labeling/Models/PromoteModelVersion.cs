@@ -8,8 +8,9 @@ namespace Cl2.Labeling.Models;
 /// <summary>
 /// Put a version into production. <see cref="ExpectedVersion"/> is the model's version the caller decided on: if anyone
 /// changed the model since (another promotion, a rollback), the promotion is refused with MODEL_VERSION_CONFLICT.
+/// <see cref="Reason"/> is optional: why, for the production timeline (<see cref="ProductionChangeReason"/>).
 /// </summary>
-public sealed record PromoteModelVersion(Guid ModelId, Guid VersionId, int ExpectedVersion)
+public sealed record PromoteModelVersion(Guid ModelId, Guid VersionId, int ExpectedVersion, string? Reason = null)
 {
     public static ModelVersionPromoted Decide(Model? model, PromoteModelVersion command, string by, DateTimeOffset now)
     {
@@ -18,6 +19,7 @@ public sealed record PromoteModelVersion(Guid ModelId, Guid VersionId, int Expec
             throw DomainException.NotFound(ErrorCodes.ModelNotFound, "Model", command.ModelId);
         }
         ModelConcurrency.Require(model, command.ExpectedVersion);
+        var reason = ProductionChangeReason.Of(command.Reason);
         var version = model.FindVersion(command.VersionId)
             ?? throw DomainException.NotFound(ErrorCodes.ModelVersionNotFound, "Model version", command.VersionId);
         if (version.Stage is ModelStage.Production or ModelStage.Retired or ModelStage.Rejected)
@@ -25,7 +27,7 @@ public sealed record PromoteModelVersion(Guid ModelId, Guid VersionId, int Expec
             throw new DomainException(ErrorCodes.ModelStageInvalid, $"Version {version.Number} is {version.Stage} and cannot be promoted.");
         }
         RecordModelEvaluation.RequirePassed(model, version);
-        return new ModelVersionPromoted(model.Id, version.Id, model.ProductionVersionId, by, now);
+        return new ModelVersionPromoted(model.Id, version.Id, model.ProductionVersionId, by, now, reason);
     }
 
     public static void AddField(ObjectGraphType mutation) => mutation

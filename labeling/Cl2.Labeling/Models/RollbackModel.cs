@@ -5,8 +5,11 @@ using GraphQL.Types;
 
 namespace Cl2.Labeling.Models;
 
-/// <summary>Withdraw the production version and put the one it replaced back into production.</summary>
-public sealed record RollbackModel(Guid ModelId, int ExpectedVersion)
+/// <summary>
+/// Withdraw the production version and put the one it replaced back into production. <see cref="Reason"/> is optional:
+/// why, for the production timeline (<see cref="ProductionChangeReason"/>).
+/// </summary>
+public sealed record RollbackModel(Guid ModelId, int ExpectedVersion, string? Reason = null)
 {
     public static ModelVersionRolledBack Decide(Model? model, RollbackModel command, string by, DateTimeOffset now)
     {
@@ -15,12 +18,13 @@ public sealed record RollbackModel(Guid ModelId, int ExpectedVersion)
             throw DomainException.NotFound(ErrorCodes.ModelNotFound, "Model", command.ModelId);
         }
         ModelConcurrency.Require(model, command.ExpectedVersion);
+        var reason = ProductionChangeReason.Of(command.Reason);
         if (model.ProductionHistory.Count < 2)
         {
             throw new DomainException(ErrorCodes.NothingToRollBackTo,
                 $"Model '{model.Name}' has no earlier production version to roll back to.");
         }
-        return new ModelVersionRolledBack(model.Id, model.ProductionHistory[^1], model.ProductionHistory[^2], by, now);
+        return new ModelVersionRolledBack(model.Id, model.ProductionHistory[^1], model.ProductionHistory[^2], by, now, reason);
     }
 
     public static void AddField(ObjectGraphType mutation) => mutation

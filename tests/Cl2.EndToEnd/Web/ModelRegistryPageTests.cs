@@ -26,11 +26,19 @@ public sealed class ModelRegistryPageTests(SignedInPlatform platform)
         await page.WaitForSelectorAsync($"[data-job-id='{jobId}'][data-epoch='2']");
         await Chromium.ScreenshotAsync(page, "models");
         await page.Locator($"button[data-version-id='{versionId}']").ClickAsync();
+        var confirmation = page.Locator("[data-testid=confirm-change]");
+        await confirmation.Locator("input[name=reason]").FillAsync(" first clinical release ");
+        await Chromium.ScreenshotAsync(page, "models-promote");
+        await confirmation.Locator("button[type=submit]").ClickAsync();
         await page.WaitForSelectorAsync($"tr[data-version-id='{versionId}'] [data-testid=stage]:text('PRODUCTION')");
 
-        var (data, error) = await SignedInPlatform.GraphQLAsync(engineer, "query($id: ID!) { model(id: $id) { productionVersion { id } } }", new { id = modelId });
+        var (data, error) = await SignedInPlatform.GraphQLAsync(engineer,
+            "query($id: ID!) { model(id: $id) { productionVersion { id } productionHistory { reason } } }", new { id = modelId });
         Assert.Null(error);
         Assert.Equal(versionId, data.GetProperty("model").GetProperty("productionVersion").GetProperty("id").GetString());
+        Assert.Equal("first clinical release", data.GetProperty("model").GetProperty("productionHistory")[0].GetProperty("reason").GetString());
+        Assert.EndsWith("Reason: first clinical release",
+            await page.Locator($"[data-testid=production-period][data-version-id='{versionId}']").GetAttributeAsync("aria-label"), StringComparison.Ordinal);
         Assert.Contains("epoch 2, loss 0.5000", await job.TextContentAsync(), StringComparison.Ordinal);
     }
 

@@ -24,12 +24,16 @@ public sealed class ProductionTimelinePageTests(SignedInPlatform platform)
         using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
         var before = DateTimeOffset.UtcNow;
         var (modelId, v1, v2) = await TwoVersionsPromotedInTurnAsync(engineer);
-        await RollbackAsync(engineer, modelId);
-        var after = DateTimeOffset.UtcNow;
         await using var chromium = await Chromium.LaunchAsync();
         var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", $"models?model={modelId}");
-        await page.WaitForSelectorAsync("[data-testid=production-timeline]");
         var bars = page.Locator("[data-testid=production-period]");
+        await page.WaitForSelectorAsync("[data-testid=production-timeline]");
+        // The rollback goes through the page's confirmation, with a reason the timeline then shows.
+        await page.Locator("button[data-action=rollback]").ClickAsync();
+        await page.Locator("[data-testid=confirm-change] input[name=reason]").FillAsync("  v2 misses small lesions  ");
+        await page.Locator("[data-testid=confirm-change] button[type=submit]").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('[data-testid=production-period]').length === 3");
+        var after = DateTimeOffset.UtcNow;
 
         var drawn = JsonDocument.Parse(await bars.EvaluateAllAsync<string>(ReadBars)).RootElement.EnumerateArray().ToList();
         await Chromium.ScreenshotAsync(page, "models-timeline");
@@ -44,6 +48,7 @@ public sealed class ProductionTimelinePageTests(SignedInPlatform platform)
         Assert.True(starts[0] >= before && starts[2] <= after, $"the periods start outside the test's changes ({before:O} to {after:O}): {string.Join(", ", starts)}");
         Assert.All(drawn, bar => Assert.Equal(0, bar.GetProperty("tabIndex").GetInt32()));
         Assert.Equal(["v1: ", "v2: ", "v1 (in production now): "], drawn.Select(bar => bar.GetProperty("label").GetString()![..(bar.GetProperty("label").GetString()!.IndexOf(':') + 2)]));
+        Assert.EndsWith(", restored by a rollback by ml-engineer. Reason: v2 misses small lesions", drawn[2].GetProperty("label").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -79,13 +84,6 @@ public sealed class ProductionTimelinePageTests(SignedInPlatform platform)
     {
         var (_, error) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { id } }",
             new { input = new { modelId, versionId, expectedVersion = await ModelVersionAsync(engineer, modelId) } });
-        Assert.Null(error);
-    }
-
-    private static async Task RollbackAsync(HttpClient engineer, string modelId)
-    {
-        var (_, error) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($input: RollbackModelInput!) { rollbackModel(input: $input) { id } }",
-            new { input = new { modelId, expectedVersion = await ModelVersionAsync(engineer, modelId) } });
         Assert.Null(error);
     }
 

@@ -72,7 +72,7 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     }
 
     [Fact]
-    public async Task the_four_sequences_of_a_brain_mri_scroll_together_until_the_link_is_turned_off()
+    public async Task the_four_sequences_of_a_brain_mri_scroll_and_zoom_together_until_the_link_is_turned_off()
     {
         WebApp.RequireBuilt();
         var (study, _, _) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
@@ -93,15 +93,47 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
               return shown.length === 4 && Math.abs(slice(shown[0]) - slice(opened)) === 3 && shown.every(text => text === shown[0]); }
             """, opened[0]);
         var together = await counters.AllTextContentsAsync();
+        // A zoom (right drag) in the first viewport reaches the other three: the same zoom, each of its own image.
+        await DragOverFirstViewportAsync(page, MouseButton.Right);
+        await page.WaitForFunctionAsync("""
+            () => { const zooms = [...document.querySelectorAll('.side-by-side [data-testid=viewport]')].map(v => v.dataset.zoom);
+              return zooms.length === 4 && zooms[0] !== '1.000' && zooms.every(zoom => zoom === zooms[0]); }
+            """);
+        var zoomedTogether = await Zooms(page);
+        // A window (left drag) in the first reaches the other three, all MR: the same range of values in each.
+        var opening = await page.Locator(".side-by-side [data-testid=viewport]").First.GetAttributeAsync("data-window");
+        await DragOverFirstViewportAsync(page, MouseButton.Left);
+        await page.WaitForFunctionAsync("""
+            opening => { const windows = [...document.querySelectorAll('.side-by-side [data-testid=viewport]')].map(v => v.dataset.window);
+              return windows.length === 4 && windows[0] !== opening && windows.every(window => window === windows[0]); }
+            """, opening);
         await page.GetByTestId("scroll-together").ClickAsync();
         var followed = await page.Locator(".side-by-side [data-testid=viewport]").EvaluateAllAsync<string[]>("views => views.map(v => v.dataset.followed ?? '')");
         await ScrollFirstViewportAsync(page, notches: 3);
         await page.WaitForFunctionAsync("together => document.querySelector('.side-by-side .viewer-status span').textContent !== together", together[0]);
+        await DragOverFirstViewportAsync(page, MouseButton.Right);
+        await page.WaitForFunctionAsync("zoom => document.querySelector('.side-by-side [data-testid=viewport]').dataset.zoom !== zoom", zoomedTogether[0]);
 
         Assert.Single(opened.Distinct());
         Assert.Equal("false", await page.GetByTestId("scroll-together").GetAttributeAsync("aria-pressed"));
         Assert.Equal(followed, await page.Locator(".side-by-side [data-testid=viewport]").EvaluateAllAsync<string[]>("views => views.map(v => v.dataset.followed ?? '')"));
         Assert.Equal(together.Skip(1), (await counters.AllTextContentsAsync()).Skip(1));
+        Assert.Equal(zoomedTogether.Skip(1), (await Zooms(page)).Skip(1));
+    }
+
+    /// <summary>Each side-by-side viewport's zoom, as the page shows it on the viewport's element.</summary>
+    private static Task<string[]> Zooms(IPage page) =>
+        page.Locator(".side-by-side [data-testid=viewport]").EvaluateAllAsync<string[]>("views => views.map(v => v.dataset.zoom ?? '')");
+
+    /// <summary>Drags up and right over the first of the side-by-side viewports: with the right button Cornerstone zooms, with the left it windows.</summary>
+    private static async Task DragOverFirstViewportAsync(IPage page, MouseButton button)
+    {
+        var canvas = (await page.Locator(".side-by-side figure:nth-child(1) [data-testid=viewport] canvas").First.BoundingBoxAsync())!;
+        var (x, y) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
+        await page.Mouse.MoveAsync(x, y);
+        await page.Mouse.DownAsync(new() { Button = button });
+        await page.Mouse.MoveAsync(x + canvas.Width / 4, y - canvas.Height / 4, new() { Steps = 8 });
+        await page.Mouse.UpAsync(new() { Button = button });
     }
 
     /// <summary>Turns the mouse wheel over the first of the side-by-side viewports (one notch: one slice).</summary>

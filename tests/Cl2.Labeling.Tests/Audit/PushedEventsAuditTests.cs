@@ -67,7 +67,7 @@ public sealed class PushedEventsAuditTests
             StudyInstanceUids = ["1.2.826.0.1.3680043.10.543.181"],
         };
 
-        PushedEventsAudit.Observe(new ValueTask(queueing.Task), record, logs.CreateLogger(nameof(PushedEventsAudit)));
+        UnawaitedAudit.Observe(new ValueTask(queueing.Task), record, logs.CreateLogger(nameof(PushedEventsAudit)));
         queueing.SetException(new InvalidOperationException("the audit trail has stopped"));
 
         for (var waited = System.Diagnostics.Stopwatch.StartNew(); logs.Lines.IsEmpty; await Task.Delay(20))

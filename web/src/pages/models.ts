@@ -7,6 +7,7 @@ import { subscribe } from '../api/subscriptions';
 import { element, escapeHtml, showError } from '../ui';
 import { lossCurve, type EpochPoint } from './lossCurve';
 import { formatMetrics } from './modelMetrics';
+import { changeInput, confirmationQuestion, maxReasonLength, type ChangeTarget, type ProductionAction } from './productionChange';
 import { timelineBars, type ProductionPeriod } from './productionTimeline';
 import { compareVersions, type ComparedVersion } from './versionComparison';
 
@@ -35,6 +36,34 @@ const modelFields = `id name task version productionVersion { id } versions { id
   lineage { baseVersionId labelRevisionIds feedbackIds dataCut codeVersion }
   evaluation { sets { split metric caseCount candidate production } gateFailure } }
   productionHistory { version { id number } from to change changedBy byGate reason }`;
+
+/** The confirmation of a promotion or rollback, with its optional reason; it resolves to the reason, or null if cancelled. */
+function confirmChange(section: HTMLElement, action: ProductionAction, target: ChangeTarget): Promise<string | null> {
+  section.querySelector('[data-testid=confirm-change]')?.remove();
+  const verb = action === 'promote' ? 'Promote' : 'Roll back';
+  const form = element<HTMLFormElement>(`<form class="confirm-change" data-testid="confirm-change" data-action="${action}">
+    <p>${escapeHtml(confirmationQuestion(action, target))}</p>
+    <label>Reason (optional) <input name="reason" maxlength="${maxReasonLength}" size="50"></label>
+    <button type="submit">${verb}</button> <button type="button" data-cancel>Cancel</button></form>`);
+  section.querySelector('h2')!.after(form);
+  const reason = form.querySelector<HTMLInputElement>('input[name=reason]')!;
+  reason.focus();
+  return new Promise((resolve) => {
+    form.onsubmit = (event) => {
+      event.preventDefault();
+      form.remove();
+      resolve(reason.value);
+    };
+    const cancel = () => {
+      form.remove();
+      resolve(null);
+    };
+    form.querySelector<HTMLButtonElement>('[data-cancel]')!.onclick = cancel;
+    form.onkeydown = (event) => {
+      if (event.key === 'Escape') cancel();
+    };
+  });
+}
 
 function lineageText(version: VersionRow, model: ModelRow): string {
   const lineage = version.lineage;
@@ -184,19 +213,28 @@ export async function showModels(main: HTMLElement, me: Me, query: URLSearchPara
     const section = button?.closest<HTMLElement>('[data-model-id]');
     if (!button || !section) return;
     const model = models.items.find((m) => m.id === section.dataset.modelId)!;
+    const action = button.dataset.action as ProductionAction;
+    const version = model.versions.find((v) => v.id === button.dataset.versionId);
+    const target: ChangeTarget = {
+      modelId: model.id, modelName: model.name, expectedVersion: model.version, version,
+      productionNumber: model.versions.find((v) => v.id === model.productionVersion?.id)?.number,
+    };
+    const reason = await confirmChange(section, action, target);
+    if (reason === null) {
+      button.focus();
+      return;
+    }
     button.disabled = true;
     try {
       const { promoteModelVersion, rollbackModel } = await graphql<{ promoteModelVersion?: ModelRow; rollbackModel?: ModelRow }>(
-        button.dataset.action === 'promote'
+        action === 'promote'
           ? `mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { ${modelFields} } }`
           : `mutation($input: RollbackModelInput!) { rollbackModel(input: $input) { ${modelFields} } }`,
-        { input: button.dataset.action === 'promote'
-          ? { modelId: model.id, versionId: button.dataset.versionId, expectedVersion: model.version }
-          : { modelId: model.id, expectedVersion: model.version } });
+        { input: changeInput(action, target, reason) });
       const updated = (promoteModelVersion ?? rollbackModel)!;
       Object.assign(model, updated);
       section.replaceWith(modelSection(updated, engineer));
-      message.textContent = button.dataset.action === 'promote' ? `${updated.name}: promoted.` : `${updated.name}: rolled back.`;
+      message.textContent = action === 'promote' ? `${updated.name}: promoted.` : `${updated.name}: rolled back.`;
     } catch (error) {
       button.disabled = false;
       showError(message, error);

@@ -48,7 +48,9 @@ function describe(period: ProductionPeriod, current: boolean, format: (at: Date)
   const when = `from ${format(new Date(period.from))} ${period.to ? `to ${format(new Date(period.to))}` : 'until now'}`;
   const who = period.byGate ? 'the evaluation gate' : period.changedBy;
   const how = period.change === 'ROLLED_BACK' ? `restored by a rollback by ${who}` : `promoted by ${who}`;
-  return `v${period.version.number}${current ? ' (in production now)' : ''}: ${when}, ${how}${period.reason ? `. ${period.reason}` : ''}`;
+  // The gate's reason is a sentence of its own; an engineer's is their words, quoted as theirs.
+  const why = !period.reason ? '' : period.byGate ? `. ${period.reason}` : `. Reason: ${period.reason}`;
+  return `v${period.version.number}${current ? ' (in production now)' : ''}: ${when}, ${how}${why}`;
 }
 
 /** The bars of a history given newest first (as labeling answers it), left to right from the oldest. */
