@@ -13,6 +13,13 @@ describe('the operations page', () => {
       .toBe('1 of 3 studies, 40 instances (2 already there)');
   });
 
+  it('names the labeling replica running an import, or that none holds it', () => {
+    const running = { status: 'RUNNING' as const, studyInstanceUids: ['1', '2'], studiesImported: 1, instancesFetched: 3, instancesSkipped: 0, failureReason: null };
+    expect(importProgress({ ...running, holder: 'labeling-b' })).toBe('1 of 2 studies, 3 instances; run by labeling-b');
+    expect(importProgress({ ...running, holder: null })).toBe('1 of 2 studies, 3 instances; waiting for a replica to take it over');
+    expect(importProgress({ ...running, status: 'COMPLETED', studiesImported: 2, holder: null })).toBe('2 of 2 studies, 3 instances');
+  });
+
   it('says why an import failed', () => {
     expect(importProgress({ status: 'FAILED', studyInstanceUids: ['1'], studiesImported: 0, instancesFetched: 0, instancesSkipped: 0, failureReason: 'PACS down' }))
       .toBe('0 of 1 studies, 0 instances; failed: PACS down');

@@ -7,12 +7,17 @@ export interface ImportProgress {
   instancesFetched: number;
   instancesSkipped: number;
   failureReason: string | null;
+  /** The labeling replica running it, while one holds its lease. */
+  holder?: string | null;
 }
 
-/** "2 of 5 studies, 300 instances (12 already there)", and why it failed if it did. */
+/** "2 of 5 studies, 300 instances (12 already there)", which replica runs it, and why it failed if it did. */
 export function importProgress(item: ImportProgress): string {
   const skipped = item.instancesSkipped > 0 ? ` (${item.instancesSkipped} already there)` : '';
   const progress = `${item.studiesImported} of ${item.studyInstanceUids.length} studies, ${item.instancesFetched} instances${skipped}`;
+  if (item.status === 'RUNNING' && item.holder !== undefined) {
+    return item.holder ? `${progress}; run by ${item.holder}` : `${progress}; waiting for a replica to take it over`;
+  }
   return item.status === 'FAILED' && item.failureReason ? `${progress}; failed: ${item.failureReason}` : progress;
 }
 

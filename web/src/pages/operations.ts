@@ -11,7 +11,7 @@ interface Delivery { destination: string; status: string; attempts: number; last
 
 type Result = RoutedResult & { id: string; studyInstanceUid: string; completedAt: string; deliveries: Delivery[] };
 
-type PacsImport = ImportProgress & { id: string; startedBy: string; startedAt: string };
+type PacsImport = ImportProgress & { id: string; startedBy: string; startedAt: string; leaseExpiresAt: string | null };
 
 interface Operations {
   recentlyReceivedStudies: { items: { studyInstanceUid: string; callingAeTitle: string; instanceCount: number; receivedAt: string }[] };
@@ -26,7 +26,7 @@ const query = `{
   recentlyReceivedStudies(first: ${shown}) { items { studyInstanceUid callingAeTitle instanceCount receivedAt } }
   inferenceResults(first: ${shown}) { items { id studyInstanceUid completedAt failure failureReason routing { ruleName explanation }
     modelVersion { number model { name } } deliveries { destination status attempts lastError lastAttemptAt } } }
-  pacsImports(first: ${shown}) { items { id status studyInstanceUids studiesImported instancesFetched instancesSkipped failureReason startedBy startedAt } }
+  pacsImports(first: ${shown}) { items { id status studyInstanceUids studiesImported instancesFetched instancesSkipped failureReason holder leaseExpiresAt startedBy startedAt } }
   accessAudit(first: ${shown}) { items { at userId operation outcomeDescription studyInstanceUids } }
 }`;
 
@@ -59,7 +59,7 @@ export async function showOperations(main: HTMLElement, me: Me): Promise<void> {
         'No inference result is recorded yet.'),
       table('Imports from the PACS', 'imports', ['Started', 'By', 'Status', 'Progress'],
         data.pacsImports.items.map((i) => `<tr><td>${when(i.startedAt)}</td><td>${escapeHtml(i.startedBy)}</td><td>${i.status}</td>
-          <td><progress max="${i.studyInstanceUids.length}" value="${i.studiesImported}"></progress> ${escapeHtml(importProgress(i))}</td></tr>`),
+          <td${i.leaseExpiresAt ? ` title="lease until ${when(i.leaseExpiresAt)}"` : ''}><progress max="${i.studyInstanceUids.length}" value="${i.studiesImported}"></progress> ${escapeHtml(importProgress(i))}</td></tr>`),
         'No import from the PACS was started.'),
       table('Access audit (newest first)', 'audit', ['When', 'Who', 'What', 'Outcome', 'Studies'],
         data.accessAudit.items.map((a) => `<tr><td>${when(a.at)}</td><td>${escapeHtml(a.userId)}</td><td class="wrap">${escapeHtml(a.operation)}</td>
