@@ -4,7 +4,6 @@ using Cl2.Inference.Serving;
 using Cl2.Inference.Studies;
 using Cl2.ServiceDefaults;
 using Cl2.Labeling.Client;
-using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference.Processing;
 
@@ -29,10 +28,7 @@ public static class ProcessingServices
         // Checkpoints come from labeling's blob store with inference's own access token, as the forwarder's requests do.
         services.AddHttpClient(ModelRunners.BlobClientName, (provider, http) => ForwardingServices.Configure(provider, http, "")).AddServiceCredentials();
         services.AddSingleton<ProcessingLedger>();
-        services.AddValidatedOptions<ReplicaOptions>(ReplicaOptions.Section)
-            .Validate<IOptions<ForwardingOptions>>((replicas, forwarding) => !replicas.ClaimThroughLabeling || forwarding.Value.Enabled,
-                "Inference:Replicas:ClaimThroughLabeling is true but Inference:Forwarding:Enabled is false: replicas claim studies from " +
-                "labeling's archive, which only forwarding fills; turn forwarding on or ClaimThroughLabeling off.");
+        services.AddValidatedOptions<ReplicaOptions>(ReplicaOptions.Section);
         services.AddSingleton<StudyClaims>();
         services.AddSingleton<StudyClaimRenewals>();
         services.AddSingleton<StudyProcessor>();
