@@ -102,7 +102,11 @@ public sealed record PacsImport(
     public static PacsImport Apply(PacsImportFailed failed, PacsImport current) =>
         current with
         {
-            Status = PacsImportStatus.Failed, FailureCode = failed.Code, FailureReason = failed.Reason, FinishedAt = failed.FailedAt, Holder = null,
+            Status = PacsImportStatus.Failed,
+            FailureCode = failed.Code,
+            FailureReason = failed.Reason,
+            FinishedAt = failed.FailedAt,
+            Holder = null,
             LeaseExpiresAt = null,
         };
 }

@@ -77,7 +77,7 @@ public sealed class ConcurrentTrainingMathTests
             }
             return differing;
         }, TaskCreationOptions.LongRunning)).ToList();
-        var results = await GarbageCollection.WhileCollectingAsync(() => Task.WhenAll(running()).WaitAsync(TimeSpan.FromMinutes(4)));
+        var results = await GarbageCollection.WhileCollectingAsync(() => Task.WhenAll(running()).WaitAsync(TimeSpan.FromMinutes(10)));
         return [.. results.SelectMany(names => names)];
     }
 
