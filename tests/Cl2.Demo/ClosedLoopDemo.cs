@@ -201,8 +201,9 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
                 {
                     throw new InvalidOperationException($"inference failed on {item.StudyInstanceUid}: {outcome}");
                 }
-                return (await platform.Pacs.ResultIdsAsync(item.StudyInstanceUid, cancellationToken).ConfigureAwait(false)).Count >= outcome.GetProperty("resultUids").GetArrayLength();
-            }, $"the result of {item.Id} in the PACS", TimeSpan.FromMinutes(3), cancellationToken).ConfigureAwait(false);
+                return (await platform.Pacs.ResultIdsAsync(item.StudyInstanceUid, cancellationToken).ConfigureAwait(false)).Count >= outcome.GetProperty("resultUids").GetArrayLength()
+                    && await ArchivedInstancesAsync(engineer, item.StudyInstanceUid, cancellationToken).ConfigureAwait(false) >= StudyFiles(cohortFolder, item).Count();
+            }, $"the result of {item.Id} in the PACS and the study in cl2's archive", TimeSpan.FromMinutes(3), cancellationToken).ConfigureAwait(false);
             var seg = (await platform.Pacs.ResultsAsync(item.StudyInstanceUid, cancellationToken).ConfigureAwait(false)).Single(result => result.Modality == "SEG");
             var dice = Radiologists.Judge(seg.Bytes, item, cohortFolder, plan.Task);
             judged.Add((item, outcome.GetProperty("id").GetString()!, outcome.GetProperty("modelVersion").GetProperty("number").GetInt32(), dice));
@@ -256,6 +257,21 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
         }, "the retraining policy to request a job", TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
         Progress($"the policy requested job {jobId}; the worker fine-tunes production on the labels and corrections at its data cut");
         return await VersionOfJobAsync(engineer, jobId!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How many of the study's instances cl2's archive holds (QIDO-RS through the gateway). The review page shows a
+    /// study from there, so a radiologist judges it only once inference has forwarded it: a correction of a study the
+    /// archive lacks is in the next job's training set, but the worker cannot read its images and skips it.</summary>
+    private static async Task<int> ArchivedInstancesAsync(Person person, string studyInstanceUid, CancellationToken cancellationToken)
+    {
+        using var response = await person.Http.GetAsync(new Uri($"dicomweb/studies/{studyInstanceUid}/instances", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is System.Net.HttpStatusCode.NoContent or System.Net.HttpStatusCode.NotFound)
+        {
+            return 0;
+        }
+        response.EnsureSuccessStatusCode();
+        using var found = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        return found.RootElement.GetArrayLength();
     }
 
     private static async Task<List<string>> JobIdsAsync(Person engineer, string modelId, CancellationToken cancellationToken) =>
