@@ -1,13 +1,15 @@
 using Cl2.Labeling.GraphQL;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Cl2.Labeling.Tests;
 
 /// <summary>The real labeling <c>Program</c>, pointed at a throw-away PostgreSQL cluster.</summary>
 /// <param name="urls">Where Kestrel listens, for tests that need a real socket (after <c>UseKestrel()</c>).</param>
 /// <param name="settings">More configuration (a PACS to import from, say).</param>
-public sealed class LabelingHost(PostgresCluster postgres, string? urls = null, IReadOnlyDictionary<string, string>? settings = null)
+/// <param name="logs">Where the host's log lines also go, for tests that check what was logged.</param>
+public sealed class LabelingHost(PostgresCluster postgres, string? urls = null, IReadOnlyDictionary<string, string>? settings = null, RecordedLogs? logs = null)
     : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -24,6 +26,10 @@ public sealed class LabelingHost(PostgresCluster postgres, string? urls = null, 
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);
+        }
+        if (logs is not null)
+        {
+            builder.ConfigureLogging(logging => logging.AddProvider(logs));
         }
     }
 

@@ -29,6 +29,7 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
         ["GraphQL:AllowedOrigins:0"] = "https://viewer.example",
     };
 
+    private readonly RecordedLogs _logs = new();
     private PostgresCluster _postgres = null!;
     private LabelingHost _host = null!;
     private Uri _address = null!;
@@ -37,7 +38,7 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _postgres = await PostgresCluster.CreateAsync();
-        (_host, _address) = StartOnKestrel(_postgres, Limits);
+        (_host, _address) = StartOnKestrel(_postgres, Limits, _logs);
         _http = new HttpClient { BaseAddress = _address };
     }
 
@@ -48,9 +49,10 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
         await _postgres.DisposeAsync();
     }
 
-    private static (LabelingHost Host, Uri Address) StartOnKestrel(PostgresCluster postgres, IReadOnlyDictionary<string, string> settings)
+    private static (LabelingHost Host, Uri Address) StartOnKestrel(PostgresCluster postgres, IReadOnlyDictionary<string, string> settings,
+        RecordedLogs? logs = null)
     {
-        var started = new LabelingHost(postgres, urls: "http://127.0.0.1:0", settings: settings);
+        var started = new LabelingHost(postgres, urls: "http://127.0.0.1:0", settings: settings, logs: logs);
         started.UseKestrel();
         started.StartServer();
         var listening = started.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -188,6 +190,9 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
             Assert.Equal(versionId, next["payload"]!["data"]!["modelPromoted"]!["versionId"]!.GetValue<string>());
         }
 
+        // Waited for without reading: a read would take what the server is blocked on and un-stall the socket. (On a slow
+        // machine the subscriptions' results may still be on their way when the promotions are done.)
+        Assert.True(await ClosedAsTooSlowAsync(Bound), "the server did not close the socket that stopped reading:\n" + string.Join('\n', _logs.Lines.Where(line => line.Category.Contains("GraphQL", StringComparison.Ordinal)).Select(line => line.Message)));
         Assert.True(await stalled.EndsAsync(Bound), "the server still holds the socket that stopped reading open");
     }
 
@@ -206,6 +211,21 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
         await stopping.Services.GetRequiredService<IHost>().StopAsync().WaitAsync(Bound);
 
         Assert.Equal(1001, await closed.WaitAsync(Bound));
+    }
+
+    /// <summary>Whether the server logged, within <paramref name="bound"/>, that it closed a socket as too slow.</summary>
+    private async Task<bool> ClosedAsTooSlowAsync(TimeSpan bound)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        while (!_logs.Lines.Any(line => line.Message.Contains("closed as too slow", StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(100);
+        }
+        return true;
     }
 
     private async Task<JsonNode> RunAsync(string query, object? variables = null)

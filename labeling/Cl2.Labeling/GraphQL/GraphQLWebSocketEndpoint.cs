@@ -319,6 +319,12 @@ public sealed partial class GraphQLWebSocketSession
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {
             // Cancelling a send aborts the socket: a client that takes longer than the send time-out to read a message is gone.
+            if (exception is OperationCanceledException && !_ended.IsCancellationRequested)
+            {
+                SendTimedOut(_logger, _options.SendTimeoutSeconds, _http.User.Identity?.Name ?? "anonymous");
+                // The connection too: what is already in its buffers would otherwise keep it open until the client read it.
+                _http.Abort();
+            }
             await _ended.CancelAsync();
             return false;
         }
@@ -366,6 +372,7 @@ public sealed partial class GraphQLWebSocketSession
         }
         else
         {
+            _http.Abort();
             await _ended.CancelAsync();
         }
     }
@@ -397,6 +404,9 @@ public sealed partial class GraphQLWebSocketSession
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "GraphQL WebSocket of {User} closed as too slow: {Queued} messages were waiting to be sent")]
     private static partial void TooSlow(ILogger logger, int queued, string user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GraphQL WebSocket of {User} closed as too slow: a message could not be sent within {Seconds} s (the client stopped reading)")]
+    private static partial void SendTimedOut(ILogger logger, int seconds, string user);
 
     private sealed class Registration : IDisposable
     {
