@@ -1,4 +1,8 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
+using Cl2.Labeling.Shadow;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cl2.Labeling.Tests;
 
@@ -66,6 +70,65 @@ public sealed class ShadowResultsTests(LabelingApi api) : IClassFixture<Labeling
         Assert.Equal([("lesion", 0.4), ("liver", 0.9)], labels);
         Assert.Null(await ReportAsync(v1));
     }
+
+    [Fact]
+    public async Task the_report_over_many_results_gives_the_figures_of_averaging_them_one_by_one()
+    {
+        var (modelId, v1, v2) = await RegistryAsync();
+        var random = new Random(20);
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        // Agreements in 1/1024 steps over 1, 2 or 4 labels: every sum is exact in any order, so the database's means and those
+        // computed here agree to the last bit (a sum of arbitrary doubles depends on the order of its terms); times with
+        // 100 ns ticks, recorded out of order.
+        string[] names = ["kidney", "lesion", "liver", "vessel"];
+        ShadowResultRecorded Result(Guid versionId, Guid productionVersionId)
+        {
+            var labels = names.OrderBy(_ => random.Next()).Take(1 << random.Next(3))
+                .Select(label => new LabelAgreement(label, random.Next(1025) / 1024.0)).ToArray();
+            return new ShadowResultRecorded(Guid.NewGuid(), Guid.Parse(modelId), versionId, productionVersionId, Guid.NewGuid(), NewStudy(), labels,
+                labels.Average(label => label.Agreement), "inference", start.AddTicks(random.NextInt64(TimeSpan.TicksPerDay)));
+        }
+        var shadowed = Enumerable.Range(0, 200).Select(_ => Result(Guid.Parse(v2), Guid.Parse(v1))).ToArray();
+        var other = Enumerable.Range(0, 7).Select(_ => Result(Guid.Parse(v1), Guid.Parse(v2))).ToArray();
+        await using (var session = api.Host.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            foreach (var recorded in shadowed.Concat(other))
+            {
+                session.Events.StartStream<ShadowResult>(recorded.ShadowResultId, recorded);
+            }
+            await session.SaveChangesAsync();
+        }
+
+        var reports = await api.RunAsync("""
+            query($v1: ID!, $v2: ID!) {
+              a: modelVersion(id: $v2) { shadowReport { studies since lastRecordedAt meanAgreementWithProduction labels { label agreement } } }
+              b: modelVersion(id: $v1) { shadowReport { studies since lastRecordedAt meanAgreementWithProduction labels { label agreement } } }
+            }
+            """, new { v1, v2 });
+
+        Assert.Equal(Averaged(shadowed), Read(reports["a"]!["shadowReport"]!));
+        Assert.Equal(Averaged(other), Read(reports["b"]!["shadowReport"]!));
+    }
+
+    private static string Averaged(IReadOnlyCollection<ShadowResultRecorded> results) => Describe(
+        results.Count,
+        results.Min(result => result.RecordedAt),
+        results.Max(result => result.RecordedAt),
+        results.Average(result => result.Agreement),
+        results.SelectMany(result => result.Labels).GroupBy(label => label.Label, StringComparer.Ordinal).OrderBy(group => group.Key, StringComparer.Ordinal)
+            .Select(group => (group.Key, group.Average(label => label.Agreement))));
+
+    private static string Read(JsonNode report) => Describe(
+        report["studies"]!.GetValue<int>(),
+        DateTimeOffset.Parse(report["since"]!.GetValue<string>(), CultureInfo.InvariantCulture),
+        DateTimeOffset.Parse(report["lastRecordedAt"]!.GetValue<string>(), CultureInfo.InvariantCulture),
+        report["meanAgreementWithProduction"]!.GetValue<double>(),
+        report["labels"]!.AsArray().Select(label => (label!["label"]!.GetValue<string>(), label["agreement"]!.GetValue<double>())));
+
+    // One line of every figure, doubles in round-trip form and times in ticks, so that a difference in the last bit or the last 100 ns shows.
+    private static string Describe(int studies, DateTimeOffset since, DateTimeOffset last, double mean, IEnumerable<(string Label, double Agreement)> labels) =>
+        string.Create(CultureInfo.InvariantCulture, $"{studies} studies, {since.UtcTicks}..{last.UtcTicks}, mean {mean:R}; ")
+        + string.Join(", ", labels.Select(label => string.Create(CultureInfo.InvariantCulture, $"{label.Label} {label.Agreement:R}")));
 
     [Fact]
     public async Task recording_the_same_shadow_result_again_keeps_the_first()

@@ -14,13 +14,20 @@ namespace Cl2.Inference.Processing;
 public sealed record ModelJob(CompleteStudy Study, string Workload, ModelVersionInfo Version, RoutingDecisionInfo Decision, IReadOnlyList<StageTimingInfo> Stages,
     Stopwatch Total, Activity? Span, ModelVersionInfo? Shadow = null);
 
+/// <summary>A shadow version to run on a study production has run on and recorded (<see cref="ShadowRuns"/>): it waits for a
+/// model worker that has no production study to run.</summary>
+public sealed record ShadowJob(string StudyInstanceUid, ModelVersionInfo Shadow, string Workload, ProductionRun Production, Guid ProductionResultId);
+
 /// <summary>
 /// The bounded queue between the processing loop and the model workers (<see cref="ModelRunOptions.QueueCapacity"/>,
 /// <see cref="ModelRunOptions.Concurrency"/> workers), so that routing, pass-through and recorded failures of other studies
 /// never wait behind a model run. It never blocks the loop: when it is full, <see cref="TryEnqueue"/> says so and the
 /// study stays in the store, unprocessed, to be queued at a later poll.
+/// Shadow runs wait in a second bounded queue (<see cref="ModelRunOptions.ShadowQueueCapacity"/>) that a worker reads only
+/// when no production study is waiting, so a shadow never takes a production study's turn; a shadow that finds its queue
+/// full is not run (<see cref="TryEnqueueShadow"/> says so).
 /// </summary>
-public sealed class ModelQueue(IOptions<ModelRunOptions> options)
+public sealed class ModelQueue(IOptions<ModelRunOptions> options) : IDisposable
 {
     private readonly Channel<ModelJob> _jobs = Channel.CreateBounded<ModelJob>(new BoundedChannelOptions(options.Value.QueueCapacity)
     {
@@ -28,12 +35,24 @@ public sealed class ModelQueue(IOptions<ModelRunOptions> options)
         SingleWriter = true,
     });
 
+    private readonly Channel<ShadowJob> _shadows = Channel.CreateBounded<ShadowJob>(new BoundedChannelOptions(options.Value.ShadowQueueCapacity)
+    {
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    // One count per job written to either queue, taken by the worker that reads it: a worker past it always finds a job.
+    private readonly SemaphoreSlim _queued = new(0);
+
     private int _running;
     private long _timesFull;
 
     public int Capacity => options.Value.QueueCapacity;
 
+    public int ShadowQueueCapacity => options.Value.ShadowQueueCapacity;
+
     public int Waiting => _jobs.Reader.Count;
+
+    public int ShadowsWaiting => _shadows.Reader.Count;
 
     public int Running => Volatile.Read(ref _running);
 
@@ -44,28 +63,51 @@ public sealed class ModelQueue(IOptions<ModelRunOptions> options)
     {
         if (_jobs.Writer.TryWrite(job))
         {
+            _queued.Release();
             return true;
         }
         Interlocked.Increment(ref _timesFull);
         return false;
     }
 
-    /// <summary>The jobs, for one worker; <see cref="Running"/> counts each from when it is read until <paramref name="run"/> returns.</summary>
-    public async Task WorkAsync(Func<ModelJob, Task> run, CancellationToken cancellationToken)
+    /// <summary>Queues a shadow run behind every production study; false when the shadow queue is full (it is not run).</summary>
+    public bool TryEnqueueShadow(ShadowJob job)
     {
-        await foreach (var job in _jobs.Reader.ReadAllAsync(cancellationToken))
+        if (_shadows.Writer.TryWrite(job))
         {
-            Interlocked.Increment(ref _running);
-            try
+            _queued.Release();
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The jobs, for one worker: a production study whenever one waits, a shadow run only when none does.
+    /// <see cref="Running"/> counts each production study from when it is read until <paramref name="run"/> returns.</summary>
+    public async Task WorkAsync(Func<ModelJob, Task> run, Func<ShadowJob, Task> runShadow, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _queued.WaitAsync(cancellationToken);
+            if (_jobs.Reader.TryRead(out var job))
             {
-                await run(job);
+                Interlocked.Increment(ref _running);
+                try
+                {
+                    await run(job);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _running);
+                }
             }
-            finally
+            else if (_shadows.Reader.TryRead(out var shadow))
             {
-                Interlocked.Decrement(ref _running);
+                await runShadow(shadow);
             }
         }
     }
+
+    public void Dispose() => _queued.Dispose();
 }
 
 /// <summary>Degraded while the model queue is full: studies routed to a model then wait in the store. Never Unhealthy:

@@ -30,7 +30,7 @@ public sealed record ProductionRun(IReadOnlyList<DicomFile> Study, WorkloadResul
 /// A rule selecting a model workload runs the model's production version (<see cref="ProductionVersions"/>, loaded by
 /// <see cref="ModelRunners"/>) on the stored instances, records the result with its SEG/SR UIDs and hands the objects to
 /// the <see cref="DeliveryOutbox"/>; NO_PRODUCTION_VERSION when no version is promoted. When the model has a
-/// candidate in shadow, it then runs on the same instances (<see cref="ShadowRuns"/>), delivering nothing. The <c>pass-through</c> workload
+/// candidate in shadow, it then runs on the same instances (<see cref="ShadowRuns"/>), delivering nothing, when a model worker has no production study to run. The <c>pass-through</c> workload
 /// runs no model: the study is read and its outcome recorded. Where inference runs as replicas, a study this replica finds
 /// complete is processed only when labeling gives it to this replica, with the instances other replicas received
 /// (<see cref="StudyClaims"/>).
@@ -70,7 +70,7 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
         try
         {
             // Model runs on their own workers behind their own bounded queue: the loop routes and records the next study meanwhile.
-            var workers = Enumerable.Range(0, modelRuns.Value.Concurrency).Select(_ => Task.Run(() => models.WorkAsync(job => RunQueuedAsync(job, stoppingToken), stoppingToken), stoppingToken));
+            var workers = Enumerable.Range(0, modelRuns.Value.Concurrency).Select(_ => Task.Run(() => models.WorkAsync(job => RunQueuedAsync(job, stoppingToken), shadow => RunShadowAsync(shadow, stoppingToken), stoppingToken), stoppingToken));
             await Task.WhenAll([QueueCompleteStudiesAsync(stoppingToken), ProcessQueueAsync(stoppingToken), .. workers]);
         }
         finally
@@ -336,10 +336,12 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
                     outcome = handedOver;
                 }
                 var recorded = await RecordAsync(job.Study, outcome, cancellationToken);
-                if (recorded is not null && run is not null && job.Shadow is { } shadow && shadow.Id != job.Version.Id)
+                if (recorded is not null && run is not null && job.Shadow is { } shadow && shadow.Id != job.Version.Id
+                    && !models.TryEnqueueShadow(new ShadowJob(job.Study.StudyInstanceUid, shadow, job.Workload, run, recorded.Id)))
                 {
-                    // Production's result is recorded and in the outbox: the shadow runs on the same inputs, delivering nothing.
-                    await shadows.RunAsync(shadow, WorkloadRegistry.Get(job.Workload), run.Study, run.Result, recorded.Id, cancellationToken);
+                    // Production's result is recorded and in the outbox; the shadow would run on the same inputs, delivering
+                    // nothing, once no production study waits, but too many shadows wait already.
+                    shadows.Skip(shadow, job.Study.StudyInstanceUid, models.ShadowQueueCapacity);
                 }
                 return false;
             }, cancellationToken);
@@ -351,6 +353,10 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
             Release(job.Study);
         }
     }
+
+    /// <summary>A model worker's turn with no production study waiting: the shadow runs on what production read, delivering nothing.</summary>
+    private Task RunShadowAsync(ShadowJob job, CancellationToken cancellationToken) =>
+        shadows.RunAsync(job.Shadow, WorkloadRegistry.Get(job.Workload), job.Production.Study, job.Production.Result, job.ProductionResultId, cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="version"/> on the study's stored instances (<see cref="WorkloadRunner"/>) and encodes the result

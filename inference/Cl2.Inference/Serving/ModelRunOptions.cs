@@ -11,6 +11,10 @@ public sealed class ModelRunOptions : IValidatableObject
     /// not dropped) and is queued at a later poll; the inference health check says Degraded meanwhile.</summary>
     public int QueueCapacity { get; set; } = 8;
 
+    /// <summary>Shadow runs waiting at most for a model worker with no production study to run (each holds its study's
+    /// instances in memory). A shadow run that finds them all taken is not run, and is counted as skipped.</summary>
+    public int ShadowQueueCapacity { get; set; } = 4;
+
     /// <summary>Model runs at once. Runs of the same version take turns; different versions run side by side.</summary>
     public int Concurrency { get; set; } = 1;
 
@@ -25,6 +29,10 @@ public sealed class ModelRunOptions : IValidatableObject
         if (QueueCapacity is < 1 or > 1000)
         {
             yield return new($"Inference:Models:QueueCapacity is {QueueCapacity}; it must be 1-1000.");
+        }
+        if (ShadowQueueCapacity is < 1 or > 1000)
+        {
+            yield return new($"Inference:Models:ShadowQueueCapacity is {ShadowQueueCapacity}; it must be 1-1000.");
         }
         if (Concurrency is < 1 or > 16)
         {

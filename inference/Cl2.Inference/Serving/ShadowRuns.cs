@@ -11,14 +11,14 @@ namespace Cl2.Inference.Serving;
 /// Runs a model's shadow version on a study production has just run on, and records in labeling how far the two agreed
 /// (<see cref="ShadowAgreement"/>). A shadow's result is never encoded, delivered or recorded as an inference result: no
 /// SEG or SR is made, nothing enters the delivery outbox. It runs after production's result is recorded and handed to the
-/// outbox, so it never delays or changes that result; a shadow run that fails is logged and counted, and production's
-/// result stands.
+/// outbox, so it never delays or changes that result, and only when its model worker has no production study waiting
+/// (<see cref="Processing.ModelQueue"/>); a shadow run that fails is logged and counted, and production's result stands.
 /// </summary>
 public sealed class ShadowRuns(ModelRunners runners, IServiceProvider services, ILogger<ShadowRuns> logger)
 {
     // One counter for the process: every host in it counts on cl2's meter.
     private static readonly Counter<long> Runs = new Meter(Cl2Telemetry.MeterName).CreateCounter<long>("cl2.inference.shadow_runs",
-        description: "Shadow runs beside production, by outcome (recorded, failed).");
+        description: "Shadow runs beside production, by outcome (recorded, failed, skipped: not run, too many waiting).");
 
     /// <returns>What labeling recorded, or null when the shadow run or its recording failed (logged and counted).</returns>
     public async Task<ShadowResultInfo?> RunAsync(ModelVersionInfo shadow, Workload workload, IReadOnlyList<DicomFile> study, WorkloadResult production,
@@ -47,6 +47,15 @@ public sealed class ShadowRuns(ModelRunners runners, IServiceProvider services, 
                 shadow.Number, shadow.ModelId, productionResultId);
             return null;
         }
+    }
+
+    /// <summary>A shadow run left out because <paramref name="capacity"/> shadow runs wait already: production keeps its pace,
+    /// the shadow report has one study fewer.</summary>
+    public void Skip(ModelVersionInfo shadow, string studyInstanceUid, int capacity)
+    {
+        Count("skipped");
+        logger.LogDebug("Shadow version {Version} (model {ModelId}) skipped study {StudyInstanceUid}: {Capacity} shadow runs wait already (Inference:Models:ShadowQueueCapacity)",
+            shadow.Number, shadow.ModelId, studyInstanceUid, capacity);
     }
 
     private static void Count(string outcome) => Runs.Add(1, new KeyValuePair<string, object?>("outcome", outcome));

@@ -2,8 +2,9 @@ namespace Cl2.Labeling.Cohorts;
 
 /// <summary>
 /// Which labeling replica runs an import, decided on the import's stream: a replica claims a running import that nobody
-/// holds or whose holder's lease ran out, and the holder renews its lease while it runs. Of two replicas claiming at
-/// once, the stream's version check lets one commit; the other decides again, finds the import held and leaves it.
+/// holds (never claimed, or released by its holder) or whose holder's lease ran out, and the holder renews its lease while
+/// it runs. Of two replicas claiming at once, the stream's version check lets one commit; the other decides again, finds
+/// the import held and leaves it.
 /// </summary>
 public static class ClaimPacsImport
 {
@@ -18,6 +19,11 @@ public static class ClaimPacsImport
         { Status: not PacsImportStatus.Running } => [],
         _ => [new PacsImportLeaseRenewed(RequireHolder(import, importId, replica).Id, replica, now + lease, now)],
     };
+
+    /// <summary>The holder gives a running import back when it stops running it before its end, so that another replica
+    /// need not wait for the lease to run out. A replica that no longer holds it (or an import that ended) gives nothing back.</summary>
+    public static IReadOnlyList<object> Release(PacsImport? import, string replica, string reason, DateTimeOffset now) =>
+        import is { Status: PacsImportStatus.Running } && import.Holder == replica ? [new PacsImportReleased(import.Id, replica, reason, now)] : [];
 
     /// <summary>Only the holder writes the import's progress: a replica that lost it must not count a study or end it.</summary>
     public static PacsImport RequireHolder(PacsImport? import, Guid importId, string replica) => import switch

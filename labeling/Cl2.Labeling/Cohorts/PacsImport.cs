@@ -38,6 +38,10 @@ public sealed record PacsImportClaimed(Guid ImportId, string Replica, DateTimeOf
 /// <summary>The holder, still running the import, extends its lease (every third of it).</summary>
 public sealed record PacsImportLeaseRenewed(Guid ImportId, string Replica, DateTimeOffset LeaseExpiresAt, DateTimeOffset RenewedAt);
 
+/// <summary>The holder stopped running the import before its end (its host shut down cleanly, say <paramref name="Reason"/>)
+/// and gave it back: nobody holds it, and any replica may take it over at once, skipping the studies recorded.</summary>
+public sealed record PacsImportReleased(Guid ImportId, string Replica, string Reason, DateTimeOffset ReleasedAt);
+
 public enum PacsImportStatus
 {
     Running,
@@ -84,6 +88,8 @@ public sealed record PacsImport(
         current with { Holder = claimed.Replica, LeaseExpiresAt = claimed.LeaseExpiresAt };
 
     public static PacsImport Apply(PacsImportLeaseRenewed renewed, PacsImport current) => current with { LeaseExpiresAt = renewed.LeaseExpiresAt };
+
+    public static PacsImport Apply(PacsImportReleased released, PacsImport current) => current with { Holder = null, LeaseExpiresAt = null };
 
     public static PacsImport Apply(StudyImported imported, PacsImport current) => current with
     {

@@ -5,8 +5,8 @@ namespace Cl2.Labeling.Cohorts;
 
 /// <summary>
 /// The rescuer: at start-up and then every <see cref="PacsImportOptions.RescueIntervalSeconds"/>, takes over every
-/// import still RUNNING that no replica holds: its holder died or hung past its lease (or an older labeling left it
-/// without a claim). The claim is a decision on the import's stream (<see cref="ClaimPacsImport"/>), so of several
+/// import still RUNNING that no replica holds: its holder gave it back when it stopped cleanly, or died or hung past its
+/// lease (or an older labeling left it without a claim). The claim is a decision on the import's stream (<see cref="ClaimPacsImport"/>), so of several
 /// replicas rescuing at once exactly one runs it. The studies it recorded are skipped and the archive's contents are not
 /// fetched again, so taking over is as cheap as the work left, and a study is counted once whoever recorded it.
 /// </summary>
@@ -43,13 +43,14 @@ public sealed partial class PacsImportResumer(IDocumentStore store, PacsImportRu
         {
             if ((await runner.ClaimAndStartAsync(import.Id, cancellationToken))?.Holder == runner.Replica)
             {
-                TakenOver(logger, import.Id, import.Holder ?? "no replica", import.StudiesImported, import.StudyInstanceUids.Count);
+                var from = import.Holder is { } holder ? $"{holder} (its lease ran out)" : "no replica (given back, or never claimed)";
+                TakenOver(logger, import.Id, from, import.StudiesImported, import.StudyInstanceUids.Count);
             }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Took over PACS import {ImportId} from {Holder} (lease ran out): {Done} of {Total} studies were recorded before")]
+        Message = "Took over PACS import {ImportId} from {Holder}: {Done} of {Total} studies were recorded before")]
     private static partial void TakenOver(ILogger logger, Guid importId, string holder, int done, int total);
 
     [LoggerMessage(Level = LogLevel.Warning,

@@ -20,12 +20,23 @@ namespace Cl2.Labeling.Cohorts;
 /// every progress record is decided on the import's stream with the holder checked, so a replica that lost the import
 /// (it hung past its lease and another took over) is refused and stops. An import whose holder died is taken over by
 /// <see cref="PacsImportResumer"/> on any replica, skipping the studies it recorded.</para>
+/// <para>When the host stops cleanly (<see cref="IHostApplicationLifetime.ApplicationStopping"/>), a run stops before its
+/// next study and gives the import back (<see cref="PacsImportReleased"/>), so that another replica's rescuer takes it over
+/// at its next round instead of waiting for the lease; the host's stop waits for that (<see cref="StopAsync"/>). A study
+/// still being fetched when the host's shutdown timeout runs out is abandoned, not recorded, and the import given back all
+/// the same: its successor fetches only the instances the archive lacks.</para>
 /// </summary>
 public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnection pacs, IBlobStore blobs, ArchiveIndex index, TimeProvider time,
-    IOptions<PacsImportOptions> options, IHostApplicationLifetime lifetime, ILogger<PacsImportRunner> logger)
+    IOptions<PacsImportOptions> options, IHostApplicationLifetime lifetime, ILogger<PacsImportRunner> logger) : IHostedService, IDisposable
 {
+    private const string Stopped = "the replica stopped cleanly";
+
     // The imports this process runs now: a second claim by this replica (after its lease ran out unrenewed) starts no second run.
     private readonly ConcurrentDictionary<Guid, byte> _running = new();
+
+    // The runs going on, which the host's stop waits for; cancelled when the host's shutdown timeout runs out.
+    private readonly ConcurrentDictionary<Task, byte> _runs = new();
+    private readonly CancellationTokenSource _abandoned = new();
 
     /// <summary>The name this replica claims imports under.</summary>
     public string Replica { get; } = options.Value.EffectiveReplica;
@@ -60,38 +71,61 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
         // A run of it still going here (its renewals failed while PostgreSQL was away, say) goes on under the new claim.
         if (_running.TryAdd(importId, 0))
         {
-            _ = Task.Run(async () =>
+            var run = Task.Run(async () =>
             {
                 try
                 {
-                    await RunAsync(importId, lifetime.ApplicationStopping);
+                    await RunAsync(importId, lifetime.ApplicationStopping, _abandoned.Token);
                 }
                 finally
                 {
                     _running.TryRemove(importId, out _);
                 }
             });
+            _runs.TryAdd(run, 0);
+            // A run that ended before it was added is removed at once.
+            _ = run.ContinueWith(ended => _runs.TryRemove(ended, out _), TaskScheduler.Default);
         }
     }
 
-    /// <summary>Runs an import this replica holds, renewing its lease meanwhile, until it ends, fails, or the lease is lost.</summary>
-    private async Task RunAsync(Guid importId, CancellationToken stopping)
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The host stops: each run stops before its next study and gives its import back; waited for until the host's
+    /// shutdown timeout (<paramref name="cancellationToken"/>), which abandons a study still being fetched.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
-        using var held = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        await using var abandon = cancellationToken.Register(_abandoned.Cancel);
+        await Task.WhenAll(_runs.Keys);
+    }
+
+    public void Dispose() => _abandoned.Dispose();
+
+    /// <summary>Runs an import this replica holds, renewing its lease meanwhile, until it ends, fails, the lease is lost, or
+    /// the host stops (then it is given back).</summary>
+    private async Task RunAsync(Guid importId, CancellationToken stopping, CancellationToken abandoned)
+    {
+        using var held = CancellationTokenSource.CreateLinkedTokenSource(abandoned);
         var renewing = RenewAsync(importId, held);
+        var release = false;
         try
         {
-            await ImportAsync(importId, held.Token);
+            release = !await ImportAsync(importId, stopping, held.Token);
         }
         catch (DomainException lost) when (lost.Code == ErrorCodes.PacsImportLeaseLost)
         {
             LeaseLost(logger, importId, lost.Message);
         }
-        catch (OperationCanceledException) when (held.IsCancellationRequested && !stopping.IsCancellationRequested)
+        catch (Exception) when (abandoned.IsCancellationRequested)
+        {
+            // The host's shutdown timeout ran out while a study was fetched: whatever that made the fetch throw, nothing of
+            // the study was recorded, and the import is given back.
+            release = true;
+        }
+        catch (OperationCanceledException) when (held.IsCancellationRequested)
         {
             LeaseLost(logger, importId, "the lease could not be renewed");
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !stopping.IsCancellationRequested)
+        catch (Exception exception)
         {
             ImportFailed(logger, exception, importId);
             var code = exception is DomainException domain ? domain.Code : ErrorCodes.PacsFailed;
@@ -104,6 +138,27 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
         {
             await held.CancelAsync();
             await renewing;
+        }
+        if (release)
+        {
+            await ReleaseAsync(importId);
+        }
+    }
+
+    /// <summary>Gives the import back (its lease would hold it for nobody until it ran out); when that fails, the lease runs out.</summary>
+    private async Task ReleaseAsync(Guid importId)
+    {
+        try
+        {
+            // The host is going: a database that does not answer within seconds leaves the import to its lease.
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await StreamDecision.DecideAsync<PacsImport>(store, importId, import => ClaimPacsImport.Release(import, Replica, Stopped, time.GetUtcNow()),
+                patience.Token);
+            Released(logger, importId, Stopped);
+        }
+        catch (Exception exception)
+        {
+            ReleaseFailed(logger, exception, importId);
         }
     }
 
@@ -136,7 +191,8 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
         }
     }
 
-    private async Task ImportAsync(Guid importId, CancellationToken cancellationToken)
+    /// <returns>False when the host began to stop before a study and the import is left for another replica to finish.</returns>
+    private async Task<bool> ImportAsync(Guid importId, CancellationToken stopping, CancellationToken cancellationToken)
     {
         IReadOnlyList<object> events;
         await using (var session = store.QuerySession())
@@ -156,6 +212,10 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
         var recorded = done.Select(imported => imported.StudyInstanceUid).ToHashSet(StringComparer.Ordinal);
         foreach (var study in started.StudyInstanceUids.Where(study => !recorded.Contains(study)))
         {
+            if (stopping.IsCancellationRequested)
+            {
+                return false;
+            }
             var archivedStudy = key?.MapUid(study) ?? study;
             var archived = (await index.FindAsync(archivedStudy, null, null, cancellationToken)).Select(instance => instance.SopInstanceUid).ToHashSet();
             var wanted = await WantedAsync(study, started.SeriesDescription, cancellationToken);
@@ -171,6 +231,7 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
             await StreamDecision.DecideAsync<PacsImport>(store, importId, import => RecordStudyImported.Decide(import, imported, Replica), cancellationToken);
         }
         await CompleteAsync(started, archivedStudies, cancellationToken);
+        return true;
     }
 
     /// <summary>The cases and the import's end in one commit, decided on the import's stream with the holder checked.</summary>
@@ -215,6 +276,12 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped running PACS import {ImportId}: {Reason}")]
     private static partial void LeaseLost(ILogger logger, Guid importId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gave PACS import {ImportId} back ({Reason}): another replica takes it over at its next rescue round")]
+    private static partial void Released(ILogger logger, Guid importId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give PACS import {ImportId} back; another replica takes it over once its lease runs out")]
+    private static partial void ReleaseFailed(ILogger logger, Exception exception, Guid importId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the lease of PACS import {ImportId}; trying again")]
     private static partial void RenewFailed(ILogger logger, Exception exception, Guid importId);

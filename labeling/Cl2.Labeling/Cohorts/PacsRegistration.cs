@@ -14,6 +14,8 @@ public static class PacsRegistration
         builder.Services.AddSingleton<PacsStorageScp>();
         builder.Services.AddHostedService(services => services.GetRequiredService<PacsStorageScp>());
         builder.Services.AddSingleton<PacsImportRunner>();
+        // Stopped after the resumer (which then claims nothing more) and before the storage SCP (a C-MOVE run may still receive).
+        builder.Services.AddHostedService(services => services.GetRequiredService<PacsImportRunner>());
         builder.Services.AddHostedService<PacsImportResumer>();
         return builder;
     }

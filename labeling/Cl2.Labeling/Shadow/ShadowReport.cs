@@ -1,9 +1,13 @@
+using System.Globalization;
+using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using Cl2.Labeling.Reading;
 using GraphQL;
 using GraphQL.DataLoader;
 using GraphQL.Types;
 using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Cl2.Labeling.Shadow;
 
@@ -11,26 +15,53 @@ namespace Cl2.Labeling.Shadow;
 /// with production on them (the mean of each study's agreement, and per label).</summary>
 public sealed record ShadowReport(int Studies, DateTimeOffset Since, DateTimeOffset LastRecordedAt, double MeanAgreementWithProduction, IReadOnlyList<LabelAgreement> Labels)
 {
-    public static ShadowReport? Of(IReadOnlyCollection<ShadowResult> results) => results.Count == 0
-        ? null
-        : new ShadowReport(
-            results.Count,
-            results.Min(result => result.RecordedAt),
-            results.Max(result => result.RecordedAt),
-            results.Average(result => result.Agreement),
-            [.. results.SelectMany(result => result.Labels).GroupBy(label => label.Label, StringComparer.Ordinal).OrderBy(group => group.Key, StringComparer.Ordinal)
-                .Select(group => new LabelAgreement(group.Key, group.Average(label => label.Agreement)))]);
-
-    /// <summary>The report of <paramref name="versionId"/>, null before it ran in shadow; the versions a query asks for are read in one batch.</summary>
+    /// <summary>
+    /// The report of <paramref name="versionId"/>, null before it ran in shadow. The versions a query asks for are
+    /// reported together by PostgreSQL in one round trip, whatever the number of studies they shadowed: the counts and
+    /// means are aggregates over <c>mt_doc_shadowresult</c>, and no shadow result is read into memory.
+    /// </summary>
     public static IDataLoaderResult<ShadowReport?> Load(IResolveFieldContext context, Guid versionId)
     {
         var store = context.Store();
+        var dataSource = context.RequestServices!.GetRequiredService<NpgsqlDataSource>();
+        var table = context.RequestServices!.GetRequiredService<IOptions<PostgresOptions>>().Value.Schema + ".mt_doc_shadowresult";
         return context.Loaders().For<Guid, ShadowReport?>("shadowReportByVersion", async (versionIds, cancellationToken) =>
         {
-            var ids = versionIds.ToArray();
-            await using var session = store.QuerySession();
-            var results = await session.Query<ShadowResult>().Where(result => ids.Contains(result.VersionId)).ToListAsync(cancellationToken);
-            return results.GroupBy(result => result.VersionId).ToDictionary(group => group.Key, group => Of([.. group]));
+            // The table exists from start-up on (EventStoreSchema), unless PostgreSQL was down then: create it as a session would.
+            await store.Storage.Database.EnsureStorageExistsAsync(typeof(ShadowResult), cancellationToken);
+            await using var batch = dataSource.CreateBatch();
+            // A time is compared as an instant, and the text Marten stored is what is read back, so that the 100 ns and the
+            // offset a DateTimeOffset holds (and PostgreSQL's microseconds would drop) come back as they were recorded.
+            const string Instant = "to_char((data ->> 'RecordedAt')::timestamptz at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')";
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"select (data ->> 'VersionId')::uuid, count(*), avg((data ->> 'Agreement')::float8), " +
+                $"(min(array[{Instant}, data ->> 'RecordedAt']))[2], (max(array[{Instant}, data ->> 'RecordedAt']))[2] " +
+                $"from {table} where (data ->> 'VersionId')::uuid = any(@versions) group by 1"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"select (data ->> 'VersionId')::uuid, label ->> 'Label', avg((label ->> 'Agreement')::float8) " +
+                $"from {table} cross join lateral jsonb_array_elements(data -> 'Labels') label " +
+                "where (data ->> 'VersionId')::uuid = any(@versions) group by 1, 2"));
+            foreach (var command in batch.BatchCommands.Cast<NpgsqlBatchCommand>())
+            {
+                command.Parameters.AddWithValue("versions", versionIds.ToArray());
+            }
+            var totals = new List<(Guid Version, int Studies, double Mean, DateTimeOffset Since, DateTimeOffset Last)>();
+            var labels = new List<(Guid Version, LabelAgreement Label)>();
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    totals.Add((reader.GetGuid(0), checked((int)reader.GetInt64(1)), reader.GetDouble(2),
+                        DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture), DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture)));
+                }
+                await reader.NextResultAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    labels.Add((reader.GetGuid(0), new LabelAgreement(reader.GetString(1), reader.GetDouble(2))));
+                }
+            }
+            return totals.ToDictionary(total => total.Version, total => (ShadowReport?)new ShadowReport(total.Studies, total.Since, total.Last, total.Mean,
+                [.. labels.Where(label => label.Version == total.Version).Select(label => label.Label).OrderBy(label => label.Label, StringComparer.Ordinal)]));
         }).Load(versionId);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cl2.Dicom;
 using Cl2.Inference.Tests.Forwarding;
+using Cl2.Models.Synthetic;
 using Cl2.Models.Workloads;
 
 namespace Cl2.Inference.Tests.Processing;
@@ -63,16 +64,58 @@ public sealed class ShadowServingTests : IDisposable
         Assert.Equal(JsonValueKind.Null, version.GetProperty("modelVersion").GetProperty("shadowReport").ValueKind);
     }
 
+    [Fact]
+    public async Task production_results_go_out_for_every_study_while_shadow_runs_wait_for_an_idle_worker()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        await using var platform = new StudyForwardingTests.Platform();
+        var labeling = await platform.StartLabelingAsync(postgres);
+        var (_, model) = await SeededModel.CaseAndModelAsync(_root, WorkloadTask.LiverCt);
+        var production = await ModelServingTests.PromotedVersionAsync(platform, model, "liver", "liver-ct");
+        var shadow = await ShadowAsync(platform, await ModelIdOfAsync(platform, production), await ArtifactDigestOfAsync(platform, production));
+        // One worker and one place for a waiting shadow: studies that complete together run production one after another, and
+        // a shadow that finds the place taken is skipped (logged at debug, which the test turns on to count them).
+        var inference = await ModelServingTests.StartServingAsync(platform, [.. ModelServingTests.ToTheArchive,
+            ("Inference__Models__Concurrency", "1"), ("Inference__Models__ShadowQueueCapacity", "1"), ("Logging__LogLevel__Cl2.Inference.Serving.ShadowRuns", "Debug")]);
+        var cohort = Path.Combine(_root, "four-studies"); // beside the seeded model's own "cohort"
+        var cases = SyntheticCohort.Write(WorkloadTask.LiverCt, cohort, cases: 4, seed: 21, size: 16).Cases;
+        var slices = cases.SelectMany(item => Directory.GetFiles(Path.Combine(cohort, item.Id, "CT"), "*.dcm").Order(StringComparer.Ordinal)).ToArray();
+        await SendAsync(platform, slices);
+        var studies = slices.Select(slice => DicomFile.Open(slice).Dataset.GetString(DicomTags.StudyInstanceUID)).Distinct().ToArray();
+        Assert.Equal(4, studies.Length);
+
+        foreach (var study in studies)
+        {
+            await DeliveredAsync(platform, study, inference, labeling);
+        }
+        int Skipped() => inference.Output.Split('\n').Count(line => line.Contains("skipped study", StringComparison.Ordinal));
+        var report = await ShadowReportAsync(platform, shadow, "a shadow result for every study not skipped", studies.Length, Skipped, inference, labeling);
+
+        Assert.True(report.GetProperty("studies").GetInt32() >= 1, $"no shadow ran once the worker was idle\n{inference.Output}");
+        Assert.Equal(1.0, report.GetProperty("meanAgreementWithProduction").GetDouble());
+        foreach (var study in studies)
+        {
+            var outcome = await ModelServingTests.OutcomeAsync(platform, study, inference, labeling);
+            Assert.Equal(production, outcome.GetProperty("versionId").GetString());
+        }
+    }
+
     private static Task<BackgroundProcess> StartAsync(StudyForwardingTests.Platform platform) =>
         ModelServingTests.StartServingAsync(platform, [.. ModelServingTests.ToTheArchive]);
 
     private static async Task<string> SendAsync(StudyForwardingTests.Platform platform, string study)
     {
+        var slices = Directory.GetFiles(Path.Combine(study, "CT"), "*.dcm").Order(StringComparer.Ordinal).ToArray();
+        await SendAsync(platform, slices);
+        return DicomFile.Open(slices[0]).Dataset.GetString(DicomTags.StudyInstanceUID);
+    }
+
+    /// <summary>Routes CT to the liver model and sends <paramref name="slices"/> in one association.</summary>
+    private static async Task SendAsync(StudyForwardingTests.Platform platform, string[] slices)
+    {
         await platform.GraphQLAsync("mutation($input: SaveRoutingRuleInput!) { saveRoutingRule(input: $input) { version } }",
             new { input = new { name = "liver CT", priority = 1, workload = "liver-ct", modelName = "liver", modality = "CT", expectedVersion = 0 } });
-        var slices = Directory.GetFiles(Path.Combine(study, "CT"), "*.dcm").Order(StringComparer.Ordinal).ToArray();
         await platform.StoreScuAsync(slices);
-        return DicomFile.Open(slices[0]).Dataset.GetString(DicomTags.StudyInstanceUID);
     }
 
     private static async Task<string> ModelIdOfAsync(StudyForwardingTests.Platform platform, string versionId) =>
@@ -93,14 +136,19 @@ public sealed class ShadowServingTests : IDisposable
         return versionId;
     }
 
-    private static async Task<JsonElement> ShadowReportAsync(StudyForwardingTests.Platform platform, string versionId, string what, params BackgroundProcess[] processes)
+    private static Task<JsonElement> ShadowReportAsync(StudyForwardingTests.Platform platform, string versionId, string what, params BackgroundProcess[] processes) =>
+        ShadowReportAsync(platform, versionId, what, 1, () => 0, processes);
+
+    /// <summary>The shadow report once it counts <paramref name="studies"/> less those <paramref name="skipped"/> says were skipped.</summary>
+    private static async Task<JsonElement> ShadowReportAsync(StudyForwardingTests.Platform platform, string versionId, string what, int studies, Func<int> skipped,
+        params BackgroundProcess[] processes)
     {
         JsonElement report = default;
         await platform.UntilAsync(async () =>
         {
             report = (await platform.GraphQLAsync("query($id: ID!) { modelVersion(id: $id) { shadowReport { studies meanAgreementWithProduction } } }", new { id = versionId }))
                 .GetProperty("modelVersion").GetProperty("shadowReport");
-            return report.ValueKind == JsonValueKind.Object;
+            return report.ValueKind == JsonValueKind.Object && report.GetProperty("studies").GetInt32() == studies - skipped();
         }, what, processes);
         return report;
     }

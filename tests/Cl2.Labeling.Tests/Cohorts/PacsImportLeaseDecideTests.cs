@@ -19,6 +19,7 @@ public sealed class PacsImportLeaseDecideTests
                 PacsImportClaimed claimed => PacsImport.Apply(claimed with { ImportId = id }, import),
                 StudyImported imported => PacsImport.Apply(imported with { ImportId = id }, import),
                 PacsImportCompleted completed => PacsImport.Apply(completed with { ImportId = id }, import),
+                PacsImportReleased released => PacsImport.Apply(released with { ImportId = id }, import),
                 _ => throw new ArgumentException(@event.ToString()),
             };
         }
@@ -96,5 +97,30 @@ public sealed class PacsImportLeaseDecideTests
 
         var recorded = PacsImport.Apply((StudyImported)other, import);
         Assert.Equal((2, 3, 0), (recorded.StudiesImported, recorded.InstancesFetched, recorded.InstancesSkipped));
+    }
+
+    [Fact]
+    public void an_import_its_holder_gives_back_is_claimable_at_once()
+    {
+        var import = Running(HeldBy("labeling-a", Now.AddSeconds(50)), Study(Guid.Empty, "1.2.3", 2));
+
+        var released = Assert.IsType<PacsImportReleased>(Assert.Single(ClaimPacsImport.Release(import, "labeling-a", "the replica stopped cleanly", Now)));
+        var given = PacsImport.Apply(released, import);
+
+        Assert.Equal(new PacsImportReleased(import.Id, "labeling-a", "the replica stopped cleanly", Now), released);
+        Assert.Equal((null, null, PacsImportStatus.Running, 1), (given.Holder, given.LeaseExpiresAt, given.Status, given.StudiesImported));
+        Assert.Equal("labeling-b", Assert.IsType<PacsImportClaimed>(Assert.Single(ClaimPacsImport.Decide(given, "labeling-b", Lease, Now))).Replica);
+    }
+
+    [Fact]
+    public void a_replica_that_does_not_hold_a_running_import_gives_nothing_back()
+    {
+        var takenOver = Running(HeldBy("labeling-a", Now), HeldBy("labeling-b", Now.AddSeconds(90)));
+        var finished = Running(HeldBy("labeling-a", Now.AddSeconds(30)), new PacsImportCompleted(Guid.Empty, 2, Now));
+
+        Assert.Empty(ClaimPacsImport.Release(takenOver, "labeling-a", "stopping", Now));
+        Assert.Empty(ClaimPacsImport.Release(finished, "labeling-a", "stopping", Now));
+        Assert.Empty(ClaimPacsImport.Release(null, "labeling-a", "stopping", Now));
+        Assert.Empty(ClaimPacsImport.Release(Running(), "labeling-a", "stopping", Now));
     }
 }
