@@ -1,11 +1,11 @@
 // Series side by side linked (the study viewer's "Scroll together"): the slice one viewport moves to is shown in the
-// others at the same place in the patient (syncedSlices.ts); its zoom and pan reach the others as a relative camera, and
+// others of the same orientation at the same place in the patient (syncedSlices.ts); its zoom and pan reach the others as a relative camera, and
 // its window width/level reaches those of the same modality (linkedViews.ts).
 
 import { Enums, type Types } from '@cornerstonejs/core';
 import { cameraOn, relativeCamera, sameCamera, windowFollowers } from './linkedViews';
 import type { StackViewer } from './stackViewer';
-import { syncedSlice } from './syncedSlices';
+import { sameOrientation, syncedSlice } from './syncedSlices';
 
 const canvasOf = (viewport: Types.IStackViewport) => ({ width: viewport.canvas.clientWidth, height: viewport.canvas.clientHeight });
 
@@ -30,8 +30,9 @@ export function scrollTogether(viewers: StackViewer[]): (on: boolean) => void {
     if (!on || !leader) return;
     const shown = leader.viewport.getCurrentImageIdIndex();
     for (const other of viewers) {
-      const target = other === leader ? shown : syncedSlice(leader.series, shown, other.series);
-      if (other === leader || other.viewport.getCurrentImageIdIndex() === target) continue;
+      if (other === leader || !sameOrientation(leader.series, other.series)) continue;
+      const target = syncedSlice(leader.series, shown, other.series);
+      if (other.viewport.getCurrentImageIdIndex() === target) continue;
       // Set in the same turn as the leader's slice counter, so a page (or a test) can tell what followed.
       other.viewport.element.dataset.followed = String(target);
       void other.viewport.setImageIdIndex(target);
