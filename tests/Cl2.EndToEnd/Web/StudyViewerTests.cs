@@ -123,6 +123,35 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     }
 
     [Fact]
+    public async Task a_pan_of_one_sequence_moves_the_other_three_only_while_they_scroll_together()
+    {
+        WebApp.RequireBuilt();
+        var (study, _, _) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
+        for (var index = 0; index < 4; index++)
+        {
+            await page.WaitForSelectorAsync($".side-by-side figure:nth-child({index + 1}) .viewer-host[data-rendered=true]");
+        }
+        var opened = await Pans(page);
+
+        // A pan (middle drag) in the first viewport reaches the other three: the same shift, relative to each canvas.
+        await DragOverFirstViewportAsync(page, MouseButton.Middle);
+        await page.WaitForFunctionAsync("""
+            opened => { const pans = [...document.querySelectorAll('.side-by-side [data-testid=viewport]')].map(v => v.dataset.pan);
+              return pans.length === 4 && pans[0] !== opened && pans.every(pan => pan === pans[0]); }
+            """, opened[0]);
+        var pannedTogether = await Pans(page);
+        await page.GetByTestId("scroll-together").ClickAsync();
+        await DragOverFirstViewportAsync(page, MouseButton.Middle);
+        await page.WaitForFunctionAsync("pan => document.querySelector('.side-by-side [data-testid=viewport]').dataset.pan !== pan", pannedTogether[0]);
+
+        Assert.Single(opened.Distinct());
+        Assert.Equal("false", await page.GetByTestId("scroll-together").GetAttributeAsync("aria-pressed"));
+        Assert.Equal(pannedTogether.Skip(1), (await Pans(page)).Skip(1));
+    }
+
+    [Fact]
     public async Task reference_lines_show_where_the_axial_slice_cuts_the_sagittal_reformat_until_they_are_turned_off()
     {
         WebApp.RequireBuilt();
@@ -172,11 +201,15 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
         return (ends[0], ends[1], ends[2], ends[3]);
     }
 
+    /// <summary>Each side-by-side viewport's pan (a fraction of its canvas), as the page shows it on the viewport's element.</summary>
+    private static Task<string[]> Pans(IPage page) =>
+        page.Locator(".side-by-side [data-testid=viewport]").EvaluateAllAsync<string[]>("views => views.map(v => v.dataset.pan ?? '')");
+
     /// <summary>Each side-by-side viewport's zoom, as the page shows it on the viewport's element.</summary>
     private static Task<string[]> Zooms(IPage page) =>
         page.Locator(".side-by-side [data-testid=viewport]").EvaluateAllAsync<string[]>("views => views.map(v => v.dataset.zoom ?? '')");
 
-    /// <summary>Drags up and right over the first of the side-by-side viewports: with the right button Cornerstone zooms, with the left it windows.</summary>
+    /// <summary>Drags up and right over the first of the side-by-side viewports: with the right button Cornerstone zooms, with the middle it pans, with the left it windows.</summary>
     private static async Task DragOverFirstViewportAsync(IPage page, MouseButton button)
     {
         var canvas = (await page.Locator(".side-by-side figure:nth-child(1) [data-testid=viewport] canvas").First.BoundingBoxAsync())!;

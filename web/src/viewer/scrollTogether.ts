@@ -9,8 +9,12 @@ import { sameOrientation, syncedSlice } from './syncedSlices';
 
 const canvasOf = (viewport: Types.IStackViewport) => ({ width: viewport.canvas.clientWidth, height: viewport.canvas.clientHeight });
 
-/** The viewport's zoom, as a page (or a test) can read it from its element. */
-const showZoom = (viewport: Types.IStackViewport) => { viewport.element.dataset.zoom = viewport.getZoom().toFixed(3); };
+/** The viewport's zoom, and its pan relative to its canvas (what a follower is given), as a page (or a test) can read them from its element. */
+const showCamera = (viewport: Types.IStackViewport) => {
+  viewport.element.dataset.zoom = viewport.getZoom().toFixed(3);
+  const { pan } = relativeCamera(viewport.getZoom(), viewport.getPan() as [number, number], canvasOf(viewport));
+  viewport.element.dataset.pan = pan.map((shift) => shift.toFixed(3)).join(',');
+};
 
 /** The viewport's window as the range of values it spans, as a page (or a test) can read it from its element. */
 const showWindow = (viewport: Types.IStackViewport) => {
@@ -72,14 +76,14 @@ export function scrollTogether(viewers: StackViewer[]): (on: boolean) => void {
     }
     element.addEventListener(Enums.Events.STACK_NEW_IMAGE, () => { if (viewer === leader) followSlice(); });
     element.addEventListener(Enums.Events.CAMERA_MODIFIED, () => {
-      showZoom(viewer.viewport);
+      showCamera(viewer.viewport);
       if (viewer === leader) followCamera();
     });
     element.addEventListener(Enums.Events.VOI_MODIFIED, () => {
       showWindow(viewer.viewport);
       if (viewer === leader) followWindow();
     });
-    showZoom(viewer.viewport);
+    showCamera(viewer.viewport);
     showWindow(viewer.viewport);
   }
   return (enabled) => {
