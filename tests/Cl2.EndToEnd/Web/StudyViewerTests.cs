@@ -76,13 +76,8 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     public async Task the_four_sequences_of_a_brain_mri_scroll_and_zoom_together_until_the_link_is_turned_off()
     {
         WebApp.RequireBuilt();
-        var (study, _, _) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
-        for (var index = 0; index < 4; index++)
-        {
-            await page.WaitForSelectorAsync($".side-by-side figure:nth-child({index + 1}) .viewer-host[data-rendered=true]");
-        }
+        var page = await OpenBrainMriSideBySideAsync(chromium);
         var counters = page.Locator(".side-by-side .viewer-status span");
         var opened = await counters.AllTextContentsAsync();
 
@@ -126,13 +121,8 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     public async Task a_pan_of_one_sequence_moves_the_other_three_only_while_they_scroll_together()
     {
         WebApp.RequireBuilt();
-        var (study, _, _) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
-        for (var index = 0; index < 4; index++)
-        {
-            await page.WaitForSelectorAsync($".side-by-side figure:nth-child({index + 1}) .viewer-host[data-rendered=true]");
-        }
+        var page = await OpenBrainMriSideBySideAsync(chromium);
         var opened = await Pans(page);
 
         // A pan (middle drag) in the first viewport reaches the other three: the same shift, relative to each canvas.
@@ -192,6 +182,18 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
         Assert.Equal(shown[1], (await counters.AllTextContentsAsync())[1]); // the sagittal series, in another orientation, kept its slice
         Assert.Equal("false", await page.GetByTestId("reference-lines").GetAttributeAsync("aria-pressed"));
         Assert.Equal(0, await page.Locator(".reference-lines line").CountAsync());
+    }
+
+    /// <summary>A synthetic brain MRI stored and opened at <c>/viewer</c> by a radiologist, once its four sequences are drawn side by side.</summary>
+    private async Task<IPage> OpenBrainMriSideBySideAsync(Chromium chromium)
+    {
+        var (study, _, _) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
+        for (var index = 0; index < 4; index++)
+        {
+            await page.WaitForSelectorAsync($".side-by-side figure:nth-child({index + 1}) .viewer-host[data-rendered=true]");
+        }
+        return page;
     }
 
     /// <summary>A reference line's ends in canvas pixels.</summary>
