@@ -60,6 +60,20 @@ public sealed class CancelTrainingDecideTests
     }
 
     [Fact]
+    public void a_cancellation_reason_over_the_limit_is_refused_as_reason_too_long()
+    {
+        var job = Requested();
+        var atLimit = new string('r', StatedReason.MaxLength);
+        var cancelled = Assert.IsType<TrainingCancelled>(CancelTrainingJob.Decide(job, new CancelTrainingJob(job.Id, $" {atLimit} "), "ml", Now));
+        var refusal = Assert.ThrowsAny<DomainException>(() => CancelTrainingJob.Decide(job, new CancelTrainingJob(job.Id, atLimit + "r"), "ml", Now));
+
+        Assert.Equal(atLimit, cancelled.Reason);
+        Assert.Equal(ErrorCodes.ReasonTooLong, refusal.Code);
+        Assert.Equal(StatedReason.MaxLength, refusal.Details["maxLength"]);
+        Assert.Equal(StatedReason.MaxLength + 1, refusal.Details["length"]);
+    }
+
+    [Fact]
     public void a_job_nobody_cancelled_cannot_be_completed_as_cancelled()
     {
         var job = Running();

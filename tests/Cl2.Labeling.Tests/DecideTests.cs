@@ -308,7 +308,7 @@ public sealed class DecideTests
     public void a_reason_over_the_limit_is_refused_as_reason_too_long_for_a_promotion_and_a_rollback()
     {
         var model = ModelWithVersions(2);
-        var atLimit = new string('r', ProductionChangeReason.MaxLength);
+        var atLimit = new string('r', StatedReason.MaxLength);
         var promoted = PromoteModelVersion.Decide(model, new PromoteModelVersion(model.Id, model.Versions[0].Id, (int)model.Version, $" {atLimit} "), "ml", Now);
         Assert.Equal(atLimit, promoted.Reason);
 
@@ -319,7 +319,7 @@ public sealed class DecideTests
         model = Model.Apply(new ModelVersionPromoted(model.Id, model.Versions[1].Id, model.Versions[0].Id, "ml", Now), model);
         var refusal = Refusal(() => RollbackModel.Decide(model, new RollbackModel(model.Id, (int)model.Version, tooLong), "ml", Now));
         Assert.Equal(ErrorCodes.ReasonTooLong, refusal.Code);
-        Assert.Equal(ProductionChangeReason.MaxLength, refusal.Details["maxLength"]);
+        Assert.Equal(StatedReason.MaxLength, refusal.Details["maxLength"]);
     }
 
     /// <summary>A model's stream: v1 and v2 registered at Now, v1 promoted an hour later, v2 two hours later (with

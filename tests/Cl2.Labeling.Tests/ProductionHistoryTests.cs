@@ -115,10 +115,10 @@ public sealed class ProductionHistoryTests(LabelingApi api) : IClassFixture<Labe
 
         var refused = await api.PostAsAsync(("alice", "ml-engineer"),
             "mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { id } }",
-            new { input = new { modelId, versionId = v1, expectedVersion = await api.ModelVersionAsync(modelId), reason = new string('x', ProductionChangeReason.MaxLength + 1) } });
+            new { input = new { modelId, versionId = v1, expectedVersion = await api.ModelVersionAsync(modelId), reason = new string('x', StatedReason.MaxLength + 1) } });
 
         Assert.Equal("REASON_TOO_LONG", refused.FirstErrorCode);
-        Assert.Equal(ProductionChangeReason.MaxLength, refused.Errors![0]!["extensions"]!["data"]!["maxLength"]!.GetValue<int>());
+        Assert.Equal(StatedReason.MaxLength, refused.Errors![0]!["extensions"]!["data"]!["maxLength"]!.GetValue<int>());
         Assert.Empty(await HistoryAsync(modelId));
     }
 

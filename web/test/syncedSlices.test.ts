@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { sortSeries, Tag, type DicomJson } from '../src/dicomweb/series';
-import { syncedSlice } from '../src/viewer/syncedSlices';
+import { sameOrientation, syncedSlice } from '../src/viewer/syncedSlices';
 
 /** A series of `slices` axial slices from `z0`, `spacing` mm apart, on frame of reference `frame`. */
-function series(slices: number, z0: number, spacing: number, frame = '1.9'): ReturnType<typeof sortSeries> {
+function series(slices: number, z0: number, spacing: number, frame = '1.9', orientation = [1, 0, 0, 0, 1, 0]): ReturnType<typeof sortSeries> {
   const instances: DicomJson[] = Array.from({ length: slices }, (_, i) => ({
     [Tag.SOPInstanceUID]: { vr: 'UI', Value: [`${frame}.${i}`] },
     [Tag.ImagePositionPatient]: { vr: 'DS', Value: [-100, -100, z0 + i * spacing] },
-    [Tag.ImageOrientationPatient]: { vr: 'DS', Value: [1, 0, 0, 0, 1, 0] },
+    [Tag.ImageOrientationPatient]: { vr: 'DS', Value: orientation },
     [Tag.FrameOfReferenceUID]: { vr: 'UI', Value: [frame] },
   }));
   return sortSeries(instances);
@@ -35,5 +35,19 @@ describe('scrolling series together', () => {
 
   it('keeps the same relative depth for series on different frames of reference', () => {
     expect(syncedSlice(series(11, 0, 5, '1.9'), 5, series(21, 0, 5, '1.8'))).toBe(10);
+  });
+});
+
+describe('which series scroll together', () => {
+  it('moves series whose slices are parallel, whatever their rows and columns', () => {
+    expect(sameOrientation(series(5, 0, 5), series(9, 0, 3))).toBe(true);
+    expect(sameOrientation(series(5, 0, 5), series(9, 0, 3, '1.9', [0, 1, 0, 1, 0, 0]))).toBe(true);
+  });
+
+  it('leaves a series in another orientation where it is', () => {
+    expect(sameOrientation(series(5, 0, 5), series(5, 0, 5, '1.9', [0, 1, 0, 0, 0, -1]))).toBe(false);
+    // Tilted 5°: a slice of one is no slice of the other.
+    const [c, s] = [Math.cos(Math.PI / 36), Math.sin(Math.PI / 36)];
+    expect(sameOrientation(series(5, 0, 5), series(5, 0, 5, '1.9', [1, 0, 0, 0, c, s]))).toBe(false);
   });
 });

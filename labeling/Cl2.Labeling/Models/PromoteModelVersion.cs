@@ -8,7 +8,7 @@ namespace Cl2.Labeling.Models;
 /// <summary>
 /// Put a version into production. <see cref="ExpectedVersion"/> is the model's version the caller decided on: if anyone
 /// changed the model since (another promotion, a rollback), the promotion is refused with MODEL_VERSION_CONFLICT.
-/// <see cref="Reason"/> is optional: why, for the production timeline (<see cref="ProductionChangeReason"/>).
+/// <see cref="Reason"/> is optional: why, for the production timeline (<see cref="StatedReason"/>).
 /// </summary>
 public sealed record PromoteModelVersion(Guid ModelId, Guid VersionId, int ExpectedVersion, string? Reason = null)
 {
@@ -19,7 +19,7 @@ public sealed record PromoteModelVersion(Guid ModelId, Guid VersionId, int Expec
             throw DomainException.NotFound(ErrorCodes.ModelNotFound, "Model", command.ModelId);
         }
         ModelConcurrency.Require(model, command.ExpectedVersion);
-        var reason = ProductionChangeReason.Of(command.Reason);
+        var reason = StatedReason.Of(command.Reason);
         var version = model.FindVersion(command.VersionId)
             ?? throw DomainException.NotFound(ErrorCodes.ModelVersionNotFound, "Model version", command.VersionId);
         if (version.Stage is ModelStage.Production or ModelStage.Retired or ModelStage.Rejected)

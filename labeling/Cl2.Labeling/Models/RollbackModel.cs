@@ -7,7 +7,7 @@ namespace Cl2.Labeling.Models;
 
 /// <summary>
 /// Withdraw the production version and put the one it replaced back into production. <see cref="Reason"/> is optional:
-/// why, for the production timeline (<see cref="ProductionChangeReason"/>).
+/// why, for the production timeline (<see cref="StatedReason"/>).
 /// </summary>
 public sealed record RollbackModel(Guid ModelId, int ExpectedVersion, string? Reason = null)
 {
@@ -18,7 +18,7 @@ public sealed record RollbackModel(Guid ModelId, int ExpectedVersion, string? Re
             throw DomainException.NotFound(ErrorCodes.ModelNotFound, "Model", command.ModelId);
         }
         ModelConcurrency.Require(model, command.ExpectedVersion);
-        var reason = ProductionChangeReason.Of(command.Reason);
+        var reason = StatedReason.Of(command.Reason);
         if (model.ProductionHistory.Count < 2)
         {
             throw new DomainException(ErrorCodes.NothingToRollBackTo,

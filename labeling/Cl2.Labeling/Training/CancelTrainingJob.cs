@@ -10,23 +10,18 @@ namespace Cl2.Labeling.Training;
 /// cancelled at once. A running job gets the request: its worker hears it within
 /// <c>Training:Jobs:CancellationPollInterval</c>, stops at its next step, uploads the checkpoint of that step and
 /// completes the job CANCELLED (<see cref="CompleteTrainingJob"/>). A finished job cannot be cancelled.
-/// <see cref="ResumeTrainingJob"/> puts a cancelled job back in the queue.
+/// <see cref="ResumeTrainingJob"/> puts a cancelled job back in the queue. The reason is optional, and bounded as a
+/// promotion's is (<see cref="StatedReason"/>: REASON_TOO_LONG).
 /// </summary>
 public sealed record CancelTrainingJob(Guid JobId, string? Reason)
 {
-    public const int MaxReasonLength = 1000;
-
     public static object Decide(TrainingJob? job, CancelTrainingJob command, string by, DateTimeOffset now)
     {
         if (job is null)
         {
             throw DomainException.NotFound(ErrorCodes.TrainingJobNotFound, "Training job", command.JobId);
         }
-        var reason = command.Reason?.Trim() is { Length: > 0 } text ? text : null;
-        if (reason is { Length: > MaxReasonLength })
-        {
-            throw DomainException.Invalid($"reason is at most {MaxReasonLength} characters.");
-        }
+        var reason = StatedReason.Of(command.Reason);
         return job.Status switch
         {
             TrainingStatus.Requested => new TrainingCancelled(job.Id, job.Attempt, null, reason, by, now),

@@ -80,6 +80,48 @@ public sealed class ModelRegistryPageTests(SignedInPlatform platform)
         Assert.Equal(["Code version", "web test", "web test 2", ""], code.Split('\t', StringSplitOptions.TrimEntries));
     }
 
+    [Fact]
+    public async Task cancelling_a_waiting_job_shows_the_apis_refusal_of_a_too_long_reason_until_the_reason_fits()
+    {
+        WebApp.RequireBuilt();
+        var (modelId, _) = await WebApp.RegisterModelVersionAsync(platform);
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (requested, requestError) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }", new { input = new { modelId, trigger = "web cancel test" } });
+        Assert.Null(requestError);
+        var jobId = requested.GetProperty("requestTraining").GetProperty("id").GetString()!;
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", $"models?model={modelId}");
+        var cancel = page.Locator($"[data-job-id='{jobId}'] button[data-action=cancel-job]");
+        var confirmation = page.Locator("[data-testid=confirm-change][data-action=cancel-job]");
+
+        await cancel.ClickAsync();
+        // Past the field's maxlength, as a script could send it: the page shows what the API answers.
+        await confirmation.Locator("input[name=reason]").EvaluateAsync("input => { input.value = 'r'.repeat(1001); }");
+        await confirmation.Locator("button[type=submit]").ClickAsync();
+        var refusal = page.Locator(".message .error");
+        await refusal.WaitForAsync();
+        var refused = await refusal.TextContentAsync();
+        var statusAfterRefusal = await JobStatusAsync(engineer, jobId);
+        await cancel.ClickAsync();
+        await confirmation.Locator("input[name=reason]").FillAsync(" not needed ");
+        await confirmation.Locator("button[type=submit]").ClickAsync();
+        await page.WaitForSelectorAsync($"[data-job-id='{jobId}'][data-status=CANCELLED]");
+
+        Assert.Equal("reason is at most 1000 characters; this one has 1001.", refused);
+        Assert.Equal("Training job cancelled.", await page.Locator(".message").TextContentAsync());
+        Assert.Equal("REQUESTED", statusAfterRefusal);
+        Assert.Equal("CANCELLED", await JobStatusAsync(engineer, jobId));
+        Assert.Equal(0, await page.Locator($"[data-job-id='{jobId}'] button[data-action=cancel-job]").CountAsync());
+    }
+
+    private static async Task<string?> JobStatusAsync(HttpClient engineer, string jobId)
+    {
+        var (data, error) = await SignedInPlatform.GraphQLAsync(engineer, "query($id: ID!) { trainingJob(id: $id) { status } }", new { id = jobId });
+        Assert.Null(error);
+        return data.GetProperty("trainingJob").GetProperty("status").GetString();
+    }
+
     /// <summary>A training job of the model, requested and claimed by an ML engineer (as a worker would).</summary>
     private static async Task<string> RunningJobAsync(HttpClient engineer, string modelId)
     {

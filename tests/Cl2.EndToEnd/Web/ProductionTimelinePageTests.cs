@@ -70,6 +70,43 @@ public sealed class ProductionTimelinePageTests(SignedInPlatform platform)
         Assert.Equal("true", await current.GetAttributeAsync("aria-current"));
     }
 
+    [Fact]
+    public async Task escape_or_cancel_on_a_rollback_leaves_production_as_it_was()
+    {
+        WebApp.RequireBuilt();
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (modelId, _, v2) = await TwoVersionsPromotedInTurnAsync(engineer);
+        var before = await ProductionAsync(engineer, modelId);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", $"models?model={modelId}");
+        var rollback = page.Locator("button[data-action=rollback]");
+        var confirmation = page.Locator("[data-testid=confirm-change]");
+
+        await rollback.ClickAsync();
+        await confirmation.Locator("input[name=reason]").FillAsync("not now");
+        await page.Keyboard.PressAsync("Escape");
+        await confirmation.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        var focusedAfterEscape = await page.EvaluateAsync<string?>("() => document.activeElement?.dataset.action ?? null");
+        await rollback.ClickAsync();
+        await confirmation.Locator("button[data-cancel]").ClickAsync();
+        await confirmation.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+
+        Assert.Equal("rollback", focusedAfterEscape);
+        Assert.Equal(before, await ProductionAsync(engineer, modelId));
+        Assert.Contains($"\"{v2}\"", before, StringComparison.Ordinal);
+        Assert.Equal(2, await page.Locator("[data-testid=production-period]").CountAsync());
+        Assert.Equal("", await page.Locator(".message").First.TextContentAsync() ?? "");
+    }
+
+    /// <summary>The model's production version, its version (which any change would raise) and its production history, as JSON.</summary>
+    private static async Task<string> ProductionAsync(HttpClient engineer, string modelId)
+    {
+        var (model, error) = await SignedInPlatform.GraphQLAsync(engineer,
+            "query($id: ID!) { model(id: $id) { version productionVersion { id } productionHistory { version { id } change reason } } }", new { id = modelId });
+        Assert.Null(error);
+        return model.GetProperty("model").GetRawText();
+    }
+
     /// <summary>A new model with versions 1 and 2, version 1 promoted, then version 2.</summary>
     private async Task<(string ModelId, string V1, string V2)> TwoVersionsPromotedInTurnAsync(HttpClient engineer)
     {

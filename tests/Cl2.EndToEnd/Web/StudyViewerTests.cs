@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cl2.EndToEnd.Identity;
 using Microsoft.Playwright;
 
@@ -75,13 +76,8 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     public async Task the_four_sequences_of_a_brain_mri_scroll_and_zoom_together_until_the_link_is_turned_off()
     {
         WebApp.RequireBuilt();
-        var (study, _, _) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
-        for (var index = 0; index < 4; index++)
-        {
-            await page.WaitForSelectorAsync($".side-by-side figure:nth-child({index + 1}) .viewer-host[data-rendered=true]");
-        }
+        var page = await OpenBrainMriSideBySideAsync(chromium);
         var counters = page.Locator(".side-by-side .viewer-status span");
         var opened = await counters.AllTextContentsAsync();
 
@@ -121,11 +117,101 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
         Assert.Equal(zoomedTogether.Skip(1), (await Zooms(page)).Skip(1));
     }
 
+    [Fact]
+    public async Task a_pan_of_one_sequence_moves_the_other_three_only_while_they_scroll_together()
+    {
+        WebApp.RequireBuilt();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await OpenBrainMriSideBySideAsync(chromium);
+        var opened = await Pans(page);
+
+        // A pan (middle drag) in the first viewport reaches the other three: the same shift, relative to each canvas.
+        await DragOverFirstViewportAsync(page, MouseButton.Middle);
+        await page.WaitForFunctionAsync("""
+            opened => { const pans = [...document.querySelectorAll('.side-by-side [data-testid=viewport]')].map(v => v.dataset.pan);
+              return pans.length === 4 && pans[0] !== opened && pans.every(pan => pan === pans[0]); }
+            """, opened[0]);
+        var pannedTogether = await Pans(page);
+        await page.GetByTestId("scroll-together").ClickAsync();
+        await DragOverFirstViewportAsync(page, MouseButton.Middle);
+        await page.WaitForFunctionAsync("pan => document.querySelector('.side-by-side [data-testid=viewport]').dataset.pan !== pan", pannedTogether[0]);
+
+        Assert.Single(opened.Distinct());
+        Assert.Equal("false", await page.GetByTestId("scroll-together").GetAttributeAsync("aria-pressed"));
+        Assert.Equal(pannedTogether.Skip(1), (await Pans(page)).Skip(1));
+    }
+
+    [Fact]
+    public async Task reference_lines_show_where_the_axial_slice_cuts_the_sagittal_reformat_until_they_are_turned_off()
+    {
+        WebApp.RequireBuilt();
+        var (study, _, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
+        await WebApp.StoreAsync(platform, SagittalReformat.Of(seriesFolder, seriesNumber: 3));
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}&layout=side-by-side");
+        for (var index = 0; index < 2; index++)
+        {
+            await page.WaitForSelectorAsync($".side-by-side figure:nth-child({index + 1}) .viewer-host[data-rendered=true]");
+        }
+        // The axial slice (viewport 0) across the sagittal image: a horizontal line; the sagittal slice across the axial: a vertical one.
+        var axialInSagittal = page.Locator(".side-by-side figure:nth-child(2) .reference-lines line[data-source='0']");
+        var sagittalInAxial = page.Locator(".side-by-side figure:nth-child(1) .reference-lines line[data-source='1']");
+        await axialInSagittal.WaitForAsync(new() { State = WaitForSelectorState.Attached }); // a horizontal line has no height: Playwright calls it hidden
+        await sagittalInAxial.WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        var opened = await LineAsync(axialInSagittal);
+        var across = await LineAsync(sagittalInAxial);
+        await Chromium.ScreenshotAsync(page, "viewer-reference-lines");
+
+        await ScrollFirstViewportAsync(page, notches: 3);
+        // The line moves to the new axial slice's height, and stays horizontal.
+        await page.WaitForFunctionAsync("""
+            opened => { const line = document.querySelector(".side-by-side figure:nth-child(2) .reference-lines line[data-source='0']");
+              return line && line.getAttribute('y1') !== opened; }
+            """, opened.Y1.ToString("F1", CultureInfo.InvariantCulture));
+        var scrolled = await LineAsync(axialInSagittal);
+        var counters = page.Locator(".side-by-side .viewer-status span");
+        var shown = await counters.AllTextContentsAsync();
+        await page.GetByTestId("reference-lines").ClickAsync();
+        await ScrollFirstViewportAsync(page, notches: 3);
+        await page.WaitForFunctionAsync("shown => document.querySelector('.side-by-side .viewer-status span').textContent !== shown", shown[0]);
+
+        Assert.Equal(opened.Y1, opened.Y2, 0.2);
+        Assert.Equal(across.X1, across.X2, 0.2);
+        Assert.Equal(scrolled.Y1, scrolled.Y2, 0.2);
+        Assert.True(Math.Abs(scrolled.Y1 - opened.Y1) > 5, $"the line moved from y {opened.Y1} to {scrolled.Y1} for three axial slices");
+        Assert.Equal(shown[1], (await counters.AllTextContentsAsync())[1]); // the sagittal series, in another orientation, kept its slice
+        Assert.Equal("false", await page.GetByTestId("reference-lines").GetAttributeAsync("aria-pressed"));
+        Assert.Equal(0, await page.Locator(".reference-lines line").CountAsync());
+    }
+
+    /// <summary>A synthetic brain MRI stored and opened at <c>/viewer</c> by a radiologist, once its four sequences are drawn side by side.</summary>
+    private async Task<IPage> OpenBrainMriSideBySideAsync(Chromium chromium)
+    {
+        var (study, _, _) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
+        for (var index = 0; index < 4; index++)
+        {
+            await page.WaitForSelectorAsync($".side-by-side figure:nth-child({index + 1}) .viewer-host[data-rendered=true]");
+        }
+        return page;
+    }
+
+    /// <summary>A reference line's ends in canvas pixels.</summary>
+    private static async Task<(double X1, double Y1, double X2, double Y2)> LineAsync(ILocator line)
+    {
+        var ends = await line.EvaluateAsync<double[]>("line => ['x1', 'y1', 'x2', 'y2'].map(name => Number(line.getAttribute(name)))");
+        return (ends[0], ends[1], ends[2], ends[3]);
+    }
+
+    /// <summary>Each side-by-side viewport's pan (a fraction of its canvas), as the page shows it on the viewport's element.</summary>
+    private static Task<string[]> Pans(IPage page) =>
+        page.Locator(".side-by-side [data-testid=viewport]").EvaluateAllAsync<string[]>("views => views.map(v => v.dataset.pan ?? '')");
+
     /// <summary>Each side-by-side viewport's zoom, as the page shows it on the viewport's element.</summary>
     private static Task<string[]> Zooms(IPage page) =>
         page.Locator(".side-by-side [data-testid=viewport]").EvaluateAllAsync<string[]>("views => views.map(v => v.dataset.zoom ?? '')");
 
-    /// <summary>Drags up and right over the first of the side-by-side viewports: with the right button Cornerstone zooms, with the left it windows.</summary>
+    /// <summary>Drags up and right over the first of the side-by-side viewports: with the right button Cornerstone zooms, with the middle it pans, with the left it windows.</summary>
     private static async Task DragOverFirstViewportAsync(IPage page, MouseButton button)
     {
         var canvas = (await page.Locator(".side-by-side figure:nth-child(1) [data-testid=viewport] canvas").First.BoundingBoxAsync())!;

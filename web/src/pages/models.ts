@@ -1,5 +1,5 @@
 // The model registry: each model's versions with stage, metrics and lineage, training jobs with their loss curves
-// updating live (the trainingProgress subscription), and, for ML engineers, promote and roll back.
+// updating live (the trainingProgress subscription), and, for ML engineers, promote, roll back and cancel a training job.
 
 import { graphql } from '../api/graphql';
 import type { Me } from '../api/session';
@@ -37,15 +37,17 @@ const modelFields = `id name task version productionVersion { id } versions { id
   evaluation { sets { split metric caseCount candidate production } gateFailure } }
   productionHistory { version { id number } from to change changedBy byGate reason }`;
 
-/** The confirmation of a promotion or rollback, with its optional reason; it resolves to the reason, or null if cancelled. */
-function confirmChange(section: HTMLElement, action: ProductionAction, target: ChangeTarget): Promise<string | null> {
-  section.querySelector('[data-testid=confirm-change]')?.remove();
-  const verb = action === 'promote' ? 'Promote' : 'Roll back';
+/**
+ * A confirmation with an optional reason, placed by `place` (after a model's heading, inside a job's line); it resolves
+ * to the reason, or null if cancelled (Escape or Cancel).
+ */
+function confirmWithReason(place: (form: HTMLFormElement) => void, action: string, question: string, verb: string): Promise<string | null> {
+  document.querySelector('[data-testid=confirm-change]')?.remove();
   const form = element<HTMLFormElement>(`<form class="confirm-change" data-testid="confirm-change" data-action="${action}">
-    <p>${escapeHtml(confirmationQuestion(action, target))}</p>
+    <p>${escapeHtml(question)}</p>
     <label>Reason (optional) <input name="reason" maxlength="${maxReasonLength}" size="50"></label>
     <button type="submit">${verb}</button> <button type="button" data-cancel>Cancel</button></form>`);
-  section.querySelector('h2')!.after(form);
+  place(form);
   const reason = form.querySelector<HTMLInputElement>('input[name=reason]')!;
   reason.focus();
   return new Promise((resolve) => {
@@ -64,6 +66,11 @@ function confirmChange(section: HTMLElement, action: ProductionAction, target: C
     };
   });
 }
+
+/** The confirmation of a promotion or rollback, under the model's heading. */
+const confirmChange = (section: HTMLElement, action: ProductionAction, target: ChangeTarget) =>
+  confirmWithReason((form) => section.querySelector('h2')!.after(form), action, confirmationQuestion(action, target),
+    action === 'promote' ? 'Promote' : 'Roll back');
 
 function lineageText(version: VersionRow, model: ModelRow): string {
   const lineage = version.lineage;
@@ -142,11 +149,14 @@ function comparison(model: ModelRow): HTMLElement {
   return section;
 }
 
-function jobSection(job: JobRow, modelName: string): HTMLElement {
+/** A job's line; an ML engineer can cancel a job that is waiting or running. */
+function jobSection(job: JobRow, modelName: string, engineer: boolean): HTMLElement {
   const last = job.progress[job.progress.length - 1];
-  return element(`<li class="job" data-testid="job" data-job-id="${job.id}" data-epoch="${last?.epoch ?? 0}">
+  const cancellable = engineer && (job.status === 'REQUESTED' || job.status === 'RUNNING');
+  return element(`<li class="job" data-testid="job" data-job-id="${job.id}" data-epoch="${last?.epoch ?? 0}" data-status="${job.status}">
     <strong>${escapeHtml(modelName)}</strong> · ${job.status} · ${escapeHtml(job.trigger)} · requested ${new Date(job.requestedAt).toLocaleString()}
     <span data-testid="epoch">${last ? `epoch ${last.epoch}, loss ${last.loss.toFixed(4)}` : 'no epoch reported yet'}</span>
+    ${cancellable ? '<button type="button" data-action="cancel-job">Cancel job</button>' : ''}
     ${lossCurve(job.progress)}</li>`);
 }
 
@@ -186,7 +196,7 @@ export async function showModels(main: HTMLElement, me: Me, query: URLSearchPara
   const jobs = element('<ul class="jobs"></ul>');
   main.append(jobs);
   const progress = new Map(trainingJobs.items.map((job) => [job.id, job]));
-  for (const job of trainingJobs.items) jobs.append(jobSection(job, names.get(job.modelId) ?? job.modelId));
+  for (const job of trainingJobs.items) jobs.append(jobSection(job, names.get(job.modelId) ?? job.modelId, engineer));
   if (trainingJobs.items.length === 0) jobs.append(element('<li>No training job yet.</li>'));
   // Live: each reported epoch redraws its job's line (a job requested after the page opened is fetched once).
   subscribe<{ trainingProgress: { jobId: string; epoch: number; loss: number } }>(
@@ -202,14 +212,43 @@ export async function showModels(main: HTMLElement, me: Me, query: URLSearchPara
       }
       job.status = 'RUNNING';
       if (!job.progress.some((p) => p.epoch === reported.epoch)) job.progress.push({ epoch: reported.epoch, loss: reported.loss });
-      const row = jobSection(job, names.get(job.modelId) ?? job.modelId);
+      const row = jobSection(job, names.get(job.modelId) ?? job.modelId, engineer);
       const old = jobs.querySelector(`[data-job-id="${job.id}"]`);
       if (old) old.replaceWith(row); else jobs.prepend(row);
     },
     (error) => showError(message, error instanceof Error ? error : new Error('The live training progress stopped: reload the page.')));
 
+  // A waiting job is cancelled at once; a running one when its worker hears of it (its status says CANCELLED later).
+  // A refusal (the job finished meanwhile, a reason over the limit) is the API's message, shown above the models.
+  const cancelJob = async (button: HTMLButtonElement, line: HTMLElement) => {
+    const job = progress.get(line.dataset.jobId!)!;
+    const reason = await confirmWithReason((form) => line.append(form), 'cancel-job',
+      `Stop this training job of ${names.get(job.modelId) ?? job.modelId}? A running job keeps the checkpoint of its last step.`, 'Cancel job');
+    if (reason === null) {
+      button.focus();
+      return;
+    }
+    button.disabled = true;
+    try {
+      const { cancelTrainingJob } = await graphql<{ cancelTrainingJob: { status: string } }>(
+        'mutation($input: CancelTrainingJobInput!) { cancelTrainingJob(input: $input) { status } }',
+        { input: { jobId: job.id, ...(reason.trim() ? { reason: reason.trim() } : {}) } });
+      job.status = cancelTrainingJob.status;
+      line.replaceWith(jobSection(job, names.get(job.modelId) ?? job.modelId, engineer));
+      message.textContent = job.status === 'CANCELLED' ? 'Training job cancelled.' : 'Training job asked to stop: its worker stops at its next step.';
+    } catch (error) {
+      button.disabled = false;
+      showError(message, error);
+    }
+  };
+
   main.onclick = async (event) => {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
+    const jobLine = button?.dataset.action === 'cancel-job' ? button.closest<HTMLElement>('[data-job-id]') : null;
+    if (button && jobLine) {
+      await cancelJob(button, jobLine);
+      return;
+    }
     const section = button?.closest<HTMLElement>('[data-model-id]');
     if (!button || !section) return;
     const model = models.items.find((m) => m.id === section.dataset.modelId)!;

@@ -1,7 +1,7 @@
 // Promote and roll back as the registry asks for them: a confirmation that says what will change, with an optional
 // reason that labeling keeps on the event and the production timeline shows. Pure, so the page and its tests share it.
 
-/** labeling's limit on a reason (ProductionChangeReason.MaxLength): longer ones are refused with REASON_TOO_LONG. */
+/** labeling's limit on a reason (StatedReason.MaxLength): longer ones are refused with REASON_TOO_LONG. */
 export const maxReasonLength = 1000;
 
 export type ProductionAction = 'promote' | 'rollback';

@@ -2,6 +2,8 @@
 // study's image series in a series browser, and one of three layouts — the chosen series as a stack, the same series as
 // a volume in axial, sagittal and coronal views (MPR), or up to four series side by side (a brain MRI's T1, T1c, T2 and
 // FLAIR). A study of several MR series opens side by side, any other in a stack. `./cl2 bench viewer` times the stack.
+// Side by side, the series scroll together and show reference lines (where another viewport's slice cuts an image in
+// another orientation); a toolbar button turns each off.
 
 import { RenderingEngine } from '@cornerstonejs/core';
 import type { Me } from '../api/session';
@@ -10,6 +12,7 @@ import { element, escapeHtml } from '../ui';
 import { startCornerstone } from '../viewer/cornerstone';
 import { layoutFor, layouts, sideBySideMaximum, type Layout } from '../viewer/layouts';
 import { openMpr } from '../viewer/mprViewer';
+import { referenceLines } from '../viewer/referenceLineOverlay';
 import { scrollTogether } from '../viewer/scrollTogether';
 import { dicomweb, openStack, type StackViewer } from '../viewer/stackViewer';
 
@@ -69,16 +72,13 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
       const engine = new RenderingEngine(`side-by-side-${++sideBySides}`);
       const viewers: StackViewer[] = [];
       for (const [index, s] of shown.entries()) viewers.push(await openStack(hosts[index], study, s.seriesInstanceUid, engine));
-      const link = scrollTogether(viewers);
-      const toggle = element('<button type="button" data-testid="scroll-together" aria-pressed="true">Scroll together</button>');
-      toggle.onclick = () => {
-        const on = toggle.getAttribute('aria-pressed') !== 'true';
-        toggle.setAttribute('aria-pressed', String(on));
-        link(on);
-      };
-      bar.append(toggle);
+      const toggles = [
+        toggleButton('scroll-together', 'Scroll together', scrollTogether(viewers)),
+        toggleButton('reference-lines', 'Reference lines', referenceLines(viewers)),
+      ];
+      bar.append(...toggles);
       destroy = () => {
-        toggle.remove();
+        toggles.forEach((toggle) => toggle.remove());
         viewers.forEach((viewer) => viewer.destroy());
         engine.destroy();
       };
@@ -108,4 +108,15 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
     void show();
   };
   await show();
+}
+
+/** A toolbar button that turns something on or off (on to start), its state in aria-pressed. */
+function toggleButton(testId: string, label: string, turn: (on: boolean) => void): HTMLButtonElement {
+  const toggle = element<HTMLButtonElement>(`<button type="button" data-testid="${testId}" aria-pressed="true">${label}</button>`);
+  toggle.onclick = () => {
+    const on = toggle.getAttribute('aria-pressed') !== 'true';
+    toggle.setAttribute('aria-pressed', String(on));
+    turn(on);
+  };
+  return toggle;
 }

@@ -1,16 +1,20 @@
 // Series side by side linked (the study viewer's "Scroll together"): the slice one viewport moves to is shown in the
-// others at the same place in the patient (syncedSlices.ts); its zoom and pan reach the others as a relative camera, and
+// others of the same orientation at the same place in the patient (syncedSlices.ts); its zoom and pan reach the others as a relative camera, and
 // its window width/level reaches those of the same modality (linkedViews.ts).
 
 import { Enums, type Types } from '@cornerstonejs/core';
 import { cameraOn, relativeCamera, sameCamera, windowFollowers } from './linkedViews';
 import type { StackViewer } from './stackViewer';
-import { syncedSlice } from './syncedSlices';
+import { sameOrientation, syncedSlice } from './syncedSlices';
 
 const canvasOf = (viewport: Types.IStackViewport) => ({ width: viewport.canvas.clientWidth, height: viewport.canvas.clientHeight });
 
-/** The viewport's zoom, as a page (or a test) can read it from its element. */
-const showZoom = (viewport: Types.IStackViewport) => { viewport.element.dataset.zoom = viewport.getZoom().toFixed(3); };
+/** The viewport's zoom, and its pan relative to its canvas (what a follower is given), as a page (or a test) can read them from its element. */
+const showCamera = (viewport: Types.IStackViewport) => {
+  viewport.element.dataset.zoom = viewport.getZoom().toFixed(3);
+  const { pan } = relativeCamera(viewport.getZoom(), viewport.getPan() as [number, number], canvasOf(viewport));
+  viewport.element.dataset.pan = pan.map((shift) => shift.toFixed(3)).join(',');
+};
 
 /** The viewport's window as the range of values it spans, as a page (or a test) can read it from its element. */
 const showWindow = (viewport: Types.IStackViewport) => {
@@ -30,8 +34,9 @@ export function scrollTogether(viewers: StackViewer[]): (on: boolean) => void {
     if (!on || !leader) return;
     const shown = leader.viewport.getCurrentImageIdIndex();
     for (const other of viewers) {
-      const target = other === leader ? shown : syncedSlice(leader.series, shown, other.series);
-      if (other === leader || other.viewport.getCurrentImageIdIndex() === target) continue;
+      if (other === leader || !sameOrientation(leader.series, other.series)) continue;
+      const target = syncedSlice(leader.series, shown, other.series);
+      if (other.viewport.getCurrentImageIdIndex() === target) continue;
       // Set in the same turn as the leader's slice counter, so a page (or a test) can tell what followed.
       other.viewport.element.dataset.followed = String(target);
       void other.viewport.setImageIdIndex(target);
@@ -71,14 +76,14 @@ export function scrollTogether(viewers: StackViewer[]): (on: boolean) => void {
     }
     element.addEventListener(Enums.Events.STACK_NEW_IMAGE, () => { if (viewer === leader) followSlice(); });
     element.addEventListener(Enums.Events.CAMERA_MODIFIED, () => {
-      showZoom(viewer.viewport);
+      showCamera(viewer.viewport);
       if (viewer === leader) followCamera();
     });
     element.addEventListener(Enums.Events.VOI_MODIFIED, () => {
       showWindow(viewer.viewport);
       if (viewer === leader) followWindow();
     });
-    showZoom(viewer.viewport);
+    showCamera(viewer.viewport);
     showWindow(viewer.viewport);
   }
   return (enabled) => {

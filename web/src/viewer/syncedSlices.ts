@@ -33,3 +33,13 @@ export function syncedSlice(source: SortedSeries, index: number, target: SortedS
   for (let i = 1; i < slices; i++) if (distance(i) < distance(nearest)) nearest = i;
   return nearest;
 }
+
+/**
+ * Whether two series' slices are parallel (normals within about a degree): only then does one's slice have a counterpart
+ * in the other. A sagittal series beside an axial one keeps its slice when the axial scrolls; its reference line moves.
+ */
+export function sameOrientation(a: SortedSeries, b: SortedSeries): boolean {
+  const [na, nb] = [normalOf(a.grid.orientation), normalOf(b.grid.orientation)];
+  const cosine = Math.abs(na[0] * nb[0] + na[1] * nb[1] + na[2] * nb[2]) / (Math.hypot(...na) * Math.hypot(...nb) || 1);
+  return cosine > Math.cos(Math.PI / 180);
+}

@@ -1,10 +1,11 @@
-namespace Cl2.Labeling.Models;
+namespace Cl2.Labeling;
 
 /// <summary>
-/// Why an ML engineer changed production by hand (a promotion or a rollback), as the timeline shows it beside the change.
-/// Optional: blank means no reason. Bounded so that one history stays a small response.
+/// Why a person changed something by hand — a promotion or a rollback (the production timeline shows it beside the
+/// change), a cancelled training job. Optional: blank means no reason. Bounded so that one history stays a small response;
+/// every change with a reason refuses a longer one the same way.
 /// </summary>
-public static class ProductionChangeReason
+public static class StatedReason
 {
     public const int MaxLength = 1000;
 

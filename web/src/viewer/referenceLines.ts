@@ -1,0 +1,95 @@
+// Reference lines: where the slice plane shown in one viewport cuts the image shown in another (an MR study's sagittal
+// series drawn across its axial one, and the other way round). Computed from DICOM geometry alone — Image Position and
+// Image Orientation (Patient), Pixel Spacing, Rows, Columns (PS3.3 C.7.6.2) — so it holds for series of any spacing,
+// extent or slice order. Pure, so the viewer and its tests share it.
+
+import { normalOf, numbers, Tag, type SortedSeries } from '../dicomweb/series';
+
+export type Vector = [number, number, number];
+
+/** One image's plane in the patient coordinate system (mm), as its header gives it. */
+export interface ImagePlane {
+  frameOfReferenceUid: string;
+  /** Image Position (Patient): the centre of the first pixel sent (top left). */
+  position: Vector;
+  /** Image Orientation (Patient): the row direction (column index increasing), then the column direction (row index increasing). */
+  orientation: [number, number, number, number, number, number];
+  /** Pixel Spacing: between rows, then between columns. */
+  pixelSpacing: [number, number];
+  rows: number;
+  columns: number;
+}
+
+/** A reference line: its two ends in the patient coordinate system, on the edges of the image it crosses. */
+export type Segment = [Vector, Vector];
+
+/** The plane of slice `index` of a sorted series, or none when its header lacks the geometry. */
+export function planeOf(series: SortedSeries, index: number): ImagePlane | undefined {
+  const instance = series.instances[index];
+  if (!instance) return undefined;
+  const position = numbers(instance, Tag.ImagePositionPatient);
+  const orientation = numbers(instance, Tag.ImageOrientationPatient);
+  const spacing = numbers(instance, Tag.PixelSpacing);
+  if (position.length !== 3 || orientation.length !== 6 || spacing.length !== 2) return undefined;
+  return {
+    frameOfReferenceUid: series.grid.frameOfReferenceUid,
+    position: position as Vector,
+    orientation: orientation as ImagePlane['orientation'],
+    pixelSpacing: spacing as [number, number],
+    rows: series.grid.rows,
+    columns: series.grid.columns,
+  };
+}
+
+const dot = (a: Vector, b: Vector) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+const unit = (v: Vector): Vector => {
+  const length = Math.hypot(...v);
+  return length > 0 ? [v[0] / length, v[1] / length, v[2] / length] : v;
+};
+
+/**
+ * Planes closer to parallel than this (the sine of the angle between them) have no reference line: their line of
+ * intersection would lie far outside the image, or nowhere.
+ */
+const parallel = 1e-3;
+
+/**
+ * The segment where the plane of `other` cuts the image `shown`, clipped to the image's extent (its pixels' outer
+ * edges); none when the two are on different (or unknown) frames of reference, when the planes are parallel, or when
+ * the cut misses the image.
+ */
+export function referenceLine(shown: ImagePlane, other: ImagePlane): Segment | undefined {
+  if (!shown.frameOfReferenceUid || shown.frameOfReferenceUid !== other.frameOfReferenceUid) return undefined;
+  const row = unit(shown.orientation.slice(0, 3) as Vector);
+  const column = unit(shown.orientation.slice(3, 6) as Vector);
+  const normal = unit(normalOf(other.orientation));
+  const [rowSpacing, columnSpacing] = shown.pixelSpacing;
+  // A point of the shown image at column j, row i is position + j·columnSpacing·row + i·rowSpacing·column; its signed
+  // distance from the other plane is a·j + b·i + d, zero along the reference line.
+  const a = columnSpacing * dot(normal, row);
+  const b = rowSpacing * dot(normal, column);
+  const offset: Vector = [shown.position[0] - other.position[0], shown.position[1] - other.position[1], shown.position[2] - other.position[2]];
+  const d = dot(normal, offset);
+  if (Math.hypot(dot(normal, row), dot(normal, column)) < parallel) return undefined;
+  const distance = ([j, i]: [number, number]) => a * j + b * i + d;
+  const corners: [number, number][] = [
+    [-0.5, -0.5], [shown.columns - 0.5, -0.5], [shown.columns - 0.5, shown.rows - 0.5], [-0.5, shown.rows - 0.5],
+  ];
+  const ends: [number, number][] = [];
+  const add = (point: [number, number]) => {
+    if (!ends.some((end) => Math.abs(end[0] - point[0]) < 1e-9 && Math.abs(end[1] - point[1]) < 1e-9)) ends.push(point);
+  };
+  corners.forEach((from, k) => {
+    const to = corners[(k + 1) % corners.length];
+    const [df, dt] = [distance(from), distance(to)];
+    if (df === 0) add(from);
+    else if (df * dt < 0) {
+      const t = df / (df - dt);
+      add([from[0] + t * (to[0] - from[0]), from[1] + t * (to[1] - from[1])]);
+    }
+  });
+  if (ends.length < 2) return undefined;
+  const patient = ([j, i]: [number, number]): Vector => [0, 1, 2].map((axis) =>
+    shown.position[axis] + j * columnSpacing * row[axis] + i * rowSpacing * column[axis]) as Vector;
+  return [patient(ends[0]), patient(ends[1])];
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { sortSeries, Tag, type DicomJson } from '../src/dicomweb/series';
+import { planeOf, referenceLine, type ImagePlane, type Vector } from '../src/viewer/referenceLines';
+
+/** An axial image of 100×100 pixels of 2 mm at height z: x and y from -100 to 98 (pixel centres). */
+const axial = (z: number, frame = '1.9'): ImagePlane => ({
+  frameOfReferenceUid: frame, position: [-100, -100, z], orientation: [1, 0, 0, 0, 1, 0], pixelSpacing: [2, 2], rows: 100, columns: 100,
+});
+
+/** A sagittal image at x, 50 rows from z = 50 downwards and 100 columns from y = -100 forwards (2 mm pixels). */
+const sagittal = (x: number, frame = '1.9'): ImagePlane => ({
+  frameOfReferenceUid: frame, position: [x, -100, 50], orientation: [0, 1, 0, 0, 0, -1], pixelSpacing: [2, 2], rows: 50, columns: 100,
+});
+
+const close = (actual: Vector[] | undefined, expected: Vector[]) => {
+  expect(actual).toBeDefined();
+  // Ends in either order, compared to a millionth of a millimetre.
+  const key = (point: Vector) => point.map((value) => value.toFixed(6)).join(' ');
+  const sorted = (points: Vector[]) => [...points].sort((p, q) => key(p).localeCompare(key(q)));
+  sorted(actual!).forEach((point, k) => point.forEach((value, axis) => expect(value).toBeCloseTo(sorted(expected)[k][axis], 6)));
+};
+
+describe('reference lines', () => {
+  it('draws a sagittal plane across an axial image from its front edge to its back edge at the plane\'s x', () => {
+    close(referenceLine(axial(20), sagittal(10)), [[10, -101, 20], [10, 99, 20]]);
+  });
+
+  it('draws an axial plane across a sagittal image at the plane\'s height, which moves with it', () => {
+    close(referenceLine(sagittal(10), axial(20)), [[10, -101, 20], [10, 99, 20]]);
+    close(referenceLine(sagittal(10), axial(-30)), [[10, -101, -30], [10, 99, -30]]);
+  });
+
+  it('has no line for parallel planes', () => {
+    expect(referenceLine(axial(20), axial(30))).toBeUndefined();
+    expect(referenceLine(sagittal(0), sagittal(0))).toBeUndefined();
+  });
+
+  it('has no line for a plane that passes beside the image', () => {
+    // The sagittal image spans z from -49 to 51 (pixel edges); an axial plane at z = 60 misses it.
+    expect(referenceLine(sagittal(10), axial(60))).toBeUndefined();
+  });
+
+  it('has no line between images on different frames of reference, or on none', () => {
+    expect(referenceLine(axial(20, '1.9'), sagittal(10, '1.8'))).toBeUndefined();
+    expect(referenceLine(axial(20, ''), sagittal(10, ''))).toBeUndefined();
+  });
+
+  it('ends an oblique plane\'s line on the image edges, on both planes', () => {
+    // A plane tilted 30° about the y axis from sagittal, through (0, 0, 20).
+    const [c, s] = [Math.cos(Math.PI / 6), Math.sin(Math.PI / 6)];
+    const oblique: ImagePlane = { ...sagittal(0), position: [0, 0, 20], orientation: [0, 1, 0, s, 0, -c] };
+    const line = referenceLine(axial(20), oblique)!;
+    const normal = [-c, 0, -s]; // row × column of the oblique image
+    for (const end of line) {
+      expect(end[2]).toBeCloseTo(20, 9); // on the axial image
+      expect(end[0] * normal[0] + end[1] * normal[1] + (end[2] - 20) * normal[2]).toBeCloseTo(0, 9); // on the oblique plane
+    }
+    expect(line.map((end) => end[1]).sort((p, q) => p - q)).toEqual([-101, 99]);
+  });
+
+  it('reads an image\'s plane from its series\' headers', () => {
+    const instances: DicomJson[] = [0, 1].map((i) => ({
+      [Tag.SOPInstanceUID]: { vr: 'UI', Value: [`1.2.${i}`] },
+      [Tag.ImagePositionPatient]: { vr: 'DS', Value: [-100, -100, 5 * i] },
+      [Tag.ImageOrientationPatient]: { vr: 'DS', Value: [1, 0, 0, 0, 1, 0] },
+      [Tag.PixelSpacing]: { vr: 'DS', Value: [2, 2] },
+      [Tag.Rows]: { vr: 'US', Value: [100] },
+      [Tag.Columns]: { vr: 'US', Value: [100] },
+      [Tag.FrameOfReferenceUID]: { vr: 'UI', Value: ['1.9'] },
+    }));
+    expect(planeOf(sortSeries(instances.reverse()), 1)).toEqual(axial(5));
+    expect(planeOf(sortSeries(instances), 2)).toBeUndefined();
+  });
+});
