@@ -8,7 +8,7 @@ public static class LabelingOperations
 {
     private const string TrainingJobFields =
         "id modelId baseVersionId datasetId status attempt worker device leaseExpiresAt lastCheckpointDigest versionId failureReason " +
-        "recipe { epochs learningRate batchSize spacingMm patchSize } cancellationRequestedAt";
+        "recipe { epochs learningRate batchSize spacingMm patchSize precision } cancellationRequestedAt";
 
     private const string ModelVersionFields = "id modelId number stage artifactDigest metrics { name value }";
 

@@ -57,10 +57,10 @@ public sealed record TrainingJobInfo(
     TrainingRecipeInfo? Recipe = null,
     DateTimeOffset? CancellationRequestedAt = null);
 
-/// <summary>A job's own epochs, learning rate, batch size, training spacing and patch size (x, y, z); null fields keep the
-/// worker's settings and the workload's.</summary>
+/// <summary>A job's own epochs, learning rate, batch size, training spacing and patch size (x, y, z) and precision
+/// (<c>FLOAT32</c> or <c>BF16_AUTOCAST</c>); null fields keep the worker's settings and the workload's.</summary>
 public sealed record TrainingRecipeInfo(int? Epochs, double? LearningRate, int? BatchSize, IReadOnlyList<double>? SpacingMm = null,
-    IReadOnlyList<int>? PatchSize = null);
+    IReadOnlyList<int>? PatchSize = null, string? Precision = null);
 
 public sealed record ModelVersionInfo(Guid Id, Guid ModelId, int Number, string Stage, string ArtifactDigest, IReadOnlyList<MetricValue> Metrics);
 

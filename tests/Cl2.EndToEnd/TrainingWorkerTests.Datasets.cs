@@ -127,12 +127,19 @@ public sealed partial class TrainingWorkerTests
         var numerics = trainedManifest["lineage"]!["numerics"]!;
         Assert.Equal("cpu", numerics["device"]!.GetValue<string>());
         Assert.Contains(numerics["oneDnnMode"]!.GetValue<string>(), new[] { "auto", "on", "off" });
+        Assert.Equal("float32", numerics["precision"]!.GetValue<string>());
 
         // Job 4: fine-tuning from a base whose weights went bad (NaN) fails as NON_FINITE_LOSS and registers nothing.
         var poisoned = await RegisterPoisonedVersionAsync(http, modelId, trained.ArtifactDigest, Path.Combine(state, "poisoned"));
         var failed = await RunFailingJobAsync(http, worker, modelId, datasetId, poisoned, new { epochs = 3, spacingMm = Liver16Grid });
         Assert.StartsWith("NON_FINITE_LOSS: ", failed.GetProperty("failureReason").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, failed.GetProperty("versionId").ValueKind);
+
+        // Job 5: mixed precision asked of a CPU worker fails at once, saying what to do, and trains nothing.
+        var autocast = await RunFailingJobAsync(http, worker, modelId, datasetId, baseVersionId: null, new { epochs = 1, spacingMm = Liver16Grid, precision = "BF16_AUTOCAST" });
+        Assert.StartsWith("Precision bf16-autocast needs a CUDA device; this run is on cpu", autocast.GetProperty("failureReason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Train with precision float32", autocast.GetProperty("failureReason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, autocast.GetProperty("versionId").ValueKind);
 
         await HipDatasetJobAsync(http, worker, state);
 

@@ -56,6 +56,7 @@ public sealed class WorkflowDecideTests
         var kept = Request(new TrainingRecipe(3, 0.0, 2));
         Assert.Equal(new TrainingRecipe(3, 0.0, 2), kept.Recipe);
         Assert.Equal(new TrainingRecipe(null, 1e-4, null), Request(new TrainingRecipe(null, 1e-4, null)).Recipe);
+        Assert.Equal(TrainingPrecision.Bf16Autocast, Request(new TrainingRecipe(null, null, null, Precision: TrainingPrecision.Bf16Autocast)).Recipe!.Precision);
 
         foreach (var (recipe, says) in new[]
         {

@@ -85,7 +85,7 @@ public sealed class TrainCommand : ITrainingCommand
         }
 
         PrintMetrics(output, task, result);
-        var written = WriteCheckpoint(network, architecture, workload, spacing, cohort, TrainingNumerics.Of(device), data.Record(seed), Path.Combine(directory, "model"));
+        var written = WriteCheckpoint(network, architecture, workload, spacing, cohort, TrainingNumerics.Of(device, options.Precision), data.Record(seed), Path.Combine(directory, "model"));
         output.WriteLine($"checkpoint: {Path.Combine(directory, "model")} ({written.WeightsDigest}); content address {written.ContentAddress()}");
         return TrainingTool.Success;
     }

@@ -11,8 +11,10 @@ namespace Cl2.Labeling.Training;
 /// <param name="SpacingMm">The grid cases are resampled to before training, x, y, z in mm (as a version's manifest lists
 /// it); null keeps the workload's. The worker refuses it for a workload that trains on whole images.</param>
 /// <param name="PatchSize">Voxels per training patch, x, y, z; null keeps the workload's.</param>
+/// <param name="Precision">The numbers training computes in; null is float32. A worker on the CPU fails a job that asks
+/// for <see cref="TrainingPrecision.Bf16Autocast"/> (it needs CUDA), saying so, before it reads any data.</param>
 public sealed record TrainingRecipe(int? Epochs, double? LearningRate, int? BatchSize, IReadOnlyList<double>? SpacingMm = null,
-    IReadOnlyList<int>? PatchSize = null)
+    IReadOnlyList<int>? PatchSize = null, TrainingPrecision? Precision = null)
 {
     public const int MaxEpochs = 10_000;
     public const int MaxBatchSize = 1024;
@@ -49,6 +51,31 @@ public sealed record TrainingRecipe(int? Epochs, double? LearningRate, int? Batc
     }
 }
 
+/// <summary>The numbers a job trains in (<c>./cl2 train --precision</c>'s names in brackets). Its whole-network bf16
+/// cast is not offered to jobs: it keeps no float32 weights for the version it would register.</summary>
+public enum TrainingPrecision
+{
+    /// <summary>float32 throughout (float32).</summary>
+    Float32,
+
+    /// <summary>Mixed precision on CUDA: libtorch's autocast in bfloat16 around the forward pass, float32 weights,
+    /// gradients and optimizer state (bf16-autocast).</summary>
+    Bf16Autocast,
+}
+
+public sealed class TrainingPrecisionGraphType : EnumerationGraphType<TrainingPrecision>
+{
+    public TrainingPrecisionGraphType() => Name = "TrainingPrecision";
+
+    // FLOAT32 and BF16_AUTOCAST, as a reader of libtorch names them; constant case would split the digits off.
+    protected override string ChangeEnumCase(string val) => val switch
+    {
+        nameof(TrainingPrecision.Float32) => "FLOAT32",
+        nameof(TrainingPrecision.Bf16Autocast) => "BF16_AUTOCAST",
+        _ => base.ChangeEnumCase(val),
+    };
+}
+
 public sealed class TrainingRecipeInputType : AutoRegisteringInputObjectGraphType<TrainingRecipe>
 {
     public TrainingRecipeInputType() => Name = "TrainingRecipeInput";
@@ -65,5 +92,7 @@ public sealed class TrainingRecipeGraphType : ObjectGraphType<TrainingRecipe>
         Field(recipe => recipe.BatchSize, nullable: true);
         Field(recipe => recipe.SpacingMm, nullable: true).Description("The training grid, x, y, z in mm; null: the workload's.");
         Field(recipe => recipe.PatchSize, nullable: true).Description("Voxels per training patch, x, y, z; null: the workload's.");
+        Field(recipe => recipe.Precision, nullable: true)
+            .Description("The numbers training computes in; null: FLOAT32. BF16_AUTOCAST needs a CUDA worker: a CPU worker fails the job, saying so.");
     }
 }

@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using Cl2.Models.Numerics;
+using Cl2.Models.Training;
 
 namespace Cl2.Models.Checkpoints;
 
@@ -9,10 +11,12 @@ namespace Cl2.Models.Checkpoints;
 /// </summary>
 /// <param name="Device">"cpu" or "cuda".</param>
 /// <param name="OneDnnMode">The oneDNN setting (auto, on, off) that led to <paramref name="OneDnn"/>.</param>
-public sealed record TrainingNumerics(string Device, string Cpu, string Isa, string Libtorch, int Threads, bool OneDnn, string OneDnnMode)
+/// <param name="Precision">float32, bf16 or bf16-autocast; absent in manifests written before it was recorded (float32).</param>
+public sealed record TrainingNumerics(string Device, string Cpu, string Isa, string Libtorch, int Threads, bool OneDnn, string OneDnnMode,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Precision = null)
 {
-    public static TrainingNumerics Of(ComputeDevice device) =>
-        Of(device.IsCuda ? "cuda" : "cpu", device.Numerics);
+    public static TrainingNumerics Of(ComputeDevice device, TrainingPrecision precision = TrainingPrecision.Float32) =>
+        Of(device.IsCuda ? "cuda" : "cpu", device.Numerics) with { Precision = precision.Name() };
 
     public static TrainingNumerics Of(string device, NumericsDecision numerics) =>
         new(device, numerics.Cpu, numerics.Isa, numerics.Libtorch, numerics.Threads, numerics.OneDnnEnabled, numerics.Mode);

@@ -32,11 +32,7 @@ public sealed class Trainer : IDisposable
     public Trainer(nn.Module<Tensor, Tensor> network, nn.Module<Tensor, Tensor, Tensor> loss, TrainerOptions options, ComputeDevice device)
     {
         options.Validate();
-        if (options.Precision == TrainingPrecision.BFloat16Autocast && !device.IsCuda)
-        {
-            throw new InvalidOperationException(
-                $"Precision bf16-autocast needs a CUDA device; this run is on {device.Description}. Train with precision float32 on the CPU.");
-        }
+        TrainingPrecisions.EnsureSupported(options.Precision, device);
         this._network = network;
         this._loss = loss;
         this._options = options;

@@ -40,6 +40,17 @@ public static class TrainingPrecisions
         _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, null),
     };
 
+    /// <summary>Refuses a precision the device cannot train in, before any data is read or step taken.</summary>
+    /// <exception cref="InvalidOperationException">bf16-autocast on the CPU.</exception>
+    public static void EnsureSupported(TrainingPrecision precision, ComputeDevice device)
+    {
+        if (precision == TrainingPrecision.BFloat16Autocast && !device.IsCuda)
+        {
+            throw new InvalidOperationException(
+                $"Precision bf16-autocast needs a CUDA device; this run is on {device.Description}. Train with precision float32 on the CPU.");
+        }
+    }
+
     /// <exception cref="ArgumentException">Not one of <see cref="Names"/>; the message lists them.</exception>
     public static TrainingPrecision Parse(string name) => name switch
     {

@@ -87,6 +87,9 @@ public sealed partial class TrainingJobRunner(
             return registered;
         }
         var settings = options.Value;
+        var precision = RecipePrecision(job.Recipe?.Precision);
+        // Before any data is read: a CPU worker cannot train bf16-autocast, and says so in the job's failure reason.
+        TrainingPrecisions.EnsureSupported(precision, device);
         var task = WorkloadTasks.Parse(await labeling.ModelTaskAsync(job.Id, cancellationToken));
         var epochs = job.Recipe?.Epochs ?? settings.Epochs;
         // The base is read before the data, so a job whose base does not fit its task fails at once.
@@ -115,6 +118,7 @@ public sealed partial class TrainingJobRunner(
             CheckpointDirectory = checkpoints,
             CheckpointEvery = batchesPerEpoch,
             ValidationWindow = data.ValidationWindow,
+            Precision = precision,
         };
 
         if (job.LastCheckpointDigest is { } digest)
@@ -146,7 +150,7 @@ public sealed partial class TrainingJobRunner(
 
         var input = new InputSpec(workload.Channels, [.. data.Spacing.Reverse()]);
         var codeVersion = typeof(TrainingJobRunner).Assembly.GetName().Version?.ToString() ?? "unknown";
-        var lineage = new TrainingLineage(cases.DataDigest, job.BaseVersionId?.ToString(), codeVersion, Numerics: TrainingNumerics.Of(device),
+        var lineage = new TrainingLineage(cases.DataDigest, job.BaseVersionId?.ToString(), codeVersion, Numerics: TrainingNumerics.Of(device, precision),
             Sampling: data.Record(settings.Seed));
         var model = Path.Combine(folder, "model");
         await Checkpoint.WriteAsync(network, new CheckpointManifest(architecture, input, workload.Output, lineage, ""), model, cancellationToken);
@@ -166,6 +170,14 @@ public sealed partial class TrainingJobRunner(
         }
         return version.Id;
     }
+
+    /// <summary>The recipe's precision as labeling's API names it (<c>BF16_AUTOCAST</c>); null is float32.</summary>
+    internal static TrainingPrecision RecipePrecision(string? name) => name switch
+    {
+        null or "FLOAT32" => TrainingPrecision.Float32,
+        "BF16_AUTOCAST" => TrainingPrecision.BFloat16Autocast,
+        _ => throw new InvalidOperationException($"The job's recipe asks for precision {name}, which this worker does not know; it knows FLOAT32 and BF16_AUTOCAST."),
+    };
 
     /// <summary>The candidate and the version in production now, scored on the job's held-out cases.</summary>
     private async Task<(Guid? ProductionVersionId, IReadOnlyList<EvaluationSetInput> Sets)> EvaluateAsync(TrainingJobInfo job,
