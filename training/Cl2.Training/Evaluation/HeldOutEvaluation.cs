@@ -14,7 +14,9 @@ namespace Cl2.Training.Evaluation;
 /// with the training's sliding window where it samples patches), by the workload's key metric: the dataset's fixed test
 /// split (TEST) and the held-out corrected feedback cases with the corrections as ground truth (FEEDBACK). A set without
 /// cases is sent with a count of 0, and without production (none in production) with no production figure: labeling's
-/// gate says what either means.
+/// gate says what either means. A feedback set whose metric is not defined on its cases (an AUC over corrections that all
+/// name one class) is sent as a set without cases too, so the gate judges on the test split alone; an undefined metric on
+/// the test split fails the job, saying what to do.
 /// </summary>
 public static class HeldOutEvaluation
 {
@@ -29,7 +31,14 @@ public static class HeldOutEvaluation
                 return new EvaluationSetInput(split, metric, 0, 0, null);
             }
             var whole = new WholeVolumeData(cache, cases, data.Sampling is null ? data.SampleShape : null);
-            var candidateValue = Value(candidate, whole, createMetrics(), metric, data.ValidationWindow, device.Device, cancellationToken);
+            if (Value(candidate, whole, createMetrics(), metric, data.ValidationWindow, device.Device, cancellationToken) is not { } candidateValue)
+            {
+                return split == EvaluationSplit.Feedback
+                    ? new EvaluationSetInput(split, metric, 0, 0, null)
+                    : throw new InvalidOperationException(
+                        $"The '{metric}' on {cases.Count} held-out test cases is not defined; the gate needs a number: hold out more cases " +
+                        "(an AUC needs positive and negative ones) with fixDatasetSplit on a new dataset.");
+            }
             double? productionValue = production is null
                 ? null
                 : Value(production, whole, createMetrics(), metric, data.ValidationWindow, device.Device, cancellationToken);
@@ -38,8 +47,9 @@ public static class HeldOutEvaluation
         return [Set(EvaluationSplit.Test, heldOut.Test), Set(EvaluationSplit.Feedback, heldOut.Feedback)];
     }
 
-    /// <summary>The network's metric over the cases, one case per batch (whole cases of different sizes do not stack).</summary>
-    private static double Value(nn.Module<Tensor, Tensor> network, ITrainingData cases, IValidationMetrics metrics, string metric,
+    /// <summary>The network's metric over the cases, one case per batch (whole cases of different sizes do not stack); null
+    /// where it is not defined on them.</summary>
+    private static double? Value(nn.Module<Tensor, Tensor> network, ITrainingData cases, IValidationMetrics metrics, string metric,
         IReadOnlyList<long>? window, Device device, CancellationToken cancellationToken)
     {
         var wasTraining = network.training;
@@ -59,10 +69,6 @@ public static class HeldOutEvaluation
         }
         network.train(wasTraining);
         var values = metrics.Compute();
-        return values.TryGetValue(metric, out var value) && double.IsFinite(value)
-            ? value
-            : throw new InvalidOperationException(
-                $"The '{metric}' on {cases.Count} held-out cases is not defined ({(values.TryGetValue(metric, out var found) ? found : "not reported")}); " +
-                "the gate needs a number: hold out more cases (an AUC needs positive and negative ones) with fixDatasetSplit on a new dataset.");
+        return values.TryGetValue(metric, out var value) && double.IsFinite(value) ? value : null;
     }
 }

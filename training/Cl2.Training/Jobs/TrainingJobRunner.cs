@@ -194,6 +194,10 @@ public sealed partial class TrainingJobRunner(
             () => HeldOutEvaluation.Score(candidate, productionNetwork, heldOut, cache, () => recipe.CreateMetrics(data.Spacing), recipe.KeyMetric, data, device,
                 cancellationToken),
             cancellationToken);
+        if (heldOut.Feedback.Count > 0 && sets.Any(set => set.Split == EvaluationSplit.Feedback && set.CaseCount == 0))
+        {
+            LogFeedbackUndefined(logger, job.Id, recipe.KeyMetric, heldOut.Feedback.Count);
+        }
         return (production?.Id, sets);
     }
 
@@ -344,6 +348,9 @@ public sealed partial class TrainingJobRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded version {VersionId} ({Architecture}, weights {WeightsDigest})")]
     private static partial void LogVersionLoaded(ILogger logger, Guid versionId, string architecture, string weightsDigest);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: the {Metric} on its {Cases} held-out corrected cases is not defined (an AUC needs both classes); the gate judges on the test split alone")]
+    private static partial void LogFeedbackUndefined(ILogger logger, Guid jobId, string metric, int cases);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} version {VersionId} on {Split}: {Metric} {Candidate:F4} on {Cases} cases (production {Production})")]
     private static partial void LogEvaluated(ILogger logger, Guid jobId, Guid versionId, EvaluationSplit split, string metric, int cases, double candidate, double? production);
