@@ -11,8 +11,8 @@ const string Usage = """
       Ends with one row per version, the GraphQL lineage query that proves it, and the web app's address; the platform then
       runs until you press Enter (or the input ends), and stops.
       --quick         the reduced run for CI: the liver workload only, its small network (a 3-D U-Net), tiny sizes;
-                      without it, liver CT, brain MRI and hip radiographs one after another, each with its reference
-                      network (SegResNet, SegResNet, DenseNet-121)
+                      without it, liver CT, brain MRI and hip radiographs one after another on one platform, each
+                      with its small network, at larger sizes
       --record FILE   also write what the simulated people submitted (label revisions, feedback) as JSON
     """;
 
