@@ -520,8 +520,9 @@ command_help() {
   promotes it, the PACS sends new studies, simulated radiologists correct the worst results, and the retraining policy and
   the gate make v2 and v3. Prints progress, a table (one row per version: what it trained on, its held-out metric, the
   gate's decision), the stages' times, the GraphQL lineage query with its answer, and the web app's address; the platform
-  then runs until you press Enter. --quick: the reduced run for CI (liver only, tiny sizes). --record FILE: also write
-  what the simulated people submitted, as JSON. docs/closed-loop.md." ;;
+  then runs until you press Enter. Without --quick it runs the loop on liver CT, brain MRI and the hip radiographs, one
+  after another on one platform, each with its small network. --quick: the reduced run for CI (liver only, its small
+  network, tiny sizes). --record FILE: also write what the simulated people submitted, as JSON. docs/closed-loop.md." ;;
     bench) echo "usage: ./cl2 bench NAME [ARGUMENTS]
   A benchmark against its peer, measured in the same run: dicom-parse, e2e, graphql, ingest, ingest-kill, learning-curve, scale, train, viewer
   (viewer: the web app in headless Chromium and the archive against Orthanc's DICOMweb; ./cl2 bench viewer SLICES PEER-SLICES ROUNDS).

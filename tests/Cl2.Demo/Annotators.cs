@@ -5,8 +5,8 @@ using Cl2.Models.Synthetic;
 namespace Cl2.Demo;
 
 /// <summary>
-/// The simulated annotators: each draws a case's label from the phantom's ground truth, moved
-/// <see cref="DemoPlan.AnnotatorShiftVoxels"/> columns to the right (one consistent slip, as when they label on a series
+/// The simulated annotators of a segmentation: each draws a case's label from the phantom's ground truth, moved
+/// <see cref="WorkloadPlan.AnnotatorSlip"/> columns to the right (one consistent slip, as when they label on a series
 /// misregistered by that much; the label still names the series' own grid, so it is used, and it is wrong).
 /// </summary>
 public static class Annotators

@@ -11,9 +11,11 @@ namespace Cl2.Demo;
 /// makes a dataset of it, annotators label a few cases (noisily), the worker trains v1 and the gate promotes it; then the
 /// PACS sends new studies, the results come back to it, radiologists correct the worst ones, the retraining policy
 /// requests the next version from those corrections, the worker evaluates it and the gate promotes (or rejects) it; once
-/// per <see cref="DemoPlan.Rounds"/>. Everything goes through the gateway with each person's own access token.
+/// per <see cref="WorkloadPlan.Rounds"/>. Everything goes through the gateway with each person's own access token. One
+/// instance runs the loop on one workload (<paramref name="workload"/> says what differs between them); a demo of several
+/// workloads runs one after another on the same platform.
 /// </summary>
-public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwatch clock, TextWriter output)
+public sealed class ClosedLoopDemo(WorkloadPlan plan, DemoWorkload workload, int seed, DemoPlatform platform, Stopwatch clock, TextWriter output)
 {
     private const string VersionFields = """
         id number stage rejectionReason
@@ -22,7 +24,7 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
         """;
 
     private readonly List<(string Stage, TimeSpan Took)> _stages = [];
-    private readonly SubmissionLog _log = new();
+    private readonly SubmissionLog _log = new() { Task = workload.Name };
 
     public IReadOnlyList<(string Stage, TimeSpan Took)> Stages => _stages;
 
@@ -33,16 +35,16 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
     /// <summary>Runs the loop; returns the model's versions (as <see cref="VersionFields"/>), oldest first.</summary>
     public async Task<IReadOnlyList<JsonElement>> RunAsync(CancellationToken cancellationToken)
     {
-        var task = plan.Task.Name();
+        var task = workload.Name;
         using var engineer = await platform.SignInAsync("ml-engineer", cancellationToken).ConfigureAwait(false);
         using var annotator = await platform.SignInAsync("annotator", cancellationToken).ConfigureAwait(false);
         using var radiologist = await platform.SignInAsync("radiologist", cancellationToken).ConfigureAwait(false);
 
-        var cohortFolder = Path.Combine(platform.Root, "cohort");
+        var cohortFolder = Path.Combine(platform.Root, "cohort", task);
         var cohort = await StageAsync("synthetic cohort", async () =>
         {
-            var written = SyntheticCohort.Write(plan.Task, cohortFolder, plan.CohortCases, plan.Seed, plan.Size, cancellationToken: cancellationToken);
-            Progress($"wrote a synthetic {task} cohort of {plan.CohortCases} studies ({plan.Size} voxels a side, seed {plan.Seed}) with ground truth");
+            var written = SyntheticCohort.Write(plan.Task, cohortFolder, plan.CohortCases, seed, plan.Size, cancellationToken: cancellationToken);
+            Progress($"wrote a synthetic {task} cohort of {plan.CohortCases} studies ({plan.Size} voxels a side, seed {seed}) with ground truth");
             return await Task.FromResult(written).ConfigureAwait(false);
         }).ConfigureAwait(false);
         var labelled = cohort.Cases.Take(plan.LabelledCases).ToList();
@@ -61,9 +63,9 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
 
         var first = await StageAsync("v1: training and evaluation", async () =>
         {
-            // On the cohort's own grid (x, y, z): the workload's 1.5 × 1.5 × 2 mm would make each small case hundreds of voxels a
-            // side. Later versions fine-tune production and keep its grid.
-            var spacingMm = SyntheticTrainingSet.Spacing(cohortFolder, cohort.Cases[0], plan.Task).Reverse().ToArray();
+            // On the cohort's own grid (x, y, z): the liver workload's 1.5 × 1.5 × 2 mm would make each small case hundreds of
+            // voxels a side. Later versions fine-tune production and keep its grid.
+            var spacingMm = workload.TrainingGrid(cohortFolder, cohort.Cases[0]);
             var jobId = (await engineer.GraphQLAsync("mutation($input: RequestTrainingInput!) { requestTraining(input: $input) { id } }",
                     new { input = new { modelId, datasetId, trigger = "demo: the first version", recipe = new { epochs = plan.FirstEpochs, spacingMm } } }, cancellationToken)
                 .ConfigureAwait(false)).GetProperty("requestTraining").GetProperty("id").GetString()!;
@@ -78,7 +80,7 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
         await SaveRoutingRuleAsync(engineer, task, cancellationToken).ConfigureAwait(false);
         await engineer.GraphQLAsync("mutation($input: SetRetrainingPolicyInput!) { setRetrainingPolicy(input: $input) { modelId } }",
             new { input = new { modelId, datasetId, newLabelThreshold = plan.CorrectionsPerRound } }, cancellationToken).ConfigureAwait(false);
-        Progress($"routing rule: CT studies go to {task}-demo's production version; retraining policy: a job after {plan.CorrectionsPerRound} corrections");
+        Progress($"routing rule: {workload.Modality} studies go to {task}-demo's production version; retraining policy: a job after {plan.CorrectionsPerRound} corrections");
 
         var pacsIds = new Dictionary<string, string>();
         foreach (var item in incoming)
@@ -130,7 +132,7 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
             .ToDictionary(item => item.GetProperty("studyInstanceUid").GetString()!, item => item.GetProperty("id").GetString()!);
         var split = (await engineer.GraphQLAsync(
                 "mutation($input: FixDatasetSplitInput!) { fixDatasetSplit(input: $input) { split { trainCaseIds validationCaseIds testCaseIds } } }",
-                new { input = new { datasetId, validationFraction = plan.ValidationFraction, testFraction = plan.TestFraction, seed = plan.Seed } }, cancellationToken)
+                new { input = new { datasetId, validationFraction = plan.ValidationFraction, testFraction = plan.TestFraction, seed } }, cancellationToken)
             .ConfigureAwait(false)).GetProperty("fixDatasetSplit").GetProperty("split");
         var parts = new Dictionary<string, string>();
         foreach (var (field, part) in new[] { ("trainCaseIds", "train"), ("validationCaseIds", "validation"), ("testCaseIds", "test") })
@@ -146,7 +148,7 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
         return (datasetId, caseIds, parts);
     }
 
-    /// <summary>The annotators label every case: train and validation cases as they draw them (shifted), the test cases
+    /// <summary>The annotators label every case: train and validation cases as they draw them (with their slip), the test cases
     /// exactly (the held-out split is labelled with care: it is what every version is judged on).</summary>
     private async Task LabelAsync(Person annotator, IReadOnlyList<CohortCase> labelled, Dictionary<string, string> caseIds, Dictionary<string, string> parts,
         string cohortFolder, CancellationToken cancellationToken)
@@ -155,16 +157,14 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
         {
             var caseId = caseIds[item.StudyInstanceUid];
             var part = parts[caseId];
-            var header = Path.Combine(cohortFolder, item.Labels!);
-            var (volume, truth) = LabelVolume.Read(header);
-            var drawn = part == "test" ? truth : Annotators.Shifted(truth, volume.Shape, plan.AnnotatorShiftVoxels);
-            var digest = await Annotators.UploadMaskAsync(annotator, header, drawn, Path.Combine(platform.Root, "masks", item.Id), cancellationToken).ConfigureAwait(false);
+            var (digest, kind) = await workload.UploadLabelAsync(annotator, plan, item, cohortFolder, exact: part == "test",
+                Path.Combine(platform.Root, "masks", workload.Name, item.Id), cancellationToken).ConfigureAwait(false);
             var revisionId = (await annotator.GraphQLAsync("mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
-                    new { input = new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = digest } }, cancellationToken).ConfigureAwait(false))
+                    new { input = new { caseId, baseRevision = 0, kind, blobDigest = digest } }, cancellationToken).ConfigureAwait(false))
                 .GetProperty("submitLabel").GetProperty("id").GetString()!;
             _log.Labels.Add(new SubmittedLabel(caseId, part, revisionId));
         }
-        Progress($"annotator labelled {labelled.Count} cases: the training and validation labels {plan.AnnotatorShiftVoxels} voxels off the liver, the test labels exact");
+        Progress($"annotator labelled {labelled.Count} cases: {workload.Slip(plan)}, the test labels exact");
     }
 
     private async Task SaveRoutingRuleAsync(Person engineer, string task, CancellationToken cancellationToken)
@@ -172,13 +172,13 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
         var table = (await engineer.GraphQLAsync("{ routingRules { version } }", null, cancellationToken).ConfigureAwait(false))
             .GetProperty("routingRules").GetProperty("version").GetInt32();
         await engineer.GraphQLAsync("mutation($input: SaveRoutingRuleInput!) { saveRoutingRule(input: $input) { version } }",
-            new { input = new { name = $"{task} demo", priority = 1, workload = task, modelName = $"{task}-demo", modality = "CT", expectedVersion = table } },
+            new { input = new { name = $"{task} demo", priority = 1, workload = task, modelName = $"{task}-demo", modality = workload.Modality, expectedVersion = table } },
             cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The PACS sends the studies to CL2; once each one's SEG is back in the PACS and its outcome recorded, the
-    /// radiologists judge it. Returns (case, inference result id, version number, Dice), worst first.</summary>
-    private async Task<List<(CohortCase Case, string ResultId, int Version, double Dice)>> SendAndJudgeAsync(Person engineer, IReadOnlyList<CohortCase> studies,
+    /// radiologists judge it. Returns (case, inference result id, version number, the radiologist's score), worst first.</summary>
+    private async Task<List<(CohortCase Case, string ResultId, int Version, double Score)>> SendAndJudgeAsync(Person engineer, IReadOnlyList<CohortCase> studies,
         Dictionary<string, string> pacsIds, string cohortFolder, CancellationToken cancellationToken)
     {
         await platform.Pacs.StoreAsync("CL2", [.. studies.Select(item => pacsIds[item.Id])], cancellationToken).ConfigureAwait(false);
@@ -203,12 +203,11 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
                 }
                 return (await platform.Pacs.ResultIdsAsync(item.StudyInstanceUid, cancellationToken).ConfigureAwait(false)).Count >= outcome.GetProperty("resultUids").GetArrayLength()
                     && await ArchivedInstancesAsync(engineer, item.StudyInstanceUid, cancellationToken).ConfigureAwait(false) >= StudyFiles(cohortFolder, item).Count();
-            }, $"the result of {item.Id} in the PACS and the study in cl2's archive", TimeSpan.FromMinutes(3), cancellationToken).ConfigureAwait(false);
-            var seg = (await platform.Pacs.ResultsAsync(item.StudyInstanceUid, cancellationToken).ConfigureAwait(false)).Single(result => result.Modality == "SEG");
-            var dice = Radiologists.Judge(seg.Bytes, item, cohortFolder, plan.Task);
-            judged.Add((item, outcome.GetProperty("id").GetString()!, outcome.GetProperty("modelVersion").GetProperty("number").GetInt32(), dice));
+            }, $"the result of {item.Id} in the PACS and the study in cl2's archive", TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
+            var score = workload.Judge(await platform.Pacs.ResultsAsync(item.StudyInstanceUid, cancellationToken).ConfigureAwait(false), item, cohortFolder);
+            judged.Add((item, outcome.GetProperty("id").GetString()!, outcome.GetProperty("modelVersion").GetProperty("number").GetInt32(), score));
         }
-        Progress("results in the PACS (Dice against the phantom): "
+        Progress($"results in the PACS ({workload.Score} against the phantom): "
             + string.Join(", ", judged.Select(result => string.Create(CultureInfo.InvariantCulture, $"{result.Item1.Id} v{result.Item3} {result.Item4:F3}"))));
         return [.. judged.OrderBy(result => result.Item4)];
     }
@@ -216,23 +215,22 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
     /// <summary>The radiologists correct the worst results (the phantom's ground truth as the corrected label, through the
     /// case the review page opens for a correction); the policy then requests a job, whose version this returns.</summary>
     private async Task<JsonElement> CorrectAndRetrainAsync(Person engineer, Person radiologist, string modelId, int round,
-        List<(CohortCase Case, string ResultId, int Version, double Dice)> judged, string cohortFolder, CancellationToken cancellationToken)
+        List<(CohortCase Case, string ResultId, int Version, double Score)> judged, string cohortFolder, CancellationToken cancellationToken)
     {
         var before = await JobIdsAsync(engineer, modelId, cancellationToken).ConfigureAwait(false);
-        foreach (var (item, resultId, _, dice) in judged.Take(plan.CorrectionsPerRound))
+        foreach (var (item, resultId, _, score) in judged.Take(plan.CorrectionsPerRound))
         {
             var correctionCase = (await radiologist.GraphQLAsync("mutation($input: OpenCorrectionCaseInput!) { openCorrectionCase(input: $input) { id currentRevision } }",
                 new { input = new { inferenceResultId = resultId } }, cancellationToken).ConfigureAwait(false)).GetProperty("openCorrectionCase");
-            var header = Path.Combine(cohortFolder, item.Labels!);
-            var digest = await Annotators.UploadMaskAsync(radiologist, header, LabelVolume.Read(header).Labels,
-                Path.Combine(platform.Root, "corrections", item.Id), cancellationToken).ConfigureAwait(false);
+            var (digest, kind) = await workload.UploadLabelAsync(radiologist, plan, item, cohortFolder, exact: true,
+                Path.Combine(platform.Root, "corrections", workload.Name, item.Id), cancellationToken).ConfigureAwait(false);
             var revisionId = (await radiologist.GraphQLAsync("mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
                     new
                     {
                         input = new
                         {
                             caseId = correctionCase.GetProperty("id").GetString(), baseRevision = correctionCase.GetProperty("currentRevision").GetInt32(),
-                            kind = "SEGMENTATION", blobDigest = digest
+                            kind, blobDigest = digest
                         }
                     }, cancellationToken).ConfigureAwait(false))
                 .GetProperty("submitLabel").GetProperty("id").GetString()!;
@@ -242,7 +240,7 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
                         input = new
                         {
                             inferenceResultId = resultId, verdict = "CORRECT", correctedLabelRevisionId = revisionId,
-                            comment = string.Create(CultureInfo.InvariantCulture, $"liver outline off (Dice {dice:F2}); corrected")
+                            comment = string.Create(CultureInfo.InvariantCulture, $"{workload.Subject} off ({workload.Score} {score:F2}); corrected")
                         }
                     }, cancellationToken)
                 .ConfigureAwait(false)).GetProperty("giveFeedback").GetProperty("id").GetString()!;
@@ -304,7 +302,7 @@ public sealed class ClosedLoopDemo(DemoPlan plan, DemoPlatform platform, Stopwat
                 default:
                     return false;
             }
-        }, $"training job {jobId}", TimeSpan.FromMinutes(6), cancellationToken).ConfigureAwait(false);
+        }, $"training job {jobId}", TimeSpan.FromMinutes(15), cancellationToken).ConfigureAwait(false);
         _log.Versions.Add(new RegisteredVersion(version.GetProperty("number").GetInt32(), version.GetProperty("id").GetString()!, jobId));
         return version;
     }

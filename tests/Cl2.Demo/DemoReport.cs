@@ -40,15 +40,25 @@ public static class DemoReport
         }
     }
 
-    public static void WriteStages(TextWriter output, IEnumerable<(string Stage, TimeSpan Took)> stages, TimeSpan total)
+    /// <summary>The platform's start, then each workload's stages with its own total, then the run's total.</summary>
+    public static void WriteStages(TextWriter output, TimeSpan platformStart, IEnumerable<(string Workload, IReadOnlyList<(string Stage, TimeSpan Took)> Stages)> workloads,
+        TimeSpan total)
     {
         output.WriteLine();
         output.WriteLine("Stages:");
-        foreach (var (stage, took) in stages)
+        Line("platform start", platformStart);
+        foreach (var (workload, stages) in workloads)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stage,-50} {took.TotalSeconds,6:F1} s"));
+            output.WriteLine($"  {workload}:");
+            foreach (var (stage, took) in stages)
+            {
+                Line($"  {stage}", took);
+            }
+            Line($"  {workload} in all", stages.Aggregate(TimeSpan.Zero, (sum, stage) => sum + stage.Took));
         }
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"total (platform start included)",-50} {total.TotalSeconds,6:F1} s"));
+        Line("total (platform start included)", total);
+
+        void Line(string stage, TimeSpan took) => output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stage,-52} {took.TotalSeconds,6:F1} s"));
     }
 
     public static async Task WriteLineageAsync(TextWriter output, Person engineer, string modelId, CancellationToken cancellationToken)

@@ -3,11 +3,15 @@ using System.Text.Json;
 namespace Cl2.Demo;
 
 /// <summary>
-/// What the demo's people submitted, with the ids labeling answered, written with <c>--record FILE</c>: the end-to-end
-/// test compares each version's lineage, read back through GraphQL, with this (not with what the demo prints).
+/// What the demo's people submitted on one workload, with the ids labeling answered, written with <c>--record FILE</c>
+/// (<see cref="DemoRecord"/>): the end-to-end test compares each version's lineage, read back through GraphQL, with this
+/// (not with what the demo prints), and so does the demo itself (<see cref="LineageCheck"/>).
 /// </summary>
 public sealed class SubmissionLog
 {
+    /// <summary>The workload's name (e.g. liver-ct).</summary>
+    public string Task { get; init; } = "";
+
     public string ModelId { get; set; } = "";
 
     public string DatasetId { get; set; } = "";
@@ -22,8 +26,12 @@ public sealed class SubmissionLog
     public List<RegisteredVersion> Versions { get; } = [];
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+}
 
-    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+/// <summary>The file <c>--record FILE</c> writes: one <see cref="SubmissionLog"/> per workload, in the order they ran.</summary>
+public sealed record DemoRecord(IReadOnlyList<SubmissionLog> Workloads)
+{
+    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, SubmissionLog.Json));
 }
 
 public sealed record SubmittedLabel(string CaseId, string Part, string RevisionId);

@@ -11,7 +11,7 @@ namespace Cl2.EndToEnd.Demo;
 /// <c>./cl2 demo --quick --record FILE</c> run once as a person runs it (the script as a process, on what the test run
 /// built): once it says the platform runs until Enter, the model's versions are read back through the demo's gateway as
 /// the ML engineer, then Enter is pressed and the exit code kept. <see cref="Record"/> is what the demo's simulated people
-/// submitted, with the ids labeling answered them.
+/// submitted on its one workload, with the ids labeling answered them.
 /// </summary>
 public sealed partial class QuickDemoRun : IAsyncLifetime
 {
@@ -68,7 +68,8 @@ public sealed partial class QuickDemoRun : IAsyncLifetime
             }
             if (Output.Contains(Holding, StringComparison.Ordinal))
             {
-                Record = JsonDocument.Parse(await File.ReadAllTextAsync(record)).RootElement.Clone();
+                // The quick run is the liver workload alone: the record's one workload.
+                Record = JsonDocument.Parse(await File.ReadAllTextAsync(record)).RootElement.GetProperty("workloads").EnumerateArray().Single().Clone();
                 Versions = await ReadVersionsAsync(Record.GetProperty("modelId").GetString()!);
                 await demo.StandardInput.WriteLineAsync();
                 await demo.StandardInput.FlushAsync();
