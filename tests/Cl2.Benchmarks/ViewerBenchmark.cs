@@ -26,7 +26,15 @@ public static class ViewerBenchmark
 {
     private sealed record StoredSeries(string Name, string Study, string Series, IReadOnlyList<string> Files);
 
-    private sealed record BrowserRound(double FirstImageMs, double AllLoadedMs, int Requests, long BodyBytes, long HeaderBytes, string Encodings);
+    private sealed record BrowserRound(double FirstImageMs, double AllLoadedMs, int Requests, long BodyBytes, long HeaderBytes, string Encodings,
+        double[] StagesMs)
+    {
+        /// <summary>Gateway and labeling CPU time per DICOMweb request while the page loaded.</summary>
+        public double[] CpuPerRequestUs { get; init; } = [];
+    }
+
+    /// <summary>The app's marks on the way to the first image (docs/web.md, "Viewer"), in the order they are usually reached.</summary>
+    private static readonly string[] Stages = ["cl2:script", "cl2:signed-in", "cl2:page-code", "cl2:metadata", "cl2:cornerstone", "cl2:first-frame"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -67,10 +75,13 @@ public static class ViewerBenchmark
 
         Console.Error.WriteLine("writing and storing the series");
         var work = Path.Combine(root, "work");
-        var native = WriteCt(Path.Combine(work, "native"), "uncompressed", slices, seed: 21);
-        var rle = await RleCopyAsync(WriteCt(Path.Combine(work, "rle"), "RLE Lossless", slices, seed: 22), Path.Combine(work, "rle-files"));
+        // Slices 0 leaves the browser part (a) out: the archive comparison alone, as when profiling the request path.
+        IReadOnlyList<StoredSeries> stored = slices > 0
+            ? [WriteCt(Path.Combine(work, "native"), "uncompressed", slices, seed: 21),
+                await RleCopyAsync(WriteCt(Path.Combine(work, "rle"), "RLE Lossless", slices, seed: 22), Path.Combine(work, "rle-files"))]
+            : [];
         var compared = WriteCt(Path.Combine(work, "peer"), "uncompressed", peerSlices, seed: 23);
-        foreach (var series in new[] { native, rle, compared })
+        foreach (var series in stored.Append(compared))
         {
             await StoreAsync(cl2, direct, series);
         }
@@ -79,62 +90,96 @@ public static class ViewerBenchmark
             await StoreAsync(orthancStow, peer, compared);
         }
 
+        if (slices > 0)
+        {
+            await MeasureViewerAsync(platform, slices, rounds, stored, gateway, labeling);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"(b) metadata, then frame 1 of each of {peerSlices} instances, {DicomWebSeriesLoad.Parallel} requests at a time");
+        // CPU time per request of each server process (the client's own excluded): what a request costs whatever else the
+        // machine runs, so paired runs on a busy machine still show where the time goes.
+        Console.WriteLine($"  {"archive",-18} {"round",5} {"metadata ms",12} {"first frame ms",15} {"total ms",9} {"bytes",11} " +
+            $"{"CPU µs/request: gateway",24} {"labeling",9} {"orthanc",8}");
+        using var orthancHttp = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        var archives = new (string Name, HttpClient Http, Uri Root)[] { ("cl2 via gateway", cl2, proxied), ("cl2 direct", cl2, direct), ("orthanc", orthancHttp, peer) };
+        var timings = archives.ToDictionary(archive => archive.Name, _ => new List<(DicomWebSeriesLoad.Timing Timing, double[] CpuPerRequest)>());
+        Func<TimeSpan>[] servers = [() => gateway.ProcessorTime, () => labeling.ProcessorTime, () => orthanc.ProcessorTime];
+        for (var round = 0; round <= rounds; round++)
+        {
+            // Each round starts with another archive, so none is always first after the others' work.
+            foreach (var (name, http, archiveRoot) in archives.Skip(round % archives.Length).Concat(archives.Take(round % archives.Length)))
+            {
+                var before = servers.Select(cpu => cpu()).ToArray();
+                var timing = await DicomWebSeriesLoad.RunAsync(http, archiveRoot, compared.Study, compared.Series);
+                var cpuPerRequest = servers.Select((cpu, i) => (cpu() - before[i]).TotalMicroseconds / (compared.Files.Count + 1)).ToArray();
+                Console.WriteLine($"  {name,-18} {(round == 0 ? "warm" : round.ToString(CultureInfo.InvariantCulture)),5} {timing.MetadataMs,12:F0} " +
+                    $"{timing.FirstFrameMs,15:F0} {timing.TotalMs,9:F0} {timing.Bytes,11} {cpuPerRequest[0],24:F0} {cpuPerRequest[1],9:F0} {cpuPerRequest[2],8:F0}");
+                if (round > 0)
+                {
+                    timings[name].Add((timing, cpuPerRequest));
+                }
+            }
+        }
+        var orthancTotal = Median(timings["orthanc"].Select(t => t.Timing.TotalMs));
+        foreach (var (name, _, _) in archives)
+        {
+            var measured = timings[name];
+            var total = Median(measured.Select(t => t.Timing.TotalMs));
+            Console.WriteLine($"  {name,-18} median: metadata {Median(measured.Select(t => t.Timing.MetadataMs)),5:F0} ms, first frame " +
+                $"{Median(measured.Select(t => t.Timing.FirstFrameMs)),5:F0} ms, total {total,6:F0} ms, {total / orthancTotal:F2}× Orthanc's time; " +
+                $"CPU per request: gateway {Median(measured.Select(t => t.CpuPerRequest[0])):F0} µs, labeling {Median(measured.Select(t => t.CpuPerRequest[1])):F0} µs, " +
+                $"Orthanc {Median(measured.Select(t => t.CpuPerRequest[2])):F0} µs");
+        }
+        Console.WriteLine($"goal: cl2 via the gateway no slower than Orthanc (≤ 1.00×); load average at the end {E2EBenchmark.LoadAverage()}");
+        Directory.Delete(root, recursive: true);
+        return 0;
+    }
+
+    /// <summary>(a): the web app opens each series <paramref name="rounds"/> times after a warm-up, each in a new tab.</summary>
+    private static async Task MeasureViewerAsync(PlatformLauncher platform, int slices, int rounds, IReadOnlyList<StoredSeries> stored,
+        BackgroundProcess gateway, BackgroundProcess labeling)
+    {
         await using (var chromium = await Chromium.LaunchAsync())
         {
             await SignInAsync(chromium, platform, "admin");
             Console.WriteLine();
             Console.WriteLine($"(a) the web app opens a {slices}-slice CT (/viewer, headless Chromium, through the gateway)");
-            Console.WriteLine($"  {"stored as",-13} {"round",5} {"first image ms",15} {"all slices ms",14} {"requests",9} {"body bytes",12} {"header bytes",13}  content-encoding");
+            Console.WriteLine($"  {"stored as",-13} {"round",5} {"first image ms",15} {"all slices ms",14} {"requests",9} {"body bytes",12} " +
+                $"{"header bytes",13}  content-encoding  CPU µs/request: gateway labeling  ms to {string.Join(' ', Stages)}");
             var summaries = new List<string>();
-            foreach (var series in new[] { native, rle })
+            foreach (var series in stored)
             {
                 var measured = new List<BrowserRound>();
                 for (var round = 0; round <= rounds; round++)
                 {
+                    var (gatewayCpu, labelingCpu) = (gateway.ProcessorTime, labeling.ProcessorTime);
                     var result = await OpenInViewerAsync(chromium, platform, series);
+                    // Per DICOMweb request; the gateway's share includes the page's own few requests (its files, the session).
+                    result = result with
+                    {
+                        CpuPerRequestUs =
+                        [
+                            (gateway.ProcessorTime - gatewayCpu).TotalMicroseconds / result.Requests,
+                            (labeling.ProcessorTime - labelingCpu).TotalMicroseconds / result.Requests,
+                        ],
+                    };
                     Console.WriteLine($"  {series.Name,-13} {(round == 0 ? "warm" : round.ToString(CultureInfo.InvariantCulture)),5} {result.FirstImageMs,15:F0} " +
-                        $"{result.AllLoadedMs,14:F0} {result.Requests,9} {result.BodyBytes,12} {result.HeaderBytes,13}  {result.Encodings}");
+                        $"{result.AllLoadedMs,14:F0} {result.Requests,9} {result.BodyBytes,12} {result.HeaderBytes,13}  {result.Encodings}  " +
+                        $"{result.CpuPerRequestUs[0],8:F0} {result.CpuPerRequestUs[1],8:F0}  " +
+                        string.Join(' ', result.StagesMs.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture))));
                     if (round > 0)
                     {
                         measured.Add(result);
                     }
                 }
                 summaries.Add($"  {series.Name,-13} median first image {Median(measured.Select(r => r.FirstImageMs)),6:F0} ms (goal < 1000), " +
-                    $"all slices {Median(measured.Select(r => r.AllLoadedMs)),6:F0} ms (goal < 3000), {measured[0].BodyBytes / 1e6:F2} MB of DICOMweb bodies");
+                    $"all slices {Median(measured.Select(r => r.AllLoadedMs)),6:F0} ms (goal < 3000), {measured[0].BodyBytes / 1e6:F2} MB of DICOMweb bodies; " +
+                    $"CPU per request: gateway {Median(measured.Select(r => r.CpuPerRequestUs[0])):F0} µs, labeling {Median(measured.Select(r => r.CpuPerRequestUs[1])):F0} µs; " +
+                    "on the way, medians: " + string.Join(", ", Stages.Select((stage, i) => $"{stage} {Median(measured.Select(r => r.StagesMs[i])):F0}")));
             }
             summaries.ForEach(Console.WriteLine);
         }
-
-        Console.WriteLine();
-        Console.WriteLine($"(b) metadata, then frame 1 of each of {peerSlices} instances, {DicomWebSeriesLoad.Parallel} requests at a time");
-        Console.WriteLine($"  {"archive",-18} {"round",5} {"metadata ms",12} {"first frame ms",15} {"total ms",9} {"bytes",11}");
-        using var orthancHttp = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-        var archives = new (string Name, HttpClient Http, Uri Root)[] { ("cl2 via gateway", cl2, proxied), ("cl2 direct", cl2, direct), ("orthanc", orthancHttp, peer) };
-        var timings = archives.ToDictionary(archive => archive.Name, _ => new List<DicomWebSeriesLoad.Timing>());
-        for (var round = 0; round <= rounds; round++)
-        {
-            // Each round starts with another archive, so none is always first after the others' work.
-            foreach (var (name, http, archiveRoot) in archives.Skip(round % archives.Length).Concat(archives.Take(round % archives.Length)))
-            {
-                var timing = await DicomWebSeriesLoad.RunAsync(http, archiveRoot, compared.Study, compared.Series);
-                Console.WriteLine($"  {name,-18} {(round == 0 ? "warm" : round.ToString(CultureInfo.InvariantCulture)),5} {timing.MetadataMs,12:F0} " +
-                    $"{timing.FirstFrameMs,15:F0} {timing.TotalMs,9:F0} {timing.Bytes,11}");
-                if (round > 0)
-                {
-                    timings[name].Add(timing);
-                }
-            }
-        }
-        var orthancTotal = Median(timings["orthanc"].Select(t => t.TotalMs));
-        foreach (var (name, _, _) in archives)
-        {
-            var total = Median(timings[name].Select(t => t.TotalMs));
-            Console.WriteLine($"  {name,-18} median: metadata {Median(timings[name].Select(t => t.MetadataMs)),5:F0} ms, first frame " +
-                $"{Median(timings[name].Select(t => t.FirstFrameMs)),5:F0} ms, total {total,6:F0} ms, {total / orthancTotal:F2}× Orthanc's time");
-        }
-        Console.WriteLine($"goal: cl2 via the gateway no slower than Orthanc (≤ 1.00×); load average at the end {E2EBenchmark.LoadAverage()}");
-        Directory.Delete(root, recursive: true);
-        return 0;
     }
 
     /// <summary>One case of <c>./cl2 synth</c>'s liver CT: <paramref name="slices"/> slices of slices × slices pixels.</summary>
@@ -204,7 +249,8 @@ public static class ViewerBenchmark
             () => performance.getEntriesByName('cl2:all-loaded').length > 0 || document.querySelector('.error')
               || document.body.innerText.includes('did not load')
             """, null, new PageWaitForFunctionOptions { Timeout = 300_000 });
-        var marks = await page.EvaluateAsync<double[]>("() => ['cl2:first-image', 'cl2:all-loaded'].map(name => performance.getEntriesByName(name)[0]?.startTime ?? -1)");
+        var marks = await page.EvaluateAsync<double[]>("names => names.map(name => performance.getEntriesByName(name)[0]?.startTime ?? -1)",
+            new[] { "cl2:first-image", "cl2:all-loaded" }.Concat(Stages).ToArray());
         var loaded = await page.Locator(".viewer-host").GetAttributeAsync("data-loaded");
         if (marks[1] < 0 || loaded != series.Files.Count.ToString(CultureInfo.InvariantCulture))
         {
@@ -219,7 +265,7 @@ public static class ViewerBenchmark
             encodings.Add(response is not null && (await response.AllHeadersAsync()).TryGetValue("content-encoding", out var encoding) ? encoding : "none");
         }
         await page.CloseAsync();
-        return new BrowserRound(marks[0], marks[1], requests.Count, body, headers, string.Join(',', encodings));
+        return new BrowserRound(marks[0], marks[1], requests.Count, body, headers, string.Join(',', encodings), marks[2..]);
     }
 
     private static double Median(IEnumerable<double> values) => E2EBenchmark.Percentile([.. values], 50);

@@ -31,6 +31,17 @@ public sealed class BackgroundProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The CPU time the process has used so far (user and kernel), read afresh; a benchmark's difference of two
+    /// readings is what one stretch of work cost the process, whatever else the machine ran meanwhile.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>What the process printed so far (the last 200 000 characters).</summary>
     public string Output
     {

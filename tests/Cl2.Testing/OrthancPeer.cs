@@ -36,6 +36,9 @@ public sealed class OrthancPeer : IAsyncDisposable
 
     public string Output => _process.Output;
 
+    /// <summary>The CPU time Orthanc has used so far (<see cref="BackgroundProcess.ProcessorTime"/>).</summary>
+    public TimeSpan ProcessorTime => _process.ProcessorTime;
+
     /// <param name="modalities">DICOM peers Orthanc may send to (C-MOVE destinations), by AE title.</param>
     /// <param name="dicomPort">The DICOM port to listen on (a PACS that comes up where a sender already points); null: a free one.</param>
     public static async Task<OrthancPeer> StartAsync(IReadOnlyDictionary<string, (string Host, int Port)>? modalities = null,

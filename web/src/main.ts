@@ -1,29 +1,33 @@
 import './style.css';
 import { pagesFor, signInUrl, whoAmI, type Me } from './api/session';
-import { showAnnotate } from './pages/annotate';
-import { showHome } from './pages/home';
-import { showModels } from './pages/models';
-import { showOperations } from './pages/operations';
-import { showReview } from './pages/review';
-import { showViewer } from './pages/viewer';
+import { prefetchViewer } from './viewer/viewerPrefetch';
 import { escapeHtml, showError } from './ui';
 
 export type Page = (main: HTMLElement, me: Me, query: URLSearchParams) => Promise<void>;
 
-const routes: Record<string, Page> = {
-  '/': showHome,
-  '/annotate': showAnnotate,
-  '/review': showReview,
-  '/models': showModels,
-  '/viewer': showViewer,
-  '/operations': showOperations,
+// Each page's code is loaded when it is opened: this first script stays small, so the session check and the viewer's
+// first archive requests leave before Cornerstone3D (most of the app's code) has been loaded and run.
+const routes: Record<string, () => Promise<Page>> = {
+  '/': () => import('./pages/home').then((page) => page.showHome),
+  '/annotate': () => import('./pages/annotate').then((page) => page.showAnnotate),
+  '/review': () => import('./pages/review').then((page) => page.showReview),
+  '/models': () => import('./pages/models').then((page) => page.showModels),
+  '/viewer': () => import('./pages/viewer').then((page) => page.showViewer),
+  '/operations': () => import('./pages/operations').then((page) => page.showOperations),
 };
 
 async function start(): Promise<void> {
+  // For `./cl2 bench viewer` (docs/web.md): this script runs, the session is known, the page's own code has been loaded.
+  performance.mark('cl2:script');
   const main = document.getElementById('page')!;
   const nav = document.getElementById('nav')!;
   const who = document.getElementById('who')!;
+  const query = new URLSearchParams(location.search);
+  const pageCode = (routes[location.pathname] ?? routes['/'])();
+  pageCode.then(() => performance.mark('cl2:page-code'), () => undefined); // a failure is reported below, once signed in
+  if (location.pathname === '/viewer') prefetchViewer(query);
   const me = await whoAmI();
+  performance.mark('cl2:signed-in');
   const here = location.pathname + location.search;
   if (!me.signedIn) {
     who.innerHTML = `<a class="button" href="${signInUrl(here)}">Sign in</a>`;
@@ -38,9 +42,8 @@ async function start(): Promise<void> {
     .join('');
   who.innerHTML = `<span data-testid="user">${escapeHtml(me.name)}</span> <small>(${me.roles.map(escapeHtml).join(', ')})</small>
     <form method="post" action="/account/signout"><button type="submit">Sign out</button></form>`;
-  const page = routes[location.pathname] ?? showHome;
   try {
-    await page(main, me, new URLSearchParams(location.search));
+    await (await pageCode)(main, me, query);
   } catch (error) {
     showError(main, error);
   }

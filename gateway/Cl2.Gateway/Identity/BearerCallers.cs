@@ -11,14 +11,13 @@ namespace Cl2.Gateway.Identity;
 /// they are rather than by address. The header goes on to the backend unchanged (which checks it again and decides what
 /// the caller may do); a token that does not validate leaves the caller anonymous, limited by address, so made-up tokens
 /// cannot each open a bucket of their own. A token is validated once and remembered until it expires
-/// (<see cref="ValidatedBearerTokens"/>).
+/// (<see cref="ValidatedBearerTokens"/>, part of the shared bearer scheme).
 /// </summary>
 public static class BearerCallers
 {
     public static WebApplicationBuilder AddBearerCallers(this WebApplicationBuilder builder)
     {
         builder.Services.AddAuthentication().AddBearerTokenValidation();
-        builder.Services.AddSingleton(new ValidatedBearerTokens(TimeProvider.System));
         return builder;
     }
 
@@ -29,20 +28,19 @@ public static class BearerCallers
         {
             return app; // no provider: no token can be valid
         }
+        // The remembered tokens are looked up here first: a caller known already costs no pass through the authentication
+        // service at all.
         var validated = app.Services.GetRequiredService<ValidatedBearerTokens>();
         app.Use(async (http, next) =>
         {
-            var authorization = http.Request.Headers.Authorization.ToString();
-            if (http.User.Identity?.IsAuthenticated != true && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            if (http.User.Identity?.IsAuthenticated != true && CallerIdentity.BearerToken(http.Request) is { } token)
             {
-                var token = authorization["Bearer ".Length..].Trim();
                 if (validated.TryGet(token, out var known))
                 {
                     http.User = known;
                 }
                 else if (await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme) is { Succeeded: true, Principal: { } caller })
                 {
-                    validated.Add(token, caller);
                     http.User = caller;
                 }
             }

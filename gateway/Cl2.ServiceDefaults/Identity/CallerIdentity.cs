@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -33,9 +34,50 @@ public static class CallerIdentity
     {
         // AuthorityOptions are registered (and validated) by the host: AddCallerIdentity, or the gateway's provider set-up.
         authentication.AddJwtBearer();
+        authentication.Services.TryAddSingleton(new ValidatedBearerTokens(TimeProvider.System));
         authentication.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthorityOptions>>((jwt, authority) => ConfigureBearer(jwt, authority.Value));
+            .Configure<IOptions<AuthorityOptions>, ValidatedBearerTokens>((jwt, authority, validated) =>
+            {
+                ConfigureBearer(jwt, authority.Value);
+                RememberValidatedTokens(jwt, validated);
+            });
         return authentication;
+    }
+
+    /// <summary>
+    /// A token this host has fully checked before (and that has not expired) names its caller again without a second check
+    /// (<see cref="ValidatedBearerTokens"/>); any other token is checked in full, and remembered only when it validates.
+    /// </summary>
+    private static void RememberValidatedTokens(JwtBearerOptions jwt, ValidatedBearerTokens validated)
+    {
+        jwt.Events ??= new JwtBearerEvents();
+        jwt.Events.OnMessageReceived = context =>
+        {
+            if (BearerToken(context.Request) is { } token && validated.TryGet(token, out var caller))
+            {
+                context.Principal = caller;
+                context.Success();
+            }
+            return Task.CompletedTask;
+        };
+        jwt.Events.OnTokenValidated = context =>
+        {
+            if (context.SecurityToken is JsonWebToken { EncodedToken: { } token } && context.Principal is { } caller)
+            {
+                validated.Add(token, caller);
+            }
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>The token of an <c>Authorization: Bearer</c> header, as the JWT bearer handler reads it; null without one.</summary>
+    public static string? BearerToken(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && authorization["Bearer ".Length..].Trim() is { Length: > 0 } token
+            ? token
+            : null;
     }
 
     /// <summary>Reads the caller from the request: the bearer token first, then (where enabled) the development headers.</summary>

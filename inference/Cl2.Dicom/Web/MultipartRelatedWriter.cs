@@ -39,6 +39,13 @@ public sealed class MultipartRelatedWriter(Stream output, string boundary)
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The bytes before and after the content of a message of exactly one part, the same a writer would send: for a sender
+    /// that knows the whole length before it starts (Content-Length instead of chunks) and sends it in one write.
+    /// </summary>
+    public static (byte[] Before, byte[] After) OnePart(string boundary, string contentType) =>
+        (PartHeader(boundary, contentType, null, first: true), CloseDelimiter(boundary, noParts: false));
+
     /// <summary>The delimiter line and headers before a part's content (the CRLF before a delimiter belongs to the delimiter).</summary>
     internal static byte[] PartHeader(string boundary, string contentType, IReadOnlyDictionary<string, string>? headers, bool first)
     {

@@ -42,6 +42,35 @@ public sealed class TokenValidationTests(SignedInPlatform platform)
         Assert.Equal(HttpStatusCode.Unauthorized, await QidoAsync(token));
     }
 
+    // The gateway and every service remember a token they have validated (ValidatedBearerTokens); what they remember must
+    // not outlive the token, and must not stand for any other token.
+
+    [Fact]
+    public async Task a_token_accepted_before_is_refused_once_it_has_expired()
+    {
+        // Accepted until its expiry plus the validation's 30 s of clock skew; a remembered token must not stay accepted after.
+        var token = Forge(ProviderKey(), expires: DateTime.UtcNow.AddSeconds(10));
+        Assert.Equal(HttpStatusCode.OK, await QidoAsync(token));
+
+        await Eventually.IsTrueAsync(async () => await QidoAsync(token) == HttpStatusCode.Unauthorized, platform.Services,
+            "the expired token refused", timeoutSeconds: 180);
+    }
+
+    [Fact]
+    public async Task a_token_altered_after_it_was_accepted_is_refused()
+    {
+        var token = Forge(ProviderKey());
+        Assert.Equal(HttpStatusCode.OK, await QidoAsync(token));
+        var parts = token.Split('.');
+        var otherSignature = $"{parts[0]}.{parts[1]}.{(parts[2][0] == 'A' ? 'B' : 'A')}{parts[2][1..]}";
+        var claimsOfAnother = $"{parts[0]}.{Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(
+            Base64UrlEncoder.Decode(parts[1]).Replace("\"annotator\"", "\"admin\"", StringComparison.Ordinal)))}.{parts[2]}";
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await QidoAsync(otherSignature));
+        Assert.Equal(HttpStatusCode.Unauthorized, await QidoAsync(claimsOfAnother));
+        Assert.Equal(HttpStatusCode.OK, await QidoAsync(token));
+    }
+
     private async Task<HttpStatusCode> QidoAsync(string token)
     {
         using var http = platform.Client(token);

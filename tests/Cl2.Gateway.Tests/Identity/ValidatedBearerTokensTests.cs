@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
-using Cl2.Gateway.Identity;
+using Cl2.ServiceDefaults.Identity;
 
 namespace Cl2.Gateway.Tests.Identity;
 
@@ -32,13 +32,25 @@ public sealed class ValidatedBearerTokensTests
     }
 
     [Fact]
-    public void an_expired_token_is_no_longer_known_so_the_gateway_validates_it_again()
+    public void an_expired_token_is_no_longer_known_so_it_is_validated_again()
     {
         var clock = new Clock(Issued);
         var tokens = new ValidatedBearerTokens(clock);
         tokens.Add("token-a", Caller("anna", Issued.AddMinutes(5)));
 
         clock.Now = Issued.AddMinutes(5);
+
+        Assert.False(tokens.TryGet("token-a", out _));
+    }
+
+    [Fact]
+    public void a_long_lived_token_is_checked_in_full_again_after_a_while()
+    {
+        var clock = new Clock(Issued);
+        var tokens = new ValidatedBearerTokens(clock);
+        tokens.Add("token-a", Caller("anna", Issued.AddHours(8)));
+
+        clock.Now = Issued + ValidatedBearerTokens.RememberFor;
 
         Assert.False(tokens.TryGet("token-a", out _));
     }

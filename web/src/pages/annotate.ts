@@ -9,7 +9,8 @@ import { packClassification, segmentNames, unpackClassification, type DatasetLab
 import { headerFor, labelCounts, packMask, unpackMask } from '../labels/labelVolume';
 import { addLabelmap } from '../viewer/labelmap';
 import { labelTools } from '../viewer/labelTools';
-import { dicomweb, openStack, type StackViewer } from '../viewer/stackViewer';
+import { openStack, type StackViewer } from '../viewer/stackViewer';
+import { dicomweb } from '../viewer/viewerPrefetch';
 import { element, escapeHtml, showError } from '../ui';
 import { classificationChoices } from './classificationChoices';
 

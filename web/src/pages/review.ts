@@ -14,7 +14,8 @@ import { readSegmentation } from '../review/segmentation';
 import { element, escapeHtml, showError } from '../ui';
 import { addLabelmap, type Labelmap } from '../viewer/labelmap';
 import { labelTools } from '../viewer/labelTools';
-import { dicomweb, openStack, type StackViewer } from '../viewer/stackViewer';
+import { openStack, type StackViewer } from '../viewer/stackViewer';
+import { dicomweb } from '../viewer/viewerPrefetch';
 import { formatMetrics } from './modelMetrics';
 
 type ReviewedResult = Result & { modelVersion: (NonNullable<Result['modelVersion']> & { model: { id: string; feedbackDataset: { id: string } | null } }) | null };

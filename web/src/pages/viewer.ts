@@ -10,11 +10,12 @@ import type { Me } from '../api/session';
 import { imageSeries, listSeries, loadSeries, type SortedSeries } from '../dicomweb/series';
 import { element, escapeHtml } from '../ui';
 import { startCornerstone } from '../viewer/cornerstone';
-import { layoutFor, layouts, sideBySideMaximum, type Layout } from '../viewer/layouts';
+import { firstRequests, layoutFor, layouts, sideBySideMaximum, type Layout } from '../viewer/layouts';
 import { openMpr } from '../viewer/mprViewer';
 import { referenceLines } from '../viewer/referenceLineOverlay';
 import { scrollTogether } from '../viewer/scrollTogether';
-import { dicomweb, openStack, type StackViewer } from '../viewer/stackViewer';
+import { openStack, type StackViewer } from '../viewer/stackViewer';
+import { dicomweb, takePrefetched } from '../viewer/viewerPrefetch';
 
 let sideBySides = 0;
 
@@ -25,16 +26,20 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
     main.append(element('<p>Add <code>?study=&lt;StudyInstanceUID&gt;</code> to this address to open a study of the archive.</p>'));
     return;
   }
-  // A series named in the address to open as a stack (the PACS's or the benchmark's link): its metadata and Cornerstone's
-  // start go ahead while the study's series are listed, instead of after.
-  const named = query.get('series');
-  let prefetched: { series: string; metadata: Promise<SortedSeries> } | undefined;
-  if (named && (query.get('layout') ?? 'stack') === 'stack') {
-    prefetched = { series: named, metadata: loadSeries(dicomweb, study, named) };
-    prefetched.metadata.catch(() => undefined); // reported by the viewer that uses it; unused if the series is not the study's
-    startCornerstone().catch(() => undefined);
+  // The study's series and, for a series named in the address to open as a stack (the PACS's or the benchmark's link), its
+  // metadata: asked for by main.ts before this page's code was loaded (viewerPrefetch.ts), or else here. Cornerstone's
+  // start goes ahead while the series are listed, instead of after.
+  const early = takePrefetched(study);
+  let prefetched: { series: string; metadata: Promise<SortedSeries> } | undefined = early?.stack;
+  if (!early) {
+    const first = firstRequests(query);
+    if (first?.stackSeries) {
+      prefetched = { series: first.stackSeries, metadata: loadSeries(dicomweb, study, first.stackSeries) };
+      prefetched.metadata.catch(() => undefined); // reported by the viewer that uses it; unused if the series is not the study's
+    }
   }
-  const series = imageSeries(await listSeries(dicomweb, study));
+  if (prefetched) startCornerstone().catch(() => undefined);
+  const series = imageSeries(await (early?.series ?? listSeries(dicomweb, study)));
   if (series.length === 0) {
     main.append(element(`<p>The archive holds no image series of study <code>${escapeHtml(study)}</code>.</p>`));
     return;

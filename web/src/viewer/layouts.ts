@@ -20,3 +20,18 @@ export function layoutFor(series: SeriesSummary[], asked: string | null, seriesA
   const mr = series.filter((s) => s.modality === 'MR');
   return !seriesAsked && mr.length > 1 ? 'side-by-side' : 'stack';
 }
+
+/** What the viewer at an address asks for first: the study's series, and the metadata of the series it opens as a stack. */
+export interface FirstRequests {
+  study: string;
+  /** The series named in the address, when it opens as a stack (a PACS's or the benchmark's link). */
+  stackSeries?: string;
+}
+
+/** The requests `/viewer?{query}` starts with; none without a study. */
+export function firstRequests(query: URLSearchParams): FirstRequests | undefined {
+  const study = query.get('study');
+  if (!study) return undefined;
+  const named = query.get('series');
+  return named && (query.get('layout') ?? 'stack') === 'stack' ? { study, stackSeries: named } : { study };
+}

@@ -7,7 +7,7 @@ import { ToolGroupManager } from '@cornerstonejs/tools';
 import { loadSeries } from '../dicomweb/series';
 import { imageIdsOf, startCornerstone } from './cornerstone';
 import { navigationTools, presetButtons, viewerToolbar } from './navigation';
-import { dicomweb } from './stackViewer';
+import { dicomweb } from './viewerPrefetch';
 import { autoPreset, autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
 
 export const mprViews = [
