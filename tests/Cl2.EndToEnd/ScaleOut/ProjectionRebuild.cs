@@ -46,7 +46,8 @@ internal static class ProjectionRebuild
 
             using (var daemon = await store.BuildProjectionDaemonAsync())
             {
-                foreach (var projection in store.Options.Projections.AllProjectionNames())
+                // The names come quoted for display ('Dataset'); the daemon takes them bare.
+                foreach (var projection in store.Options.Projections.AllProjectionNames().Select(name => name.Trim('\'')))
                 {
                     await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(3), cancellationToken);
                 }
