@@ -136,32 +136,11 @@ public sealed partial class TrainingWorkerTests
         }
     }
 
-    /// <param name="overrides">Settings that replace the defaults below.</param>
+    /// <param name="overrides">Settings that replace <see cref="PlatformLauncher.TrainingWorkerSettings"/>' defaults.</param>
     private static async Task<BackgroundProcess> StartWorkerAsync(string name, string labelingUrl, string state, IReadOnlyDictionary<string, string>? overrides = null)
     {
-        // The worker names itself in the X-Cl2-User header (Labeling:ServiceUser) rather than with an access token.
-        var settings = new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
-        {
-            ["Labeling__BaseAddress"] = labelingUrl,
-            ["Training__Device"] = "cpu",
-            ["Training__CpuThreads"] = "1",
-            ["Training__Jobs__WorkerName"] = name,
-            ["Training__Jobs__PollInterval"] = "00:00:00.200",
-            // Short, so the killed worker's job is free again soon; each epoch report renews it.
-            ["Training__Jobs__LeaseSeconds"] = "6",
-            ["Training__Jobs__WorkDirectory"] = Path.Combine(state, name),
-            // Each test's own case cache: one shared across runs would answer from an earlier run's cases.
-            ["Training__Cache__Directory"] = Path.Combine(state, $"{name}-cache"),
-            // No health file (the script names one for its single worker): these tests watch jobs, not worker health.
-            ["Health__StatusFile__Path"] = "",
-            ["Training__Jobs__SyntheticCases"] = "8",
-            ["Training__Jobs__SyntheticSize"] = "16",
-            ["Training__Jobs__Epochs"] = Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Training__Jobs__Seed"] = "3",
-            // These tests are about claims, leases, data and lineage: the workload's small network keeps their jobs as short
-            // as the suite needs. The workers of ProductionSettingsTests and SlurmTrainingWorkerTests train the default, SegResNet.
-            ["Training__Jobs__Network"] = "Small",
-        };
+        var settings = PlatformLauncher.TrainingWorkerSettings(name, labelingUrl, state,
+            new Dictionary<string, string> { ["Training__Jobs__Epochs"] = Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
         {
             settings[key] = value;

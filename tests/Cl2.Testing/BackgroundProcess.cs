@@ -29,7 +29,22 @@ public sealed class BackgroundProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>Whether the process ended by itself; false once it was stopped (disposed), which a test may do while another
+    /// task still watches it.</summary>
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return Volatile.Read(ref _disposed) == 0 && _process.HasExited;
+            }
+            catch (InvalidOperationException) when (Volatile.Read(ref _disposed) == 1)
+            {
+                return false;
+            }
+        }
+    }
 
     /// <summary>The CPU time the process has used so far (user and kernel), read afresh; a benchmark's difference of two
     /// readings is what one stretch of work cost the process, whatever else the machine ran meanwhile.</summary>

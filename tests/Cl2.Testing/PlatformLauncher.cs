@@ -91,6 +91,43 @@ public sealed class PlatformLauncher(string state, string? postgresConnectionStr
         return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
     }
 
+    /// <summary>
+    /// A training worker's settings for the tests: the header identity, short polls and a short lease (a killed worker's job
+    /// is free again soon; each epoch report renews it), its own work folder and case cache under <paramref name="state"/>, no
+    /// health file, and tiny synthetic jobs on the workload's small network (jobs as short as the suite needs; the workers of
+    /// ProductionSettingsTests and SlurmTrainingWorkerTests train the default, SegResNet).
+    /// </summary>
+    /// <param name="overrides">Settings that replace the defaults.</param>
+    public static Dictionary<string, string> TrainingWorkerSettings(string name, string labelingUrl, string state,
+        IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        // The worker names itself in the X-Cl2-User header (Labeling:ServiceUser) rather than with an access token.
+        var settings = new Dictionary<string, string>(HeaderIdentity)
+        {
+            ["Labeling__BaseAddress"] = labelingUrl,
+            ["Training__Device"] = "cpu",
+            ["Training__CpuThreads"] = "1",
+            ["Training__Jobs__WorkerName"] = name,
+            ["Training__Jobs__PollInterval"] = "00:00:00.200",
+            ["Training__Jobs__LeaseSeconds"] = "6",
+            ["Training__Jobs__WorkDirectory"] = Path.Combine(state, name),
+            // Each test's own case cache: one shared across runs would answer from an earlier run's cases.
+            ["Training__Cache__Directory"] = Path.Combine(state, $"{name}-cache"),
+            // No health file (the script names one for its single worker): these tests watch jobs, not worker health.
+            ["Health__StatusFile__Path"] = "",
+            ["Training__Jobs__SyntheticCases"] = "8",
+            ["Training__Jobs__SyntheticSize"] = "16",
+            ["Training__Jobs__Epochs"] = "4",
+            ["Training__Jobs__Seed"] = "3",
+            ["Training__Jobs__Network"] = "Small",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+
     /// <summary>Starts <paramref name="service"/>; it runs until the returned process is disposed (which kills it).</summary>
     /// <param name="settings">Environment variables that replace or add to the script's, for this process only.</param>
     /// <param name="name">The process's name in failure messages (several workers of one service).</param>

@@ -8,7 +8,12 @@ public static class ProcessWait
 {
     /// <summary>Polls <paramref name="condition"/> (HTTP failures count as not yet) until it holds; fails with the output of
     /// <paramref name="watched"/> when one exits or <paramref name="within"/> runs out.</summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan within, IReadOnlyCollection<BackgroundProcess> watched,
+    public static Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan within, IReadOnlyCollection<BackgroundProcess> watched,
+        int pollMilliseconds = 100, CancellationToken cancellationToken = default) =>
+        UntilAsync(condition, what, within, () => watched, pollMilliseconds, cancellationToken);
+
+    /// <param name="watching">The processes to watch, asked at every poll (a test kills and restarts some while it waits).</param>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan within, Func<IReadOnlyCollection<BackgroundProcess>> watching,
         int pollMilliseconds = 100, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
@@ -25,6 +30,7 @@ public static class ProcessWait
             {
                 // Not answering yet.
             }
+            var watched = watching();
             if (watched.FirstOrDefault(process => process.HasExited) is { } exited)
             {
                 throw new InvalidOperationException($"{exited.Name} exited while waiting for {what}:\n{exited.Output}");

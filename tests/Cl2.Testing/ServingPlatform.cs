@@ -1,7 +1,5 @@
-using System.Formats.Tar;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Cl2.Testing;
@@ -90,62 +88,22 @@ public sealed class ServingPlatform : IAsyncDisposable
     }
 
     /// <summary>A GraphQL operation on labeling; its errors as an <see cref="InvalidOperationException"/>.</summary>
-    public async Task<JsonElement> GraphQLAsync(string query, object? variables = null, CancellationToken cancellationToken = default)
-    {
-        using var response = await _labelingHttp.PostAsJsonAsync(new Uri("graphql", UriKind.Relative), new { query, variables }, cancellationToken).ConfigureAwait(false);
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).RootElement;
-        return body.TryGetProperty("errors", out var errors) ? throw new InvalidOperationException($"{query}: {errors}") : body.GetProperty("data");
-    }
+    public Task<JsonElement> GraphQLAsync(string query, object? variables = null, CancellationToken cancellationToken = default) =>
+        LabelingApi.GraphQLAsync(_labelingHttp, query, variables, cancellationToken);
 
-    public async Task<string> RegisterModelAsync(string name, string task, CancellationToken cancellationToken = default) =>
-        (await GraphQLAsync("mutation($name: String!, $task: String!) { registerModel(input: { name: $name, task: $task }) { id } }", new { name, task },
-            cancellationToken).ConfigureAwait(false)).GetProperty("registerModel").GetProperty("id").GetString()!;
+    public Task<string> RegisterModelAsync(string name, string task, CancellationToken cancellationToken = default) =>
+        LabelingApi.RegisterModelAsync(_labelingHttp, name, task, cancellationToken);
 
-    /// <summary>The model folder (<c>weights.bin</c> + <c>manifest.json</c>) uploaded to labeling's blob store as one tar, as the
-    /// training worker uploads a checkpoint, and registered as the model's next version with <paramref name="metrics"/>; its id.</summary>
-    public async Task<string> RegisterVersionAsync(string modelId, string modelFolder, IReadOnlyDictionary<string, double> metrics, CancellationToken cancellationToken = default)
-    {
-        var tar = Path.Combine(WorkFolder, Guid.NewGuid().ToString("N") + ".tar");
-        await TarFile.CreateFromDirectoryAsync(modelFolder, tar, includeBaseDirectory: false, cancellationToken).ConfigureAwait(false);
-        using var content = new ByteArrayContent(await File.ReadAllBytesAsync(tar, cancellationToken).ConfigureAwait(false));
-        content.Headers.ContentType = new("application/octet-stream");
-        using var uploaded = await _labelingHttp.PostAsync(new Uri("blobs", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
-        var answer = await uploaded.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (!uploaded.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"labeling refused the checkpoint: {(int)uploaded.StatusCode} {answer}");
-        }
-        var digest = JsonDocument.Parse(answer).RootElement.GetProperty("digest").GetString()!;
-        return (await GraphQLAsync("mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }", new
-        {
-            input = new
-            {
-                modelId,
-                metrics = metrics.Select(metric => new { name = metric.Key, value = metric.Value }).ToArray(),
-                artifactDigest = digest,
-                dataDigest = digest,
-                codeVersion = "git:e2e",
-            },
-        }, cancellationToken).ConfigureAwait(false)).GetProperty("registerModelVersion").GetProperty("id").GetString()!;
-    }
+    /// <summary>The model folder registered as the model's next version (<see cref="LabelingApi.RegisterVersionAsync"/>); its id.</summary>
+    public Task<string> RegisterVersionAsync(string modelId, string modelFolder, IReadOnlyDictionary<string, double> metrics, CancellationToken cancellationToken = default) =>
+        LabelingApi.RegisterVersionAsync(_labelingHttp, modelId, modelFolder, metrics, WorkFolder, cancellationToken);
 
-    public async Task PromoteAsync(string modelId, string versionId, CancellationToken cancellationToken = default)
-    {
-        var version = (await GraphQLAsync("query($id: ID!) { model(id: $id) { version } }", new { id = modelId }, cancellationToken).ConfigureAwait(false))
-            .GetProperty("model").GetProperty("version").GetInt32();
-        await GraphQLAsync("mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { id } }",
-            new { input = new { modelId, versionId, expectedVersion = version } }, cancellationToken).ConfigureAwait(false);
-    }
+    public Task PromoteAsync(string modelId, string versionId, CancellationToken cancellationToken = default) =>
+        LabelingApi.PromoteAsync(_labelingHttp, modelId, versionId, cancellationToken);
 
-    /// <summary>Adds a routing rule sending studies with a series of <paramref name="modality"/> to <paramref name="workload"/>
-    /// (and <paramref name="modelName"/>'s production version; none for pass-through).</summary>
-    public async Task SaveRoutingRuleAsync(string name, string workload, string? modelName, string modality, CancellationToken cancellationToken = default)
-    {
-        var table = (await GraphQLAsync("{ routingRules { version } }", cancellationToken: cancellationToken).ConfigureAwait(false))
-            .GetProperty("routingRules").GetProperty("version").GetInt32();
-        await GraphQLAsync("mutation($input: SaveRoutingRuleInput!) { saveRoutingRule(input: $input) { version } }",
-            new { input = new { name, priority = 1, workload, modelName, modality, expectedVersion = table } }, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Adds a routing rule (<see cref="LabelingApi.SaveRoutingRuleAsync"/>).</summary>
+    public Task SaveRoutingRuleAsync(string name, string workload, string? modelName, string modality, CancellationToken cancellationToken = default) =>
+        LabelingApi.SaveRoutingRuleAsync(_labelingHttp, name, workload, modelName, modality, cancellationToken);
 
     /// <summary>Deletes every routing rule (a benchmark moving from one workload to the next).</summary>
     public async Task DeleteRoutingRulesAsync(CancellationToken cancellationToken = default)

@@ -36,40 +36,49 @@ public static class EventStoreRegistration
             // After each commit, every replica's subscribers hear of its events (CommittedEventsNotifier).
             options.Listeners.Add(services.GetRequiredService<CommittedEventsListener>());
 
-            options.Projections.Snapshot<Dataset>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<Model>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<TrainingJob>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<ReceivedStudy>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<InferenceResult>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<StudyForwarding>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<StudyProcessing>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<Routing.RoutingTable>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<GivenFeedback>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<Cohorts.PacsImport>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<Retraining.RetrainingPolicy>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<Scoring.ScoringJob>(SnapshotLifecycle.Inline);
-            options.Projections.Snapshot<Cl2.Labeling.Shadow.ShadowResult>(SnapshotLifecycle.Inline);
-            options.Projections.Add<LabelRevisionProjection>(ProjectionLifecycle.Inline);
-            options.Projections.Add<DeliveryRecordProjection>(ProjectionLifecycle.Inline);
-
-            // The unique index also serves every "cases of these datasets" query (DatasetId is its leading column); a second
-            // index on DatasetId alone cost a fifth of the PostgreSQL time of a bulk label import (one value repeated for
-            // the whole dataset, updated with every snapshot) and sped up no query.
-            options.Schema.For<Case>().UniqueIndex(@case => @case.DatasetId, @case => @case.StudyInstanceUid);
-            options.Schema.For<LabelRevision>().Index(revision => revision.CaseId);
-            options.Schema.For<Model>().Index(model => model.Name);
-            options.Schema.For<TrainingJob>().Index(job => job.Status).Index(job => job.ModelId).Index(job => job.RequestedAt);
-            options.Schema.For<ReceivedStudy>().Index(received => received.StudyInstanceUid);
-            options.Schema.For<StudyForwarding>().Index(forwarding => forwarding.IsStuck);
-            options.Schema.For<InferenceResult>().Index(result => result.StudyInstanceUid).Index(result => result.VersionId);
-            options.Schema.For<DeliveryRecord>().Index(delivery => delivery.Status);
-            options.Schema.For<Retraining.RetrainingPolicy>().Index(policy => policy.DatasetId);
-            options.Schema.For<Scoring.ScoringJob>().Index(job => job.Status).Index(job => job.DatasetId);
-            options.Schema.For<Cl2.Labeling.Shadow.ShadowResult>().Index(result => result.VersionId);
-            options.Schema.For<GivenFeedback>().Index(given => given.VersionId).Index(given => given.InferenceResultId);
+            Project(options);
             return options;
         }).UseLightweightSessions();
         builder.Services.AddHostedService<EventStoreSchema>();
+    }
+
+    /// <summary>
+    /// The projections (all inline: a document changes in the transaction of its events) and their documents' indexes. Also
+    /// what a check of the projections against a rebuild from the event streams configures its store with.
+    /// </summary>
+    public static void Project(StoreOptions options)
+    {
+        options.Projections.Snapshot<Dataset>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Model>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<TrainingJob>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<ReceivedStudy>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<InferenceResult>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<StudyForwarding>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<StudyProcessing>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Routing.RoutingTable>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<GivenFeedback>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Cohorts.PacsImport>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Retraining.RetrainingPolicy>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Scoring.ScoringJob>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Cl2.Labeling.Shadow.ShadowResult>(SnapshotLifecycle.Inline);
+        options.Projections.Add<LabelRevisionProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<DeliveryRecordProjection>(ProjectionLifecycle.Inline);
+
+        // The unique index also serves every "cases of these datasets" query (DatasetId is its leading column); a second
+        // index on DatasetId alone cost a fifth of the PostgreSQL time of a bulk label import (one value repeated for
+        // the whole dataset, updated with every snapshot) and sped up no query.
+        options.Schema.For<Case>().UniqueIndex(@case => @case.DatasetId, @case => @case.StudyInstanceUid);
+        options.Schema.For<LabelRevision>().Index(revision => revision.CaseId);
+        options.Schema.For<Model>().Index(model => model.Name);
+        options.Schema.For<TrainingJob>().Index(job => job.Status).Index(job => job.ModelId).Index(job => job.RequestedAt);
+        options.Schema.For<ReceivedStudy>().Index(received => received.StudyInstanceUid);
+        options.Schema.For<StudyForwarding>().Index(forwarding => forwarding.IsStuck);
+        options.Schema.For<InferenceResult>().Index(result => result.StudyInstanceUid).Index(result => result.VersionId);
+        options.Schema.For<DeliveryRecord>().Index(delivery => delivery.Status);
+        options.Schema.For<Retraining.RetrainingPolicy>().Index(policy => policy.DatasetId);
+        options.Schema.For<Scoring.ScoringJob>().Index(job => job.Status).Index(job => job.DatasetId);
+        options.Schema.For<Cl2.Labeling.Shadow.ShadowResult>().Index(result => result.VersionId);
+        options.Schema.For<GivenFeedback>().Index(given => given.VersionId).Index(given => given.InferenceResultId);
     }
 }
