@@ -1,9 +1,7 @@
 using Cl2.ServiceDefaults;
 using Cl2.ServiceDefaults.Identity;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Model;
 
 namespace Cl2.Gateway.Identity;
 
@@ -79,21 +77,8 @@ public static class IdentityProviderServices
             // Authentication here serves the browser (its session cookie, the sign-in callbacks) and the provider's own
             // endpoints. A request with a bearer token and no session cookie is an API client's, which needs neither: it skips
             // the middleware, whose request handlers (the provider's among them) would otherwise inspect every proxied call.
-            // A browser's call to a proxied route (a viewer's frames) needs only its session: the cookie is read, and the
-            // request handlers, none of which answers on a proxied path, are left out.
             var cookie = app.Services.GetRequiredService<IOptions<BrowserSessionOptions>>().Value.CookieName;
-            app.UseWhen(http => !IsApiClientCall(http, cookie) && !IsProxied(http), branch => branch.UseAuthentication());
-            if (sessions)
-            {
-                app.UseWhen(http => IsProxied(http) && http.Request.Cookies.ContainsKey(cookie), branch => branch.Use(async (http, next) =>
-                {
-                    if (await http.AuthenticateAsync(SessionStore.Scheme) is { Succeeded: true, Principal: { } browser })
-                    {
-                        http.User = browser;
-                    }
-                    await next(http);
-                }));
-            }
+            app.UseWhen(http => !IsApiClientCall(http, cookie), branch => branch.UseAuthentication());
         }
         if (provider)
         {
@@ -103,9 +88,6 @@ public static class IdentityProviderServices
         app.MapBrowserSession();
         return app;
     }
-
-    /// <summary>A request for a route the gateway passes to a backend (YARP's), known once routing has run.</summary>
-    private static bool IsProxied(HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not null;
 
     private static bool IsApiClientCall(HttpContext http, string sessionCookie) =>
         http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
