@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { authorizationOf, subscriptionUrl } from '../src/graphiql/transport';
+import { parse, type DocumentNode } from 'graphql';
+import { authorizationOf, documentOf, subscriptionUrl } from '../src/graphiql/transport';
+
+const operationOf = (document: DocumentNode) =>
+  document.definitions[0]?.kind === 'OperationDefinition' ? document.definitions[0].operation : undefined;
 
 describe('GraphiQL transport', () => {
   it('opens the subscription socket on the page origin, secure when the page is', () => {
@@ -12,5 +16,18 @@ describe('GraphiQL transport', () => {
     expect(authorizationOf({ 'X-Other': '1', Authorization: 'Bearer def' })).toBe('Bearer def');
     expect(authorizationOf({ Authorization: '' })).toBeUndefined();
     expect(authorizationOf(undefined)).toBeUndefined();
+  });
+
+  it('judges a run by the text it sends, not by the document GraphiQL parsed before the last edit', () => {
+    const stale = parse('{ datasets(first: 10) { totalCount } }');
+    const sent = documentOf('subscription { modelPromoted { modelId } }', stale);
+    expect(operationOf(sent)).toBe('subscription');
+    expect(operationOf(stale)).toBe('query');
+  });
+
+  it('keeps GraphiQL\'s document when the text does not parse, so the server reports the syntax error', () => {
+    const previous = parse('{ datasets { totalCount } }');
+    expect(documentOf('subscription { modelPromoted {', previous)).toBe(previous);
+    expect(documentOf('{', undefined)).toBeUndefined();
   });
 });

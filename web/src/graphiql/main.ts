@@ -9,7 +9,7 @@ import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { createGraphiQLFetcher, type Fetcher } from '@graphiql/toolkit';
 import { createClient } from 'graphql-ws';
-import { authorizationOf, subscriptionUrl } from './transport';
+import { authorizationOf, documentOf, subscriptionUrl } from './transport';
 
 /** The query GraphiQL opens with on a fresh browser: it works on a fresh database (tests/Cl2.Labeling.Tests/FirstRunTests.cs). */
 const defaultQuery = '{ datasets(first: 10) { totalCount edges { node { id name caseCount } } } }\n';
@@ -23,7 +23,7 @@ const wsClient = createClient({
 const http = createGraphiQLFetcher({ url: '/graphql', wsClient, enableIncrementalDelivery: false });
 const fetcher: Fetcher = (params, options) => {
   authorization = authorizationOf(options?.headers);
-  return http(params, options);
+  return http(params, { ...options, documentAST: documentOf(params.query, options?.documentAST) });
 };
 
 createRoot(document.getElementById('graphiql')!).render(
