@@ -175,6 +175,10 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
         {
             await stalled.SendAsync(new { id = $"big{index}", type = "subscribe", payload = new { query = $"subscription {{ modelPromoted {{ {fields} }} }}" } });
         }
+        // The server handles a socket's messages in order, so its pong comes once all 40 are subscribed. Without this wait a
+        // loaded machine was still validating the 800-alias documents when the promotions came: the few results that reached
+        // the socket fit in its kernel buffers, nothing blocked, and the socket was never closed (one CI failure in ~25 runs).
+        await stalled.SubscribedAsync(Bound);
         using var watcher = await ConnectAsync(_address);
         await InitAsync(watcher);
         await GraphQLSocket.SendAsync(watcher, new { id = "watch", type = "subscribe", payload = new { query = "subscription { modelPromoted { versionId } }" } });
@@ -284,6 +288,16 @@ public sealed class WebSocketLimitsTests : IAsyncLifetime
         }
 
         public Task SendAsync(object message) => GraphQLSocket.SendAsync(_socket, message);
+
+        /// <summary>Pings and reads up to the pong: nothing but pings and pongs comes before any subscribed event.</summary>
+        public async Task SubscribedAsync(TimeSpan bound)
+        {
+            await SendAsync(new { type = "ping" });
+            while ((await GraphQLSocket.ReceiveAsync(_socket).WaitAsync(bound))["type"]!.GetValue<string>() is var type && type != "pong")
+            {
+                Assert.Equal("ping", type);
+            }
+        }
 
         /// <summary>Reads again: true once the server has closed or dropped the connection, false if it is still open after <paramref name="bound"/>.</summary>
         public async Task<bool> EndsAsync(TimeSpan bound)
