@@ -281,7 +281,7 @@ public static class E2EBenchmark
     private static string Failure(JsonElement outcome) => $"{outcome.GetProperty("failure").GetString()} ({outcome.GetProperty("failureReason").GetString()})";
 
     /// <summary>A model folder with the workload's network as seeded, untrained weights at the cohort's spacing.</summary>
-    private static string UntrainedModel(WorkloadTask task, string cohort, string folder)
+    internal static string UntrainedModel(WorkloadTask task, string cohort, string folder)
     {
         var spacing = SyntheticTrainingSet.Spacing(cohort, CohortManifest.Read(cohort).Cases[0], task);
         var workload = WorkloadRegistry.For(task);
@@ -292,7 +292,7 @@ public static class E2EBenchmark
         return folder;
     }
 
-    private static IEnumerable<string> StudyFiles(string cohort, CohortCase item) =>
+    internal static IEnumerable<string> StudyFiles(string cohort, CohortCase item) =>
         item.Series.Values.SelectMany(series => Directory.GetFiles(Path.Combine(cohort, series), "*.dcm")).Order(StringComparer.Ordinal);
 
     internal static double Percentile(IReadOnlyList<double> values, double percent)
