@@ -125,6 +125,31 @@ public sealed class KubernetesManifestTests
         Assert.Equal("cuda", training.Env.Single(e => e.Name == "Training__Device").Value);
     }
 
+    [Fact]
+    public async Task production_runs_two_inference_replicas_that_claim_studies_through_labeling_under_their_pod_names()
+    {
+        var rendered = await RenderedOverlay.LoadAsync("production");
+        var inference = Assert.Single(rendered.OfType<V1StatefulSet>(), s => s.Metadata.Name == "inference").Spec;
+
+        Assert.Equal(2, inference.Replicas);
+        var env = Assert.Single(inference.Template.Spec.Containers).Env;
+        Assert.Equal("true", env.Single(e => e.Name == "Inference__Replicas__ClaimThroughLabeling").Value);
+        Assert.Equal("metadata.name", env.Single(e => e.Name == "Inference__Replicas__Name").ValueFrom.FieldRef.FieldPath);
+        Assert.Contains(inference.Template.Spec.TopologySpreadConstraints, c => c.TopologyKey == "kubernetes.io/hostname");
+        // Each replica keeps its own ingest store: a volume per pod, not one shared claim.
+        Assert.Single(inference.VolumeClaimTemplates);
+    }
+
+    [Fact]
+    public async Task dev_runs_one_inference_replica_without_claims()
+    {
+        var rendered = await RenderedOverlay.LoadAsync("dev");
+        var inference = Assert.Single(rendered.OfType<V1StatefulSet>(), s => s.Metadata.Name == "inference").Spec;
+
+        Assert.Equal(1, inference.Replicas);
+        Assert.DoesNotContain(Assert.Single(inference.Template.Spec.Containers).Env, e => e.Name.StartsWith("Inference__Replicas__", StringComparison.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(Overlays))]
     public async Task no_secret_is_committed_in_an_overlay(string overlay)
