@@ -67,6 +67,13 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
         {
             await Line(view, source).WaitForAsync(new() { State = WaitForSelectorState.Attached }); // a horizontal line has no height: Playwright calls it hidden
         }
+        // Each view's lines are drawn over its own canvas: their SVG layer covers the canvas and nothing else.
+        var layers = new Dictionary<string, (LocatorBoundingBoxResult Svg, LocatorBoundingBoxResult Canvas)>();
+        foreach (var view in new[] { "axial", "sagittal", "coronal" })
+        {
+            layers[view] = ((await page.Locator($"[data-testid=mpr-{view}] svg.reference-lines").BoundingBoxAsync())!,
+                (await page.Locator($"[data-testid=mpr-{view}] canvas").First.BoundingBoxAsync())!);
+        }
         var opened = new Dictionary<(string, int), (double X1, double Y1, double X2, double Y2)>();
         foreach (var line in lines)
         {
@@ -87,6 +94,10 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
 
         // Sagittal and coronal planes cut the axial view vertically and horizontally; the axial plane cuts both the others
         // horizontally, the coronal cuts the sagittal vertically and the sagittal the coronal vertically.
+        Assert.All(layers, layer => Assert.True(
+            new[] { layer.Value.Svg.X - layer.Value.Canvas.X, layer.Value.Svg.Y - layer.Value.Canvas.Y,
+                layer.Value.Svg.Width - layer.Value.Canvas.Width, layer.Value.Svg.Height - layer.Value.Canvas.Height }.All(d => Math.Abs(d) < 1.5),
+            $"the {layer.Key} view's lines are drawn at {Box(layer.Value.Svg)}, its canvas is at {Box(layer.Value.Canvas)}"));
         foreach (var ((view, source), line) in opened)
         {
             var vertical = (view, source) is ("axial", 1) or ("sagittal", 2) or ("coronal", 1);
@@ -247,6 +258,8 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
         }
         return page;
     }
+
+    private static string Box(LocatorBoundingBoxResult box) => $"({box.X:F0}, {box.Y:F0}) {box.Width:F0}×{box.Height:F0}";
 
     /// <summary>A reference line's ends in canvas pixels.</summary>
     private static async Task<(double X1, double Y1, double X2, double Y2)> LineAsync(ILocator line)
