@@ -12,12 +12,9 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     public async Task the_viewer_draws_a_ct_series_with_the_performance_marks_the_viewer_benchmark_reads()
     {
         WebApp.RequireBuilt();
-        var (study, _, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
-        var slices = Directory.GetFiles(seriesFolder, "*.dcm").Length;
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
+        var page = await OpenSyntheticCtAsync(chromium);
 
-        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
         var lit = await WebApp.NonBlackPixelsAsync(page);
         var marks = await page.EvaluateAsync<double[]>("() => ['cl2:first-image', 'cl2:all-loaded'].map(name => performance.getEntriesByName(name).length)");
         await Chromium.ScreenshotAsync(page, "viewer");
@@ -30,12 +27,9 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     public async Task the_mpr_layout_draws_the_ct_volume_in_axial_sagittal_and_coronal_viewports()
     {
         WebApp.RequireBuilt();
-        var (study, _, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
-        var slices = Directory.GetFiles(seriesFolder, "*.dcm").Length;
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}&layout=mpr");
+        var page = await OpenSyntheticCtAsync(chromium, "&layout=mpr");
 
-        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
         foreach (var view in new[] { "axial", "sagittal", "coronal" })
         {
             await WebApp.WaitForNonBlackPixelsAsync(page, $"[data-testid=mpr-{view}] canvas");
@@ -55,11 +49,8 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     public async Task each_mpr_view_shows_where_the_other_two_views_planes_cut_it_as_they_scroll()
     {
         WebApp.RequireBuilt();
-        var (study, _, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
-        var slices = Directory.GetFiles(seriesFolder, "*.dcm").Length;
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}&layout=mpr");
-        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
+        var page = await OpenSyntheticCtAsync(chromium, "&layout=mpr");
         // Lines by the view whose plane they show: 0 axial, 1 sagittal, 2 coronal.
         ILocator Line(string view, int source) => page.Locator($"[data-testid=mpr-{view}] .reference-lines line[data-source='{source}']");
         var lines = new[] { ("axial", 1), ("axial", 2), ("sagittal", 0), ("sagittal", 2), ("coronal", 0), ("coronal", 1) };
@@ -245,6 +236,16 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
         Assert.Equal(shown[1], (await counters.AllTextContentsAsync())[1]); // the sagittal series, in another orientation, kept its slice
         Assert.Equal("false", await page.GetByTestId("reference-lines").GetAttributeAsync("aria-pressed"));
         Assert.Equal(0, await page.Locator(".reference-lines line").CountAsync());
+    }
+
+    /// <summary>A synthetic CT stored and opened at <c>/viewer</c> (<paramref name="query"/> added to the address) by a radiologist, once every slice is loaded.</summary>
+    private async Task<IPage> OpenSyntheticCtAsync(Chromium chromium, string query = "")
+    {
+        var (study, _, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
+        var slices = Directory.GetFiles(seriesFolder, "*.dcm").Length;
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}{query}");
+        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
+        return page;
     }
 
     /// <summary>A synthetic brain MRI stored and opened at <c>/viewer</c> by a radiologist, once its four sequences are drawn side by side.</summary>
