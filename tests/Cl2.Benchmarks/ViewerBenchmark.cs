@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Cl2.Dicom;
@@ -55,6 +56,7 @@ public static class ViewerBenchmark
         var root = Directory.CreateTempSubdirectory("cl2-bench-viewer-").FullName;
         await using var postgres = await PostgresCluster.CreateAsync(durable: true);
         var platform = new PlatformLauncher(Path.Combine(root, "state"), postgres.ConnectionString);
+        var starting = Stopwatch.StartNew();
         await using var labeling = await platform.StartAsync(PlatformLauncher.Labeling, new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
         await using var gateway = await platform.StartAsync(PlatformLauncher.Gateway, new Dictionary<string, string>
         {
@@ -69,6 +71,9 @@ public static class ViewerBenchmark
         await GraphQLBenchmark.WaitLiveAsync(cl2, platform.LabelingUrl + "health/ready", labeling);
         // The gateway's readiness also asks for inference, which this benchmark does not start.
         await GraphQLBenchmark.WaitLiveAsync(cl2, platform.GatewayUrl + "health/live", gateway);
+        // What a start costs: the CPU each process spent until it answered (the JIT's share of it depends on its settings).
+        Console.WriteLine($"started: labeling ready and the gateway live {starting.Elapsed.TotalSeconds:F1} s after the start, Orthanc's start among it; " +
+            $"CPU until then: labeling {labeling.ProcessorTime.TotalSeconds:F2} s, gateway {gateway.ProcessorTime.TotalSeconds:F2} s");
         cl2.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await platform.UserTokenAsync("admin"));
         var (direct, proxied, peer) = (new Uri(platform.LabelingUrl + "dicomweb/"), new Uri(platform.GatewayUrl + "dicomweb/"),
             new Uri(orthanc.Http.BaseAddress!, "dicom-web/"));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sortSeries, Tag, type DicomJson } from '../src/dicomweb/series';
-import { planeOf, referenceLine, type ImagePlane, type Vector } from '../src/viewer/referenceLines';
+import { planeOf, referenceLine, volumeReferenceLine, type ImagePlane, type SlicePlane, type Vector, type VolumeGrid } from '../src/viewer/referenceLines';
 
 /** An axial image of 100×100 pixels of 2 mm at height z: x and y from -100 to 98 (pixel centres). */
 const axial = (z: number, frame = '1.9'): ImagePlane => ({
@@ -70,5 +70,43 @@ describe('reference lines', () => {
     }));
     expect(planeOf(sortSeries(instances.reverse()), 1)).toEqual(axial(5));
     expect(planeOf(sortSeries(instances), 2)).toBeUndefined();
+  });
+});
+
+/** An axial CT as one volume: 100×100 voxels of 2 mm from (-100, -100), 50 slices of 3 mm from z = -75 upwards. */
+const ct: VolumeGrid = { origin: [-100, -100, -75], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], spacing: [2, 2, 3], dimensions: [100, 100, 50] };
+// The three MPR views' planes, as their cameras give them (Cornerstone's view-plane normals point at the viewer).
+const axialView = (z: number): SlicePlane => ({ point: [0, 0, z], normal: [0, 0, -1] });
+const sagittalView = (x: number): SlicePlane => ({ point: [x, 0, 0], normal: [1, 0, 0] });
+const coronalView = (y: number): SlicePlane => ({ point: [0, y, 0], normal: [0, -1, 0] });
+
+describe('reference lines between the MPR views of a volume', () => {
+  it('draws the sagittal view\'s plane across the axial view from the volume\'s front edge to its back edge', () => {
+    close(volumeReferenceLine(axialView(0), sagittalView(10), ct), [[10, -101, 0], [10, 99, 0]]);
+  });
+
+  it('draws the axial view\'s plane across the sagittal and coronal views at its height, which moves as the axial view scrolls', () => {
+    close(volumeReferenceLine(sagittalView(10), axialView(0), ct), [[10, -101, 0], [10, 99, 0]]);
+    close(volumeReferenceLine(coronalView(-20), axialView(0), ct), [[-101, -20, 0], [99, -20, 0]]);
+    close(volumeReferenceLine(coronalView(-20), axialView(30), ct), [[-101, -20, 30], [99, -20, 30]]);
+  });
+
+  it('spans the volume\'s whole height where a vertical plane cuts another: the slices\' outer edges', () => {
+    // Slices at z = -75 … 72, each 3 mm thick: the volume spans z from -76.5 to 73.5.
+    close(volumeReferenceLine(sagittalView(10), coronalView(-20), ct), [[10, -20, -76.5], [10, -20, 73.5]]);
+  });
+
+  it('has no line for parallel views, or for a plane outside the volume', () => {
+    expect(volumeReferenceLine(axialView(0), axialView(30), ct)).toBeUndefined();
+    expect(volumeReferenceLine(sagittalView(10), axialView(90), ct)).toBeUndefined();
+  });
+
+  it('clips to a volume acquired obliquely, along its own axes', () => {
+    // The same grid turned 30° about z: its i axis along (cos, sin, 0), j along (-sin, cos, 0), origin at the voxel (0, 0, 0) centre.
+    const [c, s] = [Math.cos(Math.PI / 6), Math.sin(Math.PI / 6)];
+    const turned: VolumeGrid = { ...ct, origin: [0, 0, -75], direction: [c, s, 0, -s, c, 0, 0, 0, 1] };
+    const line = volumeReferenceLine(axialView(0), { point: [0, 0, 0], normal: [-s, c, 0] }, turned)!; // the plane j = 0, through the grid's i axis
+    // Along the i axis from index -0.5 to 99.5 at 2 mm: from -1 mm to 199 mm from the origin, on z = 0.
+    close(line, [[-c, -s, 0], [199 * c, 199 * s, 0]]);
   });
 });

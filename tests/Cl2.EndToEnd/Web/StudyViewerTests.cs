@@ -12,12 +12,9 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     public async Task the_viewer_draws_a_ct_series_with_the_performance_marks_the_viewer_benchmark_reads()
     {
         WebApp.RequireBuilt();
-        var (study, _, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
-        var slices = Directory.GetFiles(seriesFolder, "*.dcm").Length;
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
+        var page = await OpenSyntheticCtAsync(chromium);
 
-        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
         var lit = await WebApp.NonBlackPixelsAsync(page);
         var marks = await page.EvaluateAsync<double[]>("() => ['cl2:first-image', 'cl2:all-loaded'].map(name => performance.getEntriesByName(name).length)");
         await Chromium.ScreenshotAsync(page, "viewer");
@@ -30,12 +27,9 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     public async Task the_mpr_layout_draws_the_ct_volume_in_axial_sagittal_and_coronal_viewports()
     {
         WebApp.RequireBuilt();
-        var (study, _, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
-        var slices = Directory.GetFiles(seriesFolder, "*.dcm").Length;
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}&layout=mpr");
+        var page = await OpenSyntheticCtAsync(chromium, "&layout=mpr");
 
-        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
         foreach (var view in new[] { "axial", "sagittal", "coronal" })
         {
             await WebApp.WaitForNonBlackPixelsAsync(page, $"[data-testid=mpr-{view}] canvas");
@@ -49,6 +43,66 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
         }
 
         Assert.All(lit, view => Assert.True(view.Value > 100, $"the {view.Key} viewport showed {view.Value} non-black pixels in the bone window"));
+    }
+
+    [Fact]
+    public async Task each_mpr_view_shows_where_the_other_two_views_planes_cut_it_as_they_scroll()
+    {
+        WebApp.RequireBuilt();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await OpenSyntheticCtAsync(chromium, "&layout=mpr");
+        // Lines by the view whose plane they show: 0 axial, 1 sagittal, 2 coronal.
+        ILocator Line(string view, int source) => page.Locator($"[data-testid=mpr-{view}] .reference-lines line[data-source='{source}']");
+        var lines = new[] { ("axial", 1), ("axial", 2), ("sagittal", 0), ("sagittal", 2), ("coronal", 0), ("coronal", 1) };
+        foreach (var (view, source) in lines)
+        {
+            await Line(view, source).WaitForAsync(new() { State = WaitForSelectorState.Attached }); // a horizontal line has no height: Playwright calls it hidden
+        }
+        // Each view's lines are drawn over its own canvas: their SVG layer covers the canvas and nothing else.
+        var layers = new Dictionary<string, (LocatorBoundingBoxResult Svg, LocatorBoundingBoxResult Canvas)>();
+        foreach (var view in new[] { "axial", "sagittal", "coronal" })
+        {
+            layers[view] = ((await page.Locator($"[data-testid=mpr-{view}] svg.reference-lines").BoundingBoxAsync())!,
+                (await page.Locator($"[data-testid=mpr-{view}] canvas").First.BoundingBoxAsync())!);
+        }
+        var opened = new Dictionary<(string, int), (double X1, double Y1, double X2, double Y2)>();
+        foreach (var line in lines)
+        {
+            opened[line] = await LineAsync(Line(line.Item1, line.Item2));
+        }
+
+        await WheelOverAsync(page, "[data-testid=mpr-axial] canvas", notches: 3);
+        // The axial plane's line moves down or up the sagittal and coronal views as the axial view scrolls.
+        await page.WaitForFunctionAsync("""
+            opened => { const line = document.querySelector("[data-testid=mpr-sagittal] .reference-lines line[data-source='0']");
+              return line && line.getAttribute('y1') !== opened; }
+            """, opened[("sagittal", 0)].Y1.ToString("F1", CultureInfo.InvariantCulture));
+        var axialInSagittal = await LineAsync(Line("sagittal", 0));
+        var axialInCoronal = await LineAsync(Line("coronal", 0));
+        var sagittalInAxial = await LineAsync(Line("axial", 1));
+        await page.GetByTestId("reference-lines").ClickAsync();
+        var afterOff = await page.Locator(".reference-lines line").CountAsync();
+
+        // Sagittal and coronal planes cut the axial view vertically and horizontally; the axial plane cuts both the others
+        // horizontally, the coronal cuts the sagittal vertically and the sagittal the coronal vertically.
+        Assert.All(layers, layer => Assert.True(
+            new[] { layer.Value.Svg.X - layer.Value.Canvas.X, layer.Value.Svg.Y - layer.Value.Canvas.Y,
+                layer.Value.Svg.Width - layer.Value.Canvas.Width, layer.Value.Svg.Height - layer.Value.Canvas.Height }.All(d => Math.Abs(d) < 1.5),
+            $"the {layer.Key} view's lines are drawn at {Box(layer.Value.Svg)}, its canvas is at {Box(layer.Value.Canvas)}"));
+        foreach (var ((view, source), line) in opened)
+        {
+            var vertical = (view, source) is ("axial", 1) or ("sagittal", 2) or ("coronal", 1);
+            Assert.True(vertical ? Math.Abs(line.X1 - line.X2) < 0.2 : Math.Abs(line.Y1 - line.Y2) < 0.2,
+                $"the line of view {source} in the {view} view should be {(vertical ? "vertical" : "horizontal")}: {line}");
+            Assert.True(Math.Max(Math.Abs(line.X1 - line.X2), Math.Abs(line.Y1 - line.Y2)) > 50, $"the line of view {source} in the {view} view is short: {line}");
+        }
+        Assert.Equal(axialInSagittal.Y1, axialInSagittal.Y2, 0.2);
+        Assert.True(Math.Abs(axialInSagittal.Y1 - opened[("sagittal", 0)].Y1) > 5,
+            $"the axial plane's line in the sagittal view moved from y {opened[("sagittal", 0)].Y1} to {axialInSagittal.Y1} for three axial slices");
+        Assert.True(Math.Abs(axialInCoronal.Y1 - opened[("coronal", 0)].Y1) > 5,
+            $"the axial plane's line in the coronal view moved from y {opened[("coronal", 0)].Y1} to {axialInCoronal.Y1} for three axial slices");
+        Assert.Equal(opened[("axial", 1)], sagittalInAxial); // the sagittal view did not scroll
+        Assert.Equal(0, afterOff);
     }
 
     [Fact]
@@ -184,6 +238,16 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
         Assert.Equal(0, await page.Locator(".reference-lines line").CountAsync());
     }
 
+    /// <summary>A synthetic CT stored and opened at <c>/viewer</c> (<paramref name="query"/> added to the address) by a radiologist, once every slice is loaded.</summary>
+    private async Task<IPage> OpenSyntheticCtAsync(Chromium chromium, string query = "")
+    {
+        var (study, _, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
+        var slices = Directory.GetFiles(seriesFolder, "*.dcm").Length;
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}{query}");
+        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
+        return page;
+    }
+
     /// <summary>A synthetic brain MRI stored and opened at <c>/viewer</c> by a radiologist, once its four sequences are drawn side by side.</summary>
     private async Task<IPage> OpenBrainMriSideBySideAsync(Chromium chromium)
     {
@@ -195,6 +259,8 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
         }
         return page;
     }
+
+    private static string Box(LocatorBoundingBoxResult box) => $"({box.X:F0}, {box.Y:F0}) {box.Width:F0}×{box.Height:F0}";
 
     /// <summary>A reference line's ends in canvas pixels.</summary>
     private static async Task<(double X1, double Y1, double X2, double Y2)> LineAsync(ILocator line)
@@ -223,9 +289,13 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     }
 
     /// <summary>Turns the mouse wheel over the first of the side-by-side viewports (one notch: one slice).</summary>
-    private static async Task ScrollFirstViewportAsync(IPage page, int notches)
+    private static Task ScrollFirstViewportAsync(IPage page, int notches) =>
+        WheelOverAsync(page, ".side-by-side figure:nth-child(1) [data-testid=viewport] canvas", notches);
+
+    /// <summary>Turns the mouse wheel over the middle of the canvas <paramref name="selector"/> finds first (one notch: one slice).</summary>
+    private static async Task WheelOverAsync(IPage page, string selector, int notches)
     {
-        var canvas = (await page.Locator(".side-by-side figure:nth-child(1) [data-testid=viewport] canvas").First.BoundingBoxAsync())!;
+        var canvas = (await page.Locator(selector).First.BoundingBoxAsync())!;
         await page.Mouse.MoveAsync(canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
         for (var notch = 0; notch < notches; notch++)
         {

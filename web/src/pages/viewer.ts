@@ -3,7 +3,7 @@
 // a volume in axial, sagittal and coronal views (MPR), or up to four series side by side (a brain MRI's T1, T1c, T2 and
 // FLAIR). A study of several MR series opens side by side, any other in a stack. `./cl2 bench viewer` times the stack.
 // Side by side, the series scroll together and show reference lines (where another viewport's slice cuts an image in
-// another orientation); a toolbar button turns each off.
+// another orientation), and the MPR views show where the other two views' planes cut them; a toolbar button turns each off.
 
 import { RenderingEngine } from '@cornerstonejs/core';
 import type { Me } from '../api/session';
@@ -93,10 +93,18 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
       area.append(host);
       const metadata = prefetched?.series === chosen.seriesInstanceUid ? prefetched.metadata : undefined;
       prefetched = undefined; // once: a later show asks again
-      const viewer = layout === 'mpr'
-        ? await openMpr(host, study, chosen.seriesInstanceUid)
-        : await openStack(host, study, chosen.seriesInstanceUid, undefined, metadata);
-      destroy = () => viewer.destroy();
+      if (layout === 'mpr') {
+        const viewer = await openMpr(host, study, chosen.seriesInstanceUid);
+        const toggle = toggleButton('reference-lines', 'Reference lines', viewer.showReferenceLines);
+        bar.append(toggle);
+        destroy = () => {
+          toggle.remove();
+          viewer.destroy();
+        };
+      } else {
+        const viewer = await openStack(host, study, chosen.seriesInstanceUid, undefined, metadata);
+        destroy = () => viewer.destroy();
+      }
     }
   };
   bar.onclick = (event) => {

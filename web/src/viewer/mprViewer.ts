@@ -1,11 +1,13 @@
 // Multiplanar reconstruction of a series: one volume (Cornerstone's streaming image volume over the same WADO-RS frames the
 // stack viewer reads) in three orthographic viewports, axial, sagittal and coronal. Wheel scrolls through a view's
-// slices, left drag windows, middle drag pans, right drag zooms; the window presets apply to all three.
+// slices, left drag windows, middle drag pans, right drag zooms; the window presets apply to all three. Each view shows
+// where the other two views' planes cut it (reference lines, redrawn as any view scrolls).
 
 import { Enums, RenderingEngine, setVolumesForViewports, volumeLoader, type Types } from '@cornerstonejs/core';
 import { ToolGroupManager } from '@cornerstonejs/tools';
 import { loadSeries } from '../dicomweb/series';
 import { imageIdsOf, startCornerstone } from './cornerstone';
+import { volumeReferenceLines } from './referenceLineOverlay';
 import { navigationTools, presetButtons, viewerToolbar } from './navigation';
 import { dicomweb } from './viewerPrefetch';
 import { autoPreset, autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
@@ -19,6 +21,8 @@ export const mprViews = [
 let mprs = 0;
 
 export interface MprViewer {
+  /** Turns the reference lines on or off (on to start). */
+  showReferenceLines(on: boolean): void;
   destroy(): void;
 }
 
@@ -70,12 +74,15 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
     renderingEngine.renderViewports(viewportIds);
   };
   presetButtons(toolbar, presetsFor(series.modality), applyPreset);
+  const { origin, direction, spacing, dimensions } = volume;
+  const showReferenceLines = volumeReferenceLines(viewports(), { origin, direction, spacing, dimensions });
   await loaded;
   applyPreset(autoPreset);
   status.textContent = `${imageIds.length} slices, ${series.grid.rows}×${series.grid.columns}`;
   host.dataset.loaded = String(imageIds.length);
   host.dataset.rendered = 'true';
   return {
+    showReferenceLines,
     destroy() {
       ToolGroupManager.destroyToolGroup(toolGroup.id);
       renderingEngine.destroy();

@@ -1,7 +1,8 @@
 // Reference lines: where the slice plane shown in one viewport cuts the image shown in another (an MR study's sagittal
 // series drawn across its axial one, and the other way round). Computed from DICOM geometry alone — Image Position and
 // Image Orientation (Patient), Pixel Spacing, Rows, Columns (PS3.3 C.7.6.2) — so it holds for series of any spacing,
-// extent or slice order. Pure, so the viewer and its tests share it.
+// extent or slice order; in the MPR layout, from the views' planes through one volume (`volumeReferenceLine`). Pure, so
+// the viewer and its tests share it.
 
 import { normalOf, numbers, Tag, type SortedSeries } from '../dicomweb/series';
 
@@ -92,4 +93,57 @@ export function referenceLine(shown: ImagePlane, other: ImagePlane): Segment | u
   const patient = ([j, i]: [number, number]): Vector => [0, 1, 2].map((axis) =>
     shown.position[axis] + j * columnSpacing * row[axis] + i * rowSpacing * column[axis]) as Vector;
   return [patient(ends[0]), patient(ends[1])];
+}
+
+/** A slice plane of a volume view: a point on it and its normal (a volume viewport's camera: focal point, view-plane normal). */
+export interface SlicePlane {
+  point: Vector;
+  normal: Vector;
+}
+
+/**
+ * A volume's voxel grid in the patient coordinate system, as Cornerstone's image volume holds it: the centre of voxel
+ * (0, 0, 0), the unit directions of its i, j and k axes (one after the other), the spacing along each, the voxel counts.
+ */
+export interface VolumeGrid {
+  origin: Vector;
+  direction: ArrayLike<number>;
+  spacing: Vector;
+  dimensions: Vector;
+}
+
+const cross = (a: Vector, b: Vector): Vector => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+
+/**
+ * In a multiplanar view of a volume, where the plane shown in another view cuts the plane shown here: the line both
+ * planes share, clipped to the volume (its voxels' outer edges) — which, as the line lies in the shown plane, is the
+ * shown image's extent whatever the views' orientations. None when the planes are parallel or the line misses the volume.
+ */
+export function volumeReferenceLine(shown: SlicePlane, other: SlicePlane, volume: VolumeGrid): Segment | undefined {
+  const [n1, n2] = [unit(shown.normal), unit(other.normal)];
+  const along = cross(n1, n2);
+  const squared = dot(along, along);
+  if (Math.sqrt(squared) < parallel) return undefined;
+  // The point of the line nearest the origin: x = (h1·(n2 × d) + h2·(d × n1)) / |d|², with h the planes' offsets.
+  const [h1, h2] = [dot(n1, shown.point), dot(n2, other.point)];
+  const [a, b] = [cross(n2, along), cross(along, n1)];
+  const start = [0, 1, 2].map((k) => (h1 * a[k] + h2 * b[k]) / squared) as Vector;
+  // Clip start + t·along to each voxel axis' extent, -0.5 to count - 0.5 in index units (Liang–Barsky).
+  let [from, to] = [-Infinity, Infinity];
+  for (let axis = 0; axis < 3; axis++) {
+    const direction = [0, 1, 2].map((k) => volume.direction[3 * axis + k]) as Vector;
+    const index = dot(direction, [start[0] - volume.origin[0], start[1] - volume.origin[1], start[2] - volume.origin[2]]) / volume.spacing[axis];
+    const step = dot(direction, along) / volume.spacing[axis];
+    const [low, high] = [-0.5, volume.dimensions[axis] - 0.5];
+    if (Math.abs(step) < 1e-12) {
+      if (index < low || index > high) return undefined;
+      continue;
+    }
+    const [t1, t2] = [(low - index) / step, (high - index) / step];
+    from = Math.max(from, Math.min(t1, t2));
+    to = Math.min(to, Math.max(t1, t2));
+  }
+  if (!(from < to)) return undefined;
+  const at = (t: number) => [0, 1, 2].map((k) => start[k] + t * along[k]) as Vector;
+  return [at(from), at(to)];
 }
