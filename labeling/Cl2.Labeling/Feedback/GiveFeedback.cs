@@ -79,7 +79,7 @@ public sealed record GiveFeedback(Guid InferenceResultId, FeedbackVerdict Verdic
             var given = started[0];
             if (given.Verdict == FeedbackVerdict.Correct)
             {
-                await RetrainingTrigger.CheckAsync(context.Store(), given.ModelId, context.Now(), cancellationToken);
+                await RetrainingTrigger.CheckAsync(context.Store(), RetrainingTrigger.ArchiveOf(context.RequestServices!), given.ModelId, context.Now(), cancellationToken);
             }
             return GivenFeedback.Create(given) with { Version = 1 };
         });
