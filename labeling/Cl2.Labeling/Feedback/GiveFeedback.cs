@@ -77,6 +77,9 @@ public sealed record GiveFeedback(Guid InferenceResultId, FeedbackVerdict Verdic
                 _ => feedbackCase,
                 cancellationToken);
             var given = started[0];
+            // A shadow that ran beside the judged result is compared with the verdict (docs/closed-loop.md, "Shadow mode").
+            await Shadow.CompareShadowWithFeedback.CompareAsync(context.Store(), context.RequestServices!.GetRequiredService<Blobs.IBlobStore>(),
+                given.InferenceResultId, now, cancellationToken);
             if (given.Verdict == FeedbackVerdict.Correct)
             {
                 await RetrainingTrigger.CheckAsync(context.Store(), RetrainingTrigger.ArchiveOf(context.RequestServices!), given.ModelId, context.Now(), cancellationToken);
