@@ -49,6 +49,19 @@ public sealed class RetrainingPolicyTests(LabelingApi api) : IClassFixture<Label
             new { input = new { inferenceResultId = resultId, verdict = "CORRECT", correctedLabelRevisionId = revisionId } });
     }
 
+    /// <summary>A result on a study labeling's archive does not hold, and a corrected label of it (the verdict not given yet).</summary>
+    private async Task<(string ResultId, string RevisionId)> CorrectionNotArchivedAsync(string versionId, string study)
+    {
+        var resultId = Id(await api.RunAsync("mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
+            new { input = new { studyInstanceUid = study, modelVersionId = versionId, pipeline = "liver-seg", resultUids = new[] { study + ".9" }, durationMs = 10.0 } }),
+            "recordInferenceResult");
+        var caseId = Id(await api.RunAsync("mutation($input: OpenCorrectionCaseInput!) { openCorrectionCase(input: $input) { id } }",
+            new { input = new { inferenceResultId = resultId } }), "openCorrectionCase");
+        var revisionId = Id(await api.RunAsync("mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
+            new { input = new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = Digest } }), "submitLabel");
+        return (resultId, revisionId);
+    }
+
     private async Task<JsonArray> JobsAsync(string modelId) =>
         (await api.RunAsync("""
             query($model: ID) { trainingJobs(model: $model, first: 50) { edges { node { id status trigger baseVersionId dataCut requestedBy } } } }
@@ -131,14 +144,8 @@ public sealed class RetrainingPolicyTests(LabelingApi api) : IClassFixture<Label
         var (modelId, versionId, datasetId) = await ProductionModelAsync();
         await SetPolicyAsync(modelId, datasetId, newLabelThreshold: 1);
         const string study = "1.2.74.1";
-        var resultId = Id(await api.RunAsync("mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
-            new { input = new { studyInstanceUid = study, modelVersionId = versionId, pipeline = "liver-seg", resultUids = new[] { study + ".9" }, durationMs = 10.0 } }),
-            "recordInferenceResult");
         // The radiologist corrects the result before inference forwarded the study to labeling's archive.
-        var caseId = Id(await api.RunAsync("mutation($input: OpenCorrectionCaseInput!) { openCorrectionCase(input: $input) { id } }",
-            new { input = new { inferenceResultId = resultId } }), "openCorrectionCase");
-        var revisionId = Id(await api.RunAsync("mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
-            new { input = new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = Digest } }), "submitLabel");
+        var (resultId, revisionId) = await CorrectionNotArchivedAsync(versionId, study);
         await api.RunAsync("mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }",
             new { input = new { inferenceResultId = resultId, verdict = "CORRECT", correctedLabelRevisionId = revisionId } });
 
@@ -168,14 +175,7 @@ public sealed class RetrainingPolicyTests(LabelingApi api) : IClassFixture<Label
         using var client = host.CreateClient();
         var (modelId, versionId, datasetId) = await ProductionModelAsync();
         await SetPolicyAsync(modelId, datasetId, newLabelThreshold: 1);
-        const string study = "1.2.75.1";
-        var resultId = Id(await api.RunAsync("mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
-            new { input = new { studyInstanceUid = study, modelVersionId = versionId, pipeline = "liver-seg", resultUids = new[] { study + ".9" }, durationMs = 10.0 } }),
-            "recordInferenceResult");
-        var caseId = Id(await api.RunAsync("mutation($input: OpenCorrectionCaseInput!) { openCorrectionCase(input: $input) { id } }",
-            new { input = new { inferenceResultId = resultId } }), "openCorrectionCase");
-        var revisionId = Id(await api.RunAsync("mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
-            new { input = new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = Digest } }), "submitLabel");
+        var (resultId, revisionId) = await CorrectionNotArchivedAsync(versionId, "1.2.75.1");
 
         // The correction goes through the host that counts every correction at once: its check after the verdict requests the job.
         var given = await LabelingApi.PostAsync(client, "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }",

@@ -118,9 +118,7 @@ public sealed class ShadowFeedbackReportGraphType : ObjectGraphType<ShadowFeedba
         Field(report => report.CorrectedCompared).Description("Corrections the shadow's output could be compared with (its output kept, the same grid).");
         Field(report => report.Accepted);
         Field(report => report.Rejected).Description("Rejections name no right answer: counted, not in the mean.");
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<LabelAgreementGraphType>>>, IEnumerable<LabelAgreement>>("labels")
-            .Description("The mean agreement with the verdicts per label.")
-            .Resolve(context => context.Source.Labels);
+        LabelAgreementGraphType.AddLabelsField(this, source => source.Labels, "The mean agreement with the verdicts per label.");
     }
 }
 
@@ -132,6 +130,12 @@ public sealed class LabelAgreementGraphType : ObjectGraphType<LabelAgreement>
         Field(label => label.Label);
         Field(label => label.Agreement).Description("Dice of a segment's masks (1 when neither marked a voxel); 1 or 0 for a finding (the same decision or not).");
     }
+
+    /// <summary>The non-null <c>labels</c> list field every shadow type has.</summary>
+    public static void AddLabelsField<TSource>(ObjectGraphType<TSource> type, Func<TSource, IEnumerable<LabelAgreement>> labels, string? description = null) =>
+        type.Field<NonNullGraphType<ListGraphType<NonNullGraphType<LabelAgreementGraphType>>>, IEnumerable<LabelAgreement>>("labels")
+            .Description(description)
+            .Resolve(context => labels(context.Source));
 }
 
 public sealed class ShadowReportGraphType : ObjectGraphType<ShadowReport>
@@ -144,9 +148,7 @@ public sealed class ShadowReportGraphType : ObjectGraphType<ShadowReport>
         Field(report => report.Since).Description("When its first shadow result was recorded.");
         Field(report => report.LastRecordedAt);
         Field(report => report.MeanAgreementWithProduction).Description("The mean over those studies of each study's agreement with production's result.");
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<LabelAgreementGraphType>>>, IEnumerable<LabelAgreement>>("labels")
-            .Description("The mean agreement with production per label.")
-            .Resolve(context => context.Source.Labels);
+        LabelAgreementGraphType.AddLabelsField(this, source => source.Labels, "The mean agreement with production per label.");
         Field<ShadowFeedbackReportGraphType, ShadowFeedbackReport>("feedback")
             .Description("Its agreement with radiologists' verdicts on the production results it ran beside; null before any got one.")
             .Resolve(context => context.Source.Feedback);
@@ -164,8 +166,7 @@ public sealed class ShadowResultGraphType : ObjectGraphType<ShadowResult>
         Field(result => result.ProductionVersionId, type: typeof(NonNullGraphType<IdGraphType>));
         Field(result => result.ProductionResultId, type: typeof(NonNullGraphType<IdGraphType>));
         Field(result => result.StudyInstanceUid);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<LabelAgreementGraphType>>>, IEnumerable<LabelAgreement>>("labels")
-            .Resolve(context => context.Source.Labels);
+        LabelAgreementGraphType.AddLabelsField(this, source => source.Labels);
         Field(result => result.Agreement).Description("The mean of the labels' agreement.");
         Field(result => result.RecordedBy);
         Field(result => result.RecordedAt);
@@ -184,9 +185,7 @@ public sealed class ShadowFeedbackGraphType : ObjectGraphType<ShadowFeedback>
         Field(feedback => feedback.FeedbackId, type: typeof(NonNullGraphType<IdGraphType>));
         Field<NonNullGraphType<Feedback.FeedbackVerdictGraphType>, Feedback.FeedbackVerdict>("verdict").Resolve(context => context.Source.Verdict);
         Field(feedback => feedback.GivenAt);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<LabelAgreementGraphType>>>, IEnumerable<LabelAgreement>>("labels")
-            .Description("Per label; empty for a rejection, or a correction that could not be compared (unscored says why).")
-            .Resolve(context => context.Source.Labels);
+        LabelAgreementGraphType.AddLabelsField(this, source => source.Labels, "Per label; empty for a rejection, or a correction that could not be compared (unscored says why).");
         Field(feedback => feedback.Agreement, nullable: true).Description("The mean of the labels' agreement; null when there are none.");
         Field(feedback => feedback.Unscored, nullable: true).Description("Why a correction could not be compared with the shadow's output.");
         Field(feedback => feedback.ComparedAt);
