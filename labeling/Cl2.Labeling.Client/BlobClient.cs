@@ -10,13 +10,20 @@ public sealed class BlobClient(HttpClient http)
     public async Task<string> UploadAsync(string path, CancellationToken cancellationToken)
     {
         await using var file = File.OpenRead(path);
+        return await UploadAsync(file, path, cancellationToken);
+    }
+
+    /// <param name="source">Names the content in an error.</param>
+    /// <returns>The blob's name, <c>sha256:&lt;hex&gt;</c>.</returns>
+    public async Task<string> UploadAsync(Stream file, string source, CancellationToken cancellationToken)
+    {
         using var content = new StreamContent(file);
         content.Headers.ContentType = new("application/octet-stream");
         using var response = await http.PostAsync("blobs", content, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             throw new HttpRequestException(
-                $"labeling refused the upload of {path} ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(cancellationToken)}",
+                $"labeling refused the upload of {source} ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(cancellationToken)}",
                 null, response.StatusCode);
         }
         var stored = await response.Content.ReadFromJsonAsync<StoredBlob>(cancellationToken);

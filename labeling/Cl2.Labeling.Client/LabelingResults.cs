@@ -262,6 +262,8 @@ public sealed record RecordDeliveryInput(Guid InferenceResultId, string Destinat
 /// <summary>How far a shadow version agreed with production on one label (Dice of a segment, 1 or 0 for a finding).</summary>
 public sealed record LabelAgreementInput(string Label, double Agreement);
 
-public sealed record RecordShadowResultInput(Guid ProductionResultId, Guid VersionId, IReadOnlyList<LabelAgreementInput> Labels);
+/// <param name="OutputDigest">The shadow's output, stored first as a blob in the format of a label of its kind, so labeling can
+/// compare it with a radiologist's later correction of production's result.</param>
+public sealed record RecordShadowResultInput(Guid ProductionResultId, Guid VersionId, IReadOnlyList<LabelAgreementInput> Labels, string? OutputDigest = null);
 
 public sealed record ShadowResultInfo(Guid Id, string StudyInstanceUid, Guid VersionId, Guid ProductionVersionId, double Agreement);

@@ -49,6 +49,19 @@ public sealed class RetrainingPolicyTests(LabelingApi api) : IClassFixture<Label
             new { input = new { inferenceResultId = resultId, verdict = "CORRECT", correctedLabelRevisionId = revisionId } });
     }
 
+    /// <summary>A result on a study labeling's archive does not hold, and a corrected label of it (the verdict not given yet).</summary>
+    private async Task<(string ResultId, string RevisionId)> CorrectionNotArchivedAsync(string versionId, string study)
+    {
+        var resultId = Id(await api.RunAsync("mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
+            new { input = new { studyInstanceUid = study, modelVersionId = versionId, pipeline = "liver-seg", resultUids = new[] { study + ".9" }, durationMs = 10.0 } }),
+            "recordInferenceResult");
+        var caseId = Id(await api.RunAsync("mutation($input: OpenCorrectionCaseInput!) { openCorrectionCase(input: $input) { id } }",
+            new { input = new { inferenceResultId = resultId } }), "openCorrectionCase");
+        var revisionId = Id(await api.RunAsync("mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
+            new { input = new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = Digest } }), "submitLabel");
+        return (resultId, revisionId);
+    }
+
     private async Task<JsonArray> JobsAsync(string modelId) =>
         (await api.RunAsync("""
             query($model: ID) { trainingJobs(model: $model, first: 50) { edges { node { id status trigger baseVersionId dataCut requestedBy } } } }
@@ -119,6 +132,57 @@ public sealed class RetrainingPolicyTests(LabelingApi api) : IClassFixture<Label
         await CorrectAsync(versionId, datasetId, "1.2.73.4");
 
         Assert.Equal(2, (await JobsAsync(modelId)).Count);
+    }
+
+    [Fact]
+    public async Task a_correction_on_a_study_not_yet_archived_triggers_once_the_archive_holds_it()
+    {
+        // A second host on the same database whose periodic check runs every second: it is what counts the correction
+        // once its study is stored (no approval or correction comes after it to check the policy).
+        await using var checker = new LabelingHost(api.Postgres, settings: new Dictionary<string, string> { ["Retraining:CheckIntervalSeconds"] = "1" });
+        using var checkerClient = checker.CreateClient();
+        var (modelId, versionId, datasetId) = await ProductionModelAsync();
+        await SetPolicyAsync(modelId, datasetId, newLabelThreshold: 1);
+        const string study = "1.2.74.1";
+        // The radiologist corrects the result before inference forwarded the study to labeling's archive.
+        var (resultId, revisionId) = await CorrectionNotArchivedAsync(versionId, study);
+        await api.RunAsync("mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }",
+            new { input = new { inferenceResultId = resultId, verdict = "CORRECT", correctedLabelRevisionId = revisionId } });
+
+        Assert.Empty(await JobsAsync(modelId));
+        // Setting the policy checks it at once too: still nothing, the archive does not hold the study.
+        await SetPolicyAsync(modelId, datasetId, newLabelThreshold: 1);
+        Assert.Empty(await JobsAsync(modelId));
+
+        await ArchivedStudies.StoreAsync(checkerClient, [study]);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while ((await JobsAsync(modelId)).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        var job = Assert.Single(await JobsAsync(modelId))!["node"]!;
+        Assert.Contains("1 new approved labels or corrections", job["trigger"]!.GetValue<string>());
+        // Checks after the request (the policy set again, the periodic ones) ask for nothing more.
+        await SetPolicyAsync(modelId, datasetId, newLabelThreshold: 1);
+        Assert.Single(await JobsAsync(modelId));
+    }
+
+    [Fact]
+    public async Task with_count_corrections_when_archived_off_a_correction_counts_before_its_study_is_archived()
+    {
+        await using var host = new LabelingHost(api.Postgres, settings: new Dictionary<string, string> { ["Retraining:CountCorrectionsWhenArchived"] = "false" });
+        using var client = host.CreateClient();
+        var (modelId, versionId, datasetId) = await ProductionModelAsync();
+        await SetPolicyAsync(modelId, datasetId, newLabelThreshold: 1);
+        var (resultId, revisionId) = await CorrectionNotArchivedAsync(versionId, "1.2.75.1");
+
+        // The correction goes through the host that counts every correction at once: its check after the verdict requests the job.
+        var given = await LabelingApi.PostAsync(client, "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }",
+            new { input = new { inferenceResultId = resultId, verdict = "CORRECT", correctedLabelRevisionId = revisionId } });
+
+        Assert.True(given.Errors is null, given.Body);
+        Assert.Single(await JobsAsync(modelId));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Cl2.Inference.Serving;
 
 /// <summary>
 /// Runs a model's shadow version on a study production has just run on, and records in labeling how far the two agreed
-/// (<see cref="ShadowAgreement"/>). A shadow's result is never encoded, delivered or recorded as an inference result: no
+/// (<see cref="ShadowAgreement"/>), with the shadow's output kept as a blob (<see cref="ShadowOutput"/>). A shadow's result is never encoded, delivered or recorded as an inference result: no
 /// SEG or SR is made, nothing enters the delivery outbox. It runs after production's result is recorded and handed to the
 /// outbox, so it never delays or changes that result, and only when its model worker has no production study waiting
 /// (<see cref="Processing.ModelQueue"/>); a shadow run that fails is logged and counted, and production's result stands.
@@ -33,8 +33,13 @@ public sealed class ShadowRuns(ModelRunners runners, IServiceProvider services, 
                 // Runs of one version take turns (its network is one module), as production's do.
                 result = runner.Run(study, cancellationToken);
             }
+            var agreement = ShadowAgreement.Of(production, result);
+            // The output is kept for the comparison with a radiologist's later verdict, which labeling makes (docs/closed-loop.md).
+            using var output = new MemoryStream(ShadowOutput.Of(result));
+            var outputDigest = await new BlobClient(services.GetRequiredService<IHttpClientFactory>().CreateClient(ModelRunners.BlobClientName))
+                .UploadAsync(output, $"shadow version {shadow.Number}'s output", cancellationToken);
             var recorded = await services.GetRequiredService<LabelingClient>().RecordShadowResultAsync(
-                new RecordShadowResultInput(productionResultId, shadow.Id, ShadowAgreement.Of(production, result)), cancellationToken);
+                new RecordShadowResultInput(productionResultId, shadow.Id, agreement, outputDigest), cancellationToken);
             Count("recorded");
             logger.LogInformation("Shadow version {Version} ran on study {StudyInstanceUid} beside production: agreement {Agreement:0.####}, nothing delivered",
                 shadow.Number, recorded.StudyInstanceUid, recorded.Agreement);

@@ -78,7 +78,7 @@ public static class EventStoreRegistration
         options.Schema.For<DeliveryRecord>().Index(delivery => delivery.Status);
         options.Schema.For<Retraining.RetrainingPolicy>().Index(policy => policy.DatasetId);
         options.Schema.For<Scoring.ScoringJob>().Index(job => job.Status).Index(job => job.DatasetId);
-        options.Schema.For<Cl2.Labeling.Shadow.ShadowResult>().Index(result => result.VersionId);
+        options.Schema.For<Cl2.Labeling.Shadow.ShadowResult>().Index(result => result.VersionId).Index(result => result.ProductionResultId);
         options.Schema.For<GivenFeedback>().Index(given => given.VersionId).Index(given => given.InferenceResultId);
     }
 }

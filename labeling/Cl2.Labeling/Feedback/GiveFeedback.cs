@@ -77,9 +77,22 @@ public sealed record GiveFeedback(Guid InferenceResultId, FeedbackVerdict Verdic
                 _ => feedbackCase,
                 cancellationToken);
             var given = started[0];
+            // A shadow that ran beside the judged result is compared with the verdict (docs/closed-loop.md, "Shadow mode").
+            // The verdict is committed: a failure here is logged, not answered, so that no one gives the verdict twice.
+            try
+            {
+                await Shadow.CompareShadowWithFeedback.CompareAsync(context.Store(), context.RequestServices!.GetRequiredService<Blobs.IBlobStore>(),
+                    given.InferenceResultId, now, cancellationToken);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                context.RequestServices!.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GiveFeedback)).LogWarning(exception,
+                    "Comparing the shadow results beside result {ResultId} with verdict {FeedbackId} failed; a retried recordShadowResult makes it",
+                    given.InferenceResultId, given.FeedbackId);
+            }
             if (given.Verdict == FeedbackVerdict.Correct)
             {
-                await RetrainingTrigger.CheckAsync(context.Store(), given.ModelId, context.Now(), cancellationToken);
+                await RetrainingTrigger.CheckAsync(context.Store(), RetrainingTrigger.ArchiveOf(context.RequestServices!), given.ModelId, context.Now(), cancellationToken);
             }
             return GivenFeedback.Create(given) with { Version = 1 };
         });

@@ -44,7 +44,7 @@ public sealed record ReviewLabel(Guid CaseId, Guid LabelRevisionId, ReviewDecisi
                 current => [Decide(current, command, context.Actor(), context.Now())], cancellationToken);
             if (command.Decision == ReviewDecision.Approve && reviewed is not null)
             {
-                await RetrainingTrigger.CheckDatasetAsync(context.Store(), reviewed.DatasetId, context.Now(), cancellationToken);
+                await RetrainingTrigger.CheckDatasetAsync(context.Store(), RetrainingTrigger.ArchiveOf(context.RequestServices!), reviewed.DatasetId, context.Now(), cancellationToken);
             }
             await using var reader = context.Store().QuerySession();
             return await reader.LoadAsync<LabelRevision>(command.LabelRevisionId, cancellationToken);

@@ -7,6 +7,7 @@ namespace Cl2.Labeling.Retraining;
 /// run it at once: the policy stream's version lets one of them request a job per trigger.</summary>
 public sealed partial class RetrainingScheduler(
     IDocumentStore store,
+    IServiceProvider services,
     TimeProvider clock,
     IOptions<RetrainingOptions> options,
     ILogger<RetrainingScheduler> logger) : BackgroundService
@@ -36,9 +37,10 @@ public sealed partial class RetrainingScheduler(
                 .Where(policy => policy.NewLabelThreshold != null || policy.ScheduleMinutes != null)
                 .Select(policy => policy.ModelId).ToListAsync(cancellationToken);
         }
+        var archive = RetrainingTrigger.ArchiveOf(services);
         foreach (var modelId in models)
         {
-            if (await RetrainingTrigger.CheckAsync(store, modelId, clock.GetUtcNow(), cancellationToken) is { } jobId)
+            if (await RetrainingTrigger.CheckAsync(store, archive, modelId, clock.GetUtcNow(), cancellationToken) is { } jobId)
             {
                 Requested(logger, jobId, modelId);
             }

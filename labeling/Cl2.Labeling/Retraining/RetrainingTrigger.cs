@@ -1,3 +1,4 @@
+using Cl2.Labeling.Archive;
 using Cl2.Labeling.Cases;
 using Cl2.Labeling.Database;
 using Cl2.Labeling.Feedback;
@@ -6,6 +7,7 @@ using Cl2.Labeling.Models;
 using Cl2.Labeling.Training;
 using Marten;
 using Marten.Events;
+using Microsoft.Extensions.Options;
 
 namespace Cl2.Labeling.Retraining;
 
@@ -13,7 +15,8 @@ namespace Cl2.Labeling.Retraining;
 /// Whether a model's retraining policy asks for training now. New data is counted from the later of the production
 /// version's data cut and the last job the policy requested (so a candidate the gate rejected does not trigger again on
 /// the same labels): approved labels of the policy's dataset and corrections of the model's results, each label revision
-/// once. While a job of the model is waiting or running, nothing is requested. The request fine-tunes from the
+/// once, a correction only once labeling's archive holds its study (<see cref="RetrainingOptions.CountCorrectionsWhenArchived"/>).
+/// While a job of the model is waiting or running, nothing is requested. The request fine-tunes from the
 /// production version and names its data cut; it is committed with the policy's <see cref="RetrainingTriggered"/>
 /// against the policy stream's version, so replicas checking at the same moment request one job.
 /// </summary>
@@ -48,20 +51,26 @@ public static class RetrainingTrigger
             [new StartedStream(typeof(TrainingJob), jobId, requested)]);
     }
 
+    /// <summary>The archive a correction's study must be in to count, or null when corrections count at once
+    /// (<see cref="RetrainingOptions.CountCorrectionsWhenArchived"/> off).</summary>
+    public static ArchiveIndex? ArchiveOf(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<RetrainingOptions>>().Value.CountCorrectionsWhenArchived ? services.GetRequiredService<ArchiveIndex>() : null;
+
     /// <summary>Checks the policy of one model, requesting a job when it says so.</summary>
+    /// <param name="archive">Counts only the corrections of studies it holds; null counts every correction.</param>
     /// <returns>The job requested, if any.</returns>
-    public static async Task<Guid?> CheckAsync(IDocumentStore store, Guid modelId, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<Guid?> CheckAsync(IDocumentStore store, ArchiveIndex? archive, Guid modelId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var jobId = Guid.CreateVersion7();
         var appended = await StreamDecision.DecideAndStartAsync<RetrainingPolicy, Facts>(store, RetrainingPolicy.StreamIdOf(modelId),
-            (session, token) => ReadAsync(session, modelId, token),
+            (session, token) => ReadAsync(session, archive, modelId, token),
             (policy, facts) => Decide(policy, facts, jobId, now),
             cancellationToken);
         return appended.OfType<RetrainingTriggered>().FirstOrDefault()?.JobId;
     }
 
     /// <summary>Checks the policies that count approved labels of a dataset.</summary>
-    public static async Task CheckDatasetAsync(IDocumentStore store, Guid datasetId, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task CheckDatasetAsync(IDocumentStore store, ArchiveIndex? archive, Guid datasetId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         IReadOnlyList<Guid> models;
         await using (var session = store.QuerySession())
@@ -71,11 +80,11 @@ public static class RetrainingTrigger
         }
         foreach (var modelId in models)
         {
-            await CheckAsync(store, modelId, now, cancellationToken);
+            await CheckAsync(store, archive, modelId, now, cancellationToken);
         }
     }
 
-    private static async Task<Facts> ReadAsync(IQuerySession session, Guid modelId, CancellationToken cancellationToken)
+    private static async Task<Facts> ReadAsync(IQuerySession session, ArchiveIndex? archive, Guid modelId, CancellationToken cancellationToken)
     {
         var policy = await session.LoadAsync<RetrainingPolicy>(RetrainingPolicy.StreamIdOf(modelId), cancellationToken);
         var model = await session.LoadAsync<Model>(modelId, cancellationToken);
@@ -97,12 +106,19 @@ public static class RetrainingTrigger
             .ToListAsync(cancellationToken);
         var corrections = events.Select(@event => @event.Data).OfType<FeedbackGiven>()
             .Where(given => given.ModelId == modelId && given.Verdict == FeedbackVerdict.Correct && given.CorrectedLabelRevisionId is not null)
-            .Select(given => given.CorrectedLabelRevisionId!.Value);
+            .ToList();
+        if (archive is not null && corrections.Count > 0)
+        {
+            // A job could not read the images of a study the archive does not hold yet (it would skip the case): such a
+            // correction is counted by a later check, once the study is stored.
+            var held = await archive.HeldStudiesAsync([.. corrections.Select(given => given.StudyInstanceUid).Distinct(StringComparer.Ordinal)], cancellationToken);
+            corrections.RemoveAll(given => !held.Contains(given.StudyInstanceUid));
+        }
         var approvals = events.Select(@event => @event.Data).OfType<LabelReviewed>()
             .Where(reviewed => reviewed.Decision == ReviewDecision.Approve).ToList();
         var casesInDataset = (await session.LoadManyAsync<Case>(cancellationToken, approvals.Select(reviewed => reviewed.CaseId).Distinct()))
             .Where(@case => @case.DatasetId == policy.DatasetId).Select(@case => @case.Id).ToHashSet();
         var approved = approvals.Where(reviewed => casesInDataset.Contains(reviewed.CaseId)).Select(reviewed => reviewed.LabelRevisionId);
-        return new Facts(model, false, since, cut, corrections.Concat(approved).Distinct().Count());
+        return new Facts(model, false, since, cut, corrections.Select(given => given.CorrectedLabelRevisionId!.Value).Concat(approved).Distinct().Count());
     }
 }

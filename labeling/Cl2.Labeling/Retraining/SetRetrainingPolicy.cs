@@ -65,7 +65,7 @@ public sealed record SetRetrainingPolicy(Guid ModelId, Guid DatasetId, int? NewL
             await StreamDecision.DecideAsync<RetrainingPolicy>(context.Store(), policyId,
                 current => Decide(current, model, datasetExists, command, context.Actor(), context.Now()), cancellationToken);
             // Labels may already have reached the new threshold.
-            await RetrainingTrigger.CheckAsync(context.Store(), command.ModelId, context.Now(), cancellationToken);
+            await RetrainingTrigger.CheckAsync(context.Store(), RetrainingTrigger.ArchiveOf(context.RequestServices!), command.ModelId, context.Now(), cancellationToken);
             await using var reader = context.Store().QuerySession();
             return await reader.LoadAsync<RetrainingPolicy>(policyId, cancellationToken);
         });

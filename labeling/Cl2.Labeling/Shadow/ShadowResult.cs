@@ -1,3 +1,4 @@
+using Cl2.Labeling.Feedback;
 using Marten.Schema;
 
 namespace Cl2.Labeling.Shadow;
@@ -13,6 +14,8 @@ public sealed record LabelAgreement(string Label, double Agreement);
 /// <summary>
 /// Inference ran the model's shadow version on the study production's result <see cref="ProductionResultId"/> came from,
 /// delivered nothing, and compared the two: <see cref="Agreement"/> is the mean over <see cref="Labels"/>.
+/// <see cref="OutputDigest"/> names the shadow's output, kept as a blob in the format of a label of its kind, so that a
+/// radiologist's later correction of production's result can be compared with it.
 /// </summary>
 public sealed record ShadowResultRecorded(
     Guid ShadowResultId,
@@ -24,7 +27,29 @@ public sealed record ShadowResultRecorded(
     IReadOnlyList<LabelAgreement> Labels,
     double Agreement,
     string RecordedBy,
-    DateTimeOffset RecordedAt);
+    DateTimeOffset RecordedAt,
+    string? OutputDigest = null);
+
+/// <summary>
+/// A radiologist's verdict <see cref="FeedbackId"/> on the production result the shadow ran beside, and how far the
+/// shadow agreed with it: against a correction, Dice per label of the shadow's mask and the corrected label (or the same
+/// class or not); after an acceptance, its agreement with production (production was right); after a rejection, none
+/// (<see cref="Agreement"/> null: a rejection names no right answer). <see cref="Unscored"/> says why a correction could
+/// not be compared. Recorded once per shadow result and verdict, and only for a verdict later than the one compared before.
+/// </summary>
+public sealed record ShadowComparedWithFeedback(
+    Guid ShadowResultId,
+    Guid FeedbackId,
+    FeedbackVerdict Verdict,
+    DateTimeOffset GivenAt,
+    IReadOnlyList<LabelAgreement> Labels,
+    double? Agreement,
+    string? Unscored,
+    DateTimeOffset ComparedAt);
+
+/// <summary>The latest verdict on production's result that the shadow was compared with.</summary>
+public sealed record ShadowFeedback(Guid FeedbackId, FeedbackVerdict Verdict, DateTimeOffset GivenAt, IReadOnlyList<LabelAgreement> Labels,
+    double? Agreement, string? Unscored, DateTimeOffset ComparedAt);
 
 public sealed record ShadowResult(
     Guid Id,
@@ -36,12 +61,20 @@ public sealed record ShadowResult(
     IReadOnlyList<LabelAgreement> Labels,
     double Agreement,
     string RecordedBy,
-    DateTimeOffset RecordedAt)
+    DateTimeOffset RecordedAt,
+    string? OutputDigest = null,
+    ShadowFeedback? Feedback = null)
 {
     [Version]
     public long Version { get; set; }
 
     public static ShadowResult Create(ShadowResultRecorded recorded) => new(recorded.ShadowResultId, recorded.ModelId, recorded.VersionId,
         recorded.ProductionVersionId, recorded.ProductionResultId, recorded.StudyInstanceUid, recorded.Labels, recorded.Agreement, recorded.RecordedBy,
-        recorded.RecordedAt);
+        recorded.RecordedAt, recorded.OutputDigest);
+
+    public static ShadowResult Apply(ShadowComparedWithFeedback compared, ShadowResult result) => result with
+    {
+        Feedback = new ShadowFeedback(compared.FeedbackId, compared.Verdict, compared.GivenAt, compared.Labels, compared.Agreement, compared.Unscored,
+            compared.ComparedAt),
+    };
 }

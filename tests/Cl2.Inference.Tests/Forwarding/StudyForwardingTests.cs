@@ -251,10 +251,12 @@ public sealed partial class StudyForwardingTests
         }
 
         /// <summary>A GraphQL request to labeling as an engineer holding every role; its <c>data</c>, or a failed assertion with its errors.</summary>
-        public async Task<JsonElement> GraphQLAsync(string query, object? variables = null)
+        public Task<JsonElement> GraphQLAsync(string query, object? variables = null) => GraphQLAsync("ml-engineer,service", query, variables);
+
+        public async Task<JsonElement> GraphQLAsync(string roles, string query, object? variables)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_labelingUrl + "graphql")) { Content = JsonContent.Create(new { query, variables }) };
-            request.Headers.Add("X-Cl2-Roles", "ml-engineer,service");
+            request.Headers.Add("X-Cl2-Roles", roles);
             using var response = await _http.SendAsync(request);
             var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             Assert.False(root.TryGetProperty("errors", out var errors), errors.ToString());

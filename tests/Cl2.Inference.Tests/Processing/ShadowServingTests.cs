@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Cl2.Dicom;
 using Cl2.Inference.Tests.Forwarding;
+using Cl2.Labeling.Client;
+using Cl2.Models.Datasets;
 using Cl2.Models.Synthetic;
 using Cl2.Models.Workloads;
 
@@ -38,6 +40,35 @@ public sealed class ShadowServingTests : IDisposable
         Assert.Equal(production, outcome.GetProperty("versionId").GetString());
         var segmentations = (await platform.Archive.SearchInstancesAsync(studyUid)).Count(instance => instance.GetString(DicomTags.SOPClassUID) == SegmentationStorage);
         Assert.True(segmentations == 1, $"{segmentations} SEG instances in the archive; only production's is delivered\n{inference.Output}");
+
+        // A radiologist corrects production's result with the case's ground truth: labeling compares the correction with the
+        // mask inference kept of the shadow's run (written by inference, read by labeling).
+        var feedback = await CorrectAsync(platform, studyUid, study, shadow);
+        Assert.Equal((1, 1, 1), (feedback.GetProperty("studies").GetInt32(), feedback.GetProperty("corrected").GetInt32(), feedback.GetProperty("correctedCompared").GetInt32()));
+        Assert.InRange(feedback.GetProperty("meanAgreement").GetDouble(), 0, 1);
+    }
+
+    /// <summary>Gives a CORRECT verdict on the study's production result, the case's ground-truth mask as the correction;
+    /// answers the shadow version's feedback report.</summary>
+    private async Task<JsonElement> CorrectAsync(StudyForwardingTests.Platform platform, string studyUid, string caseFolder, string shadow)
+    {
+        const string Radiologist = "radiologist,annotator";
+        var mask = Path.Combine(_root, "correction.tar");
+        MaskArchive.Pack(Path.Combine(caseFolder, LabelVolume.HeaderFileName), mask);
+        using var http = new HttpClient { BaseAddress = new Uri(platform.LabelingUrl), Timeout = TimeSpan.FromSeconds(120) };
+        http.DefaultRequestHeaders.Add("X-Cl2-User", "shadow-test");
+        http.DefaultRequestHeaders.Add("X-Cl2-Roles", "service");
+        var digest = await new BlobClient(http).UploadAsync(mask, CancellationToken.None);
+        var resultId = (await platform.GraphQLAsync("query($study: String) { inferenceResults(study: $study) { edges { node { id } } } }", new { study = studyUid }))
+            .GetProperty("inferenceResults").GetProperty("edges")[0].GetProperty("node").GetProperty("id").GetString();
+        var caseId = (await platform.GraphQLAsync(Radiologist, "mutation($input: OpenCorrectionCaseInput!) { openCorrectionCase(input: $input) { id } }",
+            new { input = new { inferenceResultId = resultId } })).GetProperty("openCorrectionCase").GetProperty("id").GetString();
+        var revisionId = (await platform.GraphQLAsync(Radiologist, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
+            new { input = new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = digest } })).GetProperty("submitLabel").GetProperty("id").GetString();
+        await platform.GraphQLAsync(Radiologist, "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }",
+            new { input = new { inferenceResultId = resultId, verdict = "CORRECT", correctedLabelRevisionId = revisionId } });
+        return (await platform.GraphQLAsync("query($id: ID!) { modelVersion(id: $id) { shadowReport { feedback { studies corrected correctedCompared meanAgreement } } } }",
+            new { id = shadow })).GetProperty("modelVersion").GetProperty("shadowReport").GetProperty("feedback");
     }
 
     [Fact]

@@ -21,6 +21,17 @@ public static class MaskArchive
         writer.WriteEntry(Path.Combine(Path.GetDirectoryName(headerPath)!, header.DataFile), header.DataFile);
     }
 
+    /// <summary>Writes <paramref name="header"/> and its voxels as such a tar (a model's output kept as a label: a shadow's mask).</summary>
+    public static void Write(Stream output, LabelVolume header, byte[] labels)
+    {
+        using var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, LabelVolume.HeaderFileName)
+        {
+            DataStream = new MemoryStream(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(header, CohortManifest.Json)),
+        });
+        writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, header.DataFile) { DataStream = new MemoryStream(labels) });
+    }
+
     /// <exception cref="InvalidDataException">Not a tar, or without <c>labels.json</c> and the data file it names.</exception>
     public static (LabelVolume Header, byte[] Labels) Read(Stream archive, string source)
     {
