@@ -121,6 +121,7 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
             {
                 await ForwardAsync(study, cancellationToken);
                 forwarded = true;
+                await parts.ForwardedAsync(study.StudyInstanceUid, cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {

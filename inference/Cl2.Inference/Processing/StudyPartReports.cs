@@ -20,9 +20,10 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
     private readonly SemaphoreSlim _round = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0, 1);
 
-    /// <summary>The studies labeling has heard are pending here, and when each is to be renewed.</summary>
+    /// <summary>The studies labeling has heard are pending here (or may have, before a restart), and when each is to be renewed.</summary>
     private readonly Dictionary<string, DateTimeOffset> _told = new(StringComparer.Ordinal);
     private int _failuresInARow;
+    private bool _started;
 
     public bool IsOn => replicas.Value.ClaimThroughLabeling && forwarding.Value.Enabled;
 
@@ -85,6 +86,17 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
         try
         {
             var settings = replicas.Value;
+            if (!_started)
+            {
+                // The last run may have told labeling of parts it forwarded and died before withdrawing: every study received
+                // here within a wait counts as told, so the first round withdraws those this store no longer holds unforwarded.
+                var since = time.GetUtcNow() - TimeSpan.FromSeconds(settings.PendingPartSeconds);
+                foreach (var recent in store.LatestVersions().Where(instance => instance.StudyInstanceUid.Length > 0 && instance.ReceivedAt >= since))
+                {
+                    _told[recent.StudyInstanceUid] = DateTimeOffset.MinValue;
+                }
+                _started = true;
+            }
             var waiting = backlog.Where(study => study.ToStore.Count > 0).Select(study => study.StudyInstanceUid).Concat(arriving.Studies())
                 .ToHashSet(StringComparer.Ordinal);
             var labeling = services.GetRequiredService<LabelingClient>();
@@ -110,14 +122,47 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
                 _failuresInARow = 0;
             }
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException
+            or LabelingApiException)
         {
-            // Labeling is unreachable: the listener goes on storing; until labeling hears, another replica may be given a
+            // Labeling is unreachable or failing: the listener goes on storing; until labeling hears, another replica may be given a
             // study a part of which waits here (docs/deploy.md, "Inference replicas").
             if (_failuresInARow++ == 0)
             {
                 logger.LogWarning("Could not tell labeling which studies wait on this replica: {Error}; trying again every poll", e.Message);
             }
+        }
+        finally
+        {
+            _round.Release();
+        }
+    }
+
+    /// <summary>The forwarder sent every instance of the study it held to the archive: labeling hears at once (not at the
+    /// next round) that this part no longer waits, unless more of the study arrived meanwhile.</summary>
+    public async Task ForwardedAsync(string studyInstanceUid, CancellationToken cancellationToken)
+    {
+        if (!IsOn)
+        {
+            return;
+        }
+        await _round.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_told.ContainsKey(studyInstanceUid) || arriving.IsArriving(studyInstanceUid)
+                || store.LatestVersions().Any(instance => instance.StudyInstanceUid == studyInstanceUid && !ledger.IsStored(instance.Digest)))
+            {
+                return;
+            }
+            await TellAsync(studyInstanceUid, () => services.GetRequiredService<LabelingClient>().RecordStudyPartForwardedAsync(
+                new RecordStudyPartForwardedInput(studyInstanceUid, replicas.Value.ResolvedName), cancellationToken));
+            _told.Remove(studyInstanceUid);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException
+            or LabelingApiException)
+        {
+            // The next round tells it.
+            logger.LogDebug("Could not tell labeling that this replica's part of study {StudyInstanceUid} is forwarded: {Error}", studyInstanceUid, e.Message);
         }
         finally
         {
@@ -131,9 +176,10 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
         {
             await call();
         }
-        catch (LabelingApiException e)
+        catch (LabelingApiException e) when (e.Errors.All(error => error.Code == "INVALID_INPUT"))
         {
             // Labeling answered no for this study (it refuses its UID, say) and will answer the same again: the others go on.
+            // Any other error (labeling's database away, say) ends the round and is tried again at the next.
             logger.LogError("Labeling refused to hear that a part of study {StudyInstanceUid} waits on this replica: {Error}", study, e.Message);
         }
     }

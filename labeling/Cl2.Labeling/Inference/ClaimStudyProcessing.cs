@@ -3,7 +3,6 @@ using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
-using Marten.Exceptions;
 
 namespace Cl2.Labeling.Inference;
 
@@ -107,19 +106,9 @@ public sealed record ClaimStudyProcessing(string StudyInstanceUid, string Replic
             Validate(command);
             var archive = await context.RequestServices!.GetRequiredService<ArchiveIndex>().StudyAsync(command.StudyInstanceUid, context.CancellationToken);
             var now = context.Now();
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    var decided = await StreamDecision.DecideAsync<StudyProcessing>(context.Store(), StudyProcessing.IdOf(command.StudyInstanceUid),
-                        current => Decide(current, archive, command, by, now), context.CancellationToken);
-                    return Answer(decided, archive, command, now);
-                }
-                catch (ExistingStreamIdCollisionException) when (attempt < 3)
-                {
-                    // Two first claims of one study raced to start its stream; the loser decides again on the winner's claim.
-                }
-            }
+            var decided = await StreamDecision.DecideAsync<StudyProcessing>(context.Store(), StudyProcessing.IdOf(command.StudyInstanceUid),
+                current => Decide(current, archive, command, by, now), context.CancellationToken);
+            return Answer(decided, archive, command, now);
         });
 }
 

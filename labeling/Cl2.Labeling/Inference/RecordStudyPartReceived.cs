@@ -2,7 +2,6 @@ using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
-using Marten.Exceptions;
 
 namespace Cl2.Labeling.Inference;
 
@@ -36,19 +35,9 @@ public sealed record RecordStudyPartReceived(string StudyInstanceUid, string Rep
             var command = context.GetArgument<RecordStudyPartReceived>("input");
             var (by, now) = (context.Actor(), context.Now());
             var events = Decide(command, by, now);
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await StreamDecision.DecideAsync<StudyProcessing>(context.Store(), StudyProcessing.IdOf(command.StudyInstanceUid), _ => events,
-                        context.CancellationToken);
-                    return ((StudyPartReceived)events[0]).PendingUntil;
-                }
-                catch (ExistingStreamIdCollisionException) when (attempt < 3)
-                {
-                    // Two first writes of one study's stream raced to start it; append again to the winner's stream.
-                }
-            }
+            await StreamDecision.DecideAsync<StudyProcessing>(context.Store(), StudyProcessing.IdOf(command.StudyInstanceUid), _ => events,
+                context.CancellationToken);
+            return ((StudyPartReceived)events[0]).PendingUntil;
         });
 }
 
