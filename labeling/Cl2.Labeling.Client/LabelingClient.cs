@@ -92,6 +92,13 @@ public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens =
     public async Task<IReadOnlyList<ExpiredDeliveryLeaseInfo>> ExpiredDeliveryLeasesAsync(int first, CancellationToken cancellationToken = default) =>
         (await QueryAsync<ExpiredLeasesData>(LabelingOperations.ExpiredDeliveryLeases, new { first }, cancellationToken)).ExpiredDeliveryLeases;
 
+    /// <summary>Records (or renews) this replica's part of a study as pending; when the wait runs out unless renewed.</summary>
+    public async Task<DateTimeOffset> RecordStudyPartReceivedAsync(RecordStudyPartReceivedInput input, CancellationToken cancellationToken = default) =>
+        (await QueryAsync<PartReceivedData>(LabelingOperations.RecordStudyPartReceived, new { input }, cancellationToken)).RecordStudyPartReceived;
+
+    public async Task RecordStudyPartForwardedAsync(RecordStudyPartForwardedInput input, CancellationToken cancellationToken = default) =>
+        await QueryAsync<PartForwardedData>(LabelingOperations.RecordStudyPartForwarded, new { input }, cancellationToken);
+
     public async Task<bool> FinishStudyProcessingAsync(FinishStudyProcessingInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<FinishProcessingData>(LabelingOperations.FinishStudyProcessing, new { input }, cancellationToken)).FinishStudyProcessing;
 
@@ -184,6 +191,10 @@ public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens =
     private sealed record ExpiredLeasesData(IReadOnlyList<ExpiredDeliveryLeaseInfo> ExpiredDeliveryLeases);
 
     private sealed record FinishProcessingData(bool FinishStudyProcessing);
+
+    private sealed record PartReceivedData(DateTimeOffset RecordStudyPartReceived);
+
+    private sealed record PartForwardedData(bool RecordStudyPartForwarded);
 
     private sealed record StuckData(StudyForwardingInfo RecordStudyForwardingStuck);
 

@@ -51,6 +51,12 @@ public static class LabelingOperations
     public const string ExpiredDeliveryLeases =
         "query ExpiredDeliveryLeases($first: Int) { expiredDeliveryLeases(first: $first) { inferenceResultId destination studyInstanceUid replica leaseExpiresAt callingAeTitle calledAeTitle objects { digest sopInstanceUid } } }";
 
+    public const string RecordStudyPartReceived =
+        "mutation RecordStudyPartReceived($input: RecordStudyPartReceivedInput!) { recordStudyPartReceived(input: $input) }";
+
+    public const string RecordStudyPartForwarded =
+        "mutation RecordStudyPartForwarded($input: RecordStudyPartForwardedInput!) { recordStudyPartForwarded(input: $input) }";
+
     public const string FinishStudyProcessing =
         "mutation FinishStudyProcessing($input: FinishStudyProcessingInput!) { finishStudyProcessing(input: $input) }";
 

@@ -140,6 +140,11 @@ public sealed record ClaimStudyProcessingInput(string StudyInstanceUid, string R
 
 public sealed record FinishStudyProcessingInput(string StudyInstanceUid, string Replica, int InstanceCount);
 
+/// <summary>Tells labeling this replica holds instances of a study the archive lacks, for <see cref="PendingSeconds"/> unless said again.</summary>
+public sealed record RecordStudyPartReceivedInput(string StudyInstanceUid, string Replica, int PendingSeconds);
+
+public sealed record RecordStudyPartForwardedInput(string StudyInstanceUid, string Replica);
+
 public enum StudyProcessingClaimState
 {
     Granted,
@@ -147,6 +152,7 @@ public enum StudyProcessingClaimState
     Processed,
     NotQuiet,
     NotArchived,
+    PartsPending,
 }
 
 /// <summary>Whether the asking replica holds the study (at <see cref="InstanceCount"/> instances), else why not and when to ask again.</summary>

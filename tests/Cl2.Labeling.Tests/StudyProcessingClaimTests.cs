@@ -7,6 +7,8 @@ public sealed class StudyProcessingClaimTests(LabelingApi api) : IClassFixture<L
 {
     private const string Claim = "mutation($input: ClaimStudyProcessingInput!) { claimStudyProcessing(input: $input) { granted state instanceCount replica retryAt } }";
     private const string Finish = "mutation($input: FinishStudyProcessingInput!) { finishStudyProcessing(input: $input) }";
+    private const string PartReceived = "mutation($input: RecordStudyPartReceivedInput!) { recordStudyPartReceived(input: $input) }";
+    private const string PartForwarded = "mutation($input: RecordStudyPartForwardedInput!) { recordStudyPartForwarded(input: $input) }";
 
     public Task InitializeAsync() => api.ResetAsync();
 
@@ -71,5 +73,22 @@ public sealed class StudyProcessingClaimTests(LabelingApi api) : IClassFixture<L
         var refused = await api.PostAsync(Finish, new { input = new { studyInstanceUid = "1.2.840.75", replica = "inference-0", instanceCount = 1 } });
 
         Assert.Equal("STUDY_PROCESSING_NOT_CLAIMED", refused.FirstErrorCode);
+    }
+
+    [Fact]
+    public async Task a_study_is_not_claimed_while_another_replica_has_a_part_of_it_pending()
+    {
+        await ArchivedStudies.StoreAsync(api.Client, "1.2.840.76");
+        var until = (await api.RunAsync(PartReceived, new { input = new { studyInstanceUid = "1.2.840.76", replica = "inference-1", pendingSeconds = 600 } }))
+            ["recordStudyPartReceived"]!.GetValue<DateTimeOffset>();
+        Assert.True(until > DateTimeOffset.UtcNow.AddMinutes(5), $"pending for the wait asked for: {until}");
+
+        var refused = await ClaimAsync("1.2.840.76", "inference-0");
+        Assert.Equal((false, "PARTS_PENDING", "inference-1"), (refused["granted"]!.GetValue<bool>(), refused["state"]!.GetValue<string>(), refused["replica"]!.GetValue<string>()));
+
+        await api.RunAsync(PartForwarded, new { input = new { studyInstanceUid = "1.2.840.76", replica = "inference-1" } });
+        var granted = await ClaimAsync("1.2.840.76", "inference-0");
+
+        Assert.Equal((true, "GRANTED"), (granted["granted"]!.GetValue<bool>(), granted["state"]!.GetValue<string>()));
     }
 }

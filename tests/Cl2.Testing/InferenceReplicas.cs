@@ -130,7 +130,9 @@ public sealed class InferenceReplicas : IAsyncDisposable
     }
 
     /// <summary>Starts replica <paramref name="replica"/> (again, after <see cref="KillReplicaAsync"/>) on its own store.</summary>
-    public async Task StartReplicaAsync(int replica)
+    /// <param name="overrides">Settings for this start of this replica only (they win over <see cref="ReplicaSettings.Inference"/>
+    /// and <see cref="ReplicaSettings.PerReplica"/>).</param>
+    public async Task StartReplicaAsync(int replica, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var settings = new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
         {
@@ -146,7 +148,9 @@ public sealed class InferenceReplicas : IAsyncDisposable
             ["Inference__Processing__PollInterval"] = "00:00:00.200",
             ["Inference__Routing__RefreshInterval"] = "00:00:00.200",
         };
-        foreach (var (key, value) in _settings.Inference ?? new Dictionary<string, string>())
+        foreach (var (key, value) in (_settings.Inference ?? new Dictionary<string, string>())
+            .Concat(_settings.PerReplica?.GetValueOrDefault(replica) ?? new Dictionary<string, string>())
+            .Concat(overrides ?? new Dictionary<string, string>()))
         {
             settings[key] = value;
         }
@@ -233,6 +237,12 @@ public sealed class InferenceReplicas : IAsyncDisposable
         (await GraphQLAsync("query($study: String!) { receivedStudies(study: $study) { instanceCount } }", new { study = studyInstanceUid }))
             .GetProperty("receivedStudies").EnumerateArray().Select(study => study.GetProperty("instanceCount").GetInt32()).DefaultIfEmpty(0).Max();
 
+    /// <summary>Rows of a query on labeling's PostgreSQL (psql, unaligned: one line per row), to read the event store directly.</summary>
+    public async Task<string[]> PsqlAsync(string sql) =>
+        (await ProcessRunner.RunAsync(Path.Combine(PostgresCluster.BinDirectory, "psql"),
+            ["-h", "127.0.0.1", "-p", _postgres.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-d", "postgres", "-At", "-c", sql]))
+            .EnsureSuccess("psql").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>A GraphQL operation on labeling (through the gateway when there is one); its errors as an <see cref="InvalidOperationException"/>.</summary>
     public Task<JsonElement> GraphQLAsync(string query, object? variables = null) => LabelingApi.GraphQLAsync(_http, query, variables);
 
@@ -281,5 +291,7 @@ public sealed class InferenceReplicas : IAsyncDisposable
 /// <param name="Gateway">The gateway in front of labeling: the replicas and workers reach labeling through it.</param>
 /// <param name="Inference">More inference settings (environment variables; they win).</param>
 /// <param name="LogLevel">The inference replicas' log level (a benchmark keeps them quiet).</param>
+/// <param name="PerReplica">More settings for one inference replica, by its number (they win over <paramref name="Inference"/>).</param>
 public sealed record ReplicaSettings(int Replicas, int LabelingReplicas = 1, bool Gateway = false,
-    IReadOnlyDictionary<string, string>? Inference = null, string LogLevel = "Information");
+    IReadOnlyDictionary<string, string>? Inference = null, string LogLevel = "Information",
+    IReadOnlyDictionary<int, IReadOnlyDictionary<string, string>>? PerReplica = null);

@@ -20,7 +20,7 @@ namespace Cl2.Inference.Forwarding;
 /// and a restart reports every stuck study again (labeling keeps one fact per change).
 /// </summary>
 public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger, IHttpClientFactory httpClients, IOptions<ForwardingOptions> options,
-    TimeProvider time, ILogger<StudyForwarder> logger) : BackgroundService
+    Processing.StudyPartReports parts, TimeProvider time, ILogger<StudyForwarder> logger) : BackgroundService
 {
     public const string GraphQLClient = "forwarding-graphql";
     public const string DicomWebClient = "forwarding-dicomweb";
@@ -105,6 +105,8 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
         }
         await ReportStuckStudiesAsync(cancellationToken);
         var backlog = ForwardingBacklog.Compute(store.LatestVersions(), ledger);
+        // Replicas: labeling hears what waits here before any of it is forwarded (after a restart too).
+        await parts.ReportAsync(backlog, cancellationToken);
         var forwarded = false;
         foreach (var study in backlog.Where(study => study.IsQuiet(now, settings.QuietPeriod)))
         {
@@ -119,6 +121,7 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
             {
                 await ForwardAsync(study, cancellationToken);
                 forwarded = true;
+                await parts.ForwardedAsync(study.StudyInstanceUid, cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {

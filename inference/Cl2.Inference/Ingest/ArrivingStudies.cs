@@ -11,6 +11,10 @@ public sealed class ArrivingStudies
     private readonly Lock _gate = new();
     private readonly Dictionary<long, HashSet<string>> _byAssociation = [];
 
+    /// <summary>Raised (outside the lock, on the association's thread) when an association stores the first instance of a
+    /// study it had not brought before: replicas tell labeling at once that a part of that study waits here.</summary>
+    public event Action? StudyArriving;
+
     /// <summary>Association <paramref name="associationId"/> stored an instance of <paramref name="studyInstanceUid"/>;
     /// 0 (not a listener association) is not tracked.</summary>
     public void Stored(long associationId, string studyInstanceUid)
@@ -25,8 +29,12 @@ public sealed class ArrivingStudies
             {
                 _byAssociation[associationId] = studies = new HashSet<string>(StringComparer.Ordinal);
             }
-            studies.Add(studyInstanceUid);
+            if (!studies.Add(studyInstanceUid))
+            {
+                return;
+            }
         }
+        StudyArriving?.Invoke();
     }
 
     public void Closed(long associationId)
@@ -34,6 +42,15 @@ public sealed class ArrivingStudies
         lock (_gate)
         {
             _byAssociation.Remove(associationId);
+        }
+    }
+
+    /// <summary>Every study an open association has stored an instance of.</summary>
+    public IReadOnlySet<string> Studies()
+    {
+        lock (_gate)
+        {
+            return _byAssociation.Values.SelectMany(studies => studies).ToHashSet(StringComparer.Ordinal);
         }
     }
 

@@ -31,6 +31,8 @@ public static class ProcessingServices
         services.AddValidatedOptions<ReplicaOptions>(ReplicaOptions.Section);
         services.AddSingleton<StudyClaims>();
         services.AddSingleton<StudyClaimRenewals>();
+        services.AddSingleton<StudyPartReports>();
+        services.AddHostedService(provider => provider.GetRequiredService<StudyPartReports>());
         services.AddSingleton<StudyProcessor>();
         services.AddHostedService(provider => provider.GetRequiredService<StudyProcessor>());
         return services;

@@ -34,5 +34,12 @@ public sealed class ReplicaOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Inference:Replicas:DeliveryRescueInterval is 100 ms to an hour.")]
     public TimeSpan DeliveryRescueInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long labeling waits for a part of a study this replica acknowledged and has not forwarded yet before it
+    /// gives the study to a replica without it; renewed every third of it while the part waits here. It bounds how long a
+    /// replica that died and does not come back holds up the other replicas' part of a study; a replica restarted within it
+    /// (under the same <see cref="Name"/>) forwards its part into the study's one run.</summary>
+    [Range(3, 24 * 3600, ErrorMessage = "Inference:Replicas:PendingPartSeconds is 3 to 86400 (a day).")]
+    public int PendingPartSeconds { get; set; } = 300;
+
     public string ResolvedName => Name.Length > 0 ? Name : $"{Environment.MachineName}-{Environment.ProcessId}";
 }

@@ -156,9 +156,10 @@ public static class StreamDecision
                 await using var reader = store.LightweightSession();
                 throw expected.Conflict(await reader.Events.FetchLatest<TAggregate>(streamId, cancellationToken));
             }
-            catch (ConcurrencyException) when (attempt < Attempts)
+            catch (Exception moved) when (attempt < Attempts && moved is ConcurrencyException or ExistingStreamIdCollisionException)
             {
-                // Someone else's event reached the stream first; decide again on the stream as it is now.
+                // Someone else's event reached the stream first (or started it, where it did not exist yet); decide again on
+                // the stream as it is now.
             }
         }
     }

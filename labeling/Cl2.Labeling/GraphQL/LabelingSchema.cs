@@ -96,6 +96,8 @@ public sealed class LabelingMutation : ObjectGraphType
         RecordStudyForwardingResumed.AddField(this);
         ClaimStudyProcessing.AddField(this);
         FinishStudyProcessing.AddField(this);
+        RecordStudyPartReceived.AddField(this);
+        RecordStudyPartForwarded.AddField(this);
         RecordInferenceResult.AddField(this);
         Cl2.Labeling.Shadow.RecordShadowResult.AddField(this);
         RecordDelivery.AddField(this);

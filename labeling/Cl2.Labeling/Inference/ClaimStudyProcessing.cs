@@ -3,7 +3,6 @@ using Cl2.Labeling.Database;
 using Cl2.Labeling.GraphQL;
 using GraphQL;
 using GraphQL.Types;
-using Marten.Exceptions;
 
 namespace Cl2.Labeling.Inference;
 
@@ -12,7 +11,10 @@ namespace Cl2.Labeling.Inference;
 /// forwards what its listener received — has stored nothing of it for <see cref="QuietSeconds"/>; then exactly one
 /// replica gets it, at the archive's instance count, for <see cref="LeaseSeconds"/>. Another replica is told who holds
 /// it and until when, or that it is processed at that count already; a replica whose lease ran out loses it to the next
-/// that asks. Asking again while holding it renews the lease.
+/// that asks. Asking again while holding it renews the lease. While another replica has a part of the study pending
+/// (<see cref="RecordStudyPartReceived"/>: acknowledged, not yet in the archive, its wait not run out) nobody gets it: the
+/// archive is not the whole study yet. The asking replica's own pending part does not count: it asks only once its part
+/// is in the archive.
 /// </summary>
 public sealed record ClaimStudyProcessing(string StudyInstanceUid, string Replica, int QuietSeconds, int LeaseSeconds)
 {
@@ -23,7 +25,8 @@ public sealed record ClaimStudyProcessing(string StudyInstanceUid, string Replic
         var (replica, lease) = Validate(command);
         if (archive.InstanceCount == 0 || archive.QuietFor < TimeSpan.FromSeconds(command.QuietSeconds)
             || (current is not null && current.FinishedCount >= archive.InstanceCount)
-            || (current is not null && current.IsHeld(now) && current.Replica != replica))
+            || (current is not null && current.IsHeld(now) && current.Replica != replica)
+            || (current is not null && current.PendingElsewhere(replica, now).Count > 0))
         {
             return [];
         }
@@ -39,36 +42,51 @@ public sealed record ClaimStudyProcessing(string StudyInstanceUid, string Replic
         {
             return new StudyProcessingClaim(true, StudyProcessingClaimState.Granted, current.ClaimedCount, replica, current.LeaseExpiresAt, null);
         }
+        // A stream that holds only pending parts has no claim yet: nobody held the study.
+        var (holder, leaseExpiresAt) = current is { ClaimedCount: > 0 } ? (current.Replica, (DateTimeOffset?)current.LeaseExpiresAt) : (null, null);
         if (archive.InstanceCount == 0)
         {
-            return new StudyProcessingClaim(false, StudyProcessingClaimState.NotArchived, 0, current?.Replica, current?.LeaseExpiresAt,
+            return new StudyProcessingClaim(false, StudyProcessingClaimState.NotArchived, 0, holder, leaseExpiresAt,
                 now + TimeSpan.FromSeconds(command.QuietSeconds));
         }
         if (current is not null && current.FinishedCount >= archive.InstanceCount)
         {
-            return new StudyProcessingClaim(false, StudyProcessingClaimState.Processed, current.FinishedCount, current.Replica, current.LeaseExpiresAt, null);
+            return new StudyProcessingClaim(false, StudyProcessingClaimState.Processed, current.FinishedCount, holder, leaseExpiresAt, null);
         }
         if (current is not null && current.IsHeld(now))
         {
-            return new StudyProcessingClaim(false, StudyProcessingClaimState.Held, current.ClaimedCount, current.Replica, current.LeaseExpiresAt,
-                current.LeaseExpiresAt);
+            return new StudyProcessingClaim(false, StudyProcessingClaimState.Held, current.ClaimedCount, holder, leaseExpiresAt, leaseExpiresAt);
+        }
+        if (current?.PendingElsewhere(replica, now) is { Count: > 0 } pending)
+        {
+            // Ask again after a quiet period (the part, once forwarded, makes the archive busy anyway), or when a wait runs out.
+            var again = now + TimeSpan.FromSeconds(Math.Max(1, command.QuietSeconds));
+            return new StudyProcessingClaim(false, StudyProcessingClaimState.PartsPending, archive.InstanceCount, pending[0].Replica, leaseExpiresAt,
+                pending.Select(part => part.Until).Append(again).Min());
         }
         var quietFor = archive.QuietFor ?? TimeSpan.Zero;
-        return new StudyProcessingClaim(false, StudyProcessingClaimState.NotQuiet, archive.InstanceCount, current?.Replica, current?.LeaseExpiresAt,
+        return new StudyProcessingClaim(false, StudyProcessingClaimState.NotQuiet, archive.InstanceCount, holder, leaseExpiresAt,
             now + TimeSpan.FromSeconds(command.QuietSeconds) - quietFor);
+    }
+
+    /// <summary>The replica's name, trimmed, once the study's UID and the name are valid (shared by the commands on this stream).</summary>
+    internal static string ValidStudyAndReplica(string studyInstanceUid, string replica)
+    {
+        if (!Cases.AddCases.IsUid(studyInstanceUid))
+        {
+            throw DomainException.Invalid($"'{studyInstanceUid}' is not a DICOM UID (digits and dots, at most 64 characters).");
+        }
+        var trimmed = replica.Trim();
+        if (trimmed.Length is 0 or > 200)
+        {
+            throw DomainException.Invalid("replica names the inference replica asking (1 to 200 characters, e.g. its pod name).");
+        }
+        return trimmed;
     }
 
     private static (string Replica, TimeSpan Lease) Validate(ClaimStudyProcessing command)
     {
-        if (!Cases.AddCases.IsUid(command.StudyInstanceUid))
-        {
-            throw DomainException.Invalid($"'{command.StudyInstanceUid}' is not a DICOM UID (digits and dots, at most 64 characters).");
-        }
-        var replica = command.Replica.Trim();
-        if (replica.Length is 0 or > 200)
-        {
-            throw DomainException.Invalid("replica names the inference replica asking (1 to 200 characters, e.g. its pod name).");
-        }
+        var replica = ValidStudyAndReplica(command.StudyInstanceUid, command.Replica);
         if (command.QuietSeconds is < 0 or > MaxSeconds || command.LeaseSeconds is < 1 or > MaxSeconds)
         {
             throw DomainException.Invalid($"quietSeconds is 0 to {MaxSeconds} and leaseSeconds 1 to {MaxSeconds}.");
@@ -88,19 +106,9 @@ public sealed record ClaimStudyProcessing(string StudyInstanceUid, string Replic
             Validate(command);
             var archive = await context.RequestServices!.GetRequiredService<ArchiveIndex>().StudyAsync(command.StudyInstanceUid, context.CancellationToken);
             var now = context.Now();
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    var decided = await StreamDecision.DecideAsync<StudyProcessing>(context.Store(), StudyProcessing.IdOf(command.StudyInstanceUid),
-                        current => Decide(current, archive, command, by, now), context.CancellationToken);
-                    return Answer(decided, archive, command, now);
-                }
-                catch (ExistingStreamIdCollisionException) when (attempt < 3)
-                {
-                    // Two first claims of one study raced to start its stream; the loser decides again on the winner's claim.
-                }
-            }
+            var decided = await StreamDecision.DecideAsync<StudyProcessing>(context.Store(), StudyProcessing.IdOf(command.StudyInstanceUid),
+                current => Decide(current, archive, command, by, now), context.CancellationToken);
+            return Answer(decided, archive, command, now);
         });
 }
 
@@ -120,6 +128,9 @@ public enum StudyProcessingClaimState
 
     /// <summary>The archive holds nothing of it yet.</summary>
     NotArchived,
+
+    /// <summary>Another replica acknowledged instances of it that are not in the archive yet (<c>replica</c> names one).</summary>
+    PartsPending,
 }
 
 public sealed record StudyProcessingClaim(bool Granted, StudyProcessingClaimState State, int InstanceCount, string? Replica, DateTimeOffset? LeaseExpiresAt,
@@ -133,7 +144,7 @@ public sealed class StudyProcessingClaimGraphType : ObjectGraphType<StudyProcess
         Field(claim => claim.Granted).Description("True when the asking replica holds the study and runs its pipeline.");
         Field(claim => claim.State, type: typeof(NonNullGraphType<StudyProcessingClaimStateGraphType>));
         Field(claim => claim.InstanceCount).Description("The instances the study is processed at (the archive's count when it was claimed).");
-        Field(claim => claim.Replica, nullable: true).Description("The replica that holds or last held the study.");
+        Field(claim => claim.Replica, nullable: true).Description("The replica that holds or last held the study; with PARTS_PENDING, one whose part is awaited.");
         Field(claim => claim.LeaseExpiresAt, nullable: true);
         Field(claim => claim.RetryAt, nullable: true).Description("When asking again may get it; null when there is nothing to ask for.");
     }

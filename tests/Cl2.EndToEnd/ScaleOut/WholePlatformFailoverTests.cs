@@ -48,8 +48,6 @@ public sealed class WholePlatformFailoverTests(ITestOutputHelper output)
             ["Inference__Delivery__MaxAttempts"] = "1000",
             ["Inference__Replicas__DeliveryLeaseSeconds"] = "10",
             ["Inference__Replicas__DeliveryRescueInterval"] = "00:00:01",
-            // Longer than a loaded machine may take between the two halves of a split study.
-            ["Inference__Completeness__QuietPeriod"] = "00:00:15",
         }, LogLevel: "Warning"));
         var work = Directory.CreateTempSubdirectory("cl2-e2e-failover-").FullName;
         var cases = SyntheticCohort.Write(WorkloadTask.LiverCt, Path.Combine(work, "cohort"), Studies, seed: 21, size: 16).Cases;
@@ -153,7 +151,7 @@ public sealed class WholePlatformFailoverTests(ITestOutputHelper output)
         // Every study: exactly one outcome, a result (no failure), its objects in the PACS, one recorded success.
         var outcomes = await OutcomesFromDatabaseAsync(platform);
         Assert.Equal(cases.Select(item => item.StudyInstanceUid).Order(StringComparer.Ordinal), outcomes.Keys.Order(StringComparer.Ordinal));
-        var successes = (await PsqlAsync(platform, "select stream_id || ' ' || (data->>'Destination') from cl2.mt_events where type = 'delivery_succeeded'"))
+        var successes = (await platform.PsqlAsync("select stream_id || ' ' || (data->>'Destination') from cl2.mt_events where type = 'delivery_succeeded'"))
             .GroupBy(line => line, StringComparer.Ordinal).ToDictionary(group => group.Key, group => group.Count(), StringComparer.Ordinal);
         foreach (var (study, results) in outcomes)
         {
@@ -167,9 +165,9 @@ public sealed class WholePlatformFailoverTests(ITestOutputHelper output)
         Assert.Equal(Studies, successes.Values.Sum());
 
         // Every job: one success, one registered version that names it.
-        var succeeded = await PsqlAsync(platform, "select stream_id::text from cl2.mt_events where type = 'training_succeeded'");
+        var succeeded = await platform.PsqlAsync("select stream_id::text from cl2.mt_events where type = 'training_succeeded'");
         Assert.Equal(jobIds.Order(StringComparer.Ordinal), succeeded.Order(StringComparer.Ordinal));
-        var versions = await PsqlAsync(platform, "select data->'Lineage'->>'TrainingJobId' from cl2.mt_events where type = 'model_version_registered'");
+        var versions = await platform.PsqlAsync("select data->'Lineage'->>'TrainingJobId' from cl2.mt_events where type = 'model_version_registered'");
         Assert.Equal(jobIds.Order(StringComparer.Ordinal), versions.Where(job => job.Length > 0).Order(StringComparer.Ordinal));
 
         var comparison = await ProjectionRebuild.CompareAsync(platform.Postgres.ConnectionString, "cl2");
@@ -223,7 +221,7 @@ public sealed class WholePlatformFailoverTests(ITestOutputHelper output)
 
     /// <summary>Each study's recorded outcomes, read from the event store itself (the projections are checked separately).</summary>
     private static async Task<Dictionary<string, List<Outcome>>> OutcomesFromDatabaseAsync(InferenceReplicas platform) =>
-        (await PsqlAsync(platform, "select json_build_object('study', data->>'StudyInstanceUid', 'id', stream_id, 'failure', data->>'Failure', 'reason', data->>'FailureReason', "
+        (await platform.PsqlAsync("select json_build_object('study', data->>'StudyInstanceUid', 'id', stream_id, 'failure', data->>'Failure', 'reason', data->>'FailureReason', "
             + "'by', data->>'CompletedBy', 'uids', data->'ResultUids')::text "
             + "from cl2.mt_events where type = 'inference_completed'"))
             .Select(line => JsonDocument.Parse(line).RootElement)
@@ -246,9 +244,4 @@ public sealed class WholePlatformFailoverTests(ITestOutputHelper output)
                 + string.Join("\n", platform.Processes.Select(process => $"--- {process.Name}\n{process.Output}")));
         }
     }
-
-    private static async Task<string[]> PsqlAsync(InferenceReplicas platform, string sql) =>
-        (await ProcessRunner.RunAsync(Path.Combine(PostgresCluster.BinDirectory, "psql"),
-            ["-h", "127.0.0.1", "-p", platform.Postgres.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-d", "postgres", "-At", "-c", sql]))
-            .EnsureSuccess("psql").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }
