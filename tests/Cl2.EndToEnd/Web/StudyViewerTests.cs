@@ -24,6 +24,50 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     }
 
     [Fact]
+    public async Task each_wheel_notch_scrolls_the_stack_one_slice_from_its_first_image_on_whether_its_tools_have_loaded_or_not()
+    {
+        WebApp.RequireBuilt();
+        var (study, _, _) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
+        // Turned as soon as the first image is drawn: the tools (and their wheel binding) may or may not have arrived yet.
+        await page.WaitForSelectorAsync(".viewer-host[data-rendered=true]");
+        var counter = page.Locator(".viewer-status span");
+        var opened = SliceOf(await counter.TextContentAsync());
+
+        await WheelOverAsync(page, "[data-testid=viewport] canvas", notches: 3);
+        await page.WaitForFunctionAsync("slice => document.querySelector('.viewer-status span').textContent.startsWith(`Slice ${slice} /`)", opened + 3);
+        var early = await SettledSliceAsync(page);
+        await page.WaitForSelectorAsync(".viewer-host[data-tools=ready]");
+        await WheelOverAsync(page, "[data-testid=viewport] canvas", notches: 3);
+        await page.WaitForFunctionAsync("slice => document.querySelector('.viewer-status span').textContent.startsWith(`Slice ${slice} /`)", opened + 6);
+        var late = await SettledSliceAsync(page);
+
+        Assert.Equal(opened + 3, early);
+        Assert.Equal(opened + 6, late);
+    }
+
+    [Fact]
+    public async Task a_left_drag_windows_the_stack_once_its_tools_have_loaded()
+    {
+        WebApp.RequireBuilt();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await OpenSyntheticCtAsync(chromium);
+        await page.WaitForSelectorAsync(".viewer-host[data-tools=ready]");
+        var opened = await BrightnessAsync(page);
+
+        var canvas = (await page.Locator("[data-testid=viewport] canvas").First.BoundingBoxAsync())!;
+        var (x, y) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
+        await page.Mouse.MoveAsync(x, y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(x + canvas.Width / 4, y - canvas.Height / 4, new() { Steps = 8 });
+        await page.Mouse.UpAsync();
+        await page.WaitForFunctionAsync($"opened => ({Brightness})() !== opened", opened);
+
+        Assert.NotEqual(opened, await BrightnessAsync(page));
+    }
+
+    [Fact]
     public async Task the_mpr_layout_draws_the_ct_volume_in_axial_sagittal_and_coronal_viewports()
     {
         WebApp.RequireBuilt();
@@ -255,10 +299,30 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
         var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
         for (var index = 0; index < 4; index++)
         {
-            await page.WaitForSelectorAsync($".side-by-side figure:nth-child({index + 1}) .viewer-host[data-rendered=true]");
+            // Drawn, and given its mouse bindings (Cornerstone's tools, loaded after the first image) for the drags that follow.
+            await page.WaitForSelectorAsync($".side-by-side figure:nth-child({index + 1}) .viewer-host[data-rendered=true][data-tools=ready]");
         }
         return page;
     }
+
+    /// <summary>The sum of the stack viewport's canvas' red, green and blue values: a window change changes it.</summary>
+    private const string Brightness = """
+        () => { const canvas = document.querySelector('[data-testid=viewport] canvas');
+          const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+          let sum = 0; for (let i = 0; i < data.length; i += 4) sum += data[i] + data[i + 1] + data[i + 2]; return sum; }
+        """;
+
+    private static Task<double> BrightnessAsync(IPage page) => page.EvaluateAsync<double>(Brightness);
+
+    /// <summary>"Slice k / n": k.</summary>
+    private static int SliceOf(string? counter) => int.Parse(counter!.Split(' ')[1], CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The stack's slice number once two more frames have passed, so a scroll still on its way (a notch handled twice)
+    /// has shown itself in the counter.
+    /// </summary>
+    private static async Task<int> SettledSliceAsync(IPage page) => SliceOf(await page.EvaluateAsync<string>(
+        "() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(() => resolve(document.querySelector('.viewer-status span').textContent))))"));
 
     private static string Box(LocatorBoundingBoxResult box) => $"({box.X:F0}, {box.Y:F0}) {box.Width:F0}×{box.Height:F0}";
 

@@ -7,7 +7,6 @@ import type { Me } from '../api/session';
 import { imageSeries, listSeries } from '../dicomweb/series';
 import { packClassification, segmentNames, unpackClassification, type DatasetLabelling } from '../labels/datasetLabels';
 import { headerFor, labelCounts, packMask, unpackMask } from '../labels/labelVolume';
-import { addLabelmap } from '../viewer/labelmap';
 import { labelTools } from '../viewer/labelTools';
 import { openStack, type StackViewer } from '../viewer/stackViewer';
 import { dicomweb } from '../viewer/viewerPrefetch';
@@ -23,6 +22,9 @@ interface CaseInfo {
 }
 
 type DatasetInfo = DatasetLabelling & { id: string; name: string; caseCount: number };
+
+/** The labelmap's code, with Cornerstone's tools: loaded once the viewer is open, so its first image does not wait for them. */
+const labelmapCode = () => import('../viewer/labelmap');
 
 const caseFields = 'id studyInstanceUid currentRevision labelStatus labelHistory { id revision blobDigest status submittedBy kind }';
 
@@ -94,7 +96,7 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
     : undefined;
   workspace.append(info, browser, choices?.element ?? tools.element, host, message);
   let viewer = await openStack(host, item.studyInstanceUid, series[0].seriesInstanceUid);
-  let labelmap = await addLabelmap(viewer, names);
+  let labelmap = await (await labelmapCode()).addLabelmap(viewer, names);
   if (stored && stored.header.referencedSeriesInstanceUids[0] === viewer.series.seriesInstanceUid) labelmap.load(stored.labels);
   tools.setup(labelmap);
 
@@ -153,7 +155,7 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
     browser.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b === button)));
     viewer.destroy();
     viewer = await openStack(host, item.studyInstanceUid, button.dataset.series!);
-    labelmap = await addLabelmap(viewer, names);
+    labelmap = await (await labelmapCode()).addLabelmap(viewer, names);
     tools.setup(labelmap);
     tools.choose('navigate');
   };

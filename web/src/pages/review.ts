@@ -12,7 +12,7 @@ import { noResultExplanation, type Received, type Result } from '../review/resul
 import { loadResultObjects } from '../review/resultObjects';
 import { readSegmentation } from '../review/segmentation';
 import { element, escapeHtml, showError } from '../ui';
-import { addLabelmap, type Labelmap } from '../viewer/labelmap';
+import type { Labelmap } from '../viewer/labelmap';
 import { labelTools } from '../viewer/labelTools';
 import { openStack, type StackViewer } from '../viewer/stackViewer';
 import { dicomweb } from '../viewer/viewerPrefetch';
@@ -68,7 +68,7 @@ export async function showReview(main: HTMLElement, _me: Me, query: URLSearchPar
   const form = element<HTMLFormElement>(`<form class="verdict"><label>Reason or comment <input name="comment"></label>
     <button type="submit" name="verdict" value="ACCEPT">Accept</button>
     <button type="submit" name="verdict" value="REJECT">Reject</button>
-    <button type="button" data-action="correct">Correct</button></form>`);
+    <button type="button" data-action="correct" disabled>Correct</button></form>`);
   const message = element('<div class="message" aria-live="polite"></div>');
   panel.append(form, message);
   const comment = () => (new FormData(form).get('comment') as string) || null;
@@ -98,20 +98,24 @@ export async function showReview(main: HTMLElement, _me: Me, query: URLSearchPar
     ? readSegmentation(segmentation.metadata, segmentation.pixelData, viewer.series.instances.map((i) => String(i['00080018']?.Value?.[0])),
       viewer.series.grid.rows, viewer.series.grid.columns)
     : { labels: new Uint8Array(viewer.series.grid.rows * viewer.series.grid.columns * viewer.series.grid.slices), labelNames: { '1': 'Segment 1' } };
+  // The labelmap's code comes with Cornerstone's tools, loaded after the viewer's first image (as the viewer loads them).
+  const { addLabelmap } = await import('../viewer/labelmap');
   const labelmap = await addLabelmap(viewer, overlay.labelNames);
   labelmap.load(overlay.labels);
   labelmap.useNavigation();
   host.dataset.overlay = segmentation ? 'segmentation' : 'none';
 
-  form.querySelector<HTMLButtonElement>('[data-action=correct]')!.onclick = () => {
+  const correct = form.querySelector<HTMLButtonElement>('[data-action=correct]')!;
+  correct.onclick = () => {
     const tools = labelTools(overlay.labelNames, 'Save correction', () => labelmap,
       () => void saveCorrection(viewer, labelmap, overlay.labelNames, study, result!.id, version.model.feedbackDataset?.id ?? null, giveFeedback, message)
         .catch((error) => showError(message, error)));
     tools.setup(labelmap);
     host.prepend(tools.element);
     tools.choose('brush');
-    form.querySelector<HTMLButtonElement>('[data-action=correct]')!.disabled = true;
+    correct.disabled = true;
   };
+  correct.disabled = false; // disabled in the markup until there is a labelmap to correct
 }
 
 /** The corrected labelmap as a label revision of the study's case, then the CORRECT verdict naming it. */

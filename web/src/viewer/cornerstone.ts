@@ -1,18 +1,9 @@
-// Cornerstone3D set up once per page: rendering (WebGL2), the DICOMweb loader (decoding in module workers; the browser
-// sends the session cookie on every request, so no token is handled here) and the tools.
+// Cornerstone3D set up once per page: rendering (WebGL2) and the DICOMweb loader (decoding in module workers; the browser
+// sends the session cookie on every request, so no token is handled here). The tools come later (toolsLoader.ts).
 
 import { init as coreInit } from '@cornerstonejs/core';
 import dicomImageLoader from '@cornerstonejs/dicom-image-loader';
 import { frameImageId, type SortedSeries } from '../dicomweb/series';
-import {
-  init as toolsInit,
-  addTool,
-  BrushTool,
-  PanTool,
-  StackScrollTool,
-  WindowLevelTool,
-  ZoomTool,
-} from '@cornerstonejs/tools';
 
 let started: Promise<void> | undefined;
 
@@ -20,10 +11,6 @@ export function startCornerstone(): Promise<void> {
   started ??= (async () => {
     await coreInit();
     dicomImageLoader.init({ maxWebWorkers: Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4)) });
-    toolsInit();
-    for (const tool of [StackScrollTool, PanTool, ZoomTool, WindowLevelTool, BrushTool]) {
-      addTool(tool);
-    }
   })();
   return started;
 }

@@ -1,5 +1,6 @@
 // The labelling toolbar both the annotator workspace and the review page's "Correct" use: Navigate (N), Brush (B),
-// Eraser (E), brush size, the segment to paint, Undo (Ctrl+Z), Redo (Ctrl+Y) and a save button (Ctrl+S).
+// Eraser (E), brush size, the segment to paint, Undo (Ctrl+Z), Redo (Ctrl+Y) and a save button (Ctrl+S). They are
+// disabled until the first labelmap is set up (its code and Cornerstone's tools load after the viewer's first image).
 
 import { escapeHtml } from '../ui';
 import type { Labelmap } from './labelmap';
@@ -8,7 +9,7 @@ export interface LabelTools {
   element: HTMLElement;
   /** Selects a tool: 'navigate', 'brush' or 'eraser'. */
   choose(tool: string): void;
-  /** Applies the toolbar's segment and size to a (new) labelmap. */
+  /** Applies the toolbar's segment and size to a (new) labelmap, and enables the toolbar. */
   setup(labelmap: Labelmap): void;
 }
 
@@ -41,6 +42,9 @@ export function labelTools(labelNames: Record<string, string>, saveLabel: string
   };
   segment.onchange = () => current().setSegment(Number(segment.value));
   size.oninput = () => current().setBrushSize(Number(size.value));
+  let ready = false;
+  const controls = () => element.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>('button, input, select');
+  controls().forEach((control) => { control.disabled = true; });
   element.onclick = (event) => {
     const button = (event.target as HTMLElement).closest('button');
     if (!button) return;
@@ -50,7 +54,7 @@ export function labelTools(labelNames: Record<string, string>, saveLabel: string
     if (button.dataset.action === 'save') save();
   };
   document.onkeydown = (event) => {
-    if ((event.target as HTMLElement).closest('input, select, textarea')) return;
+    if (!ready || (event.target as HTMLElement).closest('input, select, textarea')) return;
     const key = event.key.toLowerCase();
     if (event.ctrlKey && key === 'z') { current().undo(); event.preventDefault(); }
     else if (event.ctrlKey && key === 'y') { current().redo(); event.preventDefault(); }
@@ -65,6 +69,8 @@ export function labelTools(labelNames: Record<string, string>, saveLabel: string
     setup(labelmap) {
       labelmap.setSegment(Number(segment.value));
       labelmap.setBrushSize(Number(size.value));
+      ready = true;
+      controls().forEach((control) => { control.disabled = false; });
     },
   };
 }

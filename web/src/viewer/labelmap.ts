@@ -1,6 +1,7 @@
 // A labelmap on a stack viewer: one derived image per slice, painted with a circular brush or eraser, segments named by
 // the labels, undo/redo through Cornerstone's history. Its voxels come out in the label volume's order (slice 0 = the
-// viewer's first image, rows then columns), ready for labelVolume.ts.
+// viewer's first image, rows then columns), ready for labelVolume.ts. Cornerstone's tools are in this file's imports:
+// pages load it with import() once their viewer is open, so the viewer's first image does not wait for them.
 
 import { cache, imageLoader, utilities as coreUtilities } from '@cornerstonejs/core';
 import {
@@ -32,6 +33,7 @@ export interface Labelmap {
 }
 
 export async function addLabelmap(viewer: StackViewer, labelNames: Record<string, string>): Promise<Labelmap> {
+  const group = await viewer.tools; // the tools are set up once the viewer's tool group exists
   const segmentationId = `labelmap-${++labelmaps}`;
   const images = imageLoader.createAndCacheDerivedLabelmapImages(viewer.imageIds);
   const segmentImageIds = images.map((image) => image.imageId);
@@ -49,7 +51,6 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
   await segmentation.addLabelmapRepresentationToViewport(viewer.viewportId, [{ segmentationId }]);
   segmentation.activeSegmentation.setActiveSegmentation(viewer.viewportId, segmentationId);
 
-  const group = viewer.toolGroup;
   group.addToolInstance(brushName, BrushTool.toolName, { activeStrategy: 'FILL_INSIDE_CIRCLE' });
   group.addToolInstance(eraserName, BrushTool.toolName, { activeStrategy: 'ERASE_INSIDE_CIRCLE' });
   const primary = [{ mouseButton: ToolEnums.MouseBindings.Primary }];

@@ -1,14 +1,15 @@
 // Multiplanar reconstruction of a series: one volume (Cornerstone's streaming image volume over the same WADO-RS frames the
 // stack viewer reads) in three orthographic viewports, axial, sagittal and coronal. Wheel scrolls through a view's
 // slices, left drag windows, middle drag pans, right drag zooms; the window presets apply to all three. Each view shows
-// where the other two views' planes cut it (reference lines, redrawn as any view scrolls).
+// where the other two views' planes cut it (reference lines, redrawn as any view scrolls). The mouse bindings come with
+// Cornerstone's tools (toolsLoader.ts), asked for at once here: the views draw nothing before every slice is loaded.
 
 import { Enums, RenderingEngine, setVolumesForViewports, volumeLoader, type Types } from '@cornerstonejs/core';
-import { ToolGroupManager } from '@cornerstonejs/tools';
 import { loadSeries } from '../dicomweb/series';
 import { imageIdsOf, startCornerstone } from './cornerstone';
 import { volumeReferenceLines } from './referenceLineOverlay';
-import { navigationTools, presetButtons, viewerToolbar } from './navigation';
+import { presetButtons, viewerToolbar } from './navigation';
+import { loadTools, scrollBeforeTools } from './toolsLoader';
 import { dicomweb } from './viewerPrefetch';
 import { autoPreset, autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
 
@@ -29,6 +30,7 @@ export interface MprViewer {
 /** Builds three viewports in `host` and streams the series into one volume shown in all of them. */
 export async function openMpr(host: HTMLElement, study: string, seriesUid: string): Promise<MprViewer> {
   await startCornerstone();
+  const toolsCode = loadTools();
   const series = await loadSeries(dicomweb, study, seriesUid);
   if (series.instances.length < 3) {
     throw new Error(`A volume needs at least 3 slices; series ${seriesUid} has ${series.instances.length}. Open it as a stack instead.`);
@@ -58,14 +60,24 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
     return { viewportId: viewportIds[index], type: Enums.ViewportType.ORTHOGRAPHIC, element, defaultOptions: { orientation: view.orientation } };
   }));
 
-  const toolGroup = navigationTools(`mpr-tools-${id}`, viewportIds, renderingEngine.id);
-
   const volumeId = `cornerstoneStreamingImageVolume:mpr-${id}`;
   const volume = await volumeLoader.createAndCacheVolume(volumeId, { imageIds });
   // The callback runs once every frame is processed (at once when the volume was loaded before).
   const streaming = volume as unknown as { load(callback: () => void): void }; // BaseStreamingImageVolume.load(callback)
   const loaded = new Promise<void>((resolve) => streaming.load(() => resolve()));
   await setVolumesForViewports(renderingEngine, [{ volumeId }], viewportIds);
+  const stopEarlyScroll = viewportIds.map((viewportId) => scrollBeforeTools(renderingEngine.getViewport(viewportId), volumeId));
+  let destroyed = false;
+  let destroyToolGroup: (() => void) | undefined;
+  void toolsCode.then((code) => {
+    if (destroyed) return;
+    stopEarlyScroll.forEach((stop) => stop());
+    const toolGroup = code.navigationTools(`mpr-tools-${id}`, viewportIds, renderingEngine.id);
+    destroyToolGroup = () => code.destroyToolGroup(toolGroup.id);
+    host.dataset.tools = 'ready';
+  }, (error) => {
+    status.textContent = `The viewer's tools did not load: ${error instanceof Error ? error.message : String(error)}`;
+  });
 
   const viewports = () => viewportIds.map((viewportId) => renderingEngine.getViewport(viewportId) as Types.IVolumeViewport);
   const applyPreset = (preset: Preset) => {
@@ -84,7 +96,9 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
   return {
     showReferenceLines,
     destroy() {
-      ToolGroupManager.destroyToolGroup(toolGroup.id);
+      destroyed = true;
+      stopEarlyScroll.forEach((stop) => stop());
+      destroyToolGroup?.();
       renderingEngine.destroy();
     },
   };

@@ -1,12 +1,15 @@
 // One stack viewport over a series from the archive: scroll (wheel), window/level (left drag), pan (middle drag), zoom
 // (right drag), presets, a slice counter and a loading progress bar. Optionally a labelmap to paint on (labelmap.ts).
+// The mouse bindings come with Cornerstone's tools, loaded after the first image is drawn (toolsLoader.ts); until then
+// the wheel scrolls and a drag does nothing.
 
 import { cache, Enums, imageLoader, RenderingEngine, type Types } from '@cornerstonejs/core';
-import { ToolGroupManager, type Types as ToolTypes } from '@cornerstonejs/tools';
+import type { Types as ToolTypes } from '@cornerstonejs/tools';
 import { loadSeries, type SortedSeries } from '../dicomweb/series';
 import { imageIdsOf, startCornerstone } from './cornerstone';
 import { sliceLoadOrder } from './loadOrder';
-import { navigationTools, presetButtons, viewerToolbar } from './navigation';
+import { presetButtons, viewerToolbar } from './navigation';
+import { loadTools, scrollBeforeTools } from './toolsLoader';
 import { dicomweb } from './viewerPrefetch';
 import { autoPreset, autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
 
@@ -23,7 +26,11 @@ export interface StackViewer {
   series: SortedSeries;
   imageIds: string[];
   viewport: Types.IStackViewport;
-  toolGroup: ToolTypes.IToolGroup;
+  /**
+   * The viewer's tool group (its mouse bindings), once the tools are loaded after the first image; the host then says
+   * `data-tools="ready"`. Fails when the viewer is destroyed first.
+   */
+  tools: Promise<ToolTypes.IToolGroup>;
   viewportId: string;
   renderingEngine: RenderingEngine;
   applyPreset(preset: Preset): void;
@@ -48,6 +55,7 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
   // setStack below gets the same cached request. A failure is reported where the slices load, below.
   imageLoader.loadAndCacheImage(imageIds[shown]).then(() => mark('cl2:first-frame', undefined), () => undefined);
   const toolbar = viewerToolbar(host);
+  delete host.dataset.tools; // a host shown a series before: its tools went with that viewer
   const element = document.createElement('div');
   element.className = 'viewport';
   element.dataset.testid = 'viewport';
@@ -69,8 +77,6 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
   renderingEngine.enableElement({ viewportId, type: Enums.ViewportType.STACK, element });
   const viewport = renderingEngine.getViewport(viewportId) as Types.IStackViewport;
 
-  const toolGroup = navigationTools(`tools-${id}`, [viewportId], renderingEngine.id);
-
   const showSlice = () => {
     counter.textContent = `Slice ${viewport.getCurrentImageIdIndex() + 1} / ${imageIds.length}`;
   };
@@ -91,7 +97,25 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
   // Performance marks for `./cl2 bench viewer` (read with performance.getEntriesByName): the first image drawn, and
   // every slice in the cache; on the way to the first, the metadata sorted, Cornerstone started and the shown slice's
   // frame decoded (each once a page: a second viewer leaves the first's marks as they are).
-  element.addEventListener(Enums.Events.IMAGE_RENDERED, () => mark('cl2:first-image', undefined), { once: true });
+  const drawn = new Promise<void>((resolve) => element.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
+    mark('cl2:first-image', undefined);
+    resolve();
+  }, { once: true }));
+  // The tools are asked for once this viewer's first image is drawn (not before: their code would compete with it).
+  const stopEarlyScroll = scrollBeforeTools(viewport);
+  let destroyed = false;
+  let destroyToolGroup: (() => void) | undefined;
+  const tools = drawn.then(loadTools).then((code) => {
+    if (destroyed) throw new Error(`Viewer ${viewportId} was closed before its tools were loaded.`);
+    stopEarlyScroll();
+    const toolGroup = code.navigationTools(`tools-${id}`, [viewportId], renderingEngine.id);
+    destroyToolGroup = () => code.destroyToolGroup(toolGroup.id);
+    host.dataset.tools = 'ready';
+    return toolGroup;
+  });
+  tools.catch((error) => { // a closed viewer's tools are not wanted; whoever awaits them hears why
+    if (!destroyed) counter.textContent = `The viewer's tools did not load: ${error instanceof Error ? error.message : String(error)}`;
+  });
   await viewport.setStack(imageIds, shown);
   const presets = presetsFor(series.modality);
   const applyPreset = (preset: Preset) => {
@@ -118,12 +142,14 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
     series,
     imageIds,
     viewport,
-    toolGroup,
+    tools,
     viewportId,
     renderingEngine,
     applyPreset,
     destroy() {
-      ToolGroupManager.destroyToolGroup(toolGroup.id);
+      destroyed = true;
+      stopEarlyScroll();
+      destroyToolGroup?.();
       if (shared) renderingEngine.disableElement(viewportId);
       else renderingEngine.destroy();
     },
