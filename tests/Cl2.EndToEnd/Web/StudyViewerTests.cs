@@ -24,27 +24,46 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     }
 
     [Fact]
-    public async Task each_wheel_notch_scrolls_the_stack_one_slice_from_its_first_image_on_whether_its_tools_have_loaded_or_not()
+    public async Task each_wheel_notch_scrolls_the_stack_one_slice_whether_its_tools_have_loaded_yet_or_not()
     {
         WebApp.RequireBuilt();
         var (study, _, _) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
-        // Turned as soon as the first image is drawn: the tools (and their wheel binding) may or may not have arrived yet.
-        await page.WaitForSelectorAsync(".viewer-host[data-rendered=true]");
-        var counter = page.Locator(".viewer-status span");
-        var opened = SliceOf(await counter.TextContentAsync());
+        // The tools' chunk (web/src/viewer/tools.ts, built as assets/tools-<hash>.js) is held back until the first notches
+        // are counted, so they are surely turned before the tools arrive.
+        var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await chromium.Context.RouteAsync("**/assets/tools-*.js", async route =>
+        {
+            requested.TrySetResult();
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        try
+        {
+            var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"viewer?study={study}");
+            await page.WaitForSelectorAsync(".viewer-host[data-rendered=true]");
+            await requested.Task.WaitAsync(TimeSpan.FromSeconds(120)); // asked for once the first image was drawn
+            var opened = SliceOf(await page.Locator(".viewer-status span").TextContentAsync());
 
-        await WheelOverAsync(page, "[data-testid=viewport] canvas", notches: 3);
-        await page.WaitForFunctionAsync("slice => document.querySelector('.viewer-status span').textContent.startsWith(`Slice ${slice} /`)", opened + 3);
-        var early = await SettledSliceAsync(page);
-        await page.WaitForSelectorAsync(".viewer-host[data-tools=ready]");
-        await WheelOverAsync(page, "[data-testid=viewport] canvas", notches: 3);
-        await page.WaitForFunctionAsync("slice => document.querySelector('.viewer-status span').textContent.startsWith(`Slice ${slice} /`)", opened + 6);
-        var late = await SettledSliceAsync(page);
+            await WheelOverAsync(page, "[data-testid=viewport] canvas", notches: 3);
+            await WaitForSliceAsync(page, opened + 3);
+            var early = await SettledSliceAsync(page);
+            var toolsBefore = await page.Locator(".viewer-host").GetAttributeAsync("data-tools");
+            release.TrySetResult();
+            await page.WaitForSelectorAsync(".viewer-host[data-tools=ready]", new() { Timeout = 120_000 });
+            await WheelOverAsync(page, "[data-testid=viewport] canvas", notches: 3);
+            await WaitForSliceAsync(page, opened + 6);
+            var late = await SettledSliceAsync(page);
 
-        Assert.Equal(opened + 3, early);
-        Assert.Equal(opened + 6, late);
+            Assert.Null(toolsBefore);
+            Assert.Equal(opened + 3, early);
+            Assert.Equal(opened + 6, late);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
     }
 
     [Fact]
@@ -313,6 +332,10 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
         """;
 
     private static Task<double> BrightnessAsync(IPage page) => page.EvaluateAsync<double>(Brightness);
+
+    /// <summary>Waits until the stack's counter reads "Slice <paramref name="slice"/> / n".</summary>
+    private static Task WaitForSliceAsync(IPage page, int slice) => page.WaitForFunctionAsync(
+        "slice => document.querySelector('.viewer-status span').textContent.startsWith(`Slice ${slice} /`)", slice);
 
     /// <summary>"Slice k / n": k.</summary>
     private static int SliceOf(string? counter) => int.Parse(counter!.Split(' ')[1], CultureInfo.InvariantCulture);
