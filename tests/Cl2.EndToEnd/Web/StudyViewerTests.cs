@@ -24,6 +24,34 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     }
 
     [Fact]
+    public async Task the_first_image_mark_is_set_when_the_viewport_shows_the_image()
+    {
+        WebApp.RequireBuilt();
+        await using var chromium = await Chromium.LaunchAsync();
+        // What the viewport's canvas shows at the moment the page marks its first image (a render of the empty viewport,
+        // before the image was set, once set this mark).
+        await chromium.Context.AddInitScriptAsync("""
+            const mark = performance.mark.bind(performance);
+            performance.mark = (name, options) => {
+              if (name === 'cl2:first-image') {
+                const canvas = document.querySelector('[data-testid=viewport] canvas');
+                const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+                let lit = 0;
+                for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 30) lit++;
+                window.cl2LitAtFirstImage = lit;
+              }
+              return mark(name, options);
+            };
+            """);
+        var page = await OpenSyntheticCtAsync(chromium);
+
+        var lit = await page.EvaluateAsync<int?>("() => window.cl2LitAtFirstImage ?? null");
+
+        Assert.NotNull(lit);
+        Assert.True(lit > 100, $"the viewport showed {lit} non-black pixels when the first image was marked");
+    }
+
+    [Fact]
     public async Task each_wheel_notch_scrolls_the_stack_one_slice_whether_its_tools_have_loaded_yet_or_not()
     {
         WebApp.RequireBuilt();

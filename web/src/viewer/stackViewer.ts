@@ -97,9 +97,13 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
   // Performance marks for `./cl2 bench viewer` (read with performance.getEntriesByName): the first image drawn, and
   // every slice in the cache; on the way to the first, the metadata sorted, Cornerstone started and the shown slice's
   // frame decoded (each once a page: a second viewer leaves the first's marks as they are).
-  const drawn = new Promise<void>((resolve) => element.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
-    mark('cl2:first-image', undefined);
-    resolve();
+  // The first image drawn is the first render after the viewport was given an image (STACK_NEW_IMAGE): a render before
+  // that (a tool group's set-up renders its viewports, for one) draws an empty viewport.
+  const drawn = new Promise<void>((resolve) => element.addEventListener(Enums.Events.STACK_NEW_IMAGE, () => {
+    element.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
+      mark('cl2:first-image', undefined);
+      resolve();
+    }, { once: true });
   }, { once: true }));
   // The tools are asked for once this viewer's first image is drawn (not before: their code would compete with it).
   const stopEarlyScroll = scrollBeforeTools(viewport);
