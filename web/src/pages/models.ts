@@ -265,6 +265,23 @@ export async function showModels(main: HTMLElement, me: Me, query: URLSearchPara
     }
   };
 
+  // A mutation of the model (its field and input type) that answers the model: the section is redrawn from the answer,
+  // and a refusal is the API's message, shown above the models.
+  const changeModel = async (button: HTMLButtonElement, section: HTMLElement, model: ModelRow, [field, inputType]: [string, string],
+    input: Record<string, unknown>, done: (updated: ModelRow) => string) => {
+    button.disabled = true;
+    try {
+      const updated = (await graphql<Record<string, ModelRow>>(
+        `mutation($input: ${inputType}!) { ${field}(input: $input) { ${modelFields} } }`, { input }))[field];
+      Object.assign(model, updated);
+      section.replaceWith(modelSection(updated, engineer));
+      message.textContent = done(updated);
+    } catch (error) {
+      button.disabled = false;
+      showError(message, error);
+    }
+  };
+
   // Neither mutation takes a reason or an expected version: a shadow delivers nothing, and the one set last is the one
   // that runs (the event names the shadow it replaced).
   const changeShadow = async (button: HTMLButtonElement, section: HTMLElement, model: ModelRow) => {
@@ -279,21 +296,10 @@ export async function showModels(main: HTMLElement, me: Me, query: URLSearchPara
       button.focus();
       return;
     }
-    button.disabled = true;
-    try {
-      const { shadowModelVersion, clearModelShadow } = await graphql<{ shadowModelVersion?: ModelRow; clearModelShadow?: ModelRow }>(
-        start
-          ? `mutation($input: ShadowModelVersionInput!) { shadowModelVersion(input: $input) { ${modelFields} } }`
-          : `mutation($input: ClearModelShadowInput!) { clearModelShadow(input: $input) { ${modelFields} } }`,
-        { input: start ? { modelId: model.id, versionId: version!.id } : { modelId: model.id } });
-      const updated = (shadowModelVersion ?? clearModelShadow)!;
-      Object.assign(model, updated);
-      section.replaceWith(modelSection(updated, engineer));
-      message.textContent = start ? `${updated.name}: v${version!.number} runs in shadow.` : `${updated.name}: shadow stopped.`;
-    } catch (error) {
-      button.disabled = false;
-      showError(message, error);
-    }
+    await changeModel(button, section, model,
+      start ? ['shadowModelVersion', 'ShadowModelVersionInput'] : ['clearModelShadow', 'ClearModelShadowInput'],
+      start ? { modelId: model.id, versionId: version!.id } : { modelId: model.id },
+      (updated) => (start ? `${updated.name}: v${version!.number} runs in shadow.` : `${updated.name}: shadow stopped.`));
   };
 
   main.onclick = async (event) => {
@@ -321,20 +327,8 @@ export async function showModels(main: HTMLElement, me: Me, query: URLSearchPara
       button.focus();
       return;
     }
-    button.disabled = true;
-    try {
-      const { promoteModelVersion, rollbackModel } = await graphql<{ promoteModelVersion?: ModelRow; rollbackModel?: ModelRow }>(
-        action === 'promote'
-          ? `mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { ${modelFields} } }`
-          : `mutation($input: RollbackModelInput!) { rollbackModel(input: $input) { ${modelFields} } }`,
-        { input: changeInput(action, target, reason) });
-      const updated = (promoteModelVersion ?? rollbackModel)!;
-      Object.assign(model, updated);
-      section.replaceWith(modelSection(updated, engineer));
-      message.textContent = action === 'promote' ? `${updated.name}: promoted.` : `${updated.name}: rolled back.`;
-    } catch (error) {
-      button.disabled = false;
-      showError(message, error);
-    }
+    await changeModel(button, section, model,
+      action === 'promote' ? ['promoteModelVersion', 'PromoteModelVersionInput'] : ['rollbackModel', 'RollbackModelInput'],
+      changeInput(action, target, reason), (updated) => (action === 'promote' ? `${updated.name}: promoted.` : `${updated.name}: rolled back.`));
   };
 }
