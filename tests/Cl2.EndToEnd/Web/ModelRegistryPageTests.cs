@@ -158,6 +158,29 @@ public sealed class ModelRegistryPageTests(SignedInPlatform platform)
         Assert.Equal(0, await page.Locator($"button[data-action=shadow][data-version-id='{secondId}']").CountAsync());
     }
 
+    [Fact]
+    public async Task an_annotator_sees_the_shadow_without_controls_and_the_api_refuses_to_stop_it()
+    {
+        WebApp.RequireBuilt();
+        var (modelId, versionId) = await WebApp.RegisterModelVersionAsync(platform);
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (_, shadowError) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($input: ShadowModelVersionInput!) { shadowModelVersion(input: $input) { id } }", new { input = new { modelId, versionId } });
+        Assert.Null(shadowError);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"models?model={modelId}");
+
+        var shadow = await page.GetByTestId("shadow").TextContentAsync();
+        var buttons = await page.Locator("button[data-action]").CountAsync();
+        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
+        var (_, error) = await SignedInPlatform.GraphQLAsync(annotator,
+            "mutation($input: ClearModelShadowInput!) { clearModelShadow(input: $input) { id } }", new { input = new { modelId } });
+
+        Assert.StartsWith("v1 runs in shadow beside production, started by ml-engineer", shadow?.Trim(), StringComparison.Ordinal);
+        Assert.Equal(0, buttons);
+        Assert.Equal("FORBIDDEN", error);
+    }
+
     /// <summary>A production result of <paramref name="productionVersionId"/> on a new study and the shadow's result beside
     /// it, both recorded as inference records them (its client credentials); the production result's id.</summary>
     private async Task<string> ShadowRanBesideProductionAsync(string productionVersionId, string shadowVersionId, params (string Label, double Agreement)[] labels)
