@@ -9,6 +9,7 @@ const version = (number: number, overrides: Partial<ComparedVersion> = {}): Comp
   metrics: [{ name: 'dice', value: 0.8 }],
   lineage: { baseVersionId: null, labelRevisionIds: ['a', 'b'], feedbackIds: [], dataCut: 10, codeVersion: 'abc' },
   evaluation: null,
+  shadowReport: null,
   ...overrides,
 });
 
@@ -38,5 +39,16 @@ describe('comparing two versions', () => {
 
     expect(row(rows, 'Evaluation (test)')).toEqual({ label: 'Evaluation (test)', first: '—', second: 'dice 0.840 (production 0.800) on 20 cases', difference: '' });
     expect(row(rows, 'Gate')).toEqual({ label: 'Gate', first: '—', second: 'passed', difference: '' });
+  });
+
+  it('compares agreement in shadow in percentage points, and adds no shadow rows when neither ran in shadow', () => {
+    const report = { studies: 4, since: '2026-12-01T10:00:00Z', lastRecordedAt: '2026-12-02T10:00:00Z', meanAgreementWithProduction: 0.8125, labels: [], feedback: null };
+    const rows = compareVersions(version(1), version(2, { shadowReport: report }));
+
+    expect(row(rows, 'Studies in shadow')).toEqual({ label: 'Studies in shadow', first: '0', second: '4', difference: '+4' });
+    expect(row(rows, 'Shadow agreement with production')).toEqual({ label: 'Shadow agreement with production', first: '—', second: '81.3%', difference: '' });
+    expect(row(compareVersions(version(1, { shadowReport: { ...report, meanAgreementWithProduction: 0.9 } }), version(2, { shadowReport: report })),
+      'Shadow agreement with production')!.difference).toBe('−8.8 points');
+    expect(compareVersions(version(1), version(2)).some((r) => r.label.includes('shadow'))).toBe(false);
   });
 });

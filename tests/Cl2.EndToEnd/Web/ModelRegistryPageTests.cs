@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace Cl2.EndToEnd.Web;
 
 /// <summary>The model registry (<c>/models</c>): a training job's progress arriving live over the trainingProgress
-/// subscription, and promotion, which only an ML engineer is offered and allowed.</summary>
+/// subscription, promotion and shadows, which only an ML engineer is offered and allowed, and a version's shadow report.</summary>
 [Collection(SignedInPlatform.Collection)]
 public sealed class ModelRegistryPageTests(SignedInPlatform platform)
 {
@@ -25,7 +25,7 @@ public sealed class ModelRegistryPageTests(SignedInPlatform platform)
         await ReportAsync(engineer, jobId, epoch: 2, loss: 0.5);
         await page.WaitForSelectorAsync($"[data-job-id='{jobId}'][data-epoch='2']");
         await Chromium.ScreenshotAsync(page, "models");
-        await page.Locator($"button[data-version-id='{versionId}']").ClickAsync();
+        await page.Locator($"button[data-action=promote][data-version-id='{versionId}']").ClickAsync();
         var confirmation = page.Locator("[data-testid=confirm-change]");
         await confirmation.Locator("input[name=reason]").FillAsync(" first clinical release ");
         await Chromium.ScreenshotAsync(page, "models-promote");
@@ -113,6 +113,90 @@ public sealed class ModelRegistryPageTests(SignedInPlatform platform)
         Assert.Equal("REQUESTED", statusAfterRefusal);
         Assert.Equal("CANCELLED", await JobStatusAsync(engineer, jobId));
         Assert.Equal(0, await page.Locator($"[data-job-id='{jobId}'] button[data-action=cancel-job]").CountAsync());
+    }
+
+    [Fact]
+    public async Task an_ml_engineer_runs_a_candidate_in_shadow_from_the_page_and_sees_its_report()
+    {
+        WebApp.RequireBuilt();
+        var (modelId, firstId) = await WebApp.RegisterModelVersionAsync(platform);
+        var secondId = await WebApp.RegisterNextVersionAsync(platform, modelId, firstId, dice: 0.9, codeVersion: "web shadow test");
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", $"models?model={modelId}");
+        var shadowLine = page.GetByTestId("shadow");
+        var before = await shadowLine.TextContentAsync();
+
+        await page.Locator($"button[data-action=shadow][data-version-id='{secondId}']").ClickAsync();
+        await page.Locator("[data-testid=confirm-change][data-action=shadow] button[type=submit]").ClickAsync();
+        await page.WaitForSelectorAsync($"[data-testid=shadow][data-version-id='{secondId}']");
+        var (data, error) = await SignedInPlatform.GraphQLAsync(engineer,
+            "query($id: ID!) { model(id: $id) { shadow { version { id } shadowedBy } } }", new { id = modelId });
+        Assert.Null(error);
+
+        // What inference records of a study the shadow ran on beside production, and a radiologist's acceptance of production's result.
+        var productionResultId = await ShadowRanBesideProductionAsync(firstId, secondId, ("liver", 0.9), ("lesion", 0.5));
+        using var radiologist = platform.Client(await platform.UserTokenAsync("radiologist"));
+        var (_, feedbackError) = await SignedInPlatform.GraphQLAsync(radiologist,
+            "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }", new { input = new { inferenceResultId = productionResultId, verdict = "ACCEPT" } });
+        Assert.Null(feedbackError);
+        await page.ReloadAsync();
+        var report = page.Locator($"tr[data-version-id='{secondId}'] [data-testid=shadow-report]");
+        await report.Locator("summary").ClickAsync();
+        var rows = await report.Locator("tr").AllInnerTextsAsync();
+        var compared = await page.GetByTestId("comparison").Locator("tr", new() { HasText = "Shadow agreement with production" }).InnerTextAsync();
+        await Chromium.ScreenshotAsync(page, "models-shadow");
+
+        Assert.Equal("No version runs in shadow.", before?.Trim());
+        Assert.Equal(secondId, data.GetProperty("model").GetProperty("shadow").GetProperty("version").GetProperty("id").GetString());
+        Assert.StartsWith("v2 runs in shadow beside production, started by ml-engineer", (await shadowLine.TextContentAsync())?.Trim(), StringComparison.Ordinal);
+        Assert.Equal("in shadow now", await page.Locator($"tr[data-version-id='{secondId}'] [data-testid=in-shadow]").TextContentAsync());
+        Assert.Equal("70.0% agreement with production on 1 study", await report.Locator("summary").TextContentAsync());
+        Assert.Equal(["Agreement with production\t70.0%", "Agreement with production: lesion\t50.0%", "Agreement with production: liver\t90.0%",
+            "Studies with a radiologist’s verdict\t1", "Agreement with radiologists\t70.0%", "Corrected (compared with the shadow)\t0 (0)"], rows.Skip(1));
+        Assert.Equal(["Shadow agreement with production", "—", "70.0%", ""], compared.Split('\t', StringSplitOptions.TrimEntries));
+        Assert.Equal(0, await page.Locator($"button[data-action=shadow][data-version-id='{secondId}']").CountAsync());
+    }
+
+    [Fact]
+    public async Task an_annotator_sees_the_shadow_without_controls_and_the_api_refuses_to_stop_it()
+    {
+        WebApp.RequireBuilt();
+        var (modelId, versionId) = await WebApp.RegisterModelVersionAsync(platform);
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (_, shadowError) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($input: ShadowModelVersionInput!) { shadowModelVersion(input: $input) { id } }", new { input = new { modelId, versionId } });
+        Assert.Null(shadowError);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"models?model={modelId}");
+
+        var shadow = await page.GetByTestId("shadow").TextContentAsync();
+        var buttons = await page.Locator("button[data-action]").CountAsync();
+        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
+        var (_, error) = await SignedInPlatform.GraphQLAsync(annotator,
+            "mutation($input: ClearModelShadowInput!) { clearModelShadow(input: $input) { id } }", new { input = new { modelId } });
+
+        Assert.StartsWith("v1 runs in shadow beside production, started by ml-engineer", shadow?.Trim(), StringComparison.Ordinal);
+        Assert.Equal(0, buttons);
+        Assert.Equal("FORBIDDEN", error);
+    }
+
+    /// <summary>A production result of <paramref name="productionVersionId"/> on a new study and the shadow's result beside
+    /// it, both recorded as inference records them (its client credentials); the production result's id.</summary>
+    private async Task<string> ShadowRanBesideProductionAsync(string productionVersionId, string shadowVersionId, params (string Label, double Agreement)[] labels)
+    {
+        var study = $"2.25.{Random.Shared.NextInt64(1, long.MaxValue)}";
+        using var inference = platform.Client(await WebApp.ClientTokenAsync(platform, "inference"));
+        var (result, resultError) = await SignedInPlatform.GraphQLAsync(inference,
+            "mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
+            new { input = new { studyInstanceUid = study, modelVersionId = productionVersionId, pipeline = "liver-ct", resultUids = new[] { $"{study}.1" }, durationMs = 12.5 } });
+        Assert.Null(resultError);
+        var productionResultId = result.GetProperty("recordInferenceResult").GetProperty("id").GetString()!;
+        var (_, shadowError) = await SignedInPlatform.GraphQLAsync(inference,
+            "mutation($input: RecordShadowResultInput!) { recordShadowResult(input: $input) { id } }",
+            new { input = new { productionResultId, versionId = shadowVersionId, labels = labels.Select(label => new { label = label.Label, agreement = label.Agreement }) } });
+        Assert.Null(shadowError);
+        return productionResultId;
     }
 
     private static async Task<string?> JobStatusAsync(HttpClient engineer, string jobId)

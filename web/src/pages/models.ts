@@ -1,5 +1,6 @@
-// The model registry: each model's versions with stage, metrics and lineage, training jobs with their loss curves
-// updating live (the trainingProgress subscription), and, for ML engineers, promote, roll back and cancel a training job.
+// The model registry: each model's versions with stage, metrics, lineage and how they did in shadow, training jobs with
+// their loss curves updating live (the trainingProgress subscription), and, for ML engineers, promote, roll back, run a
+// candidate in shadow or stop it, and cancel a training job.
 
 import { graphql } from '../api/graphql';
 import type { Me } from '../api/session';
@@ -9,6 +10,7 @@ import { lossCurve, type EpochPoint } from './lossCurve';
 import { formatMetrics } from './modelMetrics';
 import { changeInput, confirmationQuestion, maxReasonLength, type ChangeTarget, type ProductionAction } from './productionChange';
 import { timelineBars, type ProductionPeriod } from './productionTimeline';
+import { shadowHeadline, shadowLine, shadowSummary, type ModelShadow } from './shadowSummary';
 import { compareVersions, type ComparedVersion } from './versionComparison';
 
 type VersionRow = ComparedVersion;
@@ -19,6 +21,7 @@ interface ModelRow {
   task: string;
   version: number;
   productionVersion: { id: string } | null;
+  shadow: ModelShadow | null;
   versions: VersionRow[];
   productionHistory: ProductionPeriod[];
 }
@@ -32,29 +35,32 @@ interface JobRow {
   progress: EpochPoint[];
 }
 
-const modelFields = `id name task version productionVersion { id } versions { id number stage registeredAt metrics { name value }
+const modelFields = `id name task version productionVersion { id } shadow { version { id number } shadowedBy shadowedAt }
+  versions { id number stage registeredAt metrics { name value }
   lineage { baseVersionId labelRevisionIds feedbackIds dataCut codeVersion }
-  evaluation { sets { split metric caseCount candidate production } gateFailure } }
+  evaluation { sets { split metric caseCount candidate production } gateFailure }
+  shadowReport { studies since lastRecordedAt meanAgreementWithProduction labels { label agreement }
+    feedback { studies meanAgreement corrected correctedCompared } } }
   productionHistory { version { id number } from to change changedBy byGate reason }`;
 
 /**
- * A confirmation with an optional reason, placed by `place` (after a model's heading, inside a job's line); it resolves
- * to the reason, or null if cancelled (Escape or Cancel).
+ * A confirmation with an optional reason (none asked where the mutation takes none), placed by `place` (after a model's
+ * heading, inside a job's line); it resolves to the reason ('' when none is asked), or null if cancelled (Escape or Cancel).
  */
-function confirmWithReason(place: (form: HTMLFormElement) => void, action: string, question: string, verb: string): Promise<string | null> {
+function confirmWithReason(place: (form: HTMLFormElement) => void, action: string, question: string, verb: string, askReason = true): Promise<string | null> {
   document.querySelector('[data-testid=confirm-change]')?.remove();
   const form = element<HTMLFormElement>(`<form class="confirm-change" data-testid="confirm-change" data-action="${action}">
     <p>${escapeHtml(question)}</p>
-    <label>Reason (optional) <input name="reason" maxlength="${maxReasonLength}" size="50"></label>
+    ${askReason ? `<label>Reason (optional) <input name="reason" maxlength="${maxReasonLength}" size="50"></label>` : ''}
     <button type="submit">${verb}</button> <button type="button" data-cancel>Cancel</button></form>`);
   place(form);
-  const reason = form.querySelector<HTMLInputElement>('input[name=reason]')!;
-  reason.focus();
+  const reason = form.querySelector<HTMLInputElement>('input[name=reason]');
+  (reason ?? form.querySelector<HTMLButtonElement>('button[type=submit]')!).focus();
   return new Promise((resolve) => {
     form.onsubmit = (event) => {
       event.preventDefault();
       form.remove();
-      resolve(reason.value);
+      resolve(reason?.value ?? '');
     };
     const cancel = () => {
       form.remove();
@@ -79,13 +85,30 @@ function lineageText(version: VersionRow, model: ModelRow): string {
     `${lineage.feedbackIds.length} feedback`, lineage.dataCut != null ? `data cut ${lineage.dataCut}` : '', lineage.codeVersion].filter(Boolean).join(' · ');
 }
 
+/** A version's shadow report: a one-line summary that opens to its rows; empty before it ran in shadow. */
+function shadowReportCell(version: VersionRow): string {
+  const report = version.shadowReport;
+  if (!report) return '';
+  return `<details data-testid="shadow-report"><summary>${escapeHtml(shadowHeadline(report))}</summary><table><tbody>
+    ${shadowSummary(report).map((row) => `<tr><th scope="row">${escapeHtml(row.label)}</th><td>${escapeHtml(row.value)}</td></tr>`).join('')}</tbody></table></details>`;
+}
+
+/** An ML engineer's buttons for a candidate: promote it, and run it in shadow unless it already runs there. */
+function candidateButtons(version: VersionRow, model: ModelRow): string {
+  if (version.stage !== 'CANDIDATE') return '';
+  return `<button type="button" data-action="promote" data-version-id="${version.id}">Promote v${version.number}</button>
+    ${model.shadow?.version.id === version.id ? '' : `<button type="button" data-action="shadow" data-version-id="${version.id}">Run v${version.number} in shadow</button>`}`;
+}
+
 function modelSection(model: ModelRow, engineer: boolean): HTMLElement {
   const section = element(`<section class="model" data-testid="model" data-model-id="${model.id}"><h2>${escapeHtml(model.name)} <small>${escapeHtml(model.task)}</small>
     ${engineer && model.productionVersion ? '<button type="button" data-action="rollback">Roll back</button>' : ''}</h2>
-    ${model.versions.length === 0 ? '<p>No version yet.</p>' : `<table><thead><tr><th>Version</th><th>Stage</th><th>Metrics</th><th>Lineage</th><th>Registered</th>${engineer ? '<th></th>' : ''}</tr></thead><tbody>
+    <p class="shadow" data-testid="shadow" data-version-id="${model.shadow?.version.id ?? ''}">${escapeHtml(shadowLine(model.shadow))}
+      ${engineer && model.shadow ? '<button type="button" data-action="stop-shadow">Stop shadow</button>' : ''}</p>
+    ${model.versions.length === 0 ? '<p>No version yet.</p>' : `<table><thead><tr><th>Version</th><th>Stage</th><th>Metrics</th><th>Lineage</th><th>Registered</th><th>Shadow</th>${engineer ? '<th></th>' : ''}</tr></thead><tbody>
     ${[...model.versions].reverse().map((v) => `<tr class="${v.stage.toLowerCase()}" data-version-id="${v.id}"><td>${v.number}</td><td data-testid="stage">${v.stage}</td>
       <td>${escapeHtml(formatMetrics(v.metrics))}</td><td>${escapeHtml(lineageText(v, model))}</td><td>${new Date(v.registeredAt).toLocaleString()}</td>
-      ${engineer ? `<td>${v.stage === 'CANDIDATE' ? `<button type="button" data-action="promote" data-version-id="${v.id}">Promote v${v.number}</button>` : ''}</td>` : ''}</tr>`).join('')}
+      <td>${model.shadow?.version.id === v.id ? '<strong data-testid="in-shadow">in shadow now</strong> ' : ''}${shadowReportCell(v)}</td>${engineer ? `<td>${candidateButtons(v, model)}</td>` : ''}</tr>`).join('')}
     </tbody></table>`}</section>`);
   if (model.productionHistory.length > 0) section.append(timeline(model));
   if (model.versions.length >= 2) section.append(comparison(model));
@@ -242,6 +265,43 @@ export async function showModels(main: HTMLElement, me: Me, query: URLSearchPara
     }
   };
 
+  // A mutation of the model (its field and input type) that answers the model: the section is redrawn from the answer,
+  // and a refusal is the API's message, shown above the models.
+  const changeModel = async (button: HTMLButtonElement, section: HTMLElement, model: ModelRow, [field, inputType]: [string, string],
+    input: Record<string, unknown>, done: (updated: ModelRow) => string) => {
+    button.disabled = true;
+    try {
+      const updated = (await graphql<Record<string, ModelRow>>(
+        `mutation($input: ${inputType}!) { ${field}(input: $input) { ${modelFields} } }`, { input }))[field];
+      Object.assign(model, updated);
+      section.replaceWith(modelSection(updated, engineer));
+      message.textContent = done(updated);
+    } catch (error) {
+      button.disabled = false;
+      showError(message, error);
+    }
+  };
+
+  // Neither mutation takes a reason or an expected version: a shadow delivers nothing, and the one set last is the one
+  // that runs (the event names the shadow it replaced).
+  const changeShadow = async (button: HTMLButtonElement, section: HTMLElement, model: ModelRow) => {
+    const start = button.dataset.action === 'shadow';
+    const version = model.versions.find((v) => v.id === button.dataset.versionId);
+    const question = start
+      ? `Run v${version!.number} of ${model.name} in shadow beside production? Inference runs it on the same studies and delivers none of its results${model.shadow ? `; it replaces v${model.shadow.version.number} as the shadow` : ''}.`
+      : `Stop running v${model.shadow!.version.number} of ${model.name} in shadow? Its report so far stays.`;
+    const confirmed = await confirmWithReason((form) => section.querySelector('h2')!.after(form), button.dataset.action!, question,
+      start ? 'Run in shadow' : 'Stop shadow', false);
+    if (confirmed === null) {
+      button.focus();
+      return;
+    }
+    await changeModel(button, section, model,
+      start ? ['shadowModelVersion', 'ShadowModelVersionInput'] : ['clearModelShadow', 'ClearModelShadowInput'],
+      start ? { modelId: model.id, versionId: version!.id } : { modelId: model.id },
+      (updated) => (start ? `${updated.name}: v${version!.number} runs in shadow.` : `${updated.name}: shadow stopped.`));
+  };
+
   main.onclick = async (event) => {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
     const jobLine = button?.dataset.action === 'cancel-job' ? button.closest<HTMLElement>('[data-job-id]') : null;
@@ -252,6 +312,10 @@ export async function showModels(main: HTMLElement, me: Me, query: URLSearchPara
     const section = button?.closest<HTMLElement>('[data-model-id]');
     if (!button || !section) return;
     const model = models.items.find((m) => m.id === section.dataset.modelId)!;
+    if (button.dataset.action === 'shadow' || button.dataset.action === 'stop-shadow') {
+      await changeShadow(button, section, model);
+      return;
+    }
     const action = button.dataset.action as ProductionAction;
     const version = model.versions.find((v) => v.id === button.dataset.versionId);
     const target: ChangeTarget = {
@@ -263,20 +327,8 @@ export async function showModels(main: HTMLElement, me: Me, query: URLSearchPara
       button.focus();
       return;
     }
-    button.disabled = true;
-    try {
-      const { promoteModelVersion, rollbackModel } = await graphql<{ promoteModelVersion?: ModelRow; rollbackModel?: ModelRow }>(
-        action === 'promote'
-          ? `mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { ${modelFields} } }`
-          : `mutation($input: RollbackModelInput!) { rollbackModel(input: $input) { ${modelFields} } }`,
-        { input: changeInput(action, target, reason) });
-      const updated = (promoteModelVersion ?? rollbackModel)!;
-      Object.assign(model, updated);
-      section.replaceWith(modelSection(updated, engineer));
-      message.textContent = action === 'promote' ? `${updated.name}: promoted.` : `${updated.name}: rolled back.`;
-    } catch (error) {
-      button.disabled = false;
-      showError(message, error);
-    }
+    await changeModel(button, section, model,
+      action === 'promote' ? ['promoteModelVersion', 'PromoteModelVersionInput'] : ['rollbackModel', 'RollbackModelInput'],
+      changeInput(action, target, reason), (updated) => (action === 'promote' ? `${updated.name}: promoted.` : `${updated.name}: rolled back.`));
   };
 }

@@ -1,5 +1,8 @@
 // Two versions of a model side by side: stage, metrics (with the second's difference from the first), what each was
-// trained on (lineage counts) and its evaluation beside production. Pure, so the registry page and its tests share it.
+// trained on (lineage counts), its evaluation beside production and how it did in shadow. Pure, so the registry page and
+// its tests share it.
+
+import { percent, type ShadowReport } from './shadowSummary';
 
 export interface ComparedVersion {
   id: string;
@@ -9,6 +12,7 @@ export interface ComparedVersion {
   metrics: { name: string; value: number }[];
   lineage: { baseVersionId: string | null; labelRevisionIds: string[]; feedbackIds: string[]; dataCut: number | null; codeVersion: string };
   evaluation: { sets: { split: string; metric: string; caseCount: number; candidate: number; production: number | null }[]; gateFailure: string | null } | null;
+  shadowReport: ShadowReport | null;
 }
 
 export interface ComparisonRow {
@@ -38,6 +42,19 @@ function evaluationText(version: ComparedVersion, split: string): string {
   return `${set.metric} ${number(set.candidate)}${set.production != null ? ` (production ${number(set.production)})` : ''} on ${set.caseCount} cases`;
 }
 
+/** Agreement in shadow as percentages, the difference in percentage points; no rows when neither version ran in shadow. */
+function shadowRows(first: ComparedVersion, second: ComparedVersion): ComparisonRow[] {
+  if (!first.shadowReport && !second.shadowReport) return [];
+  const agreement = (version: ComparedVersion) => version.shadowReport?.meanAgreementWithProduction;
+  const [a, b] = [agreement(first), agreement(second)];
+  const points = a === undefined || b === undefined ? undefined : Math.round((b - a) * 1000) / 10;
+  const difference = points === undefined ? '' : points === 0 ? '±0 points' : `${points > 0 ? '+' : '−'}${Math.abs(points).toFixed(1)} points`;
+  return [
+    numericRow('Studies in shadow', first.shadowReport?.studies ?? 0, second.shadowReport?.studies ?? 0),
+    { label: 'Shadow agreement with production', first: a === undefined ? '—' : percent(a), second: b === undefined ? '—' : percent(b), difference },
+  ];
+}
+
 /** The rows of the comparison of `first` and `second`, metrics by name in the order the first names them, then the second's own. */
 export function compareVersions(first: ComparedVersion, second: ComparedVersion): ComparisonRow[] {
   const text = (label: string, a: string, b: string): ComparisonRow => ({ label, first: a, second: b, difference: '' });
@@ -56,5 +73,6 @@ export function compareVersions(first: ComparedVersion, second: ComparedVersion)
       ? [text('Evaluation', 'not evaluated', 'not evaluated')]
       : splits.map((split) => text(`Evaluation (${split.toLowerCase()})`, evaluationText(first, split), evaluationText(second, split)))),
     text('Gate', first.evaluation?.gateFailure ?? (first.evaluation ? 'passed' : '—'), second.evaluation?.gateFailure ?? (second.evaluation ? 'passed' : '—')),
+    ...shadowRows(first, second),
   ];
 }
