@@ -42,7 +42,10 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
                 await _wake.WaitAsync(forwarding.Value.PollInterval, stoppingToken);
                 if (ledger.IsOpen)
                 {
-                    await ReportAsync(ForwardingBacklog.Compute(store.LatestVersions(), ledger), stoppingToken);
+                    // The backlog is read once this round holds the lock: one read before it could predate a part the forwarder
+                    // sent and withdrew meanwhile (ForwardedAsync), and telling labeling it waits again would block the study for
+                    // a whole PendingPartSeconds after this replica is gone.
+                    await ReportAsync(() => ForwardingBacklog.Compute(store.LatestVersions(), ledger), stoppingToken);
                 }
             }
         }
@@ -76,7 +79,9 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
     /// store still holds before it forwards any of it. Never throws for labeling's failures: they are logged and the next
     /// round tries again.
     /// </summary>
-    public async Task ReportAsync(IReadOnlyList<PendingStudy> backlog, CancellationToken cancellationToken)
+    public Task ReportAsync(IReadOnlyList<PendingStudy> backlog, CancellationToken cancellationToken) => ReportAsync(() => backlog, cancellationToken);
+
+    private async Task ReportAsync(Func<IReadOnlyList<PendingStudy>> readBacklog, CancellationToken cancellationToken)
     {
         if (!IsOn)
         {
@@ -85,6 +90,7 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
         await _round.WaitAsync(cancellationToken);
         try
         {
+            var backlog = readBacklog();
             var settings = replicas.Value;
             if (!_started)
             {
