@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Cl2.Dicom;
+using Cl2.Dicom.Coding;
 using Cl2.EndToEnd.Identity;
 using Microsoft.Playwright;
 
@@ -61,6 +63,123 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
         Assert.All(painted, index => Assert.Equal(slices / 2, index / (rows * columns)));
         Assert.Contains(painted, index => Math.Abs(index % (rows * columns) / columns - rows / 2) <= 2);
         Assert.True(painted.Select(index => index % columns).Distinct().Count() >= 3, "the stroke painted fewer than 3 columns");
+    }
+
+    [Fact]
+    public async Task the_threshold_brush_paints_only_the_pixels_inside_its_range_where_the_brush_paints_them_all()
+    {
+        WebApp.RequireBuilt();
+        var (study, labelsHeader, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
+        var header = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!;
+        var (slices, rows, columns) = (header["shape"]![0]!.GetValue<int>(), header["shape"]![1]!.GetValue<int>(), header["shape"]![2]!.GetValue<int>());
+        var hu = HounsfieldUnitsOfSlice(seriesFolder, header, slices / 2);
+        // A band around the typical value of the middle of the image: with the phantom's noise (about 12 HU) some of the
+        // pixels a wide stroke there crosses lie in it and some do not.
+        var middle = (from row in Enumerable.Range(rows / 2 - 3, 7) from column in Enumerable.Range(columns / 2 - 3, 7) select hu[row * columns + column])
+            .Order().ToList();
+        var (low, high) = (middle[middle.Count / 2] - 8, middle[middle.Count / 2] + 8);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
+        await page.WaitForSelectorAsync(".toolbar.labels button[data-tool=threshold]:not([disabled])");
+        await page.Locator(".toolbar.labels input[name=size]").FillAsync("40");
+
+        await page.Locator(".toolbar.labels input[name=low]").FillAsync($"{low}");
+        await page.Locator(".toolbar.labels input[name=high]").FillAsync($"{high}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Threshold" }).ClickAsync();
+        await WebApp.StrokeAcrossTheMiddleAsync(page);
+        var thresholded = await SaveAndReadPaintedAsync(page, expectedRevision: 1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Brush", Exact = true }).ClickAsync();
+        await WebApp.StrokeAcrossTheMiddleAsync(page);
+        var brushed = await SaveAndReadPaintedAsync(page, expectedRevision: 2);
+
+        var slice = rows * columns;
+        Assert.All(brushed, index => Assert.Equal(slices / 2, index / slice));
+        Assert.True(thresholded.Count >= 3, $"the threshold brush painted {thresholded.Count} pixels in [{low}, {high}] HU");
+        Assert.All(thresholded, index => Assert.InRange(hu[index % slice], low, high));
+        Assert.Subset(brushed.ToHashSet(), thresholded.ToHashSet());
+        // The same stroke with the plain brush paints pixels outside the band too: those are the ones the threshold left.
+        var left = brushed.Except(thresholded).ToList();
+        Assert.NotEmpty(left);
+        Assert.All(left, index => Assert.False(hu[index % slice] >= low && hu[index % slice] <= high,
+            $"pixel {index % slice} ({hu[index % slice]} HU) lies in the band but the threshold brush left it"));
+    }
+
+    [Fact]
+    public async Task the_scissors_fill_the_rectangle_dragged_on_the_shown_slice()
+    {
+        WebApp.RequireBuilt();
+        var (datasetId, labelsHeader) = await DatasetOfOneSyntheticCtAsync();
+        var header = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!;
+        var (slices, rows, columns) = (header["shape"]![0]!.GetValue<int>(), header["shape"]![1]!.GetValue<int>(), header["shape"]![2]!.GetValue<int>());
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
+        await page.WaitForSelectorAsync(".toolbar.labels button[data-tool=scissors]:not([disabled])");
+
+        await page.Keyboard.PressAsync("r");
+        var canvas = (await page.Locator("[data-testid=viewport] canvas").First.BoundingBoxAsync())!;
+        var (x, y) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
+        await page.Mouse.MoveAsync(x - 90, y - 60);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(x, y, new() { Steps = 8 });
+        await page.Mouse.MoveAsync(x + 90, y + 60, new() { Steps = 8 });
+        await page.Mouse.UpAsync();
+        var painted = await SaveAndReadPaintedAsync(page, expectedRevision: 1);
+
+        var slice = rows * columns;
+        Assert.All(painted, index => Assert.Equal(slices / 2, index / slice));
+        var (pixelRows, pixelColumns) = (painted.Select(index => index % slice / columns).ToList(), painted.Select(index => index % columns).ToList());
+        var (height, width) = (pixelRows.Max() - pixelRows.Min() + 1, pixelColumns.Max() - pixelColumns.Min() + 1);
+        Assert.True(height >= 2 && width >= 3, $"the rectangle filled {width}×{height} pixels");
+        Assert.True(width > height, $"a drag wider than high filled {width}×{height} pixels");
+        Assert.Equal(width * height, painted.Count); // filled, not outlined
+    }
+
+    /// <summary>Saves the label, waits for the revision and answers the indices of its non-zero voxels.</summary>
+    private async Task<List<int>> SaveAndReadPaintedAsync(IPage page, int expectedRevision)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save label" }).ClickAsync();
+        var saved = await page.WaitForSelectorAsync($"[data-testid=saved]:has-text('revision {expectedRevision} ')");
+        var revisionId = await saved!.GetAttributeAsync("data-label-revision-id");
+        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(annotator, "query($id: ID!) { labelRevision(id: $id) { revision blobDigest } }", new { id = revisionId });
+        Assert.Null(error);
+        Assert.Equal(expectedRevision, data.GetProperty("labelRevision").GetProperty("revision").GetInt32());
+        var (_, voxels) = await WebApp.ReadMaskAsync(annotator, data.GetProperty("labelRevision").GetProperty("blobDigest").GetString()!);
+        return Enumerable.Range(0, voxels.Length).Where(index => voxels[index] != 0).ToList();
+    }
+
+    /// <summary>
+    /// The Hounsfield units of the label volume's slice <paramref name="index"/> (rows then columns), read from the file
+    /// that lies <paramref name="index"/> slice spacings from the volume's origin along its normal.
+    /// </summary>
+    private static int[] HounsfieldUnitsOfSlice(string seriesFolder, JsonNode header, int index)
+    {
+        var origin = header["origin"]!.AsArray().Select(value => value!.GetValue<double>()).ToArray();
+        var orientation = header["orientation"]!.AsArray().Select(value => value!.GetValue<double>()).ToArray();
+        var normal = new[]
+        {
+            (orientation[1] * orientation[5]) - (orientation[2] * orientation[4]),
+            (orientation[2] * orientation[3]) - (orientation[0] * orientation[5]),
+            (orientation[0] * orientation[4]) - (orientation[1] * orientation[3]),
+        };
+        var spacing = header["spacing"]![0]!.GetValue<double>();
+        var file = Directory.GetFiles(seriesFolder, "*.dcm").Select(path => DicomFile.Open(path)).Single(candidate =>
+        {
+            var position = candidate.Dataset.GetValues<double>(DicomTags.ImagePositionPatient);
+            var along = Enumerable.Range(0, 3).Sum(axis => (position[axis] - origin[axis]) * normal[axis]) / spacing;
+            return Math.Abs(along - index) < 0.01;
+        });
+        Assert.Equal(16, file.Dataset.GetValue<int>(DicomTags.BitsAllocated));
+        Assert.Equal(0, file.Dataset.GetValue<int>(DicomTags.PixelRepresentation));
+        var (slope, intercept) = (file.Dataset.GetValue<double>(DicomTags.RescaleSlope), file.Dataset.GetValue<double>(DicomTags.RescaleIntercept));
+        var bytes = ((DicomValueElement)file.Dataset.GetElement(DicomTags.PixelData)).Buffer.GetBytes().ToArray();
+        return Enumerable.Range(0, bytes.Length / 2)
+            .Select(pixel => (int)Math.Round((BitConverter.ToUInt16(bytes, pixel * 2) * slope) + intercept)).ToArray();
     }
 
     /// <summary>A dataset holding one synthetic liver CT, made by an ML engineer.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Cl2.EndToEnd.Identity;
 using Microsoft.Playwright;
 
@@ -179,6 +180,58 @@ public sealed class ModelRegistryPageTests(SignedInPlatform platform)
         Assert.StartsWith("v1 runs in shadow beside production, started by ml-engineer", shadow?.Trim(), StringComparison.Ordinal);
         Assert.Equal(0, buttons);
         Assert.Equal("FORBIDDEN", error);
+    }
+
+    [Fact]
+    public async Task a_versions_corrected_studies_link_to_the_viewer_and_for_a_radiologist_to_the_review()
+    {
+        WebApp.RequireBuilt();
+        var (modelId, versionId) = await WebApp.RegisterModelVersionAsync(platform);
+        var (study, _) = await WebApp.StoreSyntheticCtAsync(platform);
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
+        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
+        using var mask = await annotator.PostAsync(new Uri("blobs", UriKind.Relative), new ByteArrayContent(Guid.NewGuid().ToByteArray()));
+        var digest = JsonDocument.Parse(await mask.EnsureSuccessStatusCode().Content.ReadAsStringAsync()).RootElement.GetProperty("digest").GetString();
+        var (cases, casesError) = await SignedInPlatform.GraphQLAsync(annotator, "query($id: ID!) { dataset(id: $id) { cases(first: 1) { items { id } } } }", new { id = datasetId });
+        Assert.Null(casesError);
+        var caseId = cases.GetProperty("dataset").GetProperty("cases").GetProperty("items")[0].GetProperty("id").GetString();
+        var (revision, revisionError) = await SignedInPlatform.GraphQLAsync(annotator, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
+            new { input = new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = digest } });
+        Assert.Null(revisionError);
+        using var inference = platform.Client(await WebApp.ClientTokenAsync(platform, "inference"));
+        var (result, resultError) = await SignedInPlatform.GraphQLAsync(inference,
+            "mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
+            new { input = new { studyInstanceUid = study, modelVersionId = versionId, pipeline = "liver-ct", resultUids = new[] { $"{study}.1" }, durationMs = 12.5 } });
+        Assert.Null(resultError);
+        using var radiologistClient = platform.Client(await platform.UserTokenAsync("radiologist"));
+        var (_, feedbackError) = await SignedInPlatform.GraphQLAsync(radiologistClient, "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }",
+            new
+            {
+                input = new
+                {
+                    inferenceResultId = result.GetProperty("recordInferenceResult").GetProperty("id").GetString(), verdict = "CORRECT",
+                    correctedLabelRevisionId = revision.GetProperty("submitLabel").GetProperty("id").GetString()
+                }
+            });
+        Assert.Null(feedbackError);
+        await using var chromium = await Chromium.LaunchAsync();
+
+        var engineer = await WebApp.SignInAsync(chromium, platform, "ml-engineer", $"models?model={modelId}");
+        var corrected = engineer.Locator($"tr[data-version-id='{versionId}'] [data-testid=corrected]");
+        await corrected.Locator("summary").ClickAsync();
+        var engineerLinks = await corrected.Locator("a").EvaluateAllAsync<string[]>("links => links.map(link => link.getAttribute('href'))");
+        var summary = await corrected.Locator("summary").TextContentAsync();
+        await using var radiologistChromium = await Chromium.LaunchAsync(); // a browser of its own: another user's session
+        var radiologist = await WebApp.SignInAsync(radiologistChromium, platform, "radiologist", $"models?model={modelId}");
+        var radiologistLinks = await radiologist.Locator($"tr[data-version-id='{versionId}'] [data-testid=corrected] a")
+            .EvaluateAllAsync<string[]>("links => links.map(link => link.getAttribute('href'))");
+        await radiologist.Locator($"tr[data-version-id='{versionId}'] [data-testid=corrected] summary").ClickAsync();
+        await radiologist.Locator($"tr[data-version-id='{versionId}'] [data-testid=corrected] a[href^='/viewer']").ClickAsync();
+        await radiologist.WaitForSelectorAsync(".viewer-host[data-rendered=true]");
+
+        Assert.Equal("1 study", summary?.Trim());
+        Assert.Equal([$"/viewer?study={study}"], engineerLinks);
+        Assert.Equal([$"/viewer?study={study}", $"/review?study={study}"], radiologistLinks);
     }
 
     /// <summary>A production result of <paramref name="productionVersionId"/> on a new study and the shadow's result beside

@@ -153,11 +153,11 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-series]');
     if (!button) return;
     browser.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b === button)));
+    tools.suspend(); // until the new series' labelmap exists, keys and clicks would act on the one being left
     viewer.destroy();
     viewer = await openStack(host, item.studyInstanceUid, button.dataset.series!);
     labelmap = await (await labelmapCode()).addLabelmap(viewer, names);
     tools.setup(labelmap);
-    tools.choose('navigate');
   };
   tools.choose('navigate');
   return { get viewer() { return viewer; } };

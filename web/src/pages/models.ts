@@ -1,4 +1,5 @@
-// The model registry: each model's versions with stage, metrics, lineage and how they did in shadow, training jobs with
+// The model registry: each model's versions with stage, metrics, lineage, how they did in shadow and the studies whose
+// result radiologists corrected, training jobs with
 // their loss curves updating live (the trainingProgress subscription), and, for ML engineers, promote, roll back, run a
 // candidate in shadow or stop it, and cancel a training job.
 
@@ -13,7 +14,8 @@ import { timelineBars, type ProductionPeriod } from './productionTimeline';
 import { shadowHeadline, shadowLine, shadowSummary, type ModelShadow } from './shadowSummary';
 import { compareVersions, type ComparedVersion } from './versionComparison';
 
-type VersionRow = ComparedVersion;
+/** A version with the studies it inferred whose result a radiologist corrected. */
+type VersionRow = ComparedVersion & { correctedStudies: string[] };
 
 interface ModelRow {
   id: string;
@@ -40,7 +42,8 @@ const modelFields = `id name task version productionVersion { id } shadow { vers
   lineage { baseVersionId labelRevisionIds feedbackIds dataCut codeVersion }
   evaluation { sets { split metric caseCount candidate production } gateFailure }
   shadowReport { studies since lastRecordedAt meanAgreementWithProduction labels { label agreement }
-    feedback { studies meanAgreement corrected correctedCompared } } }
+    feedback { studies meanAgreement corrected correctedCompared } }
+  correctedStudies }
   productionHistory { version { id number } from to change changedBy byGate reason }`;
 
 /**
@@ -93,6 +96,18 @@ function shadowReportCell(version: VersionRow): string {
     ${shadowSummary(report).map((row) => `<tr><th scope="row">${escapeHtml(row.label)}</th><td>${escapeHtml(row.value)}</td></tr>`).join('')}</tbody></table></details>`;
 }
 
+/**
+ * The studies whose result from this version a radiologist corrected: their count, opening to the list, each linked to
+ * the study viewer (and, for a radiologist, to its review page, which shows the result and the correction).
+ */
+function correctedCell(version: VersionRow, radiologist: boolean): string {
+  const studies = version.correctedStudies;
+  if (studies.length === 0) return '<span data-testid="corrected">none</span>';
+  return `<details data-testid="corrected"><summary>${studies.length} ${studies.length === 1 ? 'study' : 'studies'}</summary><ul>${studies
+    .map((study) => `<li><a href="/viewer?study=${encodeURIComponent(study)}" title="Open in the viewer"><code>${escapeHtml(study)}</code></a>${radiologist
+      ? ` <a href="/review?study=${encodeURIComponent(study)}">review</a>` : ''}</li>`).join('')}</ul></details>`;
+}
+
 /** An ML engineer's buttons for a candidate: promote it, and run it in shadow unless it already runs there. */
 function candidateButtons(version: VersionRow, model: ModelRow): string {
   if (version.stage !== 'CANDIDATE') return '';
@@ -100,15 +115,16 @@ function candidateButtons(version: VersionRow, model: ModelRow): string {
     ${model.shadow?.version.id === version.id ? '' : `<button type="button" data-action="shadow" data-version-id="${version.id}">Run v${version.number} in shadow</button>`}`;
 }
 
-function modelSection(model: ModelRow, engineer: boolean): HTMLElement {
+function modelSection(model: ModelRow, engineer: boolean, radiologist: boolean): HTMLElement {
   const section = element(`<section class="model" data-testid="model" data-model-id="${model.id}"><h2>${escapeHtml(model.name)} <small>${escapeHtml(model.task)}</small>
     ${engineer && model.productionVersion ? '<button type="button" data-action="rollback">Roll back</button>' : ''}</h2>
     <p class="shadow" data-testid="shadow" data-version-id="${model.shadow?.version.id ?? ''}">${escapeHtml(shadowLine(model.shadow))}
       ${engineer && model.shadow ? '<button type="button" data-action="stop-shadow">Stop shadow</button>' : ''}</p>
-    ${model.versions.length === 0 ? '<p>No version yet.</p>' : `<table><thead><tr><th>Version</th><th>Stage</th><th>Metrics</th><th>Lineage</th><th>Registered</th><th>Shadow</th>${engineer ? '<th></th>' : ''}</tr></thead><tbody>
+    ${model.versions.length === 0 ? '<p>No version yet.</p>' : `<table><thead><tr><th>Version</th><th>Stage</th><th>Metrics</th><th>Lineage</th><th>Registered</th><th>Shadow</th><th>Corrected</th>${engineer ? '<th></th>' : ''}</tr></thead><tbody>
     ${[...model.versions].reverse().map((v) => `<tr class="${v.stage.toLowerCase()}" data-version-id="${v.id}"><td>${v.number}</td><td data-testid="stage">${v.stage}</td>
       <td>${escapeHtml(formatMetrics(v.metrics))}</td><td>${escapeHtml(lineageText(v, model))}</td><td>${new Date(v.registeredAt).toLocaleString()}</td>
-      <td>${model.shadow?.version.id === v.id ? '<strong data-testid="in-shadow">in shadow now</strong> ' : ''}${shadowReportCell(v)}</td>${engineer ? `<td>${candidateButtons(v, model)}</td>` : ''}</tr>`).join('')}
+      <td>${model.shadow?.version.id === v.id ? '<strong data-testid="in-shadow">in shadow now</strong> ' : ''}${shadowReportCell(v)}</td>
+      <td>${correctedCell(v, radiologist)}</td>${engineer ? `<td>${candidateButtons(v, model)}</td>` : ''}</tr>`).join('')}
     </tbody></table>`}</section>`);
   if (model.productionHistory.length > 0) section.append(timeline(model));
   if (model.versions.length >= 2) section.append(comparison(model));
@@ -201,6 +217,7 @@ async function loadModels(query: URLSearchParams): Promise<{ models: ModelRow[];
 
 export async function showModels(main: HTMLElement, me: Me, query: URLSearchParams): Promise<void> {
   const engineer = me.roles.includes('ml-engineer');
+  const radiologist = me.roles.includes('radiologist');
   const { models: items, jobs: jobItems, next } = await loadModels(query);
   const models = { items };
   const trainingJobs = { items: jobItems };
@@ -212,7 +229,7 @@ export async function showModels(main: HTMLElement, me: Me, query: URLSearchPara
     return;
   }
   const names = new Map(models.items.map((model) => [model.id, model.name]));
-  for (const model of models.items) main.append(modelSection(model, engineer));
+  for (const model of models.items) main.append(modelSection(model, engineer, radiologist));
   if (next) main.append(element(`<p><a href="/models?after=${encodeURIComponent(next)}">More models</a></p>`));
 
   main.append(element('<h2>Training jobs</h2>'));
@@ -274,7 +291,7 @@ export async function showModels(main: HTMLElement, me: Me, query: URLSearchPara
       const updated = (await graphql<Record<string, ModelRow>>(
         `mutation($input: ${inputType}!) { ${field}(input: $input) { ${modelFields} } }`, { input }))[field];
       Object.assign(model, updated);
-      section.replaceWith(modelSection(updated, engineer));
+      section.replaceWith(modelSection(updated, engineer, radiologist));
       message.textContent = done(updated);
     } catch (error) {
       button.disabled = false;

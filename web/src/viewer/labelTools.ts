@@ -1,16 +1,21 @@
 // The labelling toolbar both the annotator workspace and the review page's "Correct" use: Navigate (N), Brush (B),
-// Eraser (E), brush size, the segment to paint, Undo (Ctrl+Z), Redo (Ctrl+Y) and a save button (Ctrl+S). They are
-// disabled until the first labelmap is set up (its code and Cornerstone's tools load after the viewer's first image).
+// Threshold brush (T, with its range), Scissors (R), Eraser (E), brush size, the segment to paint, Undo (Ctrl+Z), Redo
+// (Ctrl+Y) and a save button (Ctrl+S). They are disabled until a labelmap is set up (its code and Cornerstone's tools
+// load after the viewer's first image) and again while the annotator switches series, so no key or click acts on the
+// labelmap of the series being left.
 
 import { escapeHtml } from '../ui';
 import type { Labelmap } from './labelmap';
+import { parseValueRange } from './valueRange';
 
 export interface LabelTools {
   element: HTMLElement;
-  /** Selects a tool: 'navigate', 'brush' or 'eraser'. */
+  /** Selects a tool: 'navigate', 'brush', 'threshold', 'scissors' or 'eraser'. */
   choose(tool: string): void;
-  /** Applies the toolbar's segment and size to a (new) labelmap, and enables the toolbar. */
+  /** Applies the toolbar's segment, size and tool to a (new) labelmap, and enables the toolbar. */
   setup(labelmap: Labelmap): void;
+  /** Disables the toolbar until the next setup (the labelmap it acts on is going away). */
+  suspend(): void;
 }
 
 /**
@@ -25,6 +30,10 @@ export function labelTools(labelNames: Record<string, string>, saveLabel: string
   element.innerHTML = `
       <button type="button" data-tool="navigate" title="Window/level with the left button (N)">Navigate</button>
       <button type="button" data-tool="brush" title="Paint (B)">Brush</button>
+      <button type="button" data-tool="threshold" title="Paint only the pixels whose value is in the range (T)">Threshold</button>
+      <label>from <input type="number" name="low" step="any" size="6"></label>
+      <label>to <input type="number" name="high" step="any" size="6"></label>
+      <button type="button" data-tool="scissors" title="Fill a rectangle: drag its corners (R)">Scissors</button>
       <button type="button" data-tool="eraser" title="Erase (E)">Eraser</button>
       <label>Size <input type="range" name="size" min="1" max="40" value="8"></label>
       <label>Segment <select name="segment">${Object.entries(labelNames)
@@ -34,12 +43,28 @@ export function labelTools(labelNames: Record<string, string>, saveLabel: string
       <button type="button" data-action="save" class="primary" title="Ctrl+S">${escapeHtml(saveLabel)}</button>`;
   const segment = element.querySelector<HTMLSelectElement>('select[name=segment]')!;
   const size = element.querySelector<HTMLInputElement>('input[name=size]')!;
+  const [low, high] = ['low', 'high'].map((name) => element.querySelector<HTMLInputElement>(`input[name=${name}]`)!);
+  let chosen = 'navigate';
   const choose = (tool: string) => {
-    element.querySelectorAll('[data-tool]').forEach((b) => b.setAttribute('aria-pressed', String(b.getAttribute('data-tool') === tool)));
-    if (tool === 'brush') current().useBrush();
+    if (tool === 'threshold') {
+      // The range starts as the window shown (what the annotator sees as tissue) until they type their own.
+      if (low.value === '' && high.value === '') [low.value, high.value] = current().windowRange().map(String);
+      const range = parseValueRange(low.value, high.value);
+      if ('error' in range) {
+        low.setCustomValidity(range.error);
+        low.reportValidity();
+        return;
+      }
+      low.setCustomValidity('');
+      current().useThreshold(range);
+    } else if (tool === 'brush') current().useBrush();
+    else if (tool === 'scissors') current().useScissors();
     else if (tool === 'eraser') current().useEraser();
     else current().useNavigation();
+    chosen = tool;
+    element.querySelectorAll('[data-tool]').forEach((b) => b.setAttribute('aria-pressed', String(b.getAttribute('data-tool') === tool)));
   };
+  low.onchange = high.onchange = () => { if (chosen === 'threshold') choose('threshold'); };
   segment.onchange = () => current().setSegment(Number(segment.value));
   size.oninput = () => current().setBrushSize(Number(size.value));
   let ready = false;
@@ -61,6 +86,8 @@ export function labelTools(labelNames: Record<string, string>, saveLabel: string
     else if (event.ctrlKey && key === 's') { save(); event.preventDefault(); }
     else if (!event.ctrlKey && key === 'b') choose('brush');
     else if (!event.ctrlKey && key === 'e') choose('eraser');
+    else if (!event.ctrlKey && key === 't') choose('threshold');
+    else if (!event.ctrlKey && key === 'r') choose('scissors');
     else if (!event.ctrlKey && key === 'n') choose('navigate');
   };
   return {
@@ -71,6 +98,11 @@ export function labelTools(labelNames: Record<string, string>, saveLabel: string
       labelmap.setBrushSize(Number(size.value));
       ready = true;
       controls().forEach((control) => { control.disabled = false; });
+      choose(chosen); // a new series' labelmap gets the tool the annotator was using
+    },
+    suspend() {
+      ready = false;
+      controls().forEach((control) => { control.disabled = true; });
     },
   };
 }

@@ -1,5 +1,5 @@
-// A labelmap on a stack viewer: one derived image per slice, painted with a circular brush or eraser, segments named by
-// the labels, undo/redo through Cornerstone's history. Its voxels come out in the label volume's order (slice 0 = the
+// A labelmap on a stack viewer: one derived image per slice, painted with a circular brush, a threshold brush (only the
+// pixels whose value lies in a range), rectangle scissors or an eraser, segments named by the labels, undo/redo through Cornerstone's history. Its voxels come out in the label volume's order (slice 0 = the
 // viewer's first image, rows then columns), ready for labelVolume.ts. Cornerstone's tools are in this file's imports:
 // pages load it with import() once their viewer is open, so the viewer's first image does not wait for them.
 
@@ -7,13 +7,17 @@ import { cache, imageLoader, utilities as coreUtilities } from '@cornerstonejs/c
 import {
   BrushTool,
   Enums as ToolEnums,
+  RectangleScissorsTool,
   segmentation,
   utilities as toolUtilities,
 } from '@cornerstonejs/tools';
 import type { StackViewer } from './stackViewer';
+import type { ValueRange } from './valueRange';
 
 export const brushName = 'CircularBrush';
 export const eraserName = 'CircularEraser';
+export const thresholdName = 'ThresholdBrush';
+export const scissorsName = RectangleScissorsTool.toolName;
 
 let labelmaps = 0;
 
@@ -25,9 +29,15 @@ export interface Labelmap {
   load(voxels: Uint8Array): void;
   setSegment(index: number): void;
   useBrush(): void;
+  /** A brush that paints only the pixels whose value (Hounsfield units for a CT) lies in `range`, ends included. */
+  useThreshold(range: ValueRange): void;
+  /** Rectangle scissors: a left drag fills the rectangle with the segment. */
+  useScissors(): void;
   useEraser(): void;
   useNavigation(): void;
   setBrushSize(pixels: number): void;
+  /** The values the viewport's window shows now (a threshold brush's range to start from). */
+  windowRange(): ValueRange;
   undo(): void;
   redo(): void;
 }
@@ -53,10 +63,12 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
 
   group.addToolInstance(brushName, BrushTool.toolName, { activeStrategy: 'FILL_INSIDE_CIRCLE' });
   group.addToolInstance(eraserName, BrushTool.toolName, { activeStrategy: 'ERASE_INSIDE_CIRCLE' });
+  group.addToolInstance(thresholdName, BrushTool.toolName, { activeStrategy: 'THRESHOLD_INSIDE_CIRCLE', threshold: { isDynamic: false } });
+  group.addTool(scissorsName);
   const primary = [{ mouseButton: ToolEnums.MouseBindings.Primary }];
   const navigation = 'WindowLevel';
   const activate = (name: string) => {
-    for (const other of [brushName, eraserName, navigation]) {
+    for (const other of [brushName, eraserName, thresholdName, scissorsName, navigation]) {
       if (other !== name) group.setToolPassive(other);
     }
     group.setToolActive(name, { bindings: primary });
@@ -87,10 +99,19 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
       segmentation.segmentIndex.setActiveSegmentIndex(segmentationId, index);
     },
     useBrush: () => activate(brushName),
+    useThreshold(range) {
+      toolUtilities.segmentation.setBrushThresholdForToolGroup(group.id, { range: [...range], isDynamic: false, dynamicRadius: 0 });
+      activate(thresholdName);
+    },
+    useScissors: () => activate(scissorsName),
     useEraser: () => activate(eraserName),
     useNavigation: () => activate(navigation),
     setBrushSize(pixels) {
       toolUtilities.segmentation.setBrushSizeForToolGroup(group.id, pixels);
+    },
+    windowRange() {
+      const { lower, upper } = viewer.viewport.getProperties().voiRange ?? { lower: 0, upper: 0 };
+      return [Math.round(lower), Math.round(upper)];
     },
     undo() {
       coreUtilities.HistoryMemo.DefaultHistoryMemo.undo();
