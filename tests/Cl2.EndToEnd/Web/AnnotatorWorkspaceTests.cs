@@ -139,8 +139,42 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
         Assert.Equal(width * height, painted.Count); // filled, not outlined
     }
 
-    /// <summary>Saves the label, waits for the revision and answers the indices of its non-zero voxels.</summary>
-    private async Task<List<int>> SaveAndReadPaintedAsync(IPage page, int expectedRevision)
+    [Fact]
+    public async Task an_annotator_starts_from_the_models_segmentation_saves_it_as_the_label_and_undo_takes_it_back()
+    {
+        WebApp.RequireBuilt();
+        var (study, labelsHeader, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
+        var written = await ReviewedSegmentation.WriteAsync(labelsHeader, seriesFolder, "liver-ct 1");
+        await WebApp.StoreAsync(platform, [written.Segmentation, written.Report]);
+        var (_, versionId) = await WebApp.RegisterModelVersionAsync(platform);
+        await WebApp.RecordInferenceResultAsync(platform, study, versionId, failure: null, [written.SegmentationUid, written.ReportUid]);
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
+        var header = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!;
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{header["shape"]![0]!.GetValue<int>()}']");
+        var offered = await page.GetByTestId("prediction").TextContentAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start from its prediction" }).ClickAsync();
+        var started = await page.Locator(".workspace .message").TextContentAsync();
+        var fromPrediction = await SaveAndReadAsync(page, expectedRevision: 1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Undo" }).ClickAsync();
+        var afterUndo = await SaveAndReadAsync(page, expectedRevision: 2);
+
+        Assert.Matches(@"^liver-\w+ v1 \(candidate\) segmented this study", offered?.Trim());
+        Assert.Contains($"Started from the prediction of liver-", started, StringComparison.Ordinal);
+        // The segmentation was made of synth's own labels; with no labels defined on the dataset, the label takes the
+        // segmentation's names and numbers, so the saved voxels are synth's.
+        Assert.Equal(header["labelNames"]!.AsObject().Where(name => name.Key != "0").ToDictionary(name => name.Key, name => name.Value!.GetValue<string>()),
+            fromPrediction.Header["labelNames"]!.AsObject().ToDictionary(name => name.Key, name => name.Value!.GetValue<string>()));
+        Assert.Equal(written.Labels, fromPrediction.Voxels);
+        Assert.Contains(fromPrediction.Voxels, voxel => voxel != 0);
+        Assert.All(afterUndo.Voxels, voxel => Assert.Equal(0, voxel));
+    }
+
+    /// <summary>Saves the label, waits for the revision and answers its blob's header and voxels.</summary>
+    private async Task<(JsonNode Header, byte[] Voxels)> SaveAndReadAsync(IPage page, int expectedRevision)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Save label" }).ClickAsync();
         var saved = await page.WaitForSelectorAsync($"[data-testid=saved]:has-text('revision {expectedRevision} ')");
@@ -149,7 +183,13 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
         var (data, error) = await SignedInPlatform.GraphQLAsync(annotator, "query($id: ID!) { labelRevision(id: $id) { revision blobDigest } }", new { id = revisionId });
         Assert.Null(error);
         Assert.Equal(expectedRevision, data.GetProperty("labelRevision").GetProperty("revision").GetInt32());
-        var (_, voxels) = await WebApp.ReadMaskAsync(annotator, data.GetProperty("labelRevision").GetProperty("blobDigest").GetString()!);
+        return await WebApp.ReadMaskAsync(annotator, data.GetProperty("labelRevision").GetProperty("blobDigest").GetString()!);
+    }
+
+    /// <summary>Saves the label, waits for the revision and answers the indices of its non-zero voxels.</summary>
+    private async Task<List<int>> SaveAndReadPaintedAsync(IPage page, int expectedRevision)
+    {
+        var (_, voxels) = await SaveAndReadAsync(page, expectedRevision);
         return Enumerable.Range(0, voxels.Length).Where(index => voxels[index] != 0).ToList();
     }
 

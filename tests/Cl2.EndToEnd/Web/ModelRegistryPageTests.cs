@@ -198,18 +198,14 @@ public sealed class ModelRegistryPageTests(SignedInPlatform platform)
         var (revision, revisionError) = await SignedInPlatform.GraphQLAsync(annotator, "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
             new { input = new { caseId, baseRevision = 0, kind = "SEGMENTATION", blobDigest = digest } });
         Assert.Null(revisionError);
-        using var inference = platform.Client(await WebApp.ClientTokenAsync(platform, "inference"));
-        var (result, resultError) = await SignedInPlatform.GraphQLAsync(inference,
-            "mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
-            new { input = new { studyInstanceUid = study, modelVersionId = versionId, pipeline = "liver-ct", resultUids = new[] { $"{study}.1" }, durationMs = 12.5 } });
-        Assert.Null(resultError);
+        var resultId = await WebApp.RecordInferenceResultAsync(platform, study, versionId, failure: null);
         using var radiologistClient = platform.Client(await platform.UserTokenAsync("radiologist"));
         var (_, feedbackError) = await SignedInPlatform.GraphQLAsync(radiologistClient, "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { id } }",
             new
             {
                 input = new
                 {
-                    inferenceResultId = result.GetProperty("recordInferenceResult").GetProperty("id").GetString(), verdict = "CORRECT",
+                    inferenceResultId = resultId, verdict = "CORRECT",
                     correctedLabelRevisionId = revision.GetProperty("submitLabel").GetProperty("id").GetString()
                 }
             });

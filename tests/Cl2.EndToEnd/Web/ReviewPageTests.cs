@@ -15,7 +15,7 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
     {
         WebApp.RequireBuilt();
         var study = $"2.25.{Random.Shared.NextInt64(1, long.MaxValue)}";
-        await RecordResultAsync(study, versionId: null, failure: "NO_RULE_MATCHED");
+        await WebApp.RecordInferenceResultAsync(platform, study, versionId: null, failure: "NO_RULE_MATCHED");
         await using var chromium = await Chromium.LaunchAsync();
 
         var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review?study={study}");
@@ -45,7 +45,7 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         WebApp.RequireBuilt();
         var (study, _) = await WebApp.StoreSyntheticCtAsync(platform);
         var versionId = (await WebApp.RegisterModelVersionAsync(platform)).VersionId;
-        var resultId = await RecordResultAsync(study, versionId, failure: null);
+        var resultId = await WebApp.RecordInferenceResultAsync(platform, study, versionId, failure: null);
         await using var chromium = await Chromium.LaunchAsync();
         var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review?study={study}");
 
@@ -79,7 +79,7 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         {
             await WebApp.DatasetHoldingAsync(platform, study);
         }
-        var resultId = await RecordResultAsync(study, (await WebApp.RegisterModelVersionAsync(platform)).VersionId, failure: null, [written.SegmentationUid, written.ReportUid]);
+        var resultId = await WebApp.RecordInferenceResultAsync(platform, study, (await WebApp.RegisterModelVersionAsync(platform)).VersionId, failure: null, [written.SegmentationUid, written.ReportUid]);
         var shape = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!["shape"]!.AsArray().Select(size => size!.GetValue<int>()).ToArray();
         var (slices, slice) = (shape[0], shape[1] * shape[2]);
         var painted = (byte)JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!["labelNames"]!.AsObject().Select(name => int.Parse(name.Key, CultureInfo.InvariantCulture)).Max();
@@ -146,23 +146,4 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
           return coloured;
         }
         """);
-
-    /// <summary>An inference result for <paramref name="study"/>, recorded as inference records it (its client credentials).</summary>
-    private async Task<string> RecordResultAsync(string study, string? versionId, string? failure, string[]? resultUids = null)
-    {
-        using var inference = platform.Client(await WebApp.ClientTokenAsync(platform, "inference"));
-        var (data, error) = await SignedInPlatform.GraphQLAsync(inference,
-            "mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
-            new
-            {
-                input = new
-                {
-                    studyInstanceUid = study, modelVersionId = versionId, pipeline = versionId is null ? "pass-through" : "liver-ct",
-                    resultUids = resultUids ?? (versionId is null ? [] : [$"{study}.1"]), durationMs = 12.5, failure,
-                    failureReason = failure is null ? null : "CT ABDOMEN matched none of the rules",
-                },
-            });
-        Assert.Null(error);
-        return data.GetProperty("recordInferenceResult").GetProperty("id").GetString()!;
-    }
 }

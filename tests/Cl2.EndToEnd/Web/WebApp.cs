@@ -207,6 +207,29 @@ public static class WebApp
         return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
     }
 
+    /// <summary>
+    /// Records an inference result as inference does (its client's token): a model version's result writing
+    /// <paramref name="resultUids"/> (by default one made-up object), or with <paramref name="failure"/> and no version a
+    /// pass-through outcome; the result's id.
+    /// </summary>
+    public static async Task<string> RecordInferenceResultAsync(SignedInPlatform platform, string study, string? versionId, string? failure, string[]? resultUids = null)
+    {
+        using var inference = platform.Client(await WebApp.ClientTokenAsync(platform, "inference"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(inference,
+            "mutation($input: RecordInferenceResultInput!) { recordInferenceResult(input: $input) { id } }",
+            new
+            {
+                input = new
+                {
+                    studyInstanceUid = study, modelVersionId = versionId, pipeline = versionId is null ? "pass-through" : "liver-ct",
+                    resultUids = resultUids ?? (versionId is null ? [] : [$"{study}.1"]), durationMs = 12.5, failure,
+                    failureReason = failure is null ? null : "CT ABDOMEN matched none of the rules",
+                },
+            });
+        Assert.Null(error);
+        return data.GetProperty("recordInferenceResult").GetProperty("id").GetString()!;
+    }
+
     /// <summary>Records that the DICOM listener received <paramref name="study"/>, as inference does (its client's token).</summary>
     public static async Task RecordStudyReceivedAsync(SignedInPlatform platform, string study, string callingAeTitle, int instanceCount)
     {

@@ -1,16 +1,19 @@
 // The annotator workspace: pick a dataset, take the next case (nextCase), browse its series, paint a labelmap (segments
-// named by the dataset's labels) or tick the dataset's classification labels, and save it as a label revision in the
-// format training reads. When someone else saved the case first, both are offered.
+// named by the dataset's labels), starting from the model's prediction where inference made one, or tick the dataset's
+// classification labels, and save it as a label revision in the format training reads. When someone else saved the case
+// first, both are offered.
 
 import { ApiError, downloadBlob, graphql, uploadBlob } from '../api/graphql';
 import type { Me } from '../api/session';
 import { imageSeries, listSeries } from '../dicomweb/series';
+import { readSegmentation, segmentLabels, toSegments } from '../review/segmentation';
 import { packClassification, segmentNames, unpackClassification, type DatasetLabelling } from '../labels/datasetLabels';
 import { headerFor, labelCounts, packMask, unpackMask } from '../labels/labelVolume';
 import { labelTools } from '../viewer/labelTools';
 import { openStack, type StackViewer } from '../viewer/stackViewer';
 import { dicomweb } from '../viewer/viewerPrefetch';
 import { element, escapeHtml, showError } from '../ui';
+import { findPrediction, type Prediction } from './annotatePrediction';
 import { classificationChoices } from './classificationChoices';
 
 interface CaseInfo {
@@ -88,17 +91,45 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
   const previous = [...item.labelHistory].reverse().find((revision) => revision.revision !== null && revision.kind === kind);
   const storedBlob = previous ? await downloadBlob(previous.blobDigest) : undefined;
   const stored = storedBlob && !classifying ? unpackMask(storedBlob) : undefined;
-  const names = segmentNames(dataset, stored?.header.labelNames);
+  const prediction = classifying ? undefined : await findPrediction(item.studyInstanceUid).catch(() => undefined);
+  // Segments are named by the dataset, else by the case's last revision, else by the prediction (a first label).
+  const names = segmentNames(dataset, stored?.header.labelNames ?? (prediction && segmentLabels(prediction.segmentation.metadata)));
   const saveNow = () => void save().catch((error) => showError(message, error));
   const tools = labelTools(names, 'Save label', () => labelmap, saveNow);
   const choices = classifying
     ? classificationChoices(dataset.labels.map((label) => label.name), storedBlob && unpackClassification(storedBlob).labels, saveNow)
     : undefined;
-  workspace.append(info, browser, choices?.element ?? tools.element, host, message);
-  let viewer = await openStack(host, item.studyInstanceUid, series[0].seriesInstanceUid);
+  const start = prediction && predictionLine(prediction);
+  workspace.append(info, browser, choices?.element ?? tools.element, ...(start ? [start] : []), host, message);
+  // The series to open: the one the case was labelled on, else the one the model segmented, else the first.
+  const first = series.find((s) => s.seriesInstanceUid === (stored?.header.referencedSeriesInstanceUids[0] ?? prediction?.segmentation.referencedSeries))
+    ?? series[0];
+  browser.querySelectorAll<HTMLButtonElement>('button[data-series]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.series === first.seriesInstanceUid)));
+  let viewer = await openStack(host, item.studyInstanceUid, first.seriesInstanceUid);
   let labelmap = await (await labelmapCode()).addLabelmap(viewer, names);
   if (stored && stored.header.referencedSeriesInstanceUids[0] === viewer.series.seriesInstanceUid) labelmap.load(stored.labels);
   tools.setup(labelmap);
+  const startFromPrediction = () => {
+    if (!prediction || viewer.series.seriesInstanceUid !== prediction.segmentation.referencedSeries) return;
+    const grid = viewer.series.grid;
+    const predicted = readSegmentation(prediction.segmentation.metadata, prediction.segmentation.pixelData,
+      viewer.series.instances.map((i) => String(i['00080018']?.Value?.[0])), grid.rows, grid.columns);
+    const { voxels, leftOut } = toSegments(predicted, names);
+    labelmap.replace(voxels);
+    message.textContent = `Started from the prediction of ${prediction.madeBy}: ${voxels.reduce((n, v) => n + (v ? 1 : 0), 0)} voxels (Undo takes it back).`
+      + (leftOut.length ? ` Left out, as this dataset has no such label: ${leftOut.join(', ')}.` : '');
+  };
+  const syncStart = () => {
+    const button = start?.querySelector<HTMLButtonElement>('button');
+    if (!button) return;
+    const onIt = viewer.series.seriesInstanceUid === prediction!.segmentation.referencedSeries;
+    button.disabled = !onIt;
+    button.title = onIt ? '' : 'The prediction was made on another series of this study: open that series to start from it.';
+  };
+  start?.querySelector<HTMLButtonElement>('button')?.addEventListener('click', () => {
+    try { startFromPrediction(); } catch (error) { showError(message, error); }
+  });
+  syncStart();
 
   let baseRevision = item.currentRevision;
   const save = async () => {
@@ -154,11 +185,20 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
     if (!button) return;
     browser.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b === button)));
     tools.suspend(); // until the new series' labelmap exists, keys and clicks would act on the one being left
+    start?.querySelector('button')?.setAttribute('disabled', '');
     viewer.destroy();
     viewer = await openStack(host, item.studyInstanceUid, button.dataset.series!);
     labelmap = await (await labelmapCode()).addLabelmap(viewer, names);
     tools.setup(labelmap);
+    syncStart();
   };
   tools.choose('navigate');
   return { get viewer() { return viewer; } };
+}
+
+/** What the model made of the study, and the button that starts the labelmap from it. */
+function predictionLine(prediction: Prediction): HTMLElement {
+  return element(`<p class="prediction" data-testid="prediction">${escapeHtml(prediction.madeBy)} segmented this study
+    (${new Date(prediction.completedAt).toLocaleString()}). <button type="button" data-action="start-from-prediction" disabled>Start
+    from its prediction</button></p>`);
 }

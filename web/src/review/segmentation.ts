@@ -37,6 +37,32 @@ function frameItem(perFrame: DicomJson | undefined, shared: DicomJson | undefine
   return items(perFrame, tag)[0] ?? items(shared, tag)[0];
 }
 
+/** A segmentation's segments: number (as text) → label, as the label format names them. */
+export function segmentLabels(seg: DicomJson): Record<string, string> {
+  const labelNames: Record<string, string> = {};
+  for (const segment of items(seg, SegTag.SegmentSequence)) {
+    labelNames[String(numbers(segment, SegTag.SegmentNumber)[0])] = text(segment, SegTag.SegmentLabel) || `Segment ${numbers(segment, SegTag.SegmentNumber)[0]}`;
+  }
+  return labelNames;
+}
+
+/**
+ * A segmentation's labels renumbered to the segments being painted, matched by name (case and surrounding spaces
+ * ignored): the voxels, and the names of its segments that match none (left out).
+ */
+export function toSegments(predicted: SegmentationLabels, names: Record<string, string>): { voxels: Uint8Array; leftOut: string[] } {
+  const key = (name: string) => name.trim().toLowerCase();
+  const byName = new Map(Object.entries(names).map(([value, name]) => [key(name), Number(value)]));
+  const map = new Uint8Array(256);
+  const leftOut: string[] = [];
+  for (const [value, name] of Object.entries(predicted.labelNames)) {
+    const target = byName.get(key(name));
+    if (target === undefined) leftOut.push(name);
+    else map[Number(value)] = target;
+  }
+  return { voxels: predicted.labels.map((value) => map[value]), leftOut };
+}
+
 /**
  * Places a segmentation's frames on a series.
  * @param seg the SEG instance's DICOM JSON metadata
@@ -51,10 +77,7 @@ export function readSegmentation(seg: DicomJson, pixelData: Uint8Array, sourceSo
   if (numbers(seg, '00280010')[0] !== rows || numbers(seg, '00280011')[0] !== columns) {
     throw new Error(`The segmentation's frames are ${numbers(seg, '00280010')[0]}×${numbers(seg, '00280011')[0]}, the series' images ${rows}×${columns}.`);
   }
-  const labelNames: Record<string, string> = {};
-  for (const segment of items(seg, SegTag.SegmentSequence)) {
-    labelNames[String(numbers(segment, SegTag.SegmentNumber)[0])] = text(segment, SegTag.SegmentLabel) || `Segment ${numbers(segment, SegTag.SegmentNumber)[0]}`;
-  }
+  const labelNames = segmentLabels(seg);
   const slice = rows * columns;
   const frames = numbers(seg, SegTag.NumberOfFrames)[0] ?? 1;
   const needed = type === 'BINARY' ? Math.ceil((frames * slice) / 8) : frames * slice;

@@ -25,8 +25,10 @@ export interface Labelmap {
   segmentationId: string;
   /** The voxels, slice after slice. */
   voxels(): Uint8Array;
-  /** Replaces the voxels (a stored revision or a model's prediction to start from). */
+  /** Replaces the voxels (a stored revision, a result to review), outside the undo history. */
   load(voxels: Uint8Array): void;
+  /** Replaces the voxels as one step Undo takes back (a model's prediction to start from). */
+  replace(voxels: Uint8Array): void;
   setSegment(index: number): void;
   useBrush(): void;
   /** A brush that paints only the pixels whose value (Hounsfield units for a CT) lies in `range`, ends included. */
@@ -78,7 +80,7 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
   const scalars = (index: number) => cache.getImage(segmentImageIds[index])!.voxelManager!;
   const render = () => toolUtilities.segmentation.triggerSegmentationRender(viewer.viewportId);
 
-  return {
+  const labelmap: Labelmap = {
     segmentationId,
     voxels() {
       const voxels = new Uint8Array(slice * segmentImageIds.length);
@@ -94,6 +96,11 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
       });
       segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(segmentationId);
       render();
+    },
+    replace(voxels) {
+      const before = labelmap.voxels();
+      labelmap.load(voxels);
+      coreUtilities.HistoryMemo.DefaultHistoryMemo.push({ restoreMemo: (undo) => labelmap.load(undo ? before : voxels) });
     },
     setSegment(index) {
       segmentation.segmentIndex.setActiveSegmentIndex(segmentationId, index);
@@ -122,4 +129,5 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
       render();
     },
   };
+  return labelmap;
 }
