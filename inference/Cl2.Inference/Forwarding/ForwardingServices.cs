@@ -14,6 +14,7 @@ public static class ForwardingServices
     {
         services.AddValidatedOptions<ForwardingOptions>(ForwardingOptions.Section);
         services.AddSingleton<ForwardingLedger>();
+        services.AddSingleton<ForwardingBacklog>();
         services.AddSingleton<StudyForwarder>();
         services.AddHostedService(provider => provider.GetRequiredService<StudyForwarder>());
         // Inference's own access token (Labeling:ClientId, client credentials) on both.

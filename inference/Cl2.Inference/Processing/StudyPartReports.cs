@@ -14,8 +14,8 @@ namespace Cl2.Inference.Processing;
 /// never per instance. The listener does not wait for this: it acknowledges and stores whether labeling answers or not,
 /// and what labeling did not hear is told at the next round.
 /// </summary>
-public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledger, ArrivingStudies arriving, IServiceProvider services,
-    IOptions<ReplicaOptions> replicas, IOptions<ForwardingOptions> forwarding, TimeProvider time, ILogger<StudyPartReports> logger) : BackgroundService
+public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledger, ForwardingBacklog unforwarded, ArrivingStudies arriving,
+    IServiceProvider services, IOptions<ReplicaOptions> replicas, IOptions<ForwardingOptions> forwarding, TimeProvider time, ILogger<StudyPartReports> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _round = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -45,7 +45,7 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
                     // The backlog is read once this round holds the lock: one read before it could predate a part the forwarder
                     // sent and withdrew meanwhile (ForwardedAsync), and telling labeling it waits again would block the study for
                     // a whole PendingPartSeconds after this replica is gone.
-                    await ReportAsync(() => ForwardingBacklog.Compute(store.LatestVersions(), ledger), stoppingToken);
+                    await ReportAsync(unforwarded.Compute, stoppingToken);
                 }
             }
         }
@@ -155,8 +155,7 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
         await _round.WaitAsync(cancellationToken);
         try
         {
-            if (!_told.ContainsKey(studyInstanceUid) || arriving.IsArriving(studyInstanceUid)
-                || store.LatestVersions().Any(instance => instance.StudyInstanceUid == studyInstanceUid && !ledger.IsStored(instance.Digest)))
+            if (!_told.ContainsKey(studyInstanceUid) || arriving.IsArriving(studyInstanceUid) || unforwarded.HoldsUnforwarded(studyInstanceUid))
             {
                 return;
             }
