@@ -56,6 +56,15 @@ public sealed class ForwardingBacklog(InstanceStore store, ForwardingLedger ledg
     public bool HoldsUnforwarded(string studyInstanceUid) =>
         store.LatestVersionsOf(studyInstanceUid).Any(instance => !ledger.IsStored(instance.Digest));
 
+    /// <summary>When the newest of the study's instances here arrived (null: none yet), and the newest of those the archive has:
+    /// what a report to labeling of this replica's part covers.</summary>
+    public (DateTimeOffset? Received, DateTimeOffset? Forwarded) ReceivedAndForwardedThrough(string studyInstanceUid)
+    {
+        var instances = store.LatestVersionsOf(studyInstanceUid);
+        return (instances.Select(instance => (DateTimeOffset?)instance.ReceivedAt).Max(),
+            instances.Where(instance => ledger.IsStored(instance.Digest)).Select(instance => (DateTimeOffset?)instance.ReceivedAt).Max());
+    }
+
     /// <summary>What labeling lacks of one study (its latest versions <paramref name="latestVersions"/>), or null when it has
     /// it all. Pure but for the ledger's reads.</summary>
     public static PendingStudy? Pending(string studyInstanceUid, IReadOnlyList<StoredInstance> latestVersions, ForwardingLedger ledger)

@@ -104,9 +104,8 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
             }
         }
         await ReportStuckStudiesAsync(cancellationToken);
-        var backlog = unforwarded.Compute();
         // Replicas: labeling hears what waits here before any of it is forwarded (after a restart too).
-        await parts.ReportAsync(backlog, cancellationToken);
+        var backlog = await parts.ReportAsync(cancellationToken);
         var forwarded = false;
         foreach (var study in backlog.Where(study => study.IsQuiet(now, settings.QuietPeriod)))
         {
