@@ -16,12 +16,23 @@ public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens =
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper) },
     };
 
-    public async Task<TData> QueryAsync<TData>(string query, object? variables = null, CancellationToken cancellationToken = default)
+    /// <summary>Runs any operation; a failure after it was sent is not retried (<see cref="LabelingRetryHandler"/>), as it may
+    /// change state.</summary>
+    public Task<TData> QueryAsync<TData>(string query, object? variables = null, CancellationToken cancellationToken = default) =>
+        SendAsync<TData>(query, variables, readOnly: false, cancellationToken);
+
+    /// <summary>A query without side effects: sent again after failures that a mutation could not be.</summary>
+    private Task<TData> ReadAsync<TData>(string query, object? variables, CancellationToken cancellationToken) =>
+        SendAsync<TData>(query, variables, readOnly: true, cancellationToken);
+
+    private async Task<TData> SendAsync<TData>(string query, object? variables, bool readOnly, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "graphql")
         {
             Content = JsonContent.Create(new GraphQLRequest(query, variables), options: Json),
         };
+        request.Options.Set(LabelingRetryHandler.Operation, OperationName(query));
+        request.Options.Set(LabelingRetryHandler.ReadOnly, readOnly);
         request.Headers.Accept.ParseAdd("application/graphql-response+json");
         request.Headers.Accept.ParseAdd("application/json");
         using var response = await http.SendAsync(request, cancellationToken);
@@ -39,6 +50,13 @@ public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens =
         return body is { Data: not null } ? body.Data : throw new LabelingApiException([new GraphQLError("The response had no data.", null)]);
     }
 
+    /// <summary>"mutation RecordStudyReceived", say: the words before the variables or the selection.</summary>
+    private static string OperationName(string query)
+    {
+        var head = query.AsSpan(0, query.AsSpan().IndexOfAny('(', '{') is var end and >= 0 ? end : query.Length).Trim();
+        return head.Length == 0 ? "query" : string.Join(' ', head.ToString().Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+    }
+
     public async Task<TrainingJobInfo?> ClaimTrainingJobAsync(ClaimTrainingJobInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<ClaimData>(LabelingOperations.ClaimTrainingJob, new { input }, cancellationToken)).ClaimTrainingJob;
 
@@ -53,7 +71,7 @@ public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens =
         (await QueryAsync<CompleteData>(LabelingOperations.CompleteTrainingJob, new { input }, cancellationToken)).CompleteTrainingJob;
 
     public async Task<TrainingJobInfo?> TrainingJobAsync(Guid id, CancellationToken cancellationToken = default) =>
-        (await QueryAsync<TrainingJobData>(LabelingOperations.TrainingJob, new { id }, cancellationToken)).TrainingJob;
+        (await ReadAsync<TrainingJobData>(LabelingOperations.TrainingJob, new { id }, cancellationToken)).TrainingJob;
 
     public async Task<ModelVersionInfo> RegisterModelVersionAsync(RegisterModelVersionInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<RegisterData>(LabelingOperations.RegisterModelVersion, new { input }, cancellationToken)).RegisterModelVersion;
@@ -68,11 +86,11 @@ public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens =
 
     /// <summary>The version of <paramref name="modelId"/> in production now, or null when none is.</summary>
     public async Task<ModelVersionInfo?> ProductionVersionAsync(Guid modelId, CancellationToken cancellationToken = default) =>
-        (await QueryAsync<ProductionData>(LabelingOperations.ProductionVersion, new { model = modelId }, cancellationToken)).ProductionVersion;
+        (await ReadAsync<ProductionData>(LabelingOperations.ProductionVersion, new { model = modelId }, cancellationToken)).ProductionVersion;
 
     /// <summary>The candidate of <paramref name="modelId"/> running in shadow beside production now, or null when none is (or no such model).</summary>
     public async Task<ModelVersionInfo?> ShadowVersionAsync(Guid modelId, CancellationToken cancellationToken = default) =>
-        (await QueryAsync<ShadowData>(LabelingOperations.ShadowVersion, new { model = modelId }, cancellationToken)).Model?.Shadow?.Version;
+        (await ReadAsync<ShadowData>(LabelingOperations.ShadowVersion, new { model = modelId }, cancellationToken)).Model?.Shadow?.Version;
 
     /// <summary>Records how far a shadow run agreed with a production result; once per version and result (a retry answers with the first).</summary>
     public async Task<ShadowResultInfo> RecordShadowResultAsync(RecordShadowResultInput input, CancellationToken cancellationToken = default) =>
@@ -90,7 +108,7 @@ public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens =
 
     /// <summary>Deliveries whose lease ran out unfinished, longest expired first.</summary>
     public async Task<IReadOnlyList<ExpiredDeliveryLeaseInfo>> ExpiredDeliveryLeasesAsync(int first, CancellationToken cancellationToken = default) =>
-        (await QueryAsync<ExpiredLeasesData>(LabelingOperations.ExpiredDeliveryLeases, new { first }, cancellationToken)).ExpiredDeliveryLeases;
+        (await ReadAsync<ExpiredLeasesData>(LabelingOperations.ExpiredDeliveryLeases, new { first }, cancellationToken)).ExpiredDeliveryLeases;
 
     /// <summary>Records (or renews) this replica's part of a study as pending; when the wait runs out unless renewed.</summary>
     public async Task<DateTimeOffset> RecordStudyPartReceivedAsync(RecordStudyPartReceivedInput input, CancellationToken cancellationToken = default) =>
@@ -118,19 +136,19 @@ public sealed class LabelingClient(HttpClient http, ServiceTokenSource? tokens =
 
     /// <summary>The id of the model named exactly <paramref name="name"/>, or null when there is none.</summary>
     public async Task<Guid?> ModelIdAsync(string name, CancellationToken cancellationToken = default) =>
-        (await QueryAsync<ModelsData>(LabelingOperations.ModelsNamed, new { name }, cancellationToken)).Models.Edges
+        (await ReadAsync<ModelsData>(LabelingOperations.ModelsNamed, new { name }, cancellationToken)).Models.Edges
             .Select(edge => edge.Node).FirstOrDefault(model => model.Name == name)?.Id;
 
     /// <summary>The routing table as labeling holds it now: its version and every rule, in the order they are tried.</summary>
     public async Task<RoutingTableInfo> RoutingRulesAsync(CancellationToken cancellationToken = default) =>
-        (await QueryAsync<RoutingData>(LabelingOperations.RoutingRules, null, cancellationToken)).RoutingRules;
+        (await ReadAsync<RoutingData>(LabelingOperations.RoutingRules, null, cancellationToken)).RoutingRules;
 
     public async Task<InferenceResultInfo> RecordDeliveryAsync(RecordDeliveryInput input, CancellationToken cancellationToken = default) =>
         (await QueryAsync<DeliveryData>(LabelingOperations.RecordDelivery, new { input }, cancellationToken)).RecordDelivery;
 
     /// <summary>The result and its deliveries as labeling records them; null when labeling does not know it.</summary>
     public async Task<InferenceResultInfo?> InferenceResultAsync(Guid id, CancellationToken cancellationToken = default) =>
-        (await QueryAsync<InferenceResultData>(LabelingOperations.InferenceResult, new { id }, cancellationToken)).InferenceResult;
+        (await ReadAsync<InferenceResultData>(LabelingOperations.InferenceResult, new { id }, cancellationToken)).InferenceResult;
 
     /// <summary>
     /// Subscribes over graphql-transport-ws. When this returns, the server has registered the subscription: every event

@@ -17,6 +17,6 @@ public static class LabelingClientRegistration
             var options = provider.GetRequiredService<IOptions<LabelingClientOptions>>().Value;
             http.BaseAddress = options.BaseAddress;
             options.Identify(http);
-        }).AddServiceCredentials();
+        }).AddLabelingRetries().AddServiceCredentials();
     }
 }

@@ -140,10 +140,12 @@ public sealed record ClaimStudyProcessingInput(string StudyInstanceUid, string R
 
 public sealed record FinishStudyProcessingInput(string StudyInstanceUid, string Replica, int InstanceCount);
 
-/// <summary>Tells labeling this replica holds instances of a study the archive lacks, for <see cref="PendingSeconds"/> unless said again.</summary>
-public sealed record RecordStudyPartReceivedInput(string StudyInstanceUid, string Replica, int PendingSeconds);
+/// <summary>Tells labeling this replica holds instances of a study the archive lacks, for <see cref="PendingSeconds"/> unless said again;
+/// the newest of them arrived here at <see cref="ReceivedThrough"/>.</summary>
+public sealed record RecordStudyPartReceivedInput(string StudyInstanceUid, string Replica, int PendingSeconds, DateTimeOffset? ReceivedThrough = null);
 
-public sealed record RecordStudyPartForwardedInput(string StudyInstanceUid, string Replica);
+/// <summary>Tells labeling this replica's part of a study is in the archive, up to the instance that arrived here at <see cref="ForwardedThrough"/>.</summary>
+public sealed record RecordStudyPartForwardedInput(string StudyInstanceUid, string Replica, DateTimeOffset? ForwardedThrough = null);
 
 public enum StudyProcessingClaimState
 {

@@ -81,6 +81,12 @@ public sealed partial class TrainingWorkerTests
             new { model = modelId })).GetProperty("requestTraining").GetProperty("id").GetString()!;
 
         var leaseSettings = new Dictionary<string, string> { ["Training__Jobs__LeaseSeconds"] = $"{ShortLeaseSeconds}" };
+        if (failRenewals)
+        {
+            // The relay's 503 has no body, as a proxy's with no labeling behind it: the labeling client would retry it
+            // (Labeling:Retry) and hide the failed renewal whose handling, the heartbeat's next tick, this test is about.
+            leaseSettings["Labeling__Retry__MaxAttempts"] = "1";
+        }
         await using var holder = await StartWorkerAsync("holder", relay.Url, state, leaseSettings);
         await Eventually.IsTrueAsync(() => Task.FromResult(relay.IsHolding), [labeling, holder], "the holder to claim the job and be held", timeoutSeconds: 120);
         await using var rescuer = await StartWorkerAsync("rescuer", relay.Url, state,

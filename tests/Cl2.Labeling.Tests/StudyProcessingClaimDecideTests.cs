@@ -13,7 +13,7 @@ public sealed class StudyProcessingClaimDecideTests
     private static ClaimStudyProcessing Claim(string replica) => new(Study, replica, QuietSeconds: 5, LeaseSeconds: 60);
 
     private static StudyProcessing PendingOn(string replica, DateTimeOffset until) =>
-        StudyProcessing.Create((StudyPartReceived)RecordStudyPartReceived.Decide(
+        StudyProcessing.Create((StudyPartReceived)RecordStudyPartReceived.Decide(null,
             new RecordStudyPartReceived(Study, replica, (int)(until - Now).TotalSeconds), "inference", Now).Single());
 
     [Fact]
@@ -59,11 +59,55 @@ public sealed class StudyProcessingClaimDecideTests
         Assert.Empty(RecordStudyPartForwarded.Decide(forwarded, new RecordStudyPartForwarded(Study, "inference-b"), "inference", Now));
     }
 
+    /// <summary>What replica b says of its part: received through <paramref name="through"/> (now), then applied.</summary>
+    private static StudyProcessing? Received(StudyProcessing? processing, DateTimeOffset through) =>
+        RecordStudyPartReceived.Decide(processing, new RecordStudyPartReceived(Study, "inference-b", 300, through), "inference", Now) is [StudyPartReceived received]
+            ? processing is null ? StudyProcessing.Create(received) : StudyProcessing.Apply(received, processing)
+            : processing;
+
+    private static StudyProcessing? Forwarded(StudyProcessing? processing, DateTimeOffset through) =>
+        RecordStudyPartForwarded.Decide(processing, new RecordStudyPartForwarded(Study, "inference-b", through), "inference", Now) is [StudyPartForwarded forwarded]
+            ? StudyProcessing.Apply(forwarded, processing!)
+            : processing;
+
+    [Fact]
+    public void a_received_report_that_the_replicas_forward_covers_does_not_put_its_part_back()
+    {
+        var arrived = Now.AddSeconds(-3);
+        var forwarded = Forwarded(Received(null, arrived), arrived);
+
+        var stale = Received(forwarded, arrived);
+
+        Assert.Empty(stale!.PendingParts!);
+        Assert.Single(ClaimStudyProcessing.Decide(stale, QuietArchive, Claim("inference-a"), "inference", Now));
+    }
+
+    [Fact]
+    public void instances_that_arrive_after_the_replicas_forward_are_waited_for_again()
+    {
+        var forwarded = Forwarded(Received(null, Now.AddSeconds(-3)), Now.AddSeconds(-3));
+
+        var more = Received(forwarded, Now.AddSeconds(-1));
+
+        Assert.Equal([new PendingStudyPart("inference-b", Now.AddSeconds(300), Now.AddSeconds(-1))], more!.PendingParts);
+    }
+
+    [Fact]
+    public void a_forward_older_than_the_newest_instance_received_leaves_the_part_pending()
+    {
+        var received = Received(Received(null, Now.AddSeconds(-3)), Now.AddSeconds(-1));
+
+        var early = Forwarded(received, Now.AddSeconds(-3));
+
+        Assert.Equal(["inference-b"], early!.PendingParts!.Select(part => part.Replica));
+        Assert.Empty(ClaimStudyProcessing.Decide(early, QuietArchive, Claim("inference-a"), "inference", Now));
+    }
+
     [Fact]
     public void a_renewed_part_is_waited_for_until_its_new_time()
     {
         var processing = PendingOn("inference-b", Now.AddSeconds(30));
-        var renewal = (StudyPartReceived)RecordStudyPartReceived.Decide(new RecordStudyPartReceived(Study, "inference-b", 60), "inference", Now.AddSeconds(20)).Single();
+        var renewal = (StudyPartReceived)RecordStudyPartReceived.Decide(processing, new RecordStudyPartReceived(Study, "inference-b", 60), "inference", Now.AddSeconds(20)).Single();
         var renewed = StudyProcessing.Apply(renewal, processing);
 
         Assert.Equal([new PendingStudyPart("inference-b", Now.AddSeconds(80))], renewed.PendingParts);
@@ -83,7 +127,7 @@ public sealed class StudyProcessingClaimDecideTests
     [Fact]
     public void a_part_of_a_study_that_is_not_a_uid_is_refused()
     {
-        var refused = Assert.Throws<DomainException>(() => RecordStudyPartReceived.Decide(new RecordStudyPartReceived("not a uid", "inference-b", 60), "inference", Now));
+        var refused = Assert.Throws<DomainException>(() => RecordStudyPartReceived.Decide(null, new RecordStudyPartReceived("not a uid", "inference-b", 60), "inference", Now));
 
         Assert.Equal(ErrorCodes.InvalidInput, refused.Code);
     }

@@ -114,7 +114,13 @@ public sealed class InferenceReplicas : IAsyncDisposable
     {
         var launcher = _labelingLaunchers[replica];
         _labeling[replica] = await launcher.StartAsync(PlatformLauncher.Labeling,
-            new Dictionary<string, string>(PlatformLauncher.HeaderIdentity) { ["Logging__LogLevel__Default"] = "Warning" }, name: $"labeling-{replica}");
+            new Dictionary<string, string>(PlatformLauncher.HeaderIdentity)
+            {
+                ["Logging__LogLevel__Default"] = "Warning",
+                // A fresh labeling's first writes (the routing rule below) outlasted the default 30 s operation budget on a
+                // loaded 2-core machine, and the test failed before it began; no assertion here is about labeling's speed.
+                ["GraphQL__RequestTimeoutSeconds"] = "180",
+            }, name: $"labeling-{replica}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         await UntilAsync(async () => (await http.GetAsync(new Uri(launcher.LabelingUrl + "health/ready"))).IsSuccessStatusCode, $"labeling-{replica} ready",
             TimeSpan.FromMinutes(3));

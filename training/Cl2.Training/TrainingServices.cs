@@ -30,7 +30,7 @@ public static class TrainingServices
             var labeling = services.GetRequiredService<IOptions<LabelingClientOptions>>().Value;
             http.BaseAddress = labeling.BaseAddress;
             labeling.Identify(http);
-        }).AddServiceCredentials();
+        }).AddLabelingRetries().AddServiceCredentials();
         builder.Services.AddHttpClient<DicomWebClient>((services, http) =>
         {
             var labeling = services.GetRequiredService<IOptions<LabelingClientOptions>>().Value;
@@ -38,7 +38,7 @@ public static class TrainingServices
             labeling.Identify(http);
             // A series of a few hundred slices comes as one multipart response.
             http.Timeout = TimeSpan.FromMinutes(10);
-        }).AddServiceCredentials();
+        }).AddLabelingRetries().AddServiceCredentials();
         builder.Services.AddSingleton<ArchiveDataset>();
         builder.Services.AddSingleton<TrainingJobRunner>();
         builder.Services.AddValidatedOptions<ScoringJobOptions>(ScoringJobOptions.Section);

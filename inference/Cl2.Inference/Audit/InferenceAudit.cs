@@ -11,7 +11,7 @@ public static class InferenceAudit
     public static IServiceCollection AddInferenceAudit(this IServiceCollection services)
     {
         services.AddAuditTrail<LabelingAuditSink>();
-        services.AddHttpClient(LabelingAuditSink.Client, (provider, http) => ForwardingServices.Configure(provider, http, "")).AddServiceCredentials();
+        services.AddHttpClient(LabelingAuditSink.Client, (provider, http) => ForwardingServices.Configure(provider, http, "")).AddLabelingRetries().AddServiceCredentials();
         return services;
     }
 

@@ -14,11 +14,12 @@ public static class ForwardingServices
     {
         services.AddValidatedOptions<ForwardingOptions>(ForwardingOptions.Section);
         services.AddSingleton<ForwardingLedger>();
+        services.AddSingleton<ForwardingBacklog>();
         services.AddSingleton<StudyForwarder>();
         services.AddHostedService(provider => provider.GetRequiredService<StudyForwarder>());
-        // Inference's own access token (Labeling:ClientId, client credentials) on both.
-        services.AddHttpClient(StudyForwarder.GraphQLClient, (provider, http) => Configure(provider, http, "")).AddServiceCredentials();
-        services.AddHttpClient(StudyForwarder.DicomWebClient, (provider, http) => Configure(provider, http, "dicomweb/")).AddServiceCredentials();
+        // Inference's own access token (Labeling:ClientId, client credentials) on both, and retries of what did not reach labeling (Labeling:Retry).
+        services.AddHttpClient(StudyForwarder.GraphQLClient, (provider, http) => Configure(provider, http, "")).AddLabelingRetries().AddServiceCredentials();
+        services.AddHttpClient(StudyForwarder.DicomWebClient, (provider, http) => Configure(provider, http, "dicomweb/")).AddLabelingRetries().AddServiceCredentials();
         services.AddHealthChecks().AddCheck<ForwardingBacklogCheck>("forwarding", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return services;
     }

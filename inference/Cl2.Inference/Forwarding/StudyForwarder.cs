@@ -19,7 +19,7 @@ namespace Cl2.Inference.Forwarding;
 /// <c>recordStudyForwardingResumed</c>). Those reports go at least once: pending ones wait in memory for the next poll,
 /// and a restart reports every stuck study again (labeling keeps one fact per change).
 /// </summary>
-public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger, IHttpClientFactory httpClients, IOptions<ForwardingOptions> options,
+public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger, ForwardingBacklog unforwarded, IHttpClientFactory httpClients, IOptions<ForwardingOptions> options,
     Processing.StudyPartReports parts, TimeProvider time, ILogger<StudyForwarder> logger) : BackgroundService
 {
     public const string GraphQLClient = "forwarding-graphql";
@@ -41,7 +41,7 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
     public ForwardingStatus Status()
     {
         var settings = options.Value;
-        var backlog = settings.Enabled && ledger.IsOpen ? ForwardingBacklog.Compute(store.LatestVersions(), ledger) : [];
+        var backlog = settings.Enabled && ledger.IsOpen ? unforwarded.Compute() : [];
         var now = time.GetUtcNow();
         lock (_gate)
         {
@@ -67,7 +67,7 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
                 _studyFailures[study] = new Failure(refusal.Error, refusal.At, refusal.Attempts, refusal.At + Delay(refusal.Attempts));
             }
         }
-        var waiting = ForwardingBacklog.Compute(store.LatestVersions(), ledger);
+        var waiting = unforwarded.Compute();
         lock (_gate)
         {
             // Labeling may not have heard before the last stop: tell it again (a repeated report changes nothing there).
@@ -104,9 +104,8 @@ public sealed class StudyForwarder(InstanceStore store, ForwardingLedger ledger,
             }
         }
         await ReportStuckStudiesAsync(cancellationToken);
-        var backlog = ForwardingBacklog.Compute(store.LatestVersions(), ledger);
         // Replicas: labeling hears what waits here before any of it is forwarded (after a restart too).
-        await parts.ReportAsync(backlog, cancellationToken);
+        var backlog = await parts.ReportAsync(cancellationToken);
         var forwarded = false;
         foreach (var study in backlog.Where(study => study.IsQuiet(now, settings.QuietPeriod)))
         {

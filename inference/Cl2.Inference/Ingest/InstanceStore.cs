@@ -37,6 +37,16 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
     private readonly Dictionary<string, StoredInstance> _byDigest = [];
     private readonly Dictionary<string, PackLocation> _locations = [];
     private readonly Dictionary<string, List<StoredInstance>> _versions = [];
+
+    /// <summary>Per study, the SOP Instance UIDs whose latest version belongs to it (in the order they came), so that
+    /// what asks about one study reads that study, not the whole retained store.</summary>
+    private readonly Dictionary<string, List<string>> _byStudy = new(StringComparer.Ordinal);
+
+    /// <summary>Studies in the order they last changed (least recent first), each with the number of the store change
+    /// that touched it last: <see cref="StudiesChangedSince"/> walks back from the end only as far as it must.</summary>
+    private readonly LinkedList<(string Study, long Change)> _changeOrder = [];
+    private readonly Dictionary<string, LinkedListNode<(string Study, long Change)>> _changeNodes = new(StringComparer.Ordinal);
+    private long _change;
     private readonly Dictionary<string, Task<StoreOutcome>> _inFlight = [];
     private readonly List<StudyReceived> _studies = [];
     private readonly Dictionary<string, int> _studyIndex = [];
@@ -209,6 +219,33 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
         }
     }
 
+    /// <summary>The latest version of every instance of one study, in the order they first came: O(the study), not O(the store).</summary>
+    public IReadOnlyList<StoredInstance> LatestVersionsOf(string studyInstanceUid)
+    {
+        lock (_gate)
+        {
+            return _byStudy.TryGetValue(studyInstanceUid, out var sops) ? sops.Select(sop => _versions[sop][^1]).ToList() : [];
+        }
+    }
+
+    /// <summary>
+    /// The studies whose latest versions changed (an instance or a new version came, or left for another study) after
+    /// change <paramref name="cursor"/>, and the cursor to ask with next time; 0 gives every study the store holds. A caller
+    /// that keeps what it derived per study thus redoes only the studies that changed, in O(those), never O(the store).
+    /// </summary>
+    public (IReadOnlyList<string> Studies, long Cursor) StudiesChangedSince(long cursor)
+    {
+        lock (_gate)
+        {
+            var changed = new List<string>();
+            for (var node = _changeOrder.Last; node is not null && node.Value.Change > cursor; node = node.Previous)
+            {
+                changed.Add(node.Value.Study);
+            }
+            return (changed, _change);
+        }
+    }
+
     public IReadOnlyList<StoredInstance> Versions(string sopInstanceUid)
     {
         lock (_gate)
@@ -297,8 +334,10 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
         {
             _versions[instance.SopInstanceUid] = versions = [];
         }
-        versions.Add(instance);
         var study = instance.StudyInstanceUid;
+        var previousStudy = versions.Count > 0 ? versions[^1].StudyInstanceUid : null;
+        versions.Add(instance);
+        IndexByStudy(instance.SopInstanceUid, previousStudy, study);
         if (study.Length == 0 || _studyIndex.ContainsKey(study))
         {
             return null;
@@ -307,5 +346,43 @@ public sealed class InstanceStore(IOptions<InferenceOptions> inference, IOptions
         _studyIndex[study] = _studies.Count;
         _studies.Add(fact);
         return fact;
+    }
+
+    /// <summary>Keeps <see cref="_byStudy"/> and the change order up to date with a new latest version of
+    /// <paramref name="sopInstanceUid"/>, which belonged to <paramref name="previousStudy"/> (null: it is new here). An
+    /// instance without a Study Instance UID belongs to no study.</summary>
+    private void IndexByStudy(string sopInstanceUid, string? previousStudy, string study)
+    {
+        if (previousStudy is { Length: > 0 } && previousStudy != study && _byStudy.TryGetValue(previousStudy, out var left))
+        {
+            left.Remove(sopInstanceUid);
+            if (left.Count == 0)
+            {
+                _byStudy.Remove(previousStudy);
+            }
+            Changed(previousStudy);
+        }
+        if (study.Length == 0)
+        {
+            return;
+        }
+        if (previousStudy != study)
+        {
+            if (!_byStudy.TryGetValue(study, out var sops))
+            {
+                _byStudy[study] = sops = [];
+            }
+            sops.Add(sopInstanceUid);
+        }
+        Changed(study);
+    }
+
+    private void Changed(string study)
+    {
+        if (_changeNodes.TryGetValue(study, out var node))
+        {
+            _changeOrder.Remove(node);
+        }
+        _changeNodes[study] = _changeOrder.AddLast((study, ++_change));
     }
 }

@@ -38,9 +38,7 @@ public static class ListenerServices
             }
             var all = store.Studies();
             var studies = page.Slice(all);
-            var wanted = studies.Select(study => study.StudyInstanceUid).ToHashSet();
-            var instances = store.LatestVersions().Where(instance => wanted.Contains(instance.StudyInstanceUid))
-                .GroupBy(instance => instance.StudyInstanceUid).ToDictionary(group => group.Key, group => group.ToList());
+            var instances = studies.ToDictionary(study => study.StudyInstanceUid, study => store.LatestVersionsOf(study.StudyInstanceUid));
             return Results.Json(page.Answer(studies.Select(study => new
             {
                 study.StudyInstanceUid,
@@ -48,8 +46,8 @@ public static class ListenerServices
                 study.AccessionNumber,
                 study.CallingAeTitle,
                 study.ReceivedAt,
-                Series = instances.GetValueOrDefault(study.StudyInstanceUid, []).Select(i => i.Attribute("SeriesInstanceUID")).Distinct().Count(),
-                Instances = instances.GetValueOrDefault(study.StudyInstanceUid, []).Count,
+                Series = instances[study.StudyInstanceUid].Select(i => i.Attribute("SeriesInstanceUID")).Distinct().Count(),
+                Instances = instances[study.StudyInstanceUid].Count,
             }), all.Count, Path));
         });
         return api;

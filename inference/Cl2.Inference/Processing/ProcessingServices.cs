@@ -26,7 +26,7 @@ public static class ProcessingServices
         services.AddSingleton<ModelQueue>();
         services.AddHealthChecks().AddCheck<ModelQueueCheck>("model-queue", tags: [ServiceDefaultsExtensions.ReadyTag]);
         // Checkpoints come from labeling's blob store with inference's own access token, as the forwarder's requests do.
-        services.AddHttpClient(ModelRunners.BlobClientName, (provider, http) => ForwardingServices.Configure(provider, http, "")).AddServiceCredentials();
+        services.AddHttpClient(ModelRunners.BlobClientName, (provider, http) => ForwardingServices.Configure(provider, http, "")).AddLabelingRetries().AddServiceCredentials();
         services.AddSingleton<ProcessingLedger>();
         services.AddValidatedOptions<ReplicaOptions>(ReplicaOptions.Section);
         services.AddSingleton<StudyClaims>();

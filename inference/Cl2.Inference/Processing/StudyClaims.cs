@@ -76,7 +76,7 @@ public sealed class StudyClaims(InstanceStore store, ForwardingLedger forwarding
         {
             logger.LogInformation("Copied {Copied} instances of study {StudyInstanceUid} that other replicas received from the archive", copied, local.StudyInstanceUid);
         }
-        return [.. store.LatestVersions().Where(instance => instance.StudyInstanceUid == local.StudyInstanceUid).OrderBy(instance => instance.ReceivedAt)];
+        return [.. store.LatestVersionsOf(local.StudyInstanceUid).OrderBy(instance => instance.ReceivedAt)];
     }
 
     private static async Task<IncomingInstance> IncomingAsync(byte[] part10, string callingAeTitle, CancellationToken cancellationToken)

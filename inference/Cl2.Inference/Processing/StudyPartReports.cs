@@ -14,8 +14,8 @@ namespace Cl2.Inference.Processing;
 /// never per instance. The listener does not wait for this: it acknowledges and stores whether labeling answers or not,
 /// and what labeling did not hear is told at the next round.
 /// </summary>
-public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledger, ArrivingStudies arriving, IServiceProvider services,
-    IOptions<ReplicaOptions> replicas, IOptions<ForwardingOptions> forwarding, TimeProvider time, ILogger<StudyPartReports> logger) : BackgroundService
+public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledger, ForwardingBacklog unforwarded, ArrivingStudies arriving,
+    IServiceProvider services, IOptions<ReplicaOptions> replicas, IOptions<ForwardingOptions> forwarding, TimeProvider time, ILogger<StudyPartReports> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _round = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -42,10 +42,7 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
                 await _wake.WaitAsync(forwarding.Value.PollInterval, stoppingToken);
                 if (ledger.IsOpen)
                 {
-                    // The backlog is read once this round holds the lock: one read before it could predate a part the forwarder
-                    // sent and withdrew meanwhile (ForwardedAsync), and telling labeling it waits again would block the study for
-                    // a whole PendingPartSeconds after this replica is gone.
-                    await ReportAsync(() => ForwardingBacklog.Compute(store.LatestVersions(), ledger), stoppingToken);
+                    await ReportAsync(stoppingToken);
                 }
             }
         }
@@ -74,23 +71,25 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
     }
 
     /// <summary>
-    /// Brings labeling up to date with <paramref name="backlog"/> (what the forwarder has yet to send) and the studies open
-    /// associations are bringing. The forwarder calls it before each of its rounds, so a restarted replica records what its
-    /// store still holds before it forwards any of it. Never throws for labeling's failures: they are logged and the next
-    /// round tries again.
+    /// Brings labeling up to date with the forwarding backlog (what the forwarder has yet to send) and the studies open
+    /// associations are bringing, and returns that backlog. The forwarder calls it before each of its rounds, so a restarted
+    /// replica records what its store still holds before it forwards any of it. Never throws for labeling's failures: they
+    /// are logged and the next round tries again.
     /// </summary>
-    public Task ReportAsync(IReadOnlyList<PendingStudy> backlog, CancellationToken cancellationToken) => ReportAsync(() => backlog, cancellationToken);
-
-    private async Task ReportAsync(Func<IReadOnlyList<PendingStudy>> readBacklog, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PendingStudy>> ReportAsync(CancellationToken cancellationToken)
     {
         if (!IsOn)
         {
-            return;
+            return unforwarded.Compute();
         }
         await _round.WaitAsync(cancellationToken);
+        IReadOnlyList<PendingStudy> backlog = [];
         try
         {
-            var backlog = readBacklog();
+            // Read once this round holds the lock: a backlog read while another round held it predates what that round saw
+            // (instances an association stored since, a part forwarded since), and withdrawing or re-telling from it tells
+            // labeling the opposite of what this store holds.
+            backlog = unforwarded.Compute();
             var settings = replicas.Value;
             if (!_started)
             {
@@ -114,12 +113,14 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
                     continue;
                 }
                 await TellAsync(study, () => labeling.RecordStudyPartReceivedAsync(new RecordStudyPartReceivedInput(study, settings.ResolvedName,
-                    settings.PendingPartSeconds), cancellationToken));
+                    settings.PendingPartSeconds, unforwarded.ReceivedAndForwardedThrough(study).Received), cancellationToken));
                 _told[study] = now + TimeSpan.FromSeconds(settings.PendingPartSeconds) / 3;
             }
-            foreach (var study in _told.Keys.Where(study => !waiting.Contains(study)).ToList())
+            // Checked again per study: "forwarded" said of a part this store still holds unforwarded would let another replica
+            // process the study without it, and a replica killed before its real forward left it pending for a whole wait.
+            foreach (var study in _told.Keys.Where(study => !waiting.Contains(study) && !StillWaits(study)).ToList())
             {
-                await TellAsync(study, () => labeling.RecordStudyPartForwardedAsync(new RecordStudyPartForwardedInput(study, settings.ResolvedName), cancellationToken));
+                await TellAsync(study, () => labeling.RecordStudyPartForwardedAsync(ForwardedInput(study), cancellationToken));
                 _told.Remove(study);
             }
             if (_failuresInARow > 0)
@@ -142,7 +143,17 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
         {
             _round.Release();
         }
+        return backlog;
     }
+
+    /// <summary>Whether a part of the study waits here now: an open association brings it, or the store holds an instance of
+    /// it the archive lacks (O(the study)).</summary>
+    private bool StillWaits(string studyInstanceUid) => arriving.IsArriving(studyInstanceUid) || unforwarded.HoldsUnforwarded(studyInstanceUid);
+
+    /// <summary>This replica's part of the study is in the archive, as far as the newest instance of it forwarded: labeling keeps
+    /// the part pending when that is older than what it last heard received here, and ignores later reports it covers.</summary>
+    private RecordStudyPartForwardedInput ForwardedInput(string studyInstanceUid) =>
+        new(studyInstanceUid, replicas.Value.ResolvedName, unforwarded.ReceivedAndForwardedThrough(studyInstanceUid).Forwarded);
 
     /// <summary>The forwarder sent every instance of the study it held to the archive: labeling hears at once (not at the
     /// next round) that this part no longer waits, unless more of the study arrived meanwhile.</summary>
@@ -155,13 +166,12 @@ public sealed class StudyPartReports(InstanceStore store, ForwardingLedger ledge
         await _round.WaitAsync(cancellationToken);
         try
         {
-            if (!_told.ContainsKey(studyInstanceUid) || arriving.IsArriving(studyInstanceUid)
-                || store.LatestVersions().Any(instance => instance.StudyInstanceUid == studyInstanceUid && !ledger.IsStored(instance.Digest)))
+            if (!_told.ContainsKey(studyInstanceUid) || StillWaits(studyInstanceUid))
             {
                 return;
             }
-            await TellAsync(studyInstanceUid, () => services.GetRequiredService<LabelingClient>().RecordStudyPartForwardedAsync(
-                new RecordStudyPartForwardedInput(studyInstanceUid, replicas.Value.ResolvedName), cancellationToken));
+            await TellAsync(studyInstanceUid, () => services.GetRequiredService<LabelingClient>().RecordStudyPartForwardedAsync(ForwardedInput(studyInstanceUid),
+                cancellationToken));
             _told.Remove(studyInstanceUid);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or IOException

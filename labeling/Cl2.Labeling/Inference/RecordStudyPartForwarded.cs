@@ -8,15 +8,21 @@ namespace Cl2.Labeling.Inference;
 /// <summary>
 /// The replica that recorded a part of a study pending (<see cref="RecordStudyPartReceived"/>) forwarded it to the archive:
 /// the study's claim no longer waits for it. Said when nothing of the replica is pending, it changes nothing.
+/// <see cref="ForwardedThrough"/> says which instances it covers (when the newest forwarded arrived at the replica): a forward
+/// older than the newest instance the replica reported received leaves the part pending, and a later report of instances
+/// it covers does not put the part back (<see cref="RecordStudyPartReceived"/>).
 /// </summary>
-public sealed record RecordStudyPartForwarded(string StudyInstanceUid, string Replica)
+public sealed record RecordStudyPartForwarded(string StudyInstanceUid, string Replica, DateTimeOffset? ForwardedThrough = null)
 {
     public static IReadOnlyList<object> Decide(StudyProcessing? current, RecordStudyPartForwarded command, string by, DateTimeOffset now)
     {
         var replica = ClaimStudyProcessing.ValidStudyAndReplica(command.StudyInstanceUid, command.Replica);
-        return current?.PendingParts?.Any(part => part.Replica == replica) == true
-            ? [new StudyPartForwarded(current.Id, current.StudyInstanceUid, replica, by, now)]
-            : [];
+        if (current?.PendingPartOf(replica) is not { } part
+            || (part.ReceivedThrough is { } received && command.ForwardedThrough is { } forwarded && forwarded < received))
+        {
+            return [];
+        }
+        return [new StudyPartForwarded(current.Id, current.StudyInstanceUid, replica, by, now, command.ForwardedThrough)];
     }
 
     public static void AddField(ObjectGraphType mutation) => mutation

@@ -30,7 +30,8 @@ public sealed record StudyProcessingFinished(
 /// <summary>
 /// <see cref="Replica"/> acknowledged instances of the study (C-STORE Success) that it has not forwarded to the archive
 /// yet: nobody claims the study before they are there, or before <see cref="PendingUntil"/> passes unrenewed (the replica
-/// died and did not come back). Recorded again it renews the wait.
+/// died and did not come back). Recorded again it renews the wait. <see cref="ReceivedThrough"/>: when the newest of those
+/// instances arrived there, by the replica's clock (null from a replica that does not say).
 /// </summary>
 public sealed record StudyPartReceived(
     Guid ProcessingId,
@@ -38,22 +39,31 @@ public sealed record StudyPartReceived(
     string Replica,
     DateTimeOffset PendingUntil,
     string RecordedBy,
-    DateTimeOffset RecordedAt);
+    DateTimeOffset RecordedAt,
+    DateTimeOffset? ReceivedThrough = null);
 
-/// <summary><see cref="Replica"/> forwarded every instance of the study it held to the archive: its part no longer waits.</summary>
+/// <summary><see cref="Replica"/> forwarded every instance of the study it held to the archive: its part no longer waits.
+/// <see cref="ForwardedThrough"/>: when the newest instance it forwarded arrived there, by the replica's clock (null from
+/// a replica that does not say).</summary>
 public sealed record StudyPartForwarded(
     Guid ProcessingId,
     string StudyInstanceUid,
     string Replica,
     string RecordedBy,
-    DateTimeOffset RecordedAt);
+    DateTimeOffset RecordedAt,
+    DateTimeOffset? ForwardedThrough = null);
 
-/// <summary>A replica's part of a study that is acknowledged but not in the archive yet, waited for until <see cref="Until"/>.</summary>
-public sealed record PendingStudyPart(string Replica, DateTimeOffset Until);
+/// <summary>A replica's part of a study that is acknowledged but not in the archive yet, waited for until <see cref="Until"/>;
+/// its newest instance arrived at <see cref="ReceivedThrough"/> (null: not said).</summary>
+public sealed record PendingStudyPart(string Replica, DateTimeOffset Until, DateTimeOffset? ReceivedThrough = null);
+
+/// <summary>A replica forwarded its part of a study up to the instance that arrived there at <see cref="Through"/>.</summary>
+public sealed record ForwardedStudyPart(string Replica, DateTimeOffset Through);
 
 /// <summary>Who processes a study, at how many instances, how far it got, and which replicas still hold parts of it that
 /// the archive lacks (inline snapshot): one per study. A stream that began with a pending part has no claim yet
-/// (<see cref="ClaimedCount"/> 0, <see cref="Replica"/> empty).</summary>
+/// (<see cref="ClaimedCount"/> 0, <see cref="Replica"/> empty). <see cref="ForwardedParts"/>: how far each replica said it
+/// forwarded, so a report older than that forward does not put the part back.</summary>
 public sealed record StudyProcessing(
     Guid Id,
     string StudyInstanceUid,
@@ -61,7 +71,8 @@ public sealed record StudyProcessing(
     string Replica,
     DateTimeOffset LeaseExpiresAt,
     int FinishedCount,
-    IReadOnlyList<PendingStudyPart>? PendingParts = null)
+    IReadOnlyList<PendingStudyPart>? PendingParts = null,
+    IReadOnlyList<ForwardedStudyPart>? ForwardedParts = null)
 {
     /// <summary>RFC 9562 name-based (v5) ids of Study Instance UIDs for this stream live here (a random v4, fixed forever).</summary>
     private static readonly Guid ProcessingNamespace = new("5a1e7c3d-92b4-4f06-8d2a-c61e0f4b7a93");
@@ -76,22 +87,33 @@ public sealed record StudyProcessing(
     public IReadOnlyList<PendingStudyPart> PendingElsewhere(string replica, DateTimeOffset now) =>
         [.. (PendingParts ?? []).Where(part => part.Replica != replica && part.Until > now)];
 
+    /// <summary>The replica's part as it last said it is waiting, or null.</summary>
+    public PendingStudyPart? PendingPartOf(string replica) => PendingParts?.FirstOrDefault(part => part.Replica == replica);
+
+    /// <summary>When the newest instance the replica said it forwarded arrived there, or null.</summary>
+    public DateTimeOffset? ForwardedThrough(string replica) => ForwardedParts?.FirstOrDefault(part => part.Replica == replica)?.Through;
+
     public static Guid IdOf(string studyInstanceUid) => RecordStudyReceived.NameBasedId(ProcessingNamespace, studyInstanceUid);
 
     public static StudyProcessing Create(StudyProcessingClaimed claimed) =>
         new(claimed.ProcessingId, claimed.StudyInstanceUid, claimed.InstanceCount, claimed.Replica, claimed.LeaseExpiresAt, 0);
 
     public static StudyProcessing Create(StudyPartReceived received) =>
-        new(received.ProcessingId, received.StudyInstanceUid, 0, "", received.RecordedAt, 0, [new PendingStudyPart(received.Replica, received.PendingUntil)]);
+        new(received.ProcessingId, received.StudyInstanceUid, 0, "", received.RecordedAt, 0,
+            [new PendingStudyPart(received.Replica, received.PendingUntil, received.ReceivedThrough)]);
 
     public static StudyProcessing Apply(StudyPartReceived received, StudyProcessing processing) => processing with
     {
-        PendingParts = [.. (processing.PendingParts ?? []).Where(part => part.Replica != received.Replica), new PendingStudyPart(received.Replica, received.PendingUntil)],
+        PendingParts = [.. (processing.PendingParts ?? []).Where(part => part.Replica != received.Replica),
+            new PendingStudyPart(received.Replica, received.PendingUntil, received.ReceivedThrough)],
     };
 
     public static StudyProcessing Apply(StudyPartForwarded forwarded, StudyProcessing processing) => processing with
     {
         PendingParts = [.. (processing.PendingParts ?? []).Where(part => part.Replica != forwarded.Replica)],
+        ForwardedParts = forwarded.ForwardedThrough is not { } through ? processing.ForwardedParts
+            : [.. (processing.ForwardedParts ?? []).Where(part => part.Replica != forwarded.Replica),
+                new ForwardedStudyPart(forwarded.Replica, processing.ForwardedThrough(forwarded.Replica) is { } earlier && earlier > through ? earlier : through)],
     };
 
     public static StudyProcessing Apply(StudyProcessingClaimed claimed, StudyProcessing processing) => processing with

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Cl2.Inference.Tests.Forwarding;
 
-/// <summary>The ledger of what labeling has, and the backlog computed from it and the store's instances: no network.</summary>
+/// <summary>The ledger of what labeling has, and what a study's instances leave pending against it: no network.</summary>
 public sealed class ForwardingLedgerTests : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
@@ -53,24 +53,25 @@ public sealed class ForwardingLedgerTests : IDisposable
         using var ledger = OpenLedger();
         var first = Instance("1.2.3", "1.2.3.1", 0);
         var second = Instance("1.2.3", "1.2.3.2", 5);
-        var other = Instance("1.2.4", "1.2.4.1", 2);
 
-        var backlog = ForwardingBacklog.Compute([second, other, first], ledger);
-        Assert.Equal(["1.2.3", "1.2.4"], backlog.Select(study => study.StudyInstanceUid));
-        Assert.Equal([first, second], backlog[0].ToStore);
-        Assert.Equal((2, 0, Start, Start.AddSeconds(5)), (backlog[0].InstanceCount, backlog[0].RecordedCount, backlog[0].PendingSince, backlog[0].LastReceivedAt));
-        Assert.False(backlog[0].IsQuiet(Start.AddSeconds(9), TimeSpan.FromSeconds(10)));
-        Assert.True(backlog[0].IsQuiet(Start.AddSeconds(15), TimeSpan.FromSeconds(10)));
+        var pending = ForwardingBacklog.Pending("1.2.3", [second, first], ledger);
+        Assert.NotNull(pending);
+        Assert.Equal([first, second], pending.ToStore);
+        Assert.Equal((2, 0, Start, Start.AddSeconds(5)), (pending.InstanceCount, pending.RecordedCount, pending.PendingSince, pending.LastReceivedAt));
+        Assert.False(pending.IsQuiet(Start.AddSeconds(9), TimeSpan.FromSeconds(10)));
+        Assert.True(pending.IsQuiet(Start.AddSeconds(15), TimeSpan.FromSeconds(10)));
 
         ledger.MarkStored([first.Digest, second.Digest]);
-        var stored = Assert.Single(ForwardingBacklog.Compute([first, second], ledger));
+        var stored = ForwardingBacklog.Pending("1.2.3", [first, second], ledger);
+        Assert.NotNull(stored);
         Assert.Empty(stored.ToStore);
         Assert.Equal(Start.AddSeconds(5), stored.PendingSince);
 
         ledger.MarkRecorded("1.2.3", 2);
-        Assert.Empty(ForwardingBacklog.Compute([first, second], ledger));
+        Assert.Null(ForwardingBacklog.Pending("1.2.3", [first, second], ledger));
         var third = Instance("1.2.3", "1.2.3.3", 60);
-        var grown = Assert.Single(ForwardingBacklog.Compute([first, second, third], ledger));
+        var grown = ForwardingBacklog.Pending("1.2.3", [first, second, third], ledger);
+        Assert.NotNull(grown);
         Assert.Equal((3, 2), (grown.InstanceCount, grown.RecordedCount));
         Assert.Equal([third], grown.ToStore);
     }
