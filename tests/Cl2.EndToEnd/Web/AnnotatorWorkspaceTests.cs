@@ -222,6 +222,49 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
             .Select(pixel => (int)Math.Round((BitConverter.ToUInt16(bytes, pixel * 2) * slope) + intercept)).ToArray();
     }
 
+    [Fact]
+    public async Task keys_pressed_while_the_annotator_switches_series_do_not_reach_the_previous_series_labelmap()
+    {
+        WebApp.RequireBuilt();
+        var (study, _, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
+        await WebApp.StoreAsync(platform, SagittalReformat.Of(seriesFolder, seriesNumber: 3));
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+        await page.WaitForSelectorAsync(".viewer-host[data-rendered=true]");
+        var brush = page.Locator(".toolbar.labels [data-tool=brush]");
+        await page.WaitForSelectorAsync(".toolbar.labels [data-tool=brush]:not([disabled])", new() { Timeout = 120_000 });
+
+        // The second series' metadata is held back by the browser's router, so the switch is surely under way (the first
+        // viewer closed, the next not yet open) while the keys are pressed.
+        var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/dicomweb/studies/*/series/*/metadata", async route =>
+        {
+            requested.TrySetResult();
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        try
+        {
+            await page.Locator("nav.series button").Nth(1).ClickAsync();
+            await requested.Task.WaitAsync(TimeSpan.FromSeconds(120));
+            await page.Keyboard.PressAsync("b");
+            await page.Keyboard.PressAsync("Control+z");
+            Assert.NotEqual("true", await brush.GetAttributeAsync("aria-pressed"));
+            Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Save label" }).IsDisabledAsync(),
+                "the save button stayed enabled while the series was switched");
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+        await page.WaitForSelectorAsync(".toolbar.labels [data-tool=brush]:not([disabled])", new() { Timeout = 120_000 });
+        await page.Keyboard.PressAsync("b");
+        Assert.Equal("true", await brush.GetAttributeAsync("aria-pressed"));
+    }
+
     /// <summary>A dataset holding one synthetic liver CT, made by an ML engineer.</summary>
     private async Task<(string DatasetId, string LabelsHeader)> DatasetOfOneSyntheticCtAsync()
     {
