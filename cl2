@@ -505,7 +505,8 @@ command_help() {
     test) echo "usage: ./cl2 test
   Installs and builds everything, then runs every test project: one line per project as it finishes, and each
   failing test's name and message. The full output is kept in $STATE/test-results/console.log. The last line is
-  'N passed, N failed, N skipped'; the exit code is non-zero on any failure.
+  'N passed, N failed, N skipped'; the exit code is non-zero on any failure, and on a test project whose test host
+  crashed (named on an 'aborted:' line: the tests it had not reached did not run).
   The web app's Vitest tests run too (web/test); their result line counts in the summary.
   CL2_TEST_PROJECTS='tests/A tests/B' runs only those test projects ('web' among them: the web tests too)." ;;
     token) echo "usage: ./cl2 token [--user NAME | --role ROLE | --client ID]
@@ -733,11 +734,18 @@ cmd_test() {
        }
        END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$results/console.log")
   [ $style -eq 0 ] || warn "cl2: the style check failed (above; details in $results/style.log)"
-  if [ $status -ne 0 ] || [ $style -ne 0 ] || ! grep -q ' 0 failed' <<<"$summary" || grep -q '^0 passed' <<<"$summary"; then
+  # A crashed test host ends its project's run early with every test so far passed: its count looks like a pass.
+  local aborted="" trx
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] && grep -q 'The active test run was aborted' "$trx" || continue
+    aborted+="  aborted: $(grep -om1 'codeBase="[^"]*"' "$trx" | sed -E 's|.*/||; s|\.dll"$||') (its test host crashed, so the tests it had not reached did not run; the reason is in $trx)"$'\n'
+  done
+  if [ $status -ne 0 ] || [ $style -ne 0 ] || [ -n "$aborted" ] || ! grep -q ' 0 failed' <<<"$summary" || grep -q '^0 passed' <<<"$summary"; then
     warn "cl2: tests failed (dotnet test exit $status)"
     # The trx files name every failing test even where the console line was not recognised above.
     find "$results" -maxdepth 1 -name '*.trx' -exec grep -ho '<UnitTestResult [^>]*outcome="Failed"[^>]*>' {} + 2>/dev/null |
       sed -E 's/.*testName="([^"]*)".*/  failed: \1/; s/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g' || true
+    [ -z "$aborted" ] || printf '%s' "$aborted"
     echo "$summary"
     exit 1
   fi

@@ -38,6 +38,11 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
     private readonly ConcurrentDictionary<Task, byte> _runs = new();
     private readonly CancellationTokenSource _abandoned = new();
 
+    // Cancels _abandoned when the host's shutdown timeout runs out. Kept here so that Dispose removes it before disposing
+    // _abandoned: a host that stops waiting for StopAsync disposes this service while the timeout's callbacks still run,
+    // and a Cancel on a disposed source, thrown on a timer thread, ends the process.
+    private CancellationTokenRegistration _abandonAtTimeout;
+
     /// <summary>The name this replica claims imports under.</summary>
     public string Replica { get; } = options.Value.EffectiveReplica;
 
@@ -94,11 +99,23 @@ public sealed partial class PacsImportRunner(IDocumentStore store, PacsConnectio
     /// shutdown timeout (<paramref name="cancellationToken"/>), which abandons a study still being fetched.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await using var abandon = cancellationToken.Register(_abandoned.Cancel);
-        await Task.WhenAll(_runs.Keys);
+        _abandonAtTimeout = cancellationToken.Register(_abandoned.Cancel);
+        try
+        {
+            await Task.WhenAll(_runs.Keys);
+        }
+        finally
+        {
+            await _abandonAtTimeout.DisposeAsync();
+        }
     }
 
-    public void Dispose() => _abandoned.Dispose();
+    public void Dispose()
+    {
+        // Waits for the callback where it is running on another thread, and removes it where it has not run yet.
+        _abandonAtTimeout.Dispose();
+        _abandoned.Dispose();
+    }
 
     /// <summary>Runs an import this replica holds, renewing its lease meanwhile, until it ends, fails, the lease is lost, or
     /// the host stops (then it is given back).</summary>

@@ -115,4 +115,37 @@ public sealed partial class PacsImportTests
         Assert.Equal([pacs.CtStudy, pacs.MrStudy], events.OfType<StudyImported>().Select(imported => imported.StudyInstanceUid));
         Directory.Delete(blobs, recursive: true);
     }
+
+    [Fact]
+    public async Task a_runner_disposed_while_its_stop_waits_ignores_the_shutdown_timeout_that_runs_out_afterwards()
+    {
+        await using var postgres = await PostgresCluster.CreateAsync();
+        var blobs = Directory.CreateTempSubdirectory("cl2-blobs-").FullName;
+        // A PACS that accepts the connection and never answers keeps the run inside the import, so the stop waits for it.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = silent.AcceptSocketAsync();
+        var settings = ReplicaSettings(blobs, "labeling-a");
+        settings["Pacs:Port"] = ((IPEndPoint)silent.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        await using var api = new Api(postgres, settings);
+        var datasetId = await CreateDatasetAsync(api, research: false);
+        await api.RunAsync($"mutation($input: ImportFromPacsInput!) {{ importFromPacs(input: $input) {{ id }} }}",
+            new { input = new { datasetId, studyInstanceUids = new[] { pacs.CtStudy } } });
+        var held = await accepted.WaitAsync(TimeSpan.FromMinutes(2)); // a hang guard, not a timing
+        var runner = api.Host.Services.GetRequiredService<PacsImportRunner>();
+        using var shutdownTimeout = new CancellationTokenSource();
+
+        var stopping = runner.StopAsync(shutdownTimeout.Token);
+        // As a host does that gives up waiting for its services' stops: it disposes them, and the timeout runs out later.
+        runner.Dispose();
+        // Run on a timer thread, an exception here ends the whole process.
+        var thrown = Record.Exception(shutdownTimeout.Cancel);
+
+        Assert.Null(thrown);
+        // The silent PACS goes away: the run ends (the import fails) and the stop that waited for it returns.
+        held.Dispose();
+        silent.Stop();
+        await stopping.WaitAsync(TimeSpan.FromMinutes(2));
+        Directory.Delete(blobs, recursive: true);
+    }
 }
