@@ -52,6 +52,11 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
     private readonly Dictionary<string, (int Failures, DateTimeOffset RetryAt)> _recordFailures = [];
     private readonly Dictionary<string, DateTimeOffset> _claimWaits = [];
 
+    // The studies with instances the ledger has not processed, kept up to date from the store's changes
+    // (InstanceStore.StudiesChangedSince) so that a poll looks at those, never at every instance the store retains.
+    private readonly HashSet<string> _unprocessed = new(StringComparer.Ordinal);
+    private long _storeCursor;
+
     /// <summary>Claims held while their study is in flight, each renewed until the study is released.</summary>
     private readonly Dictionary<string, IDisposable> _renewals = [];
     private ProcessingTelemetry? _telemetry;
@@ -109,27 +114,37 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
     {
         var settings = completeness.Value;
         var due = new List<CompleteStudy>();
-        foreach (var study in store.LatestVersions().Where(instance => instance.StudyInstanceUid.Length > 0).GroupBy(instance => instance.StudyInstanceUid))
+        // A study that changes after this read shows up at the next poll, whatever this one made of it.
+        var (changed, cursor) = store.StudiesChangedSince(_storeCursor);
+        _storeCursor = cursor;
+        _unprocessed.UnionWith(changed.Where(study => study.Length > 0));
+        foreach (var study in _unprocessed.ToList())
         {
-            var instances = study.OrderBy(instance => instance.ReceivedAt).ToList();
+            var instances = store.LatestVersionsOf(study).OrderBy(instance => instance.ReceivedAt).ToList();
+            // Processed (here, or by another replica) until more of it arrives, which the store's changes bring back.
+            if (instances.Count == 0 || ledger.ProcessedCount(study) >= instances.Count)
+            {
+                _unprocessed.Remove(study);
+                continue;
+            }
             lock (_gate)
             {
-                if (_inFlight.Contains(study.Key) || ledger.ProcessedCount(study.Key) >= instances.Count
-                    || (_recordFailures.TryGetValue(study.Key, out var failed) && now < failed.RetryAt)
-                    || (_claimWaits.TryGetValue(study.Key, out var askAgainAt) && now < askAgainAt))
+                if (_inFlight.Contains(study)
+                    || (_recordFailures.TryGetValue(study, out var failed) && now < failed.RetryAt)
+                    || (_claimWaits.TryGetValue(study, out var askAgainAt) && now < askAgainAt))
                 {
                     continue;
                 }
             }
             // While an association that brought some of the study is open, more of it may come: its quiet period has not begun.
-            var (first, last) = (instances[0].ReceivedAt, arriving.IsArriving(study.Key) ? now : instances[^1].ReceivedAt);
+            var (first, last) = (instances[0].ReceivedAt, arriving.IsArriving(study) ? now : instances[^1].ReceivedAt);
             var quietPeriod = settings.QuietPeriodFor(instances[0].CallingAeTitle);
             var required = RequiredSeries.None;
             // Replicas: this store may hold a part of the study only; the series it needs are the claimer's to find (in the whole study).
             if (!claims.IsOn && now - last >= quietPeriod && now - first < settings.MaxWait)
             {
                 // Quiet, but is it whole? The workload a rule routes it to says which series it needs.
-                var routed = StudyForRouting.From(study.Key, listener.Value.AeTitle, instances);
+                var routed = StudyForRouting.From(study, listener.Value.AeTitle, instances);
                 required = RequiredSeriesCheck.Of(RoutingEvaluation.Decide(rules.Current!, routed, routing.Value.PatternTimeout).Rule?.Workload, routed);
             }
             var reason = StudyCompleteness.Decide(first, last, required, quietPeriod, settings.MaxWait, now);
@@ -137,12 +152,13 @@ public sealed class StudyProcessor(InstanceStore store, ArrivingStudies arriving
             {
                 lock (_gate)
                 {
-                    _inFlight.Add(study.Key);
+                    _inFlight.Add(study);
                 }
-                due.Add(new CompleteStudy(study.Key, instances, instances[0].ReceivedAt, now, complete));
+                due.Add(new CompleteStudy(study, instances, instances[0].ReceivedAt, now, complete));
             }
         }
-        return due;
+        // Oldest first, as the store received them.
+        return [.. due.OrderBy(study => study.FirstReceivedAt).ThenBy(study => study.StudyInstanceUid, StringComparer.Ordinal)];
     }
 
     /// <summary>The study with every instance of it the archive holds when labeling gives it to this replica; otherwise null,
