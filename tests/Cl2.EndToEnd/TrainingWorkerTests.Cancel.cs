@@ -64,7 +64,7 @@ public sealed partial class TrainingWorkerTests
         var postgres = await PostgresCluster.CreateAsync();
         var state = Directory.CreateTempSubdirectory("cl2-cancel-").FullName;
         var (labeling, labelingUrl) = await StartLabelingAsync(postgres, state);
-        var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(30) };
+        var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(200) };
         var modelId = (await LabelingHttp.GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-cancel\", task: \"liver-ct\" }) { id } }"))
             .GetProperty("registerModel").GetProperty("id").GetString()!;
         var jobId = (await LabelingHttp.GraphQLAsync(http, "mutation($model: ID!) { requestTraining(input: { modelId: $model, trigger: \"cancel\", recipe: { epochs: 500 } }) { id } }",

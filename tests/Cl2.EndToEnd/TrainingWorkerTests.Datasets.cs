@@ -28,7 +28,7 @@ public sealed partial class TrainingWorkerTests
         var state = Directory.CreateTempSubdirectory("cl2-dataset-job-").FullName;
         var (labelingProcess, labelingUrl) = await StartLabelingAsync(postgres, state);
         await using var labeling = labelingProcess;
-        using var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(60) };
+        using var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(200) };
 
         var cohort = Path.Combine(state, "cohort");
         (await ProcessRunner.RunAsync(Path.Combine(Repository.Root, "cl2"),

@@ -72,7 +72,7 @@ public sealed partial class TrainingWorkerTests
         var state = Directory.CreateTempSubdirectory("cl2-heartbeat-").FullName;
         var (labelingProcess, labelingUrl) = await StartLabelingAsync(postgres, state);
         await using var labeling = labelingProcess;
-        using var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(200) };
         await using var relay = HoldingRelay.Start(new Uri(labelingUrl), TimeSpan.FromSeconds(failRenewals ? 0 : 2 * ShortLeaseSeconds), failRenewals);
 
         var modelId = (await LabelingHttp.GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-heartbeat\", task: \"liver-ct\" }) { id } }"))

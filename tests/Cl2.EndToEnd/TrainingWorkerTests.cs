@@ -21,7 +21,7 @@ public sealed partial class TrainingWorkerTests
         var state = Directory.CreateTempSubdirectory("cl2-workers-").FullName;
         var (labelingProcess, labelingUrl) = await StartLabelingAsync(postgres, state);
         await using var labeling = labelingProcess;
-        using var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = new Uri(labelingUrl), Timeout = TimeSpan.FromSeconds(200) };
 
         var modelId = (await LabelingHttp.GraphQLAsync(http, "mutation { registerModel(input: { name: \"liver-e2e\", task: \"liver-ct\" }) { id } }"))
             .GetProperty("registerModel").GetProperty("id").GetString()!;
@@ -122,6 +122,8 @@ public sealed partial class TrainingWorkerTests
         {
             // Every poll is a query; at Information its SQL would bury the workers' output on a failure.
             ["Logging__LogLevel__Default"] = "Warning",
+            // Its first writes can take longer than the 30 s budget on a loaded 2-core machine, which is not what these tests test.
+            ["GraphQL__RequestTimeoutSeconds"] = "180",
         });
         try
         {
