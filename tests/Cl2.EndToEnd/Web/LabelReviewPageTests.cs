@@ -132,11 +132,7 @@ public sealed class LabelReviewPageTests(SignedInPlatform platform)
     private async Task<string> LiverDatasetAsync(params string[] studies)
     {
         var datasetId = await WebApp.DatasetHoldingAsync(platform, studies);
-        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
-        var (_, error) = await SignedInPlatform.GraphQLAsync(engineer,
-            "mutation($input: DefineDatasetLabelsInput!) { defineDatasetLabels(input: $input) { id } }",
-            new { input = new { datasetId, kind = "SEGMENTATION", labels = new object[] { new { name = "liver", value = 1 }, new { name = "liver lesion", value = 2 } } } });
-        Assert.Null(error);
+        await WebApp.DefineDatasetLabelsAsync(platform, datasetId, "SEGMENTATION", new { name = "liver", value = 1 }, new { name = "liver lesion", value = 2 });
         return datasetId;
     }
 

@@ -175,6 +175,15 @@ public static class WebApp
         return datasetId;
     }
 
+    /// <summary>Defines the kind of label a dataset's cases get and the labels' names, as an ML engineer.</summary>
+    public static async Task DefineDatasetLabelsAsync(SignedInPlatform platform, string datasetId, string kind, params object[] labels)
+    {
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (_, error) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($input: DefineDatasetLabelsInput!) { defineDatasetLabels(input: $input) { id } }", new { input = new { datasetId, kind, labels } });
+        Assert.Null(error);
+    }
+
     /// <summary>JavaScript: how many pixels of the viewport's canvas are in colour (a labelmap segment), not grey (the image).</summary>
     private const string ColouredPixels = """
         () => {
