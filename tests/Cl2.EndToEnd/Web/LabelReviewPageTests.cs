@@ -30,6 +30,7 @@ public sealed class LabelReviewPageTests(SignedInPlatform platform)
         var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review-labels?dataset={datasetId}");
 
         var opened = await page.WaitForSelectorAsync("[data-testid=reviewed-label]", new() { Timeout = 120_000 });
+        var (openedCase, openedRevision) = (await opened!.GetAttributeAsync("data-case-id"), await opened.GetAttributeAsync("data-label-revision-id"));
         await page.WaitForSelectorAsync(".viewer-host[data-overlay=label]", new() { Timeout = 180_000 });
         await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']", new() { Timeout = 180_000 });
         await WebApp.WaitForColouredPixelsAsync(page, 1000);
@@ -42,8 +43,7 @@ public sealed class LabelReviewPageTests(SignedInPlatform platform)
         await page.WaitForSelectorAsync($"[data-testid=reviewed-label][data-case-id='{cases[second]}']", new() { Timeout = 180_000 });
         var decided = await page.GetByTestId("decided").TextContentAsync();
 
-        Assert.Equal(cases[first], await opened!.GetAttributeAsync("data-case-id"));
-        Assert.Equal(firstRevision, await opened.GetAttributeAsync("data-label-revision-id"));
+        Assert.Equal((cases[first], firstRevision), (openedCase, openedRevision));
         Assert.Equal($"Slice {labelledSlice + 1} / {slices}", counter?.Trim());
         Assert.Contains($"liver: 256 voxels on slices {labelledSlice + 1}–{labelledSlice + 1}", segments, StringComparison.Ordinal);
         Assert.Equal(2, queue.Count);
