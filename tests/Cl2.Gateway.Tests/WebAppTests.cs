@@ -45,6 +45,7 @@ public sealed class WebAppTests : IDisposable
     [InlineData("/")]
     [InlineData("/annotate?dataset=d1")]
     [InlineData("/review?study=1.2.840.1")]
+    [InlineData("/review-labels?dataset=d1&case=c1")]
     [InlineData("/models")]
     [InlineData("/viewer?study=1.2.840.1&layout=mpr")]
     [InlineData("/operations")]

@@ -11,6 +11,7 @@ const routes: Record<string, () => Promise<Page>> = {
   '/': () => import('./pages/home').then((page) => page.showHome),
   '/annotate': () => import('./pages/annotate').then((page) => page.showAnnotate),
   '/review': () => import('./pages/review').then((page) => page.showReview),
+  '/review-labels': () => import('./pages/reviewLabels').then((page) => page.showReviewLabels),
   '/models': () => import('./pages/models').then((page) => page.showModels),
   '/viewer': () => import('./pages/viewer').then((page) => page.showViewer),
   '/operations': () => import('./pages/operations').then((page) => page.showOperations),

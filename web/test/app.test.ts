@@ -17,6 +17,14 @@ describe('GraphQL answers', () => {
     expect(error.details).toEqual({ currentRevision: 2 });
   });
 
+  it('carry the details labeling sends under extensions.data', () => {
+    const answer = { errors: [{ message: 'moved on', extensions: { code: 'LABEL_REVISION_CONFLICT', data: { currentRevision: 3, caseId: 'c' } } }] };
+
+    const error = (() => { try { readAnswer(answer, 200); } catch (e) { return e as ApiError; } })()!;
+
+    expect(error.details).toEqual({ currentRevision: 3, caseId: 'c' });
+  });
+
   it('without data or errors read as unauthenticated on a 401', () => {
     expect(() => readAnswer({}, 401)).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
   });

@@ -18,7 +18,7 @@ public sealed class DatasetLabelsPageTests(SignedInPlatform platform)
         WebApp.RequireBuilt();
         var (study, _) = await WebApp.StoreSyntheticCtAsync(platform);
         var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
-        await DefineLabelsAsync(datasetId, "SEGMENTATION", new { name = "liver", value = 1 }, new { name = "liver lesion", value = 2 });
+        await WebApp.DefineDatasetLabelsAsync(platform, datasetId, "SEGMENTATION", new { name = "liver", value = 1 }, new { name = "liver lesion", value = 2 });
         await using var chromium = await Chromium.LaunchAsync();
         var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
 
@@ -47,7 +47,7 @@ public sealed class DatasetLabelsPageTests(SignedInPlatform platform)
         WebApp.RequireBuilt();
         var (study, _, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
         var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
-        await DefineLabelsAsync(datasetId, "CLASSIFICATION", new { name = "fracture" }, new { name = "implant" });
+        await WebApp.DefineDatasetLabelsAsync(platform, datasetId, "CLASSIFICATION", new { name = "fracture" }, new { name = "implant" });
         await using var chromium = await Chromium.LaunchAsync();
         var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
 
@@ -64,14 +64,6 @@ public sealed class DatasetLabelsPageTests(SignedInPlatform platform)
         Assert.Equal(0, brushes);
         Assert.Equal("CLASSIFICATION", revision.GetProperty("kind").GetString());
         Assert.Equal($$$"""{"format":"cl2-classification/1","referencedSeriesInstanceUids":["{{{series}}}"],"labels":{"fracture":true,"implant":false}}""", label.ToJsonString());
-    }
-
-    private async Task DefineLabelsAsync(string datasetId, string kind, params object[] labels)
-    {
-        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
-        var (_, error) = await SignedInPlatform.GraphQLAsync(engineer,
-            "mutation($input: DefineDatasetLabelsInput!) { defineDatasetLabels(input: $input) { id } }", new { input = new { datasetId, kind, labels } });
-        Assert.Null(error);
     }
 
     /// <summary>The label revision the page says it saved, read through GraphQL as the annotator.</summary>

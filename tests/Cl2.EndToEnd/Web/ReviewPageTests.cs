@@ -89,7 +89,7 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         await page.WaitForSelectorAsync(".viewer-host[data-overlay=segmentation]");
         await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']");
         var findings = await page.Locator("[data-testid=findings]").TextContentAsync();
-        var coloured = await ColouredPixelsAsync(page);
+        var coloured = await WebApp.ColouredPixelsAsync(page);
         if (inADataset)
         {
             await Chromium.ScreenshotAsync(page, "review");
@@ -133,17 +133,4 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         Assert.True(changed.Count >= 5, $"only {changed.Count} voxels differ from the model's segmentation");
         Assert.All(changed, index => Assert.Equal((slices / 2, painted), (index / slice, voxels[index])));
     }
-
-    /// <summary>Pixels of the viewport's canvas in colour (a labelmap segment), not grey (the CT image).</summary>
-    private static Task<int> ColouredPixelsAsync(IPage page) => page.EvaluateAsync<int>("""
-        () => {
-          const canvas = document.querySelector('[data-testid=viewport] canvas');
-          const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-          let coloured = 0;
-          for (let i = 0; i < data.length; i += 4) {
-            if (Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 40) coloured++;
-          }
-          return coloured;
-        }
-        """);
 }

@@ -161,8 +161,8 @@ public static class WebApp
         return version.GetProperty("registerModelVersion").GetProperty("id").GetString()!;
     }
 
-    /// <summary>A new dataset holding <paramref name="study"/>, made by an ML engineer; its id.</summary>
-    public static async Task<string> DatasetHoldingAsync(SignedInPlatform platform, string study)
+    /// <summary>A new dataset holding <paramref name="studies"/> (added in that order), made by an ML engineer; its id.</summary>
+    public static async Task<string> DatasetHoldingAsync(SignedInPlatform platform, params string[] studies)
     {
         using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
         var (dataset, error) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($name: String!) { createDataset(input: { name: $name }) { id } }",
@@ -170,10 +170,40 @@ public static class WebApp
         Assert.Null(error);
         var datasetId = dataset.GetProperty("createDataset").GetProperty("id").GetString()!;
         var (_, addError) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
-            new { input = new { datasetId, studyInstanceUids = new[] { study } } });
+            new { input = new { datasetId, studyInstanceUids = studies } });
         Assert.Null(addError);
         return datasetId;
     }
+
+    /// <summary>Defines the kind of label a dataset's cases get and the labels' names, as an ML engineer.</summary>
+    public static async Task DefineDatasetLabelsAsync(SignedInPlatform platform, string datasetId, string kind, params object[] labels)
+    {
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (_, error) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($input: DefineDatasetLabelsInput!) { defineDatasetLabels(input: $input) { id } }", new { input = new { datasetId, kind, labels } });
+        Assert.Null(error);
+    }
+
+    /// <summary>JavaScript: how many pixels of the viewport's canvas are in colour (a labelmap segment), not grey (the image).</summary>
+    private const string ColouredPixels = """
+        () => {
+          const canvas = document.querySelector('[data-testid=viewport] canvas');
+          if (!canvas || canvas.width === 0) return 0;
+          const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+          let coloured = 0;
+          for (let i = 0; i < data.length; i += 4) {
+            if (Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 40) coloured++;
+          }
+          return coloured;
+        }
+        """;
+
+    /// <summary>Pixels of the viewport's canvas in colour (a labelmap segment drawn over a grey image).</summary>
+    public static Task<int> ColouredPixelsAsync(IPage page) => page.EvaluateAsync<int>(ColouredPixels);
+
+    /// <summary>Waits until the viewport's canvas shows more than <paramref name="pixels"/> coloured pixels (a render lands a frame later).</summary>
+    public static Task WaitForColouredPixelsAsync(IPage page, int pixels) =>
+        page.WaitForFunctionAsync($"pixels => ({ColouredPixels})() > pixels", pixels, new() { Timeout = 120_000 });
 
     /// <summary>Pixels of a canvas (by default the viewport's, on which Cornerstone draws the image) that are not black.</summary>
     public static Task<int> NonBlackPixelsAsync(IPage page, string canvas = "[data-testid=viewport] canvas") => page.EvaluateAsync<int>(LitPixels, canvas);

@@ -22,7 +22,9 @@ interface GraphQLAnswer<T> {
 export function readAnswer<T>(answer: GraphQLAnswer<T>, status: number): T {
   const error = answer.errors?.[0];
   if (error) {
-    const { code, ...details } = error.extensions ?? {};
+    // Labeling (GraphQL.NET) sends an error's details (the current revision of a conflict, …) under extensions.data.
+    const { code, data, ...rest } = error.extensions ?? {};
+    const details = { ...rest, ...(typeof data === 'object' && data !== null ? data as Record<string, unknown> : {}) };
     throw new ApiError(error.message, typeof code === 'string' ? code : 'ERROR', details);
   }
   if (answer.data == null) {

@@ -24,6 +24,7 @@ export interface PageLink {
 export const pages: PageLink[] = [
   { path: '/annotate', title: 'Annotate', roles: ['annotator', 'radiologist'] },
   { path: '/review', title: 'Review', roles: ['radiologist'] },
+  { path: '/review-labels', title: 'Review labels', roles: ['radiologist'] },
   { path: '/models', title: 'Models', roles: ['ml-engineer', 'admin', 'annotator', 'radiologist'] },
   { path: '/operations', title: 'Operations', roles: ['admin'] },
 ];

@@ -3,12 +3,13 @@
 // classification labels, and save it as a label revision in the format training reads. When someone else saved the case
 // first, both are offered.
 
-import { ApiError, downloadBlob, graphql, uploadBlob } from '../api/graphql';
+import { ApiError, graphql, uploadBlob } from '../api/graphql';
 import type { Me } from '../api/session';
 import { imageSeries, listSeries } from '../dicomweb/series';
 import { readSegmentation, segmentLabels, toSegments } from '../review/segmentation';
-import { packClassification, segmentNames, unpackClassification, type DatasetLabelling } from '../labels/datasetLabels';
-import { headerFor, labelCounts, packMask, unpackMask } from '../labels/labelVolume';
+import { packClassification, segmentNames, type DatasetLabelling } from '../labels/datasetLabels';
+import { headerFor, labelCounts, packMask } from '../labels/labelVolume';
+import { readLabel } from '../labels/storedLabel';
 import { labelTools } from '../viewer/labelTools';
 import { openStack, type StackViewer } from '../viewer/stackViewer';
 import { dicomweb } from '../viewer/viewerPrefetch';
@@ -89,15 +90,15 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
   const classifying = dataset.labelKind === 'CLASSIFICATION';
   const kind = classifying ? 'CLASSIFICATION' : 'SEGMENTATION';
   const previous = [...item.labelHistory].reverse().find((revision) => revision.revision !== null && revision.kind === kind);
-  const storedBlob = previous ? await downloadBlob(previous.blobDigest) : undefined;
-  const stored = storedBlob && !classifying ? unpackMask(storedBlob) : undefined;
+  const storedLabel = previous ? await readLabel(previous) : undefined;
+  const stored = storedLabel?.kind === 'SEGMENTATION' ? storedLabel.mask : undefined;
   const prediction = classifying ? undefined : await findPrediction(item.studyInstanceUid).catch(() => undefined);
   // Segments are named by the dataset, else by the case's last revision, else by the prediction (a first label).
   const names = segmentNames(dataset, stored?.header.labelNames ?? (prediction && segmentLabels(prediction.segmentation.metadata)));
   const saveNow = () => void save().catch((error) => showError(message, error));
   const tools = labelTools(names, 'Save label', () => labelmap, saveNow);
   const choices = classifying
-    ? classificationChoices(dataset.labels.map((label) => label.name), storedBlob && unpackClassification(storedBlob).labels, saveNow)
+    ? classificationChoices(dataset.labels.map((label) => label.name), storedLabel?.kind === 'CLASSIFICATION' ? storedLabel.classification.labels : undefined, saveNow)
     : undefined;
   const start = prediction && predictionLine(prediction);
   workspace.append(info, browser, choices?.element ?? tools.element, ...(start ? [start] : []), host, message);
@@ -172,8 +173,9 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
       void save().catch((e) => showError(message, e));
     };
     message.querySelector<HTMLButtonElement>('[data-choice=theirs]')!.onclick = async () => {
-      if (theirs && choices) choices.set(unpackClassification(await downloadBlob(theirs.blobDigest)).labels);
-      else if (theirs) labelmap.load(unpackMask(await downloadBlob(theirs.blobDigest)).labels);
+      const label = theirs && await readLabel(theirs);
+      if (label?.kind === 'CLASSIFICATION') choices?.set(label.classification.labels);
+      else if (label) labelmap.load(label.mask.labels);
       baseRevision = currentRevision;
       info.querySelector('[data-testid=revision]')!.textContent = String(baseRevision);
       message.textContent = `Showing revision ${currentRevision}.`;

@@ -1,0 +1,203 @@
+using System.Formats.Tar;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cl2.EndToEnd.Identity;
+using Microsoft.Playwright;
+
+namespace Cl2.EndToEnd.Web;
+
+/// <summary>
+/// The label review page (<c>/review-labels</c>): labels an annotator submitted on synthetic liver CTs (a block of
+/// "liver" on one slice, not the middle one, submitted through GraphQL as the annotator workspace submits it), which a
+/// radiologist approves or rejects in the browser; the decisions read back through GraphQL.
+/// </summary>
+[Collection(SignedInPlatform.Collection)]
+public sealed class LabelReviewPageTests(SignedInPlatform platform)
+{
+    [Fact]
+    public async Task approving_the_oldest_submitted_segmentation_records_it_approved_and_opens_the_next_label()
+    {
+        WebApp.RequireBuilt();
+        var (first, header) = await WebApp.StoreSyntheticCtAsync(platform);
+        var (second, secondHeader) = await WebApp.StoreSyntheticCtAsync(platform);
+        var datasetId = await LiverDatasetAsync(first, second);
+        var cases = await CasesAsync(datasetId);
+        var (slices, labelledSlice) = SlicesOf(header);
+        var firstRevision = await SubmitBlockAsync(cases[first], header, baseRevision: 0);
+        var secondRevision = await SubmitBlockAsync(cases[second], secondHeader, baseRevision: 0);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review-labels?dataset={datasetId}");
+
+        var opened = await page.WaitForSelectorAsync("[data-testid=reviewed-label]", new() { Timeout = 120_000 });
+        var (openedCase, openedRevision) = (await opened!.GetAttributeAsync("data-case-id"), await opened.GetAttributeAsync("data-label-revision-id"));
+        await page.WaitForSelectorAsync(".viewer-host[data-overlay=label]", new() { Timeout = 180_000 });
+        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']", new() { Timeout = 180_000 });
+        await WebApp.WaitForColouredPixelsAsync(page, 1000);
+        var counter = await page.Locator(".viewer-status span").TextContentAsync();
+        var segments = await page.GetByTestId("segments").TextContentAsync();
+        var queue = await page.Locator(".queue tbody tr").AllTextContentsAsync();
+        var paintingTools = await page.Locator(".toolbar.labels").CountAsync();
+        await Chromium.ScreenshotAsync(page, "review-labels");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await page.WaitForSelectorAsync($"[data-testid=reviewed-label][data-case-id='{cases[second]}']", new() { Timeout = 180_000 });
+        var decided = await page.GetByTestId("decided").TextContentAsync();
+
+        Assert.Equal((cases[first], firstRevision), (openedCase, openedRevision));
+        Assert.Equal($"Slice {labelledSlice + 1} / {slices}", counter?.Trim());
+        Assert.Contains($"liver: 256 voxels on slices {labelledSlice + 1}–{labelledSlice + 1}", segments, StringComparison.Ordinal);
+        Assert.Equal(2, queue.Count);
+        Assert.Contains(first[^12..], queue[0], StringComparison.Ordinal);
+        Assert.Contains("annotator", queue[0], StringComparison.Ordinal);
+        Assert.Equal(0, paintingTools);
+        Assert.Contains("Approved revision 1", decided, StringComparison.Ordinal);
+        var reviewed = await RevisionAsync(firstRevision);
+        Assert.Equal(("APPROVED", "radiologist"), (reviewed.GetProperty("status").GetString(), reviewed.GetProperty("reviewedBy").GetString()));
+        Assert.Equal("SUBMITTED", (await RevisionAsync(secondRevision)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task a_label_is_rejected_only_with_a_reason_which_the_revision_keeps()
+    {
+        WebApp.RequireBuilt();
+        var (study, header) = await WebApp.StoreSyntheticCtAsync(platform);
+        var datasetId = await LiverDatasetAsync(study);
+        var revisionId = await SubmitBlockAsync((await CasesAsync(datasetId))[study], header, baseRevision: 0);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review-labels?dataset={datasetId}");
+        await page.WaitForSelectorAsync(".viewer-host[data-overlay=label]", new() { Timeout = 180_000 });
+        var reason = page.Locator("#review-comment");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reject" }).ClickAsync();
+        var refusedWithoutReason = await reason.EvaluateAsync<string>("field => field.validationMessage");
+        await page.Locator("[data-testid=viewport]").ClickAsync(); // focus out of the field, so the key is the page's
+        await page.Keyboard.PressAsync("r");
+        var focused = await reason.EvaluateAsync<bool>("field => document.activeElement === field");
+        await reason.FillAsync("the lesion's margin is left out");
+        await reason.PressAsync("Control+Enter");
+        await page.WaitForSelectorAsync("[data-testid=queue-empty]", new() { Timeout = 180_000 });
+        var decided = page.GetByTestId("decided");
+
+        Assert.Contains("Say why the label is rejected", refusedWithoutReason, StringComparison.Ordinal);
+        Assert.True(focused, "R did not move the focus to the reason");
+        Assert.Equal("REJECTED", await decided.GetAttributeAsync("data-status"));
+        var revision = await RevisionAsync(revisionId);
+        Assert.Equal(("REJECTED", "radiologist", "the lesion's margin is left out"),
+            (revision.GetProperty("status").GetString(), revision.GetProperty("reviewedBy").GetString(), revision.GetProperty("reviewComment").GetString()));
+    }
+
+    [Fact]
+    public async Task a_label_resubmitted_during_the_review_is_not_approved_and_reload_shows_the_new_revision_with_the_reason_kept()
+    {
+        WebApp.RequireBuilt();
+        var (study, header) = await WebApp.StoreSyntheticCtAsync(platform);
+        var datasetId = await LiverDatasetAsync(study);
+        var caseId = (await CasesAsync(datasetId))[study];
+        var firstRevision = await SubmitBlockAsync(caseId, header, baseRevision: 0);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review-labels?dataset={datasetId}");
+        await page.WaitForSelectorAsync(".viewer-host[data-overlay=label]", new() { Timeout = 180_000 });
+
+        var secondRevision = await SubmitBlockAsync(caseId, header, baseRevision: 1);
+        await page.Locator("#review-comment").FillAsync("checked against the portal phase");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        var refused = await page.GetByTestId("refused").TextContentAsync(new() { Timeout = 120_000 });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reload" }).ClickAsync();
+        await page.WaitForSelectorAsync($"[data-testid=reviewed-label][data-label-revision-id='{secondRevision}']", new() { Timeout = 180_000 });
+        var kept = await page.Locator("#review-comment").InputValueAsync(new() { Timeout = 180_000 });
+
+        Assert.Contains("it is at revision 2 now", refused, StringComparison.Ordinal);
+        Assert.Contains("Your decision was not recorded. Reload", refused, StringComparison.Ordinal);
+        Assert.Equal("checked against the portal phase", kept);
+        Assert.Equal("SUBMITTED", (await RevisionAsync(secondRevision)).GetProperty("status").GetString());
+        Assert.NotEqual("APPROVED", (await RevisionAsync(firstRevision)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task an_annotator_has_no_label_review_page()
+    {
+        WebApp.RequireBuilt();
+        await using var chromium = await Chromium.LaunchAsync();
+
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", "review-labels");
+        var menu = await page.Locator("#nav a").AllTextContentsAsync();
+        var said = await page.GetByTestId("not-allowed").TextContentAsync();
+
+        Assert.DoesNotContain("Review labels", menu);
+        Assert.Contains("Reviewing labels is for radiologists", said, StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator(".decision").CountAsync());
+    }
+
+    /// <summary>A dataset of <paramref name="studies"/> whose segmentation labels are liver (1) and liver lesion (2).</summary>
+    private async Task<string> LiverDatasetAsync(params string[] studies)
+    {
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, studies);
+        await WebApp.DefineDatasetLabelsAsync(platform, datasetId, "SEGMENTATION", new { name = "liver", value = 1 }, new { name = "liver lesion", value = 2 });
+        return datasetId;
+    }
+
+    /// <summary>The dataset's case ids by study.</summary>
+    private async Task<Dictionary<string, string>> CasesAsync(string datasetId)
+    {
+        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(annotator,
+            "query($id: ID!) { cases(dataset: $id, first: 10) { items { id studyInstanceUid } } }", new { id = datasetId });
+        Assert.Null(error);
+        return data.GetProperty("cases").GetProperty("items").EnumerateArray()
+            .ToDictionary(item => item.GetProperty("studyInstanceUid").GetString()!, item => item.GetProperty("id").GetString()!);
+    }
+
+    /// <summary>The slices of synth's grid, and the one the block is labelled on: a quarter of the way, not the middle the viewer opens at.</summary>
+    private static (int Slices, int LabelledSlice) SlicesOf(string labelsHeader)
+    {
+        var slices = JsonNode.Parse(File.ReadAllText(labelsHeader))!["shape"]![0]!.GetValue<int>();
+        return (slices, slices / 4);
+    }
+
+    /// <summary>
+    /// Submits, as the annotator, a mask on synth's grid of the study (its label header) holding a 16×16 block of liver
+    /// (value 1) on the labelled slice, in the format the annotator workspace saves; the revision's id.
+    /// </summary>
+    private async Task<string> SubmitBlockAsync(string caseId, string labelsHeader, int baseRevision)
+    {
+        var header = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!.AsObject();
+        var shape = header["shape"]!.AsArray().Select(size => size!.GetValue<int>()).ToArray();
+        var (_, labelledSlice) = SlicesOf(labelsHeader);
+        var voxels = new byte[shape[0] * shape[1] * shape[2]];
+        for (var row = 8; row < 24; row++)
+        {
+            for (var column = 8; column < 24; column++)
+            {
+                voxels[(labelledSlice * shape[1] * shape[2]) + (row * shape[2]) + column] = 1;
+            }
+        }
+        header["labelNames"] = new JsonObject { ["1"] = "liver" };
+        header["dataFile"] = "labels.u8";
+        using var mask = new MemoryStream();
+        await using (var writer = new TarWriter(mask, TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            foreach (var (name, bytes) in new[] { ("labels.json", Encoding.UTF8.GetBytes(header.ToJsonString())), ("labels.u8", voxels) })
+            {
+                await writer.WriteEntryAsync(new UstarTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(bytes) });
+            }
+        }
+        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
+        using var upload = await annotator.PostAsync(new Uri("blobs", UriKind.Relative), new ByteArrayContent(mask.ToArray()));
+        Assert.True(upload.IsSuccessStatusCode, $"POST /blobs answered {(int)upload.StatusCode}");
+        var digest = JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement.GetProperty("digest").GetString();
+        var (data, error) = await SignedInPlatform.GraphQLAsync(annotator,
+            "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
+            new { input = new { caseId, baseRevision, kind = "SEGMENTATION", blobDigest = digest } });
+        Assert.Null(error);
+        return data.GetProperty("submitLabel").GetProperty("id").GetString()!;
+    }
+
+    private async Task<JsonElement> RevisionAsync(string id)
+    {
+        using var radiologist = platform.Client(await platform.UserTokenAsync("radiologist"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(radiologist,
+            "query($id: ID!) { labelRevision(id: $id) { status reviewedBy reviewComment } }", new { id });
+        Assert.Null(error);
+        return data.GetProperty("labelRevision").Clone();
+    }
+}

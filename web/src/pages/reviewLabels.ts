@@ -1,0 +1,203 @@
+// Label review (radiologist): a dataset's submitted labels, oldest first; the open one drawn read-only over the series it
+// was made on (a segmentation as a labelmap opened at its busiest slice, a classification as its answers), named by the
+// dataset's labels; Approve, or Reject with a reason (reviewLabel), after which the next submitted label opens. A
+// decision labeling refuses (the label changed or was reviewed meanwhile) is said in words, with Reload.
+
+import { graphql } from '../api/graphql';
+import type { Me } from '../api/session';
+import { imageSeries, listSeries } from '../dicomweb/series';
+import { segmentNames, type DatasetLabelling } from '../labels/datasetLabels';
+import { busiestSlice, currentRevisionOf, refusalAdvice, segmentExtents, type QueueItem, type SubmittedCase } from '../labels/labelReview';
+import { labelledSeries, readLabel, type StoredLabel } from '../labels/storedLabel';
+import { element, escapeHtml, showError } from '../ui';
+import { openStack, type StackViewer } from '../viewer/stackViewer';
+import { dicomweb } from '../viewer/viewerPrefetch';
+import { decisionForm, type Decision } from './labelDecision';
+import { reviewQueue, submittedCaseFields, type ReviewQueue } from './reviewQueue';
+
+type DatasetInfo = DatasetLabelling & { id: string; name: string; labelStatusCounts: { status: string; count: number }[] };
+
+const submitted = (dataset: DatasetInfo) => dataset.labelStatusCounts.find((count) => count.status === 'SUBMITTED')?.count ?? 0;
+
+export async function showReviewLabels(main: HTMLElement, me: Me, query: URLSearchParams): Promise<void> {
+  main.innerHTML = '<h1>Review labels</h1>';
+  if (!me.roles.includes('radiologist')) {
+    main.append(element(`<p data-testid="not-allowed">Reviewing labels is for radiologists: they approve or reject the labels
+      annotators submit. Ask an administrator for the radiologist role.</p>`));
+    return;
+  }
+  const { datasets } = await graphql<{ datasets: { items: DatasetInfo[] } }>(
+    '{ datasets(first: 200) { items { id name labelKind labels { name value } labelStatusCounts { status count } } } }');
+  if (datasets.items.length === 0) {
+    main.append(element('<p>No dataset exists yet, so no label waits for review.</p>'));
+    return;
+  }
+  const chosen = datasets.items.find((d) => d.id === query.get('dataset')) ?? datasets.items.find((d) => submitted(d) > 0) ?? datasets.items[0];
+  const picker = element<HTMLFormElement>(`<form class="worklist"><label>Dataset <select name="dataset">${datasets.items
+    .map((d) => `<option value="${d.id}"${d === chosen ? ' selected' : ''}>${escapeHtml(d.name)} (${submitted(d)} submitted)</option>`)
+    .join('')}</select></label></form>`);
+  const status = element('<div class="message" aria-live="polite"></div>');
+  main.append(picker, status);
+  let review = reviewDataset(main, chosen, status, query.get('case'));
+  picker.querySelector('select')!.onchange = (event) => {
+    review.close();
+    status.innerHTML = '';
+    const dataset = datasets.items.find((d) => d.id === (event.target as HTMLSelectElement).value)!;
+    review = reviewDataset(main, dataset, status, null);
+  };
+}
+
+/** The queue and the workspace of one dataset; `close` takes them off the page. */
+function reviewDataset(main: HTMLElement, dataset: DatasetInfo, status: HTMLElement, openFirst: string | null): { close(): void } {
+  const layout = element('<div class="label-review"><section class="reviewed" aria-live="polite"></section><aside></aside></div>');
+  const workspace = layout.querySelector<HTMLElement>('.reviewed')!;
+  const aside = layout.querySelector<HTMLElement>('aside')!;
+  const panel = element('<div class="panel"></div>');
+  main.append(layout);
+  let viewer: StackViewer | undefined;
+  let opening = 0; // the latest open; an earlier one still loading gives way to it
+  const clear = () => {
+    opening++;
+    viewer?.destroy();
+    viewer = undefined;
+    panel.innerHTML = '';
+  };
+
+  const queue: ReviewQueue = reviewQueue(dataset.id, (item) => void open(item.caseId, ''));
+  aside.append(panel, queue.element);
+  const empty = () => {
+    clear();
+    queue.markOpen(undefined);
+    history.replaceState(null, '', `/review-labels?dataset=${dataset.id}`);
+    workspace.innerHTML = `<p data-testid="queue-empty">No submitted label is waiting for review in ${escapeHtml(dataset.name)}. Labels
+      appear here when annotators save them (<a href="/annotate?dataset=${dataset.id}">Annotate</a>).</p>`;
+  };
+  const openNext = async () => {
+    const next = await queue.reload();
+    if (next) await open(next.caseId, '');
+    else empty();
+  };
+
+  /** Opens a case (its current revision), keeping `comment` as the reason typed so far. */
+  const open = async (caseId: string, comment: string) => {
+    clear();
+    const token = opening;
+    queue.markOpen(caseId);
+    history.replaceState(null, '', `/review-labels?dataset=${dataset.id}&case=${caseId}`);
+    workspace.innerHTML = '<p class="loading">Loading the label and its images…</p>';
+    try {
+      const { case: item } = await graphql<{ case: SubmittedCase | null }>(`query($id: ID!) { case(id: $id) { ${submittedCaseFields} } }`, { id: caseId });
+      const revision = item && currentRevisionOf(item);
+      if (!item || !revision) throw new Error(`Case ${caseId} has no submitted label (it may have left the dataset): reload the queue.`);
+      const label = await readLabel(revision);
+      if (token !== opening) return;
+      const shown = await showLabel(workspace, panel, item, revision, label, dataset, () => token !== opening);
+      if (!shown) return;
+      viewer = shown;
+      if (item.labelStatus !== 'SUBMITTED') {
+        panel.prepend(element(`<p class="outcome" data-testid="outcome">Revision ${revision.revision} is ${revision.status.toLowerCase()}${revision.reviewedBy
+          ? ` by ${escapeHtml(revision.reviewedBy)}` : ''}${revision.reviewComment ? `: “${escapeHtml(revision.reviewComment)}”` : ''}.
+          <button type="button">Open the oldest submitted label</button></p>`));
+        panel.querySelector<HTMLButtonElement>('[data-testid=outcome] button')!.onclick = () => void openNext();
+        return;
+      }
+      const form = decisionForm(`revision ${revision.revision}`, comment, (decision, reason) => decide({ caseId, studyInstanceUid: item.studyInstanceUid, revision }, decision, reason, form));
+      panel.prepend(form.element);
+      form.enable(true);
+    } catch (error) {
+      if (token !== opening) return;
+      workspace.innerHTML = '';
+      showError(workspace, error);
+    }
+  };
+
+  const decide = async (item: QueueItem, decision: Decision, comment: string | null, form: ReturnType<typeof decisionForm>) => {
+    const number = item.revision.revision ?? 0;
+    try {
+      const { reviewLabel } = await graphql<{ reviewLabel: { id: string; status: string } }>(
+        'mutation($input: ReviewLabelInput!) { reviewLabel(input: $input) { id status } }',
+        { input: { caseId: item.caseId, labelRevisionId: item.revision.id, decision, comment } });
+      status.innerHTML = `<p class="saved" data-testid="decided" data-label-revision-id="${reviewLabel.id}" data-status="${reviewLabel.status}">
+        ${decision === 'APPROVE' ? 'Approved' : 'Rejected'} revision ${number} of study <code>${escapeHtml(item.studyInstanceUid)}</code>
+        (submitted by ${escapeHtml(item.revision.submittedBy)}).</p>`;
+      await openNext();
+    } catch (error) {
+      const advice = refusalAdvice(error, number);
+      if (!advice) {
+        showError(panel, error);
+        form.enable(true);
+        return;
+      }
+      const refusal = element(`<div class="conflict" role="alert" data-testid="refused"><p>${escapeHtml(advice)}</p>
+        <button type="button">Reload</button></div>`);
+      refusal.querySelector('button')!.onclick = () => {
+        status.innerHTML = '';
+        const typed = form.element.querySelector('textarea')!.value;
+        void queue.reload().then(() => open(item.caseId, typed));
+      };
+      panel.prepend(refusal);
+      refusal.querySelector('button')!.focus();
+    }
+  };
+
+  void (openFirst ? open(openFirst, '') : openNext());
+  return {
+    close() {
+      clear();
+      layout.remove();
+    },
+  };
+}
+
+/**
+ * Shows a stored label over the series it was made on, with nothing to paint with, and what it holds beside it; the
+ * viewer, or undefined when `stale` says another case was opened meanwhile.
+ */
+async function showLabel(workspace: HTMLElement, panel: HTMLElement, item: SubmittedCase, revision: QueueItem['revision'], label: StoredLabel,
+  dataset: DatasetInfo, stale: () => boolean): Promise<StackViewer | undefined> {
+  const seriesUid = labelledSeries(label);
+  const series = imageSeries(await listSeries(dicomweb, item.studyInstanceUid)).find((s) => s.seriesInstanceUid === seriesUid);
+  if (!series) throw new Error(`The label was made on series ${seriesUid ?? '(none named)'}, which the archive does not hold for study ${item.studyInstanceUid}.`);
+  if (stale()) return undefined;
+  workspace.innerHTML = '';
+  workspace.append(element(`<p class="case" data-testid="reviewed-label" data-case-id="${item.id}" data-label-revision-id="${revision.id}">
+    Study <code>${escapeHtml(item.studyInstanceUid)}</code> · ${escapeHtml(series.modality)} ${series.number} ${escapeHtml(series.description)} ·
+    revision <strong>${revision.revision}</strong> by <strong>${escapeHtml(revision.submittedBy)}</strong>, ${new Date(revision.submittedAt).toLocaleString()}</p>`));
+  const host = element('<div class="viewer-host"></div>');
+  workspace.append(host);
+  const viewer = await openStack(host, item.studyInstanceUid, series.seriesInstanceUid);
+  if (stale()) {
+    viewer.destroy();
+    return undefined;
+  }
+  if (label.kind === 'CLASSIFICATION') {
+    panel.append(element(`<ul class="answers" data-testid="answers" aria-label="The label's answers">${dataset.labels
+      .map((l) => l.name).concat(Object.keys(label.classification.labels).filter((name) => !dataset.labels.some((l) => l.name === name)))
+      .map((name) => `<li>${escapeHtml(name)}: <strong>${label.classification.labels[name] ? 'yes' : 'no'}</strong></li>`).join('')}</ul>`));
+    host.dataset.overlay = 'classification';
+    return viewer;
+  }
+  const { header, labels } = label.mask;
+  const grid = viewer.series.grid;
+  if (header.shape.join('×') !== [grid.slices, grid.rows, grid.columns].join('×')) {
+    viewer.destroy();
+    throw new Error(`The label's grid (${header.shape.join('×')}) is not that of its series (${grid.slices}×${grid.rows}×${grid.columns}): it cannot be drawn.`);
+  }
+  const names = segmentNames(dataset, header.labelNames);
+  // The labelmap's code comes with Cornerstone's tools, after the viewer's first image; no painting tool is activated.
+  const labelmap = await (await import('../viewer/labelmap')).addLabelmap(viewer, names);
+  if (stale()) {
+    viewer.destroy();
+    return undefined;
+  }
+  labelmap.load(labels);
+  labelmap.useNavigation();
+  const extents = segmentExtents(labels, grid.rows * grid.columns, names);
+  panel.append(element(`<ul class="segments" data-testid="segments" aria-label="Segments">${extents.length === 0
+    ? '<li>The label is empty: no voxel is labelled.</li>'
+    : extents.map((e) => `<li>${escapeHtml(e.name)}: ${e.voxels.toLocaleString()} voxels on slices ${e.firstSlice + 1}–${e.lastSlice + 1}</li>`).join('')}</ul>`));
+  const busiest = busiestSlice(labels, grid.rows * grid.columns);
+  if (busiest !== undefined) await viewer.viewport.setImageIdIndex(busiest);
+  host.dataset.overlay = 'label';
+  return viewer;
+}
