@@ -29,6 +29,8 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
         await DefineBrainLabelsAsync(datasetId);
         await using var chromium = await Chromium.LaunchAsync();
         var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
+        var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Console += (_, message) => { if (message.Type is "error" or "warning") console.Enqueue(message.Text); };
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
         // "AX T2 FLAIR" is FLAIR's and "AX T2 FSE" then T2's; T1 would fit "AX T1 SE" and "AX T1 SE +C", so the annotator says.
@@ -44,12 +46,14 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
         var captions = await page.Locator(".side-by-side figcaption").AllTextContentsAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Brush" }).ClickAsync(); // waits until the tools are set up
         await page.GetByLabel("Segment").SelectOptionAsync(new SelectOptionValue { Label = "enhancing tumour" });
-        await page.GetByLabel("Size").PressAsync("End"); // the largest brush: a click paints a disc of several voxels
+        await page.GetByLabel("Size").PressAsync("End"); // the largest brush
         var shownSlice = await ShownSliceAsync(page, "T1c");
-        await ClickInViewportAsync(page, "T1c", -1);
-        await ClickInViewportAsync(page, "FLAIR", +1);
+        await StrokeInViewportAsync(page, "T1c", -1);
+        await StrokeInViewportAsync(page, "FLAIR", +1);
+        await Chromium.ScreenshotAsync(page, "annotate-channels");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save label" }).ClickAsync();
         var saved = await page.WaitForSelectorAsync("[data-testid=saved]", new() { Timeout = 120_000 });
+        var savedText = await saved!.TextContentAsync();
         var revisionId = await saved!.GetAttributeAsync("data-label-revision-id");
         using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
         var (data, error) = await SignedInPlatform.GraphQLAsync(annotator, "query($id: ID!) { labelRevision(id: $id) { kind blobDigest } }", new { id = revisionId });
@@ -60,10 +64,10 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
         Assert.Equal((seriesUids[2], seriesUids[3]), matched);
         Assert.Equal(["T1: AX T1 SE", "T1c: AX T1 SE +C", "T2: AX T2 FSE", "FLAIR: AX T2 FLAIR"], captions.Select(caption => caption.Trim()));
         Assert.Equal(seriesUids, header["referencedSeriesInstanceUids"]!.AsArray().Select(uid => uid!.GetValue<string>()));
-        // The two clicks, left of the middle on T1c and right of it on FLAIR, are both in the label, on the slice shown.
+        // The two strokes, left of the middle on T1c and right of it on FLAIR, are both in the label, on the slice shown.
         var (slices, rows, columns) = (header["shape"]![0]!.GetValue<int>(), header["shape"]![1]!.GetValue<int>(), header["shape"]![2]!.GetValue<int>());
         var painted = Enumerable.Range(0, voxels.Length).Where(index => voxels[index] != 0).ToList();
-        Assert.NotEmpty(painted);
+        Assert.True(painted.Count > 0, $"nothing painted; the page said: {savedText}; console: {string.Join(" | ", console)}");
         Assert.All(painted, index => Assert.Equal(4, voxels[index]));
         Assert.All(painted, index => Assert.Equal(shownSlice, index / (rows * columns)));
         Assert.Contains(painted, index => index % columns < columns / 2);
@@ -131,15 +135,22 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
         return int.Parse(counter!.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) - 1;
     }
 
-    /// <summary>One click (press and release at one point) a quarter of the image's width left (-1) or right (+1) of the viewport's centre.</summary>
-    private static async Task ClickInViewportAsync(IPage page, string channel, int side)
+    /// <summary>
+    /// A short horizontal brush stroke with explicit start and end, centred a quarter of the image's width left (-1) or
+    /// right (+1) of the viewport's centre, so it stays on that side of the middle column. A stroke, not a click: a
+    /// click with the brush painted nothing in these side-by-side viewports (a stroke paints on each of them).
+    /// </summary>
+    private static async Task StrokeInViewportAsync(IPage page, string channel, int side)
     {
-        var canvas = (await page.Locator($"figure[data-channel='{channel}'] [data-testid=viewport] canvas").First.BoundingBoxAsync())!;
+        var viewport = page.Locator($"figure[data-channel='{channel}'] [data-testid=viewport] canvas").First;
+        await viewport.ScrollIntoViewIfNeededAsync();
+        var canvas = (await viewport.BoundingBoxAsync())!;
         // The square image is fitted into the canvas: its width on screen is the canvas' smaller side.
         var x = canvas.X + canvas.Width / 2 + side * Math.Min(canvas.Width, canvas.Height) / 4;
         var y = canvas.Y + canvas.Height / 2;
-        await page.Mouse.MoveAsync((float)x, (float)y);
+        await page.Mouse.MoveAsync((float)(x - 20), (float)y);
         await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync((float)(x + 20), (float)y, new() { Steps = 8 });
         await page.Mouse.UpAsync();
     }
 }
