@@ -64,6 +64,35 @@ public sealed class DatasetLabelsTests(LabelingApi api) : IClassFixture<Labeling
         Assert.Equal(ErrorCodes.DatasetNotFound, dataset.Code);
     }
 
+    private static DatasetLabelsDefined DecideChannels(params string[] channels) =>
+        DefineDatasetLabels.Decide(Liver, new DefineDatasetLabels(Liver.Id, LabelKind.Segmentation, [new("tumour", 1)], channels), "ml", Now);
+
+    [Fact]
+    public void channels_are_kept_trimmed_in_the_order_given()
+    {
+        var defined = DecideChannels(" T1 ", "T1c", "T2", "FLAIR");
+
+        Assert.Equal(["T1", "T1c", "T2", "FLAIR"], defined.Channels);
+    }
+
+    [Fact]
+    public void one_channel_is_a_label_over_one_series()
+    {
+        var defined = DecideChannels("CT");
+
+        Assert.Null(defined.Channels);
+    }
+
+    [Fact]
+    public void a_channel_given_twice_is_refused() =>
+        Assert.Contains("'T2' is given twice",
+            Assert.Throws<DomainException>(() => DecideChannels("T2", "FLAIR", "t2")).Message);
+
+    [Fact]
+    public void an_empty_channel_name_is_refused() =>
+        Assert.Contains("A channel name has 1 to 100 characters",
+            Assert.Throws<DomainException>(() => DecideChannels("T1", " ")).Message);
+
     [Fact]
     public async Task an_ml_engineers_labels_are_what_the_dataset_lists_to_an_annotator()
     {
@@ -80,6 +109,22 @@ public sealed class DatasetLabelsTests(LabelingApi api) : IClassFixture<Labeling
 
         Assert.Equal("SEGMENTATION", seen["labelKind"]!.GetValue<string>());
         Assert.Equal("""[{"name":"liver","value":1},{"name":"liver lesion","value":2}]""", seen["labels"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task a_datasets_channels_are_listed_to_an_annotator_in_their_order()
+    {
+        var id = (await api.RunAsync("""mutation { createDataset(input: { name: "brain" }) { id channels } }"""))["createDataset"]!;
+        Assert.Empty(id["channels"]!.AsArray());
+
+        await api.RunAsAsync(("ml", "ml-engineer"), Define, new
+        {
+            input = new { datasetId = id["id"]!.GetValue<string>(), kind = "SEGMENTATION", labels = new[] { new { name = "tumour", value = 1 } }, channels = new[] { "T1", "T1c", "T2", "FLAIR" } },
+        });
+        var seen = (await api.RunAsAsync(("ann", "annotator"), "query($id: ID!) { dataset(id: $id) { channels } }",
+            new { id = id["id"]!.GetValue<string>() }))["dataset"]!;
+
+        Assert.Equal("""["T1","T1c","T2","FLAIR"]""", seen["channels"]!.ToJsonString());
     }
 
     [Fact]

@@ -25,8 +25,12 @@ public sealed record DatasetSplitFixed(
 /// version scores its cases, when the strategy needs scores.</summary>
 public sealed record ActiveLearningStrategySet(Guid DatasetId, string Strategy, Guid? ModelId, string SetBy, DateTimeOffset SetAt);
 
-/// <summary>The kind of label a dataset's cases get and its labels' names (<see cref="DefineDatasetLabels"/>).</summary>
-public sealed record DatasetLabelsDefined(Guid DatasetId, Labels.LabelKind Kind, IReadOnlyList<DatasetLabel> Labels, string DefinedBy, DateTimeOffset DefinedAt);
+/// <summary>The kind of label a dataset's cases get, its labels' names and the series a label is drawn over
+/// (<see cref="DefineDatasetLabels"/>).</summary>
+/// <param name="Channels">The input channels in order (null or empty: one series, the one shown); last so that events
+/// stored before channels existed read as one-series definitions.</param>
+public sealed record DatasetLabelsDefined(Guid DatasetId, Labels.LabelKind Kind, IReadOnlyList<DatasetLabel> Labels, string DefinedBy, DateTimeOffset DefinedAt,
+    IReadOnlyList<string>? Channels = null);
 
 public sealed record Dataset(
     Guid Id,

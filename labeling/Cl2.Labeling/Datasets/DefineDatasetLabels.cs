@@ -11,11 +11,16 @@ namespace Cl2.Labeling.Datasets;
 /// names its segments and offers its classes from them. Segmentation: each label is a voxel value of the mask (1–255, 0
 /// being background) and its name, as in a mask's <c>labelNames</c> (docs/training.md, "Mask format"). Classification: each
 /// label is one true/false of the classification label's <c>labels</c>, by name, without a value. Defining them again
-/// replaces them; the events keep what they were before.
+/// replaces them; the events keep what they were before. Channels, when given, are the series a label is drawn over, in
+/// the order training reads them as input channels (brain MRI: T1, T1c, T2, FLAIR): the workspace matches a study's series
+/// to them by Series Description and saves a label that references one series per channel (docs/training.md, "Mask format").
 /// </summary>
-public sealed record DefineDatasetLabels(Guid DatasetId, LabelKind Kind, IReadOnlyList<DatasetLabel> Labels)
+public sealed record DefineDatasetLabels(Guid DatasetId, LabelKind Kind, IReadOnlyList<DatasetLabel> Labels, IReadOnlyList<string>? Channels = null)
 {
     public const int MaxNameLength = 100;
+
+    /// <summary>The most series one label is drawn over (a multi-parametric study has a handful of sequences).</summary>
+    public const int MaxChannels = 16;
 
     /// <summary>A mask holds one byte per voxel: values 1 to 255 name labels, 0 is background.</summary>
     public const int MaxSegmentValue = byte.MaxValue;
@@ -59,13 +64,32 @@ public sealed record DefineDatasetLabels(Guid DatasetId, LabelKind Kind, IReadOn
             }
             labels = [.. labels.OrderBy(label => label.Value)];
         }
-        return new DatasetLabelsDefined(dataset.Id, command.Kind, labels, by, now);
+        return new DatasetLabelsDefined(dataset.Id, command.Kind, labels, by, now, DecideChannels(command.Channels));
+    }
+
+    /// <summary>The channel names trimmed, in the order given; null for one series (none or one name given).</summary>
+    private static IReadOnlyList<string>? DecideChannels(IReadOnlyList<string>? given)
+    {
+        var channels = (given ?? []).Select(channel => channel.Trim()).ToList();
+        if (channels.Count > MaxChannels)
+        {
+            throw DomainException.Invalid($"A label is drawn over at most {MaxChannels} series; {channels.Count} channels are given.");
+        }
+        if (channels.FirstOrDefault(channel => channel.Length is 0 or > MaxNameLength) is { } badName)
+        {
+            throw DomainException.Invalid($"A channel name has 1 to {MaxNameLength} characters ('{badName}' has {badName.Length}).");
+        }
+        if (channels.GroupBy(channel => channel, StringComparer.OrdinalIgnoreCase).FirstOrDefault(group => group.Count() > 1) is { } twice)
+        {
+            throw DomainException.Invalid($"The channel '{twice.Key}' is given twice; each input channel is its own series.");
+        }
+        return channels.Count > 1 ? channels : null;
     }
 
     public static void AddField(ObjectGraphType mutation) => mutation
         .Field<NonNullGraphType<DatasetGraphType>, Dataset>("defineDatasetLabels")
         .AuthorizeWithRoles(Roles.MlEngineer)
-        .Description("Sets the kind of label a dataset's cases get and the labels' names (segmentation: with their voxel values).")
+        .Description("Sets the kind of label a dataset's cases get, the labels' names (segmentation: with their voxel values) and, for a label over several series, its input channels in order.")
         .Argument<NonNullGraphType<DefineDatasetLabelsInputType>>("input")
         .ResolveAsync(async context =>
         {
@@ -83,6 +107,9 @@ public sealed record DefineDatasetLabels(Guid DatasetId, LabelKind Kind, IReadOn
         dataset.Field<NonNullGraphType<ListGraphType<NonNullGraphType<DatasetLabelGraphType>>>, IReadOnlyList<DatasetLabel>>("labels")
             .Description("The labels' names (segmentation: by voxel value); empty until defined.")
             .Resolve(context => context.Source.Labels?.Labels ?? []);
+        dataset.Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>, IReadOnlyList<string>>("channels")
+            .Description("The input channels a label is drawn over, in the order its referencedSeriesInstanceUids name their series (e.g. T1, T1c, T2, FLAIR); empty for a label over one series.")
+            .Resolve(context => context.Source.Labels?.Channels ?? []);
     }
 }
 

@@ -50,6 +50,22 @@ public static class MaskGeometry
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
+    /// <summary>
+    /// Throws, saying which series and what differs, unless the mask lies on the grid of every series it references
+    /// (<paramref name="series"/>: those series, loaded in the mask's order): what training asks of a label before it
+    /// trains on it.
+    /// </summary>
+    public static void RequireOnEvery(LabelVolume mask, IReadOnlyList<LoadedSeries> series)
+    {
+        foreach (var (loaded, seriesUid) in series.Zip(mask.ReferencedSeriesInstanceUids))
+        {
+            if (Mismatch(mask, loaded) is { } mismatch)
+            {
+                throw new InvalidDataException($"its mask does not lie on series {seriesUid}: {mismatch}");
+            }
+        }
+    }
+
     private static double[] Cosines(PatientVector vector) => [vector.X, vector.Y, vector.Z];
 
     private static string Join<T>(IEnumerable<T> values) where T : IFormattable =>

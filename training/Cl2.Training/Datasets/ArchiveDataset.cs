@@ -172,13 +172,7 @@ public sealed partial class ArchiveDataset(LabelingClient labeling, BlobClient b
         using var mask = new MemoryStream(blob);
         var (header, labels) = MaskArchive.Read(mask, source);
         var series = await ReferencedSeriesAsync(item, header.ReferencedSeriesInstanceUids, workload, cancellationToken);
-        foreach (var (loaded, seriesUid) in series.Zip(header.ReferencedSeriesInstanceUids))
-        {
-            if (MaskGeometry.Mismatch(header, loaded) is { } mismatch)
-            {
-                throw new InvalidDataException($"its mask does not lie on series {seriesUid}: {mismatch}");
-            }
-        }
+        MaskGeometry.RequireOnEvery(header, series);
         var (input, target) = TaskTensors.Segmentation(workload, series, labels);
         return (input, target, header.Spacing);
     }

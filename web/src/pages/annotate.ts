@@ -1,20 +1,23 @@
 // The annotator workspace: pick a dataset, take the next case (nextCase), browse its series, paint a labelmap (segments
 // named by the dataset's labels), starting from the model's prediction where inference made one, or tick the dataset's
 // classification labels, and save it as a label revision in the format training reads. When someone else saved the case
-// first, both are offered.
+// first, both are offered. A dataset whose labels name several input channels is labelled over all of them at once
+// (annotateChannels.ts).
 
 import { ApiError, graphql, uploadBlob } from '../api/graphql';
 import type { Me } from '../api/session';
 import { imageSeries, listSeries } from '../dicomweb/series';
 import { readSegmentation, segmentLabels, toSegments } from '../review/segmentation';
 import { packClassification, segmentNames, type DatasetLabelling } from '../labels/datasetLabels';
+import { assignmentProblem, matchChannels } from '../labels/channels';
 import { headerFor, labelCounts, packMask } from '../labels/labelVolume';
 import { readLabel } from '../labels/storedLabel';
 import { labelTools } from '../viewer/labelTools';
-import { openStack, type StackViewer } from '../viewer/stackViewer';
+import { openStack } from '../viewer/stackViewer';
 import { dicomweb } from '../viewer/viewerPrefetch';
 import { element, escapeHtml, showError } from '../ui';
 import { findPrediction, type Prediction } from './annotatePrediction';
+import { channelForm, openChannels, type LabelViews } from './annotateChannels';
 import { classificationChoices } from './classificationChoices';
 
 interface CaseInfo {
@@ -25,7 +28,7 @@ interface CaseInfo {
   labelHistory: { id: string; revision: number | null; blobDigest: string; status: string; submittedBy: string; kind: string }[];
 }
 
-type DatasetInfo = DatasetLabelling & { id: string; name: string; caseCount: number };
+type DatasetInfo = DatasetLabelling & { id: string; name: string; caseCount: number; channels: string[] };
 
 /** The labelmap's code, with Cornerstone's tools: loaded once the viewer is open, so its first image does not wait for them. */
 const labelmapCode = () => import('../viewer/labelmap');
@@ -34,7 +37,7 @@ const caseFields = 'id studyInstanceUid currentRevision labelStatus labelHistory
 
 export async function showAnnotate(main: HTMLElement, _me: Me, query: URLSearchParams): Promise<void> {
   const { datasets } = await graphql<{ datasets: { items: DatasetInfo[] } }>(
-    '{ datasets(first: 200) { items { id name caseCount labelKind labels { name value } } } }',
+    '{ datasets(first: 200) { items { id name caseCount labelKind labels { name value } channels } } }',
   );
   main.innerHTML = '';
   main.append(element(`<h1>Annotate</h1>`));
@@ -49,10 +52,10 @@ export async function showAnnotate(main: HTMLElement, _me: Me, query: URLSearchP
       <button type="submit">Next case</button></form>`);
   const workspace = element('<section class="workspace" aria-live="polite"></section>');
   main.append(picker, workspace);
-  let current: { viewer: StackViewer } | undefined;
+  let current: { destroy(): void } | undefined;
   picker.onsubmit = async (event) => {
     event.preventDefault();
-    current?.viewer.destroy();
+    current?.destroy();
     current = undefined;
     workspace.innerHTML = '<p>Finding the next case…</p>';
     try {
@@ -72,7 +75,7 @@ export async function showAnnotate(main: HTMLElement, _me: Me, query: URLSearchP
   };
 }
 
-async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: DatasetInfo): Promise<{ viewer: StackViewer }> {
+async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: DatasetInfo): Promise<{ destroy(): void }> {
   const series = imageSeries(await listSeries(dicomweb, item.studyInstanceUid));
   if (series.length === 0) {
     throw new Error(`The archive holds no image series of study ${item.studyInstanceUid}; it cannot be labelled here.`);
@@ -80,11 +83,12 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
   workspace.innerHTML = '';
   const info = element(`<p class="case" data-testid="case" data-case-id="${item.id}">Case <code>${item.id}</code> · study
     <code>${escapeHtml(item.studyInstanceUid)}</code> · revision <span data-testid="revision">${item.currentRevision}</span></p>`);
+  const channels = dataset.channels.length > 1 ? dataset.channels : undefined;
   const browser = element(`<nav class="series" aria-label="Series">${series
     .map((s, index) => `<button type="button" data-series="${s.seriesInstanceUid}"${index === 0 ? ' aria-pressed="true"' : ''}>
       ${escapeHtml(s.modality)} ${s.number} ${escapeHtml(s.description)} <small>(${s.instances})</small></button>`)
     .join('')}</nav>`);
-  const host = element('<div class="viewer-host"></div>');
+  const host = element(channels ? '<div class="viewer-area side-by-side"></div>' : '<div class="viewer-host"></div>');
   const message = element('<div class="message" aria-live="polite"></div>');
 
   const classifying = dataset.labelKind === 'CLASSIFICATION';
@@ -96,49 +100,99 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
   // Segments are named by the dataset, else by the case's last revision, else by the prediction (a first label).
   const names = segmentNames(dataset, stored?.header.labelNames ?? (prediction && segmentLabels(prediction.segmentation.metadata)));
   const saveNow = () => void save().catch((error) => showError(message, error));
-  const tools = labelTools(names, 'Save label', () => labelmap, saveNow);
+  const tools = labelTools(names, 'Save label', () => views!.labelmap, saveNow);
   const choices = classifying
     ? classificationChoices(dataset.labels.map((label) => label.name), storedLabel?.kind === 'CLASSIFICATION' ? storedLabel.classification.labels : undefined, saveNow)
     : undefined;
   const start = prediction && predictionLine(prediction);
-  workspace.append(info, browser, choices?.element ?? tools.element, ...(start ? [start] : []), host, message);
-  // The series to open: the one the case was labelled on, else the one the model segmented, else the first.
-  const first = series.find((s) => s.seriesInstanceUid === (stored?.header.referencedSeriesInstanceUids[0] ?? prediction?.segmentation.referencedSeries))
-    ?? series[0];
-  browser.querySelectorAll<HTMLButtonElement>('button[data-series]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.series === first.seriesInstanceUid)));
-  let viewer = await openStack(host, item.studyInstanceUid, first.seriesInstanceUid);
-  let labelmap = await (await labelmapCode()).addLabelmap(viewer, names);
-  if (stored && stored.header.referencedSeriesInstanceUids[0] === viewer.series.seriesInstanceUid) labelmap.load(stored.labels);
-  tools.setup(labelmap);
+  // With channels the series come from the channel form: those of the case's last label where it names one per
+  // channel, else those matched by Series Description.
+  const storedUids = stored?.header.referencedSeriesInstanceUids ?? [];
+  const form = channels && channelForm(channels, series, storedUids.length === channels.length
+    && storedUids.every((uid) => series.some((s) => s.seriesInstanceUid === uid)) ? storedUids : matchChannels(channels, series));
+  workspace.append(info, form ? form.element : browser, choices?.element ?? tools.element, ...(start ? [start] : []), host, message);
+  let views: LabelViews | undefined;
+  /** Why nothing can be saved while no series are open (a channel without a series, series on different grids). */
+  let notOpen = 'The series are still opening.';
+  const openSeries = async (seriesUid: string): Promise<LabelViews> => {
+    const viewer = await openStack(host, item.studyInstanceUid, seriesUid);
+    const labelmap = await (await labelmapCode()).addLabelmap(viewer, names);
+    return { viewers: [viewer], labelmap, seriesUids: [seriesUid], grid: viewer.series.grid, destroy: () => viewer.destroy() };
+  };
+  /** Opens the series (one, or one per channel) and sets the tools on their labelmap; the stored label is shown where it lies on them. */
+  const show = async (open: () => Promise<LabelViews>) => {
+    tools.suspend(); // until the new labelmap exists, keys and clicks would act on the one being left
+    start?.querySelector('button')?.setAttribute('disabled', '');
+    views?.destroy();
+    views = undefined;
+    views = await open();
+    if (stored && stored.header.referencedSeriesInstanceUids.join() === views.seriesUids.join()) views.labelmap.load(stored.labels);
+    tools.setup(views.labelmap);
+    syncStart();
+  };
+  /** The viewer of the series the model segmented, when it is open. */
+  const predictionViewer = () => views?.viewers.find((v) => v.series.seriesInstanceUid === prediction?.segmentation.referencedSeries);
   const startFromPrediction = () => {
-    if (!prediction || viewer.series.seriesInstanceUid !== prediction.segmentation.referencedSeries) return;
+    const viewer = predictionViewer();
+    if (!prediction || !viewer || !views) return;
     const grid = viewer.series.grid;
     const predicted = readSegmentation(prediction.segmentation.metadata, prediction.segmentation.pixelData,
       viewer.series.instances.map((i) => String(i['00080018']?.Value?.[0])), grid.rows, grid.columns);
     const { voxels, leftOut } = toSegments(predicted, names);
-    labelmap.replace(voxels);
+    views.labelmap.replace(voxels);
     message.textContent = `Started from the prediction of ${prediction.madeBy}: ${voxels.reduce((n, v) => n + (v ? 1 : 0), 0)} voxels (Undo takes it back).`
       + (leftOut.length ? ` Left out, as this dataset has no such label: ${leftOut.join(', ')}.` : '');
   };
   const syncStart = () => {
     const button = start?.querySelector<HTMLButtonElement>('button');
     if (!button) return;
-    const onIt = viewer.series.seriesInstanceUid === prediction!.segmentation.referencedSeries;
+    const onIt = predictionViewer() !== undefined;
     button.disabled = !onIt;
     button.title = onIt ? '' : 'The prediction was made on another series of this study: open that series to start from it.';
   };
   start?.querySelector<HTMLButtonElement>('button')?.addEventListener('click', () => {
     try { startFromPrediction(); } catch (error) { showError(message, error); }
   });
-  syncStart();
+  const openChosenChannels = async () => {
+    const assignment = form!.assignment();
+    const problem = assignmentProblem(channels!, assignment);
+    if (problem) {
+      tools.suspend();
+      views?.destroy();
+      views = undefined;
+      notOpen = problem;
+      message.textContent = problem;
+      return;
+    }
+    message.textContent = '';
+    try {
+      await show(() => openChannels(host, item.studyInstanceUid, channels!, series, assignment as string[], names));
+    } catch (error) {
+      notOpen = error instanceof Error ? error.message : String(error);
+      showError(message, error);
+    }
+  };
+  if (form) {
+    form.element.onsubmit = (event) => {
+      event.preventDefault();
+      void openChosenChannels();
+    };
+    await openChosenChannels();
+  } else {
+    // The series to open: the one the case was labelled on, else the one the model segmented, else the first.
+    const first = series.find((s) => s.seriesInstanceUid === (storedUids[0] ?? prediction?.segmentation.referencedSeries)) ?? series[0];
+    browser.querySelectorAll<HTMLButtonElement>('button[data-series]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.series === first.seriesInstanceUid)));
+    await show(() => openSeries(first.seriesInstanceUid));
+  }
 
   let baseRevision = item.currentRevision;
   const save = async () => {
+    if (!views) throw new Error(`Not saved: ${notOpen}`);
+    const { seriesUids, grid, labelmap } = views;
     message.textContent = 'Saving…';
-    const seriesUids = [viewer.series.seriesInstanceUid];
     const digest = await uploadBlob(choices
       ? packClassification(seriesUids, choices.values())
-      : packMask(headerFor(viewer.series.grid, seriesUids, names), labelmap.voxels()));
+      : packMask(headerFor(grid, seriesUids, names), labelmap.voxels()));
     try {
       const { submitLabel } = await graphql<{ submitLabel: { id: string; revision: number } }>(
         `mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id revision } }`,
@@ -147,7 +201,8 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
       info.querySelector('[data-testid=revision]')!.textContent = String(baseRevision);
       const what = choices
         ? Object.entries(choices.values()).filter(([, yes]) => yes).map(([name]) => escapeHtml(name)).join(', ') || 'no label'
-        : `${[...labelCounts(labelmap.voxels()).values()].reduce((a, b) => a + b, 0)} labelled voxels`;
+        : `${[...labelCounts(labelmap.voxels()).values()].reduce((a, b) => a + b, 0)} labelled voxels`
+          + (seriesUids.length > 1 ? ` over ${seriesUids.length} series` : '');
       message.innerHTML = `<p class="saved" data-testid="saved" data-label-revision-id="${submitLabel.id}">Saved as revision
         ${submitLabel.revision} (${what}).</p>`;
     } catch (error) {
@@ -175,7 +230,7 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
     message.querySelector<HTMLButtonElement>('[data-choice=theirs]')!.onclick = async () => {
       const label = theirs && await readLabel(theirs);
       if (label?.kind === 'CLASSIFICATION') choices?.set(label.classification.labels);
-      else if (label) labelmap.load(label.mask.labels);
+      else if (label) views?.labelmap.load(label.mask.labels);
       baseRevision = currentRevision;
       info.querySelector('[data-testid=revision]')!.textContent = String(baseRevision);
       message.textContent = `Showing revision ${currentRevision}.`;
@@ -186,16 +241,10 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-series]');
     if (!button) return;
     browser.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b === button)));
-    tools.suspend(); // until the new series' labelmap exists, keys and clicks would act on the one being left
-    start?.querySelector('button')?.setAttribute('disabled', '');
-    viewer.destroy();
-    viewer = await openStack(host, item.studyInstanceUid, button.dataset.series!);
-    labelmap = await (await labelmapCode()).addLabelmap(viewer, names);
-    tools.setup(labelmap);
-    syncStart();
+    await show(() => openSeries(button.dataset.series!));
   };
-  tools.choose('navigate');
-  return { get viewer() { return viewer; } };
+  if (views) tools.choose('navigate'); // with channels still to choose, the tools wait for the series (setup chooses then)
+  return { destroy: () => views?.destroy() };
 }
 
 /** What the model made of the study, and the button that starts the labelmap from it. */
