@@ -30,6 +30,8 @@ export interface Labelmap {
   /** Replaces the voxels as one step Undo takes back (a model's prediction to start from). */
   replace(voxels: Uint8Array): void;
   setSegment(index: number): void;
+  /** The colour a segment is drawn in (red, green, blue, alpha; 0–255), for a legend. */
+  colour(index: number): [number, number, number, number];
   useBrush(): void;
   /** A brush that paints only the pixels whose value (Hounsfield units for a CT) lies in `range`, ends included. */
   useThreshold(range: ValueRange): void;
@@ -101,6 +103,9 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
       const before = labelmap.voxels();
       labelmap.load(voxels);
       coreUtilities.HistoryMemo.DefaultHistoryMemo.push({ restoreMemo: (undo) => labelmap.load(undo ? before : voxels) });
+    },
+    colour(index) {
+      return segmentation.config.color.getSegmentIndexColor(viewer.viewportId, segmentationId, index) as [number, number, number, number];
     },
     setSegment(index) {
       segmentation.segmentIndex.setActiveSegmentIndex(segmentationId, index);
