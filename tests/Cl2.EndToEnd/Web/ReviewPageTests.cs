@@ -181,6 +181,51 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         Assert.Equal(expected, voxels);
     }
 
+    /// <summary>A result with a SEG of the axial CT and one of its sagittal reformat: the page draws the axial one and links
+    /// the other series, whose page (<c>&amp;series=</c>) draws the sagittal SEG alone.</summary>
+    [Fact]
+    public async Task a_segmentation_of_another_series_is_linked_to_the_review_of_that_series()
+    {
+        WebApp.RequireBuilt();
+        var (study, labelsHeader, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
+        var written = await ReviewedSegmentation.WriteAsync(labelsHeader, seriesFolder, "liver-ct 1");
+        var sagittalFolder = Directory.CreateTempSubdirectory("cl2-web-sagittal-").FullName;
+        var reformat = SagittalReformat.Of(seriesFolder, seriesNumber: 3);
+        for (var index = 0; index < reformat.Count; index++)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(sagittalFolder, $"{index:D4}.dcm"), reformat[index]);
+        }
+        var image = Cl2.Dicom.DicomFile.Open(Directory.GetFiles(sagittalFolder)[0]).Dataset;
+        var voxels = reformat.Count * image.GetValue<int>(Cl2.Dicom.DicomTags.Rows) * image.GetValue<int>(Cl2.Dicom.DicomTags.Columns);
+        var (sagittalSeg, sagittalSegUid) = ReviewedSegmentation.WriteAnother(sagittalFolder, "liver lesion",
+            [.. Enumerable.Range(0, voxels).Select(index => (byte)(index % 7 == 0 ? 1 : 0))], "liver-ct sagittal");
+        await WebApp.StoreAsync(platform, [.. reformat, written.Segmentation, sagittalSeg, written.Report]);
+        await WebApp.RecordInferenceResultAsync(platform, study, (await WebApp.RegisterModelVersionAsync(platform)).VersionId, failure: null,
+            [written.SegmentationUid, sagittalSegUid, written.ReportUid]);
+        var firstNames = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!["labelNames"]!.AsObject().Where(name => name.Key != "0")
+            .OrderBy(name => int.Parse(name.Key, CultureInfo.InvariantCulture)).Select(name => name.Value!.GetValue<string>()).ToList();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review?study={study}");
+
+        await page.WaitForSelectorAsync(".viewer-host[data-overlay=segmentation]", new() { Timeout = 180_000 });
+        var axialLegend = await page.Locator("[data-testid=segments] li").AllTextContentsAsync();
+        var link = page.Locator("[data-testid=result] a[href*='series=']", new() { HasText = "SAG reformat" });
+        var href = await link.GetAttributeAsync("href");
+        await link.ClickAsync();
+        await page.WaitForURLAsync("**series=**", new() { Timeout = 60_000 });
+        await page.WaitForSelectorAsync(".viewer-host[data-overlay=segmentation]", new() { Timeout = 180_000 });
+        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{reformat.Count}']", new() { Timeout = 180_000 });
+        var sagittalLegend = await page.Locator("[data-testid=segments] li").AllTextContentsAsync();
+        var backLink = await page.Locator("[data-testid=result] a[href*='series=']").CountAsync();
+        var coloured = await ColouredPixelsAsync(page);
+
+        Assert.Equal(firstNames, axialLegend.Select(line => line.Trim()));
+        Assert.Contains($"study={study}", href, StringComparison.Ordinal);
+        Assert.Equal(["liver lesion"], sagittalLegend.Select(line => line.Trim()));
+        Assert.Equal(1, backLink); // the axial series, segmented by the first SEG
+        Assert.True(coloured > 10, $"the sagittal view showed {coloured} coloured pixels");
+    }
+
     /// <summary>Pixels of the viewport's canvas in colour (a labelmap segment), not grey (the CT image).</summary>
     private static Task<int> ColouredPixelsAsync(IPage page) => page.EvaluateAsync<int>("""
         () => {
