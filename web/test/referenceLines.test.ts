@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sortSeries, Tag, type DicomJson } from '../src/dicomweb/series';
-import { planeOf, referenceLine, volumeReferenceLine, type ImagePlane, type SlicePlane, type Vector, type VolumeGrid } from '../src/viewer/referenceLines';
+import { distanceToSegment, planeOf, referenceLine, slicesToReach, volumeReferenceLine, type ImagePlane, type SlicePlane, type Vector, type VolumeGrid } from '../src/viewer/referenceLines';
 
 /** An axial image of 100×100 pixels of 2 mm at height z: x and y from -100 to 98 (pixel centres). */
 const axial = (z: number, frame = '1.9'): ImagePlane => ({
@@ -108,5 +108,20 @@ describe('reference lines between the MPR views of a volume', () => {
     const line = volumeReferenceLine(axialView(0), { point: [0, 0, 0], normal: [-s, c, 0] }, turned)!; // the plane j = 0, through the grid's i axis
     // Along the i axis from index -0.5 to 99.5 at 2 mm: from -1 mm to 199 mm from the origin, on z = 0.
     close(line, [[-c, -s, 0], [199 * c, 199 * s, 0]]);
+  });
+});
+
+describe('dragging an MPR reference line (crosshairs)', () => {
+  it("counts the slices a view's plane moves to pass through the mouse, along its normal, in that axis' spacing", () => {
+    expect(slicesToReach(sagittalView(10), [16, 40, -20], ct)).toBe(3); // 6 mm along x, 2 mm apart
+    expect(slicesToReach({ point: [10, 0, 0], normal: [-1, 0, 0] }, [16, 40, -20], ct)).toBe(-3);
+    expect(slicesToReach(axialView(0), [50, 50, 7], ct)).toBe(-2); // 7 mm up z, 3 mm apart, the normal pointing down: nearest -2
+    expect(slicesToReach(axialView(0), [50, 50, 1.4], ct)).toBe(0);
+  });
+
+  it('measures how far a press is from a drawn line, up to its ends', () => {
+    expect(distanceToSegment([5, 3], [0, 0], [10, 0])).toBe(3);
+    expect(distanceToSegment([13, 4], [0, 0], [10, 0])).toBe(5);
+    expect(distanceToSegment([1, 1], [0, 0], [0, 0])).toBeCloseTo(Math.SQRT2);
   });
 });

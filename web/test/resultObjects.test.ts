@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DicomJson } from '../src/dicomweb/series';
 import { caseForCorrection } from '../src/review/correction';
 import { reportLines } from '../src/review/report';
-import { readSegmentation } from '../src/review/segmentation';
+import { combineSegmentations, readSegmentation } from '../src/review/segmentation';
 
 const sq = (...items: DicomJson[]) => ({ vr: 'SQ', Value: items });
 const us = (...numbers: number[]) => ({ vr: 'US', Value: numbers });
@@ -98,5 +98,42 @@ describe('the case a correction goes to', () => {
 
   it('is none for a study in no dataset', () => {
     expect(caseForCorrection([], null)).toBeUndefined();
+  });
+});
+
+describe("a result's segmentations of one series combined into one labelmap", () => {
+  const liver = { labels: Uint8Array.from([1, 1, 2, 0]), labelNames: { 1: 'liver', 2: 'liver lesion' }, source: 'cl2 liver-ct' };
+
+  it('draws a lone segmentation exactly as written, its segment numbers and names kept', () => {
+    const combined = combineSegmentations([{ ...liver, labels: Uint8Array.from([3, 0, 3, 0]), labelNames: { 3: 'spleen' } }], 4);
+
+    expect(combined).toEqual({ labels: Uint8Array.from([3, 0, 3, 0]), labelNames: { 3: 'spleen' }, overlapping: 0 });
+  });
+
+  it("numbers a later segmentation's segments after the earlier ones' and qualifies a name already taken with its source", () => {
+    const second = { labels: Uint8Array.from([0, 0, 0, 1]), labelNames: { 1: 'Liver' }, source: 'cl2 liver-ct v2' };
+    const third = { labels: Uint8Array.from([0, 0, 0, 0]), labelNames: { 1: 'liver', 2: 'kidney' }, source: 'cl2 liver-ct v2' };
+
+    const combined = combineSegmentations([liver, second, third], 4);
+
+    expect(combined.labelNames).toEqual({ 1: 'liver', 2: 'liver lesion', 3: 'Liver (cl2 liver-ct v2)', 4: 'liver (cl2 liver-ct v2 2)', 5: 'kidney' });
+    expect([...combined.labels]).toEqual([1, 1, 2, 3]);
+    expect(combined.overlapping).toBe(0);
+  });
+
+  it("keeps the later segmentation's segment where two claim a voxel, and counts those voxels", () => {
+    const second = { labels: Uint8Array.from([0, 1, 1, 0]), labelNames: { 1: 'tumour' }, source: 'SEG 2' };
+
+    const combined = combineSegmentations([liver, second], 4);
+
+    expect([...combined.labels]).toEqual([1, 3, 3, 0]);
+    expect(combined.overlapping).toBe(2);
+  });
+
+  it('refuses segmentations of more than 255 segments together', () => {
+    const many = Object.fromEntries(Array.from({ length: 200 }, (_, index) => [String(index + 1), `segment ${index + 1}`]));
+    const one = { labels: new Uint8Array(4), labelNames: many, source: 'SEG 1' };
+
+    expect(() => combineSegmentations([one, { ...one, source: 'SEG 2' }], 4)).toThrow(/more than 255 segments/);
   });
 });

@@ -143,6 +143,71 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
     }
 
     [Fact]
+    public async Task the_circle_scissors_fill_a_circle_around_where_the_drag_starts_on_the_shown_slice()
+    {
+        var (painted, grid, centre, radius) = await CutFromTheMiddleAsync("c", "circle");
+
+        var inPlane = painted.Select(index => (Row: index % grid.Slice / grid.Columns, Column: index % grid.Columns)).ToList();
+        Assert.All(painted, index => Assert.Equal(grid.Slices / 2, index / grid.Slice));
+        Assert.Contains(((int)centre.Row, (int)centre.Column), inPlane);
+        // Within the circle (a pixel's centre at most its radius from the drag's start, give or take a pixel's rounding)…
+        Assert.All(inPlane, pixel => Assert.InRange(Math.Sqrt(Math.Pow(pixel.Row + 0.5 - centre.Row, 2) + Math.Pow(pixel.Column + 0.5 - centre.Column, 2)), 0, radius + 1.5));
+        // …and filled: at least half the disc's pixels, not its outline.
+        Assert.True(painted.Count >= Math.PI * radius * radius / 2, $"a circle of radius {radius:F1} pixels filled {painted.Count}");
+    }
+
+    [Fact]
+    public async Task the_sphere_scissors_fill_a_ball_around_where_the_drag_starts_over_the_slices_it_reaches()
+    {
+        var (painted, grid, centre, radius) = await CutFromTheMiddleAsync("s", "sphere");
+
+        // Millimetres from the drag's start (on the shown slice's plane) to each painted voxel's centre.
+        var distance = (int index) => Math.Sqrt(Math.Pow((index / grid.Slice - (grid.Slices / 2)) * grid.Spacing[0], 2)
+            + Math.Pow((index % grid.Slice / grid.Columns + 0.5 - centre.Row) * grid.Spacing[1], 2)
+            + Math.Pow((index % grid.Columns + 0.5 - centre.Column) * grid.Spacing[2], 2));
+        var radiusMm = radius * grid.Spacing[1];
+        Assert.Contains((grid.Slices / 2 * grid.Slice) + ((int)centre.Row * grid.Columns) + (int)centre.Column, painted);
+        Assert.True(painted.Select(index => index / grid.Slice).Distinct().Count() > 1,
+            $"a sphere of radius {radiusMm:F1} mm filled slices {string.Join(", ", painted.Select(index => index / grid.Slice).Distinct())} of {grid.Spacing[0]} mm spacing");
+        Assert.All(painted, index => Assert.InRange(distance(index), 0, radiusMm + (1.5 * grid.Spacing.Max())));
+    }
+
+    /// <summary>
+    /// Takes the next case of a new dataset, chooses the scissors by <paramref name="key"/> and drags from the canvas'
+    /// middle (the image's centre: it fills the viewport's height) 90 pixels to the right, in steps; saves, and answers
+    /// the painted voxels, the grid, the drag's start and its length in image pixels (rows and columns, continuous).
+    /// </summary>
+    private async Task<(List<int> Painted, (int Slices, int Columns, int Slice, double[] Spacing) Grid, (double Row, double Column) Centre, double Radius)> CutFromTheMiddleAsync(
+        string key, string tool)
+    {
+        WebApp.RequireBuilt();
+        var (datasetId, labelsHeader) = await DatasetOfOneSyntheticCtAsync();
+        var header = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!;
+        var (slices, rows, columns) = (header["shape"]![0]!.GetValue<int>(), header["shape"]![1]!.GetValue<int>(), header["shape"]![2]!.GetValue<int>());
+        var spacing = header["spacing"]!.AsArray().Select(value => value!.GetValue<double>()).ToArray();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']", new() { Timeout = 180_000 });
+        await page.WaitForSelectorAsync($".toolbar.labels button[data-tool={tool}]:not([disabled])", new() { Timeout = 180_000 });
+
+        await page.Keyboard.PressAsync(key);
+        await page.WaitForSelectorAsync($".toolbar.labels button[data-tool={tool}][aria-pressed=true]");
+        var canvas = (await page.Locator("[data-testid=viewport] canvas").First.BoundingBoxAsync())!;
+        var (x, y, reach) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2, 90f);
+        await page.Mouse.MoveAsync(x, y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(x + reach / 2, y, new() { Steps = 8 });
+        await page.Mouse.MoveAsync(x + reach, y, new() { Steps = 8 });
+        await page.Mouse.UpAsync();
+        var painted = await SaveAndReadPaintedAsync(page, expectedRevision: 1);
+
+        // The image fills the canvas' shorter side (Cornerstone fits it), with its centre at the canvas' centre.
+        var pixelsPerImagePixel = Math.Min(canvas.Width / columns, canvas.Height / rows);
+        return (painted, (slices, columns, rows * columns, spacing), (rows / 2.0, columns / 2.0), reach / pixelsPerImagePixel);
+    }
+
+    [Fact]
     public async Task an_annotator_starts_from_the_models_segmentation_saves_it_as_the_label_and_undo_takes_it_back()
     {
         WebApp.RequireBuilt();

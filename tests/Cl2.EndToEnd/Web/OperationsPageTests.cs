@@ -67,6 +67,56 @@ public sealed class OperationsPageTests(SignedInPlatform platform)
         Assert.True(scrollWidth <= innerWidth, $"the page is {scrollWidth} px wide in a {innerWidth} px window");
     }
 
+    [Fact]
+    public async Task the_audit_filtered_by_a_study_pages_past_its_20_newest_records()
+    {
+        WebApp.RequireBuilt();
+        var study = $"1.2.826.0.1.3680043.10.1901.{Random.Shared.Next(1, 1_000_000)}.{Random.Shared.Next(1, 1_000_000)}";
+        // 25 archive reads of the study by the admin, each an audit record naming it.
+        using (var admin = platform.Client(await platform.UserTokenAsync("admin")))
+        {
+            for (var read = 0; read < 25; read++)
+            {
+                using var _ = await admin.GetAsync(new Uri($"dicomweb/studies/{study}/series", UriKind.Relative));
+            }
+            // The audit trail writes in batches: the page is opened once all 25 are in.
+            await Eventually.IsTrueAsync(async () =>
+            {
+                var (data, error) = await SignedInPlatform.GraphQLAsync(admin,
+                    "query($study: String) { accessAudit(study: $study, first: 50) { items { at } } }", new { study });
+                return error is null && data.GetProperty("accessAudit").GetProperty("items").GetArrayLength() == 25;
+            }, platform.Services, "the 25 reads in the audit", timeoutSeconds: 180);
+        }
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "admin", "operations");
+        var audit = page.GetByTestId("audit");
+        var rows = audit.Locator("tbody tr");
+        await rows.First.WaitForAsync();
+
+        await audit.GetByLabel("Study").FillAsync(study);
+        await audit.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Assertions.Expect(audit).ToHaveAttributeAsync("data-study", study, new() { Timeout = 60_000 }); // the filtered rows are in
+        await Assertions.Expect(rows).ToHaveCountAsync(20, new() { Timeout = 60_000 });
+        var firstPage = await rows.AllInnerTextsAsync();
+        await audit.GetByRole(AriaRole.Button, new() { Name = "Show 20 more" }).ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(25, new() { Timeout = 60_000 });
+        var bothPages = await rows.AllInnerTextsAsync();
+        var moreLeft = await audit.GetByRole(AriaRole.Button, new() { Name = "Show 20 more" }).CountAsync();
+        await audit.GetByLabel("User").FillAsync("someone-who-never-signed-in");
+        await audit.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Assertions.Expect(audit).ToContainTextAsync("holds no record", new() { Timeout = 60_000 });
+        await audit.GetByRole(AriaRole.Button, new() { Name = "Clear" }).ClickAsync();
+        await Assertions.Expect(audit).Not.ToHaveAttributeAsync("data-study", study, new() { Timeout = 60_000 });
+        // Unfiltered again: a full first page (the audit holds at least the 25 reads) with more after it.
+        await Assertions.Expect(rows).ToHaveCountAsync(20, new() { Timeout = 60_000 });
+        var moreAfterClear = await audit.GetByRole(AriaRole.Button, new() { Name = "Show 20 more" }).CountAsync();
+
+        Assert.All(bothPages, row => Assert.Contains(study, row, StringComparison.Ordinal));
+        Assert.Equal(firstPage, bothPages.Take(20));
+        Assert.Equal(0, moreLeft);
+        Assert.Equal(1, moreAfterClear);
+    }
+
     /// <summary>As inference records them (its client's token): the study received, a pass-through result routed by a rule,
     /// and its delivery to the PACS dead-lettered after five attempts; the result's id.</summary>
     private async Task<string> RecordDeadLetterAsync(string study)

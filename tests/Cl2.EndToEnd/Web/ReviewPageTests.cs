@@ -133,4 +133,96 @@ public sealed class ReviewPageTests(SignedInPlatform platform)
         Assert.True(changed.Count >= 5, $"only {changed.Count} voxels differ from the model's segmentation");
         Assert.All(changed, index => Assert.Equal((slices / 2, painted), (index / slice, voxels[index])));
     }
+
+    /// <summary>A result that wrote two SEGs of the series (the second's one segment named as one of the first's): both are
+    /// drawn as one labelmap, the second's segment numbered after the first's and named with its SEG's description, and
+    /// a correction saved without a stroke is that labelmap: every voxel of both.</summary>
+    [Fact]
+    public async Task every_segmentation_of_a_result_is_drawn_with_its_segments_kept_distinct()
+    {
+        WebApp.RequireBuilt();
+        var (study, labelsHeader, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
+        var written = await ReviewedSegmentation.WriteAsync(labelsHeader, seriesFolder, "liver-ct 1");
+        var header = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!;
+        var shape = header["shape"]!.AsArray().Select(size => size!.GetValue<int>()).ToArray();
+        var (slices, slice) = (shape[0], shape[1] * shape[2]);
+        // The second SEG: the top quarter of every slice outside the first's segments.
+        var mask = written.Labels.Select((voxel, index) => voxel == 0 && index % slice < slice / 4 ? (byte)1 : (byte)0).ToArray();
+        var (second, secondUid) = ReviewedSegmentation.WriteAnother(seriesFolder, "liver", mask, "liver-ct 2");
+        await WebApp.StoreAsync(platform, [written.Segmentation, second, written.Report]);
+        await WebApp.RecordInferenceResultAsync(platform, study, (await WebApp.RegisterModelVersionAsync(platform)).VersionId, failure: null,
+            [written.SegmentationUid, secondUid, written.ReportUid]);
+        var firstNames = header["labelNames"]!.AsObject().Where(name => name.Key != "0")
+            .ToDictionary(name => int.Parse(name.Key, CultureInfo.InvariantCulture), name => name.Value!.GetValue<string>());
+        var secondValue = (byte)(firstNames.Keys.Max() + 1);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review?study={study}");
+
+        await page.WaitForSelectorAsync(".viewer-host[data-overlay=segmentation]", new() { Timeout = 180_000 });
+        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{slices}']", new() { Timeout = 180_000 });
+        var legend = await page.Locator("[data-testid=segments] li").AllTextContentsAsync();
+        var swatches = await page.Locator("[data-testid=segments] .swatch").EvaluateAllAsync<string[]>("swatches => swatches.map(s => s.style.background)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Correct" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save correction" }).ClickAsync();
+        var saved = await page.WaitForSelectorAsync("[data-testid=correction-saved]", new() { Timeout = 180_000 });
+        var revisionId = await saved!.GetAttributeAsync("data-label-revision-id");
+
+        using var radiologist = platform.Client(await platform.UserTokenAsync("radiologist"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(radiologist,
+            "query($revision: ID!) { labelRevision(id: $revision) { blobDigest } }", new { revision = revisionId });
+        Assert.Null(error);
+        var (maskHeader, voxels) = await WebApp.ReadMaskAsync(radiologist, data.GetProperty("labelRevision").GetProperty("blobDigest").GetString()!);
+
+        Assert.Equal([.. firstNames.OrderBy(name => name.Key).Select(name => name.Value), "liver (liver-ct 2)"], legend.Select(line => line.Trim()));
+        Assert.Equal(swatches.Length, swatches.Distinct().Count());
+        Assert.Equal("liver (liver-ct 2)", maskHeader["labelNames"]![secondValue.ToString(CultureInfo.InvariantCulture)]!.GetValue<string>());
+        Assert.Contains(mask, inside => inside == 1);
+        var expected = written.Labels.Select((voxel, index) => mask[index] == 1 ? secondValue : voxel).ToArray();
+        Assert.Equal(expected, voxels);
+    }
+
+    /// <summary>A result with a SEG of the axial CT and one of its sagittal reformat: the page draws the axial one and links
+    /// the other series, whose page (<c>&amp;series=</c>) draws the sagittal SEG alone.</summary>
+    [Fact]
+    public async Task a_segmentation_of_another_series_is_linked_to_the_review_of_that_series()
+    {
+        WebApp.RequireBuilt();
+        var (study, labelsHeader, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
+        var written = await ReviewedSegmentation.WriteAsync(labelsHeader, seriesFolder, "liver-ct 1");
+        var sagittalFolder = Directory.CreateTempSubdirectory("cl2-web-sagittal-").FullName;
+        var reformat = SagittalReformat.Of(seriesFolder, seriesNumber: 3);
+        for (var index = 0; index < reformat.Count; index++)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(sagittalFolder, $"{index:D4}.dcm"), reformat[index]);
+        }
+        var image = Cl2.Dicom.DicomFile.Open(Directory.GetFiles(sagittalFolder)[0]).Dataset;
+        var voxels = reformat.Count * image.GetValue<int>(Cl2.Dicom.DicomTags.Rows) * image.GetValue<int>(Cl2.Dicom.DicomTags.Columns);
+        var (sagittalSeg, sagittalSegUid) = ReviewedSegmentation.WriteAnother(sagittalFolder, "liver lesion",
+            [.. Enumerable.Range(0, voxels).Select(index => (byte)(index % 7 == 0 ? 1 : 0))], "liver-ct sagittal");
+        await WebApp.StoreAsync(platform, [.. reformat, written.Segmentation, sagittalSeg, written.Report]);
+        await WebApp.RecordInferenceResultAsync(platform, study, (await WebApp.RegisterModelVersionAsync(platform)).VersionId, failure: null,
+            [written.SegmentationUid, sagittalSegUid, written.ReportUid]);
+        var firstNames = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!["labelNames"]!.AsObject().Where(name => name.Key != "0")
+            .OrderBy(name => int.Parse(name.Key, CultureInfo.InvariantCulture)).Select(name => name.Value!.GetValue<string>()).ToList();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review?study={study}");
+
+        await page.WaitForSelectorAsync(".viewer-host[data-overlay=segmentation]", new() { Timeout = 180_000 });
+        var axialLegend = await page.Locator("[data-testid=segments] li").AllTextContentsAsync();
+        var link = page.Locator("[data-testid=result] a[href*='series=']", new() { HasText = "SAG reformat" });
+        var href = await link.GetAttributeAsync("href");
+        await link.ClickAsync();
+        await page.WaitForURLAsync("**series=**", new() { Timeout = 60_000 });
+        await page.WaitForSelectorAsync(".viewer-host[data-overlay=segmentation]", new() { Timeout = 180_000 });
+        await page.WaitForSelectorAsync($".viewer-host[data-loaded='{reformat.Count}']", new() { Timeout = 180_000 });
+        var sagittalLegend = await page.Locator("[data-testid=segments] li").AllTextContentsAsync();
+        var backLink = await page.Locator("[data-testid=result] a[href*='series=']").CountAsync();
+        var coloured = await WebApp.ColouredPixelsAsync(page);
+
+        Assert.Equal(firstNames, axialLegend.Select(line => line.Trim()));
+        Assert.Contains($"study={study}", href, StringComparison.Ordinal);
+        Assert.Equal(["liver lesion"], sagittalLegend.Select(line => line.Trim()));
+        Assert.Equal(1, backLink); // the axial series, segmented by the first SEG
+        Assert.True(coloured > 10, $"the sagittal view showed {coloured} coloured pixels");
+    }
 }

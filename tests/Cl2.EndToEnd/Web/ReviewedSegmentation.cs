@@ -18,26 +18,14 @@ public sealed record ReviewedSegmentation(byte[] Segmentation, byte[] Report, st
         var labels = await File.ReadAllBytesAsync(Path.Combine(Path.GetDirectoryName(labelsHeader)!, header["dataFile"]!.GetValue<string>()));
         var sources = Directory.GetFiles(seriesFolder, "*.dcm").Select(file => DicomFile.Open(file).Dataset).ToList();
         var scope = Guid.NewGuid().ToString("N");
-        var content = new SegmentationContent
+        // Value 0 is the background, which synth names too; a SEG lists only segments.
+        var content = Content(sources, [.. header["labelNames"]!.AsObject().Where(name => name.Key != "0").Select(name =>
         {
-            SourceImages = sources,
-            // Value 0 is the background, which synth names too; a SEG lists only segments.
-            Segments = [.. header["labelNames"]!.AsObject().Where(name => name.Key != "0").Select(name =>
-            {
-                var value = byte.Parse(name.Key, System.Globalization.CultureInfo.InvariantCulture);
-                var label = name.Value!.GetValue<string>();
-                return new SegmentMask(new SegmentDescription(value, label, SegmentedProperty.ForLabel(label)),
-                    [.. labels.Select(voxel => voxel == value ? (byte)1 : (byte)0)]);
-            })],
-            SopInstanceUid = NameBasedUid.For($"web-review/{scope}/seg"),
-            SeriesInstanceUid = NameBasedUid.For($"web-review/{scope}/seg-series"),
-            SeriesNumber = 1001,
-            SeriesDescription = algorithmVersion,
-            ContentDateTime = DateTimeOffset.UtcNow,
-            AlgorithmName = "liver-ct",
-            AlgorithmVersion = algorithmVersion,
-            SoftwareVersions = "cl2 web tests",
-        };
+            var value = byte.Parse(name.Key, System.Globalization.CultureInfo.InvariantCulture);
+            var label = name.Value!.GetValue<string>();
+            return new SegmentMask(new SegmentDescription(value, label, SegmentedProperty.ForLabel(label)),
+                [.. labels.Select(voxel => voxel == value ? (byte)1 : (byte)0)]);
+        })], scope, algorithmVersion, seriesNumber: 1001);
         var report = MeasurementReportWriter.Write(new MeasurementReportContent
         {
             StudyImage = sources[0],
@@ -52,6 +40,32 @@ public sealed record ReviewedSegmentation(byte[] Segmentation, byte[] Report, st
         return new ReviewedSegmentation(Bytes(SegmentationWriter.Write(content)), Bytes(report), content.SopInstanceUid,
             NameBasedUid.For($"web-review/{scope}/sr"), labels);
     }
+
+    /// <summary>Another SEG of the same series, as a result that wrote several holds: one segment, <paramref name="label"/>,
+    /// over the voxels of <paramref name="mask"/> (1 inside, in the label volume's order), its Series Description
+    /// <paramref name="algorithmVersion"/>.</summary>
+    public static (byte[] Segmentation, string SegmentationUid) WriteAnother(string seriesFolder, string label, byte[] mask, string algorithmVersion)
+    {
+        var sources = Directory.GetFiles(seriesFolder, "*.dcm").Select(file => DicomFile.Open(file).Dataset).ToList();
+        var content = Content(sources, [new SegmentMask(new SegmentDescription(1, label, SegmentedProperty.ForLabel(label)), mask)],
+            Guid.NewGuid().ToString("N"), algorithmVersion, seriesNumber: 1002);
+        return (Bytes(SegmentationWriter.Write(content)), content.SopInstanceUid);
+    }
+
+    private static SegmentationContent Content(IReadOnlyList<DicomDataset> sources, IReadOnlyList<SegmentMask> segments, string scope,
+        string algorithmVersion, int seriesNumber) => new()
+        {
+            SourceImages = sources,
+            Segments = segments,
+            SopInstanceUid = NameBasedUid.For($"web-review/{scope}/seg"),
+            SeriesInstanceUid = NameBasedUid.For($"web-review/{scope}/seg-series"),
+            SeriesNumber = seriesNumber,
+            SeriesDescription = algorithmVersion,
+            ContentDateTime = DateTimeOffset.UtcNow,
+            AlgorithmName = "liver-ct",
+            AlgorithmVersion = algorithmVersion,
+            SoftwareVersions = "cl2 web tests",
+        };
 
     private static byte[] Bytes(DicomFile file)
     {

@@ -197,6 +197,42 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     }
 
     [Fact]
+    public async Task dragging_a_reference_line_in_the_axial_view_moves_that_views_plane()
+    {
+        WebApp.RequireBuilt();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await OpenSyntheticCtAsync(chromium, "&layout=mpr");
+        await page.WaitForSelectorAsync(".viewer-host[data-tools=ready]", new() { Timeout = 180_000 });
+        ILocator Line(int source) => page.Locator($"[data-testid=mpr-axial] .reference-lines line[data-source='{source}']");
+        await Line(1).WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Line(2).WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        var canvas = (await page.Locator("[data-testid=mpr-axial] canvas").First.BoundingBoxAsync())!;
+        var (sagittal, coronal) = (await LineAsync(Line(1)), await LineAsync(Line(2))); // vertical, horizontal
+        var opened = await SlicesAsync(page);
+
+        // On the sagittal plane's line a quarter of the way down it (away from the coronal line), 60 pixels to the right.
+        var (x, y) = (canvas.X + (float)sagittal.X1, canvas.Y + (float)(sagittal.Y1 + ((sagittal.Y2 - sagittal.Y1) / 4)));
+        await DragAsync(page, (x, y), (x + 60, y));
+        await page.WaitForFunctionAsync("opened => document.querySelector('[data-testid=mpr-sagittal]').dataset.slice !== opened",
+            opened["sagittal"], new() { Timeout = 60_000 });
+        var afterLine = await SlicesAsync(page);
+        var sagittalMoved = await LineAsync(Line(1));
+        // Where the two lines cross, 40 pixels down and to the left: both planes follow.
+        var (cx, cy) = (canvas.X + (float)sagittalMoved.X1, canvas.Y + (float)coronal.Y1);
+        await DragAsync(page, (cx, cy), (cx - 40, cy + 40));
+        await page.WaitForFunctionAsync("opened => document.querySelector('[data-testid=mpr-coronal]').dataset.slice !== opened",
+            afterLine["coronal"], new() { Timeout = 60_000 });
+        var afterCrossing = await SlicesAsync(page);
+
+        Assert.NotEqual(opened["sagittal"], afterLine["sagittal"]);
+        Assert.Equal((opened["axial"], opened["coronal"]), (afterLine["axial"], afterLine["coronal"]));
+        Assert.True(sagittalMoved.X1 - sagittal.X1 > 20, $"the sagittal plane's line moved from x {sagittal.X1} to {sagittalMoved.X1} for a drag of 60 pixels to the right");
+        Assert.NotEqual(afterLine["sagittal"], afterCrossing["sagittal"]);
+        Assert.NotEqual(afterLine["coronal"], afterCrossing["coronal"]);
+        Assert.Equal(opened["axial"], afterCrossing["axial"]); // a drag in the axial view never scrolls the axial view
+    }
+
+    [Fact]
     public async Task a_brain_mri_opens_with_its_four_sequences_side_by_side()
     {
         WebApp.RequireBuilt();
@@ -378,6 +414,27 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     private static string Box(LocatorBoundingBoxResult box) => $"({box.X:F0}, {box.Y:F0}) {box.Width:F0}×{box.Height:F0}";
 
     /// <summary>A reference line's ends in canvas pixels.</summary>
+    /// <summary>The slice each MPR view shows (its viewport's <c>data-slice</c>), by view.</summary>
+    private static async Task<Dictionary<string, string>> SlicesAsync(IPage page)
+    {
+        var slices = new Dictionary<string, string>();
+        foreach (var view in new[] { "axial", "sagittal", "coronal" })
+        {
+            slices[view] = (await page.Locator($"[data-testid=mpr-{view}]").GetAttributeAsync("data-slice"))!;
+        }
+        return slices;
+    }
+
+    /// <summary>A left drag from <paramref name="from"/> to <paramref name="to"/>: press, move there in steps, release.</summary>
+    private static async Task DragAsync(IPage page, (float X, float Y) from, (float X, float Y) to)
+    {
+        await page.Mouse.MoveAsync(from.X, from.Y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync((from.X + to.X) / 2, (from.Y + to.Y) / 2, new() { Steps = 8 });
+        await page.Mouse.MoveAsync(to.X, to.Y, new() { Steps = 8 });
+        await page.Mouse.UpAsync();
+    }
+
     private static async Task<(double X1, double Y1, double X2, double Y2)> LineAsync(ILocator line)
     {
         var ends = await line.EvaluateAsync<double[]>("line => ['x1', 'y1', 'x2', 'y2'].map(name => Number(line.getAttribute(name)))");

@@ -4,13 +4,13 @@
 
 import { graphql, uploadBlob } from '../api/graphql';
 import type { Me } from '../api/session';
-import { imageSeries, listSeries } from '../dicomweb/series';
+import { imageSeries, listSeries, type SeriesSummary } from '../dicomweb/series';
 import { headerFor, packMask } from '../labels/labelVolume';
 import { caseForCorrection, type StudyCase } from '../review/correction';
 import { reportLines } from '../review/report';
 import { noResultExplanation, type Received, type Result } from '../review/result';
 import { loadResultObjects } from '../review/resultObjects';
-import { readSegmentation } from '../review/segmentation';
+import { combineSegmentations, readSegmentation, type CombinedSegmentation } from '../review/segmentation';
 import { element, escapeHtml, showError } from '../ui';
 import type { Labelmap } from '../viewer/labelmap';
 import { labelTools } from '../viewer/labelTools';
@@ -90,20 +90,26 @@ export async function showReview(main: HTMLElement, _me: Me, query: URLSearchPar
     }
   };
 
-  // The images the segmentation was made on, with it drawn over them; without a segmentation, the study's first series.
-  const segmentation = objects.segmentations[0];
-  const shown = series.find((s) => s.seriesInstanceUid === segmentation?.referencedSeries) ?? series[0];
+  // The series a segmentation of the result was made on (the address's &series= if it names one of them), with every
+  // segmentation of that series drawn over it as one labelmap; without a segmentation, the study's first series.
+  const segmented = [...new Set(objects.segmentations.map((s) => s.referencedSeries))]
+    .map((uid) => series.find((s) => s.seriesInstanceUid === uid)).filter((s) => s !== undefined);
+  const shown = segmented.find((s) => s.seriesInstanceUid === query.get('series')) ?? segmented[0] ?? series[0];
+  const drawn = objects.segmentations.filter((s) => s.referencedSeries === shown.seriesInstanceUid || !segmented.some((t) => t.seriesInstanceUid === s.referencedSeries));
   const viewer = await openStack(host, study, shown.seriesInstanceUid);
-  const overlay = segmentation
-    ? readSegmentation(segmentation.metadata, segmentation.pixelData, viewer.series.instances.map((i) => String(i['00080018']?.Value?.[0])),
-      viewer.series.grid.rows, viewer.series.grid.columns)
-    : { labels: new Uint8Array(viewer.series.grid.rows * viewer.series.grid.columns * viewer.series.grid.slices), labelNames: { '1': 'Segment 1' } };
+  const { rows, columns, slices } = viewer.series.grid;
+  const sops = viewer.series.instances.map((i) => String(i['00080018']?.Value?.[0]));
+  const overlay = drawn.length > 0
+    ? combineSegmentations(drawn.map((s, index) => ({ ...readSegmentation(s.metadata, s.pixelData, sops, rows, columns), source: s.description || `SEG ${index + 1}` })),
+      rows * columns * slices)
+    : { labels: new Uint8Array(rows * columns * slices), labelNames: { '1': 'Segment 1' }, overlapping: 0 };
   // The labelmap's code comes with Cornerstone's tools, loaded after the viewer's first image (as the viewer loads them).
   const { addLabelmap } = await import('../viewer/labelmap');
   const labelmap = await addLabelmap(viewer, overlay.labelNames);
   labelmap.load(overlay.labels);
   labelmap.useNavigation();
-  host.dataset.overlay = segmentation ? 'segmentation' : 'none';
+  host.dataset.overlay = drawn.length > 0 ? 'segmentation' : 'none';
+  if (drawn.length > 0) panel.insertBefore(segmentLegend(labelmap, overlay, drawn.length, segmented.filter((s) => s !== shown), study), form);
 
   const correct = form.querySelector<HTMLButtonElement>('[data-action=correct]')!;
   correct.onclick = () => {
@@ -116,6 +122,26 @@ export async function showReview(main: HTMLElement, _me: Me, query: URLSearchPar
     correct.disabled = true;
   };
   correct.disabled = false; // disabled in the markup until there is a labelmap to correct
+}
+
+/**
+ * The segments drawn, each in its colour, and the other series the result segmented (each opens this page on it): a
+ * result may write a segmentation per series it read.
+ */
+function segmentLegend(labelmap: Labelmap, overlay: CombinedSegmentation, segmentations: number, others: SeriesSummary[], study: string): HTMLElement {
+  const legend = element(`<div class="segments"><h3>${segmentations === 1 ? 'Segmentation' : `${segmentations} segmentations`}</h3>
+    <ul data-testid="segments">${Object.entries(overlay.labelNames).map(([value, name]) => {
+      const [r, g, b] = labelmap.colour(Number(value));
+      return `<li data-segment="${value}"><span class="swatch" style="background: rgb(${r} ${g} ${b})"></span>${escapeHtml(name)}</li>`;
+    }).join('')}</ul></div>`);
+  if (overlay.overlapping > 0) {
+    legend.append(element(`<p>${overlay.overlapping} voxels lie in segments of two segmentations; the later one's segment is drawn there.</p>`));
+  }
+  if (others.length > 0) {
+    legend.append(element(`<p>Also segmented: ${others.map((s) => `<a href="/review?study=${encodeURIComponent(study)}&series=${encodeURIComponent(s.seriesInstanceUid)}">${
+      escapeHtml(s.description || `series ${s.seriesInstanceUid}`)}</a>`).join(', ')}.</p>`));
+  }
+  return legend;
 }
 
 /** The corrected labelmap as a label revision of the study's case, then the CORRECT verdict naming it. */

@@ -5,7 +5,7 @@ import { listSeries, Tag, text, values, type DicomJson } from '../dicomweb/serie
 import { SegTag } from './segmentation';
 
 export interface ResultObjects {
-  segmentations: { metadata: DicomJson; pixelData: Uint8Array; referencedSeries: string | undefined }[];
+  segmentations: { metadata: DicomJson; pixelData: Uint8Array; referencedSeries: string | undefined; description: string }[];
   reports: DicomJson[];
 }
 
@@ -39,7 +39,10 @@ export async function loadResultObjects(base: string, study: string, resultUids:
         ? await bulkData(pixels.BulkDataURI)
         : Uint8Array.from(atob(String((pixels as { InlineBinary?: string } | undefined)?.InlineBinary ?? '')), (c) => c.charCodeAt(0));
       const referenced = (values(instance, ReferencedSeriesSequence) as DicomJson[])[0];
-      found.segmentations.push({ metadata: instance, pixelData, referencedSeries: referenced ? text(referenced, Tag.SeriesInstanceUID) : undefined });
+      found.segmentations.push({
+        metadata: instance, pixelData, referencedSeries: referenced ? text(referenced, Tag.SeriesInstanceUID) : undefined,
+        description: text(instance, Tag.SeriesDescription) || series.description || '',
+      });
     }
   }
   return found;

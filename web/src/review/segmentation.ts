@@ -63,6 +63,52 @@ export function toSegments(predicted: SegmentationLabels, names: Record<string, 
   return { voxels: predicted.labels.map((value) => map[value]), leftOut };
 }
 
+/** One segmentation read onto the series shown, and what tells it from the result's other segmentations. */
+export interface SourcedSegmentation extends SegmentationLabels {
+  /** Its Series Description, or its place among the result's segmentations ("SEG 2"). */
+  source: string;
+}
+
+/** Several segmentations of one series as one labelmap (a voxel holds one segment). */
+export interface CombinedSegmentation extends SegmentationLabels {
+  /** Voxels that segments of two segmentations claim; the later segmentation's segment is kept there. */
+  overlapping: number;
+}
+
+/**
+ * Combines a result's segmentations of the series shown into one labelmap, each segment kept distinct: the first keeps
+ * its segment numbers (a lone segmentation is drawn and saved exactly as written), each later one's segments take the
+ * next free numbers, and a name another segment already has is qualified with its segmentation's source
+ * ("liver (cl2 liver-ct)"), so the legend and a saved correction tell them apart.
+ */
+export function combineSegmentations(segmentations: SourcedSegmentation[], voxelCount: number): CombinedSegmentation {
+  const labels = new Uint8Array(voxelCount);
+  const labelNames: Record<string, string> = {};
+  const taken = new Set<string>();
+  const key = (name: string) => name.trim().toLowerCase();
+  let next = 1;
+  let overlapping = 0;
+  segmentations.forEach((segmentation, index) => {
+    const map = new Uint8Array(256);
+    for (const [value, name] of Object.entries(segmentation.labelNames)) {
+      const number = index === 0 ? Number(value) : next;
+      if (number > 255) throw new Error('The result\'s segmentations have more than 255 segments together; a labelmap holds at most 255.');
+      let unique = name;
+      for (let copy = 2; taken.has(key(unique)); copy++) unique = `${name} (${segmentation.source}${copy > 2 ? ` ${copy - 1}` : ''})`;
+      taken.add(key(unique));
+      labelNames[String(number)] = unique;
+      map[Number(value)] = number;
+      next = Math.max(next, number + 1);
+    }
+    segmentation.labels.forEach((value, voxel) => {
+      if (value === 0) return;
+      if (labels[voxel] !== 0) overlapping++;
+      labels[voxel] = map[value];
+    });
+  });
+  return { labels, labelNames, overlapping };
+}
+
 /**
  * Places a segmentation's frames on a series.
  * @param seg the SEG instance's DICOM JSON metadata

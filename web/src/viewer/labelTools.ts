@@ -1,5 +1,5 @@
 // The labelling toolbar both the annotator workspace and the review page's "Correct" use: Navigate (N), Brush (B),
-// Threshold brush (T, with its range), Scissors (R), Eraser (E), brush size, the segment to paint, Undo (Ctrl+Z), Redo
+// Threshold brush (T, with its range), Scissors (R: a rectangle), Circle (C) and Sphere (S) scissors, Eraser (E), brush size, the segment to paint, Undo (Ctrl+Z), Redo
 // (Ctrl+Y) and a save button (Ctrl+S). They are disabled until a labelmap is set up (its code and Cornerstone's tools
 // load after the viewer's first image) and again while the annotator switches series, so no key or click acts on the
 // labelmap of the series being left.
@@ -8,9 +8,14 @@ import { escapeHtml } from '../ui';
 import type { Labelmap } from './labelmap';
 import { parseValueRange } from './valueRange';
 
+/** The key that selects each tool (without Ctrl: Ctrl+S saves, Ctrl+Z and Ctrl+Y undo and redo). */
+export const toolKeys: Record<string, string> = {
+  n: 'navigate', b: 'brush', t: 'threshold', r: 'scissors', c: 'circle', s: 'sphere', e: 'eraser',
+};
+
 export interface LabelTools {
   element: HTMLElement;
-  /** Selects a tool: 'navigate', 'brush', 'threshold', 'scissors' or 'eraser'. */
+  /** Selects a tool: 'navigate', 'brush', 'threshold', 'scissors', 'circle', 'sphere' or 'eraser'. */
   choose(tool: string): void;
   /** Applies the toolbar's segment, size and tool to a (new) labelmap, and enables the toolbar. */
   setup(labelmap: Labelmap): void;
@@ -34,6 +39,8 @@ export function labelTools(labelNames: Record<string, string>, saveLabel: string
       <label>from <input type="number" name="low" step="any" size="6"></label>
       <label>to <input type="number" name="high" step="any" size="6"></label>
       <button type="button" data-tool="scissors" title="Fill a rectangle: drag its corners (R)">Scissors</button>
+      <button type="button" data-tool="circle" title="Fill a circle: drag from its centre to its edge (C)">Circle</button>
+      <button type="button" data-tool="sphere" title="Fill a sphere over the slices it reaches: drag from its centre to its edge (S)">Sphere</button>
       <button type="button" data-tool="eraser" title="Erase (E)">Eraser</button>
       <label>Size <input type="range" name="size" min="1" max="40" value="8"></label>
       <label>Segment <select name="segment">${Object.entries(labelNames)
@@ -58,7 +65,8 @@ export function labelTools(labelNames: Record<string, string>, saveLabel: string
       low.setCustomValidity('');
       current().useThreshold(range);
     } else if (tool === 'brush') current().useBrush();
-    else if (tool === 'scissors') current().useScissors();
+    else if (tool === 'scissors') current().useScissors('rectangle');
+    else if (tool === 'circle' || tool === 'sphere') current().useScissors(tool);
     else if (tool === 'eraser') current().useEraser();
     else current().useNavigation();
     chosen = tool;
@@ -84,11 +92,7 @@ export function labelTools(labelNames: Record<string, string>, saveLabel: string
     if (event.ctrlKey && key === 'z') { current().undo(); event.preventDefault(); }
     else if (event.ctrlKey && key === 'y') { current().redo(); event.preventDefault(); }
     else if (event.ctrlKey && key === 's') { save(); event.preventDefault(); }
-    else if (!event.ctrlKey && key === 'b') choose('brush');
-    else if (!event.ctrlKey && key === 'e') choose('eraser');
-    else if (!event.ctrlKey && key === 't') choose('threshold');
-    else if (!event.ctrlKey && key === 'r') choose('scissors');
-    else if (!event.ctrlKey && key === 'n') choose('navigate');
+    else if (!event.ctrlKey && !event.altKey && !event.metaKey && Object.hasOwn(toolKeys, key)) choose(toolKeys[key]);
   };
   return {
     element,

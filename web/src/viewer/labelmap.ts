@@ -1,13 +1,15 @@
 // A labelmap on a stack viewer: one derived image per slice, painted with a circular brush, a threshold brush (only the
-// pixels whose value lies in a range), rectangle scissors or an eraser, segments named by the labels, undo/redo through Cornerstone's history. Its voxels come out in the label volume's order (slice 0 = the
+// pixels whose value lies in a range), rectangle, circle or sphere scissors or an eraser, segments named by the labels, undo/redo through Cornerstone's history. Its voxels come out in the label volume's order (slice 0 = the
 // viewer's first image, rows then columns), ready for labelVolume.ts. Cornerstone's tools are in this file's imports:
 // pages load it with import() once their viewer is open, so the viewer's first image does not wait for them.
 
 import { cache, imageLoader, utilities as coreUtilities } from '@cornerstonejs/core';
 import {
   BrushTool,
+  CircleScissorsTool,
   Enums as ToolEnums,
   RectangleScissorsTool,
+  SphereScissorsTool,
   segmentation,
   utilities as toolUtilities,
 } from '@cornerstonejs/tools';
@@ -17,7 +19,14 @@ import type { ValueRange } from './valueRange';
 export const brushName = 'CircularBrush';
 export const eraserName = 'CircularEraser';
 export const thresholdName = 'ThresholdBrush';
-export const scissorsName = RectangleScissorsTool.toolName;
+/** The scissors by the shape they fill: a rectangle between a drag's corners, a circle (or a sphere, over the slices
+ * it reaches) centred where a drag starts, its radius reaching where the drag ends. */
+export const scissorsNames = {
+  rectangle: RectangleScissorsTool.toolName,
+  circle: CircleScissorsTool.toolName,
+  sphere: SphereScissorsTool.toolName,
+} as const;
+export type ScissorsShape = keyof typeof scissorsNames;
 
 let labelmaps = 0;
 
@@ -30,11 +39,13 @@ export interface Labelmap {
   /** Replaces the voxels as one step Undo takes back (a model's prediction to start from). */
   replace(voxels: Uint8Array): void;
   setSegment(index: number): void;
+  /** The colour a segment is drawn in (red, green, blue, alpha; 0–255), for a legend. */
+  colour(index: number): [number, number, number, number];
   useBrush(): void;
   /** A brush that paints only the pixels whose value (Hounsfield units for a CT) lies in `range`, ends included. */
   useThreshold(range: ValueRange): void;
-  /** Rectangle scissors: a left drag fills the rectangle with the segment. */
-  useScissors(): void;
+  /** Scissors: a left drag fills the shape (scissorsNames) with the segment. */
+  useScissors(shape: ScissorsShape): void;
   useEraser(): void;
   useNavigation(): void;
   setBrushSize(pixels: number): void;
@@ -66,11 +77,11 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
   group.addToolInstance(brushName, BrushTool.toolName, { activeStrategy: 'FILL_INSIDE_CIRCLE' });
   group.addToolInstance(eraserName, BrushTool.toolName, { activeStrategy: 'ERASE_INSIDE_CIRCLE' });
   group.addToolInstance(thresholdName, BrushTool.toolName, { activeStrategy: 'THRESHOLD_INSIDE_CIRCLE', threshold: { isDynamic: false } });
-  group.addTool(scissorsName);
+  for (const name of Object.values(scissorsNames)) group.addTool(name);
   const primary = [{ mouseButton: ToolEnums.MouseBindings.Primary }];
   const navigation = 'WindowLevel';
   const activate = (name: string) => {
-    for (const other of [brushName, eraserName, thresholdName, scissorsName, navigation]) {
+    for (const other of [brushName, eraserName, thresholdName, ...Object.values(scissorsNames), navigation]) {
       if (other !== name) group.setToolPassive(other);
     }
     group.setToolActive(name, { bindings: primary });
@@ -102,6 +113,9 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
       labelmap.load(voxels);
       coreUtilities.HistoryMemo.DefaultHistoryMemo.push({ restoreMemo: (undo) => labelmap.load(undo ? before : voxels) });
     },
+    colour(index) {
+      return segmentation.config.color.getSegmentIndexColor(viewer.viewportId, segmentationId, index) as [number, number, number, number];
+    },
     setSegment(index) {
       segmentation.segmentIndex.setActiveSegmentIndex(segmentationId, index);
     },
@@ -110,7 +124,7 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
       toolUtilities.segmentation.setBrushThresholdForToolGroup(group.id, { range: [...range], isDynamic: false, dynamicRadius: 0 });
       activate(thresholdName);
     },
-    useScissors: () => activate(scissorsName),
+    useScissors: (shape) => activate(scissorsNames[shape]),
     useEraser: () => activate(eraserName),
     useNavigation: () => activate(navigation),
     setBrushSize(pixels) {

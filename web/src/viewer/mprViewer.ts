@@ -1,7 +1,8 @@
 // Multiplanar reconstruction of a series: one volume (Cornerstone's streaming image volume over the same WADO-RS frames the
 // stack viewer reads) in three orthographic viewports, axial, sagittal and coronal. Wheel scrolls through a view's
 // slices, left drag windows, middle drag pans, right drag zooms; the window presets apply to all three. Each view shows
-// where the other two views' planes cut it (reference lines, redrawn as any view scrolls). The mouse bindings come with
+// where the other two views' planes cut it (reference lines, redrawn as any view scrolls), and a left drag that starts
+// on a line moves that view's plane (crosshairs, referenceLineOverlay.ts). The mouse bindings come with
 // Cornerstone's tools (toolsLoader.ts), asked for at once here: the views draw nothing before every slice is loaded.
 
 import { Enums, RenderingEngine, setVolumesForViewports, volumeLoader, type Types } from '@cornerstonejs/core';
@@ -87,7 +88,18 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
   };
   presetButtons(toolbar, presetsFor(series.modality), applyPreset);
   const { origin, direction, spacing, dimensions } = volume;
-  const showReferenceLines = volumeReferenceLines(viewports(), { origin, direction, spacing, dimensions });
+  const showReferenceLines = volumeReferenceLines(viewports(), { origin, direction, spacing, dimensions, volumeId });
+  // Each view's caption says which of its slices it shows (a scroll, or a crosshair dragged in another view, moves it).
+  viewports().forEach((viewport, index) => {
+    const caption = viewport.element.parentElement!.querySelector('figcaption')!;
+    const showSlice = () => {
+      const slice = viewport.getSliceIndex();
+      viewport.element.dataset.slice = String(slice);
+      caption.textContent = `${mprViews[index].label} ${slice + 1}/${viewport.getNumberOfSlices()}`;
+    };
+    viewport.element.addEventListener(Enums.Events.CAMERA_MODIFIED, showSlice);
+    showSlice();
+  });
   await loaded;
   applyPreset(autoPreset);
   status.textContent = `${imageIds.length} slices, ${series.grid.rows}×${series.grid.columns}`;

@@ -147,3 +147,24 @@ export function volumeReferenceLine(shown: SlicePlane, other: SlicePlane, volume
   const at = (t: number) => [0, 1, 2].map((k) => start[k] + t * along[k]) as Vector;
   return [at(from), at(to)];
 }
+
+/**
+ * How many of the volume's slices `plane` must move along its normal to pass (nearest) through `point`: positive along
+ * the normal, as Cornerstone's scroll counts them. The slices are the voxels along the volume axis nearest the normal
+ * (the MPR views are orthographic: each normal is one of the axes).
+ */
+export function slicesToReach(plane: SlicePlane, point: Vector, volume: VolumeGrid): number {
+  const normal = unit(plane.normal);
+  const alignment = [0, 1, 2].map((axis) => Math.abs(dot(normal, [0, 1, 2].map((k) => volume.direction[3 * axis + k]) as Vector)));
+  const axis = alignment.indexOf(Math.max(...alignment));
+  const offset = dot(normal, [point[0] - plane.point[0], point[1] - plane.point[1], point[2] - plane.point[2]]);
+  return Math.round(offset / volume.spacing[axis]) || 0; // || 0: no -0
+}
+
+/** The distance from `point` to the segment from `a` to `b`, all in the same 2-D (canvas) coordinates. */
+export function distanceToSegment(point: [number, number], a: [number, number], b: [number, number]): number {
+  const [dx, dy] = [b[0] - a[0], b[1] - a[1]];
+  const squared = dx * dx + dy * dy;
+  const t = squared > 0 ? Math.max(0, Math.min(1, ((point[0] - a[0]) * dx + (point[1] - a[1]) * dy) / squared)) : 0;
+  return Math.hypot(point[0] - (a[0] + t * dx), point[1] - (a[1] + t * dy));
+}

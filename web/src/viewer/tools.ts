@@ -1,15 +1,17 @@
 // Cornerstone3D's tools, loaded by import() (toolsLoader.ts) once a viewer has drawn its first image: the mouse bindings
 // of the stack and MPR viewers, as one tool group per viewer (wheel scrolls, left drag windows, middle drag pans, right
-// drag zooms), and the brush and scissors the labelmap's tools are made of.
+// drag zooms), and the brush and the rectangle, circle and sphere scissors the labelmap's tools are made of.
 
 import { getEnabledElements, type Types } from '@cornerstonejs/core';
 import {
   addTool,
   BrushTool,
+  CircleScissorsTool,
   Enums as ToolEnums,
   init,
   PanTool,
   RectangleScissorsTool,
+  SphereScissorsTool,
   StackScrollTool,
   state,
   store,
@@ -22,7 +24,7 @@ import {
 /** Sets the tools up; once a page (toolsLoader.ts calls it). */
 export function startTools(): void {
   init();
-  for (const tool of [StackScrollTool, PanTool, ZoomTool, WindowLevelTool, BrushTool, RectangleScissorsTool]) addTool(tool);
+  for (const tool of [StackScrollTool, PanTool, ZoomTool, WindowLevelTool, BrushTool, RectangleScissorsTool, CircleScissorsTool, SphereScissorsTool]) addTool(tool);
   // The tools give a viewport its mouse listeners when it is enabled; the viewports enabled before they were loaded
   // (every viewer drawing its first image) are given them now, as that event would have.
   for (const { viewport, viewportId, renderingEngineId } of getEnabledElements()) {

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { toolKeys } from '../src/viewer/labelTools';
+
+describe("the labelling toolbar's keys", () => {
+  it('select a different tool each, every tool of the toolbar among them', () => {
+    const tools = Object.values(toolKeys);
+
+    expect(new Set(tools).size).toBe(tools.length);
+    expect(new Set(tools)).toEqual(new Set(['navigate', 'brush', 'threshold', 'scissors', 'circle', 'sphere', 'eraser']));
+  });
+
+  it('are single lower-case letters, so Ctrl+S, Ctrl+Z and Ctrl+Y stay save, undo and redo', () => {
+    expect(Object.keys(toolKeys).every((key) => /^[a-z]$/.test(key))).toBe(true);
+    expect(toolKeys).toMatchObject({ c: 'circle', s: 'sphere', r: 'scissors' });
+  });
+});
