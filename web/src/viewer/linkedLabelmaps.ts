@@ -72,11 +72,12 @@ export function linkLabelmaps(labelmaps: Labelmap[]): LinkedLabelmap {
     setSegment: (index) => each((labelmap) => labelmap.setSegment(index)),
     useBrush: () => each((labelmap) => labelmap.useBrush()),
     useThreshold: (range) => each((labelmap) => labelmap.useThreshold(range)),
-    useScissors: () => each((labelmap) => labelmap.useScissors()),
+    useScissors: (shape) => each((labelmap) => labelmap.useScissors(shape)),
     useEraser: () => each((labelmap) => labelmap.useEraser()),
     useNavigation: () => each((labelmap) => labelmap.useNavigation()),
     setBrushSize: (pixels) => each((labelmap) => labelmap.setBrushSize(pixels)),
     windowRange: () => first.windowRange(),
+    colour: (index) => first.colour(index),
     // The history is one for the page (Cornerstone's default memo): one undo takes back the last stroke on any series.
     undo: () => first.undo(),
     redo: () => first.redo(),
