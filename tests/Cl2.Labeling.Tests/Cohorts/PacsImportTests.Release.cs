@@ -20,6 +20,17 @@ public sealed partial class PacsImportTests
         return settings;
     }
 
+    /// <summary>Settings of a replica whose PACS accepts the connection and never answers the association request, so that
+    /// a run of an import stays inside it (on its first study) until the PACS goes away; and the PACS's accepted socket.</summary>
+    private (TcpListener Pacs, Task<Socket> Accepted, Dictionary<string, string> Settings) SilentPacsReplica(string blobs, string replica)
+    {
+        var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var settings = ReplicaSettings(blobs, replica);
+        settings["Pacs:Port"] = ((IPEndPoint)silent.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        return (silent, silent.AcceptSocketAsync(), settings);
+    }
+
     [Fact]
     public async Task an_import_given_back_by_its_replica_is_finished_by_another_before_the_lease_would_have_run_out()
     {
@@ -74,13 +85,10 @@ public sealed partial class PacsImportTests
     {
         await using var postgres = await PostgresCluster.CreateAsync();
         var blobs = Directory.CreateTempSubdirectory("cl2-blobs-").FullName;
-        // Replica A's PACS accepts the connection and never answers the association request, so A is inside the import
-        // (on the first study) when it stops; its shutdown timeout is short, well within the 30 s A would wait for an answer.
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
-        var accepted = silent.AcceptSocketAsync();
-        var settings = ReplicaSettings(blobs, "labeling-a");
-        settings["Pacs:Port"] = ((IPEndPoint)silent.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        // Replica A's PACS is silent, so A is inside the import when it stops; its shutdown timeout is short, well within
+        // the 30 s A would wait for an answer.
+        var (silent, accepted, settings) = SilentPacsReplica(blobs, "labeling-a");
+        using var listening = silent;
         settings["shutdownTimeoutSeconds"] = "2";
         // A's lease would hold the import for an hour: replica B can have it only because A gave it back.
         settings["Pacs:Imports:LeaseSeconds"] = "3600";
@@ -121,12 +129,9 @@ public sealed partial class PacsImportTests
     {
         await using var postgres = await PostgresCluster.CreateAsync();
         var blobs = Directory.CreateTempSubdirectory("cl2-blobs-").FullName;
-        // A PACS that accepts the connection and never answers keeps the run inside the import, so the stop waits for it.
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
-        var accepted = silent.AcceptSocketAsync();
-        var settings = ReplicaSettings(blobs, "labeling-a");
-        settings["Pacs:Port"] = ((IPEndPoint)silent.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        // The PACS is silent: the run stays inside the import, so the stop waits for it.
+        var (silent, accepted, settings) = SilentPacsReplica(blobs, "labeling-a");
+        using var listening = silent;
         await using var api = new Api(postgres, settings);
         var datasetId = await CreateDatasetAsync(api, research: false);
         await api.RunAsync($"mutation($input: ImportFromPacsInput!) {{ importFromPacs(input: $input) {{ id }} }}",
