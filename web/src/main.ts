@@ -12,6 +12,7 @@ const routes: Record<string, () => Promise<Page>> = {
   '/annotate': () => import('./pages/annotate').then((page) => page.showAnnotate),
   '/review': () => import('./pages/review').then((page) => page.showReview),
   '/review-labels': () => import('./pages/reviewLabels').then((page) => page.showReviewLabels),
+  '/datasets': () => import('./pages/datasets').then((page) => page.showDatasets),
   '/models': () => import('./pages/models').then((page) => page.showModels),
   '/viewer': () => import('./pages/viewer').then((page) => page.showViewer),
   '/operations': () => import('./pages/operations').then((page) => page.showOperations),

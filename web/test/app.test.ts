@@ -32,7 +32,7 @@ describe('GraphQL answers', () => {
 
 describe('navigation', () => {
   it('offers an annotator the workspace but not the review page', () => {
-    expect(pagesFor(['annotator']).map((page) => page.path)).toEqual(['/annotate', '/models']);
+    expect(pagesFor(['annotator']).map((page) => page.path)).toEqual(['/annotate', '/datasets', '/models']);
   });
 
   it('signs in and comes back to the same address', () => {

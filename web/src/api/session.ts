@@ -25,6 +25,7 @@ export const pages: PageLink[] = [
   { path: '/annotate', title: 'Annotate', roles: ['annotator', 'radiologist'] },
   { path: '/review', title: 'Review', roles: ['radiologist'] },
   { path: '/review-labels', title: 'Review labels', roles: ['radiologist'] },
+  { path: '/datasets', title: 'Datasets', roles: ['ml-engineer', 'admin', 'annotator', 'radiologist'] },
   { path: '/models', title: 'Models', roles: ['ml-engineer', 'admin', 'annotator', 'radiologist'] },
   { path: '/operations', title: 'Operations', roles: ['admin'] },
 ];

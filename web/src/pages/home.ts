@@ -6,6 +6,7 @@ const what: Record<string, string> = {
   '/annotate': 'Label the next case of a dataset: paint the segments on the images and save a label revision.',
   '/review': 'Open a study (as a PACS does, /review?study=UID) with the AI result over it; accept, reject or correct it.',
   '/review-labels': 'Approve or reject the labels annotators submitted, oldest first, each drawn over its images.',
+  '/datasets': 'Datasets: their labels, input channels and cases per label status; ML engineers create them and define their labels.',
   '/models': 'Models and their versions: stage, metrics and what each was trained on.',
   '/operations': 'What the platform received and did: routing, results and deliveries, PACS imports, the access audit.',
 };
