@@ -1,0 +1,156 @@
+using System.Text.Json;
+using Cl2.Dicom;
+using Cl2.EndToEnd.Identity;
+using Microsoft.Playwright;
+
+namespace Cl2.EndToEnd.Web;
+
+/// <summary>
+/// The Datasets page (<c>/datasets</c>): an ML engineer creates a dataset, defines its labels and input channels and adds
+/// a study of the archive as its case, and the annotate page then names its segments by them; a definition the API
+/// refuses shows the API's message and changes nothing; other roles see the datasets without the controls, and the API
+/// refuses them the mutations.
+/// </summary>
+[Collection(SignedInPlatform.Collection)]
+public sealed class DatasetsPageTests(SignedInPlatform platform)
+{
+    private const string DatasetFields = "labelKind labels { name value } channels caseCount";
+
+    [Fact]
+    public async Task an_ml_engineer_creates_a_dataset_defines_its_labels_and_channels_adds_a_case_and_the_annotator_paints_with_those_segments()
+    {
+        WebApp.RequireBuilt();
+        var (study, _, folders) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
+        var seriesUids = new[] { "T1", "T1c" }.Select(channel => DicomFile.Open(Directory.GetFiles(folders[channel], "*.dcm")[0]).Dataset.GetString(DicomTags.SeriesInstanceUID)!).ToList();
+        var name = $"brain {Guid.NewGuid():N}"[..14];
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", "datasets");
+
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+        await page.GetByLabel("Description").FillAsync("Brain tumour segmentation over four MR sequences");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create dataset" }).ClickAsync();
+        var editor = page.Locator("[data-testid=define-labels]");
+        await editor.GetByLabel("Label 1 name").FillAsync("necrotic core");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Add label" }).ClickAsync();
+        var proposed = await editor.GetByLabel("Label 2 voxel value").InputValueAsync();
+        await editor.GetByLabel("Label 2 name").FillAsync("oedema");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Add label" }).ClickAsync();
+        await editor.GetByLabel("Label 3 name").FillAsync("enhancing tumour");
+        await editor.GetByLabel("Label 3 voxel value").FillAsync("4");
+        await editor.GetByLabel("Channels, in order (optional)").FillAsync("T1, T1c, T2, FLAIR");
+        await Chromium.ScreenshotAsync(page, "datasets");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Save labels" }).ClickAsync();
+        await page.GetByTestId("message").GetByText($"Labels of {name} saved.").WaitForAsync();
+        var row = page.Locator("tr[data-testid=dataset]", new() { Has = page.GetByRole(AriaRole.Rowheader, new() { Name = name }) });
+        await row.GetByRole(AriaRole.Button, new() { Name = "Add cases" }).ClickAsync();
+        await page.GetByLabel("Study Instance UIDs, one per line").FillAsync(study);
+        await page.Locator("[data-testid=add-cases]").GetByRole(AriaRole.Button, new() { Name = "Add cases" }).ClickAsync();
+        await page.GetByTestId("message").GetByText($"{name}: 1 case added.").WaitForAsync();
+        var datasetId = (await row.GetAttributeAsync("data-dataset-id"))!;
+        var dataset = await DatasetAsync(datasetId);
+
+        var annotatorPage = await WebApp.SignInAsync(chromium, platform, "annotator", "datasets");
+        var annotatorRow = annotatorPage.Locator($"tr[data-dataset-id='{datasetId}']");
+        var shown = (await annotatorRow.GetByTestId("labels").TextContentAsync(), await annotatorRow.GetByTestId("channels").TextContentAsync(),
+            await annotatorRow.GetByTestId("cases").TextContentAsync());
+        await annotatorRow.GetByRole(AriaRole.Link, new() { Name = "Annotate" }).ClickAsync();
+        await annotatorPage.WaitForSelectorAsync("body[data-ready=true]");
+        var annotateUrl = annotatorPage.Url;
+        await annotatorPage.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+        await annotatorPage.GetByText("Choose the series of T1, T1c.").WaitForAsync(new() { Timeout = 120_000 });
+        await annotatorPage.Locator("select[data-channel='T1']").SelectOptionAsync(seriesUids[0]);
+        await annotatorPage.Locator("select[data-channel='T1c']").SelectOptionAsync(seriesUids[1]);
+        await annotatorPage.GetByRole(AriaRole.Button, new() { Name = "Show these series" }).ClickAsync();
+        await annotatorPage.GetByRole(AriaRole.Button, new() { Name = "Brush" }).ClickAsync(); // waits until the tools are set up
+        var segments = await annotatorPage.GetByLabel("Segment").Locator("option").AllTextContentsAsync();
+
+        Assert.Equal("2", proposed);
+        Assert.Equal("SEGMENTATION", dataset.GetProperty("labelKind").GetString());
+        Assert.Equal("""[{"name":"necrotic core","value":1},{"name":"oedema","value":2},{"name":"enhancing tumour","value":4}]""",
+            dataset.GetProperty("labels").GetRawText());
+        Assert.Equal(["T1", "T1c", "T2", "FLAIR"], dataset.GetProperty("channels").EnumerateArray().Select(channel => channel.GetString()));
+        Assert.Equal(1, dataset.GetProperty("caseCount").GetInt32());
+        Assert.Equal(("necrotic core (1), oedema (2), enhancing tumour (4)", "T1, T1c, T2, FLAIR", "1 unlabelled"), shown);
+        Assert.EndsWith($"/annotate?dataset={datasetId}", annotateUrl);
+        Assert.Equal(["necrotic core", "oedema", "enhancing tumour"], segments);
+    }
+
+    [Fact]
+    public async Task a_definition_the_api_refuses_shows_its_message_in_the_form_and_changes_nothing()
+    {
+        WebApp.RequireBuilt();
+        var datasetId = await CreateDatasetAsync();
+        await WebApp.DefineDatasetLabelsAsync(platform, datasetId, "SEGMENTATION", new { name = "liver", value = 1 }, new { name = "liver lesion", value = 2 });
+        var before = await DatasetAsync(datasetId);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", "datasets");
+
+        await page.Locator($"tr[data-dataset-id='{datasetId}']").GetByRole(AriaRole.Button, new() { Name = "Define labels" }).ClickAsync();
+        var editor = page.Locator("[data-testid=define-labels]");
+        var prefilled = (await editor.GetByLabel("Label 1 name").InputValueAsync(), await editor.GetByLabel("Label 2 name").InputValueAsync());
+        await editor.GetByLabel("Label 2 name").FillAsync(" Liver ");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Save labels" }).ClickAsync();
+        var refusal = await editor.GetByRole(AriaRole.Alert).TextContentAsync();
+        var stillTyped = await editor.GetByLabel("Label 2 name").InputValueAsync();
+        var after = await DatasetAsync(datasetId);
+
+        Assert.Equal(("liver", "liver lesion"), prefilled);
+        Assert.Equal("The label name 'liver' is given twice; each label has its own name.", refusal);
+        Assert.Equal(" Liver ", stillTyped);
+        Assert.Equal(before.GetRawText(), after.GetRawText());
+    }
+
+    [Fact]
+    public async Task an_annotator_sees_the_datasets_without_controls_and_the_api_refuses_them_the_changes()
+    {
+        WebApp.RequireBuilt();
+        var datasetId = await CreateDatasetAsync();
+        await WebApp.DefineDatasetLabelsAsync(platform, datasetId, "CLASSIFICATION", new { name = "fracture" }, new { name = "implant" });
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", "datasets");
+
+        var row = page.Locator($"tr[data-dataset-id='{datasetId}']");
+        var shown = (await row.GetByTestId("label-kind").TextContentAsync(), await row.GetByTestId("labels").TextContentAsync(),
+            await row.GetByTestId("cases").TextContentAsync());
+        var links = await row.GetByRole(AriaRole.Link).AllTextContentsAsync();
+        var controls = await page.GetByRole(AriaRole.Button, new() { Name = "Create dataset" }).CountAsync()
+            + await page.GetByRole(AriaRole.Button, new() { Name = "Define labels" }).CountAsync()
+            + await page.GetByRole(AriaRole.Button, new() { Name = "Add cases" }).CountAsync()
+            + await page.Locator("main form").CountAsync();
+        var menu = await page.Locator("#nav").GetByRole(AriaRole.Link, new() { Name = "Datasets" }).CountAsync();
+        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
+        var (_, defineError) = await SignedInPlatform.GraphQLAsync(annotator,
+            "mutation($input: DefineDatasetLabelsInput!) { defineDatasetLabels(input: $input) { id } }",
+            new { input = new { datasetId, kind = "CLASSIFICATION", labels = new[] { new { name = "tumour" } } } });
+        var (_, createError) = await SignedInPlatform.GraphQLAsync(annotator, "mutation { createDataset(input: { name: \"not mine\" }) { id } }");
+        var (_, addError) = await SignedInPlatform.GraphQLAsync(annotator, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
+            new { input = new { datasetId, studyInstanceUids = new[] { "1.2.3" } } });
+        var after = await DatasetAsync(datasetId);
+
+        Assert.Equal(("classification", "fracture, implant", "no case yet"), shown);
+        Assert.Equal(["Annotate"], links);
+        Assert.Equal(0, controls);
+        Assert.Equal(1, menu);
+        Assert.Equal(("FORBIDDEN", "FORBIDDEN", "FORBIDDEN"), (defineError, createError, addError));
+        Assert.Equal("""[{"name":"fracture","value":null},{"name":"implant","value":null}]""", after.GetProperty("labels").GetRawText());
+    }
+
+    /// <summary>A new dataset with no label and no case, created by an ML engineer through GraphQL; its id.</summary>
+    private async Task<string> CreateDatasetAsync()
+    {
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($name: String!) { createDataset(input: { name: $name }) { id } }",
+            new { name = $"datasets page {Guid.NewGuid():N}" });
+        Assert.Null(error);
+        return data.GetProperty("createDataset").GetProperty("id").GetString()!;
+    }
+
+    /// <summary>The dataset's labels, channels and case count as GraphQL answers them to an ML engineer.</summary>
+    private async Task<JsonElement> DatasetAsync(string datasetId)
+    {
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(engineer, $"query($id: ID!) {{ dataset(id: $id) {{ {DatasetFields} }} }}", new { id = datasetId });
+        Assert.Null(error);
+        return data.GetProperty("dataset").Clone();
+    }
+}
