@@ -15,7 +15,7 @@ namespace Cl2.Gateway;
 public static class WebApp
 {
     /// <summary>The app's pages: the browser's address for each, answered with <c>index.html</c>.</summary>
-    public static readonly string[] Pages = ["/", "/annotate", "/review", "/review-labels", "/models", "/viewer", "/operations"];
+    public static readonly string[] Pages = ["/", "/annotate", "/review", "/review-labels", "/datasets", "/models", "/viewer", "/operations"];
 
     public const string MePath = "/account/me";
 

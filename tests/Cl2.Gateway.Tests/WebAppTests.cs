@@ -46,6 +46,7 @@ public sealed class WebAppTests : IDisposable
     [InlineData("/annotate?dataset=d1")]
     [InlineData("/review?study=1.2.840.1")]
     [InlineData("/review-labels?dataset=d1&case=c1")]
+    [InlineData("/datasets")]
     [InlineData("/models")]
     [InlineData("/viewer?study=1.2.840.1&layout=mpr")]
     [InlineData("/operations")]

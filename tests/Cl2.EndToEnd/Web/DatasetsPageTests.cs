@@ -49,7 +49,8 @@ public sealed class DatasetsPageTests(SignedInPlatform platform)
         var datasetId = (await row.GetAttributeAsync("data-dataset-id"))!;
         var dataset = await DatasetAsync(datasetId);
 
-        var annotatorPage = await WebApp.SignInAsync(chromium, platform, "annotator", "datasets");
+        await using var annotatorsChromium = await Chromium.LaunchAsync(); // a browser of its own: the first one's session is the engineer's
+        var annotatorPage = await WebApp.SignInAsync(annotatorsChromium, platform, "annotator", "datasets");
         var annotatorRow = annotatorPage.Locator($"tr[data-dataset-id='{datasetId}']");
         var shown = (await annotatorRow.GetByTestId("labels").TextContentAsync(), await annotatorRow.GetByTestId("channels").TextContentAsync(),
             await annotatorRow.GetByTestId("cases").TextContentAsync());
