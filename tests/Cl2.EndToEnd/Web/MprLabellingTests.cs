@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Cl2.EndToEnd.Identity;
 using Microsoft.Playwright;
 
 namespace Cl2.EndToEnd.Web;
