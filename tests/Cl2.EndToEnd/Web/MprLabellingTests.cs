@@ -13,20 +13,6 @@ namespace Cl2.EndToEnd.Web;
 [Collection(SignedInPlatform.Collection)]
 public sealed class MprLabellingTests(SignedInPlatform platform)
 {
-    /// <summary>Pixels of a canvas in colour (a labelmap segment drawn over a grey image).</summary>
-    private const string ColouredPixels = """
-        selector => {
-          const canvas = document.querySelector(selector);
-          if (!canvas || canvas.width === 0) return 0;
-          const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-          let coloured = 0;
-          for (let i = 0; i < data.length; i += 4) {
-            if (Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 40) coloured++;
-          }
-          return coloured;
-        }
-        """;
-
     private static string Canvas(string view) => $"[data-testid=mpr-{view}] canvas";
 
     [Fact]
@@ -37,7 +23,7 @@ public sealed class MprLabellingTests(SignedInPlatform platform)
         var opened = await page.Locator("[data-testid=mpr-sagittal]").GetAttributeAsync("data-slice");
         await WheelOverAsync(page, Canvas("sagittal"), notches: 4);
         await page.WaitForFunctionAsync("opened => document.querySelector('[data-testid=mpr-sagittal]').dataset.slice !== opened", opened);
-        var axialBefore = await page.EvaluateAsync<int>(ColouredPixels, Canvas("axial"));
+        var axialBefore = await WebApp.ColouredPixelsAsync(page, Canvas("axial"));
 
         // A stroke from the sagittal view's middle 80 pixels down: from the slice the axial view shows towards the feet.
         await page.Keyboard.PressAsync("b");
@@ -49,7 +35,7 @@ public sealed class MprLabellingTests(SignedInPlatform platform)
         await page.Mouse.MoveAsync(x, y + 40, new() { Steps = 8 });
         await page.Mouse.MoveAsync(x, y + 80, new() { Steps = 8 });
         await page.Mouse.UpAsync();
-        await page.WaitForFunctionAsync($"([selector, pixels]) => ({ColouredPixels})(selector) > pixels", new object[] { Canvas("axial"), 0 }, new() { Timeout = 60_000 });
+        await WebApp.WaitForColouredPixelsAsync(page, 0, Canvas("axial"));
         await Chromium.ScreenshotAsync(page, "annotate-mpr");
         var sagittal = grid.VoxelAt(await FocalPointAsync(page, "sagittal"));
         var axial = grid.VoxelAt(await FocalPointAsync(page, "axial"));
@@ -99,7 +85,7 @@ public sealed class MprLabellingTests(SignedInPlatform platform)
         await page.Keyboard.PressAsync("m");
         await page.WaitForSelectorAsync(".mpr-host:not([hidden])");
         await page.GetByRole(AriaRole.Button, new() { Name = "Undo" }).ClickAsync();
-        await page.WaitForFunctionAsync($"([selector]) => ({ColouredPixels})(selector) === 0", new object[] { Canvas("axial") }, new() { Timeout = 60_000 });
+        await WebApp.WaitForNoColouredPixelsAsync(page, Canvas("axial"));
         var afterUndo = await SaveAndReadAsync(page, expectedRevision: 2);
 
         Assert.NotEqual(grid.Slices / 2, axial.Slice);
@@ -156,13 +142,7 @@ public sealed class MprLabellingTests(SignedInPlatform platform)
     /// <summary>Saves the label, waits for the revision and answers the indices of its painted (non-zero) voxels.</summary>
     private async Task<List<int>> SaveAndReadAsync(IPage page, int expectedRevision)
     {
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save label" }).ClickAsync();
-        var saved = await page.WaitForSelectorAsync($"[data-testid=saved]:has-text('revision {expectedRevision} ')");
-        var revisionId = await saved!.GetAttributeAsync("data-label-revision-id");
-        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
-        var (data, error) = await SignedInPlatform.GraphQLAsync(annotator, "query($id: ID!) { labelRevision(id: $id) { revision blobDigest } }", new { id = revisionId });
-        Assert.Null(error);
-        var (_, voxels) = await WebApp.ReadMaskAsync(annotator, data.GetProperty("labelRevision").GetProperty("blobDigest").GetString()!);
+        var (_, voxels) = await WebApp.SaveLabelAndReadAsync(page, platform, expectedRevision);
         return Enumerable.Range(0, voxels.Length).Where(index => voxels[index] != 0).ToList();
     }
 
