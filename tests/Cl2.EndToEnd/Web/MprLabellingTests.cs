@@ -69,13 +69,7 @@ public sealed class MprLabellingTests(SignedInPlatform platform)
 
         await page.Keyboard.PressAsync("b");
         await page.WaitForSelectorAsync(".toolbar.labels button[data-tool=brush][aria-pressed=true]");
-        var canvas = (await page.Locator(Canvas("axial")).First.BoundingBoxAsync())!;
-        var (x, y) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
-        await page.Mouse.MoveAsync(x - 40, y);
-        await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(x, y, new() { Steps = 8 });
-        await page.Mouse.MoveAsync(x + 40, y, new() { Steps = 8 });
-        await page.Mouse.UpAsync();
+        await WebApp.StrokeAcrossTheMiddleAsync(page, Canvas("axial"));
         await page.Keyboard.PressAsync("m");
         await page.WaitForSelectorAsync(".viewer-host:not([hidden])");
         await WebApp.WaitForColouredPixelsAsync(page, 0);

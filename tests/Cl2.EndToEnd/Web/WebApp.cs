@@ -235,10 +235,10 @@ public static class WebApp
     public static Task WaitForNonBlackPixelsAsync(IPage page, string canvas, int pixels = 1000) =>
         page.WaitForFunctionAsync($"([selector, pixels]) => ({LitPixels})(selector) > pixels", new object[] { canvas, pixels });
 
-    /// <summary>A left-button stroke across the middle of the viewport, 40 pixels either side of its centre.</summary>
-    public static async Task StrokeAcrossTheMiddleAsync(IPage page)
+    /// <summary>A left-button stroke across the middle of a canvas (by default the stack viewport's), 40 pixels either side of its centre.</summary>
+    public static async Task StrokeAcrossTheMiddleAsync(IPage page, string selector = ViewportCanvas)
     {
-        var canvas = (await page.Locator("[data-testid=viewport] canvas").First.BoundingBoxAsync())!;
+        var canvas = (await page.Locator(selector).First.BoundingBoxAsync())!;
         var (x, y) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
         await page.Mouse.MoveAsync(x - 40, y);
         await page.Mouse.DownAsync();

@@ -1,6 +1,7 @@
 // A labelmap on a stack viewer: one derived image per slice, painted with a circular brush, a threshold brush (only the
 // pixels whose value lies in a range), rectangle, circle or sphere scissors or an eraser, segments named by the labels, undo/redo through Cornerstone's history. Its voxels come out in the label volume's order (slice 0 = the
-// viewer's first image, rows then columns), ready for labelVolume.ts. Cornerstone's tools are in this file's imports:
+// viewer's first image, rows then columns), ready for labelVolume.ts. Volume viewports of the same series (the annotator
+// workspace's MPR layout) can show and paint the same voxels (showIn). Cornerstone's tools are in this file's imports:
 // pages load it with import() once their viewer is open, so the viewer's first image does not wait for them.
 
 import { cache, imageLoader, utilities as coreUtilities } from '@cornerstonejs/core';
