@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toolKeys } from '../src/viewer/labelTools';
+import { layoutKey } from '../src/pages/annotateLayout';
 
 describe("the labelling toolbar's keys", () => {
   it('select a different tool each, every tool of the toolbar among them', () => {
@@ -12,5 +13,10 @@ describe("the labelling toolbar's keys", () => {
   it('are single lower-case letters, so Ctrl+S, Ctrl+Z and Ctrl+Y stay save, undo and redo', () => {
     expect(Object.keys(toolKeys).every((key) => /^[a-z]$/.test(key))).toBe(true);
     expect(toolKeys).toMatchObject({ c: 'circle', s: 'sphere', r: 'scissors' });
+  });
+
+  it("leave M to the annotator workspace's switch between the Stack and MPR layouts", () => {
+    expect(layoutKey).toBe('m');
+    expect(Object.keys(toolKeys)).not.toContain(layoutKey);
   });
 });

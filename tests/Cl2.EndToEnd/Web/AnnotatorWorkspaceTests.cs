@@ -272,17 +272,8 @@ public sealed class AnnotatorWorkspaceTests(SignedInPlatform platform)
     }
 
     /// <summary>Saves the label, waits for the revision and answers its blob's header and voxels.</summary>
-    private async Task<(JsonNode Header, byte[] Voxels)> SaveAndReadAsync(IPage page, int expectedRevision)
-    {
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save label" }).ClickAsync();
-        var saved = await page.WaitForSelectorAsync($"[data-testid=saved]:has-text('revision {expectedRevision} ')");
-        var revisionId = await saved!.GetAttributeAsync("data-label-revision-id");
-        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
-        var (data, error) = await SignedInPlatform.GraphQLAsync(annotator, "query($id: ID!) { labelRevision(id: $id) { revision blobDigest } }", new { id = revisionId });
-        Assert.Null(error);
-        Assert.Equal(expectedRevision, data.GetProperty("labelRevision").GetProperty("revision").GetInt32());
-        return await WebApp.ReadMaskAsync(annotator, data.GetProperty("labelRevision").GetProperty("blobDigest").GetString()!);
-    }
+    private Task<(JsonNode Header, byte[] Voxels)> SaveAndReadAsync(IPage page, int expectedRevision) =>
+        WebApp.SaveLabelAndReadAsync(page, platform, expectedRevision);
 
     /// <summary>Saves the label, waits for the revision and answers the indices of its non-zero voxels.</summary>
     private async Task<List<int>> SaveAndReadPaintedAsync(IPage page, int expectedRevision)

@@ -186,8 +186,8 @@ public static class WebApp
 
     /// <summary>JavaScript: how many pixels of the viewport's canvas are in colour (a labelmap segment), not grey (the image).</summary>
     private const string ColouredPixels = """
-        () => {
-          const canvas = document.querySelector('[data-testid=viewport] canvas');
+        selector => {
+          const canvas = document.querySelector(selector);
           if (!canvas || canvas.width === 0) return 0;
           const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
           let coloured = 0;
@@ -198,12 +198,35 @@ public static class WebApp
         }
         """;
 
-    /// <summary>Pixels of the viewport's canvas in colour (a labelmap segment drawn over a grey image).</summary>
-    public static Task<int> ColouredPixelsAsync(IPage page) => page.EvaluateAsync<int>(ColouredPixels);
+    /// <summary>The stack viewport's canvas, on which Cornerstone draws the image and its labelmap.</summary>
+    public const string ViewportCanvas = "[data-testid=viewport] canvas";
 
-    /// <summary>Waits until the viewport's canvas shows more than <paramref name="pixels"/> coloured pixels (a render lands a frame later).</summary>
-    public static Task WaitForColouredPixelsAsync(IPage page, int pixels) =>
-        page.WaitForFunctionAsync($"pixels => ({ColouredPixels})() > pixels", pixels, new() { Timeout = 120_000 });
+    /// <summary>Pixels of a canvas (by default the stack viewport's) in colour (a labelmap segment drawn over a grey image).</summary>
+    public static Task<int> ColouredPixelsAsync(IPage page, string canvas = ViewportCanvas) => page.EvaluateAsync<int>(ColouredPixels, canvas);
+
+    /// <summary>Waits until a canvas (by default the stack viewport's) shows more than <paramref name="pixels"/> coloured pixels (a render lands a frame later).</summary>
+    public static Task WaitForColouredPixelsAsync(IPage page, int pixels, string canvas = ViewportCanvas) =>
+        page.WaitForFunctionAsync($"([selector, pixels]) => ({ColouredPixels})(selector) > pixels", new object[] { canvas, pixels }, new() { Timeout = 120_000 });
+
+    /// <summary>Waits until a canvas shows no coloured pixels (a labelmap taken back).</summary>
+    public static Task WaitForNoColouredPixelsAsync(IPage page, string canvas) =>
+        page.WaitForFunctionAsync($"selector => ({ColouredPixels})(selector) === 0", canvas, new() { Timeout = 120_000 });
+
+    /// <summary>
+    /// Clicks "Save label" in the annotator workspace, waits for revision <paramref name="expectedRevision"/> and answers its
+    /// blob's header and voxels, read as the annotator through GraphQL and the blob store.
+    /// </summary>
+    public static async Task<(JsonNode Header, byte[] Voxels)> SaveLabelAndReadAsync(IPage page, SignedInPlatform platform, int expectedRevision)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save label" }).ClickAsync();
+        var saved = await page.WaitForSelectorAsync($"[data-testid=saved]:has-text('revision {expectedRevision} ')");
+        var revisionId = await saved!.GetAttributeAsync("data-label-revision-id");
+        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(annotator, "query($id: ID!) { labelRevision(id: $id) { revision blobDigest } }", new { id = revisionId });
+        Assert.Null(error);
+        Assert.Equal(expectedRevision, data.GetProperty("labelRevision").GetProperty("revision").GetInt32());
+        return await ReadMaskAsync(annotator, data.GetProperty("labelRevision").GetProperty("blobDigest").GetString()!);
+    }
 
     /// <summary>Pixels of a canvas (by default the viewport's, on which Cornerstone draws the image) that are not black.</summary>
     public static Task<int> NonBlackPixelsAsync(IPage page, string canvas = "[data-testid=viewport] canvas") => page.EvaluateAsync<int>(LitPixels, canvas);
@@ -212,10 +235,10 @@ public static class WebApp
     public static Task WaitForNonBlackPixelsAsync(IPage page, string canvas, int pixels = 1000) =>
         page.WaitForFunctionAsync($"([selector, pixels]) => ({LitPixels})(selector) > pixels", new object[] { canvas, pixels });
 
-    /// <summary>A left-button stroke across the middle of the viewport, 40 pixels either side of its centre.</summary>
-    public static async Task StrokeAcrossTheMiddleAsync(IPage page)
+    /// <summary>A left-button stroke across the middle of a canvas (by default the stack viewport's), 40 pixels either side of its centre.</summary>
+    public static async Task StrokeAcrossTheMiddleAsync(IPage page, string selector = ViewportCanvas)
     {
-        var canvas = (await page.Locator("[data-testid=viewport] canvas").First.BoundingBoxAsync())!;
+        var canvas = (await page.Locator(selector).First.BoundingBoxAsync())!;
         var (x, y) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
         await page.Mouse.MoveAsync(x - 40, y);
         await page.Mouse.DownAsync();

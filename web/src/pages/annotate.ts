@@ -19,6 +19,7 @@ import { element, escapeHtml, showError } from '../ui';
 import { findPrediction, type Prediction } from './annotatePrediction';
 import { channelForm, openChannels, type LabelViews } from './annotateChannels';
 import { classificationChoices } from './classificationChoices';
+import { layoutSwitch } from './annotateLayout';
 
 interface CaseInfo {
   id: string;
@@ -110,18 +111,24 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
   const storedUids = stored?.header.referencedSeriesInstanceUids ?? [];
   const form = channels && channelForm(channels, series, storedUids.length === channels.length
     && storedUids.every((uid) => series.some((s) => s.seriesInstanceUid === uid)) ? storedUids : matchChannels(channels, series));
-  workspace.append(info, form ? form.element : browser, choices?.element ?? tools.element, ...(start ? [start] : []), host, message);
+  // A single series of a segmentation dataset can also be labelled in three orthogonal views (annotateLayout.ts).
+  const mprHost = channels || classifying ? undefined : element('<div class="mpr-host"></div>');
+  const layouts = mprHost && layoutSwitch(host, mprHost, item.studyInstanceUid, (error) => showError(message, error));
+  workspace.append(info, form ? form.element : browser, ...(layouts ? [layouts.element] : []), choices?.element ?? tools.element,
+    ...(start ? [start] : []), host, ...(mprHost ? [mprHost] : []), message);
   let views: LabelViews | undefined;
   /** Why nothing can be saved while no series are open (a channel without a series, series on different grids). */
   let notOpen = 'The series are still opening.';
   const openSeries = async (seriesUid: string): Promise<LabelViews> => {
     const viewer = await openStack(host, item.studyInstanceUid, seriesUid);
     const labelmap = await (await labelmapCode()).addLabelmap(viewer, names);
+    layouts?.setSeries({ viewer, labelmap });
     return { viewers: [viewer], labelmap, seriesUids: [seriesUid], grid: viewer.series.grid, destroy: () => viewer.destroy() };
   };
   /** Opens the series (one, or one per channel) and sets the tools on their labelmap; the stored label is shown where it lies on them. */
   const show = async (open: () => Promise<LabelViews>) => {
     tools.suspend(); // until the new labelmap exists, keys and clicks would act on the one being left
+    layouts?.setSeries(undefined);
     start?.querySelector('button')?.setAttribute('disabled', '');
     views?.destroy();
     views = undefined;
@@ -244,7 +251,7 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
     await show(() => openSeries(button.dataset.series!));
   };
   if (views) tools.choose('navigate'); // with channels still to choose, the tools wait for the series (setup chooses then)
-  return { destroy: () => views?.destroy() };
+  return { destroy: () => { layouts?.destroy(); views?.destroy(); } };
 }
 
 /** What the model made of the study, and the button that starts the labelmap from it. */

@@ -1,6 +1,7 @@
 // A labelmap on a stack viewer: one derived image per slice, painted with a circular brush, a threshold brush (only the
 // pixels whose value lies in a range), rectangle, circle or sphere scissors or an eraser, segments named by the labels, undo/redo through Cornerstone's history. Its voxels come out in the label volume's order (slice 0 = the
-// viewer's first image, rows then columns), ready for labelVolume.ts. Cornerstone's tools are in this file's imports:
+// viewer's first image, rows then columns), ready for labelVolume.ts. Volume viewports of the same series (the annotator
+// workspace's MPR layout) can show and paint the same voxels (showIn). Cornerstone's tools are in this file's imports:
 // pages load it with import() once their viewer is open, so the viewer's first image does not wait for them.
 
 import { cache, imageLoader, utilities as coreUtilities } from '@cornerstonejs/core';
@@ -12,6 +13,7 @@ import {
   SphereScissorsTool,
   segmentation,
   utilities as toolUtilities,
+  type Types as ToolTypes,
 } from '@cornerstonejs/tools';
 import type { StackViewer } from './stackViewer';
 import type { ValueRange } from './valueRange';
@@ -55,7 +57,26 @@ export interface Labelmap {
   redo(): void;
 }
 
-export async function addLabelmap(viewer: StackViewer, labelNames: Record<string, string>): Promise<Labelmap> {
+/**
+ * The stack viewer's labelmap, which other views of the same series can show and paint too: its voxels are the derived
+ * images' pixels, and a volume viewport shows them as a volume made of those same images (Cornerstone's image volume),
+ * so a stroke in any view writes the one copy every view and `voxels()` read.
+ */
+export interface SharedLabelmap extends Labelmap {
+  /**
+   * Shows the labelmap in volume viewports of the stack's series too, with the toolbar's tools in their tool group;
+   * the answer stops that (call it before the views are destroyed).
+   */
+  showIn(views: { id: string }[], group: ToolTypes.IToolGroup): Promise<() => void>;
+  /** Whether Navigate is the tool chosen (a left drag windows the image, rather than painting). */
+  navigating(): boolean;
+  /** Calls `listener` with whether Navigate is chosen, whenever a tool is chosen; the answer stops that. */
+  whenToolChanges(listener: (navigating: boolean) => void): () => void;
+  /** Redraws the labelmap in every view that shows it (a view shown again after it was hidden). */
+  refresh(): void;
+}
+
+export async function addLabelmap(viewer: StackViewer, labelNames: Record<string, string>): Promise<SharedLabelmap> {
   const group = await viewer.tools; // the tools are set up once the viewer's tool group exists
   const segmentationId = `labelmap-${++labelmaps}`;
   const images = imageLoader.createAndCacheDerivedLabelmapImages(viewer.imageIds);
@@ -74,24 +95,44 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
   await segmentation.addLabelmapRepresentationToViewport(viewer.viewportId, [{ segmentationId }]);
   segmentation.activeSegmentation.setActiveSegmentation(viewer.viewportId, segmentationId);
 
-  group.addToolInstance(brushName, BrushTool.toolName, { activeStrategy: 'FILL_INSIDE_CIRCLE' });
-  group.addToolInstance(eraserName, BrushTool.toolName, { activeStrategy: 'ERASE_INSIDE_CIRCLE' });
-  group.addToolInstance(thresholdName, BrushTool.toolName, { activeStrategy: 'THRESHOLD_INSIDE_CIRCLE', threshold: { isDynamic: false } });
-  for (const name of Object.values(scissorsNames)) group.addTool(name);
-  const primary = [{ mouseButton: ToolEnums.MouseBindings.Primary }];
+  // The tool groups the labelmap's tools are in: the stack viewer's, and those of the views it is also shown in
+  // (showIn); a choice of tool, size or range applies to all of them, so each view paints the way the toolbar says.
+  const groups: ToolTypes.IToolGroup[] = [];
   const navigation = 'WindowLevel';
-  const activate = (name: string) => {
+  let active = navigation;
+  let brushSize: number | undefined;
+  let threshold: ValueRange | undefined;
+  const toolChanged = new Set<(navigating: boolean) => void>();
+  const primary = [{ mouseButton: ToolEnums.MouseBindings.Primary }];
+  const activateIn = (group: ToolTypes.IToolGroup) => {
     for (const other of [brushName, eraserName, thresholdName, ...Object.values(scissorsNames), navigation]) {
-      if (other !== name) group.setToolPassive(other);
+      if (other !== active) group.setToolPassive(other);
     }
-    group.setToolActive(name, { bindings: primary });
+    group.setToolActive(active, { bindings: primary });
+  };
+  const setUp = (group: ToolTypes.IToolGroup) => {
+    group.addToolInstance(brushName, BrushTool.toolName, { activeStrategy: 'FILL_INSIDE_CIRCLE' });
+    group.addToolInstance(eraserName, BrushTool.toolName, { activeStrategy: 'ERASE_INSIDE_CIRCLE' });
+    group.addToolInstance(thresholdName, BrushTool.toolName, { activeStrategy: 'THRESHOLD_INSIDE_CIRCLE', threshold: { isDynamic: false } });
+    for (const name of Object.values(scissorsNames)) group.addTool(name);
+    if (brushSize !== undefined) toolUtilities.segmentation.setBrushSizeForToolGroup(group.id, brushSize);
+    if (threshold) toolUtilities.segmentation.setBrushThresholdForToolGroup(group.id, { range: [...threshold], isDynamic: false, dynamicRadius: 0 });
+    activateIn(group);
+    groups.push(group);
+  };
+  setUp(group);
+  const activate = (name: string) => {
+    active = name;
+    groups.forEach(activateIn);
+    toolChanged.forEach((listener) => listener(name === navigation));
   };
 
   const slice = viewer.series.grid.rows * viewer.series.grid.columns;
   const scalars = (index: number) => cache.getImage(segmentImageIds[index])!.voxelManager!;
-  const render = () => toolUtilities.segmentation.triggerSegmentationRender(viewer.viewportId);
+  // Every view that shows the labelmap: the stack, and the MPR views where it is also shown.
+  const render = () => toolUtilities.segmentation.triggerSegmentationRenderBySegmentationId(segmentationId);
 
-  const labelmap: Labelmap = {
+  const labelmap: SharedLabelmap = {
     segmentationId,
     voxels() {
       const voxels = new Uint8Array(slice * segmentImageIds.length);
@@ -121,14 +162,16 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
     },
     useBrush: () => activate(brushName),
     useThreshold(range) {
-      toolUtilities.segmentation.setBrushThresholdForToolGroup(group.id, { range: [...range], isDynamic: false, dynamicRadius: 0 });
+      threshold = range;
+      for (const { id } of groups) toolUtilities.segmentation.setBrushThresholdForToolGroup(id, { range: [...range], isDynamic: false, dynamicRadius: 0 });
       activate(thresholdName);
     },
     useScissors: (shape) => activate(scissorsNames[shape]),
     useEraser: () => activate(eraserName),
     useNavigation: () => activate(navigation),
     setBrushSize(pixels) {
-      toolUtilities.segmentation.setBrushSizeForToolGroup(group.id, pixels);
+      brushSize = pixels;
+      for (const { id } of groups) toolUtilities.segmentation.setBrushSizeForToolGroup(id, pixels);
     },
     windowRange() {
       const { lower, upper } = viewer.viewport.getProperties().voiRange ?? { lower: 0, upper: 0 };
@@ -140,6 +183,26 @@ export async function addLabelmap(viewer: StackViewer, labelNames: Record<string
     },
     redo() {
       coreUtilities.HistoryMemo.DefaultHistoryMemo.redo();
+      render();
+    },
+    async showIn(views, viewsGroup) {
+      for (const { id } of views) {
+        await segmentation.addLabelmapRepresentationToViewport(id, [{ segmentationId }]);
+        segmentation.activeSegmentation.setActiveSegmentation(id, segmentationId);
+      }
+      setUp(viewsGroup);
+      return () => {
+        groups.splice(groups.indexOf(viewsGroup), 1);
+        for (const { id } of views) segmentation.removeSegmentationRepresentations(id, { segmentationId });
+      };
+    },
+    navigating: () => active === navigation,
+    whenToolChanges(listener) {
+      toolChanged.add(listener);
+      return () => toolChanged.delete(listener);
+    },
+    refresh() {
+      segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(segmentationId);
       render();
     },
   };

@@ -6,6 +6,7 @@
 // Cornerstone's tools (toolsLoader.ts), asked for at once here: the views draw nothing before every slice is loaded.
 
 import { Enums, RenderingEngine, setVolumesForViewports, volumeLoader, type Types } from '@cornerstonejs/core';
+import type { Types as ToolTypes } from '@cornerstonejs/tools';
 import { loadSeries } from '../dicomweb/series';
 import { imageIdsOf, startCornerstone } from './cornerstone';
 import { volumeReferenceLines } from './referenceLineOverlay';
@@ -23,6 +24,13 @@ export const mprViews = [
 let mprs = 0;
 
 export interface MprViewer {
+  /** The three views, axial, sagittal and coronal (mprViews' order). */
+  viewports: Types.IVolumeViewport[];
+  /**
+   * The views' tool group (their mouse bindings), once the tools are loaded; the host then says `data-tools="ready"`.
+   * Fails when the viewer is destroyed first.
+   */
+  tools: Promise<ToolTypes.IToolGroup>;
   /** Turns the reference lines on or off (on to start). */
   showReferenceLines(on: boolean): void;
   destroy(): void;
@@ -70,14 +78,16 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
   const stopEarlyScroll = viewportIds.map((viewportId) => scrollBeforeTools(renderingEngine.getViewport(viewportId), volumeId));
   let destroyed = false;
   let destroyToolGroup: (() => void) | undefined;
-  void toolsCode.then((code) => {
-    if (destroyed) return;
+  const tools = toolsCode.then((code) => {
+    if (destroyed) throw new Error(`The MPR views of series ${seriesUid} were closed before their tools were loaded.`);
     stopEarlyScroll.forEach((stop) => stop());
     const toolGroup = code.navigationTools(`mpr-tools-${id}`, viewportIds, renderingEngine.id);
     destroyToolGroup = () => code.destroyToolGroup(toolGroup.id);
     host.dataset.tools = 'ready';
-  }, (error) => {
-    status.textContent = `The viewer's tools did not load: ${error instanceof Error ? error.message : String(error)}`;
+    return toolGroup;
+  });
+  tools.catch((error) => { // closed views' tools are not wanted; whoever awaits them hears why
+    if (!destroyed) status.textContent = `The viewer's tools did not load: ${error instanceof Error ? error.message : String(error)}`;
   });
 
   const viewports = () => viewportIds.map((viewportId) => renderingEngine.getViewport(viewportId) as Types.IVolumeViewport);
@@ -95,6 +105,8 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
     const showSlice = () => {
       const slice = viewport.getSliceIndex();
       viewport.element.dataset.slice = String(slice);
+      // The point the view is centred on (mm), in its plane: where its slice lies, for a test to check against the grid.
+      viewport.element.dataset.focalPoint = viewport.getCamera().focalPoint!.map((value) => value.toFixed(3)).join(',');
       caption.textContent = `${mprViews[index].label} ${slice + 1}/${viewport.getNumberOfSlices()}`;
     };
     viewport.element.addEventListener(Enums.Events.CAMERA_MODIFIED, showSlice);
@@ -106,6 +118,8 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
   host.dataset.loaded = String(imageIds.length);
   host.dataset.rendered = 'true';
   return {
+    viewports: viewports(),
+    tools,
     showReferenceLines,
     destroy() {
       destroyed = true;

@@ -1,0 +1,128 @@
+// The annotator workspace's layouts (M switches): the series as a stack, or in three orthogonal views (MPR: axial,
+// sagittal, coronal) that show and paint the same labelmap. The stack's labelmap is the one truth: the MPR views show it
+// as a volume made of its own images (labelmap.ts, showIn), so a stroke in any view is in every view and in what is
+// saved, and Undo takes back strokes whichever view they were made in. The MPR views open on the first switch and stay
+// (hidden) until the series changes; switching back to the stack shows the slice the axial view was on. Their
+// reference lines (crosshairs) show only while Navigate is chosen: a brush press near a line would otherwise move it.
+
+import { element } from '../ui';
+import { voxelAt } from '../labels/voxelIndex';
+import type { SharedLabelmap } from '../viewer/labelmap';
+import type { MprViewer } from '../viewer/mprViewer';
+import type { StackViewer } from '../viewer/stackViewer';
+
+/** The key that switches between the layouts (toolKeys leaves it free). */
+export const layoutKey = 'm';
+
+export type AnnotateLayout = 'stack' | 'mpr';
+
+export interface LayoutSwitch {
+  element: HTMLElement;
+  /** The series open now as a stack, with its labelmap; none while another opens (the MPR views of the last one close). */
+  setSeries(open: { viewer: StackViewer; labelmap: SharedLabelmap } | undefined): void;
+  destroy(): void;
+}
+
+/**
+ * @param stackHost where the stack viewer is (hidden in MPR)
+ * @param mprHost where the MPR views open (hidden in Stack)
+ * @param showError how a failure to open the MPR views is told
+ */
+export function layoutSwitch(stackHost: HTMLElement, mprHost: HTMLElement, study: string, showError: (error: unknown) => void): LayoutSwitch {
+  const switcher = element(`<div class="toolbar layouts" role="group" aria-label="Layout">
+      <button type="button" data-layout="stack" aria-pressed="true" title="One slice at a time (M switches)">Stack</button>
+      <button type="button" data-layout="mpr" aria-pressed="false" title="Axial, sagittal and coronal views of the series, all painted alike (M switches)">MPR</button>
+    </div>`);
+  let layout: AnnotateLayout = 'stack';
+  let open: { viewer: StackViewer; labelmap: SharedLabelmap } | undefined;
+  let mpr: Promise<{ viewer: MprViewer; close(): void }> | undefined;
+  mprHost.hidden = true;
+
+  const buttons = () => switcher.querySelectorAll<HTMLButtonElement>('button[data-layout]');
+  const press = () => buttons().forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.layout === layout)));
+  buttons().forEach((b) => { b.disabled = true; });
+
+  const openMpr = async (viewer: StackViewer, labelmap: SharedLabelmap) => {
+    const { openMpr } = await import('../viewer/mprViewer');
+    const views = await openMpr(mprHost, study, viewer.series.seriesInstanceUid);
+    try {
+      const stopShowing = await labelmap.showIn(views.viewports, await views.tools);
+      views.showReferenceLines(labelmap.navigating());
+      const stopFollowing = labelmap.whenToolChanges(views.showReferenceLines);
+      mprHost.dataset.labelmap = 'shown';
+      return { viewer: views, close: () => { stopFollowing(); stopShowing(); views.destroy(); } };
+    } catch (error) {
+      views.destroy();
+      throw error;
+    }
+  };
+  const closeMpr = () => {
+    const closing = mpr;
+    mpr = undefined;
+    mprHost.replaceChildren();
+    for (const key of Object.keys(mprHost.dataset)) delete mprHost.dataset[key];
+    void closing?.then((views) => views.close(), () => undefined);
+  };
+
+  const show = async (next: AnnotateLayout) => {
+    if (!open || next === layout) return;
+    const { viewer, labelmap } = open;
+    if (next === 'mpr') {
+      layout = 'mpr';
+      press();
+      stackHost.hidden = true;
+      mprHost.hidden = false;
+      if (!mpr) {
+        mpr = openMpr(viewer, labelmap);
+        mpr.catch((error) => {
+          closeMpr();
+          void show('stack');
+          showError(error);
+        });
+      } else {
+        const views = await mpr;
+        views.viewer.viewports[0].getRenderingEngine().resize(true);
+        labelmap.refresh();
+      }
+    } else {
+      layout = 'stack';
+      press();
+      mprHost.hidden = true;
+      stackHost.hidden = false;
+      // The stack shows the slice the axial view crosses, where the annotator was working.
+      const views = await mpr?.catch(() => undefined);
+      const focus = views?.viewer.viewports[0].getCamera().focalPoint;
+      const voxel = focus && voxelAt(viewer.series.grid, [focus[0], focus[1], focus[2]]);
+      viewer.viewport.getRenderingEngine().resize(true);
+      if (voxel) await viewer.viewport.setImageIdIndex(voxel[0]);
+      labelmap.refresh();
+    }
+  };
+  switcher.onclick = (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-layout]');
+    if (button) void show(button.dataset.layout as AnnotateLayout);
+  };
+  const onKey = (event: KeyboardEvent) => {
+    if (!open || event.ctrlKey || event.altKey || event.metaKey || (event.target as HTMLElement).closest('input, select, textarea')) return;
+    if (event.key.toLowerCase() === layoutKey) void show(layout === 'stack' ? 'mpr' : 'stack');
+  };
+  document.addEventListener('keydown', onKey);
+
+  return {
+    element: switcher,
+    setSeries(next) {
+      closeMpr();
+      open = undefined;
+      layout = 'stack';
+      press();
+      mprHost.hidden = true;
+      stackHost.hidden = false;
+      open = next;
+      buttons().forEach((b) => { b.disabled = !next; });
+    },
+    destroy() {
+      document.removeEventListener('keydown', onKey);
+      closeMpr();
+    },
+  };
+}
