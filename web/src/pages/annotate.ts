@@ -43,7 +43,7 @@ export async function showAnnotate(main: HTMLElement, _me: Me, query: URLSearchP
   main.innerHTML = '';
   main.append(element(`<h1>Annotate</h1>`));
   if (datasets.items.length === 0) {
-    main.append(element('<p>No dataset exists yet. An ML engineer creates one (createDataset, addCases) before cases can be labelled.</p>'));
+    main.append(element('<p>No dataset exists yet. An ML engineer creates one and adds its studies on the <a href="/datasets">Datasets</a> page before cases can be labelled.</p>'));
     return;
   }
   const picker = element<HTMLFormElement>(`<form class="worklist"><label>Dataset
