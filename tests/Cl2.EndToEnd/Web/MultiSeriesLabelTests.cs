@@ -24,7 +24,7 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
     {
         WebApp.RequireBuilt();
         var (study, _, folders) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
-        var seriesUids = Channels.Select(channel => DicomFile.Open(Directory.GetFiles(folders[channel], "*.dcm")[0]).Dataset.GetString(DicomTags.SeriesInstanceUID)!).ToList();
+        var seriesUids = Channels.Select(channel => SeriesUidOf(folders[channel])).ToList();
         var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
         await DefineBrainLabelsAsync(datasetId);
         await using var chromium = await Chromium.LaunchAsync();
@@ -75,6 +75,49 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
         Assert.Equal(slices * rows * columns, voxels.Length);
         await AssertTrainingReadsAsync(annotator, study, digest, painted.Count);
     }
+
+    [Fact]
+    public async Task a_brush_click_without_moving_in_a_side_by_side_viewport_paints_a_dab_in_the_label()
+    {
+        WebApp.RequireBuilt();
+        var (study, _, folders) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
+        await DefineBrainLabelsAsync(datasetId);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+        await page.GetByText("Choose the series of T1, T1c.").WaitForAsync(new() { Timeout = 120_000 });
+        await page.Locator("select[data-channel='T1']").SelectOptionAsync(SeriesUidOf(folders["T1"]));
+        await page.Locator("select[data-channel='T1c']").SelectOptionAsync(SeriesUidOf(folders["T1c"]));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show these series" }).ClickAsync();
+        foreach (var channel in Channels)
+        {
+            await page.WaitForSelectorAsync($"figure[data-channel='{channel}'] .viewer-host[data-tools=ready]", new() { Timeout = 120_000 });
+        }
+        await page.GetByRole(AriaRole.Button, new() { Name = "Brush" }).ClickAsync();
+        var shownSlice = await ShownSliceAsync(page, "T2");
+
+        var viewport = page.Locator("figure[data-channel='T2'] [data-testid=viewport] canvas").First;
+        var canvas = (await viewport.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(canvas.X + (canvas.Width / 2), canvas.Y + (canvas.Height / 2));
+        await page.Mouse.DownAsync();
+        await page.Mouse.UpAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save label" }).ClickAsync();
+        var saved = await page.WaitForSelectorAsync("[data-testid=saved]", new() { Timeout = 120_000 });
+        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(annotator, "query($id: ID!) { labelRevision(id: $id) { blobDigest } }",
+            new { id = await saved!.GetAttributeAsync("data-label-revision-id") });
+        Assert.Null(error);
+        var (header, voxels) = await WebApp.ReadMaskAsync(annotator, data.GetProperty("labelRevision").GetProperty("blobDigest").GetString()!);
+
+        var sliceSize = header["shape"]![1]!.GetValue<int>() * header["shape"]![2]!.GetValue<int>();
+        var painted = Enumerable.Range(0, voxels.Length).Where(index => voxels[index] != 0).ToList();
+        Assert.NotEmpty(painted);
+        Assert.All(painted, index => Assert.Equal(shownSlice, index / sliceSize));
+    }
+
+    private static string SeriesUidOf(string folder) =>
+        DicomFile.Open(Directory.GetFiles(folder, "*.dcm")[0]).Dataset.GetString(DicomTags.SeriesInstanceUID)!;
 
     /// <summary>
     /// What training asks of a dataset's segmentation label before it trains on it (Cl2.Training's ArchiveDataset): the mask
