@@ -17,7 +17,7 @@ namespace Cl2.EndToEnd.Web;
 [Collection(SignedInPlatform.Collection)]
 public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
 {
-    private static readonly string[] Channels = ["T1", "T1c", "T2", "FLAIR"];
+    internal static readonly string[] Channels = ["T1", "T1c", "T2", "FLAIR"];
 
     [Fact]
     public async Task a_label_painted_on_two_sequences_of_a_brain_mri_references_the_four_series_in_channel_order_and_is_one_training_reads()
@@ -102,6 +102,12 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
         await page.Mouse.MoveAsync(canvas.X + (canvas.Width / 2), canvas.Y + (canvas.Height / 2));
         await page.Mouse.DownAsync();
         await page.Mouse.UpAsync();
+        // Cornerstone tells a click from a double click by waiting, so the dab lands a moment later; it shows on every
+        // channel's viewport (the labelmaps are linked).
+        foreach (var channel in Channels)
+        {
+            await WebApp.WaitForColouredPixelsAsync(page, $"figure[data-channel='{channel}'] [data-testid=viewport] canvas", 10);
+        }
         await page.GetByRole(AriaRole.Button, new() { Name = "Save label" }).ClickAsync();
         var saved = await page.WaitForSelectorAsync("[data-testid=saved]", new() { Timeout = 120_000 });
         using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
@@ -116,7 +122,7 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
         Assert.All(painted, index => Assert.Equal(shownSlice, index / sliceSize));
     }
 
-    private static string SeriesUidOf(string folder) =>
+    internal static string SeriesUidOf(string folder) =>
         DicomFile.Open(Directory.GetFiles(folder, "*.dcm")[0]).Dataset.GetString(DicomTags.SeriesInstanceUID)!;
 
     /// <summary>
@@ -154,7 +160,10 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
         }
     }
 
-    private async Task DefineBrainLabelsAsync(string datasetId)
+    private Task DefineBrainLabelsAsync(string datasetId) => DefineBrainLabelsAsync(platform, datasetId);
+
+    /// <summary>The brain-MRI dataset's segmentation labels (BraTS' values) over its four input channels, as an ML engineer.</summary>
+    internal static async Task DefineBrainLabelsAsync(SignedInPlatform platform, string datasetId)
     {
         using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
         var (_, error) = await SignedInPlatform.GraphQLAsync(engineer,

@@ -186,8 +186,8 @@ public static class WebApp
 
     /// <summary>JavaScript: how many pixels of the viewport's canvas are in colour (a labelmap segment), not grey (the image).</summary>
     private const string ColouredPixels = """
-        () => {
-          const canvas = document.querySelector('[data-testid=viewport] canvas');
+        (selector) => {
+          const canvas = document.querySelector(selector ?? '[data-testid=viewport] canvas');
           if (!canvas || canvas.width === 0) return 0;
           const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
           let coloured = 0;
@@ -200,6 +200,10 @@ public static class WebApp
 
     /// <summary>Pixels of the viewport's canvas in colour (a labelmap segment drawn over a grey image).</summary>
     public static Task<int> ColouredPixelsAsync(IPage page) => page.EvaluateAsync<int>(ColouredPixels);
+
+    /// <summary>Waits until a canvas (by its selector) shows more than <paramref name="pixels"/> coloured pixels.</summary>
+    public static Task WaitForColouredPixelsAsync(IPage page, string canvas, int pixels) =>
+        page.WaitForFunctionAsync($"([selector, pixels]) => ({ColouredPixels})(selector) > pixels", new object[] { canvas, pixels }, new() { Timeout = 120_000 });
 
     /// <summary>Waits until the viewport's canvas shows more than <paramref name="pixels"/> coloured pixels (a render lands a frame later).</summary>
     public static Task WaitForColouredPixelsAsync(IPage page, int pixels) =>
