@@ -102,8 +102,9 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
         await page.Mouse.MoveAsync(canvas.X + (canvas.Width / 2), canvas.Y + (canvas.Height / 2));
         await page.Mouse.DownAsync();
         await page.Mouse.UpAsync();
-        // Cornerstone tells a click from a double click by waiting, so the dab lands a moment later; it shows on every
-        // channel's viewport (the labelmaps are linked).
+        // Cornerstone hands a click to the brush 400 ms after the press (it waits for a second click, and a click
+        // elsewhere meanwhile, on Save say, drops it): the dab shows on every channel's viewport (the labelmaps are
+        // linked) before Save is clicked.
         foreach (var channel in Channels)
         {
             await WebApp.WaitForColouredPixelsAsync(page, $"figure[data-channel='{channel}'] [data-testid=viewport] canvas", 10);
@@ -189,8 +190,7 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
 
     /// <summary>
     /// A short horizontal brush stroke with explicit start and end, centred a quarter of the image's width left (-1) or
-    /// right (+1) of the viewport's centre, so it stays on that side of the middle column. A stroke, not a click: a
-    /// click with the brush painted nothing in these side-by-side viewports (a stroke paints on each of them).
+    /// right (+1) of the viewport's centre, so it stays on that side of the middle column.
     /// </summary>
     private static async Task StrokeInViewportAsync(IPage page, string channel, int side)
     {
