@@ -202,6 +202,29 @@ public sealed class DecideTests
     }
 
     [Fact]
+    public void a_radiologist_corrects_an_annotators_label_on_their_case_and_approves_the_correction_which_becomes_the_label()
+    {
+        var @case = NewCase();
+        @case = Case.Apply(Assert.Single(AssignCase.Decide(@case, new AssignCase(@case.Id, "ann"), Lead, Now)), @case);
+        var annotators = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 0, LabelKind.Segmentation, Digest), Stored, Guid.NewGuid(), new Caller("ann", ActsForOthers: false), Now);
+        @case = Case.Apply(annotators, @case);
+        var radiologist = new Caller("rad", ActsForOthers: true);
+
+        // The correction goes on top of the revision reviewed, as the label review page submits it: held by the annotator, the case is still the radiologist's to label.
+        var correction = SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 1, LabelKind.Segmentation, Digest), Stored, Guid.NewGuid(), radiologist, Now);
+        @case = Case.Apply(correction, @case);
+        // A reviewer approves their own correction (MONAI Label, CVAT: a reviewer's fix is the accepted label).
+        var approved = ReviewLabel.Decide(@case, new ReviewLabel(@case.Id, correction.LabelRevisionId, ReviewDecision.Approve, null), "rad", Now);
+        @case = Case.Apply(approved, @case);
+
+        Assert.Equal((2, "rad"), (correction.Revision, correction.SubmittedBy));
+        Assert.Equal((2, correction.LabelRevisionId, LabelStatus.Approved), (@case.CurrentRevision, @case.CurrentRevisionId, @case.LabelStatus));
+        // A correction made on a revision that is no longer current is refused, so a later resubmission is never approved unseen.
+        Assert.Equal(ErrorCodes.LabelRevisionConflict,
+            Refusal(() => SubmitLabel.Decide(@case, new SubmitLabel(@case.Id, 1, LabelKind.Segmentation, Digest), Stored, Guid.NewGuid(), radiologist, Now)).Code);
+    }
+
+    [Fact]
     public void registering_a_version_numbers_it_and_checks_its_lineage()
     {
         var model = ModelWithVersions(1);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../src/api/graphql';
 import { pagesFor } from '../src/api/session';
-import { busiestSlice, pageRange, queueItems, refusalAdvice, segmentExtents, type RevisionInfo, type SubmittedCase } from '../src/labels/labelReview';
+import {
+  busiestSlice, correctionRefusalAdvice, pageRange, queueItems, refusalAdvice, segmentExtents, seriesCaptions, type RevisionInfo, type SubmittedCase,
+} from '../src/labels/labelReview';
 
 const revision = (id: string, number: number | null, status = 'SUBMITTED'): RevisionInfo => ({
   id, revision: number, kind: 'SEGMENTATION', blobDigest: `sha256:${id}`, status, submittedBy: 'annotator',
@@ -83,5 +85,37 @@ describe('a refused decision', () => {
   it('leaves other errors to be shown as they are', () => {
     expect(refusalAdvice(new ApiError('down', 'ERROR'), 1)).toBeUndefined();
     expect(refusalAdvice(new Error('network'), 1)).toBeUndefined();
+  });
+});
+
+describe('the series a label is shown on', () => {
+  it('are captioned by the dataset\'s channels when it names one per series', () => {
+    expect(seriesCaptions(['T1', 'T1c', 'T2', 'FLAIR'], 4)).toEqual(['T1', 'T1c', 'T2', 'FLAIR']);
+  });
+
+  it('are numbered when the dataset names no channels or another number of them', () => {
+    expect(seriesCaptions([], 2)).toEqual(['Series 1', 'Series 2']);
+    expect(seriesCaptions(['T1', 'T2'], 3)).toEqual(['Series 1', 'Series 2', 'Series 3']);
+  });
+});
+
+describe('a correction that was not approved', () => {
+  it('says the label changed meanwhile, that the correction is kept as a conflicted revision, and to reload', () => {
+    const advice = correctionRefusalAdvice(new ApiError('not current', 'LABEL_REVISION_CONFLICT', { currentRevision: 3 }), 2);
+
+    expect(advice).toBe('The case\'s label changed while you corrected revision 2: it is at revision 3 now. Your correction is kept in '
+      + 'the case\'s history as a conflicted revision and nothing was approved. Reload to review the current revision.');
+  });
+
+  it('says which revision holds a correction saved but not approved, with the reason, whatever the error', () => {
+    expect(correctionRefusalAdvice(new ApiError('Revision 3 of case c is Approved already.', 'LABEL_ALREADY_REVIEWED'), 2, 3))
+      .toBe('Your correction is saved as revision 3, but it was not approved (Revision 3 of case c is Approved already.). '
+        + 'Reload to see the case as it is now and decide again.');
+    expect(correctionRefusalAdvice(new Error('network'), 2, 3)).toMatch(/^Your correction is saved as revision 3, but it was not approved \(network\)/);
+  });
+
+  it('leaves other errors before saving to be shown as they are', () => {
+    expect(correctionRefusalAdvice(new ApiError('down', 'ERROR'), 1)).toBeUndefined();
+    expect(correctionRefusalAdvice(new Error('network'), 1)).toBeUndefined();
   });
 });

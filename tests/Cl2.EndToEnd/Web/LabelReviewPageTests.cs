@@ -9,8 +9,9 @@ namespace Cl2.EndToEnd.Web;
 
 /// <summary>
 /// The label review page (<c>/review-labels</c>): labels an annotator submitted on synthetic liver CTs (a block of
-/// "liver" on one slice, not the middle one, submitted through GraphQL as the annotator workspace submits it), which a
-/// radiologist approves or rejects in the browser; the decisions read back through GraphQL.
+/// "liver" on one slice, not the middle one, submitted through GraphQL as the annotator workspace submits it), and on a
+/// synthetic brain MRI over its four channels' series, which a radiologist approves, rejects or corrects in the browser;
+/// the decisions read back through GraphQL.
 /// </summary>
 [Collection(SignedInPlatform.Collection)]
 public sealed class LabelReviewPageTests(SignedInPlatform platform)
@@ -114,6 +115,88 @@ public sealed class LabelReviewPageTests(SignedInPlatform platform)
     }
 
     [Fact]
+    public async Task a_label_over_four_series_is_shown_on_each_of_them_side_by_side_captioned_by_channel_at_its_labelled_slice()
+    {
+        WebApp.RequireBuilt();
+        var (study, header, folders) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
+        var seriesUids = MultiSeriesLabelTests.Channels.Select(channel => MultiSeriesLabelTests.SeriesUidOf(folders[channel])).ToArray();
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
+        await MultiSeriesLabelTests.DefineBrainLabelsAsync(platform, datasetId);
+        var (slices, labelledSlice) = SlicesOf(header);
+        await SubmitBlockAsync((await CasesAsync(datasetId))[study], header, baseRevision: 0, seriesUids, (4, "enhancing tumour"));
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review-labels?dataset={datasetId}");
+
+        foreach (var channel in MultiSeriesLabelTests.Channels)
+        {
+            var figure = $"figure[data-channel='{channel}']";
+            await page.WaitForSelectorAsync($"{figure} .viewer-host[data-overlay=label][data-loaded='{slices}']", new() { Timeout = 180_000 });
+            await WebApp.WaitForColouredPixelsAsync(page, 1000, $"{figure} [data-testid=viewport] canvas");
+        }
+        var captions = await page.Locator(".side-by-side figcaption").AllTextContentsAsync();
+        var counters = await page.Locator(".side-by-side .viewer-status span").AllTextContentsAsync();
+        var segments = await page.GetByTestId("segments").TextContentAsync();
+        await Chromium.ScreenshotAsync(page, "review-labels-channels");
+
+        Assert.Equal(["T1: AX T1 SE", "T1c: AX T1 SE +C", "T2: AX T2 FSE", "FLAIR: AX T2 FLAIR"], captions.Select(caption => caption.Trim()));
+        Assert.Equal(Enumerable.Repeat($"Slice {labelledSlice + 1} / {slices}", 4), counters.Select(counter => counter.Trim()));
+        Assert.Contains($"enhancing tumour: 256 voxels on slices {labelledSlice + 1}–{labelledSlice + 1}", segments, StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator(".toolbar.labels").CountAsync());
+    }
+
+    [Fact]
+    public async Task a_reviewer_corrects_a_label_and_saves_it_approved_as_a_new_revision_with_the_annotators_revision_kept()
+    {
+        WebApp.RequireBuilt();
+        var (study, header) = await WebApp.StoreSyntheticCtAsync(platform);
+        var datasetId = await LiverDatasetAsync(study);
+        var caseId = (await CasesAsync(datasetId))[study];
+        var (slices, labelledSlice) = SlicesOf(header);
+        var annotators = await SubmitBlockAsync(caseId, header, baseRevision: 0);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review-labels?dataset={datasetId}");
+        await page.WaitForSelectorAsync($".viewer-host[data-overlay=label][data-loaded='{slices}']", new() { Timeout = 180_000 });
+        await WebApp.WaitForColouredPixelsAsync(page, 1000);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Correct", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Eraser" }).ClickAsync();
+        await WebApp.StrokeAcrossTheMiddleAsync(page); // through the block, which lies in the image's middle
+        await page.Locator("#review-comment").FillAsync("the block's middle rows are not liver");
+        await Chromium.ScreenshotAsync(page, "review-labels-correct");
+        var approveWhileCorrecting = await page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).IsEnabledAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save correction and approve" }).ClickAsync();
+        await page.WaitForSelectorAsync("[data-testid=queue-empty]", new() { Timeout = 180_000 });
+        var decided = page.GetByTestId("decided");
+        var correctedId = await decided.GetAttributeAsync("data-label-revision-id");
+        var said = await decided.TextContentAsync();
+
+        using var radiologist = platform.Client(await platform.UserTokenAsync("radiologist"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(radiologist,
+            "query($id: ID!) { case(id: $id) { currentRevision currentRevisionId labelStatus labelHistory { id revision status submittedBy reviewedBy reviewComment blobDigest } } }",
+            new { id = caseId });
+        Assert.Null(error);
+        var found = data.GetProperty("case");
+        var history = found.GetProperty("labelHistory").EnumerateArray().ToDictionary(revision => revision.GetProperty("id").GetString()!);
+        var corrected = history[correctedId!];
+        var (_, before) = await WebApp.ReadMaskAsync(radiologist, history[annotators].GetProperty("blobDigest").GetString()!);
+        var (_, after) = await WebApp.ReadMaskAsync(radiologist, corrected.GetProperty("blobDigest").GetString()!);
+
+        Assert.False(approveWhileCorrecting, "Approve (the uncorrected revision) stayed enabled while correcting");
+        Assert.Contains("Corrected revision 1", said, StringComparison.Ordinal);
+        Assert.Equal((2, correctedId, "APPROVED"), (found.GetProperty("currentRevision").GetInt32(), found.GetProperty("currentRevisionId").GetString(), found.GetProperty("labelStatus").GetString()));
+        Assert.Equal((2, "APPROVED", "radiologist", "radiologist", "the block's middle rows are not liver"),
+            (corrected.GetProperty("revision").GetInt32(), corrected.GetProperty("status").GetString(), corrected.GetProperty("submittedBy").GetString(),
+                corrected.GetProperty("reviewedBy").GetString(), corrected.GetProperty("reviewComment").GetString()));
+        Assert.Equal((1, "annotator"), (history[annotators].GetProperty("revision").GetInt32(), history[annotators].GetProperty("submittedBy").GetString()));
+        // The eraser took voxels out of the block and put none anywhere else.
+        var kept = Enumerable.Range(0, after.Length).Where(index => after[index] != 0).ToList();
+        Assert.Equal(256, before.Count(value => value != 0));
+        Assert.InRange(kept.Count, 1, 255);
+        Assert.All(kept, index => Assert.Equal(1, before[index]));
+        Assert.All(kept, index => Assert.Equal(1, after[index]));
+    }
+
+    [Fact]
     public async Task an_annotator_has_no_label_review_page()
     {
         WebApp.RequireBuilt();
@@ -158,8 +241,12 @@ public sealed class LabelReviewPageTests(SignedInPlatform platform)
     /// Submits, as the annotator, a mask on synth's grid of the study (its label header) holding a 16×16 block of liver
     /// (value 1) on the labelled slice, in the format the annotator workspace saves; the revision's id.
     /// </summary>
-    private async Task<string> SubmitBlockAsync(string caseId, string labelsHeader, int baseRevision)
+    /// <param name="series">the series the mask references, in channel order (by default those of synth's header)</param>
+    /// <param name="segment">the block's value and its name (by default liver, 1)</param>
+    private async Task<string> SubmitBlockAsync(string caseId, string labelsHeader, int baseRevision, string[]? series = null,
+        (int Value, string Name)? segment = null)
     {
+        var (value, segmentName) = segment ?? (1, "liver");
         var header = JsonNode.Parse(await File.ReadAllTextAsync(labelsHeader))!.AsObject();
         var shape = header["shape"]!.AsArray().Select(size => size!.GetValue<int>()).ToArray();
         var (_, labelledSlice) = SlicesOf(labelsHeader);
@@ -168,10 +255,14 @@ public sealed class LabelReviewPageTests(SignedInPlatform platform)
         {
             for (var column = 8; column < 24; column++)
             {
-                voxels[(labelledSlice * shape[1] * shape[2]) + (row * shape[2]) + column] = 1;
+                voxels[(labelledSlice * shape[1] * shape[2]) + (row * shape[2]) + column] = (byte)value;
             }
         }
-        header["labelNames"] = new JsonObject { ["1"] = "liver" };
+        header["labelNames"] = new JsonObject { [$"{value}"] = segmentName };
+        if (series is not null)
+        {
+            header["referencedSeriesInstanceUids"] = new JsonArray(series.Select(uid => (JsonNode?)JsonValue.Create(uid)).ToArray());
+        }
         header["dataFile"] = "labels.u8";
         using var mask = new MemoryStream();
         await using (var writer = new TarWriter(mask, TarEntryFormat.Ustar, leaveOpen: true))

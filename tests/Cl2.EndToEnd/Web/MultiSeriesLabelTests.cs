@@ -17,14 +17,14 @@ namespace Cl2.EndToEnd.Web;
 [Collection(SignedInPlatform.Collection)]
 public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
 {
-    private static readonly string[] Channels = ["T1", "T1c", "T2", "FLAIR"];
+    internal static readonly string[] Channels = ["T1", "T1c", "T2", "FLAIR"];
 
     [Fact]
     public async Task a_label_painted_on_two_sequences_of_a_brain_mri_references_the_four_series_in_channel_order_and_is_one_training_reads()
     {
         WebApp.RequireBuilt();
         var (study, _, folders) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
-        var seriesUids = Channels.Select(channel => DicomFile.Open(Directory.GetFiles(folders[channel], "*.dcm")[0]).Dataset.GetString(DicomTags.SeriesInstanceUID)!).ToList();
+        var seriesUids = Channels.Select(channel => SeriesUidOf(folders[channel])).ToList();
         var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
         await DefineBrainLabelsAsync(datasetId);
         await using var chromium = await Chromium.LaunchAsync();
@@ -76,6 +76,56 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
         await AssertTrainingReadsAsync(annotator, study, digest, painted.Count);
     }
 
+    [Fact]
+    public async Task a_brush_click_without_moving_in_a_side_by_side_viewport_paints_a_dab_in_the_label()
+    {
+        WebApp.RequireBuilt();
+        var (study, _, folders) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
+        await DefineBrainLabelsAsync(datasetId);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+        await page.GetByText("Choose the series of T1, T1c.").WaitForAsync(new() { Timeout = 120_000 });
+        await page.Locator("select[data-channel='T1']").SelectOptionAsync(SeriesUidOf(folders["T1"]));
+        await page.Locator("select[data-channel='T1c']").SelectOptionAsync(SeriesUidOf(folders["T1c"]));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show these series" }).ClickAsync();
+        foreach (var channel in Channels)
+        {
+            await page.WaitForSelectorAsync($"figure[data-channel='{channel}'] .viewer-host[data-tools=ready]", new() { Timeout = 120_000 });
+        }
+        await page.GetByRole(AriaRole.Button, new() { Name = "Brush" }).ClickAsync();
+        var shownSlice = await ShownSliceAsync(page, "T2");
+
+        var viewport = page.Locator("figure[data-channel='T2'] [data-testid=viewport] canvas").First;
+        var canvas = (await viewport.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(canvas.X + (canvas.Width / 2), canvas.Y + (canvas.Height / 2));
+        await page.Mouse.DownAsync();
+        await page.Mouse.UpAsync();
+        // Cornerstone hands a click to the brush 400 ms after the press (it waits for a second click, and a click
+        // elsewhere meanwhile, on Save say, drops it): the dab shows on every channel's viewport (the labelmaps are
+        // linked) before Save is clicked.
+        foreach (var channel in Channels)
+        {
+            await WebApp.WaitForColouredPixelsAsync(page, 10, $"figure[data-channel='{channel}'] [data-testid=viewport] canvas");
+        }
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save label" }).ClickAsync();
+        var saved = await page.WaitForSelectorAsync("[data-testid=saved]", new() { Timeout = 120_000 });
+        using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(annotator, "query($id: ID!) { labelRevision(id: $id) { blobDigest } }",
+            new { id = await saved!.GetAttributeAsync("data-label-revision-id") });
+        Assert.Null(error);
+        var (header, voxels) = await WebApp.ReadMaskAsync(annotator, data.GetProperty("labelRevision").GetProperty("blobDigest").GetString()!);
+
+        var sliceSize = header["shape"]![1]!.GetValue<int>() * header["shape"]![2]!.GetValue<int>();
+        var painted = Enumerable.Range(0, voxels.Length).Where(index => voxels[index] != 0).ToList();
+        Assert.NotEmpty(painted);
+        Assert.All(painted, index => Assert.Equal(shownSlice, index / sliceSize));
+    }
+
+    internal static string SeriesUidOf(string folder) =>
+        DicomFile.Open(Directory.GetFiles(folder, "*.dcm")[0]).Dataset.GetString(DicomTags.SeriesInstanceUID)!;
+
     /// <summary>
     /// What training asks of a dataset's segmentation label before it trains on it (Cl2.Training's ArchiveDataset): the mask
     /// archive read, one series per input channel of the brain-mri workload, each retrieved with WADO-RS and assembled,
@@ -111,7 +161,10 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
         }
     }
 
-    private async Task DefineBrainLabelsAsync(string datasetId)
+    private Task DefineBrainLabelsAsync(string datasetId) => DefineBrainLabelsAsync(platform, datasetId);
+
+    /// <summary>The brain-MRI dataset's segmentation labels (BraTS' values) over its four input channels, as an ML engineer.</summary>
+    internal static async Task DefineBrainLabelsAsync(SignedInPlatform platform, string datasetId)
     {
         using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
         var (_, error) = await SignedInPlatform.GraphQLAsync(engineer,
@@ -137,8 +190,7 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
 
     /// <summary>
     /// A short horizontal brush stroke with explicit start and end, centred a quarter of the image's width left (-1) or
-    /// right (+1) of the viewport's centre, so it stays on that side of the middle column. A stroke, not a click: a
-    /// click with the brush painted nothing in these side-by-side viewports (a stroke paints on each of them).
+    /// right (+1) of the viewport's centre, so it stays on that side of the middle column.
     /// </summary>
     private static async Task StrokeInViewportAsync(IPage page, string channel, int side)
     {

@@ -107,3 +107,31 @@ export function refusalAdvice(error: unknown, reviewed: number): string | undefi
   if (error.code === 'FORBIDDEN') return 'Only a radiologist may approve or reject a label; your decision was not recorded.';
   return undefined;
 }
+
+/**
+ * The caption of each series a label references: the dataset's channel names where it names one per series (in the
+ * label's order, which is the channels'), else "Series 1", "Series 2"… (a label made before the dataset named channels).
+ */
+export function seriesCaptions(channels: string[], seriesCount: number): string[] {
+  return channels.length === seriesCount ? [...channels] : Array.from({ length: seriesCount }, (_, index) => `Series ${index + 1}`);
+}
+
+/**
+ * Why "Save correction and approve" did not approve, and what to do, or undefined for an error the page shows as it is.
+ * @param saved the revision the correction was saved as, when saving it worked and the approval was refused
+ */
+export function correctionRefusalAdvice(error: unknown, corrected: number, saved?: number): string | undefined {
+  if (saved !== undefined) {
+    return `Your correction is saved as revision ${saved}, but it was not approved (${error instanceof Error ? error.message : String(error)}). `
+      + 'Reload to see the case as it is now and decide again.';
+  }
+  if (!(error instanceof ApiError)) return undefined;
+  if (error.code === 'LABEL_REVISION_CONFLICT') {
+    const current = Number(error.details.currentRevision);
+    const now = Number.isFinite(current) && current !== corrected ? `it is at revision ${current} now` : 'another revision replaced it';
+    return `The case's label changed while you corrected revision ${corrected}: ${now}. Your correction is kept in the case's `
+      + 'history as a conflicted revision and nothing was approved. Reload to review the current revision.';
+  }
+  if (error.code === 'FORBIDDEN') return 'Only a radiologist may correct and approve a label; nothing was saved.';
+  return undefined;
+}

@@ -20,7 +20,7 @@ export async function readLabel(revision: { kind: string; blobDigest: string }):
     : { kind: 'CLASSIFICATION', classification: unpackClassification(blob) };
 }
 
-/** The series a stored label was made on (the first it names). */
-export function labelledSeries(label: StoredLabel): string | undefined {
-  return (label.kind === 'SEGMENTATION' ? label.mask.header : label.classification).referencedSeriesInstanceUids[0];
+/** The series a stored label was made on: one, or one per input channel in channel order. */
+export function labelledSeries(label: StoredLabel): string[] {
+  return (label.kind === 'SEGMENTATION' ? label.mask.header : label.classification).referencedSeriesInstanceUids;
 }

@@ -1,21 +1,34 @@
 // Label review (radiologist): a dataset's submitted labels, oldest first; the open one drawn read-only over the series it
-// was made on (a segmentation as a labelmap opened at its busiest slice, a classification as its answers), named by the
-// dataset's labels; Approve, or Reject with a reason (reviewLabel), after which the next submitted label opens. A
-// decision labeling refuses (the label changed or was reviewed meanwhile) is said in words, with Reload.
+// was made on (a segmentation as a labelmap opened at its busiest slice, over all its series side by side when it names
+// one per input channel; a classification as its answers), named by the dataset's labels; Approve, Reject with a reason
+// (reviewLabel), or Correct a segmentation and save the correction approved (labelCorrection.ts), after which the next
+// submitted label opens. A decision labeling refuses (the label changed or was reviewed meanwhile) is said in words,
+// with Reload.
 
 import { graphql } from '../api/graphql';
 import type { Me } from '../api/session';
 import { imageSeries, listSeries } from '../dicomweb/series';
 import { segmentNames, type DatasetLabelling } from '../labels/datasetLabels';
-import { busiestSlice, currentRevisionOf, refusalAdvice, segmentExtents, type QueueItem, type SubmittedCase } from '../labels/labelReview';
+import {
+  correctionRefusalAdvice, currentRevisionOf, refusalAdvice, segmentExtents, seriesCaptions, type QueueItem, type SubmittedCase,
+} from '../labels/labelReview';
 import { labelledSeries, readLabel, type StoredLabel } from '../labels/storedLabel';
 import { element, escapeHtml, showError } from '../ui';
-import { openStack, type StackViewer } from '../viewer/stackViewer';
+import { openStack } from '../viewer/stackViewer';
 import { dicomweb } from '../viewer/viewerPrefetch';
-import { decisionForm, type Decision } from './labelDecision';
+import type { LabelViews } from './annotateChannels';
+import { CorrectionNotApproved, saveCorrectionAndApprove, startCorrection } from './labelCorrection';
+import { decisionForm, type Decision, type DecisionForm } from './labelDecision';
+import { openReviewedSegmentation } from './reviewedSegmentation';
 import { reviewQueue, submittedCaseFields, type ReviewQueue } from './reviewQueue';
 
-type DatasetInfo = DatasetLabelling & { id: string; name: string; labelStatusCounts: { status: string; count: number }[] };
+type DatasetInfo = DatasetLabelling & { id: string; name: string; channels: string[]; labelStatusCounts: { status: string; count: number }[] };
+
+/** What shows the open label: its segmentation's views and segment names (none for a classification), and how to close it. */
+interface ShownLabel {
+  segmentation?: { views: LabelViews; names: Record<string, string> };
+  destroy(): void;
+}
 
 const submitted = (dataset: DatasetInfo) => dataset.labelStatusCounts.find((count) => count.status === 'SUBMITTED')?.count ?? 0;
 
@@ -27,7 +40,7 @@ export async function showReviewLabels(main: HTMLElement, me: Me, query: URLSear
     return;
   }
   const { datasets } = await graphql<{ datasets: { items: DatasetInfo[] } }>(
-    '{ datasets(first: 200) { items { id name labelKind labels { name value } labelStatusCounts { status count } } } }');
+    '{ datasets(first: 200) { items { id name labelKind labels { name value } channels labelStatusCounts { status count } } } }');
   if (datasets.items.length === 0) {
     main.append(element('<p>No dataset exists yet, so no label waits for review.</p>'));
     return;
@@ -54,13 +67,14 @@ function reviewDataset(main: HTMLElement, dataset: DatasetInfo, status: HTMLElem
   const aside = layout.querySelector<HTMLElement>('aside')!;
   const panel = element('<div class="panel"></div>');
   main.append(layout);
-  let viewer: StackViewer | undefined;
+  let shown: ShownLabel | undefined;
   let opening = 0; // the latest open; an earlier one still loading gives way to it
   const clear = () => {
     opening++;
-    viewer?.destroy();
-    viewer = undefined;
+    shown?.destroy();
+    shown = undefined;
     panel.innerHTML = '';
+    document.onkeydown = null; // the keys of the label left (its decision, or the toolbar correcting it) go with it
   };
 
   const queue: ReviewQueue = reviewQueue(dataset.id, (item) => void open(item.caseId, ''));
@@ -91,9 +105,8 @@ function reviewDataset(main: HTMLElement, dataset: DatasetInfo, status: HTMLElem
       if (!item || !revision) throw new Error(`Case ${caseId} has no submitted label (it may have left the dataset): reload the queue.`);
       const label = await readLabel(revision);
       if (token !== opening) return;
-      const shown = await showLabel(workspace, panel, item, revision, label, dataset, () => token !== opening);
+      shown = await showLabel(workspace, panel, item, revision, label, dataset, () => token !== opening);
       if (!shown) return;
-      viewer = shown;
       if (item.labelStatus !== 'SUBMITTED') {
         panel.prepend(element(`<p class="outcome" data-testid="outcome">Revision ${revision.revision} is ${revision.status.toLowerCase()}${revision.reviewedBy
           ? ` by ${escapeHtml(revision.reviewedBy)}` : ''}${revision.reviewComment ? `: “${escapeHtml(revision.reviewComment)}”` : ''}.
@@ -101,9 +114,11 @@ function reviewDataset(main: HTMLElement, dataset: DatasetInfo, status: HTMLElem
         panel.querySelector<HTMLButtonElement>('[data-testid=outcome] button')!.onclick = () => void openNext();
         return;
       }
-      const form = decisionForm(`revision ${revision.revision}`, comment, (decision, reason) => decide({ caseId, studyInstanceUid: item.studyInstanceUid, revision }, decision, reason, form));
+      const queued = { caseId, studyInstanceUid: item.studyInstanceUid, revision };
+      const form = decisionForm(`revision ${revision.revision}`, comment, (decision, reason) => decide(queued, decision, reason, form));
       panel.prepend(form.element);
       form.enable(true);
+      if (shown.segmentation) form.element.after(correctButton(queued, shown.segmentation, form));
     } catch (error) {
       if (token !== opening) return;
       workspace.innerHTML = '';
@@ -128,16 +143,61 @@ function reviewDataset(main: HTMLElement, dataset: DatasetInfo, status: HTMLElem
         form.enable(true);
         return;
       }
-      const refusal = element(`<div class="conflict" role="alert" data-testid="refused"><p>${escapeHtml(advice)}</p>
-        <button type="button">Reload</button></div>`);
-      refusal.querySelector('button')!.onclick = () => {
-        status.innerHTML = '';
-        const typed = form.element.querySelector('textarea')!.value;
-        void queue.reload().then(() => open(item.caseId, typed));
-      };
-      panel.prepend(refusal);
-      refusal.querySelector('button')!.focus();
+      showRefusal(advice, item.caseId, form);
     }
+  };
+
+  /** A refused decision or correction in words, and Reload, which opens the case as it is now with the reason kept. */
+  const showRefusal = (advice: string, caseId: string, form: DecisionForm) => {
+    const refusal = element(`<div class="conflict" role="alert" data-testid="refused"><p>${escapeHtml(advice)}</p>
+      <button type="button">Reload</button></div>`);
+    refusal.querySelector('button')!.onclick = () => {
+      status.innerHTML = '';
+      void queue.reload().then(() => open(caseId, typedReason(form)));
+    };
+    panel.prepend(refusal);
+    refusal.querySelector('button')!.focus();
+  };
+
+  /**
+   * "Correct": the labelling toolbar over the shown labelmap, the decision buttons disabled (an approval now would be of
+   * the uncorrected revision) and "Discard correction", which opens the case again as submitted.
+   */
+  const correctButton = (item: QueueItem, segmentation: NonNullable<ShownLabel['segmentation']>, form: DecisionForm) => {
+    const box = element(`<p class="correct"><button type="button" data-action="correct">Correct</button>
+      <small>edit the label yourself, then save the correction approved</small></p>`);
+    box.querySelector('button')!.onclick = () => {
+      const { views, names } = segmentation;
+      const tools = startCorrection(views, names, () => void save());
+      workspace.querySelector('[data-testid=reviewed-label]')!.after(tools.element);
+      form.enable(false);
+      box.innerHTML = '<button type="button" data-action="discard">Discard correction</button>';
+      box.querySelector('button')!.onclick = () => void open(item.caseId, typedReason(form));
+      const number = item.revision.revision ?? 0;
+      const save = async () => {
+        tools.suspend();
+        status.innerHTML = '<p>Saving the correction…</p>';
+        try {
+          const saved = await saveCorrectionAndApprove(item.caseId, item.revision, views, names, typedReason(form).trim() || null);
+          status.innerHTML = `<p class="saved" data-testid="decided" data-label-revision-id="${saved.id}" data-status="${saved.status}">
+            Corrected revision ${number} of study <code>${escapeHtml(item.studyInstanceUid)}</code> (submitted by
+            ${escapeHtml(item.revision.submittedBy)}) as revision ${saved.revision}, and approved it.</p>`;
+          await openNext();
+        } catch (error) {
+          status.innerHTML = '';
+          const advice = error instanceof CorrectionNotApproved
+            ? correctionRefusalAdvice(error.reason, number, error.saved)
+            : correctionRefusalAdvice(error, number);
+          if (!advice) {
+            showError(panel, error);
+            tools.setup(views.labelmap);
+            return;
+          }
+          showRefusal(advice, item.caseId, form);
+        }
+      };
+    };
+    return box;
   };
 
   void (openFirst ? open(openFirst, '') : openNext());
@@ -149,55 +209,55 @@ function reviewDataset(main: HTMLElement, dataset: DatasetInfo, status: HTMLElem
   };
 }
 
+/** The reason typed in the decision form (kept when the case opens again). */
+const typedReason = (form: DecisionForm) => form.element.querySelector('textarea')!.value;
+
 /**
- * Shows a stored label over the series it was made on, with nothing to paint with, and what it holds beside it; the
- * viewer, or undefined when `stale` says another case was opened meanwhile.
+ * Shows a stored label over the series it was made on, with nothing to paint with, and what it holds beside it; undefined
+ * when `stale` says another case was opened meanwhile.
  */
 async function showLabel(workspace: HTMLElement, panel: HTMLElement, item: SubmittedCase, revision: QueueItem['revision'], label: StoredLabel,
-  dataset: DatasetInfo, stale: () => boolean): Promise<StackViewer | undefined> {
-  const seriesUid = labelledSeries(label);
-  const series = imageSeries(await listSeries(dicomweb, item.studyInstanceUid)).find((s) => s.seriesInstanceUid === seriesUid);
-  if (!series) throw new Error(`The label was made on series ${seriesUid ?? '(none named)'}, which the archive does not hold for study ${item.studyInstanceUid}.`);
+  dataset: DatasetInfo, stale: () => boolean): Promise<ShownLabel | undefined> {
+  const uids = labelledSeries(label);
+  const studySeries = imageSeries(await listSeries(dicomweb, item.studyInstanceUid));
+  const series = uids.map((uid) => studySeries.find((s) => s.seriesInstanceUid === uid));
+  if (uids.length === 0 || series.some((s) => !s)) {
+    throw new Error(`The label was made on series ${uids.filter((_, index) => !series[index]).join(', ') || '(none named)'}, which the archive does not hold for study ${item.studyInstanceUid}.`);
+  }
   if (stale()) return undefined;
+  const shownSeries = series.length === 1
+    ? `${escapeHtml(series[0]!.modality)} ${series[0]!.number} ${escapeHtml(series[0]!.description)}`
+    : `${series.length} series side by side`;
   workspace.innerHTML = '';
   workspace.append(element(`<p class="case" data-testid="reviewed-label" data-case-id="${item.id}" data-label-revision-id="${revision.id}">
-    Study <code>${escapeHtml(item.studyInstanceUid)}</code> · ${escapeHtml(series.modality)} ${series.number} ${escapeHtml(series.description)} ·
+    Study <code>${escapeHtml(item.studyInstanceUid)}</code> · ${shownSeries} ·
     revision <strong>${revision.revision}</strong> by <strong>${escapeHtml(revision.submittedBy)}</strong>, ${new Date(revision.submittedAt).toLocaleString()}</p>`));
-  const host = element('<div class="viewer-host"></div>');
+  const host = element('<div class="reviewed-views"></div>');
   workspace.append(host);
-  const viewer = await openStack(host, item.studyInstanceUid, series.seriesInstanceUid);
-  if (stale()) {
-    viewer.destroy();
-    return undefined;
-  }
   if (label.kind === 'CLASSIFICATION') {
+    const viewerHost = element('<div class="viewer-host"></div>');
+    host.append(viewerHost);
+    const viewer = await openStack(viewerHost, item.studyInstanceUid, uids[0]);
+    if (stale()) {
+      viewer.destroy();
+      return undefined;
+    }
     panel.append(element(`<ul class="answers" data-testid="answers" aria-label="The label's answers">${dataset.labels
       .map((l) => l.name).concat(Object.keys(label.classification.labels).filter((name) => !dataset.labels.some((l) => l.name === name)))
       .map((name) => `<li>${escapeHtml(name)}: <strong>${label.classification.labels[name] ? 'yes' : 'no'}</strong></li>`).join('')}</ul>`));
-    host.dataset.overlay = 'classification';
-    return viewer;
+    viewerHost.dataset.overlay = 'classification';
+    return { destroy: () => viewer.destroy() };
   }
   const { header, labels } = label.mask;
-  const grid = viewer.series.grid;
-  if (header.shape.join('×') !== [grid.slices, grid.rows, grid.columns].join('×')) {
-    viewer.destroy();
-    throw new Error(`The label's grid (${header.shape.join('×')}) is not that of its series (${grid.slices}×${grid.rows}×${grid.columns}): it cannot be drawn.`);
-  }
   const names = segmentNames(dataset, header.labelNames);
-  // The labelmap's code comes with Cornerstone's tools, after the viewer's first image; no painting tool is activated.
-  const labelmap = await (await import('../viewer/labelmap')).addLabelmap(viewer, names);
+  const views = await openReviewedSegmentation(host, item.studyInstanceUid, studySeries, seriesCaptions(dataset.channels, uids.length), label.mask, names);
   if (stale()) {
-    viewer.destroy();
+    views.destroy();
     return undefined;
   }
-  labelmap.load(labels);
-  labelmap.useNavigation();
-  const extents = segmentExtents(labels, grid.rows * grid.columns, names);
+  const extents = segmentExtents(labels, views.grid.rows * views.grid.columns, names);
   panel.append(element(`<ul class="segments" data-testid="segments" aria-label="Segments">${extents.length === 0
     ? '<li>The label is empty: no voxel is labelled.</li>'
     : extents.map((e) => `<li>${escapeHtml(e.name)}: ${e.voxels.toLocaleString()} voxels on slices ${e.firstSlice + 1}–${e.lastSlice + 1}</li>`).join('')}</ul>`));
-  const busiest = busiestSlice(labels, grid.rows * grid.columns);
-  if (busiest !== undefined) await viewer.viewport.setImageIdIndex(busiest);
-  host.dataset.overlay = 'label';
-  return viewer;
+  return { segmentation: { views, names }, destroy: () => views.destroy() };
 }
