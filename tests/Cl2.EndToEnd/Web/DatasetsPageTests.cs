@@ -7,14 +7,14 @@ namespace Cl2.EndToEnd.Web;
 
 /// <summary>
 /// The Datasets page (<c>/datasets</c>): an ML engineer creates a dataset, defines its labels and input channels and adds
-/// a study of the archive as its case, and the annotate page then names its segments by them; a definition the API
-/// refuses shows the API's message and changes nothing; other roles see the datasets without the controls, and the API
-/// refuses them the mutations.
+/// a study of the archive as its case, and the annotate page then names its segments by them; it sets the dataset's
+/// active-learning strategy and fixes its split; a definition, strategy or split the API refuses shows the API's message
+/// and changes nothing; other roles see the datasets without the controls, and the API refuses them the mutations.
 /// </summary>
 [Collection(SignedInPlatform.Collection)]
 public sealed class DatasetsPageTests(SignedInPlatform platform)
 {
-    private const string DatasetFields = "labelKind labels { name value } channels caseCount";
+    private const string DatasetFields = "labelKind labels { name value } channels caseCount activeLearning { strategy modelId } split { seed trainCaseIds validationCaseIds testCaseIds }";
 
     [Fact]
     public async Task an_ml_engineer_creates_a_dataset_defines_its_labels_and_channels_adds_a_case_and_the_annotator_paints_with_those_segments()
@@ -113,10 +113,13 @@ public sealed class DatasetsPageTests(SignedInPlatform platform)
         var row = page.Locator($"tr[data-dataset-id='{datasetId}']");
         var shown = (await row.GetByTestId("label-kind").TextContentAsync(), await row.GetByTestId("labels").TextContentAsync(),
             await row.GetByTestId("cases").TextContentAsync());
+        var settings = (await row.GetByTestId("strategy").TextContentAsync(), await row.GetByTestId("split").TextContentAsync());
         var links = await row.GetByRole(AriaRole.Link).AllTextContentsAsync();
         var controls = await page.GetByRole(AriaRole.Button, new() { Name = "Create dataset" }).CountAsync()
             + await page.GetByRole(AriaRole.Button, new() { Name = "Define labels" }).CountAsync()
             + await page.GetByRole(AriaRole.Button, new() { Name = "Add cases" }).CountAsync()
+            + await page.GetByRole(AriaRole.Button, new() { Name = "Active learning" }).CountAsync()
+            + await page.GetByRole(AriaRole.Button, new() { Name = "Fix split" }).CountAsync()
             + await page.Locator("main form").CountAsync();
         var menu = await page.Locator("#nav").GetByRole(AriaRole.Link, new() { Name = "Datasets" }).CountAsync();
         using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
@@ -126,14 +129,112 @@ public sealed class DatasetsPageTests(SignedInPlatform platform)
         var (_, createError) = await SignedInPlatform.GraphQLAsync(annotator, "mutation { createDataset(input: { name: \"not mine\" }) { id } }");
         var (_, addError) = await SignedInPlatform.GraphQLAsync(annotator, "mutation($input: AddCasesInput!) { addCases(input: $input) { id } }",
             new { input = new { datasetId, studyInstanceUids = new[] { "1.2.3" } } });
+        var (_, strategyError) = await SignedInPlatform.GraphQLAsync(annotator,
+            "mutation($input: SetActiveLearningStrategyInput!) { setActiveLearningStrategy(input: $input) { id } }",
+            new { input = new { datasetId, strategy = "random" } });
+        var (_, splitError) = await SignedInPlatform.GraphQLAsync(annotator, "mutation($input: FixDatasetSplitInput!) { fixDatasetSplit(input: $input) { id } }",
+            new { input = new { datasetId, validationFraction = 0.2, testFraction = 0.2, seed = 1 } });
         var after = await DatasetAsync(datasetId);
 
         Assert.Equal(("classification", "fracture, implant", "no case yet"), shown);
+        Assert.Equal(("first (oldest case first)", "not fixed"), settings);
         Assert.Equal(["Annotate"], links);
         Assert.Equal(0, controls);
         Assert.Equal(1, menu);
-        Assert.Equal(("FORBIDDEN", "FORBIDDEN", "FORBIDDEN"), (defineError, createError, addError));
+        Assert.Equal(("FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"), (defineError, createError, addError, strategyError, splitError));
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("activeLearning").ValueKind);
         Assert.Equal("""[{"name":"fracture","value":null},{"name":"implant","value":null}]""", after.GetProperty("labels").GetRawText());
+    }
+
+    [Fact]
+    public async Task an_ml_engineer_sets_a_scored_strategy_with_its_model_and_graphql_reads_it_back()
+    {
+        WebApp.RequireBuilt();
+        var datasetId = await CreateDatasetAsync();
+        var modelName = $"scorer-{Guid.NewGuid():N}"[..20];
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (model, modelError) = await SignedInPlatform.GraphQLAsync(engineer,
+            "mutation($name: String!) { registerModel(input: { name: $name, task: \"liver-ct\" }) { id } }", new { name = modelName });
+        Assert.Null(modelError);
+        var modelId = model.GetProperty("registerModel").GetProperty("id").GetString()!;
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", "datasets");
+
+        var row = page.Locator($"tr[data-dataset-id='{datasetId}']");
+        var before = await row.GetByTestId("strategy").TextContentAsync();
+        await row.GetByRole(AriaRole.Button, new() { Name = "Active learning" }).ClickAsync();
+        var form = page.Locator("[data-testid=set-strategy]");
+        var modelAskedForFirst = await form.GetByLabel("Scored by the production version of").IsVisibleAsync();
+        await form.GetByLabel("Next case by").SelectOptionAsync("entropy");
+        await form.GetByLabel("Scored by the production version of").SelectOptionAsync(new SelectOptionValue { Label = modelName });
+        await form.GetByRole(AriaRole.Button, new() { Name = "Save strategy" }).ClickAsync();
+        await page.GetByTestId("message").GetByText("next case by entropy.").WaitForAsync();
+        var shown = await row.GetByTestId("strategy").TextContentAsync();
+        var activeLearning = (await DatasetAsync(datasetId)).GetProperty("activeLearning");
+
+        Assert.Equal("first (oldest case first)", before);
+        Assert.False(modelAskedForFirst);
+        Assert.Equal(("entropy", modelId), (activeLearning.GetProperty("strategy").GetString(), activeLearning.GetProperty("modelId").GetString()));
+        Assert.Equal($"entropy, scored by {modelName}", shown);
+    }
+
+    [Fact]
+    public async Task an_ml_engineer_fixes_a_split_graphql_reads_it_back_and_the_row_offers_no_second_fix()
+    {
+        WebApp.RequireBuilt();
+        var stored = await Task.WhenAll(WebApp.StoreSyntheticCtAsync(platform), WebApp.StoreSyntheticCtAsync(platform));
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, [.. stored.Select(study => study.Study)]);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", "datasets");
+
+        var row = page.Locator($"tr[data-dataset-id='{datasetId}']");
+        var before = await row.GetByTestId("split").TextContentAsync();
+        await row.GetByRole(AriaRole.Button, new() { Name = "Fix split" }).ClickAsync();
+        var form = page.Locator("[data-testid=fix-split]");
+        var explained = await form.GetByText("It cannot be undone").IsVisibleAsync();
+        await form.GetByLabel("Validation fraction").FillAsync("50%");
+        await form.GetByLabel("Test fraction").FillAsync("0");
+        await form.GetByLabel("Seed").FillAsync("7");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Fix split" }).ClickAsync();
+        await page.GetByTestId("message").GetByText("fixed.").WaitForAsync();
+        var shown = await row.GetByTestId("split").TextContentAsync();
+        var fixButtons = await row.GetByRole(AriaRole.Button, new() { Name = "Fix split" }).CountAsync();
+        var split = (await DatasetAsync(datasetId)).GetProperty("split");
+
+        Assert.Equal("not fixed", before);
+        Assert.True(explained);
+        Assert.Equal((7, 1, 1, 0), (split.GetProperty("seed").GetInt32(), split.GetProperty("trainCaseIds").GetArrayLength(),
+            split.GetProperty("validationCaseIds").GetArrayLength(), split.GetProperty("testCaseIds").GetArrayLength()));
+        Assert.Equal("fixed: 1 train · 1 validation · 0 test, seed 7", shown);
+        Assert.Equal(0, fixButtons);
+    }
+
+    [Fact]
+    public async Task a_strategy_without_its_model_and_a_split_without_cases_show_the_apis_refusals_and_change_nothing()
+    {
+        WebApp.RequireBuilt();
+        var datasetId = await CreateDatasetAsync();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "ml-engineer", "datasets");
+        var row = page.Locator($"tr[data-dataset-id='{datasetId}']");
+        var name = (await row.GetByRole(AriaRole.Rowheader).TextContentAsync())!.Trim();
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Active learning" }).ClickAsync();
+        var strategyForm = page.Locator("[data-testid=set-strategy]");
+        await strategyForm.GetByLabel("Next case by").SelectOptionAsync("mc-dropout");
+        await strategyForm.GetByRole(AriaRole.Button, new() { Name = "Save strategy" }).ClickAsync();
+        var strategyRefusal = await strategyForm.GetByRole(AriaRole.Alert).TextContentAsync();
+        await row.GetByRole(AriaRole.Button, new() { Name = "Fix split" }).ClickAsync();
+        var splitForm = page.Locator("[data-testid=fix-split]");
+        await splitForm.GetByRole(AriaRole.Button, new() { Name = "Fix split" }).ClickAsync();
+        var splitRefusal = await splitForm.GetByRole(AriaRole.Alert).TextContentAsync();
+        var after = await DatasetAsync(datasetId);
+
+        Assert.Equal("The 'mc-dropout' strategy ranks cases by scores a model computes: name the model whose production version scores them (modelId).",
+            strategyRefusal);
+        Assert.Equal($"Dataset '{name}' has no cases to split yet: add cases first.", splitRefusal);
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("activeLearning").ValueKind);
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("split").ValueKind);
     }
 
     /// <summary>A new dataset with no label and no case, created by an ML engineer through GraphQL; its id.</summary>
@@ -146,7 +247,7 @@ public sealed class DatasetsPageTests(SignedInPlatform platform)
         return data.GetProperty("createDataset").GetProperty("id").GetString()!;
     }
 
-    /// <summary>The dataset's labels, channels and case count as GraphQL answers them to an ML engineer.</summary>
+    /// <summary>The dataset's labels, channels, case count, strategy and split as GraphQL answers them to an ML engineer.</summary>
     private async Task<JsonElement> DatasetAsync(string datasetId)
     {
         using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));

@@ -10,6 +10,9 @@ import {
   addedText, channelsInput, labelRows, labelsInput, labelsText, maxVoxelValue, nextFreeValue, statusText, studyUidsInput,
   type DefinableKind, type LabelRow,
 } from '../labels/datasetForm';
+import {
+  isScored, splitInput, splitText, strategies, strategyInput, strategyText, type ActiveLearning, type DatasetSplit, type ModelChoice,
+} from '../labels/datasetSettings';
 import { element, escapeHtml, showError } from '../ui';
 
 interface DatasetRow {
@@ -23,18 +26,25 @@ interface DatasetRow {
   labels: DatasetLabel[];
   channels: string[];
   labelStatusCounts: { status: string; count: number }[];
+  activeLearning: ActiveLearning | null;
+  split: DatasetSplit | null;
 }
 
-const datasetFields = 'id name description research createdBy createdAt labelKind labels { name value } channels labelStatusCounts { status count }';
+const datasetFields = 'id name description research createdBy createdAt labelKind labels { name value } channels labelStatusCounts { status count }'
+  + ' activeLearning { strategy modelId } split { seed trainCaseIds validationCaseIds testCaseIds }';
 
 /** How many datasets one page lists, newest first; "More datasets" goes on from the last. */
 const shown = 50;
 
-async function loadDatasets(after: string | null): Promise<{ items: DatasetRow[]; next: string | null }> {
-  const { datasets } = await graphql<{ datasets: { items: DatasetRow[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
-    `query($first: Int!, $after: String) { datasets(first: $first, after: $after) { items { ${datasetFields} } pageInfo { hasNextPage endCursor } } }`,
+/** The datasets of one page, and the models (by name, the first 500) a scored strategy may name. */
+async function loadDatasets(after: string | null): Promise<{ items: DatasetRow[]; next: string | null; models: ModelChoice[] }> {
+  const { datasets, models } = await graphql<{
+    datasets: { items: DatasetRow[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }; models: { items: ModelChoice[] };
+  }>(
+    `query($first: Int!, $after: String) { datasets(first: $first, after: $after) { items { ${datasetFields} } pageInfo { hasNextPage endCursor } }
+      models(first: 500) { items { id name } } }`,
     { first: shown, after });
-  return { items: datasets.items, next: datasets.pageInfo.hasNextPage ? datasets.pageInfo.endCursor : null };
+  return { items: datasets.items, next: datasets.pageInfo.hasNextPage ? datasets.pageInfo.endCursor : null, models: models.items };
 }
 
 /** The links of a dataset's row: those of its pages that the user's roles open. */
@@ -47,7 +57,7 @@ function links(dataset: DatasetRow, me: Me): string {
   ].filter(Boolean).join(' ');
 }
 
-function datasetRow(dataset: DatasetRow, me: Me, engineer: boolean): string {
+function datasetRow(dataset: DatasetRow, me: Me, engineer: boolean, models: ModelChoice[]): string {
   const kind = dataset.labelKind ? dataset.labelKind.toLowerCase() : '<em>not defined</em>';
   return `<tr data-testid="dataset" data-dataset-id="${dataset.id}">
     <th scope="row">${escapeHtml(dataset.name)}${dataset.research ? ' <small class="badge">research</small>' : ''}
@@ -56,14 +66,18 @@ function datasetRow(dataset: DatasetRow, me: Me, engineer: boolean): string {
     <td data-testid="labels">${dataset.labels.length > 0 ? escapeHtml(labelsText(dataset.labels)) : '—'}</td>
     <td data-testid="channels">${dataset.channels.length > 0 ? escapeHtml(dataset.channels.join(', ')) : 'one series'}</td>
     <td data-testid="cases">${escapeHtml(statusText(dataset.labelStatusCounts))}</td>
+    <td data-testid="strategy">${escapeHtml(strategyText(dataset.activeLearning, models))}</td>
+    <td data-testid="split">${escapeHtml(splitText(dataset.split))}</td>
     <td class="actions">${links(dataset, me)}
-      ${engineer ? `<button type="button" data-action="define">Define labels</button> <button type="button" data-action="add-cases">Add cases</button>` : ''}</td></tr>`;
+      ${engineer ? `<button type="button" data-action="define">Define labels</button> <button type="button" data-action="add-cases">Add cases</button>
+        <button type="button" data-action="strategy">Active learning</button>${dataset.split ? '' : ' <button type="button" data-action="split">Fix split</button>'}` : ''}</td></tr>`;
 }
 
-function table(datasets: DatasetRow[], me: Me, engineer: boolean): HTMLElement {
+function table(datasets: DatasetRow[], me: Me, engineer: boolean, models: ModelChoice[]): HTMLElement {
   return element(`<table class="datasets-list"><thead><tr><th scope="col">Dataset</th><th scope="col">Kind</th><th scope="col">Labels (voxel value)</th>
-    <th scope="col">Channels</th><th scope="col">Cases</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-    <tbody>${datasets.map((dataset) => datasetRow(dataset, me, engineer)).join('')}</tbody></table>`);
+    <th scope="col">Channels</th><th scope="col">Cases</th><th scope="col">Next case by</th><th scope="col">Split</th>
+    <th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+    <tbody>${datasets.map((dataset) => datasetRow(dataset, me, engineer, models)).join('')}</tbody></table>`);
 }
 
 /** A form's own message line: what it did, or the API's refusal (what to do), next to the form that was sent. */
@@ -170,11 +184,51 @@ function addCasesForm(dataset: DatasetRow): HTMLFormElement {
     <div class="form-message" aria-live="polite"></div></form>`);
 }
 
+/** The strategy chooser: a model to score with is asked for only while a scored strategy is chosen. */
+function strategyForm(dataset: DatasetRow, models: ModelChoice[]): HTMLFormElement {
+  const current = dataset.activeLearning?.strategy ?? 'first';
+  const options = strategies.map((strategy) => `<option value="${strategy.name}"${strategy.name === current ? ' selected' : ''}>${strategy.name}: ${escapeHtml(strategy.description)}</option>`);
+  const modelOptions = models.length === 0
+    ? '<option value="">no model registered yet (register one on the Models page)</option>'
+    : `<option value="">choose a model</option>${models.map((model) => `<option value="${model.id}"${model.id === dataset.activeLearning?.modelId ? ' selected' : ''}>${escapeHtml(model.name)}</option>`).join('')}`;
+  const form = element<HTMLFormElement>(`<form class="dataset-form" data-testid="set-strategy" aria-label="Active learning of ${escapeHtml(dataset.name)}">
+    <h3>Active learning of ${escapeHtml(dataset.name)}</h3>
+    <label>Next case by <select name="strategy">${options.join('')}</select></label>
+    <label class="scoring-model">Scored by the production version of <select name="model">${modelOptions}</select></label>
+    <p class="hint">The strategy orders the cases the annotate page's Next case hands out (rejected labels still come first).
+      A scored strategy ranks them by what the model's version in production computes; scoring starts when it has one,
+      and cases not scored yet come after the scored ones, oldest first.</p>
+    <button type="submit" class="primary">Save strategy</button> <button type="button" data-action="close">Cancel</button>
+    <div class="form-message" aria-live="polite"></div></form>`);
+  const strategy = form.querySelector<HTMLSelectElement>('[name=strategy]')!;
+  const model = form.querySelector<HTMLElement>('.scoring-model')!;
+  const showModel = () => {
+    model.hidden = !isScored(strategy.value);
+  };
+  strategy.addEventListener('change', showModel);
+  showModel();
+  return form;
+}
+
+/** Fixing the split: what it does and that it stays, from FixDatasetSplit's own account. */
+function splitForm(dataset: DatasetRow): HTMLFormElement {
+  return element<HTMLFormElement>(`<form class="dataset-form" data-testid="fix-split" aria-label="Split of ${escapeHtml(dataset.name)}">
+    <h3>Fix the split of ${escapeHtml(dataset.name)}</h3>
+    <p class="hint">Fixing divides the dataset's cases into train, validation and test once, by a shuffle of their studies
+      with the seed, so that every model trained on the dataset is evaluated on the same held-out cases. <strong>It cannot
+      be undone</strong>: to split differently, create a new dataset.</p>
+    <label>Validation fraction <input name="validation" value="0.2" size="6" inputmode="decimal"></label>
+    <label>Test fraction <input name="test" value="0.2" size="6" inputmode="decimal"></label>
+    <label>Seed <input name="seed" value="42" size="10" inputmode="numeric"></label>
+    <button type="submit" class="primary">Fix split</button> <button type="button" data-action="close">Cancel</button>
+    <div class="form-message" aria-live="polite"></div></form>`);
+}
+
 export async function showDatasets(main: HTMLElement, me: Me, query: URLSearchParams): Promise<void> {
   const engineer = me.roles.includes('ml-engineer');
   main.innerHTML = '<h1>Datasets</h1><p data-testid="loading">Loading datasets…</p>';
   const after = query.get('after');
-  let { items, next } = await loadDatasets(after);
+  let { items, next, models } = await loadDatasets(after);
   main.innerHTML = '<h1>Datasets</h1>';
   main.classList.add('datasets');
   const message = element('<p class="message" data-testid="message" aria-live="polite"></p>');
@@ -188,13 +242,13 @@ export async function showDatasets(main: HTMLElement, me: Me, query: URLSearchPa
     if (items.length === 0) {
       list.append(element(`<p>No dataset exists yet.${engineer ? ' Create one above.' : ' An ML engineer creates one on this page.'}</p>`));
     } else {
-      list.append(table(items, me, engineer));
+      list.append(table(items, me, engineer, models));
     }
     if (next) list.append(element(`<p><a href="/datasets?after=${encodeURIComponent(next)}">More datasets</a></p>`));
   };
   // After a change the page is read again, so counts and labels are the API's, not the page's idea of them.
   const reload = async (done: string) => {
-    ({ items, next } = await loadDatasets(after));
+    ({ items, next, models } = await loadDatasets(after));
     render();
     message.textContent = done;
   };
@@ -224,11 +278,17 @@ export async function showDatasets(main: HTMLElement, me: Me, query: URLSearchPa
     const row = list.querySelector<HTMLTableRowElement>(`tr[data-dataset-id="${datasetId}"]`);
     const dataset = items.find((d) => d.id === datasetId);
     if (!row || !dataset) return;
-    const form = action === 'define' ? labelsForm(dataset) : addCasesForm(dataset);
+    const forms: Record<string, () => HTMLFormElement> = {
+      define: () => labelsForm(dataset),
+      'add-cases': () => addCasesForm(dataset),
+      strategy: () => strategyForm(dataset, models),
+      split: () => splitForm(dataset),
+    };
+    const form = forms[action]();
     const line = element<HTMLTableRowElement>(`<tr class="form-line"><td colspan="${row.cells.length}"></td></tr>`);
     line.cells[0].append(form);
     row.after(line);
-    form.querySelector<HTMLElement>('input:not([type=radio]), textarea')!.focus();
+    form.querySelector<HTMLElement>('input:not([type=radio]), textarea, select')!.focus();
     const close = () => {
       line.remove();
       focusAction(datasetId, action);
@@ -241,7 +301,13 @@ export async function showDatasets(main: HTMLElement, me: Me, query: URLSearchPa
     };
     form.onsubmit = (event) => {
       event.preventDefault();
-      void submit(form, action === 'define' ? () => defineLabels(form, dataset) : () => addCases(form, dataset));
+      const sends: Record<string, () => Promise<void>> = {
+        define: () => defineLabels(form, dataset),
+        'add-cases': () => addCases(form, dataset),
+        strategy: () => setStrategy(form, dataset),
+        split: () => fixSplit(form, dataset),
+      };
+      void submit(form, sends[action]);
     };
   };
 
@@ -259,6 +325,22 @@ export async function showDatasets(main: HTMLElement, me: Me, query: URLSearchPa
       'mutation($input: AddCasesInput!) { addCases(input: $input) { id } }', { input: { datasetId: dataset.id, studyInstanceUids } });
     await reload(`${dataset.name}: ${addedText(studyInstanceUids.length, added.length)}`);
     focusAction(dataset.id, 'add-cases');
+  };
+
+  const setStrategy = async (form: HTMLFormElement, dataset: DatasetRow) => {
+    const fields = new FormData(form);
+    const input = strategyInput(dataset.id, fields.get('strategy') as string, fields.get('model') as string);
+    await graphql('mutation($input: SetActiveLearningStrategyInput!) { setActiveLearningStrategy(input: $input) { id } }', { input });
+    await reload(`${dataset.name}: next case by ${input.strategy}.`);
+    focusAction(dataset.id, 'strategy');
+  };
+
+  const fixSplit = async (form: HTMLFormElement, dataset: DatasetRow) => {
+    const fields = new FormData(form);
+    const input = { datasetId: dataset.id, ...splitInput(fields.get('validation') as string, fields.get('test') as string, fields.get('seed') as string) };
+    await graphql('mutation($input: FixDatasetSplitInput!) { fixDatasetSplit(input: $input) { id } }', { input });
+    await reload(`Split of ${dataset.name} fixed.`);
+    focusAction(dataset.id, 'strategy');
   };
 
   list.onclick = (event) => {
