@@ -1,7 +1,7 @@
 // Datasets: every dataset with its kind of label, label names, input channels and cases per label status, linked to the
 // annotate and label-review pages for those who may open them. ML engineers (the only role the mutations allow) also
 // create a dataset, define or redefine its labels and add cases from studies in the archive; a refusal is the API's
-// message, shown in the form that sent it.
+// message, shown in the form that sent it. Each dataset's own page, its cases and scoring jobs, is datasetCases.ts.
 
 import { graphql } from '../api/graphql';
 import { pagesFor, type Me } from '../api/session';

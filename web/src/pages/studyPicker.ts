@@ -69,6 +69,7 @@ export function showStudyPicker(host: HTMLElement, dataset: { id: string; name: 
   };
 
   const search = async () => {
+    results.setAttribute('aria-busy', 'true');
     results.innerHTML = '<p>Searching the archive…</p>';
     try {
       const found = await searchStudies(studySearchQuery(filter, pageSize, offset));
@@ -93,6 +94,8 @@ export function showStudyPicker(host: HTMLElement, dataset: { id: string; name: 
     } catch (error) {
       results.replaceChildren();
       showError(results, error);
+    } finally {
+      results.setAttribute('aria-busy', 'false');
     }
   };
 
