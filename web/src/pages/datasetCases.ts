@@ -14,7 +14,7 @@ import { studyUidsInput, labelsText } from '../labels/datasetForm';
 import { splitText, strategyText } from '../labels/datasetSettings';
 import { element, escapeHtml, showError } from '../ui';
 import { addStudies, pasteCasesForm } from './addCases';
-import { datasetFields, submit, type DatasetRow } from './datasets';
+import { datasetFields, formLineUnder, submit, type DatasetRow } from './datasets';
 import { showScoringJobs } from './scoringJobsList';
 import { showStudyPicker } from './studyPicker';
 
@@ -221,21 +221,8 @@ export async function showDatasetCases(main: HTMLElement, me: Me, datasetId: str
       }
       return;
     }
-    const tr = button.closest<HTMLTableRowElement>('tr')!;
-    const line = element<HTMLTableRowElement>(`<tr class="form-line"><td colspan="${tr.cells.length}">${action === 'assign' ? assignForm(row) : removeConfirmation(row, dataset!)}</td></tr>`);
-    tr.after(line);
-    const form = line.querySelector('form')!;
-    const close = () => {
-      line.remove();
-      button.focus();
-    };
-    form.querySelector<HTMLElement>('input, button[type=submit]')!.focus();
-    form.addEventListener('click', (event) => {
-      if ((event.target as HTMLElement).closest('[data-action=close]')) close();
-    });
-    form.onkeydown = (event) => {
-      if (event.key === 'Escape') close();
-    };
+    const form = element<HTMLFormElement>(action === 'assign' ? assignForm(row) : removeConfirmation(row, dataset!));
+    formLineUnder(button.closest<HTMLTableRowElement>('tr')!, form, () => button.focus());
     form.onsubmit = (event) => {
       event.preventDefault();
       void submit(form, action === 'assign'

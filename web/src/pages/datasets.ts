@@ -107,6 +107,28 @@ export async function submit(form: HTMLFormElement, send: () => Promise<void>): 
   }
 }
 
+/**
+ * Puts a form in a line under a table row (one such line at a time is the caller's rule) and focuses its first field;
+ * its Cancel button or Escape removes the line and calls `closed`, which puts the focus back.
+ */
+export function formLineUnder(row: HTMLTableRowElement, form: HTMLFormElement, closed: () => void): HTMLTableRowElement {
+  const line = element<HTMLTableRowElement>(`<tr class="form-line"><td colspan="${row.cells.length}"></td></tr>`);
+  line.cells[0].append(form);
+  row.after(line);
+  form.querySelector<HTMLElement>('input:not([type=radio]), textarea, select, button[type=submit]')!.focus();
+  const close = () => {
+    line.remove();
+    closed();
+  };
+  form.addEventListener('click', (event) => {
+    if ((event.target as HTMLElement).closest('[data-action=close]')) close();
+  });
+  form.onkeydown = (event) => {
+    if (event.key === 'Escape') close();
+  };
+  return line;
+}
+
 function createForm(): HTMLFormElement {
   return element<HTMLFormElement>(`<form class="dataset-form" data-testid="create-dataset" aria-labelledby="create-heading">
     <h2 id="create-heading">New dataset</h2>
@@ -282,20 +304,7 @@ export async function showDatasets(main: HTMLElement, me: Me, query: URLSearchPa
       split: () => splitForm(dataset),
     };
     const form = forms[action]();
-    const line = element<HTMLTableRowElement>(`<tr class="form-line"><td colspan="${row.cells.length}"></td></tr>`);
-    line.cells[0].append(form);
-    row.after(line);
-    form.querySelector<HTMLElement>('input:not([type=radio]), textarea, select')!.focus();
-    const close = () => {
-      line.remove();
-      focusAction(datasetId, action);
-    };
-    form.addEventListener('click', (event) => {
-      if ((event.target as HTMLElement).closest('[data-action=close]')) close();
-    });
-    form.onkeydown = (event) => {
-      if (event.key === 'Escape') close();
-    };
+    formLineUnder(row, form, () => focusAction(datasetId, action));
     form.onsubmit = (event) => {
       event.preventDefault();
       const sends: Record<string, () => Promise<void>> = {

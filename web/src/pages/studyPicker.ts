@@ -22,7 +22,7 @@ async function heldBy(datasetId: string, uids: string[]): Promise<Set<string>> {
 
 function searchForm(): HTMLFormElement {
   return element<HTMLFormElement>(`<form class="dataset-form study-search" data-testid="study-search" aria-label="Search the archive">
-    <label>Patient ID <input name="patientId" size="18"></label>
+    <label>Patient ID <input name="patientId" size="24"></label>
     <label>Patient name <input name="patientName" size="16"></label>
     <label>Modality <input name="modality" size="4" placeholder="CT"></label>
     <label>Study date from <input name="dateFrom" type="date"></label>
