@@ -57,5 +57,6 @@ describe('a case row', () => {
     expect(texts('APPROVED', radiologist)).toEqual(['View study']);
     expect(texts('UNLABELLED', new Set(['/datasets']))).toEqual(['View study']);
     expect(caseLinks({ id: 'c', studyInstanceUid: '1.2', labelStatus: 'SUBMITTED' }, 'd', radiologist)[2].href).toBe('/review-labels?dataset=d&case=c');
+    expect(caseLinks({ id: 'c', studyInstanceUid: '1.2', labelStatus: 'UNLABELLED' }, 'd', annotator)[1].href).toBe('/annotate?dataset=d&case=c');
   });
 });

@@ -169,6 +169,32 @@ public sealed class DatasetCasesTests(SignedInPlatform platform)
     }
 
     [Fact]
+    public async Task a_cases_annotate_link_opens_that_case_in_the_workspace_and_says_who_holds_it()
+    {
+        WebApp.RequireBuilt();
+        var (first, _) = await WebApp.StoreSyntheticCtAsync(platform);
+        var (second, _) = await WebApp.StoreSyntheticCtAsync(platform);
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, first, second);
+        var secondId = (await CasesAsync(datasetId)).Single(item => item.GetProperty("studyInstanceUid").GetString() == second).GetProperty("id").GetString()!;
+        using var engineer = platform.Client(await platform.UserTokenAsync("ml-engineer"));
+        var (_, assignError) = await SignedInPlatform.GraphQLAsync(engineer, "mutation($input: AssignCaseInput!) { assignCase(input: $input) { id } }",
+            new { input = new { caseId = secondId, assignee = "radiologist" } });
+        Assert.Null(assignError);
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"datasets?dataset={datasetId}");
+
+        // The second case, not the first one nextCase would hand out (oldest first, and the second is held by someone else).
+        await page.Locator($"tr[data-testid=case][data-study='{second}']").GetByRole(AriaRole.Link, new() { Name = "Annotate" }).ClickAsync();
+        var opened = await page.WaitForSelectorAsync("p.case[data-testid=case]", new() { Timeout = 120_000 });
+        await page.WaitForSelectorAsync(".viewer-host[data-rendered=true]", new() { Timeout = 120_000 });
+        var heldBy = await page.GetByTestId("held-by").TextContentAsync();
+
+        Assert.Equal(secondId, await opened!.GetAttributeAsync("data-case-id"));
+        Assert.Contains("assigned to radiologist", heldBy, StringComparison.Ordinal);
+        Assert.Contains($"case={secondId}", page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task the_scoring_jobs_of_a_dataset_with_a_scored_strategy_are_listed_newest_first()
     {
         WebApp.RequireBuilt();

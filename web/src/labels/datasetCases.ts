@@ -99,14 +99,13 @@ export interface CaseLink {
 }
 
 /**
- * Where a case is worked on, for the pages the user's roles open: its study in the viewer, the dataset's worklist to
- * annotate (the annotate page hands out cases by its strategy and does not open one by id), and a submitted label's
- * review.
+ * Where a case is worked on, for the pages the user's roles open: its study in the viewer, the case in the annotator
+ * workspace, and a submitted label's review.
  */
 export function caseLinks(row: Pick<CaseRow, 'id' | 'studyInstanceUid' | 'labelStatus'>, datasetId: string, openPaths: Set<string>): CaseLink[] {
   const dataset = encodeURIComponent(datasetId);
   const links: CaseLink[] = [{ href: `/viewer?study=${encodeURIComponent(row.studyInstanceUid)}`, text: 'View study' }];
-  if (openPaths.has('/annotate') && row.labelStatus !== 'APPROVED') links.push({ href: `/annotate?dataset=${dataset}`, text: 'Annotate' });
+  if (openPaths.has('/annotate') && row.labelStatus !== 'APPROVED') links.push({ href: `/annotate?dataset=${dataset}&case=${encodeURIComponent(row.id)}`, text: 'Annotate' });
   if (openPaths.has('/review-labels') && row.labelStatus === 'SUBMITTED') {
     links.push({ href: `/review-labels?dataset=${dataset}&case=${encodeURIComponent(row.id)}`, text: 'Review label' });
   }

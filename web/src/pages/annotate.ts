@@ -36,7 +36,7 @@ const labelmapCode = () => import('../viewer/labelmap');
 
 const caseFields = 'id studyInstanceUid currentRevision labelStatus labelHistory { id revision blobDigest status submittedBy kind }';
 
-export async function showAnnotate(main: HTMLElement, _me: Me, query: URLSearchParams): Promise<void> {
+export async function showAnnotate(main: HTMLElement, me: Me, query: URLSearchParams): Promise<void> {
   const { datasets } = await graphql<{ datasets: { items: DatasetInfo[] } }>(
     '{ datasets(first: 200) { items { id name caseCount labelKind labels { name value } channels } } }',
   );
@@ -74,6 +74,36 @@ export async function showAnnotate(main: HTMLElement, _me: Me, query: URLSearchP
       showError(workspace, error);
     }
   };
+
+  // `&case=<id>` (a case's Annotate link on the dataset's page) opens that case rather than the next one.
+  const named = query.get('case');
+  if (!named) return;
+  workspace.innerHTML = '<p>Opening the case…</p>';
+  try {
+    const { case: item } = await graphql<{ case: (CaseInfo & { assignedTo: string | null; dataset: { id: string } }) | null }>(
+      `query($id: ID!) { case(id: $id) { ${caseFields} assignedTo dataset { id } } }`, { id: named });
+    const dataset = item && datasets.items.find((d) => d.id === item.dataset.id);
+    if (!item || !dataset) {
+      throw new Error(`Case ${named} is in no dataset (it may have been removed from it): choose a dataset and take its next case.`);
+    }
+    picker.querySelector('select')!.value = dataset.id;
+    current = await openCase(workspace, item, dataset);
+    const heldBy = heldByAnother(item.assignedTo, me);
+    if (heldBy) {
+      workspace.prepend(element(`<p class="conflict" role="status" data-testid="held-by">This case is assigned to `
+        + `<strong>${escapeHtml(heldBy)}</strong>: you can look at it, but saving a label is refused until it is released or `
+        + `assigned to you (an ML engineer does that on the <a href="/datasets?dataset=${dataset.id}">dataset's page</a>).</p>`));
+    }
+  } catch (error) {
+    workspace.innerHTML = '';
+    showError(workspace, error);
+  }
+}
+
+/** Who holds a case when that stops the user from saving a label on it: annotators work only on free cases and their own. */
+function heldByAnother(assignedTo: string | null, me: Me): string | undefined {
+  const actsForOthers = me.roles.some((role) => role === 'radiologist' || role === 'ml-engineer' || role === 'admin');
+  return assignedTo && assignedTo !== me.name && !actsForOthers ? assignedTo : undefined;
 }
 
 async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: DatasetInfo): Promise<{ destroy(): void }> {
