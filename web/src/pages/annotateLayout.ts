@@ -2,11 +2,12 @@
 // sagittal, coronal) that show and paint the same labelmap. The stack's labelmap is the one truth: the MPR views show it
 // as a volume made of its own images (labelmap.ts, showIn), so a stroke in any view is in every view and in what is
 // saved, and Undo takes back strokes whichever view they were made in. The MPR views open on the first switch and stay
-// (hidden) until the series changes; switching back to the stack shows the slice the axial view was on. Their
+// (hidden) until the series changes; switching to them shows in the axial view the stack's slice (the other two planes
+// through it, where they were), and switching back to the stack shows the slice the axial view was on. Their
 // reference lines (crosshairs) show only while Navigate is chosen: a brush press near a line would otherwise move it.
 
 import { element } from '../ui';
-import { voxelAt } from '../labels/voxelIndex';
+import { pointOnSlice, voxelAt } from '../labels/voxelIndex';
 import type { SharedLabelmap } from '../viewer/labelmap';
 import type { MprViewer } from '../viewer/mprViewer';
 import type { StackViewer } from '../viewer/stackViewer';
@@ -44,7 +45,8 @@ export function layoutSwitch(stackHost: HTMLElement, mprHost: HTMLElement, study
 
   const openMpr = async (viewer: StackViewer, labelmap: SharedLabelmap) => {
     const { openMpr } = await import('../viewer/mprViewer');
-    const views = await openMpr(mprHost, study, viewer.series.seriesInstanceUid);
+    const through = pointOnSlice(viewer.series.grid, viewer.viewport.getCurrentImageIdIndex());
+    const views = await openMpr(mprHost, study, viewer.series.seriesInstanceUid, { through });
     try {
       const stopShowing = await labelmap.showIn(views.viewports, await views.tools);
       views.showReferenceLines(labelmap.navigating());
@@ -82,6 +84,8 @@ export function layoutSwitch(stackHost: HTMLElement, mprHost: HTMLElement, study
       } else {
         const views = await mpr;
         views.viewer.viewports[0].getRenderingEngine().resize(true);
+        // Only the axial plane moves: to the point of the stack's slice nearest where the three views meet now.
+        views.viewer.showThrough(pointOnSlice(viewer.series.grid, viewer.viewport.getCurrentImageIdIndex(), views.viewer.crossingPoint()));
         labelmap.refresh();
       }
     } else {
