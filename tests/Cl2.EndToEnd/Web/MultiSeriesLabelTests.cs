@@ -79,22 +79,8 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
     [Fact]
     public async Task a_stroke_on_the_mpr_of_one_channel_shows_on_all_four_and_is_saved_with_the_four_series()
     {
-        WebApp.RequireBuilt();
-        var (study, _, folders) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
-        var seriesUids = Channels.Select(channel => SeriesUidOf(folders[channel])).ToList();
-        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
-        await DefineBrainLabelsAsync(datasetId);
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
-        await page.GetByText("Choose the series of T1, T1c.").WaitForAsync(new() { Timeout = 120_000 });
-        await page.Locator("select[data-channel='T1']").SelectOptionAsync(seriesUids[0]);
-        await page.Locator("select[data-channel='T1c']").SelectOptionAsync(seriesUids[1]);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Show these series" }).ClickAsync();
-        foreach (var channel in Channels)
-        {
-            await page.WaitForSelectorAsync($"figure[data-channel='{channel}'] .viewer-host[data-tools=ready]", new() { Timeout = 120_000 });
-        }
+        var (page, seriesUids) = await OpenBrainMriChannelsAsync(chromium);
 
         // The MPR of FLAIR, a stroke across its axial view, then back to the four stacks.
         await page.Locator("[data-testid=mpr-channel]").SelectOptionAsync(new SelectOptionValue { Label = "FLAIR" });
@@ -130,21 +116,8 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
     [Fact]
     public async Task a_brush_click_without_moving_in_a_side_by_side_viewport_paints_a_dab_in_the_label()
     {
-        WebApp.RequireBuilt();
-        var (study, _, folders) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
-        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
-        await DefineBrainLabelsAsync(datasetId);
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
-        await page.GetByText("Choose the series of T1, T1c.").WaitForAsync(new() { Timeout = 120_000 });
-        await page.Locator("select[data-channel='T1']").SelectOptionAsync(SeriesUidOf(folders["T1"]));
-        await page.Locator("select[data-channel='T1c']").SelectOptionAsync(SeriesUidOf(folders["T1c"]));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Show these series" }).ClickAsync();
-        foreach (var channel in Channels)
-        {
-            await page.WaitForSelectorAsync($"figure[data-channel='{channel}'] .viewer-host[data-tools=ready]", new() { Timeout = 120_000 });
-        }
+        var (page, _) = await OpenBrainMriChannelsAsync(chromium);
         await page.GetByRole(AriaRole.Button, new() { Name = "Brush" }).ClickAsync();
         var shownSlice = await ShownSliceAsync(page, "T2");
 
@@ -210,6 +183,31 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
             Assert.Equal(new long[] { 4, header.Shape[0], header.Shape[1], header.Shape[2] }, input.shape);
             Assert.Equal(painted, target.count_nonzero().item<long>());
         }
+    }
+
+    /// <summary>
+    /// A synthetic brain MRI in a new dataset with the brain labels and channels, its case taken by the annotator, T1 and
+    /// T1c chosen (the form cannot tell them apart) and the four series shown with their tools; answers the page and the
+    /// series in channel order.
+    /// </summary>
+    private async Task<(IPage Page, List<string> SeriesUids)> OpenBrainMriChannelsAsync(Chromium chromium)
+    {
+        WebApp.RequireBuilt();
+        var (study, _, folders) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
+        var seriesUids = Channels.Select(channel => SeriesUidOf(folders[channel])).ToList();
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
+        await DefineBrainLabelsAsync(datasetId);
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+        await page.GetByText("Choose the series of T1, T1c.").WaitForAsync(new() { Timeout = 120_000 });
+        await page.Locator("select[data-channel='T1']").SelectOptionAsync(seriesUids[0]);
+        await page.Locator("select[data-channel='T1c']").SelectOptionAsync(seriesUids[1]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show these series" }).ClickAsync();
+        foreach (var channel in Channels)
+        {
+            await page.WaitForSelectorAsync($"figure[data-channel='{channel}'] .viewer-host[data-tools=ready]", new() { Timeout = 120_000 });
+        }
+        return (page, seriesUids);
     }
 
     private Task DefineBrainLabelsAsync(string datasetId) => DefineBrainLabelsAsync(platform, datasetId);
