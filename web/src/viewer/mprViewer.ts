@@ -9,9 +9,9 @@ import { Enums, RenderingEngine, setVolumesForViewports, utilities, volumeLoader
 import type { Types as ToolTypes } from '@cornerstonejs/tools';
 import { loadSeries } from '../dicomweb/series';
 import { imageIdsOf, startCornerstone } from './cornerstone';
-import { crossingPoint, isOblique } from './obliquePlanes';
-import { volumeReferenceLines, type Crosshairs } from './referenceLineOverlay';
-import { slicesToReach, type SlicePlane, type Vector } from './referenceLines';
+import { isOblique } from './obliquePlanes';
+import { viewPlane, volumeReferenceLines, type Crosshairs } from './referenceLineOverlay';
+import { slicesToReach, type Vector } from './referenceLines';
 import { presetButtons, viewerToolbar } from './navigation';
 import { loadTools, scrollBeforeTools } from './toolsLoader';
 import { dicomweb } from './viewerPrefetch';
@@ -37,7 +37,7 @@ export interface MprViewer {
   showReferenceLines(on: boolean): void;
   /** Scrolls every view, a whole slice at a time, so that its plane passes (nearest) through `point` (mm). */
   showThrough(point: Vector): void;
-  /** Where the three views' planes meet (mm); none were two of them parallel. */
+  /** Where the three views' planes meet (mm); none where two of them are parallel. */
   crossingPoint(): Vector | undefined;
   destroy(): void;
 }
@@ -120,8 +120,7 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
   presetButtons(toolbar, presetsFor(series.modality), applyPreset);
   const { origin, direction, spacing, dimensions } = volume;
   const showThrough = (point: Vector) => viewports().forEach((viewport) => {
-    const { focalPoint, viewPlaneNormal } = viewport.getCamera();
-    const delta = slicesToReach({ point: [...focalPoint!] as Vector, normal: [...viewPlaneNormal!] as Vector }, point, { origin, direction, spacing, dimensions });
+    const delta = slicesToReach(viewPlane(viewport), point, { origin, direction, spacing, dimensions });
     if (delta !== 0) utilities.scroll(viewport as Types.IViewport, { delta, volumeId });
   });
   if (through) showThrough(through);
@@ -155,10 +154,7 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
     tools,
     showReferenceLines: crosshairs.show,
     showThrough,
-    crossingPoint: () => crossingPoint(viewports().map((viewport) => {
-      const { focalPoint, viewPlaneNormal } = viewport.getCamera();
-      return { point: [...focalPoint!] as Vector, normal: [...viewPlaneNormal!] as Vector };
-    }) as [SlicePlane, SlicePlane, SlicePlane]),
+    crossingPoint: crosshairs.crossingPoint,
     destroy() {
       destroyed = true;
       stopEarlyScroll.forEach((stop) => stop());

@@ -45,6 +45,14 @@ export interface Crosshairs {
   turn(shown: number, angle: number): void;
   /** Puts the views' planes back to the orientations they opened with, through the point the three meet. */
   reset(): void;
+  /** Where the three views' planes meet (mm); none where two of them are parallel. */
+  crossingPoint(): Vector | undefined;
+}
+
+/** The plane a volume view shows: its camera's focal point and view-plane normal. */
+export function viewPlane(viewport: Types.IVolumeViewport): SlicePlane {
+  const { focalPoint, viewPlaneNormal } = viewport.getCamera();
+  return { point: [...focalPoint!] as Vector, normal: [...viewPlaneNormal!] as Vector };
 }
 
 /**
@@ -56,21 +64,17 @@ export interface Crosshairs {
  * see it (a capturing listener), so it does not also window the image; elsewhere the left drag windows as before.
  */
 export function volumeReferenceLines(viewports: Types.IVolumeViewport[], volume: VolumeGrid & { volumeId: string }, turnable = false): Crosshairs {
-  const plane = (viewport: Types.IVolumeViewport) => {
-    const { focalPoint, viewPlaneNormal } = viewport.getCamera();
-    return { point: [...focalPoint!] as Vector, normal: [...viewPlaneNormal!] as Vector };
-  };
   const camera = (viewport: Types.IVolumeViewport): PlaneCamera => {
     const { focalPoint, position, viewPlaneNormal, viewUp } = viewport.getCamera();
     return { focalPoint: [...focalPoint!], position: [...position!], viewPlaneNormal: [...viewPlaneNormal!], viewUp: [...viewUp!] } as PlaneCamera;
   };
   const opened = viewports.map(camera);
-  const centre = () => crossingPoint(viewports.map(plane) as [SlicePlane, SlicePlane, SlicePlane]);
+  const centre = () => crossingPoint(viewports.map(viewPlane) as [SlicePlane, SlicePlane, SlicePlane]);
   // A view's scroll moves its camera (CAMERA_MODIFIED, which every viewport listens to below).
-  const lines = drawReferenceLines(viewports, [], (shown, other) => volumeReferenceLine(plane(viewports[shown]), plane(viewports[other]), volume),
+  const lines = drawReferenceLines(viewports, [], (shown, other) => volumeReferenceLine(viewPlane(viewports[shown]), viewPlane(viewports[other]), volume),
     turnable ? (shown) => { const point = centre(); return point && viewports[shown].worldToCanvas(point); } : undefined);
   const turnAbout = (shown: number, point: Vector, angle: number) => {
-    const axis = plane(viewports[shown]).normal;
+    const axis = viewPlane(viewports[shown]).normal;
     viewports.forEach((other, index) => {
       if (index === shown || angle === 0) return;
       other.setCamera(turnCamera(camera(other), axis, point, angle));
@@ -110,7 +114,7 @@ export function volumeReferenceLines(viewports: Types.IVolumeViewport[], volume:
         element.dataset.crosshairs = 'turning';
         element.style.cursor = 'grabbing';
         let last = viewport.canvasToWorld(at(event)) as Vector;
-        const axis = plane(viewport).normal;
+        const axis = viewPlane(viewport).normal;
         drag((moved) => {
           const now = viewport.canvasToWorld(at(moved)) as Vector;
           turnAbout(shown, point, angleAbout(point, last, now, axis));
@@ -122,7 +126,7 @@ export function volumeReferenceLines(viewports: Types.IVolumeViewport[], volume:
       drag((moved) => {
         const through = viewport.canvasToWorld(at(moved)) as Vector;
         for (const source of grabbed) {
-          const delta = slicesToReach(plane(viewports[source]), through, volume);
+          const delta = slicesToReach(viewPlane(viewports[source]), through, volume);
           if (delta !== 0) utilities.scroll(viewports[source] as Types.IViewport, { delta, volumeId: volume.volumeId });
         }
       });
@@ -130,6 +134,7 @@ export function volumeReferenceLines(viewports: Types.IVolumeViewport[], volume:
   });
   return {
     show: lines.show,
+    crossingPoint: centre,
     turn(shown, angle) {
       const point = centre();
       if (point) turnAbout(shown, point, angle);
