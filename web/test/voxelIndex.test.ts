@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Grid } from '../src/dicomweb/series';
-import { voxelAt } from '../src/labels/voxelIndex';
+import { pointOnSlice, voxelAt } from '../src/labels/voxelIndex';
 
 const axial: Grid = {
   rows: 32, columns: 40, slices: 20, spacing: [2.5, 0.8, 0.7], origin: [-10, -20, -100],
@@ -27,5 +27,22 @@ describe('the voxel of a label volume that holds a point', () => {
   it('answers none for a point outside the grid', () => {
     expect(voxelAt(axial, [-10, -20, -100 - 2.5])).toBeUndefined();
     expect(voxelAt(axial, [-10 + 40 * 0.7, -20, -100])).toBeUndefined();
+  });
+});
+
+describe('the point of a slice where the MPR views meet', () => {
+  it('is the centre of the slice image without a point to be near', () => {
+    expect(pointOnSlice(axial, 4)).toEqual([-10 + 19.5 * 0.7, -20 + 15.5 * 0.8, -100 + 4 * 2.5].map((v) => expect.closeTo(v, 9)));
+  });
+
+  it('is the point of the slice plane nearest the given one: moved along the normal only', () => {
+    expect(pointOnSlice(axial, 7, [3, 5, 40])).toEqual([3, 5, -100 + 7 * 2.5].map((v) => expect.closeTo(v, 9)));
+  });
+
+  it('lies in the voxel of that slice for an oblique orientation too', () => {
+    const sagittal: Grid = { ...axial, orientation: [0, 1, 0, 0, 0, -1], origin: [0, 0, 0], spacing: [1, 2, 3] };
+
+    expect(voxelAt(sagittal, pointOnSlice(sagittal, 6))).toEqual([6, 16, 20]);
+    expect(voxelAt(sagittal, pointOnSlice(sagittal, 2, [-9, 9, -4]))).toEqual([2, 2, 3]);
   });
 });

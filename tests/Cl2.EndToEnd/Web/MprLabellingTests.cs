@@ -90,11 +90,54 @@ public sealed class MprLabellingTests(SignedInPlatform platform)
         Assert.Empty(afterUndo);
     }
 
+    [Fact]
+    public async Task switching_from_stack_to_mpr_shows_the_stacks_slice_in_the_axial_view_each_time()
+    {
+        await using var chromium = await Chromium.LaunchAsync();
+        var (page, grid) = await OpenCaseAsync(chromium);
+        var opened = await StackSliceAsync(page);
+        await WheelOverAsync(page, WebApp.ViewportCanvas, notches: 4);
+        await page.WaitForFunctionAsync($"opened => !document.querySelector('.viewer-host').textContent.includes(`Slice ${{opened}} /`)", opened);
+        var scrolled = await SettledStackSliceAsync(page);
+
+        await SwitchToMprAsync(page, key: null);
+        var axialFirst = grid.VoxelAt(await FocalPointAsync(page, "axial"));
+        var sagittalFirst = grid.VoxelAt(await FocalPointAsync(page, "sagittal"));
+        var coronalFirst = grid.VoxelAt(await FocalPointAsync(page, "coronal"));
+        // Back to the stack, three slices on, and to MPR again: the axial view follows; the other planes stay.
+        await page.Keyboard.PressAsync("m");
+        await page.WaitForSelectorAsync(".viewer-host:not([hidden])");
+        await WheelOverAsync(page, WebApp.ViewportCanvas, notches: 3);
+        await page.WaitForFunctionAsync($"scrolled => !document.querySelector('.viewer-host').textContent.includes(`Slice ${{scrolled}} /`)", scrolled);
+        var scrolledAgain = await SettledStackSliceAsync(page);
+        var axialSlice = await page.Locator("[data-testid=mpr-axial]").GetAttributeAsync("data-slice");
+        await page.Keyboard.PressAsync("m");
+        await page.WaitForSelectorAsync(".mpr-host:not([hidden])");
+        await page.WaitForFunctionAsync("slice => document.querySelector('[data-testid=mpr-axial]').dataset.slice !== slice", axialSlice);
+        var axialAgain = grid.VoxelAt(await FocalPointAsync(page, "axial"));
+
+        Assert.NotEqual(grid.Slices / 2 + 1, scrolled); // not the slice the views open on anyway
+        Assert.Equal(scrolled - 1, axialFirst.Slice);
+        // The sagittal and coronal planes cross that slice through its middle (of an even count, either voxel is nearest).
+        Assert.InRange(sagittalFirst.Column, grid.Columns / 2 - 1, grid.Columns / 2);
+        Assert.InRange(coronalFirst.Row, grid.Rows / 2 - 1, grid.Rows / 2);
+        Assert.NotEqual(scrolled, scrolledAgain);
+        Assert.Equal(scrolledAgain - 1, axialAgain.Slice);
+    }
+
     /// <summary>
     /// Takes the next case of a new dataset of one synthetic CT, waits for its stack and tools, and switches to MPR (by the
     /// key, or the button when <paramref name="key"/> is null); answers the page and the series' grid.
     /// </summary>
     private async Task<(IPage Page, LabelGrid Grid)> OpenInMprAsync(Chromium chromium, string? key)
+    {
+        var (page, grid) = await OpenCaseAsync(chromium);
+        await SwitchToMprAsync(page, key);
+        return (page, grid);
+    }
+
+    /// <summary>Takes the next case of a new dataset of one synthetic CT and waits for its stack and tools.</summary>
+    private async Task<(IPage Page, LabelGrid Grid)> OpenCaseAsync(Chromium chromium)
     {
         WebApp.RequireBuilt();
         var (study, labelsHeader) = await WebApp.StoreSyntheticCtAsync(platform);
@@ -104,6 +147,12 @@ public sealed class MprLabellingTests(SignedInPlatform platform)
         await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
         await page.WaitForSelectorAsync($".viewer-host[data-loaded='{grid.Slices}']", new() { Timeout = 120_000 });
         await page.WaitForSelectorAsync(".toolbar.labels button[data-tool=brush]:not([disabled])", new() { Timeout = 120_000 });
+        return (page, grid);
+    }
+
+    /// <summary>Switches the workspace to MPR (by the key, or the button when <paramref name="key"/> is null) and waits for its views.</summary>
+    private static async Task SwitchToMprAsync(IPage page, string? key)
+    {
         if (key is null)
         {
             await page.GetByRole(AriaRole.Button, new() { Name = "MPR", Exact = true }).ClickAsync();
@@ -114,8 +163,20 @@ public sealed class MprLabellingTests(SignedInPlatform platform)
         }
         await page.WaitForSelectorAsync(".mpr-host[data-labelmap=shown][data-rendered=true]", new() { Timeout = 120_000 });
         Assert.Equal("true", await page.GetByRole(AriaRole.Button, new() { Name = "MPR", Exact = true }).GetAttributeAsync("aria-pressed"));
-        return (page, grid);
     }
+
+    /// <summary>The stack's slice number, k of its "Slice k / n" counter.</summary>
+    private static async Task<int> StackSliceAsync(IPage page) => SliceOf(
+        await page.Locator(".viewer-host").GetByText(new System.Text.RegularExpressions.Regex(@"^Slice \d+ / \d+$")).TextContentAsync());
+
+    /// <summary>The stack's slice number once two more frames have passed, so a scroll on its way has shown itself.</summary>
+    private static async Task<int> SettledStackSliceAsync(IPage page)
+    {
+        await page.EvaluateAsync("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))");
+        return await StackSliceAsync(page);
+    }
+
+    private static int SliceOf(string? counter) => int.Parse(counter!.Split(' ')[1], CultureInfo.InvariantCulture);
 
     /// <summary>The point (mm) an MPR view is centred on, as its viewport says.</summary>
     private static async Task<double[]> FocalPointAsync(IPage page, string view) =>

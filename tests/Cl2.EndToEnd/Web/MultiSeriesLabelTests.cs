@@ -77,23 +77,47 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
     }
 
     [Fact]
-    public async Task a_brush_click_without_moving_in_a_side_by_side_viewport_paints_a_dab_in_the_label()
+    public async Task a_stroke_on_the_mpr_of_one_channel_shows_on_all_four_and_is_saved_with_the_four_series()
     {
-        WebApp.RequireBuilt();
-        var (study, _, folders) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
-        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
-        await DefineBrainLabelsAsync(datasetId);
         await using var chromium = await Chromium.LaunchAsync();
-        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
-        await page.GetByText("Choose the series of T1, T1c.").WaitForAsync(new() { Timeout = 120_000 });
-        await page.Locator("select[data-channel='T1']").SelectOptionAsync(SeriesUidOf(folders["T1"]));
-        await page.Locator("select[data-channel='T1c']").SelectOptionAsync(SeriesUidOf(folders["T1c"]));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Show these series" }).ClickAsync();
+        var (page, seriesUids) = await OpenBrainMriChannelsAsync(chromium);
+
+        // The MPR of FLAIR, a stroke across its axial view, then back to the four stacks.
+        await page.Locator("[data-testid=mpr-channel]").SelectOptionAsync(new SelectOptionValue { Label = "FLAIR" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "MPR", Exact = true }).ClickAsync();
+        await page.WaitForSelectorAsync(".mpr-host[data-labelmap=shown][data-rendered=true]", new() { Timeout = 120_000 });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Brush" }).ClickAsync();
+        await page.GetByLabel("Segment").SelectOptionAsync(new SelectOptionValue { Label = "oedema" });
+        await WebApp.StrokeAcrossTheMiddleAsync(page, "[data-testid=mpr-axial] canvas");
+        await WebApp.WaitForColouredPixelsAsync(page, 0, "[data-testid=mpr-axial] canvas");
+        await Chromium.ScreenshotAsync(page, "annotate-channels-mpr");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Stack", Exact = true }).ClickAsync();
         foreach (var channel in Channels)
         {
-            await page.WaitForSelectorAsync($"figure[data-channel='{channel}'] .viewer-host[data-tools=ready]", new() { Timeout = 120_000 });
+            await WebApp.WaitForColouredPixelsAsync(page, 0, $"figure[data-channel='{channel}'] [data-testid=viewport] canvas");
         }
+        var shown = new List<int>();
+        foreach (var channel in Channels)
+        {
+            shown.Add(await ShownSliceAsync(page, channel));
+        }
+        var (header, voxels) = await WebApp.SaveLabelAndReadAsync(page, platform, expectedRevision: 1);
+
+        Assert.Equal(seriesUids, header["referencedSeriesInstanceUids"]!.AsArray().Select(uid => uid!.GetValue<string>()));
+        var (rows, columns) = (header["shape"]![1]!.GetValue<int>(), header["shape"]![2]!.GetValue<int>());
+        var painted = Enumerable.Range(0, voxels.Length).Where(index => voxels[index] != 0).ToList();
+        Assert.True(painted.Count >= 5, $"only {painted.Count} voxels were painted");
+        Assert.All(painted, index => Assert.Equal(2, voxels[index]));
+        // Every channel's stack shows the slice the axial view was on, and the stroke lies on it.
+        Assert.All(shown, slice => Assert.Equal(shown[0], slice));
+        Assert.All(painted, index => Assert.Equal(shown[0], index / (rows * columns)));
+    }
+
+    [Fact]
+    public async Task a_brush_click_without_moving_in_a_side_by_side_viewport_paints_a_dab_in_the_label()
+    {
+        await using var chromium = await Chromium.LaunchAsync();
+        var (page, _) = await OpenBrainMriChannelsAsync(chromium);
         await page.GetByRole(AriaRole.Button, new() { Name = "Brush" }).ClickAsync();
         var shownSlice = await ShownSliceAsync(page, "T2");
 
@@ -159,6 +183,31 @@ public sealed class MultiSeriesLabelTests(SignedInPlatform platform)
             Assert.Equal(new long[] { 4, header.Shape[0], header.Shape[1], header.Shape[2] }, input.shape);
             Assert.Equal(painted, target.count_nonzero().item<long>());
         }
+    }
+
+    /// <summary>
+    /// A synthetic brain MRI in a new dataset with the brain labels and channels, its case taken by the annotator, T1 and
+    /// T1c chosen (the form cannot tell them apart) and the four series shown with their tools; answers the page and the
+    /// series in channel order.
+    /// </summary>
+    private async Task<(IPage Page, List<string> SeriesUids)> OpenBrainMriChannelsAsync(Chromium chromium)
+    {
+        WebApp.RequireBuilt();
+        var (study, _, folders) = await WebApp.StoreSyntheticStudyAsync(platform, "brain-mri");
+        var seriesUids = Channels.Select(channel => SeriesUidOf(folders[channel])).ToList();
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
+        await DefineBrainLabelsAsync(datasetId);
+        var page = await WebApp.SignInAsync(chromium, platform, "annotator", $"annotate?dataset={datasetId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next case" }).ClickAsync();
+        await page.GetByText("Choose the series of T1, T1c.").WaitForAsync(new() { Timeout = 120_000 });
+        await page.Locator("select[data-channel='T1']").SelectOptionAsync(seriesUids[0]);
+        await page.Locator("select[data-channel='T1c']").SelectOptionAsync(seriesUids[1]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show these series" }).ClickAsync();
+        foreach (var channel in Channels)
+        {
+            await page.WaitForSelectorAsync($"figure[data-channel='{channel}'] .viewer-host[data-tools=ready]", new() { Timeout = 120_000 });
+        }
+        return (page, seriesUids);
     }
 
     private Task DefineBrainLabelsAsync(string datasetId) => DefineBrainLabelsAsync(platform, datasetId);

@@ -233,6 +233,95 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     }
 
     [Fact]
+    public async Task turning_a_crosshair_handle_in_the_axial_view_turns_the_other_two_planes_and_reset_puts_them_back()
+    {
+        WebApp.RequireBuilt();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await OpenSyntheticCtAsync(chromium, "&layout=mpr");
+        await page.WaitForSelectorAsync(".viewer-host[data-tools=ready]", new() { Timeout = 180_000 });
+        foreach (var view in new[] { "axial", "sagittal", "coronal" })
+        {
+            await WebApp.WaitForNonBlackPixelsAsync(page, $"[data-testid=mpr-{view}] canvas");
+        }
+        ILocator Line(int source) => page.Locator($"[data-testid=mpr-axial] .reference-lines line[data-source='{source}']");
+        var handle = page.Locator("[data-testid=mpr-axial] .reference-lines circle.turn-handle[data-source='1']").First;
+        await handle.WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        var canvas = (await page.Locator("[data-testid=mpr-axial] canvas").First.BoundingBoxAsync())!;
+        var (sagittal, coronal) = (await LineAsync(Line(1)), await LineAsync(Line(2))); // vertical, horizontal
+        var handleAt = await handle.EvaluateAsync<double[]>("circle => ['cx', 'cy'].map(name => Number(circle.getAttribute(name)))");
+        foreach (var view in new[] { "axial", "sagittal", "coronal" })
+        {
+            await ChangedPixelsAsync(page, view); // keeps each view's pixels to compare with
+        }
+
+        // Round the crossing point by 30 degrees, in three steps, from the sagittal line's handle.
+        var (cx, cy) = (canvas.X + sagittal.X1, canvas.Y + coronal.Y1);
+        var (hx, hy) = (canvas.X + handleAt[0] - cx, canvas.Y + handleAt[1] - cy);
+        await page.Mouse.MoveAsync((float)(cx + hx), (float)(cy + hy));
+        await page.Mouse.DownAsync();
+        foreach (var degrees in new[] { 10, 20, 30 })
+        {
+            var angle = degrees * Math.PI / 180;
+            await page.Mouse.MoveAsync((float)(cx + (hx * Math.Cos(angle)) - (hy * Math.Sin(angle))), (float)(cy + (hx * Math.Sin(angle)) + (hy * Math.Cos(angle))), new() { Steps = 4 });
+        }
+        await page.Mouse.UpAsync();
+        await page.WaitForSelectorAsync("[data-testid=mpr-sagittal][data-oblique=true]");
+        await page.WaitForFunctionAsync($"() => ({ChangedPixels})('sagittal') > 0.05 && ({ChangedPixels})('coronal') > 0.05", null, new() { Timeout = 60_000 });
+        var turned = await LineAsync(Line(1));
+        var obliqueCaptions = await page.Locator(".mpr figcaption").AllTextContentsAsync();
+        var axialChanged = await ChangedPixelsAsync(page, "axial");
+        await Chromium.ScreenshotAsync(page, "viewer-mpr-oblique");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reset planes" }).ClickAsync();
+        await page.WaitForSelectorAsync("[data-testid=mpr-sagittal][data-oblique=false]");
+        await page.WaitForFunctionAsync($"() => ({ChangedPixels})('sagittal') < 0.005 && ({ChangedPixels})('coronal') < 0.005", null, new() { Timeout = 60_000 });
+        var reset = await LineAsync(Line(1));
+        // From the keyboard: ] over the focused coronal view turns the axial and sagittal planes about its normal.
+        await page.Locator("[data-testid=mpr-coronal]").FocusAsync();
+        await page.Keyboard.PressAsync("]");
+        await page.WaitForSelectorAsync("[data-testid=mpr-axial][data-oblique=true]");
+        var keyed = await page.Locator("[data-testid^=mpr-]").EvaluateAllAsync<string[]>("views => views.map(v => v.dataset.oblique)");
+
+        // The sagittal plane's line in the axial view is no longer vertical: it turned by about 30 degrees.
+        var slope = Math.Atan2(Math.Abs(turned.X2 - turned.X1), Math.Abs(turned.Y2 - turned.Y1)) * 180 / Math.PI;
+        Assert.InRange(slope, 20, 40);
+        Assert.Equal(["Axial", "Sagittal (oblique)", "Coronal (oblique)"], obliqueCaptions.Select(caption => string.Join(' ', caption.Split(' ')[..^1])));
+        Assert.True(axialChanged < 0.005, $"{axialChanged:P1} of the axial view's pixels changed: its own plane must not turn");
+        Assert.True(Math.Abs(reset.X1 - reset.X2) < 1, $"after Reset the sagittal line runs from x {reset.X1} to {reset.X2}");
+        Assert.True(Math.Abs(reset.X1 - sagittal.X1) < 1, $"after Reset the sagittal line is at x {reset.X1}, not {sagittal.X1}");
+        Assert.Equal(["true", "true", "false"], keyed);
+    }
+
+    [Fact]
+    public async Task switching_the_viewer_from_stack_to_mpr_and_back_keeps_the_slice()
+    {
+        WebApp.RequireBuilt();
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await OpenSyntheticCtAsync(chromium);
+        await page.WaitForSelectorAsync(".viewer-host[data-tools=ready]", new() { Timeout = 180_000 });
+        var opened = SliceOf(await page.Locator(".viewer-status span").TextContentAsync());
+        await WheelOverAsync(page, "[data-testid=viewport] canvas", notches: 5);
+        await WaitForSliceAsync(page, opened + 5);
+        var stack = await SettledSliceAsync(page);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "MPR", Exact = true }).ClickAsync();
+        await page.WaitForSelectorAsync(".viewer-host[data-rendered=true] [data-testid=mpr-axial]", new() { Timeout = 120_000 });
+        var axialSlice = await page.Locator("[data-testid=mpr-axial]").GetAttributeAsync("data-slice");
+        await WheelOverAsync(page, "[data-testid=mpr-axial] canvas", notches: 2);
+        await page.WaitForFunctionAsync("slice => document.querySelector('[data-testid=mpr-axial]').dataset.slice !== slice", axialSlice);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Stack", Exact = true }).ClickAsync();
+        await page.WaitForSelectorAsync(".viewer-host[data-rendered=true] [data-testid=viewport]", new() { Timeout = 120_000 });
+        // Two slices from the stack's, one way or the other (the axial view may count its slices from the head).
+        await page.WaitForFunctionAsync(
+            "slices => slices.some(slice => (document.querySelector('.viewer-status span')?.textContent ?? '').startsWith(`Slice ${slice} /`))",
+            new[] { stack - 2, stack + 2 }, new() { Timeout = 60_000 });
+        var back = await SettledSliceAsync(page);
+
+        Assert.NotEqual(opened, stack);
+        Assert.Equal(2, Math.Abs(back - stack));
+    }
+
+    [Fact]
     public async Task a_brain_mri_opens_with_its_four_sequences_side_by_side()
     {
         WebApp.RequireBuilt();
@@ -414,6 +503,26 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     private static string Box(LocatorBoundingBoxResult box) => $"({box.X:F0}, {box.Y:F0}) {box.Width:F0}×{box.Height:F0}";
 
     /// <summary>A reference line's ends in canvas pixels.</summary>
+    /// <summary>
+    /// The share of an MPR view's canvas pixels that differ (by more than a little) from those it showed when first asked:
+    /// the first call keeps them (on the page) and answers 0.
+    /// </summary>
+    private const string ChangedPixels = """
+        view => {
+          const canvas = document.querySelector(`[data-testid=mpr-${view}] canvas`);
+          const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+          const kept = (window.cl2KeptPixels ??= {});
+          if (!kept[view]) { kept[view] = data; return 0; }
+          let changed = 0;
+          for (let i = 0; i < data.length; i += 4) {
+            if (Math.abs(data[i] - kept[view][i]) + Math.abs(data[i + 1] - kept[view][i + 1]) + Math.abs(data[i + 2] - kept[view][i + 2]) > 24) changed++;
+          }
+          return changed / (data.length / 4);
+        }
+        """;
+
+    private static Task<double> ChangedPixelsAsync(IPage page, string view) => page.EvaluateAsync<double>(ChangedPixels, view);
+
     /// <summary>The slice each MPR view shows (its viewport's <c>data-slice</c>), by view.</summary>
     private static async Task<Dictionary<string, string>> SlicesAsync(IPage page)
     {

@@ -21,3 +21,19 @@ export function voxelAt(grid: Grid, point: [number, number, number]): Voxel | un
   const inside = voxel[0] >= 0 && voxel[0] < grid.slices && voxel[1] >= 0 && voxel[1] < grid.rows && voxel[2] >= 0 && voxel[2] < grid.columns;
   return inside ? voxel : undefined;
 }
+
+/**
+ * The point of slice `slice`'s plane nearest `near` (mm), or, without one, the centre of that slice's image: where the
+ * MPR views are put so that the view along the series' normal shows the slice a stack showed.
+ */
+export function pointOnSlice(grid: Grid, slice: number, near?: [number, number, number]): [number, number, number] {
+  const row = grid.orientation.slice(0, 3);
+  const column = grid.orientation.slice(3, 6);
+  const normal = normalOf(grid.orientation);
+  const length = Math.hypot(...normal);
+  const from = near ?? [0, 1, 2].map((axis) => grid.origin[axis]
+    + ((grid.columns - 1) / 2) * grid.spacing[2] * row[axis] + ((grid.rows - 1) / 2) * grid.spacing[1] * column[axis]);
+  // How far `from` lies above the slice's plane, along the unit normal.
+  const above = [0, 1, 2].reduce((sum, axis) => sum + (from[axis] - grid.origin[axis]) * normal[axis], 0) / length - slice * grid.spacing[0];
+  return [0, 1, 2].map((axis) => from[axis] - (above * normal[axis]) / length) as [number, number, number];
+}

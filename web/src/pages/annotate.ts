@@ -141,8 +141,9 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
   const storedUids = stored?.header.referencedSeriesInstanceUids ?? [];
   const form = channels && channelForm(channels, series, storedUids.length === channels.length
     && storedUids.every((uid) => series.some((s) => s.seriesInstanceUid === uid)) ? storedUids : matchChannels(channels, series));
-  // A single series of a segmentation dataset can also be labelled in three orthogonal views (annotateLayout.ts).
-  const mprHost = channels || classifying ? undefined : element('<div class="mpr-host"></div>');
+  // A segmentation dataset's series (or, with channels, one channel's) can also be labelled in three orthogonal views
+  // (annotateLayout.ts).
+  const mprHost = classifying ? undefined : element('<div class="mpr-host"></div>');
   const layouts = mprHost && layoutSwitch(host, mprHost, item.studyInstanceUid, (error) => showError(message, error));
   workspace.append(info, form ? form.element : browser, ...(layouts ? [layouts.element] : []), choices?.element ?? tools.element,
     ...(start ? [start] : []), host, ...(mprHost ? [mprHost] : []), message);
@@ -203,7 +204,11 @@ async function openCase(workspace: HTMLElement, item: CaseInfo, dataset: Dataset
     }
     message.textContent = '';
     try {
-      await show(() => openChannels(host, item.studyInstanceUid, channels!, series, assignment as string[], names));
+      await show(async () => {
+        const opened = await openChannels(host, item.studyInstanceUid, channels!, series, assignment as string[], names);
+        layouts?.setChannels(opened.channels!);
+        return opened;
+      });
     } catch (error) {
       notOpen = error instanceof Error ? error.message : String(error);
       showError(message, error);

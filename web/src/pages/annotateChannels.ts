@@ -9,7 +9,7 @@ import { loadSeries, type Grid, type SeriesSummary } from '../dicomweb/series';
 import { gridMismatch } from '../labels/channels';
 import { element, escapeHtml } from '../ui';
 import { startCornerstone } from '../viewer/cornerstone';
-import type { Labelmap } from '../viewer/labelmap';
+import type { Labelmap, SharedLabelmap } from '../viewer/labelmap';
 import { scrollTogether } from '../viewer/scrollTogether';
 import { openStack, type StackViewer } from '../viewer/stackViewer';
 import { dicomweb } from '../viewer/viewerPrefetch';
@@ -22,6 +22,8 @@ export interface LabelViews {
   seriesUids: string[];
   /** The grid they share. */
   grid: Grid;
+  /** With channels, each one's name, viewer and own labelmap (linked to the others'), for the MPR layout. */
+  channels?: { name: string; viewer: StackViewer; labelmap: SharedLabelmap }[];
   destroy(): void;
 }
 
@@ -77,11 +79,12 @@ export async function openChannels(area: HTMLElement, study: string, channels: s
     for (const [index, uid] of seriesUids.entries()) viewers.push(await openStack(hosts[index], study, uid, engine, Promise.resolve(sorted[index])));
     scrollTogether(viewers);
     const { addLabelmap } = await import('../viewer/labelmap');
-    const labelmaps: Labelmap[] = [];
+    const labelmaps: SharedLabelmap[] = [];
     for (const viewer of viewers) labelmaps.push(await addLabelmap(viewer, labelNames));
     const labelmap = (await import('../viewer/linkedLabelmaps')).linkLabelmaps(labelmaps);
     unlink = labelmap.unlink;
-    return { viewers, labelmap, seriesUids, grid: sorted[0].grid, destroy };
+    return { viewers, labelmap, seriesUids, grid: sorted[0].grid, destroy,
+      channels: channels.map((name, index) => ({ name, viewer: viewers[index], labelmap: labelmaps[index] })) };
   } catch (error) {
     destroy();
     throw error;

@@ -4,15 +4,19 @@
 // FLAIR). A study of several MR series opens side by side, any other in a stack. `./cl2 bench viewer` times the stack.
 // Side by side, the series scroll together and show reference lines (where another viewport's slice cuts an image in
 // another orientation), and the MPR views show where the other two views' planes cut them; a toolbar button turns each off.
+// Switching between Stack and MPR keeps the place: the MPR's axial view opens on the stack's slice, and the stack on the
+// slice where the MPR's planes meet.
 
 import { RenderingEngine } from '@cornerstonejs/core';
 import type { Me } from '../api/session';
 import { imageSeries, listSeries, loadSeries, type SortedSeries } from '../dicomweb/series';
+import { pointOnSlice, voxelAt } from '../labels/voxelIndex';
 import { element, escapeHtml } from '../ui';
 import { startCornerstone } from '../viewer/cornerstone';
 import { firstRequests, layoutFor, layouts, sideBySideMaximum, type Layout } from '../viewer/layouts';
 import { openMpr } from '../viewer/mprViewer';
 import { referenceLines } from '../viewer/referenceLineOverlay';
+import type { Vector } from '../viewer/referenceLines';
 import { scrollTogether } from '../viewer/scrollTogether';
 import { openStack, type StackViewer } from '../viewer/stackViewer';
 import { dicomweb, takePrefetched } from '../viewer/viewerPrefetch';
@@ -56,8 +60,12 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
   const area = element('<div class="viewer-area"></div>');
   main.append(bar, browser, area);
   let destroy = () => {};
+  // Where the open stack or MPR views are (mm), for the other layout of the same series to open at.
+  let here: () => Vector | undefined = () => undefined;
 
-  const show = async () => {
+  const show = async (keepPlace = false) => {
+    const place = keepPlace ? here() : undefined;
+    here = () => undefined;
     destroy();
     area.innerHTML = '';
     bar.querySelectorAll<HTMLButtonElement>('[data-layout]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.layout === layout)));
@@ -94,7 +102,8 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
       const metadata = prefetched?.series === chosen.seriesInstanceUid ? prefetched.metadata : undefined;
       prefetched = undefined; // once: a later show asks again
       if (layout === 'mpr') {
-        const viewer = await openMpr(host, study, chosen.seriesInstanceUid);
+        const viewer = await openMpr(host, study, chosen.seriesInstanceUid, { through: place, turnable: true });
+        here = () => viewer.crossingPoint();
         const toggle = toggleButton('reference-lines', 'Reference lines', viewer.showReferenceLines);
         bar.append(toggle);
         destroy = () => {
@@ -103,6 +112,9 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
         };
       } else {
         const viewer = await openStack(host, study, chosen.seriesInstanceUid, undefined, metadata);
+        const voxel = place && voxelAt(viewer.series.grid, place);
+        if (voxel) await viewer.viewport.setImageIdIndex(voxel[0]);
+        here = () => pointOnSlice(viewer.series.grid, viewer.viewport.getCurrentImageIdIndex());
         destroy = () => viewer.destroy();
       }
     }
@@ -110,8 +122,10 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
   bar.onclick = (event) => {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-layout]');
     if (!button) return;
-    layout = button.dataset.layout as Layout;
-    void show();
+    const next = button.dataset.layout as Layout;
+    const keepPlace = next !== layout && next !== 'side-by-side' && layout !== 'side-by-side';
+    layout = next;
+    void show(keepPlace);
   };
   browser.onclick = (event) => {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-series]');

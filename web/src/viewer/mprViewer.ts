@@ -5,11 +5,13 @@
 // on a line moves that view's plane (crosshairs, referenceLineOverlay.ts). The mouse bindings come with
 // Cornerstone's tools (toolsLoader.ts), asked for at once here: the views draw nothing before every slice is loaded.
 
-import { Enums, RenderingEngine, setVolumesForViewports, volumeLoader, type Types } from '@cornerstonejs/core';
+import { Enums, RenderingEngine, setVolumesForViewports, utilities, volumeLoader, type Types } from '@cornerstonejs/core';
 import type { Types as ToolTypes } from '@cornerstonejs/tools';
 import { loadSeries } from '../dicomweb/series';
 import { imageIdsOf, startCornerstone } from './cornerstone';
-import { volumeReferenceLines } from './referenceLineOverlay';
+import { isOblique } from './obliquePlanes';
+import { viewPlane, volumeReferenceLines, type Crosshairs } from './referenceLineOverlay';
+import { slicesToReach, type Vector } from './referenceLines';
 import { presetButtons, viewerToolbar } from './navigation';
 import { loadTools, scrollBeforeTools } from './toolsLoader';
 import { dicomweb } from './viewerPrefetch';
@@ -33,11 +35,25 @@ export interface MprViewer {
   tools: Promise<ToolTypes.IToolGroup>;
   /** Turns the reference lines on or off (on to start). */
   showReferenceLines(on: boolean): void;
+  /** Scrolls every view, a whole slice at a time, so that its plane passes (nearest) through `point` (mm). */
+  showThrough(point: Vector): void;
+  /** Where the three views' planes meet (mm); none where two of them are parallel. */
+  crossingPoint(): Vector | undefined;
   destroy(): void;
 }
 
+export interface MprOptions {
+  /** A point (mm) the views' planes pass through at first (a stack's slice: the view along its normal shows it); else the volume's centre. */
+  through?: Vector;
+  /**
+   * Whether the crosshairs' handles turn the planes (oblique views), with a Reset button and a hint. Off where the views
+   * are painted: the labelmap's strokes are only checked on orthogonal views.
+   */
+  turnable?: boolean;
+}
+
 /** Builds three viewports in `host` and streams the series into one volume shown in all of them. */
-export async function openMpr(host: HTMLElement, study: string, seriesUid: string): Promise<MprViewer> {
+export async function openMpr(host: HTMLElement, study: string, seriesUid: string, { through, turnable = false }: MprOptions = {}): Promise<MprViewer> {
   await startCornerstone();
   const toolsCode = loadTools();
   const series = await loadSeries(dicomweb, study, seriesUid);
@@ -63,6 +79,11 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
     const element = document.createElement('div');
     element.className = 'viewport';
     element.dataset.testid = `mpr-${view.key}`;
+    if (turnable) {
+      // Focusable, so that [ and ] turn the other views' planes from the keyboard too.
+      element.tabIndex = 0;
+      element.setAttribute('aria-label', `${view.label} view: [ and ] turn the other two planes about this one`);
+    }
     element.oncontextmenu = (event) => event.preventDefault();
     cell.append(element);
     grid.append(cell);
@@ -98,16 +119,27 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
   };
   presetButtons(toolbar, presetsFor(series.modality), applyPreset);
   const { origin, direction, spacing, dimensions } = volume;
-  const showReferenceLines = volumeReferenceLines(viewports(), { origin, direction, spacing, dimensions, volumeId });
-  // Each view's caption says which of its slices it shows (a scroll, or a crosshair dragged in another view, moves it).
+  const showThrough = (point: Vector) => viewports().forEach((viewport) => {
+    const delta = slicesToReach(viewPlane(viewport), point, { origin, direction, spacing, dimensions });
+    if (delta !== 0) utilities.scroll(viewport as Types.IViewport, { delta, volumeId });
+  });
+  if (through) showThrough(through);
+  const crosshairs = volumeReferenceLines(viewports(), { origin, direction, spacing, dimensions, volumeId }, turnable);
+  if (turnable) turningControls(toolbar, viewports(), crosshairs);
+  // Each view's caption says which of its slices it shows (a scroll, or a crosshair dragged in another view, moves it),
+  // and whether its plane is turned from the one it opened with.
   viewports().forEach((viewport, index) => {
     const caption = viewport.element.parentElement!.querySelector('figcaption')!;
+    const openedNormal = [...viewport.getCamera().viewPlaneNormal!] as Vector;
     const showSlice = () => {
       const slice = viewport.getSliceIndex();
+      const { focalPoint, viewPlaneNormal } = viewport.getCamera();
+      const oblique = isOblique([...viewPlaneNormal!] as Vector, openedNormal);
       viewport.element.dataset.slice = String(slice);
+      viewport.element.dataset.oblique = String(oblique);
       // The point the view is centred on (mm), in its plane: where its slice lies, for a test to check against the grid.
-      viewport.element.dataset.focalPoint = viewport.getCamera().focalPoint!.map((value) => value.toFixed(3)).join(',');
-      caption.textContent = `${mprViews[index].label} ${slice + 1}/${viewport.getNumberOfSlices()}`;
+      viewport.element.dataset.focalPoint = focalPoint!.map((value) => value.toFixed(3)).join(',');
+      caption.textContent = `${mprViews[index].label}${oblique ? ' (oblique)' : ''} ${slice + 1}/${viewport.getNumberOfSlices()}`;
     };
     viewport.element.addEventListener(Enums.Events.CAMERA_MODIFIED, showSlice);
     showSlice();
@@ -120,7 +152,9 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
   return {
     viewports: viewports(),
     tools,
-    showReferenceLines,
+    showReferenceLines: crosshairs.show,
+    showThrough,
+    crossingPoint: crosshairs.crossingPoint,
     destroy() {
       destroyed = true;
       stopEarlyScroll.forEach((stop) => stop());
@@ -128,4 +162,25 @@ export async function openMpr(host: HTMLElement, study: string, seriesUid: strin
       renderingEngine.destroy();
     },
   };
+}
+
+/** How far one press of [ or ] turns the planes. */
+const turnStep = (5 * Math.PI) / 180;
+
+/** The Reset button and hint for turning the planes, and the keys that turn them about the focused view's normal. */
+function turningControls(toolbar: HTMLElement, viewports: Types.IVolumeViewport[], crosshairs: Crosshairs): void {
+  const reset = document.createElement('button');
+  reset.type = 'button';
+  reset.textContent = 'Reset planes';
+  reset.title = 'Turns the three planes back to axial, sagittal and coronal, through the point they meet at';
+  reset.onclick = () => crosshairs.reset();
+  const hint = document.createElement('small');
+  hint.className = 'hint';
+  hint.textContent = 'Drag a line to move its plane, a round handle to turn the planes ([ and ] over a focused view).';
+  toolbar.append(reset, hint);
+  viewports.forEach((viewport, shown) => viewport.element.addEventListener('keydown', (event) => {
+    if (event.key !== '[' && event.key !== ']') return;
+    event.preventDefault();
+    crosshairs.turn(shown, event.key === ']' ? turnStep : -turnStep);
+  }));
 }
