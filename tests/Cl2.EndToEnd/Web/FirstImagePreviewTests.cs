@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Cl2.Dicom;
 using Cl2.EndToEnd.Identity;
@@ -97,13 +96,13 @@ public sealed class FirstImagePreviewTests(SignedInPlatform platform)
             Assert.Equal(0, previewCanvases);
 
             // After the hand-over the viewport is Cornerstone's: the wheel scrolls and a left drag windows.
-            var opened = SliceOf(await page.Locator(".viewer-status span").TextContentAsync());
+            var opened = StudyViewerTests.SliceOf(await page.Locator(".viewer-status span").TextContentAsync());
             var canvas = (await page.Locator(WebApp.ViewportCanvas).First.BoundingBoxAsync())!;
             var (x, y) = (canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
             await page.Mouse.MoveAsync(x, y);
             await page.Mouse.WheelAsync(0, 120);
             await page.Mouse.WheelAsync(0, 120);
-            await page.WaitForFunctionAsync("slice => document.querySelector('.viewer-status span').textContent.startsWith(`Slice ${slice} /`)", opened + 2);
+            await StudyViewerTests.WaitForSliceAsync(page, opened + 2);
             var before = await BrightnessAsync(page);
             await page.Mouse.DownAsync();
             await page.Mouse.MoveAsync(x + canvas.Width / 4, y - canvas.Height / 4, new() { Steps = 8 });
@@ -124,7 +123,4 @@ public sealed class FirstImagePreviewTests(SignedInPlatform platform)
         """;
 
     private static Task<double> BrightnessAsync(IPage page) => page.EvaluateAsync<double>(Brightness);
-
-    /// <summary>"Slice k / n": k.</summary>
-    private static int SliceOf(string? counter) => int.Parse(counter!.Split(' ')[1], CultureInfo.InvariantCulture);
 }

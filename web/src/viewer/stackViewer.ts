@@ -1,7 +1,8 @@
 // One stack viewport over a series from the archive: scroll (wheel), window/level (left drag), pan (middle drag), zoom
 // (right drag), presets, a slice counter and a loading progress bar. Optionally a labelmap to paint on (labelmap.ts).
 // The mouse bindings come with Cornerstone's tools, loaded after the first image is drawn (toolsLoader.ts); until then
-// the wheel scrolls and a drag does nothing.
+// the wheel scrolls and a drag does nothing. Until Cornerstone draws its first image, a preview drawn without it may
+// show the slice (firstImagePreview.ts).
 
 import { cache, Enums, imageLoader, RenderingEngine, type Types } from '@cornerstonejs/core';
 import type { Types as ToolTypes } from '@cornerstonejs/tools';
@@ -84,11 +85,11 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
       performance.mark('cl2:all-loaded');
     }
   };
-  // Performance marks for `./cl2 bench viewer` (read with performance.getEntriesByName): the first image drawn, and
-  // every slice in the cache; on the way to the first, the metadata sorted, Cornerstone started and the shown slice's
-  // frame decoded (each once a page: a second viewer leaves the first's marks as they are).
-  // The first image drawn is the first render after the viewport was given an image (STACK_NEW_IMAGE): a render before
-  // that (a tool group's set-up renders its viewports, for one) draws an empty viewport.
+  // Performance marks for `./cl2 bench viewer` (read with performance.getEntriesByName): Cornerstone's first image
+  // drawn (the first image too, unless the preview was first), and every slice in the cache; on the way, the metadata
+  // sorted, Cornerstone started and the shown slice's frame decoded (each once a page: a second viewer leaves the
+  // first's marks as they are). Cornerstone's first image is the first render after the viewport was given an image
+  // (STACK_NEW_IMAGE): a render before that (a tool group's set-up renders its viewports, for one) draws an empty viewport.
   const drawn = new Promise<void>((resolve) => element.addEventListener(Enums.Events.STACK_NEW_IMAGE, () => {
     element.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
       mark('cl2:first-image', undefined); // already set when the preview came first
