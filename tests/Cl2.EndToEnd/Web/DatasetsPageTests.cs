@@ -138,7 +138,7 @@ public sealed class DatasetsPageTests(SignedInPlatform platform)
 
         Assert.Equal(("classification", "fracture, implant", "no case yet"), shown);
         Assert.Equal(("first (oldest case first)", "not fixed"), settings);
-        Assert.Equal(["Annotate"], links);
+        Assert.Equal(["Cases", "Annotate"], links);
         Assert.Equal(0, controls);
         Assert.Equal(1, menu);
         Assert.Equal(("FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"), (defineError, createError, addError, strategyError, splitError));

@@ -10,7 +10,8 @@ namespace Cl2.EndToEnd.Web;
 /// <summary>
 /// The label review page (<c>/review-labels</c>): labels an annotator submitted on synthetic liver CTs (a block of
 /// "liver" on one slice, not the middle one, submitted through GraphQL as the annotator workspace submits it), and on a
-/// synthetic brain MRI over its four channels' series, which a radiologist approves, rejects or corrects in the browser;
+/// synthetic brain MRI over its four channels' series, and a classification of a synthetic CT, which a radiologist
+/// approves, rejects or corrects in the browser;
 /// the decisions read back through GraphQL.
 /// </summary>
 [Collection(SignedInPlatform.Collection)]
@@ -197,6 +198,53 @@ public sealed class LabelReviewPageTests(SignedInPlatform platform)
     }
 
     [Fact]
+    public async Task a_reviewer_corrects_a_classification_by_ticking_its_labels_and_saves_it_approved_as_a_new_revision()
+    {
+        WebApp.RequireBuilt();
+        var (study, _, seriesFolder) = await WebApp.StoreSyntheticCtSeriesAsync(platform);
+        var datasetId = await WebApp.DatasetHoldingAsync(platform, study);
+        await WebApp.DefineDatasetLabelsAsync(platform, datasetId, "CLASSIFICATION", new { name = "fracture" }, new { name = "implant" });
+        var caseId = (await CasesAsync(datasetId))[study];
+        var series = MultiSeriesLabelTests.SeriesUidOf(seriesFolder);
+        var annotators = await SubmitClassificationAsync(caseId, series, new() { ["fracture"] = true, ["implant"] = false });
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await WebApp.SignInAsync(chromium, platform, "radiologist", $"review-labels?dataset={datasetId}");
+        await page.WaitForSelectorAsync(".viewer-host[data-overlay=classification]", new() { Timeout = 180_000 });
+        var answers = await page.GetByTestId("answers").TextContentAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Correct", Exact = true }).ClickAsync();
+        var approveWhileCorrecting = await page.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).IsEnabledAsync();
+        var tickedAtFirst = (await page.GetByLabel("fracture").IsCheckedAsync(), await page.GetByLabel("implant").IsCheckedAsync());
+        await page.GetByLabel("fracture").UncheckAsync();
+        await page.GetByLabel("implant").CheckAsync();
+        await page.Locator("#review-comment").FillAsync("no fracture; the hip has an implant");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save correction and approve" }).ClickAsync();
+        await page.WaitForSelectorAsync("[data-testid=queue-empty]", new() { Timeout = 180_000 });
+        var correctedId = await page.GetByTestId("decided").GetAttributeAsync("data-label-revision-id");
+
+        using var radiologist = platform.Client(await platform.UserTokenAsync("radiologist"));
+        var (data, error) = await SignedInPlatform.GraphQLAsync(radiologist,
+            "query($id: ID!) { case(id: $id) { currentRevisionId labelStatus labelHistory { id revision kind status submittedBy reviewComment blobDigest } } }",
+            new { id = caseId });
+        Assert.Null(error);
+        var found = data.GetProperty("case");
+        var history = found.GetProperty("labelHistory").EnumerateArray().ToDictionary(revision => revision.GetProperty("id").GetString()!);
+        var corrected = history[correctedId!];
+        var label = JsonNode.Parse(await radiologist.GetByteArrayAsync(new Uri($"blobs/{corrected.GetProperty("blobDigest").GetString()}", UriKind.Relative)))!;
+
+        Assert.Contains("fracture: yes", answers, StringComparison.Ordinal);
+        Assert.Contains("implant: no", answers, StringComparison.Ordinal);
+        Assert.False(approveWhileCorrecting, "Approve (the uncorrected revision) stayed enabled while correcting");
+        Assert.Equal((true, false), tickedAtFirst);
+        Assert.Equal((correctedId, "APPROVED"), (found.GetProperty("currentRevisionId").GetString(), found.GetProperty("labelStatus").GetString()));
+        Assert.Equal((2, "CLASSIFICATION", "APPROVED", "radiologist", "no fracture; the hip has an implant"),
+            (corrected.GetProperty("revision").GetInt32(), corrected.GetProperty("kind").GetString(), corrected.GetProperty("status").GetString(),
+                corrected.GetProperty("submittedBy").GetString(), corrected.GetProperty("reviewComment").GetString()));
+        Assert.Equal($$$"""{"format":"cl2-classification/1","referencedSeriesInstanceUids":["{{{series}}}"],"labels":{"fracture":false,"implant":true}}""", label.ToJsonString());
+        Assert.Equal((1, "annotator"), (history[annotators].GetProperty("revision").GetInt32(), history[annotators].GetProperty("submittedBy").GetString()));
+    }
+
+    [Fact]
     public async Task an_annotator_has_no_label_review_page()
     {
         WebApp.RequireBuilt();
@@ -272,13 +320,26 @@ public sealed class LabelReviewPageTests(SignedInPlatform platform)
                 await writer.WriteEntryAsync(new UstarTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(bytes) });
             }
         }
+        return await SubmitAsync(caseId, baseRevision, "SEGMENTATION", mask.ToArray());
+    }
+
+    /// <summary>Submits, as the annotator, a classification label of <paramref name="series"/> in the annotator workspace's format; the revision's id.</summary>
+    private async Task<string> SubmitClassificationAsync(string caseId, string series, Dictionary<string, bool> labels)
+    {
+        var label = JsonSerializer.SerializeToUtf8Bytes(new { format = "cl2-classification/1", referencedSeriesInstanceUids = new[] { series }, labels });
+        return await SubmitAsync(caseId, baseRevision: 0, "CLASSIFICATION", label);
+    }
+
+    /// <summary>Uploads <paramref name="blob"/> and submits it as the annotator, as the annotator workspace does; the revision's id.</summary>
+    private async Task<string> SubmitAsync(string caseId, int baseRevision, string kind, byte[] blob)
+    {
         using var annotator = platform.Client(await platform.UserTokenAsync("annotator"));
-        using var upload = await annotator.PostAsync(new Uri("blobs", UriKind.Relative), new ByteArrayContent(mask.ToArray()));
+        using var upload = await annotator.PostAsync(new Uri("blobs", UriKind.Relative), new ByteArrayContent(blob));
         Assert.True(upload.IsSuccessStatusCode, $"POST /blobs answered {(int)upload.StatusCode}");
         var digest = JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement.GetProperty("digest").GetString();
         var (data, error) = await SignedInPlatform.GraphQLAsync(annotator,
             "mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id } }",
-            new { input = new { caseId, baseRevision, kind = "SEGMENTATION", blobDigest = digest } });
+            new { input = new { caseId, baseRevision, kind, blobDigest = digest } });
         Assert.Null(error);
         return data.GetProperty("submitLabel").GetProperty("id").GetString()!;
     }

@@ -1,21 +1,22 @@
 // Datasets: every dataset with its kind of label, label names, input channels and cases per label status, linked to the
 // annotate and label-review pages for those who may open them. ML engineers (the only role the mutations allow) also
 // create a dataset, define or redefine its labels and add cases from studies in the archive; a refusal is the API's
-// message, shown in the form that sent it.
+// message, shown in the form that sent it. Each dataset's own page, its cases and scoring jobs, is datasetCases.ts.
 
 import { graphql } from '../api/graphql';
 import { pagesFor, type Me } from '../api/session';
 import type { DatasetLabel } from '../labels/datasetLabels';
 import {
-  addedText, channelsInput, labelRows, labelsInput, labelsText, maxVoxelValue, nextFreeValue, statusText, studyUidsInput,
+  channelsInput, labelRows, labelsInput, labelsText, maxVoxelValue, nextFreeValue, statusText, studyUidsInput,
   type DefinableKind, type LabelRow,
 } from '../labels/datasetForm';
 import {
   isScored, splitInput, splitText, strategies, strategyInput, strategyText, type ActiveLearning, type DatasetSplit, type ModelChoice,
 } from '../labels/datasetSettings';
 import { element, escapeHtml, showError } from '../ui';
+import { addStudies, pasteCasesForm } from './addCases';
 
-interface DatasetRow {
+export interface DatasetRow {
   id: string;
   name: string;
   description: string;
@@ -30,7 +31,7 @@ interface DatasetRow {
   split: DatasetSplit | null;
 }
 
-const datasetFields = 'id name description research createdBy createdAt labelKind labels { name value } channels labelStatusCounts { status count }'
+export const datasetFields = 'id name description research createdBy createdAt labelKind labels { name value } channels labelStatusCounts { status count }'
   + ' activeLearning { strategy modelId } split { seed trainCaseIds validationCaseIds testCaseIds }';
 
 /** How many datasets one page lists, newest first; "More datasets" goes on from the last. */
@@ -52,6 +53,7 @@ function links(dataset: DatasetRow, me: Me): string {
   const open = new Set(pagesFor(me.roles).map((page) => page.path));
   const id = encodeURIComponent(dataset.id);
   return [
+    `<a href="/datasets?dataset=${id}" data-testid="open-cases">Cases</a>`,
     open.has('/annotate') ? `<a href="/annotate?dataset=${id}">Annotate</a>` : '',
     open.has('/review-labels') ? `<a href="/review-labels?dataset=${id}">Review labels</a>` : '',
   ].filter(Boolean).join(' ');
@@ -92,7 +94,7 @@ function say(form: HTMLFormElement, error: unknown): void {
 }
 
 /** Runs a form's mutation with its submit button disabled; a refusal is shown in the form and `done` is not called. */
-async function submit(form: HTMLFormElement, send: () => Promise<void>): Promise<void> {
+export async function submit(form: HTMLFormElement, send: () => Promise<void>): Promise<void> {
   const button = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
   button.disabled = true;
   formMessage(form).replaceChildren();
@@ -103,6 +105,28 @@ async function submit(form: HTMLFormElement, send: () => Promise<void>): Promise
   } finally {
     button.disabled = false;
   }
+}
+
+/**
+ * Puts a form in a line under a table row (one such line at a time is the caller's rule) and focuses its first field;
+ * its Cancel button or Escape removes the line and calls `closed`, which puts the focus back.
+ */
+export function formLineUnder(row: HTMLTableRowElement, form: HTMLFormElement, closed: () => void): HTMLTableRowElement {
+  const line = element<HTMLTableRowElement>(`<tr class="form-line"><td colspan="${row.cells.length}"></td></tr>`);
+  line.cells[0].append(form);
+  row.after(line);
+  form.querySelector<HTMLElement>('input:not([type=radio]), textarea, select, button[type=submit]')!.focus();
+  const close = () => {
+    line.remove();
+    closed();
+  };
+  form.addEventListener('click', (event) => {
+    if ((event.target as HTMLElement).closest('[data-action=close]')) close();
+  });
+  form.onkeydown = (event) => {
+    if (event.key === 'Escape') close();
+  };
+  return line;
 }
 
 function createForm(): HTMLFormElement {
@@ -174,16 +198,6 @@ function typedRows(form: HTMLFormElement): LabelRow[] {
   }));
 }
 
-function addCasesForm(dataset: DatasetRow): HTMLFormElement {
-  return element<HTMLFormElement>(`<form class="dataset-form" data-testid="add-cases" aria-label="Add cases to ${escapeHtml(dataset.name)}">
-    <h3>Add cases to ${escapeHtml(dataset.name)}</h3>
-    <label>Study Instance UIDs, one per line <textarea name="studies" rows="4" cols="70" required></textarea></label>
-    <p class="hint">Each study must be in the archive already (sent to the DICOM listener, stored by STOW-RS, or imported
-      from a PACS); studies the dataset holds already are skipped.</p>
-    <button type="submit" class="primary">Add cases</button> <button type="button" data-action="close">Cancel</button>
-    <div class="form-message" aria-live="polite"></div></form>`);
-}
-
 /** The strategy chooser: a model to score with is asked for only while a scored strategy is chosen. */
 function strategyForm(dataset: DatasetRow, models: ModelChoice[]): HTMLFormElement {
   const current = dataset.activeLearning?.strategy ?? 'first';
@@ -225,6 +239,11 @@ function splitForm(dataset: DatasetRow): HTMLFormElement {
 }
 
 export async function showDatasets(main: HTMLElement, me: Me, query: URLSearchParams): Promise<void> {
+  const opened = query.get('dataset');
+  if (opened) {
+    const { showDatasetCases } = await import('./datasetCases');
+    return showDatasetCases(main, me, opened, query);
+  }
   const engineer = me.roles.includes('ml-engineer');
   main.innerHTML = '<h1>Datasets</h1><p data-testid="loading">Loading datasets…</p>';
   const after = query.get('after');
@@ -280,25 +299,12 @@ export async function showDatasets(main: HTMLElement, me: Me, query: URLSearchPa
     if (!row || !dataset) return;
     const forms: Record<string, () => HTMLFormElement> = {
       define: () => labelsForm(dataset),
-      'add-cases': () => addCasesForm(dataset),
+      'add-cases': () => pasteCasesForm(dataset),
       strategy: () => strategyForm(dataset, models),
       split: () => splitForm(dataset),
     };
     const form = forms[action]();
-    const line = element<HTMLTableRowElement>(`<tr class="form-line"><td colspan="${row.cells.length}"></td></tr>`);
-    line.cells[0].append(form);
-    row.after(line);
-    form.querySelector<HTMLElement>('input:not([type=radio]), textarea, select')!.focus();
-    const close = () => {
-      line.remove();
-      focusAction(datasetId, action);
-    };
-    form.addEventListener('click', (event) => {
-      if ((event.target as HTMLElement).closest('[data-action=close]')) close();
-    });
-    form.onkeydown = (event) => {
-      if (event.key === 'Escape') close();
-    };
+    formLineUnder(row, form, () => focusAction(datasetId, action));
     form.onsubmit = (event) => {
       event.preventDefault();
       const sends: Record<string, () => Promise<void>> = {
@@ -320,10 +326,8 @@ export async function showDatasets(main: HTMLElement, me: Me, query: URLSearchPa
   };
 
   const addCases = async (form: HTMLFormElement, dataset: DatasetRow) => {
-    const studyInstanceUids = studyUidsInput(new FormData(form).get('studies') as string);
-    const { addCases: added } = await graphql<{ addCases: { id: string }[] }>(
-      'mutation($input: AddCasesInput!) { addCases(input: $input) { id } }', { input: { datasetId: dataset.id, studyInstanceUids } });
-    await reload(`${dataset.name}: ${addedText(studyInstanceUids.length, added.length)}`);
+    const done = await addStudies(dataset, studyUidsInput(new FormData(form).get('studies') as string));
+    await reload(done);
     focusAction(dataset.id, 'add-cases');
   };
 

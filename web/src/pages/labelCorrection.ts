@@ -1,11 +1,13 @@
 // "Correct" on the label review page: the radiologist edits the submitted labelmap with the annotate page's labelling
-// toolbar (labelTools.ts), over every series it references, then "Save correction and approve" saves it as a new
-// revision of the case's label on top of the reviewed one (submitLabel, whose baseRevision check refuses it when the
-// label changed meanwhile) and approves that revision (reviewLabel). The annotator's revision stays in the history; the
-// reviewer's correction is the label training reads, as a reviewer's fix is in MONAI Label or CVAT.
+// toolbar (labelTools.ts), over every series it references, or ticks a classification's labels otherwise, then "Save
+// correction and approve" saves it as a new revision of the case's label on top of the reviewed one (submitLabel, whose
+// baseRevision check refuses it when the label changed meanwhile) and approves that revision (reviewLabel). The
+// annotator's revision stays in the history; the reviewer's correction is the label training reads, as a reviewer's fix
+// is in MONAI Label or CVAT.
 
 import { graphql, uploadBlob } from '../api/graphql';
 import type { RevisionInfo } from '../labels/labelReview';
+import { packClassification } from '../labels/datasetLabels';
 import { headerFor, packMask } from '../labels/labelVolume';
 import { labelTools, type LabelTools } from '../viewer/labelTools';
 import type { LabelViews } from './annotateChannels';
@@ -31,13 +33,25 @@ export function startCorrection(views: LabelViews, names: Record<string, string>
   return tools;
 }
 
-/** Saves the labelmap as the revision after `reviewed` and approves it with `comment`; the approved revision. */
-export async function saveCorrectionAndApprove(caseId: string, reviewed: RevisionInfo, views: LabelViews, names: Record<string, string>,
+/** A corrected label in the format training reads (docs/training.md), as its kind says. */
+export interface Correction {
+  kind: 'SEGMENTATION' | 'CLASSIFICATION';
+  blob: Uint8Array;
+}
+
+export const segmentationCorrection = (views: LabelViews, names: Record<string, string>): Correction =>
+  ({ kind: 'SEGMENTATION', blob: packMask(headerFor(views.grid, views.seriesUids, names), views.labelmap.voxels()) });
+
+export const classificationCorrection = (seriesUids: string[], answers: Record<string, boolean>): Correction =>
+  ({ kind: 'CLASSIFICATION', blob: packClassification(seriesUids, answers) });
+
+/** Saves the correction as the revision after `reviewed` and approves it with `comment`; the approved revision. */
+export async function saveCorrectionAndApprove(caseId: string, reviewed: RevisionInfo, correction: Correction,
   comment: string | null): Promise<SavedCorrection> {
-  const digest = await uploadBlob(packMask(headerFor(views.grid, views.seriesUids, names), views.labelmap.voxels()));
+  const digest = await uploadBlob(correction.blob);
   const { submitLabel } = await graphql<{ submitLabel: { id: string; revision: number } }>(
     'mutation($input: SubmitLabelInput!) { submitLabel(input: $input) { id revision } }',
-    { input: { caseId, baseRevision: reviewed.revision ?? 0, kind: 'SEGMENTATION', blobDigest: digest } });
+    { input: { caseId, baseRevision: reviewed.revision ?? 0, kind: correction.kind, blobDigest: digest } });
   try {
     const { reviewLabel } = await graphql<{ reviewLabel: { id: string; status: string } }>(
       'mutation($input: ReviewLabelInput!) { reviewLabel(input: $input) { id status } }',

@@ -1,8 +1,8 @@
 // Label review (radiologist): a dataset's submitted labels, oldest first; the open one drawn read-only over the series it
 // was made on (a segmentation as a labelmap opened at its busiest slice, over all its series side by side when it names
 // one per input channel; a classification as its answers), named by the dataset's labels; Approve, Reject with a reason
-// (reviewLabel), or Correct a segmentation and save the correction approved (labelCorrection.ts), after which the next
-// submitted label opens. A decision labeling refuses (the label changed or was reviewed meanwhile) is said in words,
+// (reviewLabel), or Correct it (paint the segmentation, tick the classification's labels) and save the correction
+// approved (labelCorrection.ts), after which the next submitted label opens. A decision labeling refuses (the label changed or was reviewed meanwhile) is said in words,
 // with Reload.
 
 import { graphql } from '../api/graphql';
@@ -16,18 +16,27 @@ import { labelledSeries, readLabel, type StoredLabel } from '../labels/storedLab
 import { element, escapeHtml, showError } from '../ui';
 import { openStack } from '../viewer/stackViewer';
 import { dicomweb } from '../viewer/viewerPrefetch';
-import type { LabelViews } from './annotateChannels';
-import { CorrectionNotApproved, saveCorrectionAndApprove, startCorrection } from './labelCorrection';
+import { classificationChoices } from './classificationChoices';
+import {
+  classificationCorrection, CorrectionNotApproved, saveCorrectionAndApprove, segmentationCorrection, startCorrection, type Correction,
+} from './labelCorrection';
 import { decisionForm, type Decision, type DecisionForm } from './labelDecision';
 import { openReviewedSegmentation } from './reviewedSegmentation';
 import { reviewQueue, submittedCaseFields, type ReviewQueue } from './reviewQueue';
 
 type DatasetInfo = DatasetLabelling & { id: string; name: string; channels: string[]; labelStatusCounts: { status: string; count: number }[] };
 
-/** What shows the open label: its segmentation's views and segment names (none for a classification), and how to close it. */
+/** What shows the open label, how to start correcting it, and how to close it. */
 interface ShownLabel {
-  segmentation?: { views: LabelViews; names: Record<string, string> };
+  /** Puts the label's editor on the page (the labelling toolbar, or a classification's checkboxes); `save` is its save button. */
+  correct(save: () => void): CorrectionEditor;
   destroy(): void;
+}
+
+interface CorrectionEditor {
+  correction(): Correction;
+  /** Disables the editor while the correction is saved, or enables it again after a failure. */
+  enable(enabled: boolean): void;
 }
 
 const submitted = (dataset: DatasetInfo) => dataset.labelStatusCounts.find((count) => count.status === 'SUBMITTED')?.count ?? 0;
@@ -118,7 +127,7 @@ function reviewDataset(main: HTMLElement, dataset: DatasetInfo, status: HTMLElem
       const form = decisionForm(`revision ${revision.revision}`, comment, (decision, reason) => decide(queued, decision, reason, form));
       panel.prepend(form.element);
       form.enable(true);
-      if (shown.segmentation) form.element.after(correctButton(queued, shown.segmentation, form));
+      form.element.after(correctButton(queued, shown, form));
     } catch (error) {
       if (token !== opening) return;
       workspace.innerHTML = '';
@@ -160,25 +169,24 @@ function reviewDataset(main: HTMLElement, dataset: DatasetInfo, status: HTMLElem
   };
 
   /**
-   * "Correct": the labelling toolbar over the shown labelmap, the decision buttons disabled (an approval now would be of
-   * the uncorrected revision) and "Discard correction", which opens the case again as submitted.
+   * "Correct": the label's editor (the labelling toolbar over the shown labelmap, or checkboxes for a classification), the
+   * decision buttons disabled (an approval now would be of the uncorrected revision) and "Discard correction", which
+   * opens the case again as submitted.
    */
-  const correctButton = (item: QueueItem, segmentation: NonNullable<ShownLabel['segmentation']>, form: DecisionForm) => {
+  const correctButton = (item: QueueItem, label: ShownLabel, form: DecisionForm) => {
     const box = element(`<p class="correct"><button type="button" data-action="correct">Correct</button>
       <small>edit the label yourself, then save the correction approved</small></p>`);
     box.querySelector('button')!.onclick = () => {
-      const { views, names } = segmentation;
-      const tools = startCorrection(views, names, () => void save());
-      workspace.querySelector('[data-testid=reviewed-label]')!.after(tools.element);
+      const editor = label.correct(() => void save());
       form.enable(false);
       box.innerHTML = '<button type="button" data-action="discard">Discard correction</button>';
       box.querySelector('button')!.onclick = () => void open(item.caseId, typedReason(form));
       const number = item.revision.revision ?? 0;
       const save = async () => {
-        tools.suspend();
+        editor.enable(false);
         status.innerHTML = '<p>Saving the correction…</p>';
         try {
-          const saved = await saveCorrectionAndApprove(item.caseId, item.revision, views, names, typedReason(form).trim() || null);
+          const saved = await saveCorrectionAndApprove(item.caseId, item.revision, editor.correction(), typedReason(form).trim() || null);
           status.innerHTML = `<p class="saved" data-testid="decided" data-label-revision-id="${saved.id}" data-status="${saved.status}">
             Corrected revision ${number} of study <code>${escapeHtml(item.studyInstanceUid)}</code> (submitted by
             ${escapeHtml(item.revision.submittedBy)}) as revision ${saved.revision}, and approved it.</p>`;
@@ -190,7 +198,7 @@ function reviewDataset(main: HTMLElement, dataset: DatasetInfo, status: HTMLElem
             : correctionRefusalAdvice(error, number);
           if (!advice) {
             showError(panel, error);
-            tools.setup(views.labelmap);
+            editor.enable(true);
             return;
           }
           showRefusal(advice, item.caseId, form);
@@ -242,11 +250,21 @@ async function showLabel(workspace: HTMLElement, panel: HTMLElement, item: Submi
       viewer.destroy();
       return undefined;
     }
-    panel.append(element(`<ul class="answers" data-testid="answers" aria-label="The label's answers">${dataset.labels
-      .map((l) => l.name).concat(Object.keys(label.classification.labels).filter((name) => !dataset.labels.some((l) => l.name === name)))
-      .map((name) => `<li>${escapeHtml(name)}: <strong>${label.classification.labels[name] ? 'yes' : 'no'}</strong></li>`).join('')}</ul>`));
+    const answers = label.classification.labels;
+    const names = dataset.labels.map((l) => l.name).concat(Object.keys(answers).filter((name) => !dataset.labels.some((l) => l.name === name)));
+    const list = element(`<ul class="answers" data-testid="answers" aria-label="The label's answers">${names
+      .map((name) => `<li>${escapeHtml(name)}: <strong>${answers[name] ? 'yes' : 'no'}</strong></li>`).join('')}</ul>`);
+    panel.append(list);
     viewerHost.dataset.overlay = 'classification';
-    return { destroy: () => viewer.destroy() };
+    return {
+      correct(save) {
+        const choices = classificationChoices(names, answers, save, 'Save correction and approve');
+        list.replaceWith(choices.element);
+        choices.element.querySelector('input')?.focus();
+        return { correction: () => classificationCorrection(uids, choices.values()), enable: (on) => choices.enable(on) };
+      },
+      destroy: () => viewer.destroy(),
+    };
   }
   const { header, labels } = label.mask;
   const names = segmentNames(dataset, header.labelNames);
@@ -259,5 +277,15 @@ async function showLabel(workspace: HTMLElement, panel: HTMLElement, item: Submi
   panel.append(element(`<ul class="segments" data-testid="segments" aria-label="Segments">${extents.length === 0
     ? '<li>The label is empty: no voxel is labelled.</li>'
     : extents.map((e) => `<li>${escapeHtml(e.name)}: ${e.voxels.toLocaleString()} voxels on slices ${e.firstSlice + 1}–${e.lastSlice + 1}</li>`).join('')}</ul>`));
-  return { segmentation: { views, names }, destroy: () => views.destroy() };
+  return {
+    correct(save) {
+      const tools = startCorrection(views, names, save);
+      workspace.querySelector('[data-testid=reviewed-label]')!.after(tools.element);
+      return {
+        correction: () => segmentationCorrection(views, names),
+        enable: (on) => (on ? tools.setup(views.labelmap) : tools.suspend()),
+      };
+    },
+    destroy: () => views.destroy(),
+  };
 }

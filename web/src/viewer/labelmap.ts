@@ -15,6 +15,7 @@ import {
   utilities as toolUtilities,
   type Types as ToolTypes,
 } from '@cornerstonejs/tools';
+import { handOverHeldClicks } from './pendingClick';
 import type { StackViewer } from './stackViewer';
 import type { ValueRange } from './valueRange';
 
@@ -78,6 +79,7 @@ export interface SharedLabelmap extends Labelmap {
 
 export async function addLabelmap(viewer: StackViewer, labelNames: Record<string, string>): Promise<SharedLabelmap> {
   const group = await viewer.tools; // the tools are set up once the viewer's tool group exists
+  handOverHeldClicks();
   const segmentationId = `labelmap-${++labelmaps}`;
   const images = imageLoader.createAndCacheDerivedLabelmapImages(viewer.imageIds);
   const segmentImageIds = images.map((image) => image.imageId);
