@@ -28,13 +28,14 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     {
         WebApp.RequireBuilt();
         await using var chromium = await Chromium.LaunchAsync();
-        // What the viewport's canvas shows at the moment the page marks its first image (a render of the empty viewport,
-        // before the image was set, once set this mark).
+        // What the viewport shows at the moment the page marks its first image (a render of the empty viewport, before the
+        // image was set, once set this mark): the first image's preview, laid over Cornerstone's canvas, when it came first.
         await chromium.Context.AddInitScriptAsync("""
             const mark = performance.mark.bind(performance);
             performance.mark = (name, options) => {
               if (name === 'cl2:first-image') {
-                const canvas = document.querySelector('[data-testid=viewport] canvas');
+                const canvas = document.querySelector('[data-testid=viewport] canvas.first-image-preview')
+                  ?? document.querySelector('[data-testid=viewport] canvas');
                 const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
                 let lit = 0;
                 for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 30) lit++;
@@ -487,11 +488,11 @@ public sealed class StudyViewerTests(SignedInPlatform platform)
     private static Task<double> BrightnessAsync(IPage page) => page.EvaluateAsync<double>(Brightness);
 
     /// <summary>Waits until the stack's counter reads "Slice <paramref name="slice"/> / n".</summary>
-    private static Task WaitForSliceAsync(IPage page, int slice) => page.WaitForFunctionAsync(
+    internal static Task WaitForSliceAsync(IPage page, int slice) => page.WaitForFunctionAsync(
         "slice => document.querySelector('.viewer-status span').textContent.startsWith(`Slice ${slice} /`)", slice);
 
     /// <summary>"Slice k / n": k.</summary>
-    private static int SliceOf(string? counter) => int.Parse(counter!.Split(' ')[1], CultureInfo.InvariantCulture);
+    internal static int SliceOf(string? counter) => int.Parse(counter!.Split(' ')[1], CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The stack's slice number once two more frames have passed, so a scroll still on its way (a notch handled twice)

@@ -7,18 +7,18 @@
 // Switching between Stack and MPR keeps the place: the MPR's axial view opens on the stack's slice, and the stack on the
 // slice where the MPR's planes meet.
 
-import { RenderingEngine } from '@cornerstonejs/core';
+// This page's own code has no Cornerstone: that comes with studyViewerCode.ts, asked for as the page opens, so the page
+// is laid out and a stack's first image previewed (firstImagePreview.ts) while it loads.
+
 import type { Me } from '../api/session';
 import { imageSeries, listSeries, loadSeries, type SortedSeries } from '../dicomweb/series';
 import { pointOnSlice, voxelAt } from '../labels/voxelIndex';
 import { element, escapeHtml } from '../ui';
-import { startCornerstone } from '../viewer/cornerstone';
+import { showFirstImage, type PreviewFrame } from '../viewer/firstImagePreview';
 import { firstRequests, layoutFor, layouts, sideBySideMaximum, type Layout } from '../viewer/layouts';
-import { openMpr } from '../viewer/mprViewer';
-import { referenceLines } from '../viewer/referenceLineOverlay';
 import type { Vector } from '../viewer/referenceLines';
-import { scrollTogether } from '../viewer/scrollTogether';
-import { openStack, type StackViewer } from '../viewer/stackViewer';
+import { stackMarkup } from '../viewer/stackMarkup';
+import type { StackViewer } from '../viewer/stackViewer';
 import { dicomweb, takePrefetched } from '../viewer/viewerPrefetch';
 
 let sideBySides = 0;
@@ -33,8 +33,10 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
   // The study's series and, for a series named in the address to open as a stack (the PACS's or the benchmark's link), its
   // metadata: asked for by main.ts before this page's code was loaded (viewerPrefetch.ts), or else here. Cornerstone's
   // start goes ahead while the series are listed, instead of after.
+  const code = import('../viewer/studyViewerCode');
+  code.catch(() => undefined); // reported where a layout awaits it
   const early = takePrefetched(study);
-  let prefetched: { series: string; metadata: Promise<SortedSeries> } | undefined = early?.stack;
+  let prefetched: { series: string; metadata: Promise<SortedSeries>; frame?: Promise<PreviewFrame | undefined> } | undefined = early?.stack;
   if (!early) {
     const first = firstRequests(query);
     if (first?.stackSeries) {
@@ -42,7 +44,7 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
       prefetched.metadata.catch(() => undefined); // reported by the viewer that uses it; unused if the series is not the study's
     }
   }
-  if (prefetched) startCornerstone().catch(() => undefined);
+  if (prefetched) code.then((c) => c.startCornerstone()).catch(() => undefined);
   const series = imageSeries(await (early?.series ?? listSeries(dicomweb, study)));
   if (series.length === 0) {
     main.append(element(`<p>The archive holds no image series of study <code>${escapeHtml(study)}</code>.</p>`));
@@ -81,6 +83,7 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
         return cell.querySelector<HTMLElement>('.viewer-host')!;
       });
       // One rendering engine draws the four: with an engine each, only some of them showed their images (Chromium).
+      const { RenderingEngine, openStack, referenceLines, scrollTogether, startCornerstone } = await code;
       await startCornerstone();
       const engine = new RenderingEngine(`side-by-side-${++sideBySides}`);
       const viewers: StackViewer[] = [];
@@ -99,9 +102,10 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
       area.className = 'viewer-area';
       const host = element('<div class="viewer-host"></div>');
       area.append(host);
-      const metadata = prefetched?.series === chosen.seriesInstanceUid ? prefetched.metadata : undefined;
+      const asked = prefetched?.series === chosen.seriesInstanceUid ? prefetched : undefined;
       prefetched = undefined; // once: a later show asks again
       if (layout === 'mpr') {
+        const { openMpr } = await code;
         const viewer = await openMpr(host, study, chosen.seriesInstanceUid, { through: place, turnable: true });
         here = () => viewer.crossingPoint();
         const toggle = toggleButton('reference-lines', 'Reference lines', viewer.showReferenceLines);
@@ -111,7 +115,10 @@ export async function showViewer(main: HTMLElement, _me: Me, query: URLSearchPar
           viewer.destroy();
         };
       } else {
-        const viewer = await openStack(host, study, chosen.seriesInstanceUid, undefined, metadata);
+        const markup = stackMarkup(host);
+        if (asked?.frame) markup.preview = showFirstImage(markup.element, asked.frame);
+        const { openStack } = await code;
+        const viewer = await openStack(host, study, chosen.seriesInstanceUid, undefined, asked?.metadata, markup);
         const voxel = place && voxelAt(viewer.series.grid, place);
         if (voxel) await viewer.viewport.setImageIdIndex(voxel[0]);
         here = () => pointOnSlice(viewer.series.grid, viewer.viewport.getCurrentImageIdIndex());

@@ -13,3 +13,8 @@ export function sliceLoadOrder(count: number, shown: number): number[] {
   }
   return order;
 }
+
+/** The slice a stack of `count` slices shows first: the middle one. */
+export function shownSlice(count: number): number {
+  return Math.floor(count / 2);
+}

@@ -1,14 +1,17 @@
 // One stack viewport over a series from the archive: scroll (wheel), window/level (left drag), pan (middle drag), zoom
 // (right drag), presets, a slice counter and a loading progress bar. Optionally a labelmap to paint on (labelmap.ts).
 // The mouse bindings come with Cornerstone's tools, loaded after the first image is drawn (toolsLoader.ts); until then
-// the wheel scrolls and a drag does nothing.
+// the wheel scrolls and a drag does nothing. Until Cornerstone draws its first image, a preview drawn without it may
+// show the slice (firstImagePreview.ts).
 
 import { cache, Enums, imageLoader, RenderingEngine, type Types } from '@cornerstonejs/core';
 import type { Types as ToolTypes } from '@cornerstonejs/tools';
 import { loadSeries, type SortedSeries } from '../dicomweb/series';
 import { imageIdsOf, startCornerstone } from './cornerstone';
-import { sliceLoadOrder } from './loadOrder';
-import { presetButtons, viewerToolbar } from './navigation';
+import { fetchPreviewFrame, showFirstImage } from './firstImagePreview';
+import { shownSlice, sliceLoadOrder } from './loadOrder';
+import { presetButtons } from './navigation';
+import { stackMarkup, type StackMarkup } from './stackMarkup';
 import { loadTools, scrollBeforeTools } from './toolsLoader';
 import { dicomweb } from './viewerPrefetch';
 import { autoPreset, autoWindow, presetsFor, toRange, type Preset } from './windowPresets';
@@ -41,35 +44,23 @@ export interface StackViewer {
  * Builds the viewport's markup in `host` and loads the series into it.
  * @param shared a rendering engine several viewers draw with (side by side); without one the viewer has its own
  * @param metadata the series' metadata when the page asked for it already (loadSeries); otherwise it is asked for here
+ * @param markup the viewer's markup when the page laid it out already (stackMarkup), with the first image's preview
  */
 export async function openStack(host: HTMLElement, study: string, seriesUid: string, shared?: RenderingEngine,
-  metadata?: Promise<SortedSeries>): Promise<StackViewer> {
-  // The metadata request and Cornerstone's start (WebGL, the loader's workers) do not wait for each other.
-  const [series] = await Promise.all([
-    (metadata ?? loadSeries(dicomweb, study, seriesUid)).then((sorted) => mark('cl2:metadata', sorted)),
-    startCornerstone().then(() => mark('cl2:cornerstone', undefined)),
-  ]);
+  metadata?: Promise<SortedSeries>, markup?: StackMarkup): Promise<StackViewer> {
+  // The metadata request and Cornerstone's start (WebGL, the loader's workers) do not wait for each other, and the
+  // first image's preview is drawn as soon as the shown slice's frame is in (firstImagePreview.ts).
+  const started = startCornerstone().then(() => mark('cl2:cornerstone', undefined));
+  const series = await (metadata ?? loadSeries(dicomweb, study, seriesUid)).then((sorted) => mark('cl2:metadata', sorted));
+  const shown = shownSlice(series.instances.length);
+  const { toolbar, element, progress, counter, preview: early } = markup ?? stackMarkup(host);
+  const preview = early ?? showFirstImage(element, fetchPreviewFrame(dicomweb, series.instances[shown]));
+  await started;
   const imageIds = imageIdsOf(dicomweb, series);
-  const shown = Math.floor(imageIds.length / 2);
   // The shown slice's frame is asked for before the viewport is built, so its request and decoding overlap the set-up;
   // setStack below gets the same cached request. A failure is reported where the slices load, below.
   imageLoader.loadAndCacheImage(imageIds[shown]).then(() => mark('cl2:first-frame', undefined), () => undefined);
-  const toolbar = viewerToolbar(host);
-  delete host.dataset.tools; // a host shown a series before: its tools went with that viewer
-  const element = document.createElement('div');
-  element.className = 'viewport';
-  element.dataset.testid = 'viewport';
-  element.oncontextmenu = (event) => event.preventDefault();
-  const status = document.createElement('div');
-  status.className = 'viewer-status';
-  const progress = document.createElement('progress');
   progress.max = imageIds.length;
-  progress.value = 0;
-  progress.setAttribute('aria-label', 'Slices loaded');
-  const counter = document.createElement('span');
-  counter.setAttribute('aria-live', 'polite');
-  status.append(progress, counter);
-  host.append(toolbar, element, status);
 
   const id = ++viewers;
   const viewportId = `stack-${id}`;
@@ -94,14 +85,15 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
       performance.mark('cl2:all-loaded');
     }
   };
-  // Performance marks for `./cl2 bench viewer` (read with performance.getEntriesByName): the first image drawn, and
-  // every slice in the cache; on the way to the first, the metadata sorted, Cornerstone started and the shown slice's
-  // frame decoded (each once a page: a second viewer leaves the first's marks as they are).
-  // The first image drawn is the first render after the viewport was given an image (STACK_NEW_IMAGE): a render before
-  // that (a tool group's set-up renders its viewports, for one) draws an empty viewport.
+  // Performance marks for `./cl2 bench viewer` (read with performance.getEntriesByName): Cornerstone's first image
+  // drawn (the first image too, unless the preview was first), and every slice in the cache; on the way, the metadata
+  // sorted, Cornerstone started and the shown slice's frame decoded (each once a page: a second viewer leaves the
+  // first's marks as they are). Cornerstone's first image is the first render after the viewport was given an image
+  // (STACK_NEW_IMAGE): a render before that (a tool group's set-up renders its viewports, for one) draws an empty viewport.
   const drawn = new Promise<void>((resolve) => element.addEventListener(Enums.Events.STACK_NEW_IMAGE, () => {
     element.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
-      mark('cl2:first-image', undefined);
+      mark('cl2:first-image', undefined); // already set when the preview came first
+      mark('cl2:cornerstone-image', undefined);
       resolve();
     }, { once: true });
   }, { once: true }));
@@ -133,6 +125,8 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
     viewport.render();
   };
   presetButtons(toolbar, presets, applyPreset);
+  // The preview, drawn with the Auto window, stays until Cornerstone has drawn the image with that window too.
+  element.addEventListener(Enums.Events.IMAGE_RENDERED, () => preview.handOver(), { once: true });
   applyPreset(autoPreset);
   showSlice();
   host.dataset.rendered = 'true';
@@ -152,6 +146,7 @@ export async function openStack(host: HTMLElement, study: string, seriesUid: str
     applyPreset,
     destroy() {
       destroyed = true;
+      preview.handOver();
       stopEarlyScroll();
       destroyToolGroup?.();
       if (shared) renderingEngine.disableElement(viewportId);
